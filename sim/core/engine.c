@@ -1,0 +1,229 @@
+/* The engine: entity table, event pool (slab with free list), run loop, cancellation.
+ *
+ * Handlers receive a copy of the event taken before its pool slot is recycled, so a
+ * handler may schedule freely (the pool may grow) without invalidating what it reads. */
+#include "por/engine.h"
+#include "queue.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POR__CANCELLED 0x8000u
+
+typedef struct {
+    const por_entity_kind *kind;
+    void *self;
+} por__entity;
+
+struct por_sim {
+    por_time_t now;
+    por_queue queue;
+    por_event *pool;      /* slab of event slots */
+    uint32_t pool_cap;
+    uint32_t *free_slots; /* stack of free slot indices */
+    uint32_t free_len;
+    por__entity *entities;
+    uint64_t *seq;        /* per-source sequence numbers; [count] is the set-up source */
+    uint32_t count, cap;
+    uint32_t current;
+    uint64_t handled;
+    uint64_t seed, replication;
+    bool started, stopping;
+    por_error error;
+    void *user;
+};
+
+por_sim *por_sim_create(uint64_t seed, uint64_t replication)
+{
+    por_sim *sim = por_xcalloc(1, sizeof *sim);
+    por_queue_init(&sim->queue);
+    sim->seed = seed;
+    sim->replication = replication;
+    sim->current = POR_SRC_SETUP;
+    sim->cap = 16;
+    sim->entities = por_xmalloc(sim->cap * sizeof *sim->entities);
+    sim->seq = por_xcalloc(sim->cap + 1, sizeof *sim->seq);
+    sim->error.status = POR_OK;
+    return sim;
+}
+
+static void por__discard(por_sim *sim, por_event *ev)
+{
+    if (ev->dst < sim->count) {
+        const por__entity *ent = &sim->entities[ev->dst];
+        if (ent->kind->discard)
+            ent->kind->discard(sim, ent->self, ev);
+    }
+}
+
+void por_sim_destroy(por_sim *sim)
+{
+    if (!sim)
+        return;
+    por_qentry e;
+    while (por_queue_pop(&sim->queue, &e)) {
+        por_event *ev = &sim->pool[e.slot];
+        if (!(ev->prio & POR__CANCELLED))
+            por__discard(sim, ev);
+    }
+    por_queue_free(&sim->queue);
+    free(sim->pool);
+    free(sim->free_slots);
+    free(sim->entities);
+    free(sim->seq);
+    free(sim);
+}
+
+uint32_t por_sim_add_entity(por_sim *sim, const por_entity_kind *kind, void *self)
+{
+    POR_ASSERT(kind != NULL);
+    if (sim->count >= POR_MAX_ENTITIES) {
+        fprintf(stderr, "porsim: too many entities (limit %u)\n", POR_MAX_ENTITIES);
+        exit(1);
+    }
+    if (sim->count == sim->cap) {
+        uint64_t setup_seq = sim->seq[sim->count];
+        sim->cap *= 2;
+        sim->entities = por_xrealloc(sim->entities, sim->cap * sizeof *sim->entities);
+        sim->seq = por_xrealloc(sim->seq, (sim->cap + 1) * sizeof *sim->seq);
+        memset(sim->seq + sim->count, 0, (sim->cap + 1 - sim->count) * sizeof *sim->seq);
+        sim->seq[sim->cap] = setup_seq;
+    } else {
+        /* Keep the set-up source's counter at index cap. */
+    }
+    uint32_t id = sim->count++;
+    sim->entities[id].kind = kind;
+    sim->entities[id].self = self;
+    return id;
+}
+
+static uint32_t por__alloc_slot(por_sim *sim)
+{
+    if (sim->free_len == 0) {
+        uint32_t old = sim->pool_cap;
+        uint32_t cap = old ? old * 2 : 1024;
+        if (cap > 0x7FFFFFFFu) {
+            fprintf(stderr, "porsim: too many pending events\n");
+            exit(1);
+        }
+        sim->pool = por_xrealloc(sim->pool, (size_t)cap * sizeof *sim->pool);
+        sim->free_slots = por_xrealloc(sim->free_slots, (size_t)cap * sizeof *sim->free_slots);
+        for (uint32_t i = cap; i > old; i--) {
+            sim->pool[i - 1].gen = 1;
+            sim->free_slots[sim->free_len++] = i - 1;
+        }
+        sim->pool_cap = cap;
+    }
+    return sim->free_slots[--sim->free_len];
+}
+
+static inline void por__free_slot(por_sim *sim, uint32_t slot)
+{
+    sim->pool[slot].gen++;
+    sim->free_slots[sim->free_len++] = slot;
+}
+
+por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t dst,
+                              uint16_t type, uint64_t a, uint64_t b, void *ptr)
+{
+    POR_ASSERT(at >= sim->now);
+    POR_ASSERT(prio >= 0 && prio <= POR_PRIO_MAX);
+    POR_ASSERT(dst < sim->count);
+    uint32_t src = sim->current;
+    uint64_t *seqp = src == POR_SRC_SETUP ? &sim->seq[sim->cap] : &sim->seq[src];
+    uint64_t seq = (*seqp)++;
+    POR_ASSERT(seq <= 0xFFFFFFFFFull);
+    uint32_t slot = por__alloc_slot(sim);
+    por_event *ev = &sim->pool[slot];
+    ev->time = at;
+    ev->dst = dst;
+    ev->src = src;
+    ev->type = type;
+    ev->prio = (uint16_t)prio;
+    ev->a = a;
+    ev->b = b;
+    ev->ptr = ptr;
+    por_qentry e = {at, por_queue_order((unsigned)prio, src, seq), slot};
+    por_queue_push(&sim->queue, e);
+    return ((uint64_t)ev->gen << 32) | (uint64_t)(slot + 1);
+}
+
+bool por_sim_cancel(por_sim *sim, por_event_id id)
+{
+    if (id == 0)
+        return false;
+    uint32_t slot = (uint32_t)(id & 0xFFFFFFFFu) - 1;
+    uint32_t gen = (uint32_t)(id >> 32);
+    if (slot >= sim->pool_cap)
+        return false;
+    por_event *ev = &sim->pool[slot];
+    if (ev->gen != gen || (ev->prio & POR__CANCELLED))
+        return false;
+    ev->prio |= POR__CANCELLED;
+    por__discard(sim, ev);
+    ev->ptr = NULL;
+    return true;
+}
+
+por_status por_sim_run(por_sim *sim, por_time_t until)
+{
+    if (!sim->started) {
+        sim->started = true;
+        for (uint32_t i = 0; i < sim->count; i++)
+            if (sim->entities[i].kind->init) {
+                sim->current = i;
+                sim->entities[i].kind->init(sim, sim->entities[i].self);
+            }
+        sim->current = POR_SRC_SETUP;
+    }
+    por_qentry e;
+    while (!sim->stopping && sim->error.status == POR_OK) {
+        const por_qentry *top = por_queue_peek(&sim->queue);
+        if (!top || top->time > until)
+            break;
+        por_queue_pop(&sim->queue, &e);
+        por_event ev = sim->pool[e.slot];
+        por__free_slot(sim, e.slot);
+        if (ev.prio & POR__CANCELLED)
+            continue;
+        sim->now = ev.time;
+        sim->handled++;
+        const por__entity *ent = &sim->entities[ev.dst];
+        sim->current = ev.dst;
+        ent->kind->handle(sim, ent->self, &ev);
+    }
+    if (sim->now < until && !sim->stopping && sim->error.status == POR_OK)
+        sim->now = until;
+    for (uint32_t i = 0; i < sim->count; i++)
+        if (sim->entities[i].kind->finish) {
+            sim->current = i;
+            sim->entities[i].kind->finish(sim, sim->entities[i].self);
+        }
+    sim->current = POR_SRC_SETUP;
+    return sim->error.status;
+}
+
+por_time_t por_sim_now(const por_sim *sim) { return sim->now; }
+void por_sim_stop(por_sim *sim) { sim->stopping = true; }
+
+void por_sim_fail(por_sim *sim, por_status status, const char *fmt, ...)
+{
+    if (sim->error.status != POR_OK)
+        return; /* keep the first failure */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sim->error.msg, sizeof sim->error.msg, fmt, ap);
+    va_end(ap);
+    sim->error.status = status;
+}
+
+const por_error *por_sim_error(const por_sim *sim) { return &sim->error; }
+uint64_t por_sim_seed(const por_sim *sim) { return sim->seed; }
+uint64_t por_sim_replication(const por_sim *sim) { return sim->replication; }
+uint64_t por_sim_events_handled(const por_sim *sim) { return sim->handled; }
+uint64_t por_sim_events_pending(const por_sim *sim) { return sim->queue.len; }
+void por_sim_set_user(por_sim *sim, void *user) { sim->user = user; }
+void *por_sim_user(const por_sim *sim) { return sim->user; }
+uint32_t por_sim_current(const por_sim *sim) { return sim->current; }

@@ -1,0 +1,44 @@
+/* Random streams: one per entity and purpose, derived from (seed, replication, stream id).
+ *
+ * A stream is a gsl_rng of porsim's own type "por-xoshiro256**" (32 bytes of state), so
+ * every GSL distribution (gsl_ran_*) draws from it. Its starting state is a hash of the
+ * three numbers alone: adding an entity, or drawing more from one stream, never changes
+ * another stream's draws. Stream ids are stable names hashed with por_stream_id(). */
+#ifndef POR_RNG_H
+#define POR_RNG_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+/* The GSL generator type behind every porsim stream. */
+extern const gsl_rng_type *por_rng_type;
+
+/* Returns a stream id for a stable name: KIND ("oracle", "custodian"), the entity's
+ * index or 0, and PURPOSE ("latency", "observe"). Same inputs, same id, always. */
+uint64_t por_stream_id(const char *kind, uint32_t index, const char *purpose);
+
+/* Allocates a stream seeded from (seed, replication, stream). Never NULL (exits on OOM).
+ * Caller frees with gsl_rng_free. */
+gsl_rng *por_rng_new(uint64_t seed, uint64_t replication, uint64_t stream);
+
+/* Re-seeds an existing por stream in place. */
+void por_rng_reseed(gsl_rng *r, uint64_t seed, uint64_t replication, uint64_t stream);
+
+/* The raw 64-bit output of a por stream (faster than gsl_rng_get for hot paths). */
+uint64_t por_rng_u64(gsl_rng *r);
+
+/* Uniform double in [0, 1) with 53 random bits. */
+double por_rng_uniform(gsl_rng *r);
+
+/* Uniform integer in [0, n), n > 0, without modulo bias. */
+uint64_t por_rng_below(gsl_rng *r, uint64_t n);
+
+/* splitmix64 finalizer: a good 64-bit mixing function. */
+static inline uint64_t por_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+#endif

@@ -1,0 +1,77 @@
+/* Common main() of every Check suite: prints the seed, runs por_test_suite(), and exits
+ * non-zero when any test failed. */
+#include "por_test.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static uint64_t g_seed;
+
+uint64_t por_test_seed(void) { return g_seed; }
+
+int por_test_run_cli(const char *args, const char *out_file)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>&1 </dev/null", POR_BINARY, args,
+             out_file ? out_file : "/dev/null");
+    int st = system(cmd);
+    if (st == -1 || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
+
+char *por_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) { free(buf); buf = NULL; break; }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+const char *por_test_tmpdir(const char *tag)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "/tmp/porsim-test-%s-%ld", tag, (long)getpid());
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        return NULL;
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return NULL;
+    return path;
+}
+
+int main(void)
+{
+    const char *env = getenv("POR_TEST_SEED");
+    g_seed = env && *env ? strtoull(env, NULL, 10) : 20261126u;
+    printf("seed=%" PRIu64 " (rerun: POR_TEST_SEED=%" PRIu64 " %s)\n", g_seed, g_seed,
+           "<this test binary>");
+    fflush(stdout);
+    SRunner *sr = srunner_create(por_test_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,27 @@
+/* Shared helpers for porsim's Check suites.
+ *
+ * Each tests/test_*.c defines por_test_suite(); check_main.c runs it. Randomized tests
+ * take their seed from por_test_seed(), which check_main prints on the first line
+ * ("seed=N (rerun: POR_TEST_SEED=N ./test_x)") so any failure reproduces. */
+#ifndef POR_TEST_H
+#define POR_TEST_H
+
+#include <check.h>
+#include <stdint.h>
+
+Suite *por_test_suite(void);
+
+/* The seed of this test run: $POR_TEST_SEED if set, else a fixed default. */
+uint64_t por_test_seed(void);
+
+/* Runs the porsim binary with ARGS (a shell word list), stdout+stderr to OUT_FILE (may
+ * be NULL to discard). Returns the exit code, or -1 if it did not exit normally. */
+int por_test_run_cli(const char *args, const char *out_file);
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer (caller frees), or NULL. */
+char *por_test_slurp(const char *path);
+
+/* A fresh empty directory under /tmp for this test (caller may leave it). */
+const char *por_test_tmpdir(const char *tag);
+
+#endif
