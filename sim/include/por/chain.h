@@ -1,0 +1,51 @@
+/* A blockchain: blocks at a (possibly random, possibly congested) cadence, a mempool
+ * ordered by gas price bid, confirmation depth and short reorgs. A transaction's effect
+ * (its execute hook) is applied when its block reaches the configured confirmations;
+ * a reorg drops the newest unconfirmed blocks and returns their transactions to the
+ * mempool. State read by contracts' readers is the confirmed state. */
+#ifndef POR_CHAIN_H
+#define POR_CHAIN_H
+
+#include "por/engine.h"
+#include "por/scenario.h"
+
+typedef struct por_tx por_tx;
+struct por_tx {
+    uint32_t sender;        /* who sent it (oracle index, or a model-defined id) */
+    double gas_price_gwei;  /* bid: mined only when >= the going price of the block */
+    uint64_t gas;           /* gas used when mined */
+    por_time_t submitted;   /* set by por_chain_submit */
+    /* Applies the transaction at BLOCK_TIME (the block's timestamp); may be NULL. */
+    void (*execute)(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block_number);
+    /* Called instead of execute when the transaction is dropped (timeout); may be NULL. */
+    void (*dropped)(por_tx *tx, por_sim *sim);
+    /* Frees the transaction after execute or dropped (the chain owns submitted txs). */
+    void (*destroy)(por_tx *tx);
+};
+
+typedef struct {
+    uint64_t blocks, reorgs, txs_mined, txs_dropped, gas_used;
+    double fees_gwei;       /* sum over mined txs of gas * price paid, in gwei */
+} por_chain_stats;
+
+typedef struct por_chain por_chain;
+
+/* Creates chain INDEX of the scenario and registers its entity with SIM. Caller frees
+ * with por_chain_destroy after the simulation is destroyed. */
+por_chain *por_chain_create(const por_chain_config *cfg, uint32_t index, por_sim *sim);
+void por_chain_destroy(por_chain *chain);
+
+/* Submits TX; the chain owns it from now on. */
+void por_chain_submit(por_chain *chain, por_sim *sim, por_tx *tx);
+
+/* The going gas price (gwei) at NOW, congestion included. */
+double por_chain_gas_price(const por_chain *chain, por_time_t now);
+
+/* Number and timestamp of the newest confirmed block (0, 0 before the first). */
+uint64_t por_chain_confirmed_number(const por_chain *chain);
+por_time_t por_chain_confirmed_time(const por_chain *chain);
+
+const char *por_chain_name(const por_chain *chain);
+void por_chain_get_stats(const por_chain *chain, por_chain_stats *out);
+
+#endif

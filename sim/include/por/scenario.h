@@ -1,0 +1,307 @@
+/* A scenario: every input of a simulation, validated, as plain C structs.
+ *
+ * The JSON schema that fills these structs is documented in scenarios/SCHEMA.md and read
+ * by sim/io/scenario_load.c; every field here has a default there. Names of entities
+ * (chains, custodians) are resolved to indices at load time. All durations are
+ * nanoseconds, all amounts exact base units (por_amount), all rates in [0,1] doubles,
+ * all thresholds in parts per billion (ppb) unless said otherwise. A loaded scenario is
+ * immutable and shared read-only by every replication (and thread). */
+#ifndef POR_SCENARIO_H
+#define POR_SCENARIO_H
+
+#include "por/amount.h"
+#include "por/time.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define POR_MAX_ORACLES 31
+#define POR_NAME_MAX 64
+
+/* ---- distributions ---------------------------------------------------------------- */
+
+/* A distribution of durations (latencies, API delays, block times). */
+typedef enum {
+    POR_DIST_CONSTANT,    /* value */
+    POR_DIST_UNIFORM,     /* min, max */
+    POR_DIST_NORMAL,      /* mean, sd; truncated at 0 */
+    POR_DIST_LOGNORMAL,   /* median, sigma */
+    POR_DIST_PARETO,      /* scale (minimum), shape */
+    POR_DIST_EXPONENTIAL, /* mean */
+    POR_DIST_EMPIRICAL,   /* samples, drawn uniformly */
+} por_dist_kind;
+
+typedef struct {
+    por_dist_kind kind;
+    por_time_t value, min, max, mean, sd, median, scale;
+    double sigma, shape;
+    por_time_t *samples; /* EMPIRICAL only */
+    size_t nsamples;
+} por_duration_dist;
+
+/* A distribution of amounts (mint sizes). Parameters in base units of the token. */
+typedef struct {
+    por_dist_kind kind; /* CONSTANT, UNIFORM, LOGNORMAL, EXPONENTIAL, PARETO */
+    por_amount value, min, max, median, mean, scale;
+    double sigma, shape;
+} por_amount_dist;
+
+/* A time window [from, until); until = POR_TIME_MAX when open-ended. */
+typedef struct {
+    por_time_t from, until;
+} por_window;
+
+/* ---- network ---------------------------------------------------------------------- */
+
+typedef struct {
+    char name[POR_NAME_MAX];
+    uint32_t *nodes; /* oracle indices */
+    size_t nnodes;
+} por_region;
+
+typedef struct {
+    uint32_t from_region, to_region;
+    por_duration_dist latency;
+} por_region_link;
+
+typedef struct {
+    por_window window;
+    /* groups[i] lists oracle indices; nodes in different groups cannot talk. Nodes in no
+     * group form one more implicit group. */
+    uint32_t **groups;
+    size_t *group_sizes;
+    size_t ngroups;
+} por_partition;
+
+typedef struct {
+    por_duration_dist latency; /* default one-way latency of every oracle-to-oracle link */
+    double loss;               /* probability a message is dropped */
+    double bandwidth_bps;      /* 0 = infinite; else size/bandwidth is added */
+    por_time_t clock_skew_max; /* each node's clock offset uniform in [-max, max] */
+    por_region *regions;
+    size_t nregions;
+    por_region_link *region_links;
+    size_t nregion_links;
+    por_partition *partitions;
+    size_t npartitions;
+} por_network_config;
+
+/* ---- chains ----------------------------------------------------------------------- */
+
+typedef struct {
+    por_window window;
+    double block_time_factor; /* >= 1: blocks this much slower */
+    double gas_factor;        /* >= 1: gas price multiplied */
+} por_congestion;
+
+typedef struct {
+    char name[POR_NAME_MAX];
+    por_time_t block_time;
+    bool block_time_random;   /* exponential inter-block times with mean block_time */
+    uint32_t confirmations;   /* blocks before a transaction counts as final */
+    double base_gas_gwei;     /* going gas price */
+    double gas_volatility;    /* per-block lognormal sigma of the gas price */
+    double reorg_probability; /* per block: the newest block is dropped and re-mined */
+    uint32_t reorg_depth;     /* blocks dropped by a reorg */
+    por_time_t tx_timeout;    /* pending transactions older than this are dropped */
+    uint64_t transmit_gas;    /* gas used by one transmit() call */
+    por_congestion *congestion;
+    size_t ncongestion;
+} por_chain_config;
+
+/* ---- custodians ------------------------------------------------------------------- */
+
+typedef enum { POR_CHANGE_RELATIVE_PPB, POR_CHANGE_ABSOLUTE, POR_CHANGE_SET } por_change_kind;
+
+typedef struct {
+    por_time_t at;
+    por_change_kind kind;
+    int64_t ppb;         /* RELATIVE: -80000000 = -8% */
+    por_amount amount;   /* ABSOLUTE (signed) or SET */
+    char label[POR_NAME_MAX];
+} por_reserve_step;
+
+typedef enum { POR_DRIFT_NONE, POR_DRIFT_RANDOM_WALK, POR_DRIFT_LINEAR } por_drift_kind;
+
+typedef struct {
+    por_drift_kind kind;
+    por_time_t every;      /* how often the true reserve moves */
+    double sigma_per_day;  /* RANDOM_WALK: relative sd per sqrt(day) */
+    double rate_per_year;  /* LINEAR: relative growth per year (e.g. T-bill yield) */
+} por_drift;
+
+typedef enum {
+    POR_SOURCE_ATTESTED_API, /* an attestation API that refreshes a figure periodically */
+    POR_SOURCE_WALLET,       /* an on-chain reserve wallet read directly */
+} por_source_kind;
+
+typedef struct {
+    char name[POR_NAME_MAX];
+    char unit[16];            /* "USD", "BTC", "ozt", ... */
+    uint32_t decimals;        /* decimals of the reserve amounts */
+    por_source_kind source;
+    int32_t wallet_chain;     /* WALLET: chain index read for the balance */
+    por_amount initial;
+    por_reserve_step *steps;
+    size_t nsteps;
+    por_drift drift;
+    /* attestation API */
+    por_time_t attest_every;  /* figure refreshed this often (0 = always live) */
+    por_time_t attest_lag;    /* the figure describes the reserve this long ago */
+    por_duration_dist api_latency;
+    double failure_rate;      /* a read fails with this probability */
+    por_window *outages;      /* API down */
+    size_t noutages;
+    por_window *ripcords;     /* provider deliberately answers 503 */
+    size_t nripcords;
+    uint32_t rate_limit_per_min; /* 0 = unlimited: reads over it fail */
+} por_custodian_config;
+
+/* ---- feed and OCR ----------------------------------------------------------------- */
+
+typedef enum { POR_CRYPTO_MODE_IDEAL, POR_CRYPTO_MODE_REAL } por_crypto_choice;
+
+typedef struct {
+    uint32_t n, f;
+    por_time_t delta_progress, delta_resend, delta_round, delta_grace, delta_c, delta_stage;
+    int64_t alpha_ppb;           /* deviation threshold */
+    uint32_t schedule[POR_MAX_ORACLES]; /* S: oracles transmitting in each stage */
+    size_t nschedule;
+    uint32_t r_max;
+    por_time_t observe_timeout;  /* max time a node spends reading its sources */
+} por_ocr_config;
+
+typedef struct {
+    uint32_t chain;              /* chain index */
+    uint32_t decimals;           /* decimals of the answer */
+    uint32_t *sources;           /* custodian indices summed by every node */
+    size_t nsources;
+    por_amount min_answer, max_answer; /* aggregator bounds (base units of the feed) */
+    por_ocr_config ocr;
+    por_crypto_choice crypto;
+    double gas_price_multiplier; /* transmitters bid going price * this */
+} por_feed_config;
+
+/* ---- token and Secure Mint -------------------------------------------------------- */
+
+typedef enum {
+    POR_MARGIN_NONE,
+    POR_MARGIN_POSITIVE_PERCENT, /* reserves must exceed supply by p % */
+    POR_MARGIN_POSITIVE_ABSOLUTE,
+    POR_MARGIN_NEGATIVE_PERCENT, /* tolerate a shortfall of p % */
+    POR_MARGIN_NEGATIVE_ABSOLUTE,
+} por_margin_mode;
+
+typedef struct {
+    bool enabled;
+    por_time_t max_staleness;
+    por_margin_mode margin_mode;
+    int64_t margin_ppb;          /* PERCENT modes */
+    por_amount margin_amount;    /* ABSOLUTE modes, token base units */
+} por_secure_mint_config;
+
+typedef enum { POR_PROCESS_NONE, POR_PROCESS_POISSON, POR_PROCESS_BURST, POR_PROCESS_SCHEDULED } por_process_kind;
+
+typedef struct {
+    por_time_t at;
+    por_amount amount;
+    int32_t chain;               /* -1 = the token's first chain */
+} por_scheduled_request;
+
+typedef struct {
+    por_process_kind kind;
+    double per_day;              /* POISSON / BURST: mean requests per day */
+    uint32_t burst_size;         /* BURST: requests arriving together */
+    por_amount_dist amount;
+    por_scheduled_request *scheduled;
+    size_t nscheduled;
+    por_window window;
+} por_request_process;
+
+typedef struct {
+    uint32_t *chains;            /* chain indices the token lives on */
+    size_t nchains;
+    uint32_t decimals;
+    por_amount *initial_supply;  /* per chain, base units */
+    por_time_t bridge_delay;     /* cross-chain moves take this long */
+    por_secure_mint_config secure_mint;
+    por_request_process mints, redeems;
+} por_token_config;
+
+/* ---- consumers -------------------------------------------------------------------- */
+
+typedef enum { POR_ACTION_LOWER_CF, POR_ACTION_PAUSE } por_consumer_action;
+
+typedef struct {
+    int64_t ratio_ppb;           /* reported reserve / supply below this triggers */
+    por_consumer_action action;
+    int64_t collateral_factor_ppb; /* LOWER_CF: new collateral factor */
+} por_consumer_threshold;
+
+typedef struct {
+    char name[POR_NAME_MAX];
+    uint32_t chain;
+    por_time_t poll_every;       /* how often it reads the feed (keeper) */
+    por_consumer_threshold *thresholds;
+    size_t nthresholds;
+} por_consumer_config;
+
+/* ---- attackers and faults --------------------------------------------------------- */
+
+typedef enum {
+    POR_ATTACK_CRASH,            /* nodes stop entirely */
+    POR_ATTACK_BYZANTINE,        /* nodes misbehave per behaviour */
+    POR_ATTACK_KEY_COMPROMISE,   /* keys stolen: forged reports sent to the chain */
+    POR_ATTACK_NETWORK,          /* delay/drop messages of nodes or the leader */
+    POR_ATTACK_CUSTODIAN_FRAUD,  /* the custodian misreports */
+    POR_ATTACK_MINTER,           /* a compromised minter key tries to mint */
+} por_attack_kind;
+
+typedef enum {
+    POR_BYZ_INFLATE, POR_BYZ_DEFLATE, POR_BYZ_RANDOM, POR_BYZ_SILENT, POR_BYZ_EQUIVOCATE,
+    POR_BYZ_REFUSE_SIGN, POR_BYZ_WITHHOLD_FINAL, POR_BYZ_MALFORMED,
+} por_byzantine_behavior;
+
+typedef struct {
+    por_attack_kind kind;
+    por_window window;
+    uint32_t *nodes;             /* oracle indices (CRASH, BYZANTINE, KEY_COMPROMISE, NETWORK) */
+    size_t nnodes;
+    bool target_leader;          /* NETWORK: hit whoever leads the current epoch */
+    por_byzantine_behavior behavior;
+    int64_t factor_ppb;          /* INFLATE/DEFLATE: observation * factor */
+    por_time_t extra_delay;      /* NETWORK */
+    double drop;                 /* NETWORK: probability of dropping */
+    por_amount forged_answer;    /* KEY_COMPROMISE: answer the attacker publishes */
+    uint32_t custodian;          /* CUSTODIAN_FRAUD */
+    int64_t misreport_ppb;       /* CUSTODIAN_FRAUD: reported = true * (1 + ppb) */
+    bool hide_drain;             /* CUSTODIAN_FRAUD: keep reporting the pre-window figure */
+    por_amount mint_amount;      /* MINTER: each attempt */
+    uint32_t mint_attempts;      /* MINTER: attempts spread over the window */
+} por_attack_config;
+
+/* ---- the whole scenario ----------------------------------------------------------- */
+
+typedef struct {
+    char *path;                  /* file it came from ("<default>" for the embedded one) */
+    char name[POR_NAME_MAX];
+    char *description;
+    uint64_t seed;
+    uint64_t replications;
+    por_time_t duration;
+    int64_t onset_ratio_ppb;     /* collateralization below this = undercollateralized */
+    por_network_config network;
+    por_chain_config *chains;
+    size_t nchains;
+    por_custodian_config *custodians;
+    size_t ncustodians;
+    por_feed_config feed;
+    por_token_config token;
+    por_consumer_config *consumers;
+    size_t nconsumers;
+    por_attack_config *attackers;
+    size_t nattackers;
+} por_scenario;
+
+#endif
