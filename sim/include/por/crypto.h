@@ -1,0 +1,155 @@
+/* Crypto for the OCR model: Ethereum keccak-256, secp256k1 recoverable ECDSA with
+ * ecrecover-style verification, an ideal-signature mode with no EC cost, and a
+ * verification cache.
+ *
+ * Hash: keccak-256 as Ethereum uses it (pre-standard Keccak, pad byte 0x01, rate 136),
+ * which is NOT SHA3-256.
+ *
+ * Signatures (por_sig, 65 bytes) come in two modes, chosen per context:
+ *  - POR_CRYPTO_REAL: r(32) s(32) v(1) from libsecp256k1, deterministic (RFC 6979),
+ *    v = recovery id 0 or 1 (OCR's rawVs convention; the contract adds 27). Verification
+ *    recovers the public key from (digest, sig), derives the Ethereum address (last 20
+ *    bytes of keccak-256 of the 64-byte uncompressed key) and compares it with the expected
+ *    signer, as an OffchainAggregator's ecrecover does. Like ecrecover, the high-s twin of
+ *    a valid signature is also accepted (same signer), and a forgery usually "recovers"
+ *    to some unrelated address that nobody holds a key for: check the address.
+ *  - POR_CRYPTO_IDEAL: an unforgeable signature oracle. A signature is the signer's
+ *    address plus a tag keccak(secret || digest); the context keeps a registry of the
+ *    keys it derived or signed with and checks the tag on recovery. Anything not made by
+ *    por_crypto_sign with the secret (random bytes, the right address with a wrong tag,
+ *    a signature over another digest) fails recovery.
+ * Keys and addresses are the same in both modes; only signature bytes differ, so callers
+ * must never branch on signature bytes. Both modes accept exactly the signatures made by
+ * por_crypto_sign for that digest (plus, in real mode, their high-s twins).
+ *
+ * A por_crypto is used by one thread at a time; each thread or replication owns its own.
+ * There is no global mutable state. */
+#ifndef POR_CRYPTO_H
+#define POR_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct { uint8_t b[32]; } por_digest;  /* keccak-256 output */
+typedef struct { uint8_t b[20]; } por_addr;    /* Ethereum-style address */
+typedef struct { uint8_t b[65]; } por_sig;     /* r(32) s(32) v(1), recoverable */
+
+typedef enum { POR_CRYPTO_IDEAL = 0, POR_CRYPTO_REAL = 1 } por_crypto_mode;
+
+/* A signing key: the secp256k1 secret scalar and its Ethereum address. */
+typedef struct {
+    uint8_t secret[32];
+    por_addr addr;
+} por_keypair;
+
+/* Counters of one context. Counts are deterministic (same calls, same counts in both
+ * modes); the *_ns fields are wall-clock time and must not go into reproducible outputs. */
+typedef struct {
+    uint64_t signs;         /* por_crypto_sign calls */
+    uint64_t recovers;      /* recoveries actually computed (EC in real mode, oracle
+                               check in ideal mode), i.e. cache misses */
+    uint64_t verify_calls;  /* por_crypto_verify calls */
+    uint64_t cache_hits;    /* verify/recover calls answered by the cache */
+    uint64_t cache_misses;  /* verify/recover calls that had to compute */
+    uint64_t ec_sign_ns;    /* wall ns inside libsecp256k1 signing (real mode) */
+    uint64_t ec_verify_ns;  /* wall ns inside libsecp256k1 recovery (real mode) */
+    uint64_t recover_calls; /* por_crypto_recover calls */
+    uint64_t keys;          /* keys registered (derived, from a secret, or signed with) */
+} por_crypto_stats;
+
+/* Opaque crypto context: libsecp256k1 context, key registry, verification cache. */
+typedef struct por_crypto por_crypto;
+
+/* ---- keccak-256 ---- */
+
+/* Incremental keccak-256 state. Plain data: copy it to fork a hash of a common prefix. */
+typedef struct {
+    uint64_t st[25]; /* keccak-f[1600] state, lanes little-endian */
+    size_t pos;      /* bytes absorbed into the current 136-byte block */
+} por_keccak_ctx;
+
+/* Starts a keccak-256 hash in CTX. */
+void por_keccak_init(por_keccak_ctx *ctx);
+
+/* Absorbs LEN bytes at DATA (DATA may be NULL when LEN is 0). */
+void por_keccak_update(por_keccak_ctx *ctx, const void *data, size_t len);
+
+/* Writes the digest of everything absorbed to OUT. CTX must be re-initialized before
+ * reuse. */
+void por_keccak_final(por_keccak_ctx *ctx, por_digest *out);
+
+/* One-shot keccak-256 of LEN bytes at DATA into OUT. */
+void por_keccak256(const void *data, size_t len, por_digest *out);
+
+/* ---- formatting and comparison ---- */
+
+/* Writes "0x" + 40 hex digits with the EIP-55 mixed-case checksum and a NUL to OUT. */
+void por_addr_to_hex(const por_addr *a, char out[43]);
+
+/* Writes "0x" + 64 lowercase hex digits and a NUL to OUT. */
+void por_digest_to_hex(const por_digest *d, char out[67]);
+
+/* Returns <0, 0 or >0 comparing addresses as 160-bit big-endian numbers (the order
+ * Solidity uses for address). */
+int por_addr_cmp(const por_addr *a, const por_addr *b);
+
+/* Returns true iff the two addresses are equal. */
+bool por_addr_eq(const por_addr *a, const por_addr *b);
+
+/* ---- context ---- */
+
+/* Creates a context in MODE: a libsecp256k1 context (randomized with a fixed seed, so
+ * runs are reproducible), an empty key registry and an empty verification cache (8192
+ * entries, about 450 KB). Never NULL (exits on OOM). Caller frees with
+ * por_crypto_destroy. */
+por_crypto *por_crypto_create(por_crypto_mode mode);
+
+/* Frees C and everything it owns. C may be NULL. */
+void por_crypto_destroy(por_crypto *c);
+
+/* Returns the mode C was created with. */
+por_crypto_mode por_crypto_get_mode(const por_crypto *c);
+
+/* Derives the key for (SEED, ROLE, INDEX) into OUT and registers it with C. The secret is
+ * keccak-256 of a domain tag and the three inputs (rehashed with a counter until it is a
+ * valid secp256k1 scalar), so the same inputs give the same key in both modes and in
+ * every context. OUT->addr is the real Ethereum address (one EC multiplication per call).
+ * ROLE is a NUL-terminated name such as "oracle" or "attacker". */
+void por_crypto_derive_key(por_crypto *c, uint64_t seed, const char *role, uint32_t index,
+                           por_keypair *out);
+
+/* Makes OUT the keypair of the 32-byte big-endian SECRET and registers it with C.
+ * Returns false (OUT untouched) if SECRET is zero or not below the curve order. */
+bool por_crypto_key_from_secret(por_crypto *c, const uint8_t secret[32], por_keypair *out);
+
+/* Signs DIGEST with KEY into OUT, deterministically (same key and digest, same bytes).
+ * The signature recovers to the address of KEY->secret. A key C has not seen yet (or
+ * whose addr does not match its secret) is registered under the secret's true address,
+ * at the cost of one EC multiplication, in both modes. KEY->secret must be a valid
+ * scalar (keys from por_crypto_derive_key always are); otherwise it is a caller bug and
+ * the process stops. */
+void por_crypto_sign(por_crypto *c, const por_keypair *key, const por_digest *digest,
+                     por_sig *out);
+
+/* ecrecover: returns true and writes the signer's address to OUT if SIG is a
+ * well-formed signature over DIGEST (real mode: r, s in [1, n-1] and v in {0, 1}, and a
+ * public key is recoverable; ideal mode: made by por_crypto_sign over DIGEST with a key C
+ * knows). Returns false and leaves OUT untouched otherwise. In real mode a forged but
+ * well-formed SIG returns true with an address nobody holds a key for, exactly as the
+ * EVM's ecrecover does; always compare the address. Answers from the cache when it can. */
+bool por_crypto_recover(por_crypto *c, const por_digest *digest, const por_sig *sig,
+                        por_addr *out);
+
+/* Returns true iff SIG over DIGEST recovers to EXPECTED. The verification cache holds the
+ * recovered signer per (digest, sig), under a full 32-byte keccak of both, so a distinct
+ * (digest, sig) pair costs one recovery however many times and against however many
+ * expected addresses it is checked (eviction only costs a recomputation, never a wrong
+ * answer). */
+bool por_crypto_verify(por_crypto *c, const por_digest *digest, const por_sig *sig,
+                       const por_addr *expected);
+
+/* Copies C's counters to OUT. */
+void por_crypto_get_stats(const por_crypto *c, por_crypto_stats *out);
+
+#endif
