@@ -169,6 +169,7 @@ bool por_sim_cancel(por_sim *sim, por_event_id id)
 
 por_status por_sim_run(por_sim *sim, por_time_t until)
 {
+    sim->stopping = false; /* a stop ends one run; the next call continues */
     if (!sim->started) {
         sim->started = true;
         for (uint32_t i = 0; i < sim->count; i++)

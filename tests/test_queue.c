@@ -1,0 +1,325 @@
+/* The pending-event set (sim/core/queue.h) against trivially-correct references.
+ *
+ * Every pop sequence is compared with a qsort of the same keys, or, for interleaved
+ * push/pop, with a plain binary heap kept here as the reference. Keys mimic the
+ * engine's: times never fall below the last popped time, and (prio, src, seq) make
+ * every key distinct. */
+#include "por_test.h"
+#include "core/queue.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* splitmix64 stream for test data (independent of the code under test). */
+static uint64_t rnd_state;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rnd_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+static uint64_t rnd_below(uint64_t n) { return rnd() % n; }
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const por_qentry *a = pa, *b = pb;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
+    return 0;
+}
+
+/* Reference: binary min-heap on the same comparison. */
+typedef struct {
+    por_qentry *h;
+    size_t len, cap;
+} ref_heap;
+
+static void ref_push(ref_heap *r, por_qentry e)
+{
+    if (r->len == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->h = realloc(r->h, r->cap * sizeof *r->h);
+        ck_assert_ptr_nonnull(r->h);
+    }
+    size_t i = r->len++;
+    while (i > 0 && cmp_entry(&e, &r->h[(i - 1) / 2]) < 0) {
+        r->h[i] = r->h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    r->h[i] = e;
+}
+
+static por_qentry ref_pop(ref_heap *r)
+{
+    por_qentry top = r->h[0], last = r->h[--r->len];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= r->len)
+            break;
+        if (c + 1 < r->len && cmp_entry(&r->h[c + 1], &r->h[c]) < 0)
+            c++;
+        if (cmp_entry(&r->h[c], &last) >= 0)
+            break;
+        r->h[i] = r->h[c];
+        i = c;
+    }
+    if (r->len)
+        r->h[i] = last;
+    return top;
+}
+
+static uint64_t seq_counter;
+static por_qentry mk(por_time_t t, unsigned prio, uint32_t src, uint32_t slot)
+{
+    por_qentry e = {t, por_queue_order(prio, src, seq_counter++), slot};
+    return e;
+}
+
+static void expect_same(const por_qentry *got, const por_qentry *want, size_t i)
+{
+    if (got->time != want->time || got->order != want->order || got->slot != want->slot)
+        ck_abort_msg("pop %zu: got (t=%lld order=%llx slot=%u) want (t=%lld order=%llx slot=%u)",
+                     i, (long long)got->time, (unsigned long long)got->order, got->slot,
+                     (long long)want->time, (unsigned long long)want->order, want->slot);
+}
+
+START_TEST(test_orders_by_time)
+{
+    por_queue q;
+    por_queue_init(&q);
+    por_time_t times[] = {50, 10, 40, 20, 30, 0, 1000000, 5};
+    for (uint32_t i = 0; i < 8; i++)
+        por_queue_push(&q, mk(times[i], 0, 1, i));
+    ck_assert_uint_eq(q.len, 8);
+    por_time_t want[] = {0, 5, 10, 20, 30, 40, 50, 1000000};
+    por_qentry e;
+    for (int i = 0; i < 8; i++) {
+        ck_assert(por_queue_pop(&q, &e));
+        ck_assert_int_eq(e.time, want[i]);
+    }
+    ck_assert(!por_queue_pop(&q, &e));
+    ck_assert_ptr_null(por_queue_peek(&q));
+    por_queue_free(&q);
+}
+END_TEST
+
+START_TEST(test_ties_prio_src_seq)
+{
+    por_queue q;
+    por_queue_init(&q);
+    /* Same time: priority first, then source, then per-source sequence. */
+    por_queue_push(&q, (por_qentry){7, por_queue_order(2, 0, 0), 0});
+    por_queue_push(&q, (por_qentry){7, por_queue_order(1, 9, 5), 1});
+    por_queue_push(&q, (por_qentry){7, por_queue_order(1, 9, 4), 2});
+    por_queue_push(&q, (por_qentry){7, por_queue_order(1, 3, 99), 3});
+    por_queue_push(&q, (por_qentry){7, por_queue_order(0, 0xFFFFFF, 0), 4});
+    por_queue_push(&q, (por_qentry){6, por_queue_order(15, 0xFFFFFF, 0xFFFFFFFFFull), 5});
+    por_queue_push(&q, (por_qentry){7, por_queue_order(0, 2, 0), 6});
+    uint32_t want[] = {5, 6, 4, 3, 2, 1, 0};
+    por_qentry e;
+    for (int i = 0; i < 7; i++) {
+        ck_assert(por_queue_pop(&q, &e));
+        ck_assert_uint_eq(e.slot, want[i]);
+    }
+    ck_assert(!por_queue_pop(&q, &e));
+    /* The packing keeps each field in its own bits. */
+    ck_assert(por_queue_order(1, 0, 0) > por_queue_order(0, 0xFFFFFF, 0xFFFFFFFFFull));
+    ck_assert(por_queue_order(0, 1, 0) > por_queue_order(0, 0, 0xFFFFFFFFFull));
+    por_queue_free(&q);
+}
+END_TEST
+
+/* Time distributions for the randomized tests. */
+enum { D_TIES, D_UNIFORM, D_EXP, D_HUGE, D_CLUSTER, D_COUNT };
+
+static por_time_t draw_time(int dist, por_time_t base)
+{
+    switch (dist) {
+    case D_TIES: return base + (por_time_t)rnd_below(4);
+    case D_UNIFORM: return base + (por_time_t)rnd_below(1000000);
+    case D_EXP: {
+        double u = (double)(rnd() >> 11) / 9007199254740992.0;
+        return base + (por_time_t)(-log(1.0 - u) * 1e6) + 1;
+    }
+    case D_HUGE: {
+        uint64_t room = (uint64_t)(INT64_MAX - base);
+        uint64_t r = rnd() >> (rnd() & 63);
+        return base + (por_time_t)(room ? r % room : 0);
+    }
+    default: { /* a few tight clusters far apart */
+        por_time_t c = (por_time_t)rnd_below(5) * 1000000000LL;
+        return base + c + (por_time_t)rnd_below(3);
+    }
+    }
+}
+
+static void check_batch(size_t n, int dist)
+{
+    por_queue q;
+    por_queue_init(&q);
+    por_qentry *ref = malloc((n ? n : 1) * sizeof *ref);
+    for (size_t i = 0; i < n; i++) {
+        ref[i] = mk(draw_time(dist, 0), (unsigned)rnd_below(16), (uint32_t)rnd_below(0x1000000),
+                    (uint32_t)i);
+        por_queue_push(&q, ref[i]);
+    }
+    qsort(ref, n, sizeof *ref, cmp_entry);
+    ck_assert_uint_eq(q.len, n);
+    por_qentry e;
+    for (size_t i = 0; i < n; i++) {
+        const por_qentry *p = por_queue_peek(&q);
+        ck_assert_ptr_nonnull(p);
+        expect_same(p, &ref[i], i);
+        ck_assert(por_queue_pop(&q, &e));
+        expect_same(&e, &ref[i], i);
+    }
+    ck_assert(!por_queue_pop(&q, &e));
+    ck_assert_uint_eq(q.len, 0);
+    free(ref);
+    por_queue_free(&q);
+}
+
+START_TEST(test_random_batches_vs_qsort)
+{
+    rnd_state = por_test_seed() * 7 + 1;
+    size_t sizes[] = {0, 1, 2, 3, 17, 64, 200, 1000, 5000, 100000};
+    for (int d = 0; d < D_COUNT; d++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+            check_batch(sizes[s], d);
+}
+END_TEST
+
+/* Hold model: pop one, push one or several at or after the popped time (sometimes at
+ * exactly that time with a smaller order), as the engine does. */
+static void check_interleaved(size_t start, size_t steps, int dist)
+{
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    for (size_t i = 0; i < start; i++) {
+        por_qentry e = mk(draw_time(dist, 0), (unsigned)rnd_below(16),
+                          (uint32_t)rnd_below(1000), slot++);
+        por_queue_push(&q, e);
+        ref_push(&r, e);
+    }
+    por_time_t now = 0;
+    for (size_t s = 0; s < steps; s++) {
+        ck_assert_uint_eq(q.len, r.len);
+        if (r.len > 0) {
+            por_qentry got, want = ref_pop(&r);
+            ck_assert(por_queue_pop(&q, &got));
+            expect_same(&got, &want, s);
+            ck_assert_int_ge(got.time, now);
+            now = got.time;
+        } else {
+            por_qentry got;
+            ck_assert(!por_queue_pop(&q, &got));
+        }
+        /* 0..2 new events, mean 1: the size random-walks around START. */
+        unsigned k = (unsigned)rnd_below(3);
+        if (r.len == 0)
+            k = 1 + (unsigned)rnd_below(3);
+        for (unsigned j = 0; j < k; j++) {
+            por_time_t t = rnd_below(8) == 0 ? now : draw_time(dist, now);
+            por_qentry e = mk(t, (unsigned)rnd_below(16), (uint32_t)rnd_below(1000), slot++);
+            por_queue_push(&q, e);
+            ref_push(&r, e);
+        }
+    }
+    while (r.len > 0) {
+        por_qentry got, want = ref_pop(&r);
+        ck_assert(por_queue_pop(&q, &got));
+        expect_same(&got, &want, steps);
+    }
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+
+START_TEST(test_interleaved_vs_reference_heap)
+{
+    rnd_state = por_test_seed() * 13 + 5;
+    for (int d = 0; d < D_COUNT; d++) {
+        check_interleaved(0, 2000, d);
+        check_interleaved(1, 5000, d);
+        check_interleaved(50, 20000, d);
+        check_interleaved(3000, 100000, d);
+    }
+}
+END_TEST
+
+START_TEST(test_drain_and_refill)
+{
+    /* Empty the queue completely, then reuse it at later and at equal times. */
+    rnd_state = por_test_seed() * 3 + 11;
+    por_queue q;
+    por_queue_init(&q);
+    por_time_t now = 0;
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)rnd_below(300);
+        por_qentry *ref = malloc((n ? n : 1) * sizeof *ref);
+        for (size_t i = 0; i < n; i++) {
+            ref[i] = mk(draw_time(round % D_COUNT == D_HUGE ? D_UNIFORM : round % D_COUNT, now),
+                        0, 1, (uint32_t)i);
+            por_queue_push(&q, ref[i]);
+        }
+        qsort(ref, n, sizeof *ref, cmp_entry);
+        por_qentry e;
+        for (size_t i = 0; i < n; i++) {
+            ck_assert(por_queue_pop(&q, &e));
+            expect_same(&e, &ref[i], i);
+            now = e.time;
+        }
+        ck_assert(!por_queue_pop(&q, &e));
+        free(ref);
+    }
+    por_queue_free(&q);
+}
+END_TEST
+
+START_TEST(test_extreme_times)
+{
+    por_queue q;
+    por_queue_init(&q);
+    por_queue_push(&q, mk(INT64_MAX, 0, 0, 0));
+    por_queue_push(&q, mk(0, 0, 0, 1));
+    por_queue_push(&q, mk(INT64_MAX - 1, 0, 0, 2));
+    por_queue_push(&q, mk(INT64_MAX, 0, 0, 3));
+    por_queue_push(&q, mk(1, 0, 0, 4));
+    uint32_t want[] = {1, 4, 2, 0, 3};
+    por_qentry e;
+    for (int i = 0; i < 5; i++) {
+        ck_assert(por_queue_pop(&q, &e));
+        ck_assert_uint_eq(e.slot, want[i]);
+        if (i == 1) /* push at the current time while the far ones are pending */
+            por_queue_push(&q, mk(1, 0, 0, 9));
+        if (i == 1) {
+            ck_assert(por_queue_pop(&q, &e));
+            ck_assert_uint_eq(e.slot, 9);
+        }
+    }
+    ck_assert(!por_queue_pop(&q, &e));
+    por_queue_free(&q);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("queue");
+    TCase *t = tcase_create("order");
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, test_orders_by_time);
+    tcase_add_test(t, test_ties_prio_src_seq);
+    tcase_add_test(t, test_random_batches_vs_qsort);
+    tcase_add_test(t, test_interleaved_vs_reference_heap);
+    tcase_add_test(t, test_drain_and_refill);
+    tcase_add_test(t, test_extreme_times);
+    suite_add_tcase(s, t);
+    return s;
+}
