@@ -1,0 +1,151 @@
+/* All-or-nothing output directories (see por/outdir.h). */
+#include "por/outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void por__parent_of(const char *path, char *out, size_t n)
+{
+    snprintf(out, n, "%s", path);
+    size_t len = strlen(out);
+    while (len > 1 && out[len - 1] == '/')
+        out[--len] = '\0';
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        snprintf(out, n, ".");
+    else if (slash == out)
+        out[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+por_status por_outdir_check(const char *dir, bool force, por_error *err)
+{
+    if (!dir || !*dir)
+        return por_error_set(err, POR_EINPUT, "output directory: empty path");
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!force)
+            return por_error_set(err, POR_EINPUT,
+                                 "%s: output directory exists; use --force to replace it", dir);
+        if (!S_ISDIR(st.st_mode))
+            return por_error_set(err, POR_EINPUT, "%s: exists and is not a directory", dir);
+    }
+    char parent[4096];
+    por__parent_of(dir, parent, sizeof parent);
+    if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+        return por_error_set(err, POR_EINPUT, "%s: parent directory %s does not exist", dir,
+                             parent);
+    if (access(parent, W_OK) != 0)
+        return por_error_set(err, POR_EINPUT, "%s: parent directory %s is not writable", dir,
+                             parent);
+    return POR_OK;
+}
+
+por_status por_outdir_begin(por_outdir *od, const char *dir, bool force, por_error *err)
+{
+    memset(od, 0, sizeof *od);
+    od->force = force;
+    snprintf(od->final_path, sizeof od->final_path, "%s", dir);
+    size_t len = strlen(od->final_path);
+    while (len > 1 && od->final_path[len - 1] == '/')
+        od->final_path[--len] = '\0';
+    snprintf(od->tmp_path, sizeof od->tmp_path, "%s.partial-XXXXXX", od->final_path);
+    if (!mkdtemp(od->tmp_path))
+        return por_error_set(err, POR_EIO, "%s: cannot create temporary directory: %s",
+                             od->final_path, strerror(errno));
+    od->open = true;
+    return POR_OK;
+}
+
+FILE *por_outdir_fopen(por_outdir *od, const char *name, por_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", od->tmp_path, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        por_error_set(err, POR_EIO, "%s/%s: cannot write: %s", od->final_path, name,
+                      strerror(errno));
+    return f;
+}
+
+por_status por_outdir_fclose(por_outdir *od, FILE *f, const char *name, por_error *err)
+{
+    bool bad = ferror(f) != 0;
+    int saved = errno;
+    if (fflush(f) != 0) {
+        bad = true;
+        saved = errno;
+    }
+    if (fclose(f) != 0) {
+        bad = true;
+        saved = errno;
+    }
+    if (bad)
+        return por_error_set(err, POR_EIO, "%s/%s: write failed: %s", od->final_path, name,
+                             strerror(saved ? saved : EIO));
+    return POR_OK;
+}
+
+static void por__rm_rf(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char sub[4400];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            struct stat st;
+            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+                por__rm_rf(sub);
+            else
+                unlink(sub);
+        }
+        closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+por_status por_outdir_commit(por_outdir *od, por_error *err)
+{
+    if (!od->open)
+        return por_error_set(err, POR_EIO, "output directory was not started");
+    struct stat st;
+    char old[4200] = "";
+    if (stat(od->final_path, &st) == 0) {
+        if (!od->force)
+            return por_error_set(err, POR_EIO, "%s: appeared while running; not replaced",
+                                 od->final_path);
+        snprintf(old, sizeof old, "%s.old-%ld", od->final_path, (long)getpid());
+        if (rename(od->final_path, old) != 0)
+            return por_error_set(err, POR_EIO, "%s: cannot replace: %s", od->final_path,
+                                 strerror(errno));
+    }
+    if (rename(od->tmp_path, od->final_path) != 0) {
+        int saved = errno;
+        if (*old)
+            rename(old, od->final_path);
+        return por_error_set(err, POR_EIO, "%s: cannot move results into place: %s",
+                             od->final_path, strerror(saved));
+    }
+    od->open = false;
+    if (*old)
+        por__rm_rf(old);
+    return POR_OK;
+}
+
+void por_outdir_abort(por_outdir *od)
+{
+    if (od->open)
+        por__rm_rf(od->tmp_path);
+    od->open = false;
+}
