@@ -7,6 +7,8 @@
 #include "por/engine.h"
 #include "por/scenario.h"
 
+#include <gsl/gsl_rng.h>
+
 /* Event type the network uses to deliver a message to an entity: ptr = the message (one
  * reference, owned by the event: the handler or discard hook must por_msg_unref it),
  * a = sender's node index, b = receiver's node index. Entity kinds that receive messages
@@ -66,6 +68,20 @@ void por_net_set_filter(por_net *net, por_net_filter filter, void *ctx);
 /* Node's clock offset from true time (skew), constant over a replication. */
 por_time_t por_net_clock_offset(const por_net *net, uint32_t node);
 
+/* Copies the counters to OUT. "delivered" counts messages scheduled for delivery (a
+ * delivery event queued), "sent" every send including self-sends and dropped ones. */
 void por_net_get_stats(const por_net *net, por_net_stats *out);
+
+/* Number of nodes the network was created for. */
+uint32_t por_net_nodes(const por_net *net);
+
+/* Draws one duration from D using R (a por stream): CONSTANT value; UNIFORM integer ns in
+ * [min, max]; NORMAL(mean, sd) truncated at 0 by rejection; LOGNORMAL with the given
+ * median and sigma of the log; PARETO with minimum scale and shape; EXPONENTIAL with the
+ * given mean; EMPIRICAL one of the samples uniformly. Never negative. */
+por_time_t por_duration_sample(const por_duration_dist *d, gsl_rng *r);
+
+/* The theoretical mean of D in ns (INFINITY for a Pareto with shape <= 1), for checks. */
+double por_duration_dist_mean(const por_duration_dist *d);
 
 #endif

@@ -1,0 +1,279 @@
+/* The oracle-to-oracle network: samples a one-way delay per message from the link's
+ * latency distribution (default, or the region matrix override), adds the bandwidth
+ * delay, applies loss, partitions and the adversary hook, and schedules the delivery
+ * event at the receiving entity.
+ *
+ * Randomness: one latency stream and one loss stream per sender node, and one skew
+ * stream per node, so adding a node never changes another node's draws. Messages are
+ * not FIFO per link: each delivery time is drawn independently. */
+#include "por/net.h"
+
+#include "por/error.h"
+#include "por/rng.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct por_net {
+    const por_network_config *cfg;
+    uint32_t n;
+    uint32_t *entity;                 /* node -> engine entity */
+    gsl_rng **lat_rng;                /* per sender: latency */
+    gsl_rng **loss_rng;               /* per sender: loss */
+    const por_duration_dist **link;   /* n*n: latency distribution of link (from, to) */
+    por_time_t *skew;                 /* per node clock offset */
+    uint32_t *part_group;             /* npartitions * n: group of each node */
+    por_net_filter filter;
+    void *filter_ctx;
+    por_net_stats stats;
+};
+
+/* Largest delay a sample may produce (about 292 years): keeps doubles from overflowing. */
+#define POR__DELAY_CAP ((double)INT64_MAX / 4.0)
+
+static por_time_t por__to_time(double ns)
+{
+    if (!(ns > 0.0)) /* also catches NaN */
+        return 0;
+    if (ns > POR__DELAY_CAP)
+        ns = POR__DELAY_CAP;
+    return (por_time_t)llround(ns);
+}
+
+por_time_t por_duration_sample(const por_duration_dist *d, gsl_rng *r)
+{
+    switch (d->kind) {
+    case POR_DIST_CONSTANT:
+        return d->value;
+    case POR_DIST_UNIFORM:
+        if (d->max <= d->min)
+            return d->min;
+        return d->min + (por_time_t)por_rng_below(r, (uint64_t)(d->max - d->min) + 1u);
+    case POR_DIST_NORMAL: {
+        /* truncated at 0 by rejection; after 64 misses (mean far below 0) clamp to 0 */
+        for (int i = 0; i < 64; i++) {
+            double x = (double)d->mean + gsl_ran_gaussian_ziggurat(r, (double)d->sd);
+            if (x >= 0.0)
+                return por__to_time(x);
+        }
+        return 0;
+    }
+    case POR_DIST_LOGNORMAL:
+        if (d->median <= 0)
+            return 0;
+        return por__to_time(gsl_ran_lognormal(r, log((double)d->median), d->sigma));
+    case POR_DIST_PARETO:
+        if (d->scale <= 0 || d->shape <= 0.0)
+            return d->scale > 0 ? d->scale : 0;
+        return por__to_time(gsl_ran_pareto(r, d->shape, (double)d->scale));
+    case POR_DIST_EXPONENTIAL:
+        if (d->mean <= 0)
+            return 0;
+        return por__to_time(gsl_ran_exponential(r, (double)d->mean));
+    case POR_DIST_EMPIRICAL:
+        if (d->nsamples == 0)
+            return 0;
+        return d->samples[por_rng_below(r, d->nsamples)];
+    }
+    return 0;
+}
+
+double por_duration_dist_mean(const por_duration_dist *d)
+{
+    switch (d->kind) {
+    case POR_DIST_CONSTANT:
+        return (double)d->value;
+    case POR_DIST_UNIFORM:
+        return d->max <= d->min ? (double)d->min : 0.5 * ((double)d->min + (double)d->max);
+    case POR_DIST_NORMAL: {
+        /* mean of a normal truncated below at 0 */
+        double mu = (double)d->mean, s = (double)d->sd;
+        if (s <= 0.0)
+            return mu > 0.0 ? mu : 0.0;
+        double a = -mu / s;
+        double phi = exp(-0.5 * a * a) / 2.5066282746310002 /* sqrt(2 pi) */;
+        double tail = 0.5 * erfc(a / sqrt(2.0)); /* P(Z > a) */
+        return tail > 0.0 ? mu + s * phi / tail : 0.0;
+    }
+    case POR_DIST_LOGNORMAL:
+        return (double)d->median * exp(0.5 * d->sigma * d->sigma);
+    case POR_DIST_PARETO:
+        return d->shape > 1.0 ? d->shape * (double)d->scale / (d->shape - 1.0) : INFINITY;
+    case POR_DIST_EXPONENTIAL:
+        return (double)d->mean;
+    case POR_DIST_EMPIRICAL: {
+        if (d->nsamples == 0)
+            return 0.0;
+        double s = 0.0;
+        for (size_t i = 0; i < d->nsamples; i++)
+            s += (double)d->samples[i];
+        return s / (double)d->nsamples;
+    }
+    }
+    return 0.0;
+}
+
+static int32_t por__region_of(const por_network_config *cfg, uint32_t node)
+{
+    for (size_t r = 0; r < cfg->nregions; r++)
+        for (size_t k = 0; k < cfg->regions[r].nnodes; k++)
+            if (cfg->regions[r].nodes[k] == node)
+                return (int32_t)r;
+    return -1;
+}
+
+static const por_duration_dist *por__region_link(const por_network_config *cfg, int32_t ra,
+                                                  int32_t rb)
+{
+    if (ra < 0 || rb < 0)
+        return NULL;
+    /* an exact (from, to) entry wins; otherwise the reverse direction is used */
+    for (size_t i = 0; i < cfg->nregion_links; i++)
+        if (cfg->region_links[i].from_region == (uint32_t)ra &&
+            cfg->region_links[i].to_region == (uint32_t)rb)
+            return &cfg->region_links[i].latency;
+    for (size_t i = 0; i < cfg->nregion_links; i++)
+        if (cfg->region_links[i].from_region == (uint32_t)rb &&
+            cfg->region_links[i].to_region == (uint32_t)ra)
+            return &cfg->region_links[i].latency;
+    return NULL;
+}
+
+por_net *por_net_create(const por_network_config *cfg, uint32_t nnodes,
+                        const uint32_t *node_entity, uint64_t seed, uint64_t replication)
+{
+    POR_ASSERT(cfg != NULL && nnodes > 0);
+    por_net *net = por_xcalloc(1, sizeof *net);
+    net->cfg = cfg;
+    net->n = nnodes;
+    net->entity = por_xmalloc(nnodes * sizeof *net->entity);
+    memcpy(net->entity, node_entity, nnodes * sizeof *net->entity);
+    net->lat_rng = por_xcalloc(nnodes, sizeof *net->lat_rng);
+    net->loss_rng = por_xcalloc(nnodes, sizeof *net->loss_rng);
+    net->skew = por_xcalloc(nnodes, sizeof *net->skew);
+    for (uint32_t i = 0; i < nnodes; i++) {
+        net->lat_rng[i] = por_rng_new(seed, replication, por_stream_id("net", i, "latency"));
+        net->loss_rng[i] = por_rng_new(seed, replication, por_stream_id("net", i, "loss"));
+        if (cfg->clock_skew_max > 0) {
+            gsl_rng *r = por_rng_new(seed, replication, por_stream_id("net", i, "skew"));
+            uint64_t span = 2u * (uint64_t)cfg->clock_skew_max + 1u;
+            net->skew[i] = (por_time_t)por_rng_below(r, span) - cfg->clock_skew_max;
+            gsl_rng_free(r);
+        }
+    }
+    net->link = por_xmalloc((size_t)nnodes * nnodes * sizeof *net->link);
+    int32_t *region = por_xmalloc(nnodes * sizeof *region);
+    for (uint32_t i = 0; i < nnodes; i++)
+        region[i] = por__region_of(cfg, i);
+    for (uint32_t a = 0; a < nnodes; a++)
+        for (uint32_t b = 0; b < nnodes; b++) {
+            const por_duration_dist *d = por__region_link(cfg, region[a], region[b]);
+            net->link[(size_t)a * nnodes + b] = d ? d : &cfg->latency;
+        }
+    free(region);
+    if (cfg->npartitions > 0) {
+        net->part_group = por_xmalloc(cfg->npartitions * nnodes * sizeof *net->part_group);
+        for (size_t p = 0; p < cfg->npartitions; p++) {
+            const por_partition *pt = &cfg->partitions[p];
+            uint32_t *g = net->part_group + p * nnodes;
+            for (uint32_t i = 0; i < nnodes; i++)
+                g[i] = (uint32_t)pt->ngroups; /* the implicit group of the unlisted */
+            for (size_t k = 0; k < pt->ngroups; k++)
+                for (size_t j = 0; j < pt->group_sizes[k]; j++)
+                    if (pt->groups[k][j] < nnodes)
+                        g[pt->groups[k][j]] = (uint32_t)k;
+        }
+    }
+    return net;
+}
+
+void por_net_destroy(por_net *net)
+{
+    if (!net)
+        return;
+    for (uint32_t i = 0; i < net->n; i++) {
+        gsl_rng_free(net->lat_rng[i]);
+        gsl_rng_free(net->loss_rng[i]);
+    }
+    free(net->lat_rng);
+    free(net->loss_rng);
+    free(net->entity);
+    free(net->skew);
+    free(net->link);
+    free(net->part_group);
+    free(net);
+}
+
+/* True if a partition active at NOW separates FROM and TO. */
+static bool por__partitioned(const por_net *net, por_time_t now, uint32_t from, uint32_t to)
+{
+    for (size_t p = 0; p < net->cfg->npartitions; p++) {
+        const por_window *w = &net->cfg->partitions[p].window;
+        if (now < w->from || now >= w->until)
+            continue;
+        const uint32_t *g = net->part_group + p * net->n;
+        if (g[from] != g[to])
+            return true;
+    }
+    return false;
+}
+
+void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_msg *msg)
+{
+    POR_ASSERT(from < net->n && to < net->n);
+    net->stats.sent++;
+    por_time_t now = por_sim_now(sim);
+    por_time_t delay = 0;
+    if (from != to) {
+        if (net->cfg->loss > 0.0 && por_rng_uniform(net->loss_rng[from]) < net->cfg->loss) {
+            net->stats.dropped_loss++;
+            return;
+        }
+        if (net->part_group && por__partitioned(net, now, from, to)) {
+            net->stats.dropped_partition++;
+            return;
+        }
+        delay = por_duration_sample(net->link[(size_t)from * net->n + to], net->lat_rng[from]);
+        if (net->cfg->bandwidth_bps > 0.0)
+            delay += por__to_time((double)msg->size * 8.0 * 1e9 / net->cfg->bandwidth_bps);
+        if (net->filter) {
+            por_net_verdict v = {false, 0};
+            net->filter(net->filter_ctx, sim, from, to, msg, &v);
+            if (v.drop) {
+                net->stats.dropped_adversary++;
+                return;
+            }
+            if (v.extra_delay > 0)
+                delay += v.extra_delay;
+        }
+    }
+    if (delay > POR_TIME_MAX - now)
+        delay = POR_TIME_MAX - now;
+    net->stats.delivered++;
+    por_sim_schedule(sim, now + delay, 0, net->entity[to], POR_EV_NET_DELIVER, from, to,
+                     por_msg_ref(msg));
+}
+
+void por_net_broadcast(por_net *net, por_sim *sim, uint32_t from, por_msg *msg)
+{
+    for (uint32_t to = 0; to < net->n; to++)
+        por_net_send(net, sim, from, to, msg);
+}
+
+void por_net_set_filter(por_net *net, por_net_filter filter, void *ctx)
+{
+    net->filter = filter;
+    net->filter_ctx = ctx;
+}
+
+por_time_t por_net_clock_offset(const por_net *net, uint32_t node)
+{
+    POR_ASSERT(node < net->n);
+    return net->skew[node];
+}
+
+void por_net_get_stats(const por_net *net, por_net_stats *out) { *out = net->stats; }
+
+uint32_t por_net_nodes(const por_net *net) { return net->n; }

@@ -1,0 +1,331 @@
+/* Tests of sim/net: latency distributions (sample means against theory), loss rate,
+ * partitions (drop only inside their window and only across groups), region latency
+ * override, bandwidth delay, the adversary hook and clock skew bounds. */
+#include "por_test.h"
+
+#include "por/net.h"
+#include "por/rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    por_msg hdr;
+    por_time_t sent;
+} tmsg;
+
+static void tmsg_destroy(por_msg *m) { free(m); }
+
+static tmsg *tmsg_new(por_time_t sent, uint32_t size)
+{
+    tmsg *m = calloc(1, sizeof *m);
+    m->hdr.refs = 1;
+    m->hdr.size = size;
+    m->hdr.destroy = tmsg_destroy;
+    m->sent = sent;
+    return m;
+}
+
+/* A node entity: records deliveries; on event 1 sends to node TARGET and re-arms every
+ * PERIOD until COUNT sends are done. */
+typedef struct {
+    por_net *net;
+    uint32_t idx, target;
+    uint32_t remaining;
+    por_time_t period;
+    uint64_t received;
+    double lat_sum, lat_sq;
+    por_time_t first_rx, last_rx;
+} tnode;
+
+static void tnode_handle(por_sim *sim, void *self, por_event *ev)
+{
+    tnode *n = self;
+    if (ev->type == POR_EV_NET_DELIVER) {
+        tmsg *m = ev->ptr;
+        double l = (double)(ev->time - m->sent);
+        n->received++;
+        n->lat_sum += l;
+        n->lat_sq += l * l;
+        if (n->received == 1)
+            n->first_rx = ev->time;
+        n->last_rx = ev->time;
+        por_msg_unref(&m->hdr);
+        return;
+    }
+    if (ev->type == 1 && n->remaining > 0) {
+        n->remaining--;
+        tmsg *m = tmsg_new(por_sim_now(sim), 100);
+        por_net_send(n->net, sim, n->idx, n->target, &m->hdr);
+        por_msg_unref(&m->hdr);
+        if (n->remaining > 0)
+            por_sim_at(sim, por_sim_now(sim) + n->period, por_sim_current(sim), 1, 0);
+    }
+}
+
+static void tnode_discard(por_sim *sim, void *self, por_event *ev)
+{
+    (void)sim;
+    (void)self;
+    if (ev->type == POR_EV_NET_DELIVER && ev->ptr)
+        por_msg_unref(ev->ptr);
+}
+
+static const por_entity_kind tnode_kind = {"tnode", NULL, tnode_handle, NULL, tnode_discard};
+
+typedef struct {
+    por_sim *sim;
+    por_net *net;
+    tnode nodes[4];
+} tworld;
+
+/* Builds a 4-node world where node 0 sends COUNT messages to node 1 every PERIOD. */
+static void tworld_init(tworld *w, const por_network_config *cfg, uint64_t seed,
+                        uint32_t count, por_time_t period)
+{
+    memset(w, 0, sizeof *w);
+    w->sim = por_sim_create(seed, 0);
+    uint32_t ent[4];
+    for (uint32_t i = 0; i < 4; i++) {
+        w->nodes[i].idx = i;
+        ent[i] = por_sim_add_entity(w->sim, &tnode_kind, &w->nodes[i]);
+    }
+    w->net = por_net_create(cfg, 4, ent, seed, 0);
+    for (uint32_t i = 0; i < 4; i++)
+        w->nodes[i].net = w->net;
+    w->nodes[0].target = 1;
+    w->nodes[0].remaining = count;
+    w->nodes[0].period = period;
+    por_sim_at(w->sim, 0, ent[0], 1, 0);
+}
+
+static void tworld_free(tworld *w)
+{
+    por_sim_destroy(w->sim);
+    por_net_destroy(w->net);
+}
+
+static double mean_latency_of(const por_duration_dist *d, uint32_t count)
+{
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency = *d;
+    tworld w;
+    tworld_init(&w, &cfg, por_test_seed(), count, POR_MS);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_TIME_MAX / 2), POR_OK);
+    ck_assert_uint_eq(w.nodes[1].received, count);
+    double m = w.nodes[1].lat_sum / (double)count;
+    tworld_free(&w);
+    return m;
+}
+
+START_TEST(latency_means)
+{
+    const uint32_t N = 40000;
+    por_time_t samples[5] = {10 * POR_MS, 20 * POR_MS, 30 * POR_MS, 40 * POR_MS, 200 * POR_MS};
+    por_duration_dist d[7];
+    memset(d, 0, sizeof d);
+    d[0].kind = POR_DIST_CONSTANT, d[0].value = 50 * POR_MS;
+    d[1].kind = POR_DIST_UNIFORM, d[1].min = 10 * POR_MS, d[1].max = 90 * POR_MS;
+    d[2].kind = POR_DIST_NORMAL, d[2].mean = 80 * POR_MS, d[2].sd = 20 * POR_MS;
+    d[3].kind = POR_DIST_LOGNORMAL, d[3].median = 80 * POR_MS, d[3].sigma = 0.6;
+    d[4].kind = POR_DIST_PARETO, d[4].scale = 40 * POR_MS, d[4].shape = 3.0;
+    d[5].kind = POR_DIST_EXPONENTIAL, d[5].mean = 70 * POR_MS;
+    d[6].kind = POR_DIST_EMPIRICAL, d[6].samples = samples, d[6].nsamples = 5;
+    for (int i = 0; i < 7; i++) {
+        double want = por_duration_dist_mean(&d[i]);
+        double got = mean_latency_of(&d[i], N);
+        /* 3% covers > 4 standard errors for every distribution here (Pareto shape 3 has
+         * sd/mean = 0.58, lognormal sigma 0.6 about 0.66, empirical 1.0) */
+        ck_assert_msg(fabs(got - want) <= 0.03 * want, "dist %d: mean %.0f ns, want %.0f",
+                      i, got, want);
+    }
+    ck_assert_int_eq((int)mean_latency_of(&d[0], 10), (int)(50 * POR_MS));
+}
+END_TEST
+
+START_TEST(normal_truncated_at_zero)
+{
+    por_duration_dist d;
+    memset(&d, 0, sizeof d);
+    d.kind = POR_DIST_NORMAL;
+    d.mean = 5 * POR_MS;
+    d.sd = 10 * POR_MS;
+    gsl_rng *r = por_rng_new(por_test_seed(), 0, 7);
+    double s = 0;
+    const int N = 100000;
+    for (int i = 0; i < N; i++) {
+        por_time_t x = por_duration_sample(&d, r);
+        ck_assert_int_ge(x, 0);
+        s += (double)x;
+    }
+    gsl_rng_free(r);
+    double want = por_duration_dist_mean(&d);
+    ck_assert(want > 5.0 * POR_MS); /* truncation raises the mean */
+    ck_assert_msg(fabs(s / N - want) <= 0.02 * want, "mean %.0f want %.0f", s / N, want);
+}
+END_TEST
+
+START_TEST(loss_rate)
+{
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency.kind = POR_DIST_CONSTANT;
+    cfg.latency.value = POR_MS;
+    cfg.loss = 0.1;
+    const uint32_t N = 50000;
+    tworld w;
+    tworld_init(&w, &cfg, por_test_seed(), N, POR_MS);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_TIME_MAX / 2), POR_OK);
+    por_net_stats st;
+    por_net_get_stats(w.net, &st);
+    ck_assert_uint_eq(st.sent, N);
+    ck_assert_uint_eq(st.dropped_loss + w.nodes[1].received, N);
+    double rate = (double)st.dropped_loss / N;
+    /* sd of the rate is sqrt(0.09/50000) = 0.0013 */
+    ck_assert_msg(fabs(rate - 0.1) < 0.007, "loss rate %f", rate);
+    tworld_free(&w);
+}
+END_TEST
+
+START_TEST(partition_window)
+{
+    uint32_t g0[] = {0, 2};
+    uint32_t *groups[] = {g0};
+    size_t sizes[] = {2};
+    por_partition part = {{10 * POR_SEC, 20 * POR_SEC}, groups, sizes, 1};
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency.kind = POR_DIST_CONSTANT;
+    cfg.latency.value = 100 * POR_MS;
+    cfg.partitions = &part;
+    cfg.npartitions = 1;
+    /* node 0 (group 0) sends to node 1 (implicit group) once a second for 30 s */
+    tworld w;
+    tworld_init(&w, &cfg, por_test_seed(), 30, POR_SEC);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_HOUR), POR_OK);
+    por_net_stats st;
+    por_net_get_stats(w.net, &st);
+    ck_assert_uint_eq(st.dropped_partition, 10); /* sends at 10..19 s */
+    ck_assert_uint_eq(w.nodes[1].received, 20);
+    tworld_free(&w);
+
+    /* same group: never dropped */
+    tworld_init(&w, &cfg, por_test_seed(), 30, POR_SEC);
+    w.nodes[0].target = 2;
+    ck_assert_int_eq(por_sim_run(w.sim, POR_HOUR), POR_OK);
+    ck_assert_uint_eq(w.nodes[2].received, 30);
+    tworld_free(&w);
+}
+END_TEST
+
+START_TEST(region_override_and_bandwidth)
+{
+    uint32_t ra[] = {0}, rb[] = {1, 2, 3};
+    por_region regions[2];
+    memset(regions, 0, sizeof regions);
+    regions[0].nodes = ra, regions[0].nnodes = 1;
+    regions[1].nodes = rb, regions[1].nnodes = 3;
+    por_region_link link;
+    memset(&link, 0, sizeof link);
+    link.from_region = 1; /* defined in the reverse direction: used both ways */
+    link.to_region = 0;
+    link.latency.kind = POR_DIST_CONSTANT;
+    link.latency.value = 300 * POR_MS;
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency.kind = POR_DIST_CONSTANT;
+    cfg.latency.value = 10 * POR_MS;
+    cfg.regions = regions, cfg.nregions = 2;
+    cfg.region_links = &link, cfg.nregion_links = 1;
+    cfg.bandwidth_bps = 8000.0; /* 100-byte message: 0.1 s */
+    tworld w;
+    tworld_init(&w, &cfg, por_test_seed(), 5, POR_SEC);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_HOUR), POR_OK);
+    ck_assert_uint_eq(w.nodes[1].received, 5);
+    ck_assert_int_eq((int64_t)(w.nodes[1].lat_sum / 5), 400 * POR_MS);
+    tworld_free(&w);
+    /* within region 1 the default applies */
+    tworld_init(&w, &cfg, por_test_seed(), 5, POR_SEC);
+    w.nodes[0].target = 0; /* self-send: zero latency, no bandwidth */
+    ck_assert_int_eq(por_sim_run(w.sim, POR_HOUR), POR_OK);
+    ck_assert_int_eq((int64_t)w.nodes[0].lat_sum, 0);
+    tworld_free(&w);
+}
+END_TEST
+
+static void drop_odd(void *ctx, por_sim *sim, uint32_t from, uint32_t to, const por_msg *msg,
+                     por_net_verdict *v)
+{
+    (void)from, (void)to, (void)msg;
+    int *calls = ctx;
+    (*calls)++;
+    if ((por_sim_now(sim) / POR_SEC) % 2 == 1)
+        v->drop = true;
+    else
+        v->extra_delay = 5 * POR_MS;
+}
+
+START_TEST(adversary_filter)
+{
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency.kind = POR_DIST_CONSTANT;
+    cfg.latency.value = 10 * POR_MS;
+    tworld w;
+    tworld_init(&w, &cfg, por_test_seed(), 10, POR_SEC);
+    int calls = 0;
+    por_net_set_filter(w.net, drop_odd, &calls);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_HOUR), POR_OK);
+    ck_assert_int_eq(calls, 10);
+    ck_assert_uint_eq(w.nodes[1].received, 5);
+    ck_assert_int_eq((int64_t)(w.nodes[1].lat_sum / 5), 15 * POR_MS);
+    por_net_stats st;
+    por_net_get_stats(w.net, &st);
+    ck_assert_uint_eq(st.dropped_adversary, 5);
+    tworld_free(&w);
+}
+END_TEST
+
+START_TEST(clock_skew)
+{
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.clock_skew_max = 2 * POR_SEC;
+    uint32_t ent[31];
+    for (uint32_t i = 0; i < 31; i++)
+        ent[i] = i;
+    por_net *net = por_net_create(&cfg, 31, ent, por_test_seed(), 0);
+    bool nonzero = false;
+    for (uint32_t i = 0; i < 31; i++) {
+        por_time_t o = por_net_clock_offset(net, i);
+        ck_assert_int_le(o, 2 * POR_SEC);
+        ck_assert_int_ge(o, -2 * POR_SEC);
+        nonzero |= o != 0;
+    }
+    ck_assert(nonzero);
+    /* adding nodes does not change the others' offsets */
+    por_net *net2 = por_net_create(&cfg, 20, ent, por_test_seed(), 0);
+    for (uint32_t i = 0; i < 20; i++)
+        ck_assert_int_eq(por_net_clock_offset(net, i), por_net_clock_offset(net2, i));
+    por_net_destroy(net);
+    por_net_destroy(net2);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("net");
+    TCase *tc = tcase_create("net");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, latency_means);
+    tcase_add_test(tc, normal_truncated_at_zero);
+    tcase_add_test(tc, loss_rate);
+    tcase_add_test(tc, partition_window);
+    tcase_add_test(tc, region_override_and_bandwidth);
+    tcase_add_test(tc, adversary_filter);
+    tcase_add_test(tc, clock_skew);
+    suite_add_tcase(s, tc);
+    return s;
+}
