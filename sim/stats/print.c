@@ -37,15 +37,15 @@ static por__tunit por__pick_time_unit(double ref_ns)
     return (por__tunit){"d", 86400e9};
 }
 
-/* A number for people: "-" when undefined, integers whole, else 4 significant digits. */
+/* A number for people: "-" when undefined; whole numbers below 1e9 and anything from
+ * 1e4 to 1e9 without decimals; else 4 significant digits (1.235e+23, 0.6267). */
 static void por__human(char *buf, double x)
 {
+    double a = fabs(x);
     if (!isfinite(x))
         snprintf(buf, POR__CELL, "-");
-    else if (x == floor(x) && fabs(x) < 1e15)
+    else if (a < 1e9 && (x == floor(x) || a >= 1e4))
         snprintf(buf, POR__CELL, "%.0f", x == 0 ? 0.0 : x);
-    else if (fabs(x) >= 1e4)
-        snprintf(buf, POR__CELL, "%.0f", x);
     else
         snprintf(buf, POR__CELL, "%.4g", x);
 }
@@ -84,7 +84,7 @@ void por_metric_table_print(const por_metric_table *t, FILE *f)
             char lo[POR__CELL], hi[POR__CELL];
             por__human(lo, s.ci_lo / scale);
             por__human(hi, s.ci_hi / scale);
-            snprintf(row[4], POR__CELL, "[%.24s, %.24s]", lo, hi);
+            snprintf(row[4], POR__CELL, "[%.28s, %.28s]", lo, hi);
         } else {
             snprintf(row[4], POR__CELL, "-");
         }
