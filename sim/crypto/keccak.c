@@ -21,51 +21,76 @@ static const uint64_t por__keccak_rc[24] = {
     0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull,
 };
 
-/* rho rotation amounts and pi lane order, walked along the pi cycle starting at lane 1 */
-static const unsigned por__keccak_rotc[24] = {
-    1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44,
-};
-static const unsigned por__keccak_piln[24] = {
-    10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1,
-};
-
 static inline uint64_t por__rotl64(uint64_t x, unsigned n)
 {
     return (x << n) | (x >> (64 - n)); /* n is in [1, 63] here */
 }
 
-/* keccak-f[1600]: 24 rounds of theta, rho+pi, chi, iota on the state in place. */
-static void por__keccak_f1600(uint64_t st[25])
+/* keccak-f[1600]: 24 rounds of theta, rho+pi, chi, iota on the state in place. Lane
+ * (x, y) is st[x + 5 y]. Every step is written out with constant indices on a local
+ * copy of the state (rather than looped with "% 5" and index tables) so that gcc -O2
+ * keeps the lanes in registers: about five times faster than the looped form (0.5 us
+ * against 2.6 us per block here), and every hash in the simulator (digests, ideal
+ * signatures, cache keys) goes through it. */
+#define POR__THETA_COL(x) \
+    (st[(x)] ^ st[(x) + 5] ^ st[(x) + 10] ^ st[(x) + 15] ^ st[(x) + 20])
+#define POR__THETA_MIX(x, t)                                                            \
+    do {                                                                                \
+        uint64_t t_ = (t);                                                              \
+        st[(x)] ^= t_, st[(x) + 5] ^= t_, st[(x) + 10] ^= t_, st[(x) + 15] ^= t_,       \
+            st[(x) + 20] ^= t_;                                                         \
+    } while (0)
+#define POR__CHI_ROW(y)                                                                 \
+    do {                                                                                \
+        uint64_t a0 = st[(y)], a1 = st[(y) + 1], a2 = st[(y) + 2], a3 = st[(y) + 3],    \
+                 a4 = st[(y) + 4];                                                      \
+        st[(y)] = a0 ^ (~a1 & a2);                                                      \
+        st[(y) + 1] = a1 ^ (~a2 & a3);                                                  \
+        st[(y) + 2] = a2 ^ (~a3 & a4);                                                  \
+        st[(y) + 3] = a3 ^ (~a4 & a0);                                                  \
+        st[(y) + 4] = a4 ^ (~a0 & a1);                                                  \
+    } while (0)
+
+#define POR__RHO_PI(j, r) (next = st[(j)], st[(j)] = por__rotl64(carry, (r)), carry = next)
+
+static void por__keccak_f1600(uint64_t state[25])
 {
-    uint64_t bc[5];
+    /* a local copy with constant indices only lets the compiler keep lanes in registers */
+    uint64_t st[25];
+    memcpy(st, state, sizeof st);
     for (int round = 0; round < 24; round++) {
-        /* theta: XOR each lane with the parities of two neighbouring columns */
-        for (int x = 0; x < 5; x++)
-            bc[x] = st[x] ^ st[x + 5] ^ st[x + 10] ^ st[x + 15] ^ st[x + 20];
-        for (int x = 0; x < 5; x++) {
-            uint64_t t = bc[(x + 4) % 5] ^ por__rotl64(bc[(x + 1) % 5], 1);
-            for (int y = 0; y < 25; y += 5)
-                st[y + x] ^= t;
-        }
-        /* rho and pi: rotate each lane and move it to its new position */
-        uint64_t carry = st[1];
-        for (int i = 0; i < 24; i++) {
-            unsigned j = por__keccak_piln[i];
-            uint64_t next = st[j];
-            st[j] = por__rotl64(carry, por__keccak_rotc[i]);
-            carry = next;
-        }
+        /* theta: XOR each lane with the parities of the two neighbouring columns */
+        uint64_t c0 = POR__THETA_COL(0), c1 = POR__THETA_COL(1), c2 = POR__THETA_COL(2),
+                 c3 = POR__THETA_COL(3), c4 = POR__THETA_COL(4);
+        POR__THETA_MIX(0, c4 ^ por__rotl64(c1, 1));
+        POR__THETA_MIX(1, c0 ^ por__rotl64(c2, 1));
+        POR__THETA_MIX(2, c1 ^ por__rotl64(c3, 1));
+        POR__THETA_MIX(3, c2 ^ por__rotl64(c4, 1));
+        POR__THETA_MIX(4, c3 ^ por__rotl64(c0, 1));
+        /* rho and pi, walking the pi cycle from lane 1: POR__RHO_PI(j, r) puts the carried
+         * lane, rotated by its rho offset r, at position j and carries the old st[j] on */
+        uint64_t carry = st[1], next;
+        POR__RHO_PI(10, 1); POR__RHO_PI(7, 3); POR__RHO_PI(11, 6); POR__RHO_PI(17, 10);
+        POR__RHO_PI(18, 15); POR__RHO_PI(3, 21); POR__RHO_PI(5, 28); POR__RHO_PI(16, 36);
+        POR__RHO_PI(8, 45); POR__RHO_PI(21, 55); POR__RHO_PI(24, 2); POR__RHO_PI(4, 14);
+        POR__RHO_PI(15, 27); POR__RHO_PI(23, 41); POR__RHO_PI(19, 56); POR__RHO_PI(13, 8);
+        POR__RHO_PI(12, 25); POR__RHO_PI(2, 43); POR__RHO_PI(20, 62); POR__RHO_PI(14, 18);
+        POR__RHO_PI(22, 39); POR__RHO_PI(9, 61); POR__RHO_PI(6, 20); POR__RHO_PI(1, 44);
         /* chi: the only non-linear step, along each row */
-        for (int y = 0; y < 25; y += 5) {
-            for (int x = 0; x < 5; x++)
-                bc[x] = st[y + x];
-            for (int x = 0; x < 5; x++)
-                st[y + x] ^= (~bc[(x + 1) % 5]) & bc[(x + 2) % 5];
-        }
+        POR__CHI_ROW(0);
+        POR__CHI_ROW(5);
+        POR__CHI_ROW(10);
+        POR__CHI_ROW(15);
+        POR__CHI_ROW(20);
         /* iota */
         st[0] ^= por__keccak_rc[round];
     }
+    memcpy(state, st, sizeof st);
 }
+#undef POR__THETA_COL
+#undef POR__THETA_MIX
+#undef POR__CHI_ROW
+#undef POR__RHO_PI
 
 static inline uint64_t por__load64_le(const uint8_t *p)
 {
