@@ -1,0 +1,350 @@
+/* A custodian entity: exact true reserve over time (steps and drift), a pruned history
+ * of it for lagged attestations, and the read API oracle nodes call (see
+ * por/custodian.h for the model). */
+#include "por/custodian.h"
+
+#include "models/world/sample.h"
+#include "por/metrics.h"
+#include "por/rng.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { POR__EV_STEP = 1, POR__EV_DRIFT = 2, POR__EV_FRAUD_SNAPSHOT = 3 };
+
+/* The true reserve from instant T on (until the next entry). */
+typedef struct {
+    por_time_t t;
+    por_amount v;
+} por__reserve_point;
+
+typedef struct {
+    por_reserve_listener fn;
+    void *ctx;
+} por__reserve_listener_slot;
+
+struct por_custodian {
+    const por_custodian_config *cfg;
+    uint32_t index, entity;
+    por_amount reserve;
+    /* history[head..len) is what can still be asked for; entries before head are dead */
+    por__reserve_point *hist;
+    size_t hlen, hcap, hhead;
+    gsl_rng *drift_rng;
+    uint64_t drift_ticks;
+    por_amount linear_applied; /* cumulative linear growth added so far */
+    por__reserve_listener_slot *listeners;
+    size_t nlisteners;
+    /* fraud attacks naming this custodian, and the figure frozen at each window start */
+    const por_attack_config **frauds;
+    por_amount *fraud_snapshot;
+    size_t nfrauds;
+    /* times of the last served reads (ring of rate_limit_per_min entries) */
+    por_time_t *served;
+    uint32_t served_head, served_count;
+    por_custodian_stats stats;
+};
+
+static const char *const por__read_names[POR_READ_NRESULTS] = {
+    "ok", "failed", "outage", "ripcord", "rate_limited",
+};
+
+const char *por_read_status_name(por_read_status s)
+{
+    return (unsigned)s < POR_READ_NRESULTS ? por__read_names[s] : "?";
+}
+
+static bool por__in_window(const por_window *w, por_time_t t)
+{
+    return t >= w->from && t < w->until;
+}
+
+static void por__history_push(por_custodian *c, por_time_t t, por_amount v)
+{
+    if (c->hlen > c->hhead && c->hist[c->hlen - 1].t == t) {
+        c->hist[c->hlen - 1].v = v; /* several changes at one instant: the last counts */
+    } else {
+        if (c->hlen == c->hcap) {
+            c->hcap = c->hcap ? 2 * c->hcap : 16;
+            c->hist = por_xrealloc(c->hist, c->hcap * sizeof *c->hist);
+        }
+        c->hist[c->hlen].t = t;
+        c->hist[c->hlen].v = v;
+        c->hlen++;
+    }
+    /* Any later query asks for an instant > t - attest_lag - attest_every: the entry in
+     * force at that bound and everything after it must stay. */
+    por_time_t keep_from = t - c->cfg->attest_lag - c->cfg->attest_every;
+    while (c->hhead + 1 < c->hlen && c->hist[c->hhead + 1].t <= keep_from)
+        c->hhead++;
+    if (c->hhead >= 64 && 2 * c->hhead >= c->hlen) {
+        memmove(c->hist, c->hist + c->hhead, (c->hlen - c->hhead) * sizeof *c->hist);
+        c->hlen -= c->hhead;
+        c->hhead = 0;
+    }
+}
+
+por_amount por_custodian_true_reserve_at(const por_custodian *c, por_time_t t)
+{
+    size_t lo = c->hhead, hi = c->hlen; /* find the last entry with time <= t */
+    if (t < c->hist[lo].t) {
+        POR_ASSERT(lo == 0); /* asking for pruned history is a caller bug */
+        return c->hist[0].v;
+    }
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->hist[mid].t <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return c->hist[lo].v;
+}
+
+por_amount por_custodian_true_reserve(const por_custodian *c) { return c->reserve; }
+
+por_amount por_custodian_published(const por_custodian *c, por_time_t now)
+{
+    if (c->cfg->source == POR_SOURCE_WALLET)
+        return c->reserve;
+    por_time_t every = c->cfg->attest_every;
+    por_time_t refreshed = every > 0 ? (now / every) * every : now;
+    return por_custodian_true_reserve_at(c, refreshed - c->cfg->attest_lag);
+}
+
+/* Sets the true reserve (clamped to >= 0) and tells the listeners. */
+static void por__set_reserve(por_custodian *c, por_sim *sim, por_amount v)
+{
+    if (v < 0)
+        v = 0;
+    por_amount before = c->reserve;
+    c->stats.changes++;
+    if (v == before)
+        return;
+    c->reserve = v;
+    por__history_push(c, por_sim_now(sim), v);
+    for (size_t i = 0; i < c->nlisteners; i++)
+        c->listeners[i].fn(c->listeners[i].ctx, sim, c->index, before, v);
+}
+
+static void por__apply_step(por_custodian *c, por_sim *sim, const por_reserve_step *s)
+{
+    por_amount v = c->reserve, d;
+    switch (s->kind) {
+    case POR_CHANGE_RELATIVE_PPB:
+        if (!por_amount_mul_ppb(v, s->ppb, &d) || !por_amount_add(v, d, &v))
+            v = POR_AMOUNT_MAX;
+        break;
+    case POR_CHANGE_ABSOLUTE:
+        if (!por_amount_add(v, s->amount, &v))
+            v = s->amount > 0 ? POR_AMOUNT_MAX : 0;
+        break;
+    case POR_CHANGE_SET:
+        v = s->amount;
+        break;
+    }
+    por__set_reserve(c, sim, v);
+}
+
+static void por__drift_tick(por_custodian *c, por_sim *sim)
+{
+    const por_drift *dr = &c->cfg->drift;
+    c->drift_ticks++;
+    por_amount v = c->reserve, delta = 0;
+    if (dr->kind == POR_DRIFT_RANDOM_WALK) {
+        double sd = dr->sigma_per_day * sqrt((double)dr->every / (double)POR_DAY);
+        double factor = exp(sd * gsl_ran_gaussian(c->drift_rng, 1.0));
+        delta = por_amount_from_double((double)v * (factor - 1.0));
+    } else if (dr->kind == POR_DRIFT_LINEAR) {
+        double t = (double)c->drift_ticks * (double)dr->every;
+        por_amount total = por_amount_from_double((double)c->cfg->initial * dr->rate_per_year * t /
+                                                  (double)(365 * POR_DAY));
+        if (!por_amount_sub(total, c->linear_applied, &delta))
+            delta = 0;
+        c->linear_applied = total;
+    }
+    if (!por_amount_add(v, delta, &v))
+        v = delta > 0 ? POR_AMOUNT_MAX : 0;
+    por__set_reserve(c, sim, v);
+}
+
+static void por__custodian_init(por_sim *sim, void *self)
+{
+    por_custodian *c = self;
+    for (size_t i = 0; i < c->cfg->nsteps; i++) {
+        por_time_t at = c->cfg->steps[i].at < 0 ? 0 : c->cfg->steps[i].at;
+        por_sim_schedule(sim, at, 0, c->entity, POR__EV_STEP, i, 0, NULL);
+    }
+    if (c->cfg->drift.kind != POR_DRIFT_NONE)
+        por_sim_schedule(sim, c->cfg->drift.every, 0, c->entity, POR__EV_DRIFT, 0, 0, NULL);
+    /* Snapshots run after the reserve changes of their instant (priority 1 > 0). */
+    for (size_t i = 0; i < c->nfrauds; i++) {
+        por_time_t at = c->frauds[i]->window.from < 0 ? 0 : c->frauds[i]->window.from;
+        por_sim_schedule(sim, at, 1, c->entity, POR__EV_FRAUD_SNAPSHOT, i, 0, NULL);
+    }
+}
+
+static void por__custodian_handle(por_sim *sim, void *self, por_event *ev)
+{
+    por_custodian *c = self;
+    switch (ev->type) {
+    case POR__EV_STEP:
+        por__apply_step(c, sim, &c->cfg->steps[ev->a]);
+        break;
+    case POR__EV_DRIFT: {
+        por__drift_tick(c, sim);
+        por_time_t next;
+        if (!__builtin_add_overflow(por_sim_now(sim), c->cfg->drift.every, &next))
+            por_sim_schedule(sim, next, 0, c->entity, POR__EV_DRIFT, 0, 0, NULL);
+        break;
+    }
+    case POR__EV_FRAUD_SNAPSHOT:
+        c->fraud_snapshot[ev->a] = por_custodian_published(c, por_sim_now(sim));
+        break;
+    default:
+        POR_ASSERT(!"unknown custodian event");
+    }
+}
+
+static const por_entity_kind por__custodian_kind = {
+    "custodian", por__custodian_init, por__custodian_handle, NULL, NULL,
+};
+
+por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t index,
+                                    por_sim *sim, const por_attack_config *attackers,
+                                    size_t nattackers, por_error *err)
+{
+    if (cfg->decimals > POR_MAX_DECIMALS) {
+        por_error_set(err, POR_EINPUT, "custodian %s: decimals %u above %d", cfg->name,
+                      (unsigned)cfg->decimals, POR_MAX_DECIMALS);
+        return NULL;
+    }
+    if (cfg->drift.kind != POR_DRIFT_NONE && cfg->drift.every <= 0) {
+        por_error_set(err, POR_EINPUT, "custodian %s: drift needs a positive 'every'", cfg->name);
+        return NULL;
+    }
+    if (cfg->initial < 0) {
+        por_error_set(err, POR_EINPUT, "custodian %s: negative initial reserve", cfg->name);
+        return NULL;
+    }
+    if (cfg->attest_every < 0 || cfg->attest_lag < 0) {
+        por_error_set(err, POR_EINPUT, "custodian %s: negative attestation period or lag",
+                      cfg->name);
+        return NULL;
+    }
+    por_custodian *c = por_xcalloc(1, sizeof *c);
+    c->cfg = cfg;
+    c->index = index;
+    c->reserve = cfg->initial;
+    por__history_push(c, 0, cfg->initial);
+    c->drift_rng = por_rng_new(por_sim_seed(sim), por_sim_replication(sim),
+                               por_stream_id("custodian", index, "drift"));
+    for (size_t i = 0; i < nattackers; i++)
+        if (attackers[i].kind == POR_ATTACK_CUSTODIAN_FRAUD && attackers[i].custodian == index)
+            c->nfrauds++;
+    if (c->nfrauds) {
+        c->frauds = por_xcalloc(c->nfrauds, sizeof *c->frauds);
+        c->fraud_snapshot = por_xcalloc(c->nfrauds, sizeof *c->fraud_snapshot);
+        size_t k = 0;
+        for (size_t i = 0; i < nattackers; i++)
+            if (attackers[i].kind == POR_ATTACK_CUSTODIAN_FRAUD && attackers[i].custodian == index)
+                c->frauds[k++] = &attackers[i];
+    }
+    if (cfg->rate_limit_per_min)
+        c->served = por_xcalloc(cfg->rate_limit_per_min, sizeof *c->served);
+    c->entity = por_sim_add_entity(sim, &por__custodian_kind, c);
+    return c;
+}
+
+void por_custodian_destroy(por_custodian *c)
+{
+    if (!c)
+        return;
+    gsl_rng_free(c->drift_rng);
+    free(c->hist);
+    free(c->listeners);
+    free(c->frauds);
+    free(c->fraud_snapshot);
+    free(c->served);
+    free(c);
+}
+
+void por_custodian_add_listener(por_custodian *c, por_reserve_listener fn, void *ctx)
+{
+    c->listeners = por_xrealloc(c->listeners, (c->nlisteners + 1) * sizeof *c->listeners);
+    c->listeners[c->nlisteners].fn = fn;
+    c->listeners[c->nlisteners].ctx = ctx;
+    c->nlisteners++;
+}
+
+/* True when the rolling-minute budget has room; records the read as served if so. */
+static bool por__rate_admit(por_custodian *c, por_time_t now)
+{
+    uint32_t limit = c->cfg->rate_limit_per_min;
+    if (limit == 0)
+        return true;
+    if (c->served_count < limit) {
+        c->served[(c->served_head + c->served_count) % limit] = now;
+        c->served_count++;
+        return true;
+    }
+    if (c->served[c->served_head] > now - POR_MIN)
+        return false; /* `limit` reads served in (now - 1min, now] already */
+    c->served[c->served_head] = now;
+    c->served_head = (c->served_head + 1) % limit;
+    return true;
+}
+
+static por_amount por__apply_fraud(const por_custodian *c, por_time_t now, por_amount v)
+{
+    for (size_t i = 0; i < c->nfrauds; i++) {
+        const por_attack_config *a = c->frauds[i];
+        if (!por__in_window(&a->window, now))
+            continue;
+        if (a->hide_drain)
+            v = c->fraud_snapshot[i];
+        if (a->misreport_ppb) {
+            por_amount d;
+            if (!por_amount_mul_ppb(v, a->misreport_ppb, &d) || !por_amount_add(v, d, &v))
+                v = POR_AMOUNT_MAX;
+        }
+    }
+    return v;
+}
+
+por_read_status por_custodian_read(por_custodian *c, por_sim *sim, uint32_t node, gsl_rng *rng,
+                                   por_amount *value, por_time_t *latency)
+{
+    (void)node; /* every node sees the same API; the node matters only to the caller */
+    const por_custodian_config *cfg = c->cfg;
+    por_time_t now = por_sim_now(sim);
+    *latency = por__sample_duration(&cfg->api_latency, rng);
+    double u = por_rng_uniform(rng);
+    por_read_status st = POR_READ_OK;
+    if (cfg->source == POR_SOURCE_WALLET) {
+        *value = c->reserve;
+    } else {
+        for (size_t i = 0; i < cfg->noutages && st == POR_READ_OK; i++)
+            if (por__in_window(&cfg->outages[i], now))
+                st = POR_READ_OUTAGE;
+        for (size_t i = 0; i < cfg->nripcords && st == POR_READ_OK; i++)
+            if (por__in_window(&cfg->ripcords[i], now))
+                st = POR_READ_RIPCORD;
+        if (st == POR_READ_OK && !por__rate_admit(c, now))
+            st = POR_READ_RATE_LIMITED;
+        if (st == POR_READ_OK && u < cfg->failure_rate)
+            st = POR_READ_FAILED;
+        if (st == POR_READ_OK)
+            *value = por__apply_fraud(c, now, por_custodian_published(c, now));
+    }
+    c->stats.reads[st]++;
+    return st;
+}
+
+uint32_t por_custodian_decimals(const por_custodian *c) { return c->cfg->decimals; }
+uint32_t por_custodian_index(const por_custodian *c) { return c->index; }
+uint32_t por_custodian_entity(const por_custodian *c) { return c->entity; }
+
+void por_custodian_get_stats(const por_custodian *c, por_custodian_stats *out) { *out = c->stats; }

@@ -1,0 +1,441 @@
+/* Custodian model: exact steps, drift against its closed forms, attestation lag, read
+ * failures, outage/ripcord windows, rate limit, wallet reads, fraud. */
+#include "por_test.h"
+
+#include "por/custodian.h"
+#include "por/engine.h"
+#include "por/rng.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static por_custodian_config base_cfg(void)
+{
+    por_custodian_config c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.name, sizeof c.name, "bank");
+    c.decimals = 2;
+    c.source = POR_SOURCE_ATTESTED_API;
+    c.initial = 100000; /* 1000.00 */
+    c.api_latency.kind = POR_DIST_CONSTANT;
+    return c;
+}
+
+static gsl_rng *test_rng(const char *purpose)
+{
+    return por_rng_new(por_test_seed(), 0, por_stream_id("test", 0, purpose));
+}
+
+/* A listener that records changes. */
+typedef struct {
+    size_t n, cap;
+    por_amount *before, *after;
+    por_time_t *at;
+} changes;
+
+static void record_change(void *ctx, por_sim *sim, uint32_t index, por_amount before,
+                          por_amount after)
+{
+    changes *c = ctx;
+    (void)index;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->before = realloc(c->before, c->cap * sizeof *c->before);
+        c->after = realloc(c->after, c->cap * sizeof *c->after);
+        c->at = realloc(c->at, c->cap * sizeof *c->at);
+        ck_assert_ptr_nonnull(c->before);
+        ck_assert_ptr_nonnull(c->after);
+        ck_assert_ptr_nonnull(c->at);
+    }
+    c->before[c->n] = before;
+    c->after[c->n] = after;
+    c->at[c->n] = por_sim_now(sim);
+    c->n++;
+}
+
+static void changes_free(changes *c)
+{
+    free(c->before);
+    free(c->after);
+    free(c->at);
+}
+
+START_TEST(test_steps_exact)
+{
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step steps[4];
+    memset(steps, 0, sizeof steps);
+    steps[0].at = POR_HOUR, steps[0].kind = POR_CHANGE_RELATIVE_PPB, steps[0].ppb = -80000000;
+    steps[1].at = 2 * POR_HOUR, steps[1].kind = POR_CHANGE_ABSOLUTE, steps[1].amount = 12345;
+    steps[2].at = 3 * POR_HOUR, steps[2].kind = POR_CHANGE_RELATIVE_PPB,
+    steps[2].ppb = -333333333; /* 104345 * 0.333333333 = 34781.6..., truncated */
+    steps[3].at = 4 * POR_HOUR, steps[3].kind = POR_CHANGE_SET, steps[3].amount = 7;
+    cfg.steps = steps;
+    cfg.nsteps = 4;
+    por_sim *sim = por_sim_create(por_test_seed(), 0);
+    por_error err;
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, &err);
+    ck_assert_ptr_nonnull(c);
+    changes ch = {0};
+    por_custodian_add_listener(c, record_change, &ch);
+    ck_assert(por_sim_run(sim, POR_HOUR - 1) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 100000);
+    ck_assert(por_sim_run(sim, POR_HOUR) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 92000);
+    ck_assert(por_sim_run(sim, 2 * POR_HOUR) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 104345);
+    ck_assert(por_sim_run(sim, 3 * POR_HOUR) == POR_OK);
+    /* 104345 - trunc(104345 * 333333333 / 1e9) = 104345 - 34781 */
+    ck_assert(por_custodian_true_reserve(c) == 104345 - 34781);
+    ck_assert(por_sim_run(sim, 5 * POR_HOUR) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 7);
+    ck_assert_uint_eq(ch.n, 4);
+    ck_assert(ch.before[0] == 100000 && ch.after[0] == 92000 && ch.at[0] == POR_HOUR);
+    ck_assert(ch.after[3] == 7 && ch.at[3] == 4 * POR_HOUR);
+    /* history answers for past instants (nothing pruned with lag 0, every 0? the last
+     * entry is always kept) */
+    ck_assert(por_custodian_true_reserve_at(c, 5 * POR_HOUR) == 7);
+    changes_free(&ch);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_random_walk_moments)
+{
+    por_custodian_config cfg = base_cfg();
+    cfg.initial = (por_amount)1000000000000000000LL; /* large: rounding is negligible */
+    cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
+    cfg.drift.every = POR_HOUR;
+    cfg.drift.sigma_per_day = 0.1;
+    const size_t nticks = 20000;
+    por_sim *sim = por_sim_create(por_test_seed(), 3);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    changes ch = {0};
+    por_custodian_add_listener(c, record_change, &ch);
+    ck_assert(por_sim_run(sim, (por_time_t)nticks * POR_HOUR) == POR_OK);
+    ck_assert_uint_eq(ch.n, nticks);
+    double sum = 0, sum2 = 0;
+    for (size_t i = 0; i < ch.n; i++) {
+        double x = log((double)ch.after[i] / (double)ch.before[i]);
+        sum += x;
+        sum2 += x * x;
+        ck_assert(ch.at[i] == (por_time_t)(i + 1) * POR_HOUR);
+    }
+    double n = (double)ch.n, mean = sum / n, var = (sum2 - n * mean * mean) / (n - 1);
+    double want_var = 0.1 * 0.1 / 24.0;
+    printf("random walk: log-step mean %.3g var %.6g (want 0, %.6g)\n", mean, var, want_var);
+    ck_assert(fabs(mean) < 5 * sqrt(want_var / n));
+    ck_assert(fabs(var / want_var - 1) < 5 * sqrt(2.0 / n));
+    changes_free(&ch);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_linear_growth_exact)
+{
+    por_custodian_config cfg = base_cfg();
+    cfg.initial = 1000000000000; /* 10,000,000,000.00 */
+    cfg.drift.kind = POR_DRIFT_LINEAR;
+    cfg.drift.every = POR_DAY;
+    cfg.drift.rate_per_year = 0.05;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    ck_assert(por_sim_run(sim, 365 * POR_DAY) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 1050000000000);
+    ck_assert(por_sim_run(sim, 365 * POR_DAY + POR_DAY / 2) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 1050000000000);
+    ck_assert(por_sim_run(sim, 366 * POR_DAY) == POR_OK);
+    /* 1e12 * 0.05 * 366 / 365 = 50136986301.369... -> 50136986301 */
+    ck_assert(por_custodian_true_reserve(c) == 1050136986301);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_attestation_lag_exact)
+{
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = 2 * POR_HOUR + 30 * POR_MIN;
+    step.kind = POR_CHANGE_RELATIVE_PPB;
+    step.ppb = -500000000;
+    cfg.steps = &step;
+    cfg.nsteps = 1;
+    cfg.attest_every = POR_HOUR;
+    cfg.attest_lag = 10 * POR_MIN;
+    cfg.api_latency.value = 2 * POR_SEC;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    gsl_rng *r = test_rng("lag");
+    struct { por_time_t at; por_amount want; } cases[] = {
+        {0, 100000},
+        {2 * POR_HOUR + 40 * POR_MIN, 100000}, /* truth moved, figure still from 1h50 */
+        {3 * POR_HOUR - 1, 100000},            /* refreshed at 2h, describing 1h50 */
+        {3 * POR_HOUR, 50000},                 /* refreshed at 3h, describing 2h50 */
+        {5 * POR_HOUR + 7, 50000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert(por_sim_run(sim, cases[i].at) == POR_OK);
+        por_amount v = -1;
+        por_time_t lat = -1;
+        ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+        ck_assert_msg(v == cases[i].want, "case %zu: got %lld", i, (long long)v);
+        ck_assert_int_eq(lat, 2 * POR_SEC);
+    }
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+
+    /* Lag longer than the change-to-refresh gap: the 3h refresh describes 2h15 (old). */
+    cfg.attest_lag = 45 * POR_MIN;
+    sim = por_sim_create(1, 0);
+    c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    ck_assert(por_sim_run(sim, 3 * POR_HOUR) == POR_OK);
+    ck_assert(por_custodian_published(c, 3 * POR_HOUR) == 100000);
+    ck_assert(por_sim_run(sim, 4 * POR_HOUR) == POR_OK);
+    ck_assert(por_custodian_published(c, 4 * POR_HOUR) == 50000);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_history_pruned_but_correct)
+{
+    /* A minute drift over 30 days with a 1-day lag: history is pruned yet lagged
+     * figures stay equal to what the listener saw a day earlier. */
+    por_custodian_config cfg = base_cfg();
+    cfg.initial = (por_amount)1000000000000LL;
+    cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
+    cfg.drift.every = POR_MIN;
+    cfg.drift.sigma_per_day = 0.05;
+    cfg.attest_every = 0;
+    cfg.attest_lag = POR_DAY;
+    por_sim *sim = por_sim_create(por_test_seed(), 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    changes ch = {0};
+    por_custodian_add_listener(c, record_change, &ch);
+    for (int d = 2; d <= 30; d++) {
+        ck_assert(por_sim_run(sim, (por_time_t)d * POR_DAY + 30 * POR_SEC) == POR_OK);
+        /* truth at (d-1) days + 30 s: the change at minute (d-1)*1440 */
+        size_t k = (size_t)(d - 1) * 1440 - 1;
+        ck_assert(ch.at[k] == (por_time_t)(d - 1) * POR_DAY);
+        ck_assert(por_custodian_published(c, por_sim_now(sim)) == ch.after[k]);
+    }
+    changes_free(&ch);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_failure_rate)
+{
+    por_custodian_config cfg = base_cfg();
+    cfg.failure_rate = 0.2;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    gsl_rng *r = test_rng("failure");
+    const int n = 100000;
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        por_amount v;
+        por_time_t lat;
+        por_read_status st = por_custodian_read(c, sim, (uint32_t)(i % 4), r, &v, &lat);
+        ck_assert(st == POR_READ_OK || st == POR_READ_FAILED);
+        failed += st == POR_READ_FAILED;
+    }
+    double p = (double)failed / n;
+    printf("failure rate: %.5f (want 0.2)\n", p);
+    ck_assert(fabs(p - 0.2) < 5 * sqrt(0.2 * 0.8 / n));
+    por_custodian_stats s;
+    por_custodian_get_stats(c, &s);
+    ck_assert_uint_eq(s.reads[POR_READ_FAILED], (uint64_t)failed);
+    ck_assert_uint_eq(s.reads[POR_READ_OK], (uint64_t)(n - failed));
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_outage_ripcord_windows)
+{
+    por_custodian_config cfg = base_cfg();
+    por_window out = {POR_HOUR, 2 * POR_HOUR}, rip = {3 * POR_HOUR, 4 * POR_HOUR};
+    cfg.outages = &out;
+    cfg.noutages = 1;
+    cfg.ripcords = &rip;
+    cfg.nripcords = 1;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    gsl_rng *r = test_rng("windows");
+    struct { por_time_t at; por_read_status want; } cases[] = {
+        {POR_HOUR - 1, POR_READ_OK},     {POR_HOUR, POR_READ_OUTAGE},
+        {2 * POR_HOUR - 1, POR_READ_OUTAGE}, {2 * POR_HOUR, POR_READ_OK},
+        {3 * POR_HOUR - 1, POR_READ_OK}, {3 * POR_HOUR, POR_READ_RIPCORD},
+        {4 * POR_HOUR - 1, POR_READ_RIPCORD}, {4 * POR_HOUR, POR_READ_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert(por_sim_run(sim, cases[i].at) == POR_OK);
+        por_amount v;
+        por_time_t lat;
+        ck_assert_int_eq(por_custodian_read(c, sim, 1, r, &v, &lat), cases[i].want);
+    }
+    por_custodian_stats s;
+    por_custodian_get_stats(c, &s);
+    ck_assert_uint_eq(s.reads[POR_READ_OUTAGE], 2);
+    ck_assert_uint_eq(s.reads[POR_READ_RIPCORD], 2);
+    ck_assert_uint_eq(s.reads[POR_READ_OK], 4);
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_rate_limit_rolling_minute)
+{
+    por_custodian_config cfg = base_cfg();
+    cfg.rate_limit_per_min = 5;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    gsl_rng *r = test_rng("rate");
+    por_amount v;
+    por_time_t lat;
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(por_custodian_read(c, sim, (uint32_t)i, r, &v, &lat), POR_READ_OK);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_RATE_LIMITED);
+    ck_assert(por_sim_run(sim, 30 * POR_SEC) == POR_OK);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_RATE_LIMITED);
+    ck_assert(por_sim_run(sim, POR_MIN - 1) == POR_OK);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_RATE_LIMITED);
+    /* at exactly 1 min the reads at 0 leave the window (now - 1min, now] */
+    ck_assert(por_sim_run(sim, POR_MIN) == POR_OK);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_RATE_LIMITED);
+    por_custodian_stats s;
+    por_custodian_get_stats(c, &s);
+    ck_assert_uint_eq(s.reads[POR_READ_RATE_LIMITED], 4);
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_wallet_is_live_and_reliable)
+{
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = POR_HOUR, step.kind = POR_CHANGE_ABSOLUTE, step.amount = -1;
+    cfg.steps = &step;
+    cfg.nsteps = 1;
+    cfg.source = POR_SOURCE_WALLET;
+    cfg.failure_rate = 1.0;
+    cfg.attest_every = POR_DAY;
+    cfg.attest_lag = POR_DAY;
+    por_window out = {0, POR_TIME_MAX};
+    cfg.outages = &out;
+    cfg.noutages = 1;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    gsl_rng *r = test_rng("wallet");
+    ck_assert(por_sim_run(sim, POR_HOUR) == POR_OK);
+    por_amount v = 0;
+    por_time_t lat;
+    for (int i = 0; i < 100; i++) {
+        ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+        ck_assert(v == 99999);
+    }
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_fraud_hide_drain_and_misreport)
+{
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = 3 * POR_HOUR, step.kind = POR_CHANGE_RELATIVE_PPB, step.ppb = -500000000;
+    cfg.steps = &step;
+    cfg.nsteps = 1;
+    por_attack_config att[2];
+    memset(att, 0, sizeof att);
+    att[0].kind = POR_ATTACK_CUSTODIAN_FRAUD;
+    att[0].custodian = 0;
+    att[0].window.from = 2 * POR_HOUR;
+    att[0].window.until = 5 * POR_HOUR;
+    att[0].hide_drain = true;
+    att[1].kind = POR_ATTACK_CUSTODIAN_FRAUD; /* names another custodian: ignored */
+    att[1].custodian = 1;
+    att[1].window.until = POR_TIME_MAX;
+    att[1].misreport_ppb = 900000000;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, att, 2, NULL);
+    gsl_rng *r = test_rng("fraud");
+    por_amount v;
+    por_time_t lat;
+    ck_assert(por_sim_run(sim, 4 * POR_HOUR) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 50000);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    ck_assert(v == 100000); /* frozen at the window start */
+    ck_assert(por_sim_run(sim, 5 * POR_HOUR) == POR_OK);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    ck_assert(v == 50000); /* window over */
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+
+    att[0].hide_drain = false;
+    att[0].misreport_ppb = 100000000; /* +10 % */
+    sim = por_sim_create(1, 0);
+    c = por_custodian_create(&cfg, 0, sim, att, 2, NULL);
+    r = test_rng("fraud");
+    ck_assert(por_sim_run(sim, 4 * POR_HOUR) == POR_OK);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    ck_assert(v == 55000);
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+START_TEST(test_bad_config_refused)
+{
+    por_custodian_config cfg = base_cfg();
+    cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
+    cfg.drift.every = 0;
+    por_sim *sim = por_sim_create(1, 0);
+    por_error err;
+    memset(&err, 0, sizeof err);
+    ck_assert_ptr_null(por_custodian_create(&cfg, 0, sim, NULL, 0, &err));
+    ck_assert_int_eq(err.status, POR_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "every"));
+    por_sim_destroy(sim);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("custodian");
+    TCase *t = tcase_create("custodian");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, test_steps_exact);
+    tcase_add_test(t, test_random_walk_moments);
+    tcase_add_test(t, test_linear_growth_exact);
+    tcase_add_test(t, test_attestation_lag_exact);
+    tcase_add_test(t, test_history_pruned_but_correct);
+    tcase_add_test(t, test_failure_rate);
+    tcase_add_test(t, test_outage_ripcord_windows);
+    tcase_add_test(t, test_rate_limit_rolling_minute);
+    tcase_add_test(t, test_wallet_is_live_and_reliable);
+    tcase_add_test(t, test_fraud_hide_drain_and_misreport);
+    tcase_add_test(t, test_bad_config_refused);
+    suite_add_tcase(s, t);
+    return s;
+}
