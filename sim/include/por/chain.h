@@ -48,4 +48,20 @@ por_time_t por_chain_confirmed_time(const por_chain *chain);
 const char *por_chain_name(const por_chain *chain);
 void por_chain_get_stats(const por_chain *chain, por_chain_stats *out);
 
+/* Sets the most gas one block may hold (default 30,000,000). A transaction whose gas
+ * does not fit in what is left of a block waits for a later block. */
+void por_chain_set_gas_limit(por_chain *chain, uint64_t gas_limit);
+
+/* Number of the newest block mined (confirmed or not; 0 before the first). */
+uint64_t por_chain_tip_number(const por_chain *chain);
+
+/* Transactions waiting in the mempool now. */
+size_t por_chain_mempool_size(const por_chain *chain);
+
+/* The engine entity id of the chain. */
+uint32_t por_chain_entity(const por_chain *chain);
+
+/* The configuration the chain was created with (borrowed). */
+const por_chain_config *por_chain_config_of(const por_chain *chain);
+
 #endif
