@@ -38,12 +38,12 @@ typedef struct {
 } por__key_slot;
 
 typedef struct {
-    uint8_t key[32]; /* keccak of the (digest, sig) pair */
-    por_addr addr;   /* recovered signer when ok */
-    uint64_t keys_gen; /* registry generation when stored (negative entries) */
+    uint64_t keys_gen; /* registry generation when stored (checked for negative entries) */
+    uint8_t key[32];   /* keccak of the (digest, sig) pair */
+    por_addr addr;     /* recovered signer when ok */
     bool used;
     bool ok;
-} por__cache_entry;
+} por__cache_entry;  /* 64 bytes */
 
 struct por_crypto {
     por_crypto_mode mode;

@@ -101,7 +101,7 @@ bool por_addr_eq(const por_addr *a, const por_addr *b);
 
 /* Creates a context in MODE: a libsecp256k1 context (randomized with a fixed seed, so
  * runs are reproducible), an empty key registry and an empty verification cache (8192
- * entries, about 450 KB). Never NULL (exits on OOM). Caller frees with
+ * entries, 512 KB). Never NULL (exits on OOM). Caller frees with
  * por_crypto_destroy. */
 por_crypto *por_crypto_create(por_crypto_mode mode);
 
