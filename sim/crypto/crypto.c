@@ -12,10 +12,10 @@
  * full 32-byte keccak of (domain, digest, sig) and the recovery result (ok + address);
  * a hit compares all 32 bytes, so an answer is never another pair's. Replacement is
  * oldest-first per set (a round-robin pointer once the set is full), so the hit/miss
- * sequence depends only on the calls made. In ideal
- * mode a "not valid" answer can turn valid once the signer's key is registered (a
- * signature carried over from another context), so a negative entry is trusted only
- * while the registry is unchanged since it was stored. */
+ * sequence depends only on the calls made. In ideal mode a "not valid" answer can turn
+ * valid once the signer's key is registered (a signature carried over from another
+ * context), so a negative entry is trusted only while the registry is unchanged since it
+ * was stored. */
 #include "por/crypto.h"
 
 #include "por/error.h"
