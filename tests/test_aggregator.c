@@ -1,0 +1,241 @@
+/* Tests of sim/models/aggregator: transmit() accepts a well-formed report and rejects,
+ * with the right reason, each malformed one; history, listeners and counters. Run in
+ * both crypto modes. */
+#include "por_test.h"
+
+#include "por/aggregator.h"
+
+#include <string.h>
+
+typedef struct {
+    por_crypto *crypto;
+    por_keypair keys[4], tkeys[4];
+    por_aggregator_config cfg;
+    por_aggregator *agg;
+    por_report rep;
+    por_digest h;
+    por_sig sigs[4];
+} fixture;
+
+static void fx_init(fixture *fx, por_crypto_mode mode)
+{
+    memset(fx, 0, sizeof *fx);
+    fx->crypto = por_crypto_create(mode);
+    fx->cfg.n = 4;
+    fx->cfg.f = 1;
+    for (uint32_t i = 0; i < 4; i++) {
+        por_crypto_derive_key(fx->crypto, por_test_seed(), "oracle", i, &fx->keys[i]);
+        por_crypto_derive_key(fx->crypto, por_test_seed(), "transmitter", i, &fx->tkeys[i]);
+        fx->cfg.signers[i] = fx->keys[i].addr;
+        fx->cfg.transmitters[i] = fx->tkeys[i].addr;
+    }
+    fx->cfg.min_answer = 1;
+    fx->cfg.max_answer = 1000000;
+    fx->cfg.decimals = 2;
+    fx->cfg.config_count = 1;
+    fx->agg = por_aggregator_create(&fx->cfg, fx->crypto);
+    fx->rep.config_digest = *por_aggregator_config_digest(fx->agg);
+    fx->rep.epoch = 1;
+    fx->rep.round = 1;
+    fx->rep.nobs = 3;
+    por_amount obs[3] = {100, 200, 300};
+    uint8_t who[3] = {2, 0, 3};
+    for (int i = 0; i < 3; i++) {
+        fx->rep.obs[i] = obs[i];
+        fx->rep.observers[i] = who[i];
+    }
+}
+
+/* Re-signs the report with the keys listed (oracle indices). */
+static void fx_sign(fixture *fx, const uint32_t *idx, uint32_t n)
+{
+    por_report_hash(&fx->rep, &fx->h);
+    for (uint32_t i = 0; i < n; i++)
+        por_crypto_sign(fx->crypto, &fx->keys[idx[i]], &fx->h, &fx->sigs[i]);
+}
+
+static void fx_free(fixture *fx)
+{
+    por_aggregator_destroy(fx->agg);
+    por_crypto_destroy(fx->crypto);
+}
+
+static por_transmit_result fx_tx(fixture *fx, uint32_t nsigs)
+{
+    return por_aggregator_transmit(fx->agg, NULL, 1000 * POR_SEC, &fx->tkeys[1].addr, &fx->rep,
+                                   fx->sigs, nsigs);
+}
+
+static int listened;
+static por_round_data last_heard;
+static void listener(void *ctx, por_sim *sim, const por_round_data *rd)
+{
+    (void)sim;
+    *(int *)ctx += 1;
+    last_heard = *rd;
+}
+
+START_TEST(accepts_and_rejects)
+{
+    por_crypto_mode mode = _i ? POR_CRYPTO_REAL : POR_CRYPTO_IDEAL;
+    fixture fx;
+    fx_init(&fx, mode);
+    listened = 0;
+    por_aggregator_add_listener(fx.agg, listener, &listened);
+    const uint32_t two[] = {0, 3};
+
+    /* too few signatures: f = 1 needs 2 */
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 1), POR_TRANSMIT_TOO_FEW_SIGS);
+    ck_assert_int_eq(fx_tx(&fx, 0), POR_TRANSMIT_TOO_FEW_SIGS);
+
+    /* duplicate signer */
+    const uint32_t dup[] = {3, 3};
+    fx_sign(&fx, dup, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_DUPLICATE_SIGNER);
+
+    /* unknown signer: a valid signature by a key that is not configured */
+    por_keypair stranger;
+    por_crypto_derive_key(fx.crypto, por_test_seed(), "attacker", 0, &stranger);
+    fx_sign(&fx, two, 2);
+    por_crypto_sign(fx.crypto, &stranger, &fx.h, &fx.sigs[1]);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_UNKNOWN_SIGNER);
+
+    /* bad signature: garbage that recovers nothing (v out of range in both modes) */
+    fx_sign(&fx, two, 2);
+    memset(fx.sigs[1].b, 0x5a, 64);
+    fx.sigs[1].b[64] = 9;
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_BAD_SIG);
+
+    /* a signature over another report does not count for this one */
+    por_report other = fx.rep;
+    other.obs[1] = 201;
+    por_digest oh;
+    por_report_hash(&other, &oh);
+    fx_sign(&fx, two, 2);
+    por_crypto_sign(fx.crypto, &fx.keys[3], &oh, &fx.sigs[1]);
+    por_transmit_result r = fx_tx(&fx, 2);
+    ck_assert(r == POR_TRANSMIT_BAD_SIG || r == POR_TRANSMIT_UNKNOWN_SIGNER);
+
+    /* not a transmitter: an oracle signing key is not a transmitter address */
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, &fx.keys[0].addr, &fx.rep, fx.sigs,
+                                             2),
+                     POR_TRANSMIT_NOT_TRANSMITTER);
+
+    /* unsorted observations (validly signed) */
+    fx.rep.obs[0] = 250;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_UNSORTED);
+    fx.rep.obs[0] = 100;
+
+    /* too few observations: 2f = 2 is not more than 2f */
+    fx.rep.nobs = 2;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_TOO_FEW_OBS);
+    fx.rep.nobs = 3;
+
+    /* wrong config digest */
+    fx.rep.config_digest.b[5] ^= 1;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_WRONG_DIGEST);
+    fx.rep.config_digest = *por_aggregator_config_digest(fx.agg);
+
+    /* median out of bounds (median = obs[1]) */
+    fx.rep.obs[1] = 2000000;
+    fx.rep.obs[2] = 3000000;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_OUT_OF_BOUNDS);
+    fx.rep.obs[1] = 0;
+    fx.rep.obs[0] = 0;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_OUT_OF_BOUNDS);
+    fx.rep.obs[0] = 100, fx.rep.obs[1] = 200, fx.rep.obs[2] = 300;
+
+    ck_assert_uint_eq(por_aggregator_rounds(fx.agg), 0);
+    ck_assert_int_eq(listened, 0);
+
+    /* accepted: more signatures than needed are fine */
+    const uint32_t three[] = {1, 0, 2};
+    fx_sign(&fx, three, 3);
+    ck_assert_int_eq(fx_tx(&fx, 3), POR_TRANSMIT_ACCEPTED);
+    por_round_data rd;
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_uint_eq(rd.round_id, 1);
+    ck_assert(rd.answer == 200);
+    ck_assert_int_eq(rd.updated_at, 1000 * POR_SEC);
+    ck_assert_int_eq(rd.started_at, 1000 * POR_SEC);
+    ck_assert_uint_eq(rd.answered_in_round, 1);
+    ck_assert_uint_eq(rd.epoch, 1);
+    ck_assert_uint_eq(rd.round, 1);
+    ck_assert_int_eq(listened, 1);
+    ck_assert(last_heard.answer == 200);
+
+    /* stale: the same (epoch, round) again, and an older one */
+    ck_assert_int_eq(fx_tx(&fx, 3), POR_TRANSMIT_STALE);
+    fx.rep.epoch = 0;
+    fx.rep.round = 9;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_STALE);
+    /* a later round of the same epoch is fresh; an even larger one of a later epoch too */
+    fx.rep.epoch = 1;
+    fx.rep.round = 2;
+    fx.rep.obs[2] = 350;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_ACCEPTED);
+    fx.rep.epoch = 2;
+    fx.rep.round = 1;
+    fx.rep.nobs = 4;
+    fx.rep.obs[0] = 50, fx.rep.obs[1] = 60, fx.rep.obs[2] = 70, fx.rep.obs[3] = 80;
+    fx.rep.observers[3] = 1;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_ACCEPTED);
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_uint_eq(rd.round_id, 3);
+    ck_assert(rd.answer == 70); /* obs[4/2] */
+    ck_assert(por_aggregator_round(fx.agg, 1, &rd) && rd.answer == 200);
+    ck_assert(!por_aggregator_round(fx.agg, 4, &rd));
+
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_ACCEPTED), 3);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_TOO_FEW_SIGS), 2);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_STALE), 2);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_OUT_OF_BOUNDS), 2);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_DUPLICATE_SIGNER), 1);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_WRONG_DIGEST), 1);
+    ck_assert_str_eq(por_transmit_result_name(POR_TRANSMIT_UNSORTED), "unsorted_observations");
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(digests_are_deterministic_and_sensitive)
+{
+    fixture a, b;
+    fx_init(&a, POR_CRYPTO_IDEAL);
+    fx_init(&b, POR_CRYPTO_REAL);
+    /* same keys, same config, same digest in both modes */
+    ck_assert_mem_eq(por_aggregator_config_digest(a.agg)->b,
+                     por_aggregator_config_digest(b.agg)->b, 32);
+    por_aggregator_config c = a.cfg;
+    por_digest d1, d2;
+    por_aggregator_config_digest_of(&c, &d1);
+    c.config_count = 2;
+    por_aggregator_config_digest_of(&c, &d2);
+    ck_assert(memcmp(d1.b, d2.b, 32) != 0);
+    por_report_hash(&a.rep, &d1);
+    a.rep.observers[0] = 1;
+    por_report_hash(&a.rep, &d2);
+    ck_assert(memcmp(d1.b, d2.b, 32) != 0);
+    fx_free(&a);
+    fx_free(&b);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("aggregator");
+    TCase *tc = tcase_create("aggregator");
+    tcase_add_loop_test(tc, accepts_and_rejects, 0, 2);
+    tcase_add_test(tc, digests_are_deterministic_and_sensitive);
+    suite_add_tcase(s, tc);
+    return s;
+}
