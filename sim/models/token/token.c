@@ -1,0 +1,401 @@
+/* The token entity: exact per-chain supply, the mint/redeem request processes, MINTER
+ * attacks, and the Secure Mint guard (formulas and sources in por/token.h). */
+#include "por/token.h"
+
+#include "models/world/sample.h"
+#include "por/metrics.h"
+#include "por/rng.h"
+
+#include <gsl/gsl_randist.h>
+#include <stdlib.h>
+
+enum {
+    POR__EV_ARRIVAL = 1,   /* a = 0 mint process, 1 redeem process */
+    POR__EV_SCHEDULED = 2, /* a = 0 mint, 1 redeem; b = index in the schedule */
+    POR__EV_ATTACK = 3,    /* a = attacker index; b = attempt number */
+};
+
+static const char *const por__mint_names[POR_MINT_NRESULTS] = {
+    "accepted", "no_answer", "bad_answer", "future_answer", "stale", "exceeds_reserve", "overflow",
+};
+
+const char *por_mint_result_name(por_mint_result r)
+{
+    return (unsigned)r < POR_MINT_NRESULTS ? por__mint_names[r] : "?";
+}
+
+bool por_secure_mint_mintable(const por_secure_mint_config *cfg, por_amount reserve,
+                              por_amount *out)
+{
+    int64_t m = cfg->margin_ppb;
+    por_amount a = cfg->margin_amount;
+    switch (cfg->margin_mode) {
+    case POR_MARGIN_NONE:
+        *out = reserve;
+        return true;
+    case POR_MARGIN_POSITIVE_PERCENT:
+        if (m < 0 || m > POR_PPB_ONE || reserve < 0)
+            return false;
+        return por_amount_mul_ppb_floor(reserve, POR_PPB_ONE - m, out);
+    case POR_MARGIN_NEGATIVE_PERCENT:
+        if (m < 0 || m > POR_PPB_ONE || reserve < 0)
+            return false;
+        return por_amount_mul_ppb_floor(reserve, POR_PPB_ONE + m, out);
+    case POR_MARGIN_POSITIVE_ABSOLUTE:
+        if (a < 0)
+            return false;
+        *out = reserve < a ? 0 : reserve - a;
+        return true;
+    case POR_MARGIN_NEGATIVE_ABSOLUTE:
+        if (a < 0)
+            return false;
+        return por_amount_add(reserve, a, out);
+    }
+    return false;
+}
+
+por_mint_result por_secure_mint_check(const por_secure_mint_config *cfg, const por_round_data *rd,
+                                      uint32_t feed_decimals, uint32_t token_decimals,
+                                      por_amount total_supply, por_amount amount, por_time_t now,
+                                      por_amount *mintable)
+{
+    por_amount after, reserve, limit;
+    if (!cfg->enabled)
+        return por_amount_add(total_supply, amount, &after) ? POR_MINT_ACCEPTED : POR_MINT_OVERFLOW;
+    if (rd->round_id == 0)
+        return POR_MINT_NO_ANSWER;
+    if (rd->answer <= 0)
+        return POR_MINT_BAD_ANSWER;
+    if (rd->updated_at > now)
+        return POR_MINT_FUTURE_ANSWER;
+    if (cfg->max_staleness > 0 && now - rd->updated_at > cfg->max_staleness)
+        return POR_MINT_STALE;
+    if (!por_amount_rescale(rd->answer, feed_decimals, token_decimals, &reserve) ||
+        !por_secure_mint_mintable(cfg, reserve, &limit) ||
+        !por_amount_add(total_supply, amount, &after))
+        return POR_MINT_OVERFLOW;
+    if (mintable)
+        *mintable = limit;
+    return after > limit ? POR_MINT_EXCEEDS_RESERVE : POR_MINT_ACCEPTED;
+}
+
+typedef struct {
+    por_supply_listener fn;
+    void *ctx;
+} por__supply_listener_slot;
+
+/* The random streams of one request process. */
+typedef struct {
+    gsl_rng *arrivals, *amounts, *chains;
+} por__process_rng;
+
+struct por_token {
+    const por_token_config *cfg;
+    uint32_t entity;
+    por_feed_reader feed;
+    por_amount *supply; /* per chain slot */
+    por_amount total;
+    por__process_rng rng[2]; /* 0 mints, 1 redeems */
+    uint32_t *sched_slot[2]; /* chain slot of each scheduled request */
+    const por_attack_config **minters;
+    size_t nminters;
+    por_time_t horizon;
+    por__supply_listener_slot *listeners;
+    size_t nlisteners;
+    por_token_stats stats;
+};
+
+static const por_request_process *por__process(const por_token *t, int which)
+{
+    return which ? &t->cfg->redeems : &t->cfg->mints;
+}
+
+static por_window por__process_window(const por_request_process *p)
+{
+    por_window w = p->window;
+    if (w.from == 0 && w.until == 0)
+        w.until = POR_TIME_MAX;
+    return w;
+}
+
+static void por__notify(por_token *t, por_sim *sim, const por_supply_event *ev)
+{
+    for (size_t i = 0; i < t->nlisteners; i++)
+        t->listeners[i].fn(t->listeners[i].ctx, sim, ev);
+}
+
+por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_amount amount,
+                               bool by_attacker)
+{
+    POR_ASSERT(slot < t->cfg->nchains);
+    por_supply_event ev = {0};
+    ev.by_attacker = by_attacker;
+    ev.chain_slot = slot;
+    ev.amount = amount;
+    ev.supply_before = t->total;
+    ev.supply_after = t->total;
+    const por_secure_mint_config *sm = &t->cfg->secure_mint;
+    if (sm->enabled) {
+        t->feed.latest(t->feed.ctx, &ev.feed);
+        ev.guarded = true;
+    }
+    por_amount chain_after, total_after, minted_after;
+    por_mint_result r;
+    if (amount <= 0)
+        r = POR_MINT_OVERFLOW; /* a non-positive mint is refused with the arithmetic ones
+                                  (never drawn: request amounts are >= 1) */
+    else
+        r = por_secure_mint_check(sm, &ev.feed, t->feed.decimals, t->cfg->decimals, t->total,
+                                  amount, por_sim_now(sim), &ev.mintable);
+    ev.mintable_known = sm->enabled && (r == POR_MINT_ACCEPTED || r == POR_MINT_EXCEEDS_RESERVE);
+    if (r == POR_MINT_ACCEPTED && (!por_amount_add(t->supply[slot], amount, &chain_after) ||
+                                   !por_amount_add(t->total, amount, &total_after) ||
+                                   !por_amount_add(t->stats.minted, amount, &minted_after)))
+        r = POR_MINT_OVERFLOW;
+    t->stats.mint_requests++;
+    if (r == POR_MINT_ACCEPTED) {
+        t->supply[slot] = chain_after;
+        t->total = total_after;
+        t->stats.minted = minted_after;
+        t->stats.mints_accepted++;
+        t->stats.attacker_mints_accepted += by_attacker;
+    } else {
+        t->stats.mints_refused[r]++;
+    }
+    ev.result = r;
+    ev.supply_after = t->total;
+    por__notify(t, sim, &ev);
+    return r;
+}
+
+por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amount amount)
+{
+    POR_ASSERT(slot < t->cfg->nchains);
+    por_amount burn = amount < 0 ? 0 : amount > t->supply[slot] ? t->supply[slot] : amount;
+    por_supply_event ev = {0};
+    ev.redeem = true;
+    ev.chain_slot = slot;
+    ev.amount = burn;
+    ev.result = POR_MINT_ACCEPTED;
+    ev.supply_before = t->total;
+    t->supply[slot] -= burn;
+    t->total -= burn;
+    ev.supply_after = t->total;
+    t->stats.redeems++;
+    por_amount redeemed;
+    t->stats.redeemed = por_amount_add(t->stats.redeemed, burn, &redeemed) ? redeemed : POR_AMOUNT_MAX;
+    por__notify(t, sim, &ev);
+    return burn;
+}
+
+/* One random request of process WHICH: its amount and chain drawn now. */
+static void por__random_request(por_token *t, por_sim *sim, int which)
+{
+    const por_request_process *p = por__process(t, which);
+    por_amount amount = por__sample_amount(&p->amount, t->rng[which].amounts);
+    uint32_t slot = (uint32_t)por_rng_below(t->rng[which].chains, t->cfg->nchains);
+    if (which)
+        por_token_redeem(t, sim, slot, amount);
+    else
+        por_token_mint(t, sim, slot, amount, false);
+}
+
+/* Schedules the next Poisson arrival (of a request or of a burst) after FROM. */
+static void por__schedule_arrival(por_token *t, por_sim *sim, int which, por_time_t from)
+{
+    const por_request_process *p = por__process(t, which);
+    double per_day = p->per_day;
+    if (p->kind == POR_PROCESS_BURST)
+        per_day /= p->burst_size ? (double)p->burst_size : 1.0;
+    if (!(per_day > 0))
+        return;
+    double mean_ns = (double)POR_DAY / per_day;
+    double gap = gsl_ran_exponential(t->rng[which].arrivals, mean_ns);
+    por_window w = por__process_window(p);
+    if (!(gap < (double)(w.until - from)))
+        return; /* the next arrival would fall outside the window */
+    por_time_t at = from + (por_time_t)gap;
+    if (at >= w.until)
+        return;
+    por_sim_schedule(sim, at, 0, t->entity, POR__EV_ARRIVAL, (uint64_t)which, 0, NULL);
+}
+
+static void por__token_init(por_sim *sim, void *self)
+{
+    por_token *t = self;
+    for (int which = 0; which < 2; which++) {
+        const por_request_process *p = por__process(t, which);
+        if (p->kind == POR_PROCESS_POISSON || p->kind == POR_PROCESS_BURST) {
+            por_window w = por__process_window(p);
+            por__schedule_arrival(t, sim, which, w.from < 0 ? 0 : w.from);
+        } else if (p->kind == POR_PROCESS_SCHEDULED) {
+            for (size_t i = 0; i < p->nscheduled; i++) {
+                por_time_t at = p->scheduled[i].at < 0 ? 0 : p->scheduled[i].at;
+                por_sim_schedule(sim, at, 0, t->entity, POR__EV_SCHEDULED, (uint64_t)which, i,
+                                 NULL);
+            }
+        }
+    }
+    for (size_t i = 0; i < t->nminters; i++) {
+        const por_attack_config *a = t->minters[i];
+        por_time_t from = a->window.from < 0 ? 0 : a->window.from;
+        por_time_t end = a->window.until < t->horizon ? a->window.until : t->horizon;
+        if (end < from)
+            end = from;
+        for (uint32_t k = 0; k < a->mint_attempts; k++) {
+            __extension__ __int128 off = (__int128)(end - from) * k / a->mint_attempts;
+            por_sim_schedule(sim, from + (por_time_t)off, 0, t->entity, POR__EV_ATTACK, i, k,
+                             NULL);
+        }
+    }
+}
+
+static void por__token_handle(por_sim *sim, void *self, por_event *ev)
+{
+    por_token *t = self;
+    switch (ev->type) {
+    case POR__EV_ARRIVAL: {
+        int which = (int)ev->a;
+        const por_request_process *p = por__process(t, which);
+        uint32_t n = p->kind == POR_PROCESS_BURST && p->burst_size ? p->burst_size : 1;
+        for (uint32_t i = 0; i < n; i++)
+            por__random_request(t, sim, which);
+        por__schedule_arrival(t, sim, which, por_sim_now(sim));
+        break;
+    }
+    case POR__EV_SCHEDULED: {
+        int which = (int)ev->a;
+        const por_scheduled_request *rq = &por__process(t, which)->scheduled[ev->b];
+        uint32_t slot = t->sched_slot[which][ev->b];
+        if (which)
+            por_token_redeem(t, sim, slot, rq->amount);
+        else
+            por_token_mint(t, sim, slot, rq->amount, false);
+        break;
+    }
+    case POR__EV_ATTACK:
+        por_token_mint(t, sim, 0, t->minters[ev->a]->mint_amount, true);
+        break;
+    default:
+        POR_ASSERT(!"unknown token event");
+    }
+}
+
+static const por_entity_kind por__token_kind = {
+    "token", por__token_init, por__token_handle, NULL, NULL,
+};
+
+/* Maps each scheduled request of process WHICH to a chain slot; false if one names a
+ * chain the token is not on. */
+static bool por__map_schedule(por_token *t, int which, por_error *err)
+{
+    const por_request_process *p = por__process(t, which);
+    if (p->kind != POR_PROCESS_SCHEDULED || p->nscheduled == 0)
+        return true;
+    t->sched_slot[which] = por_xcalloc(p->nscheduled, sizeof *t->sched_slot[which]);
+    for (size_t i = 0; i < p->nscheduled; i++) {
+        int32_t chain = p->scheduled[i].chain;
+        if (chain < 0)
+            continue; /* slot 0: the token's first chain */
+        size_t s = 0;
+        while (s < t->cfg->nchains && t->cfg->chains[s] != (uint32_t)chain)
+            s++;
+        if (s == t->cfg->nchains) {
+            por_error_set(err, POR_EINPUT, "token: scheduled %s %zu names chain %d, not one of the token's",
+                          which ? "redeem" : "mint", i, (int)chain);
+            return false;
+        }
+        t->sched_slot[which][i] = (uint32_t)s;
+    }
+    return true;
+}
+
+por_token *por_token_create(const por_token_config *cfg, por_sim *sim, por_feed_reader feed,
+                            const por_attack_config *attackers, size_t nattackers,
+                            por_time_t horizon, por_error *err)
+{
+    if (cfg->nchains == 0) {
+        por_error_set(err, POR_EINPUT, "token: lives on no chain");
+        return NULL;
+    }
+    if (cfg->decimals > POR_MAX_DECIMALS || feed.decimals > POR_MAX_DECIMALS) {
+        por_error_set(err, POR_EINPUT, "token: decimals above %d", POR_MAX_DECIMALS);
+        return NULL;
+    }
+    por_token *t = por_xcalloc(1, sizeof *t);
+    t->cfg = cfg;
+    t->feed = feed;
+    t->horizon = horizon;
+    t->supply = por_xcalloc(cfg->nchains, sizeof *t->supply);
+    for (size_t i = 0; i < cfg->nchains && cfg->initial_supply; i++) {
+        if (cfg->initial_supply[i] < 0 || !por_amount_add(t->total, cfg->initial_supply[i], &t->total)) {
+            por_error_set(err, POR_EINPUT, "token: initial supply on chain %zu negative or too large", i);
+            por_token_destroy(t);
+            return NULL;
+        }
+        t->supply[i] = cfg->initial_supply[i];
+    }
+    if (!por__map_schedule(t, 0, err) || !por__map_schedule(t, 1, err)) {
+        por_token_destroy(t);
+        return NULL;
+    }
+    static const char *const purposes[2][3] = {
+        {"mint-arrivals", "mint-amounts", "mint-chains"},
+        {"redeem-arrivals", "redeem-amounts", "redeem-chains"},
+    };
+    uint64_t seed = por_sim_seed(sim), rep = por_sim_replication(sim);
+    for (int w = 0; w < 2; w++) {
+        t->rng[w].arrivals = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][0]));
+        t->rng[w].amounts = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][1]));
+        t->rng[w].chains = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][2]));
+    }
+    for (size_t i = 0; i < nattackers; i++)
+        if (attackers[i].kind == POR_ATTACK_MINTER)
+            t->nminters++;
+    if (t->nminters) {
+        t->minters = por_xcalloc(t->nminters, sizeof *t->minters);
+        size_t k = 0;
+        for (size_t i = 0; i < nattackers; i++)
+            if (attackers[i].kind == POR_ATTACK_MINTER)
+                t->minters[k++] = &attackers[i];
+    }
+    t->entity = por_sim_add_entity(sim, &por__token_kind, t);
+    return t;
+}
+
+void por_token_destroy(por_token *t)
+{
+    if (!t)
+        return;
+    for (int w = 0; w < 2; w++) {
+        if (t->rng[w].arrivals) {
+            gsl_rng_free(t->rng[w].arrivals);
+            gsl_rng_free(t->rng[w].amounts);
+            gsl_rng_free(t->rng[w].chains);
+        }
+        free(t->sched_slot[w]);
+    }
+    free(t->supply);
+    free(t->minters);
+    free(t->listeners);
+    free(t);
+}
+
+void por_token_add_listener(por_token *t, por_supply_listener fn, void *ctx)
+{
+    t->listeners = por_xrealloc(t->listeners, (t->nlisteners + 1) * sizeof *t->listeners);
+    t->listeners[t->nlisteners].fn = fn;
+    t->listeners[t->nlisteners].ctx = ctx;
+    t->nlisteners++;
+}
+
+por_amount por_token_supply(const por_token *t, uint32_t slot)
+{
+    POR_ASSERT(slot < t->cfg->nchains);
+    return t->supply[slot];
+}
+
+por_amount por_token_total_supply(const por_token *t) { return t->total; }
+uint32_t por_token_decimals(const por_token *t) { return t->cfg->decimals; }
+uint32_t por_token_nchains(const por_token *t) { return (uint32_t)t->cfg->nchains; }
+void por_token_get_stats(const por_token *t, por_token_stats *out) { *out = t->stats; }

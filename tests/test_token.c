@@ -1,0 +1,401 @@
+/* Token and Secure Mint: each margin mode at its exact boundary, staleness, future and
+ * non-positive answers, decimals scaling, overflow refusal, request processes (Poisson
+ * rate, bursts, schedules, MINTER attacks) and redemptions that are never blocked. */
+#include "por_test.h"
+
+#include "por/metrics.h"
+#include "por/token.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static por_round_data answer(por_amount a, por_time_t updated)
+{
+    por_round_data rd;
+    memset(&rd, 0, sizeof rd);
+    rd.round_id = 1;
+    rd.answered_in_round = 1;
+    rd.answer = a;
+    rd.started_at = updated;
+    rd.updated_at = updated;
+    return rd;
+}
+
+static por_secure_mint_config guard(por_margin_mode mode, int64_t ppb, por_amount abs)
+{
+    por_secure_mint_config c;
+    memset(&c, 0, sizeof c);
+    c.enabled = true;
+    c.max_staleness = 26 * POR_HOUR;
+    c.margin_mode = mode;
+    c.margin_ppb = ppb;
+    c.margin_amount = abs;
+    return c;
+}
+
+/* Checks that minting LIMIT - SUPPLY passes and one base unit more is refused. */
+static void check_boundary(const por_secure_mint_config *c, por_amount reserve, por_amount supply,
+                           por_amount limit)
+{
+    por_round_data rd = answer(reserve, 0);
+    por_amount m = -1;
+    ck_assert_int_eq(por_secure_mint_check(c, &rd, 6, 6, supply, limit - supply, 10, &m),
+                     POR_MINT_ACCEPTED);
+    ck_assert(m == limit);
+    ck_assert_int_eq(por_secure_mint_check(c, &rd, 6, 6, supply, limit - supply + 1, 10, &m),
+                     POR_MINT_EXCEEDS_RESERVE);
+}
+
+START_TEST(test_margin_boundaries)
+{
+    const por_amount R = 1000000000007, S = 400000000000;
+    por_secure_mint_config c = guard(POR_MARGIN_NONE, 0, 0);
+    check_boundary(&c, R, S, R);
+    /* positive 2.5 %: floor(1000000000007 * 0.975) = floor(975000000006.825) */
+    c = guard(POR_MARGIN_POSITIVE_PERCENT, 25000000, 0);
+    check_boundary(&c, R, S, 975000000006);
+    /* negative 3 %: floor(1000000000007 * 1.03) = floor(1030000000007.21) */
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, 30000000, 0);
+    check_boundary(&c, R, S, 1030000000007);
+    c = guard(POR_MARGIN_POSITIVE_ABSOLUTE, 0, 5000000);
+    check_boundary(&c, R, S, R - 5000000);
+    c = guard(POR_MARGIN_NEGATIVE_ABSOLUTE, 0, 5000000);
+    check_boundary(&c, R, S, R + 5000000);
+    /* positive absolute above the reserve: mintable 0, even 1 unit on 0 supply refused */
+    c = guard(POR_MARGIN_POSITIVE_ABSOLUTE, 0, R + 1);
+    por_amount m;
+    ck_assert(por_secure_mint_mintable(&c, R, &m) && m == 0);
+    por_round_data rd = answer(R, 0);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, 10, NULL),
+                     POR_MINT_EXCEEDS_RESERVE);
+    /* 100 % positive margin: nothing mintable; percent margins above 100 % are invalid */
+    c = guard(POR_MARGIN_POSITIVE_PERCENT, POR_PPB_ONE, 0);
+    ck_assert(por_secure_mint_mintable(&c, R, &m) && m == 0);
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, POR_PPB_ONE + 1, 0);
+    ck_assert(!por_secure_mint_mintable(&c, R, &m));
+}
+END_TEST
+
+START_TEST(test_margin_exact_at_128_bits)
+{
+    /* 10^37 base units: r * (1e9 - m) would overflow 128 bits if formed directly. */
+    por_amount r = por_amount_pow10(37), m, want;
+    por_secure_mint_config c = guard(POR_MARGIN_POSITIVE_PERCENT, 25000000, 0);
+    ck_assert(por_secure_mint_mintable(&c, r, &m));
+    want = 975 * por_amount_pow10(34);
+    ck_assert(m == want);
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, 30000000, 0);
+    ck_assert(por_secure_mint_mintable(&c, r + 7, &m));
+    want = 103 * por_amount_pow10(35) + 7; /* floor(7 * 1.03) = 7 */
+    ck_assert(m == want);
+    /* negative absolute past 2^127 - 1: refused as overflow */
+    c = guard(POR_MARGIN_NEGATIVE_ABSOLUTE, 0, POR_AMOUNT_MAX);
+    por_round_data rd = answer(r, 0);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, 10, NULL), POR_MINT_OVERFLOW);
+    /* supply + amount past 2^127 - 1 */
+    c = guard(POR_MARGIN_NONE, 0, 0);
+    rd = answer(POR_AMOUNT_MAX, 0);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, POR_AMOUNT_MAX - 5, 6, 10, NULL),
+                     POR_MINT_OVERFLOW);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, POR_AMOUNT_MAX - 5, 5, 10, NULL),
+                     POR_MINT_ACCEPTED);
+}
+END_TEST
+
+START_TEST(test_staleness_future_and_bad_answers)
+{
+    por_secure_mint_config c = guard(POR_MARGIN_NONE, 0, 0);
+    const por_time_t up = 1000 * POR_SEC;
+    por_round_data rd = answer(1000000, up);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up + 26 * POR_HOUR, NULL),
+                     POR_MINT_ACCEPTED);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up + 26 * POR_HOUR + 1, NULL),
+                     POR_MINT_STALE);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up - 1, NULL),
+                     POR_MINT_FUTURE_ANSWER);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up, NULL), POR_MINT_ACCEPTED);
+    c.max_staleness = 0; /* no staleness check, as maxStalenessSeconds = 0 */
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up + 3650 * POR_DAY, NULL),
+                     POR_MINT_ACCEPTED);
+    rd.answer = 0;
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up, NULL), POR_MINT_BAD_ANSWER);
+    rd.answer = -5;
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up, NULL), POR_MINT_BAD_ANSWER);
+    memset(&rd, 0, sizeof rd);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up, NULL), POR_MINT_NO_ANSWER);
+    /* a disabled guard accepts without any answer */
+    c.enabled = false;
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, up, NULL), POR_MINT_ACCEPTED);
+}
+END_TEST
+
+START_TEST(test_decimals_scaling)
+{
+    por_secure_mint_config c = guard(POR_MARGIN_NONE, 0, 0);
+    por_round_data rd = answer(123456789, 0); /* 1.23456789 at 8 decimals */
+    por_amount m;
+    /* feed 8 -> token 18: exact up-scaling */
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 8, 18, 0, 1234567890000000000LL, 0, &m),
+                     POR_MINT_ACCEPTED);
+    ck_assert(m == 1234567890000000000LL);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 8, 18, 0, 1234567890000000001LL, 0, &m),
+                     POR_MINT_EXCEEDS_RESERVE);
+    /* feed 8 -> token 6: truncation (1.234567) */
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 8, 6, 0, 1234567, 0, &m), POR_MINT_ACCEPTED);
+    ck_assert(m == 1234567);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 8, 6, 0, 1234568, 0, &m),
+                     POR_MINT_EXCEEDS_RESERVE);
+    /* feed 18 -> token 6 */
+    rd = answer(1234567890123456789LL, 0);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 18, 6, 0, 1234567, 0, &m), POR_MINT_ACCEPTED);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 18, 6, 0, 1234568, 0, &m),
+                     POR_MINT_EXCEEDS_RESERVE);
+    /* feed 6 -> token 8 and 18 */
+    rd = answer(1, 0);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 8, 0, 100, 0, &m), POR_MINT_ACCEPTED);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 8, 0, 101, 0, &m),
+                     POR_MINT_EXCEEDS_RESERVE);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 18, 0, 1000000000000LL, 0, &m),
+                     POR_MINT_ACCEPTED);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 18, 0, 1000000000001LL, 0, &m),
+                     POR_MINT_EXCEEDS_RESERVE);
+    /* feed 18 -> token 8: 199e10 + 9 base units at 18 decimals -> 199 at 8 */
+    rd = answer(1990000000009LL, 0);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 18, 8, 0, 199, 0, &m), POR_MINT_ACCEPTED);
+    ck_assert_int_eq(por_secure_mint_check(&c, &rd, 18, 8, 0, 200, 0, &m),
+                     POR_MINT_EXCEEDS_RESERVE);
+}
+END_TEST
+
+/* ---- the token entity with a fake feed ---- */
+
+typedef struct {
+    por_round_data rd;
+} fake_feed;
+
+static void fake_latest(void *ctx, por_round_data *out) { *out = ((fake_feed *)ctx)->rd; }
+
+typedef struct {
+    size_t mints, refused, redeems, attacker;
+    por_time_t last_at, first_at;
+    size_t same_instant_max, run;
+    double amount_sum;
+    por_amount min_supply;
+    por_time_t attack_at[8];
+} tally;
+
+static void count_event(void *ctx, por_sim *sim, const por_supply_event *ev)
+{
+    tally *t = ctx;
+    por_time_t now = por_sim_now(sim);
+    t->run = now == t->last_at ? t->run + 1 : 1;
+    if (t->run > t->same_instant_max)
+        t->same_instant_max = t->run;
+    t->last_at = now;
+    if (ev->supply_after < t->min_supply)
+        t->min_supply = ev->supply_after;
+    if (ev->redeem) {
+        t->redeems++;
+        return;
+    }
+    if (ev->by_attacker && t->attacker < 8)
+        t->attack_at[t->attacker] = now;
+    t->attacker += ev->by_attacker;
+    if (ev->result == POR_MINT_ACCEPTED) {
+        t->mints++;
+        t->amount_sum += (double)ev->amount;
+    } else {
+        t->refused++;
+    }
+}
+
+static por_token_config token_cfg(uint32_t *chains, size_t n, por_amount *initial)
+{
+    por_token_config c;
+    memset(&c, 0, sizeof c);
+    c.chains = chains;
+    c.nchains = n;
+    c.decimals = 6;
+    c.initial_supply = initial;
+    c.secure_mint = guard(POR_MARGIN_NONE, 0, 0);
+    return c;
+}
+
+START_TEST(test_poisson_rate_and_amounts)
+{
+    uint32_t chains[2] = {0, 1};
+    por_token_config cfg = token_cfg(chains, 2, NULL);
+    cfg.secure_mint.enabled = false;
+    cfg.mints.kind = POR_PROCESS_POISSON;
+    cfg.mints.per_day = 48;
+    cfg.mints.amount.kind = POR_DIST_EXPONENTIAL;
+    cfg.mints.amount.mean = 1000000000; /* 1000 tokens */
+    fake_feed feed = {{0}};
+    por_sim *sim = por_sim_create(por_test_seed(), 1);
+    por_token *t = por_token_create(&cfg, sim, (por_feed_reader){fake_latest, &feed, 6}, NULL, 0,
+                                    0, NULL);
+    ck_assert_ptr_nonnull(t);
+    tally tl = {0};
+    por_token_add_listener(t, count_event, &tl);
+    const double days = 1000;
+    ck_assert(por_sim_run(sim, (por_time_t)days * POR_DAY) == POR_OK);
+    double want = 48 * days;
+    printf("poisson mints: %zu in %.0f days (want %.0f), mean amount %.4g (want 1e9)\n",
+           tl.mints, days, want, tl.amount_sum / (double)tl.mints);
+    ck_assert(fabs((double)tl.mints - want) < 5 * sqrt(want));
+    ck_assert(fabs(tl.amount_sum / (double)tl.mints / 1e9 - 1) < 5 / sqrt((double)tl.mints));
+    ck_assert(por_token_total_supply(t) ==
+              por_token_supply(t, 0) + por_token_supply(t, 1));
+    ck_assert(por_token_supply(t, 0) > 0 && por_token_supply(t, 1) > 0);
+    por_token_stats s;
+    por_token_get_stats(t, &s);
+    ck_assert(s.minted == por_token_total_supply(t));
+    ck_assert_uint_eq(s.mints_accepted, tl.mints);
+    por_sim_destroy(sim);
+    por_token_destroy(t);
+}
+END_TEST
+
+START_TEST(test_bursts_arrive_together)
+{
+    uint32_t chains[1] = {0};
+    por_token_config cfg = token_cfg(chains, 1, NULL);
+    cfg.secure_mint.enabled = false;
+    cfg.mints.kind = POR_PROCESS_BURST;
+    cfg.mints.per_day = 50;
+    cfg.mints.burst_size = 5;
+    cfg.mints.amount.kind = POR_DIST_CONSTANT;
+    cfg.mints.amount.value = 3;
+    fake_feed feed = {{0}};
+    por_sim *sim = por_sim_create(por_test_seed(), 2);
+    por_token *t = por_token_create(&cfg, sim, (por_feed_reader){fake_latest, &feed, 6}, NULL, 0,
+                                    0, NULL);
+    tally tl = {0};
+    por_token_add_listener(t, count_event, &tl);
+    ck_assert(por_sim_run(sim, 200 * POR_DAY) == POR_OK);
+    ck_assert_uint_eq(tl.mints % 5, 0);
+    ck_assert_uint_eq(tl.same_instant_max, 5);
+    double bursts = (double)tl.mints / 5, want = 10 * 200;
+    ck_assert(fabs(bursts - want) < 5 * sqrt(want));
+    ck_assert(por_token_total_supply(t) == 3 * (por_amount)tl.mints);
+    por_sim_destroy(sim);
+    por_token_destroy(t);
+}
+END_TEST
+
+START_TEST(test_redemptions_never_blocked)
+{
+    uint32_t chains[2] = {0, 1};
+    por_amount initial[2] = {5000, 7000};
+    por_token_config cfg = token_cfg(chains, 2, initial);
+    /* the guard refuses every mint (no answer), redemptions still go through */
+    cfg.mints.kind = POR_PROCESS_POISSON;
+    cfg.mints.per_day = 100;
+    cfg.mints.amount.kind = POR_DIST_CONSTANT;
+    cfg.mints.amount.value = 10;
+    cfg.redeems.kind = POR_PROCESS_POISSON;
+    cfg.redeems.per_day = 100;
+    cfg.redeems.amount.kind = POR_DIST_UNIFORM;
+    cfg.redeems.amount.min = 1;
+    cfg.redeems.amount.max = 400;
+    fake_feed feed = {{0}};
+    por_sim *sim = por_sim_create(por_test_seed(), 3);
+    por_token *t = por_token_create(&cfg, sim, (por_feed_reader){fake_latest, &feed, 6}, NULL, 0,
+                                    0, NULL);
+    tally tl = {0};
+    tl.min_supply = POR_AMOUNT_MAX;
+    por_token_add_listener(t, count_event, &tl);
+    ck_assert(por_sim_run(sim, 30 * POR_DAY) == POR_OK);
+    por_token_stats s;
+    por_token_get_stats(t, &s);
+    ck_assert_uint_eq(tl.mints, 0);
+    ck_assert_uint_eq(s.mints_refused[POR_MINT_NO_ANSWER], tl.refused);
+    ck_assert(tl.refused > 1000);
+    ck_assert(tl.redeems > 1000);
+    ck_assert(s.redeemed == 12000); /* everything burned, never below zero */
+    ck_assert(por_token_total_supply(t) == 0 && tl.min_supply == 0);
+    /* a redemption larger than the chain's supply burns exactly that supply */
+    por_sim_destroy(sim);
+    por_token_destroy(t);
+
+    sim = por_sim_create(1, 0);
+    cfg.mints.kind = cfg.redeems.kind = POR_PROCESS_NONE;
+    t = por_token_create(&cfg, sim, (por_feed_reader){fake_latest, &feed, 6}, NULL, 0, 0, NULL);
+    ck_assert(por_token_redeem(t, sim, 1, 9000) == 7000);
+    ck_assert(por_token_supply(t, 1) == 0 && por_token_supply(t, 0) == 5000);
+    ck_assert(por_token_total_supply(t) == 5000);
+    por_sim_destroy(sim);
+    por_token_destroy(t);
+}
+END_TEST
+
+START_TEST(test_schedule_attack_and_overflow)
+{
+    uint32_t chains[2] = {2, 5};
+    por_amount initial[2] = {100, 0};
+    por_token_config cfg = token_cfg(chains, 2, initial);
+    por_scheduled_request sched[2] = {{POR_HOUR / 2, 50, 5}, {POR_HOUR / 2, 1, -1}};
+    cfg.mints.kind = POR_PROCESS_SCHEDULED;
+    cfg.mints.scheduled = sched;
+    cfg.mints.nscheduled = 2;
+    por_attack_config att;
+    memset(&att, 0, sizeof att);
+    att.kind = POR_ATTACK_MINTER;
+    att.window.from = POR_HOUR;
+    att.window.until = 5 * POR_HOUR;
+    att.mint_amount = 200;
+    att.mint_attempts = 4;
+    fake_feed feed = {answer(551, 0)}; /* reserve 551: 100 + 50 + 1 + 2*200 fits exactly */
+    por_sim *sim = por_sim_create(1, 0);
+    por_token *t = por_token_create(&cfg, sim, (por_feed_reader){fake_latest, &feed, 6}, &att, 1,
+                                    10 * POR_HOUR, NULL);
+    ck_assert_ptr_nonnull(t);
+    tally tl = {0};
+    por_token_add_listener(t, count_event, &tl);
+    ck_assert(por_sim_run(sim, 10 * POR_HOUR) == POR_OK);
+    ck_assert(por_token_supply(t, 1) == 50);
+    ck_assert(por_token_supply(t, 0) == 100 + 1 + 400);
+    ck_assert_uint_eq(tl.attacker, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(tl.attack_at[i], (1 + i) * POR_HOUR);
+    por_token_stats s;
+    por_token_get_stats(t, &s);
+    ck_assert_uint_eq(s.attacker_mints_accepted, 2);
+    ck_assert_uint_eq(s.mints_refused[POR_MINT_EXCEEDS_RESERVE], 2);
+    /* a mint that would overflow the supply is refused and counted, supply unchanged */
+    feed.rd = answer(POR_AMOUNT_MAX, 0);
+    ck_assert_int_eq(por_token_mint(t, sim, 0, POR_AMOUNT_MAX - 10, false), POR_MINT_OVERFLOW);
+    ck_assert(por_token_total_supply(t) == 551);
+    por_token_get_stats(t, &s);
+    ck_assert_uint_eq(s.mints_refused[POR_MINT_OVERFLOW], 1);
+    por_sim_destroy(sim);
+    por_token_destroy(t);
+
+    /* a schedule naming a chain the token is not on is bad input */
+    sched[0].chain = 3;
+    sim = por_sim_create(1, 0);
+    por_error err;
+    ck_assert_ptr_null(por_token_create(&cfg, sim, (por_feed_reader){fake_latest, &feed, 6}, NULL,
+                                        0, 0, &err));
+    ck_assert_int_eq(err.status, POR_EINPUT);
+    por_sim_destroy(sim);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("token");
+    TCase *t = tcase_create("token");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, test_margin_boundaries);
+    tcase_add_test(t, test_margin_exact_at_128_bits);
+    tcase_add_test(t, test_staleness_future_and_bad_answers);
+    tcase_add_test(t, test_decimals_scaling);
+    tcase_add_test(t, test_poisson_rate_and_amounts);
+    tcase_add_test(t, test_bursts_arrive_together);
+    tcase_add_test(t, test_redemptions_never_blocked);
+    tcase_add_test(t, test_schedule_attack_and_overflow);
+    suite_add_tcase(s, t);
+    return s;
+}
