@@ -179,14 +179,15 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
             }
         sim->current = POR_SRC_SETUP;
     }
-    por_qentry e;
     while (!sim->stopping && sim->error.status == POR_OK) {
         const por_qentry *top = por_queue_peek(&sim->queue);
         if (!top || top->time > until)
             break;
+        uint32_t slot = top->slot;
+        por_qentry e;
         por_queue_pop(&sim->queue, &e);
-        por_event ev = sim->pool[e.slot];
-        por__free_slot(sim, e.slot);
+        por_event ev = sim->pool[slot];
+        por__free_slot(sim, slot);
         if (ev.prio & POR__CANCELLED)
             continue;
         sim->now = ev.time;

@@ -1,64 +1,312 @@
-/* 4-ary min-heap of (time, order, slot) entries; see queue.h for the key layout. */
+/* Ladder queue of (time, order, slot) entries; see queue.h for the tiers and the key.
+ *
+ * Invariants (B = bottom, R_i = rung i, cur_start(R) = R.start + R.cur * 2^R.shift):
+ *  - every entry in B sorts before every entry in the rungs and in top;
+ *  - B holds exactly the entries with time < cur_start of the lowest rung (or, with no
+ *    rung, < top_start); rung i+1 covers the bucket of rung i just before its cur, so
+ *    an entry belongs to the first rung (from 0) whose cur_start <= its time;
+ *  - top holds the entries with time >= top_start;
+ *  - buckets of a rung before cur are empty, so a rung whose cur reached nb is empty. */
 #include "queue.h"
 #include "por/error.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* Rung 0 gets about one bucket per this many entries of top; child rungs likewise. */
+#define POR__PER_BUCKET 4u
+/* Most buckets of one rung. */
+#define POR__MAX_BUCKETS (1u << 20)
 
 void por_queue_init(por_queue *q)
 {
-    q->len = 0;
-    q->cap = 1024;
-    q->heap = por_xmalloc(q->cap * sizeof *q->heap);
+    memset(q, 0, sizeof *q);
+    q->nfree = POR__QNIL;
+    q->top = POR__QNIL;
+    q->top_start = 0;
 }
 
 void por_queue_free(por_queue *q)
 {
-    free(q->heap);
-    q->heap = NULL;
-    q->len = q->cap = 0;
+    free(q->bot);
+    free(q->node);
+    for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++)
+        free(q->rung[i].b);
+    memset(q, 0, sizeof *q);
+    q->nfree = POR__QNIL;
+    q->top = POR__QNIL;
+}
+
+static uint32_t por__node_alloc(por_queue *q)
+{
+    if (q->nfree == POR__QNIL) {
+        uint32_t old = q->ncap;
+        uint32_t cap = old ? old * 2 : 1024;
+        POR_ASSERT(cap > old && cap < POR__QNIL);
+        q->node = por_xrealloc(q->node, (size_t)cap * sizeof *q->node);
+        for (uint32_t i = cap; i > old; i--) {
+            q->node[i - 1].next = q->nfree;
+            q->nfree = i - 1;
+        }
+        q->ncap = cap;
+    }
+    uint32_t n = q->nfree;
+    q->nfree = q->node[n].next;
+    return n;
+}
+
+static inline void por__bucket_link(por_queue *q, por__qbucket *b, por_qentry e)
+{
+    uint32_t n = por__node_alloc(q);
+    por__qnode *nd = &q->node[n];
+    nd->time = e.time;
+    nd->order = e.order;
+    nd->slot = e.slot;
+    nd->next = b->head;
+    b->head = n;
+    b->len++;
+}
+
+static void por__bot_reserve(por_queue *q, size_t n)
+{
+    if (n <= q->bcap)
+        return;
+    size_t cap = q->bcap ? q->bcap : 64;
+    while (cap < n)
+        cap *= 2;
+    q->bot = por_xrealloc(q->bot, cap * sizeof *q->bot);
+    q->bcap = cap;
+}
+
+/* Inserts into the sorted (descending) bottom. */
+static void por__bot_insert(por_queue *q, por_qentry e)
+{
+    por__bot_reserve(q, q->blen + 1);
+    /* Entries before position lo are greater than E. */
+    size_t lo = 0, hi = q->blen;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (por_qentry_less(&e, &q->bot[mid]))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    memmove(&q->bot[lo + 1], &q->bot[lo], (q->blen - lo) * sizeof *q->bot);
+    q->bot[lo] = e;
+    q->blen++;
 }
 
 void por_queue_push(por_queue *q, por_qentry e)
 {
-    if (q->len == q->cap) {
-        q->cap *= 2;
-        q->heap = por_xrealloc(q->heap, q->cap * sizeof *q->heap);
+    POR_ASSERT(e.time >= 0);
+    uint64_t t = (uint64_t)e.time;
+    q->len++;
+    if (t >= q->top_start) {
+        if (q->tlen == 0) {
+            q->tmin = q->tmax = t;
+        } else {
+            if (t < q->tmin) q->tmin = t;
+            if (t > q->tmax) q->tmax = t;
+        }
+        uint32_t n = por__node_alloc(q);
+        por__qnode *nd = &q->node[n];
+        nd->time = e.time;
+        nd->order = e.order;
+        nd->slot = e.slot;
+        nd->next = q->top;
+        q->top = n;
+        q->tlen++;
+        return;
     }
-    por_qentry *h = q->heap;
-    size_t i = q->len++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 4;
-        if (!por_qentry_less(&e, &h[parent]))
-            break;
-        h[i] = h[parent];
-        i = parent;
+    for (unsigned i = 0; i < q->nrungs; i++) {
+        por__qrung *r = &q->rung[i];
+        if (t >= r->start) {
+            uint64_t k = (t - r->start) >> r->shift;
+            if (k >= r->cur) {
+                POR_ASSERT(k < r->nb);
+                por__bucket_link(q, &r->b[k], e);
+                return;
+            }
+        }
     }
-    h[i] = e;
+    por__bot_insert(q, e);
 }
 
-bool por_queue_pop(por_queue *q, por_qentry *out)
+static int por__cmp_desc(const void *pa, const void *pb)
 {
-    if (q->len == 0)
-        return false;
-    por_qentry *h = q->heap;
-    *out = h[0];
-    por_qentry last = h[--q->len];
-    size_t n = q->len, i = 0;
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c >= n)
-            break;
-        size_t best = c;
-        size_t end = c + 4 < n ? c + 4 : n;
-        for (size_t k = c + 1; k < end; k++)
-            if (por_qentry_less(&h[k], &h[best]))
-                best = k;
-        if (!por_qentry_less(&h[best], &last))
-            break;
-        h[i] = h[best];
-        i = best;
+    const por_qentry *a = pa, *b = pb;
+    return por_qentry_less(b, a) ? -1 : por_qentry_less(a, b) ? 1 : 0;
+}
+
+/* Sorts descending by key: insertion sort for the usual few entries. */
+static void por__sort_desc(por_qentry *a, size_t n)
+{
+    if (n > 24) {
+        qsort(a, n, sizeof *a, por__cmp_desc);
+        return;
     }
-    if (n)
-        h[i] = last;
+    for (size_t i = 1; i < n; i++) {
+        por_qentry x = a[i];
+        size_t j = i;
+        while (j > 0 && por_qentry_less(&a[j - 1], &x)) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/* Moves the N entries of list HEAD into the (empty) bottom, sorted; frees the nodes. */
+static void por__list_to_bottom(por_queue *q, uint32_t head, uint32_t n)
+{
+    POR_ASSERT(q->blen == 0 && n > 0);
+    por__bot_reserve(q, n);
+    por_qentry *out = q->bot;
+    uint32_t i = head, last = head;
+    for (uint32_t k = 0; k < n; k++) {
+        const por__qnode *nd = &q->node[i];
+        out[k].time = nd->time;
+        out[k].order = nd->order;
+        out[k].slot = nd->slot;
+        last = i;
+        i = nd->next;
+    }
+    POR_ASSERT(i == POR__QNIL);
+    q->node[last].next = q->nfree;
+    q->nfree = head;
+    por__sort_desc(out, n);
+    q->blen = n;
+}
+
+static void por__rung_reserve(por__qrung *r, uint32_t nb)
+{
+    if (nb <= r->bcap)
+        return;
+    r->b = por_xrealloc(r->b, (size_t)nb * sizeof *r->b);
+    for (uint32_t i = r->bcap; i < nb; i++) {
+        r->b[i].head = POR__QNIL;
+        r->b[i].len = 0;
+    }
+    r->bcap = nb;
+}
+
+/* Spreads list HEAD over rung R (start, shift, nb already set; buckets empty). */
+static void por__spread(por_queue *q, por__qrung *r, uint32_t head)
+{
+    uint64_t start = r->start;
+    unsigned shift = r->shift;
+    por__qbucket *b = r->b;
+    por__qnode *node = q->node;
+    for (uint32_t i = head; i != POR__QNIL;) {
+        por__qnode *nd = &node[i];
+        uint32_t next = nd->next;
+        uint64_t k = ((uint64_t)nd->time - start) >> shift;
+        nd->next = b[k].head;
+        b[k].head = i;
+        b[k].len++;
+        i = next;
+    }
+}
+
+static unsigned por__ceil_log2(uint64_t x)
+{
+    return x <= 1 ? 0 : (unsigned)(64 - __builtin_clzll(x - 1));
+}
+
+/* Splits bucket BK (covering [bstart, bstart + 2^pshift)) into a new lowest rung.
+ * Returns false (and leaves BK untouched) when all its entries share one instant. */
+static bool por__spawn(por_queue *q, por__qbucket bk, uint64_t bstart, unsigned pshift)
+{
+    por_time_t t0 = q->node[bk.head].time;
+    bool spread = false;
+    for (uint32_t i = bk.head; i != POR__QNIL; i = q->node[i].next)
+        if (q->node[i].time != t0) {
+            spread = true;
+            break;
+        }
+    if (!spread)
+        return false;
+    unsigned k = por__ceil_log2(bk.len / POR__PER_BUCKET);
+    if (k > pshift)
+        k = pshift;
+    if (k > 20)
+        k = 20;
+    por__qrung *r = &q->rung[q->nrungs++];
+    uint32_t nb = 1u << k;
+    por__rung_reserve(r, nb);
+    r->start = bstart;
+    r->shift = pshift - k;
+    r->nb = nb;
+    r->cur = 0;
+    por__spread(q, r, bk.head);
+    return true;
+}
+
+/* Builds rung 0 from top (bottom empty, no rungs). */
+static void por__top_to_rung0(por_queue *q)
+{
+    uint64_t span = q->tmax - q->tmin;
+    uint64_t target = q->tlen / POR__PER_BUCKET;
+    if (target > POR__MAX_BUCKETS)
+        target = POR__MAX_BUCKETS;
+    if (target < 2)
+        target = 2;
+    unsigned shift = 0;
+    while ((span >> shift) >= target)
+        shift++;
+    uint32_t nb = (uint32_t)(span >> shift) + 1;
+    por__qrung *r = &q->rung[0];
+    por__rung_reserve(r, nb);
+    r->start = q->tmin;
+    r->shift = shift;
+    r->nb = nb;
+    r->cur = 0;
+    q->nrungs = 1;
+    /* tmin + nb * 2^shift <= tmax + 2^shift: no overflow for times below 2^63. */
+    q->top_start = q->tmin + ((uint64_t)nb << shift);
+    por__spread(q, r, q->top);
+    q->top = POR__QNIL;
+    q->tlen = 0;
+}
+
+bool por__queue_refill(por_queue *q)
+{
+    while (q->blen == 0) {
+        if (q->nrungs > 0) {
+            por__qrung *r = &q->rung[q->nrungs - 1];
+            uint32_t c = r->cur;
+            while (c < r->nb && r->b[c].len == 0)
+                c++;
+            r->cur = c;
+            if (c == r->nb) {
+                /* Rung used up: everything before the next rung's cur is consumed. */
+                if (--q->nrungs == 0)
+                    q->top_start = 0;
+                continue;
+            }
+            por__qbucket bk = r->b[c];
+            r->b[c].head = POR__QNIL;
+            r->b[c].len = 0;
+            r->cur = c + 1;
+            uint64_t bstart = r->start + ((uint64_t)c << r->shift);
+            if (bk.len > POR_QUEUE_THRESHOLD && r->shift > 0 && q->nrungs < POR_QUEUE_RUNGS &&
+                por__spawn(q, bk, bstart, r->shift))
+                continue;
+            por__list_to_bottom(q, bk.head, bk.len);
+            return true;
+        }
+        if (q->tlen == 0) {
+            q->top_start = 0;
+            return false;
+        }
+        if (q->tlen <= POR_QUEUE_THRESHOLD || q->tmax == q->tmin) {
+            por__list_to_bottom(q, q->top, (uint32_t)q->tlen);
+            q->top = POR__QNIL;
+            q->tlen = 0;
+            q->top_start = q->tmax + 1;
+            return true;
+        }
+        por__top_to_rung0(q);
+    }
     return true;
 }

@@ -1,8 +1,24 @@
-/* The pending-event set of the engine (internal to sim/core).
+/* The pending-event set of the engine (internal to sim/core): a ladder queue.
  *
  * Keys are (time, order) where ORDER packs the priority class, source entity and
  * per-source sequence number, so comparing two keys gives the total event order of
- * DESIGN.md without ever looking at a pointer. A 4-ary min-heap with inline keys. */
+ * DESIGN.md without ever looking at a pointer. Every key is distinct (a source never
+ * reuses a sequence number), so the order is total.
+ *
+ * Layout (after Tang, Goh & Thng, "Ladder queue", ACM TOMACS 2005), three tiers:
+ *   top    unsorted array of entries with time >= top_start (the far future);
+ *   rungs  up to POR_QUEUE_RUNGS arrays of buckets; rung i+1 splits one bucket of
+ *          rung i. A bucket is an unsorted array of the entries whose time falls in
+ *          [start + k*2^shift, start + (k+1)*2^shift). Widths are powers of two, so the
+ *          bucket of a time is a subtraction and a shift;
+ *   bottom the entries before the lowest rung's current bucket, sorted descending by
+ *          the full key, so the smallest is at the end and a pop is an index decrement.
+ * Buckets are only ever filled by time, and all entries of one instant fall into one
+ * bucket, so sorting a bucket by (time, order) orders ties exactly like a heap would.
+ * When bottom runs empty the next non-empty bucket of the lowest rung is sorted into it
+ * (or split into a new rung when it holds more than POR_QUEUE_THRESHOLD entries spread
+ * over several instants); when the ladder runs empty, top is spread over a new rung 0.
+ * Each entry is thus moved a small constant number of times: O(1) amortized per event. */
 #ifndef POR_CORE_QUEUE_H
 #define POR_CORE_QUEUE_H
 
@@ -18,9 +34,44 @@ typedef struct {
     uint32_t slot; /* index of the event in the engine's pool */
 } por_qentry;
 
+/* Most rungs the ladder grows; a bucket still too full at the last one is sorted. */
+#define POR_QUEUE_RUNGS 8
+/* A bucket with more entries than this is split into a new rung rather than sorted. */
+#define POR_QUEUE_THRESHOLD 16
+
+/* Rung and top entries live in queue-owned nodes chained into singly linked lists, so
+ * moving an entry between tiers relinks it instead of copying it, and an empty bucket
+ * costs 8 bytes. */
 typedef struct {
-    por_qentry *heap;
-    size_t len, cap;
+    por_time_t time;
+    uint64_t order;
+    uint32_t slot, next; /* next node in the same list, or POR__QNIL */
+} por__qnode;
+#define POR__QNIL 0xFFFFFFFFu
+
+typedef struct {
+    uint32_t head, len;
+} por__qbucket;
+
+typedef struct {
+    uint64_t start;     /* time of bucket 0 */
+    unsigned shift;     /* bucket width is 2^shift ns */
+    uint32_t nb, cur;   /* buckets in use; first bucket not yet taken */
+    por__qbucket *b;    /* bucket array (capacity bcap, kept across reuse) */
+    uint32_t bcap;
+} por__qrung;
+
+typedef struct {
+    por_qentry *bot;    /* sorted descending: smallest key at bot[blen - 1] */
+    size_t blen, bcap;
+    por__qnode *node;   /* node pool for top and rungs; free nodes chained from nfree */
+    uint32_t ncap, nfree;
+    uint32_t top;       /* list of entries with time >= top_start */
+    size_t tlen;
+    uint64_t top_start, tmin, tmax;
+    por__qrung rung[POR_QUEUE_RUNGS];
+    unsigned nrungs;
+    size_t len;         /* entries in all tiers */
 } por_queue;
 
 /* Packs the tie-breaking part of the key: priority (4 bits), source (24), seq (36). */
@@ -35,15 +86,34 @@ static inline bool por_qentry_less(const por_qentry *a, const por_qentry *b)
     return a->time < b->time || (a->time == b->time && a->order < b->order);
 }
 
+/* Sets up an empty queue. Free with por_queue_free. */
 void por_queue_init(por_queue *q);
 void por_queue_free(por_queue *q);
+
+/* Adds an entry. E.time must be >= 0; keys must be distinct. */
 void por_queue_push(por_queue *q, por_qentry e);
-/* Removes the smallest entry into *OUT; returns false when empty. */
-bool por_queue_pop(por_queue *q, por_qentry *out);
-/* The smallest entry, or NULL when empty. */
-static inline const por_qentry *por_queue_peek(const por_queue *q)
+
+/* Slow path of por_queue_peek: refills bottom from the rungs or top. Returns false when
+ * the queue is empty. */
+bool por__queue_refill(por_queue *q);
+
+/* The smallest entry, or NULL when empty. May reorganize the queue (not its contents);
+ * the pointer is valid until the next push or pop. */
+static inline const por_qentry *por_queue_peek(por_queue *q)
 {
-    return q->len ? &q->heap[0] : NULL;
+    if (q->blen == 0 && !por__queue_refill(q))
+        return NULL;
+    return &q->bot[q->blen - 1];
+}
+
+/* Removes the smallest entry into *OUT; returns false when empty. */
+static inline bool por_queue_pop(por_queue *q, por_qentry *out)
+{
+    if (q->blen == 0 && !por__queue_refill(q))
+        return false;
+    *out = q->bot[--q->blen];
+    q->len--;
+    return true;
 }
 
 #endif
