@@ -1,0 +1,71 @@
+/* The world of one replication: chains, custodians, the oracle network and its feed, the
+ * token with Secure Mint, consumers, and the ground truth that scores them.
+ *
+ * por_world_run_replication builds every model of a scenario in one simulation, runs it
+ * to the horizon and turns what happened into one row of metrics (columns in
+ * por_world_metric_defs order, indices in por/metrics.h). Ground truth is tracked
+ * continuously: true reserve = sum of the custodians' true reserves, each rescaled to the
+ * token's decimals; total supply = sum over the token's chains; onset = the first instant
+ * true reserve / total supply < onset_ratio_ppb / 1e9 (checked at start and after every
+ * reserve or supply change). */
+#ifndef POR_WORLD_H
+#define POR_WORLD_H
+
+#include "por/error.h"
+#include "por/metrics.h"
+#include "por/scenario.h"
+#include "por/stats.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes of OUT_STRINGS per column (exact amount strings). */
+#define POR_WORLD_STRING_BYTES 48
+
+typedef struct {
+    int crypto_override;         /* -1 = the scenario's choice, else a por_crypto_choice */
+    por_time_t horizon_override; /* 0 = the scenario's duration */
+} por_run_options;
+
+/* The metric columns every replication yields: a static table (never freed) of *NCOLS
+ * (= POR_WM_NCOLS) definitions, in por_world_metric order:
+ *   onset               DURATION, censorable: run start -> onset; censored at the horizon
+ *   feed_detect         DURATION, censorable: onset -> first accepted on-chain answer that
+ *                       shows the shortfall (answer rescaled to token decimals / supply at
+ *                       that instant < onset ratio); censored at horizon - onset; absent
+ *                       without onset
+ *   mint_block          DURATION, censorable: onset -> first Secure Mint refusal at or
+ *                       after onset (any reason); censored/absent as feed_detect
+ *   unbacked_minted     AMOUNT (token units, exact string): accepted mints in
+ *                       [onset, mint_block) (to the horizon when never blocked); absent
+ *                       without onset
+ *   false_rejections    COUNT: refused mints that truth would have backed (true reserve /
+ *                       (supply + amount) >= onset ratio at the refusal)
+ *   consumer_reaction   DURATION, censorable: onset -> first consumer action taken at or
+ *                       after onset; absent without onset or without consumers
+ *   rounds, epochs      COUNT: OCR rounds started, epochs (DON statistics)
+ *   reports_accepted    COUNT: transmissions the aggregator accepted
+ *   transmissions       COUNT: transmissions the DON sent
+ *   gas                 COUNT: gas used on all chains
+ *   max_feed_staleness  DURATION: max over the run of now - updatedAt, sampled just before
+ *                       each new answer and at the horizon (time since run start before
+ *                       the first answer)
+ *   mints_accepted, mints_refused, redeems   COUNT (attacker mints included)
+ *   min_true_ratio      RATIO: smallest true reserve / supply seen
+ *   invariant_violations COUNT: accepted mints that left supply above mintable(reported
+ *                       reserve) (a bug unless an attacker holds >= f+1 keys)
+ *   events              COUNT: simulation events handled */
+const por_metric_def *por_world_metric_defs(size_t *ncols);
+
+/* Runs replication REP of SC (seed sc->seed) with OPT (NULL = defaults) and fills CELLS
+ * (POR_WM_NCOLS entries). Exact amount strings point into OUT_STRINGS, a caller buffer of
+ * POR_WM_NCOLS * POR_WORLD_STRING_BYTES bytes that must outlive the use of CELLS.
+ * Returns POR_OK; POR_EINVARIANT with a message in ERR when Secure Mint let supply exceed
+ * mintable(reported reserve) and no attacker was granted the keys to do so (cells are
+ * still filled); POR_EINPUT for a scenario the models refuse; or the status a model
+ * failed the simulation with. */
+por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
+                                     const por_run_options *opt, por_metric_cell *cells,
+                                     char *out_strings, por_error *err);
+
+#endif
