@@ -1,0 +1,455 @@
+/* One replication of a scenario: builds chains, custodians, the DON, the token and the
+ * consumers in one simulation, tracks ground truth as reserves and supply change, and
+ * scores the run into one metric row (see por/world.h for every column's meaning). */
+#include "por/world.h"
+
+#include "por/chain.h"
+#include "por/consumer.h"
+#include "por/custodian.h"
+#include "por/don.h"
+#include "por/engine.h"
+#include "por/token.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
+    [POR_WM_ONSET] = {"onset", POR_METRIC_DURATION, true, NULL,
+                      "run start to the first instant true reserve / supply < onset ratio"},
+    [POR_WM_FEED_DETECT] = {"feed_detect", POR_METRIC_DURATION, true, NULL,
+                            "onset to the first accepted answer showing the shortfall"},
+    [POR_WM_MINT_BLOCK] = {"mint_block", POR_METRIC_DURATION, true, NULL,
+                           "onset to the first Secure Mint refusal"},
+    [POR_WM_UNBACKED_MINTED] = {"unbacked_minted", POR_METRIC_AMOUNT, false, "token",
+                                "tokens minted from onset until minting was first refused"},
+    [POR_WM_FALSE_REJECTIONS] = {"false_rejections", POR_METRIC_COUNT, false, "mints",
+                                 "mints refused that true reserves would have backed"},
+    [POR_WM_CONSUMER_REACTION] = {"consumer_reaction", POR_METRIC_DURATION, true, NULL,
+                                  "onset to the first consumer action"},
+    [POR_WM_ROUNDS] = {"rounds", POR_METRIC_COUNT, false, "rounds", "OCR rounds started"},
+    [POR_WM_EPOCHS] = {"epochs", POR_METRIC_COUNT, false, "epochs", "OCR epochs"},
+    [POR_WM_REPORTS_ACCEPTED] = {"reports_accepted", POR_METRIC_COUNT, false, "reports",
+                                 "reports the on-chain aggregator accepted"},
+    [POR_WM_TRANSMISSIONS] = {"transmissions", POR_METRIC_COUNT, false, "txs",
+                              "transmissions sent by the oracles"},
+    [POR_WM_GAS] = {"gas", POR_METRIC_COUNT, false, "gas", "gas used on all chains"},
+    [POR_WM_MAX_FEED_STALENESS] = {"max_feed_staleness", POR_METRIC_DURATION, false, NULL,
+                                   "largest now - updatedAt seen"},
+    [POR_WM_MINTS_ACCEPTED] = {"mints_accepted", POR_METRIC_COUNT, false, "mints",
+                               "mints accepted (attacker mints included)"},
+    [POR_WM_MINTS_REFUSED] = {"mints_refused", POR_METRIC_COUNT, false, "mints",
+                              "mints refused (attacker mints included)"},
+    [POR_WM_REDEEMS] = {"redeems", POR_METRIC_COUNT, false, "redeems", "redemptions"},
+    [POR_WM_MIN_TRUE_RATIO] = {"min_true_ratio", POR_METRIC_RATIO, false, NULL,
+                               "smallest true reserve / supply"},
+    [POR_WM_INVARIANT_VIOLATIONS] = {"invariant_violations", POR_METRIC_COUNT, false,
+                                     "violations",
+                                     "mints that left supply above mintable(reported reserve)"},
+    [POR_WM_EVENTS] = {"events", POR_METRIC_COUNT, false, "events", "simulation events handled"},
+};
+
+const por_metric_def *por_world_metric_defs(size_t *ncols)
+{
+    *ncols = POR_WM_NCOLS;
+    return por__world_defs;
+}
+
+typedef struct {
+    const por_scenario *sc;
+    por_sim *sim;
+    por_time_t horizon;
+    uint32_t entity;
+    por_chain **chains;
+    por_custodian **custodians;
+    por_don *don;
+    por_aggregator *agg;
+    por_token *token;
+    por_consumer **consumers;
+    uint32_t token_decimals, feed_decimals;
+    int64_t onset_ppb;
+    por_amount *reserve_tok; /* per custodian, token decimals (saturated) */
+    por_amount reserve_total;
+    /* scoring */
+    bool onset, detected, blocked, reacted;
+    por_time_t onset_at, detect_at, block_at, react_at;
+    por_amount unbacked;
+    uint64_t false_rejections, mints_accepted, mints_refused, redeems;
+    por_time_t last_updated_at, max_staleness;
+    double min_ratio;
+    uint64_t invariant_violations;
+    bool keys_granted;
+    char violation[256];
+} por__world;
+
+static por_amount por__sat_add(por_amount a, por_amount b)
+{
+    por_amount s;
+    return por_amount_add(a, b, &s) ? s : (b > 0 ? POR_AMOUNT_MAX : POR_AMOUNT_MIN);
+}
+
+/* Re-checks the collateralization ratio after a change of reserves or supply. */
+static void por__truth_check(por__world *w)
+{
+    por_amount supply = por_token_total_supply(w->token);
+    double r = por_ratio_to_double(w->reserve_total, supply);
+    if (r < w->min_ratio)
+        w->min_ratio = r;
+    if (!w->onset && por_ratio_below(w->reserve_total, supply, w->onset_ppb)) {
+        w->onset = true;
+        w->onset_at = por_sim_now(w->sim);
+    }
+}
+
+static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount before,
+                            por_amount after)
+{
+    por__world *w = ctx;
+    (void)sim, (void)before;
+    por_amount v;
+    if (!por_amount_rescale(after, por_custodian_decimals(w->custodians[index]),
+                            w->token_decimals, &v))
+        v = POR_AMOUNT_MAX;
+    w->reserve_tok[index] = v;
+    w->reserve_total = 0;
+    for (size_t i = 0; i < w->sc->ncustodians; i++)
+        w->reserve_total = por__sat_add(w->reserve_total, w->reserve_tok[i]);
+    por__truth_check(w);
+}
+
+/* The safety invariant, checked independently of the guard's own verdict: after an
+ * accepted guarded mint, supply <= mintable(latest reported reserve), the answer positive
+ * and not stale. */
+static void por__check_invariant(por__world *w, const por_supply_event *ev)
+{
+    const por_secure_mint_config *sm = &w->sc->token.secure_mint;
+    if (!sm->enabled || ev->result != POR_MINT_ACCEPTED)
+        return;
+    por_round_data rd;
+    por_aggregator_latest(w->agg, &rd);
+    por_time_t now = por_sim_now(w->sim);
+    por_amount reserve, limit;
+    const char *why = NULL;
+    if (rd.round_id == 0)
+        why = "no answer";
+    else if (rd.answer <= 0)
+        why = "non-positive answer";
+    else if (rd.updated_at > now ||
+             (sm->max_staleness > 0 && now - rd.updated_at > sm->max_staleness))
+        why = "stale or future answer";
+    else if (!por_amount_rescale(rd.answer, w->feed_decimals, w->token_decimals, &reserve) ||
+             !por_secure_mint_mintable(sm, reserve, &limit))
+        why = "mintable does not fit";
+    else if (ev->supply_after > limit)
+        why = "supply above mintable";
+    if (!why)
+        return;
+    w->invariant_violations++;
+    if (w->invariant_violations == 1) {
+        char t[48];
+        snprintf(w->violation, sizeof w->violation,
+                 "Secure Mint accepted a mint of %s at %s: %s",
+                 por_amount_format(ev->amount, w->token_decimals, false, t, sizeof t),
+                 por_time_format_clock(now, (char[40]){0}, 40), why);
+    }
+}
+
+static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
+{
+    por__world *w = ctx;
+    if (ev->redeem) {
+        w->redeems++;
+        por__truth_check(w);
+        return;
+    }
+    if (ev->result == POR_MINT_ACCEPTED) {
+        w->mints_accepted++;
+        por__check_invariant(w, ev);
+        por__truth_check(w); /* the mint that causes onset counts as unbacked */
+        if (w->onset && !w->blocked)
+            w->unbacked = por__sat_add(w->unbacked, ev->amount);
+        return;
+    }
+    w->mints_refused++;
+    por_amount after;
+    if (por_amount_add(ev->supply_before, ev->amount, &after) &&
+        !por_ratio_below(w->reserve_total, after, w->onset_ppb))
+        w->false_rejections++;
+    if (w->onset && !w->blocked) {
+        w->blocked = true;
+        w->block_at = por_sim_now(sim);
+    }
+}
+
+static void por__on_answer(void *ctx, por_sim *sim, const por_round_data *rd)
+{
+    por__world *w = ctx;
+    por_time_t now = por_sim_now(sim);
+    if (now - w->last_updated_at > w->max_staleness)
+        w->max_staleness = now - w->last_updated_at;
+    w->last_updated_at = rd->updated_at;
+    por_amount reported;
+    if (w->onset && !w->detected &&
+        por_amount_rescale(rd->answer, w->feed_decimals, w->token_decimals, &reported) &&
+        por_ratio_below(reported, por_token_total_supply(w->token), w->onset_ppb)) {
+        w->detected = true;
+        w->detect_at = now;
+    }
+    for (size_t i = 0; i < w->sc->nconsumers; i++)
+        if (w->sc->consumers[i].poll_every == 0)
+            por_consumer_on_answer(w->consumers[i], sim);
+}
+
+static void por__on_reaction(void *ctx, por_sim *sim, const por_consumer_reaction *r)
+{
+    por__world *w = ctx;
+    if (r->engaged && w->onset && !w->reacted) {
+        w->reacted = true;
+        w->react_at = por_sim_now(sim);
+    }
+}
+
+static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, por_amount *value,
+                         por_time_t *latency)
+{
+    por__world *w = ctx;
+    const por_feed_config *feed = &w->sc->feed;
+    por_amount sum = 0;
+    por_time_t slowest = 0;
+    bool ok = true;
+    /* The node queries every source in parallel: it waits for the slowest answer. */
+    for (size_t i = 0; i < feed->nsources; i++) {
+        por_custodian *c = w->custodians[feed->sources[i]];
+        por_amount v, scaled;
+        por_time_t lat;
+        por_read_status st = por_custodian_read(c, sim, node, rng, &v, &lat);
+        if (lat > slowest)
+            slowest = lat;
+        if (st != POR_READ_OK ||
+            !por_amount_rescale(v, por_custodian_decimals(c), w->feed_decimals, &scaled) ||
+            !por_amount_add(sum, scaled, &sum))
+            ok = false;
+    }
+    *latency = slowest;
+    if (ok)
+        *value = sum;
+    return ok;
+}
+
+static void por__feed_latest(void *ctx, por_round_data *out)
+{
+    por_aggregator_latest(ctx, out);
+}
+
+static void por__world_init(por_sim *sim, void *self)
+{
+    (void)sim;
+    por__truth_check(self);
+}
+
+static void por__world_finish(por_sim *sim, void *self)
+{
+    por__world *w = self;
+    por_time_t now = por_sim_now(sim);
+    if (now - w->last_updated_at > w->max_staleness)
+        w->max_staleness = now - w->last_updated_at;
+}
+
+static void por__world_handle(por_sim *sim, void *self, por_event *ev)
+{
+    (void)sim, (void)self, (void)ev;
+    POR_ASSERT(!"the world entity receives no events");
+}
+
+static const por_entity_kind por__world_kind = {
+    "world", por__world_init, por__world_handle, por__world_finish, NULL,
+};
+
+/* Checks the indices the models rely on; the loader validates the rest. */
+static por_status por__check_indices(const por_scenario *sc, por_error *err)
+{
+    if (sc->feed.chain >= sc->nchains)
+        return por_error_set(err, POR_EINPUT, "%s: feed chain %u does not exist", sc->name,
+                             (unsigned)sc->feed.chain);
+    for (size_t i = 0; i < sc->feed.nsources; i++)
+        if (sc->feed.sources[i] >= sc->ncustodians)
+            return por_error_set(err, POR_EINPUT, "%s: feed source %u does not exist", sc->name,
+                                 (unsigned)sc->feed.sources[i]);
+    for (size_t i = 0; i < sc->token.nchains; i++)
+        if (sc->token.chains[i] >= sc->nchains)
+            return por_error_set(err, POR_EINPUT, "%s: token chain %u does not exist", sc->name,
+                                 (unsigned)sc->token.chains[i]);
+    return POR_OK;
+}
+
+static void por__world_free(por__world *w)
+{
+    por_sim_destroy(w->sim);
+    if (w->don)
+        por_don_destroy(w->don);
+    for (size_t i = 0; w->chains && i < w->sc->nchains; i++)
+        if (w->chains[i])
+            por_chain_destroy(w->chains[i]);
+    for (size_t i = 0; w->custodians && i < w->sc->ncustodians; i++)
+        por_custodian_destroy(w->custodians[i]);
+    por_token_destroy(w->token);
+    for (size_t i = 0; w->consumers && i < w->sc->nconsumers; i++)
+        por_consumer_destroy(w->consumers[i]);
+    free(w->chains);
+    free(w->custodians);
+    free(w->consumers);
+    free(w->reserve_tok);
+}
+
+/* Builds every model; returns POR_OK or the first model's refusal. */
+static por_status por__world_build(por__world *w, const por_scenario *sc, por_error *err)
+{
+    por_sim *sim = w->sim;
+    w->entity = por_sim_add_entity(sim, &por__world_kind, w);
+    w->chains = por_xcalloc(sc->nchains ? sc->nchains : 1, sizeof *w->chains);
+    for (size_t i = 0; i < sc->nchains; i++)
+        w->chains[i] = por_chain_create(&sc->chains[i], (uint32_t)i, sim);
+    w->custodians = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *w->custodians);
+    w->reserve_tok = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *w->reserve_tok);
+    for (size_t i = 0; i < sc->ncustodians; i++) {
+        w->custodians[i] = por_custodian_create(&sc->custodians[i], (uint32_t)i, sim,
+                                                sc->attackers, sc->nattackers, err);
+        if (!w->custodians[i])
+            return POR_EINPUT;
+        por_amount v;
+        if (!por_amount_rescale(sc->custodians[i].initial, sc->custodians[i].decimals,
+                                w->token_decimals, &v))
+            v = POR_AMOUNT_MAX;
+        w->reserve_tok[i] = v;
+        w->reserve_total = por__sat_add(w->reserve_total, v);
+        por_custodian_add_listener(w->custodians[i], por__on_reserve, w);
+    }
+    por_observer obs = {por__observe, w};
+    w->don = por_don_create(sc, sim, w->chains[sc->feed.chain], obs);
+    w->agg = por_don_aggregator(w->don);
+    por_aggregator_add_listener(w->agg, por__on_answer, w);
+    por_feed_reader reader = {por__feed_latest, w->agg, w->feed_decimals};
+    w->token = por_token_create(&sc->token, sim, reader, sc->attackers, sc->nattackers,
+                                w->horizon, err);
+    if (!w->token)
+        return POR_EINPUT;
+    por_token_add_listener(w->token, por__on_supply, w);
+    w->consumers = por_xcalloc(sc->nconsumers ? sc->nconsumers : 1, sizeof *w->consumers);
+    for (size_t i = 0; i < sc->nconsumers; i++) {
+        w->consumers[i] = por_consumer_create(&sc->consumers[i], (uint32_t)i, sim, reader,
+                                              w->token, err);
+        if (!w->consumers[i])
+            return POR_EINPUT;
+        por_consumer_add_listener(w->consumers[i], por__on_reaction, w);
+    }
+    return POR_OK;
+}
+
+/* A duration measured from onset: observed, censored at horizon - onset, or absent. */
+static por_metric_cell por__since_onset(const por__world *w, bool happened, por_time_t at)
+{
+    por_metric_cell c = {0};
+    if (!w->onset)
+        return c;
+    c.present = true;
+    c.censored = !happened;
+    c.ns = (happened ? at : w->horizon) - w->onset_at;
+    return c;
+}
+
+static por_metric_cell por__count(uint64_t v)
+{
+    por_metric_cell c = {0};
+    c.present = true;
+    c.value = (double)v;
+    return c;
+}
+
+static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *strings)
+{
+    memset(cells, 0, POR_WM_NCOLS * sizeof *cells);
+    por_metric_cell *c = &cells[POR_WM_ONSET];
+    c->present = true;
+    c->censored = !w->onset;
+    c->ns = w->onset ? w->onset_at : w->horizon;
+    cells[POR_WM_FEED_DETECT] = por__since_onset(w, w->detected, w->detect_at);
+    cells[POR_WM_MINT_BLOCK] = por__since_onset(w, w->blocked, w->block_at);
+    if (w->onset) {
+        c = &cells[POR_WM_UNBACKED_MINTED];
+        c->present = true;
+        c->value = por_amount_to_double(w->unbacked, w->token_decimals);
+        c->exact = por_amount_format(w->unbacked, w->token_decimals, false,
+                                     strings + POR_WM_UNBACKED_MINTED * POR_WORLD_STRING_BYTES,
+                                     POR_WORLD_STRING_BYTES);
+    }
+    cells[POR_WM_FALSE_REJECTIONS] = por__count(w->false_rejections);
+    if (w->sc->nconsumers)
+        cells[POR_WM_CONSUMER_REACTION] = por__since_onset(w, w->reacted, w->react_at);
+    por_don_stats ds;
+    por_don_get_stats(w->don, &ds);
+    cells[POR_WM_ROUNDS] = por__count(ds.rounds_started);
+    cells[POR_WM_EPOCHS] = por__count(ds.epochs);
+    cells[POR_WM_REPORTS_ACCEPTED] = por__count(por_aggregator_count(w->agg, POR_TRANSMIT_ACCEPTED));
+    cells[POR_WM_TRANSMISSIONS] = por__count(ds.transmissions_sent);
+    uint64_t gas = 0;
+    for (size_t i = 0; i < w->sc->nchains; i++) {
+        por_chain_stats cs;
+        por_chain_get_stats(w->chains[i], &cs);
+        gas += cs.gas_used;
+    }
+    cells[POR_WM_GAS] = por__count(gas);
+    c = &cells[POR_WM_MAX_FEED_STALENESS];
+    c->present = true;
+    c->ns = w->max_staleness;
+    cells[POR_WM_MINTS_ACCEPTED] = por__count(w->mints_accepted);
+    cells[POR_WM_MINTS_REFUSED] = por__count(w->mints_refused);
+    cells[POR_WM_REDEEMS] = por__count(w->redeems);
+    c = &cells[POR_WM_MIN_TRUE_RATIO];
+    c->present = true;
+    c->value = w->min_ratio;
+    cells[POR_WM_INVARIANT_VIOLATIONS] = por__count(w->invariant_violations);
+    cells[POR_WM_EVENTS] = por__count(por_sim_events_handled(w->sim));
+}
+
+por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
+                                     const por_run_options *opt, por_metric_cell *cells,
+                                     char *out_strings, por_error *err)
+{
+    por_status st = por__check_indices(sc, err);
+    if (st != POR_OK)
+        return st;
+    /* A shallow copy carries the run options; everything it points to stays shared. */
+    por_scenario eff = *sc;
+    if (opt && opt->crypto_override >= 0)
+        eff.feed.crypto = (por_crypto_choice)opt->crypto_override;
+    por__world w;
+    memset(&w, 0, sizeof w);
+    w.sc = &eff;
+    w.horizon = opt && opt->horizon_override > 0 ? opt->horizon_override : sc->duration;
+    w.token_decimals = sc->token.decimals;
+    w.feed_decimals = sc->feed.decimals;
+    w.onset_ppb = sc->onset_ratio_ppb > 0 ? sc->onset_ratio_ppb : POR_PPB_ONE;
+    w.min_ratio = INFINITY;
+    for (size_t i = 0; i < sc->nattackers; i++)
+        if (sc->attackers[i].kind == POR_ATTACK_KEY_COMPROMISE &&
+            sc->attackers[i].nnodes >= (size_t)sc->feed.ocr.f + 1)
+            w.keys_granted = true;
+    w.sim = por_sim_create(sc->seed, rep);
+    por_sim_set_user(w.sim, &w);
+    st = por__world_build(&w, &eff, err);
+    if (st == POR_OK) {
+        st = por_sim_run(w.sim, w.horizon);
+        if (st != POR_OK)
+            por_error_set(err, st, "%s", por_sim_error(w.sim)->msg);
+    }
+    if (st == POR_OK) {
+        por__fill_cells(&w, cells, out_strings);
+        if (w.invariant_violations && !w.keys_granted)
+            st = por_error_set(err, POR_EINVARIANT, "%s: replication %llu: %s (%llu violations)",
+                               sc->name, (unsigned long long)rep, w.violation,
+                               (unsigned long long)w.invariant_violations);
+    }
+    por__world_free(&w);
+    return st;
+}
