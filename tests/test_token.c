@@ -168,6 +168,41 @@ START_TEST(test_decimals_scaling)
 }
 END_TEST
 
+START_TEST(test_exact_ratio_helpers)
+{
+    /* 256-bit products: equal, off by one, and signs */
+    ck_assert_int_eq(por_amount_cmp_products(POR_AMOUNT_MAX, 2, 2, POR_AMOUNT_MAX), 0);
+    ck_assert_int_gt(por_amount_cmp_products(POR_AMOUNT_MAX, POR_AMOUNT_MAX, POR_AMOUNT_MAX,
+                                             POR_AMOUNT_MAX - 1), 0);
+    ck_assert_int_lt(por_amount_cmp_products(POR_AMOUNT_MIN, 3, POR_AMOUNT_MIN, 2), 0);
+    ck_assert_int_lt(por_amount_cmp_products(-1, 5, 0, 0), 0);
+    ck_assert_int_gt(por_amount_cmp_products(-1, -5, 4, 1), 0);
+    /* ratios: the boundary itself is not below */
+    ck_assert(por_ratio_below(999999999, 1000000000, POR_PPB_ONE));
+    ck_assert(!por_ratio_below(1000000000, 1000000000, POR_PPB_ONE));
+    ck_assert(!por_ratio_below(5, 0, POR_PPB_ONE));
+    ck_assert(!por_ratio_below(0, 0, POR_PPB_ONE));
+    ck_assert(por_ratio_below(0, 1, 1));
+    /* 1e36 / (1e36 + 1) < 1: the products need more than 128 bits */
+    por_amount e36 = por_amount_pow10(36);
+    ck_assert(por_ratio_below(e36, e36 + 1, POR_PPB_ONE));
+    ck_assert(!por_ratio_below(e36, e36, POR_PPB_ONE));
+    ck_assert(por_ratio_below(98 * e36 / 100 - 1, e36, 980000000));
+    ck_assert(!por_ratio_below(98 * e36 / 100, e36, 980000000));
+    /* doubles become exact amounts by rounding half away from zero, saturating */
+    ck_assert(por_amount_from_double(2.5) == 3);
+    ck_assert(por_amount_from_double(-2.5) == -3);
+    ck_assert(por_amount_from_double(1e40) == POR_AMOUNT_MAX);
+    ck_assert(por_amount_from_double(-1e40) == POR_AMOUNT_MIN);
+    ck_assert(por_amount_from_double(NAN) == 0);
+    ck_assert(por_amount_from_double(ldexp(1.0, 100)) == (por_amount)1 << 100);
+    por_amount m;
+    ck_assert(por_amount_mul_ppb_floor(1999999999, 500000000, &m) && m == 999999999);
+    ck_assert(!por_amount_mul_ppb_floor(POR_AMOUNT_MAX, 2 * POR_PPB_ONE, &m));
+    ck_assert(!por_amount_mul_ppb_floor(-1, POR_PPB_ONE, &m));
+}
+END_TEST
+
 /* ---- the token entity with a fake feed ---- */
 
 typedef struct {
@@ -392,6 +427,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_margin_exact_at_128_bits);
     tcase_add_test(t, test_staleness_future_and_bad_answers);
     tcase_add_test(t, test_decimals_scaling);
+    tcase_add_test(t, test_exact_ratio_helpers);
     tcase_add_test(t, test_poisson_rate_and_amounts);
     tcase_add_test(t, test_bursts_arrive_together);
     tcase_add_test(t, test_redemptions_never_blocked);
