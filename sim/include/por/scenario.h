@@ -302,6 +302,10 @@ typedef struct {
     size_t nconsumers;
     por_attack_config *attackers;
     size_t nattackers;
+    /* Filled by the loader (por/scenario_load.h): */
+    char hash[17];               /* stable hash of the effective scenario, 16 hex digits */
+    char **warnings;             /* accepted oddities ("below libocr's mainnet minimum") */
+    size_t nwarnings;
 } por_scenario;
 
 #endif

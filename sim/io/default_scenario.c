@@ -1,0 +1,46 @@
+/* The embedded default scenario that `porsim run` uses with no file: byte-identical to
+ * scenarios/default.json (tests/test_loader.c checks it). Regenerate this file from the
+ * JSON when that changes. */
+#include "por/scenario_load.h"
+
+const char por_default_scenario_json[] =
+    "{\n"
+    "  \"name\": \"default-fiat-stablecoin\",\n"
+    "  \"description\": \"A fiat-backed stablecoin: one bank custodian attested hourly, a 7-oracle PoR feed (1% deviation, 24h heartbeat) and Secure Mint. The bank loses 8% of the reserves on day 2; how long until the feed shows it and minting stops?\",\n"
+    "  \"seed\": 42,\n"
+    "  \"replications\": 20,\n"
+    "  \"duration\": \"3d\",\n"
+    "  \"network\": {\n"
+    "    \"latency\": {\"dist\": \"lognormal\", \"median\": \"80ms\", \"sigma\": 0.5},\n"
+    "    \"loss\": 0.001\n"
+    "  },\n"
+    "  \"chains\": [\n"
+    "    {\"name\": \"ethereum\", \"block_time\": \"12s\", \"confirmations\": 1, \"gas_price_gwei\": 20,\n"
+    "     \"gas_volatility\": 0.05, \"transmit_gas\": 250000}\n"
+    "  ],\n"
+    "  \"custodians\": [\n"
+    "    {\"name\": \"bank\", \"unit\": \"USD\", \"decimals\": 2, \"source\": \"api\",\n"
+    "     \"reserve\": {\"initial\": \"1000000000.00\",\n"
+    "                 \"steps\": [{\"at\": \"2d\", \"change\": \"-8%\", \"label\": \"bank loses 8% of the reserves\"}]},\n"
+    "     \"attestation\": {\"every\": \"1h\", \"latency\": {\"dist\": \"lognormal\", \"median\": \"300ms\", \"sigma\": 0.5},\n"
+    "                     \"failure_rate\": 0.01}}\n"
+    "  ],\n"
+    "  \"feed\": {\n"
+    "    \"chain\": \"ethereum\", \"decimals\": 8, \"sources\": [\"bank\"],\n"
+    "    \"ocr\": {\"n\": 7, \"f\": 2, \"delta_progress\": \"23s\", \"delta_resend\": \"10s\", \"delta_round\": \"20s\",\n"
+    "            \"delta_grace\": \"1s\", \"delta_c\": \"24h\", \"deviation\": \"1%\", \"delta_stage\": \"20s\",\n"
+    "            \"schedule\": [1, 1, 2, 3], \"r_max\": 6, \"observe_timeout\": \"5s\"},\n"
+    "    \"crypto\": \"ideal\"\n"
+    "  },\n"
+    "  \"token\": {\n"
+    "    \"chains\": [\"ethereum\"], \"decimals\": 18, \"initial_supply\": \"990000000\",\n"
+    "    \"secure_mint\": {\"enabled\": true, \"max_staleness\": \"26h\", \"margin\": {\"mode\": \"none\"}},\n"
+    "    \"mints\": {\"process\": \"poisson\", \"per_day\": 48,\n"
+    "              \"amount\": {\"dist\": \"lognormal\", \"median\": \"250000\", \"sigma\": 1}},\n"
+    "    \"redeems\": {\"process\": \"poisson\", \"per_day\": 24,\n"
+    "                \"amount\": {\"dist\": \"lognormal\", \"median\": \"100000\", \"sigma\": 1}}\n"
+    "  },\n"
+    "  \"metrics\": {\"onset_ratio\": \"100%\"}\n"
+    "}\n";
+
+const size_t por_default_scenario_len = sizeof por_default_scenario_json - 1;

@@ -1,0 +1,689 @@
+/* Scenario loader, part 1: the top level, chains, custodians and the network, from a
+ * parsed cJSON tree into por_scenario (schema in scenarios/SCHEMA.md). Sections are read
+ * in dependency order (chains, custodians, feed, network, token, consumers, attackers) so
+ * that names resolve to indices and oracle indices can be checked against n. */
+#include "json_read.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers --------------------------------------------------------------- */
+
+/* Resolves the string NODE against NCANDS names laid out STRIDE bytes apart from BASE. */
+static uint32_t por__sc_ref(por__jr *c, const cJSON *node, const char *base, size_t stride, size_t ncands,
+                            const char *kind)
+{
+    char got[96];
+    if (!cJSON_IsString(node) || !node->valuestring)
+        por__jr_fail(c, "expected the name of a %s, got %s", kind, por__jr_describe(node, got, sizeof got));
+    for (size_t i = 0; i < ncands; i++)
+        if (strcmp(base + i * stride, node->valuestring) == 0)
+            return (uint32_t)i;
+    const char **names = por_xcalloc(ncands + 1, sizeof *names);
+    for (size_t i = 0; i < ncands; i++)
+        names[i] = base + i * stride;
+    char near[POR_NAME_MAX] = "", list[200] = "";
+    const char *n = por__jr_nearest(node->valuestring, names, ncands);
+    if (n)
+        snprintf(near, sizeof near, "%s", n);
+    size_t o = 0;
+    for (size_t i = 0; i < ncands && o < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s\"%s\"", i ? ", " : "", names[i]);
+    free(names);
+    por__jr_describe(node, got, sizeof got);
+    if (near[0])
+        por__jr_fail(c, "unknown %s %s; did you mean \"%s\"?", kind, got, near);
+    por__jr_fail(c, "unknown %s %s; known: %s", kind, got, list);
+}
+
+uint32_t por__sc_chain_ref(por__jr *c, const cJSON *node, const por_scenario *sc)
+{
+    return por__sc_ref(c, node, sc->chains[0].name, sizeof sc->chains[0], sc->nchains, "chain");
+}
+
+uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
+uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc)
+{
+    return por__sc_ref(c, node, sc->custodians[0].name, sizeof sc->custodians[0], sc->ncustodians, "custodian");
+}
+
+void por__sc_nodes(por__jr *c, const cJSON *node, uint32_t n, size_t min, uint32_t **out, size_t *count)
+{
+    size_t len = por__jr_v_array(c, node, min, POR_MAX_ORACLES);
+    *out = por_xcalloc(len ? len : 1, sizeof **out);
+    *count = len;
+    size_t i = 0;
+    for (const cJSON *e = node->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        char got[96];
+        if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || e->valuedouble != floor(e->valuedouble) ||
+            e->valuedouble < 0)
+            por__jr_fail(c, "expected an oracle index (an integer from 0 to n-1), got %s",
+                         por__jr_describe(e, got, sizeof got));
+        if (e->valuedouble >= (double)n)
+            por__jr_fail(c, "needs an oracle index below n=%u, got %s", n, por__jr_describe(e, got, sizeof got));
+        uint32_t v = (uint32_t)e->valuedouble;
+        for (size_t j = 0; j < i; j++)
+            if ((*out)[j] == v)
+                por__jr_fail(c, "oracle %u listed twice", v);
+        (*out)[i] = v;
+        por__jr_reset(c, m);
+    }
+}
+
+/* Fails when NAME (at the current path) equals one of the COUNT earlier names. */
+static void por__sc_unique(por__jr *c, const char *name, const char *base, size_t stride, size_t count,
+                           const char *kind)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(base + i * stride, name) == 0)
+            por__jr_fail(c, "duplicate %s name \"%s\" (also used by entry %zu)", kind, name, i);
+}
+
+/* Reads the array at ROOT.KEY, or returns NULL when absent. */
+static const cJSON *por__sc_array(por__jr *c, const cJSON *root, const char *key, size_t min, size_t max,
+                                  size_t *n)
+{
+    const cJSON *a = por__jr_get(root, key);
+    *n = 0;
+    if (!a)
+        return NULL;
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, key);
+    *n = por__jr_v_array(c, a, min, max);
+    por__jr_reset(c, m);
+    return a;
+}
+
+/* Reads an array of windows at OBJ.KEY into *OUT / *COUNT. */
+static void por__sc_windows(por__jr *c, const cJSON *obj, const char *key, por_window **out, size_t *count)
+{
+    static const char *const keys[] = {"from", "at", "until", "for", NULL};
+    size_t n;
+    const cJSON *a = por__sc_array(c, obj, key, 0, 1000000, &n);
+    if (!a || n == 0)
+        return;
+    *out = por_xcalloc(n, sizeof **out);
+    *count = n;
+    size_t m = por__jr_mark(c), i = 0;
+    por__jr_push_key(c, key);
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        (*out)[i] = por__jr_window(c, e);
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
+/* ---- top level -------------------------------------------------------------------- */
+
+static const char *const por__top_keys[] = {"name",     "description", "seed",  "replications", "duration",
+                                            "metrics",  "network",     "chains", "custodians",  "feed",
+                                            "token",    "consumers",   "attackers", NULL};
+
+static uint64_t por__sc_seed(por__jr *c, const cJSON *root)
+{
+    const cJSON *v = por__jr_get(root, "seed");
+    if (!v)
+        return 1;
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "seed");
+    char got[96];
+    uint64_t seed = 0;
+    if (cJSON_IsString(v) && v->valuestring) {
+        const char *s = v->valuestring;
+        bool ok = *s != '\0' && strlen(s) <= 20;
+        for (; ok && *s; s++) {
+            unsigned d = (unsigned)(*s - '0');
+            if (*s < '0' || *s > '9' || seed > (UINT64_MAX - d) / 10)
+                ok = false;
+            else
+                seed = seed * 10 + d;
+        }
+        if (!ok)
+            por__jr_fail(c, "expected a decimal string from \"0\" to \"18446744073709551615\", got %s",
+                         por__jr_describe(v, got, sizeof got));
+    } else if (cJSON_IsNumber(v) && v->valuedouble > 9007199254740992.0) {
+        por__jr_fail(c, "expected an integer up to 2^53, got %s (integers above 2^53 are not exact in JSON; "
+                        "write the seed as a string)", por__jr_describe(v, got, sizeof got));
+    } else {
+        seed = por__jr_v_uint(c, v, 0, 9007199254740992ull);
+    }
+    por__jr_reset(c, m);
+    return seed;
+}
+
+/* The default scenario name: the file's base name without ".json". */
+static void por__sc_default_name(const char *file, char *out, size_t n)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t len = strlen(base);
+    if (len > 5 && strcmp(base + len - 5, ".json") == 0)
+        len -= 5;
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, base, len);
+    out[len] = '\0';
+    if (len == 0)
+        snprintf(out, n, "scenario");
+}
+
+void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    por__jr_v_object(c, root, por__top_keys, NULL);
+    char defname[POR_NAME_MAX];
+    por__sc_default_name(c->file, defname, sizeof defname);
+    por__jr_string(c, root, "name", defname, sc->name, sizeof sc->name);
+    const cJSON *d = por__jr_get(root, "description");
+    if (d) {
+        char got[96];
+        por__jr_push_key(c, "description");
+        if (!cJSON_IsString(d) || !d->valuestring)
+            por__jr_fail(c, "expected a string, got %s", por__jr_describe(d, got, sizeof got));
+        por__jr_reset(c, 1);
+    }
+    sc->description = por_xstrdup(d ? d->valuestring : "");
+    sc->seed = por__sc_seed(c, root);
+    sc->replications = por__jr_uint(c, root, "replications", 100, 1, 10000000);
+    por__jr_require(c, root, "duration");
+    sc->duration = por__jr_duration(c, root, "duration", 0, true);
+
+    sc->onset_ratio_ppb = 1000000000;
+    const cJSON *metrics = por__jr_get(root, "metrics");
+    if (metrics) {
+        static const char *const keys[] = {"onset_ratio", NULL};
+        por__jr_push_key(c, "metrics");
+        por__jr_v_object(c, metrics, keys, NULL);
+        sc->onset_ratio_ppb = por__jr_percent(c, metrics, "onset_ratio", 1000000000, 1, 1000000000000);
+        por__jr_reset(c, 1);
+    }
+
+    por__sc_chains(c, root, sc);
+    por__sc_custodians(c, root, sc);
+    por__sc_feed(c, root, sc);
+    por__sc_network(c, root, sc);
+    por__sc_token(c, root, sc);
+    por__sc_consumers(c, root, sc);
+    por__sc_attackers(c, root, sc);
+}
+
+/* ---- chains ----------------------------------------------------------------------- */
+
+static void por__sc_chain(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_chain_config *ch,
+                          bool implicit)
+{
+    static const char *const keys[] = {"name",          "block_time",        "block_time_random", "confirmations",
+                                       "gas_price_gwei", "gas_volatility",    "reorg_probability", "reorg_depth",
+                                       "tx_timeout",    "transmit_gas",      "congestion",        NULL};
+    static const char *const ckeys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
+    por__jr_v_object(c, o, keys, NULL);
+    if (!implicit) /* a chain given in the file names itself */
+        por__jr_require(c, o, "name");
+    por__jr_string(c, o, "name", "ethereum", ch->name, sizeof ch->name);
+    if (!implicit) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_key(c, "name");
+        por__sc_unique(c, ch->name, sc->chains[0].name, sizeof sc->chains[0], idx, "chain");
+        por__jr_reset(c, m);
+    }
+    ch->block_time = por__jr_duration(c, o, "block_time", 12 * POR_SEC, true);
+    ch->block_time_random = por__jr_bool(c, o, "block_time_random", false);
+    ch->confirmations = (uint32_t)por__jr_uint(c, o, "confirmations", 1, 0, 10000);
+    ch->base_gas_gwei = por__jr_number(c, o, "gas_price_gwei", 20, 0, false, 1e9, false);
+    ch->gas_volatility = por__jr_number(c, o, "gas_volatility", 0.05, 0, false, 10, false);
+    ch->reorg_probability = por__jr_prob(c, o, "reorg_probability", 0);
+    ch->reorg_depth = (uint32_t)por__jr_uint(c, o, "reorg_depth", 1, 1, 1000);
+    ch->tx_timeout = por__jr_duration(c, o, "tx_timeout", POR_HOUR, true);
+    ch->transmit_gas = por__jr_uint(c, o, "transmit_gas", 250000, 1, 1000000000);
+    size_t n;
+    const cJSON *a = por__sc_array(c, o, "congestion", 0, 1000000, &n);
+    if (!a || n == 0)
+        return;
+    ch->congestion = por_xcalloc(n, sizeof *ch->congestion);
+    ch->ncongestion = n;
+    size_t m = por__jr_mark(c), i = 0;
+    por__jr_push_key(c, "congestion");
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, ckeys, NULL);
+        por_congestion *cg = &ch->congestion[i];
+        cg->window = por__jr_window(c, e);
+        cg->block_time_factor = por__jr_number(c, e, "block_time_factor", 1, 1, false, 1e6, false);
+        cg->gas_factor = por__jr_number(c, e, "gas_factor", 1, 1, false, 1e6, false);
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
+void por__sc_chains(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    size_t n;
+    const cJSON *a = por__sc_array(c, root, "chains", 1, 1000, &n);
+    if (!a) {
+        cJSON *empty = cJSON_CreateObject();
+        if (!empty)
+            por__jr_fail_nopath(c, "out of memory");
+        sc->chains = por_xcalloc(1, sizeof *sc->chains);
+        sc->nchains = 1;
+        por__sc_chain(c, empty, sc, 0, &sc->chains[0], true); /* only defaults: cannot fail */
+        cJSON_Delete(empty);
+        return;
+    }
+    sc->chains = por_xcalloc(n, sizeof *sc->chains);
+    sc->nchains = n;
+    size_t i = 0;
+    por__jr_push_key(c, "chains");
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__sc_chain(c, e, sc, i, &sc->chains[i], false);
+        por__jr_reset(c, m);
+    }
+    por__jr_reset(c, 1);
+}
+
+/* ---- custodians ------------------------------------------------------------------- */
+
+static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config *cu)
+{
+    static const char *const keys[] = {"at", "change", "set", "label", NULL};
+    size_t n;
+    const cJSON *a = por__sc_array(c, reserve, "steps", 0, 1000000, &n);
+    if (!a || n == 0)
+        return;
+    cu->steps = por_xcalloc(n, sizeof *cu->steps);
+    cu->nsteps = n;
+    size_t m = por__jr_mark(c), i = 0;
+    por__jr_push_key(c, "steps");
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        por_reserve_step *st = &cu->steps[i];
+        por__jr_require(c, e, "at");
+        st->at = por__jr_duration(c, e, "at", 0, false);
+        if (i > 0 && st->at < cu->steps[i - 1].at) {
+            char a1[48], a2[48];
+            por__jr_push_key(c, "at");
+            por__jr_fail(c, "steps must be in time order, got %s after %s", por_duration_format(st->at, a1, sizeof a1),
+                         por_duration_format(cu->steps[i - 1].at, a2, sizeof a2));
+        }
+        por__jr_exclusive(c, e, "change", "set");
+        const cJSON *chg = por__jr_get(e, "change");
+        if (chg) {
+            size_t m3 = por__jr_mark(c);
+            por__jr_push_key(c, "change");
+            char got[96];
+            if (!cJSON_IsString(chg) || !chg->valuestring)
+                por__jr_fail(c, "expected a percentage such as \"-8%%\" or a signed amount such as \"-80000000.00\", "
+                                "got %s", por__jr_describe(chg, got, sizeof got));
+            size_t len = strlen(chg->valuestring);
+            if (len > 0 && chg->valuestring[len - 1] == '%') {
+                st->kind = POR_CHANGE_RELATIVE_PPB;
+                st->ppb = por__jr_v_percent(c, chg, -1000000000, 100000000000000);
+            } else {
+                st->kind = POR_CHANGE_ABSOLUTE;
+                st->amount = por__jr_v_amount(c, chg, cu->decimals, true);
+            }
+            por__jr_reset(c, m3);
+        } else if (por__jr_has(e, "set")) {
+            st->kind = POR_CHANGE_SET;
+            st->amount = por__jr_amount(c, e, "set", 0, cu->decimals, false);
+        } else {
+            por__jr_fail(c, "needs \"change\" (\"-8%%\" or \"-80000000.00\") or \"set\" (\"920000000.00\")");
+        }
+        por__jr_string(c, e, "label", "", st->label, sizeof st->label);
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
+static void por__sc_drift(por__jr *c, const cJSON *reserve, por_custodian_config *cu)
+{
+    static const char *const models[] = {"none", "random_walk", "linear", NULL};
+    static const char *const keys[][5] = {
+        {"model", NULL},
+        {"model", "every", "sigma_per_day", NULL},
+        {"model", "every", "rate_per_year", NULL},
+    };
+    cu->drift.kind = POR_DRIFT_NONE;
+    const cJSON *d = por__jr_get(reserve, "drift");
+    if (!d)
+        return;
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "drift");
+    char got[96];
+    if (!cJSON_IsObject(d))
+        por__jr_fail(c, "expected an object, got %s", por__jr_describe(d, got, sizeof got));
+    por__jr_require(c, d, "model");
+    size_t k = por__jr_enum(c, d, "model", 0, models);
+    char what[48];
+    snprintf(what, sizeof what, "for model \"%s\"", models[k]);
+    por__jr_v_object(c, d, keys[k], what);
+    cu->drift.kind = (por_drift_kind)k;
+    if (k != POR_DRIFT_NONE)
+        cu->drift.every = por__jr_duration(c, d, "every", POR_HOUR, true);
+    if (k == POR_DRIFT_RANDOM_WALK) {
+        por__jr_require(c, d, "sigma_per_day");
+        cu->drift.sigma_per_day = por__jr_number(c, d, "sigma_per_day", 0, 0, false, 10, false);
+    } else if (k == POR_DRIFT_LINEAR) {
+        por__jr_require(c, d, "rate_per_year");
+        cu->drift.rate_per_year = por__jr_number(c, d, "rate_per_year", 0, -1, false, 100, false);
+    }
+    por__jr_reset(c, m);
+}
+
+static void por__sc_attestation(por__jr *c, const cJSON *o, por_custodian_config *cu)
+{
+    static const char *const keys[] = {"every",   "lag",      "latency",           "failure_rate",
+                                       "outages", "ripcords", "rate_limit_per_min", NULL};
+    bool api = cu->source == POR_SOURCE_ATTESTED_API;
+    cu->attest_every = api ? POR_HOUR : 0;
+    cu->api_latency.kind = POR_DIST_LOGNORMAL;
+    cu->api_latency.median = 200 * POR_MS;
+    cu->api_latency.sigma = 0.5;
+    const cJSON *a = por__jr_get(o, "attestation");
+    if (!a)
+        return;
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "attestation");
+    por__jr_v_object(c, a, keys, NULL);
+    cu->attest_every = por__jr_duration(c, a, "every", cu->attest_every, false);
+    cu->attest_lag = por__jr_duration(c, a, "lag", 0, false);
+    const cJSON *lat = por__jr_get(a, "latency");
+    if (lat) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_key(c, "latency");
+        por__jr_v_duration_dist(c, lat, &cu->api_latency);
+        por__jr_reset(c, m2);
+    }
+    cu->failure_rate = por__jr_prob(c, a, "failure_rate", 0);
+    por__sc_windows(c, a, "outages", &cu->outages, &cu->noutages);
+    por__sc_windows(c, a, "ripcords", &cu->ripcords, &cu->nripcords);
+    cu->rate_limit_per_min = (uint32_t)por__jr_uint(c, a, "rate_limit_per_min", 0, 0, 1000000000);
+    por__jr_reset(c, m);
+}
+
+static void por__sc_custodian(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_custodian_config *cu,
+                              bool implicit)
+{
+    static const char *const keys[] = {"name", "unit", "decimals", "source", "chain", "reserve", "attestation",
+                                       NULL};
+    static const char *const rkeys[] = {"initial", "steps", "drift", NULL};
+    static const char *const sources[] = {"api", "wallet", NULL};
+    por__jr_v_object(c, o, keys, NULL);
+    if (!implicit)
+        por__jr_require(c, o, "name");
+    por__jr_string(c, o, "name", "custodian", cu->name, sizeof cu->name);
+    if (!implicit) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_key(c, "name");
+        por__sc_unique(c, cu->name, sc->custodians[0].name, sizeof sc->custodians[0], idx, "custodian");
+        por__jr_reset(c, m);
+    }
+    por__jr_string(c, o, "unit", "USD", cu->unit, sizeof cu->unit);
+    cu->decimals = (uint32_t)por__jr_uint(c, o, "decimals", 2, 0, POR_MAX_DECIMALS);
+    cu->source = (por_source_kind)por__jr_enum(c, o, "source", 0, sources);
+    cu->wallet_chain = -1;
+    if (cu->source == POR_SOURCE_WALLET) {
+        por__jr_require(c, o, "chain");
+        size_t m = por__jr_mark(c);
+        por__jr_push_key(c, "chain");
+        cu->wallet_chain = (int32_t)por__sc_chain_ref(c, por__jr_get(o, "chain"), sc);
+        por__jr_reset(c, m);
+    } else {
+        por__jr_forbid(c, o, "chain", "unless \"source\" is \"wallet\"");
+    }
+    const cJSON *r = por__jr_get(o, "reserve");
+    size_t m = por__jr_mark(c);
+    if (r) {
+        por__jr_push_key(c, "reserve");
+        por__jr_v_object(c, r, rkeys, NULL);
+    }
+    por_amount def = 0;
+    if (!por__jr_has(r, "initial") && !por_amount_mul(1000000000, por_amount_pow10(cu->decimals), &def)) {
+        por__jr_push_key(c, "initial");
+        por__jr_fail(c, "missing: the default 1000000000 does not fit with %u decimals", cu->decimals);
+    }
+    cu->initial = por__jr_amount(c, r, "initial", def, cu->decimals, false);
+    por__sc_steps(c, r, cu);
+    por__sc_drift(c, r, cu);
+    por__jr_reset(c, m);
+    por__sc_attestation(c, o, cu);
+}
+
+void por__sc_custodians(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    size_t n;
+    const cJSON *a = por__sc_array(c, root, "custodians", 1, 1000, &n);
+    if (!a) {
+        cJSON *empty = cJSON_CreateObject();
+        if (!empty)
+            por__jr_fail_nopath(c, "out of memory");
+        sc->custodians = por_xcalloc(1, sizeof *sc->custodians);
+        sc->ncustodians = 1;
+        por__sc_custodian(c, empty, sc, 0, &sc->custodians[0], true); /* defaults only */
+        cJSON_Delete(empty);
+        return;
+    }
+    sc->custodians = por_xcalloc(n, sizeof *sc->custodians);
+    sc->ncustodians = n;
+    size_t i = 0;
+    por__jr_push_key(c, "custodians");
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__sc_custodian(c, e, sc, i, &sc->custodians[i], false);
+        por__jr_reset(c, m);
+    }
+    por__jr_reset(c, 1);
+}
+
+/* ---- network ---------------------------------------------------------------------- */
+
+/* Bandwidth as a number of bits per second or a string "100Mbps" (bps, kbps, Mbps, Gbps). */
+static double por__sc_bandwidth(por__jr *c, const cJSON *v)
+{
+    char got[96];
+    if (cJSON_IsNumber(v))
+        return por__jr_v_number(c, v, 0, false, 1e15, false);
+    if (cJSON_IsString(v) && v->valuestring) {
+        static const struct {
+            const char *unit;
+            double mul;
+        } units[] = {{"bps", 1}, {"kbps", 1e3}, {"Mbps", 1e6}, {"Gbps", 1e9}};
+        const char *s = v->valuestring;
+        size_t i = 0;
+        while ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')
+            i++;
+        if (i > 0 && i < 32 && s[0] != '.') {
+            char num[32];
+            memcpy(num, s, i);
+            num[i] = '\0';
+            char *end;
+            double x = strtod(num, &end);
+            for (size_t u = 0; u < sizeof units / sizeof units[0]; u++)
+                if (*end == '\0' && strcmp(s + i, units[u].unit) == 0 && isfinite(x) && x * units[u].mul <= 1e15)
+                    return x * units[u].mul;
+        }
+    }
+    por__jr_fail(c, "expected bits per second as a number or a string such as \"100Mbps\" (bps, kbps, Mbps, Gbps), "
+                    "got %s", por__jr_describe(v, got, sizeof got));
+}
+
+static void por__sc_regions(por__jr *c, const cJSON *net, por_scenario *sc)
+{
+    static const char *const keys[] = {"name", "nodes", NULL};
+    por_network_config *nw = &sc->network;
+    uint32_t n = sc->feed.ocr.n;
+    size_t cnt;
+    const cJSON *a = por__sc_array(c, net, "regions", 0, POR_MAX_ORACLES, &cnt);
+    if (!a || cnt == 0)
+        return;
+    nw->regions = por_xcalloc(cnt, sizeof *nw->regions);
+    nw->nregions = cnt;
+    int region_of[POR_MAX_ORACLES];
+    for (size_t k = 0; k < POR_MAX_ORACLES; k++)
+        region_of[k] = -1;
+    size_t m = por__jr_mark(c), i = 0;
+    por__jr_push_key(c, "regions");
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        por_region *rg = &nw->regions[i];
+        por__jr_require(c, e, "name");
+        por__jr_string(c, e, "name", "", rg->name, sizeof rg->name);
+        size_t m3 = por__jr_mark(c);
+        por__jr_push_key(c, "name");
+        por__sc_unique(c, rg->name, nw->regions[0].name, sizeof nw->regions[0], i, "region");
+        por__jr_reset(c, m3);
+        por__jr_require(c, e, "nodes");
+        por__jr_push_key(c, "nodes");
+        por__sc_nodes(c, por__jr_get(e, "nodes"), n, 1, &rg->nodes, &rg->nnodes);
+        for (size_t k = 0; k < rg->nnodes; k++) {
+            if (region_of[rg->nodes[k]] >= 0) {
+                por__jr_push_index(c, k);
+                por__jr_fail(c, "oracle %u is already in region \"%s\"", rg->nodes[k],
+                             nw->regions[region_of[rg->nodes[k]]].name);
+            }
+            region_of[rg->nodes[k]] = (int)i;
+        }
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
+static uint32_t por__sc_region_ref(por__jr *c, const cJSON *o, const char *key, const por_network_config *nw)
+{
+    por__jr_require(c, o, key);
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, key);
+    if (nw->nregions == 0)
+        por__jr_fail(c, "no regions are defined (add \"regions\" to \"network\")");
+    uint32_t r = por__sc_ref(c, por__jr_get(o, key), nw->regions[0].name, sizeof nw->regions[0], nw->nregions,
+                             "region");
+    por__jr_reset(c, m);
+    return r;
+}
+
+static void por__sc_region_links(por__jr *c, const cJSON *net, por_network_config *nw)
+{
+    static const char *const keys[] = {"from", "to", "latency", "symmetric", NULL};
+    size_t cnt;
+    const cJSON *a = por__sc_array(c, net, "region_latency", 0, 100000, &cnt);
+    if (!a || cnt == 0)
+        return;
+    nw->region_links = por_xcalloc(2 * cnt, sizeof *nw->region_links);
+    size_t m = por__jr_mark(c), i = 0;
+    por__jr_push_key(c, "region_latency");
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        uint32_t from = por__sc_region_ref(c, e, "from", nw);
+        uint32_t to = por__sc_region_ref(c, e, "to", nw);
+        bool sym = por__jr_bool(c, e, "symmetric", true);
+        por__jr_require(c, e, "latency");
+        for (int dir = 0; dir < (sym && from != to ? 2 : 1); dir++) {
+            uint32_t f = dir ? to : from, t = dir ? from : to;
+            for (size_t k = 0; k < nw->nregion_links; k++)
+                if (nw->region_links[k].from_region == f && nw->region_links[k].to_region == t)
+                    por__jr_fail(c, "latency from \"%s\" to \"%s\" is given twice", nw->regions[f].name,
+                                 nw->regions[t].name);
+            por_region_link *l = &nw->region_links[nw->nregion_links++];
+            l->from_region = f;
+            l->to_region = t;
+            size_t m3 = por__jr_mark(c);
+            por__jr_push_key(c, "latency");
+            por__jr_v_duration_dist(c, por__jr_get(e, "latency"), &l->latency);
+            por__jr_reset(c, m3);
+        }
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
+static void por__sc_partitions(por__jr *c, const cJSON *net, por_scenario *sc)
+{
+    static const char *const keys[] = {"from", "at", "until", "for", "groups", NULL};
+    por_network_config *nw = &sc->network;
+    size_t cnt;
+    const cJSON *a = por__sc_array(c, net, "partitions", 0, 100000, &cnt);
+    if (!a || cnt == 0)
+        return;
+    nw->partitions = por_xcalloc(cnt, sizeof *nw->partitions);
+    nw->npartitions = cnt;
+    size_t m = por__jr_mark(c), i = 0;
+    por__jr_push_key(c, "partitions");
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        por_partition *p = &nw->partitions[i];
+        p->window = por__jr_window(c, e);
+        const cJSON *g = por__jr_require(c, e, "groups");
+        por__jr_push_key(c, "groups");
+        size_t ng = por__jr_v_array(c, g, 1, POR_MAX_ORACLES);
+        p->groups = por_xcalloc(ng, sizeof *p->groups);
+        p->group_sizes = por_xcalloc(ng, sizeof *p->group_sizes);
+        p->ngroups = ng;
+        bool used[POR_MAX_ORACLES] = {false};
+        size_t j = 0;
+        for (const cJSON *ge = g->child; ge; ge = ge->next, j++) {
+            size_t m3 = por__jr_mark(c);
+            por__jr_push_index(c, j);
+            por__sc_nodes(c, ge, sc->feed.ocr.n, 1, &p->groups[j], &p->group_sizes[j]);
+            for (size_t k = 0; k < p->group_sizes[j]; k++) {
+                if (used[p->groups[j][k]]) {
+                    por__jr_push_index(c, k);
+                    por__jr_fail(c, "oracle %u is in two groups", p->groups[j][k]);
+                }
+                used[p->groups[j][k]] = true;
+            }
+            por__jr_reset(c, m3);
+        }
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
+void por__sc_network(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    static const char *const keys[] = {"latency", "loss", "bandwidth", "clock_skew", "regions", "region_latency",
+                                       "partitions", NULL};
+    por_network_config *nw = &sc->network;
+    nw->latency.kind = POR_DIST_LOGNORMAL;
+    nw->latency.median = 80 * POR_MS;
+    nw->latency.sigma = 0.5;
+    const cJSON *net = por__jr_get(root, "network");
+    if (!net)
+        return;
+    por__jr_push_key(c, "network");
+    por__jr_v_object(c, net, keys, NULL);
+    const cJSON *lat = por__jr_get(net, "latency");
+    if (lat) {
+        por__jr_push_key(c, "latency");
+        por__jr_v_duration_dist(c, lat, &nw->latency);
+        por__jr_reset(c, strlen("$.network"));
+    }
+    nw->loss = por__jr_prob(c, net, "loss", 0);
+    const cJSON *bw = por__jr_get(net, "bandwidth");
+    if (bw) {
+        por__jr_push_key(c, "bandwidth");
+        nw->bandwidth_bps = por__sc_bandwidth(c, bw);
+        por__jr_reset(c, strlen("$.network"));
+    }
+    nw->clock_skew_max = por__jr_duration(c, net, "clock_skew", 0, false);
+    por__sc_regions(c, net, sc);
+    por__sc_region_links(c, net, nw);
+    por__sc_partitions(c, net, sc);
+    por__jr_reset(c, 1);
+}

@@ -1,0 +1,603 @@
+/* Scenario loader, part 2: the feed and its OCR parameters (with the OffchainAggregator
+ * config checks), the token with Secure Mint and its request processes, consumers and
+ * attackers (schema in scenarios/SCHEMA.md). */
+#include "json_read.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
+
+/* Descends into OBJ.KEY when present (returns it), leaving the path pushed. */
+static const cJSON *por__sc_enter(por__jr *c, const cJSON *obj, const char *key)
+{
+    const cJSON *v = por__jr_get(obj, key);
+    if (v)
+        por__jr_push_key(c, key);
+    return v;
+}
+
+/* ---- feed and OCR ----------------------------------------------------------------- */
+
+/* The default transmission schedule for N oracles: 1, 1, 2, 4, ... until N are used. */
+static void por__sc_default_schedule(por_ocr_config *ocr)
+{
+    uint32_t used = 0, next = 1;
+    ocr->nschedule = 0;
+    while (used < ocr->n && ocr->nschedule < POR_MAX_ORACLES) {
+        uint32_t s = next < ocr->n - used ? next : ocr->n - used;
+        ocr->schedule[ocr->nschedule++] = s;
+        used += s;
+        if (ocr->nschedule >= 2)
+            next *= 2;
+    }
+}
+
+/* Fails at whichever of KEY_A / KEY_B the file gave (KEY_A first). */
+static void por__sc_fail_at(por__jr *c, const cJSON *o, const char *key_a, const char *key_b, const char *fmt,
+                            const char *x, const char *y)
+{
+    por__jr_push_key(c, por__jr_has(o, key_a) || !por__jr_has(o, key_b) ? key_a : key_b);
+    por__jr_fail(c, fmt, x, y);
+}
+
+static void por__sc_mainnet_min(por__jr *c, const cJSON *o, const char *key, por_time_t v, por_time_t min)
+{
+    if (!por__jr_has(o, key) || v >= min)
+        return;
+    char a[48], b[48];
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, key);
+    por__jr_warn(c, "%s is below libocr's Ethereum mainnet minimum of %s (accepted)", por_duration_format(v, a, sizeof a),
+                 por_duration_format(min, b, sizeof b));
+    por__jr_reset(c, m);
+}
+
+static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
+{
+    static const char *const keys[] = {"n",          "f",           "delta_progress", "delta_resend", "delta_round",
+                                       "delta_grace", "delta_c",     "deviation",      "delta_stage",  "schedule",
+                                       "r_max",      "observe_timeout", NULL};
+    char a[48], b[48];
+    if (o)
+        por__jr_v_object(c, o, keys, NULL);
+    ocr->n = (uint32_t)por__jr_uint(c, o, "n", 4, 1, POR_MAX_ORACLES);
+    ocr->f = (uint32_t)por__jr_uint(c, o, "f", (ocr->n - 1) / 3, 0, POR_MAX_ORACLES);
+    if (3 * ocr->f >= ocr->n) {
+        por__jr_push_key(c, por__jr_has(o, "f") ? "f" : "n");
+        por__jr_fail(c, "needs 3f < n, got n=%u f=%u", ocr->n, ocr->f);
+    }
+    ocr->delta_progress = por__jr_duration(c, o, "delta_progress", 23 * POR_SEC, true);
+    ocr->delta_resend = por__jr_duration(c, o, "delta_resend", 10 * POR_SEC, true);
+    ocr->delta_round = por__jr_duration(c, o, "delta_round", 20 * POR_SEC, true);
+    ocr->delta_grace = por__jr_duration(c, o, "delta_grace", POR_SEC, true);
+    ocr->delta_c = por__jr_duration(c, o, "delta_c", POR_DAY, true);
+    ocr->alpha_ppb = por__jr_percent(c, o, "deviation", 10000000, 0, 100000000000);
+    ocr->delta_stage = por__jr_duration(c, o, "delta_stage", 20 * POR_SEC, false);
+    ocr->observe_timeout = por__jr_duration(c, o, "observe_timeout", 5 * POR_SEC, true);
+    if (ocr->delta_grace >= ocr->delta_round)
+        por__sc_fail_at(c, o, "delta_grace", "delta_round", "needs delta_grace < delta_round, got delta_grace=%s delta_round=%s",
+                        por_duration_format(ocr->delta_grace, a, sizeof a),
+                        por_duration_format(ocr->delta_round, b, sizeof b));
+    if (ocr->delta_round >= ocr->delta_progress)
+        por__sc_fail_at(c, o, "delta_round", "delta_progress",
+                        "needs delta_round < delta_progress, got delta_round=%s delta_progress=%s",
+                        por_duration_format(ocr->delta_round, a, sizeof a),
+                        por_duration_format(ocr->delta_progress, b, sizeof b));
+    uint64_t rmax = por__jr_uint(c, o, "r_max", 6, 0, 9007199254740992ull);
+    if (rmax == 0 || rmax >= 255) {
+        por__jr_push_key(c, "r_max");
+        por__jr_fail(c, "needs 0 < r_max < 255, got %llu", (unsigned long long)rmax);
+    }
+    ocr->r_max = (uint32_t)rmax;
+    const size_t base = por__jr_mark(c);
+    const cJSON *s = por__sc_enter(c, o, "schedule");
+    if (!s) {
+        por__sc_default_schedule(ocr);
+    } else {
+        size_t n = por__jr_v_array(c, s, 1, POR_MAX_ORACLES);
+        size_t i = 0;
+        uint64_t sum = 0;
+        for (const cJSON *e = s->child; e; e = e->next, i++) {
+            size_t m = por__jr_mark(c);
+            por__jr_push_index(c, i);
+            ocr->schedule[i] = (uint32_t)por__jr_v_uint(c, e, 0, POR_MAX_ORACLES);
+            sum += ocr->schedule[i];
+            por__jr_reset(c, m);
+        }
+        ocr->nschedule = n;
+        if (sum > ocr->n)
+            por__jr_fail(c, "needs sum(schedule) <= n, got sum %llu with n=%u", (unsigned long long)sum, ocr->n);
+        if (sum == 0)
+            por__jr_fail(c, "needs at least one transmitting oracle, got sum 0");
+        por__jr_reset(c, base);
+    }
+    por__sc_mainnet_min(c, o, "delta_c", ocr->delta_c, 10 * POR_MIN);
+    por__sc_mainnet_min(c, o, "delta_stage", ocr->delta_stage, 10 * POR_SEC);
+    por__sc_mainnet_min(c, o, "delta_round", ocr->delta_round, 20 * POR_SEC);
+    por__sc_mainnet_min(c, o, "delta_progress", ocr->delta_progress, 23 * POR_SEC);
+    por__sc_mainnet_min(c, o, "delta_resend", ocr->delta_resend, 10 * POR_SEC);
+}
+
+void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    static const char *const keys[] = {"chain", "decimals", "sources", "min_answer", "max_answer",
+                                       "ocr",   "crypto",   "gas_price_multiplier", NULL};
+    static const char *const cryptos[] = {"ideal", "real", NULL};
+    por_feed_config *fd = &sc->feed;
+    const cJSON *f = por__jr_get(root, "feed");
+    por__jr_push_key(c, "feed");
+    if (f)
+        por__jr_v_object(c, f, keys, NULL);
+    const size_t base = por__jr_mark(c);
+    if (por__sc_enter(c, f, "chain")) {
+        fd->chain = por__sc_chain_ref(c, por__jr_get(f, "chain"), sc);
+        por__jr_reset(c, base);
+    }
+    fd->decimals = (uint32_t)por__jr_uint(c, f, "decimals", 8, 0, POR_MAX_DECIMALS);
+    const cJSON *src = por__sc_enter(c, f, "sources");
+    if (src) {
+        size_t n = por__jr_v_array(c, src, 1, sc->ncustodians);
+        fd->sources = por_xcalloc(n, sizeof *fd->sources);
+        fd->nsources = n;
+        size_t i = 0;
+        for (const cJSON *e = src->child; e; e = e->next, i++) {
+            size_t m = por__jr_mark(c);
+            por__jr_push_index(c, i);
+            fd->sources[i] = por__sc_custodian_ref(c, e, sc);
+            for (size_t j = 0; j < i; j++)
+                if (fd->sources[j] == fd->sources[i])
+                    por__jr_fail(c, "custodian \"%s\" listed twice", sc->custodians[fd->sources[i]].name);
+            por__jr_reset(c, m);
+        }
+    } else {
+        fd->sources = por_xcalloc(sc->ncustodians, sizeof *fd->sources);
+        fd->nsources = sc->ncustodians;
+        for (size_t i = 0; i < sc->ncustodians; i++)
+            fd->sources[i] = (uint32_t)i;
+    }
+    for (size_t i = 1; i < fd->nsources; i++) {
+        const por_custodian_config *a = &sc->custodians[fd->sources[0]], *b = &sc->custodians[fd->sources[i]];
+        if (strcmp(a->unit, b->unit) != 0) {
+            if (src)
+                por__jr_push_index(c, i);
+            por__jr_fail(c, "needs every source in the same unit, got \"%s\" (%s) and \"%s\" (%s)", a->name, a->unit,
+                         b->name, b->unit);
+        }
+    }
+    por__jr_reset(c, base);
+    fd->min_answer = por__jr_amount(c, f, "min_answer", 0, fd->decimals, true);
+    fd->max_answer = por__jr_amount(c, f, "max_answer", POR_AMOUNT_MAX, fd->decimals, true);
+    if (fd->max_answer <= fd->min_answer) {
+        por__jr_push_key(c, por__jr_has(f, "max_answer") ? "max_answer" : "min_answer");
+        por__jr_fail(c, "needs min_answer < max_answer");
+    }
+    const cJSON *o = por__sc_enter(c, f, "ocr");
+    por__sc_ocr(c, o, &fd->ocr);
+    por__jr_reset(c, base);
+    fd->crypto = (por_crypto_choice)por__jr_enum(c, f, "crypto", 0, cryptos);
+    fd->gas_price_multiplier = por__jr_number(c, f, "gas_price_multiplier", 1.0, 0, true, 1000, false);
+    por__jr_reset(c, 1);
+}
+
+/* ---- token ------------------------------------------------------------------------ */
+
+/* 10^DECIMALS * UNITS, or a failure at the current path naming the default. */
+static por_amount por__sc_default_units(por__jr *c, const cJSON *obj, const char *key, por_amount units,
+                                        unsigned decimals)
+{
+    por_amount v = 0;
+    if (por__jr_has(obj, key) || por_amount_mul(units, por_amount_pow10(decimals), &v))
+        return por__jr_has(obj, key) ? 0 : v;
+    por__jr_push_key(c, key);
+    por__jr_fail(c, "missing: the default does not fit in 128 bits with %u decimals", decimals);
+}
+
+static void por__sc_supply(por__jr *c, const cJSON *tok, por_scenario *sc)
+{
+    por_token_config *tk = &sc->token;
+    tk->initial_supply = por_xcalloc(tk->nchains, sizeof *tk->initial_supply);
+    const size_t base = por__jr_mark(c);
+    const cJSON *s = por__sc_enter(c, tok, "initial_supply");
+    if (!s) {
+        tk->initial_supply[0] = por__sc_default_units(c, tok, "initial_supply", 990000000, tk->decimals);
+        return;
+    }
+    if (!cJSON_IsObject(s)) {
+        tk->initial_supply[0] = por__jr_v_amount(c, s, tk->decimals, false);
+        por__jr_reset(c, base);
+        return;
+    }
+    const char *names[65];
+    for (size_t i = 0; i < tk->nchains; i++)
+        names[i] = sc->chains[tk->chains[i]].name;
+    names[tk->nchains] = NULL;
+    por__jr_v_object(c, s, names, "(not one of token.chains)");
+    for (size_t i = 0; i < tk->nchains; i++)
+        tk->initial_supply[i] = por__jr_amount(c, s, names[i], 0, tk->decimals, false);
+    por__jr_reset(c, base);
+}
+
+static void por__sc_secure_mint(por__jr *c, const cJSON *tok, por_scenario *sc)
+{
+    static const char *const keys[] = {"enabled", "max_staleness", "margin", NULL};
+    static const char *const mkeys[] = {"mode", "value", NULL};
+    static const char *const modes[] = {"none", "positive_percent", "positive_absolute", "negative_percent",
+                                        "negative_absolute", NULL};
+    por_secure_mint_config *sm = &sc->token.secure_mint;
+    const size_t base = por__jr_mark(c);
+    const cJSON *s = por__sc_enter(c, tok, "secure_mint");
+    if (s)
+        por__jr_v_object(c, s, keys, NULL);
+    sm->enabled = por__jr_bool(c, s, "enabled", true);
+    por_time_t def = sc->feed.ocr.delta_c <= POR_TIME_MAX - 2 * POR_HOUR ? sc->feed.ocr.delta_c + 2 * POR_HOUR
+                                                                          : POR_TIME_MAX;
+    sm->max_staleness = por__jr_duration(c, s, "max_staleness", def, true);
+    sm->margin_mode = POR_MARGIN_NONE;
+    const cJSON *m = por__sc_enter(c, s, "margin");
+    if (m) {
+        por__jr_v_object(c, m, mkeys, NULL);
+        por__jr_require(c, m, "mode");
+        sm->margin_mode = (por_margin_mode)por__jr_enum(c, m, "mode", 0, modes);
+        switch (sm->margin_mode) {
+        case POR_MARGIN_NONE:
+            por__jr_forbid(c, m, "value", "with mode \"none\"");
+            break;
+        case POR_MARGIN_POSITIVE_PERCENT:
+            por__jr_require(c, m, "value");
+            sm->margin_ppb = por__jr_percent(c, m, "value", 0, 0, 100000000000);
+            break;
+        case POR_MARGIN_NEGATIVE_PERCENT:
+            por__jr_require(c, m, "value");
+            sm->margin_ppb = por__jr_percent(c, m, "value", 0, 0, 1000000000);
+            if (sm->margin_ppb >= 1000000000) {
+                por__jr_push_key(c, "value");
+                por__jr_fail(c, "needs a tolerated shortfall below 100%%, got \"%s\"",
+                             por__jr_get(m, "value")->valuestring);
+            }
+            break;
+        case POR_MARGIN_POSITIVE_ABSOLUTE:
+        case POR_MARGIN_NEGATIVE_ABSOLUTE:
+            por__jr_require(c, m, "value");
+            sm->margin_amount = por__jr_amount(c, m, "value", 0, sc->token.decimals, false);
+            break;
+        }
+    }
+    por__jr_reset(c, base);
+}
+
+static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_request_process *rp)
+{
+    static const char *const keys[] = {"at", "amount", "chain", NULL};
+    const cJSON *a = por__jr_require(c, p, "requests");
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "requests");
+    size_t n = por__jr_v_array(c, a, 1, 10000000);
+    rp->scheduled = por_xcalloc(n, sizeof *rp->scheduled);
+    rp->nscheduled = n;
+    size_t i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        por_scheduled_request *r = &rp->scheduled[i];
+        por__jr_require(c, e, "at");
+        r->at = por__jr_duration(c, e, "at", 0, false);
+        if (i > 0 && r->at < rp->scheduled[i - 1].at) {
+            char a1[48], a2[48];
+            por__jr_push_key(c, "at");
+            por__jr_fail(c, "requests must be in time order, got %s after %s", por_duration_format(r->at, a1, sizeof a1),
+                         por_duration_format(rp->scheduled[i - 1].at, a2, sizeof a2));
+        }
+        por__jr_require(c, e, "amount");
+        r->amount = por__jr_amount(c, e, "amount", 0, sc->token.decimals, false);
+        if (r->amount == 0) {
+            por__jr_push_key(c, "amount");
+            por__jr_fail(c, "expected a positive amount, got \"%s\"", por__jr_get(e, "amount")->valuestring);
+        }
+        r->chain = -1;
+        if (por__sc_enter(c, e, "chain")) {
+            uint32_t ch = por__sc_chain_ref(c, por__jr_get(e, "chain"), sc);
+            r->chain = -1;
+            for (size_t k = 0; k < sc->token.nchains; k++)
+                if (sc->token.chains[k] == ch)
+                    r->chain = (int32_t)ch;
+            if (r->chain < 0)
+                por__jr_fail(c, "chain \"%s\" is not one of token.chains", sc->chains[ch].name);
+        }
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
+static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_scenario *sc, por_request_process *rp)
+{
+    static const char *const kinds[] = {"none", "poisson", "burst", "scheduled", NULL};
+    static const char *const keys[][10] = {
+        {"process", NULL},
+        {"process", "per_day", "amount", "from", "at", "until", "for", NULL},
+        {"process", "per_day", "burst_size", "amount", "from", "at", "until", "for", NULL},
+        {"process", "requests", NULL},
+    };
+    const size_t base = por__jr_mark(c);
+    unsigned dec = sc->token.decimals;
+    rp->window.from = 0;
+    rp->window.until = POR_TIME_MAX;
+    const cJSON *p = por__sc_enter(c, tok, key);
+    if (!p) {
+        if (strcmp(key, "mints") == 0) { /* default: Poisson mints, 24 a day, ~100000 tokens */
+            rp->kind = POR_PROCESS_POISSON;
+            rp->per_day = 24;
+            rp->amount.kind = POR_DIST_LOGNORMAL;
+            rp->amount.median = por__sc_default_units(c, tok, key, 100000, dec);
+            rp->amount.sigma = 1.0;
+        } else {
+            rp->kind = POR_PROCESS_NONE;
+        }
+        return;
+    }
+    char got[96], what[48];
+    if (!cJSON_IsObject(p))
+        por__jr_fail(c, "expected an object, got %s", por__jr_describe(p, got, sizeof got));
+    por__jr_require(c, p, "process");
+    size_t k = por__jr_enum(c, p, "process", 0, kinds);
+    snprintf(what, sizeof what, "for process \"%s\"", kinds[k]);
+    por__jr_v_object(c, p, keys[k], what);
+    rp->kind = (por_process_kind)k;
+    if (rp->kind == POR_PROCESS_POISSON || rp->kind == POR_PROCESS_BURST) {
+        por__jr_require(c, p, "per_day");
+        rp->per_day = por__jr_number(c, p, "per_day", 0, 0, true, 1e9, false);
+        if (rp->kind == POR_PROCESS_BURST)
+            rp->burst_size = (uint32_t)por__jr_uint(c, p, "burst_size", 10, 1, 1000000);
+        const cJSON *am = por__jr_require(c, p, "amount");
+        size_t m = por__jr_mark(c);
+        por__jr_push_key(c, "amount");
+        por__jr_v_amount_dist(c, am, dec, &rp->amount);
+        por__jr_reset(c, m);
+        rp->window = por__jr_window(c, p);
+    } else if (rp->kind == POR_PROCESS_SCHEDULED) {
+        por__sc_requests(c, p, sc, rp);
+    }
+    por__jr_reset(c, base);
+}
+
+void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    static const char *const keys[] = {"chains",      "decimals", "initial_supply", "bridge_delay",
+                                       "secure_mint", "mints",    "redeems",        NULL};
+    por_token_config *tk = &sc->token;
+    const cJSON *t = por__jr_get(root, "token");
+    por__jr_push_key(c, "token");
+    if (t)
+        por__jr_v_object(c, t, keys, NULL);
+    const size_t base = por__jr_mark(c);
+    const cJSON *ch = por__sc_enter(c, t, "chains");
+    if (ch) {
+        size_t n = por__jr_v_array(c, ch, 1, sc->nchains < 64 ? sc->nchains : 64);
+        tk->chains = por_xcalloc(n, sizeof *tk->chains);
+        tk->nchains = n;
+        size_t i = 0;
+        for (const cJSON *e = ch->child; e; e = e->next, i++) {
+            size_t m = por__jr_mark(c);
+            por__jr_push_index(c, i);
+            tk->chains[i] = por__sc_chain_ref(c, e, sc);
+            for (size_t j = 0; j < i; j++)
+                if (tk->chains[j] == tk->chains[i])
+                    por__jr_fail(c, "chain \"%s\" listed twice", sc->chains[tk->chains[i]].name);
+            por__jr_reset(c, m);
+        }
+        por__jr_reset(c, base);
+    } else {
+        tk->chains = por_xcalloc(1, sizeof *tk->chains);
+        tk->nchains = 1;
+        tk->chains[0] = sc->feed.chain;
+    }
+    tk->decimals = (uint32_t)por__jr_uint(c, t, "decimals", 18, 0, POR_MAX_DECIMALS);
+    por__sc_supply(c, t, sc);
+    por__jr_reset(c, base);
+    tk->bridge_delay = por__jr_duration(c, t, "bridge_delay", 30 * POR_MIN, false);
+    por__sc_secure_mint(c, t, sc);
+    por__sc_process(c, t, "mints", sc, &tk->mints);
+    por__sc_process(c, t, "redeems", sc, &tk->redeems);
+    por__jr_reset(c, 1);
+}
+
+/* ---- consumers -------------------------------------------------------------------- */
+
+static void por__sc_consumer(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_consumer_config *cs)
+{
+    static const char *const keys[] = {"name", "chain", "poll_every", "thresholds", NULL};
+    static const char *const tkeys[] = {"ratio", "action", "collateral_factor", NULL};
+    static const char *const actions[] = {"lower_cf", "pause", NULL};
+    por__jr_v_object(c, o, keys, NULL);
+    por__jr_require(c, o, "name");
+    por__jr_string(c, o, "name", "", cs->name, sizeof cs->name);
+    for (size_t i = 0; i < idx; i++)
+        if (strcmp(sc->consumers[i].name, cs->name) == 0) {
+            por__jr_push_key(c, "name");
+            por__jr_fail(c, "duplicate consumer name \"%s\" (also used by entry %zu)", cs->name, i);
+        }
+    const size_t base = por__jr_mark(c);
+    cs->chain = sc->feed.chain;
+    if (por__sc_enter(c, o, "chain")) {
+        cs->chain = por__sc_chain_ref(c, por__jr_get(o, "chain"), sc);
+        por__jr_reset(c, base);
+    }
+    cs->poll_every = por__jr_duration(c, o, "poll_every", POR_MIN, true);
+    const cJSON *t = por__jr_require(c, o, "thresholds");
+    por__jr_push_key(c, "thresholds");
+    size_t n = por__jr_v_array(c, t, 1, 1000);
+    cs->thresholds = por_xcalloc(n, sizeof *cs->thresholds);
+    cs->nthresholds = n;
+    size_t i = 0;
+    for (const cJSON *e = t->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, tkeys, NULL);
+        por_consumer_threshold *th = &cs->thresholds[i];
+        por__jr_require(c, e, "ratio");
+        th->ratio_ppb = por__jr_percent(c, e, "ratio", 0, 0, 1000000000000);
+        por__jr_require(c, e, "action");
+        th->action = (por_consumer_action)por__jr_enum(c, e, "action", 0, actions);
+        if (th->action == POR_ACTION_LOWER_CF) {
+            por__jr_require(c, e, "collateral_factor");
+            th->collateral_factor_ppb = por__jr_percent(c, e, "collateral_factor", 0, 0, 1000000000);
+        } else {
+            por__jr_forbid(c, e, "collateral_factor", "with action \"pause\"");
+        }
+        por__jr_reset(c, m);
+    }
+    por__jr_reset(c, base);
+}
+
+void por__sc_consumers(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    const cJSON *a = por__sc_enter(c, root, "consumers");
+    if (!a)
+        return;
+    size_t n = por__jr_v_array(c, a, 0, 1000);
+    if (n > 0) {
+        sc->consumers = por_xcalloc(n, sizeof *sc->consumers);
+        sc->nconsumers = n;
+    }
+    size_t i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__sc_consumer(c, e, sc, i, &sc->consumers[i]);
+        por__jr_reset(c, m);
+    }
+    por__jr_reset(c, 1);
+}
+
+/* ---- attackers -------------------------------------------------------------------- */
+
+static const char *const por__attack_types[] = {"crash",   "byzantine",       "key_compromise",
+                                                "network", "custodian_fraud", "minter", NULL};
+static const char *const por__attack_keys[][10] = {
+    {"type", "from", "at", "until", "for", "nodes", NULL},
+    {"type", "from", "at", "until", "for", "nodes", "behavior", "factor", NULL},
+    {"type", "from", "at", "until", "for", "nodes", "forged_answer", NULL},
+    {"type", "from", "at", "until", "for", "nodes", "leader", "extra_delay", "drop", NULL},
+    {"type", "from", "at", "until", "for", "custodian", "misreport", "hide_drain", NULL},
+    {"type", "from", "at", "until", "for", "amount", "attempts", NULL},
+};
+static const char *const por__byz_behaviors[] = {"inflate",    "deflate",     "random",         "silent",
+                                                 "equivocate", "refuse_sign", "withhold_final", "malformed", NULL};
+
+/* The byzantine "factor": a multiplier number (1.1) or a percentage string ("110%"). */
+static int64_t por__sc_factor(por__jr *c, const cJSON *o, por_byzantine_behavior b)
+{
+    const cJSON *v = por__jr_require(c, o, "factor");
+    const size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "factor");
+    int64_t ppb;
+    if (cJSON_IsString(v)) {
+        ppb = por__jr_v_percent(c, v, 0, 100000000000);
+    } else {
+        double x = por__jr_v_number(c, v, 0, false, 100, false);
+        ppb = (int64_t)llround(x * 1e9);
+    }
+    char got[96];
+    if (b == POR_BYZ_INFLATE && ppb <= 1000000000)
+        por__jr_fail(c, "inflate needs a factor above 1, got %s", por__jr_describe(v, got, sizeof got));
+    if (b == POR_BYZ_DEFLATE && ppb >= 1000000000)
+        por__jr_fail(c, "deflate needs a factor below 1, got %s", por__jr_describe(v, got, sizeof got));
+    por__jr_reset(c, m);
+    return ppb;
+}
+
+static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_attack_config *at)
+{
+    char got[96], what[48];
+    if (!cJSON_IsObject(o))
+        por__jr_fail(c, "expected an object, got %s", por__jr_describe(o, got, sizeof got));
+    por__jr_require(c, o, "type");
+    size_t k = por__jr_enum(c, o, "type", 0, por__attack_types);
+    snprintf(what, sizeof what, "for type \"%s\"", por__attack_types[k]);
+    const char *allowed[10];
+    size_t na = 0;
+    for (; por__attack_keys[k][na]; na++)
+        allowed[na] = por__attack_keys[k][na];
+    allowed[na] = NULL;
+    por__jr_v_object(c, o, allowed, what);
+    at->kind = (por_attack_kind)k;
+    at->window = por__jr_window(c, o);
+    const size_t base = por__jr_mark(c);
+    uint32_t n = sc->feed.ocr.n;
+    switch (at->kind) {
+    case POR_ATTACK_CRASH:
+    case POR_ATTACK_BYZANTINE:
+    case POR_ATTACK_KEY_COMPROMISE:
+        por__jr_require(c, o, "nodes");
+        por__jr_push_key(c, "nodes");
+        por__sc_nodes(c, por__jr_get(o, "nodes"), n, 1, &at->nodes, &at->nnodes);
+        por__jr_reset(c, base);
+        if (at->kind == POR_ATTACK_BYZANTINE) {
+            por__jr_require(c, o, "behavior");
+            at->behavior = (por_byzantine_behavior)por__jr_enum(c, o, "behavior", 0, por__byz_behaviors);
+            if (at->behavior == POR_BYZ_INFLATE || at->behavior == POR_BYZ_DEFLATE)
+                at->factor_ppb = por__sc_factor(c, o, at->behavior);
+            else
+                por__jr_forbid(c, o, "factor", "unless behavior is \"inflate\" or \"deflate\"");
+        } else if (at->kind == POR_ATTACK_KEY_COMPROMISE) {
+            por__jr_require(c, o, "forged_answer");
+            at->forged_answer = por__jr_amount(c, o, "forged_answer", 0, sc->feed.decimals, true);
+        }
+        break;
+    case POR_ATTACK_NETWORK:
+        at->target_leader = por__jr_bool(c, o, "leader", false);
+        if (por__sc_enter(c, o, "nodes")) {
+            por__sc_nodes(c, por__jr_get(o, "nodes"), n, 0, &at->nodes, &at->nnodes);
+            por__jr_reset(c, base);
+        }
+        if (at->nnodes == 0 && !at->target_leader)
+            por__jr_fail(c, "needs \"nodes\" or \"leader\": true");
+        at->extra_delay = por__jr_duration(c, o, "extra_delay", 0, false);
+        at->drop = por__jr_prob(c, o, "drop", 0);
+        if (at->extra_delay == 0 && at->drop == 0)
+            por__jr_fail(c, "needs \"extra_delay\" > 0 or \"drop\" > 0");
+        break;
+    case POR_ATTACK_CUSTODIAN_FRAUD:
+        por__jr_require(c, o, "custodian");
+        por__jr_push_key(c, "custodian");
+        at->custodian = por__sc_custodian_ref(c, por__jr_get(o, "custodian"), sc);
+        por__jr_reset(c, base);
+        at->misreport_ppb = por__jr_percent(c, o, "misreport", 0, -1000000000, 1000000000000);
+        at->hide_drain = por__jr_bool(c, o, "hide_drain", false);
+        if (at->misreport_ppb == 0 && !at->hide_drain)
+            por__jr_fail(c, "needs \"misreport\" other than 0%% or \"hide_drain\": true");
+        break;
+    case POR_ATTACK_MINTER:
+        por__jr_require(c, o, "amount");
+        at->mint_amount = por__jr_amount(c, o, "amount", 0, sc->token.decimals, false);
+        if (at->mint_amount == 0) {
+            por__jr_push_key(c, "amount");
+            por__jr_fail(c, "expected a positive amount, got \"%s\"", por__jr_get(o, "amount")->valuestring);
+        }
+        at->mint_attempts = (uint32_t)por__jr_uint(c, o, "attempts", 1, 1, 1000000);
+        break;
+    }
+}
+
+void por__sc_attackers(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    const cJSON *a = por__sc_enter(c, root, "attackers");
+    if (!a)
+        return;
+    size_t n = por__jr_v_array(c, a, 0, 100000);
+    if (n > 0) {
+        sc->attackers = por_xcalloc(n, sizeof *sc->attackers);
+        sc->nattackers = n;
+    }
+    size_t i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__sc_attacker(c, e, sc, &sc->attackers[i]);
+        por__jr_reset(c, m);
+    }
+    por__jr_reset(c, 1);
+}
