@@ -16,7 +16,7 @@
 /* Rung 0 gets about one bucket per this many entries of top; child rungs likewise. */
 #define POR__PER_BUCKET 4u
 /* Most buckets of one rung. */
-#define POR__MAX_BUCKETS (1u << 20)
+#define POR__MAX_BUCKETS ((uint64_t)1 << 20)
 
 void por_queue_init(por_queue *q)
 {
@@ -242,31 +242,93 @@ static bool por__spawn(por_queue *q, por__qbucket bk, uint64_t bstart, unsigned 
     return true;
 }
 
-/* Builds rung 0 from top (bottom empty, no rungs). */
+static unsigned por__bit_length(uint64_t x) { return x ? (unsigned)(64 - __builtin_clzll(x)) : 0; }
+
+/* Builds rung 0 from top (bottom empty, no rungs).
+ *
+ * The bucket width comes from the density at the front of top, not from its whole
+ * span: pending times are usually skewed towards now (PHOLD's are exponential), and
+ * the front is what is consumed while the rung is current. A histogram of
+ * bit_length(t - tmin) gives, in one pass, the span holding the first eighth of the
+ * entries (the front density) and the one holding half of them. The rung covers at
+ * least that half, so each rebuild moves at least half of top and entries are relinked
+ * O(1) times amortized; entries past the rung's end stay in top. */
 static void por__top_to_rung0(por_queue *q)
 {
-    uint64_t span = q->tmax - q->tmin;
-    uint64_t target = q->tlen / POR__PER_BUCKET;
-    if (target > POR__MAX_BUCKETS)
-        target = POR__MAX_BUCKETS;
-    if (target < 2)
-        target = 2;
-    unsigned shift = 0;
-    while ((span >> shift) >= target)
+    uint32_t hist[65] = {0};
+    uint64_t tmin = q->tmin;
+    for (uint32_t i = q->top; i != POR__QNIL; i = q->node[i].next)
+        hist[por__bit_length((uint64_t)q->node[i].time - tmin)]++;
+    /* cum(b) = entries with t - tmin < 2^b = hist[0..b]. */
+    uint64_t eighth = q->tlen / 8 ? q->tlen / 8 : 1, half = (q->tlen + 1) / 2;
+    uint64_t cum = 0, cum8 = 0;
+    unsigned b8 = 64, bh = 64;
+    for (unsigned b = 0; b <= 64; b++) {
+        cum += hist[b];
+        if (b8 == 64 && cum >= eighth) {
+            b8 = b;
+            cum8 = cum;
+        }
+        if (cum >= half) {
+            bh = b;
+            break;
+        }
+    }
+    /* Width ~ POR__PER_BUCKET entries at the front density cum8 / 2^b8. */
+    unsigned l = por__bit_length(cum8 / POR__PER_BUCKET);
+    unsigned shift = l > 0 && b8 >= l - 1 ? b8 - (l - 1) : 0;
+    if (shift > 62)
+        shift = 62;
+    uint64_t span = q->tmax - tmin;
+    uint64_t nb;
+    for (;;) {
+        uint64_t full = (span >> shift) + 1;
+        uint64_t need = bh >= 64 ? full : ((((uint64_t)1 << bh) - 1) >> shift) + 1;
+        uint64_t soft = 4 * (uint64_t)q->tlen;
+        nb = need > soft ? need : soft;
+        if (nb > full)
+            nb = full;
+        if (nb <= POR__MAX_BUCKETS)
+            break;
         shift++;
-    uint32_t nb = (uint32_t)(span >> shift) + 1;
+    }
     por__qrung *r = &q->rung[0];
-    por__rung_reserve(r, nb);
-    r->start = q->tmin;
+    por__rung_reserve(r, (uint32_t)nb);
+    r->start = tmin;
     r->shift = shift;
-    r->nb = nb;
+    r->nb = (uint32_t)nb;
     r->cur = 0;
     q->nrungs = 1;
-    /* tmin + nb * 2^shift <= tmax + 2^shift: no overflow for times below 2^63. */
-    q->top_start = q->tmin + ((uint64_t)nb << shift);
-    por__spread(q, r, q->top);
-    q->top = POR__QNIL;
-    q->tlen = 0;
+    /* tmin + nb * 2^shift <= tmax + 2^shift < 2^64 for times below 2^63. */
+    uint64_t end = tmin + (nb << shift);
+    q->top_start = end;
+    /* Spread what falls before END; the rest stays in top. */
+    uint32_t rest = POR__QNIL;
+    size_t nrest = 0;
+    uint64_t rmin = UINT64_MAX, rmax = 0;
+    por__qbucket *bk = r->b;
+    for (uint32_t i = q->top; i != POR__QNIL;) {
+        por__qnode *nd = &q->node[i];
+        uint32_t next = nd->next;
+        uint64_t t = (uint64_t)nd->time;
+        if (t < end) {
+            uint64_t k = (t - tmin) >> shift;
+            nd->next = bk[k].head;
+            bk[k].head = i;
+            bk[k].len++;
+        } else {
+            nd->next = rest;
+            rest = i;
+            nrest++;
+            if (t < rmin) rmin = t;
+            if (t > rmax) rmax = t;
+        }
+        i = next;
+    }
+    q->top = rest;
+    q->tlen = nrest;
+    q->tmin = rmin;
+    q->tmax = rmax;
 }
 
 bool por__queue_refill(por_queue *q)
