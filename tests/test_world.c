@@ -1,0 +1,337 @@
+/* The world end to end on a small scenario built in C (n=4, f=1, 12 s blocks, hourly
+ * attestations, 8 % reserve loss at day 1 of 2): onset exact, detection and mint block
+ * finite and bounded, unbacked supply exact; no shortfall means onset censored and the
+ * onset-relative metrics absent; replications are deterministic and distinct. */
+#include "por_test.h"
+
+#include "por/world.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Everything a scenario points to, in one place. */
+typedef struct {
+    por_scenario sc;
+    por_chain_config chain;
+    por_custodian_config cust;
+    por_reserve_step step;
+    uint32_t sources[1];
+    uint32_t token_chains[1];
+    por_amount initial_supply[1];
+    por_consumer_config consumer;
+    por_consumer_threshold threshold;
+} world_fixture;
+
+static const por_time_t attest_every = POR_HOUR;
+static const por_time_t poll_every = 10 * POR_MIN;
+
+static void fixture_init(world_fixture *f, bool shortfall)
+{
+    memset(f, 0, sizeof *f);
+    por_scenario *sc = &f->sc;
+    snprintf(sc->name, sizeof sc->name, "world-test");
+    sc->seed = 42;
+    sc->replications = 2;
+    sc->duration = 2 * POR_DAY;
+    sc->onset_ratio_ppb = 1000000000;
+    sc->network.latency.kind = POR_DIST_CONSTANT;
+    sc->network.latency.value = 50 * POR_MS;
+
+    snprintf(f->chain.name, sizeof f->chain.name, "ethereum");
+    f->chain.block_time = 12 * POR_SEC;
+    f->chain.confirmations = 1;
+    f->chain.base_gas_gwei = 20;
+    f->chain.transmit_gas = 250000;
+    sc->chains = &f->chain;
+    sc->nchains = 1;
+
+    snprintf(f->cust.name, sizeof f->cust.name, "bank");
+    snprintf(f->cust.unit, sizeof f->cust.unit, "USD");
+    f->cust.decimals = 2;
+    f->cust.source = POR_SOURCE_ATTESTED_API;
+    f->cust.initial = (por_amount)100000000000LL; /* 1,000,000,000.00 */
+    f->step.at = POR_DAY;
+    f->step.kind = POR_CHANGE_RELATIVE_PPB;
+    f->step.ppb = -80000000;
+    f->cust.steps = &f->step;
+    f->cust.nsteps = shortfall ? 1 : 0;
+    f->cust.attest_every = attest_every;
+    f->cust.api_latency.kind = POR_DIST_CONSTANT;
+    f->cust.api_latency.value = 300 * POR_MS;
+    sc->custodians = &f->cust;
+    sc->ncustodians = 1;
+
+    por_feed_config *fd = &sc->feed;
+    fd->chain = 0;
+    fd->decimals = 8;
+    f->sources[0] = 0;
+    fd->sources = f->sources;
+    fd->nsources = 1;
+    fd->min_answer = 1;
+    fd->max_answer = por_amount_pow10(30);
+    fd->ocr.n = 4;
+    fd->ocr.f = 1;
+    fd->ocr.delta_progress = 23 * POR_SEC;
+    fd->ocr.delta_resend = 10 * POR_SEC;
+    fd->ocr.delta_round = 20 * POR_SEC;
+    fd->ocr.delta_grace = POR_SEC;
+    fd->ocr.delta_c = 24 * POR_HOUR;
+    fd->ocr.delta_stage = 20 * POR_SEC;
+    fd->ocr.alpha_ppb = 10000000; /* 1 % */
+    fd->ocr.schedule[0] = 1, fd->ocr.schedule[1] = 1, fd->ocr.schedule[2] = 2;
+    fd->ocr.nschedule = 3;
+    fd->ocr.r_max = 6;
+    fd->ocr.observe_timeout = 5 * POR_SEC;
+    fd->crypto = POR_CRYPTO_MODE_IDEAL;
+    fd->gas_price_multiplier = 1.5;
+
+    por_token_config *tk = &sc->token;
+    f->token_chains[0] = 0;
+    tk->chains = f->token_chains;
+    tk->nchains = 1;
+    tk->decimals = 18;
+    f->initial_supply[0] = (por_amount)990000000 * por_amount_pow10(18);
+    tk->initial_supply = f->initial_supply;
+    tk->secure_mint.enabled = true;
+    tk->secure_mint.max_staleness = 26 * POR_HOUR;
+    tk->secure_mint.margin_mode = POR_MARGIN_NONE;
+    tk->mints.kind = POR_PROCESS_POISSON;
+    tk->mints.per_day = 48;
+    tk->mints.amount.kind = POR_DIST_LOGNORMAL;
+    tk->mints.amount.median = (por_amount)100000 * por_amount_pow10(18);
+    tk->mints.amount.sigma = 1;
+    tk->redeems.kind = POR_PROCESS_POISSON;
+    tk->redeems.per_day = 12;
+    tk->redeems.amount.kind = POR_DIST_LOGNORMAL;
+    tk->redeems.amount.median = (por_amount)50000 * por_amount_pow10(18);
+    tk->redeems.amount.sigma = 1;
+
+    snprintf(f->consumer.name, sizeof f->consumer.name, "lender");
+    f->consumer.chain = 0;
+    f->consumer.poll_every = poll_every;
+    f->threshold.ratio_ppb = 980000000;
+    f->threshold.action = POR_ACTION_LOWER_CF;
+    f->threshold.collateral_factor_ppb = 500000000;
+    f->consumer.thresholds = &f->threshold;
+    f->consumer.nthresholds = 1;
+    sc->consumers = &f->consumer;
+    sc->nconsumers = 1;
+}
+
+typedef struct {
+    por_metric_cell cells[POR_WM_NCOLS];
+    char strings[POR_WM_NCOLS * POR_WORLD_STRING_BYTES];
+} row;
+
+static void run(const world_fixture *f, uint64_t rep, const por_run_options *opt, row *r)
+{
+    por_error err;
+    memset(&err, 0, sizeof err);
+    memset(r, 0, sizeof *r);
+    por_status st = por_world_run_replication(&f->sc, rep, opt, r->cells, r->strings, &err);
+    ck_assert_msg(st == POR_OK, "replication %llu: %s", (unsigned long long)rep, err.msg);
+}
+
+static void print_row(const char *tag, const row *r)
+{
+    size_t n;
+    const por_metric_def *defs = por_world_metric_defs(&n);
+    printf("%s:", tag);
+    for (size_t i = 0; i < n; i++) {
+        const por_metric_cell *c = &r->cells[i];
+        if (!c->present)
+            printf(" %s=absent", defs[i].name);
+        else if (defs[i].kind == POR_METRIC_DURATION)
+            printf(" %s=%.3fs%s", defs[i].name, por_time_seconds(c->ns), c->censored ? "+" : "");
+        else if (c->exact)
+            printf(" %s=%s", defs[i].name, c->exact);
+        else
+            printf(" %s=%.6g", defs[i].name, c->value);
+    }
+    printf("\n");
+}
+
+START_TEST(test_metric_defs)
+{
+    size_t n = 0;
+    const por_metric_def *d = por_world_metric_defs(&n);
+    ck_assert_uint_eq(n, POR_WM_NCOLS);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(d[i].name && d[i].name[0]);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_str_ne(d[i].name, d[j].name);
+    }
+    ck_assert_str_eq(d[POR_WM_FEED_DETECT].name, "feed_detect");
+    ck_assert(d[POR_WM_FEED_DETECT].censorable && d[POR_WM_MINT_BLOCK].censorable);
+    ck_assert(d[POR_WM_UNBACKED_MINTED].kind == POR_METRIC_AMOUNT);
+}
+END_TEST
+
+START_TEST(test_shortfall_detected_and_blocked)
+{
+    world_fixture f;
+    fixture_init(&f, true);
+    row r;
+    for (uint64_t rep = 0; rep < 3; rep++) {
+        run(&f, rep, NULL, &r);
+        char tag[32];
+        snprintf(tag, sizeof tag, "shortfall rep %llu", (unsigned long long)rep);
+        print_row(tag, &r);
+        const por_metric_cell *c = r.cells;
+        /* the step happens at day 1 and supply (990M + mints) exceeds 920M at once */
+        ck_assert(c[POR_WM_ONSET].present && !c[POR_WM_ONSET].censored);
+        ck_assert_int_eq(c[POR_WM_ONSET].ns, POR_DAY);
+        /* detection: the next attestation refresh (at most one period), then a round, the
+         * transmission stages and a confirmed block */
+        const por_metric_cell *d = &c[POR_WM_FEED_DETECT];
+        ck_assert(d->present && !d->censored);
+        por_time_t bound = attest_every + 23 * POR_SEC + 2 * 20 * POR_SEC + 3 * 20 * POR_SEC +
+                           5 * POR_SEC + 3 * 12 * POR_SEC;
+        ck_assert_int_gt(d->ns, 0); /* an answer lands in a later block */
+        ck_assert_int_le(d->ns, bound);
+        /* minting stops with the first refusal; mints keep arriving (48/day) */
+        const por_metric_cell *b = &c[POR_WM_MINT_BLOCK];
+        ck_assert(b->present && !b->censored);
+        ck_assert_int_le(b->ns, d->ns + POR_DAY / 2);
+        /* unbacked supply: exact decimal text, non-negative, matching the double */
+        const por_metric_cell *u = &c[POR_WM_UNBACKED_MINTED];
+        ck_assert(u->present && u->exact);
+        por_amount unbacked;
+        const char *why;
+        ck_assert_int_eq(por_amount_parse(u->exact, 18, &unbacked, &why), 0);
+        ck_assert(unbacked >= 0);
+        ck_assert(fabs(u->value - por_amount_to_double(unbacked, 18)) <= 1e-9 * (u->value + 1));
+        /* the lender reacts at its first poll after the answer landed */
+        const por_metric_cell *k = &c[POR_WM_CONSUMER_REACTION];
+        ck_assert(k->present && !k->censored);
+        ck_assert_int_ge(k->ns, d->ns);
+        ck_assert_int_le(k->ns, d->ns + poll_every);
+        ck_assert(c[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+        ck_assert(c[POR_WM_ROUNDS].value > 0 && c[POR_WM_REPORTS_ACCEPTED].value > 0);
+        ck_assert(c[POR_WM_TRANSMISSIONS].value >= c[POR_WM_REPORTS_ACCEPTED].value);
+        ck_assert(c[POR_WM_GAS].value >= 250000 * c[POR_WM_REPORTS_ACCEPTED].value);
+        ck_assert(c[POR_WM_MINTS_ACCEPTED].value > 0 && c[POR_WM_MINTS_REFUSED].value > 0);
+        ck_assert(c[POR_WM_MIN_TRUE_RATIO].value < 0.93);
+        /* the heartbeat is 24 h: staleness never exceeds it by much */
+        ck_assert_int_le(c[POR_WM_MAX_FEED_STALENESS].ns, 24 * POR_HOUR + 5 * POR_MIN);
+        ck_assert(c[POR_WM_EVENTS].value > 1000);
+    }
+}
+END_TEST
+
+START_TEST(test_no_shortfall_censored_and_absent)
+{
+    world_fixture f;
+    fixture_init(&f, false);
+    f.sc.token.initial_supply[0] = (por_amount)900000000 * por_amount_pow10(18);
+    row r;
+    run(&f, 0, NULL, &r);
+    print_row("no shortfall", &r);
+    const por_metric_cell *c = r.cells;
+    ck_assert(c[POR_WM_ONSET].present && c[POR_WM_ONSET].censored);
+    ck_assert_int_eq(c[POR_WM_ONSET].ns, 2 * POR_DAY);
+    const int rel[] = {POR_WM_FEED_DETECT, POR_WM_MINT_BLOCK, POR_WM_UNBACKED_MINTED,
+                       POR_WM_CONSUMER_REACTION};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
+        ck_assert_msg(!c[rel[i]].present && !c[rel[i]].censored, "column %d", rel[i]);
+    ck_assert(c[POR_WM_MIN_TRUE_RATIO].value >= 1.0);
+    ck_assert(c[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+    /* the horizon override shortens the run and moves the censoring time */
+    por_run_options opt = {-1, 36 * POR_HOUR};
+    run(&f, 0, &opt, &r);
+    ck_assert(r.cells[POR_WM_ONSET].censored);
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, 36 * POR_HOUR);
+}
+END_TEST
+
+START_TEST(test_attestation_lag_lets_unbacked_through)
+{
+    /* With a 6 h attestation lag the feed cannot show the loss before onset + 6 h, and
+     * Secure Mint keeps accepting mints until then: they are the unbacked supply. */
+    world_fixture f;
+    fixture_init(&f, true);
+    f.cust.attest_lag = 6 * POR_HOUR;
+    f.sc.token.initial_supply[0] = (por_amount)950000000 * por_amount_pow10(18);
+    row r;
+    run(&f, 0, NULL, &r);
+    print_row("lag 6h", &r);
+    const por_metric_cell *c = r.cells;
+    ck_assert_int_eq(c[POR_WM_ONSET].ns, POR_DAY);
+    ck_assert(c[POR_WM_FEED_DETECT].present && !c[POR_WM_FEED_DETECT].censored);
+    ck_assert_int_ge(c[POR_WM_FEED_DETECT].ns, 6 * POR_HOUR);
+    ck_assert_int_le(c[POR_WM_FEED_DETECT].ns, 6 * POR_HOUR + 5 * POR_MIN);
+    ck_assert(c[POR_WM_MINT_BLOCK].present && !c[POR_WM_MINT_BLOCK].censored);
+    ck_assert_int_ge(c[POR_WM_MINT_BLOCK].ns, c[POR_WM_FEED_DETECT].ns);
+    por_amount unbacked;
+    ck_assert_int_eq(por_amount_parse(c[POR_WM_UNBACKED_MINTED].exact, 18, &unbacked, NULL), 0);
+    ck_assert(unbacked > 0);
+    ck_assert(c[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+}
+END_TEST
+
+START_TEST(test_false_rejections_under_positive_margin)
+{
+    /* A 5 % over-collateralization margin caps supply at 950M while 1,000M are truly
+     * held: every refusal is of a mint truth would have backed. */
+    world_fixture f;
+    fixture_init(&f, false);
+    f.sc.token.initial_supply[0] = (por_amount)945000000 * por_amount_pow10(18);
+    f.sc.token.secure_mint.margin_mode = POR_MARGIN_POSITIVE_PERCENT;
+    f.sc.token.secure_mint.margin_ppb = 50000000;
+    row r;
+    run(&f, 0, NULL, &r);
+    print_row("margin 5%", &r);
+    const por_metric_cell *c = r.cells;
+    ck_assert(c[POR_WM_ONSET].censored);
+    ck_assert(c[POR_WM_MINTS_REFUSED].value > 0);
+    ck_assert(c[POR_WM_FALSE_REJECTIONS].value == c[POR_WM_MINTS_REFUSED].value);
+    ck_assert(c[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+}
+END_TEST
+
+static bool rows_equal(const row *a, const row *b)
+{
+    for (size_t i = 0; i < POR_WM_NCOLS; i++) {
+        const por_metric_cell *x = &a->cells[i], *y = &b->cells[i];
+        if (x->present != y->present || x->censored != y->censored || x->ns != y->ns)
+            return false;
+        if (!(x->value == y->value || (isnan(x->value) && isnan(y->value))))
+            return false;
+        if ((x->exact == NULL) != (y->exact == NULL) || (x->exact && strcmp(x->exact, y->exact)))
+            return false;
+    }
+    return true;
+}
+
+START_TEST(test_deterministic_and_distinct)
+{
+    world_fixture f;
+    fixture_init(&f, true);
+    f.sc.seed = por_test_seed();
+    static row a, b, c;
+    run(&f, 5, NULL, &a);
+    run(&f, 5, NULL, &b);
+    ck_assert(rows_equal(&a, &b));
+    run(&f, 6, NULL, &c);
+    ck_assert(!rows_equal(&a, &c));
+    ck_assert(a.cells[POR_WM_EVENTS].value != c.cells[POR_WM_EVENTS].value ||
+              a.cells[POR_WM_MINTS_ACCEPTED].value != c.cells[POR_WM_MINTS_ACCEPTED].value ||
+              a.cells[POR_WM_REDEEMS].value != c.cells[POR_WM_REDEEMS].value);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("world");
+    TCase *t = tcase_create("world");
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, test_metric_defs);
+    tcase_add_test(t, test_shortfall_detected_and_blocked);
+    tcase_add_test(t, test_no_shortfall_censored_and_absent);
+    tcase_add_test(t, test_attestation_lag_lets_unbacked_through);
+    tcase_add_test(t, test_false_rejections_under_positive_margin);
+    tcase_add_test(t, test_deterministic_and_distinct);
+    suite_add_tcase(s, t);
+    return s;
+}
