@@ -27,7 +27,9 @@
  * Redemptions are never blocked; one burns min(amount, supply on its chain).
  *
  * Requests are applied at the instant they arrive (the mint transaction's own inclusion
- * delay is not modelled). Processes (por_request_process), for mints and redeems alike:
+ * delay is not modelled). A mint or redeem on chain k changes chain k's supply; no
+ * cross-chain moves are modelled, so bridge_delay is not used yet and the total supply is
+ * simply the sum over chains. Processes (por_request_process), for mints and redeems alike:
  *   POISSON    arrivals at rate per_day, inside the process window;
  *   BURST      bursts at rate per_day / burst_size, each burst_size requests at once;
  *   SCHEDULED  the listed (at, amount, chain) requests; the window does not apply.
