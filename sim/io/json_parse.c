@@ -35,11 +35,13 @@ static por_status por__syntax(por_error *err, const char *file, const char *text
 
 /* Scans TEXT outside strings: deepest nesting (and where it first passes LIMIT), and
  * whether the text ends inside a string or with brackets left open. */
-static void por__scan(const char *text, size_t len, size_t limit, size_t *too_deep_at, bool *unbalanced)
+static void por__scan(const char *text, size_t len, size_t limit, size_t *too_deep_at, bool *unbalanced,
+                      size_t *open_str)
 {
     size_t depth = 0;
     bool in_str = false;
     *too_deep_at = (size_t)-1;
+    *open_str = (size_t)-1;
     for (size_t i = 0; i < len; i++) {
         char ch = text[i];
         if (in_str) {
@@ -49,6 +51,7 @@ static void por__scan(const char *text, size_t len, size_t limit, size_t *too_de
                 in_str = false;
         } else if (ch == '"') {
             in_str = true;
+            *open_str = i;
         } else if (ch == '[' || ch == '{') {
             if (++depth > limit && *too_deep_at == (size_t)-1)
                 *too_deep_at = i;
@@ -57,16 +60,46 @@ static void por__scan(const char *text, size_t len, size_t limit, size_t *too_de
         }
     }
     *unbalanced = in_str || depth > 0;
+    if (!in_str)
+        *open_str = (size_t)-1;
+}
+
+/* The innermost open bracket ('{' or '[') before POS, outside strings; 0 at top level. */
+static char por__container_at(const char *text, size_t pos)
+{
+    char stack[CJSON_NESTING_LIMIT + 1];
+    size_t depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < pos; i++) {
+        char ch = text[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '[' || ch == '{') {
+            if (depth < sizeof stack)
+                stack[depth] = ch;
+            depth++;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth == 0 || depth > sizeof stack ? 0 : stack[depth - 1];
 }
 
 /* Explains why cJSON stopped at POS. */
 static por_status por__explain(por_error *err, const char *file, const char *text, size_t len, size_t pos)
 {
-    size_t deep;
+    size_t deep, open_str;
     bool unbalanced;
-    por__scan(text, len, CJSON_NESTING_LIMIT, &deep, &unbalanced);
+    por__scan(text, len, CJSON_NESTING_LIMIT, &deep, &unbalanced, &open_str);
     if (deep != (size_t)-1 && deep <= pos + 1)
         return por__syntax(err, file, text, deep, "nested deeper than %s levels", "1000");
+    if (open_str != (size_t)-1 && pos >= open_str)
+        return por__syntax(err, file, text, open_str, "%s", "string never closed (truncated file?)");
     size_t last = len; /* last non-whitespace byte */
     while (last > 0 && por__is_ws(text[last - 1]))
         last--;
@@ -88,13 +121,33 @@ static por_status por__explain(por_error *err, const char *file, const char *tex
         prev--;
     char pc = prev > 0 ? text[prev - 1] : '\0';
     char ch = *p;
-    if (ch == '\'')
-        return por__syntax(err, file, text, pos, "strings need double quotes, got %s", "'");
+    /* cJSON stops one byte past a bad string start: look at that byte too. */
+    char before = pos > 0 ? text[pos - 1] : '\0';
+    if (ch == '\'' || before == '\'')
+        return por__syntax(err, file, text, ch == '\'' ? pos : pos - 1, "strings need double quotes, got %s", "'");
     if ((ch == '}' || ch == ']') && pc == ',')
         return por__syntax(err, file, text, prev - 1, "trailing comma before '%s'", ch == '}' ? "}" : "]");
+    if (before == '}' || before == ']') {
+        size_t b = pos - 1;
+        while (b > 0 && por__is_ws(text[b - 1]))
+            b--;
+        if (b > 0 && text[b - 1] == ',')
+            return por__syntax(err, file, text, b - 1, "trailing comma before '%s'", before == '}' ? "}" : "]");
+    }
     bool ends_value = pc == '"' || pc == '}' || pc == ']' || (pc >= '0' && pc <= '9') || pc == 'e' || pc == 'l';
     bool starts_value = ch == '"' || ch == '{' || ch == '[' || (ch >= '0' && ch <= '9') || ch == '-' || ch == 't' ||
                         ch == 'f' || ch == 'n';
+    if (pc == '"' && por__container_at(text, pos) == '{') {
+        /* After a string inside an object: was it a key (preceded by '{' or ',')? */
+        size_t q = prev - 1; /* closing quote */
+        while (q > 0 && !(text[q - 1] == '"' && (q < 2 || text[q - 2] != '\\')))
+            q--;
+        size_t b = q > 0 ? q - 1 : 0; /* opening quote */
+        while (b > 0 && por__is_ws(text[b - 1]))
+            b--;
+        if (b > 0 && (text[b - 1] == '{' || text[b - 1] == ','))
+            return por__syntax(err, file, text, pos, "expected ':' after the key %s", "(missing colon?)");
+    }
     if (ends_value && starts_value && pos > 0)
         return por__syntax(err, file, text, pos, "expected ',' or a closing bracket before this %s",
                            "(missing comma?)");

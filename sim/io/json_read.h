@@ -65,6 +65,9 @@ void por__jr_free_warnings(por__jr *c);
 /* Describes NODE for "got ..." ("the string \"4\"", "an array", "3.5", "null"). BUF>=96. */
 const char *por__jr_describe(const cJSON *node, char *buf, size_t n);
 
+/* Formats a duration exactly in its largest whole unit ("90m", "250ms", "0ns"). */
+char *por__jr_dur(por_time_t t, char *buf, size_t n);
+
 /* Levenshtein distance, bytes; capped work for long strings. */
 size_t por__jr_levenshtein(const char *a, const char *b);
 /* The candidate closest to WORD if it is close enough to be a likely typo, else NULL. */

@@ -18,8 +18,8 @@ por_window por__jr_window(por__jr *c, const cJSON *obj)
         w.until = por__jr_duration(c, obj, "until", 0, false);
         if (w.until <= w.from) {
             por__jr_push_key(c, "until");
-            por__jr_fail(c, "needs until > from, got from=%s until=%s", por_duration_format(w.from, a, sizeof a),
-                         por_duration_format(w.until, b, sizeof b));
+            por__jr_fail(c, "needs until > from, got from=%s until=%s", por__jr_dur(w.from, a, sizeof a),
+                         por__jr_dur(w.until, b, sizeof b));
         }
     } else if (por__jr_has(obj, "for")) {
         por_time_t len = por__jr_duration(c, obj, "for", 0, true);
@@ -92,8 +92,8 @@ void por__jr_v_duration_dist(por__jr *c, const cJSON *node, por_duration_dist *o
         if (out->max < out->min) {
             char a[48], b[48];
             por__jr_push_key(c, "max");
-            por__jr_fail(c, "needs max >= min, got min=%s max=%s", por_duration_format(out->min, a, sizeof a),
-                         por_duration_format(out->max, b, sizeof b));
+            por__jr_fail(c, "needs max >= min, got min=%s max=%s", por__jr_dur(out->min, a, sizeof a),
+                         por__jr_dur(out->max, b, sizeof b));
         }
         break;
     }

@@ -312,8 +312,8 @@ static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config
         if (i > 0 && st->at < cu->steps[i - 1].at) {
             char a1[48], a2[48];
             por__jr_push_key(c, "at");
-            por__jr_fail(c, "steps must be in time order, got %s after %s", por_duration_format(st->at, a1, sizeof a1),
-                         por_duration_format(cu->steps[i - 1].at, a2, sizeof a2));
+            por__jr_fail(c, "steps must be in time order, got %s after %s", por__jr_dur(st->at, a1, sizeof a1),
+                         por__jr_dur(cu->steps[i - 1].at, a2, sizeof a2));
         }
         por__jr_exclusive(c, e, "change", "set");
         const cJSON *chg = por__jr_get(e, "change");

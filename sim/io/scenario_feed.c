@@ -50,8 +50,8 @@ static void por__sc_mainnet_min(por__jr *c, const cJSON *o, const char *key, por
     char a[48], b[48];
     size_t m = por__jr_mark(c);
     por__jr_push_key(c, key);
-    por__jr_warn(c, "%s is below libocr's Ethereum mainnet minimum of %s (accepted)", por_duration_format(v, a, sizeof a),
-                 por_duration_format(min, b, sizeof b));
+    por__jr_warn(c, "%s is below libocr's Ethereum mainnet minimum of %s (accepted)", por__jr_dur(v, a, sizeof a),
+                 por__jr_dur(min, b, sizeof b));
     por__jr_reset(c, m);
 }
 
@@ -79,13 +79,13 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
     ocr->observe_timeout = por__jr_duration(c, o, "observe_timeout", 5 * POR_SEC, true);
     if (ocr->delta_grace >= ocr->delta_round)
         por__sc_fail_at(c, o, "delta_grace", "delta_round", "needs delta_grace < delta_round, got delta_grace=%s delta_round=%s",
-                        por_duration_format(ocr->delta_grace, a, sizeof a),
-                        por_duration_format(ocr->delta_round, b, sizeof b));
+                        por__jr_dur(ocr->delta_grace, a, sizeof a),
+                        por__jr_dur(ocr->delta_round, b, sizeof b));
     if (ocr->delta_round >= ocr->delta_progress)
         por__sc_fail_at(c, o, "delta_round", "delta_progress",
                         "needs delta_round < delta_progress, got delta_round=%s delta_progress=%s",
-                        por_duration_format(ocr->delta_round, a, sizeof a),
-                        por_duration_format(ocr->delta_progress, b, sizeof b));
+                        por__jr_dur(ocr->delta_round, a, sizeof a),
+                        por__jr_dur(ocr->delta_progress, b, sizeof b));
     uint64_t rmax = por__jr_uint(c, o, "r_max", 6, 0, 9007199254740992ull);
     if (rmax == 0 || rmax >= 255) {
         por__jr_push_key(c, "r_max");
@@ -163,8 +163,8 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
         if (strcmp(a->unit, b->unit) != 0) {
             if (src)
                 por__jr_push_index(c, i);
-            por__jr_fail(c, "needs every source in the same unit, got \"%s\" (%s) and \"%s\" (%s)", a->name, a->unit,
-                         b->name, b->unit);
+            por__jr_fail(c, "needs every source in the same unit, got \"%s\" (%s) and \"%s\" (%s)%s", a->name,
+                         a->unit, b->name, b->unit, src ? "" : " (sources default to every custodian)");
         }
     }
     por__jr_reset(c, base);
@@ -288,8 +288,8 @@ static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_r
         if (i > 0 && r->at < rp->scheduled[i - 1].at) {
             char a1[48], a2[48];
             por__jr_push_key(c, "at");
-            por__jr_fail(c, "requests must be in time order, got %s after %s", por_duration_format(r->at, a1, sizeof a1),
-                         por_duration_format(rp->scheduled[i - 1].at, a2, sizeof a2));
+            por__jr_fail(c, "requests must be in time order, got %s after %s", por__jr_dur(r->at, a1, sizeof a1),
+                         por__jr_dur(rp->scheduled[i - 1].at, a2, sizeof a2));
         }
         por__jr_require(c, e, "amount");
         r->amount = por__jr_amount(c, e, "amount", 0, sc->token.decimals, false);
