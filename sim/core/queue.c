@@ -21,7 +21,6 @@
 void por_queue_init(por_queue *q)
 {
     memset(q, 0, sizeof *q);
-    q->nfree = POR__QNIL;
     q->top = POR__QNIL;
     q->top_start = 0;
 }
@@ -33,37 +32,31 @@ void por_queue_free(por_queue *q)
     for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++)
         free(q->rung[i].b);
     memset(q, 0, sizeof *q);
-    q->nfree = POR__QNIL;
     q->top = POR__QNIL;
 }
 
-static uint32_t por__node_alloc(por_queue *q)
+/* Makes node[slot] exist. */
+static void por__node_reserve(por_queue *q, uint32_t slot)
 {
-    if (q->nfree == POR__QNIL) {
-        uint32_t old = q->ncap;
-        uint32_t cap = old ? old * 2 : 1024;
-        POR_ASSERT(cap > old && cap < POR__QNIL);
-        q->node = por_xrealloc(q->node, (size_t)cap * sizeof *q->node);
-        for (uint32_t i = cap; i > old; i--) {
-            q->node[i - 1].next = q->nfree;
-            q->nfree = i - 1;
-        }
-        q->ncap = cap;
-    }
-    uint32_t n = q->nfree;
-    q->nfree = q->node[n].next;
-    return n;
+    if (slot < q->ncap)
+        return;
+    POR_ASSERT(slot < POR__QNIL);
+    uint64_t cap = q->ncap ? q->ncap : 1024;
+    while (cap <= slot)
+        cap *= 2;
+    if (cap > POR__QNIL)
+        cap = POR__QNIL;
+    q->node = por_xrealloc(q->node, (size_t)cap * sizeof *q->node);
+    q->ncap = (uint32_t)cap;
 }
 
 static inline void por__bucket_link(por_queue *q, por__qbucket *b, por_qentry e)
 {
-    uint32_t n = por__node_alloc(q);
-    por__qnode *nd = &q->node[n];
+    por__qnode *nd = &q->node[e.slot];
     nd->time = e.time;
     nd->order = e.order;
-    nd->slot = e.slot;
     nd->next = b->head;
-    b->head = n;
+    b->head = e.slot;
     b->len++;
 }
 
@@ -96,9 +89,10 @@ static void por__bot_insert(por_queue *q, por_qentry e)
     q->blen++;
 }
 
-void por_queue_push(por_queue *q, por_qentry e)
+void por__queue_push_slow(por_queue *q, por_qentry e)
 {
     POR_ASSERT(e.time >= 0);
+    por__node_reserve(q, e.slot);
     uint64_t t = (uint64_t)e.time;
     q->len++;
     if (t >= q->top_start) {
@@ -108,13 +102,11 @@ void por_queue_push(por_queue *q, por_qentry e)
             if (t < q->tmin) q->tmin = t;
             if (t > q->tmax) q->tmax = t;
         }
-        uint32_t n = por__node_alloc(q);
-        por__qnode *nd = &q->node[n];
+        por__qnode *nd = &q->node[e.slot];
         nd->time = e.time;
         nd->order = e.order;
-        nd->slot = e.slot;
         nd->next = q->top;
-        q->top = n;
+        q->top = e.slot;
         q->tlen++;
         return;
     }
@@ -156,24 +148,21 @@ static void por__sort_desc(por_qentry *a, size_t n)
     }
 }
 
-/* Moves the N entries of list HEAD into the (empty) bottom, sorted; frees the nodes. */
+/* Moves the N entries of list HEAD into the (empty) bottom, sorted. */
 static void por__list_to_bottom(por_queue *q, uint32_t head, uint32_t n)
 {
     POR_ASSERT(q->blen == 0 && n > 0);
     por__bot_reserve(q, n);
     por_qentry *out = q->bot;
-    uint32_t i = head, last = head;
+    uint32_t i = head;
     for (uint32_t k = 0; k < n; k++) {
         const por__qnode *nd = &q->node[i];
         out[k].time = nd->time;
         out[k].order = nd->order;
-        out[k].slot = nd->slot;
-        last = i;
+        out[k].slot = i;
         i = nd->next;
     }
     POR_ASSERT(i == POR__QNIL);
-    q->node[last].next = q->nfree;
-    q->nfree = head;
     por__sort_desc(out, n);
     q->blen = n;
 }
@@ -284,7 +273,7 @@ static void por__top_to_rung0(por_queue *q)
     for (;;) {
         uint64_t full = (span >> shift) + 1;
         uint64_t need = bh >= 64 ? full : ((((uint64_t)1 << bh) - 1) >> shift) + 1;
-        uint64_t soft = 4 * (uint64_t)q->tlen;
+        uint64_t soft = 2 * (uint64_t)q->tlen;
         nb = need > soft ? need : soft;
         if (nb > full)
             nb = full;

@@ -39,13 +39,14 @@ typedef struct {
 /* A bucket with more entries than this is split into a new rung rather than sorted. */
 #define POR_QUEUE_THRESHOLD 16
 
-/* Rung and top entries live in queue-owned nodes chained into singly linked lists, so
- * moving an entry between tiers relinks it instead of copying it, and an empty bucket
- * costs 8 bytes. */
+/* Rung and top entries live in nodes indexed by the entry's slot, chained into singly
+ * linked lists: moving an entry between tiers relinks it instead of copying it, an
+ * empty bucket costs 8 bytes, and no node allocator is needed because the engine's
+ * slots are already unique among pending events. */
 typedef struct {
     por_time_t time;
     uint64_t order;
-    uint32_t slot, next; /* next node in the same list, or POR__QNIL */
+    uint32_t next; /* next node in the same list, or POR__QNIL */
 } por__qnode;
 #define POR__QNIL 0xFFFFFFFFu
 
@@ -64,8 +65,8 @@ typedef struct {
 typedef struct {
     por_qentry *bot;    /* sorted descending: smallest key at bot[blen - 1] */
     size_t blen, bcap;
-    por__qnode *node;   /* node pool for top and rungs; free nodes chained from nfree */
-    uint32_t ncap, nfree;
+    por__qnode *node;   /* node[slot] for entries in top and the rungs */
+    uint32_t ncap;
     uint32_t top;       /* list of entries with time >= top_start */
     size_t tlen;
     uint64_t top_start, tmin, tmax;
@@ -90,8 +91,32 @@ static inline bool por_qentry_less(const por_qentry *a, const por_qentry *b)
 void por_queue_init(por_queue *q);
 void por_queue_free(por_queue *q);
 
-/* Adds an entry. E.time must be >= 0; keys must be distinct. */
-void por_queue_push(por_queue *q, por_qentry e);
+/* Slow path of por_queue_push: node growth, top, lower rungs, bottom. */
+void por__queue_push_slow(por_queue *q, por_qentry e);
+
+/* Adds an entry. E.time must be >= 0, keys must be distinct, and E.slot must not be the
+ * slot of an entry still queued (slots index the queue's nodes). Fast path: the entry
+ * falls into a bucket of rung 0, which is where most entries go. */
+static inline void por_queue_push(por_queue *q, por_qentry e)
+{
+    uint64_t t = (uint64_t)e.time;
+    if (e.time >= 0 && t < q->top_start && q->nrungs > 0 && e.slot < q->ncap) {
+        por__qrung *r = &q->rung[0];
+        uint64_t k = (t - r->start) >> r->shift;
+        if (t >= r->start && k >= r->cur) {
+            por__qbucket *b = &r->b[k];
+            por__qnode *nd = &q->node[e.slot];
+            nd->time = e.time;
+            nd->order = e.order;
+            nd->next = b->head;
+            b->head = e.slot;
+            b->len++;
+            q->len++;
+            return;
+        }
+    }
+    por__queue_push_slow(q, e);
+}
 
 /* Slow path of por_queue_peek: refills bottom from the rungs or top. Returns false when
  * the queue is empty. */
