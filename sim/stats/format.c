@@ -4,6 +4,7 @@
 
 #include "por/error.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -46,7 +47,11 @@ char *por_format_double(double x, char *buf, size_t n)
         /* Integral: every digit printed by %.0f is exact and reads back to X. */
         snprintf(buf, n, "%.0f", x);
     } else {
-        for (int prec = 1; prec <= 17; prec++) {
+        /* Any decimal of <= DBL_DIG (15) digits survives decimal -> double -> %.15g, and
+         * %g drops trailing zeros: so when the shortest form has <= 15 digits, %.15g
+         * prints exactly it. Only subnormals (fewer bits) need the search from 1. */
+        int first = fabs(x) < DBL_MIN ? 1 : DBL_DIG;
+        for (int prec = first; prec <= 17; prec++) {
             snprintf(buf, n, "%.*g", prec, x);
             if (strtod(buf, NULL) == x)
                 break;
