@@ -1,19 +1,509 @@
-/* porsim command-line entry point (temporary minimal dispatcher). */
+/* porsim's command line: `run`, `validate`, `bench`, `help`, `--version`.
+ *
+ * Exit codes: 0 ok, 1 runtime failure, 2 bad input (usage or scenario), 3 a safety
+ * invariant broke. Nothing is run before the scenario and options are fully validated,
+ * and output directories are written all-or-nothing (por/outdir.h). */
 #include "por/bench.h"
+#include "por/outdir.h"
+#include "por/runner.h"
+#include "por/scenario_load.h"
+#include "por/stats.h"
+#include "por/world.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-int main(int argc, char **argv)
+#include <unistd.h>
+
+#define POR_MAX_SETS 256
+
+static const char *const por__usage_main =
+    "porsim " POR_VERSION " - discrete-event simulator of Proof of Reserve\n"
+    "\n"
+    "Usage:\n"
+    "  porsim run [SCENARIO.json] [options]   run replications and summarize detection\n"
+    "  porsim validate SCENARIO.json...       check scenario files without running them\n"
+    "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
+    "  porsim help [COMMAND]                  help for a command\n"
+    "  porsim --version\n"
+    "\n"
+    "Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 safety invariant broken.\n"
+    "Scenario format: scenarios/SCHEMA.md. Run `porsim help run` for examples.\n";
+
+static const char *const por__usage_run =
+    "Usage: porsim run [SCENARIO.json] [options]\n"
+    "\n"
+    "Runs the scenario's replications (the embedded default scenario when no file is\n"
+    "given) and prints a summary of every metric. With -o, writes DIR/runs.csv (a row per\n"
+    "replication), DIR/summary.json and DIR/meta.json, all-or-nothing.\n"
+    "\n"
+    "Options:\n"
+    "  -r, --replications N   number of replications (overrides the scenario)\n"
+    "  -j, --threads T        worker threads (default 1); results are identical for any T\n"
+    "  --seed S               scenario seed (overrides the scenario)\n"
+    "  -o, --output DIR       write runs.csv, summary.json, meta.json into DIR\n"
+    "  --force                replace DIR if it exists\n"
+    "  --set PATH=VALUE       override one scenario field before validation (repeatable);\n"
+    "                         VALUE is JSON if it parses as JSON, else a string\n"
+    "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  -q, --quiet            no summary table on stdout\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Examples:\n"
+    "  porsim run                                    # the default scenario\n"
+    "  porsim run scenarios/default.json -r 200 -j 2 -o out/default\n"
+    "  porsim run scenarios/default.json --set feed.ocr.deviation=\"0.5%\" --set duration=10d\n";
+
+static const char *const por__usage_validate =
+    "Usage: porsim validate SCENARIO.json...\n"
+    "\n"
+    "Loads and validates each file without running it. Prints \"FILE: ok\" or one error\n"
+    "line naming the file, the JSON path and what was expected. Exit 2 if any is bad.\n"
+    "\n"
+    "Options:\n"
+    "  --set PATH=VALUE       apply an override before validating (repeatable)\n"
+    "\n"
+    "Example:\n"
+    "  porsim validate scenarios/*.json\n";
+
+static const char *const por__usage_bench =
+    "Usage: porsim bench phold [--lps N] [--per-lp J] [--events E] [--seed S]\n"
+    "\n"
+    "PHOLD: N entities, J initial events each; every executed event schedules one new\n"
+    "event to a uniformly random entity at now + Exp(mean 1 ms) + 1 ns; stops after E.\n"
+    "Defaults N=1024, J=16, E=5000000. Prints name=value fields, e.g.\n"
+    "  porsim phold N=1024 J=16 events=5000000 seconds=0.31 events_per_s=16100000\n"
+    "Compare with ns-3 in one run: ../shared/bench/phold-vs-ns3.sh build/sim/porsim\n";
+
+static int por__usage_error(const char *cmd, const char *fmt, ...)
 {
-    por_phold_config c = {1024, 16, 5000000, 1};
-    for (int i = 3; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--lps")) c.lps = (uint32_t)atoi(argv[i + 1]);
-        if (!strcmp(argv[i], "--per-lp")) c.per_lp = (uint32_t)atoi(argv[i + 1]);
-        if (!strcmp(argv[i], "--events")) c.events = strtoull(argv[i + 1], 0, 10);
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "porsim %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see `porsim help %s`)\n", cmd);
+    va_end(ap);
+    return 2;
+}
+
+/* Parses an unsigned decimal integer in [min, max]; returns false if not one. */
+static bool por__parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Matches "-x VALUE", "--long VALUE" or "--long=VALUE" at argv[*i]. */
+static bool por__opt(int argc, char **argv, int *i, const char *short_name,
+                     const char *long_name, const char **value, bool *missing)
+{
+    const char *a = argv[*i];
+    size_t ll = strlen(long_name);
+    if (strncmp(a, long_name, ll) == 0 && a[ll] == '=') {
+        *value = a + ll + 1;
+        return true;
     }
+    if (strcmp(a, long_name) == 0 || (short_name && strcmp(a, short_name) == 0)) {
+        if (*i + 1 >= argc) {
+            *missing = true;
+            return true;
+        }
+        *value = argv[++*i];
+        return true;
+    }
+    return false;
+}
+
+/* ---- run ------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t por__interrupted;
+
+static void por__on_signal(int sig)
+{
+    (void)sig;
+    por__interrupted = 1;
+}
+
+typedef struct {
+    double t0;
+    bool tty;
+} por__progress_state;
+
+static void por__progress(void *ctx, uint64_t done, uint64_t total)
+{
+    por__progress_state *ps = ctx;
+    if (!ps->tty)
+        return;
+    int width = 30;
+    int filled = total ? (int)(width * done / total) : width;
+    char bar[64];
+    for (int k = 0; k < width; k++)
+        bar[k] = k < filled ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " replications", bar, done, total);
+    if (done >= total)
+        fprintf(stderr, "\n");
+    fflush(stderr);
+}
+
+static void por__json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static por_status por__write_outputs(const char *dir, bool force, const por_scenario *sc,
+                                     const por_runner_result *res, const char *cmdline,
+                                     const char *crypto, por_error *err)
+{
+    por_outdir od;
+    por_status st = por_outdir_begin(&od, dir, force, err);
+    if (st != POR_OK)
+        return st;
+    char hash[17];
+    por_scenario_hash(sc, hash);
+    char extra[1024];
+    snprintf(extra, sizeof extra,
+             "\"scenario\": \"%s\", \"scenario_hash\": \"%s\", \"seed\": %" PRIu64
+             ", \"replications\": %" PRIu64,
+             sc->name, hash, sc->seed, res->completed);
+
+    FILE *f = por_outdir_fopen(&od, "runs.csv", err);
+    if (!f)
+        goto fail;
+    if (por_metric_table_write_csv(res->table, f) != 0) {
+        por_error_set(err, POR_EIO, "%s/runs.csv: write failed: %s", dir, strerror(errno));
+        fclose(f);
+        goto fail;
+    }
+    if (por_outdir_fclose(&od, f, "runs.csv", err) != POR_OK)
+        goto fail;
+
+    f = por_outdir_fopen(&od, "summary.json", err);
+    if (!f)
+        goto fail;
+    if (por_metric_table_write_summary_json(res->table, f, extra) != 0) {
+        por_error_set(err, POR_EIO, "%s/summary.json: write failed: %s", dir, strerror(errno));
+        fclose(f);
+        goto fail;
+    }
+    if (por_outdir_fclose(&od, f, "summary.json", err) != POR_OK)
+        goto fail;
+
+    f = por_outdir_fopen(&od, "meta.json", err);
+    if (!f)
+        goto fail;
+    fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"command\": ", POR_VERSION);
+    por__json_string(f, cmdline);
+    fprintf(f, ",\n  \"scenario_file\": ");
+    por__json_string(f, sc->path ? sc->path : "<default>");
+    fprintf(f, ",\n  \"scenario_name\": ");
+    por__json_string(f, sc->name);
+    fprintf(f,
+            ",\n  \"scenario_hash\": \"%s\",\n  \"seed\": %" PRIu64
+            ",\n  \"replications_requested\": %" PRIu64 ",\n  \"replications_completed\": %" PRIu64
+            ",\n  \"partial\": %s,\n  \"crypto\": \"%s\",\n  \"events\": %" PRIu64
+            ",\n  \"wall_seconds\": %.3f\n}\n",
+            hash, sc->seed, sc->replications, res->completed, res->partial ? "true" : "false",
+            crypto, res->events, res->wall_seconds);
+    if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
+        goto fail;
+    return por_outdir_commit(&od, err) == POR_OK ? POR_OK : (por_outdir_abort(&od), err->status);
+fail:
+    por_outdir_abort(&od);
+    return err->status;
+}
+
+static int por__cmd_run(int argc, char **argv)
+{
+    const char *file = NULL, *out = NULL, *crypto = NULL;
+    const char *sets[POR_MAX_SETS + 3];
+    size_t nsets = 0;
+    uint64_t reps = 0, threads = 1, seed = 0;
+    bool have_reps = false, have_seed = false, force = false, quiet = false;
+    char reps_set[64], seed_set[64], crypto_set[64];
+
+    for (int i = 2; i < argc; i++) {
+        const char *v = NULL;
+        bool missing = false;
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(por__usage_run, stdout);
+            return 0;
+        } else if (por__opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, 10000000, &reps))
+                return por__usage_error("run", "-r needs a number of replications (1..10000000)");
+            have_reps = true;
+        } else if (por__opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, 1024, &threads))
+                return por__usage_error("run", "-j needs a thread count (1..1024)");
+        } else if (por__opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 0, UINT64_MAX, &seed))
+                return por__usage_error("run", "--seed needs an unsigned integer");
+            have_seed = true;
+        } else if (por__opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
+            if (missing || !*v)
+                return por__usage_error("run", "-o needs a directory");
+            out = v;
+        } else if (por__opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
+            if (missing || !strchr(v, '='))
+                return por__usage_error("run", "--set needs PATH=VALUE");
+            if (nsets >= POR_MAX_SETS)
+                return por__usage_error("run", "too many --set options (limit %d)", POR_MAX_SETS);
+            sets[nsets++] = v;
+        } else if (por__opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
+            if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
+                return por__usage_error("run", "--crypto needs ideal or real");
+            crypto = v;
+        } else if (!strcmp(a, "--force")) {
+            force = true;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            return por__usage_error("run", "unknown option %s", a);
+        } else if (!file) {
+            file = a;
+        } else {
+            return por__usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
+        }
+    }
+    /* Flags are applied as overrides after --set, so they win and show in the hash. */
+    if (have_reps) {
+        snprintf(reps_set, sizeof reps_set, "replications=%" PRIu64, reps);
+        sets[nsets++] = reps_set;
+    }
+    if (have_seed) {
+        snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, seed);
+        sets[nsets++] = seed_set;
+    }
+    if (crypto) {
+        snprintf(crypto_set, sizeof crypto_set, "feed.crypto=\"%s\"", crypto);
+        sets[nsets++] = crypto_set;
+    }
+
+    por_error err = {POR_OK, ""};
+    por_scenario *sc = NULL;
+    por_status st = file ? por_scenario_load_file(file, sets, nsets, &sc, &err)
+                         : por_scenario_load_string(por_default_scenario_json,
+                                                    strlen(por_default_scenario_json),
+                                                    "<default>", sets, nsets, &sc, &err);
+    if (st != POR_OK) {
+        fprintf(stderr, "porsim: %s\n", err.msg);
+        return por_status_exit_code(st);
+    }
+    if (out && (st = por_outdir_check(out, force, &err)) != POR_OK) {
+        fprintf(stderr, "porsim: %s\n", err.msg);
+        por_scenario_free(sc);
+        return por_status_exit_code(st);
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = por__on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    por__progress_state ps = {0, isatty(STDERR_FILENO) == 1};
+    por_runner_config rc = {
+        .first_rep = 0,
+        .replications = sc->replications,
+        .threads = (unsigned)threads,
+        .run = {.crypto_override = -1, .horizon_override = 0},
+        .progress = por__progress,
+        .progress_ctx = &ps,
+        .interrupt = &por__interrupted,
+    };
+    por_runner_result res;
+    st = por_runner_run(sc, &rc, &res, &err);
+
+    if (!quiet) {
+        char dur[64];
+        printf("scenario %s: %" PRIu64 " replication%s of %s, seed %" PRIu64 "%s\n", sc->name,
+               res.completed, res.completed == 1 ? "" : "s",
+               por_duration_format(sc->duration, dur, sizeof dur), sc->seed,
+               res.partial ? " (interrupted: partial)" : "");
+        por_metric_table_print(res.table, stdout);
+        printf("%" PRIu64 " events in %.2f s wall (%.0f events/s)\n", res.events,
+               res.wall_seconds, res.wall_seconds > 0 ? (double)res.events / res.wall_seconds : 0.0);
+        fflush(stdout);
+    }
+    int code = por_status_exit_code(st);
+    if (st != POR_OK)
+        fprintf(stderr, "porsim: %s: %s\n", por_status_name(st), err.msg);
+    if (out && (st == POR_OK || st == POR_EINVARIANT)) {
+        char cmdline[4096] = "";
+        size_t off = 0;
+        for (int i = 0; i < argc && off < sizeof cmdline; i++)
+            off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, "%s%s", i ? " " : "",
+                                    argv[i]);
+        const char *mode = sc->feed.crypto == POR_CRYPTO_MODE_REAL ? "real" : "ideal";
+        por_error werr = {POR_OK, ""};
+        if (por__write_outputs(out, force, sc, &res, cmdline, mode, &werr) != POR_OK) {
+            fprintf(stderr, "porsim: %s\n", werr.msg);
+            if (code == 0)
+                code = 1;
+        } else if (!quiet) {
+            printf("wrote %s/runs.csv, summary.json, meta.json\n", out);
+        }
+    }
+    if (res.partial) {
+        fprintf(stderr, "porsim: interrupted: kept %" PRIu64 " of %" PRIu64 " replications\n",
+                res.completed, sc->replications);
+        if (code == 0)
+            code = 1;
+    }
+    por_metric_table_destroy(res.table);
+    por_scenario_free(sc);
+    return code;
+}
+
+/* ---- validate -------------------------------------------------------------------- */
+
+static int por__cmd_validate(int argc, char **argv)
+{
+    const char *sets[POR_MAX_SETS];
+    size_t nsets = 0;
+    int nfiles = 0, bad = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *v = NULL;
+        bool missing = false;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(por__usage_validate, stdout);
+            return 0;
+        }
+        if (por__opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
+            if (missing || !strchr(v, '='))
+                return por__usage_error("validate", "--set needs PATH=VALUE");
+            if (nsets >= POR_MAX_SETS)
+                return por__usage_error("validate", "too many --set options");
+            sets[nsets++] = v;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return por__usage_error("validate", "unknown option %s", argv[i]);
+        }
+    }
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--set")) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            continue;
+        nfiles++;
+        por_error err = {POR_OK, ""};
+        por_scenario *sc = NULL;
+        if (por_scenario_load_file(argv[i], sets, nsets, &sc, &err) != POR_OK) {
+            fprintf(stderr, "porsim: %s\n", err.msg);
+            bad++;
+            continue;
+        }
+        char dur[64];
+        printf("%s: ok (%s: n=%u f=%u, %s, %" PRIu64 " replications)\n", argv[i], sc->name,
+               sc->feed.ocr.n, sc->feed.ocr.f, por_duration_format(sc->duration, dur, sizeof dur),
+               sc->replications);
+        por_scenario_free(sc);
+    }
+    if (nfiles == 0)
+        return por__usage_error("validate", "no scenario file given");
+    return bad ? 2 : 0;
+}
+
+/* ---- bench ----------------------------------------------------------------------- */
+
+static int por__cmd_bench(int argc, char **argv)
+{
+    if (argc < 3 || !strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")) {
+        fputs(por__usage_bench, argc < 3 ? stderr : stdout);
+        return argc < 3 ? 2 : 0;
+    }
+    if (strcmp(argv[2], "phold") != 0)
+        return por__usage_error("bench", "unknown benchmark %s (have: phold)", argv[2]);
+    por_phold_config c = {1024, 16, 5000000, 1};
+    for (int i = 3; i < argc; i++) {
+        const char *v = NULL;
+        bool missing = false;
+        uint64_t x;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(por__usage_bench, stdout);
+            return 0;
+        } else if (por__opt(argc, argv, &i, NULL, "--lps", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, 1000000, &x))
+                return por__usage_error("bench", "--lps needs 1..1000000");
+            c.lps = (uint32_t)x;
+        } else if (por__opt(argc, argv, &i, NULL, "--per-lp", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, 100000, &x))
+                return por__usage_error("bench", "--per-lp needs 1..100000");
+            c.per_lp = (uint32_t)x;
+        } else if (por__opt(argc, argv, &i, NULL, "--events", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, UINT64_MAX / 2, &x))
+                return por__usage_error("bench", "--events needs a positive count");
+            c.events = x;
+        } else if (por__opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 0, UINT64_MAX, &x))
+                return por__usage_error("bench", "--seed needs an unsigned integer");
+            c.seed = x;
+        } else {
+            return por__usage_error("bench", "unknown option %s", argv[i]);
+        }
+    }
+    if ((uint64_t)c.lps * c.per_lp > 100000000u)
+        return por__usage_error("bench", "--lps x --per-lp too large (limit 1e8 pending events)");
     por_phold_result r;
     por_phold_run(&c, &r);
-    printf("porsim phold N=%u J=%u events=%llu seconds=%.3f events_per_s=%.0f\n", c.lps, c.per_lp,
-           (unsigned long long)r.events, r.seconds, r.events_per_s);
+    printf("porsim phold N=%u J=%u events=%" PRIu64 " seconds=%.3f events_per_s=%.0f "
+           "end_time_ns=%" PRId64 " checksum=%016" PRIx64 "\n",
+           c.lps, c.per_lp, r.events, r.seconds, r.events_per_s, r.end_time_ns, r.checksum);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(por__usage_main, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("porsim %s\n", POR_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+        fputs(por__usage_main, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "help")) {
+        const char *topic = argc > 2 ? argv[2] : "";
+        fputs(!strcmp(topic, "run")        ? por__usage_run
+              : !strcmp(topic, "validate") ? por__usage_validate
+              : !strcmp(topic, "bench")    ? por__usage_bench
+                                           : por__usage_main,
+              stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "run"))
+        return por__cmd_run(argc, argv);
+    if (!strcmp(cmd, "validate"))
+        return por__cmd_validate(argc, argv);
+    if (!strcmp(cmd, "bench"))
+        return por__cmd_bench(argc, argv);
+    fprintf(stderr, "porsim: unknown command '%s'\n\n%s", cmd, por__usage_main);
+    return 2;
 }

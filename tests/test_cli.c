@@ -1,0 +1,207 @@
+/* CLI contract: exit codes, help, validate, run outputs (all-or-nothing, --force),
+ * and byte-identical outputs for -j1 and -j2. Runs the built porsim binary. */
+#include "por_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char g_out[4096];
+
+static const char *tmpfile_path(const char *name)
+{
+    static char path[4096];
+    const char *d = por_test_tmpdir(name);
+    ck_assert_ptr_nonnull(d);
+    snprintf(path, sizeof path, "%s/out.txt", d);
+    return path;
+}
+
+static int run(const char *args)
+{
+    const char *o = tmpfile_path("cli");
+    int rc = por_test_run_cli(args, o);
+    char *txt = por_test_slurp(o);
+    snprintf(g_out, sizeof g_out, "%s", txt ? txt : "");
+    free(txt);
+    return rc;
+}
+
+START_TEST(test_no_args_is_usage_error)
+{
+    ck_assert_int_eq(run(""), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "Usage:"));
+}
+END_TEST
+
+START_TEST(test_version_and_help)
+{
+    ck_assert_int_eq(run("--version"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "porsim "));
+    ck_assert_int_eq(run("help run"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "Examples:"));
+    ck_assert_int_eq(run("run --help"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "--replications"));
+    ck_assert_int_eq(run("validate --help"), 0);
+    ck_assert_int_eq(run("bench --help"), 0);
+}
+END_TEST
+
+START_TEST(test_bad_options_exit_2)
+{
+    ck_assert_int_eq(run("frobnicate"), 2);
+    ck_assert_int_eq(run("run --bogus"), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "unknown option --bogus"));
+    ck_assert_int_eq(run("run -r 0"), 2);
+    ck_assert_int_eq(run("run -r x"), 2);
+    ck_assert_int_eq(run("run -j"), 2);
+    ck_assert_int_eq(run("run --set novalue"), 2);
+    ck_assert_int_eq(run("run --crypto fast"), 2);
+    ck_assert_int_eq(run("bench phold --lps 0"), 2);
+    ck_assert_int_eq(run("validate"), 2);
+}
+END_TEST
+
+START_TEST(test_missing_scenario_file)
+{
+    ck_assert_int_eq(run("run /nonexistent/x.json"), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "/nonexistent/x.json"));
+    ck_assert_int_eq(run("validate /nonexistent/x.json"), 2);
+}
+END_TEST
+
+START_TEST(test_validate_good_and_bad)
+{
+    char args[4096];
+    snprintf(args, sizeof args, "validate '%s/default.json'", POR_SCENARIO_DIR);
+    ck_assert_int_eq(run(args), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, ": ok"));
+    /* An override that breaks the OCR config check is reported with its JSON path. */
+    snprintf(args, sizeof args, "validate '%s/default.json' --set feed.ocr.f=5",
+             POR_SCENARIO_DIR);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "$.feed.ocr.f"));
+}
+END_TEST
+
+START_TEST(test_run_default_prints_summary)
+{
+    ck_assert_int_eq(run("run -r 2"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "feed_detect"));
+    ck_assert_ptr_nonnull(strstr(g_out, "2 replications"));
+}
+END_TEST
+
+START_TEST(test_run_bad_set_exit_2_no_output)
+{
+    const char *d = por_test_tmpdir("cli-badset");
+    char args[4096];
+    snprintf(args, sizeof args, "run -r 1 -o '%s/out' --set feed.ocr.nn=4", d);
+    ck_assert_int_eq(run(args), 2);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/out", d);
+    struct stat st;
+    ck_assert_int_ne(stat(path, &st), 0); /* nothing half-written */
+}
+END_TEST
+
+static char *read_out(const char *dir, const char *name)
+{
+    char path[8600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return por_test_slurp(path);
+}
+
+START_TEST(test_outputs_identical_for_j1_j2)
+{
+    const char *base = por_test_tmpdir("cli-j");
+    char a[4200], b[4200], args[9000];
+    snprintf(a, sizeof a, "%s/j1", base);
+    snprintf(b, sizeof b, "%s/j2", base);
+    snprintf(args, sizeof args, "run -r 4 -j 1 -q -o '%s'", a);
+    ck_assert_int_eq(run(args), 0);
+    snprintf(args, sizeof args, "run -r 4 -j 2 -q -o '%s'", b);
+    ck_assert_int_eq(run(args), 0);
+    const char *files[] = {"runs.csv", "summary.json"};
+    for (int i = 0; i < 2; i++) {
+        char *x = read_out(a, files[i]), *y = read_out(b, files[i]);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_ptr_nonnull(y);
+        ck_assert_str_eq(x, y);
+        free(x);
+        free(y);
+    }
+    char *meta = read_out(a, "meta.json");
+    ck_assert_ptr_nonnull(meta);
+    ck_assert_ptr_nonnull(strstr(meta, "\"partial\": false"));
+    free(meta);
+    char *csv = read_out(a, "runs.csv");
+    ck_assert_ptr_nonnull(strstr(csv, "replication,"));
+    int lines = 0;
+    for (const char *p = csv; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 5); /* header + 4 rows */
+    free(csv);
+}
+END_TEST
+
+START_TEST(test_existing_output_needs_force)
+{
+    const char *base = por_test_tmpdir("cli-force");
+    char args[9000];
+    snprintf(args, sizeof args, "run -r 1 -q -o '%s'", base);
+    ck_assert_int_eq(run(args), 2); /* the directory exists */
+    ck_assert_ptr_nonnull(strstr(g_out, "--force"));
+    snprintf(args, sizeof args, "run -r 1 -q --force -o '%s'", base);
+    ck_assert_int_eq(run(args), 0);
+    char *csv = read_out(base, "runs.csv");
+    ck_assert_ptr_nonnull(csv);
+    free(csv);
+}
+END_TEST
+
+START_TEST(test_seed_changes_results)
+{
+    const char *base = por_test_tmpdir("cli-seed");
+    char a[4200], b[4200], args[9000];
+    snprintf(a, sizeof a, "%s/s1", base);
+    snprintf(b, sizeof b, "%s/s2", base);
+    snprintf(args, sizeof args, "run -r 2 -q --seed 1 -o '%s'", a);
+    ck_assert_int_eq(run(args), 0);
+    snprintf(args, sizeof args, "run -r 2 -q --seed 2 -o '%s'", b);
+    ck_assert_int_eq(run(args), 0);
+    char *x = read_out(a, "runs.csv"), *y = read_out(b, "runs.csv");
+    ck_assert_str_ne(x, y);
+    free(x);
+    free(y);
+}
+END_TEST
+
+START_TEST(test_bench_phold_prints_fields)
+{
+    ck_assert_int_eq(run("bench phold --lps 16 --per-lp 2 --events 10000"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "events=10000"));
+    ck_assert_ptr_nonnull(strstr(g_out, "events_per_s="));
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_no_args_is_usage_error);
+    tcase_add_test(tc, test_version_and_help);
+    tcase_add_test(tc, test_bad_options_exit_2);
+    tcase_add_test(tc, test_missing_scenario_file);
+    tcase_add_test(tc, test_validate_good_and_bad);
+    tcase_add_test(tc, test_run_default_prints_summary);
+    tcase_add_test(tc, test_run_bad_set_exit_2_no_output);
+    tcase_add_test(tc, test_outputs_identical_for_j1_j2);
+    tcase_add_test(tc, test_existing_output_needs_force);
+    tcase_add_test(tc, test_seed_changes_results);
+    tcase_add_test(tc, test_bench_phold_prints_fields);
+    suite_add_tcase(s, tc);
+    return s;
+}
