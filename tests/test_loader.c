@@ -123,6 +123,31 @@ START_TEST(test_good_files_and_library)
 }
 END_TEST
 
+/* Every ```json block of scenarios/SCHEMA.md is a complete scenario that loads. */
+START_TEST(test_schema_examples)
+{
+    char *doc = por_test_slurp(POR_SCENARIO_DIR "/SCHEMA.md");
+    ck_assert_ptr_nonnull(doc);
+    size_t count = 0;
+    const char *p = doc;
+    while ((p = strstr(p, "\n```json\n")) != NULL) {
+        const char *start = p + strlen("\n```json\n");
+        const char *end = strstr(start, "\n```\n");
+        ck_assert_ptr_nonnull(end);
+        char name[64];
+        snprintf(name, sizeof name, "SCHEMA.md example %zu", ++count);
+        por_scenario *sc = NULL;
+        por_error err = {0};
+        por_status st = por_scenario_load_string(start, (size_t)(end - start) + 1, name, NULL, 0, &sc, &err);
+        ck_assert_msg(st == POR_OK, "%s", err.msg);
+        por_scenario_free(sc);
+        p = end;
+    }
+    ck_assert_uint_ge(count, 5);
+    free(doc);
+}
+END_TEST
+
 START_TEST(test_default_embedded)
 {
     char *file = por_test_slurp(POR_SCENARIO_DIR "/default.json");
@@ -640,6 +665,7 @@ Suite *por_test_suite(void)
     tcase_set_timeout(t, 300);
     tcase_add_test(t, test_bad_corpus);
     tcase_add_test(t, test_good_files_and_library);
+    tcase_add_test(t, test_schema_examples);
     tcase_add_test(t, test_default_embedded);
     tcase_add_test(t, test_full_example_fields);
     tcase_add_test(t, test_defaults);
