@@ -51,11 +51,15 @@ por_status por_outdir_begin(por_outdir *od, const char *dir, bool force, por_err
 {
     memset(od, 0, sizeof *od);
     od->force = force;
-    snprintf(od->final_path, sizeof od->final_path, "%s", dir);
-    size_t len = strlen(od->final_path);
+    static const char suffix[] = ".partial-XXXXXX";
+    size_t len = strlen(dir);
+    if (len + sizeof suffix > sizeof od->tmp_path)
+        return por_error_set(err, POR_EINPUT, "output directory path too long (%zu bytes)", len);
+    memcpy(od->final_path, dir, len + 1);
     while (len > 1 && od->final_path[len - 1] == '/')
         od->final_path[--len] = '\0';
-    snprintf(od->tmp_path, sizeof od->tmp_path, "%s.partial-XXXXXX", od->final_path);
+    memcpy(od->tmp_path, od->final_path, len);
+    memcpy(od->tmp_path + len, suffix, sizeof suffix);
     if (!mkdtemp(od->tmp_path))
         return por_error_set(err, POR_EIO, "%s: cannot create temporary directory: %s",
                              od->final_path, strerror(errno));
