@@ -442,6 +442,7 @@ START_TEST(test_overrides)
                           "network.latency.median=\"120ms\"",
                           "attackers[0].type=crash",
                           "attackers[0].nodes=[6]",
+                          "feed.ocr.schedule=[1,2,4]",
                           "chains.0.block_time=6s",
                           "feed.ocr.deviation=2%",
                           "name=overridden"};
@@ -465,8 +466,8 @@ START_TEST(test_overrides)
     /* null removes a key: back to the default */
     const char *rm[] = {"feed.ocr.schedule=null"};
     sc = load_ok(POR_SCENARIO_DIR "/default.json", rm, 1);
-    ck_assert_uint_eq(sc->feed.ocr.nschedule, 4); /* default for n=7: 1, 1, 2, 3 */
-    ck_assert_uint_eq(sc->feed.ocr.schedule[3], 3);
+    ck_assert_uint_eq(sc->feed.ocr.nschedule, 3); /* default for n=4: 1, 1, 2 */
+    ck_assert_uint_eq(sc->feed.ocr.schedule[2], 2);
     por_scenario_free(sc);
 
     const char *doc = "{\"duration\": \"1d\"}";
