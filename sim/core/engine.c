@@ -1,7 +1,9 @@
 /* The engine: entity table, event pool (slab with free list), run loop, cancellation.
  *
- * Handlers receive a copy of the event taken before its pool slot is recycled, so a
- * handler may schedule freely (the pool may grow) without invalidating what it reads. */
+ * Handlers receive a pointer to the event in its pool slot, which is recycled only after
+ * the handler returns (its generation is bumped before, so its own handle no longer
+ * cancels it). The pool may grow while a handler schedules: the old array is then kept
+ * until the handler returns, so the handler's pointer stays valid without a copy. */
 #include "por/engine.h"
 #include "queue.h"
 
@@ -31,6 +33,9 @@ struct por_sim {
     uint64_t handled;
     uint64_t seed, replication;
     bool started, stopping;
+    bool halt;            /* stopping or failed: checked once per event */
+    void *retired[40];    /* pool arrays replaced during the current handler */
+    unsigned nretired;
     por_error error;
     void *user;
 };
@@ -47,6 +52,12 @@ por_sim *por_sim_create(uint64_t seed, uint64_t replication)
     sim->seq = por_xcalloc(sim->cap + 1, sizeof *sim->seq);
     sim->error.status = POR_OK;
     return sim;
+}
+
+static void por__free_retired(por_sim *sim)
+{
+    while (sim->nretired > 0)
+        free(sim->retired[--sim->nretired]);
 }
 
 static void por__discard(por_sim *sim, por_event *ev)
@@ -69,6 +80,7 @@ void por_sim_destroy(por_sim *sim)
             por__discard(sim, ev);
     }
     por_queue_free(&sim->queue);
+    por__free_retired(sim);
     free(sim->pool);
     free(sim->free_slots);
     free(sim->entities);
@@ -99,30 +111,34 @@ uint32_t por_sim_add_entity(por_sim *sim, const por_entity_kind *kind, void *sel
     return id;
 }
 
-static uint32_t por__alloc_slot(por_sim *sim)
+static void por__grow_pool(por_sim *sim)
 {
-    if (sim->free_len == 0) {
-        uint32_t old = sim->pool_cap;
-        uint32_t cap = old ? old * 2 : 1024;
-        if (cap > 0x7FFFFFFFu) {
-            fprintf(stderr, "porsim: too many pending events\n");
-            exit(1);
-        }
-        sim->pool = por_xrealloc(sim->pool, (size_t)cap * sizeof *sim->pool);
-        sim->free_slots = por_xrealloc(sim->free_slots, (size_t)cap * sizeof *sim->free_slots);
-        for (uint32_t i = cap; i > old; i--) {
-            sim->pool[i - 1].gen = 1;
-            sim->free_slots[sim->free_len++] = i - 1;
-        }
-        sim->pool_cap = cap;
+    uint32_t old = sim->pool_cap;
+    uint32_t cap = old ? old * 2 : 1024;
+    if (cap > 0x7FFFFFFFu) {
+        fprintf(stderr, "porsim: too many pending events\n");
+        exit(1);
     }
-    return sim->free_slots[--sim->free_len];
+    /* Not realloc: a handler may hold a pointer into the old array (see top). */
+    por_event *pool = por_xmalloc((size_t)cap * sizeof *pool);
+    if (old)
+        memcpy(pool, sim->pool, (size_t)old * sizeof *pool);
+    POR_ASSERT(sim->nretired < sizeof sim->retired / sizeof sim->retired[0]);
+    sim->retired[sim->nretired++] = sim->pool;
+    sim->pool = pool;
+    sim->free_slots = por_xrealloc(sim->free_slots, (size_t)cap * sizeof *sim->free_slots);
+    for (uint32_t i = cap; i > old; i--) {
+        sim->pool[i - 1].gen = 1;
+        sim->free_slots[sim->free_len++] = i - 1;
+    }
+    sim->pool_cap = cap;
 }
 
-static inline void por__free_slot(por_sim *sim, uint32_t slot)
+static inline uint32_t por__alloc_slot(por_sim *sim)
 {
-    sim->pool[slot].gen++;
-    sim->free_slots[sim->free_len++] = slot;
+    if (sim->free_len == 0)
+        por__grow_pool(sim);
+    return sim->free_slots[--sim->free_len];
 }
 
 por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t dst,
@@ -137,6 +153,7 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     POR_ASSERT(seq <= 0xFFFFFFFFFull);
     uint32_t slot = por__alloc_slot(sim);
     por_event *ev = &sim->pool[slot];
+    uint32_t gen = ev->gen;
     ev->time = at;
     ev->dst = dst;
     ev->src = src;
@@ -147,7 +164,7 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     ev->ptr = ptr;
     por_qentry e = {at, por_queue_order((unsigned)prio, src, seq), slot};
     por_queue_push(&sim->queue, e);
-    return ((uint64_t)ev->gen << 32) | (uint64_t)(slot + 1);
+    return ((uint64_t)gen << 32) | (uint64_t)(slot + 1);
 }
 
 bool por_sim_cancel(por_sim *sim, por_event_id id)
@@ -179,22 +196,28 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
             }
         sim->current = POR_SRC_SETUP;
     }
-    while (!sim->stopping && sim->error.status == POR_OK) {
-        const por_qentry *top = por_queue_peek(&sim->queue);
+    sim->halt = sim->error.status != POR_OK;
+    por_queue *q = &sim->queue;
+    while (!sim->halt) {
+        const por_qentry *top = por_queue_peek(q);
         if (!top || top->time > until)
             break;
         uint32_t slot = top->slot;
-        por_qentry e;
-        por_queue_pop(&sim->queue, &e);
-        por_event ev = sim->pool[slot];
-        por__free_slot(sim, slot);
-        if (ev.prio & POR__CANCELLED)
+        por_queue_drop_peeked(q);
+        por_event *ev = &sim->pool[slot];
+        ev->gen++; /* its handle no longer reaches it */
+        if (ev->prio & POR__CANCELLED) {
+            sim->free_slots[sim->free_len++] = slot;
             continue;
-        sim->now = ev.time;
+        }
+        sim->now = ev->time;
         sim->handled++;
-        const por__entity *ent = &sim->entities[ev.dst];
-        sim->current = ev.dst;
-        ent->kind->handle(sim, ent->self, &ev);
+        const por__entity *ent = &sim->entities[ev->dst];
+        sim->current = ev->dst;
+        ent->kind->handle(sim, ent->self, ev);
+        sim->free_slots[sim->free_len++] = slot;
+        if (sim->nretired)
+            por__free_retired(sim);
     }
     if (sim->now < until && !sim->stopping && sim->error.status == POR_OK)
         sim->now = until;
@@ -208,7 +231,11 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
 }
 
 por_time_t por_sim_now(const por_sim *sim) { return sim->now; }
-void por_sim_stop(por_sim *sim) { sim->stopping = true; }
+void por_sim_stop(por_sim *sim)
+{
+    sim->stopping = true;
+    sim->halt = true;
+}
 
 void por_sim_fail(por_sim *sim, por_status status, const char *fmt, ...)
 {
@@ -219,6 +246,7 @@ void por_sim_fail(por_sim *sim, por_status status, const char *fmt, ...)
     vsnprintf(sim->error.msg, sizeof sim->error.msg, fmt, ap);
     va_end(ap);
     sim->error.status = status;
+    sim->halt = true;
 }
 
 const por_error *por_sim_error(const por_sim *sim) { return &sim->error; }

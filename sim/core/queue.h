@@ -131,6 +131,13 @@ static inline const por_qentry *por_queue_peek(por_queue *q)
     return &q->bot[q->blen - 1];
 }
 
+/* Removes the entry por_queue_peek just returned (non-NULL). */
+static inline void por_queue_drop_peeked(por_queue *q)
+{
+    q->blen--;
+    q->len--;
+}
+
 /* Removes the smallest entry into *OUT; returns false when empty. */
 static inline bool por_queue_pop(por_queue *q, por_qentry *out)
 {
