@@ -11,21 +11,7 @@ typedef struct {
     uint64_t s[4];
 } por__xoshiro;
 
-static inline uint64_t por__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t por__next(por__xoshiro *x)
-{
-    uint64_t *s = x->s;
-    uint64_t result = por__rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = por__rotl(s[3], 45);
-    return result;
-}
+static inline uint64_t por__next(por__xoshiro *x) { return por_xoshiro_next(x->s); }
 
 static void por__seed_state(por__xoshiro *x, uint64_t seed, uint64_t rep, uint64_t stream)
 {
@@ -87,28 +73,19 @@ void por_rng_reseed(gsl_rng *r, uint64_t seed, uint64_t replication, uint64_t st
     por__seed_state(r->state, seed, replication, stream);
 }
 
-uint64_t por_rng_u64(gsl_rng *r) { return por__next(r->state); }
-
-double por_rng_uniform(gsl_rng *r)
-{
-    return (double)(por__next(r->state) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-uint64_t por_rng_below(gsl_rng *r, uint64_t n)
+uint64_t por__rng_below_slow(gsl_rng *r, uint64_t n, uint64_t x)
 {
     POR_ASSERT(n > 0);
-    /* Lemire's multiply-shift with rejection. */
+    /* Lemire's multiply-shift: the first draw X gave a low word below N; reject while
+     * it is below 2^64 mod n (the same draws as the single-function version). */
     __extension__ typedef unsigned __int128 u128;
-    uint64_t x = por__next(r->state);
     u128 m = (u128)x * n;
     uint64_t low = (uint64_t)m;
-    if (low < n) {
-        uint64_t t = (0 - n) % n;
-        while (low < t) {
-            x = por__next(r->state);
-            m = (u128)x * n;
-            low = (uint64_t)m;
-        }
+    uint64_t t = (0 - n) % n;
+    while (low < t) {
+        x = por__next(r->state);
+        m = (u128)x * n;
+        low = (uint64_t)m;
     }
     return (uint64_t)(m >> 64);
 }
