@@ -6,6 +6,7 @@
 
 #include "por/aggregator.h"
 #include "por/chain.h"
+#include "por/crypto.h"
 #include "por/net.h"
 #include "por/scenario.h"
 
@@ -32,7 +33,9 @@ typedef struct por_don por_don;
 /* Builds the feed's aggregator and n oracle entities (registered with SIM), their keys
  * (derived from the scenario seed), the network among them (a por_net it creates from
  * scenario->network) and their view of CHAIN. Attackers of kinds CRASH, BYZANTINE,
- * KEY_COMPROMISE and NETWORK in the scenario are applied by the DON. Caller frees with
+ * KEY_COMPROMISE and NETWORK in the scenario are applied by the DON (so far: CRASH,
+ * BYZANTINE inflate/deflate/random/silent/refuse_sign/withhold_final/malformed, and
+ * NETWORK; BYZANTINE equivocate and KEY_COMPROMISE are not applied yet). Caller frees with
  * por_don_destroy after the simulation is destroyed. */
 por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *chain,
                         por_observer observer);
@@ -40,5 +43,21 @@ void por_don_destroy(por_don *don);
 
 por_aggregator *por_don_aggregator(por_don *don);
 void por_don_get_stats(const por_don *don, por_don_stats *out);
+
+/* The DON's crypto context (signing, verification cache, counters), its network, and
+ * its number of oracles. Borrowed: they live as long as the DON. */
+por_crypto *por_don_crypto(por_don *don);
+por_net *por_don_net(por_don *don);
+uint32_t por_don_size(const por_don *don);
+
+/* The epoch node NODE is in now, and the leader of EPOCH (keccak(shared key, epoch)
+ * mod n, as every node computes it). */
+uint32_t por_don_node_epoch(const por_don *don, uint32_t node);
+uint32_t por_don_leader_of(por_don *don, uint32_t epoch);
+
+/* Node NODE's engine entity id, signing address and transmitter address (borrowed). */
+uint32_t por_don_node_entity(const por_don *don, uint32_t node);
+const por_addr *por_don_signer(const por_don *don, uint32_t node);
+const por_addr *por_don_transmitter(const por_don *don, uint32_t node);
 
 #endif

@@ -1,0 +1,187 @@
+/* OCR messages: pooled, reference-counted small and big messages (no malloc per message
+ * once the pools are warm), the digests oracles sign, leader election, and the checks a
+ * follower applies to REPORT-REQ and FINAL, memoized on the immutable message. */
+#include "ocr_internal.h"
+
+#include "por/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void ocr__small_destroy(por_msg *hdr)
+{
+    ocr_small *m = (ocr_small *)hdr;
+    if (m->final) {
+        por_msg_unref(&m->final->hdr);
+        m->final = NULL;
+    }
+    m->next_free = m->don->free_small;
+    m->don->free_small = m;
+}
+
+static void ocr__big_destroy(por_msg *hdr)
+{
+    ocr_big *m = (ocr_big *)hdr;
+    m->next_free = m->don->free_big;
+    m->don->free_big = m;
+}
+
+ocr_small *ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round)
+{
+    ocr_small *m = d->free_small;
+    if (m)
+        d->free_small = m->next_free;
+    else
+        m = por_xmalloc(sizeof *m);
+    m->hdr.refs = 1;
+    m->hdr.type = type;
+    m->hdr.destroy = ocr__small_destroy;
+    /* wire sizes: header 16 + context; signatures 65, values 24, digests 32 */
+    switch (type) {
+    case OCR_OBSERVE:
+        m->hdr.size = 16 + 8 + 24 + 65;
+        break;
+    case OCR_REPORT:
+        m->hdr.size = 16 + 8 + 32 + 65;
+        break;
+    default:
+        m->hdr.size = 16 + 8;
+        break;
+    }
+    m->don = d;
+    m->next_free = NULL;
+    m->epoch = epoch;
+    m->round = round;
+    m->value = 0;
+    m->final = NULL;
+    return m;
+}
+
+ocr_big *ocr_big_new(ocr_don *d, uint16_t type)
+{
+    ocr_big *m = d->free_big;
+    if (m)
+        d->free_big = m->next_free;
+    else
+        m = por_xmalloc(sizeof *m);
+    m->hdr.refs = 1;
+    m->hdr.type = type;
+    m->hdr.size = 0; /* set by the builder once the content is known */
+    m->hdr.destroy = ocr__big_destroy;
+    m->don = d;
+    m->next_free = NULL;
+    m->report.nobs = 0;
+    m->nsigs = 0;
+    m->valid = -1;
+    m->hash_set = false;
+    return m;
+}
+
+void ocr_pools_free(ocr_don *d)
+{
+    while (d->free_small) {
+        ocr_small *m = d->free_small;
+        d->free_small = m->next_free;
+        free(m);
+    }
+    while (d->free_big) {
+        ocr_big *m = d->free_big;
+        d->free_big = m->next_free;
+        free(m);
+    }
+}
+
+static void ocr__be(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+uint32_t ocr_leader(ocr_don *d, uint32_t epoch)
+{
+    if (epoch == d->memo_epoch && epoch != 0)
+        return d->memo_leader;
+    uint8_t buf[40];
+    memcpy(buf, d->shared_key.b, 32);
+    ocr__be(buf + 32, epoch, 8);
+    por_digest h;
+    por_keccak256(buf, sizeof buf, &h);
+    uint64_t x = 0;
+    for (int i = 0; i < 8; i++)
+        x = (x << 8) | h.b[i];
+    d->memo_epoch = epoch;
+    d->memo_leader = (uint32_t)(x % d->n);
+    return d->memo_leader;
+}
+
+void ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
+                            por_amount value, por_digest *out)
+{
+    uint8_t buf[32 + 4 + 4 + 1 + 16];
+    memcpy(buf, d->config_digest.b, 32);
+    ocr__be(buf + 32, epoch, 4);
+    ocr__be(buf + 36, round, 4);
+    buf[40] = (uint8_t)observer;
+    por_uamount u = (por_uamount)value;
+    for (int i = 15; i >= 0; i--, u >>= 8)
+        buf[41 + i] = (uint8_t)u;
+    por_keccak256(buf, sizeof buf, out);
+}
+
+const por_digest *ocr_big_hash(ocr_big *m)
+{
+    if (!m->hash_set) {
+        por_report_hash(&m->report, &m->hash);
+        m->hash_set = true;
+    }
+    return &m->hash;
+}
+
+bool ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round)
+{
+    const por_report *r = &m->report;
+    /* context checks are cheap and per receiver */
+    if (r->epoch != epoch || r->round != round ||
+        memcmp(r->config_digest.b, d->config_digest.b, 32) != 0)
+        return false;
+    if (m->valid >= 0)
+        return m->valid == 1;
+    bool ok = r->nobs > 2 * d->f && r->nobs <= d->n;
+    uint32_t seen = 0;
+    for (uint32_t i = 0; ok && i < r->nobs; i++) {
+        uint32_t who = r->observers[i];
+        if (who >= d->n || (seen & (1u << who)) || (i > 0 && r->obs[i - 1] > r->obs[i])) {
+            ok = false;
+            break;
+        }
+        seen |= 1u << who;
+        por_digest od;
+        ocr_observation_digest(d, epoch, round, who, r->obs[i], &od);
+        ok = por_crypto_verify(d->crypto, &od, &m->obs_sigs[i], &d->nodes[who].key.addr);
+    }
+    m->valid = ok ? 1 : 0;
+    return ok;
+}
+
+bool ocr_final_valid(ocr_don *d, ocr_big *m)
+{
+    if (memcmp(m->report.config_digest.b, d->config_digest.b, 32) != 0)
+        return false;
+    if (m->valid >= 0)
+        return m->valid == 1;
+    const por_digest *h = ocr_big_hash(m);
+    bool ok = m->nsigs > d->f && m->nsigs <= d->n && m->report.nobs > 2 * d->f &&
+              m->report.nobs <= d->n;
+    uint32_t seen = 0;
+    for (uint32_t i = 0; ok && i < m->nsigs; i++) {
+        uint32_t who = m->signers[i];
+        if (who >= d->n || (seen & (1u << who))) {
+            ok = false;
+            break;
+        }
+        seen |= 1u << who;
+        ok = por_crypto_verify(d->crypto, h, &m->sigs[i], &d->nodes[who].key.addr);
+    }
+    m->valid = ok ? 1 : 0;
+    return ok;
+}

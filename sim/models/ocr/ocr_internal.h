@@ -1,0 +1,213 @@
+/* Internal state of the OCR model shared by sim/models/ocr (pacemaker, report
+ * generation, transmission, messages) and sim/models/oracle (the node entity, attackers,
+ * the DON builder). Not a public header.
+ *
+ * One ocr_node per oracle, each an engine entity with its own state machine. Nodes talk
+ * only through por_net messages (ocr_small / ocr_big, pooled and reference counted); the
+ * only shared objects are immutable (configuration, keys' public addresses) plus the
+ * chain and aggregator, which every node reads the way it would read a contract. */
+#ifndef POR_OCR_INTERNAL_H
+#define POR_OCR_INTERNAL_H
+
+#include "por/aggregator.h"
+#include "por/crypto.h"
+#include "por/don.h"
+#include "por/net.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Message types (por_msg.type). */
+enum {
+    OCR_NEWEPOCH = 1,
+    OCR_OBSERVE_REQ,
+    OCR_OBSERVE,
+    OCR_REPORT_REQ,
+    OCR_REPORT,
+    OCR_FINAL,
+    OCR_FINAL_ECHO,
+};
+
+/* Engine event types of a node (timers and internal steps); payload a = epoch or the
+ * round the timer belongs to, so a stale timer is recognised even if not cancelled. */
+enum {
+    OCR_EV_PROGRESS = 1, /* pacemaker T_progress */
+    OCR_EV_RESEND,       /* pacemaker T_resend */
+    OCR_EV_ROUND,        /* leader T_round */
+    OCR_EV_GRACE,        /* leader T_grace */
+    OCR_EV_OBSERVED,     /* follower: the data source answered */
+    OCR_EV_TRANSMIT,     /* transmission stage reached */
+    OCR_EV_CRASH,        /* a crash window starts */
+    OCR_EV_RECOVER,      /* a crash window ends */
+};
+
+typedef struct por_don ocr_don;
+typedef struct ocr_big ocr_big;
+
+/* Small messages: NEWEPOCH, OBSERVE-REQ, OBSERVE, REPORT, FINAL-ECHO. */
+typedef struct ocr_small {
+    por_msg hdr;
+    ocr_don *don;
+    struct ocr_small *next_free;
+    uint32_t epoch, round;
+    por_amount value;   /* OBSERVE */
+    por_sig sig;        /* OBSERVE: observation signature; REPORT: report signature */
+    por_digest digest;  /* REPORT: the report hash signed */
+    ocr_big *final;     /* FINAL-ECHO: the FINAL echoed (one reference held) */
+} ocr_small;
+
+/* Big messages: REPORT-REQ and FINAL. Immutable once sent. */
+struct ocr_big {
+    por_msg hdr;
+    ocr_don *don;
+    ocr_big *next_free;
+    por_report report;                 /* context and sorted observations */
+    por_sig obs_sigs[POR_MAX_ORACLES]; /* REPORT-REQ: each observation's signature */
+    uint32_t nsigs;                    /* FINAL */
+    uint8_t signers[POR_MAX_ORACLES];  /* FINAL: oracle index of each signature */
+    por_sig sigs[POR_MAX_ORACLES];     /* FINAL: report signatures */
+    /* Memo of checks every receiver would repeat on these same immutable bytes (a
+     * simulation shortcut with identical results: verification is a pure function of
+     * the bytes and the public configuration). -1 = not computed yet. */
+    int8_t valid;
+    bool hash_set;
+    por_digest hash;                   /* report hash */
+};
+
+/* Reports a node may hold waiting for its transmission stage at once. */
+#define OCR_MAX_PENDING 8
+
+typedef struct ocr_node {
+    ocr_don *don;
+    uint32_t idx, entity;
+    por_keypair key;
+    gsl_rng *observe_rng, *byz_rng;
+    bool down;             /* crashed now */
+
+    /* pacemaker */
+    uint32_t e, ne, leader;
+    uint32_t newepoch[POR_MAX_ORACLES];
+    por_event_id t_progress, t_resend;
+
+    /* report generation, follower side (for epoch e) */
+    uint32_t rf;             /* highest round of an accepted OBSERVE-REQ */
+    bool observing;          /* an observation for round rf is under way */
+    por_event_id t_observe;
+    por_amount obs_value;
+    uint32_t req_done;       /* highest round whose REPORT-REQ was handled */
+    uint32_t echo_round;     /* round of the FINAL being echoed */
+    uint32_t echo_mask;      /* nodes whose FINAL-ECHO for echo_round was seen */
+    bool sent_echo, completed;
+
+    /* report generation, leader side (when leader == idx) */
+    uint32_t r;
+    int phase;
+    por_event_id t_round, t_grace;
+    uint32_t obs_mask;
+    por_amount obs_val[POR_MAX_ORACLES];
+    por_sig obs_sig[POR_MAX_ORACLES];
+    ocr_big *req;            /* REPORT-REQ of this round (reference held) */
+    uint32_t rep_mask;
+    por_sig rep_sig[POR_MAX_ORACLES];
+
+    /* transmission: reports waiting for this node's stage, each with its own timer */
+    ocr_big *pending[OCR_MAX_PENDING]; /* FINALs (reference held) or NULL */
+    por_event_id t_transmit[OCR_MAX_PENDING];
+    uint64_t last_sent_er;   /* (epoch << 32 | round) of the newest report it sent */
+} ocr_node;
+
+enum { OCR_PHASE_IDLE, OCR_PHASE_OBSERVE, OCR_PHASE_GRACE, OCR_PHASE_REPORT, OCR_PHASE_FINAL };
+
+/* Attacks touching one node (pointers into the scenario). */
+typedef struct {
+    const por_attack_config **list;
+    size_t n;
+} ocr_node_attacks;
+
+struct por_don {
+    const por_scenario *sc;
+    const por_ocr_config *oc;
+    uint32_t n, f;
+    por_sim *sim;
+    por_chain *chain;
+    por_net *net;
+    por_crypto *crypto;
+    por_aggregator *agg;
+    por_observer observer;
+    ocr_node *nodes;
+    por_keypair *tkeys;      /* transmitter keys */
+    por_digest shared_key;   /* leader election key */
+    por_digest config_digest;
+    uint64_t transmit_gas;
+    double gas_mult;
+    uint32_t sched[POR_MAX_ORACLES]; /* S: oracles transmitting in each stage */
+    uint32_t nsched;
+    uint32_t schedule_total; /* sum(S), capped at n */
+    ocr_node_attacks *attacks;
+    gsl_rng *adv_rng;        /* network attacker draws */
+    bool has_network_attack;
+    /* leader(epoch) memo */
+    uint32_t memo_epoch, memo_leader;
+    /* global progress bookkeeping for stats */
+    uint32_t max_epoch, max_epoch_leader;
+    por_don_stats stats;
+    /* message pools */
+    ocr_small *free_small;
+    ocr_big *free_big;
+};
+
+/* ---- messages.c ---- */
+ocr_small *ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round);
+ocr_big *ocr_big_new(ocr_don *d, uint16_t type);
+void ocr_pools_free(ocr_don *d);
+/* Leader of EPOCH: keccak(shared key, epoch) mod n. */
+uint32_t ocr_leader(ocr_don *d, uint32_t epoch);
+/* Digest an oracle signs for its observation in (epoch, round). */
+void ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
+                            por_amount value, por_digest *out);
+/* The report hash of M (memoized). */
+const por_digest *ocr_big_hash(ocr_big *m);
+/* Full follower-side validity of a REPORT-REQ / FINAL for (epoch, round) (memoized). */
+bool ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round);
+bool ocr_final_valid(ocr_don *d, ocr_big *m);
+
+/* ---- oracle.c (node plumbing and attackers) ---- */
+void ocr_send(ocr_node *nd, uint32_t to, por_msg *m);
+void ocr_broadcast(ocr_node *nd, por_msg *m);
+/* The first attack of kind BYZANTINE with behaviour B active on the node now, or NULL. */
+const por_attack_config *ocr_byzantine(const ocr_node *nd, por_byzantine_behavior b);
+/* Signs DIGEST as the node (a MALFORMED node produces garbage that recovers nothing). */
+void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out);
+por_time_t ocr_now(const ocr_node *nd);
+por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a);
+void ocr_cancel(ocr_node *nd, por_event_id *id);
+
+bool ocr_crashed(const ocr_node *nd, por_time_t now);
+/* The engine entity kind of an oracle node (self = its ocr_node). */
+extern const por_entity_kind ocr_node_kind;
+
+/* ---- pacemaker.c ---- */
+void ocr_pacemaker_start(ocr_node *nd);
+void ocr_pacemaker_progress(ocr_node *nd);
+void ocr_pacemaker_change_leader(ocr_node *nd);
+void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m);
+void ocr_pacemaker_on_progress_timeout(ocr_node *nd);
+void ocr_pacemaker_on_resend(ocr_node *nd);
+
+/* ---- report_generation.c ---- */
+void ocr_repgen_start_epoch(ocr_node *nd);
+void ocr_repgen_abort(ocr_node *nd);
+void ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a);
+void ocr_repgen_on_grace(ocr_node *nd, uint64_t a);
+void ocr_repgen_on_observed(ocr_node *nd, uint64_t a);
+void ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
+
+/* ---- transmission.c ---- */
+void ocr_transmission_start(ocr_node *nd, ocr_big *final);
+void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
+void ocr_transmission_abort(ocr_node *nd);
+/* Position of NODE in the transmission order of a report with hash H. */
+uint32_t ocr_transmit_position(const ocr_don *d, const por_digest *h, uint32_t node);
+
+#endif

@@ -1,0 +1,118 @@
+/* OCR pacemaker: epochs and leaders (OCR paper, pacemaker algorithm; libocr OCR1).
+ *
+ * A node in epoch e with leader leader(e) runs T_progress = ΔProgress, reset by progress
+ * from report generation. On expiry (or a change-leader event after rMax rounds) it sends
+ * NEWEPOCH(max(e, ne) + 1) to all. From NEWEPOCH messages it keeps the highest epoch
+ * each node asked for: more than f nodes above ne -> it joins (sends NEWEPOCH for) the
+ * (f+1)-th highest; more than 2f above e -> it moves to the (2f+1)-th highest epoch.
+ *
+ * porsim simplifications: every node starts in epoch 1 at time 0 (libocr starts at 0 and
+ * lets the pacemaker move to 1); NEWEPOCH is resent every ΔResend only while an epoch
+ * change is pending (ne > e), not forever, which saves n^2 messages per ΔResend in
+ * steady state; a lagging node catches up at the next epoch change. */
+#include "ocr_internal.h"
+
+#include <string.h>
+
+/* Returns the k-th largest (1-based) of the nodes' requested epochs. */
+static uint32_t ocr__kth_largest(const ocr_node *nd, uint32_t k)
+{
+    uint32_t n = nd->don->n;
+    uint32_t v[POR_MAX_ORACLES];
+    memcpy(v, nd->newepoch, n * sizeof v[0]);
+    /* insertion sort, descending: n <= 31 */
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = v[i], j = i;
+        while (j > 0 && v[j - 1] < x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    return v[k - 1];
+}
+
+static void ocr__send_new_epoch(ocr_node *nd, uint32_t epoch)
+{
+    ocr_small *m = ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
+    ocr_broadcast(nd, &m->hdr);
+    por_msg_unref(&m->hdr);
+    nd->ne = epoch;
+    ocr_cancel(nd, &nd->t_resend);
+    nd->t_resend = ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
+}
+
+static void ocr__enter_epoch(ocr_node *nd, uint32_t epoch)
+{
+    ocr_don *d = nd->don;
+    ocr_repgen_abort(nd);
+    nd->e = epoch;
+    nd->leader = ocr_leader(d, epoch);
+    if (nd->ne < epoch)
+        nd->ne = epoch;
+    if (epoch > d->max_epoch) {
+        d->stats.epochs++;
+        if (nd->leader != d->max_epoch_leader)
+            d->stats.leader_changes++;
+        d->max_epoch = epoch;
+        d->max_epoch_leader = nd->leader;
+    }
+    ocr_pacemaker_progress(nd);
+    ocr_repgen_start_epoch(nd);
+}
+
+void ocr_pacemaker_start(ocr_node *nd)
+{
+    memset(nd->newepoch, 0, sizeof nd->newepoch);
+    nd->ne = 0;
+    ocr__enter_epoch(nd, nd->e ? nd->e : 1);
+}
+
+void ocr_pacemaker_progress(ocr_node *nd)
+{
+    ocr_cancel(nd, &nd->t_progress);
+    nd->t_progress = ocr_timer(nd, nd->don->oc->delta_progress, OCR_EV_PROGRESS, nd->e);
+}
+
+void ocr_pacemaker_change_leader(ocr_node *nd)
+{
+    if (nd->ne > nd->e)
+        return; /* an epoch change is already under way */
+    ocr__send_new_epoch(nd, nd->e + 1);
+}
+
+void ocr_pacemaker_on_progress_timeout(ocr_node *nd)
+{
+    nd->t_progress = 0;
+    uint32_t next = (nd->e > nd->ne ? nd->e : nd->ne) + 1;
+    /* T_progress stays stopped until the next epoch: a stalled change is retried by
+     * the ΔResend timer, never escalated */
+    ocr__send_new_epoch(nd, next);
+}
+
+void ocr_pacemaker_on_resend(ocr_node *nd)
+{
+    nd->t_resend = 0;
+    if (nd->ne <= nd->e)
+        return;
+    ocr_small *m = ocr_small_new(nd->don, OCR_NEWEPOCH, nd->ne, 0);
+    ocr_broadcast(nd, &m->hdr);
+    por_msg_unref(&m->hdr);
+    nd->t_resend = ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
+}
+
+void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
+{
+    ocr_don *d = nd->don;
+    if (m->epoch > nd->newepoch[from])
+        nd->newepoch[from] = m->epoch;
+    uint32_t above_ne = 0, above_e = 0;
+    for (uint32_t j = 0; j < d->n; j++) {
+        above_ne += nd->newepoch[j] > nd->ne;
+        above_e += nd->newepoch[j] > nd->e;
+    }
+    if (above_ne > d->f)
+        ocr__send_new_epoch(nd, ocr__kth_largest(nd, d->f + 1));
+    if (above_e > 2 * d->f)
+        ocr__enter_epoch(nd, ocr__kth_largest(nd, 2 * d->f + 1));
+}

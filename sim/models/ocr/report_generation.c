@@ -1,0 +1,382 @@
+/* OCR report generation: one instance per (node, epoch).
+ *
+ * Leader: every ΔRound sends OBSERVE-REQ(e, r); after 2f+1 valid signed observations
+ * waits ΔGrace, then sends REPORT-REQ with the observations sorted by value; with f+1
+ * valid report signatures sends FINAL. After rMax rounds it sends OBSERVE-REQ(e, rMax+1),
+ * on which every node (leader included) raises change-leader (the OCR paper's follower
+ * rule), so the epoch ends without waiting for ΔProgress.
+ * Follower: observes through the por_observer (the observation leaves after the read's
+ * latency), signs it and replies OBSERVE; on REPORT-REQ checks it (signatures valid,
+ * observers distinct, more than 2f, sorted), decides should-report (no answer on chain
+ * yet, deviation >= alpha against the contract's latest answer, or the latest answer
+ * older than ΔC on the node's own clock), and either signals progress (no report needed)
+ * or signs the report and replies REPORT. FINAL and FINAL-ECHO follow OCR1: a node
+ * echoes the first valid FINAL (or FINAL-ECHO) of a round once, and with valid echoes
+ * from more than f nodes completes the round: progress, and the report goes to
+ * transmission.
+ *
+ * porsim simplifications: the contract is always readable (reading the confirmed
+ * aggregator state never fails); the "transmission pending" reason to report is not
+ * modelled; a follower accepts a REPORT-REQ for a round at or above the latest
+ * OBSERVE-REQ it saw (so one lost OBSERVE-REQ does not also cost its signature). */
+#include "ocr_internal.h"
+
+#include "por/error.h"
+#include "por/rng.h"
+
+#include <string.h>
+
+static unsigned ocr__popcount(uint32_t x) { return (unsigned)__builtin_popcount(x); }
+
+/* ---------------------------------------------------------------- life cycle */
+
+void ocr_repgen_abort(ocr_node *nd)
+{
+    ocr_cancel(nd, &nd->t_round);
+    ocr_cancel(nd, &nd->t_grace);
+    ocr_cancel(nd, &nd->t_observe);
+    if (nd->req) {
+        por_msg_unref(&nd->req->hdr);
+        nd->req = NULL;
+    }
+    nd->observing = false;
+    nd->phase = OCR_PHASE_IDLE;
+}
+
+static void ocr__start_round(ocr_node *nd)
+{
+    ocr_don *d = nd->don;
+    nd->r++;
+    nd->obs_mask = 0;
+    nd->rep_mask = 0;
+    ocr_cancel(nd, &nd->t_grace);
+    if (nd->req) {
+        por_msg_unref(&nd->req->hdr);
+        nd->req = NULL;
+    }
+    ocr_small *m = ocr_small_new(d, OCR_OBSERVE_REQ, nd->e, nd->r);
+    ocr_broadcast(nd, &m->hdr);
+    por_msg_unref(&m->hdr);
+    if (nd->r > d->oc->r_max) {
+        nd->phase = OCR_PHASE_IDLE; /* the signal to change leader; no more rounds */
+        return;
+    }
+    d->stats.rounds_started++;
+    nd->phase = OCR_PHASE_OBSERVE;
+    nd->t_round = ocr_timer(nd, d->oc->delta_round, OCR_EV_ROUND, nd->e);
+}
+
+void ocr_repgen_start_epoch(ocr_node *nd)
+{
+    nd->rf = 0;
+    nd->observing = false;
+    nd->req_done = 0;
+    nd->echo_round = 0;
+    nd->echo_mask = 0;
+    nd->sent_echo = false;
+    nd->completed = false;
+    nd->r = 0;
+    nd->phase = OCR_PHASE_IDLE;
+    if (nd->leader == nd->idx)
+        ocr__start_round(nd);
+}
+
+void ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a)
+{
+    nd->t_round = 0;
+    if (a != nd->e || nd->leader != nd->idx)
+        return;
+    ocr__start_round(nd);
+}
+
+/* ---------------------------------------------------------------- observation */
+
+/* Applies value-changing byzantine behaviours to an honest observation. */
+static por_amount ocr__tamper(ocr_node *nd, por_amount v)
+{
+    const por_attack_config *a;
+    por_amount out;
+    if ((a = ocr_byzantine(nd, POR_BYZ_INFLATE)) != NULL) {
+        int64_t f = a->factor_ppb > 0 ? a->factor_ppb : 1500000000; /* default x1.5 */
+        return por_amount_mul_ppb(v, f, &out) ? out : POR_AMOUNT_MAX;
+    }
+    if ((a = ocr_byzantine(nd, POR_BYZ_DEFLATE)) != NULL) {
+        int64_t f = a->factor_ppb > 0 ? a->factor_ppb : 500000000; /* default x0.5 */
+        return por_amount_mul_ppb(v, f, &out) ? out : 0;
+    }
+    if (ocr_byzantine(nd, POR_BYZ_RANDOM) != NULL) {
+        /* uniform factor in [0, 2) */
+        int64_t f = (int64_t)por_rng_below(nd->byz_rng, 2000000000u);
+        return por_amount_mul_ppb(v, f, &out) ? out : v;
+    }
+    return v;
+}
+
+static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
+{
+    ocr_don *d = nd->don;
+    if (m->epoch != nd->e || from != nd->leader || m->round <= nd->rf)
+        return;
+    nd->rf = m->round;
+    ocr_cancel(nd, &nd->t_observe);
+    nd->observing = false;
+    if (m->round > d->oc->r_max) {
+        ocr_pacemaker_change_leader(nd);
+        return;
+    }
+    por_amount v = 0;
+    por_time_t lat = 0;
+    if (!d->observer.observe(d->observer.ctx, d->sim, nd->idx, nd->observe_rng, &v, &lat))
+        return;
+    if (lat < 0)
+        lat = 0;
+    if (d->oc->observe_timeout > 0 && lat > d->oc->observe_timeout)
+        return; /* the read did not finish in time: no observation this round */
+    nd->obs_value = ocr__tamper(nd, v);
+    nd->observing = true;
+    nd->t_observe = ocr_timer(nd, lat, OCR_EV_OBSERVED, nd->rf);
+}
+
+void ocr_repgen_on_observed(ocr_node *nd, uint64_t a)
+{
+    nd->t_observe = 0;
+    if (!nd->observing || a != nd->rf)
+        return;
+    nd->observing = false;
+    ocr_don *d = nd->don;
+    ocr_small *m = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
+    m->value = nd->obs_value;
+    por_digest od;
+    ocr_observation_digest(d, nd->e, nd->rf, nd->idx, m->value, &od);
+    ocr_sign(nd, &od, &m->sig);
+    d->stats.observations++;
+    ocr_send(nd, nd->leader, &m->hdr);
+    por_msg_unref(&m->hdr);
+}
+
+/* ---------------------------------------------------------------- leader */
+
+static void ocr__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
+{
+    ocr_don *d = nd->don;
+    uint32_t bit = 1u << from;
+    if (nd->leader != nd->idx || m->epoch != nd->e || m->round != nd->r ||
+        (nd->phase != OCR_PHASE_OBSERVE && nd->phase != OCR_PHASE_GRACE) ||
+        (nd->obs_mask & bit))
+        return;
+    por_digest od;
+    ocr_observation_digest(d, m->epoch, m->round, from, m->value, &od);
+    if (!por_crypto_verify(d->crypto, &od, &m->sig, &d->nodes[from].key.addr))
+        return;
+    nd->obs_val[from] = m->value;
+    nd->obs_sig[from] = m->sig;
+    nd->obs_mask |= bit;
+    if (nd->phase == OCR_PHASE_OBSERVE && ocr__popcount(nd->obs_mask) > 2 * d->f) {
+        nd->phase = OCR_PHASE_GRACE;
+        nd->t_grace = ocr_timer(nd, d->oc->delta_grace, OCR_EV_GRACE, nd->r);
+    }
+}
+
+void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
+{
+    nd->t_grace = 0;
+    ocr_don *d = nd->don;
+    if (nd->leader != nd->idx || a != nd->r || nd->phase != OCR_PHASE_GRACE)
+        return;
+    ocr_big *m = ocr_big_new(d, OCR_REPORT_REQ);
+    por_report *rep = &m->report;
+    rep->config_digest = d->config_digest;
+    rep->epoch = nd->e;
+    rep->round = nd->r;
+    uint32_t k = 0;
+    /* insertion sort by (value, observer): n <= 31 */
+    for (uint32_t j = 0; j < d->n; j++) {
+        if (!(nd->obs_mask & (1u << j)))
+            continue;
+        uint32_t i = k++;
+        while (i > 0 && rep->obs[i - 1] > nd->obs_val[j]) {
+            rep->obs[i] = rep->obs[i - 1];
+            rep->observers[i] = rep->observers[i - 1];
+            i--;
+        }
+        rep->obs[i] = nd->obs_val[j];
+        rep->observers[i] = (uint8_t)j;
+    }
+    rep->nobs = k;
+    for (uint32_t i = 0; i < k; i++)
+        m->obs_sigs[i] = nd->obs_sig[rep->observers[i]];
+    m->hdr.size = 16 + 32 + 8 + k * (16 + 1 + 65);
+    ocr_broadcast(nd, &m->hdr);
+    nd->req = m; /* keep the creation reference */
+    nd->phase = OCR_PHASE_REPORT;
+}
+
+static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
+{
+    ocr_don *d = nd->don;
+    uint32_t bit = 1u << from;
+    if (nd->leader != nd->idx || m->epoch != nd->e || m->round != nd->r ||
+        nd->phase != OCR_PHASE_REPORT || !nd->req || (nd->rep_mask & bit))
+        return;
+    const por_digest *h = ocr_big_hash(nd->req);
+    if (memcmp(m->digest.b, h->b, 32) != 0)
+        return;
+    if (!por_crypto_verify(d->crypto, h, &m->sig, &d->nodes[from].key.addr))
+        return;
+    nd->rep_sig[from] = m->sig;
+    nd->rep_mask |= bit;
+    if (ocr__popcount(nd->rep_mask) <= d->f)
+        return;
+    nd->phase = OCR_PHASE_FINAL;
+    d->stats.rounds_reported++;
+    if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
+        return;
+    ocr_big *fin = ocr_big_new(d, OCR_FINAL);
+    fin->report = nd->req->report;
+    fin->hash = *h;
+    fin->hash_set = true;
+    uint32_t s = 0;
+    for (uint32_t j = 0; j < d->n && s <= d->f; j++)
+        if (nd->rep_mask & (1u << j)) {
+            fin->signers[s] = (uint8_t)j;
+            fin->sigs[s] = nd->rep_sig[j];
+            s++;
+        }
+    fin->nsigs = s;
+    fin->hdr.size = 16 + 32 + 8 + fin->report.nobs * 17 + s * 66;
+    d->stats.finals++;
+    ocr_broadcast(nd, &fin->hdr);
+    por_msg_unref(&fin->hdr);
+}
+
+/* ---------------------------------------------------------------- follower */
+
+static bool ocr__should_report(ocr_node *nd, const por_report *rep)
+{
+    ocr_don *d = nd->don;
+    por_round_data rd;
+    por_aggregator_latest(d->agg, &rd);
+    if (rd.round_id == 0)
+        return true; /* first report ever */
+    por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+    if (d->oc->delta_c > 0 && local_now - rd.updated_at >= d->oc->delta_c)
+        return true; /* heartbeat */
+    por_amount median = rep->obs[rep->nobs / 2], diff, lhs, rhs;
+    if (!por_amount_sub(median, rd.answer, &diff))
+        return true;
+    if (diff < 0)
+        diff = -diff;
+    por_amount base = rd.answer < 0 ? -rd.answer : rd.answer;
+    if (!por_amount_mul(diff, 1000000000, &lhs) || !por_amount_mul(base, d->oc->alpha_ppb, &rhs))
+        return true;
+    return lhs >= rhs; /* |median - latest| >= alpha * |latest| */
+}
+
+static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
+{
+    ocr_don *d = nd->don;
+    uint32_t round = m->report.round;
+    if (from != nd->leader || m->report.epoch != nd->e || round < nd->rf || round <= nd->req_done)
+        return;
+    nd->req_done = round;
+    if (round > nd->rf) {
+        nd->rf = round;
+        ocr_cancel(nd, &nd->t_observe);
+        nd->observing = false;
+    }
+    if (!ocr_report_req_valid(d, m, nd->e, round))
+        return;
+    if (!ocr__should_report(nd, &m->report)) {
+        ocr_pacemaker_progress(nd); /* the round completed without a report */
+        return;
+    }
+    if (ocr_byzantine(nd, POR_BYZ_REFUSE_SIGN))
+        return;
+    ocr_small *rep = ocr_small_new(d, OCR_REPORT, nd->e, round);
+    rep->digest = *ocr_big_hash(m);
+    ocr_sign(nd, &rep->digest, &rep->sig);
+    d->stats.reports_signed++;
+    ocr_send(nd, nd->leader, &rep->hdr);
+    por_msg_unref(&rep->hdr);
+}
+
+/* Moves the echo bookkeeping to ROUND if it is newer; false if ROUND is older. */
+static bool ocr__echo_round(ocr_node *nd, uint32_t round)
+{
+    if (round < nd->echo_round)
+        return false;
+    if (round > nd->echo_round) {
+        nd->echo_round = round;
+        nd->echo_mask = 0;
+        nd->sent_echo = false;
+        nd->completed = false;
+    }
+    return true;
+}
+
+static void ocr__send_echo(ocr_node *nd, ocr_big *fin)
+{
+    nd->sent_echo = true;
+    if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
+        return;
+    ocr_small *m = ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
+    m->final = (ocr_big *)por_msg_ref(&fin->hdr);
+    m->hdr.size = fin->hdr.size;
+    ocr_broadcast(nd, &m->hdr);
+    por_msg_unref(&m->hdr);
+}
+
+static void ocr__on_final(ocr_node *nd, uint32_t from, ocr_big *fin)
+{
+    if (from != nd->leader || fin->report.epoch != nd->e ||
+        !ocr__echo_round(nd, fin->report.round) || nd->sent_echo)
+        return;
+    if (!ocr_final_valid(nd->don, fin))
+        return;
+    ocr__send_echo(nd, fin);
+}
+
+static void ocr__on_final_echo(ocr_node *nd, uint32_t from, const ocr_small *m)
+{
+    ocr_don *d = nd->don;
+    ocr_big *fin = m->final;
+    if (!fin || fin->report.epoch != nd->e || !ocr__echo_round(nd, fin->report.round) ||
+        (nd->echo_mask & (1u << from)))
+        return;
+    if (!ocr_final_valid(d, fin))
+        return;
+    nd->echo_mask |= 1u << from;
+    if (!nd->sent_echo)
+        ocr__send_echo(nd, fin);
+    if (!nd->completed && ocr__popcount(nd->echo_mask) > d->f) {
+        nd->completed = true;
+        ocr_pacemaker_progress(nd);
+        ocr_transmission_start(nd, fin);
+    }
+}
+
+void ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
+{
+    switch (m->type) {
+    case OCR_OBSERVE_REQ:
+        ocr__on_observe_req(nd, from, (const ocr_small *)m);
+        break;
+    case OCR_OBSERVE:
+        ocr__on_observe(nd, from, (const ocr_small *)m);
+        break;
+    case OCR_REPORT_REQ:
+        ocr__on_report_req(nd, from, (ocr_big *)m);
+        break;
+    case OCR_REPORT:
+        ocr__on_report(nd, from, (const ocr_small *)m);
+        break;
+    case OCR_FINAL:
+        ocr__on_final(nd, from, (ocr_big *)m);
+        break;
+    case OCR_FINAL_ECHO:
+        ocr__on_final_echo(nd, from, (const ocr_small *)m);
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,149 @@
+/* OCR transmission: once a node completes a round with a report, the oracles are ordered
+ * by a pseudo-random permutation keyed by the report hash (the same at every node); the
+ * node at position p belongs to the stage i where S[0] + ... + S[i-1] <= p < ... + S[i],
+ * waits i * ΔStage, reads the aggregator's latest (epoch, round) and, unless an equal or
+ * newer report is already on chain, sends a transaction bidding the chain's going gas
+ * price times the feed's multiplier. The transaction, when its block is confirmed, calls
+ * the aggregator's transmit at the block time.
+ *
+ * Each report waits on its own timer (as in libocr), up to OCR_MAX_PENDING per node (the
+ * oldest is evicted beyond that); a node never sends a report older than or equal to one
+ * it already sent. */
+#include "ocr_internal.h"
+
+#include "por/chain.h"
+#include "por/error.h"
+#include "por/rng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A transmit() transaction: carries its own copy of the report and signatures, so it
+ * does not depend on the DON's message pools (the chain may outlive the DON). */
+typedef struct {
+    por_tx base;
+    por_aggregator *agg;
+    ocr_don *don;
+    por_addr sender;
+    por_report report;
+    uint32_t nsigs;
+    por_sig sigs[POR_MAX_ORACLES];
+} ocr_tx;
+
+static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
+{
+    (void)block;
+    ocr_tx *t = (ocr_tx *)tx;
+    por_aggregator_transmit(t->agg, sim, block_time, &t->sender, &t->report, t->sigs, t->nsigs);
+}
+
+static void ocr__tx_destroy(por_tx *tx) { free(tx); }
+
+uint32_t ocr_transmit_position(const ocr_don *d, const por_digest *h, uint32_t node)
+{
+    /* Fisher-Yates driven by splitmix64 seeded from the report hash */
+    uint32_t perm[POR_MAX_ORACLES];
+    for (uint32_t i = 0; i < d->n; i++)
+        perm[i] = i;
+    uint64_t s = 0;
+    for (int i = 0; i < 8; i++)
+        s = (s << 8) | h->b[i];
+    for (uint32_t i = d->n - 1; i > 0; i--) {
+        s += 0x9E3779B97F4A7C15ull;
+        uint64_t z = por_mix64(s);
+        uint32_t j = (uint32_t)(z % (i + 1));
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (uint32_t p = 0; p < d->n; p++)
+        if (perm[p] == node)
+            return p;
+    return d->n;
+}
+
+static uint64_t ocr__er(const por_report *r) { return ((uint64_t)r->epoch << 32) | r->round; }
+
+static void ocr__release(ocr_node *nd, int k)
+{
+    ocr_cancel(nd, &nd->t_transmit[k]);
+    if (nd->pending[k]) {
+        por_msg_unref(&nd->pending[k]->hdr);
+        nd->pending[k] = NULL;
+    }
+}
+
+void ocr_transmission_abort(ocr_node *nd)
+{
+    for (int k = 0; k < OCR_MAX_PENDING; k++)
+        ocr__release(nd, k);
+}
+
+void ocr_transmission_start(ocr_node *nd, ocr_big *fin)
+{
+    ocr_don *d = nd->don;
+    uint32_t pos = ocr_transmit_position(d, ocr_big_hash(fin), nd->idx);
+    if (pos >= d->schedule_total)
+        return; /* not in the schedule for this report */
+    uint32_t stage = 0, acc = 0;
+    while (stage < d->nsched && pos >= acc + d->sched[stage]) {
+        acc += d->sched[stage];
+        stage++;
+    }
+    /* a free slot, else evict the oldest report (it is the likeliest to be stale) */
+    int slot = -1, oldest = 0;
+    for (int k = 0; k < OCR_MAX_PENDING; k++) {
+        if (!nd->pending[k]) {
+            slot = k;
+            break;
+        }
+        if (ocr__er(&nd->pending[k]->report) < ocr__er(&nd->pending[oldest]->report))
+            oldest = k;
+    }
+    if (slot < 0) {
+        ocr__release(nd, oldest);
+        slot = oldest;
+    }
+    nd->pending[slot] = (ocr_big *)por_msg_ref(&fin->hdr);
+    nd->t_transmit[slot] = ocr_timer(nd, (por_time_t)stage * d->oc->delta_stage,
+                                     OCR_EV_TRANSMIT, (uint64_t)slot);
+}
+
+void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
+{
+    if (slot >= OCR_MAX_PENDING)
+        return;
+    nd->t_transmit[slot] = 0;
+    ocr_big *fin = nd->pending[slot];
+    if (!fin)
+        return;
+    nd->pending[slot] = NULL;
+    ocr_don *d = nd->don;
+    por_round_data rd;
+    por_aggregator_latest(d->agg, &rd);
+    uint64_t on_chain = ((uint64_t)rd.epoch << 32) | rd.round;
+    uint64_t mine = ocr__er(&fin->report);
+    /* skip when an equal or newer report is on chain, or this node already sent one
+     * (its transaction may still be waiting for a block) */
+    if ((rd.round_id != 0 && on_chain >= mine) || nd->last_sent_er >= mine) {
+        d->stats.transmissions_skipped++;
+        por_msg_unref(&fin->hdr);
+        return;
+    }
+    nd->last_sent_er = mine;
+    ocr_tx *t = por_xcalloc(1, sizeof *t);
+    t->base.sender = nd->idx;
+    t->base.gas_price_gwei = por_chain_gas_price(d->chain, ocr_now(nd)) * d->gas_mult;
+    t->base.gas = d->transmit_gas;
+    t->base.execute = ocr__tx_execute;
+    t->base.destroy = ocr__tx_destroy;
+    t->agg = d->agg;
+    t->don = d;
+    t->sender = d->tkeys[nd->idx].addr;
+    t->report = fin->report;
+    t->nsigs = fin->nsigs;
+    memcpy(t->sigs, fin->sigs, fin->nsigs * sizeof t->sigs[0]);
+    por_msg_unref(&fin->hdr);
+    d->stats.transmissions_sent++;
+    por_chain_submit(d->chain, d->sim, &t->base);
+}

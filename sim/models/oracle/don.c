@@ -1,0 +1,202 @@
+/* The DON builder: from a por_scenario it derives the oracles' signing and transmitter
+ * keys, configures the aggregator (setConfig), registers one entity per oracle, creates
+ * the network among them, and attaches the scenario's attackers (crash and byzantine to
+ * the nodes, network attacks as the net's adversary hook). Also stats and accessors. */
+#include "../ocr/ocr_internal.h"
+
+#include "por/error.h"
+#include "por/rng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* NETWORK attackers: delay or drop messages from or to the listed nodes, or to and from
+ * whoever leads the sender's current epoch. */
+static void ocr__net_filter(void *ctx, por_sim *sim, uint32_t from, uint32_t to,
+                            const por_msg *msg, por_net_verdict *v)
+{
+    (void)msg;
+    ocr_don *d = ctx;
+    por_time_t now = por_sim_now(sim);
+    for (size_t i = 0; i < d->sc->nattackers; i++) {
+        const por_attack_config *a = &d->sc->attackers[i];
+        if (a->kind != POR_ATTACK_NETWORK || now < a->window.from || now >= a->window.until)
+            continue;
+        bool hit = false;
+        for (size_t k = 0; k < a->nnodes && !hit; k++)
+            hit = a->nodes[k] == from || a->nodes[k] == to;
+        if (!hit && a->target_leader) {
+            uint32_t leader = d->nodes[from].leader;
+            hit = from == leader || to == leader;
+        }
+        if (!hit)
+            continue;
+        if (a->drop > 0.0 && por_rng_uniform(d->adv_rng) < a->drop) {
+            v->drop = true;
+            return;
+        }
+        v->extra_delay += a->extra_delay;
+    }
+}
+
+static void ocr__attach_attacks(ocr_don *d)
+{
+    d->attacks = por_xcalloc(d->n, sizeof *d->attacks);
+    for (size_t i = 0; i < d->sc->nattackers; i++) {
+        const por_attack_config *a = &d->sc->attackers[i];
+        if (a->kind == POR_ATTACK_NETWORK) {
+            d->has_network_attack = true;
+            continue;
+        }
+        if (a->kind != POR_ATTACK_CRASH && a->kind != POR_ATTACK_BYZANTINE)
+            continue;
+        for (size_t k = 0; k < a->nnodes; k++) {
+            uint32_t node = a->nodes[k];
+            if (node >= d->n)
+                continue;
+            ocr_node_attacks *at = &d->attacks[node];
+            at->list = por_xrealloc(at->list, (at->n + 1) * sizeof *at->list);
+            at->list[at->n++] = a;
+        }
+    }
+}
+
+por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *chain,
+                        por_observer observer)
+{
+    const por_feed_config *feed = &scenario->feed;
+    const por_ocr_config *oc = &feed->ocr;
+    POR_ASSERT(oc->n >= 1 && oc->n <= POR_MAX_ORACLES && 3 * oc->f < oc->n);
+    POR_ASSERT(observer.observe != NULL);
+    ocr_don *d = por_xcalloc(1, sizeof *d);
+    d->sc = scenario;
+    d->oc = oc;
+    d->n = oc->n;
+    d->f = oc->f;
+    d->sim = sim;
+    d->chain = chain;
+    d->observer = observer;
+    d->crypto = por_crypto_create(feed->crypto == POR_CRYPTO_MODE_REAL ? POR_CRYPTO_REAL
+                                                                       : POR_CRYPTO_IDEAL);
+    uint64_t seed = por_sim_seed(sim), rep = por_sim_replication(sim);
+
+    /* keys depend on the seed only (they are configuration, equal in every replication) */
+    d->nodes = por_xcalloc(d->n, sizeof *d->nodes);
+    d->tkeys = por_xcalloc(d->n, sizeof *d->tkeys);
+    por_aggregator_config ac;
+    memset(&ac, 0, sizeof ac);
+    ac.n = d->n;
+    ac.f = d->f;
+    for (uint32_t i = 0; i < d->n; i++) {
+        por_crypto_derive_key(d->crypto, seed, "oracle", i, &d->nodes[i].key);
+        por_crypto_derive_key(d->crypto, seed, "transmitter", i, &d->tkeys[i]);
+        ac.signers[i] = d->nodes[i].key.addr;
+        ac.transmitters[i] = d->tkeys[i].addr;
+    }
+    ac.min_answer = feed->min_answer;
+    ac.max_answer = feed->max_answer;
+    ac.decimals = feed->decimals;
+    ac.config_count = 1;
+    d->agg = por_aggregator_create(&ac, d->crypto);
+    d->config_digest = *por_aggregator_config_digest(d->agg);
+
+    static const char dom[] = "porsim/ocr/shared-secret";
+    uint8_t buf[sizeof dom - 1 + 8];
+    memcpy(buf, dom, sizeof dom - 1);
+    for (int i = 0; i < 8; i++)
+        buf[sizeof dom - 1 + (size_t)i] = (uint8_t)(seed >> (56 - 8 * i));
+    por_keccak256(buf, sizeof buf, &d->shared_key);
+
+    /* transmission schedule S; empty means one oracle per stage */
+    if (oc->nschedule == 0) {
+        d->nsched = d->n;
+        for (uint32_t i = 0; i < d->n; i++)
+            d->sched[i] = 1;
+    } else {
+        d->nsched = (uint32_t)(oc->nschedule < POR_MAX_ORACLES ? oc->nschedule : POR_MAX_ORACLES);
+        memcpy(d->sched, oc->schedule, d->nsched * sizeof d->sched[0]);
+    }
+    for (uint32_t i = 0; i < d->nsched; i++)
+        d->schedule_total += d->sched[i];
+    if (d->schedule_total > d->n)
+        d->schedule_total = d->n;
+    d->transmit_gas = por_chain_config_of(chain)->transmit_gas;
+    d->gas_mult = feed->gas_price_multiplier > 0.0 ? feed->gas_price_multiplier : 1.0;
+
+    ocr__attach_attacks(d);
+    uint32_t ent[POR_MAX_ORACLES];
+    for (uint32_t i = 0; i < d->n; i++) {
+        ocr_node *nd = &d->nodes[i];
+        nd->don = d;
+        nd->idx = i;
+        nd->observe_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "observe"));
+        nd->byz_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "byzantine"));
+        nd->entity = por_sim_add_entity(sim, &ocr_node_kind, nd);
+        ent[i] = nd->entity;
+    }
+    d->net = por_net_create(&scenario->network, d->n, ent, seed, rep);
+    d->adv_rng = por_rng_new(seed, rep, por_stream_id("attacker", 0, "network"));
+    if (d->has_network_attack)
+        por_net_set_filter(d->net, ocr__net_filter, d);
+    return d;
+}
+
+void por_don_destroy(por_don *don)
+{
+    if (!don)
+        return;
+    ocr_don *d = don;
+    /* the simulation is gone: drop held references without touching its queue */
+    for (uint32_t i = 0; i < d->n; i++) {
+        ocr_node *nd = &d->nodes[i];
+        if (nd->req)
+            por_msg_unref(&nd->req->hdr);
+        for (int k = 0; k < OCR_MAX_PENDING; k++)
+            if (nd->pending[k])
+                por_msg_unref(&nd->pending[k]->hdr);
+        gsl_rng_free(nd->observe_rng);
+        gsl_rng_free(nd->byz_rng);
+        free(d->attacks[i].list);
+    }
+    ocr_pools_free(d);
+    gsl_rng_free(d->adv_rng);
+    por_net_destroy(d->net);
+    por_aggregator_destroy(d->agg);
+    por_crypto_destroy(d->crypto);
+    free(d->attacks);
+    free(d->nodes);
+    free(d->tkeys);
+    free(d);
+}
+
+por_aggregator *por_don_aggregator(por_don *don) { return don->agg; }
+void por_don_get_stats(const por_don *don, por_don_stats *out) { *out = don->stats; }
+por_crypto *por_don_crypto(por_don *don) { return don->crypto; }
+por_net *por_don_net(por_don *don) { return don->net; }
+uint32_t por_don_size(const por_don *don) { return don->n; }
+
+uint32_t por_don_node_epoch(const por_don *don, uint32_t node)
+{
+    POR_ASSERT(node < don->n);
+    return don->nodes[node].e;
+}
+
+uint32_t por_don_leader_of(por_don *don, uint32_t epoch) { return ocr_leader(don, epoch); }
+
+uint32_t por_don_node_entity(const por_don *don, uint32_t node)
+{
+    POR_ASSERT(node < don->n);
+    return don->nodes[node].entity;
+}
+
+const por_addr *por_don_signer(const por_don *don, uint32_t node)
+{
+    POR_ASSERT(node < don->n);
+    return &don->nodes[node].key.addr;
+}
+
+const por_addr *por_don_transmitter(const por_don *don, uint32_t node)
+{
+    POR_ASSERT(node < don->n);
+    return &don->tkeys[node].addr;
+}

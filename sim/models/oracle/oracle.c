@@ -1,0 +1,184 @@
+/* The oracle node entity: dispatches network deliveries and timers to the OCR state
+ * machines (pacemaker, report generation, transmission), and applies the faults the
+ * scenario gives the node.
+ *
+ * CRASH: inside the window the node is down: every message and timer is ignored and
+ * nothing is sent; its state is lost (timers cancelled, rounds aborted). When the window
+ * ends it restarts in the epoch it knew, with a fresh progress timer.
+ * BYZANTINE behaviours: inflate / deflate / random change the value the node observes
+ * (and signs); silent sends nothing; refuse_sign never signs a report; withhold_final
+ * never sends FINAL as leader nor FINAL-ECHO; malformed produces signatures that
+ * recover to nobody. (equivocate is not modelled yet: such a node behaves honestly.) */
+#include "../ocr/ocr_internal.h"
+
+#include "por/error.h"
+
+#include <string.h>
+
+bool ocr_crashed(const ocr_node *nd, por_time_t now)
+{
+    const ocr_node_attacks *at = &nd->don->attacks[nd->idx];
+    for (size_t i = 0; i < at->n; i++) {
+        const por_attack_config *a = at->list[i];
+        if (a->kind == POR_ATTACK_CRASH && now >= a->window.from && now < a->window.until)
+            return true;
+    }
+    return false;
+}
+
+const por_attack_config *ocr_byzantine(const ocr_node *nd, por_byzantine_behavior b)
+{
+    const ocr_node_attacks *at = &nd->don->attacks[nd->idx];
+    if (at->n == 0)
+        return NULL;
+    por_time_t now = por_sim_now(nd->don->sim);
+    for (size_t i = 0; i < at->n; i++) {
+        const por_attack_config *a = at->list[i];
+        if (a->kind == POR_ATTACK_BYZANTINE && a->behavior == b && now >= a->window.from &&
+            now < a->window.until)
+            return a;
+    }
+    return NULL;
+}
+
+por_time_t ocr_now(const ocr_node *nd) { return por_sim_now(nd->don->sim); }
+
+por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a)
+{
+    por_sim *sim = nd->don->sim;
+    por_time_t now = por_sim_now(sim);
+    if (delay < 0)
+        delay = 0;
+    if (delay > POR_TIME_MAX - now)
+        return 0; /* beyond the end of time: never fires */
+    return por_sim_schedule(sim, now + delay, 0, nd->entity, type, a, 0, NULL);
+}
+
+void ocr_cancel(ocr_node *nd, por_event_id *id)
+{
+    if (*id) {
+        por_sim_cancel(nd->don->sim, *id);
+        *id = 0;
+    }
+}
+
+void ocr_send(ocr_node *nd, uint32_t to, por_msg *m)
+{
+    if (nd->down || ocr_byzantine(nd, POR_BYZ_SILENT))
+        return;
+    nd->don->stats.messages_sent++;
+    por_net_send(nd->don->net, nd->don->sim, nd->idx, to, m);
+}
+
+void ocr_broadcast(ocr_node *nd, por_msg *m)
+{
+    if (nd->down || ocr_byzantine(nd, POR_BYZ_SILENT))
+        return;
+    nd->don->stats.messages_sent += nd->don->n;
+    por_net_broadcast(nd->don->net, nd->don->sim, nd->idx, m);
+}
+
+void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out)
+{
+    if (ocr_byzantine(nd, POR_BYZ_MALFORMED)) {
+        /* v = 0xff is rejected by ecrecover and by the ideal oracle alike */
+        memset(out->b, 0xa5, sizeof out->b);
+        out->b[64] = 0xff;
+        return;
+    }
+    por_crypto_sign(nd->don->crypto, &nd->key, digest, out);
+}
+
+static void ocr__go_down(ocr_node *nd)
+{
+    nd->down = true;
+    ocr_repgen_abort(nd);
+    ocr_transmission_abort(nd);
+    ocr_cancel(nd, &nd->t_progress);
+    ocr_cancel(nd, &nd->t_resend);
+}
+
+static void ocr__node_init(por_sim *sim, void *self)
+{
+    ocr_node *nd = self;
+    const ocr_node_attacks *at = &nd->don->attacks[nd->idx];
+    for (size_t i = 0; i < at->n; i++) {
+        const por_attack_config *a = at->list[i];
+        if (a->kind != POR_ATTACK_CRASH)
+            continue;
+        if (a->window.from > 0)
+            por_sim_schedule(sim, a->window.from, 0, nd->entity, OCR_EV_CRASH, 0, 0, NULL);
+        if (a->window.until < POR_TIME_MAX && a->window.until > 0)
+            por_sim_schedule(sim, a->window.until, 0, nd->entity, OCR_EV_RECOVER, 0, 0, NULL);
+    }
+    if (ocr_crashed(nd, por_sim_now(sim))) {
+        nd->down = true;
+        nd->e = 1; /* it will join epoch 1 when it comes up */
+        return;
+    }
+    ocr_pacemaker_start(nd);
+}
+
+static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
+{
+    ocr_node *nd = self;
+    if (ev->type == POR_EV_NET_DELIVER) {
+        por_msg *m = ev->ptr;
+        if (!nd->down) {
+            if (m->type == OCR_NEWEPOCH)
+                ocr_pacemaker_on_newepoch(nd, (uint32_t)ev->a, (const ocr_small *)m);
+            else
+                ocr_repgen_on_message(nd, (uint32_t)ev->a, m);
+        }
+        por_msg_unref(m);
+        return;
+    }
+    if (ev->type == OCR_EV_CRASH) {
+        if (!nd->down)
+            ocr__go_down(nd);
+        return;
+    }
+    if (ev->type == OCR_EV_RECOVER) {
+        if (nd->down && !ocr_crashed(nd, por_sim_now(sim))) {
+            nd->down = false;
+            ocr_pacemaker_start(nd);
+        }
+        return;
+    }
+    if (nd->down)
+        return;
+    switch (ev->type) {
+    case OCR_EV_PROGRESS:
+        if (ev->a == nd->e)
+            ocr_pacemaker_on_progress_timeout(nd);
+        break;
+    case OCR_EV_RESEND:
+        ocr_pacemaker_on_resend(nd);
+        break;
+    case OCR_EV_ROUND:
+        ocr_repgen_on_round_timer(nd, ev->a);
+        break;
+    case OCR_EV_GRACE:
+        ocr_repgen_on_grace(nd, ev->a);
+        break;
+    case OCR_EV_OBSERVED:
+        ocr_repgen_on_observed(nd, ev->a);
+        break;
+    case OCR_EV_TRANSMIT:
+        ocr_transmission_on_timer(nd, ev->a);
+        break;
+    default:
+        break;
+    }
+}
+
+static void ocr__node_discard(por_sim *sim, void *self, por_event *ev)
+{
+    (void)sim;
+    (void)self;
+    if (ev->type == POR_EV_NET_DELIVER && ev->ptr)
+        por_msg_unref(ev->ptr);
+}
+
+const por_entity_kind ocr_node_kind = {"oracle", ocr__node_init, ocr__node_handle, NULL,
+                                       ocr__node_discard};

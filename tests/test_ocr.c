@@ -1,0 +1,466 @@
+/* End-to-end tests of the OCR model (pacemaker, report generation, transmission) with
+ * the network, chain and aggregator: deviation latency bound, heartbeats, crash faults
+ * (f keep the feed alive, f+1 stop it), leader replacement, byzantine nodes, and crypto
+ * mode independence of the protocol trace. Scenarios are built in C. */
+#include "por_test.h"
+
+#include "por/don.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEC 100 /* feed decimals 2 */
+#define NET_LAT (50 * POR_MS)
+#define OBS_LAT (300 * POR_MS)
+
+typedef struct {
+    por_time_t at[64];
+    por_amount value[64];
+    size_t n;
+} reserve_sched;
+
+static bool observe_sched(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng,
+                          por_amount *value, por_time_t *latency)
+{
+    (void)node;
+    (void)rng;
+    const reserve_sched *rs = ctx;
+    por_time_t now = por_sim_now(sim);
+    por_amount v = rs->value[0];
+    for (size_t i = 1; i < rs->n; i++)
+        if (now >= rs->at[i])
+            v = rs->value[i];
+    *value = v;
+    *latency = OBS_LAT;
+    return true;
+}
+
+typedef struct {
+    por_scenario sc;
+    por_chain_config chain;
+    por_attack_config attacks[4];
+    uint32_t attack_nodes[4][POR_MAX_ORACLES];
+    reserve_sched reserve;
+} tscen;
+
+/* A small valid scenario: n, f, constant 50 ms latency, 12 s blocks, 1 h heartbeat,
+ * 1 % deviation, reserve 1,000,000.00 constant unless steps are added. */
+static void scen_init(tscen *t, uint32_t n, uint32_t f)
+{
+    memset(t, 0, sizeof *t);
+    por_scenario *sc = &t->sc;
+    strcpy(sc->name, "test");
+    sc->seed = por_test_seed();
+    sc->replications = 1;
+    sc->duration = POR_DAY;
+    sc->network.latency.kind = POR_DIST_CONSTANT;
+    sc->network.latency.value = NET_LAT;
+    strcpy(t->chain.name, "eth");
+    t->chain.block_time = 12 * POR_SEC;
+    t->chain.confirmations = 1;
+    t->chain.base_gas_gwei = 20.0;
+    t->chain.transmit_gas = 250000;
+    sc->chains = &t->chain;
+    sc->nchains = 1;
+    por_feed_config *fd = &sc->feed;
+    fd->chain = 0;
+    fd->decimals = 2;
+    fd->min_answer = 1;
+    fd->max_answer = (por_amount)1000000000000000000ll * 1000;
+    fd->crypto = POR_CRYPTO_MODE_IDEAL;
+    fd->gas_price_multiplier = 1.0;
+    por_ocr_config *oc = &fd->ocr;
+    oc->n = n;
+    oc->f = f;
+    oc->delta_progress = 23 * POR_SEC;
+    oc->delta_resend = 10 * POR_SEC;
+    oc->delta_round = 20 * POR_SEC;
+    oc->delta_grace = 1 * POR_SEC;
+    oc->delta_c = POR_HOUR;
+    oc->delta_stage = 20 * POR_SEC;
+    oc->alpha_ppb = 10000000; /* 1 % */
+    oc->schedule[0] = 1, oc->schedule[1] = 1, oc->schedule[2] = 2;
+    oc->nschedule = 3;
+    oc->r_max = 6;
+    oc->observe_timeout = 5 * POR_SEC;
+    t->reserve.at[0] = 0;
+    t->reserve.value[0] = (por_amount)1000000 * DEC;
+    t->reserve.n = 1;
+}
+
+static void scen_step(tscen *t, por_time_t at, por_amount value)
+{
+    t->reserve.at[t->reserve.n] = at;
+    t->reserve.value[t->reserve.n] = value;
+    t->reserve.n++;
+}
+
+static void scen_attack(tscen *t, por_attack_kind kind, por_byzantine_behavior b,
+                        por_time_t from, por_time_t until, const uint32_t *nodes, size_t nn)
+{
+    size_t k = t->sc.nattackers++;
+    por_attack_config *a = &t->attacks[k];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    a->behavior = b;
+    a->window.from = from;
+    a->window.until = until;
+    memcpy(t->attack_nodes[k], nodes, nn * sizeof *nodes);
+    a->nodes = t->attack_nodes[k];
+    a->nnodes = nn;
+    t->sc.attackers = t->attacks;
+}
+
+typedef struct {
+    por_sim *sim;
+    por_chain *chain;
+    por_don *don;
+} tworld;
+
+static void world_init(tworld *w, tscen *t)
+{
+    w->sim = por_sim_create(t->sc.seed, 0);
+    w->chain = por_chain_create(&t->chain, 0, w->sim);
+    por_observer obs = {observe_sched, &t->reserve};
+    w->don = por_don_create(&t->sc, w->sim, w->chain, obs);
+}
+
+static void world_free(tworld *w)
+{
+    por_sim_destroy(w->sim);
+    por_don_destroy(w->don);
+    por_chain_destroy(w->chain);
+}
+
+static uint64_t nrounds(tworld *w) { return por_aggregator_rounds(por_don_aggregator(w->don)); }
+
+static por_round_data round_at(tworld *w, uint64_t id)
+{
+    por_round_data rd;
+    ck_assert(por_aggregator_round(por_don_aggregator(w->don), id, &rd));
+    return rd;
+}
+
+/* First accepted round with ANSWER updated at or after T; 0 if none. */
+static uint64_t first_answer(tworld *w, por_amount answer, por_time_t t)
+{
+    for (uint64_t i = 1; i <= nrounds(w); i++) {
+        por_round_data rd = round_at(w, i);
+        if (rd.answer == answer && rd.updated_at >= t)
+            return i;
+    }
+    return 0;
+}
+
+START_TEST(deviation_reaches_chain_within_bound)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    por_time_t step_at = 2 * POR_HOUR + 7 * POR_SEC;
+    por_amount v2 = (por_amount)1050000 * DEC; /* +5 % > alpha */
+    scen_step(&t, step_at, v2);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, 3 * POR_HOUR), POR_OK);
+    /* the first report ever: initial value, within the first round */
+    ck_assert_uint_ge(nrounds(&w), 2);
+    por_round_data r1 = round_at(&w, 1);
+    ck_assert(r1.answer == t.reserve.value[0]);
+    uint64_t id = first_answer(&w, v2, 0);
+    ck_assert_uint_gt(id, 0);
+    por_round_data rd = round_at(&w, id);
+    /* bound: the next round starts within ΔRound (plus an epoch change's two network
+     * hops after rMax rounds), then read latency, OBSERVE, ΔGrace, REPORT-REQ, REPORT,
+     * FINAL, FINAL-ECHO (5 hops), and the next block */
+    por_time_t bound = t.sc.feed.ocr.delta_round + 2 * NET_LAT + OBS_LAT + NET_LAT +
+                       t.sc.feed.ocr.delta_grace + 4 * NET_LAT + t.chain.block_time;
+    por_time_t took = rd.updated_at - step_at;
+    printf("deviation: answer on chain %.3f s after the step (bound %.3f s), round %" PRIu64
+           " of %" PRIu64 "\n", took / 1e9, bound / 1e9, id, nrounds(&w));
+    ck_assert_msg(took > 0 && took <= bound, "deviation took %" PRId64 " ns, bound %" PRId64,
+                  took, bound);
+    /* nothing between the first answer and the step was reported without cause */
+    for (uint64_t i = 2; i < id; i++) {
+        por_round_data x = round_at(&w, i);
+        ck_assert(x.answer == t.reserve.value[0]);
+        ck_assert_int_ge(x.updated_at - round_at(&w, i - 1).updated_at, t.sc.feed.ocr.delta_c);
+    }
+    ck_assert_uint_eq(por_aggregator_count(por_don_aggregator(w.don), POR_TRANSMIT_ACCEPTED),
+                      nrounds(&w));
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(heartbeat_every_delta_c)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_DAY), POR_OK);
+    uint64_t n = nrounds(&w);
+    ck_assert_uint_ge(n, 23);
+    ck_assert_uint_le(n, 25);
+    const por_ocr_config *oc = &t.sc.feed.ocr;
+    por_time_t slack = oc->delta_round + oc->delta_grace + t.chain.block_time + 10 * NET_LAT +
+                       OBS_LAT;
+    for (uint64_t i = 2; i <= n; i++) {
+        por_time_t gap = round_at(&w, i).updated_at - round_at(&w, i - 1).updated_at;
+        ck_assert_msg(gap >= oc->delta_c && gap <= oc->delta_c + slack,
+                      "heartbeat gap %" PRId64 " ns at round %" PRIu64, gap, i);
+    }
+    por_don_stats st;
+    por_don_get_stats(w.don, &st);
+    printf("heartbeat: %" PRIu64 " answers in 1 day; rounds=%" PRIu64 " epochs=%" PRIu64
+           " leader_changes=%" PRIu64 " messages=%" PRIu64 " tx sent=%" PRIu64 " skipped=%" PRIu64
+           "\n", n, st.rounds_started, st.epochs, st.leader_changes, st.messages_sent,
+           st.transmissions_sent, st.transmissions_skipped);
+    ck_assert_uint_eq(st.finals, n);
+    ck_assert_uint_eq(st.transmissions_sent, n); /* later stages see it on chain */
+    ck_assert_uint_ge(st.transmissions_skipped, n);
+    ck_assert_uint_gt(st.epochs, 1);
+    ck_assert_uint_gt(st.rounds_started, 4000);
+    world_free(&w);
+}
+END_TEST
+
+/* Reserve flips between two values every 30 min from 1 h on. */
+static void flipping_reserve(tscen *t)
+{
+    for (int i = 0; i < 40; i++)
+        scen_step(t, POR_HOUR + 30 * POR_MIN * i + 3 * POR_SEC,
+                  (por_amount)(i % 2 ? 1000000 : 1100000) * DEC);
+}
+
+START_TEST(f_crashed_keeps_updating)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    flipping_reserve(&t);
+    uint32_t bad[] = {2};
+    scen_attack(&t, POR_ATTACK_CRASH, 0, POR_HOUR, POR_TIME_MAX, bad, 1);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, 20 * POR_HOUR), POR_OK);
+    /* every flip reaches the chain within a few minutes (a run of epochs led by the
+     * crashed node costs ΔProgress each), most within a round's bound plus one ΔStage
+     * (the crashed node may hold the first transmission stage) */
+    const por_ocr_config *oc = &t.sc.feed.ocr;
+    por_time_t quick = oc->delta_round + 4 * NET_LAT + OBS_LAT + 4 * NET_LAT + oc->delta_grace +
+                       oc->delta_stage + t.chain.block_time;
+    int fast = 0;
+    for (int i = 0; i < 38; i++) {
+        por_time_t at = POR_HOUR + 30 * POR_MIN * i + 3 * POR_SEC;
+        por_amount v = (por_amount)(i % 2 ? 1000000 : 1100000) * DEC;
+        uint64_t id = first_answer(&w, v, at);
+        ck_assert_msg(id > 0, "flip %d never reported", i);
+        por_time_t took = round_at(&w, id).updated_at - at;
+        ck_assert_int_le(took, 5 * POR_MIN);
+        fast += took <= quick;
+    }
+    ck_assert_int_ge(fast, 38 * 6 / 10);
+    por_don_stats st;
+    por_don_get_stats(w.don, &st);
+    ck_assert_uint_gt(st.leader_changes, 0);
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(f_plus_1_crashed_stops)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    flipping_reserve(&t);
+    uint32_t bad[] = {0, 3};
+    scen_attack(&t, POR_ATTACK_CRASH, 0, POR_HOUR, POR_TIME_MAX, bad, 2);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, 10 * POR_HOUR), POR_OK);
+    ck_assert_uint_ge(nrounds(&w), 1);
+    por_round_data last = round_at(&w, nrounds(&w));
+    /* a transaction already in flight at the crash may still land, nothing after */
+    ck_assert_int_le(last.updated_at, POR_HOUR + 2 * POR_MIN);
+    world_free(&w);
+
+    /* the crash ends at 5 h: the feed resumes */
+    tscen t2;
+    scen_init(&t2, 4, 1);
+    flipping_reserve(&t2);
+    scen_attack(&t2, POR_ATTACK_CRASH, 0, POR_HOUR, 5 * POR_HOUR, bad, 2);
+    world_init(&w, &t2);
+    ck_assert_int_eq(por_sim_run(w.sim, 10 * POR_HOUR), POR_OK);
+    last = round_at(&w, nrounds(&w));
+    ck_assert_int_ge(last.updated_at, 9 * POR_HOUR);
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(crashed_leader_replaced)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    por_time_t t0 = 3 * POR_HOUR + 5 * POR_SEC;
+    por_amount v2 = (por_amount)1200000 * DEC;
+    scen_step(&t, t0 + POR_SEC, v2);
+    /* who leads at t0 in the fault-free run */
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, t0), POR_OK);
+    uint32_t e0 = por_don_node_epoch(w.don, 0);
+    uint32_t leader = por_don_leader_of(w.don, e0);
+    world_free(&w);
+
+    uint32_t bad[] = {leader};
+    scen_attack(&t, POR_ATTACK_CRASH, 0, t0, POR_TIME_MAX, bad, 1);
+    world_init(&w, &t);
+    /* epochs after e0 led by the crashed node again each cost another ΔProgress */
+    uint32_t k = 0;
+    while (por_don_leader_of(w.don, e0 + 1 + k) == leader)
+        k++;
+    ck_assert_int_eq(por_sim_run(w.sim, t0 + 10 * POR_MIN), POR_OK);
+    uint32_t other = leader == 0 ? 1 : 0;
+    ck_assert_uint_ge(por_don_node_epoch(w.don, other), e0 + 1 + k);
+    uint64_t id = first_answer(&w, v2, t0);
+    ck_assert_uint_gt(id, 0);
+    const por_ocr_config *oc = &t.sc.feed.ocr;
+    /* (k+1) progress timeouts, then a round, and the crashed node may hold the report's
+     * first transmission stage (one ΔStage) */
+    por_time_t bound = (por_time_t)(k + 1) * oc->delta_progress + oc->delta_resend +
+                       oc->delta_grace + OBS_LAT + 10 * NET_LAT + oc->delta_stage +
+                       t.chain.block_time;
+    por_time_t took = round_at(&w, id).updated_at - t0;
+    printf("crashed leader %u (epoch %u, k=%u): new answer %.3f s after the crash (bound %.3f s)\n",
+           leader, e0, k, took / 1e9, bound / 1e9);
+    ck_assert_msg(took <= bound, "leader %u crash: progress after %" PRId64 " ns, bound %" PRId64
+                  " (k=%u)", leader, took, bound, k);
+    world_free(&w);
+}
+END_TEST
+
+START_TEST(byzantine_minority_cannot_move_median)
+{
+    static const por_byzantine_behavior behaviours[] = {
+        POR_BYZ_INFLATE, POR_BYZ_DEFLATE, POR_BYZ_RANDOM, POR_BYZ_SILENT,
+        POR_BYZ_REFUSE_SIGN, POR_BYZ_WITHHOLD_FINAL, POR_BYZ_MALFORMED};
+    for (size_t b = 0; b < sizeof behaviours / sizeof behaviours[0]; b++) {
+        tscen t;
+        scen_init(&t, 7, 2);
+        flipping_reserve(&t);
+        uint32_t bad[] = {1, 4};
+        scen_attack(&t, POR_ATTACK_BYZANTINE, behaviours[b], 0, POR_TIME_MAX, bad, 2);
+        t.attacks[0].factor_ppb = behaviours[b] == POR_BYZ_DEFLATE ? 100000000 : 10000000000;
+        tworld w;
+        world_init(&w, &t);
+        ck_assert_int_eq(por_sim_run(w.sim, 8 * POR_HOUR), POR_OK);
+        ck_assert_uint_ge(nrounds(&w), 14);
+        for (uint64_t i = 1; i <= nrounds(&w); i++) {
+            por_amount a = round_at(&w, i).answer;
+            ck_assert_msg(a == (por_amount)1000000 * DEC || a == (por_amount)1100000 * DEC,
+                          "behaviour %zu moved the answer", b);
+        }
+        /* every flip still lands */
+        for (int i = 0; i < 12; i++) {
+            por_time_t at = POR_HOUR + 30 * POR_MIN * i + 3 * POR_SEC;
+            por_amount v = (por_amount)(i % 2 ? 1000000 : 1100000) * DEC;
+            ck_assert_msg(first_answer(&w, v, at) > 0, "behaviour %zu: flip %d lost", b, i);
+        }
+        world_free(&w);
+    }
+}
+END_TEST
+
+/* The accepted sequence and every counter that does not measure wall time. */
+typedef struct {
+    uint64_t n;
+    por_round_data rounds[400];
+    por_don_stats don;
+    por_crypto_stats crypto;
+    por_chain_stats chain;
+} run_summary;
+
+static void run_mode(por_crypto_choice mode, run_summary *out)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    t.sc.feed.crypto = mode;
+    t.sc.network.latency.kind = POR_DIST_LOGNORMAL;
+    t.sc.network.latency.median = 80 * POR_MS;
+    t.sc.network.latency.sigma = 0.8;
+    t.sc.network.loss = 0.02;
+    flipping_reserve(&t);
+    uint32_t bad[] = {3};
+    scen_attack(&t, POR_ATTACK_CRASH, 0, 2 * POR_HOUR, 3 * POR_HOUR, bad, 1);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, 6 * POR_HOUR), POR_OK);
+    memset(out, 0, sizeof *out);
+    out->n = nrounds(&w);
+    ck_assert_uint_le(out->n, 400);
+    for (uint64_t i = 1; i <= out->n; i++)
+        out->rounds[i - 1] = round_at(&w, i);
+    por_don_get_stats(w.don, &out->don);
+    por_crypto_get_stats(por_don_crypto(w.don), &out->crypto);
+    por_chain_get_stats(w.chain, &out->chain);
+    world_free(&w);
+}
+
+START_TEST(real_and_ideal_crypto_same_trace)
+{
+    static run_summary a, b;
+    run_mode(POR_CRYPTO_MODE_IDEAL, &a);
+    run_mode(POR_CRYPTO_MODE_REAL, &b);
+    ck_assert_uint_ge(a.n, 10);
+    ck_assert_uint_eq(a.n, b.n);
+    for (uint64_t i = 0; i < a.n; i++) {
+        ck_assert_uint_eq(a.rounds[i].epoch, b.rounds[i].epoch);
+        ck_assert_uint_eq(a.rounds[i].round, b.rounds[i].round);
+        ck_assert(a.rounds[i].answer == b.rounds[i].answer);
+        ck_assert_int_eq(a.rounds[i].updated_at, b.rounds[i].updated_at);
+    }
+    ck_assert_mem_eq(&a.don, &b.don, sizeof a.don);
+    ck_assert_uint_eq(a.crypto.signs, b.crypto.signs);
+    ck_assert_uint_eq(a.crypto.verify_calls, b.crypto.verify_calls);
+    ck_assert_uint_eq(a.crypto.recover_calls, b.crypto.recover_calls);
+    ck_assert_uint_eq(a.crypto.recovers, b.crypto.recovers);
+    ck_assert_uint_eq(a.crypto.cache_hits, b.crypto.cache_hits);
+    ck_assert_uint_eq(a.chain.txs_mined, b.chain.txs_mined);
+    ck_assert_uint_gt(a.crypto.signs, 1000);
+    /* the cache makes each distinct signature cost one recovery */
+    ck_assert_uint_lt(a.crypto.recovers, a.crypto.verify_calls + a.crypto.recover_calls);
+    ck_assert_uint_gt(b.crypto.ec_sign_ns, 0);
+    printf("crypto: signs=%" PRIu64 " verify_calls=%" PRIu64 " recover_calls=%" PRIu64
+           " recovers=%" PRIu64 " cache_hits=%" PRIu64 " real ec_sign_ms=%.1f ec_verify_ms=%.1f\n",
+           a.crypto.signs, a.crypto.verify_calls, a.crypto.recover_calls, a.crypto.recovers,
+           a.crypto.cache_hits, b.crypto.ec_sign_ns / 1e6, b.crypto.ec_verify_ns / 1e6);
+}
+END_TEST
+
+START_TEST(same_seed_same_run)
+{
+    static run_summary a, b;
+    run_mode(POR_CRYPTO_MODE_IDEAL, &a);
+    run_mode(POR_CRYPTO_MODE_IDEAL, &b);
+    ck_assert_uint_eq(a.n, b.n);
+    ck_assert_mem_eq(a.rounds, b.rounds, a.n * sizeof a.rounds[0]);
+    ck_assert_mem_eq(&a.don, &b.don, sizeof a.don);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("ocr");
+    TCase *tc = tcase_create("ocr");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, deviation_reaches_chain_within_bound);
+    tcase_add_test(tc, heartbeat_every_delta_c);
+    tcase_add_test(tc, f_crashed_keeps_updating);
+    tcase_add_test(tc, f_plus_1_crashed_stops);
+    tcase_add_test(tc, crashed_leader_replaced);
+    tcase_add_test(tc, byzantine_minority_cannot_move_median);
+    tcase_add_test(tc, real_and_ideal_crypto_same_trace);
+    tcase_add_test(tc, same_seed_same_run);
+    suite_add_tcase(s, tc);
+    return s;
+}
