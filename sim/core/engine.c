@@ -22,7 +22,7 @@ typedef struct {
 struct por_sim {
     por_time_t now;
     por_queue queue;
-    por_event *pool;      /* slab of event slots */
+    por_qnode *pool;      /* slab of event slots, shared with the queue as its nodes */
     uint32_t pool_cap;
     uint32_t *free_slots; /* stack of free slot indices */
     uint32_t free_len;
@@ -75,7 +75,7 @@ void por_sim_destroy(por_sim *sim)
         return;
     por_qentry e;
     while (por_queue_pop(&sim->queue, &e)) {
-        por_event *ev = &sim->pool[e.slot];
+        por_event *ev = &sim->pool[e.slot].ev;
         if (!(ev->prio & POR__CANCELLED))
             por__discard(sim, ev);
     }
@@ -119,16 +119,22 @@ static void por__grow_pool(por_sim *sim)
         fprintf(stderr, "porsim: too many pending events\n");
         exit(1);
     }
-    /* Not realloc: a handler may hold a pointer into the old array (see top). */
-    por_event *pool = por_xmalloc((size_t)cap * sizeof *pool);
+    /* Not realloc: a handler may hold a pointer into the old array (see top). Aligned so
+     * each slot is exactly one cache line. */
+    por_qnode *pool = aligned_alloc(64, (size_t)cap * sizeof *pool);
+    if (!pool) {
+        fprintf(stderr, "porsim: out of memory (event pool of %u slots)\n", cap);
+        exit(1);
+    }
     if (old)
         memcpy(pool, sim->pool, (size_t)old * sizeof *pool);
     POR_ASSERT(sim->nretired < sizeof sim->retired / sizeof sim->retired[0]);
     sim->retired[sim->nretired++] = sim->pool;
     sim->pool = pool;
+    por_queue_attach(&sim->queue, pool, cap);
     sim->free_slots = por_xrealloc(sim->free_slots, (size_t)cap * sizeof *sim->free_slots);
     for (uint32_t i = cap; i > old; i--) {
-        sim->pool[i - 1].gen = 1;
+        sim->pool[i - 1].ev.gen = 1;
         sim->free_slots[sim->free_len++] = i - 1;
     }
     sim->pool_cap = cap;
@@ -152,7 +158,7 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     uint64_t seq = (*seqp)++;
     POR_ASSERT(seq <= 0xFFFFFFFFFull);
     uint32_t slot = por__alloc_slot(sim);
-    por_event *ev = &sim->pool[slot];
+    por_event *ev = &sim->pool[slot].ev;
     uint32_t gen = ev->gen;
     ev->time = at;
     ev->dst = dst;
@@ -175,7 +181,7 @@ bool por_sim_cancel(por_sim *sim, por_event_id id)
     uint32_t gen = (uint32_t)(id >> 32);
     if (slot >= sim->pool_cap)
         return false;
-    por_event *ev = &sim->pool[slot];
+    por_event *ev = &sim->pool[slot].ev;
     if (ev->gen != gen || (ev->prio & POR__CANCELLED))
         return false;
     ev->prio |= POR__CANCELLED;
@@ -204,7 +210,7 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
             break;
         uint32_t slot = top->slot;
         por_queue_drop_peeked(q);
-        por_event *ev = &sim->pool[slot];
+        por_event *ev = &sim->pool[slot].ev;
         ev->gen++; /* its handle no longer reaches it */
         if (ev->prio & POR__CANCELLED) {
             sim->free_slots[sim->free_len++] = slot;

@@ -25,22 +25,32 @@ void por_queue_init(por_queue *q)
     q->top_start = 0;
 }
 
+void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap)
+{
+    if (q->own_nodes)
+        free(q->node);
+    q->node = node;
+    q->ncap = ncap;
+    q->own_nodes = false;
+}
+
 void por_queue_free(por_queue *q)
 {
     free(q->bot);
-    free(q->node);
+    if (q->own_nodes)
+        free(q->node);
     for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++)
         free(q->rung[i].b);
     memset(q, 0, sizeof *q);
     q->top = POR__QNIL;
 }
 
-/* Makes node[slot] exist. */
+/* Makes node[slot] exist (a queue used alone); an attached array must be big enough. */
 static void por__node_reserve(por_queue *q, uint32_t slot)
 {
     if (slot < q->ncap)
         return;
-    POR_ASSERT(slot < POR__QNIL);
+    POR_ASSERT(slot < POR__QNIL && (q->own_nodes || q->node == NULL));
     uint64_t cap = q->ncap ? q->ncap : 1024;
     while (cap <= slot)
         cap *= 2;
@@ -48,12 +58,13 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
         cap = POR__QNIL;
     q->node = por_xrealloc(q->node, (size_t)cap * sizeof *q->node);
     q->ncap = (uint32_t)cap;
+    q->own_nodes = true;
 }
 
 static inline void por__bucket_link(por_queue *q, por__qbucket *b, por_qentry e)
 {
-    por__qnode *nd = &q->node[e.slot];
-    nd->time = e.time;
+    por_qnode *nd = &q->node[e.slot];
+    nd->ev.time = e.time;
     nd->order = e.order;
     nd->next = b->head;
     b->head = e.slot;
@@ -102,8 +113,8 @@ void por__queue_push_slow(por_queue *q, por_qentry e)
             if (t < q->tmin) q->tmin = t;
             if (t > q->tmax) q->tmax = t;
         }
-        por__qnode *nd = &q->node[e.slot];
-        nd->time = e.time;
+        por_qnode *nd = &q->node[e.slot];
+        nd->ev.time = e.time;
         nd->order = e.order;
         nd->next = q->top;
         q->top = e.slot;
@@ -156,8 +167,8 @@ static void por__list_to_bottom(por_queue *q, uint32_t head, uint32_t n)
     por_qentry *out = q->bot;
     uint32_t i = head;
     for (uint32_t k = 0; k < n; k++) {
-        const por__qnode *nd = &q->node[i];
-        out[k].time = nd->time;
+        const por_qnode *nd = &q->node[i];
+        out[k].time = nd->ev.time;
         out[k].order = nd->order;
         out[k].slot = i;
         i = nd->next;
@@ -185,11 +196,11 @@ static void por__spread(por_queue *q, por__qrung *r, uint32_t head)
     uint64_t start = r->start;
     unsigned shift = r->shift;
     por__qbucket *b = r->b;
-    por__qnode *node = q->node;
+    por_qnode *node = q->node;
     for (uint32_t i = head; i != POR__QNIL;) {
-        por__qnode *nd = &node[i];
+        por_qnode *nd = &node[i];
         uint32_t next = nd->next;
-        uint64_t k = ((uint64_t)nd->time - start) >> shift;
+        uint64_t k = ((uint64_t)nd->ev.time - start) >> shift;
         nd->next = b[k].head;
         b[k].head = i;
         b[k].len++;
@@ -206,10 +217,10 @@ static unsigned por__ceil_log2(uint64_t x)
  * Returns false (and leaves BK untouched) when all its entries share one instant. */
 static bool por__spawn(por_queue *q, por__qbucket bk, uint64_t bstart, unsigned pshift)
 {
-    por_time_t t0 = q->node[bk.head].time;
+    por_time_t t0 = q->node[bk.head].ev.time;
     bool spread = false;
     for (uint32_t i = bk.head; i != POR__QNIL; i = q->node[i].next)
-        if (q->node[i].time != t0) {
+        if (q->node[i].ev.time != t0) {
             spread = true;
             break;
         }
@@ -247,7 +258,7 @@ static void por__top_to_rung0(por_queue *q)
     uint32_t hist[65] = {0};
     uint64_t tmin = q->tmin;
     for (uint32_t i = q->top; i != POR__QNIL; i = q->node[i].next)
-        hist[por__bit_length((uint64_t)q->node[i].time - tmin)]++;
+        hist[por__bit_length((uint64_t)q->node[i].ev.time - tmin)]++;
     /* cum(b) = entries with t - tmin < 2^b = hist[0..b]. */
     uint64_t eighth = q->tlen / 8 ? q->tlen / 8 : 1, half = (q->tlen + 1) / 2;
     uint64_t cum = 0, cum8 = 0;
@@ -297,9 +308,9 @@ static void por__top_to_rung0(por_queue *q)
     uint64_t rmin = UINT64_MAX, rmax = 0;
     por__qbucket *bk = r->b;
     for (uint32_t i = q->top; i != POR__QNIL;) {
-        por__qnode *nd = &q->node[i];
+        por_qnode *nd = &q->node[i];
         uint32_t next = nd->next;
-        uint64_t t = (uint64_t)nd->time;
+        uint64_t t = (uint64_t)nd->ev.time;
         if (t < end) {
             uint64_t k = (t - tmin) >> shift;
             nd->next = bk[k].head;

@@ -22,6 +22,7 @@
 #ifndef POR_CORE_QUEUE_H
 #define POR_CORE_QUEUE_H
 
+#include "por/engine.h"
 #include "por/time.h"
 
 #include <stdbool.h>
@@ -41,13 +42,18 @@ typedef struct {
 
 /* Rung and top entries live in nodes indexed by the entry's slot, chained into singly
  * linked lists: moving an entry between tiers relinks it instead of copying it, an
- * empty bucket costs 8 bytes, and no node allocator is needed because the engine's
- * slots are already unique among pending events. */
+ * empty bucket costs 8 bytes, and no node allocator is needed because slots are unique
+ * among pending events. A node is the engine's whole pool slot (the event plus the
+ * queue's link), one cache line: draining a bucket loads the very line the run loop
+ * reads next. The engine attaches its pool with por_queue_attach; a queue used alone
+ * grows its own node array. */
 typedef struct {
-    por_time_t time;
+    por_event ev;    /* ev.time is the entry's time */
     uint64_t order;
-    uint32_t next; /* next node in the same list, or POR__QNIL */
-} por__qnode;
+    uint32_t next;   /* next node in the same list, or POR__QNIL */
+    uint32_t spare;
+} por_qnode;
+_Static_assert(sizeof(por_qnode) == 64, "a pool slot is one cache line");
 #define POR__QNIL 0xFFFFFFFFu
 
 typedef struct {
@@ -65,8 +71,9 @@ typedef struct {
 typedef struct {
     por_qentry *bot;    /* sorted descending: smallest key at bot[blen - 1] */
     size_t blen, bcap;
-    por__qnode *node;   /* node[slot] for entries in top and the rungs */
+    por_qnode *node;    /* node[slot] for entries in top and the rungs */
     uint32_t ncap;
+    bool own_nodes;     /* node was allocated here (not attached) */
     uint32_t top;       /* list of entries with time >= top_start */
     size_t tlen;
     uint64_t top_start, tmin, tmax;
@@ -91,6 +98,11 @@ static inline bool por_qentry_less(const por_qentry *a, const por_qentry *b)
 void por_queue_init(por_queue *q);
 void por_queue_free(por_queue *q);
 
+/* Makes NODE[0..NCAP) (owned by the caller, 64-byte aligned for speed) the queue's node
+ * array; the caller re-attaches after moving or growing it. Slots pushed must then be
+ * below NCAP. */
+void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap);
+
 /* Slow path of por_queue_push: node growth, top, lower rungs, bottom. */
 void por__queue_push_slow(por_queue *q, por_qentry e);
 
@@ -105,8 +117,8 @@ static inline void por_queue_push(por_queue *q, por_qentry e)
         uint64_t k = (t - r->start) >> r->shift;
         if (t >= r->start && k >= r->cur) {
             por__qbucket *b = &r->b[k];
-            por__qnode *nd = &q->node[e.slot];
-            nd->time = e.time;
+            por_qnode *nd = &q->node[e.slot];
+            nd->ev.time = e.time;
             nd->order = e.order;
             nd->next = b->head;
             b->head = e.slot;
