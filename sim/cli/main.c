@@ -1,4 +1,5 @@
-/* porsim's command line: `run`, `validate`, `bench`, `help`, `--version`.
+/* porsim's command line: `run`, `validate`, `bench`, `help`, `--version`; `sweep` and
+ * `merge` live in sweep.c and merge.c (por/sweep.h).
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 bad input (usage or scenario), 3 a safety
  * invariant broke. Nothing is run before the scenario and options are fully validated,
@@ -8,10 +9,12 @@
 #include "por/runner.h"
 #include "por/scenario_load.h"
 #include "por/stats.h"
+#include "por/sweep.h"
 #include "por/world.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +29,9 @@ static const char *const por__usage_main =
     "\n"
     "Usage:\n"
     "  porsim run [SCENARIO.json] [options]   run replications and summarize detection\n"
+    "  porsim sweep [SCENARIO.json] --param PATH=v1,v2,... [options]\n"
+    "                                         run a parameter grid (optionally one shard)\n"
+    "  porsim merge OUT_DIR SHARD_DIR...      join sweep shards into the unsharded output\n"
     "  porsim validate SCENARIO.json...       check scenario files without running them\n"
     "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
     "  porsim help [COMMAND]                  help for a command\n"
@@ -51,10 +57,16 @@ static const char *const por__usage_run =
     "                         VALUE is JSON if it parses as JSON, else a string\n"
     "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
     "  -q, --quiet            no summary table on stdout\n"
+    "  --until-ci PCT         add replications in batches of 20 (in replication order)\n"
+    "                         until the 95% CI half-width of --metric is within PCT % of\n"
+    "                         its mean; the count reached is the same for any -j\n"
+    "  --metric NAME          metric of --until-ci (default feed_detect)\n"
+    "  --max-reps N           cap of --until-ci (default 10000)\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
     "  porsim run                                    # the default scenario\n"
+    "  porsim run scenarios/default.json --until-ci 5 -j 2   # mean feed_detect to +-5%\n"
     "  porsim run scenarios/default.json -r 200 -j 2 -o out/default\n"
     "  porsim run scenarios/default.json --set feed.ocr.deviation=\"0.5%\" --set duration=10d\n";
 
@@ -173,7 +185,8 @@ static void por__json_string(FILE *f, const char *s)
 
 static por_status por__write_outputs(const char *dir, bool force, const por_scenario *sc,
                                      const por_runner_result *res, const char *cmdline,
-                                     const char *crypto, por_error *err)
+                                     const char *crypto, const char *meta_extra,
+                                     por_error *err)
 {
     por_outdir od;
     por_status st = por_outdir_begin(&od, dir, force, err);
@@ -222,9 +235,9 @@ static por_status por__write_outputs(const char *dir, bool force, const por_scen
             ",\n  \"scenario_hash\": \"%s\",\n  \"seed\": %" PRIu64
             ",\n  \"replications_requested\": %" PRIu64 ",\n  \"replications_completed\": %" PRIu64
             ",\n  \"partial\": %s,\n  \"crypto\": \"%s\",\n  \"events\": %" PRIu64
-            ",\n  \"wall_seconds\": %.3f\n}\n",
+            ",\n  \"wall_seconds\": %.3f%s\n}\n",
             hash, sc->seed, sc->replications, res->completed, res->partial ? "true" : "false",
-            crypto, res->events, res->wall_seconds);
+            crypto, res->events, res->wall_seconds, meta_extra ? meta_extra : "");
     if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
         goto fail;
     return por_outdir_commit(&od, err) == POR_OK ? POR_OK : (por_outdir_abort(&od), err->status);
@@ -235,11 +248,13 @@ fail:
 
 static int por__cmd_run(int argc, char **argv)
 {
-    const char *file = NULL, *out = NULL, *crypto = NULL;
+    const char *file = NULL, *out = NULL, *crypto = NULL, *ci_metric = NULL;
     const char *sets[POR_MAX_SETS + 3];
     size_t nsets = 0;
-    uint64_t reps = 0, threads = 1, seed = 0;
+    uint64_t reps = 0, threads = 1, seed = 0, max_reps = 10000;
     bool have_reps = false, have_seed = false, force = false, quiet = false;
+    bool until_ci = false, have_max_reps = false;
+    double ci_pct = 0;
     char reps_set[64], seed_set[64], crypto_set[64];
 
     for (int i = 2; i < argc; i++) {
@@ -274,6 +289,20 @@ static int por__cmd_run(int argc, char **argv)
             if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
                 return por__usage_error("run", "--crypto needs ideal or real");
             crypto = v;
+        } else if (por__opt(argc, argv, &i, NULL, "--until-ci", &v, &missing)) {
+            char *end = NULL;
+            ci_pct = missing ? 0 : strtod(v, &end);
+            if (missing || end == v || *end || !isfinite(ci_pct) || ci_pct <= 0 || ci_pct > 1000)
+                return por__usage_error("run", "--until-ci needs a percentage (0 < PCT <= 1000)");
+            until_ci = true;
+        } else if (por__opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
+            if (missing || !*v)
+                return por__usage_error("run", "--metric needs a metric name");
+            ci_metric = v;
+        } else if (por__opt(argc, argv, &i, NULL, "--max-reps", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, 10000000, &max_reps))
+                return por__usage_error("run", "--max-reps needs a count (1..10000000)");
+            have_max_reps = true;
         } else if (!strcmp(a, "--force")) {
             force = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -285,6 +314,20 @@ static int por__cmd_run(int argc, char **argv)
         } else {
             return por__usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
         }
+    }
+    if (!until_ci && (ci_metric || have_max_reps))
+        return por__usage_error("run", "--metric and --max-reps go with --until-ci");
+    if (until_ci && have_reps)
+        return por__usage_error("run", "-r and --until-ci exclude each other (use --max-reps)");
+    if (until_ci) {
+        size_t ncols;
+        const por_metric_def *defs = por_world_metric_defs(&ncols);
+        const char *want = ci_metric ? ci_metric : "feed_detect";
+        bool found = false;
+        for (size_t c = 0; c < ncols; c++)
+            found |= !strcmp(defs[c].name, want);
+        if (!found)
+            return por__usage_error("run", "--metric %s: no such metric", want);
     }
     /* Flags are applied as overrides after --set, so they win and show in the hash. */
     if (have_reps) {
@@ -333,7 +376,50 @@ static int por__cmd_run(int argc, char **argv)
         .interrupt = &por__interrupted,
     };
     por_runner_result res;
-    st = por_runner_run(sc, &rc, &res, &err);
+    por_until_ci_report ci = {0};
+    char ci_meta[512] = "";
+    if (until_ci) {
+        por_until_ci_config cc = {
+            .pct = ci_pct,
+            .metric = ci_metric,
+            .max_reps = max_reps,
+            .threads = (unsigned)threads,
+            .run = rc.run,
+            .progress = por__progress,
+            .progress_ctx = &ps,
+            .interrupt = &por__interrupted,
+        };
+        st = por_run_until_ci(sc, &cc, &res, &ci, &err);
+        char mean[64] = "null", half[64] = "null";
+        bool dur = false;
+        {
+            size_t ncols;
+            const por_metric_def *defs = por_world_metric_defs(&ncols);
+            for (size_t c = 0; c < ncols; c++)
+                if (!strcmp(defs[c].name, ci_metric ? ci_metric : "feed_detect"))
+                    dur = defs[c].kind == POR_METRIC_DURATION;
+        }
+        double scale = dur ? 1e9 : 1.0;
+        por_format_double(ci.mean / scale, mean, sizeof mean);
+        por_format_double(ci.half_width / scale, half, sizeof half);
+        snprintf(ci_meta, sizeof ci_meta,
+                 ",\n  \"until_ci\": {\"pct\": %g, \"metric\": \"%s\", \"max_reps\": %" PRIu64
+                 ", \"batch\": %d, \"reached\": %s, \"replications\": %" PRIu64
+                 ", \"n\": %zu, \"mean\": %s, \"half_width\": %s}",
+                 ci_pct, ci_metric ? ci_metric : "feed_detect", max_reps, POR_UNTIL_CI_BATCH,
+                 ci.reached ? "true" : "false", res.completed, ci.n, mean, half);
+        if (!quiet) {
+            printf("until-ci %s: %s after %" PRIu64 " replications: mean %s%s, 95%% CI half-width "
+                   "%s%s (%.3g%% of the mean; target %g%%)\n",
+                   ci_metric ? ci_metric : "feed_detect",
+                   ci.reached ? "reached" : "NOT reached", res.completed, mean, dur ? " s" : "",
+                   half, dur ? " s" : "",
+                   ci.n >= 2 && ci.mean != 0 ? 100.0 * ci.half_width / fabs(ci.mean) : NAN,
+                   ci_pct);
+        }
+    } else {
+        st = por_runner_run(sc, &rc, &res, &err);
+    }
 
     if (!quiet) {
         char dur[64];
@@ -357,7 +443,8 @@ static int por__cmd_run(int argc, char **argv)
                                     argv[i]);
         const char *mode = sc->feed.crypto == POR_CRYPTO_MODE_REAL ? "real" : "ideal";
         por_error werr = {POR_OK, ""};
-        if (por__write_outputs(out, force, sc, &res, cmdline, mode, &werr) != POR_OK) {
+        if (por__write_outputs(out, force, sc, &res, cmdline, mode, until_ci ? ci_meta : NULL,
+                               &werr) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", werr.msg);
             if (code == 0)
                 code = 1;
@@ -492,6 +579,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "help")) {
         const char *topic = argc > 2 ? argv[2] : "";
         fputs(!strcmp(topic, "run")        ? por__usage_run
+              : !strcmp(topic, "sweep")    ? por_sweep_usage
+              : !strcmp(topic, "merge")    ? por_merge_usage
               : !strcmp(topic, "validate") ? por__usage_validate
               : !strcmp(topic, "bench")    ? por__usage_bench
                                            : por__usage_main,
@@ -500,6 +589,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return por__cmd_run(argc, argv);
+    if (!strcmp(cmd, "sweep"))
+        return por_sweep_main(argc, argv);
+    if (!strcmp(cmd, "merge"))
+        return por_merge_main(argc, argv);
     if (!strcmp(cmd, "validate"))
         return por__cmd_validate(argc, argv);
     if (!strcmp(cmd, "bench"))

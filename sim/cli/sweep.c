@@ -1,0 +1,863 @@
+/* `porsim sweep` (parameter grids, --shard K/N) and `porsim run --until-ci` (replications
+ * added in fixed batches until a confidence interval is narrow enough); see por/sweep.h.
+ *
+ * Both run (scenario, replication) cells on worker threads that take cell indices from a
+ * shared counter and store each cell's result in its own slot; results are used in cell
+ * order afterwards, so neither the thread count nor the scheduling changes any output.
+ * A replication of a sweep point is exactly replication r of `porsim run` on the point's
+ * scenario (same scenario hash and seed, same streams). */
+#include "por/outdir.h"
+#include "por/scenario_load.h"
+#include "por/sweep.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POR_SWEEP_MAX_PARAMS 32
+#define POR_SWEEP_MAX_SETS 256
+#define POR_SWEEP_MAX_POINTS 1000000u
+#define POR_SWEEP_MAX_CELLS 100000000u
+
+const char por_sweep_usage[] =
+    "Usage: porsim sweep [SCENARIO.json] --param PATH=v1,v2,... [--param ...] [options]\n"
+    "\n"
+    "Runs every point of a parameter grid: the cartesian product of the --param value\n"
+    "lists, in the order the options are given, the last parameter varying fastest. Point\n"
+    "i is the scenario with --set PATH=v applied for each parameter (after the --set\n"
+    "options, before -r/--seed/--crypto), so its replications are exactly those of\n"
+    "`porsim run SCENARIO --set ... --set PATH=v` (same scenario hash, same seeds).\n"
+    "Every point is validated before anything runs.\n"
+    "\n"
+    "Values are JSON if they parse as JSON, else strings. A value list is split at the\n"
+    "commas outside double quotes and outside [] or {} brackets; \\, is a literal comma:\n"
+    "  --param feed.ocr.schedule=[1,1,2],[1,2,3]   two values\n"
+    "  --param token.decimals=6,18                   two values\n"
+    "\n"
+    "Options:\n"
+    "  --param PATH=LIST      a swept scenario field (repeatable, up to 32)\n"
+    "  -r, --replications N   replications per point (overrides the scenario)\n"
+    "  -j, --threads T        worker threads (default 1); outputs identical for any T\n"
+    "  --seed S               scenario seed (overrides the scenario)\n"
+    "  --set PATH=VALUE       fixed override applied to every point (repeatable)\n"
+    "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  --shard K/N            run only shard K of N (1 <= K <= N): cell c (cells numbered\n"
+    "                         point by point, replication within point) is in shard\n"
+    "                         (c mod N) + 1; join the shard directories with porsim merge\n"
+    "  -o, --output DIR       write points.csv, runs.csv, censored.csv, summary.csv and\n"
+    "                         meta.json into DIR (all-or-nothing)\n"
+    "  --force                replace DIR if it exists\n"
+    "  --metric NAME          metric of the terminal table (default feed_detect)\n"
+    "  -q, --quiet            no table on stdout\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Examples:\n"
+    "  porsim sweep scenarios/default.json --param feed.ocr.deviation=0.5%,1%,2% \\\n"
+    "      --param feed.ocr.n=4,7 -r 50 -j 2 -o out/dev-n\n"
+    "  porsim sweep scenarios/default.json --param feed.ocr.deviation=0.5%,1%,2% \\\n"
+    "      -r 50 --shard 2/3 -o out/shard2      # then: porsim merge out/all out/shard*\n";
+
+/* ---- value lists -------------------------------------------------------------------- */
+
+void por_sweep_free_values(char **values, size_t nvalues)
+{
+    for (size_t i = 0; i < nvalues; i++)
+        free(values[i]);
+    free(values);
+}
+
+por_status por_sweep_split_values(const char *list, char ***values, size_t *nvalues,
+                                  por_error *err)
+{
+    size_t n = 0, cap = 4, len = strlen(list);
+    char **out = por_xmalloc(cap * sizeof *out);
+    char *cur = por_xmalloc(len + 1);
+    size_t cl = 0;
+    int depth = 0;
+    bool inq = false;
+    for (const char *p = list;; p++) {
+        if (*p == '\\' && p[1]) {
+            /* Keep escapes inside a JSON string as they are; outside, \x is x. */
+            if (inq)
+                cur[cl++] = *p;
+            cur[cl++] = *++p;
+            continue;
+        }
+        if (*p == '\0' || (*p == ',' && depth == 0 && !inq)) {
+            if (inq || depth != 0) {
+                por_sweep_free_values(out, n);
+                free(cur);
+                return por_error_set(err, POR_EINPUT, "value list '%s': %s", list,
+                                     inq ? "unclosed double quote" : "unbalanced brackets");
+            }
+            if (cl == 0) {
+                por_sweep_free_values(out, n);
+                free(cur);
+                return por_error_set(err, POR_EINPUT, "value list '%s': empty value (value %zu)",
+                                     list, n + 1);
+            }
+            cur[cl] = '\0';
+            if (n == cap)
+                out = por_xrealloc(out, (cap *= 2) * sizeof *out);
+            out[n++] = por_xstrdup(cur);
+            cl = 0;
+            if (*p == '\0')
+                break;
+            continue;
+        }
+        if (*p == '"')
+            inq = !inq;
+        else if (!inq && (*p == '[' || *p == '{'))
+            depth++;
+        else if (!inq && (*p == ']' || *p == '}')) {
+            if (--depth < 0) {
+                por_sweep_free_values(out, n);
+                free(cur);
+                return por_error_set(err, POR_EINPUT, "value list '%s': unbalanced brackets",
+                                     list);
+            }
+        }
+        cur[cl++] = *p;
+    }
+    free(cur);
+    *values = out;
+    *nvalues = n;
+    return POR_OK;
+}
+
+/* ---- parallel cells ----------------------------------------------------------------- */
+
+/* Runs cell J with scratch CELLS/STRINGS (POR_WM_NCOLS entries each); stores what it
+ * needs in its own storage and returns the replication's status (ERR set on failure). */
+typedef por_status (*por__job_fn)(void *ctx, size_t j, por_metric_cell *cells, char *strings,
+                                  por_error *err);
+
+typedef struct {
+    size_t njobs;
+    unsigned threads;
+    por__job_fn job;
+    void *ctx;
+    bool continue_on_invariant; /* a broken invariant does not stop the other cells */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+    volatile sig_atomic_t *interrupt;
+    /* results, one per job */
+    bool *done;
+    por_status *status;
+    por_error *errs;      /* the error of each failed job */
+} por__exec;
+
+typedef struct {
+    por__exec *ex;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t next, finished;
+    bool stop;
+} por__exec_shared;
+
+static void *por__exec_worker(void *arg)
+{
+    por__exec_shared *sh = arg;
+    por__exec *ex = sh->ex;
+    size_t ncols;
+    por_world_metric_defs(&ncols);
+    por_metric_cell *cells = por_xcalloc(ncols, sizeof *cells);
+    char *strings = por_xcalloc(ncols, POR_WORLD_STRING_BYTES);
+    for (;;) {
+        pthread_mutex_lock(&sh->lock);
+        bool interrupted = ex->interrupt && *ex->interrupt;
+        if (sh->stop || interrupted || sh->next >= ex->njobs) {
+            pthread_mutex_unlock(&sh->lock);
+            break;
+        }
+        size_t j = sh->next++;
+        pthread_mutex_unlock(&sh->lock);
+
+        memset(cells, 0, ncols * sizeof *cells);
+        por_error e = {POR_OK, ""};
+        por_status st = ex->job(ex->ctx, j, cells, strings, &e);
+
+        pthread_mutex_lock(&sh->lock);
+        ex->status[j] = st;
+        if (st != POR_OK) {
+            ex->errs[j] = e;
+            if (!(st == POR_EINVARIANT && ex->continue_on_invariant))
+                sh->stop = true;
+        }
+        ex->done[j] = true;
+        sh->finished++;
+        pthread_cond_broadcast(&sh->cond);
+        pthread_mutex_unlock(&sh->lock);
+    }
+    free(cells);
+    free(strings);
+    return NULL;
+}
+
+/* Runs the jobs of EX; fills ex->done, ex->status and ex->errs (free with
+ * por__exec_free). */
+static void por__exec_run(por__exec *ex)
+{
+    ex->done = por_xcalloc(ex->njobs ? ex->njobs : 1, sizeof *ex->done);
+    ex->status = por_xcalloc(ex->njobs ? ex->njobs : 1, sizeof *ex->status);
+    por__exec_shared sh = {.ex = ex};
+    ex->errs = por_xcalloc(ex->njobs ? ex->njobs : 1, sizeof *ex->errs);
+    pthread_mutex_init(&sh.lock, NULL);
+    pthread_cond_init(&sh.cond, NULL);
+    unsigned nthreads = ex->threads ? ex->threads : 1;
+    if (nthreads > ex->njobs)
+        nthreads = ex->njobs ? (unsigned)ex->njobs : 1;
+    pthread_t *tids = por_xcalloc(nthreads, sizeof *tids);
+    unsigned started = 0;
+    for (unsigned t = 0; t < nthreads; t++) {
+        if (pthread_create(&tids[t], NULL, por__exec_worker, &sh) != 0)
+            break;
+        started++;
+    }
+    if (started == 0)
+        por__exec_worker(&sh);
+
+    pthread_mutex_lock(&sh.lock);
+    for (;;) {
+        bool interrupted = ex->interrupt && *ex->interrupt;
+        size_t target = (sh.stop || interrupted) ? sh.next : ex->njobs;
+        if (sh.finished >= target)
+            break;
+        if (ex->progress) {
+            size_t done = sh.finished;
+            pthread_mutex_unlock(&sh.lock);
+            ex->progress(ex->progress_ctx, done, ex->njobs);
+            pthread_mutex_lock(&sh.lock);
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&sh.cond, &sh.lock, &until);
+    }
+    pthread_mutex_unlock(&sh.lock);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+    if (ex->progress)
+        ex->progress(ex->progress_ctx, sh.finished, ex->njobs);
+
+    pthread_mutex_destroy(&sh.lock);
+    pthread_cond_destroy(&sh.cond);
+}
+
+static void por__exec_free(por__exec *ex)
+{
+    free(ex->done);
+    free(ex->status);
+    free(ex->errs);
+    ex->done = NULL;
+    ex->status = NULL;
+    ex->errs = NULL;
+}
+
+/* ---- sweep -------------------------------------------------------------------------- */
+
+typedef struct {
+    uint64_t point, rep;
+} por__cell_id;
+
+typedef struct {
+    por_scenario **scs;      /* per point */
+    por__cell_id *cells;     /* the jobs */
+    por_sweep_row *rows;     /* per job */
+    uint64_t *events;        /* per job */
+    por_run_options opt;
+} por__sweep_ctx;
+
+static por_status por__sweep_job(void *vctx, size_t j, por_metric_cell *cells, char *strings,
+                                 por_error *err)
+{
+    por__sweep_ctx *c = vctx;
+    const por__cell_id *id = &c->cells[j];
+    por_status st = por_world_run_replication(c->scs[id->point], id->rep, &c->opt, cells,
+                                              strings, err);
+    if (st == POR_OK || st == POR_EINVARIANT) {
+        size_t ncols;
+        const por_metric_def *defs = por_world_metric_defs(&ncols);
+        por_sweep_row_format(defs, ncols, cells, &c->rows[j]);
+        c->rows[j].point = id->point;
+        c->rows[j].rep = id->rep;
+        if (cells[POR_WM_EVENTS].present && isfinite(cells[POR_WM_EVENTS].value))
+            c->events[j] = (uint64_t)cells[POR_WM_EVENTS].value;
+    }
+    return st;
+}
+
+static volatile sig_atomic_t por__sweep_interrupted;
+
+static void por__sweep_on_signal(int sig)
+{
+    (void)sig;
+    por__sweep_interrupted = 1;
+}
+
+static void por__sweep_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    if (!*(bool *)ctx)
+        return;
+    int width = 30;
+    int filled = total ? (int)(width * done / total) : width;
+    char bar[64];
+    for (int k = 0; k < width; k++)
+        bar[k] = k < filled ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " cells", bar, done, total);
+    if (done >= total)
+        fprintf(stderr, "\n");
+    fflush(stderr);
+}
+
+static int por__sweep_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int por__sweep_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "porsim sweep: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see `porsim help sweep`)\n");
+    va_end(ap);
+    return 2;
+}
+
+static bool por__parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Matches "-x VALUE", "--long VALUE" or "--long=VALUE" at argv[*i]. */
+static bool por__opt(int argc, char **argv, int *i, const char *short_name,
+                     const char *long_name, const char **value, bool *missing)
+{
+    const char *a = argv[*i];
+    size_t ll = strlen(long_name);
+    if (strncmp(a, long_name, ll) == 0 && a[ll] == '=') {
+        *value = a + ll + 1;
+        return true;
+    }
+    if (strcmp(a, long_name) == 0 || (short_name && strcmp(a, short_name) == 0)) {
+        if (*i + 1 >= argc) {
+            *missing = true;
+            return true;
+        }
+        *value = argv[++*i];
+        return true;
+    }
+    return false;
+}
+
+static void por__json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct {
+    char *path;
+    char **values;
+    size_t nvalues;
+} por__param;
+
+/* Everything the sweep command holds, freed in one place. */
+typedef struct {
+    por__param params[POR_SWEEP_MAX_PARAMS];
+    size_t nparams;
+    por_sweep_grid grid;
+    por_scenario **scs;
+    size_t nscs;
+    por__cell_id *cells;
+    por_sweep_row *rows;
+    uint64_t *events;
+    size_t ncells;
+    char *meta;
+} por__sweep_state;
+
+static void por__sweep_state_free(por__sweep_state *s)
+{
+    size_t ncols;
+    por_world_metric_defs(&ncols);
+    for (size_t i = 0; i < s->nparams; i++) {
+        free(s->params[i].path);
+        por_sweep_free_values(s->params[i].values, s->params[i].nvalues);
+    }
+    for (size_t i = 0; i < s->nscs; i++)
+        por_scenario_free(s->scs[i]);
+    free(s->scs);
+    if (s->rows)
+        for (size_t i = 0; i < s->ncells; i++)
+            por_sweep_row_free(&s->rows[i], ncols);
+    free(s->rows);
+    free(s->cells);
+    free(s->events);
+    free(s->meta);
+    por_sweep_grid_free(&s->grid);
+}
+
+/* "path=value path=value" of point P, for messages. */
+static void por__point_label(const por__sweep_state *s, size_t p, char *buf, size_t n)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->nparams && off < n; i++)
+        off += (size_t)snprintf(buf + off, n - off, "%s%s=%s", i ? " " : "", s->grid.paths[i],
+                                s->grid.values[p * s->nparams + i]);
+}
+
+static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
+{
+    const char *file = NULL, *out = NULL, *crypto = NULL, *metric = "feed_detect";
+    const char *sets[POR_SWEEP_MAX_SETS + POR_SWEEP_MAX_PARAMS + 3];
+    size_t nsets = 0;
+    uint64_t reps = 0, threads = 1, seed = 0, shard_k = 1, shard_n = 1;
+    bool have_reps = false, have_seed = false, force = false, quiet = false, sharded = false;
+    por_error err = {POR_OK, ""};
+
+    for (int i = 2; i < argc; i++) {
+        const char *v = NULL;
+        bool missing = false;
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(por_sweep_usage, stdout);
+            return 0;
+        } else if (por__opt(argc, argv, &i, NULL, "--param", &v, &missing)) {
+            const char *eq = missing ? NULL : strchr(v, '=');
+            if (!eq || eq == v)
+                return por__sweep_usage_error("--param needs PATH=v1,v2,...");
+            if (s->nparams >= POR_SWEEP_MAX_PARAMS)
+                return por__sweep_usage_error("too many --param options (limit %d)",
+                                              POR_SWEEP_MAX_PARAMS);
+            por__param *pp = &s->params[s->nparams];
+            pp->path = por_xmalloc((size_t)(eq - v) + 1);
+            memcpy(pp->path, v, (size_t)(eq - v));
+            pp->path[eq - v] = '\0';
+            for (size_t k = 0; k < s->nparams; k++)
+                if (!strcmp(s->params[k].path, pp->path)) {
+                    free(pp->path);
+                    return por__sweep_usage_error("--param %s given twice", s->params[k].path);
+                }
+            if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK) {
+                por__sweep_usage_error("--param %s: %s", pp->path, err.msg);
+                free(pp->path);
+                return 2;
+            }
+            s->nparams++;
+        } else if (por__opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, 10000000, &reps))
+                return por__sweep_usage_error("-r needs a number of replications (1..10000000)");
+            have_reps = true;
+        } else if (por__opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 1, 1024, &threads))
+                return por__sweep_usage_error("-j needs a thread count (1..1024)");
+        } else if (por__opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
+            if (missing || !por__parse_u64(v, 0, UINT64_MAX, &seed))
+                return por__sweep_usage_error("--seed needs an unsigned integer");
+            have_seed = true;
+        } else if (por__opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
+            if (missing || !*v)
+                return por__sweep_usage_error("-o needs a directory");
+            out = v;
+        } else if (por__opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
+            if (missing || !strchr(v, '='))
+                return por__sweep_usage_error("--set needs PATH=VALUE");
+            if (nsets >= POR_SWEEP_MAX_SETS)
+                return por__sweep_usage_error("too many --set options (limit %d)",
+                                              POR_SWEEP_MAX_SETS);
+            sets[nsets++] = v;
+        } else if (por__opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
+            if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
+                return por__sweep_usage_error("--crypto needs ideal or real");
+            crypto = v;
+        } else if (por__opt(argc, argv, &i, NULL, "--shard", &v, &missing)) {
+            const char *slash = missing ? NULL : strchr(v, '/');
+            char kbuf[32];
+            if (!slash || (size_t)(slash - v) >= sizeof kbuf)
+                return por__sweep_usage_error("--shard needs K/N with 1 <= K <= N");
+            memcpy(kbuf, v, (size_t)(slash - v));
+            kbuf[slash - v] = '\0';
+            if (!por__parse_u64(slash + 1, 1, 1000000, &shard_n) ||
+                !por__parse_u64(kbuf, 1, shard_n, &shard_k))
+                return por__sweep_usage_error("--shard needs K/N with 1 <= K <= N (got %s)", v);
+            sharded = true;
+        } else if (por__opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
+            if (missing || !*v)
+                return por__sweep_usage_error("--metric needs a metric name");
+            metric = v;
+        } else if (!strcmp(a, "--force")) {
+            force = true;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            return por__sweep_usage_error("unknown option %s", a);
+        } else if (!file) {
+            file = a;
+        } else {
+            return por__sweep_usage_error("one scenario file at a time (got %s and %s)", file, a);
+        }
+    }
+    if (s->nparams == 0)
+        return por__sweep_usage_error("needs at least one --param PATH=v1,v2,...");
+    {
+        size_t ncols;
+        const por_metric_def *defs = por_world_metric_defs(&ncols);
+        bool found = false;
+        for (size_t c = 0; c < ncols; c++)
+            found |= !strcmp(defs[c].name, metric);
+        if (!found)
+            return por__sweep_usage_error("--metric %s: no such metric", metric);
+    }
+
+    /* The grid: last parameter fastest. */
+    uint64_t npoints = 1;
+    for (size_t i = 0; i < s->nparams; i++) {
+        npoints *= s->params[i].nvalues;
+        if (npoints > POR_SWEEP_MAX_POINTS)
+            return por__sweep_usage_error("grid too large (more than %u points)",
+                                          POR_SWEEP_MAX_POINTS);
+    }
+    por_sweep_grid *g = &s->grid;
+    g->nparams = s->nparams;
+    g->paths = por_xcalloc(s->nparams, sizeof *g->paths);
+    for (size_t i = 0; i < s->nparams; i++)
+        g->paths[i] = por_xstrdup(s->params[i].path);
+    g->values = por_xcalloc(npoints * s->nparams, sizeof *g->values);
+    g->npoints = npoints;
+    g->hash = por_xcalloc(npoints, sizeof *g->hash);
+    g->seed = por_xcalloc(npoints, sizeof *g->seed);
+    g->replications = por_xcalloc(npoints, sizeof *g->replications);
+    for (size_t p = 0; p < npoints; p++) {
+        size_t rest = p;
+        for (size_t i = s->nparams; i-- > 0;) {
+            g->values[p * s->nparams + i] =
+                por_xstrdup(s->params[i].values[rest % s->params[i].nvalues]);
+            rest /= s->params[i].nvalues;
+        }
+    }
+
+    /* Validate every point before running anything. */
+    char reps_set[64], seed_set[64], crypto_set[64];
+    size_t base = nsets;
+    s->scs = por_xcalloc(npoints, sizeof *s->scs);
+    uint64_t total_cells = 0;
+    for (size_t p = 0; p < npoints; p++) {
+        char **psets = por_xmalloc(s->nparams * sizeof *psets);
+        size_t k = base;
+        for (size_t i = 0; i < s->nparams; i++) {
+            const char *val = g->values[p * s->nparams + i];
+            size_t len = strlen(g->paths[i]) + strlen(val) + 2;
+            psets[i] = por_xmalloc(len);
+            snprintf(psets[i], len, "%s=%s", g->paths[i], val);
+            sets[k++] = psets[i];
+        }
+        if (have_reps) {
+            snprintf(reps_set, sizeof reps_set, "replications=%" PRIu64, reps);
+            sets[k++] = reps_set;
+        }
+        if (have_seed) {
+            snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, seed);
+            sets[k++] = seed_set;
+        }
+        if (crypto) {
+            snprintf(crypto_set, sizeof crypto_set, "feed.crypto=\"%s\"", crypto);
+            sets[k++] = crypto_set;
+        }
+        por_scenario *sc = NULL;
+        por_status st = file ? por_scenario_load_file(file, sets, k, &sc, &err)
+                             : por_scenario_load_string(por_default_scenario_json,
+                                                        por_default_scenario_len, "<default>",
+                                                        sets, k, &sc, &err);
+        for (size_t i = 0; i < s->nparams; i++)
+            free(psets[i]);
+        free(psets);
+        if (st != POR_OK) {
+            char label[1024];
+            por__point_label(s, p, label, sizeof label);
+            fprintf(stderr, "porsim sweep: point %zu (%s): %s\n", p, label, err.msg);
+            return por_status_exit_code(st);
+        }
+        s->scs[s->nscs++] = sc;
+        por_scenario_hash(sc, g->hash[p]);
+        g->seed[p] = sc->seed;
+        g->replications[p] = sc->replications;
+        total_cells += sc->replications;
+        if (total_cells > POR_SWEEP_MAX_CELLS)
+            return por__sweep_usage_error("too many cells (more than %u replications in all)",
+                                          POR_SWEEP_MAX_CELLS);
+    }
+    if (out) {
+        por_status st = por_outdir_check(out, force, &err);
+        if (st != POR_OK) {
+            fprintf(stderr, "porsim: %s\n", err.msg);
+            return por_status_exit_code(st);
+        }
+    }
+
+    /* This shard's cells: global cell c is in shard (c mod N) + 1. */
+    s->cells = por_xmalloc((total_cells / shard_n + 1) * sizeof *s->cells);
+    uint64_t c = 0;
+    for (size_t p = 0; p < npoints; p++)
+        for (uint64_t r = 0; r < g->replications[p]; r++, c++)
+            if (c % shard_n == shard_k - 1)
+                s->cells[s->ncells++] = (por__cell_id){p, r};
+    s->rows = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->rows);
+    s->events = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->events);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = por__sweep_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    bool tty = isatty(STDERR_FILENO) == 1;
+
+    por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells, .rows = s->rows,
+                          .events = s->events, .opt = {.crypto_override = -1}};
+    por__exec ex = {.njobs = s->ncells, .threads = (unsigned)threads, .job = por__sweep_job,
+                    .ctx = &ctx, .continue_on_invariant = true,
+                    .progress = por__sweep_progress, .progress_ctx = &tty,
+                    .interrupt = &por__sweep_interrupted};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    por__exec_run(&ex);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+    /* The first failure in cell order decides; broken invariants keep their rows. */
+    size_t ndone = 0, ninvariant = 0, failed = s->ncells, first_inv = s->ncells;
+    uint64_t events = 0;
+    for (size_t j = 0; j < s->ncells; j++) {
+        ndone += ex.done[j];
+        events += s->events[j];
+        if (!ex.done[j] || ex.status[j] == POR_OK)
+            continue;
+        if (ex.status[j] == POR_EINVARIANT) {
+            if (ninvariant++ == 0)
+                first_inv = j;
+        } else if (failed == s->ncells) {
+            failed = j;
+        }
+    }
+    por_error first_err = {POR_OK, ""};
+    if (failed < s->ncells || first_inv < s->ncells) {
+        size_t at = failed < s->ncells ? failed : first_inv;
+        first_err = ex.errs[at];
+        first_err.status = ex.status[at];
+    }
+    por__exec_free(&ex);
+    if (failed < s->ncells) {
+        const por__cell_id *id = &s->cells[failed];
+        fprintf(stderr, "porsim sweep: point %" PRIu64 " replication %" PRIu64 ": %s: %s\n",
+                id->point, id->rep, por_status_name(first_err.status), first_err.msg);
+        fprintf(stderr, "porsim sweep: no output written\n");
+        int rc = por_status_exit_code(first_err.status);
+        return rc ? rc : 1;
+    }
+    if (ndone < s->ncells) {
+        fprintf(stderr, "porsim sweep: interrupted after %zu of %zu cells; no output written\n",
+                ndone, s->ncells);
+        return 1;
+    }
+
+    if (!quiet) {
+        printf("sweep %s: %zu point%s x replications = %" PRIu64 " cells", s->scs[0]->name,
+               (size_t)npoints, npoints == 1 ? "" : "s", total_cells);
+        if (sharded)
+            printf(", shard %" PRIu64 "/%" PRIu64 ": %zu cells", shard_k, shard_n, s->ncells);
+        printf(", %.2f s wall\n", wall);
+        por_sweep_print(g, s->rows, s->ncells, metric, stdout);
+        fflush(stdout);
+    }
+    int code = 0;
+    if (ninvariant) {
+        fprintf(stderr,
+                "porsim sweep: safety invariant broken in %zu cell%s; first: point %" PRIu64
+                " replication %" PRIu64 ": %s\n",
+                ninvariant, ninvariant == 1 ? "" : "s", s->cells[first_inv].point,
+                s->cells[first_inv].rep, first_err.msg);
+        code = 3;
+    }
+    if (out) {
+        char *mbuf = NULL;
+        size_t mlen = 0;
+        FILE *m = open_memstream(&mbuf, &mlen);
+        if (!m) {
+            fprintf(stderr, "porsim sweep: out of memory\n");
+            return 1;
+        }
+        fprintf(m, "{\n  \"porsim_version\": \"%s\",\n  \"kind\": \"sweep\",\n  \"command\": ",
+                POR_VERSION);
+        char cmdline[4096] = "";
+        size_t off = 0;
+        for (int i = 0; i < argc && off < sizeof cmdline; i++)
+            off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, "%s%s", i ? " " : "",
+                                    argv[i]);
+        por__json_str(m, cmdline);
+        fprintf(m, ",\n  \"scenario_file\": ");
+        por__json_str(m, file ? file : "<default>");
+        fprintf(m, ",\n  \"scenario_name\": ");
+        por__json_str(m, s->scs[0]->name);
+        fprintf(m, ",\n  \"params\": [");
+        for (size_t i = 0; i < s->nparams; i++) {
+            fprintf(m, "%s{\"path\": ", i ? ", " : "");
+            por__json_str(m, s->params[i].path);
+            fprintf(m, ", \"values\": [");
+            for (size_t k = 0; k < s->params[i].nvalues; k++) {
+                if (k)
+                    fprintf(m, ", ");
+                por__json_str(m, s->params[i].values[k]);
+            }
+            fprintf(m, "]}");
+        }
+        fprintf(m,
+                "],\n  \"points\": %" PRIu64 ",\n  \"cells_total\": %" PRIu64
+                ",\n  \"shard\": {\"k\": %" PRIu64 ", \"n\": %" PRIu64 ", \"rule\": \"cell c "
+                "in shard (c mod n) + 1\"},\n  \"cells\": %zu,\n  \"invariant_failures\": %zu"
+                ",\n  \"events\": %" PRIu64 ",\n  \"wall_seconds\": %.3f\n}\n",
+                npoints, total_cells, shard_k, shard_n, s->ncells, ninvariant, events, wall);
+        fclose(m);
+        s->meta = mbuf;
+        por_error werr = {POR_OK, ""};
+        if (por_sweep_write_dir(out, force, g, s->rows, s->ncells, s->meta, &werr) != POR_OK) {
+            fprintf(stderr, "porsim sweep: %s\n", werr.msg);
+            return code ? code : 1;
+        }
+        if (!quiet)
+            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json\n", out);
+    }
+    return code;
+}
+
+int por_sweep_main(int argc, char **argv)
+{
+    por__sweep_state s;
+    memset(&s, 0, sizeof s);
+    int code = por__sweep_run(argc, argv, &s);
+    por__sweep_state_free(&s);
+    return code;
+}
+
+/* ---- run --until-ci ----------------------------------------------------------------- */
+
+typedef struct {
+    const por_scenario *sc;
+    uint64_t first_rep;
+    por_run_options opt;
+    por_metric_cell *cells; /* batch * ncols, exact strings owned */
+    size_t ncols;
+} por__ci_ctx;
+
+static por_status por__ci_job(void *vctx, size_t j, por_metric_cell *cells, char *strings,
+                              por_error *err)
+{
+    por__ci_ctx *c = vctx;
+    por_status st = por_world_run_replication(c->sc, c->first_rep + j, &c->opt, cells, strings,
+                                              err);
+    por_metric_cell *dst = c->cells + j * c->ncols;
+    for (size_t k = 0; k < c->ncols; k++) {
+        dst[k] = cells[k];
+        dst[k].exact = cells[k].exact ? por_xstrdup(cells[k].exact) : NULL;
+    }
+    return st;
+}
+
+por_status por_run_until_ci(const por_scenario *sc, const por_until_ci_config *cfg,
+                            por_runner_result *out, por_until_ci_report *rep, por_error *err)
+{
+    memset(out, 0, sizeof *out);
+    memset(rep, 0, sizeof *rep);
+    rep->mean = rep->half_width = NAN;
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    const char *metric = cfg->metric ? cfg->metric : "feed_detect";
+    out->table = por_metric_table_create(defs, ncols);
+    long col = por_metric_table_find(out->table, metric);
+    if (col < 0)
+        return por_error_set(err, POR_EINPUT, "--metric %s: no such metric", metric);
+    POR_ASSERT(cfg->pct > 0 && cfg->max_reps >= 1);
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    por_status status = POR_OK;
+    uint64_t done = 0;
+    while (done < cfg->max_reps) {
+        uint64_t b = cfg->max_reps - done < POR_UNTIL_CI_BATCH ? cfg->max_reps - done
+                                                                : POR_UNTIL_CI_BATCH;
+        por__ci_ctx ctx = {sc, done, cfg->run, por_xcalloc(b * ncols, sizeof *ctx.cells), ncols};
+        por__exec ex = {.njobs = b, .threads = cfg->threads, .job = por__ci_job, .ctx = &ctx,
+                        .progress = NULL, .interrupt = cfg->interrupt};
+        por__exec_run(&ex);
+        if (cfg->progress)
+            cfg->progress(cfg->progress_ctx, done + b, cfg->max_reps);
+        bool stop = false;
+        for (uint64_t j = 0; j < b; j++) {
+            if (!ex.done[j]) {
+                stop = true;
+                break;
+            }
+            if (ex.status[j] != POR_OK) {
+                status = ex.status[j];
+                if (err)
+                    *err = ex.errs[j];
+                stop = true;
+                break;
+            }
+            por_metric_table_add_row(out->table, done + j, ctx.cells + j * ncols);
+            const por_metric_cell *ev = &ctx.cells[j * ncols + POR_WM_EVENTS];
+            if (ev->present && isfinite(ev->value))
+                out->events += (uint64_t)ev->value;
+            out->completed++;
+        }
+        for (size_t k = 0; k < b * ncols; k++)
+            free((char *)ctx.cells[k].exact);
+        free(ctx.cells);
+        por__exec_free(&ex);
+        done += b;
+        por_summary s;
+        por_metric_table_summarize(out->table, (size_t)col, &s);
+        rep->n = s.n;
+        rep->mean = s.mean;
+        rep->half_width = s.n >= 2 ? (s.ci_hi - s.ci_lo) / 2 : NAN;
+        if (stop) {
+            out->partial = status == POR_OK;
+            break;
+        }
+        if (s.n >= 2 && isfinite(rep->half_width) &&
+            rep->half_width <= cfg->pct / 100.0 * fabs(s.mean)) {
+            rep->reached = true;
+            break;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return status;
+}

@@ -1,0 +1,143 @@
+/* Parameter sweeps, shards and their merge, and runs that stop at a target precision.
+ *
+ * `porsim sweep` runs a grid of scenario variants (the cartesian product of --param
+ * value lists, last parameter varying fastest) and writes, per (point, replication)
+ * cell, the same metric cells `porsim run` writes. `--shard K/N` runs a disjoint slice of
+ * the cells (cell c, numbered point-major then replication, belongs to shard
+ * (c mod N) + 1); `porsim merge` joins shard directories into exactly the bytes of the
+ * unsharded sweep. `porsim run --until-ci PCT` adds replications in fixed-size batches
+ * until the 95% confidence interval of one metric is narrow enough.
+ *
+ * Output directory of a sweep or merge (formats documented in README.md, section
+ * "Sweeps, shards and precision"):
+ *   points.csv    point,<param paths...>,scenario_hash,scenario_seed,scenario_replications
+ *   runs.csv      point,<param paths...>,replication,<metric cells as in porsim run>
+ *   censored.csv  point,replication,metric,censored_at (one line per censored cell; the
+ *                 censoring time in seconds with 9 decimals, empty = never, +infinity)
+ *   summary.csv   point,<param paths...>,metric,n,censored,missing,mean,sd,ci_lo,ci_hi,
+ *                 median,p90,km_median (computed from the runs.csv/censored.csv text,
+ *                 so a merge recomputes the same bytes)
+ *   meta.json     version, command, scenario, grid, shard (differs between a merge and
+ *                 an unsharded sweep) */
+#ifndef POR_SWEEP_H
+#define POR_SWEEP_H
+
+#include "por/error.h"
+#include "por/runner.h"
+#include "por/scenario.h"
+#include "por/stats.h"
+#include "por/world.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Help texts of `porsim sweep` and `porsim merge` (printed by `porsim help ...`). */
+extern const char por_sweep_usage[];
+extern const char por_merge_usage[];
+
+/* `porsim sweep ...` with ARGV[1] == "sweep". Returns the process exit code (0 ok,
+ * 1 runtime failure or interrupted, 2 bad input, 3 a safety invariant broke). */
+int por_sweep_main(int argc, char **argv);
+
+/* `porsim merge OUT_DIR SHARD_DIR...` with ARGV[1] == "merge". Returns the exit code
+ * (2 for shards that do not fit together: different grids, overlapping or missing cells). */
+int por_merge_main(int argc, char **argv);
+
+/* Splits a --param value list at the commas that are outside double quotes and outside
+ * [] / {} brackets; a backslash makes the next character literal ("a\,b" is one value
+ * "a,b"). Returns POR_OK with *VALUES (NVALUES malloc'd strings in a malloc'd array;
+ * free with por_sweep_free_values) or POR_EINPUT with ERR set for an empty value, an
+ * unclosed quote or unbalanced brackets. */
+por_status por_sweep_split_values(const char *list, char ***values, size_t *nvalues,
+                                  por_error *err);
+
+/* Frees what por_sweep_split_values returned. */
+void por_sweep_free_values(char **values, size_t nvalues);
+
+/* ---- shared by sweep and merge: the grid and the cell rows ------------------------ */
+
+/* The grid: NPARAMS parameter paths and, per point, its value texts and the resolved
+ * scenario's hash, seed and replication count. All strings owned. */
+typedef struct {
+    size_t nparams;
+    char **paths;          /* nparams */
+    size_t npoints;
+    char **values;         /* npoints * nparams, row-major (value text as given) */
+    char (*hash)[17];      /* npoints */
+    uint64_t *seed;        /* npoints */
+    uint64_t *replications; /* npoints */
+} por_sweep_grid;
+
+/* Frees everything G owns (not G itself). */
+void por_sweep_grid_free(por_sweep_grid *g);
+
+/* One (point, replication) cell as text. METRICS is the runs.csv text of the metric
+ * cells (comma-joined, no line end). CENS is NULL when nothing is censored, else NCOLS
+ * strings: NULL = not censored, "" = censored at +infinity, else the censoring time as
+ * runs.csv would write it. All owned. */
+typedef struct {
+    uint64_t point, rep;
+    char *metrics;
+    char **cens;
+} por_sweep_row;
+
+/* Formats one replication's CELLS (NCOLS columns described by DEFS) as a row, exactly
+ * as por_metric_table_write_csv writes the cells (plus the censoring times). Fills ROW
+ * (caller frees with por_sweep_row_free). Thread-safe. */
+void por_sweep_row_format(const por_metric_def *defs, size_t ncols,
+                          const por_metric_cell *cells, por_sweep_row *row);
+
+/* Frees what ROW owns. */
+void por_sweep_row_free(por_sweep_row *row, size_t ncols);
+
+/* Writes points.csv, runs.csv, censored.csv, summary.csv and META_JSON (the whole text
+ * of meta.json) into DIR all-or-nothing (por/outdir.h); replaces DIR only with FORCE.
+ * ROWS (NROWS, any order; sorted in place by (point, rep)) must have distinct cells.
+ * Returns POR_OK, or POR_EIO / POR_EINPUT with ERR set. */
+por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid *g,
+                               por_sweep_row *rows, size_t nrows, const char *meta_json,
+                               por_error *err);
+
+/* Prints the per-point summary of METRIC (n, censored, mean, 95% CI, KM median) as a
+ * terminal table to F, for the points that have rows. ROWS must be sorted. */
+void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
+                     const char *metric, FILE *f);
+
+/* ---- run until the confidence interval is narrow enough --------------------------- */
+
+/* Replications per batch of --until-ci: the stopping rule is checked after every batch,
+ * so the count reached never depends on the thread count. */
+#define POR_UNTIL_CI_BATCH 20
+
+typedef struct {
+    double pct;            /* stop when 95% CI half-width <= pct/100 * |mean| (pct > 0) */
+    const char *metric;    /* column name (NULL: "feed_detect") */
+    uint64_t max_reps;     /* cap on replications (>= 1) */
+    unsigned threads;      /* >= 1 */
+    por_run_options run;
+    void (*progress)(void *ctx, uint64_t done, uint64_t total); /* may be NULL */
+    void *progress_ctx;
+    volatile sig_atomic_t *interrupt; /* may be NULL; stops at the next replication */
+} por_until_ci_config;
+
+typedef struct {
+    bool reached;          /* the target precision was reached */
+    size_t n;              /* observations of the metric in the final table */
+    double mean;           /* mean of those (durations in ns), NaN if n = 0 */
+    double half_width;     /* 95% CI half-width, NaN if n < 2 */
+} por_until_ci_report;
+
+/* Runs replications 0, 1, 2, ... of SC in batches of POR_UNTIL_CI_BATCH (the last one
+ * cut at max_reps) on cfg->threads threads, until after a batch the chosen metric's 95%
+ * CI half-width is within cfg->pct % of its mean (at least 2 observations) or max_reps
+ * replications ran. Fills OUT like por_runner_run (caller destroys out->table; rows in
+ * replication order up to the first failure) and REP. Returns POR_OK; POR_EINPUT when
+ * the metric does not exist; or the first failing replication's status, in replication
+ * order, with ERR set. An interrupt leaves OUT partial (out->partial). */
+por_status por_run_until_ci(const por_scenario *sc, const por_until_ci_config *cfg,
+                            por_runner_result *out, por_until_ci_report *rep,
+                            por_error *err);
+
+#endif
