@@ -409,11 +409,11 @@ static int por__cmd_run(int argc, char **argv)
                  ci_pct, ci_metric ? ci_metric : "feed_detect", max_reps, POR_UNTIL_CI_BATCH,
                  ci.reached ? "true" : "false", res.completed, ci.n, mean, half);
         if (!quiet) {
-            printf("until-ci %s: %s after %" PRIu64 " replications: mean %s%s, 95%% CI half-width "
-                   "%s%s (%.3g%% of the mean; target %g%%)\n",
+            printf("until-ci %s: %s after %" PRIu64 " replications: mean %.6g%s, 95%% CI "
+                   "half-width %.4g%s (%.3g%% of the mean; target %g%%)\n",
                    ci_metric ? ci_metric : "feed_detect",
-                   ci.reached ? "reached" : "NOT reached", res.completed, mean, dur ? " s" : "",
-                   half, dur ? " s" : "",
+                   ci.reached ? "reached" : "NOT reached", res.completed, ci.mean / scale,
+                   dur ? " s" : "", ci.half_width / scale, dur ? " s" : "",
                    ci.n >= 2 && ci.mean != 0 ? 100.0 * ci.half_width / fabs(ci.mean) : NAN,
                    ci_pct);
         }
