@@ -206,6 +206,11 @@ void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
     for (uint32_t i = 0; i < k; i++)
         m->obs_sigs[i] = nd->obs_sig[rep->observers[i]];
     m->hdr.size = 16 + 32 + 8 + k * (16 + 1 + 65);
+    /* every observation here passed this leader's verification over the same digest,
+     * observers are distinct, values sorted and k > 2f by construction: the followers'
+     * (memoized) content check can only answer "valid", so it starts answered */
+    POR_ASSERT(k > 2 * d->f);
+    m->valid = 1;
     ocr_broadcast(nd, &m->hdr);
     nd->req = m; /* keep the creation reference */
     nd->phase = OCR_PHASE_REPORT;
