@@ -149,6 +149,39 @@ START_TEST(test_keccak_incremental)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- SipHash */
+
+START_TEST(test_siphash_vectors)
+{
+    /* the SipHash reference's vectors_sip128: key 00 01 .. 0f, message 00 01 .. (n-1) */
+    static const struct { size_t len; const char *out; } v[] = {
+        {0, "a3817f04ba25a8e66df67214c7550293"},
+        {1, "da87c1d86b99af44347659119b22fc45"},
+        {8, "3b62a9ba6258f5610f83e264f31497b4"},
+        {15, "5493e99933b0a8117e08ec0f97cfc3d9"},
+        {32, "7c3956ca5eeafc3e363e9d556546eb68"},
+        {63, "5150d1772f50834a503e069a973fbd7c"},
+    };
+    uint8_t key[16], msg[64];
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t want[16], got[16];
+        hex_to_bytes(v[i].out, want, 16);
+        por_siphash24_128(key, v[i].len ? msg : NULL, v[i].len, got);
+        ck_assert_msg(memcmp(got, want, 16) == 0, "length %zu", v[i].len);
+    }
+    /* the key matters: one key bit flipped changes the output */
+    uint8_t a[16], b[16];
+    por_siphash24_128(key, msg, 32, a);
+    key[15] ^= 0x80;
+    por_siphash24_128(key, msg, 32, b);
+    ck_assert(memcmp(a, b, 16) != 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- addresses */
 
 START_TEST(test_address_vectors)
@@ -458,6 +491,44 @@ START_TEST(test_ideal_forgeries)
 }
 END_TEST
 
+START_TEST(test_ideal_signature_layout)
+{
+    /* address, SipHash-2-4-128 tag of the digest under the first 16 bytes of
+     * keccak("porsim/ideal-sig-key" || secret), zeros, marker */
+    por_crypto *c = por_crypto_create(POR_CRYPTO_IDEAL);
+    por_keypair k;
+    por_crypto_derive_key(c, 12, "oracle", 2, &k);
+    uint8_t pre[20 + 32];
+    memcpy(pre, "porsim/ideal-sig-key", 20);
+    memcpy(pre + 20, k.secret, 32);
+    por_digest tk;
+    por_keccak256(pre, sizeof pre, &tk);
+    gsl_rng *rng = test_rng("layout");
+    for (int n = 0; n < 50; n++) {
+        por_digest d;
+        for (int j = 0; j < 32; j++)
+            d.b[j] = (uint8_t)por_rng_below(rng, 256);
+        por_sig s;
+        por_crypto_sign(c, &k, &d, &s);
+        uint8_t tag[16];
+        por_siphash24_128(tk.b, d.b, 32, tag);
+        ck_assert_mem_eq(s.b, k.addr.b, 20);
+        ck_assert_mem_eq(s.b + 20, tag, 16);
+        for (int j = 36; j < 64; j++)
+            ck_assert_uint_eq(s.b[j], 0);
+        ck_assert_uint_eq(s.b[64], 0x49);
+        /* every single-bit change of the digest makes the signature fail */
+        for (int bit = 0; bit < 256; bit++) {
+            por_digest t = d;
+            t.b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            ck_assert_msg(!por_crypto_verify(c, &t, &s, &k.addr), "digest bit %d", bit);
+        }
+    }
+    gsl_rng_free(rng);
+    por_crypto_destroy(c);
+}
+END_TEST
+
 START_TEST(test_real_forgeries_name_nobody)
 {
     /* In real mode random bytes may "recover" (as with ecrecover), but never to a key
@@ -584,6 +655,92 @@ START_TEST(test_cache_eviction_never_wrong)
 }
 END_TEST
 
+START_TEST(test_cache_pairs_share_digest_or_sig)
+{
+    /* Pairs that share their digest (several signers of one report) or their signature
+     * (one signature checked against other digests): each distinct pair is computed once,
+     * every later check is a hit with the right answer, whatever the interleaving. */
+    enum { K = 8, M = 16 };
+    por_crypto *c = por_crypto_create(POR_CRYPTO_IDEAL);
+    por_keypair k[K];
+    for (uint32_t i = 0; i < K; i++)
+        por_crypto_derive_key(c, 13, "oracle", i, &k[i]);
+    por_digest d[M];
+    por_sig s[M][K];
+    for (int m = 0; m < M; m++) {
+        uint8_t buf[2] = {(uint8_t)m, 0x5a};
+        por_keccak256(buf, sizeof buf, &d[m]);
+        for (int i = 0; i < K; i++)
+            por_crypto_sign(c, &k[i], &d[m], &s[m][i]);
+    }
+    gsl_rng *rng = test_rng("share");
+    for (int pass = 0; pass < 3; pass++)
+        for (int n = 0; n < M * K; n++) {
+            /* signature of (m, i) checked over digest m2 against key j */
+            int m = (int)por_rng_below(rng, M), i = (int)por_rng_below(rng, K);
+            int m2 = por_rng_below(rng, 2) ? m : (m + 1) % M;
+            int j = por_rng_below(rng, 2) ? i : (i + 1) % K;
+            bool ok = por_crypto_verify(c, &d[m2], &s[m][i], &k[j].addr);
+            ck_assert_int_eq(ok, m2 == m && j == i);
+        }
+    gsl_rng_free(rng);
+    /* now every (digest, sig) combination once more, in order */
+    uint64_t distinct = 0;
+    por_crypto_stats before, after;
+    por_crypto_get_stats(c, &before);
+    for (int m = 0; m < M; m++)
+        for (int i = 0; i < K; i++)
+            for (int m2 = m; m2 <= m + 1; m2++) {
+                por_addr who;
+                bool ok = por_crypto_recover(c, &d[m2 % M], &s[m][i], &who);
+                ck_assert_int_eq(ok, m2 == m);
+                if (ok)
+                    ck_assert(por_addr_eq(&who, &k[i].addr));
+                distinct++;
+            }
+    por_crypto_get_stats(c, &after);
+    /* 256 pairs in 8192 entries: no eviction, so misses are exactly the distinct pairs */
+    ck_assert_uint_eq(after.cache_misses, distinct);
+    ck_assert_uint_eq(after.recovers, distinct);
+    ck_assert_uint_eq(after.cache_hits + after.cache_misses,
+                      after.verify_calls + after.recover_calls);
+    ck_assert_uint_gt(before.cache_hits, 0);
+    por_crypto_destroy(c);
+}
+END_TEST
+
+START_TEST(test_cache_never_confuses_pairs)
+{
+    /* A valid pair stays cached while thousands of pairs that share its signature (other
+     * digests) or its digest (random signatures) are checked in between: with 2048 sets
+     * many of them land in its set, and each must get its own answer, never the cached
+     * "yes" (the hit compares the whole pair, not only what picks the set). */
+    enum { N = 16384 };
+    por_crypto *c = por_crypto_create(POR_CRYPTO_IDEAL);
+    por_keypair k;
+    por_crypto_derive_key(c, 14, "oracle", 0, &k);
+    por_digest d0;
+    por_sig s0;
+    digest_of("kept", &d0);
+    por_crypto_sign(c, &k, &d0, &s0);
+    gsl_rng *rng = test_rng("confuse");
+    for (int n = 0; n < N; n++) {
+        ck_assert(por_crypto_verify(c, &d0, &s0, &k.addr));
+        por_digest d;
+        for (int j = 0; j < 32; j++)
+            d.b[j] = (uint8_t)por_rng_below(rng, 256);
+        ck_assert_msg(!por_crypto_verify(c, &d, &s0, &k.addr), "digest %d", n);
+        ck_assert(por_crypto_verify(c, &d0, &s0, &k.addr));
+        por_sig t = s0;
+        for (int j = 20; j < 36; j++) /* the right address, zeros and marker, random tag */
+            t.b[j] = (uint8_t)por_rng_below(rng, 256);
+        ck_assert_msg(!por_crypto_verify(c, &d0, &t, &k.addr), "sig %d", n);
+    }
+    gsl_rng_free(rng);
+    por_crypto_destroy(c);
+}
+END_TEST
+
 START_TEST(test_cache_stats_same_in_both_modes)
 {
     por_crypto_stats st[2];
@@ -701,6 +858,7 @@ Suite *por_test_suite(void)
     TCase *t = tcase_create("keccak");
     tcase_add_test(t, test_keccak_vectors);
     tcase_add_test(t, test_keccak_incremental);
+    tcase_add_test(t, test_siphash_vectors);
     tcase_add_test(t, test_address_vectors);
     tcase_add_test(t, test_eip55);
     suite_add_tcase(s, t);
@@ -712,6 +870,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_real_tampering);
     tcase_add_test(t, test_ideal_same_addresses_and_roundtrip);
     tcase_add_test(t, test_ideal_forgeries);
+    tcase_add_test(t, test_ideal_signature_layout);
     tcase_add_test(t, test_real_forgeries_name_nobody);
     tcase_add_test(t, test_threads_own_contexts);
     suite_add_tcase(s, t);
@@ -720,6 +879,8 @@ Suite *por_test_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_cache_counts);
     tcase_add_test(t, test_cache_eviction_never_wrong);
+    tcase_add_test(t, test_cache_pairs_share_digest_or_sig);
+    tcase_add_test(t, test_cache_never_confuses_pairs);
     tcase_add_test(t, test_cache_stats_same_in_both_modes);
     tcase_add_test(t, test_ideal_key_learned_later);
     suite_add_tcase(s, t);

@@ -1,6 +1,6 @@
 /* Crypto for the OCR model: Ethereum keccak-256, secp256k1 recoverable ECDSA with
- * ecrecover-style verification, an ideal-signature mode with no EC cost, and a
- * verification cache.
+ * ecrecover-style verification, an ideal-signature mode with no EC cost, a
+ * verification cache, and SipHash-2-4 (the ideal oracle's tag function).
  *
  * Hash: keccak-256 as Ethereum uses it (pre-standard Keccak, pad byte 0x01, rate 136),
  * which is NOT SHA3-256.
@@ -14,10 +14,11 @@
  *    a valid signature is also accepted (same signer), and a forgery usually "recovers"
  *    to some unrelated address that nobody holds a key for: check the address.
  *  - POR_CRYPTO_IDEAL: an unforgeable signature oracle. A signature is the signer's
- *    address plus a tag keccak(secret || digest); the context keeps a registry of the
- *    keys it derived or signed with and checks the tag on recovery. Anything not made by
- *    por_crypto_sign with the secret (random bytes, the right address with a wrong tag,
- *    a signature over another digest) fails recovery.
+ *    address plus a 128-bit tag, SipHash-2-4 of the digest under a key derived from the
+ *    secret (a PRF: no keccak, no EC, tens of nanoseconds per sign or check); the
+ *    context keeps a registry of the keys it derived or signed with and checks the tag on
+ *    recovery. Anything not made by por_crypto_sign with the secret (random bytes, the
+ *    right address with a wrong tag, a signature over another digest) fails recovery.
  * Keys and addresses are the same in both modes; only signature bytes differ, so callers
  * must never branch on signature bytes. Both modes accept exactly the signatures made by
  * por_crypto_sign for that digest (plus, in real mode, their high-s twins).
@@ -101,8 +102,8 @@ bool por_addr_eq(const por_addr *a, const por_addr *b);
 
 /* Creates a context in MODE: a libsecp256k1 context (randomized with a fixed seed, so
  * runs are reproducible), an empty key registry and an empty verification cache (8192
- * entries, 512 KB). Never NULL (exits on OOM). Caller frees with
- * por_crypto_destroy. */
+ * entries of 128 bytes, 1 MB, touched lazily). Never NULL (exits on OOM). Caller frees
+ * with por_crypto_destroy. */
 por_crypto *por_crypto_create(por_crypto_mode mode);
 
 /* Frees C and everything it owns. C may be NULL. */
@@ -142,14 +143,23 @@ bool por_crypto_recover(por_crypto *c, const por_digest *digest, const por_sig *
                         por_addr *out);
 
 /* Returns true iff SIG over DIGEST recovers to EXPECTED. The verification cache holds the
- * recovered signer per (digest, sig), under a full 32-byte keccak of both, so a distinct
- * (digest, sig) pair costs one recovery however many times and against however many
- * expected addresses it is checked (eviction only costs a recomputation, never a wrong
- * answer). */
+ * recovered signer per (digest, sig), keyed by the whole pair (a hit compares all 97
+ * bytes), so a distinct (digest, sig) pair costs one recovery however many times and
+ * against however many expected addresses it is checked (eviction only costs a
+ * recomputation, never a wrong answer). The cache is used in both modes, so hit and
+ * miss counts mean the same whatever the mode, though an ideal check is about as cheap
+ * as a lookup. */
 bool por_crypto_verify(por_crypto *c, const por_digest *digest, const por_sig *sig,
                        const por_addr *expected);
 
 /* Copies C's counters to OUT. */
 void por_crypto_get_stats(const por_crypto *c, por_crypto_stats *out);
+
+/* ---- SipHash ---- */
+
+/* SipHash-2-4 with 128-bit output (the reference "siphash128" variant) of LEN bytes at
+ * DATA (may be NULL when LEN is 0) under the 16-byte KEY, into the 16 bytes at OUT. A
+ * fast keyed PRF, not a collision-resistant hash: use it where the key is secret. */
+void por_siphash24_128(const uint8_t key[16], const void *data, size_t len, uint8_t out[16]);
 
 #endif
