@@ -21,6 +21,7 @@
 void por_queue_init(por_queue *q)
 {
     memset(q, 0, sizeof *q);
+    q->pf = POR__QNIL;
     q->top = POR__QNIL;
     q->top_start = 0;
 }
@@ -355,6 +356,14 @@ bool por__queue_refill(por_queue *q)
                 por__spawn(q, bk, bstart, r->shift))
                 continue;
             por__list_to_bottom(q, bk.head, bk.len);
+            /* Start the prefetch walker on the next non-empty bucket nearby. */
+            q->pf = POR__QNIL;
+            for (uint32_t n = c + 1; n < r->nb && n < c + 9; n++)
+                if (r->b[n].len) {
+                    q->pf = r->b[n].head;
+                    __builtin_prefetch(&q->node[q->pf]);
+                    break;
+                }
             return true;
         }
         if (q->tlen == 0) {

@@ -80,6 +80,7 @@ typedef struct {
     por__qrung rung[POR_QUEUE_RUNGS];
     unsigned nrungs;
     size_t len;         /* entries in all tiers */
+    uint32_t pf;        /* prefetch walker in the next bucket's list, or POR__QNIL */
 } por_queue;
 
 /* Packs the tie-breaking part of the key: priority (4 bits), source (24), seq (36). */
@@ -143,11 +144,26 @@ static inline const por_qentry *por_queue_peek(por_queue *q)
     return &q->bot[q->blen - 1];
 }
 
+/* One step of the prefetch walker: while the bottom is consumed, the list of the bucket
+ * that will be drained next is walked one node per pop, each node prefetched a pop
+ * ahead, so draining it later does not wait for one cache miss after the other. */
+static inline void por__queue_prefetch_step(por_queue *q)
+{
+    /* Only a hint: the list may have been relinked since, but every next field holds
+     * POR__QNIL or a slot below ncap, so the walk stays in bounds. */
+    if (q->pf < q->ncap) {
+        q->pf = q->node[q->pf].next;
+        if (q->pf < q->ncap)
+            __builtin_prefetch(&q->node[q->pf]);
+    }
+}
+
 /* Removes the entry por_queue_peek just returned (non-NULL). */
 static inline void por_queue_drop_peeked(por_queue *q)
 {
     q->blen--;
     q->len--;
+    por__queue_prefetch_step(q);
 }
 
 /* Removes the smallest entry into *OUT; returns false when empty. */
@@ -157,6 +173,7 @@ static inline bool por_queue_pop(por_queue *q, por_qentry *out)
         return false;
     *out = q->bot[--q->blen];
     q->len--;
+    por__queue_prefetch_step(q);
     return true;
 }
 
