@@ -59,7 +59,8 @@ static const char *const por__usage_run =
     "  -q, --quiet            no summary table on stdout\n"
     "  --until-ci PCT         add replications in batches of 20 (in replication order)\n"
     "                         until the 95% CI half-width of --metric is within PCT % of\n"
-    "                         its mean; the count reached is the same for any -j\n"
+    "                         its mean; the count reached is the same for any -j and\n"
+    "                         is printed (also with -q) and stored in meta.json\n"
     "  --metric NAME          metric of --until-ci (default feed_detect)\n"
     "  --max-reps N           cap of --until-ci (default 10000)\n"
     "  -h, --help             this help\n"
@@ -408,7 +409,7 @@ static int por__cmd_run(int argc, char **argv)
                  ", \"n\": %zu, \"mean\": %s, \"half_width\": %s}",
                  ci_pct, ci_metric ? ci_metric : "feed_detect", max_reps, POR_UNTIL_CI_BATCH,
                  ci.reached ? "true" : "false", res.completed, ci.n, mean, half);
-        if (!quiet) {
+        { /* the count reached is the result: printed even with -q */
             printf("until-ci %s: %s after %" PRIu64 " replications: mean %.6g%s, 95%% CI "
                    "half-width %.4g%s (%.3g%% of the mean; target %g%%)\n",
                    ci_metric ? ci_metric : "feed_detect",

@@ -516,7 +516,15 @@ void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t 
     double scale = d->kind == POR_METRIC_DURATION ? 1e9 : 1.0;
     fprintf(f, "%s%s%s\n", metric, d->kind == POR_METRIC_DURATION ? " (s)" : "",
             " per point:");
-    fprintf(f, "%6s  %-40s %6s %6s %12s %27s %12s\n", "point", "parameters", "n", "cens",
+    int width = 10;
+    for (size_t p = 0; p < g->npoints; p++) {
+        size_t len = 0;
+        for (size_t k = 0; k < g->nparams; k++)
+            len += strlen(g->paths[k]) + strlen(g->values[p * g->nparams + k]) + 2;
+        if (len > (size_t)width)
+            width = len > 200 ? 200 : (int)len;
+    }
+    fprintf(f, "%6s  %-*s %6s %6s %12s %27s %12s\n", "point", width, "parameters", "n", "cens",
             "mean", "95% CI", "KM median");
     for (size_t i = 0; i < nrows;) {
         size_t j = i;
@@ -557,11 +565,12 @@ void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t 
             snprintf(mean, sizeof mean, "%.4g", s.mean / scale);
         if (isfinite(s.ci_lo))
             snprintf(ci, sizeof ci, "[%.4g, %.4g]", s.ci_lo / scale, s.ci_hi / scale);
-        if (s.km_valid)
-            snprintf(km, sizeof km, s.km_median_reached ? "%.4g" : "not reached",
-                     s.km_median / scale);
-        fprintf(f, "%6" PRIu64 "  %-40s %6zu %6zu %12s %27s %12s\n", p, pb.s, s.n, s.censored,
-                mean, ci, km);
+        if (s.km_valid && s.km_median_reached)
+            snprintf(km, sizeof km, "%.4g", s.km_median / scale);
+        else if (s.km_valid)
+            snprintf(km, sizeof km, "not reached");
+        fprintf(f, "%6" PRIu64 "  %-*s %6zu %6zu %12s %27s %12s\n", p, width, pb.s, s.n,
+                s.censored, mean, ci, km);
         free(pb.s);
         i = j;
     }
