@@ -62,14 +62,13 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
     q->own_nodes = true;
 }
 
-static inline void por__bucket_link(por_queue *q, por__qbucket *b, por_qentry e)
+static inline void por__bucket_link(por_queue *q, uint32_t *b, por_qentry e)
 {
     por_qnode *nd = &q->node[e.slot];
     nd->ev.time = e.time;
     nd->order = e.order;
-    nd->next = b->head;
-    b->head = e.slot;
-    b->len++;
+    nd->next = *b;
+    *b = e.slot;
 }
 
 static void por__bot_reserve(por_queue *q, size_t n)
@@ -160,23 +159,21 @@ static void por__sort_desc(por_qentry *a, size_t n)
     }
 }
 
-/* Moves the N entries of list HEAD into the (empty) bottom, sorted. */
-static void por__list_to_bottom(por_queue *q, uint32_t head, uint32_t n)
+/* Copies the entries of list HEAD into the (empty) bottom, unsorted; returns how many. */
+static uint32_t por__list_to_bottom(por_queue *q, uint32_t head)
 {
-    POR_ASSERT(q->blen == 0 && n > 0);
-    por__bot_reserve(q, n);
-    por_qentry *out = q->bot;
-    uint32_t i = head;
-    for (uint32_t k = 0; k < n; k++) {
+    POR_ASSERT(q->blen == 0 && head != POR__QNIL);
+    uint32_t k = 0;
+    for (uint32_t i = head; i != POR__QNIL; k++) {
+        if (k == q->bcap)
+            por__bot_reserve(q, (size_t)k + 1);
         const por_qnode *nd = &q->node[i];
-        out[k].time = nd->ev.time;
-        out[k].order = nd->order;
-        out[k].slot = i;
+        q->bot[k].time = nd->ev.time;
+        q->bot[k].order = nd->order;
+        q->bot[k].slot = i;
         i = nd->next;
     }
-    POR_ASSERT(i == POR__QNIL);
-    por__sort_desc(out, n);
-    q->blen = n;
+    return k;
 }
 
 static void por__rung_reserve(por__qrung *r, uint32_t nb)
@@ -184,29 +181,9 @@ static void por__rung_reserve(por__qrung *r, uint32_t nb)
     if (nb <= r->bcap)
         return;
     r->b = por_xrealloc(r->b, (size_t)nb * sizeof *r->b);
-    for (uint32_t i = r->bcap; i < nb; i++) {
-        r->b[i].head = POR__QNIL;
-        r->b[i].len = 0;
-    }
+    for (uint32_t i = r->bcap; i < nb; i++)
+        r->b[i] = POR__QNIL;
     r->bcap = nb;
-}
-
-/* Spreads list HEAD over rung R (start, shift, nb already set; buckets empty). */
-static void por__spread(por_queue *q, por__qrung *r, uint32_t head)
-{
-    uint64_t start = r->start;
-    unsigned shift = r->shift;
-    por__qbucket *b = r->b;
-    por_qnode *node = q->node;
-    for (uint32_t i = head; i != POR__QNIL;) {
-        por_qnode *nd = &node[i];
-        uint32_t next = nd->next;
-        uint64_t k = ((uint64_t)nd->ev.time - start) >> shift;
-        nd->next = b[k].head;
-        b[k].head = i;
-        b[k].len++;
-        i = next;
-    }
 }
 
 static unsigned por__ceil_log2(uint64_t x)
@@ -214,33 +191,41 @@ static unsigned por__ceil_log2(uint64_t x)
     return x <= 1 ? 0 : (unsigned)(64 - __builtin_clzll(x - 1));
 }
 
-/* Splits bucket BK (covering [bstart, bstart + 2^pshift)) into a new lowest rung.
- * Returns false (and leaves BK untouched) when all its entries share one instant. */
-static bool por__spawn(por_queue *q, por__qbucket bk, uint64_t bstart, unsigned pshift)
+/* The N entries in the bottom came from one bucket covering [bstart, bstart +
+ * 2^pshift). Sorts them in place, or, when there are many spread over more than one
+ * instant and a rung is free, splits them into a new lowest rung and empties the
+ * bottom. */
+static void por__settle_bottom(por_queue *q, uint32_t n, uint64_t bstart, unsigned pshift)
 {
-    por_time_t t0 = q->node[bk.head].ev.time;
-    bool spread = false;
-    for (uint32_t i = bk.head; i != POR__QNIL; i = q->node[i].next)
-        if (q->node[i].ev.time != t0) {
-            spread = true;
-            break;
+    por_qentry *e = q->bot;
+    if (n > POR_QUEUE_THRESHOLD && pshift > 0 && q->nrungs < POR_QUEUE_RUNGS) {
+        bool spread = false;
+        for (uint32_t j = 1; j < n && !spread; j++)
+            spread = e[j].time != e[0].time;
+        if (spread) {
+            unsigned k = por__ceil_log2(n / POR__PER_BUCKET);
+            if (k > pshift)
+                k = pshift;
+            if (k > 20)
+                k = 20;
+            por__qrung *r = &q->rung[q->nrungs++];
+            uint32_t nb = 1u << k;
+            por__rung_reserve(r, nb);
+            r->start = bstart;
+            r->shift = pshift - k;
+            r->nb = nb;
+            r->cur = 0;
+            for (uint32_t j = 0; j < n; j++) {
+                uint32_t *b = &r->b[((uint64_t)e[j].time - bstart) >> r->shift];
+                q->node[e[j].slot].next = *b;
+                *b = e[j].slot;
+            }
+            q->blen = 0;
+            return;
         }
-    if (!spread)
-        return false;
-    unsigned k = por__ceil_log2(bk.len / POR__PER_BUCKET);
-    if (k > pshift)
-        k = pshift;
-    if (k > 20)
-        k = 20;
-    por__qrung *r = &q->rung[q->nrungs++];
-    uint32_t nb = 1u << k;
-    por__rung_reserve(r, nb);
-    r->start = bstart;
-    r->shift = pshift - k;
-    r->nb = nb;
-    r->cur = 0;
-    por__spread(q, r, bk.head);
-    return true;
+    }
+    por__sort_desc(e, n);
+    q->blen = n;
 }
 
 static unsigned por__bit_length(uint64_t x) { return x ? (unsigned)(64 - __builtin_clzll(x)) : 0; }
@@ -307,16 +292,15 @@ static void por__top_to_rung0(por_queue *q)
     uint32_t rest = POR__QNIL;
     size_t nrest = 0;
     uint64_t rmin = UINT64_MAX, rmax = 0;
-    por__qbucket *bk = r->b;
+    uint32_t *bk = r->b;
     for (uint32_t i = q->top; i != POR__QNIL;) {
         por_qnode *nd = &q->node[i];
         uint32_t next = nd->next;
         uint64_t t = (uint64_t)nd->ev.time;
         if (t < end) {
             uint64_t k = (t - tmin) >> shift;
-            nd->next = bk[k].head;
-            bk[k].head = i;
-            bk[k].len++;
+            nd->next = bk[k];
+            bk[k] = i;
         } else {
             nd->next = rest;
             rest = i;
@@ -338,7 +322,7 @@ bool por__queue_refill(por_queue *q)
         if (q->nrungs > 0) {
             por__qrung *r = &q->rung[q->nrungs - 1];
             uint32_t c = r->cur;
-            while (c < r->nb && r->b[c].len == 0)
+            while (c < r->nb && r->b[c] == POR__QNIL)
                 c++;
             r->cur = c;
             if (c == r->nb) {
@@ -347,20 +331,18 @@ bool por__queue_refill(por_queue *q)
                     q->top_start = 0;
                 continue;
             }
-            por__qbucket bk = r->b[c];
-            r->b[c].head = POR__QNIL;
-            r->b[c].len = 0;
+            uint32_t head = r->b[c];
+            r->b[c] = POR__QNIL;
             r->cur = c + 1;
-            uint64_t bstart = r->start + ((uint64_t)c << r->shift);
-            if (bk.len > POR_QUEUE_THRESHOLD && r->shift > 0 && q->nrungs < POR_QUEUE_RUNGS &&
-                por__spawn(q, bk, bstart, r->shift))
-                continue;
-            por__list_to_bottom(q, bk.head, bk.len);
+            uint32_t n = por__list_to_bottom(q, head);
+            por__settle_bottom(q, n, r->start + ((uint64_t)c << r->shift), r->shift);
+            if (q->blen == 0)
+                continue; /* split into a new rung */
             /* Start the prefetch walker on the next non-empty bucket nearby. */
             q->pf = POR__QNIL;
-            for (uint32_t n = c + 1; n < r->nb && n < c + 9; n++)
-                if (r->b[n].len) {
-                    q->pf = r->b[n].head;
+            for (uint32_t nx = c + 1; nx < r->nb && nx < c + 9; nx++)
+                if (r->b[nx] != POR__QNIL) {
+                    q->pf = r->b[nx];
                     __builtin_prefetch(&q->node[q->pf]);
                     break;
                 }
@@ -371,7 +353,10 @@ bool por__queue_refill(por_queue *q)
             return false;
         }
         if (q->tlen <= POR_QUEUE_THRESHOLD || q->tmax == q->tmin) {
-            por__list_to_bottom(q, q->top, (uint32_t)q->tlen);
+            uint32_t n = por__list_to_bottom(q, q->top);
+            POR_ASSERT(n == q->tlen);
+            por__sort_desc(q->bot, n);
+            q->blen = n;
             q->top = POR__QNIL;
             q->tlen = 0;
             q->top_start = q->tmax + 1;

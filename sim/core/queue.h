@@ -57,14 +57,11 @@ _Static_assert(sizeof(por_qnode) == 64, "a pool slot is one cache line");
 #define POR__QNIL 0xFFFFFFFFu
 
 typedef struct {
-    uint32_t head, len;
-} por__qbucket;
-
-typedef struct {
     uint64_t start;     /* time of bucket 0 */
     unsigned shift;     /* bucket width is 2^shift ns */
     uint32_t nb, cur;   /* buckets in use; first bucket not yet taken */
-    por__qbucket *b;    /* bucket array (capacity bcap, kept across reuse) */
+    uint32_t *b;        /* bucket list heads, POR__QNIL when empty (capacity bcap,
+                           kept across reuse); 4 bytes each to keep the array small */
     uint32_t bcap;
 } por__qrung;
 
@@ -117,13 +114,11 @@ static inline void por_queue_push(por_queue *q, por_qentry e)
         por__qrung *r = &q->rung[0];
         uint64_t k = (t - r->start) >> r->shift;
         if (t >= r->start && k >= r->cur) {
-            por__qbucket *b = &r->b[k];
             por_qnode *nd = &q->node[e.slot];
             nd->ev.time = e.time;
             nd->order = e.order;
-            nd->next = b->head;
-            b->head = e.slot;
-            b->len++;
+            nd->next = r->b[k];
+            r->b[k] = e.slot;
             q->len++;
             return;
         }
