@@ -26,6 +26,13 @@ typedef struct {
     uint64_t rounds_started, rounds_reported, epochs, leader_changes;
     uint64_t observations, reports_signed, finals, transmissions_sent, transmissions_skipped;
     uint64_t messages_sent;
+    /* safety audit of accepted DON reports (independent of the aggregator's checks) */
+    uint64_t undersigned_accepted;  /* accepted with fewer than f + 1 valid signers */
+    uint64_t median_outside_honest; /* accepted median outside the round's honest range */
+    uint64_t median_unchecked;      /* accepted reports whose round range was unknown */
+    /* KEY_COMPROMISE forgers, summed over attacks */
+    uint64_t forged_sent, forged_accepted, forged_rejected;
+    uint64_t forged_undersigned_accepted; /* forged and accepted with <= f valid signers */
 } por_don_stats;
 
 typedef struct por_don por_don;
@@ -33,15 +40,18 @@ typedef struct por_don por_don;
 /* Builds the feed's aggregator and n oracle entities (registered with SIM), their keys
  * (derived from the scenario seed), the network among them (a por_net it creates from
  * scenario->network) and their view of CHAIN. Attackers of kinds CRASH, BYZANTINE,
- * KEY_COMPROMISE and NETWORK in the scenario are applied by the DON (so far: CRASH,
- * BYZANTINE inflate/deflate/random/silent/refuse_sign/withhold_final/malformed, and
- * NETWORK; BYZANTINE equivocate and KEY_COMPROMISE are not applied yet). Caller frees with
- * por_don_destroy after the simulation is destroyed. */
+ * KEY_COMPROMISE and NETWORK in the scenario are applied by the DON (every BYZANTINE
+ * behaviour; KEY_COMPROMISE through a por_forger entity per attack, see por/attacker.h).
+ * Every accepted DON report is audited (valid signers, median within the honest range
+ * of its round); the counts are in por_don_stats. Caller frees with por_don_destroy
+ * after the simulation is destroyed. */
 por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *chain,
                         por_observer observer);
 void por_don_destroy(por_don *don);
 
 por_aggregator *por_don_aggregator(por_don *don);
+/* The first safety violation the audit found, as a sentence (borrowed), or NULL. */
+const char *por_don_violation(const por_don *don);
 void por_don_get_stats(const por_don *don, por_don_stats *out);
 
 /* The DON's crypto context (signing, verification cache, counters), its network, and

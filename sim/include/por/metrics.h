@@ -58,6 +58,10 @@ typedef enum {
     POR_WM_MIN_TRUE_RATIO,
     POR_WM_INVARIANT_VIOLATIONS,
     POR_WM_EVENTS,
+    POR_WM_FORGED_ACCEPTED,   /* forged (stolen-key) reports the aggregator accepted */
+    POR_WM_FORGED_REJECTED,   /* forged reports the aggregator refused */
+    POR_WM_UNDERSIGNED_REPORTS, /* accepted with fewer than f+1 valid distinct signers */
+    POR_WM_MEDIAN_OUTSIDE_HONEST, /* accepted medians outside the round's honest range */
     POR_WM_NCOLS
 } por_world_metric;
 

@@ -54,15 +54,27 @@ typedef struct {
  *   min_true_ratio      RATIO: smallest true reserve / supply seen
  *   invariant_violations COUNT: accepted mints that left supply above mintable(reported
  *                       reserve) (a bug unless an attacker holds >= f+1 keys)
- *   events              COUNT: simulation events handled */
+ *   events              COUNT: simulation events handled
+ *   forged_reports_accepted  COUNT: reports forged with stolen keys (KEY_COMPROMISE) that
+ *                       the aggregator accepted (an outcome when k >= f+1 keys are stolen)
+ *   forged_reports_rejected  COUNT: forged reports the aggregator refused
+ *   undersigned_reports COUNT: accepted reports with fewer than f+1 valid distinct
+ *                       signatures, counted by an audit independent of the aggregator
+ *                       (always a violation)
+ *   median_outside_honest COUNT: accepted DON reports whose median lies outside [min, max]
+ *                       of the honest observations of their round (a violation when at
+ *                       most f nodes are byzantine, an outcome otherwise) */
 const por_metric_def *por_world_metric_defs(size_t *ncols);
 
 /* Runs replication REP of SC (seed sc->seed) with OPT (NULL = defaults) and fills CELLS
  * (POR_WM_NCOLS entries). Exact amount strings point into OUT_STRINGS, a caller buffer of
  * POR_WM_NCOLS * POR_WORLD_STRING_BYTES bytes that must outlive the use of CELLS.
- * Returns POR_OK; POR_EINVARIANT with a message in ERR when Secure Mint let supply exceed
- * mintable(reported reserve) and no attacker was granted the keys to do so (cells are
- * still filled); POR_EINPUT for a scenario the models refuse; or the status a model
+ * Returns POR_OK; POR_EINVARIANT with a message in ERR (cells are still filled) when a
+ * safety invariant broke that no attacker was granted the power to break: Secure Mint
+ * let supply exceed mintable(reported reserve) (unless >= f+1 keys are stolen); a report
+ * was accepted with fewer than f+1 valid signatures; a forged report was accepted with
+ * at most f stolen keys; an accepted median left the honest range with at most f
+ * byzantine nodes; POR_EINPUT for a scenario the models refuse; or the status a model
  * failed the simulation with. */
 por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
                                      const por_run_options *opt, por_metric_cell *cells,

@@ -110,6 +110,13 @@ typedef struct ocr_node {
     ocr_big *req;            /* REPORT-REQ of this round (reference held) */
     uint32_t rep_mask;
     por_sig rep_sig[POR_MAX_ORACLES];
+    /* an equivocating leader's second REPORT-REQ of the round (reference held), the
+     * nodes it went to, its report signatures, and which variants got a FINAL (bit 0:
+     * req, bit 1: eq_req) */
+    ocr_big *eq_req;
+    uint32_t eq_to, eq_rep_mask;
+    por_sig eq_rep_sig[POR_MAX_ORACLES];
+    uint32_t eq_finals;
 
     /* transmission: reports waiting for this node's stage, each with its own timer */
     ocr_big *pending[OCR_MAX_PENDING]; /* FINALs (reference held) or NULL */
@@ -118,6 +125,15 @@ typedef struct ocr_node {
 } ocr_node;
 
 enum { OCR_PHASE_IDLE, OCR_PHASE_OBSERVE, OCR_PHASE_GRACE, OCR_PHASE_REPORT, OCR_PHASE_FINAL };
+
+/* The honest observations of one (epoch, round): their min and max, for the safety
+ * audit of accepted medians. A direct-mapped table keyed by (epoch << 32 | round). */
+typedef struct {
+    uint64_t er;
+    por_amount lo, hi;
+    bool used;
+} ocr_round_range;
+#define OCR_RANGE_SLOTS 1024
 
 /* Attacks touching one node (pointers into the scenario). */
 typedef struct {
@@ -147,6 +163,14 @@ struct por_don {
     ocr_node_attacks *attacks;
     gsl_rng *adv_rng;        /* network attacker draws */
     bool has_network_attack;
+    /* safety audit: nodes listed by a BYZANTINE attack (their observations are not
+     * honest), honest ranges per round, the first violation seen */
+    uint32_t byz_listed, nbyz;
+    ocr_round_range *ranges; /* OCR_RANGE_SLOTS entries */
+    char violation[200];
+    /* KEY_COMPROMISE forgers (one per attack) */
+    struct por_forger **forgers;
+    size_t nforgers;
     /* leader(epoch) memo */
     uint32_t memo_epoch, memo_leader;
     /* global progress bookkeeping for stats */
@@ -171,6 +195,17 @@ const por_digest *ocr_big_hash(ocr_big *m);
 /* Full follower-side validity of a REPORT-REQ / FINAL for (epoch, round) (memoized). */
 bool ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round);
 bool ocr_final_valid(ocr_don *d, ocr_big *m);
+
+/* Records VALUE, observed by an honest node in (EPOCH, ROUND), in the round's range. */
+void ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value);
+/* The honest range of (EPOCH, ROUND) into *LO, *HI; false if unknown (evicted or none). */
+bool ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
+                      por_amount *hi);
+/* Audits a report the aggregator just accepted from the DON: at least f + 1 valid
+ * distinct signers, median within [LO, HI] when RANGE_KNOWN. Counts and records the
+ * first violation. */
+void ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, uint32_t nsigs,
+                        bool range_known, por_amount lo, por_amount hi);
 
 /* ---- oracle.c (node plumbing and attackers) ---- */
 void ocr_send(ocr_node *nd, uint32_t to, por_msg *m);

@@ -15,6 +15,15 @@
  * from more than f nodes completes the round: progress, and the report goes to
  * transmission.
  *
+ * Equivocation (BYZANTINE equivocate): as a follower the node signs a low (x0.5) and a
+ * high (x1.5) version of its observation and sends the low one to even-numbered nodes,
+ * the high one to odd-numbered ones (only the leader uses it). As a leader with more
+ * than 2f + 1 observations it builds two REPORT-REQs, one from the lowest 2f + 1 and one
+ * from the highest 2f + 1 observations, sends each to half of the nodes, collects report
+ * signatures for both, and sends each variant's FINAL only to the nodes that got that
+ * variant. Both variants are valid reports, so honest nodes may complete the round with
+ * either; the contract accepts at most one report per (epoch, round).
+ *
  * porsim simplifications: the contract is always readable (reading the confirmed
  * aggregator state never fails); the "transmission pending" reason to report is not
  * modelled; a follower accepts a REPORT-REQ for a round at or above the latest
@@ -30,6 +39,15 @@ static unsigned ocr__popcount(uint32_t x) { return (unsigned)__builtin_popcount(
 
 /* ---------------------------------------------------------------- life cycle */
 
+static void ocr__drop_eq(ocr_node *nd)
+{
+    if (nd->eq_req) {
+        por_msg_unref(&nd->eq_req->hdr);
+        nd->eq_req = NULL;
+    }
+    nd->eq_to = nd->eq_rep_mask = nd->eq_finals = 0;
+}
+
 void ocr_repgen_abort(ocr_node *nd)
 {
     ocr_cancel(nd, &nd->t_round);
@@ -39,6 +57,7 @@ void ocr_repgen_abort(ocr_node *nd)
         por_msg_unref(&nd->req->hdr);
         nd->req = NULL;
     }
+    ocr__drop_eq(nd);
     nd->observing = false;
     nd->phase = OCR_PHASE_IDLE;
 }
@@ -54,6 +73,7 @@ static void ocr__start_round(ocr_node *nd)
         por_msg_unref(&nd->req->hdr);
         nd->req = NULL;
     }
+    ocr__drop_eq(nd);
     ocr_small *m = ocr_small_new(d, OCR_OBSERVE_REQ, nd->e, nd->r);
     ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
@@ -132,9 +152,35 @@ static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
         lat = 0;
     if (d->oc->observe_timeout > 0 && lat > d->oc->observe_timeout)
         return; /* the read did not finish in time: no observation this round */
+    if (!(d->byz_listed & (1u << nd->idx)))
+        ocr_record_honest(d, nd->e, m->round, v);
     nd->obs_value = ocr__tamper(nd, v);
     nd->observing = true;
     nd->t_observe = ocr_timer(nd, lat, OCR_EV_OBSERVED, nd->rf);
+}
+
+/* An equivocating follower: a low signed observation to even nodes, a high one to odd. */
+static void ocr__observe_equivocal(ocr_node *nd)
+{
+    ocr_don *d = nd->don;
+    por_amount v[2];
+    if (!por_amount_mul_ppb(nd->obs_value, 500000000, &v[0]))
+        v[0] = 0;
+    if (!por_amount_mul_ppb(nd->obs_value, 1500000000, &v[1]))
+        v[1] = POR_AMOUNT_MAX;
+    ocr_small *m[2];
+    for (int k = 0; k < 2; k++) {
+        m[k] = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
+        m[k]->value = v[k];
+        por_digest od;
+        ocr_observation_digest(d, nd->e, nd->rf, nd->idx, v[k], &od);
+        ocr_sign(nd, &od, &m[k]->sig);
+    }
+    d->stats.observations++;
+    for (uint32_t j = 0; j < d->n; j++)
+        ocr_send(nd, j, &m[j & 1]->hdr);
+    por_msg_unref(&m[0]->hdr);
+    por_msg_unref(&m[1]->hdr);
 }
 
 void ocr_repgen_on_observed(ocr_node *nd, uint64_t a)
@@ -144,6 +190,10 @@ void ocr_repgen_on_observed(ocr_node *nd, uint64_t a)
         return;
     nd->observing = false;
     ocr_don *d = nd->don;
+    if (ocr_byzantine(nd, POR_BYZ_EQUIVOCATE)) {
+        ocr__observe_equivocal(nd);
+        return;
+    }
     ocr_small *m = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
     m->value = nd->obs_value;
     por_digest od;
@@ -177,43 +227,123 @@ static void ocr__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
     }
 }
 
-void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
+/* A REPORT-REQ from the observations of nodes ORDER[0..K), already sorted by value. */
+static ocr_big *ocr__make_req(ocr_node *nd, const uint32_t *order, uint32_t k)
 {
-    nd->t_grace = 0;
     ocr_don *d = nd->don;
-    if (nd->leader != nd->idx || a != nd->r || nd->phase != OCR_PHASE_GRACE)
-        return;
     ocr_big *m = ocr_big_new(d, OCR_REPORT_REQ);
     por_report *rep = &m->report;
     rep->config_digest = d->config_digest;
     rep->epoch = nd->e;
     rep->round = nd->r;
-    uint32_t k = 0;
-    /* insertion sort by (value, observer): n <= 31 */
-    for (uint32_t j = 0; j < d->n; j++) {
-        if (!(nd->obs_mask & (1u << j)))
-            continue;
-        uint32_t i = k++;
-        while (i > 0 && rep->obs[i - 1] > nd->obs_val[j]) {
-            rep->obs[i] = rep->obs[i - 1];
-            rep->observers[i] = rep->observers[i - 1];
-            i--;
-        }
-        rep->obs[i] = nd->obs_val[j];
-        rep->observers[i] = (uint8_t)j;
+    for (uint32_t i = 0; i < k; i++) {
+        rep->obs[i] = nd->obs_val[order[i]];
+        rep->observers[i] = (uint8_t)order[i];
+        m->obs_sigs[i] = nd->obs_sig[order[i]];
     }
     rep->nobs = k;
-    for (uint32_t i = 0; i < k; i++)
-        m->obs_sigs[i] = nd->obs_sig[rep->observers[i]];
     m->hdr.size = 16 + 32 + 8 + k * (16 + 1 + 65);
     /* every observation here passed this leader's verification over the same digest,
      * observers are distinct, values sorted and k > 2f by construction: the followers'
      * (memoized) content check can only answer "valid", so it starts answered */
     POR_ASSERT(k > 2 * d->f);
     m->valid = 1;
-    ocr_broadcast(nd, &m->hdr);
-    nd->req = m; /* keep the creation reference */
+    return m;
+}
+
+void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
+{
+    nd->t_grace = 0;
+    ocr_don *d = nd->don;
+    if (nd->leader != nd->idx || a != nd->r || nd->phase != OCR_PHASE_GRACE)
+        return;
+    /* insertion sort of the observers by (value, index): n <= 31 */
+    uint32_t order[POR_MAX_ORACLES], k = 0;
+    for (uint32_t j = 0; j < d->n; j++) {
+        if (!(nd->obs_mask & (1u << j)))
+            continue;
+        uint32_t i = k++;
+        while (i > 0 && nd->obs_val[order[i - 1]] > nd->obs_val[j]) {
+            order[i] = order[i - 1];
+            i--;
+        }
+        order[i] = j;
+    }
+    uint32_t q = 2 * d->f + 1;
+    if (k > q && ocr_byzantine(nd, POR_BYZ_EQUIVOCATE)) {
+        /* two valid reports: lowest q observations to even nodes, highest q to odd */
+        nd->req = ocr__make_req(nd, order, q);
+        nd->eq_req = ocr__make_req(nd, order + (k - q), q);
+        nd->eq_to = 0;
+        for (uint32_t j = 1; j < d->n; j += 2)
+            nd->eq_to |= 1u << j;
+        for (uint32_t j = 0; j < d->n; j++)
+            ocr_send(nd, j, (j & 1) ? &nd->eq_req->hdr : &nd->req->hdr);
+    } else {
+        nd->req = ocr__make_req(nd, order, k); /* keep the creation reference */
+        ocr_broadcast(nd, &nd->req->hdr);
+    }
     nd->phase = OCR_PHASE_REPORT;
+}
+
+/* The FINAL of REQ (hash H) with the first f + 1 signatures of MASK from SIGS. */
+static ocr_big *ocr__make_final(ocr_node *nd, ocr_big *req, const por_digest *h, uint32_t mask,
+                                const por_sig *sigs)
+{
+    ocr_don *d = nd->don;
+    ocr_big *fin = ocr_big_new(d, OCR_FINAL);
+    fin->report = req->report;
+    fin->hash = *h;
+    fin->hash_set = true;
+    uint32_t s = 0;
+    for (uint32_t j = 0; j < d->n && s <= d->f; j++)
+        if (mask & (1u << j)) {
+            fin->signers[s] = (uint8_t)j;
+            fin->sigs[s] = sigs[j];
+            s++;
+        }
+    fin->nsigs = s;
+    fin->hdr.size = 16 + 32 + 8 + fin->report.nobs * 17 + s * 66;
+    d->stats.finals++;
+    return fin;
+}
+
+/* An equivocating leader's REPORT: it may sign either variant; each variant with f + 1
+ * signatures gets its own FINAL, sent only to the nodes that got that variant. */
+static void ocr__on_report_equivocal(ocr_node *nd, uint32_t from, const ocr_small *m)
+{
+    ocr_don *d = nd->don;
+    uint32_t bit = 1u << from;
+    for (uint32_t v = 0; v < 2; v++) {
+        ocr_big *req = v ? nd->eq_req : nd->req;
+        uint32_t *mask = v ? &nd->eq_rep_mask : &nd->rep_mask;
+        por_sig *sigs = v ? nd->eq_rep_sig : nd->rep_sig;
+        if ((nd->eq_finals & (1u << v)) || (*mask & bit))
+            continue;
+        const por_digest *h = ocr_big_hash(req);
+        if (memcmp(m->digest.b, h->b, 32) != 0)
+            continue;
+        if (!por_crypto_verify(d->crypto, h, &m->sig, &d->nodes[from].key.addr))
+            return;
+        sigs[from] = m->sig;
+        *mask |= bit;
+        if (ocr__popcount(*mask) <= d->f)
+            return;
+        if (nd->eq_finals == 0)
+            d->stats.rounds_reported++;
+        nd->eq_finals |= 1u << v;
+        if (nd->eq_finals == 3)
+            nd->phase = OCR_PHASE_FINAL;
+        if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
+            return;
+        ocr_big *fin = ocr__make_final(nd, req, h, *mask, sigs);
+        uint32_t to = v ? nd->eq_to : ~nd->eq_to;
+        for (uint32_t j = 0; j < d->n; j++)
+            if (to & (1u << j))
+                ocr_send(nd, j, &fin->hdr);
+        por_msg_unref(&fin->hdr);
+        return;
+    }
 }
 
 static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
@@ -221,7 +351,13 @@ static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
     ocr_don *d = nd->don;
     uint32_t bit = 1u << from;
     if (nd->leader != nd->idx || m->epoch != nd->e || m->round != nd->r ||
-        nd->phase != OCR_PHASE_REPORT || !nd->req || (nd->rep_mask & bit))
+        nd->phase != OCR_PHASE_REPORT || !nd->req)
+        return;
+    if (nd->eq_req) {
+        ocr__on_report_equivocal(nd, from, m);
+        return;
+    }
+    if (nd->rep_mask & bit)
         return;
     const por_digest *h = ocr_big_hash(nd->req);
     if (memcmp(m->digest.b, h->b, 32) != 0)
@@ -236,20 +372,7 @@ static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
     d->stats.rounds_reported++;
     if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
         return;
-    ocr_big *fin = ocr_big_new(d, OCR_FINAL);
-    fin->report = nd->req->report;
-    fin->hash = *h;
-    fin->hash_set = true;
-    uint32_t s = 0;
-    for (uint32_t j = 0; j < d->n && s <= d->f; j++)
-        if (nd->rep_mask & (1u << j)) {
-            fin->signers[s] = (uint8_t)j;
-            fin->sigs[s] = nd->rep_sig[j];
-            s++;
-        }
-    fin->nsigs = s;
-    fin->hdr.size = 16 + 32 + 8 + fin->report.nobs * 17 + s * 66;
-    d->stats.finals++;
+    ocr_big *fin = ocr__make_final(nd, nd->req, h, nd->rep_mask, nd->rep_sig);
     ocr_broadcast(nd, &fin->hdr);
     por_msg_unref(&fin->hdr);
 }

@@ -8,7 +8,8 @@
  *
  * Each report waits on its own timer (as in libocr), up to OCR_MAX_PENDING per node (the
  * oldest is evicted beyond that); a node never sends a report older than or equal to one
- * it already sent. */
+ * it already sent. Each transaction carries the honest range of its round (simulator
+ * bookkeeping, not on the wire) so the accepted report can be audited when mined. */
 #include "ocr_internal.h"
 
 #include "por/chain.h"
@@ -28,13 +29,17 @@ typedef struct {
     por_report report;
     uint32_t nsigs;
     por_sig sigs[POR_MAX_ORACLES];
+    bool range_known;        /* honest range of the report's round, for the audit */
+    por_amount lo, hi;
 } ocr_tx;
 
 static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
 {
     (void)block;
     ocr_tx *t = (ocr_tx *)tx;
-    por_aggregator_transmit(t->agg, sim, block_time, &t->sender, &t->report, t->sigs, t->nsigs);
+    if (por_aggregator_transmit(t->agg, sim, block_time, &t->sender, &t->report, t->sigs,
+                                t->nsigs) == POR_TRANSMIT_ACCEPTED)
+        ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
 }
 
 static void ocr__tx_destroy(por_tx *tx) { free(tx); }
@@ -143,6 +148,7 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
     t->report = fin->report;
     t->nsigs = fin->nsigs;
     memcpy(t->sigs, fin->sigs, fin->nsigs * sizeof t->sigs[0]);
+    t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
     por_msg_unref(&fin->hdr);
     d->stats.transmissions_sent++;
     por_chain_submit(d->chain, d->sim, &t->base);

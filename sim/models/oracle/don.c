@@ -1,9 +1,11 @@
 /* The DON builder: from a por_scenario it derives the oracles' signing and transmitter
  * keys, configures the aggregator (setConfig), registers one entity per oracle, creates
  * the network among them, and attaches the scenario's attackers (crash and byzantine to
- * the nodes, network attacks as the net's adversary hook). Also stats and accessors. */
+ * the nodes, network attacks as the net's adversary hook, one forger entity per key
+ * compromise). Also stats and accessors. */
 #include "../ocr/ocr_internal.h"
 
+#include "por/attacker.h"
 #include "por/error.h"
 #include "por/rng.h"
 
@@ -54,10 +56,37 @@ static void ocr__attach_attacks(ocr_don *d)
             uint32_t node = a->nodes[k];
             if (node >= d->n)
                 continue;
+            if (a->kind == POR_ATTACK_BYZANTINE && !(d->byz_listed & (1u << node))) {
+                d->byz_listed |= 1u << node;
+                d->nbyz++;
+            }
             ocr_node_attacks *at = &d->attacks[node];
             at->list = por_xrealloc(at->list, (at->n + 1) * sizeof *at->list);
             at->list[at->n++] = a;
         }
+    }
+}
+
+/* KEY_COMPROMISE: one forger per attack, holding copies of the listed nodes' signing
+ * keys and sending from the first listed node's transmitter address. Created only when
+ * such an attack exists, so other scenarios keep their entity numbering. */
+static void ocr__create_forgers(ocr_don *d, uint64_t seed)
+{
+    for (size_t i = 0; i < d->sc->nattackers; i++) {
+        const por_attack_config *a = &d->sc->attackers[i];
+        if (a->kind != POR_ATTACK_KEY_COMPROMISE)
+            continue;
+        por_keypair stolen[POR_MAX_ORACLES];
+        size_t k = 0;
+        for (size_t j = 0; j < a->nnodes && k < POR_MAX_ORACLES; j++)
+            if (a->nodes[j] < d->n)
+                stolen[k++] = d->nodes[a->nodes[j]].key;
+        if (k == 0)
+            continue;
+        const por_addr *sender = &d->tkeys[a->nodes[0] < d->n ? a->nodes[0] : 0].addr;
+        d->forgers = por_xrealloc(d->forgers, (d->nforgers + 1) * sizeof *d->forgers);
+        d->forgers[d->nforgers++] = por_forger_create(a, d->sim, d->chain, d->agg, d->crypto,
+                                                      stolen, k, sender, seed + i);
     }
 }
 
@@ -138,6 +167,7 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     d->adv_rng = por_rng_new(seed, rep, por_stream_id("attacker", 0, "network"));
     if (d->has_network_attack)
         por_net_set_filter(d->net, ocr__net_filter, d);
+    ocr__create_forgers(d, seed);
     return d;
 }
 
@@ -151,6 +181,8 @@ void por_don_destroy(por_don *don)
         ocr_node *nd = &d->nodes[i];
         if (nd->req)
             por_msg_unref(&nd->req->hdr);
+        if (nd->eq_req)
+            por_msg_unref(&nd->eq_req->hdr);
         for (int k = 0; k < OCR_MAX_PENDING; k++)
             if (nd->pending[k])
                 por_msg_unref(&nd->pending[k]->hdr);
@@ -158,6 +190,10 @@ void por_don_destroy(por_don *don)
         gsl_rng_free(nd->byz_rng);
         free(d->attacks[i].list);
     }
+    for (size_t i = 0; i < d->nforgers; i++)
+        por_forger_destroy(d->forgers[i]);
+    free(d->forgers);
+    free(d->ranges);
     ocr_pools_free(d);
     gsl_rng_free(d->adv_rng);
     por_net_destroy(d->net);
@@ -170,7 +206,23 @@ void por_don_destroy(por_don *don)
 }
 
 por_aggregator *por_don_aggregator(por_don *don) { return don->agg; }
-void por_don_get_stats(const por_don *don, por_don_stats *out) { *out = don->stats; }
+void por_don_get_stats(const por_don *don, por_don_stats *out)
+{
+    *out = don->stats;
+    for (size_t i = 0; i < don->nforgers; i++) {
+        por_forger_stats fs;
+        por_forger_get_stats(don->forgers[i], &fs);
+        out->forged_sent += fs.sent;
+        out->forged_accepted += fs.accepted;
+        out->forged_rejected += fs.rejected;
+        out->forged_undersigned_accepted += fs.undersigned_accepted;
+    }
+}
+
+const char *por_don_violation(const por_don *don)
+{
+    return don->violation[0] ? don->violation : NULL;
+}
 por_crypto *por_don_crypto(por_don *don) { return don->crypto; }
 por_net *por_don_net(por_don *don) { return don->net; }
 uint32_t por_don_size(const por_don *don) { return don->n; }

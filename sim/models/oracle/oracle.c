@@ -8,7 +8,9 @@
  * BYZANTINE behaviours: inflate / deflate / random change the value the node observes
  * (and signs); silent sends nothing; refuse_sign never signs a report; withhold_final
  * never sends FINAL as leader nor FINAL-ECHO; malformed produces signatures that
- * recover to nobody. (equivocate is not modelled yet: such a node behaves honestly.) */
+ * recover to nobody; equivocate sends different signed observations to different nodes
+ * and, as leader, different valid reports to the two halves of the DON (see
+ * report_generation.c). */
 #include "../ocr/ocr_internal.h"
 
 #include "por/error.h"

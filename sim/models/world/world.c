@@ -48,6 +48,15 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
                                      "violations",
                                      "mints that left supply above mintable(reported reserve)"},
     [POR_WM_EVENTS] = {"events", POR_METRIC_COUNT, false, "events", "simulation events handled"},
+    [POR_WM_FORGED_ACCEPTED] = {"forged_reports_accepted", POR_METRIC_COUNT, false, "reports",
+                                "reports forged with stolen keys that the aggregator accepted"},
+    [POR_WM_FORGED_REJECTED] = {"forged_reports_rejected", POR_METRIC_COUNT, false, "reports",
+                                "reports forged with stolen keys that the aggregator refused"},
+    [POR_WM_UNDERSIGNED_REPORTS] = {"undersigned_reports", POR_METRIC_COUNT, false, "reports",
+                                    "accepted reports with fewer than f+1 valid signatures"},
+    [POR_WM_MEDIAN_OUTSIDE_HONEST] = {"median_outside_honest", POR_METRIC_COUNT, false,
+                                      "reports",
+                                      "accepted medians outside the honest observations"},
 };
 
 const por_metric_def *por_world_metric_defs(size_t *ncols)
@@ -80,6 +89,7 @@ typedef struct {
     double min_ratio;
     uint64_t invariant_violations;
     bool keys_granted;
+    uint32_t nbyzantine;         /* distinct oracles named by BYZANTINE attacks */
     char violation[256];
 } por__world;
 
@@ -410,6 +420,39 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
     c->value = w->min_ratio;
     cells[POR_WM_INVARIANT_VIOLATIONS] = por__count(w->invariant_violations);
     cells[POR_WM_EVENTS] = por__count(por_sim_events_handled(w->sim));
+    cells[POR_WM_FORGED_ACCEPTED] = por__count(ds.forged_accepted);
+    cells[POR_WM_FORGED_REJECTED] = por__count(ds.forged_rejected);
+    cells[POR_WM_UNDERSIGNED_REPORTS] =
+        por__count(ds.undersigned_accepted + ds.forged_undersigned_accepted);
+    cells[POR_WM_MEDIAN_OUTSIDE_HONEST] = por__count(ds.median_outside_honest);
+}
+
+/* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
+ * that the scenario did not grant the attacker the power to break. */
+static bool por__ocr_violation(const por__world *w, char *out, size_t len)
+{
+    por_don_stats ds;
+    por_don_get_stats(w->don, &ds);
+    const char *why = por_don_violation(w->don);
+    uint32_t f = w->sc->feed.ocr.f;
+    if (ds.undersigned_accepted || ds.forged_undersigned_accepted) {
+        snprintf(out, len, "%s (%llu reports)",
+                 why ? why : "a forged report was accepted with fewer than f+1 valid signatures",
+                 (unsigned long long)(ds.undersigned_accepted + ds.forged_undersigned_accepted));
+        return true;
+    }
+    if (ds.forged_accepted && !w->keys_granted) {
+        snprintf(out, len, "%llu forged reports accepted although at most f=%u keys were stolen",
+                 (unsigned long long)ds.forged_accepted, (unsigned)f);
+        return true;
+    }
+    if (ds.median_outside_honest && w->nbyzantine <= f) {
+        snprintf(out, len, "%s with %u byzantine oracles, f=%u (%llu reports)",
+                 why ? why : "an accepted median left the honest range", (unsigned)w->nbyzantine,
+                 (unsigned)f, (unsigned long long)ds.median_outside_honest);
+        return true;
+    }
+    return false;
 }
 
 por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
@@ -435,6 +478,14 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
         if (sc->attackers[i].kind == POR_ATTACK_KEY_COMPROMISE &&
             sc->attackers[i].nnodes >= (size_t)sc->feed.ocr.f + 1)
             w.keys_granted = true;
+    uint32_t byz = 0;
+    for (size_t i = 0; i < sc->nattackers; i++)
+        if (sc->attackers[i].kind == POR_ATTACK_BYZANTINE)
+            for (size_t k = 0; k < sc->attackers[i].nnodes; k++)
+                if (sc->attackers[i].nodes[k] < 32)
+                    byz |= 1u << sc->attackers[i].nodes[k];
+    for (; byz; byz &= byz - 1)
+        w.nbyzantine++;
     w.sim = por_sim_create(sc->seed, rep);
     por_sim_set_user(w.sim, &w);
     st = por__world_build(&w, &eff, err);
@@ -445,10 +496,14 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     }
     if (st == POR_OK) {
         por__fill_cells(&w, cells, out_strings);
+        char ocr_why[320];
         if (w.invariant_violations && !w.keys_granted)
             st = por_error_set(err, POR_EINVARIANT, "%s: replication %llu: %s (%llu violations)",
                                sc->name, (unsigned long long)rep, w.violation,
                                (unsigned long long)w.invariant_violations);
+        else if (por__ocr_violation(&w, ocr_why, sizeof ocr_why))
+            st = por_error_set(err, POR_EINVARIANT, "%s: replication %llu: OCR safety: %s",
+                               sc->name, (unsigned long long)rep, ocr_why);
     }
     por__world_free(&w);
     return st;

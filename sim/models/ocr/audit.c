@@ -1,0 +1,87 @@
+/* Safety audit of the DON's accepted reports, kept apart from the protocol code: the
+ * simulator knows which nodes are byzantine and what the honest ones observed in every
+ * round, so it can check the two OCR safety facts on every report the aggregator
+ * accepts, with its own arithmetic rather than the contract's:
+ *  (1) the report carries at least f + 1 valid signatures from distinct configured
+ *      signers (por_report_valid_signers);
+ *  (2) its median lies within [min, max] of the honest observations of its (epoch,
+ *      round), which holds whenever at most f nodes are byzantine, since a report has
+ *      more than 2f observations.
+ * Honest ranges live in a direct-mapped table of OCR_RANGE_SLOTS recent rounds; a report
+ * whose round was evicted before it was sent is counted as unchecked, never guessed. */
+#include "ocr_internal.h"
+
+#include "por/attacker.h"
+#include "por/error.h"
+#include "por/rng.h"
+
+#include <stdio.h>
+
+static size_t ocr__range_slot(uint64_t er) { return (size_t)(por_mix64(er) % OCR_RANGE_SLOTS); }
+
+void ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value)
+{
+    if (!d->ranges)
+        d->ranges = por_xcalloc(OCR_RANGE_SLOTS, sizeof *d->ranges);
+    uint64_t er = ((uint64_t)epoch << 32) | round;
+    ocr_round_range *r = &d->ranges[ocr__range_slot(er)];
+    if (!r->used || r->er != er) {
+        r->used = true;
+        r->er = er;
+        r->lo = r->hi = value;
+        return;
+    }
+    if (value < r->lo)
+        r->lo = value;
+    if (value > r->hi)
+        r->hi = value;
+}
+
+bool ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
+                      por_amount *hi)
+{
+    if (!d->ranges)
+        return false;
+    uint64_t er = ((uint64_t)epoch << 32) | round;
+    const ocr_round_range *r = &d->ranges[ocr__range_slot(er)];
+    if (!r->used || r->er != er)
+        return false;
+    *lo = r->lo;
+    *hi = r->hi;
+    return true;
+}
+
+void ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, uint32_t nsigs,
+                        bool range_known, por_amount lo, por_amount hi)
+{
+    const por_aggregator_config *cfg = por_aggregator_get_config(d->agg);
+    uint32_t valid = por_report_valid_signers(d->crypto, cfg, rep, sigs, nsigs);
+    if (valid <= cfg->f) {
+        d->stats.undersigned_accepted++;
+        if (!d->violation[0])
+            snprintf(d->violation, sizeof d->violation,
+                     "report (epoch %u, round %u) accepted with %u valid distinct signatures, "
+                     "fewer than f+1=%u",
+                     (unsigned)rep->epoch, (unsigned)rep->round, (unsigned)valid,
+                     (unsigned)cfg->f + 1);
+    }
+    if (!range_known || rep->nobs == 0) {
+        d->stats.median_unchecked++;
+        return;
+    }
+    por_amount median = rep->obs[rep->nobs / 2];
+    if (median >= lo && median <= hi)
+        return;
+    d->stats.median_outside_honest++;
+    /* with more than f byzantine nodes this is the attack's outcome, not a violation */
+    if (!d->violation[0] && d->nbyz <= d->f) {
+        char a[48], b[48], c[48];
+        snprintf(d->violation, sizeof d->violation,
+                 "report (epoch %u, round %u) accepted with median %s outside the honest "
+                 "observations [%s, %s]",
+                 (unsigned)rep->epoch, (unsigned)rep->round,
+                 por_amount_format(median, cfg->decimals, false, a, sizeof a),
+                 por_amount_format(lo, cfg->decimals, false, b, sizeof b),
+                 por_amount_format(hi, cfg->decimals, false, c, sizeof c));
+    }
+}
