@@ -4,6 +4,7 @@
  * Exit codes: 0 ok, 1 runtime failure, 2 bad input (usage or scenario), 3 a safety
  * invariant broke. Nothing is run before the scenario and options are fully validated,
  * and output directories are written all-or-nothing (por/outdir.h). */
+#include "cliopt.h"
 #include "por/bench.h"
 #include "por/outdir.h"
 #include "por/runner.h"
@@ -92,52 +93,6 @@ static const char *const por__usage_bench =
     "  porsim phold N=1024 J=16 events=5000000 seconds=0.31 events_per_s=16100000\n"
     "Compare with ns-3 in one run: ../shared/bench/phold-vs-ns3.sh build/sim/porsim\n";
 
-static int por__usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "porsim %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see `porsim help %s`)\n", cmd);
-    va_end(ap);
-    return 2;
-}
-
-/* Parses an unsigned decimal integer in [min, max]; returns false if not one. */
-static bool por__parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+')
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* Matches "-x VALUE", "--long VALUE" or "--long=VALUE" at argv[*i]. */
-static bool por__opt(int argc, char **argv, int *i, const char *short_name,
-                     const char *long_name, const char **value, bool *missing)
-{
-    const char *a = argv[*i];
-    size_t ll = strlen(long_name);
-    if (strncmp(a, long_name, ll) == 0 && a[ll] == '=') {
-        *value = a + ll + 1;
-        return true;
-    }
-    if (strcmp(a, long_name) == 0 || (short_name && strcmp(a, short_name) == 0)) {
-        if (*i + 1 >= argc) {
-            *missing = true;
-            return true;
-        }
-        *value = argv[++*i];
-        return true;
-    }
-    return false;
-}
-
 /* ---- run ------------------------------------------------------------------------- */
 
 static volatile sig_atomic_t por__interrupted;
@@ -168,20 +123,6 @@ static void por__progress(void *ctx, uint64_t done, uint64_t total)
     if (done >= total)
         fprintf(stderr, "\n");
     fflush(stderr);
-}
-
-static void por__json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
 }
 
 static por_status por__write_outputs(const char *dir, bool force, const por_scenario *sc,
@@ -227,11 +168,11 @@ static por_status por__write_outputs(const char *dir, bool force, const por_scen
     if (!f)
         goto fail;
     fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"command\": ", POR_VERSION);
-    por__json_string(f, cmdline);
+    por_cli_json_string(f, cmdline);
     fprintf(f, ",\n  \"scenario_file\": ");
-    por__json_string(f, sc->path ? sc->path : "<default>");
+    por_cli_json_string(f, sc->path ? sc->path : "<default>");
     fprintf(f, ",\n  \"scenario_name\": ");
-    por__json_string(f, sc->name);
+    por_cli_json_string(f, sc->name);
     fprintf(f,
             ",\n  \"scenario_hash\": \"%s\",\n  \"seed\": %" PRIu64
             ",\n  \"replications_requested\": %" PRIu64 ",\n  \"replications_completed\": %" PRIu64
@@ -265,61 +206,61 @@ static int por__cmd_run(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por__usage_run, stdout);
             return 0;
-        } else if (por__opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, 10000000, &reps))
-                return por__usage_error("run", "-r needs a number of replications (1..10000000)");
+        } else if (por_cli_opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 10000000, &reps))
+                return por_cli_usage_error("run", "-r needs a number of replications (1..10000000)");
             have_reps = true;
-        } else if (por__opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, 1024, &threads))
-                return por__usage_error("run", "-j needs a thread count (1..1024)");
-        } else if (por__opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 0, UINT64_MAX, &seed))
-                return por__usage_error("run", "--seed needs an unsigned integer");
+        } else if (por_cli_opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 1024, &threads))
+                return por_cli_usage_error("run", "-j needs a thread count (1..1024)");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &seed))
+                return por_cli_usage_error("run", "--seed needs an unsigned integer");
             have_seed = true;
-        } else if (por__opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
-                return por__usage_error("run", "-o needs a directory");
+                return por_cli_usage_error("run", "-o needs a directory");
             out = v;
-        } else if (por__opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
             if (missing || !strchr(v, '='))
-                return por__usage_error("run", "--set needs PATH=VALUE");
+                return por_cli_usage_error("run", "--set needs PATH=VALUE");
             if (nsets >= POR_MAX_SETS)
-                return por__usage_error("run", "too many --set options (limit %d)", POR_MAX_SETS);
+                return por_cli_usage_error("run", "too many --set options (limit %d)", POR_MAX_SETS);
             sets[nsets++] = v;
-        } else if (por__opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
             if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
-                return por__usage_error("run", "--crypto needs ideal or real");
+                return por_cli_usage_error("run", "--crypto needs ideal or real");
             crypto = v;
-        } else if (por__opt(argc, argv, &i, NULL, "--until-ci", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--until-ci", &v, &missing)) {
             char *end = NULL;
             ci_pct = missing ? 0 : strtod(v, &end);
             if (missing || end == v || *end || !isfinite(ci_pct) || ci_pct <= 0 || ci_pct > 1000)
-                return por__usage_error("run", "--until-ci needs a percentage (0 < PCT <= 1000)");
+                return por_cli_usage_error("run", "--until-ci needs a percentage (0 < PCT <= 1000)");
             until_ci = true;
-        } else if (por__opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
             if (missing || !*v)
-                return por__usage_error("run", "--metric needs a metric name");
+                return por_cli_usage_error("run", "--metric needs a metric name");
             ci_metric = v;
-        } else if (por__opt(argc, argv, &i, NULL, "--max-reps", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, 10000000, &max_reps))
-                return por__usage_error("run", "--max-reps needs a count (1..10000000)");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--max-reps", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 10000000, &max_reps))
+                return por_cli_usage_error("run", "--max-reps needs a count (1..10000000)");
             have_max_reps = true;
         } else if (!strcmp(a, "--force")) {
             force = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = true;
         } else if (a[0] == '-' && a[1]) {
-            return por__usage_error("run", "unknown option %s", a);
+            return por_cli_usage_error("run", "unknown option %s", a);
         } else if (!file) {
             file = a;
         } else {
-            return por__usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
+            return por_cli_usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
         }
     }
     if (!until_ci && (ci_metric || have_max_reps))
-        return por__usage_error("run", "--metric and --max-reps go with --until-ci");
+        return por_cli_usage_error("run", "--metric and --max-reps go with --until-ci");
     if (until_ci && have_reps)
-        return por__usage_error("run", "-r and --until-ci exclude each other (use --max-reps)");
+        return por_cli_usage_error("run", "-r and --until-ci exclude each other (use --max-reps)");
     if (until_ci) {
         size_t ncols;
         const por_metric_def *defs = por_world_metric_defs(&ncols);
@@ -328,7 +269,7 @@ static int por__cmd_run(int argc, char **argv)
         for (size_t c = 0; c < ncols; c++)
             found |= !strcmp(defs[c].name, want);
         if (!found)
-            return por__usage_error("run", "--metric %s: no such metric", want);
+            return por_cli_usage_error("run", "--metric %s: no such metric", want);
     }
     /* Flags are applied as overrides after --set, so they win and show in the hash. */
     if (have_reps) {
@@ -478,14 +419,14 @@ static int por__cmd_validate(int argc, char **argv)
             fputs(por__usage_validate, stdout);
             return 0;
         }
-        if (por__opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
+        if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
             if (missing || !strchr(v, '='))
-                return por__usage_error("validate", "--set needs PATH=VALUE");
+                return por_cli_usage_error("validate", "--set needs PATH=VALUE");
             if (nsets >= POR_MAX_SETS)
-                return por__usage_error("validate", "too many --set options");
+                return por_cli_usage_error("validate", "too many --set options");
             sets[nsets++] = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            return por__usage_error("validate", "unknown option %s", argv[i]);
+            return por_cli_usage_error("validate", "unknown option %s", argv[i]);
         }
     }
     for (int i = 2; i < argc; i++) {
@@ -510,7 +451,7 @@ static int por__cmd_validate(int argc, char **argv)
         por_scenario_free(sc);
     }
     if (nfiles == 0)
-        return por__usage_error("validate", "no scenario file given");
+        return por_cli_usage_error("validate", "no scenario file given");
     return bad ? 2 : 0;
 }
 
@@ -523,7 +464,7 @@ static int por__cmd_bench(int argc, char **argv)
         return argc < 3 ? 2 : 0;
     }
     if (strcmp(argv[2], "phold") != 0)
-        return por__usage_error("bench", "unknown benchmark %s (have: phold)", argv[2]);
+        return por_cli_usage_error("bench", "unknown benchmark %s (have: phold)", argv[2]);
     por_phold_config c = {1024, 16, 5000000, 1};
     for (int i = 3; i < argc; i++) {
         const char *v = NULL;
@@ -532,28 +473,28 @@ static int por__cmd_bench(int argc, char **argv)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(por__usage_bench, stdout);
             return 0;
-        } else if (por__opt(argc, argv, &i, NULL, "--lps", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, 1000000, &x))
-                return por__usage_error("bench", "--lps needs 1..1000000");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--lps", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 1000000, &x))
+                return por_cli_usage_error("bench", "--lps needs 1..1000000");
             c.lps = (uint32_t)x;
-        } else if (por__opt(argc, argv, &i, NULL, "--per-lp", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, 100000, &x))
-                return por__usage_error("bench", "--per-lp needs 1..100000");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--per-lp", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 100000, &x))
+                return por_cli_usage_error("bench", "--per-lp needs 1..100000");
             c.per_lp = (uint32_t)x;
-        } else if (por__opt(argc, argv, &i, NULL, "--events", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, UINT64_MAX / 2, &x))
-                return por__usage_error("bench", "--events needs a positive count");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--events", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, UINT64_MAX / 2, &x))
+                return por_cli_usage_error("bench", "--events needs a positive count");
             c.events = x;
-        } else if (por__opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 0, UINT64_MAX, &x))
-                return por__usage_error("bench", "--seed needs an unsigned integer");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &x))
+                return por_cli_usage_error("bench", "--seed needs an unsigned integer");
             c.seed = x;
         } else {
-            return por__usage_error("bench", "unknown option %s", argv[i]);
+            return por_cli_usage_error("bench", "unknown option %s", argv[i]);
         }
     }
     if ((uint64_t)c.lps * c.per_lp > 100000000u)
-        return por__usage_error("bench", "--lps x --per-lp too large (limit 1e8 pending events)");
+        return por_cli_usage_error("bench", "--lps x --per-lp too large (limit 1e8 pending events)");
     por_phold_result r;
     por_phold_run(&c, &r);
     printf("porsim phold N=%u J=%u events=%" PRIu64 " seconds=%.3f events_per_s=%.0f "

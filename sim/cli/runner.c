@@ -1,65 +1,36 @@
-/* Parallel replications with a deterministic merge (see por/runner.h).
- *
- * Worker threads take replication indices from a shared counter and store each row in
- * its own slot; rows are appended to the metric table in index order afterwards, so
+/* Parallel replications with a deterministic merge (see por/runner.h): each replication
+ * is one job of the CLI's parallel executor (parallel.h) storing its row in its own
+ * slot; rows are appended to the metric table in replication order afterwards, so
  * neither the thread count nor the scheduling can change the output. */
 #include "por/runner.h"
+#include "parallel.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 typedef struct {
-    por_metric_cell *cells; /* ncols */
-    char *strings;          /* ncols * POR_RUNNER_STR */
-    por_status status;
-    por_error err;
-    uint64_t events;
-    bool done;
-} por__slot;
-
-#define POR_RUNNER_STR 48
-
-typedef struct {
     const por_scenario *sc;
     const por_runner_config *cfg;
     size_t ncols;
-    long events_col; /* column "events" (events handled), or -1 */
-    por__slot *slots;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    uint64_t next, finished;
-    bool stop; /* a replication failed: start no more */
-} por__shared;
+    por_metric_cell *cells; /* replications x ncols, exact strings owned (strdup) */
+    uint64_t *events;       /* per replication */
+} por__runner_ctx;
 
-static void *por__worker(void *arg)
+static por_status por__runner_job(void *vctx, size_t j, por_metric_cell *cells, char *strings,
+                                  por_error *err)
 {
-    por__shared *sh = arg;
-    for (;;) {
-        pthread_mutex_lock(&sh->lock);
-        bool interrupted = sh->cfg->interrupt && *sh->cfg->interrupt;
-        if (sh->stop || interrupted || sh->next >= sh->cfg->replications) {
-            pthread_mutex_unlock(&sh->lock);
-            return NULL;
-        }
-        uint64_t i = sh->next++;
-        pthread_mutex_unlock(&sh->lock);
-
-        por__slot *slot = &sh->slots[i];
-        slot->status = por_world_run_replication(sh->sc, sh->cfg->first_rep + i, &sh->cfg->run,
-                                                 slot->cells, slot->strings, &slot->err);
-        if (slot->status == POR_OK && sh->events_col >= 0 &&
-            slot->cells[sh->events_col].present)
-            slot->events = (uint64_t)slot->cells[sh->events_col].value;
-        pthread_mutex_lock(&sh->lock);
-        slot->done = true;
-        sh->finished++;
-        if (slot->status != POR_OK)
-            sh->stop = true;
-        pthread_cond_broadcast(&sh->cond);
-        pthread_mutex_unlock(&sh->lock);
+    por__runner_ctx *c = vctx;
+    por_status st = por_world_run_replication(c->sc, c->cfg->first_rep + j, &c->cfg->run, cells,
+                                              strings, err);
+    por_metric_cell *dst = c->cells + j * c->ncols;
+    for (size_t k = 0; k < c->ncols; k++) {
+        dst[k] = cells[k];
+        dst[k].exact = cells[k].exact ? por_xstrdup(cells[k].exact) : NULL;
     }
+    if (st == POR_OK && cells[POR_WM_EVENTS].present)
+        c->events[j] = (uint64_t)cells[POR_WM_EVENTS].value;
+    return st;
 }
 
 static double por__now_s(void)
@@ -75,89 +46,40 @@ por_status por_runner_run(const por_scenario *sc, const por_runner_config *cfg,
     memset(out, 0, sizeof *out);
     size_t ncols;
     const por_metric_def *defs = por_world_metric_defs(&ncols);
-    por__shared sh = {.sc = sc, .cfg = cfg, .ncols = ncols, .events_col = -1};
-    for (size_t c = 0; c < ncols; c++)
-        if (strcmp(defs[c].name, "events") == 0)
-            sh.events_col = (long)c;
-    sh.slots = por_xcalloc(cfg->replications ? cfg->replications : 1, sizeof *sh.slots);
-    for (uint64_t i = 0; i < cfg->replications; i++) {
-        sh.slots[i].cells = por_xcalloc(ncols, sizeof *sh.slots[i].cells);
-        sh.slots[i].strings = por_xcalloc(ncols, POR_RUNNER_STR);
-    }
-    pthread_mutex_init(&sh.lock, NULL);
-    pthread_cond_init(&sh.cond, NULL);
+    size_t n = cfg->replications;
+    por__runner_ctx ctx = {.sc = sc, .cfg = cfg, .ncols = ncols};
+    ctx.cells = por_xcalloc((n ? n : 1) * ncols, sizeof *ctx.cells);
+    ctx.events = por_xcalloc(n ? n : 1, sizeof *ctx.events);
 
     double t0 = por__now_s();
-    unsigned nthreads = cfg->threads ? cfg->threads : 1;
-    if (nthreads > cfg->replications)
-        nthreads = cfg->replications ? (unsigned)cfg->replications : 1;
-    pthread_t *tids = por_xcalloc(nthreads, sizeof *tids);
-    unsigned started = 0;
-    for (unsigned t = 0; t < nthreads; t++) {
-        if (pthread_create(&tids[t], NULL, por__worker, &sh) != 0)
-            break;
-        started++;
-    }
-    if (started == 0) /* no thread could start: run on this one */
-        por__worker(&sh);
-
-    /* Wait, reporting progress about ten times a second. */
-    pthread_mutex_lock(&sh.lock);
-    for (;;) {
-        bool interrupted = cfg->interrupt && *cfg->interrupt;
-        uint64_t target = (sh.stop || interrupted) ? sh.next : cfg->replications;
-        if (sh.finished >= target)
-            break;
-        if (cfg->progress) {
-            uint64_t done = sh.finished;
-            pthread_mutex_unlock(&sh.lock);
-            cfg->progress(cfg->progress_ctx, done, cfg->replications);
-            pthread_mutex_lock(&sh.lock);
-        }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 100000000;
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&sh.cond, &sh.lock, &until);
-    }
-    pthread_mutex_unlock(&sh.lock);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
-    if (cfg->progress)
-        cfg->progress(cfg->progress_ctx, sh.finished, cfg->replications);
+    por_parallel ex = {.njobs = n, .threads = cfg->threads, .job = por__runner_job,
+                       .ctx = &ctx, .progress = cfg->progress,
+                       .progress_ctx = cfg->progress_ctx, .interrupt = cfg->interrupt};
+    por_parallel_run(&ex);
 
     /* Merge completed replications in index order, up to the first gap or failure. */
     por_status status = POR_OK;
     out->table = por_metric_table_create(defs, ncols);
-    for (uint64_t i = 0; i < cfg->replications; i++) {
-        por__slot *slot = &sh.slots[i];
-        if (!slot->done)
+    for (size_t i = 0; i < n; i++) {
+        if (!ex.done[i])
             break;
-        if (slot->status != POR_OK) {
-            status = slot->status;
-            if (err) {
-                err->status = slot->status;
-                memcpy(err->msg, slot->err.msg, sizeof err->msg);
-            }
+        if (ex.status[i] != POR_OK) {
+            status = ex.status[i];
+            if (err)
+                *err = ex.errs[i];
             break;
         }
-        por_metric_table_add_row(out->table, cfg->first_rep + i, slot->cells);
-        out->events += slot->events;
+        por_metric_table_add_row(out->table, cfg->first_rep + i, ctx.cells + i * ncols);
+        out->events += ctx.events[i];
         out->completed++;
     }
-    out->partial = status == POR_OK && out->completed < cfg->replications;
+    out->partial = status == POR_OK && out->completed < n;
     out->wall_seconds = por__now_s() - t0;
 
-    for (uint64_t i = 0; i < cfg->replications; i++) {
-        free(sh.slots[i].cells);
-        free(sh.slots[i].strings);
-    }
-    free(sh.slots);
-    pthread_mutex_destroy(&sh.lock);
-    pthread_cond_destroy(&sh.cond);
+    for (size_t i = 0; i < n * ncols; i++)
+        free((char *)ctx.cells[i].exact);
+    free(ctx.cells);
+    free(ctx.events);
+    por_parallel_free(&ex);
     return status;
 }

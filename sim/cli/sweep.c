@@ -6,6 +6,8 @@
  * order afterwards, so neither the thread count nor the scheduling changes any output.
  * A replication of a sweep point is exactly replication r of `porsim run` on the point's
  * scenario (same scenario hash and seed, same streams). */
+#include "cliopt.h"
+#include "parallel.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 #include "por/sweep.h"
@@ -133,140 +135,6 @@ por_status por_sweep_split_values(const char *list, char ***values, size_t *nval
     return POR_OK;
 }
 
-/* ---- parallel cells ----------------------------------------------------------------- */
-
-/* Runs cell J with scratch CELLS/STRINGS (POR_WM_NCOLS entries each); stores what it
- * needs in its own storage and returns the replication's status (ERR set on failure). */
-typedef por_status (*por__job_fn)(void *ctx, size_t j, por_metric_cell *cells, char *strings,
-                                  por_error *err);
-
-typedef struct {
-    size_t njobs;
-    unsigned threads;
-    por__job_fn job;
-    void *ctx;
-    bool continue_on_invariant; /* a broken invariant does not stop the other cells */
-    void (*progress)(void *ctx, uint64_t done, uint64_t total);
-    void *progress_ctx;
-    volatile sig_atomic_t *interrupt;
-    /* results, one per job */
-    bool *done;
-    por_status *status;
-    por_error *errs;      /* the error of each failed job */
-} por__exec;
-
-typedef struct {
-    por__exec *ex;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    size_t next, finished;
-    bool stop;
-} por__exec_shared;
-
-static void *por__exec_worker(void *arg)
-{
-    por__exec_shared *sh = arg;
-    por__exec *ex = sh->ex;
-    size_t ncols;
-    por_world_metric_defs(&ncols);
-    por_metric_cell *cells = por_xcalloc(ncols, sizeof *cells);
-    char *strings = por_xcalloc(ncols, POR_WORLD_STRING_BYTES);
-    for (;;) {
-        pthread_mutex_lock(&sh->lock);
-        bool interrupted = ex->interrupt && *ex->interrupt;
-        if (sh->stop || interrupted || sh->next >= ex->njobs) {
-            pthread_mutex_unlock(&sh->lock);
-            break;
-        }
-        size_t j = sh->next++;
-        pthread_mutex_unlock(&sh->lock);
-
-        memset(cells, 0, ncols * sizeof *cells);
-        por_error e = {POR_OK, ""};
-        por_status st = ex->job(ex->ctx, j, cells, strings, &e);
-
-        pthread_mutex_lock(&sh->lock);
-        ex->status[j] = st;
-        if (st != POR_OK) {
-            ex->errs[j] = e;
-            if (!(st == POR_EINVARIANT && ex->continue_on_invariant))
-                sh->stop = true;
-        }
-        ex->done[j] = true;
-        sh->finished++;
-        pthread_cond_broadcast(&sh->cond);
-        pthread_mutex_unlock(&sh->lock);
-    }
-    free(cells);
-    free(strings);
-    return NULL;
-}
-
-/* Runs the jobs of EX; fills ex->done, ex->status and ex->errs (free with
- * por__exec_free). */
-static void por__exec_run(por__exec *ex)
-{
-    ex->done = por_xcalloc(ex->njobs ? ex->njobs : 1, sizeof *ex->done);
-    ex->status = por_xcalloc(ex->njobs ? ex->njobs : 1, sizeof *ex->status);
-    por__exec_shared sh = {.ex = ex};
-    ex->errs = por_xcalloc(ex->njobs ? ex->njobs : 1, sizeof *ex->errs);
-    pthread_mutex_init(&sh.lock, NULL);
-    pthread_cond_init(&sh.cond, NULL);
-    unsigned nthreads = ex->threads ? ex->threads : 1;
-    if (nthreads > ex->njobs)
-        nthreads = ex->njobs ? (unsigned)ex->njobs : 1;
-    pthread_t *tids = por_xcalloc(nthreads, sizeof *tids);
-    unsigned started = 0;
-    for (unsigned t = 0; t < nthreads; t++) {
-        if (pthread_create(&tids[t], NULL, por__exec_worker, &sh) != 0)
-            break;
-        started++;
-    }
-    if (started == 0)
-        por__exec_worker(&sh);
-
-    pthread_mutex_lock(&sh.lock);
-    for (;;) {
-        bool interrupted = ex->interrupt && *ex->interrupt;
-        size_t target = (sh.stop || interrupted) ? sh.next : ex->njobs;
-        if (sh.finished >= target)
-            break;
-        if (ex->progress) {
-            size_t done = sh.finished;
-            pthread_mutex_unlock(&sh.lock);
-            ex->progress(ex->progress_ctx, done, ex->njobs);
-            pthread_mutex_lock(&sh.lock);
-        }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 100000000;
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&sh.cond, &sh.lock, &until);
-    }
-    pthread_mutex_unlock(&sh.lock);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
-    if (ex->progress)
-        ex->progress(ex->progress_ctx, sh.finished, ex->njobs);
-
-    pthread_mutex_destroy(&sh.lock);
-    pthread_cond_destroy(&sh.cond);
-}
-
-static void por__exec_free(por__exec *ex)
-{
-    free(ex->done);
-    free(ex->status);
-    free(ex->errs);
-    ex->done = NULL;
-    ex->status = NULL;
-    ex->errs = NULL;
-}
-
 /* ---- sweep -------------------------------------------------------------------------- */
 
 typedef struct {
@@ -322,66 +190,6 @@ static void por__sweep_progress(void *ctx, uint64_t done, uint64_t total)
     if (done >= total)
         fprintf(stderr, "\n");
     fflush(stderr);
-}
-
-static int por__sweep_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int por__sweep_usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "porsim sweep: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see `porsim help sweep`)\n");
-    va_end(ap);
-    return 2;
-}
-
-static bool por__parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+')
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* Matches "-x VALUE", "--long VALUE" or "--long=VALUE" at argv[*i]. */
-static bool por__opt(int argc, char **argv, int *i, const char *short_name,
-                     const char *long_name, const char **value, bool *missing)
-{
-    const char *a = argv[*i];
-    size_t ll = strlen(long_name);
-    if (strncmp(a, long_name, ll) == 0 && a[ll] == '=') {
-        *value = a + ll + 1;
-        return true;
-    }
-    if (strcmp(a, long_name) == 0 || (short_name && strcmp(a, short_name) == 0)) {
-        if (*i + 1 >= argc) {
-            *missing = true;
-            return true;
-        }
-        *value = argv[++*i];
-        return true;
-    }
-    return false;
-}
-
-static void por__json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
 }
 
 typedef struct {
@@ -451,12 +259,12 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por_sweep_usage, stdout);
             return 0;
-        } else if (por__opt(argc, argv, &i, NULL, "--param", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--param", &v, &missing)) {
             const char *eq = missing ? NULL : strchr(v, '=');
             if (!eq || eq == v)
-                return por__sweep_usage_error("--param needs PATH=v1,v2,...");
+                return por_cli_usage_error("sweep", "--param needs PATH=v1,v2,...");
             if (s->nparams >= POR_SWEEP_MAX_PARAMS)
-                return por__sweep_usage_error("too many --param options (limit %d)",
+                return por_cli_usage_error("sweep", "too many --param options (limit %d)",
                                               POR_SWEEP_MAX_PARAMS);
             por__param *pp = &s->params[s->nparams];
             pp->path = por_xmalloc((size_t)(eq - v) + 1);
@@ -465,69 +273,69 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
             for (size_t k = 0; k < s->nparams; k++)
                 if (!strcmp(s->params[k].path, pp->path)) {
                     free(pp->path);
-                    return por__sweep_usage_error("--param %s given twice", s->params[k].path);
+                    return por_cli_usage_error("sweep", "--param %s given twice", s->params[k].path);
                 }
             if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK) {
-                por__sweep_usage_error("--param %s: %s", pp->path, err.msg);
+                por_cli_usage_error("sweep", "--param %s: %s", pp->path, err.msg);
                 free(pp->path);
                 return 2;
             }
             s->nparams++;
-        } else if (por__opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, 10000000, &reps))
-                return por__sweep_usage_error("-r needs a number of replications (1..10000000)");
+        } else if (por_cli_opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 10000000, &reps))
+                return por_cli_usage_error("sweep", "-r needs a number of replications (1..10000000)");
             have_reps = true;
-        } else if (por__opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 1, 1024, &threads))
-                return por__sweep_usage_error("-j needs a thread count (1..1024)");
-        } else if (por__opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
-            if (missing || !por__parse_u64(v, 0, UINT64_MAX, &seed))
-                return por__sweep_usage_error("--seed needs an unsigned integer");
+        } else if (por_cli_opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 1024, &threads))
+                return por_cli_usage_error("sweep", "-j needs a thread count (1..1024)");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &seed))
+                return por_cli_usage_error("sweep", "--seed needs an unsigned integer");
             have_seed = true;
-        } else if (por__opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
-                return por__sweep_usage_error("-o needs a directory");
+                return por_cli_usage_error("sweep", "-o needs a directory");
             out = v;
-        } else if (por__opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
             if (missing || !strchr(v, '='))
-                return por__sweep_usage_error("--set needs PATH=VALUE");
+                return por_cli_usage_error("sweep", "--set needs PATH=VALUE");
             if (nsets >= POR_SWEEP_MAX_SETS)
-                return por__sweep_usage_error("too many --set options (limit %d)",
+                return por_cli_usage_error("sweep", "too many --set options (limit %d)",
                                               POR_SWEEP_MAX_SETS);
             sets[nsets++] = v;
-        } else if (por__opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
             if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
-                return por__sweep_usage_error("--crypto needs ideal or real");
+                return por_cli_usage_error("sweep", "--crypto needs ideal or real");
             crypto = v;
-        } else if (por__opt(argc, argv, &i, NULL, "--shard", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--shard", &v, &missing)) {
             const char *slash = missing ? NULL : strchr(v, '/');
             char kbuf[32];
             if (!slash || (size_t)(slash - v) >= sizeof kbuf)
-                return por__sweep_usage_error("--shard needs K/N with 1 <= K <= N");
+                return por_cli_usage_error("sweep", "--shard needs K/N with 1 <= K <= N");
             memcpy(kbuf, v, (size_t)(slash - v));
             kbuf[slash - v] = '\0';
-            if (!por__parse_u64(slash + 1, 1, 1000000, &shard_n) ||
-                !por__parse_u64(kbuf, 1, shard_n, &shard_k))
-                return por__sweep_usage_error("--shard needs K/N with 1 <= K <= N (got %s)", v);
+            if (!por_cli_parse_u64(slash + 1, 1, 1000000, &shard_n) ||
+                !por_cli_parse_u64(kbuf, 1, shard_n, &shard_k))
+                return por_cli_usage_error("sweep", "--shard needs K/N with 1 <= K <= N (got %s)", v);
             sharded = true;
-        } else if (por__opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
             if (missing || !*v)
-                return por__sweep_usage_error("--metric needs a metric name");
+                return por_cli_usage_error("sweep", "--metric needs a metric name");
             metric = v;
         } else if (!strcmp(a, "--force")) {
             force = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = true;
         } else if (a[0] == '-' && a[1]) {
-            return por__sweep_usage_error("unknown option %s", a);
+            return por_cli_usage_error("sweep", "unknown option %s", a);
         } else if (!file) {
             file = a;
         } else {
-            return por__sweep_usage_error("one scenario file at a time (got %s and %s)", file, a);
+            return por_cli_usage_error("sweep", "one scenario file at a time (got %s and %s)", file, a);
         }
     }
     if (s->nparams == 0)
-        return por__sweep_usage_error("needs at least one --param PATH=v1,v2,...");
+        return por_cli_usage_error("sweep", "needs at least one --param PATH=v1,v2,...");
     {
         size_t ncols;
         const por_metric_def *defs = por_world_metric_defs(&ncols);
@@ -535,7 +343,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
         for (size_t c = 0; c < ncols; c++)
             found |= !strcmp(defs[c].name, metric);
         if (!found)
-            return por__sweep_usage_error("--metric %s: no such metric", metric);
+            return por_cli_usage_error("sweep", "--metric %s: no such metric", metric);
     }
 
     /* The grid: last parameter fastest. */
@@ -543,7 +351,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
     for (size_t i = 0; i < s->nparams; i++) {
         npoints *= s->params[i].nvalues;
         if (npoints > POR_SWEEP_MAX_POINTS)
-            return por__sweep_usage_error("grid too large (more than %u points)",
+            return por_cli_usage_error("sweep", "grid too large (more than %u points)",
                                           POR_SWEEP_MAX_POINTS);
     }
     por_sweep_grid *g = &s->grid;
@@ -612,7 +420,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
         g->replications[p] = sc->replications;
         total_cells += sc->replications;
         if (total_cells > POR_SWEEP_MAX_CELLS)
-            return por__sweep_usage_error("too many cells (more than %u replications in all)",
+            return por_cli_usage_error("sweep", "too many cells (more than %u replications in all)",
                                           POR_SWEEP_MAX_CELLS);
     }
     if (out) {
@@ -642,13 +450,13 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
 
     por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells, .rows = s->rows,
                           .events = s->events, .opt = {.crypto_override = -1}};
-    por__exec ex = {.njobs = s->ncells, .threads = (unsigned)threads, .job = por__sweep_job,
+    por_parallel ex = {.njobs = s->ncells, .threads = (unsigned)threads, .job = por__sweep_job,
                     .ctx = &ctx, .continue_on_invariant = true,
                     .progress = por__sweep_progress, .progress_ctx = &tty,
                     .interrupt = &por__sweep_interrupted};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    por__exec_run(&ex);
+    por_parallel_run(&ex);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
@@ -673,7 +481,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
         first_err = ex.errs[at];
         first_err.status = ex.status[at];
     }
-    por__exec_free(&ex);
+    por_parallel_free(&ex);
     if (failed < s->ncells) {
         const por__cell_id *id = &s->cells[failed];
         fprintf(stderr, "porsim sweep: point %" PRIu64 " replication %" PRIu64 ": %s: %s\n",
@@ -721,20 +529,20 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
         for (int i = 0; i < argc && off < sizeof cmdline; i++)
             off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, "%s%s", i ? " " : "",
                                     argv[i]);
-        por__json_str(m, cmdline);
+        por_cli_json_string(m, cmdline);
         fprintf(m, ",\n  \"scenario_file\": ");
-        por__json_str(m, file ? file : "<default>");
+        por_cli_json_string(m, file ? file : "<default>");
         fprintf(m, ",\n  \"scenario_name\": ");
-        por__json_str(m, s->scs[0]->name);
+        por_cli_json_string(m, s->scs[0]->name);
         fprintf(m, ",\n  \"params\": [");
         for (size_t i = 0; i < s->nparams; i++) {
             fprintf(m, "%s{\"path\": ", i ? ", " : "");
-            por__json_str(m, s->params[i].path);
+            por_cli_json_string(m, s->params[i].path);
             fprintf(m, ", \"values\": [");
             for (size_t k = 0; k < s->params[i].nvalues; k++) {
                 if (k)
                     fprintf(m, ", ");
-                por__json_str(m, s->params[i].values[k]);
+                por_cli_json_string(m, s->params[i].values[k]);
             }
             fprintf(m, "]}");
         }
@@ -813,9 +621,9 @@ por_status por_run_until_ci(const por_scenario *sc, const por_until_ci_config *c
         uint64_t b = cfg->max_reps - done < POR_UNTIL_CI_BATCH ? cfg->max_reps - done
                                                                 : POR_UNTIL_CI_BATCH;
         por__ci_ctx ctx = {sc, done, cfg->run, por_xcalloc(b * ncols, sizeof *ctx.cells), ncols};
-        por__exec ex = {.njobs = b, .threads = cfg->threads, .job = por__ci_job, .ctx = &ctx,
+        por_parallel ex = {.njobs = b, .threads = cfg->threads, .job = por__ci_job, .ctx = &ctx,
                         .progress = NULL, .interrupt = cfg->interrupt};
-        por__exec_run(&ex);
+        por_parallel_run(&ex);
         if (cfg->progress)
             cfg->progress(cfg->progress_ctx, done + b, cfg->max_reps);
         bool stop = false;
@@ -840,7 +648,7 @@ por_status por_run_until_ci(const por_scenario *sc, const por_until_ci_config *c
         for (size_t k = 0; k < b * ncols; k++)
             free((char *)ctx.cells[k].exact);
         free(ctx.cells);
-        por__exec_free(&ex);
+        por_parallel_free(&ex);
         done += b;
         por_summary s;
         por_metric_table_summarize(out->table, (size_t)col, &s);
