@@ -22,7 +22,6 @@ void por_queue_init(por_queue *q)
 {
     memset(q, 0, sizeof *q);
     q->pf = POR__QNIL;
-    q->top = POR__QNIL;
     q->top_start = 0;
 }
 
@@ -38,12 +37,12 @@ void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap)
 void por_queue_free(por_queue *q)
 {
     free(q->bot);
+    free(q->top);
     if (q->own_nodes)
         free(q->node);
     for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++)
         free(q->rung[i].b);
     memset(q, 0, sizeof *q);
-    q->top = POR__QNIL;
 }
 
 /* Makes node[slot] exist (a queue used alone); an attached array must be big enough. */
@@ -116,9 +115,11 @@ void por__queue_push_slow(por_queue *q, por_qentry e)
         por_qnode *nd = &q->node[e.slot];
         nd->ev.time = e.time;
         nd->order = e.order;
-        nd->next = q->top;
-        q->top = e.slot;
-        q->tlen++;
+        if (q->tlen == q->tcap) {
+            q->tcap = q->tcap ? 2 * q->tcap : 1024;
+            q->top = por_xrealloc(q->top, q->tcap * sizeof *q->top);
+        }
+        q->top[q->tlen++] = e.slot;
         return;
     }
     for (unsigned i = 0; i < q->nrungs; i++) {
@@ -243,8 +244,8 @@ static void por__top_to_rung0(por_queue *q)
 {
     uint32_t hist[65] = {0};
     uint64_t tmin = q->tmin;
-    for (uint32_t i = q->top; i != POR__QNIL; i = q->node[i].next)
-        hist[por__bit_length((uint64_t)q->node[i].ev.time - tmin)]++;
+    for (size_t i = 0; i < q->tlen; i++)
+        hist[por__bit_length((uint64_t)q->node[q->top[i]].ev.time - tmin)]++;
     /* cum(b) = entries with t - tmin < 2^b = hist[0..b]. */
     uint64_t eighth = q->tlen / 8 ? q->tlen / 8 : 1, half = (q->tlen + 1) / 2;
     uint64_t cum = 0, cum8 = 0;
@@ -288,29 +289,24 @@ static void por__top_to_rung0(por_queue *q)
     /* tmin + nb * 2^shift <= tmax + 2^shift < 2^64 for times below 2^63. */
     uint64_t end = tmin + (nb << shift);
     q->top_start = end;
-    /* Spread what falls before END; the rest stays in top. */
-    uint32_t rest = POR__QNIL;
+    /* Spread what falls before END; the rest stays in top (compacted in place). */
     size_t nrest = 0;
     uint64_t rmin = UINT64_MAX, rmax = 0;
     uint32_t *bk = r->b;
-    for (uint32_t i = q->top; i != POR__QNIL;) {
+    for (size_t j = 0; j < q->tlen; j++) {
+        uint32_t i = q->top[j];
         por_qnode *nd = &q->node[i];
-        uint32_t next = nd->next;
         uint64_t t = (uint64_t)nd->ev.time;
         if (t < end) {
             uint64_t k = (t - tmin) >> shift;
             nd->next = bk[k];
             bk[k] = i;
         } else {
-            nd->next = rest;
-            rest = i;
-            nrest++;
+            q->top[nrest++] = i;
             if (t < rmin) rmin = t;
             if (t > rmax) rmax = t;
         }
-        i = next;
     }
-    q->top = rest;
     q->tlen = nrest;
     q->tmin = rmin;
     q->tmax = rmax;
@@ -353,11 +349,16 @@ bool por__queue_refill(por_queue *q)
             return false;
         }
         if (q->tlen <= POR_QUEUE_THRESHOLD || q->tmax == q->tmin) {
-            uint32_t n = por__list_to_bottom(q, q->top);
-            POR_ASSERT(n == q->tlen);
+            size_t n = q->tlen;
+            por__bot_reserve(q, n);
+            for (size_t j = 0; j < n; j++) {
+                uint32_t i = q->top[j];
+                q->bot[j].time = q->node[i].ev.time;
+                q->bot[j].order = q->node[i].order;
+                q->bot[j].slot = i;
+            }
             por__sort_desc(q->bot, n);
             q->blen = n;
-            q->top = POR__QNIL;
             q->tlen = 0;
             q->top_start = q->tmax + 1;
             return true;

@@ -71,8 +71,9 @@ typedef struct {
     por_qnode *node;    /* node[slot] for entries in top and the rungs */
     uint32_t ncap;
     bool own_nodes;     /* node was allocated here (not attached) */
-    uint32_t top;       /* list of entries with time >= top_start */
-    size_t tlen;
+    uint32_t *top;      /* slots of the entries with time >= top_start, unordered: an
+                           array, so passes over top load the nodes independently */
+    size_t tlen, tcap;
     uint64_t top_start, tmin, tmax;
     por__qrung rung[POR_QUEUE_RUNGS];
     unsigned nrungs;
