@@ -66,11 +66,21 @@ static const char *por__jr_origin_of(const por__jr *c)
     return NULL;
 }
 
-/* Appends S to OUT (capacity N, current length *O), cutting what does not fit. */
+/* Appends S to OUT (capacity N, current length *O), cutting what does not fit. Control
+ * characters (a key or --set text may hold a newline) become \xNN, so a message stays
+ * one line. */
 static void por__jr_cat(char *out, size_t n, size_t *o, const char *s)
 {
-    while (*s && *o + 1 < n)
-        out[(*o)++] = *s++;
+    for (; *s && *o + 1 < n; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f) {
+            if (*o + 5 >= n)
+                break;
+            *o += (size_t)snprintf(out + *o, n - *o, "\\x%02x", ch);
+        } else {
+            out[(*o)++] = (char)ch;
+        }
+    }
     out[*o] = '\0';
 }
 
