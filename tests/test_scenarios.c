@@ -99,7 +99,7 @@ static void run(const por_scenario *sc, uint64_t rep, por_time_t horizon, row *r
     por_error err;
     memset(&err, 0, sizeof err);
     memset(r, 0, sizeof *r);
-    por_run_options opt = {-1, horizon};
+    por_run_options opt = {.crypto_override = -1, .horizon_override = horizon};
     por_status st = por_world_run_replication(sc, rep, &opt, r->c, r->strings, &err);
     ck_assert_msg(st == POR_OK, "%s rep %" PRIu64 ": %s", sc->name, rep, err.msg);
     printf("%s rep %" PRIu64 ": onset=%.3fs%s feed_detect=%.3fs%s mint_block=%.3fs%s "

@@ -10,6 +10,7 @@
 
 #include "por/error.h"
 #include "por/rng.h"
+#include "por/trace.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -28,6 +29,7 @@ struct por_net {
     por_net_filter filter;
     void *filter_ctx;
     por_net_stats stats;
+    por_trace_sink *trace;            /* teaching-mode tracing; NULL = off */
 };
 
 /* Largest delay a sample may produce (about 292 years): keeps doubles from overflowing. */
@@ -220,6 +222,28 @@ static bool por__partitioned(const por_net *net, por_time_t now, uint32_t from, 
     return false;
 }
 
+/* The MESSAGE trace record of one send (only called when tracing). */
+static void por__trace_msg(por_net *net, por_time_t now, uint32_t from, uint32_t to,
+                           const por_msg *msg, por_time_t delay, por_trace_msg_fate fate)
+{
+    por_trace_record r;
+    memset(&r, 0, sizeof r);
+    r.time = now;
+    r.kind = POR_TK_MESSAGE;
+    r.actor = POR_TRACE_ORACLE;
+    r.index = from;
+    r.peer = to;
+    r.msg_type = msg->type;
+    r.reason = (uint8_t)fate;
+    r.dt = delay;
+    r.count = msg->size;
+    if (net->trace->describe)
+        net->trace->describe(net->trace->describe_ctx, msg, &r.epoch, &r.round);
+    por_trace_emit(net->trace, &r);
+}
+
+void por_net_set_trace(por_net *net, por_trace_sink *sink) { net->trace = sink; }
+
 void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_msg *msg)
 {
     POR_ASSERT(from < net->n && to < net->n);
@@ -229,10 +253,14 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
     if (from != to) {
         if (net->cfg->loss > 0.0 && por_rng_uniform(net->loss_rng[from]) < net->cfg->loss) {
             net->stats.dropped_loss++;
+            if (net->trace)
+                por__trace_msg(net, now, from, to, msg, 0, POR_MSG_LOST);
             return;
         }
         if (net->part_group && por__partitioned(net, now, from, to)) {
             net->stats.dropped_partition++;
+            if (net->trace)
+                por__trace_msg(net, now, from, to, msg, 0, POR_MSG_PARTITION);
             return;
         }
         delay = por_duration_sample(net->link[(size_t)from * net->n + to], net->lat_rng[from]);
@@ -243,6 +271,8 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
             net->filter(net->filter_ctx, sim, from, to, msg, &v);
             if (v.drop) {
                 net->stats.dropped_adversary++;
+                if (net->trace)
+                    por__trace_msg(net, now, from, to, msg, 0, POR_MSG_ADVERSARY);
                 return;
             }
             if (v.extra_delay > 0)
@@ -252,6 +282,8 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
     if (delay > POR_TIME_MAX - now)
         delay = POR_TIME_MAX - now;
     net->stats.delivered++;
+    if (net->trace && from != to)
+        por__trace_msg(net, now, from, to, msg, delay, POR_MSG_DELIVERED);
     por_sim_schedule(sim, now + delay, 0, net->entity[to], POR_EV_NET_DELIVER, from, to,
                      por_msg_ref(msg));
 }

@@ -54,6 +54,11 @@ por_forger *por_forger_create(const por_attack_config *atk, por_sim *sim, por_ch
                               uint64_t own_seed);
 void por_forger_destroy(por_forger *fg);
 
+/* Turns teaching-mode tracing on (SINK, borrowed) or off (NULL): each forged
+ * transaction emits POR_TK_FORGED_SENT and its verdict POR_TK_FORGED_RESULT. */
+struct por_trace_sink;
+void por_forger_set_trace(por_forger *fg, struct por_trace_sink *sink);
+
 /* Copies the forger's counters to OUT. */
 void por_forger_get_stats(const por_forger *fg, por_forger_stats *out);
 

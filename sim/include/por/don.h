@@ -50,6 +50,12 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
 void por_don_destroy(por_don *don);
 
 por_aggregator *por_don_aggregator(por_don *don);
+
+/* Turns teaching-mode tracing on (SINK) or off (NULL) for the oracles, their network
+ * and the key-compromise forgers (por/trace.h). Fills SINK->describe so message records
+ * carry their (epoch, round). SINK is borrowed and must outlive the simulation run. */
+struct por_trace_sink;
+void por_don_set_trace(por_don *don, struct por_trace_sink *sink);
 /* The first safety violation the audit found, as a sentence (borrowed), or NULL. */
 const char *por_don_violation(const por_don *don);
 void por_don_get_stats(const por_don *don, por_don_stats *out);

@@ -65,6 +65,12 @@ void por_net_broadcast(por_net *net, por_sim *sim, uint32_t from, por_msg *msg);
 /* Installs the adversary hook (NULL to remove); called once per message before delivery. */
 void por_net_set_filter(por_net *net, por_net_filter filter, void *ctx);
 
+/* Sets the teaching-mode trace sink (por/trace.h; NULL = off, the default): each send
+ * between two different nodes then emits one POR_TK_MESSAGE record, its (epoch, round)
+ * told by SINK->describe when set. SINK is borrowed and must outlive the network. */
+struct por_trace_sink;
+void por_net_set_trace(por_net *net, struct por_trace_sink *sink);
+
 /* Node's clock offset from true time (skew), constant over a replication. */
 por_time_t por_net_clock_offset(const por_net *net, uint32_t node);
 

@@ -15,6 +15,7 @@
 #include "por/metrics.h"
 #include "por/scenario.h"
 #include "por/stats.h"
+#include "por/trace.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,8 @@
 typedef struct {
     int crypto_override;         /* -1 = the scenario's choice, else a por_crypto_choice */
     por_time_t horizon_override; /* 0 = the scenario's duration */
+    por_trace_sink *trace;       /* teaching-mode trace (por/trace.h); NULL = off. Tracing
+                                    never changes the run's results. Borrowed. */
 } por_run_options;
 
 /* The metric columns every replication yields: a static table (never freed) of *NCOLS

@@ -6,6 +6,7 @@
 #include "por/attacker.h"
 
 #include "por/error.h"
+#include "por/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct por_forger {
     bool in_flight, scheduled;
     uint64_t own_rounds;  /* accepted forgeries; the listener skips their answers */
     por_forger_stats stats;
+    por_trace_sink *trace; /* teaching-mode tracing; NULL = off */
 };
 
 typedef struct {
@@ -58,6 +60,25 @@ typedef struct {
     uint32_t nsigs;
     por_sig sigs[POR_MAX_ORACLES];
 } por__forged_tx;
+
+/* A FORGED_SENT / FORGED_RESULT trace record (only called when tracing). */
+static void por__trace_forged(por_forger *fg, por_trace_kind kind, const por_report *rep,
+                              int reason)
+{
+    por_trace_record r;
+    memset(&r, 0, sizeof r);
+    r.time = por_sim_now(fg->sim);
+    r.kind = (uint16_t)kind;
+    r.actor = POR_TRACE_ATTACKER;
+    r.epoch = rep->epoch;
+    r.round = rep->round;
+    r.count = fg->nstolen;
+    r.reason = (uint8_t)reason;
+    r.a = fg->atk->forged_answer;
+    por_trace_emit(fg->trace, &r);
+}
+
+void por_forger_set_trace(por_forger *fg, por_trace_sink *sink) { fg->trace = sink; }
 
 static void por__forged_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
 {
@@ -70,6 +91,8 @@ static void por__forged_execute(por_tx *tx, por_sim *sim, por_time_t block_time,
     fg->own_rounds++;
     por_transmit_result r = por_aggregator_transmit(fg->agg, sim, block_time, &fg->sender,
                                                     &t->report, t->sigs, t->nsigs);
+    if (fg->trace)
+        por__trace_forged(fg, POR_TK_FORGED_RESULT, &t->report, (int)r);
     if (r != POR_TRANSMIT_ACCEPTED) {
         fg->own_rounds--;
         fg->stats.rejected++;
@@ -88,6 +111,8 @@ static void por__forged_dropped(por_tx *tx, por_sim *sim)
     por__forged_tx *t = (por__forged_tx *)tx;
     t->fg->in_flight = false;
     t->fg->stats.dropped++;
+    if (t->fg->trace)
+        por__trace_forged(t->fg, POR_TK_FORGED_RESULT, &t->report, POR_TRANSMIT_NRESULTS);
 }
 
 static void por__forged_destroy(por_tx *tx) { free(tx); }
@@ -132,6 +157,8 @@ static void por__forge(por_forger *fg)
     t->base.destroy = por__forged_destroy;
     fg->in_flight = true;
     fg->stats.sent++;
+    if (fg->trace)
+        por__trace_forged(fg, POR_TK_FORGED_SENT, rep, 0);
     por_chain_submit(fg->chain, fg->sim, &t->base);
 }
 

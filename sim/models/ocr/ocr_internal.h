@@ -13,6 +13,7 @@
 #include "por/crypto.h"
 #include "por/don.h"
 #include "por/net.h"
+#include "por/trace.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
@@ -179,6 +180,8 @@ struct por_don {
     /* message pools */
     ocr_small *free_small;
     ocr_big *free_big;
+    /* teaching-mode trace sink (NULL = tracing off; see trace_hooks.c) */
+    por_trace_sink *trace;
 };
 
 /* ---- messages.c ---- */
@@ -244,5 +247,21 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
 void ocr_transmission_abort(ocr_node *nd);
 /* Position of NODE in the transmission order of a report with hash H. */
 uint32_t ocr_transmit_position(const ocr_don *d, const por_digest *h, uint32_t node);
+
+/* ---- trace_hooks.c: trace records (call only when d->trace is set) ---- */
+void ocr_trace_epoch(ocr_node *nd);
+void ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why);
+void ocr_trace_round(ocr_node *nd);
+void ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_amount sent);
+void ocr_trace_report_req(ocr_node *nd, const ocr_big *req);
+void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report);
+void ocr_trace_final(ocr_node *nd, const ocr_big *fin);
+void ocr_trace_complete(ocr_node *nd, const ocr_big *fin);
+void ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason);
+void ocr_trace_tx_result(ocr_don *d, uint32_t sender, const por_report *rep,
+                         por_transmit_result r, por_time_t submitted);
+void ocr_trace_node(ocr_node *nd, por_trace_kind kind);
+/* The sink's DESCRIBE callback: (epoch, round) of an OCR message. */
+void ocr_trace_describe(void *dctx, const void *msg, uint32_t *epoch, uint32_t *round);
 
 #endif

@@ -57,6 +57,8 @@ static void ocr__enter_epoch(ocr_node *nd, uint32_t epoch)
         d->max_epoch = epoch;
         d->max_epoch_leader = nd->leader;
     }
+    if (d->trace)
+        ocr_trace_epoch(nd);
     ocr_pacemaker_progress(nd);
     ocr_repgen_start_epoch(nd);
 }
@@ -78,6 +80,8 @@ void ocr_pacemaker_change_leader(ocr_node *nd)
 {
     if (nd->ne > nd->e)
         return; /* an epoch change is already under way */
+    if (nd->don->trace)
+        ocr_trace_newepoch(nd, nd->e + 1, POR_NEWEPOCH_RMAX);
     ocr__send_new_epoch(nd, nd->e + 1);
 }
 
@@ -87,6 +91,8 @@ void ocr_pacemaker_on_progress_timeout(ocr_node *nd)
     uint32_t next = (nd->e > nd->ne ? nd->e : nd->ne) + 1;
     /* T_progress stays stopped until the next epoch: a stalled change is retried by
      * the ΔResend timer, never escalated */
+    if (nd->don->trace)
+        ocr_trace_newepoch(nd, next, POR_NEWEPOCH_PROGRESS);
     ocr__send_new_epoch(nd, next);
 }
 
@@ -111,8 +117,11 @@ void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
         above_ne += nd->newepoch[j] > nd->ne;
         above_e += nd->newepoch[j] > nd->e;
     }
-    if (above_ne > d->f)
+    if (above_ne > d->f) {
+        if (d->trace)
+            ocr_trace_newepoch(nd, ocr__kth_largest(nd, d->f + 1), POR_NEWEPOCH_JOIN);
         ocr__send_new_epoch(nd, ocr__kth_largest(nd, d->f + 1));
+    }
     if (above_e > 2 * d->f)
         ocr__enter_epoch(nd, ocr__kth_largest(nd, 2 * d->f + 1));
 }

@@ -74,6 +74,8 @@ static void ocr__start_round(ocr_node *nd)
         nd->req = NULL;
     }
     ocr__drop_eq(nd);
+    if (d->trace)
+        ocr_trace_round(nd);
     ocr_small *m = ocr_small_new(d, OCR_OBSERVE_REQ, nd->e, nd->r);
     ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
@@ -155,6 +157,8 @@ static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
     if (!(d->byz_listed & (1u << nd->idx)))
         ocr_record_honest(d, nd->e, m->round, v);
     nd->obs_value = ocr__tamper(nd, v);
+    if (d->trace)
+        ocr_trace_observation(nd, m->round, v, nd->obs_value);
     nd->observing = true;
     nd->t_observe = ocr_timer(nd, lat, OCR_EV_OBSERVED, nd->rf);
 }
@@ -284,6 +288,8 @@ void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
         ocr_broadcast(nd, &nd->req->hdr);
     }
     nd->phase = OCR_PHASE_REPORT;
+    if (d->trace)
+        ocr_trace_report_req(nd, nd->req);
 }
 
 /* The FINAL of REQ (hash H) with the first f + 1 signatures of MASK from SIGS. */
@@ -305,6 +311,8 @@ static ocr_big *ocr__make_final(ocr_node *nd, ocr_big *req, const por_digest *h,
     fin->nsigs = s;
     fin->hdr.size = 16 + 32 + 8 + fin->report.nobs * 17 + s * 66;
     d->stats.finals++;
+    if (d->trace)
+        ocr_trace_final(nd, fin);
     return fin;
 }
 
@@ -414,7 +422,10 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
     }
     if (!ocr_report_req_valid(d, m, nd->e, round))
         return;
-    if (!ocr__should_report(nd, &m->report)) {
+    bool report = ocr__should_report(nd, &m->report);
+    if (d->trace)
+        ocr_trace_decision(nd, &m->report, report);
+    if (!report) {
         ocr_pacemaker_progress(nd); /* the round completed without a report */
         return;
     }
@@ -478,6 +489,8 @@ static void ocr__on_final_echo(ocr_node *nd, uint32_t from, const ocr_small *m)
         ocr__send_echo(nd, fin);
     if (!nd->completed && ocr__popcount(nd->echo_mask) > d->f) {
         nd->completed = true;
+        if (d->trace)
+            ocr_trace_complete(nd, fin);
         ocr_pacemaker_progress(nd);
         ocr_transmission_start(nd, fin);
     }

@@ -37,8 +37,11 @@ static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uin
 {
     (void)block;
     ocr_tx *t = (ocr_tx *)tx;
-    if (por_aggregator_transmit(t->agg, sim, block_time, &t->sender, &t->report, t->sigs,
-                                t->nsigs) == POR_TRANSMIT_ACCEPTED)
+    por_transmit_result r = por_aggregator_transmit(t->agg, sim, block_time, &t->sender,
+                                                    &t->report, t->sigs, t->nsigs);
+    if (t->don->trace)
+        ocr_trace_tx_result(t->don, t->base.sender, &t->report, r, t->base.submitted);
+    if (r == POR_TRANSMIT_ACCEPTED)
         ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
 }
 
@@ -132,6 +135,10 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
      * (its transaction may still be waiting for a block) */
     if ((rd.round_id != 0 && on_chain >= mine) || nd->last_sent_er >= mine) {
         d->stats.transmissions_skipped++;
+        if (d->trace)
+            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED,
+                         rd.round_id != 0 && on_chain >= mine ? POR_SKIP_ON_CHAIN
+                                                             : POR_SKIP_ALREADY_SENT);
         por_msg_unref(&fin->hdr);
         return;
     }
@@ -151,5 +158,7 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
     t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
     por_msg_unref(&fin->hdr);
     d->stats.transmissions_sent++;
+    if (d->trace)
+        ocr_trace_tx(nd, &t->report, POR_TK_TX_SENT, 0);
     por_chain_submit(d->chain, d->sim, &t->base);
 }

@@ -206,6 +206,18 @@ void por_don_destroy(por_don *don)
 }
 
 por_aggregator *por_don_aggregator(por_don *don) { return don->agg; }
+
+void por_don_set_trace(por_don *don, por_trace_sink *sink)
+{
+    don->trace = sink;
+    if (sink) {
+        sink->describe = ocr_trace_describe;
+        sink->describe_ctx = don;
+    }
+    por_net_set_trace(don->net, sink);
+    for (size_t i = 0; i < don->nforgers; i++)
+        por_forger_set_trace(don->forgers[i], sink);
+}
 void por_don_get_stats(const por_don *don, por_don_stats *out)
 {
     *out = don->stats;

@@ -138,11 +138,15 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
     if (ev->type == OCR_EV_CRASH) {
         if (!nd->down)
             ocr__go_down(nd);
+        if (nd->don->trace)
+            ocr_trace_node(nd, POR_TK_CRASH);
         return;
     }
     if (ev->type == OCR_EV_RECOVER) {
         if (nd->down && !ocr_crashed(nd, por_sim_now(sim))) {
             nd->down = false;
+            if (nd->don->trace)
+                ocr_trace_node(nd, POR_TK_RECOVER);
             ocr_pacemaker_start(nd);
         }
         return;
