@@ -321,6 +321,43 @@ START_TEST(test_deterministic_and_distinct)
 }
 END_TEST
 
+START_TEST(test_gas_cap_waits_out_a_spike)
+{
+    /* A gas spike (10x: 200 gwei) from 30 min before the loss to 2 h after it. Without a
+     * cap the transmitters bid 1.5x the spiked price and the answer showing the loss lands
+     * a round and a block after the refresh at onset; with max_gas_price_gwei = 60 every
+     * bid (30 gwei calm, 300 in the spike) is capped at 60 < 200 and waits in the mempool
+     * until the spike ends at onset + 2 h, then lands in the next block. */
+    world_fixture f;
+    fixture_init(&f, true);
+    f.chain.gas_volatility = 0;
+    por_congestion spike = {{POR_DAY - 30 * POR_MIN, POR_DAY + 2 * POR_HOUR}, 1.0, 10.0};
+    f.chain.congestion = &spike;
+    f.chain.ncongestion = 1;
+    row r;
+    run(&f, 0, NULL, &r);
+    print_row("spike, no cap", &r);
+    const por_metric_cell *d = &r.cells[POR_WM_FEED_DETECT];
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, POR_DAY);
+    ck_assert(d->present && !d->censored);
+    ck_assert_int_le(d->ns, 5 * POR_MIN);
+    f.sc.feed.max_gas_price_gwei = 60;
+    run(&f, 0, NULL, &r);
+    print_row("spike, cap 60 gwei", &r);
+    ck_assert(d->present && !d->censored);
+    ck_assert_int_ge(d->ns, 2 * POR_HOUR);
+    ck_assert_int_le(d->ns, 2 * POR_HOUR + 2 * 12 * POR_SEC);
+    ck_assert(r.cells[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+    /* a cap above the spiked price changes nothing */
+    row u;
+    f.sc.feed.max_gas_price_gwei = 1000;
+    run(&f, 0, NULL, &u);
+    f.sc.feed.max_gas_price_gwei = 0;
+    run(&f, 0, NULL, &r);
+    ck_assert(rows_equal(&u, &r));
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("world");
@@ -332,6 +369,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_attestation_lag_lets_unbacked_through);
     tcase_add_test(t, test_false_rejections_under_positive_margin);
     tcase_add_test(t, test_deterministic_and_distinct);
+    tcase_add_test(t, test_gas_cap_waits_out_a_spike);
     suite_add_tcase(s, t);
     return s;
 }

@@ -124,7 +124,8 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
 void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     static const char *const keys[] = {"chain", "decimals", "sources", "min_answer", "max_answer",
-                                       "ocr",   "crypto",   "gas_price_multiplier", NULL};
+                                       "ocr",   "crypto",   "gas_price_multiplier", "max_gas_price_gwei",
+                                       NULL};
     static const char *const cryptos[] = {"ideal", "real", NULL};
     por_feed_config *fd = &sc->feed;
     const cJSON *f = por__jr_get(root, "feed");
@@ -179,6 +180,7 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
     por__jr_reset(c, base);
     fd->crypto = (por_crypto_choice)por__jr_enum(c, f, "crypto", 0, cryptos);
     fd->gas_price_multiplier = por__jr_number(c, f, "gas_price_multiplier", 1.0, 0, true, 1000, false);
+    fd->max_gas_price_gwei = por__jr_number(c, f, "max_gas_price_gwei", 0, 0, false, 1e9, false);
     por__jr_reset(c, 1);
 }
 

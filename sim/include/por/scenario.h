@@ -181,6 +181,7 @@ typedef struct {
     por_ocr_config ocr;
     por_crypto_choice crypto;
     double gas_price_multiplier; /* transmitters bid going price * this */
+    double max_gas_price_gwei;   /* bids are capped at this (0 = no cap) */
 } por_feed_config;
 
 /* ---- token and Secure Mint -------------------------------------------------------- */

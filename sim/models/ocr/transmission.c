@@ -3,7 +3,9 @@
  * node at position p belongs to the stage i where S[0] + ... + S[i-1] <= p < ... + S[i],
  * waits i * ΔStage, reads the aggregator's latest (epoch, round) and, unless an equal or
  * newer report is already on chain, sends a transaction bidding the chain's going gas
- * price times the feed's multiplier. The transaction, when its block is confirmed, calls
+ * price times the feed's multiplier, capped at the feed's max_gas_price_gwei when that is
+ * positive (a capped bid below the going price waits in the mempool until the price falls
+ * back, or until the chain's tx_timeout drops it). The transaction, when its block is confirmed, calls
  * the aggregator's transmit at the block time.
  *
  * Each report waits on its own timer (as in libocr), up to OCR_MAX_PENDING per node (the
@@ -146,6 +148,9 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
     ocr_tx *t = por_xcalloc(1, sizeof *t);
     t->base.sender = nd->idx;
     t->base.gas_price_gwei = por_chain_gas_price(d->chain, ocr_now(nd)) * d->gas_mult;
+    double cap = d->sc->feed.max_gas_price_gwei;
+    if (cap > 0 && t->base.gas_price_gwei > cap)
+        t->base.gas_price_gwei = cap;
     t->base.gas = d->transmit_gas;
     t->base.execute = ocr__tx_execute;
     t->base.destroy = ocr__tx_destroy;
