@@ -6,19 +6,25 @@
  * reuses a sequence number), so the order is total.
  *
  * Layout (after Tang, Goh & Thng, "Ladder queue", ACM TOMACS 2005), three tiers:
- *   top    unsorted array of entries with time >= top_start (the far future);
+ *   top    unsorted array of the slots of entries with time >= top_start (far future);
  *   rungs  up to POR_QUEUE_RUNGS arrays of buckets; rung i+1 splits one bucket of
- *          rung i. A bucket is an unsorted array of the entries whose time falls in
- *          [start + k*2^shift, start + (k+1)*2^shift). Widths are powers of two, so the
- *          bucket of a time is a subtraction and a shift;
+ *          rung i. A bucket is an unsorted list (threaded through the nodes) of the
+ *          entries whose time falls in [start + k*2^shift, start + (k+1)*2^shift).
+ *          Widths are powers of two, so the bucket of a time is a subtraction and a
+ *          shift;
  *   bottom the entries before the lowest rung's current bucket, sorted descending by
  *          the full key, so the smallest is at the end and a pop is an index decrement.
  * Buckets are only ever filled by time, and all entries of one instant fall into one
  * bucket, so sorting a bucket by (time, order) orders ties exactly like a heap would.
  * When bottom runs empty the next non-empty bucket of the lowest rung is sorted into it
  * (or split into a new rung when it holds more than POR_QUEUE_THRESHOLD entries spread
- * over several instants); when the ladder runs empty, top is spread over a new rung 0.
- * Each entry is thus moved a small constant number of times: O(1) amortized per event. */
+ * over several instants); when the ladder runs empty, rung 0 is built over the front of
+ * top (width from the density there, see por__top_to_rung0). Each entry is thus moved
+ * a small constant number of times: O(1) amortized per event.
+ *
+ * Speed (sim/bench/PERF_LOG.md): a node is the engine's 64-byte pool slot, so draining
+ * a bucket warms the line each handler reads; while bottom is consumed a prefetch walker
+ * runs ahead along the next bucket's list; the rung-0 push is inline. */
 #ifndef POR_CORE_QUEUE_H
 #define POR_CORE_QUEUE_H
 
