@@ -54,6 +54,7 @@ ocr_small *ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t rou
     m->round = round;
     m->value = 0;
     m->final = NULL;
+    m->digest_observer = -1;
     return m;
 }
 

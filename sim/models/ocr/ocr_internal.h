@@ -54,8 +54,13 @@ typedef struct ocr_small {
     uint32_t epoch, round;
     por_amount value;   /* OBSERVE */
     por_sig sig;        /* OBSERVE: observation signature; REPORT: report signature */
-    por_digest digest;  /* REPORT: the report hash signed */
+    por_digest digest;  /* REPORT: the report hash signed; OBSERVE: memo, see below */
     ocr_big *final;     /* FINAL-ECHO: the FINAL echoed (one reference held) */
+    /* OBSERVE: the observer index whose observation digest of (epoch, round, value) is
+     * in `digest` (computed once by the sender to sign it), or -1. A receiver uses it
+     * only when it names the node the message came from, so the check is the same
+     * function of the same immutable bytes, computed once instead of twice. */
+    int32_t digest_observer;
 } ocr_small;
 
 /* Big messages: REPORT-REQ and FINAL. Immutable once sent. */

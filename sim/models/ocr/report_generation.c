@@ -176,9 +176,9 @@ static void ocr__observe_equivocal(ocr_node *nd)
     for (int k = 0; k < 2; k++) {
         m[k] = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
         m[k]->value = v[k];
-        por_digest od;
-        ocr_observation_digest(d, nd->e, nd->rf, nd->idx, v[k], &od);
-        ocr_sign(nd, &od, &m[k]->sig);
+        ocr_observation_digest(d, nd->e, nd->rf, nd->idx, v[k], &m[k]->digest);
+        m[k]->digest_observer = (int32_t)nd->idx;
+        ocr_sign(nd, &m[k]->digest, &m[k]->sig);
     }
     d->stats.observations++;
     for (uint32_t j = 0; j < d->n; j++)
@@ -200,9 +200,9 @@ void ocr_repgen_on_observed(ocr_node *nd, uint64_t a)
     }
     ocr_small *m = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
     m->value = nd->obs_value;
-    por_digest od;
-    ocr_observation_digest(d, nd->e, nd->rf, nd->idx, m->value, &od);
-    ocr_sign(nd, &od, &m->sig);
+    ocr_observation_digest(d, nd->e, nd->rf, nd->idx, m->value, &m->digest);
+    m->digest_observer = (int32_t)nd->idx;
+    ocr_sign(nd, &m->digest, &m->sig);
     d->stats.observations++;
     ocr_send(nd, nd->leader, &m->hdr);
     por_msg_unref(&m->hdr);
@@ -219,8 +219,12 @@ static void ocr__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
         (nd->obs_mask & bit))
         return;
     por_digest od;
-    ocr_observation_digest(d, m->epoch, m->round, from, m->value, &od);
-    if (!por_crypto_verify(d->crypto, &od, &m->sig, &d->nodes[from].key.addr))
+    const por_digest *odp = &m->digest;
+    if (m->digest_observer != (int32_t)from) {
+        ocr_observation_digest(d, m->epoch, m->round, from, m->value, &od);
+        odp = &od;
+    }
+    if (!por_crypto_verify(d->crypto, odp, &m->sig, &d->nodes[from].key.addr))
         return;
     nd->obs_val[from] = m->value;
     nd->obs_sig[from] = m->sig;
