@@ -309,6 +309,43 @@ START_TEST(test_extreme_times)
 }
 END_TEST
 
+START_TEST(test_big_instant_with_inserts_at_it)
+{
+    /* 20000 entries at one instant, and every pop pushes another at that instant with a
+     * random order: the bottom is large, so these inserts take the overflow heap; the
+     * order must still be the reference's. */
+    rnd_state = por_test_seed() * 17 + 3;
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    for (int i = 0; i < 20000; i++) {
+        por_qentry e = mk(5, (unsigned)rnd_below(16), (uint32_t)rnd_below(100000), slot++);
+        por_queue_push(&q, e);
+        ref_push(&r, e);
+    }
+    for (int i = 0; i < 20000; i++) {
+        por_qentry e = mk(i < 10000 ? 1000 : 5, 0, 3, slot++); /* later ones too */
+        por_queue_push(&q, e);
+        ref_push(&r, e);
+    }
+    for (size_t s = 0; r.len > 0; s++) {
+        por_qentry got, want = ref_pop(&r);
+        ck_assert(por_queue_pop(&q, &got));
+        expect_same(&got, &want, s);
+        if (s < 60000) {
+            por_qentry e = mk(got.time, (unsigned)rnd_below(16), (uint32_t)rnd_below(100000),
+                              slot++);
+            por_queue_push(&q, e);
+            ref_push(&r, e);
+        }
+    }
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -320,6 +357,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_interleaved_vs_reference_heap);
     tcase_add_test(t, test_drain_and_refill);
     tcase_add_test(t, test_extreme_times);
+    tcase_add_test(t, test_big_instant_with_inserts_at_it);
     suite_add_tcase(s, t);
     return s;
 }

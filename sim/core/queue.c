@@ -38,6 +38,7 @@ void por_queue_free(por_queue *q)
 {
     free(q->bot);
     free(q->top);
+    free(q->ovl);
     if (q->own_nodes)
         free(q->node);
     for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++)
@@ -81,9 +82,31 @@ static void por__bot_reserve(por_queue *q, size_t n)
     q->bcap = cap;
 }
 
-/* Inserts into the sorted (descending) bottom. */
+/* Bottoms up to this size take sorted inserts; past it, inserts go to the heap. */
+#define POR__BOT_INSERT_MAX 64
+
+static void por__ovl_push(por_queue *q, por_qentry e)
+{
+    if (q->olen == q->ocap) {
+        q->ocap = q->ocap ? 2 * q->ocap : 64;
+        q->ovl = por_xrealloc(q->ovl, q->ocap * sizeof *q->ovl);
+    }
+    por_qentry *h = q->ovl;
+    size_t i = q->olen++;
+    while (i > 0 && por_qentry_less(&e, &h[(i - 1) / 2])) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = e;
+}
+
+/* Inserts below the lowest rung: sorted into a small bottom, else into the heap. */
 static void por__bot_insert(por_queue *q, por_qentry e)
 {
+    if (q->blen > POR__BOT_INSERT_MAX) {
+        por__ovl_push(q, e);
+        return;
+    }
     por__bot_reserve(q, q->blen + 1);
     /* Entries before position lo are greater than E. */
     size_t lo = 0, hi = q->blen;
@@ -97,6 +120,43 @@ static void por__bot_insert(por_queue *q, por_qentry e)
     memmove(&q->bot[lo + 1], &q->bot[lo], (q->blen - lo) * sizeof *q->bot);
     q->bot[lo] = e;
     q->blen++;
+}
+
+const por_qentry *por__queue_peek_ovl(por_queue *q)
+{
+    /* Bottom and heap together hold everything below the lowest rung; the smaller of
+     * their minima is next. */
+    if (q->blen > 0 && por_qentry_less(&q->bot[q->blen - 1], &q->ovl[0])) {
+        q->peeked_ovl = false;
+        return &q->bot[q->blen - 1];
+    }
+    q->peeked_ovl = true;
+    return &q->ovl[0];
+}
+
+void por__queue_drop_ovl(por_queue *q)
+{
+    q->len--;
+    if (!q->peeked_ovl) {
+        q->blen--;
+        return;
+    }
+    por_qentry *h = q->ovl;
+    por_qentry last = h[--q->olen];
+    size_t n = q->olen, i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && por_qentry_less(&h[c + 1], &h[c]))
+            c++;
+        if (!por_qentry_less(&h[c], &last))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (n)
+        h[i] = last;
 }
 
 void por__queue_push_slow(por_queue *q, por_qentry e)

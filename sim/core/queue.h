@@ -85,6 +85,13 @@ typedef struct {
     unsigned nrungs;
     size_t len;         /* entries in all tiers */
     uint32_t pf;        /* prefetch walker in the next bucket's list, or POR__QNIL */
+    /* Entries pushed below the lowest rung while the bottom is large go to this binary
+     * min-heap instead of a sorted insert, which would move half the bottom each time
+     * (many events at one instant, each scheduling more at that instant). Empty in
+     * the usual case, where the pop path never looks at it. */
+    por_qentry *ovl;
+    size_t olen, ocap;
+    bool peeked_ovl;    /* the last peek returned ovl[0] */
 } por_queue;
 
 /* Packs the tie-breaking part of the key: priority (4 bits), source (24), seq (36). */
@@ -139,8 +146,14 @@ bool por__queue_refill(por_queue *q);
 
 /* The smallest entry, or NULL when empty. May reorganize the queue (not its contents);
  * the pointer is valid until the next push or pop. */
+/* Slow paths while the overflow heap is not empty. */
+const por_qentry *por__queue_peek_ovl(por_queue *q);
+void por__queue_drop_ovl(por_queue *q);
+
 static inline const por_qentry *por_queue_peek(por_queue *q)
 {
+    if (q->olen != 0)
+        return por__queue_peek_ovl(q);
     if (q->blen == 0 && !por__queue_refill(q))
         return NULL;
     return &q->bot[q->blen - 1];
@@ -163,6 +176,10 @@ static inline void por__queue_prefetch_step(por_queue *q)
 /* Removes the entry por_queue_peek just returned (non-NULL). */
 static inline void por_queue_drop_peeked(por_queue *q)
 {
+    if (q->olen != 0) {
+        por__queue_drop_ovl(q);
+        return;
+    }
     q->blen--;
     q->len--;
     por__queue_prefetch_step(q);
@@ -171,11 +188,11 @@ static inline void por_queue_drop_peeked(por_queue *q)
 /* Removes the smallest entry into *OUT; returns false when empty. */
 static inline bool por_queue_pop(por_queue *q, por_qentry *out)
 {
-    if (q->blen == 0 && !por__queue_refill(q))
+    const por_qentry *top = por_queue_peek(q);
+    if (!top)
         return false;
-    *out = q->bot[--q->blen];
-    q->len--;
-    por__queue_prefetch_step(q);
+    *out = *top;
+    por_queue_drop_peeked(q);
     return true;
 }
 
