@@ -11,6 +11,7 @@
 #include "por/scenario_load.h"
 #include "por/stats.h"
 #include "por/sweep.h"
+#include "por/trace.h"
 #include "por/world.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ static const char *const por__usage_main =
     "                                         run a parameter grid (optionally one shard)\n"
     "  porsim merge OUT_DIR SHARD_DIR...      join sweep shards into the unsharded output\n"
     "  porsim validate SCENARIO.json...       check scenario files without running them\n"
+    "  porsim trace [SCENARIO.json] [options] readable timeline of one run (teaching mode)\n"
     "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
     "  porsim help [COMMAND]                  help for a command\n"
     "  porsim --version\n"
@@ -525,6 +527,7 @@ int main(int argc, char **argv)
               : !strcmp(topic, "merge")    ? por_merge_usage
               : !strcmp(topic, "validate") ? por__usage_validate
               : !strcmp(topic, "bench")    ? por__usage_bench
+              : !strcmp(topic, "trace")    ? por_trace_usage
                                            : por__usage_main,
               stdout);
         return 0;
@@ -539,6 +542,8 @@ int main(int argc, char **argv)
         return por__cmd_validate(argc, argv);
     if (!strcmp(cmd, "bench"))
         return por__cmd_bench(argc, argv);
+    if (!strcmp(cmd, "trace"))
+        return por_trace_main(argc, argv);
     fprintf(stderr, "porsim: unknown command '%s'\n\n%s", cmd, por__usage_main);
     return 2;
 }

@@ -166,6 +166,11 @@ const char *por_trace_msg_name(uint16_t type);
 const char *por_trace_decision_name(por_trace_decision_why w);
 const char *por_trace_fate_name(por_trace_msg_fate f);
 
+/* Formats V (base units with DECIMALS) for people: thousands separated by commas, at
+ * most FRAC fractional digits (truncated), e.g. "1,000,000,000.00". BUF needs 64 bytes.
+ * Returns BUF. */
+char *por_trace_amount(por_amount v, unsigned decimals, unsigned frac, char *buf, size_t n);
+
 /* A sink that forwards each record to A and then to B (either may be NULL). */
 typedef struct {
     por_trace_sink sink;
