@@ -24,6 +24,8 @@ struct por_net {
     gsl_rng **lat_rng;                /* per sender: latency */
     gsl_rng **loss_rng;               /* per sender: loss */
     const por_duration_dist **link;   /* n*n: latency distribution of link (from, to) */
+    double *link_zeta;                /* n*n: log(median) of a lognormal link (its draw
+                                         without one log per message), else unused */
     por_time_t *skew;                 /* per node clock offset */
     uint32_t *part_group;             /* npartitions * n: group of each node */
     por_net_filter filter;
@@ -175,6 +177,10 @@ por_net *por_net_create(const por_network_config *cfg, uint32_t nnodes,
             net->link[(size_t)a * nnodes + b] = d ? d : &cfg->latency;
         }
     free(region);
+    net->link_zeta = por_xcalloc((size_t)nnodes * nnodes, sizeof *net->link_zeta);
+    for (size_t k = 0; k < (size_t)nnodes * nnodes; k++)
+        if (net->link[k]->kind == POR_DIST_LOGNORMAL && net->link[k]->median > 0)
+            net->link_zeta[k] = log((double)net->link[k]->median);
     if (cfg->npartitions > 0) {
         net->part_group = por_xmalloc(cfg->npartitions * nnodes * sizeof *net->part_group);
         for (size_t p = 0; p < cfg->npartitions; p++) {
@@ -204,6 +210,7 @@ void por_net_destroy(por_net *net)
     free(net->entity);
     free(net->skew);
     free(net->link);
+    free(net->link_zeta);
     free(net->part_group);
     free(net);
 }
@@ -263,7 +270,12 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
                 por__trace_msg(net, now, from, to, msg, 0, POR_MSG_PARTITION);
             return;
         }
-        delay = por_duration_sample(net->link[(size_t)from * net->n + to], net->lat_rng[from]);
+        size_t k = (size_t)from * net->n + to;
+        const por_duration_dist *ld = net->link[k];
+        if (ld->kind == POR_DIST_LOGNORMAL && ld->median > 0) /* por_duration_sample's draw */
+            delay = por__to_time(gsl_ran_lognormal(net->lat_rng[from], net->link_zeta[k], ld->sigma));
+        else
+            delay = por_duration_sample(ld, net->lat_rng[from]);
         if (net->cfg->bandwidth_bps > 0.0)
             delay += por__to_time((double)msg->size * 8.0 * 1e9 / net->cfg->bandwidth_bps);
         if (net->filter) {

@@ -94,6 +94,7 @@ typedef struct ocr_node {
     /* pacemaker */
     uint32_t e, ne, leader;
     uint32_t newepoch[POR_MAX_ORACLES];
+    uint32_t above_ne, above_e; /* entries of newepoch above ne / above e, kept current */
     por_event_id t_progress, t_resend;
 
     /* report generation, follower side (for epoch e) */

@@ -32,12 +32,26 @@ static uint32_t ocr__kth_largest(const ocr_node *nd, uint32_t k)
     return v[k - 1];
 }
 
+/* Recounts the requested epochs above ne and above e; called whenever ne or e moves, so
+ * that a NEWEPOCH only updates the two counts for its sender's entry. */
+static void ocr__recount(ocr_node *nd)
+{
+    uint32_t above_ne = 0, above_e = 0;
+    for (uint32_t j = 0; j < nd->don->n; j++) {
+        above_ne += nd->newepoch[j] > nd->ne;
+        above_e += nd->newepoch[j] > nd->e;
+    }
+    nd->above_ne = above_ne;
+    nd->above_e = above_e;
+}
+
 static void ocr__send_new_epoch(ocr_node *nd, uint32_t epoch)
 {
     ocr_small *m = ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
     ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
     nd->ne = epoch;
+    ocr__recount(nd);
     ocr_cancel(nd, &nd->t_resend);
     nd->t_resend = ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
 }
@@ -50,6 +64,7 @@ static void ocr__enter_epoch(ocr_node *nd, uint32_t epoch)
     nd->leader = ocr_leader(d, epoch);
     if (nd->ne < epoch)
         nd->ne = epoch;
+    ocr__recount(nd);
     if (epoch > d->max_epoch) {
         d->stats.epochs++;
         if (nd->leader != d->max_epoch_leader)
@@ -110,13 +125,15 @@ void ocr_pacemaker_on_resend(ocr_node *nd)
 void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
 {
     ocr_don *d = nd->don;
-    if (m->epoch > nd->newepoch[from])
-        nd->newepoch[from] = m->epoch;
-    uint32_t above_ne = 0, above_e = 0;
-    for (uint32_t j = 0; j < d->n; j++) {
-        above_ne += nd->newepoch[j] > nd->ne;
-        above_e += nd->newepoch[j] > nd->e;
+    uint32_t old = nd->newepoch[from], epoch = m->epoch;
+    if (epoch > old) {
+        nd->newepoch[from] = epoch;
+        nd->above_ne += (uint32_t)(epoch > nd->ne) - (uint32_t)(old > nd->ne);
+        nd->above_e += (uint32_t)(epoch > nd->e) - (uint32_t)(old > nd->e);
     }
+    /* the counts are read now: sending NEWEPOCH below moves ne (and recounts) but
+     * the epoch test uses the count from before, as when both were computed here */
+    uint32_t above_ne = nd->above_ne, above_e = nd->above_e;
     if (above_ne > d->f) {
         if (d->trace)
             ocr_trace_newepoch(nd, ocr__kth_largest(nd, d->f + 1), POR_NEWEPOCH_JOIN);
