@@ -47,6 +47,35 @@ por_status por_outdir_check(const char *dir, bool force, por_error *err)
     return POR_OK;
 }
 
+static void por__rm_rf(const char *path);
+
+/* Temporary directories still open, removed at exit(): a run that ends through exit()
+ * while writing (out of memory: por_xmalloc exits 1) leaves no DIR.partial-XXXXXX. */
+#define POR__MAX_PENDING 8
+static por_outdir *por__pending[POR__MAX_PENDING];
+
+static void por__remove_pending(void)
+{
+    for (size_t i = 0; i < POR__MAX_PENDING; i++)
+        if (por__pending[i] && por__pending[i]->open)
+            por__rm_rf(por__pending[i]->tmp_path);
+}
+
+static void por__track(por_outdir *od, bool add)
+{
+    static bool registered;
+    if (add && !registered)
+        registered = atexit(por__remove_pending) == 0;
+    for (size_t i = 0; i < POR__MAX_PENDING; i++) {
+        if (add && !por__pending[i]) {
+            por__pending[i] = od;
+            return;
+        }
+        if (!add && por__pending[i] == od)
+            por__pending[i] = NULL;
+    }
+}
+
 por_status por_outdir_begin(por_outdir *od, const char *dir, bool force, por_error *err)
 {
     memset(od, 0, sizeof *od);
@@ -64,6 +93,7 @@ por_status por_outdir_begin(por_outdir *od, const char *dir, bool force, por_err
         return por_error_set(err, POR_EIO, "%s: cannot create temporary directory: %s",
                              od->final_path, strerror(errno));
     od->open = true;
+    por__track(od, true);
     return POR_OK;
 }
 
@@ -142,6 +172,7 @@ por_status por_outdir_commit(por_outdir *od, por_error *err)
                              od->final_path, strerror(saved));
     }
     od->open = false;
+    por__track(od, false);
     if (*old)
         por__rm_rf(old);
     return POR_OK;
@@ -152,4 +183,5 @@ void por_outdir_abort(por_outdir *od)
     if (od->open)
         por__rm_rf(od->tmp_path);
     od->open = false;
+    por__track(od, false);
 }

@@ -4,6 +4,7 @@
  * comma, single quotes, NUL bytes, nesting) are recognised here around that offset. */
 #include "json_parse.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,8 +161,20 @@ static por_status por__explain(por_error *err, const char *file, const char *tex
     return por__syntax(err, file, text, pos, "invalid JSON: unexpected %s", shown);
 }
 
+/* cJSON allocates through porsim's checked allocator: running out of memory while
+ * parsing ends with "porsim: out of memory" and exit 1 (not a bogus syntax error), and
+ * POR_FAIL_ALLOC counts cJSON's allocations too. Installed once, before the first parse. */
+static pthread_once_t por__json_hooks_once = PTHREAD_ONCE_INIT;
+
+static void por__json_hooks_init(void)
+{
+    cJSON_Hooks hooks = {por_xmalloc, free};
+    cJSON_InitHooks(&hooks);
+}
+
 por_status por__json_parse(const char *text, size_t len, const char *file, cJSON **out, por_error *err)
 {
+    pthread_once(&por__json_hooks_once, por__json_hooks_init);
     size_t first = 0;
     while (first < len && por__is_ws(text[first]))
         first++;
