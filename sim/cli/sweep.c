@@ -243,7 +243,8 @@ static void por__point_label(const por__sweep_state *s, size_t p, char *buf, siz
                                 s->grid.values[p * s->nparams + i]);
 }
 
-static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
+static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
+                          const por_sweep_dist *dist)
 {
     const char *file = NULL, *out = NULL, *crypto = NULL, *metric = "feed_detect";
     const char *sets[POR_SWEEP_MAX_SETS + POR_SWEEP_MAX_PARAMS + 3];
@@ -423,12 +424,17 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
             return por_cli_usage_error("sweep", "too many cells (more than %u replications in all)",
                                           POR_SWEEP_MAX_CELLS);
     }
-    if (out) {
+    if (out && (!dist || dist->rank == 0)) {
         por_status st = por_outdir_check(out, force, &err);
         if (st != POR_OK) {
             fprintf(stderr, "porsim: %s\n", err.msg);
             return por_status_exit_code(st);
         }
+    }
+    if (dist) {
+        int rc = dist->agree(dist->ctx);
+        if (rc)
+            return rc;
     }
 
     /* This shard's cells: global cell c is in shard (c mod N) + 1. */
@@ -438,6 +444,13 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
         for (uint64_t r = 0; r < g->replications[p]; r++, c++)
             if (c % shard_n == shard_k - 1)
                 s->cells[s->ncells++] = (por__cell_id){p, r};
+    if (dist) { /* this process's part: the i-th cell of the list to rank i mod nranks */
+        size_t mine = 0;
+        for (size_t i = 0; i < s->ncells; i++)
+            if (i % dist->nranks == dist->rank)
+                s->cells[mine++] = s->cells[i];
+        s->ncells = mine;
+    }
     s->rows = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->rows);
     s->events = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->events);
 
@@ -495,6 +508,19 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
                 ndone, s->ncells);
         return 1;
     }
+    if (dist) {
+        if (ninvariant) /* this process's cells; rank 0 reports the total below */
+            fprintf(stderr,
+                    "porsim sweep: rank %u: safety invariant broken in %zu cell%s; first: point "
+                    "%" PRIu64 " replication %" PRIu64 ": %s\n",
+                    dist->rank, ninvariant, ninvariant == 1 ? "" : "s",
+                    s->cells[first_inv].point, s->cells[first_inv].rep, first_err.msg);
+        int rc = dist->gather(dist->ctx, &s->rows, &s->ncells, &events, &ninvariant);
+        if (rc || dist->rank != 0)
+            return rc;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    }
 
     if (!quiet) {
         printf("sweep %s: %zu point%s x replications = %" PRIu64 " cells", s->scs[0]->name,
@@ -506,7 +532,11 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
         fflush(stdout);
     }
     int code = 0;
-    if (ninvariant) {
+    if (ninvariant && dist) {
+        fprintf(stderr, "porsim sweep: safety invariant broken in %zu cell%s (all ranks)\n",
+                ninvariant, ninvariant == 1 ? "" : "s");
+        code = 3;
+    } else if (ninvariant) {
         fprintf(stderr,
                 "porsim sweep: safety invariant broken in %zu cell%s; first: point %" PRIu64
                 " replication %" PRIu64 ": %s\n",
@@ -565,13 +595,18 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s)
     return code;
 }
 
-int por_sweep_main(int argc, char **argv)
+int por_sweep_main_dist(int argc, char **argv, const por_sweep_dist *dist)
 {
     por__sweep_state s;
     memset(&s, 0, sizeof s);
-    int code = por__sweep_run(argc, argv, &s);
+    int code = por__sweep_run(argc, argv, &s, dist);
     por__sweep_state_free(&s);
     return code;
+}
+
+int por_sweep_main(int argc, char **argv)
+{
+    return por_sweep_main_dist(argc, argv, NULL);
 }
 
 /* ---- run --until-ci ----------------------------------------------------------------- */

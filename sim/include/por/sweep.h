@@ -92,6 +92,36 @@ void por_sweep_row_format(const por_metric_def *defs, size_t ncols,
 /* Frees what ROW owns. */
 void por_sweep_row_free(por_sweep_row *row, size_t ncols);
 
+/* Spreading one sweep over several processes (porsim-mpi, sim/cli/mpi_sweep.c). Every
+ * process runs the same command line: all validate every point; the cells of the run
+ * (all of them, or those of --shard K/N) are dealt round-robin over the NRANKS processes
+ * (the i-th cell of the list to rank i mod NRANKS); rank 0 alone checks and writes the
+ * output directory and prints the table, from the rows of all ranks, so its outputs are
+ * byte for byte those of `porsim sweep` with the same options. */
+typedef struct {
+    void *ctx;
+    unsigned rank, nranks;
+    /* Called once, after validation (and rank 0's output directory check) succeeded on
+     * this process; returns 0 when every process got that far, else the exit code to
+     * return (a process that fails earlier returns without calling it: the caller of
+     * por_sweep_main_dist then answers for it). */
+    int (*agree)(void *ctx);
+    /* Called once, after this process ran its cells without a failure or interruption,
+     * with its ROWS (NROWS), summed EVENTS and count of cells with a broken invariant
+     * (NINVARIANT). Returns 0 or the exit code to return. On rank 0 with 0 returned, it
+     * has replaced *ROWS (malloc'd, owned and freed by the sweep; the old array and rows
+     * are freed by the hook or moved into the new one) with the rows of all processes
+     * and set *NROWS, *EVENTS and *NINVARIANT to the totals; on other ranks it leaves
+     * them as they are (still owned by the sweep). */
+    int (*gather)(void *ctx, por_sweep_row **rows, size_t *nrows, uint64_t *events,
+                  size_t *ninvariant);
+} por_sweep_dist;
+
+/* `porsim sweep ...` run as process DIST->rank of DIST->nranks (see por_sweep_dist);
+ * DIST NULL is por_sweep_main. Returns the exit code; on a rank other than 0 a successful
+ * run returns 0 without printing or writing anything. */
+int por_sweep_main_dist(int argc, char **argv, const por_sweep_dist *dist);
+
 /* Writes points.csv, runs.csv, censored.csv, summary.csv and META_JSON (the whole text
  * of meta.json) into DIR all-or-nothing (por/outdir.h); replaces DIR only with FORCE.
  * ROWS (NROWS, any order; sorted in place by (point, rep)) must have distinct cells.

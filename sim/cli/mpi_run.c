@@ -1,0 +1,428 @@
+/* `porsim-mpi run`: porsim run's replications dealt round-robin over the MPI ranks
+ * (replication i to rank i mod N), each rank running its share on -j threads with the
+ * CLI's parallel executor. Rank 0 gathers every replication's metric cells (values,
+ * nanoseconds, flags and exact strings, bit for bit), adds them to one metric table in
+ * replication order and writes runs.csv and summary.json with porsim's writers, so they
+ * are the bytes `porsim run` writes for the same options. The merge rule is runner.c's:
+ * rows up to the first failed or unfinished replication. The options mirror main.c's
+ * `run` (without --until-ci, whose batch loop stays single-process). */
+#include "cliopt.h"
+#include "mpi_cli.h"
+#include "parallel.h"
+#include "por/outdir.h"
+#include "por/scenario_load.h"
+#include "por/stats.h"
+#include "por/world.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POR_MPI_MAX_SETS 256
+
+static const char por__mpi_usage_run[] =
+    "Usage: mpirun -np N porsim-mpi run [SCENARIO.json] [options]\n"
+    "\n"
+    "porsim run with replication i run by rank i mod N; rank 0 prints the summary and\n"
+    "writes DIR/runs.csv and DIR/summary.json byte for byte as porsim run does (and\n"
+    "DIR/meta.json, which also records the ranks).\n"
+    "\n"
+    "Options:\n"
+    "  -r, --replications N   number of replications (overrides the scenario)\n"
+    "  -j, --threads T        worker threads per rank (default 1)\n"
+    "  --seed S               scenario seed (overrides the scenario)\n"
+    "  -o, --output DIR       write runs.csv, summary.json, meta.json into DIR (rank 0)\n"
+    "  --force                replace DIR if it exists\n"
+    "  --set PATH=VALUE       override one scenario field (repeatable)\n"
+    "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  -q, --quiet            no summary table on stdout\n"
+    "  -h, --help             this help\n";
+
+static volatile sig_atomic_t por__mpi_interrupted;
+
+static void por__mpi_on_signal(int sig)
+{
+    (void)sig;
+    por__mpi_interrupted = 1;
+}
+
+static double por__mpi_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* This rank's jobs: job j is replication rank + j * size. */
+typedef struct {
+    const por_scenario *sc;
+    por_run_options opt;
+    uint64_t first, stride;
+    size_t ncols;
+    por_metric_cell *cells; /* njobs x ncols, exact strings owned */
+} por__mpi_run_ctx;
+
+static por_status por__mpi_run_job(void *vctx, size_t j, por_metric_cell *cells, char *strings,
+                                   por_error *err)
+{
+    por__mpi_run_ctx *c = vctx;
+    por_status st = por_world_run_replication(c->sc, c->first + j * c->stride, &c->opt, cells,
+                                              strings, err);
+    por_metric_cell *dst = c->cells + j * c->ncols;
+    for (size_t k = 0; k < c->ncols; k++) {
+        dst[k] = cells[k];
+        dst[k].exact = cells[k].exact ? por_xstrdup(cells[k].exact) : NULL;
+    }
+    return st;
+}
+
+/* What rank 0 knows of one replication after the gather. */
+typedef struct {
+    bool done;
+    por_status status;
+    char *msg;               /* error message when status != POR_OK */
+    por_metric_cell *cells;  /* ncols, exact strings owned; NULL unless done and OK */
+} por__mpi_rep;
+
+static void por__mpi_put_cell(por_mpi_buf *b, const por_metric_cell *c)
+{
+    unsigned char flags = (unsigned char)((c->present ? 1 : 0) | (c->censored ? 2 : 0));
+    por_mpi_put(b, &flags, 1);
+    por_mpi_put(b, &c->value, sizeof c->value); /* the bits: same double on rank 0 */
+    por_mpi_put(b, &c->ns, sizeof c->ns);
+    por_mpi_put_str(b, c->exact);
+}
+
+static void por__mpi_get_cell(por_mpi_reader *r, por_metric_cell *c)
+{
+    unsigned char flags = 0;
+    por_mpi_get(r, &flags, 1);
+    c->present = flags & 1;
+    c->censored = (flags & 2) != 0;
+    por_mpi_get(r, &c->value, sizeof c->value);
+    por_mpi_get(r, &c->ns, sizeof c->ns);
+    c->exact = por_mpi_get_str(r);
+}
+
+static por_status por__mpi_write_outputs(const char *dir, bool force, const por_scenario *sc,
+                                         const por_metric_table *table, uint64_t completed,
+                                         bool partial, uint64_t events, double wall,
+                                         const char *cmdline, int ranks, unsigned threads,
+                                         por_error *err)
+{
+    por_outdir od;
+    por_status st = por_outdir_begin(&od, dir, force, err);
+    if (st != POR_OK)
+        return st;
+    char hash[17];
+    por_scenario_hash(sc, hash);
+    char extra[1024]; /* the same fields porsim run puts first in summary.json */
+    snprintf(extra, sizeof extra,
+             "\"scenario\": \"%s\", \"scenario_hash\": \"%s\", \"seed\": %" PRIu64
+             ", \"replications\": %" PRIu64,
+             sc->name, hash, sc->seed, completed);
+
+    FILE *f = por_outdir_fopen(&od, "runs.csv", err);
+    if (!f)
+        goto fail;
+    if (por_metric_table_write_csv(table, f) != 0) {
+        por_error_set(err, POR_EIO, "%s/runs.csv: write failed: %s", dir, strerror(errno));
+        fclose(f);
+        goto fail;
+    }
+    if (por_outdir_fclose(&od, f, "runs.csv", err) != POR_OK)
+        goto fail;
+
+    f = por_outdir_fopen(&od, "summary.json", err);
+    if (!f)
+        goto fail;
+    if (por_metric_table_write_summary_json(table, f, extra) != 0) {
+        por_error_set(err, POR_EIO, "%s/summary.json: write failed: %s", dir, strerror(errno));
+        fclose(f);
+        goto fail;
+    }
+    if (por_outdir_fclose(&od, f, "summary.json", err) != POR_OK)
+        goto fail;
+
+    f = por_outdir_fopen(&od, "meta.json", err);
+    if (!f)
+        goto fail;
+    fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"command\": ", POR_VERSION);
+    por_cli_json_string(f, cmdline);
+    fprintf(f, ",\n  \"scenario_file\": ");
+    por_cli_json_string(f, sc->path ? sc->path : "<default>");
+    fprintf(f, ",\n  \"scenario_name\": ");
+    por_cli_json_string(f, sc->name);
+    fprintf(f,
+            ",\n  \"scenario_hash\": \"%s\",\n  \"seed\": %" PRIu64
+            ",\n  \"replications_requested\": %" PRIu64 ",\n  \"replications_completed\": %" PRIu64
+            ",\n  \"partial\": %s,\n  \"crypto\": \"%s\",\n  \"events\": %" PRIu64
+            ",\n  \"wall_seconds\": %.3f,\n  \"mpi_ranks\": %d,\n  \"threads_per_rank\": %u\n}\n",
+            hash, sc->seed, sc->replications, completed, partial ? "true" : "false",
+            sc->feed.crypto == POR_CRYPTO_MODE_REAL ? "real" : "ideal", events, wall, ranks,
+            threads);
+    if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
+        goto fail;
+    return por_outdir_commit(&od, err) == POR_OK ? POR_OK : (por_outdir_abort(&od), err->status);
+fail:
+    por_outdir_abort(&od);
+    return err->status;
+}
+
+/* Runs this rank's replications and returns the blob for rank 0: per job, the done
+ * flag, status, error message, and (done, OK or invariant) the cells. */
+static void por__mpi_run_local(const por_mpi *m, const por_scenario *sc, unsigned threads,
+                               por_mpi_buf *b)
+{
+    size_t ncols;
+    por_world_metric_defs(&ncols);
+    uint64_t R = sc->replications;
+    size_t njobs = (size_t)((uint64_t)m->rank < R ? (R - (uint64_t)m->rank + (uint64_t)m->size - 1) /
+                                                        (uint64_t)m->size
+                                                  : 0);
+    por__mpi_run_ctx ctx = {.sc = sc, .opt = {.crypto_override = -1, .horizon_override = 0},
+                            .first = (uint64_t)m->rank, .stride = (uint64_t)m->size,
+                            .ncols = ncols};
+    ctx.cells = por_xcalloc((njobs ? njobs : 1) * ncols, sizeof *ctx.cells);
+    por_parallel ex = {.njobs = njobs, .threads = threads, .job = por__mpi_run_job,
+                       .ctx = &ctx, .interrupt = &por__mpi_interrupted};
+    por_parallel_run(&ex);
+    por_mpi_put_u64(b, njobs);
+    for (size_t j = 0; j < njobs; j++) {
+        por_mpi_put_u64(b, ex.done[j]);
+        por_mpi_put_u64(b, (uint64_t)ex.status[j]);
+        por_mpi_put_str(b, ex.done[j] && ex.status[j] != POR_OK ? ex.errs[j].msg : "");
+        if (ex.done[j] && ex.status[j] == POR_OK)
+            for (size_t k = 0; k < ncols; k++)
+                por__mpi_put_cell(b, &ctx.cells[j * ncols + k]);
+    }
+    for (size_t i = 0; i < njobs * ncols; i++)
+        free((char *)ctx.cells[i].exact);
+    free(ctx.cells);
+    por_parallel_free(&ex);
+}
+
+/* Rank 0: reads every rank's blob into REPS (R entries). False on a malformed blob. */
+static bool por__mpi_read_reps(const por_mpi *m, char **blobs, const size_t *lens, uint64_t R,
+                               size_t ncols, por__mpi_rep *reps)
+{
+    for (int r = 0; r < m->size; r++) {
+        por_mpi_reader rd = {blobs[r], lens[r], true};
+        uint64_t njobs = por_mpi_get_u64(&rd);
+        for (uint64_t j = 0; j < njobs && rd.ok; j++) {
+            uint64_t rep = (uint64_t)r + j * (uint64_t)m->size;
+            if (rep >= R)
+                return false;
+            por__mpi_rep *x = &reps[rep];
+            x->done = por_mpi_get_u64(&rd) != 0;
+            x->status = (por_status)por_mpi_get_u64(&rd);
+            x->msg = por_mpi_get_str(&rd);
+            if (x->done && x->status == POR_OK) {
+                x->cells = por_xcalloc(ncols, sizeof *x->cells);
+                for (size_t k = 0; k < ncols; k++)
+                    por__mpi_get_cell(&rd, &x->cells[k]);
+            }
+        }
+        if (!rd.ok)
+            return false;
+    }
+    return true;
+}
+
+int por_mpi_run_main(por_mpi *m, int argc, char **argv)
+{
+    const char *file = NULL, *out = NULL, *crypto = NULL;
+    const char *sets[POR_MPI_MAX_SETS + 3];
+    size_t nsets = 0;
+    uint64_t reps = 0, threads = 1, seed = 0;
+    bool have_reps = false, have_seed = false, force = false, quiet = false;
+    char reps_set[64], seed_set[64], crypto_set[64];
+
+    for (int i = 2; i < argc; i++) {
+        const char *v = NULL;
+        bool missing = false;
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(por__mpi_usage_run, stdout);
+            return 0;
+        } else if (por_cli_opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 10000000, &reps))
+                return por_cli_usage_error("run", "-r needs a number of replications (1..10000000)");
+            have_reps = true;
+        } else if (por_cli_opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 1024, &threads))
+                return por_cli_usage_error("run", "-j needs a thread count (1..1024)");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &seed))
+                return por_cli_usage_error("run", "--seed needs an unsigned integer");
+            have_seed = true;
+        } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
+            if (missing || !*v)
+                return por_cli_usage_error("run", "-o needs a directory");
+            out = v;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
+            if (missing || !strchr(v, '='))
+                return por_cli_usage_error("run", "--set needs PATH=VALUE");
+            if (nsets >= POR_MPI_MAX_SETS)
+                return por_cli_usage_error("run", "too many --set options (limit %d)",
+                                           POR_MPI_MAX_SETS);
+            sets[nsets++] = v;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
+            if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
+                return por_cli_usage_error("run", "--crypto needs ideal or real");
+            crypto = v;
+        } else if (!strcmp(a, "--until-ci") || !strncmp(a, "--until-ci=", 11) ||
+                   !strcmp(a, "--metric") || !strcmp(a, "--max-reps")) {
+            return por_cli_usage_error("run", "%s is not available in porsim-mpi (use porsim run)",
+                                       a);
+        } else if (!strcmp(a, "--force")) {
+            force = true;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            return por_cli_usage_error("run", "unknown option %s", a);
+        } else if (!file) {
+            file = a;
+        } else {
+            return por_cli_usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
+        }
+    }
+    /* Flags are applied as overrides after --set, as porsim run does. */
+    if (have_reps) {
+        snprintf(reps_set, sizeof reps_set, "replications=%" PRIu64, reps);
+        sets[nsets++] = reps_set;
+    }
+    if (have_seed) {
+        snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, seed);
+        sets[nsets++] = seed_set;
+    }
+    if (crypto) {
+        snprintf(crypto_set, sizeof crypto_set, "feed.crypto=\"%s\"", crypto);
+        sets[nsets++] = crypto_set;
+    }
+
+    por_error err = {POR_OK, ""};
+    por_scenario *sc = NULL;
+    por_status st = file ? por_scenario_load_file(file, sets, nsets, &sc, &err)
+                         : por_scenario_load_string(por_default_scenario_json,
+                                                    strlen(por_default_scenario_json),
+                                                    "<default>", sets, nsets, &sc, &err);
+    if (st != POR_OK) {
+        fprintf(stderr, "porsim: %s\n", err.msg);
+        return por_status_exit_code(st);
+    }
+    if (m->rank == 0 && out && (st = por_outdir_check(out, force, &err)) != POR_OK) {
+        fprintf(stderr, "porsim: %s\n", err.msg);
+        por_scenario_free(sc);
+        return por_status_exit_code(st);
+    }
+    int rc = por_mpi_agree(m, 0);
+    if (rc) {
+        por_scenario_free(sc);
+        return rc;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = por__mpi_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    double t0 = por__mpi_now();
+    por_mpi_buf blob = {0};
+    por__mpi_run_local(m, sc, (unsigned)threads, &blob);
+    char **blobs = NULL;
+    size_t *lens = NULL;
+    rc = por_mpi_gather(m, 0, blob.data, blob.len, &blobs, &lens);
+    free(blob.data);
+    if (rc || m->rank != 0) {
+        por_scenario_free(sc);
+        return rc;
+    }
+
+    /* Rank 0: merge in replication order, up to the first gap or failure (runner.c). */
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    uint64_t R = sc->replications;
+    por__mpi_rep *rr = por_xcalloc(R ? (size_t)R : 1, sizeof *rr);
+    bool ok = por__mpi_read_reps(m, blobs, lens, R, ncols, rr);
+    por_mpi_free_blobs(m, blobs, lens);
+    por_metric_table *table = por_metric_table_create(defs, ncols);
+    uint64_t completed = 0, events = 0;
+    st = POR_OK;
+    if (!ok) {
+        st = por_error_set(&err, POR_EIO, "malformed results from another rank");
+    } else {
+        for (uint64_t i = 0; i < R; i++) {
+            if (!rr[i].done)
+                break;
+            if (rr[i].status != POR_OK) {
+                st = rr[i].status;
+                snprintf(err.msg, sizeof err.msg, "%s", rr[i].msg ? rr[i].msg : "");
+                err.status = st;
+                break;
+            }
+            por_metric_table_add_row(table, i, rr[i].cells);
+            const por_metric_cell *ev = &rr[i].cells[POR_WM_EVENTS];
+            if (ev->present)
+                events += (uint64_t)ev->value;
+            completed++;
+        }
+    }
+    bool partial = st == POR_OK && completed < R;
+    double wall = por__mpi_now() - t0;
+
+    if (!quiet) {
+        char dur[64];
+        printf("scenario %s: %" PRIu64 " replication%s of %s, seed %" PRIu64 "%s\n", sc->name,
+               completed, completed == 1 ? "" : "s",
+               por_duration_format(sc->duration, dur, sizeof dur), sc->seed,
+               partial ? " (interrupted: partial)" : "");
+        por_metric_table_print(table, stdout);
+        printf("%" PRIu64 " events in %.2f s wall (%.0f events/s) on %d ranks x %u threads\n",
+               events, wall, wall > 0 ? (double)events / wall : 0.0, m->size,
+               (unsigned)threads);
+        fflush(stdout);
+    }
+    int code = por_status_exit_code(st);
+    if (st != POR_OK)
+        fprintf(stderr, "porsim: %s: %s\n", por_status_name(st), err.msg);
+    if (out && (st == POR_OK || st == POR_EINVARIANT)) {
+        char cmdline[4096] = "";
+        size_t off = 0;
+        for (int i = 0; i < argc && off < sizeof cmdline; i++)
+            off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, "%s%s", i ? " " : "",
+                                    argv[i]);
+        por_error werr = {POR_OK, ""};
+        if (por__mpi_write_outputs(out, force, sc, table, completed, partial, events, wall,
+                                   cmdline, m->size, (unsigned)threads, &werr) != POR_OK) {
+            fprintf(stderr, "porsim: %s\n", werr.msg);
+            if (code == 0)
+                code = 1;
+        } else if (!quiet) {
+            printf("wrote %s/runs.csv, summary.json, meta.json\n", out);
+        }
+    }
+    if (partial) {
+        fprintf(stderr, "porsim: interrupted: kept %" PRIu64 " of %" PRIu64 " replications\n",
+                completed, R);
+        if (code == 0)
+            code = 1;
+    }
+    for (uint64_t i = 0; i < R; i++) {
+        free(rr[i].msg);
+        if (rr[i].cells)
+            for (size_t k = 0; k < ncols; k++)
+                free((char *)rr[i].cells[k].exact);
+        free(rr[i].cells);
+    }
+    free(rr);
+    por_metric_table_destroy(table);
+    por_scenario_free(sc);
+    return code;
+}
