@@ -6,6 +6,7 @@
  * and output directories are written all-or-nothing (por/outdir.h). */
 #include "cliopt.h"
 #include "por/bench.h"
+#include "por/bench_scenario.h"
 #include "por/outdir.h"
 #include "por/runner.h"
 #include "por/scenario_load.h"
@@ -37,6 +38,7 @@ static const char *const por__usage_main =
     "  porsim validate SCENARIO.json...       check scenario files without running them\n"
     "  porsim trace [SCENARIO.json] [options] readable timeline of one run (teaching mode)\n"
     "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
+    "  porsim bench scenario SCENARIO.json    full-model benchmark (events/s, days/s)\n"
     "  porsim help [COMMAND]                  help for a command\n"
     "  porsim --version\n"
     "\n"
@@ -93,7 +95,14 @@ static const char *const por__usage_bench =
     "event to a uniformly random entity at now + Exp(mean 1 ms) + 1 ns; stops after E.\n"
     "Defaults N=1024, J=16, E=5000000. Prints name=value fields, e.g.\n"
     "  porsim phold N=1024 J=16 events=5000000 seconds=0.31 events_per_s=16100000\n"
-    "Compare with ns-3 in one run: ../shared/bench/phold-vs-ns3.sh build/sim/porsim\n";
+    "Compare with ns-3 in one run: ../shared/bench/phold-vs-ns3.sh build/sim/porsim\n"
+    "\n"
+    "       porsim bench scenario SCENARIO.json [-r N] [-j T] [--set PATH=VALUE]...\n"
+    "                             [--crypto ideal|real] [--seed S]\n"
+    "Full model: runs the scenario's replications as `porsim run` does and prints\n"
+    "name=value lines (events_per_s, sim_days_per_wall_s, replications_per_s,\n"
+    "peak_rss_kib, cache_hit_rate, and with real signatures the EC time against the\n"
+    "per-operation costs); `porsim bench scenario -h` for the list.\n";
 
 /* ---- run ------------------------------------------------------------------------- */
 
@@ -465,8 +474,10 @@ static int por__cmd_bench(int argc, char **argv)
         fputs(por__usage_bench, argc < 3 ? stderr : stdout);
         return argc < 3 ? 2 : 0;
     }
+    if (!strcmp(argv[2], "scenario"))
+        return por_cli_bench_scenario(argc, argv);
     if (strcmp(argv[2], "phold") != 0)
-        return por_cli_usage_error("bench", "unknown benchmark %s (have: phold)", argv[2]);
+        return por_cli_usage_error("bench", "unknown benchmark %s (have: phold, scenario)", argv[2]);
     por_phold_config c = {1024, 16, 5000000, 1};
     for (int i = 3; i < argc; i++) {
         const char *v = NULL;

@@ -11,6 +11,7 @@
 #ifndef POR_WORLD_H
 #define POR_WORLD_H
 
+#include "por/crypto.h"
 #include "por/error.h"
 #include "por/metrics.h"
 #include "por/scenario.h"
@@ -28,6 +29,10 @@ typedef struct {
     por_time_t horizon_override; /* 0 = the scenario's duration */
     por_trace_sink *trace;       /* teaching-mode trace (por/trace.h); NULL = off. Tracing
                                     never changes the run's results. Borrowed. */
+    por_crypto_stats *crypto_stats; /* NULL, or an array indexed by replication index:
+                                    entry REP receives replication REP's crypto counters
+                                    (each replication writes only its own entry, so
+                                    threads never share one). Borrowed. */
 } por_run_options;
 
 /* The metric columns every replication yields: a static table (never freed) of *NCOLS

@@ -613,6 +613,8 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
         if (st != POR_OK)
             por_error_set(err, st, "%s", por_sim_error(w.sim)->msg);
     }
+    if (st == POR_OK && opt && opt->crypto_stats && w.don)
+        por_crypto_get_stats(por_don_crypto(w.don), &opt->crypto_stats[rep]);
     if (st == POR_OK) {
         por__fill_cells(&w, cells, out_strings);
         char ocr_why[320];
