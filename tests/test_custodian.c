@@ -2,6 +2,7 @@
  * failures, outage/ripcord windows, rate limit, wallet reads, fraud. */
 #include "por_test.h"
 
+#include "por/chain.h"
 #include "por/custodian.h"
 #include "por/engine.h"
 #include "por/rng.h"
@@ -420,6 +421,169 @@ START_TEST(test_bad_config_refused)
 }
 END_TEST
 
+START_TEST(test_attestation_phase_fixed_exact)
+{
+    /* refreshes at 20m + k * 1h: a halving at 2h30 shows from 3h20 exactly */
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = 2 * POR_HOUR + 30 * POR_MIN, step.kind = POR_CHANGE_RELATIVE_PPB, step.ppb = -500000000;
+    cfg.steps = &step;
+    cfg.nsteps = 1;
+    cfg.attest_every = POR_HOUR;
+    cfg.attest_phase = 20 * POR_MIN;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(por_custodian_attest_phase(c), 20 * POR_MIN);
+    /* before the first refresh the one in force was at phase - every */
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 0), -40 * POR_MIN);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 20 * POR_MIN - 1), -40 * POR_MIN);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 20 * POR_MIN), 20 * POR_MIN);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 3 * POR_HOUR + 19 * POR_MIN), 2 * POR_HOUR + 20 * POR_MIN);
+    ck_assert(por_sim_run(sim, 3 * POR_HOUR + 20 * POR_MIN - 1) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 50000);
+    ck_assert(por_custodian_published(c, 3 * POR_HOUR + 20 * POR_MIN - 1) == 100000);
+    ck_assert(por_sim_run(sim, 3 * POR_HOUR + 20 * POR_MIN) == POR_OK);
+    ck_assert(por_custodian_published(c, 3 * POR_HOUR + 20 * POR_MIN) == 50000);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+    /* a phase outside [0, every) is refused */
+    cfg.attest_phase = POR_HOUR;
+    sim = por_sim_create(1, 0);
+    por_error err;
+    memset(&err, 0, sizeof err);
+    ck_assert_ptr_null(por_custodian_create(&cfg, 0, sim, NULL, 0, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "phase"));
+    por_sim_destroy(sim);
+}
+END_TEST
+
+START_TEST(test_attestation_phase_random_per_replication)
+{
+    /* "random": one uniform draw in [0, every) per replication, the same for the same
+     * (seed, replication), different across replications; the figure switches exactly at
+     * the drawn refresh instants */
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = 2 * POR_HOUR, step.kind = POR_CHANGE_SET, step.amount = 1;
+    cfg.steps = &step;
+    cfg.nsteps = 1;
+    cfg.attest_every = POR_HOUR;
+    cfg.attest_phase_random = true;
+    enum { REPS = 40 };
+    por_time_t phase[REPS];
+    double sum = 0;
+    for (uint64_t rep = 0; rep < REPS; rep++) {
+        por_sim *sim = por_sim_create(por_test_seed(), rep);
+        por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+        phase[rep] = por_custodian_attest_phase(c);
+        ck_assert_int_ge(phase[rep], 0);
+        ck_assert_int_lt(phase[rep], POR_HOUR);
+        sum += (double)phase[rep];
+        for (uint64_t k = 0; k < rep; k++)
+            ck_assert_msg(phase[k] != phase[rep], "reps %llu and %llu drew the same phase",
+                          (unsigned long long)k, (unsigned long long)rep);
+        /* the step at 2h is first published at 2h + phase (phase 0: at 2h itself) */
+        por_time_t shows = 2 * POR_HOUR + phase[rep];
+        ck_assert(por_sim_run(sim, shows - 1) == POR_OK);
+        ck_assert(por_custodian_published(c, shows - 1) == 100000 || phase[rep] == 0);
+        ck_assert(por_sim_run(sim, shows) == POR_OK);
+        ck_assert(por_custodian_published(c, shows) == 1);
+        por_sim_destroy(sim);
+        por_custodian_destroy(c);
+        por_sim *again = por_sim_create(por_test_seed(), rep);
+        c = por_custodian_create(&cfg, 0, again, NULL, 0, NULL);
+        ck_assert_int_eq(por_custodian_attest_phase(c), phase[rep]);
+        por_sim_destroy(again);
+        por_custodian_destroy(c);
+    }
+    /* mean of 40 uniforms on [0, 1h): 30 min, sd 1h / sqrt(12 * 40) = 2.7 min; 5 sd */
+    double mean_min = sum / REPS / (double)POR_MIN;
+    ck_assert_msg(fabs(mean_min - 30.0) < 5 * 60.0 / sqrt(12.0 * REPS), "mean phase %.2f min", mean_min);
+}
+END_TEST
+
+START_TEST(test_wallet_reads_confirmed_block)
+{
+    /* blocks every 12 s, 2 confirmations: a block is confirmed when the next one is mined.
+     * The drain at 100 s lands in the 108 s block, confirmed at 120 s: a read at 119 s
+     * still sees the balance as of the 96 s block, a read at 120 s sees the drain. */
+    por_chain_config ch;
+    memset(&ch, 0, sizeof ch);
+    snprintf(ch.name, sizeof ch.name, "bitcoin");
+    ch.block_time = 12 * POR_SEC;
+    ch.confirmations = 2;
+    ch.transmit_gas = 1;
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = 100 * POR_SEC, step.kind = POR_CHANGE_SET, step.amount = 25;
+    cfg.steps = &step;
+    cfg.nsteps = 1;
+    cfg.source = POR_SOURCE_WALLET;
+    cfg.wallet_chain = 0;
+    por_sim *sim = por_sim_create(1, 0);
+    por_chain *chain = por_chain_create(&ch, 0, sim);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    por_custodian_set_wallet_chain(c, chain);
+    gsl_rng *r = test_rng("wallet-chain");
+    por_amount v = -1;
+    por_time_t lat;
+    ck_assert(por_sim_run(sim, 100 * POR_SEC) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 25);
+    ck_assert_int_eq(por_chain_confirmed_time(chain), 84 * POR_SEC);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    ck_assert(v == 100000);
+    ck_assert(por_sim_run(sim, 120 * POR_SEC - 1) == POR_OK);
+    ck_assert_int_eq(por_chain_confirmed_time(chain), 96 * POR_SEC);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    ck_assert(v == 100000);
+    ck_assert(por_sim_run(sim, 120 * POR_SEC) == POR_OK);
+    ck_assert_int_eq(por_chain_confirmed_time(chain), 108 * POR_SEC);
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    ck_assert(v == 25);
+    ck_assert(por_custodian_published(c, 120 * POR_SEC) == 25);
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+    por_chain_destroy(chain);
+}
+END_TEST
+
+START_TEST(test_change_now_and_delayed)
+{
+    /* deposits and payouts go through the change path: history, listeners, clamping */
+    por_custodian_config cfg = base_cfg();
+    cfg.attest_every = POR_HOUR;
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    changes ch = {0};
+    por_custodian_add_listener(c, record_change, &ch);
+    ck_assert(por_sim_run(sim, POR_MIN) == POR_OK);
+    por_custodian_change(c, sim, 2345, 0);
+    ck_assert(por_custodian_true_reserve(c) == 102345);
+    ck_assert_uint_eq(ch.n, 1);
+    ck_assert(ch.before[0] == 100000 && ch.after[0] == 102345 && ch.at[0] == POR_MIN);
+    /* a payout larger than 64 bits can hold, delayed 10 min: carried exactly */
+    por_custodian_change(c, sim, -((por_amount)1 << 70), 10 * POR_MIN);
+    por_custodian_change(c, sim, -345, 5 * POR_MIN);
+    ck_assert(por_sim_run(sim, 6 * POR_MIN) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 102000);
+    ck_assert(ch.n == 2 && ch.at[1] == 6 * POR_MIN);
+    ck_assert(por_sim_run(sim, 11 * POR_MIN) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 0); /* clamped */
+    ck_assert(ch.n == 3 && ch.at[2] == 11 * POR_MIN && ch.after[2] == 0);
+    ck_assert(por_custodian_true_reserve_at(c, 2 * POR_MIN) == 102345);
+    por_custodian_change(c, sim, (por_amount)1 << 80, 0);
+    ck_assert(por_custodian_true_reserve(c) == (por_amount)1 << 80);
+    changes_free(&ch);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("custodian");
@@ -436,6 +600,10 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_wallet_is_live_and_reliable);
     tcase_add_test(t, test_fraud_hide_drain_and_misreport);
     tcase_add_test(t, test_bad_config_refused);
+    tcase_add_test(t, test_attestation_phase_fixed_exact);
+    tcase_add_test(t, test_attestation_phase_random_per_replication);
+    tcase_add_test(t, test_wallet_reads_confirmed_block);
+    tcase_add_test(t, test_change_now_and_delayed);
     suite_add_tcase(s, t);
     return s;
 }

@@ -256,6 +256,9 @@ START_TEST(test_full_example_fields)
     ck_assert_uint_eq(a->decimals, 2);
     ck_assert_int_eq(a->source, POR_SOURCE_ATTESTED_API);
     ck_assert_int_eq(a->wallet_chain, -1);
+    ck_assert_int_eq(a->attest_phase, 10 * POR_MIN);
+    ck_assert(!a->attest_phase_random);
+    ck_assert(!t->attest_phase_random); /* a wallet has no refresh cycle */
     ck_assert(a->initial == (por_amount)60000000000);
     ck_assert_uint_eq(a->nsteps, 3);
     ck_assert_int_eq(a->steps[0].kind, POR_CHANGE_RELATIVE_PPB);
@@ -308,6 +311,10 @@ START_TEST(test_full_example_fields)
     ck_assert_int_eq(fd->ocr.observe_timeout, 4 * POR_SEC);
     ck_assert_int_eq(fd->crypto, POR_CRYPTO_MODE_REAL);
     ck_assert_double_eq(fd->gas_price_multiplier, 1.25);
+    ck_assert_double_eq(fd->max_gas_price_gwei, 150);
+    ck_assert(sc->token.mints.backed && !sc->token.redeems.backed);
+    ck_assert_int_eq(sc->token.reserve_custodian, 0);
+    ck_assert_int_eq(sc->token.deposit_delay, POR_HOUR);
     /* token */
     const por_token_config *tk = &sc->token;
     ck_assert_uint_eq(tk->nchains, 2);
@@ -390,6 +397,11 @@ START_TEST(test_defaults)
     ck_assert_str_eq(sc->custodians[0].name, "custodian");
     ck_assert(amount_is(sc->custodians[0].initial, "1000000000", 2));
     ck_assert_int_eq(sc->custodians[0].attest_every, POR_HOUR);
+    ck_assert(sc->custodians[0].attest_phase_random); /* the default phase is "random" */
+    ck_assert(sc->token.mints.backed);
+    ck_assert_int_eq(sc->token.reserve_custodian, 0);
+    ck_assert_int_eq(sc->token.deposit_delay, 0);
+    ck_assert_double_eq(sc->feed.max_gas_price_gwei, 0);
     ck_assert_uint_eq(sc->feed.nsources, 1);
     ck_assert(sc->feed.max_answer == POR_AMOUNT_MAX);
     ck_assert_uint_eq(sc->feed.ocr.n, 4);

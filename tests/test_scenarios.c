@@ -75,7 +75,7 @@ static por_scenario *load(const char *name, const char *const *sets, size_t nset
     char path[1024], seed[64];
     snprintf(path, sizeof path, "%s/%s", POR_SCENARIO_DIR, name);
     snprintf(seed, sizeof seed, "seed=\"%" PRIu64 "\"", por_test_seed());
-    const char *all[8];
+    const char *all[16];
     ck_assert(nsets + 1 <= sizeof all / sizeof all[0]);
     all[0] = seed;
     for (size_t i = 0; i < nsets; i++)
@@ -86,6 +86,26 @@ static por_scenario *load(const char *name, const char *const *sets, size_t nset
     por_status st = por_scenario_load_file(path, all, nsets + 1, &sc, &err);
     ck_assert_msg(st == POR_OK, "%s: %s", path, err.msg);
     return sc;
+}
+
+/* Loads scenarios/NAME like load(), with every custodian's attestation phase pinned to 0
+ * (refreshes at k * every from t = 0): the use-case tests check exact instants on that
+ * grid. The library files keep the default random phase. */
+static por_scenario *load_phase0(const char *name, const char *const *sets, size_t nsets)
+{
+    por_scenario *probe = load(name, sets, nsets);
+    size_t n = probe->ncustodians;
+    por_scenario_free(probe);
+    static char pins[8][64];
+    const char *all[15];
+    ck_assert(n <= 8 && nsets + n <= sizeof all / sizeof all[0]);
+    for (size_t i = 0; i < nsets; i++)
+        all[i] = sets[i];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(pins[i], sizeof pins[i], "custodians[%zu].attestation.phase=\"0s\"", i);
+        all[nsets + i] = pins[i];
+    }
+    return load(name, all, nsets + n);
 }
 
 typedef struct {
@@ -220,7 +240,7 @@ END_TEST
 START_TEST(test_fiat_bank_shortfall)
 {
     /* bank A -8% at 2d00:25; hourly refreshes on the hour: the feed can see it from 2d01:00 */
-    por_scenario *sc = load("fiat-stablecoin-bank-shortfall.json", NULL, 0);
+    por_scenario *sc = load_phase0("fiat-stablecoin-bank-shortfall.json", NULL, 0);
     const por_time_t onset = 2 * POR_DAY + 25 * POR_MIN, wait = 35 * POR_MIN;
     row r;
     run(sc, 0, onset + 6 * POR_HOUR, &r);
@@ -236,7 +256,7 @@ START_TEST(test_treasury_drift)
 {
     /* -6% of the sleeve at 2d14:00; daily refresh at 00:00 describes 18:00 the day before,
      * so the first figure showing it is published at 3d00:00 */
-    por_scenario *sc = load("treasury-stablecoin-drift.json", NULL, 0);
+    por_scenario *sc = load_phase0("treasury-stablecoin-drift.json", NULL, 0);
     const por_time_t onset = 2 * POR_DAY + 14 * POR_HOUR, wait = 10 * POR_HOUR;
     row r;
     run(sc, 0, 3 * POR_DAY + 12 * POR_HOUR, &r);
@@ -252,16 +272,19 @@ END_TEST
 
 START_TEST(test_wrapped_btc_hack)
 {
-    /* wallet reads are live: detection is a round, a transmission and a block */
+    /* wallet reads see Bitcoin's newest confirmed block (6 confirmations, random blocks
+     * of mean 10 min): the drain shows once the block after it has 5 more on top, a sum
+     * of 6 exponential waits (mean 60 min; above 4 h with probability ~3e-6), then a
+     * round, a transmission and an Ethereum block */
     por_scenario *sc = load("wrapped-btc-custody-hack.json", NULL, 0);
     const por_time_t onset = POR_DAY + 13 * POR_HOUR + 7 * POR_MIN;
     row r;
     for (uint64_t rep = 0; rep < 2; rep++) {
         run(sc, rep, onset + 8 * POR_HOUR, &r);
-        check_common(&r, onset, 1, round_slack + 2 * 12 * POR_SEC);
+        check_common(&r, onset, 1, 4 * POR_HOUR + round_slack + 2 * 12 * POR_SEC);
         check_block_after_detect(&r);
-        /* at most a couple of ~10 BTC mints can slip into a window of seconds */
-        ck_assert(r.c[POR_WM_UNBACKED_MINTED].value < 200);
+        /* at 24 mints a day of ~10 BTC, a few mints slip into the hour-long window */
+        ck_assert(r.c[POR_WM_UNBACKED_MINTED].value < 500);
         ck_assert(r.c[POR_WM_FALSE_REJECTIONS].value == 0);
     }
     por_scenario_free(sc);
@@ -271,7 +294,7 @@ END_TEST
 START_TEST(test_gold_audit_gap)
 {
     /* audit at 2d09:00; the daily bar list at 3d00:00 describes 2d12:00: 15 h blind */
-    por_scenario *sc = load("tokenized-gold-audit-gap.json", NULL, 0);
+    por_scenario *sc = load_phase0("tokenized-gold-audit-gap.json", NULL, 0);
     const por_time_t onset = 2 * POR_DAY + 9 * POR_HOUR, wait = 15 * POR_HOUR;
     row r;
     run(sc, 0, 3 * POR_DAY + 12 * POR_HOUR, &r);
@@ -284,7 +307,7 @@ END_TEST
 
 START_TEST(test_cross_chain_sum)
 {
-    por_scenario *sc = load("cross-chain-token.json", NULL, 0);
+    por_scenario *sc = load_phase0("cross-chain-token.json", NULL, 0);
     /* no chain alone exceeds the reserve after the loss: only the sum does */
     ck_assert_uint_eq(sc->token.nchains, 3);
     por_amount after = (por_amount)485000000 * por_amount_pow10(18), sum = 0;
@@ -310,7 +333,7 @@ START_TEST(test_lending_reaction)
      * :00/:15/..., so each step at hh:05 is visible from hh:15; the keeper polls every 5 min */
     const por_time_t onset = POR_DAY + 6 * POR_HOUR + 5 * POR_MIN, wait = 10 * POR_MIN;
     const por_time_t poll = 5 * POR_MIN, feed = round_slack + 2 * 12 * POR_SEC;
-    por_scenario *sc = load("lending-depeg-reaction.json", NULL, 0);
+    por_scenario *sc = load_phase0("lending-depeg-reaction.json", NULL, 0);
     row r;
     run(sc, 0, 2 * POR_DAY + POR_HOUR, &r);
     check_common(&r, onset, wait, wait + feed);
@@ -323,7 +346,7 @@ START_TEST(test_lending_reaction)
 
     /* the pause alone: 95.5% after the third step is not enough, 93.5% after the fourth is */
     static const char *const pause_only[] = {"consumers[0].thresholds=[{\"ratio\": \"95%\", \"action\": \"pause\"}]"};
-    sc = load("lending-depeg-reaction.json", pause_only, 1);
+    sc = load_phase0("lending-depeg-reaction.json", pause_only, 1);
     run(sc, 0, 2 * POR_DAY + POR_HOUR, &r);
     k = &r.c[POR_WM_CONSUMER_REACTION];
     ck_assert(k->present && !k->censored);
@@ -339,8 +362,8 @@ START_TEST(test_congestion_slows_detection)
     const por_time_t onset = 2 * POR_DAY + POR_HOUR + 2 * POR_MIN, wait = 3 * POR_MIN;
     const por_time_t horizon = 2 * POR_DAY + 3 * POR_HOUR;
     static const char *const calm[] = {"chains[0].congestion=null"};
-    por_scenario *busy = load("congested-chain-heartbeat.json", NULL, 0);
-    por_scenario *free_ = load("congested-chain-heartbeat.json", calm, 1);
+    por_scenario *busy = load_phase0("congested-chain-heartbeat.json", NULL, 0);
+    por_scenario *free_ = load_phase0("congested-chain-heartbeat.json", calm, 1);
     ck_assert_uint_eq(busy->chains[0].ncongestion, 1);
     ck_assert_uint_eq(free_->chains[0].ncongestion, 0);
     const por_time_t slow_block = 8 * 12 * POR_SEC;

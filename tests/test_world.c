@@ -358,6 +358,106 @@ START_TEST(test_gas_cap_waits_out_a_spike)
 }
 END_TEST
 
+START_TEST(test_random_phase_mean_detection)
+{
+    /* With the refresh grid at a random phase per replication, the wait from the loss (at
+     * 1d, on the whole-hour grid) to the first refresh showing it is the phase itself,
+     * uniform on [0, 1h): mean feed_detect ~ 30 min + a round and a block (12 s .. ~2 min).
+     * 24 replications: the mean of the uniform part has sd 60 / sqrt(12 * 24) = 3.5 min;
+     * the tolerance is 4.5 sd plus the round-and-block spread. Phase 0 (the old grid)
+     * detects within minutes in every replication. */
+    world_fixture f;
+    fixture_init(&f, true);
+    f.sc.seed = por_test_seed();
+    f.cust.attest_phase_random = true;
+    por_run_options opt = {.crypto_override = -1, .horizon_override = POR_DAY + 3 * POR_HOUR};
+    enum { REPS = 24 };
+    double sum = 0, lo = INFINITY, hi = 0;
+    row r;
+    for (uint64_t rep = 0; rep < REPS; rep++) {
+        run(&f, rep, &opt, &r);
+        const por_metric_cell *d = &r.cells[POR_WM_FEED_DETECT];
+        ck_assert(d->present && !d->censored);
+        ck_assert_int_lt(d->ns, POR_HOUR + 3 * POR_MIN);
+        double m = (double)d->ns / (double)POR_MIN;
+        sum += m;
+        lo = m < lo ? m : lo;
+        hi = m > hi ? m : hi;
+    }
+    double mean = sum / REPS, sd = 60.0 / sqrt(12.0 * REPS);
+    printf("random phase: mean feed_detect %.2f min over %d reps (min %.2f, max %.2f; seed %llu)\n",
+           mean, REPS, lo, hi, (unsigned long long)f.sc.seed);
+    ck_assert_msg(fabs(mean - (30.0 + 1.0)) <= 4.5 * sd + 1.0, "mean %.2f min", mean);
+    ck_assert(hi - lo > 15.0); /* replications see the loss at different cycle points */
+    f.cust.attest_phase_random = false;
+    for (uint64_t rep = 0; rep < 3; rep++) {
+        run(&f, rep, &opt, &r);
+        ck_assert_int_le(r.cells[POR_WM_FEED_DETECT].ns, 3 * POR_MIN);
+    }
+}
+END_TEST
+
+START_TEST(test_backed_mints_move_reserves)
+{
+    /* Reserve 1,000,000,000.00 USD behind 990M tokens; a scheduled mint of
+     * 10,000,000.005 tokens at 1h, a redemption of 20,000,000 at 2h; no guard, no loss.
+     * Backed: the mint deposits 10,000,000.01 USD (rounded up to cents), the redemption
+     * pays out 20,000,000.00: the ratio never drops below 1 and its minimum is
+     * 1,010,000,000.01 / 1,000,000,000.005 exactly. Unbacked: the mint alone takes the
+     * supply past the reserve, onset at 1h. A MINTER attacker's mint is never backed. */
+    world_fixture f;
+    fixture_init(&f, false);
+    f.sc.nconsumers = 0;
+    f.sc.token.secure_mint.enabled = false;
+    por_scheduled_request mint = {POR_HOUR, (por_amount)10000000005 * por_amount_pow10(15), -1};
+    por_scheduled_request redeem = {2 * POR_HOUR, (por_amount)20000000 * por_amount_pow10(18), -1};
+    f.sc.token.mints.kind = POR_PROCESS_SCHEDULED;
+    f.sc.token.mints.scheduled = &mint;
+    f.sc.token.mints.nscheduled = 1;
+    f.sc.token.redeems.kind = POR_PROCESS_SCHEDULED;
+    f.sc.token.redeems.scheduled = &redeem;
+    f.sc.token.redeems.nscheduled = 1;
+    f.sc.token.mints.backed = f.sc.token.redeems.backed = true;
+    f.sc.token.reserve_custodian = 0;
+    por_run_options opt = {.crypto_override = -1, .horizon_override = 3 * POR_HOUR};
+    row r;
+    run(&f, 0, &opt, &r);
+    print_row("backed", &r);
+    ck_assert(r.cells[POR_WM_ONSET].censored);
+    double want = 1010000000.01 / 1000000000.005;
+    ck_assert_msg(fabs(r.cells[POR_WM_MIN_TRUE_RATIO].value - want) < 1e-13, "min ratio %.15f",
+                  r.cells[POR_WM_MIN_TRUE_RATIO].value);
+    ck_assert(r.cells[POR_WM_MIN_TRUE_RATIO].value > 1.0);
+    /* a deposit delay of 30 min leaves the supply uncovered meanwhile: onset at 1h */
+    f.sc.token.deposit_delay = 30 * POR_MIN;
+    run(&f, 0, &opt, &r);
+    ck_assert(!r.cells[POR_WM_ONSET].censored);
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, POR_HOUR);
+    f.sc.token.deposit_delay = 0;
+    /* unbacked */
+    f.sc.token.mints.backed = f.sc.token.redeems.backed = false;
+    run(&f, 0, &opt, &r);
+    ck_assert(!r.cells[POR_WM_ONSET].censored);
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, POR_HOUR);
+    /* backed processes, but the 1h mint comes from a MINTER attacker: no deposit */
+    f.sc.token.mints.backed = f.sc.token.redeems.backed = true;
+    f.sc.token.mints.kind = POR_PROCESS_NONE;
+    por_attack_config minter;
+    memset(&minter, 0, sizeof minter);
+    minter.kind = POR_ATTACK_MINTER;
+    minter.window.from = POR_HOUR;
+    minter.window.until = POR_TIME_MAX;
+    minter.mint_amount = mint.amount;
+    minter.mint_attempts = 1;
+    f.sc.attackers = &minter;
+    f.sc.nattackers = 1;
+    run(&f, 0, &opt, &r);
+    ck_assert(!r.cells[POR_WM_ONSET].censored);
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, POR_HOUR);
+    ck_assert(r.cells[POR_WM_MINTS_ACCEPTED].value == 1);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("world");
@@ -370,6 +470,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_false_rejections_under_positive_margin);
     tcase_add_test(t, test_deterministic_and_distinct);
     tcase_add_test(t, test_gas_cap_waits_out_a_spike);
+    tcase_add_test(t, test_random_phase_mean_detection);
+    tcase_add_test(t, test_backed_mints_move_reserves);
     suite_add_tcase(s, t);
     return s;
 }

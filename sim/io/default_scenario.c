@@ -22,7 +22,7 @@ const char por_default_scenario_json[] =
     "    {\"name\": \"bank\", \"unit\": \"USD\", \"decimals\": 2, \"source\": \"api\",\n"
     "     \"reserve\": {\"initial\": \"1000000000.00\",\n"
     "                 \"steps\": [{\"at\": \"2d\", \"change\": \"-8%\", \"label\": \"bank loses 8% of the reserves\"}]},\n"
-    "     \"attestation\": {\"every\": \"1h\", \"latency\": {\"dist\": \"lognormal\", \"median\": \"300ms\", \"sigma\": 0.5},\n"
+    "     \"attestation\": {\"every\": \"1h\", \"phase\": \"0s\", \"latency\": {\"dist\": \"lognormal\", \"median\": \"300ms\", \"sigma\": 0.5},\n"
     "                     \"failure_rate\": 0.01}}\n"
     "  ],\n"
     "  \"feed\": {\n"

@@ -380,12 +380,41 @@ static void por__sc_drift(por__jr *c, const cJSON *reserve, por_custodian_config
     por__jr_reset(c, m);
 }
 
+/* attestation.phase: "random" (the default when refreshes are periodic) or a duration in
+ * [0, every). */
+static void por__sc_phase(por__jr *c, const cJSON *a, por_custodian_config *cu)
+{
+    cu->attest_phase_random = cu->attest_every > 0;
+    cu->attest_phase = 0;
+    const cJSON *p = por__jr_get(a, "phase");
+    if (!p)
+        return;
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "phase");
+    if (cJSON_IsString(p) && p->valuestring && strcmp(p->valuestring, "random") == 0) {
+        por__jr_reset(c, m);
+        return;
+    }
+    char got[96];
+    if (!cJSON_IsString(p))
+        por__jr_fail(c, "expected \"random\" or a duration, got %s", por__jr_describe(p, got, sizeof got));
+    cu->attest_phase_random = false;
+    cu->attest_phase = por__jr_v_duration(c, p, false);
+    if (cu->attest_phase > 0 && cu->attest_phase >= cu->attest_every) {
+        char ph[32], ev[32];
+        por__jr_fail(c, "needs phase < every, got phase=%s every=%s", por__jr_dur(cu->attest_phase, ph, sizeof ph),
+                     por__jr_dur(cu->attest_every, ev, sizeof ev));
+    }
+    por__jr_reset(c, m);
+}
+
 static void por__sc_attestation(por__jr *c, const cJSON *o, por_custodian_config *cu)
 {
     static const char *const keys[] = {"every",   "lag",      "latency",           "failure_rate",
-                                       "outages", "ripcords", "rate_limit_per_min", NULL};
+                                       "outages", "ripcords", "rate_limit_per_min", "phase", NULL};
     bool api = cu->source == POR_SOURCE_ATTESTED_API;
     cu->attest_every = api ? POR_HOUR : 0;
+    cu->attest_phase_random = cu->attest_every > 0; /* default "random" */
     cu->api_latency.kind = POR_DIST_LOGNORMAL;
     cu->api_latency.median = 200 * POR_MS;
     cu->api_latency.sigma = 0.5;
@@ -397,6 +426,7 @@ static void por__sc_attestation(por__jr *c, const cJSON *o, por_custodian_config
     por__jr_v_object(c, a, keys, NULL);
     cu->attest_every = por__jr_duration(c, a, "every", cu->attest_every, false);
     cu->attest_lag = por__jr_duration(c, a, "lag", 0, false);
+    por__sc_phase(c, a, cu);
     const cJSON *lat = por__jr_get(a, "latency");
     if (lat) {
         size_t m2 = por__jr_mark(c);

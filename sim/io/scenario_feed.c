@@ -319,14 +319,15 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
     static const char *const kinds[] = {"none", "poisson", "burst", "scheduled", NULL};
     static const char *const keys[][10] = {
         {"process", NULL},
-        {"process", "per_day", "amount", "from", "at", "until", "for", NULL},
-        {"process", "per_day", "burst_size", "amount", "from", "at", "until", "for", NULL},
-        {"process", "requests", NULL},
+        {"process", "per_day", "amount", "from", "at", "until", "for", "backed", NULL},
+        {"process", "per_day", "burst_size", "amount", "from", "at", "until", "for", "backed", NULL},
+        {"process", "requests", "backed", NULL},
     };
     const size_t base = por__jr_mark(c);
     unsigned dec = sc->token.decimals;
     rp->window.from = 0;
     rp->window.until = POR_TIME_MAX;
+    rp->backed = true;
     const cJSON *p = por__sc_enter(c, tok, key);
     if (!p) {
         if (strcmp(key, "mints") == 0) { /* default: Poisson mints, 24 a day, ~100000 tokens */
@@ -348,6 +349,7 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
     snprintf(what, sizeof what, "for process \"%s\"", kinds[k]);
     por__jr_v_object(c, p, keys[k], what);
     rp->kind = (por_process_kind)k;
+    rp->backed = por__jr_bool(c, p, "backed", true);
     if (rp->kind == POR_PROCESS_POISSON || rp->kind == POR_PROCESS_BURST) {
         por__jr_require(c, p, "per_day");
         rp->per_day = por__jr_number(c, p, "per_day", 0, 0, true, 1e9, false);
@@ -365,10 +367,30 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
     por__jr_reset(c, base);
 }
 
+/* token.reserve_custodian: the custodian backed mints deposit with (default: the feed's
+ * first source); it must hold the feed's unit. */
+static void por__sc_reserve_custodian(por__jr *c, const cJSON *tok, por_scenario *sc)
+{
+    por_token_config *tk = &sc->token;
+    const size_t base = por__jr_mark(c);
+    tk->reserve_custodian = sc->feed.nsources ? (int32_t)sc->feed.sources[0] : 0;
+    const cJSON *rc = por__sc_enter(c, tok, "reserve_custodian");
+    if (!rc)
+        return;
+    tk->reserve_custodian = (int32_t)por__sc_custodian_ref(c, rc, sc);
+    const por_custodian_config *got = &sc->custodians[tk->reserve_custodian];
+    const por_custodian_config *want = &sc->custodians[sc->feed.nsources ? sc->feed.sources[0] : 0];
+    if (strcmp(got->unit, want->unit) != 0)
+        por__jr_fail(c, "needs a custodian in the feed's unit \"%s\", got \"%s\" (%s)", want->unit, got->name,
+                     got->unit);
+    por__jr_reset(c, base);
+}
+
 void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 {
-    static const char *const keys[] = {"chains",      "decimals", "initial_supply", "bridge_delay",
-                                       "secure_mint", "mints",    "redeems",        NULL};
+    static const char *const keys[] = {"chains",      "decimals", "initial_supply",    "bridge_delay",
+                                       "secure_mint", "mints",    "redeems",           "reserve_custodian",
+                                       "deposit_delay", NULL};
     por_token_config *tk = &sc->token;
     const cJSON *t = por__jr_get(root, "token");
     por__jr_push_key(c, "token");
@@ -403,6 +425,8 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
     por__sc_secure_mint(c, t, sc);
     por__sc_process(c, t, "mints", sc, &tk->mints);
     por__sc_process(c, t, "redeems", sc, &tk->redeems);
+    por__sc_reserve_custodian(c, t, sc);
+    tk->deposit_delay = por__jr_duration(c, t, "deposit_delay", 0, false);
     por__jr_reset(c, 1);
 }
 

@@ -9,17 +9,29 @@
  * reserve is exact (por_amount) and clamped to [0, POR_AMOUNT_MAX]. Every change is
  * announced to listeners (the world's ground truth).
  *
- * Attestation API: the published figure refreshes at k * attest_every (k = 0, 1, ...)
- * and then describes the true reserve at (refresh instant - attest_lag) (the initial
- * reserve for instants before 0); attest_every = 0 means refreshed continuously. A read
+ * Attestation API: the published figure refreshes at phase + k * attest_every (k any
+ * integer) and then describes the true reserve at (refresh instant - attest_lag) (the
+ * initial reserve for instants before 0); attest_every = 0 means refreshed continuously.
+ * The phase is attest_phase, or with attest_phase_random a uniform draw from
+ * [0, attest_every) (whole nanoseconds) made once per replication from the custodian's
+ * own stream ("custodian" INDEX "attest-phase"), so replications see the loss at
+ * different points of the refresh cycle. A read
  * by a node, in this order: inside an outage window -> OUTAGE; inside a ripcord window ->
  * RIPCORD (HTTP 503); when rate_limit_per_min reads were already served in the last
  * minute (served reads at times in (now - 1min, now]) -> RATE_LIMITED; with probability
  * failure_rate -> FAILED; else OK with the published figure. Every read draws a latency
  * from api_latency and one uniform for the failure test from the caller's stream, whatever
  * its outcome, so outcomes never shift later draws.
- * WALLET source: the read returns the true reserve now (no lag) and never fails; it still
- * takes an api_latency (the RPC call).
+ * WALLET source: the read returns the on-chain balance as of the wallet chain's newest
+ * confirmed block (the true reserve at por_chain_confirmed_time; at 0 before the first
+ * block), so a change shows once a block at or after it is confirmed: up to a block time
+ * plus the confirmations later. Without a chain (por_custodian_set_wallet_chain not
+ * called) it returns the true reserve now. It never fails; it still takes an api_latency
+ * (the RPC call).
+ *
+ * Deposits and withdrawals (por_custodian_change) move the true reserve by a signed
+ * amount, now or after a delay, through the same path as steps: history, stats and
+ * listeners see them.
  *
  * Fraud (scenario attackers of kind POR_ATTACK_CUSTODIAN_FRAUD naming this custodian),
  * for API reads inside the attack window only: hide_drain freezes the figure at what the
@@ -28,6 +40,7 @@
 #ifndef POR_CUSTODIAN_H
 #define POR_CUSTODIAN_H
 
+#include "por/chain.h"
 #include "por/engine.h"
 #include "por/error.h"
 #include "por/scenario.h"
@@ -84,8 +97,24 @@ por_amount por_custodian_true_reserve(const por_custodian *c);
 por_amount por_custodian_true_reserve_at(const por_custodian *c, por_time_t t);
 
 /* The figure the attestation API publishes now, before any fraud (the WALLET source:
- * the true reserve). */
+ * the balance at the wallet chain's confirmed block). NOW must be por_sim_now. */
 por_amount por_custodian_published(const por_custodian *c, por_time_t now);
+
+/* The instant of the attestation refresh in force at NOW: the largest phase + k * every
+ * <= NOW (NOW itself when attest_every is 0). */
+por_time_t por_custodian_refreshed_at(const por_custodian *c, por_time_t now);
+
+/* The attestation phase of this replication (attest_phase, or the random draw). */
+por_time_t por_custodian_attest_phase(const por_custodian *c);
+
+/* Makes a WALLET custodian read its balance as of CHAIN's newest confirmed block. CHAIN
+ * (borrowed) must outlive the custodian. Ignored for other sources. */
+void por_custodian_set_wallet_chain(por_custodian *c, const por_chain *chain);
+
+/* Changes the true reserve by DELTA (custodian base units, signed: a deposit or a
+ * payout) at now + DELAY (DELAY <= 0: at once), saturating at POR_AMOUNT_MAX and 0.
+ * The change goes through the custodian's change path: history, stats and listeners. */
+void por_custodian_change(por_custodian *c, por_sim *sim, por_amount delta, por_time_t delay);
 
 /* Reads the custodian's source for oracle NODE at por_sim_now(SIM), drawing from RNG
  * (the node's observe stream). Writes the figure (custodian base units) to *VALUE when

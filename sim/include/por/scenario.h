@@ -156,6 +156,9 @@ typedef struct {
     por_window *ripcords;     /* provider deliberately answers 503 */
     size_t nripcords;
     uint32_t rate_limit_per_min; /* 0 = unlimited: reads over it fail */
+    /* refreshes at attest_phase + k * attest_every; 0 <= attest_phase < attest_every */
+    por_time_t attest_phase;
+    bool attest_phase_random; /* draw the phase per replication instead (uniform) */
 } por_custodian_config;
 
 /* ---- feed and OCR ----------------------------------------------------------------- */
@@ -218,6 +221,8 @@ typedef struct {
     por_scheduled_request *scheduled;
     size_t nscheduled;
     por_window window;
+    bool backed;                 /* mints bring reserves / redemptions take them out
+                                    (the loader's default is true; zero-initialized: false) */
 } por_request_process;
 
 typedef struct {
@@ -228,6 +233,8 @@ typedef struct {
     por_time_t bridge_delay;     /* cross-chain moves take this long */
     por_secure_mint_config secure_mint;
     por_request_process mints, redeems;
+    int32_t reserve_custodian;   /* custodian receiving backed deposits (-1: feed's first source) */
+    por_time_t deposit_delay;    /* a backed mint or redemption moves the reserve this much later */
 } por_token_config;
 
 /* ---- consumers -------------------------------------------------------------------- */

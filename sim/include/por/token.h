@@ -37,6 +37,10 @@
  * process's por_amount_dist (token base units, >= 1); a random request's chain is drawn
  * uniformly among the token's chains. Streams: "token" index 0, purposes
  * "mint-arrivals", "mint-amounts", "mint-chains" and the same with "redeem-".
+ * Backed flows: an accepted mint of a process with `backed` (never a MINTER attacker's)
+ * and a redemption of a process with `backed` carry backed = true in their supply event;
+ * the world (sim/models/world/world.c) then moves the reserve custodian's true reserve by
+ * the amount (scenarios/SCHEMA.md, token.mints.backed). The token never touches reserves.
  * MINTER attackers (POR_ATTACK_MINTER) make mint_attempts mints of mint_amount at
  * from + i * (end - from) / mint_attempts, i = 0 .. attempts-1, end = min(until,
  * horizon), on the token's first chain, through the same guard. */
@@ -98,6 +102,8 @@ typedef struct {
     por_round_data feed;     /* what the guard read (when guarded) */
     bool mintable_known;
     por_amount mintable;     /* mintable(reserve) the guard computed (when known) */
+    bool backed;             /* an accepted backed mint (a deposit) or a backed redemption
+                                (a payout) of AMOUNT; never an attacker's mint */
 } por_supply_event;
 
 typedef void (*por_supply_listener)(void *ctx, por_sim *sim, const por_supply_event *ev);

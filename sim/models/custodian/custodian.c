@@ -4,6 +4,7 @@
 #include "por/custodian.h"
 
 #include "models/world/sample.h"
+#include "por/chain.h"
 #include "por/metrics.h"
 #include "por/rng.h"
 
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { POR__EV_STEP = 1, POR__EV_DRIFT = 2, POR__EV_FRAUD_SNAPSHOT = 3 };
+enum { POR__EV_STEP = 1, POR__EV_DRIFT = 2, POR__EV_FRAUD_SNAPSHOT = 3, POR__EV_CHANGE = 4 };
 
 /* The true reserve from instant T on (until the next entry). */
 typedef struct {
@@ -45,6 +46,8 @@ struct por_custodian {
     por_time_t *served;
     uint32_t served_head, served_count;
     por_custodian_stats stats;
+    por_time_t phase;               /* refreshes at phase + k * attest_every */
+    const por_chain *wallet_chain;  /* WALLET: reads see its confirmed state (may be NULL) */
 };
 
 static const char *const por__read_names[POR_READ_NRESULTS] = {
@@ -77,6 +80,9 @@ static void por__history_push(por_custodian *c, por_time_t t, por_amount v)
     /* Any later query asks for an instant > t - attest_lag - attest_every: the entry in
      * force at that bound and everything after it must stay. */
     por_time_t keep_from = t - c->cfg->attest_lag - c->cfg->attest_every;
+    /* a wallet read asks for the chain's confirmed time, which only moves forward */
+    if (c->wallet_chain && por_chain_confirmed_time(c->wallet_chain) < keep_from)
+        keep_from = por_chain_confirmed_time(c->wallet_chain);
     while (c->hhead + 1 < c->hlen && c->hist[c->hhead + 1].t <= keep_from)
         c->hhead++;
     if (c->hhead >= 64 && 2 * c->hhead >= c->hlen) {
@@ -105,13 +111,23 @@ por_amount por_custodian_true_reserve_at(const por_custodian *c, por_time_t t)
 
 por_amount por_custodian_true_reserve(const por_custodian *c) { return c->reserve; }
 
+por_time_t por_custodian_refreshed_at(const por_custodian *c, por_time_t now)
+{
+    por_time_t every = c->cfg->attest_every;
+    if (every <= 0)
+        return now;
+    por_time_t k = (now - c->phase) / every;
+    if (now - c->phase < 0 && (now - c->phase) % every != 0)
+        k--; /* floor division: before the first refresh the previous one was at phase - every */
+    return c->phase + k * every;
+}
+
 por_amount por_custodian_published(const por_custodian *c, por_time_t now)
 {
     if (c->cfg->source == POR_SOURCE_WALLET)
-        return c->reserve;
-    por_time_t every = c->cfg->attest_every;
-    por_time_t refreshed = every > 0 ? (now / every) * every : now;
-    return por_custodian_true_reserve_at(c, refreshed - c->cfg->attest_lag);
+        return c->wallet_chain ? por_custodian_true_reserve_at(c, por_chain_confirmed_time(c->wallet_chain))
+                               : c->reserve;
+    return por_custodian_true_reserve_at(c, por_custodian_refreshed_at(c, now) - c->cfg->attest_lag);
 }
 
 /* Sets the true reserve (clamped to >= 0) and tells the listeners. */
@@ -170,6 +186,28 @@ static void por__drift_tick(por_custodian *c, por_sim *sim)
     por__set_reserve(c, sim, v);
 }
 
+/* Adds DELTA to the true reserve now (saturating; the reserve never goes below 0). */
+static void por__apply_delta(por_custodian *c, por_sim *sim, por_amount delta)
+{
+    por_amount v;
+    if (!por_amount_add(c->reserve, delta, &v))
+        v = delta > 0 ? POR_AMOUNT_MAX : 0;
+    por__set_reserve(c, sim, v);
+}
+
+void por_custodian_change(por_custodian *c, por_sim *sim, por_amount delta, por_time_t delay)
+{
+    if (delay <= 0) {
+        por__apply_delta(c, sim, delta);
+        return;
+    }
+    por_time_t at;
+    if (__builtin_add_overflow(por_sim_now(sim), delay, &at))
+        return; /* after the end of time: never happens */
+    __extension__ unsigned __int128 u = (unsigned __int128)delta;
+    por_sim_schedule(sim, at, 0, c->entity, POR__EV_CHANGE, (uint64_t)u, (uint64_t)(u >> 64), NULL);
+}
+
 static void por__custodian_init(por_sim *sim, void *self)
 {
     por_custodian *c = self;
@@ -203,6 +241,11 @@ static void por__custodian_handle(por_sim *sim, void *self, por_event *ev)
     case POR__EV_FRAUD_SNAPSHOT:
         c->fraud_snapshot[ev->a] = por_custodian_published(c, por_sim_now(sim));
         break;
+    case POR__EV_CHANGE: {
+        __extension__ unsigned __int128 u = ((unsigned __int128)ev->b << 64) | ev->a;
+        por__apply_delta(c, sim, (por_amount)u);
+        break;
+    }
     default:
         POR_ASSERT(!"unknown custodian event");
     }
@@ -234,6 +277,11 @@ por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t in
                       cfg->name);
         return NULL;
     }
+    if (cfg->attest_phase < 0 || (cfg->attest_phase > 0 && cfg->attest_phase >= cfg->attest_every)) {
+        por_error_set(err, POR_EINPUT, "custodian %s: attestation phase outside [0, every)",
+                      cfg->name);
+        return NULL;
+    }
     por_custodian *c = por_xcalloc(1, sizeof *c);
     c->cfg = cfg;
     c->index = index;
@@ -241,6 +289,13 @@ por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t in
     por__history_push(c, 0, cfg->initial);
     c->drift_rng = por_rng_new(por_sim_seed(sim), por_sim_replication(sim),
                                por_stream_id("custodian", index, "drift"));
+    c->phase = cfg->attest_phase;
+    if (cfg->attest_phase_random && cfg->attest_every > 0) {
+        gsl_rng *prng = por_rng_new(por_sim_seed(sim), por_sim_replication(sim),
+                                    por_stream_id("custodian", index, "attest-phase"));
+        c->phase = (por_time_t)por_rng_below(prng, (uint64_t)cfg->attest_every);
+        gsl_rng_free(prng);
+    }
     for (size_t i = 0; i < nattackers; i++)
         if (attackers[i].kind == POR_ATTACK_CUSTODIAN_FRAUD && attackers[i].custodian == index)
             c->nfrauds++;
@@ -270,6 +325,14 @@ void por_custodian_destroy(por_custodian *c)
     free(c->served);
     free(c);
 }
+
+void por_custodian_set_wallet_chain(por_custodian *c, const por_chain *chain)
+{
+    if (c->cfg->source == POR_SOURCE_WALLET)
+        c->wallet_chain = chain;
+}
+
+por_time_t por_custodian_attest_phase(const por_custodian *c) { return c->phase; }
 
 void por_custodian_add_listener(por_custodian *c, por_reserve_listener fn, void *ctx)
 {
@@ -324,7 +387,7 @@ por_read_status por_custodian_read(por_custodian *c, por_sim *sim, uint32_t node
     double u = por_rng_uniform(rng);
     por_read_status st = POR_READ_OK;
     if (cfg->source == POR_SOURCE_WALLET) {
-        *value = c->reserve;
+        *value = por_custodian_published(c, now);
     } else {
         for (size_t i = 0; i < cfg->noutages && st == POR_READ_OK; i++)
             if (por__in_window(&cfg->outages[i], now))

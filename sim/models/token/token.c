@@ -164,6 +164,7 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
     }
     ev.result = r;
     ev.supply_after = t->total;
+    ev.backed = r == POR_MINT_ACCEPTED && !by_attacker && t->cfg->mints.backed;
     por__notify(t, sim, &ev);
     return r;
 }
@@ -181,6 +182,7 @@ por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amoun
     t->supply[slot] -= burn;
     t->total -= burn;
     ev.supply_after = t->total;
+    ev.backed = t->cfg->redeems.backed && burn > 0;
     t->stats.redeems++;
     por_amount redeemed;
     t->stats.redeemed = por_amount_add(t->stats.redeemed, burn, &redeemed) ? redeemed : POR_AMOUNT_MAX;

@@ -266,9 +266,32 @@ static void por__check_invariant(por__world *w, const por_supply_event *ev)
     }
 }
 
+/* A backed mint deposits its amount with the reserve custodian, a backed redemption pays
+ * it out, token units rescaled to the custodian's decimals in the custodian's favour
+ * (deposits rounded up, payouts down: exact when the amount fits the custodian's
+ * decimals), deposit_delay after the supply change. */
+static void por__backed_flow(por__world *w, por_sim *sim, const por_supply_event *ev)
+{
+    int32_t k = w->sc->token.reserve_custodian;
+    if (k < 0)
+        k = w->sc->feed.nsources ? (int32_t)w->sc->feed.sources[0] : 0;
+    if ((size_t)k >= w->sc->ncustodians)
+        return;
+    por_custodian *c = w->custodians[k];
+    uint32_t cd = por_custodian_decimals(c);
+    por_amount x, back;
+    if (!por_amount_rescale(ev->amount, w->token_decimals, cd, &x))
+        x = POR_AMOUNT_MAX;
+    else if (!ev->redeem && por_amount_rescale(x, cd, w->token_decimals, &back) && back < ev->amount)
+        x++;
+    por_custodian_change(c, sim, ev->redeem ? -x : x, w->sc->token.deposit_delay);
+}
+
 static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
 {
     por__world *w = ctx;
+    if (ev->backed)
+        por__backed_flow(w, sim, ev); /* before the truth check: the deposit came with the mint */
     if (w->trace) {
         por__trace_supply(w, ev);
         if (ev->redeem || ev->result == POR_MINT_ACCEPTED)
@@ -449,6 +472,9 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
         w->reserve_tok[i] = v;
         w->reserve_total = por__sat_add(w->reserve_total, v);
         por_custodian_add_listener(w->custodians[i], por__on_reserve, w);
+        if (sc->custodians[i].source == POR_SOURCE_WALLET && sc->custodians[i].wallet_chain >= 0 &&
+            (size_t)sc->custodians[i].wallet_chain < sc->nchains)
+            por_custodian_set_wallet_chain(w->custodians[i], w->chains[sc->custodians[i].wallet_chain]);
     }
     por_observer obs = {por__observe, w};
     w->don = por_don_create(sc, sim, w->chains[sc->feed.chain], obs);
