@@ -362,7 +362,8 @@ START_TEST(test_congestion_slows_detection)
     const por_time_t onset = 2 * POR_DAY + POR_HOUR + 2 * POR_MIN, wait = 3 * POR_MIN;
     const por_time_t horizon = 2 * POR_DAY + 3 * POR_HOUR;
     static const char *const calm[] = {"chains[0].congestion=null"};
-    por_scenario *busy = load_phase0("congested-chain-heartbeat.json", NULL, 0);
+    static const char *const uncapped[] = {"feed.max_gas_price_gwei=0"};
+    por_scenario *busy = load_phase0("congested-chain-heartbeat.json", uncapped, 1);
     por_scenario *free_ = load_phase0("congested-chain-heartbeat.json", calm, 1);
     ck_assert_uint_eq(busy->chains[0].ncongestion, 1);
     ck_assert_uint_eq(free_->chains[0].ncongestion, 0);
@@ -382,6 +383,14 @@ START_TEST(test_congestion_slows_detection)
     ck_assert_int_le(b.c[POR_WM_MAX_FEED_STALENESS].ns, POR_HOUR + round_slack + 2 * 12 * POR_SEC);
     por_scenario_free(busy);
     por_scenario_free(free_);
+    /* with the file's 100 gwei cap below the spiked price (300 gwei), the answer showing
+     * the loss waits in the mempool until the window closes at 2d05:00 */
+    por_scenario *capped = load_phase0("congested-chain-heartbeat.json", NULL, 0);
+    ck_assert_double_eq(capped->feed.max_gas_price_gwei, 100);
+    const por_time_t window_end = 2 * POR_DAY + 5 * POR_HOUR;
+    run(capped, 0, window_end + POR_HOUR, &a);
+    check_common(&a, onset, window_end - onset, window_end - onset + 2 * 12 * POR_SEC);
+    por_scenario_free(capped);
 }
 END_TEST
 
