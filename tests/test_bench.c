@@ -48,7 +48,7 @@ START_TEST(test_same_events_as_run)
     ck_assert_uint_eq(r.events, res.events);
     ck_assert_uint_eq(r.replications, 2);
     ck_assert_double_eq_tol(r.sim_days, 3.0 / 24.0, 1e-12);
-    ck_assert(r.wall_seconds > 0.0 && r.events_per_s > 0.0);
+    ck_assert(r.wall_seconds > 0.0 && r.events_per_s > 0.0 && r.cpu_seconds >= 0.0);
     ck_assert_double_eq_tol(r.sim_days_per_wall_s, 2 * r.sim_days / r.wall_seconds, 1e-9);
     ck_assert(r.peak_rss_kib > 0);
     ck_assert(!r.real_crypto);
@@ -124,7 +124,7 @@ START_TEST(test_cli_name_value)
     char *text = por_test_slurp(out);
     ck_assert_ptr_nonnull(text);
     ck_assert(strncmp(text, "name=", 5) == 0);
-    const char *want[] = {"\nevents=", "\nevents_per_s=", "\nsim_days_per_wall_s=",
+    const char *want[] = {"\nevents=", "\nevents_per_s=", "\ncpu_seconds=", "\nsim_days_per_wall_s=",
                           "\nreplications_per_s=", "\npeak_rss_kib=", "\ncache_hit_rate="};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(text, want[i]) != NULL, "missing %s", want[i] + 1);

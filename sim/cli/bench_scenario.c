@@ -24,7 +24,8 @@ static const char *const por__usage_bench_scenario =
     "Usage: porsim bench scenario SCENARIO.json [options]\n"
     "\n"
     "Runs the scenario's replications as `porsim run` does and prints name=value lines:\n"
-    "events, wall_seconds, events_per_s, sim_days_per_wall_s, replications_per_s,\n"
+    "events, wall_seconds, cpu_seconds, events_per_s, events_per_cpu_s,\n"
+    "sim_days_per_wall_s, replications_per_s,\n"
     "peak_rss_kib, crypto counters and cache_hit_rate; with real signatures also\n"
     "ec_sign_ns, ec_verify_ns (time inside libsecp256k1), the per-operation costs timed\n"
     "in the same process and ec_ratio = measured EC time / (signs x sign cost +\n"
@@ -41,6 +42,16 @@ static const char *const por__usage_bench_scenario =
     "Example:\n"
     "  porsim bench scenario scenarios/bench/year-n31.json\n"
     "  porsim bench scenario scenarios/bench/year-n31.json --set duration=2d --crypto real\n";
+
+/* User + system CPU seconds of the whole process so far. */
+static double por__cpu_now(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0.0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 static double por__ns_now(void)
 {
@@ -103,9 +114,10 @@ por_status por_bench_scenario_run(const por_scenario *sc, const por_bench_scenar
         por__ec_costs(calib / 2 + 1, &sign_a, &verify_a);
     por_runner_result res;
     memset(&res, 0, sizeof res);
-    double t0 = por__ns_now();
+    double c0 = por__cpu_now(), t0 = por__ns_now();
     por_status st = por_runner_run(sc, &rc, &res, err);
     double wall = (por__ns_now() - t0) / 1e9;
+    out->cpu_seconds = por__cpu_now() - c0;
 
     out->replications = res.completed;
     out->threads = cfg->threads;
@@ -156,7 +168,10 @@ void por_bench_scenario_print(FILE *f, const por_scenario *sc, const por_bench_s
     fprintf(f, "sim_days=%.6g\n", r->sim_days);
     fprintf(f, "events=%" PRIu64 "\n", r->events);
     fprintf(f, "wall_seconds=%.3f\n", r->wall_seconds);
+    fprintf(f, "cpu_seconds=%.3f\n", r->cpu_seconds);
     fprintf(f, "events_per_s=%.0f\n", r->events_per_s);
+    fprintf(f, "events_per_cpu_s=%.0f\n",
+            r->cpu_seconds > 0.0 ? (double)r->events / r->cpu_seconds : 0.0);
     fprintf(f, "sim_days_per_wall_s=%.4g\n", r->sim_days_per_wall_s);
     fprintf(f, "replications_per_s=%.4g\n", r->replications_per_s);
     fprintf(f, "peak_rss_kib=%ld\n", r->peak_rss_kib);

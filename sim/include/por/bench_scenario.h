@@ -27,6 +27,9 @@ typedef struct {
     uint64_t events;       /* events handled, all replications */
     double sim_days;       /* simulated days per replication */
     double wall_seconds;   /* wall time of the replications (loading excluded) */
+    double cpu_seconds;    /* user + system CPU time of the process over the same span
+                              (all threads): on a shared machine the figure that load
+                              does not stretch */
     double events_per_s;
     double sim_days_per_wall_s; /* replications x sim_days / wall_seconds */
     double replications_per_s;
