@@ -23,6 +23,7 @@ struct por_sim {
     por_time_t now;
     por_queue queue;
     por_qnode *pool;      /* slab of event slots, shared with the queue as its nodes */
+    void *pool_mem;       /* the allocation POOL is aligned within */
     uint32_t pool_cap;
     uint32_t *free_slots; /* stack of free slot indices */
     uint32_t free_len;
@@ -81,7 +82,7 @@ void por_sim_destroy(por_sim *sim)
     }
     por_queue_free(&sim->queue);
     por__free_retired(sim);
-    free(sim->pool);
+    free(sim->pool_mem);
     free(sim->free_slots);
     free(sim->entities);
     free(sim->seq);
@@ -119,17 +120,15 @@ static void por__grow_pool(por_sim *sim)
         fprintf(stderr, "porsim: too many pending events\n");
         exit(1);
     }
-    /* Not realloc: a handler may hold a pointer into the old array (see top). Aligned so
-     * each slot is exactly one cache line. */
-    por_qnode *pool = aligned_alloc(64, (size_t)cap * sizeof *pool);
-    if (!pool) {
-        fprintf(stderr, "porsim: out of memory (event pool of %u slots)\n", cap);
-        exit(1);
-    }
+    /* Not realloc: a handler may hold a pointer into the old array (see top). Aligned by
+     * hand (through the checked allocator) so each slot is exactly one cache line. */
+    void *mem = por_xmalloc((size_t)cap * sizeof(por_qnode) + 63);
+    por_qnode *pool = (por_qnode *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     if (old)
         memcpy(pool, sim->pool, (size_t)old * sizeof *pool);
     POR_ASSERT(sim->nretired < sizeof sim->retired / sizeof sim->retired[0]);
-    sim->retired[sim->nretired++] = sim->pool;
+    sim->retired[sim->nretired++] = sim->pool_mem;
+    sim->pool_mem = mem;
     sim->pool = pool;
     por_queue_attach(&sim->queue, pool, cap);
     sim->free_slots = por_xrealloc(sim->free_slots, (size_t)cap * sizeof *sim->free_slots);
