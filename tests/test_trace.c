@@ -181,7 +181,7 @@ END_TEST
 
 START_TEST(test_html_self_contained_and_rendered)
 {
-    char page[4096], png[4096], cmd[8192];
+    char page[4096], png[4096], cmd[8192 + 2 * 4096];
     const char *dir = por_test_tmpdir("trace-html");
     snprintf(page, sizeof page, "%s/page.html", dir);
     snprintf(png, sizeof png, "%s/page.png", dir);
