@@ -87,6 +87,18 @@ START_TEST(test_parse_errors)
 }
 END_TEST
 
+START_TEST(test_parse_error_reasons)
+{
+    por_time_t v;
+    const char *why = NULL;
+    ck_assert_int_eq(por_duration_parse("-1s", &v, &why), -1);
+    ck_assert_str_eq(why, "negative duration");
+    /* A dash after a term is not a negative duration (the reason used to say so). */
+    ck_assert_int_eq(por_duration_parse("1h-", &v, &why), -1);
+    ck_assert_ptr_null(strstr(why, "negative"));
+}
+END_TEST
+
 START_TEST(test_format_clock)
 {
     char buf[64];
@@ -116,6 +128,11 @@ START_TEST(test_format_duration)
         {0, "0s"}, {1, "1ns"}, {500, "500ns"}, {1500, "1.5us"}, {250 * POR_MS, "250ms"},
         {POR_MIN, "1m"}, {90 * POR_MIN, "1h30m"}, {POR_DAY + 2 * POR_HOUR, "1d2h"},
         {POR_DAY + 4 * POR_SEC, "1d4s"}, {30 * POR_DAY, "30d"}, {-5, "-"},
+        /* Fractions are exact and trimmed (a bug printed "12.5000s"). */
+        {12500 * POR_MS, "12.5s"}, {12 * POR_SEC, "12s"}, {1500 * POR_MS, "1.5s"},
+        {59 * POR_SEC + POR_MS, "59.001s"}, {POR_HOUR + 500 * POR_MS, "3600.5s"},
+        {POR_SEC + 1, "1.000000001s"}, {1500 * POR_US, "1.5ms"}, {POR_MS + 1, "1.000001ms"},
+        {1001, "1.001us"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         ck_assert_str_eq(por_duration_format(cases[i].d, buf, sizeof buf), cases[i].want);
@@ -147,6 +164,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_parse_units);
     tcase_add_test(t, test_parse_fractions_and_compounds);
     tcase_add_test(t, test_parse_errors);
+    tcase_add_test(t, test_parse_error_reasons);
     tcase_add_test(t, test_format_clock);
     tcase_add_test(t, test_format_duration);
     tcase_add_test(t, test_seconds_helper);

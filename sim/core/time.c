@@ -39,7 +39,7 @@ int por_duration_parse(const char *s, por_time_t *out, const char **why)
     const char *p = s;
     por_time_t total = 0;
     while (*p) {
-        if (*p == '-') {
+        if (*p == '-' && p == s) {
             *why = "negative duration";
             return -1;
         }
@@ -121,6 +121,22 @@ char *por_time_format_clock(por_time_t t, char *buf, size_t n)
     return buf;
 }
 
+/* Writes WHOLE.FRAC (FRAC of DIGITS digits, trailing zeros trimmed) and UNIT. */
+static void por__format_fixed(char *buf, size_t n, int64_t whole, int64_t frac, int digits,
+                              const char *unit)
+{
+    if (frac == 0) {
+        snprintf(buf, n, "%" PRId64 "%s", whole, unit);
+        return;
+    }
+    char f[24];
+    snprintf(f, sizeof f, "%0*" PRId64, digits, frac);
+    size_t len = strlen(f);
+    while (len > 0 && f[len - 1] == '0')
+        f[--len] = '\0';
+    snprintf(buf, n, "%" PRId64 ".%s%s", whole, f, unit);
+}
+
 char *por_duration_format(por_time_t d, char *buf, size_t n)
 {
     if (d < 0) {
@@ -131,15 +147,21 @@ char *por_duration_format(por_time_t d, char *buf, size_t n)
         snprintf(buf, n, "0s");
         return buf;
     }
+    /* Exact decimal renderings (no floating point), so every string parses back. */
+    if (d < POR_US) {
+        snprintf(buf, n, "%" PRId64 "ns", d);
+        return buf;
+    }
+    if (d < POR_MS) {
+        por__format_fixed(buf, n, d / POR_US, d % POR_US, 3, "us");
+        return buf;
+    }
+    if (d < POR_SEC) {
+        por__format_fixed(buf, n, d / POR_MS, d % POR_MS, 6, "ms");
+        return buf;
+    }
     if (d % POR_SEC != 0 || d < POR_MIN) {
-        if (d < POR_US)
-            snprintf(buf, n, "%" PRId64 "ns", d);
-        else if (d < POR_MS)
-            snprintf(buf, n, "%.3gus", (double)d / 1e3);
-        else if (d < POR_SEC)
-            snprintf(buf, n, "%.4gms", (double)d / 1e6);
-        else
-            snprintf(buf, n, "%.4fs", (double)d / 1e9);
+        por__format_fixed(buf, n, d / POR_SEC, d % POR_SEC, 9, "s");
         return buf;
     }
     int64_t s = d / POR_SEC;
