@@ -5,7 +5,7 @@
  *     starts with the display name (never another status, never an empty message);
  *   - loading the same bytes twice gives the same status and the same message, or the
  *     same scenario hash (catches reads of uninitialized memory and hidden state);
- *   - an accepted scenario satisfies the basic validated bounds (4 <= n <= 31, 3f < n,
+ *   - an accepted scenario satisfies the basic validated bounds (1 <= n <= 31, 3f < n,
  *     positive duration, at least one replication, decimals <= 36).
  * Built three ways (tests/CMakeLists.txt): a libFuzzer target (POR_FUZZ=ON, clang), and
  * a plain main() (replay_main.c) that replays the corpus in ctest or runs under AFL++. */
@@ -19,7 +19,7 @@
 
 static void por__check_scenario(const por_scenario *sc)
 {
-    POR_FUZZ_CHECK(sc->feed.ocr.n >= 4 && sc->feed.ocr.n <= 31, "n=%u", sc->feed.ocr.n);
+    POR_FUZZ_CHECK(sc->feed.ocr.n >= 1 && sc->feed.ocr.n <= 31, "n=%u", sc->feed.ocr.n);
     POR_FUZZ_CHECK(3u * sc->feed.ocr.f < sc->feed.ocr.n, "n=%u f=%u", sc->feed.ocr.n, sc->feed.ocr.f);
     POR_FUZZ_CHECK(sc->duration > 0, "duration %lld", (long long)sc->duration);
     POR_FUZZ_CHECK(sc->replications >= 1, "replications 0");

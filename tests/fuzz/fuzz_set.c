@@ -33,7 +33,7 @@ static void por__load_twice(const char *const *sets, size_t nsets)
     POR_FUZZ_CHECK(st1 == st2, "status %d then %d", (int)st1, (int)st2);
     if (st1 == POR_OK) {
         POR_FUZZ_CHECK(s1 && s2, "POR_OK without a scenario");
-        POR_FUZZ_CHECK(s1->feed.ocr.n >= 4 && s1->feed.ocr.n <= 31 && 3u * s1->feed.ocr.f < s1->feed.ocr.n,
+        POR_FUZZ_CHECK(s1->feed.ocr.n >= 1 && s1->feed.ocr.n <= 31 && 3u * s1->feed.ocr.f < s1->feed.ocr.n,
                        "n=%u f=%u", s1->feed.ocr.n, s1->feed.ocr.f);
         char h1[17], h2[17];
         por_scenario_hash(s1, h1);
