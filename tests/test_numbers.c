@@ -128,10 +128,10 @@ START_TEST(test_mul_ppb_exact)
     int compared = 0;
     for (int i = 0; i < 200000; i++) {
         unsigned bits = (unsigned)gsl_rng_uniform_int(r, 127);
-        por_amount v = 0;
+        por_uamount u = 0;
         for (int k = 0; k < 4; k++)
-            v = (v << 32) | (por_amount)gsl_rng_get(r);
-        v &= ((por_amount)1 << bits) - 1;
+            u = (u << 32) | (por_uamount)gsl_rng_get(r);
+        por_amount v = (por_amount)(u & (((por_uamount)1 << bits) - 1));
         if (gsl_rng_get(r) & 1)
             v = -v;
         int64_t ppb = (int64_t)gsl_rng_uniform_int(r, 4000000001u) - 2000000000;
