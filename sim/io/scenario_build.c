@@ -220,7 +220,8 @@ static void por__sc_chain(por__jr *c, const cJSON *o, por_scenario *sc, size_t i
 {
     static const char *const keys[] = {"name",          "block_time",        "block_time_random", "confirmations",
                                        "gas_price_gwei", "gas_volatility",    "reorg_probability", "reorg_depth",
-                                       "tx_timeout",    "transmit_gas",      "congestion",        NULL};
+                                       "tx_timeout",    "transmit_gas",      "congestion",        "rpc_failure_rate",
+                                       "rpc_outages",   NULL};
     static const char *const ckeys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
     por__jr_v_object(c, o, keys, NULL);
     if (!implicit) /* a chain given in the file names itself */
@@ -241,6 +242,8 @@ static void por__sc_chain(por__jr *c, const cJSON *o, por_scenario *sc, size_t i
     ch->reorg_depth = (uint32_t)por__jr_uint(c, o, "reorg_depth", 1, 1, 1000);
     ch->tx_timeout = por__jr_duration(c, o, "tx_timeout", POR_HOUR, true);
     ch->transmit_gas = por__jr_uint(c, o, "transmit_gas", 250000, 1, 1000000000);
+    ch->rpc_failure_rate = por__jr_prob(c, o, "rpc_failure_rate", 0);
+    por__sc_windows(c, o, "rpc_outages", &ch->rpc_outages, &ch->nrpc_outages);
     size_t n;
     const cJSON *a = por__sc_array(c, o, "congestion", 0, 1000000, &n);
     if (!a || n == 0)

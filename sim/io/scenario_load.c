@@ -41,8 +41,10 @@ void por_scenario_free(por_scenario *sc)
         free(p->group_sizes);
     }
     free(nw->partitions);
-    for (size_t i = 0; i < sc->nchains; i++)
+    for (size_t i = 0; i < sc->nchains; i++) {
         free(sc->chains[i].congestion);
+        free(sc->chains[i].rpc_outages);
+    }
     free(sc->chains);
     for (size_t i = 0; i < sc->ncustodians; i++) {
         por_custodian_config *cu = &sc->custodians[i];
@@ -57,6 +59,8 @@ void por_scenario_free(por_scenario *sc)
     free(sc->token.initial_supply);
     free(sc->token.mints.scheduled);
     free(sc->token.redeems.scheduled);
+    free(sc->token.bridges.scheduled);
+    por__dist_free(&sc->token.bridge_delay_dist);
     for (size_t i = 0; i < sc->nconsumers; i++)
         free(sc->consumers[i].thresholds);
     free(sc->consumers);

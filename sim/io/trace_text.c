@@ -371,6 +371,9 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
                      "no: deviation %s < alpha %s and the answer is %s old < DeltaC %s", pct, alpha,
                      age, dc);
             break;
+        case POR_DECIDE_UNREADABLE:
+            snprintf(why, sizeof why, "YES: the contract's latest answer could not be read");
+            break;
         default:
             snprintf(why, sizeof why, "YES: the deviation does not fit the arithmetic");
             break;
@@ -401,8 +404,9 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
         if (por__visible(t, POR_TRACE_LEVEL_MESSAGE))
             por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
                       (unsigned)r->epoch, (unsigned)r->round,
-                      r->reason == POR_SKIP_ON_CHAIN ? "an equal or newer report is on chain"
-                                                     : "it already sent one");
+                      r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
+                      : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
+                                                         : "it already sent one");
         break;
     default:
         break;
@@ -478,6 +482,19 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
 {
     char x[96], y[96], z[96], age[48], st[48];
     const char *who = r->flag ? "ATTACKER mint" : "mint";
+    if (r->kind == POR_TK_REDEEM && r->flag) { /* a bridge transfer (sim/models/world) */
+        const por_token_config *tk = &t->sc->token;
+        const char *at = t->sc->chains[tk->chains[r->index]].name;
+        const char *other = t->sc->chains[tk->chains[r->peer]].name;
+        if (r->reason)
+            por__line(t, r->time, C_RED, "bridge", "transfer of %s from %s to %s REFUSED: more than the supply on %s",
+                      por__tok_amt(t, r->a, x), at, other, at);
+        else
+            por__line(t, r->time, "", "bridge", "%s %s on %s (%s %s): in flight %s, on-chain supply %s",
+                      r->flag2 ? "release" : "burn", por__tok_amt(t, r->a, x), at, r->flag2 ? "from" : "for",
+                      other, por__tok_amt(t, r->c, y), por__tok_amt(t, r->b, z));
+        return;
+    }
     if (r->kind == POR_TK_REDEEM) {
         por__line(t, r->time, "", "token", "redeem %s: supply now %s", por__tok_amt(t, r->a, x),
                   por__tok_amt(t, r->b, y));

@@ -9,6 +9,9 @@
 #include "por/engine.h"
 #include "por/scenario.h"
 
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+
 typedef struct por_tx por_tx;
 struct por_tx {
     uint32_t sender;        /* who sent it (oracle index, or a model-defined id) */
@@ -63,5 +66,14 @@ uint32_t por_chain_entity(const por_chain *chain);
 
 /* The configuration the chain was created with (borrowed). */
 const por_chain_config *por_chain_config_of(const por_chain *chain);
+
+/* Whether one read of the chain's contract state at NOW fails through the reader's RPC
+ * endpoint: always inside an rpc_outages window, otherwise with probability
+ * rpc_failure_rate drawn from RNG (the reader's own stream; nothing is drawn when the
+ * rate is 0, and RNG may then be NULL). Returns true when the read fails. */
+bool por_chain_rpc_read_fails(const por_chain *chain, por_time_t now, gsl_rng *rng);
+
+/* Whether the chain's configuration can make a read fail (a rate above 0 or an outage). */
+bool por_chain_rpc_faulty(const por_chain *chain);
 
 #endif

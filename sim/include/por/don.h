@@ -33,6 +33,10 @@ typedef struct {
     /* KEY_COMPROMISE forgers, summed over attacks */
     uint64_t forged_sent, forged_accepted, forged_rejected;
     uint64_t forged_undersigned_accepted; /* forged and accepted with <= f valid signers */
+    /* reads of the aggregator that failed (the chain's rpc_failure_rate / rpc_outages):
+     * at should-report (the node then reports) and at the transmission re-check (the
+     * node then drops the report) */
+    uint64_t rpc_failures_report, rpc_failures_transmit;
 } por_don_stats;
 
 typedef struct por_don por_don;

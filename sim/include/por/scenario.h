@@ -108,6 +108,12 @@ typedef struct {
     uint64_t transmit_gas;    /* gas used by one transmit() call */
     por_congestion *congestion;
     size_t ncongestion;
+    /* RPC faults seen by readers of the chain's contracts (the oracles' reads of the
+     * aggregator's latest answer): each read fails with this probability, and every read
+     * fails inside an outage window. Defaults 0 / none: reads never fail. */
+    double rpc_failure_rate;
+    por_window *rpc_outages;
+    size_t nrpc_outages;
 } por_chain_config;
 
 /* ---- custodians ------------------------------------------------------------------- */
@@ -210,7 +216,9 @@ typedef enum { POR_PROCESS_NONE, POR_PROCESS_POISSON, POR_PROCESS_BURST, POR_PRO
 typedef struct {
     por_time_t at;
     por_amount amount;
-    int32_t chain;               /* -1 = the token's first chain */
+    int32_t chain;               /* -1 = the token's first chain; bridges: the source chain,
+                                    -1 = drawn (see por_token_config.bridges) */
+    int32_t to_chain;            /* bridges only: the destination chain, -1 = drawn */
 } por_scheduled_request;
 
 typedef struct {
@@ -230,11 +238,19 @@ typedef struct {
     size_t nchains;
     uint32_t decimals;
     por_amount *initial_supply;  /* per chain, base units */
-    por_time_t bridge_delay;     /* cross-chain moves take this long */
+    por_time_t bridge_delay;     /* cross-chain moves take this long (see bridges below) */
     por_secure_mint_config secure_mint;
     por_request_process mints, redeems;
     int32_t reserve_custodian;   /* custodian receiving backed deposits (-1: feed's first source) */
     por_time_t deposit_delay;    /* a backed mint or redemption moves the reserve this much later */
+    /* Cross-chain transfers (por/token.h): arrivals, amounts, window and schedule as for
+     * mints (`backed` unused). A transfer burns on its source chain at once and releases
+     * on its destination bridge_delay later (or a draw from bridge_delay_dist when
+     * bridge_delay_drawn; bridge_delay is then 0). */
+    por_request_process bridges;
+    int32_t bridge_from, bridge_to; /* chain indices of random transfers, -1 = drawn */
+    por_duration_dist bridge_delay_dist;
+    bool bridge_delay_drawn;
 } por_token_config;
 
 /* ---- consumers -------------------------------------------------------------------- */

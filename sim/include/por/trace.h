@@ -113,11 +113,15 @@ typedef enum {
     POR_DECIDE_DEVIATION, /* deviation >= α: report */
     POR_DECIDE_NONE,      /* deviation < α and no heartbeat due: no report */
     POR_DECIDE_OVERFLOW,  /* the arithmetic overflowed: report (conservative) */
+    POR_DECIDE_UNREADABLE, /* the contract's latest answer could not be read (RPC fault):
+                              report (as libocr does) */
 } por_trace_decision_why;
 
 typedef enum {
     POR_SKIP_ON_CHAIN,    /* an equal or newer report is already on chain */
-    POR_SKIP_ALREADY_SENT /* this node already sent an equal or newer report */
+    POR_SKIP_ALREADY_SENT, /* this node already sent an equal or newer report */
+    POR_SKIP_UNREADABLE,  /* the contract's latest (epoch, round) could not be read (RPC
+                             fault): the report is dropped, as libocr does */
 } por_trace_skip_why;
 
 typedef enum {
@@ -228,6 +232,37 @@ por_trace_sink *por_trace_html_sink(por_trace_html *h);
 por_status por_trace_html_write(por_trace_html *h, const char *path, por_time_t end,
                                 por_error *err);
 void por_trace_html_destroy(por_trace_html *h);
+
+/* ---- the CSV time series (sim/io/trace_series.c) ---------------------------------- */
+
+typedef struct por_trace_series por_trace_series;
+
+/* Starts the time series of one replication of scenario SC (borrowed, must outlive it)
+ * in a temporary file next to PATH, header written: rows are
+ * t_seconds,true_reserve,reported_answer,total_supply,true_ratio,reported_ratio,event,
+ * one per TRUTH record (event start | reserve | supply) and per ANSWER record (event
+ * answer), streamed as they arrive. Returns the collector, or NULL with ERR set (POR_EIO
+ * when the file cannot be created, e.g. a missing directory; POR_EINPUT for an empty or
+ * too long name). At most one series is open per process. Caller ends it with
+ * por_trace_series_commit (optional) and por_trace_series_destroy; its sink is
+ * por_trace_series_sink(s). */
+por_trace_series *por_trace_series_create(const char *path, const por_scenario *sc,
+                                          por_error *err);
+por_trace_sink *por_trace_series_sink(por_trace_series *s);
+/* Flushes and renames the temporary file onto PATH. Returns POR_OK, or POR_EIO with ERR
+ * set (a failed write or rename: the temporary file is removed, PATH is untouched). */
+por_status por_trace_series_commit(por_trace_series *s, por_error *err);
+/* Frees S (NULL is fine); without a successful commit its temporary file is removed. */
+void por_trace_series_destroy(por_trace_series *s);
+/* Rows written so far (the header not counted). */
+uint64_t por_trace_series_rows(const por_trace_series *s);
+/* Removes the open series' temporary file, if any. Async-signal-safe: for a SIGINT or
+ * SIGTERM handler (exit() paths are covered by an atexit handler). */
+void por_trace_series_signal_cleanup(void);
+/* Formats (NUM / 10^NUM_DEC) / (DEN / 10^DEN_DEC) exactly, truncated toward zero to 9
+ * decimals ("0.950000000"), into BUF (96 bytes suffice); "" when DEN <= 0. */
+void por_trace_series_ratio(por_amount num, unsigned num_dec, por_amount den, unsigned den_dec,
+                            char *buf, size_t n);
 
 /* ---- the command (sim/cli/trace_cmd.c) -------------------------------------------- */
 

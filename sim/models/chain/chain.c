@@ -9,7 +9,9 @@
  * Gas price model (porsim's simplification): each block draws its price independently,
  * base * lognormal(0, gas_volatility), multiplied by the congestion gas factor in force
  * at the block's time. A reorg can only drop unconfirmed blocks: effects applied at the
- * confirmation depth are final (so with confirmations = 1 a reorg changes nothing). */
+ * confirmation depth are final (so with confirmations = 1 a reorg changes nothing).
+ * Readers' RPC faults (rpc_failure_rate, rpc_outages) are answered here too, drawn from
+ * the reader's stream, never the chain's (por_chain_rpc_read_fails). */
 #include "por/chain.h"
 
 #include "por/error.h"
@@ -335,3 +337,21 @@ uint64_t por_chain_tip_number(const por_chain *chain) { return chain->tip; }
 size_t por_chain_mempool_size(const por_chain *chain) { return chain->nmempool; }
 uint32_t por_chain_entity(const por_chain *chain) { return chain->entity; }
 const por_chain_config *por_chain_config_of(const por_chain *chain) { return chain->cfg; }
+
+/* RPC faults (porsim's model of an unreadable contract): a reader's node endpoint fails a
+ * read at random, or not at all during an outage. The chain's own state is untouched. */
+bool por_chain_rpc_read_fails(const por_chain *chain, por_time_t now, gsl_rng *rng)
+{
+    const por_chain_config *cfg = chain->cfg;
+    for (size_t i = 0; i < cfg->nrpc_outages; i++)
+        if (now >= cfg->rpc_outages[i].from && now < cfg->rpc_outages[i].until)
+            return true;
+    if (cfg->rpc_failure_rate <= 0.0 || !rng)
+        return false;
+    return gsl_rng_uniform(rng) < cfg->rpc_failure_rate;
+}
+
+bool por_chain_rpc_faulty(const por_chain *chain)
+{
+    return chain->cfg->rpc_failure_rate > 0.0 || chain->cfg->nrpc_outages > 0;
+}

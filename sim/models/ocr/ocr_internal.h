@@ -129,6 +129,10 @@ typedef struct ocr_node {
     ocr_big *pending[OCR_MAX_PENDING]; /* FINALs (reference held) or NULL */
     por_event_id t_transmit[OCR_MAX_PENDING];
     uint64_t last_sent_er;   /* (epoch << 32 | round) of the newest report it sent */
+
+    /* the node's RPC reads of the aggregator: failure draws (NULL when the chain's
+     * configuration cannot make a read fail) */
+    gsl_rng *rpc_rng;
 } ocr_node;
 
 enum { OCR_PHASE_IDLE, OCR_PHASE_OBSERVE, OCR_PHASE_GRACE, OCR_PHASE_REPORT, OCR_PHASE_FINAL };
@@ -224,6 +228,10 @@ const por_attack_config *ocr_byzantine(const ocr_node *nd, por_byzantine_behavio
 /* Signs DIGEST as the node (a MALFORMED node produces garbage that recovers nothing). */
 void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out);
 por_time_t ocr_now(const ocr_node *nd);
+/* Reads the aggregator's latest round into *OUT as node ND does, through its RPC
+ * endpoint to the chain: false when the read fails (the chain's rpc_failure_rate and
+ * rpc_outages; *OUT is then zeroed). */
+bool ocr_read_contract(ocr_node *nd, por_round_data *out);
 por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a);
 void ocr_cancel(ocr_node *nd, por_event_id *id);
 
@@ -260,7 +268,9 @@ void ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why
 void ocr_trace_round(ocr_node *nd);
 void ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_amount sent);
 void ocr_trace_report_req(ocr_node *nd, const ocr_big *req);
-void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report);
+/* RD: the contract's latest round the decision used, NULL when it could not be read. */
+void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
+                        const por_round_data *rd);
 void ocr_trace_final(ocr_node *nd, const ocr_big *fin);
 void ocr_trace_complete(ocr_node *nd, const ocr_big *fin);
 void ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason);

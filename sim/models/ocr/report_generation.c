@@ -24,10 +24,20 @@
  * variant. Both variants are valid reports, so honest nodes may complete the round with
  * either; the contract accepts at most one report per (epoch, round).
  *
- * porsim simplifications: the contract is always readable (reading the confirmed
- * aggregator state never fails); the "transmission pending" reason to report is not
- * modelled; a follower accepts a REPORT-REQ for a round at or above the latest
- * OBSERVE-REQ it saw (so one lost OBSERVE-REQ does not also cost its signature). */
+ * Reading the contract goes through the node's RPC endpoint (ocr_read_contract), which
+ * fails per the feed chain's rpc_failure_rate and rpc_outages; a node that cannot read
+ * the latest answer reports ("contract unreadable"), as libocr's shouldReport does.
+ *
+ * "A transmission is pending" is not a reason to report: libocr's OCR1 shouldReport
+ * (report_generation_follower.go) reports on the first round of a configuration,
+ * deviation >= alpha, the ΔC heartbeat, an unfulfilled requestNewRound (not modelled: no
+ * consumer requests rounds), or an unreadable contract; nothing else. Pending
+ * transmissions matter only in libocr's transmission protocol (shouldTransmit), where a
+ * node's own pending report makes it hold back a newer one that does not deviate from it
+ * by alpha; porsim does not model that either (see transmission.c).
+ *
+ * porsim simplification: a follower accepts a REPORT-REQ for a round at or above the
+ * latest OBSERVE-REQ it saw (so one lost OBSERVE-REQ does not also cost its signature). */
 #include "ocr_internal.h"
 
 #include "por/error.h"
@@ -391,11 +401,20 @@ static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
 
 /* ---------------------------------------------------------------- follower */
 
-static bool ocr__should_report(ocr_node *nd, const por_report *rep)
+/* Should-report (libocr's shouldReport). RD receives the contract's latest round; false
+ * in *READ when it could not be read, and then the node reports: libocr errs on the side
+ * of too many reports ("the Ethereum node might be down, but that need not prevent us
+ * from still contributing to the protocol"). */
+static bool ocr__should_report(ocr_node *nd, const por_report *rep, por_round_data *out,
+                               bool *read)
 {
     ocr_don *d = nd->don;
-    por_round_data rd;
-    por_aggregator_latest(d->agg, &rd);
+    *read = ocr_read_contract(nd, out);
+    if (!*read) {
+        d->stats.rpc_failures_report++;
+        return true; /* contract unreadable */
+    }
+    const por_round_data rd = *out;
     if (rd.round_id == 0)
         return true; /* first report ever */
     por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
@@ -426,9 +445,11 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
     }
     if (!ocr_report_req_valid(d, m, nd->e, round))
         return;
-    bool report = ocr__should_report(nd, &m->report);
+    por_round_data rd;
+    bool read;
+    bool report = ocr__should_report(nd, &m->report, &rd, &read);
     if (d->trace)
-        ocr_trace_decision(nd, &m->report, report);
+        ocr_trace_decision(nd, &m->report, report, read ? &rd : NULL);
     if (!report) {
         ocr_pacemaker_progress(nd); /* the round completed without a report */
         return;

@@ -2,8 +2,9 @@
  * these only when the DON has a sink (`if (d->trace) ocr_trace_...`), so an untraced run
  * never reaches this file. Each helper fills one por_trace_record on the stack; the
  * decision helper re-derives *why* a follower decided as it did with the same formula as
- * report_generation.c's should-report (a pure function of the contract's latest answer,
- * the node's clock and the report), without touching the decision itself. */
+ * report_generation.c's should-report (a pure function of the contract's latest answer
+ * the decision read, the node's clock and the report), without touching the decision
+ * itself or reading the contract again. */
 #include "ocr_internal.h"
 
 #include <string.h>
@@ -77,7 +78,8 @@ void ocr_trace_report_req(ocr_node *nd, const ocr_big *req)
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report)
+void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
+                        const por_round_data *rdp)
 {
     ocr_don *d = nd->don;
     por_trace_record r;
@@ -86,11 +88,15 @@ void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report)
     r.round = rep->round;
     r.flag = report;
     r.peer = nd->leader;
-    por_round_data rd;
-    por_aggregator_latest(d->agg, &rd);
     r.a = rep->nobs ? rep->obs[rep->nobs / 2] : 0;
-    r.b = rd.answer;
     r.dt = -1;
+    if (!rdp) {
+        r.reason = POR_DECIDE_UNREADABLE; /* no answer known: b = 0, ppb = 0 */
+        por_trace_emit(d->trace, &r);
+        return;
+    }
+    const por_round_data rd = *rdp;
+    r.b = rd.answer;
     if (rd.round_id == 0) {
         r.reason = POR_DECIDE_FIRST;
     } else {

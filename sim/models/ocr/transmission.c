@@ -10,7 +10,14 @@
  *
  * Each report waits on its own timer (as in libocr), up to OCR_MAX_PENDING per node (the
  * oldest is evicted beyond that); a node never sends a report older than or equal to one
- * it already sent. Each transaction carries the honest range of its round (simulator
+ * it already sent. The re-check reads the contract through the node's RPC endpoint; when
+ * that read fails (the chain's rpc_failure_rate / rpc_outages) the report is dropped, as
+ * libocr's transmission does when contractState() errs.
+ *
+ * porsim simplification: libocr's shouldTransmit also holds back a report handed to
+ * transmission while the node's own newer-than-chain report is still pending, unless
+ * its median deviates from that pending one by alpha; and it re-checks the contract when
+ * the report arrives, not only at its stage time. Neither is modelled. Each transaction carries the honest range of its round (simulator
  * bookkeeping, not on the wire) so the accepted report can be audited when mined. */
 #include "ocr_internal.h"
 
@@ -130,7 +137,16 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
     nd->pending[slot] = NULL;
     ocr_don *d = nd->don;
     por_round_data rd;
-    por_aggregator_latest(d->agg, &rd);
+    if (!ocr_read_contract(nd, &rd)) {
+        /* libocr (transmission.go, eventTTransmitTimeout): when contractState() fails the
+         * pending transmission is logged and dropped, not sent blind */
+        d->stats.rpc_failures_transmit++;
+        d->stats.transmissions_skipped++;
+        if (d->trace)
+            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, POR_SKIP_UNREADABLE);
+        por_msg_unref(&fin->hdr);
+        return;
+    }
     uint64_t on_chain = ((uint64_t)rd.epoch << 32) | rd.round;
     uint64_t mine = ocr__er(&fin->report);
     /* skip when an equal or newer report is on chain, or this node already sent one

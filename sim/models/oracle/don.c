@@ -160,6 +160,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
         nd->idx = i;
         nd->observe_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "observe"));
         nd->byz_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "byzantine"));
+        if (por_chain_rpc_faulty(chain))
+            nd->rpc_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "rpc"));
         nd->entity = por_sim_add_entity(sim, &ocr_node_kind, nd);
         ent[i] = nd->entity;
     }
@@ -188,6 +190,8 @@ void por_don_destroy(por_don *don)
                 por_msg_unref(&nd->pending[k]->hdr);
         gsl_rng_free(nd->observe_rng);
         gsl_rng_free(nd->byz_rng);
+        if (nd->rpc_rng)
+            gsl_rng_free(nd->rpc_rng);
         free(d->attacks[i].list);
     }
     for (size_t i = 0; i < d->nforgers; i++)

@@ -13,6 +13,7 @@
  * report_generation.c). */
 #include "../ocr/ocr_internal.h"
 
+#include "por/chain.h"
 #include "por/error.h"
 
 #include <string.h>
@@ -44,6 +45,17 @@ const por_attack_config *ocr_byzantine(const ocr_node *nd, por_byzantine_behavio
 }
 
 por_time_t ocr_now(const ocr_node *nd) { return por_sim_now(nd->don->sim); }
+
+bool ocr_read_contract(ocr_node *nd, por_round_data *out)
+{
+    ocr_don *d = nd->don;
+    if (nd->rpc_rng && por_chain_rpc_read_fails(d->chain, ocr_now(nd), nd->rpc_rng)) {
+        memset(out, 0, sizeof *out);
+        return false;
+    }
+    por_aggregator_latest(d->agg, out);
+    return true;
+}
 
 por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a)
 {
