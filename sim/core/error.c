@@ -2,6 +2,7 @@
 #include "por/error.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +39,21 @@ por_status por_error_set(por_error *err, por_status status, const char *fmt, ...
     return status;
 }
 
-/* Allocation-failure injection for tests: POR_FAIL_ALLOC=N fails the N-th call. */
+/* Allocation-failure injection for tests: POR_FAIL_ALLOC=N fails the N-th call (and any
+ * after it). Returns 0 when this call must fail. Atomic: replications on several threads
+ * allocate concurrently, and exactly the N-th call of the process fails. */
 static long por__alloc_countdown(void)
 {
-    static long countdown = -2;
-    if (countdown == -2) {
+    static atomic_long limit = -2, calls = 0;
+    long lim = atomic_load(&limit);
+    if (lim == -2) {
         const char *e = getenv("POR_FAIL_ALLOC");
-        countdown = e && *e ? atol(e) : -1;
+        lim = e && *e ? atol(e) : -1;
+        atomic_store(&limit, lim);
     }
-    if (countdown > 0)
-        countdown--;
-    return countdown;
+    if (lim <= 0)
+        return -1;
+    return atomic_fetch_add(&calls, 1) + 1 >= lim ? 0 : 1;
 }
 
 static void *por__oom(size_t n)

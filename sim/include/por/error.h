@@ -39,7 +39,8 @@ por_status por_error_set(por_error *err, por_status status, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 
 /* Allocation that never returns NULL: on failure it prints a clear message and exits 1.
- * Tests may make the N-th allocation fail with POR_FAIL_ALLOC=N in the environment. */
+ * Tests may make the N-th allocation (N >= 1, counted over all threads) and any after it
+ * fail with POR_FAIL_ALLOC=N in the environment. */
 void *por_xmalloc(size_t n);
 void *por_xcalloc(size_t count, size_t size);
 void *por_xrealloc(void *p, size_t n);
