@@ -370,7 +370,7 @@ START_TEST(test_schedule_attack_and_overflow)
     uint32_t chains[2] = {2, 5};
     por_amount initial[2] = {100, 0};
     por_token_config cfg = token_cfg(chains, 2, initial);
-    por_scheduled_request sched[2] = {{POR_HOUR / 2, 50, 5}, {POR_HOUR / 2, 1, -1}};
+    por_scheduled_request sched[2] = {{POR_HOUR / 2, 50, 5, -1}, {POR_HOUR / 2, 1, -1, -1}};
     cfg.mints.kind = POR_PROCESS_SCHEDULED;
     cfg.mints.scheduled = sched;
     cfg.mints.nscheduled = 2;

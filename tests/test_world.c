@@ -409,8 +409,8 @@ START_TEST(test_backed_mints_move_reserves)
     fixture_init(&f, false);
     f.sc.nconsumers = 0;
     f.sc.token.secure_mint.enabled = false;
-    por_scheduled_request mint = {POR_HOUR, (por_amount)10000000005 * por_amount_pow10(15), -1};
-    por_scheduled_request redeem = {2 * POR_HOUR, (por_amount)20000000 * por_amount_pow10(18), -1};
+    por_scheduled_request mint = {POR_HOUR, (por_amount)10000000005 * por_amount_pow10(15), -1, -1};
+    por_scheduled_request redeem = {2 * POR_HOUR, (por_amount)20000000 * por_amount_pow10(18), -1, -1};
     f.sc.token.mints.kind = POR_PROCESS_SCHEDULED;
     f.sc.token.mints.scheduled = &mint;
     f.sc.token.mints.nscheduled = 1;

@@ -270,9 +270,44 @@ static void por__sc_secure_mint(por__jr *c, const cJSON *tok, por_scenario *sc)
     por__jr_reset(c, base);
 }
 
-static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_request_process *rp)
+/* A bridge endpoint at OBJ.KEY: the index of one of token.chains, or -1 for "random";
+ * DEF when the key is absent. */
+static int32_t por__sc_bridge_end(por__jr *c, const cJSON *obj, const char *key, int32_t def,
+                                  const por_scenario *sc)
 {
-    static const char *const keys[] = {"at", "amount", "chain", NULL};
+    const size_t m = por__jr_mark(c);
+    const cJSON *v = por__sc_enter(c, obj, key);
+    if (!v)
+        return def;
+    int32_t got = -1;
+    if (!cJSON_IsString(v) || !v->valuestring || strcmp(v->valuestring, "random") != 0) {
+        uint32_t ch = por__sc_chain_ref(c, v, sc);
+        for (size_t k = 0; k < sc->token.nchains; k++)
+            if (sc->token.chains[k] == ch)
+                got = (int32_t)ch;
+        if (got < 0)
+            por__jr_fail(c, "chain \"%s\" is not one of token.chains", sc->chains[ch].name);
+    }
+    por__jr_reset(c, m);
+    return got;
+}
+
+/* Fails when FROM and TO (read from OBJ, or defaults) name the same chain, at to_chain
+ * when OBJ has it, else at from_chain. */
+static void por__sc_bridge_pair(por__jr *c, const cJSON *obj, int32_t from, int32_t to, const por_scenario *sc)
+{
+    if (from < 0 || from != to)
+        return;
+    por__jr_push_key(c, por__jr_has(obj, "to_chain") ? "to_chain" : "from_chain");
+    por__jr_fail(c, "a transfer needs two different chains, got \"%s\" as both from_chain and to_chain",
+                 sc->chains[from].name);
+}
+
+static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_request_process *rp, bool bridge)
+{
+    static const char *const mint_keys[] = {"at", "amount", "chain", NULL};
+    static const char *const bridge_keys[] = {"at", "amount", "from_chain", "to_chain", NULL};
+    const char *const *keys = bridge ? bridge_keys : mint_keys;
     const cJSON *a = por__jr_require(c, p, "requests");
     size_t m = por__jr_mark(c);
     por__jr_push_key(c, "requests");
@@ -300,7 +335,12 @@ static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_r
             por__jr_fail(c, "expected a positive amount, got \"%s\"", por__jr_get(e, "amount")->valuestring);
         }
         r->chain = -1;
-        if (por__sc_enter(c, e, "chain")) {
+        r->to_chain = -1;
+        if (bridge) {
+            r->chain = por__sc_bridge_end(c, e, "from_chain", sc->token.bridge_from, sc);
+            r->to_chain = por__sc_bridge_end(c, e, "to_chain", sc->token.bridge_to, sc);
+            por__sc_bridge_pair(c, e, r->chain, r->to_chain, sc);
+        } else if (por__sc_enter(c, e, "chain")) {
             uint32_t ch = por__sc_chain_ref(c, por__jr_get(e, "chain"), sc);
             r->chain = -1;
             for (size_t k = 0; k < sc->token.nchains; k++)
@@ -314,20 +354,29 @@ static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_r
     por__jr_reset(c, m);
 }
 
-static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_scenario *sc, por_request_process *rp)
+/* token.mints, token.redeems or (BRIDGE) token.bridges, whose chains are from_chain and
+ * to_chain instead of chain, and which has no "backed". */
+static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_scenario *sc, por_request_process *rp,
+                            bool bridge)
 {
     static const char *const kinds[] = {"none", "poisson", "burst", "scheduled", NULL};
-    static const char *const keys[][10] = {
+    static const char *const flow_keys[][10] = {
         {"process", NULL},
         {"process", "per_day", "amount", "from", "at", "until", "for", "backed", NULL},
         {"process", "per_day", "burst_size", "amount", "from", "at", "until", "for", "backed", NULL},
         {"process", "requests", "backed", NULL},
     };
+    static const char *const bridge_keys[][11] = {
+        {"process", NULL},
+        {"process", "per_day", "amount", "from", "at", "until", "for", "from_chain", "to_chain", NULL},
+        {"process", "per_day", "burst_size", "amount", "from", "at", "until", "for", "from_chain", "to_chain", NULL},
+        {"process", "requests", "from_chain", "to_chain", NULL},
+    };
     const size_t base = por__jr_mark(c);
     unsigned dec = sc->token.decimals;
     rp->window.from = 0;
     rp->window.until = POR_TIME_MAX;
-    rp->backed = true;
+    rp->backed = !bridge;
     const cJSON *p = por__sc_enter(c, tok, key);
     if (!p) {
         if (strcmp(key, "mints") == 0) { /* default: Poisson mints, 24 a day, ~100000 tokens */
@@ -347,9 +396,16 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
     por__jr_require(c, p, "process");
     size_t k = por__jr_enum(c, p, "process", 0, kinds);
     snprintf(what, sizeof what, "for process \"%s\"", kinds[k]);
-    por__jr_v_object(c, p, keys[k], what);
+    por__jr_v_object(c, p, bridge ? bridge_keys[k] : flow_keys[k], what);
     rp->kind = (por_process_kind)k;
-    rp->backed = por__jr_bool(c, p, "backed", true);
+    rp->backed = !bridge && por__jr_bool(c, p, "backed", true);
+    if (bridge && rp->kind != POR_PROCESS_NONE) {
+        if (sc->token.nchains < 2)
+            por__jr_fail(c, "needs a token on at least two chains, token.chains has %zu", sc->token.nchains);
+        sc->token.bridge_from = por__sc_bridge_end(c, p, "from_chain", -1, sc);
+        sc->token.bridge_to = por__sc_bridge_end(c, p, "to_chain", -1, sc);
+        por__sc_bridge_pair(c, p, sc->token.bridge_from, sc->token.bridge_to, sc);
+    }
     if (rp->kind == POR_PROCESS_POISSON || rp->kind == POR_PROCESS_BURST) {
         por__jr_require(c, p, "per_day");
         rp->per_day = por__jr_number(c, p, "per_day", 0, 0, true, 1e9, false);
@@ -362,7 +418,7 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
         por__jr_reset(c, m);
         rp->window = por__jr_window(c, p);
     } else if (rp->kind == POR_PROCESS_SCHEDULED) {
-        por__sc_requests(c, p, sc, rp);
+        por__sc_requests(c, p, sc, rp, bridge);
     }
     por__jr_reset(c, base);
 }
@@ -386,11 +442,26 @@ static void por__sc_reserve_custodian(por__jr *c, const cJSON *tok, por_scenario
     por__jr_reset(c, base);
 }
 
+/* token.bridge_delay: a duration, or a duration distribution drawn per transfer. */
+static void por__sc_bridge_delay(por__jr *c, const cJSON *tok, por_token_config *tk)
+{
+    const cJSON *d = por__jr_get(tok, "bridge_delay");
+    if (!cJSON_IsObject(d)) {
+        tk->bridge_delay = por__jr_duration(c, tok, "bridge_delay", 30 * POR_MIN, false);
+        return;
+    }
+    const size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "bridge_delay");
+    por__jr_v_duration_dist(c, d, &tk->bridge_delay_dist);
+    tk->bridge_delay_drawn = true;
+    por__jr_reset(c, m);
+}
+
 void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     static const char *const keys[] = {"chains",      "decimals", "initial_supply",    "bridge_delay",
                                        "secure_mint", "mints",    "redeems",           "reserve_custodian",
-                                       "deposit_delay", NULL};
+                                       "deposit_delay", "bridges", NULL};
     por_token_config *tk = &sc->token;
     const cJSON *t = por__jr_get(root, "token");
     por__jr_push_key(c, "token");
@@ -421,12 +492,14 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
     tk->decimals = (uint32_t)por__jr_uint(c, t, "decimals", 18, 0, POR_MAX_DECIMALS);
     por__sc_supply(c, t, sc);
     por__jr_reset(c, base);
-    tk->bridge_delay = por__jr_duration(c, t, "bridge_delay", 30 * POR_MIN, false);
+    por__sc_bridge_delay(c, t, tk);
     por__sc_secure_mint(c, t, sc);
-    por__sc_process(c, t, "mints", sc, &tk->mints);
-    por__sc_process(c, t, "redeems", sc, &tk->redeems);
+    por__sc_process(c, t, "mints", sc, &tk->mints, false);
+    por__sc_process(c, t, "redeems", sc, &tk->redeems, false);
     por__sc_reserve_custodian(c, t, sc);
     tk->deposit_delay = por__jr_duration(c, t, "deposit_delay", 0, false);
+    tk->bridge_from = tk->bridge_to = -1;
+    por__sc_process(c, t, "bridges", sc, &tk->bridges, true);
     por__jr_reset(c, 1);
 }
 

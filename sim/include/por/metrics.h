@@ -62,6 +62,9 @@ typedef enum {
     POR_WM_FORGED_REJECTED,   /* forged reports the aggregator refused */
     POR_WM_UNDERSIGNED_REPORTS, /* accepted with fewer than f+1 valid distinct signers */
     POR_WM_MEDIAN_OUTSIDE_HONEST, /* accepted medians outside the round's honest range */
+    POR_WM_BRIDGE_TRANSFERS,  /* bridge transfers burned on their source chain */
+    POR_WM_BRIDGE_REFUSED,    /* bridge transfers refused (larger than the source's supply) */
+    POR_WM_MAX_IN_FLIGHT,     /* largest amount in flight between chains (token units) */
     POR_WM_NCOLS
 } por_world_metric;
 

@@ -1,5 +1,6 @@
-/* The token: exact supply per chain, mint and redeem request processes, and the Secure
- * Mint guard that refuses mints the PoR feed does not cover.
+/* The token: exact supply per chain, mint, redeem and bridge request processes, tokens in
+ * flight between chains, and the Secure Mint guard that refuses mints the PoR feed does
+ * not cover.
  *
  * Secure Mint follows Chainlink's SecureMintPolicy (smartcontractkit/chainlink-ace,
  * packages/policy-management/src/policies/SecureMintPolicy.sol) and reference/POR.md.
@@ -27,16 +28,39 @@
  * Redemptions are never blocked; one burns min(amount, supply on its chain).
  *
  * Requests are applied at the instant they arrive (the mint transaction's own inclusion
- * delay is not modelled). A mint or redeem on chain k changes chain k's supply; no
- * cross-chain moves are modelled, so bridge_delay is not used yet and the total supply is
- * simply the sum over chains. Processes (por_request_process), for mints and redeems alike:
+ * delay is not modelled). A mint or redeem on chain k changes chain k's supply.
+ * Processes (por_request_process), for mints, redeems and bridge transfers alike:
  *   POISSON    arrivals at rate per_day, inside the process window;
  *   BURST      bursts at rate per_day / burst_size, each burst_size requests at once;
  *   SCHEDULED  the listed (at, amount, chain) requests; the window does not apply.
  * A window of {0, 0} (zero-initialized) means the whole run. Amounts are drawn from the
  * process's por_amount_dist (token base units, >= 1); a random request's chain is drawn
  * uniformly among the token's chains. Streams: "token" index 0, purposes
- * "mint-arrivals", "mint-amounts", "mint-chains" and the same with "redeem-".
+ * "mint-arrivals", "mint-amounts", "mint-chains", the same with "redeem-" and "bridge-",
+ * and "bridge-delays".
+ *
+ * Bridge transfers (cfg->bridges, a burn-and-mint bridge such as CCIP's burn/mint token
+ * pools): a transfer of AMOUNT from chain slot A to slot B burns AMOUNT on A at once and
+ * releases (mints) it on B bridge_delay later (a fresh draw from bridge_delay_dist per
+ * transfer when bridge_delay_drawn). Meanwhile the amount is "in flight": on no chain.
+ * A transfer larger than A's supply is refused (counted, nothing burned). Source and
+ * destination are cfg->bridge_from / bridge_to (chain indices; -1 = drawn) for random
+ * transfers, a scheduled request's chain / to_chain for scheduled ones; a drawn end is
+ * uniform among the token's chains other than the fixed end, both drawn give a uniform
+ * ordered pair of distinct chains. The release is NOT checked by Secure Mint: the bridge
+ * hands out tokens issued before (it is not an issuance), so a release may leave the
+ * on-chain supply above mintable(reported reserve) without any guard refusing it.
+ * Two supply views follow, on purpose:
+ *   - on-chain supply (por_token_total_supply, the sum over chains) is what a guard or a
+ *     consumer reading totalSupply on every chain sees; Secure Mint checks it, so during
+ *     a transfer it sees headroom that is not real (the in-flight amount will reappear);
+ *   - outstanding supply (por_token_outstanding = on-chain + in flight) is what the
+ *     issuer owes; ground truth (onset, min_true_ratio, false rejections, feed detection
+ *     in sim/models/world) uses it.
+ * Conservation, exactly: on-chain + in flight == initial + minted - redeemed.
+ * A hand-built config with bridges.kind != NONE must set bridge_from / bridge_to (and
+ * each scheduled transfer's chain / to_chain) to -1 or distinct chains of the token:
+ * zero-initialized they name chain 0 twice and por_token_create refuses them.
  * Backed flows: an accepted mint of a process with `backed` (never a MINTER attacker's)
  * and a redemption of a process with `backed` carry backed = true in their supply event;
  * the world (sim/models/world/world.c) then moves the reserve custodian's true reserve by
@@ -104,6 +128,14 @@ typedef struct {
     por_amount mintable;     /* mintable(reserve) the guard computed (when known) */
     bool backed;             /* an accepted backed mint (a deposit) or a backed redemption
                                 (a payout) of AMOUNT; never an attacker's mint */
+    /* Bridge transfers (bridge = true; never guarded, never backed, result ACCEPTED):
+     * redeem = true is the burn of AMOUNT on chain_slot for other_slot, or, with
+     * bridge_refused, the refusal of a transfer of AMOUNT larger than chain_slot's supply
+     * (nothing burned); redeem = false is the release of AMOUNT on chain_slot, sent from
+     * other_slot. supply_before/after are on-chain totals. */
+    bool bridge, bridge_refused;
+    uint32_t other_slot;
+    por_amount in_flight;    /* every event: amount in flight after the change */
 } por_supply_event;
 
 typedef void (*por_supply_listener)(void *ctx, por_sim *sim, const por_supply_event *ev);
@@ -113,6 +145,8 @@ typedef struct {
     uint64_t mints_refused[POR_MINT_NRESULTS]; /* index ACCEPTED stays 0 */
     uint64_t redeems;
     por_amount minted, redeemed;               /* token base units */
+    uint64_t bridge_requests, bridge_transfers, bridge_refused, bridge_releases;
+    por_amount bridged, max_in_flight;         /* token base units */
 } por_token_stats;
 
 typedef struct por_token por_token;
@@ -122,7 +156,8 @@ typedef struct por_token por_token;
  * scenario's list; MINTER ones apply. HORIZON ends open attack windows. CFG and
  * ATTACKERS must outlive the token. Returns NULL and fills ERR when CFG is unusable (no
  * chain, decimals above POR_MAX_DECIMALS, negative or overflowing initial supply, a
- * scheduled request naming a chain the token is not on). Caller frees with
+ * scheduled request naming a chain the token is not on, bridges on fewer than two
+ * chains or from a chain to itself). Caller frees with
  * por_token_destroy after the simulation is destroyed. */
 por_token *por_token_create(const por_token_config *cfg, por_sim *sim, por_feed_reader feed,
                             const por_attack_config *attackers, size_t nattackers,
@@ -140,9 +175,21 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
 /* Redeems (burns) up to AMOUNT on chain slot SLOT now; returns the amount burned. */
 por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amount amount);
 
-/* Supply on chain slot SLOT, and over all chains (token base units). */
+/* Requests a bridge transfer of AMOUNT from chain slot FROM to slot TO (FROM != TO, both
+ * < nchains) now: burns it on FROM and schedules its release on TO after the bridge delay,
+ * telling the listeners of both. Returns true; false (counted in bridge_refused, listeners
+ * told, nothing changed) when AMOUNT <= 0 or exceeds FROM's supply. */
+bool por_token_bridge(por_token *t, por_sim *sim, uint32_t from, uint32_t to, por_amount amount);
+
+/* Supply on chain slot SLOT, and over all chains (token base units): what totalSupply
+ * reads on the chains, and what Secure Mint checks. */
 por_amount por_token_supply(const por_token *t, uint32_t slot);
 por_amount por_token_total_supply(const por_token *t);
+/* Tokens burned by a bridge on their source chain and not yet released. */
+por_amount por_token_in_flight(const por_token *t);
+/* On-chain supply + in flight (saturating at POR_AMOUNT_MAX): the issuer's liabilities,
+ * the supply of ground truth. */
+por_amount por_token_outstanding(const por_token *t);
 
 uint32_t por_token_decimals(const por_token *t);
 uint32_t por_token_nchains(const por_token *t);

@@ -1,5 +1,6 @@
-/* The token entity: exact per-chain supply, the mint/redeem request processes, MINTER
- * attacks, and the Secure Mint guard (formulas and sources in por/token.h). */
+/* The token entity: exact per-chain supply, the mint/redeem/bridge request processes,
+ * tokens in flight between chains, MINTER attacks, and the Secure Mint guard (formulas,
+ * sources and the bridge model in por/token.h). */
 #include "por/token.h"
 
 #include "models/world/sample.h"
@@ -10,10 +11,15 @@
 #include <stdlib.h>
 
 enum {
-    POR__EV_ARRIVAL = 1,   /* a = 0 mint process, 1 redeem process */
-    POR__EV_SCHEDULED = 2, /* a = 0 mint, 1 redeem; b = index in the schedule */
+    POR__EV_ARRIVAL = 1,   /* a = 0 mint process, 1 redeem process, 2 bridge process */
+    POR__EV_SCHEDULED = 2, /* a = 0 mint, 1 redeem, 2 bridge; b = index in the schedule */
     POR__EV_ATTACK = 3,    /* a = attacker index; b = attempt number */
+    POR__EV_RELEASE = 4,   /* a bridge transfer arrives: b = index in t->transfers */
 };
+
+enum { POR__MINTS, POR__REDEEMS, POR__BRIDGES, POR__NPROCESSES };
+
+#define POR__NO_TRANSFER UINT32_MAX
 
 static const char *const por__mint_names[POR_MINT_NRESULTS] = {
     "accepted", "no_answer", "bad_answer", "future_answer", "stale", "exceeds_reserve", "overflow",
@@ -89,14 +95,29 @@ typedef struct {
     gsl_rng *arrivals, *amounts, *chains;
 } por__process_rng;
 
+/* A bridge transfer in flight (or, when free, a link in the free list). */
+typedef struct {
+    por_amount amount;
+    uint32_t from, to;  /* chain slots */
+    uint32_t next_free; /* POR__NO_TRANSFER: end of the free list */
+} por__transfer;
+
 struct por_token {
     const por_token_config *cfg;
     uint32_t entity;
     por_feed_reader feed;
     por_amount *supply; /* per chain slot */
     por_amount total;
-    por__process_rng rng[2]; /* 0 mints, 1 redeems */
-    uint32_t *sched_slot[2]; /* chain slot of each scheduled request */
+    por__process_rng rng[POR__NPROCESSES];
+    uint32_t *sched_slot[2]; /* chain slot of each scheduled mint / redeem */
+    int32_t *sched_bridge[2]; /* source / destination slot of each scheduled transfer
+                                 (-1: drawn) */
+    int32_t bridge_from, bridge_to; /* slots of random transfers (-1: drawn) */
+    gsl_rng *bridge_delays;
+    por_amount in_flight;
+    por__transfer *transfers; /* in flight, and free entries */
+    size_t ntransfers;
+    uint32_t free_transfer;
     const por_attack_config **minters;
     size_t nminters;
     por_time_t horizon;
@@ -107,7 +128,7 @@ struct por_token {
 
 static const por_request_process *por__process(const por_token *t, int which)
 {
-    return which ? &t->cfg->redeems : &t->cfg->mints;
+    return which == POR__BRIDGES ? &t->cfg->bridges : which ? &t->cfg->redeems : &t->cfg->mints;
 }
 
 static por_window por__process_window(const por_request_process *p)
@@ -165,6 +186,7 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
     ev.result = r;
     ev.supply_after = t->total;
     ev.backed = r == POR_MINT_ACCEPTED && !by_attacker && t->cfg->mints.backed;
+    ev.in_flight = t->in_flight;
     por__notify(t, sim, &ev);
     return r;
 }
@@ -183,6 +205,7 @@ por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amoun
     t->total -= burn;
     ev.supply_after = t->total;
     ev.backed = t->cfg->redeems.backed && burn > 0;
+    ev.in_flight = t->in_flight;
     t->stats.redeems++;
     por_amount redeemed;
     t->stats.redeemed = por_amount_add(t->stats.redeemed, burn, &redeemed) ? redeemed : POR_AMOUNT_MAX;
@@ -190,11 +213,123 @@ por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amoun
     return burn;
 }
 
-/* One random request of process WHICH: its amount and chain drawn now. */
+/* The delay of a transfer sent now: bridge_delay, or a draw from bridge_delay_dist;
+ * at most POR__MAX_DRAWN_DURATION so that now + delay never overflows. */
+static por_time_t por__bridge_delay(por_token *t)
+{
+    por_time_t d = t->cfg->bridge_delay_drawn
+                       ? por__sample_duration(&t->cfg->bridge_delay_dist, t->bridge_delays)
+                       : t->cfg->bridge_delay;
+    return d < 0 ? 0 : d > POR__MAX_DRAWN_DURATION ? POR__MAX_DRAWN_DURATION : d;
+}
+
+bool por_token_bridge(por_token *t, por_sim *sim, uint32_t from, uint32_t to, por_amount amount)
+{
+    POR_ASSERT(from < t->cfg->nchains && to < t->cfg->nchains && from != to);
+    por_supply_event ev = {0};
+    ev.redeem = true;
+    ev.bridge = true;
+    ev.chain_slot = from;
+    ev.other_slot = to;
+    ev.amount = amount;
+    ev.result = POR_MINT_ACCEPTED;
+    ev.supply_before = t->total;
+    t->stats.bridge_requests++;
+    por_amount flight;
+    if (amount <= 0 || amount > t->supply[from] || !por_amount_add(t->in_flight, amount, &flight)) {
+        t->stats.bridge_refused++;
+        ev.bridge_refused = true;
+        ev.supply_after = t->total;
+        ev.in_flight = t->in_flight;
+        por__notify(t, sim, &ev);
+        return false;
+    }
+    t->supply[from] -= amount;
+    t->total -= amount;
+    t->in_flight = flight;
+    if (flight > t->stats.max_in_flight)
+        t->stats.max_in_flight = flight;
+    t->stats.bridge_transfers++;
+    por_amount bridged;
+    t->stats.bridged = por_amount_add(t->stats.bridged, amount, &bridged) ? bridged : POR_AMOUNT_MAX;
+    uint32_t k = t->free_transfer;
+    if (k != POR__NO_TRANSFER) {
+        t->free_transfer = t->transfers[k].next_free;
+    } else {
+        POR_ASSERT(t->ntransfers < UINT32_MAX);
+        t->transfers = por_xrealloc(t->transfers, (t->ntransfers + 1) * sizeof *t->transfers);
+        k = (uint32_t)t->ntransfers++;
+    }
+    t->transfers[k] = (por__transfer){amount, from, to, POR__NO_TRANSFER};
+    por_sim_schedule(sim, por_sim_now(sim) + por__bridge_delay(t), 0, t->entity, POR__EV_RELEASE, 0, k,
+                     NULL);
+    ev.supply_after = t->total;
+    ev.in_flight = t->in_flight;
+    por__notify(t, sim, &ev);
+    return true;
+}
+
+/* Transfer K arrives: its amount leaves the flight and joins its destination's supply
+ * (no Secure Mint check: the tokens were issued before). */
+static void por__bridge_release(por_token *t, por_sim *sim, uint32_t k)
+{
+    POR_ASSERT(k < t->ntransfers);
+    por__transfer tr = t->transfers[k];
+    t->transfers[k].next_free = t->free_transfer;
+    t->free_transfer = k;
+    por_supply_event ev = {0};
+    ev.bridge = true;
+    ev.chain_slot = tr.to;
+    ev.other_slot = tr.from;
+    ev.amount = tr.amount;
+    ev.result = POR_MINT_ACCEPTED;
+    ev.supply_before = t->total;
+    /* Cannot overflow in practice (the amount was on a chain before); saturate if the
+     * flight's other mints pushed the total to the 128-bit limit meanwhile. */
+    por_amount v;
+    t->supply[tr.to] = por_amount_add(t->supply[tr.to], tr.amount, &v) ? v : POR_AMOUNT_MAX;
+    t->total = por_amount_add(t->total, tr.amount, &v) ? v : POR_AMOUNT_MAX;
+    t->in_flight -= tr.amount;
+    t->stats.bridge_releases++;
+    ev.supply_after = t->total;
+    ev.in_flight = t->in_flight;
+    por__notify(t, sim, &ev);
+}
+
+/* The (source, destination) slots of a transfer from FROM to TO, each -1 when drawn:
+ * a drawn end is uniform among the token's chains other than the fixed end (both drawn:
+ * a uniform ordered pair of distinct chains). */
+static void por__bridge_pair(por_token *t, int32_t from, int32_t to, uint32_t *src, uint32_t *dst)
+{
+    gsl_rng *r = t->rng[POR__BRIDGES].chains;
+    uint32_t n = (uint32_t)t->cfg->nchains;
+    uint32_t a = from >= 0 ? (uint32_t)from : 0, b = to >= 0 ? (uint32_t)to : 0;
+    if (from < 0 && to < 0) {
+        a = (uint32_t)por_rng_below(r, n);
+        b = (uint32_t)por_rng_below(r, n - 1);
+        b += b >= a;
+    } else if (from < 0) {
+        a = (uint32_t)por_rng_below(r, n - 1);
+        a += a >= b;
+    } else if (to < 0) {
+        b = (uint32_t)por_rng_below(r, n - 1);
+        b += b >= a;
+    }
+    *src = a;
+    *dst = b;
+}
+
+/* One random request of process WHICH: its amount and chain(s) drawn now. */
 static void por__random_request(por_token *t, por_sim *sim, int which)
 {
     const por_request_process *p = por__process(t, which);
     por_amount amount = por__sample_amount(&p->amount, t->rng[which].amounts);
+    if (which == POR__BRIDGES) {
+        uint32_t from, to;
+        por__bridge_pair(t, t->bridge_from, t->bridge_to, &from, &to);
+        por_token_bridge(t, sim, from, to, amount);
+        return;
+    }
     uint32_t slot = (uint32_t)por_rng_below(t->rng[which].chains, t->cfg->nchains);
     if (which)
         por_token_redeem(t, sim, slot, amount);
@@ -225,7 +360,7 @@ static void por__schedule_arrival(por_token *t, por_sim *sim, int which, por_tim
 static void por__token_init(por_sim *sim, void *self)
 {
     por_token *t = self;
-    for (int which = 0; which < 2; which++) {
+    for (int which = 0; which < POR__NPROCESSES; which++) {
         const por_request_process *p = por__process(t, which);
         if (p->kind == POR_PROCESS_POISSON || p->kind == POR_PROCESS_BURST) {
             por_window w = por__process_window(p);
@@ -268,6 +403,12 @@ static void por__token_handle(por_sim *sim, void *self, por_event *ev)
     case POR__EV_SCHEDULED: {
         int which = (int)ev->a;
         const por_scheduled_request *rq = &por__process(t, which)->scheduled[ev->b];
+        if (which == POR__BRIDGES) {
+            uint32_t from, to;
+            por__bridge_pair(t, t->sched_bridge[0][ev->b], t->sched_bridge[1][ev->b], &from, &to);
+            por_token_bridge(t, sim, from, to, rq->amount);
+            break;
+        }
         uint32_t slot = t->sched_slot[which][ev->b];
         if (which)
             por_token_redeem(t, sim, slot, rq->amount);
@@ -277,6 +418,9 @@ static void por__token_handle(por_sim *sim, void *self, por_event *ev)
     }
     case POR__EV_ATTACK:
         por_token_mint(t, sim, 0, t->minters[ev->a]->mint_amount, true);
+        break;
+    case POR__EV_RELEASE:
+        por__bridge_release(t, sim, (uint32_t)ev->b);
         break;
     default:
         POR_ASSERT(!"unknown token event");
@@ -312,6 +456,57 @@ static bool por__map_schedule(por_token *t, int which, por_error *err)
     return true;
 }
 
+/* The slot of chain index CHAIN (-1 stays -1: drawn); false when the token is not on it. */
+static bool por__bridge_slot(const por_token *t, int32_t chain, int32_t *slot)
+{
+    *slot = -1;
+    if (chain < 0)
+        return true;
+    for (size_t s = 0; s < t->cfg->nchains; s++)
+        if (t->cfg->chains[s] == (uint32_t)chain)
+            *slot = (int32_t)s;
+    return *slot >= 0;
+}
+
+/* Maps the bridge process's chains and its schedule to slots; false (ERR filled) when
+ * there are fewer than two chains, a chain the token is not on, or a transfer whose
+ * source and destination are the same chain. */
+static bool por__map_bridges(por_token *t, por_error *err)
+{
+    const por_request_process *p = &t->cfg->bridges;
+    t->bridge_from = t->bridge_to = -1;
+    if (p->kind == POR_PROCESS_NONE)
+        return true;
+    if (t->cfg->nchains < 2) {
+        por_error_set(err, POR_EINPUT, "token: bridges need at least two chains, the token is on %zu",
+                      t->cfg->nchains);
+        return false;
+    }
+    if (!por__bridge_slot(t, t->cfg->bridge_from, &t->bridge_from) ||
+        !por__bridge_slot(t, t->cfg->bridge_to, &t->bridge_to) ||
+        (t->bridge_from >= 0 && t->bridge_from == t->bridge_to)) {
+        por_error_set(err, POR_EINPUT, "token: bridges from chain %d to chain %d: not two of the token's chains",
+                      (int)t->cfg->bridge_from, (int)t->cfg->bridge_to);
+        return false;
+    }
+    if (p->kind != POR_PROCESS_SCHEDULED || p->nscheduled == 0)
+        return true;
+    for (int e = 0; e < 2; e++)
+        t->sched_bridge[e] = por_xcalloc(p->nscheduled, sizeof *t->sched_bridge[e]);
+    for (size_t i = 0; i < p->nscheduled; i++) {
+        const por_scheduled_request *rq = &p->scheduled[i];
+        if (!por__bridge_slot(t, rq->chain, &t->sched_bridge[0][i]) ||
+            !por__bridge_slot(t, rq->to_chain, &t->sched_bridge[1][i]) ||
+            (t->sched_bridge[0][i] >= 0 && t->sched_bridge[0][i] == t->sched_bridge[1][i])) {
+            por_error_set(err, POR_EINPUT,
+                          "token: scheduled transfer %zu from chain %d to chain %d: not two of the token's chains",
+                          i, (int)rq->chain, (int)rq->to_chain);
+            return false;
+        }
+    }
+    return true;
+}
+
 por_token *por_token_create(const por_token_config *cfg, por_sim *sim, por_feed_reader feed,
                             const por_attack_config *attackers, size_t nattackers,
                             por_time_t horizon, por_error *err)
@@ -329,6 +524,7 @@ por_token *por_token_create(const por_token_config *cfg, por_sim *sim, por_feed_
     t->feed = feed;
     t->horizon = horizon;
     t->supply = por_xcalloc(cfg->nchains, sizeof *t->supply);
+    t->free_transfer = POR__NO_TRANSFER;
     for (size_t i = 0; i < cfg->nchains && cfg->initial_supply; i++) {
         if (cfg->initial_supply[i] < 0 || !por_amount_add(t->total, cfg->initial_supply[i], &t->total)) {
             por_error_set(err, POR_EINPUT, "token: initial supply on chain %zu negative or too large", i);
@@ -337,16 +533,18 @@ por_token *por_token_create(const por_token_config *cfg, por_sim *sim, por_feed_
         }
         t->supply[i] = cfg->initial_supply[i];
     }
-    if (!por__map_schedule(t, 0, err) || !por__map_schedule(t, 1, err)) {
+    if (!por__map_schedule(t, 0, err) || !por__map_schedule(t, 1, err) || !por__map_bridges(t, err)) {
         por_token_destroy(t);
         return NULL;
     }
-    static const char *const purposes[2][3] = {
+    static const char *const purposes[POR__NPROCESSES][3] = {
         {"mint-arrivals", "mint-amounts", "mint-chains"},
         {"redeem-arrivals", "redeem-amounts", "redeem-chains"},
+        {"bridge-arrivals", "bridge-amounts", "bridge-chains"},
     };
     uint64_t seed = por_sim_seed(sim), rep = por_sim_replication(sim);
-    for (int w = 0; w < 2; w++) {
+    t->bridge_delays = por_rng_new(seed, rep, por_stream_id("token", 0, "bridge-delays"));
+    for (int w = 0; w < POR__NPROCESSES; w++) {
         t->rng[w].arrivals = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][0]));
         t->rng[w].amounts = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][1]));
         t->rng[w].chains = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][2]));
@@ -369,14 +567,19 @@ void por_token_destroy(por_token *t)
 {
     if (!t)
         return;
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < POR__NPROCESSES; w++)
         if (t->rng[w].arrivals) {
             gsl_rng_free(t->rng[w].arrivals);
             gsl_rng_free(t->rng[w].amounts);
             gsl_rng_free(t->rng[w].chains);
         }
+    for (int w = 0; w < 2; w++) {
         free(t->sched_slot[w]);
+        free(t->sched_bridge[w]);
     }
+    if (t->bridge_delays)
+        gsl_rng_free(t->bridge_delays);
+    free(t->transfers);
     free(t->supply);
     free(t->minters);
     free(t->listeners);
@@ -398,6 +601,13 @@ por_amount por_token_supply(const por_token *t, uint32_t slot)
 }
 
 por_amount por_token_total_supply(const por_token *t) { return t->total; }
+por_amount por_token_in_flight(const por_token *t) { return t->in_flight; }
+
+por_amount por_token_outstanding(const por_token *t)
+{
+    por_amount v;
+    return por_amount_add(t->total, t->in_flight, &v) ? v : POR_AMOUNT_MAX;
+}
 uint32_t por_token_decimals(const por_token *t) { return t->cfg->decimals; }
 uint32_t por_token_nchains(const por_token *t) { return (uint32_t)t->cfg->nchains; }
 void por_token_get_stats(const por_token *t, por_token_stats *out) { *out = t->stats; }

@@ -58,6 +58,12 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
     [POR_WM_MEDIAN_OUTSIDE_HONEST] = {"median_outside_honest", POR_METRIC_COUNT, false,
                                       "reports",
                                       "accepted medians outside the honest observations"},
+    [POR_WM_BRIDGE_TRANSFERS] = {"bridge_transfers", POR_METRIC_COUNT, false, "transfers",
+                                 "bridge transfers burned on their source chain"},
+    [POR_WM_BRIDGE_REFUSED] = {"bridge_refused", POR_METRIC_COUNT, false, "transfers",
+                               "bridge transfers refused: larger than the source chain's supply"},
+    [POR_WM_MAX_IN_FLIGHT] = {"max_in_flight", POR_METRIC_AMOUNT, false, "token",
+                              "largest amount burned by the bridge and not yet released"},
 };
 
 const por_metric_def *por_world_metric_defs(size_t *ncols)
@@ -104,10 +110,11 @@ static por_amount por__sat_add(por_amount a, por_amount b)
     return por_amount_add(a, b, &s) ? s : (b > 0 ? POR_AMOUNT_MAX : POR_AMOUNT_MIN);
 }
 
-/* Re-checks the collateralization ratio after a change of reserves or supply. */
+/* Re-checks the collateralization ratio after a change of reserves or supply. Truth's
+ * supply is the outstanding one: on-chain + in flight on a bridge (por/token.h). */
 static void por__truth_check(por__world *w)
 {
-    por_amount supply = por_token_total_supply(w->token);
+    por_amount supply = por_token_outstanding(w->token);
     double r = por_ratio_to_double(w->reserve_total, supply);
     if (r < w->min_ratio)
         w->min_ratio = r;
@@ -132,7 +139,7 @@ static void por__trace_init(por__world *w, por_trace_record *r, por_trace_kind k
 /* The ground truth after a change: reserve, supply, and since when it is under. */
 static void por__trace_truth(por__world *w, por_trace_truth_cause cause)
 {
-    por_amount supply = por_token_total_supply(w->token);
+    por_amount supply = por_token_outstanding(w->token);
     bool under = por_ratio_below(w->reserve_total, supply, w->onset_ppb);
     if (under && !w->trace_under)
         w->trace_under_since = por_sim_now(w->sim);
@@ -184,6 +191,23 @@ static void por__trace_supply(por__world *w, const por_supply_event *ev)
     por_trace_emit(w->trace, &r);
 }
 
+/* A bridge burn, refusal or release, as a REDEEM record with flag = bridge: flag2 =
+ * release (else burn), reason = 1 refused, index = chain slot, peer = the other slot,
+ * a = amount, b = on-chain supply after, c = in flight after [t]. */
+static void por__trace_bridge(por__world *w, const por_supply_event *ev)
+{
+    por_trace_record r;
+    por__trace_init(w, &r, POR_TK_REDEEM, POR_TRACE_TOKEN, ev->chain_slot);
+    r.flag = true;
+    r.flag2 = !ev->redeem;
+    r.reason = ev->bridge_refused;
+    r.peer = ev->other_slot;
+    r.a = ev->amount;
+    r.b = ev->supply_after;
+    r.c = ev->in_flight;
+    por_trace_emit(w->trace, &r);
+}
+
 static void por__trace_answer(por__world *w, const por_round_data *rd)
 {
     por_trace_record r;
@@ -193,7 +217,7 @@ static void por__trace_answer(por__world *w, const por_round_data *rd)
     r.epoch = rd->epoch;
     r.round = rd->round;
     r.t2 = rd->updated_at;
-    r.b = por_token_total_supply(w->token);
+    r.b = por_token_outstanding(w->token);
     por_trace_emit(w->trace, &r);
 }
 
@@ -290,6 +314,11 @@ static void por__backed_flow(por__world *w, por_sim *sim, const por_supply_event
 static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
 {
     por__world *w = ctx;
+    if (ev->bridge) { /* on-chain supply moved; outstanding supply (truth) did not */
+        if (w->trace)
+            por__trace_bridge(w, ev);
+        return;
+    }
     if (ev->backed)
         por__backed_flow(w, sim, ev); /* before the truth check: the deposit came with the mint */
     if (w->trace) {
@@ -313,6 +342,7 @@ static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
     w->mints_refused++;
     por_amount after;
     if (por_amount_add(ev->supply_before, ev->amount, &after) &&
+        por_amount_add(after, ev->in_flight, &after) &&
         !por_ratio_below(w->reserve_total, after, w->onset_ppb))
         w->false_rejections++;
     if (w->onset && !w->blocked) {
@@ -333,7 +363,7 @@ static void por__on_answer(void *ctx, por_sim *sim, const por_round_data *rd)
     por_amount reported;
     if (w->onset && !w->detected &&
         por_amount_rescale(rd->answer, w->feed_decimals, w->token_decimals, &reported) &&
-        por_ratio_below(reported, por_token_total_supply(w->token), w->onset_ppb)) {
+        por_ratio_below(reported, por_token_outstanding(w->token), w->onset_ppb)) {
         w->detected = true;
         w->detect_at = now;
     }
@@ -566,6 +596,16 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
     cells[POR_WM_UNDERSIGNED_REPORTS] =
         por__count(ds.undersigned_accepted + ds.forged_undersigned_accepted);
     cells[POR_WM_MEDIAN_OUTSIDE_HONEST] = por__count(ds.median_outside_honest);
+    por_token_stats ts;
+    por_token_get_stats(w->token, &ts);
+    cells[POR_WM_BRIDGE_TRANSFERS] = por__count(ts.bridge_transfers);
+    cells[POR_WM_BRIDGE_REFUSED] = por__count(ts.bridge_refused);
+    c = &cells[POR_WM_MAX_IN_FLIGHT];
+    c->present = true;
+    c->value = por_amount_to_double(ts.max_in_flight, w->token_decimals);
+    c->exact = por_amount_format(ts.max_in_flight, w->token_decimals, false,
+                                 strings + POR_WM_MAX_IN_FLIGHT * POR_WORLD_STRING_BYTES,
+                                 POR_WORLD_STRING_BYTES);
 }
 
 /* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
