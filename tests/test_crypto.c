@@ -149,6 +149,108 @@ START_TEST(test_keccak_incremental)
 }
 END_TEST
 
+/* Textbook keccak-f[1600] (FIPS 202, section 3), written independently of the optimized
+ * one: lane (x, y) is a[x + 5 y]; rotation offsets from the (t+1)(t+2)/2 rule walking
+ * (x, y) -> (y, 2x + 3y); round constants from the degree-8 LFSR rc(t). */
+static uint64_t ref_rotl(uint64_t v, unsigned n)
+{
+    n %= 64;
+    return n == 0 ? v : (v << n) | (v >> (64 - n));
+}
+
+static int ref_rc_bit(int t)
+{
+    unsigned r = 1; /* x^8 + x^6 + x^5 + x^4 + 1, bit i of r is the coefficient of x^i */
+    for (int i = 0; i < t % 255; i++) {
+        r <<= 1;
+        if (r & 0x100)
+            r ^= 0x171;
+    }
+    return (int)(r & 1);
+}
+
+static void ref_keccak_f1600(uint64_t a[25])
+{
+    unsigned rot[25] = {0};
+    for (int t = 0, x = 1, y = 0; t < 24; t++) {
+        rot[x + 5 * y] = (unsigned)((t + 1) * (t + 2) / 2);
+        int nx = y, ny = (2 * x + 3 * y) % 5;
+        x = nx, y = ny;
+    }
+    for (int round = 0; round < 24; round++) {
+        uint64_t c[5], b[25];
+        for (int x = 0; x < 5; x++)
+            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        for (int x = 0; x < 5; x++)
+            for (int y = 0; y < 5; y++)
+                a[x + 5 * y] ^= c[(x + 4) % 5] ^ ref_rotl(c[(x + 1) % 5], 1);
+        for (int x = 0; x < 5; x++) /* rho and pi: B[y, 2x + 3y] = rot(A[x, y]) */
+            for (int y = 0; y < 5; y++)
+                b[y + 5 * ((2 * x + 3 * y) % 5)] = ref_rotl(a[x + 5 * y], rot[x + 5 * y]);
+        for (int x = 0; x < 5; x++)
+            for (int y = 0; y < 5; y++)
+                a[x + 5 * y] =
+                    b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
+        for (int j = 0; j <= 6; j++) /* iota: bit 2^j - 1 is rc(j + 7 round) */
+            a[0] ^= (uint64_t)ref_rc_bit(j + 7 * round) << ((1u << j) - 1);
+    }
+}
+
+/* The sponge's permutation on STATE: absorbing a whole block of zeros from position 0
+ * leaves the state as it is and then permutes it. */
+static void sponge_permute(uint64_t state[25])
+{
+    static const uint8_t zeros[136];
+    por_keccak_ctx h;
+    memcpy(h.st, state, sizeof h.st);
+    h.pos = 0;
+    por_keccak_update(&h, zeros, sizeof zeros);
+    ck_assert_uint_eq(h.pos, 0);
+    memcpy(state, h.st, sizeof h.st);
+}
+
+START_TEST(test_keccak_permutation_vs_reference)
+{
+    /* the reference itself against the Keccak team's published intermediate values:
+     * keccak-f[1600] applied once and twice to the zero state (lanes 0 and 24) */
+    uint64_t z[25] = {0};
+    ref_keccak_f1600(z);
+    ck_assert_uint_eq(z[0], 0xF1258F7940E1DDE7ull);
+    ck_assert_uint_eq(z[24], 0xEAF1FF7B5CECA249ull);
+    ref_keccak_f1600(z);
+    ck_assert_uint_eq(z[0], 0x2D5C954DF96ECB3Cull);
+    ck_assert_uint_eq(z[24], 0x20D06CD26A8FBF5Cull);
+
+    /* the optimized permutation against the reference on random states, and on states
+     * with single bits set or all lanes all-ones (complemented lanes, carries of
+     * rotations) */
+    gsl_rng *rng = test_rng("keccak-f");
+    for (int k = 0; k < 1000 + 64 + 1; k++) {
+        uint64_t s[25], want[25];
+        if (k < 1000) {
+            for (int i = 0; i < 25; i++) {
+                uint64_t v = 0;
+                for (int j = 0; j < 8; j++)
+                    v = v << 8 | (uint64_t)gsl_rng_uniform_int(rng, 256);
+                s[i] = v;
+            }
+        } else if (k < 1064) {
+            memset(s, 0, sizeof s);
+            s[(k - 1000) % 25] = (uint64_t)1 << (k - 1000);
+        } else {
+            memset(s, 0xff, sizeof s);
+        }
+        memcpy(want, s, sizeof s);
+        ref_keccak_f1600(want);
+        sponge_permute(s);
+        for (int i = 0; i < 25; i++)
+            ck_assert_msg(s[i] == want[i], "state %d lane %d: %016llx, want %016llx", k,
+                          i, (unsigned long long)s[i], (unsigned long long)want[i]);
+    }
+    gsl_rng_free(rng);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- SipHash */
 
 START_TEST(test_siphash_vectors)
@@ -858,6 +960,7 @@ Suite *por_test_suite(void)
     TCase *t = tcase_create("keccak");
     tcase_add_test(t, test_keccak_vectors);
     tcase_add_test(t, test_keccak_incremental);
+    tcase_add_test(t, test_keccak_permutation_vs_reference);
     tcase_add_test(t, test_siphash_vectors);
     tcase_add_test(t, test_address_vectors);
     tcase_add_test(t, test_eip55);
