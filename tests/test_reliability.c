@@ -259,6 +259,25 @@ START_TEST(test_disk_full)
 }
 END_TEST
 
+/* The output directory gets the mode mkdir would give it (not mkdtemp's 0700). */
+START_TEST(test_output_mode)
+{
+    const char *tmp = por_test_tmpdir("rel-mode");
+    ck_assert_ptr_nonnull(tmp);
+    char args[800], log[600], out[600];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    snprintf(log, sizeof log, "%s/log", tmp);
+    snprintf(args, sizeof args, "run -r 1 -q --set duration=1h -o '%s'", out);
+    mode_t old = umask(022);
+    int code = run_env("", args, log);
+    umask(old);
+    ck_assert_int_eq(code, 0);
+    struct stat st;
+    ck_assert_int_eq(stat(out, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0755);
+}
+END_TEST
+
 START_TEST(test_output_not_creatable)
 {
     const char *tmp = por_test_tmpdir("rel-nodir");
@@ -516,6 +535,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_oom_threads);
     tcase_add_test(t, test_oom_loader_counts_cjson);
     tcase_add_test(t, test_disk_full);
+    tcase_add_test(t, test_output_mode);
     tcase_add_test(t, test_output_not_creatable);
     tcase_add_test(t, test_sigint_keeps_completed);
     tcase_add_test(t, test_sigterm_keeps_completed_threads);

@@ -92,6 +92,10 @@ por_status por_outdir_begin(por_outdir *od, const char *dir, bool force, por_err
     if (!mkdtemp(od->tmp_path))
         return por_error_set(err, POR_EIO, "%s: cannot create temporary directory: %s",
                              od->final_path, strerror(errno));
+    /* mkdtemp makes it 0700; the renamed DIR gets the mode mkdir would have given it. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(od->tmp_path, 0777 & ~mask);
     od->open = true;
     por__track(od, true);
     return POR_OK;
