@@ -346,6 +346,20 @@ START_TEST(test_full_example_fields)
     ck_assert_uint_eq(sc->consumers[0].nthresholds, 2);
     ck_assert_int_eq(sc->consumers[0].thresholds[0].ratio_ppb, 980000000);
     ck_assert_int_eq(sc->consumers[0].thresholds[0].action, POR_ACTION_LOWER_CF);
+    ck_assert_int_eq(tk->redeems.scheduled[1].to_chain, -1);
+    ck_assert(!tk->bridge_delay_drawn);
+    ck_assert_int_eq(tk->bridges.kind, POR_PROCESS_SCHEDULED);
+    ck_assert(!tk->bridges.backed);
+    ck_assert_int_eq(tk->bridge_from, 0);
+    ck_assert_int_eq(tk->bridge_to, -1);
+    ck_assert_uint_eq(tk->bridges.nscheduled, 2);
+    ck_assert_int_eq(tk->bridges.scheduled[0].at, POR_DAY);
+    ck_assert(amount_is(tk->bridges.scheduled[0].amount, "1000", 18));
+    ck_assert_int_eq(tk->bridges.scheduled[0].chain, 0);
+    ck_assert_int_eq(tk->bridges.scheduled[0].to_chain, 1);
+    ck_assert(amount_is(tk->bridges.scheduled[1].amount, "0.5", 18));
+    ck_assert_int_eq(tk->bridges.scheduled[1].chain, 1);
+    ck_assert_int_eq(tk->bridges.scheduled[1].to_chain, -1);
     ck_assert_int_eq(sc->consumers[0].thresholds[0].collateral_factor_ppb, 500000000);
     ck_assert_int_eq(sc->consumers[0].thresholds[1].action, POR_ACTION_PAUSE);
     /* attackers */
@@ -426,6 +440,11 @@ START_TEST(test_defaults)
     sc = load_ok(GOOD_DIR "/minimal.json", sets, 2);
     ck_assert_uint_eq(sc->feed.ocr.f, 5);
     ck_assert_uint_eq(sc->feed.ocr.nschedule, 5); /* 1, 1, 2, 4, 8 */
+    ck_assert_int_eq(sc->token.bridges.kind, POR_PROCESS_NONE);
+    ck_assert_int_eq(sc->token.bridge_delay, 30 * POR_MIN);
+    ck_assert(!sc->token.bridge_delay_drawn);
+    ck_assert_int_eq(sc->token.bridge_from, -1);
+    ck_assert_int_eq(sc->token.bridge_to, -1);
     ck_assert_uint_eq(sc->feed.ocr.schedule[4], 8);
     ck_assert_int_eq(sc->token.secure_mint.max_staleness, 3 * POR_HOUR);
     por_scenario_free(sc);
@@ -441,6 +460,56 @@ START_TEST(test_warnings)
     ck_assert_int_eq(sc->feed.ocr.alpha_ppb, 0);
     ck_assert(!sc->token.secure_mint.enabled);
     por_scenario_free(sc);
+/* token.bridges and a drawn token.bridge_delay: processes, "random" ends, defaults of
+ * scheduled requests, and a distribution (EMPIRICAL allocates: freed with the scenario). */
+START_TEST(test_bridges)
+{
+    const char *doc =
+        "{\"duration\": \"1d\", \"chains\": [{\"name\": \"eth\"}, {\"name\": \"base\"}, {\"name\": \"arb\"}],"
+        " \"token\": {\"chains\": [\"eth\", \"base\", \"arb\"],"
+        "  \"bridge_delay\": {\"dist\": \"empirical\", \"samples\": [\"10m\", \"20m\", \"1h\"]},"
+        "  \"bridges\": {\"process\": \"burst\", \"per_day\": 6, \"burst_size\": 3, \"amount\": \"250.5\","
+        "               \"to_chain\": \"arb\", \"from\": \"2h\", \"for\": \"6h\"}}}";
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(doc, strlen(doc), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s",
+                  err.msg);
+    const por_token_config *tk = &sc->token;
+    ck_assert(tk->bridge_delay_drawn);
+    ck_assert_int_eq(tk->bridge_delay, 0);
+    ck_assert_int_eq(tk->bridge_delay_dist.kind, POR_DIST_EMPIRICAL);
+    ck_assert_uint_eq(tk->bridge_delay_dist.nsamples, 3);
+    ck_assert_int_eq(tk->bridge_delay_dist.samples[2], POR_HOUR);
+    ck_assert_int_eq(tk->bridges.kind, POR_PROCESS_BURST);
+    ck_assert_uint_eq(tk->bridges.burst_size, 3);
+    ck_assert(amount_is(tk->bridges.amount.value, "250.5", 18));
+    ck_assert_int_eq(tk->bridges.window.from, 2 * POR_HOUR);
+    ck_assert_int_eq(tk->bridges.window.until, 8 * POR_HOUR);
+    ck_assert_int_eq(tk->bridge_from, -1);
+    ck_assert_int_eq(tk->bridge_to, 2);
+    ck_assert_int_eq(tk->mints.kind, POR_PROCESS_POISSON); /* untouched */
+    por_scenario_free(sc);
+    /* a --set turns the delay back into a constant and the bridge into a schedule */
+    const char *sets[] = {"token.bridge_delay=45m",
+                          "token.bridges={\"process\":\"scheduled\",\"requests\":[{\"at\":\"1h\",\"amount\":\"1\","
+                          "\"from_chain\":\"base\"}]}"};
+    sc = NULL;
+    ck_assert_msg(por_scenario_load_string(doc, strlen(doc), "t.json", sets, 2, &sc, &err) == POR_OK, "%s",
+                  err.msg);
+    ck_assert(!sc->token.bridge_delay_drawn);
+    ck_assert_int_eq(sc->token.bridge_delay, 45 * POR_MIN);
+    ck_assert_int_eq(sc->token.bridges.kind, POR_PROCESS_SCHEDULED);
+    ck_assert_int_eq(sc->token.bridges.scheduled[0].chain, 1);
+    ck_assert_int_eq(sc->token.bridges.scheduled[0].to_chain, -1);
+    por_scenario_free(sc);
+    /* an error inside the override names it */
+    const char *bad[] = {"token.bridges.to_chain=eth", "token.bridges.from_chain=eth"};
+    ck_assert_str_eq(load_err(doc, bad, 2),
+                     "t.json: $.token.bridges.to_chain: a transfer needs two different chains, got \"eth\" as both "
+                     "from_chain and to_chain (from --set token.bridges.to_chain=eth)");
+}
+END_TEST
+
 }
 END_TEST
 
@@ -691,3 +760,4 @@ Suite *por_test_suite(void)
     suite_add_tcase(s, t);
     return s;
 }
+    tcase_add_test(t, test_bridges);

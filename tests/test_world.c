@@ -458,6 +458,78 @@ START_TEST(test_backed_mints_move_reserves)
 }
 END_TEST
 
+START_TEST(test_bridge_in_flight_in_truth)
+{
+    /* Reserve 1,000,000,000.00 USD, 990M tokens on ethereum, a second chain "arbitrum".
+     * At 1h the bridge burns 500M on ethereum for arbitrum (1h delay); at 1h30 a guarded
+     * mint of 20M passes Secure Mint (on-chain 490M + 20M <= 1000M) although 1010M are
+     * outstanding. Truth counts the tokens in flight: onset at exactly 1h30 (on-chain
+     * supply alone would cross only at the 2h release), the 20M are unbacked, the smallest
+     * ratio is 1000 / 1010, and no invariant broke (the guard did what it can see). At
+     * 2h30 a transfer of 600M from arbitrum (holding 500M) is refused. */
+    world_fixture f;
+    fixture_init(&f, false);
+    f.sc.nconsumers = 0;
+    por_chain_config chains[2] = {f.chain, f.chain};
+    snprintf(chains[1].name, sizeof chains[1].name, "arbitrum");
+    f.sc.chains = chains;
+    f.sc.nchains = 2;
+    uint32_t token_chains[2] = {0, 1};
+    por_amount supply[2] = {f.initial_supply[0], 0};
+    por_token_config *tk = &f.sc.token;
+    tk->chains = token_chains;
+    tk->nchains = 2;
+    tk->initial_supply = supply;
+    const por_amount M = (por_amount)1000000 * por_amount_pow10(18);
+    por_scheduled_request transfers[2] = {{POR_HOUR, 500 * M, 0, 1}, {2 * POR_HOUR + 30 * POR_MIN, 600 * M, 1, 0}};
+    tk->bridges.kind = POR_PROCESS_SCHEDULED;
+    tk->bridges.scheduled = transfers;
+    tk->bridges.nscheduled = 2;
+    tk->bridge_from = tk->bridge_to = -1;
+    tk->bridge_delay = POR_HOUR;
+    por_scheduled_request mint = {POR_HOUR + 30 * POR_MIN, 20 * M, -1, -1};
+    tk->mints.kind = POR_PROCESS_SCHEDULED;
+    tk->mints.scheduled = &mint;
+    tk->mints.nscheduled = 1;
+    tk->redeems.kind = POR_PROCESS_NONE;
+    por_run_options opt = {.crypto_override = -1, .horizon_override = 3 * POR_HOUR};
+    row r;
+    run(&f, 0, &opt, &r);
+    print_row("bridge", &r);
+    const por_metric_cell *c = r.cells;
+    ck_assert(c[POR_WM_MINTS_ACCEPTED].value == 1);
+    ck_assert(!c[POR_WM_ONSET].censored);
+    ck_assert_int_eq(c[POR_WM_ONSET].ns, POR_HOUR + 30 * POR_MIN);
+    ck_assert_str_eq(c[POR_WM_UNBACKED_MINTED].exact, "20000000");
+    ck_assert_msg(fabs(c[POR_WM_MIN_TRUE_RATIO].value - 1000.0 / 1010.0) < 1e-12, "min ratio %.15f",
+                  c[POR_WM_MIN_TRUE_RATIO].value);
+    ck_assert(c[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+    ck_assert(c[POR_WM_BRIDGE_TRANSFERS].present && c[POR_WM_BRIDGE_TRANSFERS].value == 1);
+    ck_assert(c[POR_WM_BRIDGE_REFUSED].value == 1);
+    ck_assert(c[POR_WM_MAX_IN_FLIGHT].present);
+    ck_assert_str_eq(c[POR_WM_MAX_IN_FLIGHT].exact, "500000000");
+    ck_assert(c[POR_WM_REDEEMS].value == 0); /* a burn for the bridge is no redemption */
+    /* without the transfer the guard refuses the mint (990M + 20M > 1000M): no onset */
+    tk->bridges.kind = POR_PROCESS_NONE;
+    run(&f, 0, &opt, &r);
+    ck_assert(r.cells[POR_WM_ONSET].censored);
+    ck_assert(r.cells[POR_WM_MINTS_REFUSED].value == 1 && r.cells[POR_WM_MINTS_ACCEPTED].value == 0);
+    ck_assert(r.cells[POR_WM_BRIDGE_TRANSFERS].value == 0);
+    ck_assert_str_eq(r.cells[POR_WM_MAX_IN_FLIGHT].exact, "0");
+    /* a refused mint during a transfer is judged against outstanding supply: with a 5 %
+     * positive margin (mintable 950M) a mint of 470M is refused (490M + 470M on chain);
+     * 1000M of reserve do not back the 1460M it would make outstanding, so it is no false
+     * rejection (on-chain supply alone, 960M, would call it one) */
+    tk->bridges.kind = POR_PROCESS_SCHEDULED;
+    tk->secure_mint.margin_mode = POR_MARGIN_POSITIVE_PERCENT;
+    tk->secure_mint.margin_ppb = 50000000;
+    mint.amount = 470 * M;
+    run(&f, 0, &opt, &r);
+    ck_assert(r.cells[POR_WM_MINTS_REFUSED].value == 1);
+    ck_assert(r.cells[POR_WM_FALSE_REJECTIONS].value == 0);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("world");
@@ -472,6 +544,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_gas_cap_waits_out_a_spike);
     tcase_add_test(t, test_random_phase_mean_detection);
     tcase_add_test(t, test_backed_mints_move_reserves);
+    tcase_add_test(t, test_bridge_in_flight_in_truth);
     suite_add_tcase(s, t);
     return s;
 }

@@ -280,7 +280,11 @@ static int32_t por__sc_bridge_end(por__jr *c, const cJSON *obj, const char *key,
     if (!v)
         return def;
     int32_t got = -1;
-    if (!cJSON_IsString(v) || !v->valuestring || strcmp(v->valuestring, "random") != 0) {
+    char desc[96];
+    if (!cJSON_IsString(v) || !v->valuestring)
+        por__jr_fail(c, "expected the name of one of token.chains or \"random\", got %s",
+                     por__jr_describe(v, desc, sizeof desc));
+    if (strcmp(v->valuestring, "random") != 0) {
         uint32_t ch = por__sc_chain_ref(c, v, sc);
         for (size_t k = 0; k < sc->token.nchains; k++)
             if (sc->token.chains[k] == ch)
@@ -442,11 +446,12 @@ static void por__sc_reserve_custodian(por__jr *c, const cJSON *tok, por_scenario
     por__jr_reset(c, base);
 }
 
-/* token.bridge_delay: a duration, or a duration distribution drawn per transfer. */
+/* token.bridge_delay: a duration, or a duration distribution drawn per transfer (any
+ * other JSON type gets the distribution reader's message, which names both forms). */
 static void por__sc_bridge_delay(por__jr *c, const cJSON *tok, por_token_config *tk)
 {
     const cJSON *d = por__jr_get(tok, "bridge_delay");
-    if (!cJSON_IsObject(d)) {
+    if (!d || cJSON_IsString(d)) {
         tk->bridge_delay = por__jr_duration(c, tok, "bridge_delay", 30 * POR_MIN, false);
         return;
     }
