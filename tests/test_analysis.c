@@ -1,7 +1,8 @@
 /* analysis/porsim-analyze plot, report and the Mann-Whitney test of compare: a short real
- * run (-r 5) and a 2x2 sweep are plotted and reported; the SVG and HTML files must exist,
- * be closed, name the metrics and reference nothing on the network; the Mann-Whitney U and
- * p of compare on the hand-computed sample pair in tests/analysis/mw-{a,b} are pinned.
+ * run (-r 5, with its series.svg) and a 2x2 sweep are plotted and reported; the SVG and
+ * HTML files must exist, be closed, name the metrics and reference nothing on the network;
+ * the Mann-Whitney U and p of compare on the hand-computed sample pair in
+ * tests/analysis/mw-{a,b} are pinned.
  * Tests that need gnuplot (or chromium, for the screenshot) print why and return when the
  * tool is absent. */
 #include "por_test.h"
@@ -183,11 +184,21 @@ START_TEST(test_plot_run)
     ck_assert_int_eq(sh("'%s' run " FAST " -r 5 -q -o '%s/run'", POR_BINARY, d), 0);
     ck_assert_int_eq(analyze("plot '%s/run' -o '%s/fig'", d, d), 0);
     ck_assert_ptr_nonnull(strstr(g_out, "wrote"));
-    ck_assert_ptr_nonnull(strstr(g_out, "does not write per-replication time series"));
     char fig[600];
     snprintf(fig, sizeof fig, "%s/fig", d);
     assert_svg(fig, "survival.svg", "feed_detect mint_block Kaplan-Meier n=5");
     assert_svg(fig, "hist_feed_detect.svg", "feed_detect Histogram n=5");
+    /* The time series of replication 0, traced again from meta.json's scenario and sets
+     * (FAST's --set overrides: the hash in the title is the run's). */
+    char *meta = slurp2(d, "run/meta.json"), hash[64], want[128];
+    const char *h = strstr(meta, "\"scenario_hash\": \"");
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_eq(sscanf(h, "\"scenario_hash\": \"%63[0-9a-f]", hash), 1);
+    ck_assert_ptr_nonnull(strstr(meta, "\"sets\": [\"duration=2h\", "
+                                       "\"custodians[0].reserve.steps[0].at=1h\", \"replications=5\"]"));
+    free(meta);
+    snprintf(want, sizeof want, "onset reserve days %s", hash);
+    assert_svg(fig, "series.svg", want);
     /* The scripts that drew them are kept, and rerunning one redraws the same figure. */
     char *before = slurp2(fig, "survival.svg");
     ck_assert_int_eq(sh("cd '%s' && rm survival.svg && gnuplot survival.gp", fig), 0);
@@ -321,7 +332,8 @@ START_TEST(test_report_run)
         return;
     ck_assert_int_eq(analyze("report '%s/run'", d), 0);
     html = slurp2(d, "run/report.html");
-    assert_report(html, 2);
+    assert_report(html, 3);
+    ck_assert_ptr_nonnull(strstr(html, "id='f3_gpPt0'"));
     ck_assert_ptr_nonnull(strstr(html, title));
     ck_assert_ptr_nonnull(strstr(html, "Kaplan-Meier survival"));
     /* Figure ids are prefixed so the two inlined SVGs do not share ids. */

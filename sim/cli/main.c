@@ -139,7 +139,7 @@ static void por__progress(void *ctx, uint64_t done, uint64_t total)
 static por_status por__write_outputs(const char *dir, bool force, const por_scenario *sc,
                                      const por_runner_result *res, const char *cmdline,
                                      const char *crypto, const char *meta_extra,
-                                     por_error *err)
+                                     const char *const *sets, size_t nsets, por_error *err)
 {
     por_outdir od;
     por_status st = por_outdir_begin(&od, dir, force, err);
@@ -182,6 +182,15 @@ static por_status por__write_outputs(const char *dir, bool force, const por_scen
     por_cli_json_string(f, cmdline);
     fprintf(f, ",\n  \"scenario_file\": ");
     por_cli_json_string(f, sc->path ? sc->path : "<default>");
+    /* The effective overrides (--set, then -r/--seed/--crypto as sets), in order: with
+     * scenario_file they rebuild this scenario (porsim-analyze plot traces replication 0). */
+    fprintf(f, ",\n  \"sets\": [");
+    for (size_t i = 0; i < nsets; i++) {
+        if (i)
+            fputs(", ", f);
+        por_cli_json_string(f, sets[i]);
+    }
+    fprintf(f, "]");
     fprintf(f, ",\n  \"scenario_name\": ");
     por_cli_json_string(f, sc->name);
     fprintf(f,
@@ -397,7 +406,7 @@ static int por__cmd_run(int argc, char **argv)
         const char *mode = sc->feed.crypto == POR_CRYPTO_MODE_REAL ? "real" : "ideal";
         por_error werr = {POR_OK, ""};
         if (por__write_outputs(out, force, sc, &res, cmdline, mode, until_ci ? ci_meta : NULL,
-                               &werr) != POR_OK) {
+                               sets, nsets, &werr) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", werr.msg);
             if (code == 0)
                 code = 1;

@@ -1,13 +1,15 @@
 /* `porsim trace`: runs one replication of a scenario with tracing on and prints the
  * readable timeline (sim/io/trace_text.c) to stdout as it happens, and/or writes the
- * self-contained HTML page (sim/io/trace_html.c). Tracing never changes the run: the
- * same replication gives the same metrics as `porsim run`. */
+ * self-contained HTML page (sim/io/trace_html.c) and the CSV time series
+ * (sim/io/trace_series.c); one tee chain feeds every consumer asked for. Tracing never
+ * changes the run: the same replication gives the same metrics as `porsim run`. */
 #include "cliopt.h"
 #include "por/scenario_load.h"
 #include "por/trace.h"
 #include "por/world.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,12 @@ const char *const por_trace_usage =
     "  --html FILE            also write a self-contained HTML page: chart of true reserve,\n"
     "                         reported answer and supply, and a sequence diagram of any\n"
     "                         round; with --html the text is printed only if --level is given\n"
+    "  --series FILE.csv      also write the run's time series: one row per change of the true\n"
+    "                         reserve, the on-chain answer or the supply (t_seconds,\n"
+    "                         true_reserve,reported_answer,total_supply,true_ratio,\n"
+    "                         reported_ratio,event), exact decimals in token units, whole run\n"
+    "                         (--from/--to do not cut it), all-or-nothing; like --html, the\n"
+    "                         text is then printed only if --level is given\n"
     "  --color, --no-color    force ANSI colours on or off (default: on for a terminal)\n"
     "  --set PATH=VALUE       override one scenario field (repeatable)\n"
     "  -h, --help             this help\n"
@@ -39,11 +47,21 @@ const char *const por_trace_usage =
     "  porsim trace scenarios/teaching/1-honest-heartbeat.json | less -R\n"
     "  porsim trace scenarios/teaching/2-deviation-update.json --from 55m --to 1h10m\n"
     "  porsim trace scenarios/teaching/3-leader-crash.json --level message --to 2m\n"
-    "  porsim trace scenarios/teaching/4-custodian-shortfall-secure-mint.json --html t.html\n";
+    "  porsim trace scenarios/teaching/4-custodian-shortfall-secure-mint.json --html t.html\n"
+    "  porsim trace scenarios/default.json --series series.csv\n";
+
+/* SIGINT/SIGTERM while a series is open: remove its temporary file, then die of the
+ * signal as before. */
+static void por__trace_on_signal(int sig)
+{
+    por_trace_series_signal_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 int por_trace_main(int argc, char **argv)
 {
-    const char *file = NULL, *html = NULL;
+    const char *file = NULL, *html = NULL, *series_path = NULL;
     const char *sets[POR__TRACE_MAX_SETS];
     size_t nsets = 0;
     uint64_t run = 0;
@@ -77,6 +95,10 @@ int por_trace_main(int argc, char **argv)
             if (missing || !*v)
                 return por_cli_usage_error("trace", "--html needs a file name");
             html = v;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--series", &v, &missing)) {
+            if (missing || !*v)
+                return por_cli_usage_error("trace", "--series needs a file name");
+            series_path = v;
         } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
             if (missing || !strchr(v, '='))
                 return por_cli_usage_error("trace", "--set needs PATH=VALUE");
@@ -115,10 +137,25 @@ int por_trace_main(int argc, char **argv)
         por_scenario_free(sc);
         return 2;
     }
-    bool print_text = !html || have_level;
+    bool print_text = (!html && !series_path) || have_level;
     bool use_colour = colour < 0 ? isatty(STDOUT_FILENO) != 0 : colour == 1;
     por_trace_text *text = NULL;
     por_trace_html *page = NULL;
+    por_trace_series *series = NULL;
+    if (series_path) {
+        /* Created before the run: a missing directory fails at once, nothing written. */
+        series = por_trace_series_create(series_path, sc, &err);
+        if (!series) {
+            fprintf(stderr, "porsim trace: %s\n", err.msg);
+            por_scenario_free(sc);
+            return por_status_exit_code(err.status);
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = por__trace_on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     if (print_text) {
         text = por_trace_text_create(stdout, sc, level, use_colour, from, to);
         char dur[48];
@@ -136,9 +173,10 @@ int por_trace_main(int argc, char **argv)
     }
     if (html)
         page = por_trace_html_create(sc, run, from, to);
-    por_trace_tee tee;
-    por_trace_tee_init(&tee, text ? por_trace_text_sink(text) : NULL,
-                       page ? por_trace_html_sink(page) : NULL);
+    por_trace_tee tee, tee2;
+    por_trace_tee_init(&tee2, page ? por_trace_html_sink(page) : NULL,
+                       series ? por_trace_series_sink(series) : NULL);
+    por_trace_tee_init(&tee, text ? por_trace_text_sink(text) : NULL, &tee2.sink);
 
     size_t ncols;
     por_world_metric_defs(&ncols);
@@ -163,8 +201,23 @@ int por_trace_main(int argc, char **argv)
             fprintf(stderr, "porsim trace: wrote %s\n", html);
         }
     }
+    if (series && (st == POR_OK || st == POR_EINVARIANT)) {
+        por_error serr = {POR_OK, ""};
+        por_trace_series_finish(series, sc->duration);
+        if (por_trace_series_commit(series, &serr) != POR_OK) {
+            fprintf(stderr, "porsim trace: %s\n", serr.msg);
+            code = code ? code : 1;
+        } else {
+            /* The hash lets porsim-analyze check it traced the scenario of a run dir. */
+            char hash[17];
+            por_scenario_hash(sc, hash);
+            fprintf(stderr, "porsim trace: wrote %s (%" PRIu64 " rows, scenario hash %s)\n",
+                    series_path, por_trace_series_rows(series), hash);
+        }
+    }
     por_trace_text_destroy(text);
     por_trace_html_destroy(page);
+    por_trace_series_destroy(series);
     free(cells);
     free(strings);
     por_scenario_free(sc);

@@ -241,7 +241,7 @@ typedef struct por_trace_series por_trace_series;
  * in a temporary file next to PATH, header written: rows are
  * t_seconds,true_reserve,reported_answer,total_supply,true_ratio,reported_ratio,event,
  * one per TRUTH record (event start | reserve | supply) and per ANSWER record (event
- * answer), streamed as they arrive. Returns the collector, or NULL with ERR set (POR_EIO
+ * answer), streamed as they arrive, and the closing row of por_trace_series_finish. Returns the collector, or NULL with ERR set (POR_EIO
  * when the file cannot be created, e.g. a missing directory; POR_EINPUT for an empty or
  * too long name). At most one series is open per process. Caller ends it with
  * por_trace_series_commit (optional) and por_trace_series_destroy; its sink is
@@ -249,6 +249,9 @@ typedef struct por_trace_series por_trace_series;
 por_trace_series *por_trace_series_create(const char *path, const por_scenario *sc,
                                           por_error *err);
 por_trace_sink *por_trace_series_sink(por_trace_series *s);
+/* Writes the closing row (event end): the current values at END, the time the run
+ * stopped. Call once, after the run and before the commit. */
+void por_trace_series_finish(por_trace_series *s, por_time_t end);
 /* Flushes and renames the temporary file onto PATH. Returns POR_OK, or POR_EIO with ERR
  * set (a failed write or rename: the temporary file is removed, PATH is untouched). */
 por_status por_trace_series_commit(por_trace_series *s, por_error *err);
