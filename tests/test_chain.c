@@ -1,9 +1,10 @@
 /* Tests of sim/models/chain: block cadence (fixed and exponential), congestion windows,
  * gas price bids (wait for a cheap block, or time out), gas limit, confirmation depth and
- * reorgs returning transactions to the mempool. */
+ * reorgs returning transactions to the mempool; readers' RPC faults (rate, outages). */
 #include "por_test.h"
 
 #include "por/chain.h"
+#include "por/rng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -282,6 +283,63 @@ START_TEST(reorg_returns_txs)
 }
 END_TEST
 
+/* RPC faults: every read fails inside an outage, none outside with rate 0 (and nothing
+ * drawn then); a rate draws from the reader's stream at about that frequency. */
+START_TEST(rpc_read_faults)
+{
+    por_chain_config c = base_cfg();
+    por_window outage = {2 * POR_HOUR, 3 * POR_HOUR};
+    c.rpc_outages = &outage;
+    c.nrpc_outages = 1;
+    por_sim *sim = por_sim_create(por_test_seed(), 0);
+    por_chain *ch = por_chain_create(&c, 0, sim);
+    ck_assert(por_chain_rpc_faulty(ch));
+    ck_assert(!por_chain_rpc_read_fails(ch, 0, NULL));
+    ck_assert(!por_chain_rpc_read_fails(ch, 2 * POR_HOUR - 1, NULL));
+    ck_assert(por_chain_rpc_read_fails(ch, 2 * POR_HOUR, NULL));
+    ck_assert(por_chain_rpc_read_fails(ch, 3 * POR_HOUR - 1, NULL));
+    ck_assert(!por_chain_rpc_read_fails(ch, 3 * POR_HOUR, NULL));
+    gsl_rng *rng = por_rng_new(por_test_seed(), 0, por_stream_id("test", 0, "rpc"));
+    gsl_rng *copy = gsl_rng_clone(rng);
+    ck_assert(!por_chain_rpc_read_fails(ch, POR_HOUR, rng));
+    ck_assert_uint_eq(gsl_rng_get(rng), gsl_rng_get(copy)); /* rate 0: nothing drawn */
+    por_sim_destroy(sim);
+    por_chain_destroy(ch);
+
+    c.rpc_failure_rate = 0.25;
+    sim = por_sim_create(por_test_seed(), 0);
+    ch = por_chain_create(&c, 0, sim);
+    int fails = 0, n = 20000;
+    for (int i = 0; i < n; i++)
+        fails += por_chain_rpc_read_fails(ch, POR_HOUR, rng);
+    /* binomial(20000, 0.25): sd = 61.2; 6 sd either side */
+    ck_assert_int_gt(fails, 5000 - 368);
+    ck_assert_int_lt(fails, 5000 + 368);
+    ck_assert(por_chain_rpc_read_fails(ch, 2 * POR_HOUR + 1, rng)); /* outage wins */
+    por_sim_destroy(sim);
+    por_chain_destroy(ch);
+
+    c.rpc_failure_rate = 1.0;
+    c.rpc_outages = NULL;
+    c.nrpc_outages = 0;
+    sim = por_sim_create(por_test_seed(), 0);
+    ch = por_chain_create(&c, 0, sim);
+    for (int i = 0; i < 1000; i++)
+        ck_assert(por_chain_rpc_read_fails(ch, i * POR_SEC, rng));
+    por_sim_destroy(sim);
+    por_chain_destroy(ch);
+
+    c.rpc_failure_rate = 0;
+    sim = por_sim_create(por_test_seed(), 0);
+    ch = por_chain_create(&c, 0, sim);
+    ck_assert(!por_chain_rpc_faulty(ch));
+    por_sim_destroy(sim);
+    por_chain_destroy(ch);
+    gsl_rng_free(rng);
+    gsl_rng_free(copy);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("chain");
@@ -292,6 +350,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, low_bid_waits_or_times_out);
     tcase_add_test(tc, gas_limit_and_confirmations);
     tcase_add_test(tc, reorg_returns_txs);
+    tcase_add_test(tc, rpc_read_faults);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -245,6 +245,13 @@ START_TEST(test_full_example_fields)
     ck_assert_int_eq(eth->congestion[0].window.until, 4 * POR_DAY + 6 * POR_HOUR);
     ck_assert_double_eq(eth->congestion[0].block_time_factor, 2);
     ck_assert_double_eq(eth->congestion[0].gas_factor, 8);
+    ck_assert_double_eq(eth->rpc_failure_rate, 0.02);
+    ck_assert_uint_eq(eth->nrpc_outages, 1);
+    ck_assert_int_eq(eth->rpc_outages[0].from, 3 * POR_DAY);
+    ck_assert_int_eq(eth->rpc_outages[0].until, 3 * POR_DAY + 2 * POR_HOUR);
+    ck_assert_double_eq(sc->chains[1].rpc_failure_rate, 0);
+    ck_assert_uint_eq(sc->chains[1].nrpc_outages, 0);
+    ck_assert_ptr_null(sc->chains[1].rpc_outages);
     ck_assert_str_eq(sc->chains[1].name, "arbitrum");
     ck_assert_int_eq(sc->chains[1].block_time, 250 * POR_MS);
     ck_assert(sc->chains[1].block_time_random);
@@ -407,6 +414,8 @@ START_TEST(test_defaults)
     ck_assert_str_eq(sc->chains[0].name, "ethereum");
     ck_assert_int_eq(sc->chains[0].block_time, 12 * POR_SEC);
     ck_assert_uint_eq(sc->chains[0].transmit_gas, 250000);
+    ck_assert_double_eq(sc->chains[0].rpc_failure_rate, 0); /* reads never fail */
+    ck_assert_uint_eq(sc->chains[0].nrpc_outages, 0);
     ck_assert_uint_eq(sc->ncustodians, 1);
     ck_assert_str_eq(sc->custodians[0].name, "custodian");
     ck_assert(amount_is(sc->custodians[0].initial, "1000000000", 2));

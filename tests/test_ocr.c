@@ -1,7 +1,8 @@
 /* End-to-end tests of the OCR model (pacemaker, report generation, transmission) with
  * the network, chain and aggregator: deviation latency bound, heartbeats, crash faults
  * (f keep the feed alive, f+1 stop it), leader replacement, byzantine nodes, and crypto
- * mode independence of the protocol trace. Scenarios are built in C. */
+ * mode independence of the protocol trace, and unreadable contracts (chain RPC faults).
+ * Scenarios are built in C. */
 #include "por_test.h"
 
 #include "por/don.h"
@@ -448,6 +449,108 @@ START_TEST(same_seed_same_run)
 }
 END_TEST
 
+/* Contract unreadable, every read: followers report every round (libocr's shouldReport
+ * answers yes on a read error) and every transmission re-check fails, so FINALs are
+ * made every round but nothing is sent or accepted (libocr drops the transmission). */
+START_TEST(rpc_always_failing_reports_but_never_transmits)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    t.chain.rpc_failure_rate = 1.0;
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, 6 * POR_HOUR), POR_OK);
+    por_don_stats st;
+    por_don_get_stats(w.don, &st);
+    printf("rpc rate 1: rounds=%" PRIu64 " finals=%" PRIu64 " read failures at report=%" PRIu64
+           " at transmit=%" PRIu64 "\n",
+           st.rounds_started, st.finals, st.rpc_failures_report, st.rpc_failures_transmit);
+    ck_assert_uint_eq(nrounds(&w), 0);
+    ck_assert_uint_eq(st.transmissions_sent, 0);
+    ck_assert_uint_gt(st.rounds_started, 500);
+    ck_assert_uint_ge(st.finals * 10, st.rounds_started * 9); /* nearly every round */
+    ck_assert_uint_ge(st.rpc_failures_report, st.reports_signed);
+    ck_assert_uint_gt(st.rpc_failures_transmit, 0);
+    ck_assert_uint_eq(st.rpc_failures_transmit, st.transmissions_skipped);
+    world_free(&w);
+}
+END_TEST
+
+/* An RPC outage from 6 h to 12 h: no answer lands inside it (after the last transaction
+ * sent before it is mined), and the overdue heartbeat lands right after it. Outside
+ * it, hourly heartbeats as usual. */
+START_TEST(rpc_outage_window)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    por_window outage = {6 * POR_HOUR, 12 * POR_HOUR};
+    t.chain.rpc_outages = &outage;
+    t.chain.nrpc_outages = 1;
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_DAY), POR_OK);
+    uint64_t n = nrounds(&w), before = 0, after = 0;
+    por_time_t first_after = -1;
+    for (uint64_t i = 1; i <= n; i++) {
+        por_time_t u = round_at(&w, i).updated_at;
+        ck_assert_msg(u < outage.from + 2 * POR_MIN || u >= outage.until,
+                      "answer at %" PRId64 " ns inside the outage", u);
+        if (u < outage.from)
+            before++;
+        if (u >= outage.until) {
+            after++;
+            if (first_after < 0)
+                first_after = u;
+        }
+    }
+    por_don_stats st;
+    por_don_get_stats(w.don, &st);
+    printf("rpc outage 6h-12h: %" PRIu64 " answers before, %" PRIu64 " after (first %.1f s "
+           "after the outage); read failures at report=%" PRIu64 " at transmit=%" PRIu64 "\n",
+           before, after, (double)(first_after - outage.until) / POR_SEC,
+           st.rpc_failures_report, st.rpc_failures_transmit);
+    ck_assert_uint_ge(before, 5);
+    ck_assert_uint_ge(after, 11);
+    ck_assert_int_ge(first_after, outage.until);
+    ck_assert_int_le(first_after - outage.until, 3 * POR_MIN);
+    ck_assert_uint_gt(st.rpc_failures_report, 100);
+    ck_assert_uint_gt(st.rpc_failures_transmit, 0);
+    world_free(&w);
+}
+END_TEST
+
+/* A flaky RPC (30 % of reads fail) with a constant reserve: the unreadable reads make
+ * nodes report without deviation or heartbeat, so many more answers land than the
+ * hourly heartbeat alone (all of them the true reserve); with rate 0 only heartbeats. */
+START_TEST(rpc_flaky_reads_add_reports)
+{
+    uint64_t answers[2];
+    for (int k = 0; k < 2; k++) {
+        tscen t;
+        scen_init(&t, 4, 1);
+        t.chain.rpc_failure_rate = k ? 0.3 : 0.0;
+        tworld w;
+        world_init(&w, &t);
+        ck_assert_int_eq(por_sim_run(w.sim, 6 * POR_HOUR), POR_OK);
+        answers[k] = nrounds(&w);
+        for (uint64_t i = 1; i <= answers[k]; i++)
+            ck_assert(round_at(&w, i).answer == t.reserve.value[0]);
+        por_don_stats st;
+        por_don_get_stats(w.don, &st);
+        if (!k)
+            ck_assert_uint_eq(st.rpc_failures_report + st.rpc_failures_transmit, 0);
+        else
+            ck_assert_uint_gt(st.rpc_failures_report, 0);
+        world_free(&w);
+    }
+    printf("rpc rate 0.3: %" PRIu64 " answers in 6 h (rate 0: %" PRIu64 ")\n", answers[1],
+           answers[0]);
+    ck_assert_uint_ge(answers[0], 5);
+    ck_assert_uint_le(answers[0], 7);
+    ck_assert_uint_gt(answers[1], 10 * answers[0]);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("ocr");
@@ -461,6 +564,9 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);
     tcase_add_test(tc, same_seed_same_run);
+    tcase_add_test(tc, rpc_always_failing_reports_but_never_transmits);
+    tcase_add_test(tc, rpc_outage_window);
+    tcase_add_test(tc, rpc_flaky_reads_add_reports);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -117,4 +117,17 @@ uint64_t por_aggregator_rounds(const por_aggregator *agg);
 /* The configuration (borrowed). */
 const por_aggregator_config *por_aggregator_get_config(const por_aggregator *agg);
 
+/* Test-only faults of the contract, to exercise the safety audit end to end (a correct
+ * model never breaks an invariant). Never set from a scenario file. */
+typedef enum {
+    POR_AGG_FAULT_NONE = 0,
+    /* transmit() skips "more than f signatures" and every signature check (recovery,
+     * configured signer, no signer twice): under-signed reports are accepted */
+    POR_AGG_FAULT_SKIP_SIGNATURE_CHECK = 1u << 0,
+} por_aggregator_fault;
+
+/* Sets the faults of AGG (a bitwise OR of por_aggregator_fault; POR_AGG_FAULT_NONE
+ * clears them). For tests and the POR_TEST_FAULT testing aid (por/don.h) only. */
+void por_aggregator_set_fault(por_aggregator *agg, unsigned faults);
+
 #endif

@@ -64,6 +64,27 @@ void por_don_set_trace(por_don *don, struct por_trace_sink *sink);
 const char *por_don_violation(const por_don *don);
 void por_don_get_stats(const por_don *don, por_don_stats *out);
 
+/* Test-only faults, to exercise the safety audit end to end (a testing aid: never a
+ * scenario key). por_don_create reads the environment variable POR_TEST_FAULT once: a
+ * comma-separated list of these names (unknown names end the process with a message and
+ * exit status 1). */
+typedef enum {
+    /* "aggregator-skip-signatures": the aggregator accepts reports without checking
+     * their signatures (POR_AGG_FAULT_SKIP_SIGNATURE_CHECK) */
+    POR_DON_FAULT_AGG_SKIP_SIGNATURES = 1u << 0,
+    /* "transmit-tampered": every DON transmission doubles the report's observations
+     * after it was signed (its signatures then match nothing) */
+    POR_DON_FAULT_TRANSMIT_TAMPERED = 1u << 1,
+} por_don_fault;
+
+/* Parses SPEC (comma-separated fault names, e.g. "aggregator-skip-signatures") into
+ * *OUT, a bitwise OR of por_don_fault. Returns false at the first unknown or empty name
+ * (copied into BAD, BADLEN bytes, when BAD is not NULL). */
+bool por_don_parse_test_faults(const char *spec, unsigned *out, char *bad, size_t badlen);
+/* Sets DON's test faults (a bitwise OR of por_don_fault; 0 clears them), replacing those
+ * POR_TEST_FAULT set, including its aggregator's. Call before the simulation runs. */
+void por_don_set_test_faults(por_don *don, unsigned faults);
+
 /* The DON's crypto context (signing, verification cache, counters), its network, and
  * its number of oracles. Borrowed: they live as long as the DON. */
 por_crypto *por_don_crypto(por_don *don);

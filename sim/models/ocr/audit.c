@@ -16,6 +16,7 @@
 #include "por/rng.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static size_t ocr__range_slot(uint64_t er) { return (size_t)(por_mix64(er) % OCR_RANGE_SLOTS); }
 
@@ -51,6 +52,15 @@ bool ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amou
     return true;
 }
 
+/* Marks the recorded violation as provoked when a test fault is on (por/don.h). */
+static void ocr__note_test_faults(ocr_don *d)
+{
+    if (!d->test_faults)
+        return;
+    size_t len = strlen(d->violation);
+    snprintf(d->violation + len, sizeof d->violation - len, " [POR_TEST_FAULT is set]");
+}
+
 void ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, uint32_t nsigs,
                         bool range_known, por_amount lo, por_amount hi)
 {
@@ -58,12 +68,14 @@ void ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, 
     uint32_t valid = por_report_valid_signers(d->crypto, cfg, rep, sigs, nsigs);
     if (valid <= cfg->f) {
         d->stats.undersigned_accepted++;
-        if (!d->violation[0])
+        if (!d->violation[0]) {
             snprintf(d->violation, sizeof d->violation,
                      "report (epoch %u, round %u) accepted with %u valid distinct signatures, "
                      "fewer than f+1=%u",
                      (unsigned)rep->epoch, (unsigned)rep->round, (unsigned)valid,
                      (unsigned)cfg->f + 1);
+            ocr__note_test_faults(d);
+        }
     }
     if (!range_known || rep->nobs == 0) {
         d->stats.median_unchecked++;
@@ -83,5 +95,6 @@ void ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, 
                  por_amount_format(median, cfg->decimals, false, a, sizeof a),
                  por_amount_format(lo, cfg->decimals, false, b, sizeof b),
                  por_amount_format(hi, cfg->decimals, false, c, sizeof c));
+        ocr__note_test_faults(d);
     }
 }

@@ -192,6 +192,8 @@ struct por_don {
     ocr_big *free_big;
     /* teaching-mode trace sink (NULL = tracing off; see trace_hooks.c) */
     por_trace_sink *trace;
+    /* test-only faults (por_don_fault bits; POR_TEST_FAULT, see por/don.h) */
+    unsigned test_faults;
 };
 
 /* ---- messages.c ---- */

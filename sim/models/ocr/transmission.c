@@ -176,6 +176,12 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
     t->report = fin->report;
     t->nsigs = fin->nsigs;
     memcpy(t->sigs, fin->sigs, fin->nsigs * sizeof t->sigs[0]);
+    if (d->test_faults & POR_DON_FAULT_TRANSMIT_TAMPERED) /* testing aid (por/don.h) */
+        for (uint32_t i = 0; i < t->report.nobs; i++) {
+            por_amount v = t->report.obs[i];
+            if (!por_amount_mul(v, 2, &t->report.obs[i]))
+                t->report.obs[i] = v < 0 ? POR_AMOUNT_MIN : POR_AMOUNT_MAX;
+        }
     t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
     por_msg_unref(&fin->hdr);
     d->stats.transmissions_sent++;

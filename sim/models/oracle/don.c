@@ -9,6 +9,7 @@
 #include "por/error.h"
 #include "por/rng.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,61 @@ static void ocr__create_forgers(ocr_don *d, uint64_t seed)
         d->forgers[d->nforgers++] = por_forger_create(a, d->sim, d->chain, d->agg, d->crypto,
                                                       stolen, k, sender, seed + i);
     }
+}
+
+bool por_don_parse_test_faults(const char *spec, unsigned *out, char *bad, size_t badlen)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {
+        {"aggregator-skip-signatures", POR_DON_FAULT_AGG_SKIP_SIGNATURES},
+        {"transmit-tampered", POR_DON_FAULT_TRANSMIT_TAMPERED},
+    };
+    *out = 0;
+    const char *p = spec;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (len == strlen(names[i].name) && strncmp(p, names[i].name, len) == 0)
+                bit = names[i].bit;
+        if (!bit) {
+            if (bad && badlen)
+                snprintf(bad, badlen, "%.*s", (int)(len < 64 ? len : 64), p);
+            return false;
+        }
+        *out |= bit;
+        if (!p[len])
+            return true;
+        p += len + 1;
+    }
+}
+
+void por_don_set_test_faults(por_don *don, unsigned faults)
+{
+    don->test_faults = faults;
+    por_aggregator_set_fault(don->agg, faults & POR_DON_FAULT_AGG_SKIP_SIGNATURES
+                                           ? POR_AGG_FAULT_SKIP_SIGNATURE_CHECK
+                                           : POR_AGG_FAULT_NONE);
+}
+
+/* The POR_TEST_FAULT testing aid, read once per DON (see por/don.h). */
+static void ocr__env_test_faults(ocr_don *d)
+{
+    const char *spec = getenv("POR_TEST_FAULT");
+    if (!spec || !spec[0])
+        return;
+    unsigned faults;
+    char bad[80];
+    if (!por_don_parse_test_faults(spec, &faults, bad, sizeof bad)) {
+        fprintf(stderr,
+                "porsim: POR_TEST_FAULT: unknown fault \"%s\" (known: "
+                "aggregator-skip-signatures, transmit-tampered)\n",
+                bad);
+        exit(1);
+    }
+    por_don_set_test_faults(d, faults);
 }
 
 por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *chain,
@@ -170,6 +226,7 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     if (d->has_network_attack)
         por_net_set_filter(d->net, ocr__net_filter, d);
     ocr__create_forgers(d, seed);
+    ocr__env_test_faults(d);
     return d;
 }
 
