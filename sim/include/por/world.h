@@ -71,7 +71,11 @@ typedef struct {
  *                       (always a violation)
  *   median_outside_honest COUNT: accepted DON reports whose median lies outside [min, max]
  *                       of the honest observations of their round (a violation when at
- *                       most f nodes are byzantine, an outcome otherwise) */
+ *                       most f nodes are byzantine, an outcome otherwise)
+ *   bridge_transfers    COUNT: cross-chain moves burned on their source chain
+ *   bridge_refused      COUNT: moves refused (larger than the source chain's supply)
+ *   max_in_flight       AMOUNT (token units, exact): largest amount burned and not yet
+ *                       released; truth counts it as supply, Secure Mint does not see it */
 const por_metric_def *por_world_metric_defs(size_t *ncols);
 
 /* Runs replication REP of SC (seed sc->seed) with OPT (NULL = defaults) and fills CELLS
