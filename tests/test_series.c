@@ -4,7 +4,8 @@
  * reported answer changes only on answer rows, as many as the run's reports_accepted;
  * ratios agree with the amounts; the file is the same alone or teed with --html and the
  * text; a series that cannot be written (missing directory, a directory, a full disk)
- * exits 1 and leaves nothing behind; the exact ratio formatter on hand-checked values.
+ * exits 1 and leaves nothing behind, as does SIGINT mid-run; the exact ratio formatter on
+ * hand-checked values; long series thinned for the figure without losing a spike.
  * The plot/report tests need gnuplot and print why they skip without it. */
 #include "por_test.h"
 
@@ -23,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LESSON4 POR_SCENARIO_DIR "/teaching/4-custodian-shortfall-secure-mint.json"
@@ -327,6 +329,34 @@ START_TEST(test_series_failed_write_leaves_nothing)
 }
 END_TEST
 
+/* SIGINT while a year-long trace is writing: it dies of the signal and leaves nothing. */
+START_TEST(test_series_interrupt_leaves_nothing)
+{
+    const char *d = dir_for("series-int");
+    char path[700];
+    snprintf(path, sizeof path, "%s/s.csv", d);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execl(POR_BINARY, POR_BINARY, "trace", POR_SCENARIO_DIR "/treasury-stablecoin-drift.json",
+              "--set", "duration=3650d", "--series", path, (char *)NULL);
+        _exit(122);
+    }
+    /* Wait (at most 60 s) until the temporary file exists, then interrupt. */
+    for (int i = 0; i < 6000 && entries(d, ".partial-") == 0; i++)
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    ck_assert_int_eq(entries(d, ".partial-"), 1);
+    kill(pid, SIGINT);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
+    ck_assert_int_eq(entries(d, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_series_ratio_exact)
 {
     char b[128];
@@ -555,6 +585,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_series_lesson4_exact);
     tcase_add_test(tc, test_series_set_and_tee);
     tcase_add_test(tc, test_series_failed_write_leaves_nothing);
+    tcase_add_test(tc, test_series_interrupt_leaves_nothing);
     tcase_add_test(tc, test_series_ratio_exact);
     tcase_add_test(tc, test_plot_series);
     tcase_add_test(tc, test_plot_series_thinned);

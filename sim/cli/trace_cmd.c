@@ -143,18 +143,26 @@ int por_trace_main(int argc, char **argv)
     por_trace_html *page = NULL;
     por_trace_series *series = NULL;
     if (series_path) {
-        /* Created before the run: a missing directory fails at once, nothing written. */
-        series = por_trace_series_create(series_path, sc, &err);
-        if (!series) {
-            fprintf(stderr, "porsim trace: %s\n", err.msg);
-            por_scenario_free(sc);
-            return por_status_exit_code(err.status);
-        }
+        /* The handler first, and the signals held while the temporary file is made, so no
+         * interrupt falls between its creation and its registration for removal. */
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = por__trace_on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        sigset_t hold, old;
+        sigemptyset(&hold);
+        sigaddset(&hold, SIGINT);
+        sigaddset(&hold, SIGTERM);
+        sigprocmask(SIG_BLOCK, &hold, &old);
+        /* Created before the run: a missing directory fails at once, nothing written. */
+        series = por_trace_series_create(series_path, sc, &err);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (!series) {
+            fprintf(stderr, "porsim trace: %s\n", err.msg);
+            por_scenario_free(sc);
+            return por_status_exit_code(err.status);
+        }
     }
     if (print_text) {
         text = por_trace_text_create(stdout, sc, level, use_colour, from, to);
