@@ -346,13 +346,6 @@ START_TEST(test_full_example_fields)
     ck_assert_int_eq(tk->redeems.scheduled[0].chain, -1);
     ck_assert_int_eq(tk->redeems.scheduled[1].chain, 1);
     ck_assert(amount_is(tk->redeems.scheduled[1].amount, "5.25", 18));
-    /* consumers */
-    ck_assert_uint_eq(sc->nconsumers, 1);
-    ck_assert_str_eq(sc->consumers[0].name, "lender");
-    ck_assert_int_eq(sc->consumers[0].poll_every, 5 * POR_MIN);
-    ck_assert_uint_eq(sc->consumers[0].nthresholds, 2);
-    ck_assert_int_eq(sc->consumers[0].thresholds[0].ratio_ppb, 980000000);
-    ck_assert_int_eq(sc->consumers[0].thresholds[0].action, POR_ACTION_LOWER_CF);
     ck_assert_int_eq(tk->redeems.scheduled[1].to_chain, -1);
     ck_assert(!tk->bridge_delay_drawn);
     ck_assert_int_eq(tk->bridges.kind, POR_PROCESS_SCHEDULED);
@@ -367,6 +360,13 @@ START_TEST(test_full_example_fields)
     ck_assert(amount_is(tk->bridges.scheduled[1].amount, "0.5", 18));
     ck_assert_int_eq(tk->bridges.scheduled[1].chain, 1);
     ck_assert_int_eq(tk->bridges.scheduled[1].to_chain, -1);
+    /* consumers */
+    ck_assert_uint_eq(sc->nconsumers, 1);
+    ck_assert_str_eq(sc->consumers[0].name, "lender");
+    ck_assert_int_eq(sc->consumers[0].poll_every, 5 * POR_MIN);
+    ck_assert_uint_eq(sc->consumers[0].nthresholds, 2);
+    ck_assert_int_eq(sc->consumers[0].thresholds[0].ratio_ppb, 980000000);
+    ck_assert_int_eq(sc->consumers[0].thresholds[0].action, POR_ACTION_LOWER_CF);
     ck_assert_int_eq(sc->consumers[0].thresholds[0].collateral_factor_ppb, 500000000);
     ck_assert_int_eq(sc->consumers[0].thresholds[1].action, POR_ACTION_PAUSE);
     /* attackers */
@@ -440,6 +440,11 @@ START_TEST(test_defaults)
     ck_assert_int_eq(sc->token.mints.kind, POR_PROCESS_POISSON);
     ck_assert(amount_is(sc->token.mints.amount.median, "100000", 18));
     ck_assert_int_eq(sc->token.redeems.kind, POR_PROCESS_NONE);
+    ck_assert_int_eq(sc->token.bridges.kind, POR_PROCESS_NONE);
+    ck_assert_int_eq(sc->token.bridge_delay, 30 * POR_MIN);
+    ck_assert(!sc->token.bridge_delay_drawn);
+    ck_assert_int_eq(sc->token.bridge_from, -1);
+    ck_assert_int_eq(sc->token.bridge_to, -1);
     ck_assert_uint_eq(sc->nconsumers, 0);
     ck_assert_uint_eq(sc->nattackers, 0);
     por_scenario_free(sc);
@@ -449,26 +454,12 @@ START_TEST(test_defaults)
     sc = load_ok(GOOD_DIR "/minimal.json", sets, 2);
     ck_assert_uint_eq(sc->feed.ocr.f, 5);
     ck_assert_uint_eq(sc->feed.ocr.nschedule, 5); /* 1, 1, 2, 4, 8 */
-    ck_assert_int_eq(sc->token.bridges.kind, POR_PROCESS_NONE);
-    ck_assert_int_eq(sc->token.bridge_delay, 30 * POR_MIN);
-    ck_assert(!sc->token.bridge_delay_drawn);
-    ck_assert_int_eq(sc->token.bridge_from, -1);
-    ck_assert_int_eq(sc->token.bridge_to, -1);
     ck_assert_uint_eq(sc->feed.ocr.schedule[4], 8);
     ck_assert_int_eq(sc->token.secure_mint.max_staleness, 3 * POR_HOUR);
     por_scenario_free(sc);
 }
 END_TEST
 
-START_TEST(test_warnings)
-{
-    por_scenario *sc = load_ok(GOOD_DIR "/teaching.json", NULL, 0);
-    ck_assert_uint_eq(sc->nwarnings, 5);
-    ck_assert_str_eq(sc->warnings[0], POR_TEST_DIR "/good/teaching.json: $.feed.ocr.delta_c: 5m is below libocr's "
-                                      "Ethereum mainnet minimum of 10m (accepted)");
-    ck_assert_int_eq(sc->feed.ocr.alpha_ppb, 0);
-    ck_assert(!sc->token.secure_mint.enabled);
-    por_scenario_free(sc);
 /* token.bridges and a drawn token.bridge_delay: processes, "random" ends, defaults of
  * scheduled requests, and a distribution (EMPIRICAL allocates: freed with the scenario). */
 START_TEST(test_bridges)
@@ -519,6 +510,15 @@ START_TEST(test_bridges)
 }
 END_TEST
 
+START_TEST(test_warnings)
+{
+    por_scenario *sc = load_ok(GOOD_DIR "/teaching.json", NULL, 0);
+    ck_assert_uint_eq(sc->nwarnings, 5);
+    ck_assert_str_eq(sc->warnings[0], POR_TEST_DIR "/good/teaching.json: $.feed.ocr.delta_c: 5m is below libocr's "
+                                      "Ethereum mainnet minimum of 10m (accepted)");
+    ck_assert_int_eq(sc->feed.ocr.alpha_ppb, 0);
+    ck_assert(!sc->token.secure_mint.enabled);
+    por_scenario_free(sc);
 }
 END_TEST
 
@@ -760,6 +760,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_default_embedded);
     tcase_add_test(t, test_full_example_fields);
     tcase_add_test(t, test_defaults);
+    tcase_add_test(t, test_bridges);
     tcase_add_test(t, test_warnings);
     tcase_add_test(t, test_overrides);
     tcase_add_test(t, test_hash);
@@ -769,4 +770,3 @@ Suite *por_test_suite(void)
     suite_add_tcase(s, t);
     return s;
 }
-    tcase_add_test(t, test_bridges);
