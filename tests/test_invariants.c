@@ -23,6 +23,12 @@ static const char *const forger_doc =
     " \"feed\": {\"ocr\": {\"n\": 4, \"f\": 1}},"
     " \"attackers\": [{\"type\": \"key_compromise\", \"nodes\": [0], \"at\": \"1d\","
     " \"forged_answer\": \"2000000000\"}]}";
+/* n = 4, f = 1, two days; the reserve loses 8 % at day 1 (supply then exceeds it). */
+static const char *const shortfall_doc =
+    "{\"name\": \"short\", \"duration\": \"2d\", \"replications\": 1,"
+    " \"custodians\": [{\"name\": \"bank\", \"reserve\": {\"initial\": \"1000000000.00\","
+    " \"steps\": [{\"at\": \"1d\", \"change\": \"-8%\"}]}}],"
+    " \"feed\": {\"ocr\": {\"n\": 4, \"f\": 1}}}";
 /* n = 4, f = 1, one day, no attacker. */
 static const char *const plain_doc =
     "{\"name\": \"plain\", \"duration\": \"1d\", \"replications\": 1,"
@@ -40,7 +46,7 @@ static por_scenario *load(const char *doc)
 typedef struct {
     por_status st;
     char msg[sizeof(((por_error *)0)->msg)];
-    double undersigned, median_outside, forged_accepted, reports_accepted;
+    double undersigned, median_outside, forged_accepted, reports_accepted, mint_violations;
 } run_result;
 
 /* Replication 0 of DOC with POR_TEST_FAULT = FAULT (NULL: unset). */
@@ -62,6 +68,7 @@ static run_result run_world(const char *doc, const char *fault)
     r.median_outside = cells[POR_WM_MEDIAN_OUTSIDE_HONEST].value;
     r.forged_accepted = cells[POR_WM_FORGED_ACCEPTED].value;
     r.reports_accepted = cells[POR_WM_REPORTS_ACCEPTED].value;
+    r.mint_violations = cells[POR_WM_INVARIANT_VIOLATIONS].value;
     por_scenario_free(sc);
     ck_assert_int_eq(unsetenv("POR_TEST_FAULT"), 0);
     return r;
@@ -81,6 +88,8 @@ START_TEST(parse_test_faults)
     ck_assert(!por_don_parse_test_faults("transmit-tampered,,", &f, bad, sizeof bad));
     ck_assert_str_eq(bad, "");
     ck_assert(!por_don_parse_test_faults("", &f, NULL, 0));
+    ck_assert(por_don_parse_test_faults("token-skip-guard", &f, bad, sizeof bad));
+    ck_assert_uint_eq(f, POR_DON_FAULT_TOKEN_SKIP_GUARD);
 }
 END_TEST
 
@@ -177,6 +186,40 @@ START_TEST(api_faults_on_a_don)
 }
 END_TEST
 
+/* A token that ignores Secure Mint's verdict: the world's independent check (supply <=
+ * mintable(reported reserve) after every accepted guarded mint) catches the first mint
+ * past the reported reserve and the replication fails with POR_EINVARIANT; the CLI exits
+ * 3. Without the fault the same scenario breaks nothing. */
+START_TEST(skipped_secure_mint_guard_is_caught)
+{
+    run_result r = run_world(shortfall_doc, NULL);
+    ck_assert_msg(r.st == POR_OK, "%s", r.msg);
+    ck_assert(r.mint_violations == 0);
+    r = run_world(shortfall_doc, "token-skip-guard");
+    printf("token-skip-guard: %s\n", r.msg);
+    ck_assert_int_eq(r.st, POR_EINVARIANT);
+    ck_assert_ptr_nonnull(strstr(r.msg, "Secure Mint accepted a mint"));
+    ck_assert(r.mint_violations > 0);
+
+    const char *dir = por_test_tmpdir("invariants-mint");
+    char path[512], args[1200], out[600];
+    snprintf(path, sizeof path, "%s/short.json", dir);
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(shortfall_doc, f);
+    fclose(f);
+    snprintf(args, sizeof args, "run %s -r 1", path);
+    ck_assert_int_eq(setenv("POR_TEST_FAULT", "token-skip-guard", 1), 0);
+    ck_assert_int_eq(por_test_run_cli(args, out), 3);
+    char *text = por_test_slurp(out);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(strstr(text, "Secure Mint accepted a mint"));
+    free(text);
+    ck_assert_int_eq(unsetenv("POR_TEST_FAULT"), 0);
+}
+END_TEST
+
 /* The CLI: exit status 3 under the fault, 0 without it, 1 for an unknown fault name. */
 START_TEST(cli_exit_status_3)
 {
@@ -218,6 +261,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, tampered_reports_caught_by_the_audit);
     tcase_add_test(tc, api_faults_on_a_don);
     tcase_add_test(tc, cli_exit_status_3);
+    tcase_add_test(tc, skipped_secure_mint_guard_is_caught);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -75,7 +75,13 @@ typedef enum {
     /* "transmit-tampered": every DON transmission doubles the report's observations
      * after it was signed (its signatures then match nothing) */
     POR_DON_FAULT_TRANSMIT_TAMPERED = 1u << 1,
+    /* "token-skip-guard": the token accepts every mint whatever Secure Mint says (applied
+     * by the world through por_token_set_fault) */
+    POR_DON_FAULT_TOKEN_SKIP_GUARD = 1u << 2,
 } por_don_fault;
+
+/* The test-only faults in force for DON (0 normally). */
+unsigned por_don_test_faults(const por_don *don);
 
 /* Parses SPEC (comma-separated fault names, e.g. "aggregator-skip-signatures") into
  * *OUT, a bitwise OR of por_don_fault. Returns false at the first unknown or empty name

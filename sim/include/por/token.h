@@ -195,4 +195,11 @@ uint32_t por_token_decimals(const por_token *t);
 uint32_t por_token_nchains(const por_token *t);
 void por_token_get_stats(const por_token *t, por_token_stats *out);
 
+/* Test-only fault (a testing aid, never a scenario key): with SKIP_GUARD the token
+ * accepts every mint whatever Secure Mint says, so the world's independent invariant
+ * check (supply <= mintable(reported reserve)) can be exercised end to end. Set through
+ * POR_TEST_FAULT=token-skip-guard (see por/don.h). */
+typedef enum { POR_TOKEN_FAULT_NONE = 0, POR_TOKEN_FAULT_SKIP_GUARD = 1 } por_token_fault;
+void por_token_set_fault(por_token *t, por_token_fault fault);
+
 #endif

@@ -99,6 +99,7 @@ bool por_don_parse_test_faults(const char *spec, unsigned *out, char *bad, size_
     } names[] = {
         {"aggregator-skip-signatures", POR_DON_FAULT_AGG_SKIP_SIGNATURES},
         {"transmit-tampered", POR_DON_FAULT_TRANSMIT_TAMPERED},
+        {"token-skip-guard", POR_DON_FAULT_TOKEN_SKIP_GUARD},
     };
     *out = 0;
     const char *p = spec;
@@ -120,6 +121,8 @@ bool por_don_parse_test_faults(const char *spec, unsigned *out, char *bad, size_
     }
 }
 
+unsigned por_don_test_faults(const por_don *don) { return don->test_faults; }
+
 void por_don_set_test_faults(por_don *don, unsigned faults)
 {
     don->test_faults = faults;
@@ -139,7 +142,7 @@ static void ocr__env_test_faults(ocr_don *d)
     if (!por_don_parse_test_faults(spec, &faults, bad, sizeof bad)) {
         fprintf(stderr,
                 "porsim: POR_TEST_FAULT: unknown fault \"%s\" (known: "
-                "aggregator-skip-signatures, transmit-tampered)\n",
+                "aggregator-skip-signatures, transmit-tampered, token-skip-guard)\n",
                 bad);
         exit(1);
     }

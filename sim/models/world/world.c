@@ -515,6 +515,8 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
                                 w->horizon, err);
     if (!w->token)
         return POR_EINPUT;
+    if (por_don_test_faults(w->don) & POR_DON_FAULT_TOKEN_SKIP_GUARD) /* testing aid */
+        por_token_set_fault(w->token, POR_TOKEN_FAULT_SKIP_GUARD);
     por_token_add_listener(w->token, por__on_supply, w);
     w->consumers = por_xcalloc(sc->nconsumers ? sc->nconsumers : 1, sizeof *w->consumers);
     for (size_t i = 0; i < sc->nconsumers; i++) {
