@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 
 #ifdef __AFL_FUZZ_TESTCASE_LEN
-__AFL_FUZZ_INIT();
+#include <unistd.h>
+#pragma clang diagnostic ignored "-Wgnu-statement-expression"
+__AFL_FUZZ_INIT()
 #endif
 
 static unsigned char *por__read_all(FILE *f, size_t *len)
