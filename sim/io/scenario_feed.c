@@ -168,6 +168,20 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
                          a->unit, b->name, b->unit, src ? "" : " (sources default to every custodian)");
         }
     }
+    /* The sources' reserves must be expressible in the feed's base units (128 bits):
+     * otherwise no node could ever observe them and the feed would never publish. */
+    por_amount total = 0;
+    for (size_t i = 0; i < fd->nsources; i++) {
+        const por_custodian_config *cu = &sc->custodians[fd->sources[i]];
+        por_amount v;
+        if (!por_amount_rescale(cu->initial, cu->decimals, fd->decimals, &v) ||
+            !por_amount_add(total, v, &total)) {
+            por__jr_push_key(c, "decimals");
+            por__jr_fail(c, "the sources' initial reserves do not fit 128-bit base units with %u "
+                            "decimals (custodian \"%s\"); lower feed.decimals",
+                         fd->decimals, cu->name);
+        }
+    }
     por__jr_reset(c, base);
     fd->min_answer = por__jr_amount(c, f, "min_answer", 0, fd->decimals, true);
     fd->max_answer = por__jr_amount(c, f, "max_answer", POR_AMOUNT_MAX, fd->decimals, true);
