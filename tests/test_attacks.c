@@ -4,12 +4,17 @@
  * report valid, an eclipsed leader costs about ΔProgress, a ripcord stales the feed until
  * Secure Mint refuses, a compromised minter is stopped once the feed shows the
  * shortfall, the signature audit counts what the contract should count, and every
- * scenario in scenarios/attacks/ validates and runs. DON-level tests build scenarios in
- * C; world-level ones load JSON. */
+ * scenario in scenarios/attacks/ validates and runs; custodian fraud by window dressing
+ * (attestations fooled, live wallet reads mostly not), by double counting (truth reduced,
+ * sources unchanged) and one lying source among two (the feed's sum carries exactly that
+ * lie). DON-level tests build scenarios in C; world-level ones load JSON. */
 #include "por_test.h"
 
 #include "por/attacker.h"
+#include "por/custodian.h"
 #include "por/don.h"
+#include "por/rng.h"
+#include "por/trace.h"
 #include "por/scenario_load.h"
 #include "por/world.h"
 
@@ -565,6 +570,373 @@ START_TEST(library_attacks_validate_and_run)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ custodian fraud */
+
+/* A custodian of 1000.00 (decimals 2), refreshed every hour at phase 0 with no lag. */
+static por_custodian_config fraud_cfg(por_source_kind source)
+{
+    por_custodian_config c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.name, sizeof c.name, "bank");
+    c.decimals = 2;
+    c.source = source;
+    c.initial = 100000;
+    c.attest_every = POR_HOUR;
+    c.api_latency.kind = POR_DIST_CONSTANT;
+    return c;
+}
+
+static por_attack_config fraud_attack(por_time_t from)
+{
+    por_attack_config a;
+    memset(&a, 0, sizeof a);
+    a.kind = POR_ATTACK_CUSTODIAN_FRAUD;
+    a.custodian = 0;
+    a.window.from = from;
+    a.window.until = POR_TIME_MAX;
+    return a;
+}
+
+/* Advances SIM to T and reads C once (must succeed). */
+static por_amount read_at(por_custodian *c, por_sim *sim, gsl_rng *r, por_time_t t)
+{
+    ck_assert(por_sim_run(sim, t) == POR_OK);
+    ck_assert_int_eq(por_sim_now(sim), t);
+    por_amount v = -1;
+    por_time_t lat;
+    ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+    return v;
+}
+
+typedef struct {
+    por_time_t at[16];
+    por_amount before[16], after[16];
+    size_t n;
+} heard;
+
+static void hear(void *ctx, por_sim *sim, uint32_t index, por_amount before, por_amount after)
+{
+    heard *h = ctx;
+    (void)index;
+    ck_assert_uint_lt(h->n, 16);
+    h->at[h->n] = por_sim_now(sim);
+    h->before[h->n] = before;
+    h->after[h->n] = after;
+    h->n++;
+}
+
+/* 30 % borrowed for +-10 min around each hourly snapshot; the bank halves at 30 min.
+ * The API publishes 50000 + 15000 for the whole hour after the 1 h snapshot, although
+ * the loan is repaid at 1 h 10; a live wallet shows it only inside [50m, 1h10m). */
+START_TEST(window_dressing_exact_around_snapshots)
+{
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = 30 * POR_MIN, step.kind = POR_CHANGE_RELATIVE_PPB, step.ppb = -500000000;
+    por_attack_config att = fraud_attack(0);
+    att.dress_ppb = 300000000;
+    att.dress_around = 10 * POR_MIN;
+    por_amount api[5], wallet[5];
+    const por_time_t when[5] = {20 * POR_MIN, 50 * POR_MIN - 1, 65 * POR_MIN, 70 * POR_MIN, 90 * POR_MIN};
+    for (int w = 0; w < 2; w++) {
+        por_custodian_config cfg = fraud_cfg(w ? POR_SOURCE_WALLET : POR_SOURCE_ATTESTED_API);
+        cfg.steps = &step;
+        cfg.nsteps = 1;
+        por_sim *sim = por_sim_create(por_test_seed(), 0);
+        por_error err;
+        memset(&err, 0, sizeof err);
+        por_custodian *c = por_custodian_create(&cfg, 0, sim, &att, 1, &err);
+        ck_assert_msg(c != NULL, "%s", err.msg);
+        heard h;
+        memset(&h, 0, sizeof h);
+        por_custodian_add_listener(c, hear, &h);
+        gsl_rng *r = por_rng_new(por_test_seed(), 0, por_stream_id("test", 0, "dress"));
+        for (int i = 0; i < 5; i++)
+            (w ? wallet : api)[i] = read_at(c, sim, r, when[i]);
+        /* the loan at exact instants: [s - 10m, s + 10m) around s = k * 1h */
+        ck_assert(por_custodian_borrowed_at(c, 0) == 30000);
+        ck_assert(por_custodian_borrowed_at(c, 10 * POR_MIN - 1) == 30000);
+        ck_assert(por_custodian_borrowed_at(c, 10 * POR_MIN) == 0);
+        ck_assert(por_custodian_borrowed_at(c, 50 * POR_MIN - 1) == 0);
+        ck_assert(por_custodian_borrowed_at(c, 50 * POR_MIN) == 15000);
+        ck_assert(por_custodian_borrowed_at(c, 70 * POR_MIN - 1) == 15000);
+        ck_assert(por_custodian_borrowed_at(c, 70 * POR_MIN) == 0);
+        /* ground truth never sees the loan: one change, the halving */
+        ck_assert(por_custodian_true_reserve(c) == 50000);
+        ck_assert(por_custodian_backing(c) == 50000);
+        ck_assert_uint_eq(h.n, 1);
+        ck_assert(h.at[0] == 30 * POR_MIN && h.before[0] == 100000 && h.after[0] == 50000);
+        gsl_rng_free(r);
+        por_sim_destroy(sim);
+        por_custodian_destroy(c);
+    }
+    /* API: snapshot 0 (100000 + 30000) until 1h, then snapshot 1h (50000 + 15000) */
+    ck_assert(api[0] == 130000 && api[1] == 130000);
+    ck_assert(api[2] == 65000 && api[3] == 65000 && api[4] == 65000);
+    /* live wallet: dressed only inside an interval */
+    ck_assert(wallet[0] == 100000);  /* 20m: between intervals, before the halving */
+    ck_assert(wallet[1] == 50000);   /* 50m - 1ns */
+    ck_assert(wallet[2] == 65000);   /* 65m: inside [50m, 70m) */
+    ck_assert(wallet[3] == 50000);   /* 70m: repaid */
+    ck_assert(wallet[4] == 50000);
+
+    /* outside the attack window nothing is dressed; an amount instead of a share */
+    att = fraud_attack(POR_HOUR + 30 * POR_MIN);
+    att.dress_amount = 777;
+    att.dress_around = 10 * POR_MIN;
+    por_custodian_config cfg = fraud_cfg(POR_SOURCE_ATTESTED_API);
+    por_sim *sim = por_sim_create(por_test_seed(), 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, &att, 1, NULL);
+    ck_assert_ptr_nonnull(c);
+    gsl_rng *r = por_rng_new(por_test_seed(), 0, por_stream_id("test", 0, "dress"));
+    ck_assert(read_at(c, sim, r, 90 * POR_MIN) == 100000); /* snapshot 1h: before the window */
+    ck_assert(read_at(c, sim, r, 2 * POR_HOUR) == 100777);
+    gsl_rng_free(r);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+
+    /* around must stay below half the period */
+    att.dress_around = 30 * POR_MIN;
+    sim = por_sim_create(por_test_seed(), 0);
+    por_error err;
+    memset(&err, 0, sizeof err);
+    ck_assert_ptr_null(por_custodian_create(&cfg, 0, sim, &att, 1, &err));
+    ck_assert_int_eq(err.status, POR_EINPUT);
+    por_sim_destroy(sim);
+}
+END_TEST
+
+/* Trace capture: successful custodian reads, answers and truth records of one world run. */
+typedef struct {
+    por_trace_record *r;
+    size_t n, cap;
+} capture;
+
+static void capture_emit(void *ctx, const por_trace_record *r)
+{
+    capture *c = ctx;
+    if (r->kind != POR_TK_READ && r->kind != POR_TK_ANSWER && r->kind != POR_TK_TRUTH)
+        return;
+    if (r->kind == POR_TK_READ && r->reason != POR_READ_OK)
+        return;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 4096;
+        c->r = realloc(c->r, c->cap * sizeof *c->r);
+        ck_assert_ptr_nonnull(c->r);
+    }
+    c->r[c->n++] = *r;
+}
+
+static void run_traced(const por_scenario *sc, row *r, capture *cap)
+{
+    free(cap->r);
+    memset(cap, 0, sizeof *cap);
+    memset(r, 0, sizeof *r);
+    por_trace_sink sink = {capture_emit, cap, NULL, NULL};
+    por_run_options opt = {.crypto_override = -1, .trace = &sink};
+    por_error err;
+    memset(&err, 0, sizeof err);
+    r->st = por_world_run_replication(sc, 0, &opt, r->c, r->strings, &err);
+    ck_assert_msg(r->st == POR_OK, "%s: %s", sc->name, err.msg);
+}
+
+static por_scenario *load_attack_set(const char *name, const char *const *sets, size_t nsets)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/attacks/%s", POR_SCENARIO_DIR, name);
+    por_scenario *sc = NULL;
+    por_error err;
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(por_scenario_load_file(path, sets, nsets, &sc, &err) == POR_OK, "%s", err.msg);
+    return sc;
+}
+
+/* The library scenario: the bank loses 25 % on day 1 and dresses +30 % around every
+ * hourly snapshot from 23 h. As an attested API the feed never shows the loss; the same
+ * bank read live from its wallet is seen short between the dressing intervals. */
+START_TEST(window_dressing_fools_attestation_not_live_wallet)
+{
+    capture cap = {NULL, 0, 0};
+    row api, wallet;
+    por_scenario *sc = load_attack("custodian-fraud-window-dressing.json");
+    run_traced(sc, &api, &cap);
+    por_scenario_free(sc);
+    ck_assert_int_eq(api.c[POR_WM_ONSET].ns, POR_DAY); /* the loan never counts */
+    ck_assert(api.c[POR_WM_FEED_DETECT].censored);
+    ck_assert(api.c[POR_WM_UNBACKED_MINTED].value > 0);
+    /* every API read from day 1 shows 1.3 x the true reserve at its snapshot: deposits
+     * only add to the 750M left, so never below 975M.00 */
+    size_t late = 0;
+    for (size_t i = 0; i < cap.n; i++)
+        if (cap.r[i].kind == POR_TK_READ && cap.r[i].time >= POR_DAY + POR_HOUR) {
+            ck_assert(cap.r[i].a >= (por_amount)97500000000);
+            late++;
+        }
+    ck_assert_uint_gt(late, 100);
+
+    const char *sets[] = {"custodians[0].source=wallet", "custodians[0].chain=ethereum"};
+    sc = load_attack_set("custodian-fraud-window-dressing.json", sets, 2);
+    run_traced(sc, &wallet, &cap);
+    por_scenario_free(sc);
+    ck_assert_int_eq(wallet.c[POR_WM_ONSET].ns, POR_DAY);
+    ck_assert(!wallet.c[POR_WM_FEED_DETECT].censored);
+    /* the loss shows once the confirmed time leaves [23h50m, 24h10m) */
+    ck_assert_int_ge(wallet.c[POR_WM_FEED_DETECT].ns, 10 * POR_MIN);
+    ck_assert_int_le(wallet.c[POR_WM_FEED_DETECT].ns, 20 * POR_MIN);
+    ck_assert(!wallet.c[POR_WM_MINT_BLOCK].censored);
+    /* wallet reads from day 1: dressed (>= 975M) inside the intervals, short (< 800M)
+     * outside, and more often short (40 of every 60 minutes) */
+    size_t dressed = 0, short_ = 0;
+    for (size_t i = 0; i < cap.n; i++)
+        if (cap.r[i].kind == POR_TK_READ && cap.r[i].time >= POR_DAY + POR_HOUR) {
+            if (cap.r[i].a >= (por_amount)97500000000)
+                dressed++;
+            else if (cap.r[i].a < (por_amount)80000000000)
+                short_++;
+            else
+                ck_abort_msg("wallet read %" PRId64 " neither dressed nor short", (int64_t)cap.r[i].a);
+        }
+    ck_assert_uint_gt(dressed, 0);
+    ck_assert_uint_gt(short_, dressed);
+    ck_assert(wallet.c[POR_WM_UNBACKED_MINTED].value < api.c[POR_WM_UNBACKED_MINTED].value);
+    free(cap.r);
+}
+END_TEST
+
+/* 40 % of the balance double counted in [1h, 3h): truth hears 100000 -> 60000 at 1 h,
+ * 60000 -> 66000 when 10000 is deposited at 2 h and 66000 -> 110000 at 3 h; every read
+ * reports the whole balance. An amount claim subtracts the amount (never below 0). */
+START_TEST(double_counting_reduces_truth_not_sources)
+{
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = 2 * POR_HOUR, step.kind = POR_CHANGE_ABSOLUTE, step.amount = 10000;
+    por_attack_config att = fraud_attack(POR_HOUR);
+    att.window.until = 3 * POR_HOUR;
+    att.double_ppb = 400000000;
+    for (int w = 0; w < 2; w++) {
+        por_custodian_config cfg = fraud_cfg(w ? POR_SOURCE_WALLET : POR_SOURCE_ATTESTED_API);
+        cfg.attest_every = 0; /* live figure: reads show the balance at once */
+        cfg.steps = &step;
+        cfg.nsteps = 1;
+        por_sim *sim = por_sim_create(por_test_seed(), 0);
+        por_custodian *c = por_custodian_create(&cfg, 0, sim, &att, 1, NULL);
+        ck_assert_ptr_nonnull(c);
+        heard h;
+        memset(&h, 0, sizeof h);
+        por_custodian_add_listener(c, hear, &h);
+        gsl_rng *r = por_rng_new(por_test_seed(), 0, por_stream_id("test", 0, "double"));
+        ck_assert(read_at(c, sim, r, 90 * POR_MIN) == 100000);
+        ck_assert(por_custodian_backing(c) == 60000);
+        ck_assert(read_at(c, sim, r, 150 * POR_MIN) == 110000);
+        ck_assert(por_custodian_backing(c) == 66000);
+        ck_assert(read_at(c, sim, r, 4 * POR_HOUR) == 110000);
+        ck_assert(por_custodian_backing(c) == 110000);
+        ck_assert(por_custodian_true_reserve(c) == 110000);
+        ck_assert_uint_eq(h.n, 3);
+        ck_assert(h.at[0] == POR_HOUR && h.before[0] == 100000 && h.after[0] == 60000);
+        ck_assert(h.at[1] == 2 * POR_HOUR && h.before[1] == 60000 && h.after[1] == 66000);
+        ck_assert(h.at[2] == 3 * POR_HOUR && h.before[2] == 66000 && h.after[2] == 110000);
+        gsl_rng_free(r);
+        por_sim_destroy(sim);
+        por_custodian_destroy(c);
+    }
+    att = fraud_attack(0);
+    att.double_amount = 30000;
+    por_custodian_config cfg = fraud_cfg(POR_SOURCE_ATTESTED_API);
+    por_sim *sim = por_sim_create(por_test_seed(), 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, &att, 1, NULL);
+    ck_assert(por_sim_run(sim, POR_MIN) == POR_OK);
+    ck_assert(por_custodian_backing(c) == 70000);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+    att.double_amount = 200000; /* more than the balance: nothing backs the token */
+    sim = por_sim_create(por_test_seed(), 0);
+    c = por_custodian_create(&cfg, 0, sim, &att, 1, NULL);
+    ck_assert(por_sim_run(sim, POR_MIN) == POR_OK);
+    ck_assert(por_custodian_backing(c) == 0);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
+/* The library scenario: 1000M of which 40 % also backs another token; 800M of supply >
+ * 600M, so onset at t = 0; every read shows the whole balance and the feed never sees it. */
+START_TEST(double_counting_world_onset_at_zero_never_detected)
+{
+    capture cap = {NULL, 0, 0};
+    row r;
+    por_scenario *sc = load_attack("custodian-fraud-double-counting.json");
+    run_traced(sc, &r, &cap);
+    por_scenario_free(sc);
+    ck_assert_int_eq(r.c[POR_WM_ONSET].ns, 0);
+    ck_assert(!r.c[POR_WM_ONSET].censored);
+    ck_assert(r.c[POR_WM_FEED_DETECT].censored);
+    ck_assert(r.c[POR_WM_UNBACKED_MINTED].value > 0);
+    ck_assert(r.c[POR_WM_MIN_TRUE_RATIO].value < 0.76);
+    /* truth at t = 0 after the claim: 600M in token units (18 decimals) */
+    const por_amount e18 = (por_amount)1000000000 * 1000000000;
+    bool seen = false;
+    size_t reads = 0;
+    for (size_t i = 0; i < cap.n; i++) {
+        if (cap.r[i].kind == POR_TK_TRUTH && cap.r[i].reason == POR_TRUTH_RESERVE && !seen) {
+            ck_assert_int_eq(cap.r[i].time, 0);
+            ck_assert(cap.r[i].a == 600000000 * e18);
+            seen = true;
+        }
+        if (cap.r[i].kind == POR_TK_READ) {
+            ck_assert(cap.r[i].a >= (por_amount)100000000000); /* the whole 1000M.00 (and deposits) */
+            reads++;
+        }
+    }
+    ck_assert(seen);
+    ck_assert_uint_gt(reads, 100);
+    free(cap.r);
+}
+END_TEST
+
+/* Two custodians summed by every oracle, the trust lying +50 %: every trust read is
+ * 600M.00 against 400M.00 held, and every on-chain answer is exactly one bank read plus
+ * 600M (feed decimals 8): the lie and nothing else. */
+START_TEST(one_lying_source_among_two)
+{
+    capture cap = {NULL, 0, 0};
+    row r;
+    por_scenario *sc = load_attack("custodian-fraud-one-of-several.json");
+    ck_assert_uint_eq(sc->feed.nsources, 2);
+    run_traced(sc, &r, &cap);
+    por_scenario_free(sc);
+    ck_assert_int_eq(r.c[POR_WM_ONSET].ns, POR_DAY);
+    ck_assert(r.c[POR_WM_FEED_DETECT].censored);
+    ck_assert(r.c[POR_WM_UNBACKED_MINTED].value > 0);
+    por_amount *bank = malloc(cap.n * sizeof *bank);
+    ck_assert_ptr_nonnull(bank);
+    size_t nbank = 0, ntrust = 0, nans = 0;
+    for (size_t i = 0; i < cap.n; i++)
+        if (cap.r[i].kind == POR_TK_READ && cap.r[i].index == 1) {
+            ck_assert(cap.r[i].a == (por_amount)60000000000);
+            ntrust++;
+        } else if (cap.r[i].kind == POR_TK_READ && cap.r[i].index == 0) {
+            bank[nbank++] = cap.r[i].a;
+        }
+    ck_assert_uint_gt(ntrust, 100);
+    const por_amount lie = (por_amount)60000000000 * 1000000; /* 600M, feed decimals */
+    for (size_t i = 0; i < cap.n; i++) {
+        if (cap.r[i].kind != POR_TK_ANSWER)
+            continue;
+        nans++;
+        bool found = false;
+        for (size_t k = 0; k < nbank && !found; k++)
+            found = cap.r[i].a == bank[k] * 1000000 + lie;
+        ck_assert_msg(found, "answer %" PRId64 " at %" PRId64 " is no bank read + 600M", (int64_t)cap.r[i].a,
+                      (int64_t)cap.r[i].time);
+    }
+    ck_assert_uint_gt(nans, 2);
+    free(bank);
+    free(cap.r);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("attacks");
@@ -581,6 +953,11 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, minter_blocked_once_feed_shows_shortfall);
     tcase_add_test(tc, key_compromise_outcome_not_violation);
     tcase_add_test(tc, library_attacks_validate_and_run);
+    tcase_add_test(tc, window_dressing_exact_around_snapshots);
+    tcase_add_test(tc, window_dressing_fools_attestation_not_live_wallet);
+    tcase_add_test(tc, double_counting_reduces_truth_not_sources);
+    tcase_add_test(tc, double_counting_world_onset_at_zero_never_detected);
+    tcase_add_test(tc, one_lying_source_among_two);
     suite_add_tcase(s, tc);
     return s;
 }

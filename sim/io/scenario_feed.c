@@ -594,12 +594,13 @@ void por__sc_consumers(por__jr *c, const cJSON *root, por_scenario *sc)
 
 static const char *const por__attack_types[] = {"crash",   "byzantine",       "key_compromise",
                                                 "network", "custodian_fraud", "minter", NULL};
-static const char *const por__attack_keys[][10] = {
+static const char *const por__attack_keys[][12] = {
     {"type", "from", "at", "until", "for", "nodes", NULL},
     {"type", "from", "at", "until", "for", "nodes", "behavior", "factor", NULL},
     {"type", "from", "at", "until", "for", "nodes", "forged_answer", NULL},
     {"type", "from", "at", "until", "for", "nodes", "leader", "extra_delay", "drop", NULL},
-    {"type", "from", "at", "until", "for", "custodian", "misreport", "hide_drain", NULL},
+    {"type", "from", "at", "until", "for", "custodian", "misreport", "hide_drain", "window_dressing", "around",
+     "double_counted", NULL},
     {"type", "from", "at", "until", "for", "amount", "attempts", NULL},
 };
 static const char *const por__byz_behaviors[] = {"inflate",    "deflate",     "random",         "silent",
@@ -627,6 +628,61 @@ static int64_t por__sc_factor(por__jr *c, const cJSON *o, por_byzantine_behavior
     return ppb;
 }
 
+/* OBJ.KEY of a custodian fraud: a percentage string in (0, MAX_PPB] into *PPB, or an
+ * amount string > 0 with the custodian's DECIMALS into *AMOUNT. False when absent. */
+static bool por__sc_share(por__jr *c, const cJSON *o, const char *key, unsigned decimals, int64_t max_ppb,
+                          int64_t *ppb, por_amount *amount)
+{
+    const cJSON *v = por__jr_get(o, key);
+    if (!v)
+        return false;
+    char got[96], lim[48];
+    const size_t m = por__jr_mark(c);
+    por__jr_push_key(c, key);
+    if (!cJSON_IsString(v) || !v->valuestring)
+        por__jr_fail(c, "expected a percentage such as \"5%%\" or an amount string, got %s",
+                     por__jr_describe(v, got, sizeof got));
+    size_t len = strlen(v->valuestring);
+    if (len > 0 && v->valuestring[len - 1] == '%') {
+        *ppb = por__jr_v_percent(c, v, 0, max_ppb);
+        if (*ppb <= 0)
+            por__jr_fail(c, "expected a percentage in (0%%, %s], got %s", por__percent_format(max_ppb, lim, sizeof lim),
+                         por__jr_describe(v, got, sizeof got));
+    } else {
+        *amount = por__jr_v_amount(c, v, decimals, false);
+        if (*amount <= 0)
+            por__jr_fail(c, "expected a positive amount, got %s", por__jr_describe(v, got, sizeof got));
+    }
+    por__jr_reset(c, m);
+    return true;
+}
+
+/* The window-dressing and double-counting keys of a custodian fraud. */
+static void por__sc_fraud_extras(por__jr *c, const cJSON *o, const por_scenario *sc, por_attack_config *at)
+{
+    const por_custodian_config *cu = &sc->custodians[at->custodian];
+    char a[48], b[48];
+    if (por__sc_share(c, o, "window_dressing", cu->decimals, 100000000000, &at->dress_ppb, &at->dress_amount)) {
+        const size_t m = por__jr_mark(c);
+        if (cu->attest_every <= 0) {
+            por__jr_push_key(c, "window_dressing");
+            por__jr_fail(c, "needs periodic attestations, but custodian \"%s\" has attestation.every=0 (continuous)",
+                         cu->name);
+        }
+        por__jr_require(c, o, "around");
+        at->dress_around = por__jr_duration(c, o, "around", 0, true);
+        por__jr_push_key(c, "around");
+        if (at->dress_around >= cu->attest_every - at->dress_around)
+            por__jr_fail(c, "needs around < half the attestation period of custodian \"%s\" (every=%s), got %s",
+                         cu->name, por__jr_dur(cu->attest_every, a, sizeof a),
+                         por__jr_dur(at->dress_around, b, sizeof b));
+        por__jr_reset(c, m);
+    } else {
+        por__jr_forbid(c, o, "around", "without \"window_dressing\"");
+    }
+    por__sc_share(c, o, "double_counted", cu->decimals, 1000000000, &at->double_ppb, &at->double_amount);
+}
+
 static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_attack_config *at)
 {
     char got[96], what[48];
@@ -635,7 +691,7 @@ static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_a
     por__jr_require(c, o, "type");
     size_t k = por__jr_enum(c, o, "type", 0, por__attack_types);
     snprintf(what, sizeof what, "for type \"%s\"", por__attack_types[k]);
-    const char *allowed[10];
+    const char *allowed[12];
     size_t na = 0;
     for (; por__attack_keys[k][na]; na++)
         allowed[na] = por__attack_keys[k][na];
@@ -685,8 +741,11 @@ static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_a
         por__jr_reset(c, base);
         at->misreport_ppb = por__jr_percent(c, o, "misreport", 0, -1000000000, 1000000000000);
         at->hide_drain = por__jr_bool(c, o, "hide_drain", false);
-        if (at->misreport_ppb == 0 && !at->hide_drain)
-            por__jr_fail(c, "needs \"misreport\" other than 0%% or \"hide_drain\": true");
+        por__sc_fraud_extras(c, o, sc, at);
+        if (at->misreport_ppb == 0 && !at->hide_drain && at->dress_around == 0 && at->double_ppb == 0 &&
+            at->double_amount == 0)
+            por__jr_fail(c, "needs \"misreport\" other than 0%%, \"hide_drain\": true, \"window_dressing\" or "
+                            "\"double_counted\"");
         break;
     case POR_ATTACK_MINTER:
         por__jr_require(c, o, "amount");

@@ -36,7 +36,22 @@
  * Fraud (scenario attackers of kind POR_ATTACK_CUSTODIAN_FRAUD naming this custodian),
  * for API reads inside the attack window only: hide_drain freezes the figure at what the
  * API published at the window start; then misreport_ppb scales it by (1 + ppb / 1e9),
- * truncated toward zero. Wallet reads cannot be falsified. */
+ * truncated toward zero. Wallet reads cannot be falsified.
+ * Window dressing (dress_around > 0): the custodian borrows funds in for
+ * [s - around, s + around) around each attestation snapshot s = phase - attest_lag +
+ * k * attest_every (the instant the attestation counts the accounts: the refresh instant
+ * when attest_lag is 0) and repays them after; the loan is dress_ppb of the true reserve
+ * at the instant looked at (truncated) or dress_amount. Only the attack window's instants
+ * count (the instant looked at must lie in it). The loan is a liability: the true reserve
+ * and the listeners never see it; the sources do: an API read adds the loan at its
+ * snapshot (before hide_drain / misreport), so every attestation in the window is
+ * dressed; a WALLET read adds the loan at the chain's confirmed time, so it sees the funds
+ * only when that time falls in a dressing interval.
+ * Double counting (double_ppb or double_amount): the same funds are also pledged to
+ * another issuer's token (not simulated). While the attack window holds, only the
+ * balance less the claim (the share truncated toward zero, or the amount; at least 0)
+ * backs this token: that is the backing the listeners hear (ground truth), while every
+ * source still reports the whole balance. */
 #ifndef POR_CUSTODIAN_H
 #define POR_CUSTODIAN_H
 
@@ -60,8 +75,10 @@ typedef enum {
 /* Returns a short name ("ok", "failed", "outage", "ripcord", "rate_limited"). */
 const char *por_read_status_name(por_read_status s);
 
-/* Hears each change of the true reserve of custodian INDEX, BEFORE -> AFTER (custodian
- * base units), at por_sim_now(SIM). */
+/* Hears each change of the backing of custodian INDEX (the true reserve less any
+ * double-counted claim in force; the true reserve when there is none), BEFORE -> AFTER
+ * (custodian base units), at por_sim_now(SIM). A claim's window opening or closing is a
+ * change too. */
 typedef void (*por_reserve_listener)(void *ctx, por_sim *sim, uint32_t index,
                                      por_amount before, por_amount after);
 
@@ -77,7 +94,8 @@ typedef struct por_custodian por_custodian;
  * scenario's attacker list; the CUSTODIAN_FRAUD ones naming INDEX apply. CFG and
  * ATTACKERS must outlive the custodian. Returns NULL and fills ERR when CFG is unusable
  * (drift without a positive `every`, decimals above POR_MAX_DECIMALS, negative initial
- * reserve). Caller frees with por_custodian_destroy after the simulation is destroyed. */
+ * reserve, window dressing without 0 < around < attest_every / 2). Caller frees with
+ * por_custodian_destroy after the simulation is destroyed. */
 por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t index,
                                     por_sim *sim, const por_attack_config *attackers,
                                     size_t nattackers, por_error *err);
@@ -88,15 +106,24 @@ void por_custodian_destroy(por_custodian *c);
 /* Adds a listener of true-reserve changes (called in registration order). */
 void por_custodian_add_listener(por_custodian *c, por_reserve_listener fn, void *ctx);
 
-/* The true reserve now (custodian base units). */
+/* The true reserve now (custodian base units): the whole balance the custodian holds. */
 por_amount por_custodian_true_reserve(const por_custodian *c);
+
+/* What of the true reserve truly backs this token as of the last event handled: the true
+ * reserve less the double-counted claims in force (custodian base units). */
+por_amount por_custodian_backing(const por_custodian *c);
+
+/* The funds borrowed in by window dressing at instant T (custodian base units; 0 outside
+ * every dressing interval or without window dressing). T must be an instant whose true
+ * reserve is still known (see por_custodian_true_reserve_at). */
+por_amount por_custodian_borrowed_at(const por_custodian *c, por_time_t t);
 
 /* The true reserve at instant T (changes at T included), for T >= now - attest_lag -
  * attest_every (older history is pruned; earlier T is a caller bug). T < 0 gives the
  * initial reserve. */
 por_amount por_custodian_true_reserve_at(const por_custodian *c, por_time_t t);
 
-/* The figure the attestation API publishes now, before any fraud (the WALLET source:
+/* The figure the attestation API publishes now, before any fraud or window dressing (the WALLET source:
  * the balance at the wallet chain's confirmed block). NOW must be por_sim_now. */
 por_amount por_custodian_published(const por_custodian *c, por_time_t now);
 

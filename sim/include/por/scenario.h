@@ -278,7 +278,7 @@ typedef enum {
     POR_ATTACK_BYZANTINE,        /* nodes misbehave per behaviour */
     POR_ATTACK_KEY_COMPROMISE,   /* keys stolen: forged reports sent to the chain */
     POR_ATTACK_NETWORK,          /* delay/drop messages of nodes or the leader */
-    POR_ATTACK_CUSTODIAN_FRAUD,  /* the custodian misreports */
+    POR_ATTACK_CUSTODIAN_FRAUD,  /* the custodian misreports, dresses its window, double counts */
     POR_ATTACK_MINTER,           /* a compromised minter key tries to mint */
 } por_attack_kind;
 
@@ -303,6 +303,18 @@ typedef struct {
     bool hide_drain;             /* CUSTODIAN_FRAUD: keep reporting the pre-window figure */
     por_amount mint_amount;      /* MINTER: each attempt */
     uint32_t mint_attempts;      /* MINTER: attempts spread over the window */
+    /* CUSTODIAN_FRAUD, window dressing (active when dress_around > 0): funds borrowed in
+     * for [s - around, s + around) of each attestation snapshot s; dress_ppb of the true
+     * reserve at the instant looked at, or dress_amount (custodian base units) when
+     * dress_ppb is 0. A liability: never part of the true reserve. */
+    int64_t dress_ppb;
+    por_amount dress_amount;
+    por_time_t dress_around;
+    /* CUSTODIAN_FRAUD, double counting: this share (ppb) of the balance, or this amount
+     * (custodian base units) when double_ppb is 0, is also pledged to another issuer's
+     * token (not simulated): the true backing is reduced, the sources still see it all. */
+    int64_t double_ppb;
+    por_amount double_amount;
 } por_attack_config;
 
 /* ---- the whole scenario ----------------------------------------------------------- */

@@ -13,7 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { POR__EV_STEP = 1, POR__EV_DRIFT = 2, POR__EV_FRAUD_SNAPSHOT = 3, POR__EV_CHANGE = 4 };
+enum {
+    POR__EV_STEP = 1,
+    POR__EV_DRIFT = 2,
+    POR__EV_FRAUD_SNAPSHOT = 3,
+    POR__EV_CHANGE = 4,
+    POR__EV_CLAIM = 5, /* a double-counting claim starts or ends: the backing changes */
+};
 
 /* The true reserve from instant T on (until the next entry). */
 typedef struct {
@@ -30,6 +36,8 @@ struct por_custodian {
     const por_custodian_config *cfg;
     uint32_t index, entity;
     por_amount reserve;
+    por_amount backing;   /* reserve less the double-counted claims in force (truth) */
+    bool dresses, claims; /* some fraud dresses the window / double counts */
     /* history[head..len) is what can still be asked for; entries before head are dead */
     por__reserve_point *hist;
     size_t hlen, hcap, hhead;
@@ -130,7 +138,36 @@ por_amount por_custodian_published(const por_custodian *c, por_time_t now)
     return por_custodian_true_reserve_at(c, por_custodian_refreshed_at(c, now) - c->cfg->attest_lag);
 }
 
-/* Sets the true reserve (clamped to >= 0) and tells the listeners. */
+/* What of balance V truly backs this token at NOW: V less the double-counted claims
+ * whose window holds NOW (a share truncated toward zero, or an amount), at least 0. */
+static por_amount por__backing_of(const por_custodian *c, por_time_t now, por_amount v)
+{
+    for (size_t i = 0; c->claims && i < c->nfrauds; i++) {
+        const por_attack_config *a = c->frauds[i];
+        if ((!a->double_ppb && !a->double_amount) || !por__in_window(&a->window, now))
+            continue;
+        por_amount claim = a->double_amount;
+        if (a->double_ppb && !por_amount_mul_ppb(v, a->double_ppb, &claim))
+            claim = v;
+        v = claim >= v ? 0 : v - claim;
+    }
+    return v;
+}
+
+por_amount por_custodian_backing(const por_custodian *c) { return c->backing; }
+
+/* Recomputes the backing at now and tells the listeners when it moved. */
+static void por__update_backing(por_custodian *c, por_sim *sim)
+{
+    por_amount before = c->backing;
+    c->backing = por__backing_of(c, por_sim_now(sim), c->reserve);
+    if (c->backing == before)
+        return;
+    for (size_t i = 0; i < c->nlisteners; i++)
+        c->listeners[i].fn(c->listeners[i].ctx, sim, c->index, before, c->backing);
+}
+
+/* Sets the true reserve (clamped to >= 0) and tells the listeners (the backing). */
 static void por__set_reserve(por_custodian *c, por_sim *sim, por_amount v)
 {
     if (v < 0)
@@ -141,6 +178,11 @@ static void por__set_reserve(por_custodian *c, por_sim *sim, por_amount v)
         return;
     c->reserve = v;
     por__history_push(c, por_sim_now(sim), v);
+    if (c->claims) {
+        por__update_backing(c, sim);
+        return;
+    }
+    c->backing = v;
     for (size_t i = 0; i < c->nlisteners; i++)
         c->listeners[i].fn(c->listeners[i].ctx, sim, c->index, before, v);
 }
@@ -221,6 +263,12 @@ static void por__custodian_init(por_sim *sim, void *self)
     for (size_t i = 0; i < c->nfrauds; i++) {
         por_time_t at = c->frauds[i]->window.from < 0 ? 0 : c->frauds[i]->window.from;
         por_sim_schedule(sim, at, 1, c->entity, POR__EV_FRAUD_SNAPSHOT, i, 0, NULL);
+        if (!c->frauds[i]->double_ppb && !c->frauds[i]->double_amount)
+            continue;
+        /* a claim moves the backing when its window opens and closes */
+        por_sim_schedule(sim, at, 0, c->entity, POR__EV_CLAIM, i, 0, NULL);
+        if (c->frauds[i]->window.until < POR_TIME_MAX && c->frauds[i]->window.until > at)
+            por_sim_schedule(sim, c->frauds[i]->window.until, 0, c->entity, POR__EV_CLAIM, i, 0, NULL);
     }
 }
 
@@ -240,6 +288,9 @@ static void por__custodian_handle(por_sim *sim, void *self, por_event *ev)
     }
     case POR__EV_FRAUD_SNAPSHOT:
         c->fraud_snapshot[ev->a] = por_custodian_published(c, por_sim_now(sim));
+        break;
+    case POR__EV_CLAIM:
+        por__update_backing(c, sim);
         break;
     case POR__EV_CHANGE: {
         __extension__ unsigned __int128 u = ((unsigned __int128)ev->b << 64) | ev->a;
@@ -282,10 +333,22 @@ por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t in
                       cfg->name);
         return NULL;
     }
+    for (size_t i = 0; i < nattackers; i++) {
+        const por_attack_config *a = &attackers[i];
+        if (a->kind != POR_ATTACK_CUSTODIAN_FRAUD || a->custodian != index || a->dress_around <= 0)
+            continue;
+        if (cfg->attest_every <= 0 || a->dress_around >= cfg->attest_every - a->dress_around) {
+            por_error_set(err, POR_EINPUT,
+                          "custodian %s: window dressing needs 0 < around < attestation every / 2",
+                          cfg->name);
+            return NULL;
+        }
+    }
     por_custodian *c = por_xcalloc(1, sizeof *c);
     c->cfg = cfg;
     c->index = index;
     c->reserve = cfg->initial;
+    c->backing = cfg->initial;
     por__history_push(c, 0, cfg->initial);
     c->drift_rng = por_rng_new(por_sim_seed(sim), por_sim_replication(sim),
                                por_stream_id("custodian", index, "drift"));
@@ -306,6 +369,10 @@ por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t in
         for (size_t i = 0; i < nattackers; i++)
             if (attackers[i].kind == POR_ATTACK_CUSTODIAN_FRAUD && attackers[i].custodian == index)
                 c->frauds[k++] = &attackers[i];
+        for (k = 0; k < c->nfrauds; k++) {
+            c->dresses |= c->frauds[k]->dress_around > 0;
+            c->claims |= c->frauds[k]->double_ppb != 0 || c->frauds[k]->double_amount != 0;
+        }
     }
     if (cfg->rate_limit_per_min)
         c->served = por_xcalloc(cfg->rate_limit_per_min, sizeof *c->served);
@@ -360,6 +427,38 @@ static bool por__rate_admit(por_custodian *c, por_time_t now)
     return true;
 }
 
+por_amount por_custodian_borrowed_at(const por_custodian *c, por_time_t t)
+{
+    por_amount sum = 0;
+    for (size_t i = 0; c->dresses && i < c->nfrauds; i++) {
+        const por_attack_config *a = c->frauds[i];
+        if (a->dress_around <= 0 || !por__in_window(&a->window, t))
+            continue;
+        /* offset of T after the last snapshot (phase - lag + k * every), in [0, every) */
+        por_time_t every = c->cfg->attest_every;
+        por_time_t d = (t - (c->phase - c->cfg->attest_lag)) % every;
+        if (d < 0)
+            d += every;
+        if (d >= a->dress_around && d < every - a->dress_around)
+            continue; /* between two dressing intervals: the loan is repaid */
+        por_amount b = a->dress_amount;
+        if (a->dress_ppb && !por_amount_mul_ppb(por_custodian_true_reserve_at(c, t), a->dress_ppb, &b))
+            b = POR_AMOUNT_MAX;
+        if (!por_amount_add(sum, b, &sum))
+            sum = POR_AMOUNT_MAX;
+    }
+    return sum;
+}
+
+/* V plus what is borrowed in at instant T (saturating). */
+static por_amount por__dressed(const por_custodian *c, por_time_t t, por_amount v)
+{
+    por_amount out;
+    if (!c->dresses)
+        return v;
+    return por_amount_add(v, por_custodian_borrowed_at(c, t), &out) ? out : POR_AMOUNT_MAX;
+}
+
 static por_amount por__apply_fraud(const por_custodian *c, por_time_t now, por_amount v)
 {
     for (size_t i = 0; i < c->nfrauds; i++) {
@@ -387,7 +486,9 @@ por_read_status por_custodian_read(por_custodian *c, por_sim *sim, uint32_t node
     double u = por_rng_uniform(rng);
     por_read_status st = POR_READ_OK;
     if (cfg->source == POR_SOURCE_WALLET) {
-        *value = por_custodian_published(c, now);
+        /* the balance the chain shows: whatever sits in the wallet at the confirmed time */
+        por_time_t seen = c->wallet_chain ? por_chain_confirmed_time(c->wallet_chain) : now;
+        *value = por__dressed(c, seen, por_custodian_published(c, now));
     } else {
         for (size_t i = 0; i < cfg->noutages && st == POR_READ_OK; i++)
             if (por__in_window(&cfg->outages[i], now))
@@ -399,8 +500,11 @@ por_read_status por_custodian_read(por_custodian *c, por_sim *sim, uint32_t node
             st = POR_READ_RATE_LIMITED;
         if (st == POR_READ_OK && u < cfg->failure_rate)
             st = POR_READ_FAILED;
-        if (st == POR_READ_OK)
-            *value = por__apply_fraud(c, now, por_custodian_published(c, now));
+        if (st == POR_READ_OK) {
+            /* the attestation counted the accounts at its snapshot, loans included */
+            por_time_t snap = por_custodian_refreshed_at(c, now) - cfg->attest_lag;
+            *value = por__apply_fraud(c, now, por__dressed(c, snap, por_custodian_published(c, now)));
+        }
     }
     c->stats.reads[st]++;
     return st;
