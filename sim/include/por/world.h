@@ -4,7 +4,8 @@
  * por_world_run_replication builds every model of a scenario in one simulation, runs it
  * to the horizon and turns what happened into one row of metrics (columns in
  * por_world_metric_defs order, indices in por/metrics.h). Ground truth is tracked
- * continuously: true reserve = sum of the custodians' true reserves, each rescaled to the
+ * continuously: true reserve = sum of what truly backs the token at each custodian (its
+ * true reserve less any claim of another issuer: por_custodian_backing), each rescaled to the
  * token's decimals; total supply = sum over the token's chains; onset = the first instant
  * true reserve / total supply < onset_ratio_ppb / 1e9 (checked at start and after every
  * reserve or supply change). */
