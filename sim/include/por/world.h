@@ -6,7 +6,8 @@
  * por_world_metric_defs order, indices in por/metrics.h). Ground truth is tracked
  * continuously: true reserve = sum of what truly backs the token at each custodian (its
  * true reserve less any claim of another issuer: por_custodian_backing), each rescaled to the
- * token's decimals; total supply = sum over the token's chains; onset = the first instant
+ * token's decimals; total supply = sum over the token's chains plus tokens in flight on a
+ * bridge; onset = the first instant
  * true reserve / total supply < onset_ratio_ppb / 1e9 (checked at start and after every
  * reserve or supply change). */
 #ifndef POR_WORLD_H
