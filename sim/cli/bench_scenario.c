@@ -18,7 +18,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#define POR__BENCH_MAX_SETS 256
 
 static const char *const por__usage_bench_scenario =
     "Usage: porsim bench scenario SCENARIO.json [options]\n"
@@ -194,41 +193,18 @@ void por_bench_scenario_print(FILE *f, const por_scenario *sc, const por_bench_s
 
 int por_cli_bench_scenario(int argc, char **argv)
 {
-    const char *file = NULL, *crypto = NULL;
-    const char *sets[POR__BENCH_MAX_SETS + 2];
-    size_t nsets = 0;
-    uint64_t reps = 0, threads = 1, seed = 0;
-    bool have_reps = false, have_seed = false;
-    char reps_set[64], seed_set[64];
+    const char *file = NULL;
+    por_cli_scenario_opts so;
+    por_cli_scenario_opts_init(&so);
     for (int i = 3; i < argc; i++) {
-        const char *v = NULL;
-        bool missing = false;
         const char *a = argv[i];
+        int used;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por__usage_bench_scenario, stdout);
             return 0;
-        } else if (por_cli_opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 10000000, &reps))
-                return por_cli_usage_error("bench", "-r needs a number of replications (1..10000000)");
-            have_reps = true;
-        } else if (por_cli_opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 1024, &threads))
-                return por_cli_usage_error("bench", "-j needs a thread count (1..1024)");
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &seed))
-                return por_cli_usage_error("bench", "--seed needs an unsigned integer");
-            have_seed = true;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
-            if (missing || !strchr(v, '='))
-                return por_cli_usage_error("bench", "--set needs PATH=VALUE");
-            if (nsets >= POR__BENCH_MAX_SETS)
-                return por_cli_usage_error("bench", "too many --set options (limit %d)",
-                                           POR__BENCH_MAX_SETS);
-            sets[nsets++] = v;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
-            if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
-                return por_cli_usage_error("bench", "--crypto needs ideal or real");
-            crypto = v;
+        } else if ((used = por_cli_scenario_opt(&so, "bench", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("bench", "unknown option %s", a);
         } else if (!file) {
@@ -239,14 +215,12 @@ int por_cli_bench_scenario(int argc, char **argv)
     }
     if (!file)
         return por_cli_usage_error("bench", "bench scenario needs a scenario file");
-    if (have_reps) {
-        snprintf(reps_set, sizeof reps_set, "replications=%" PRIu64, reps);
-        sets[nsets++] = reps_set;
-    }
-    if (have_seed) {
-        snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, seed);
-        sets[nsets++] = seed_set;
-    }
+    /* -r and --seed are overrides after --set; --crypto is a run option here. */
+    const char *sets[POR_CLI_MAX_SETS + 3];
+    size_t nsets = so.nsets;
+    memcpy(sets, so.sets, so.nsets * sizeof *sets);
+    nsets += por_cli_scenario_flag_sets(&so, false, sets + nsets);
+    const char *crypto = so.crypto;
     por_error err = {POR_OK, ""};
     por_scenario *sc = NULL;
     por_status st = por_scenario_load_file(file, sets, nsets, &sc, &err);
@@ -255,7 +229,7 @@ int por_cli_bench_scenario(int argc, char **argv)
         return por_status_exit_code(st);
     }
     por_bench_scenario_config cfg = {
-        .threads = (unsigned)threads,
+        .threads = (unsigned)so.threads,
         .crypto_override = !crypto ? -1
                            : !strcmp(crypto, "real") ? (int)POR_CRYPTO_MODE_REAL
                                                      : (int)POR_CRYPTO_MODE_IDEAL,

@@ -2,6 +2,7 @@
 #include "cliopt.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,4 +63,60 @@ void por_cli_json_string(FILE *f, const char *s)
             fputc(*p, f);
     }
     fputc('"', f);
+}
+
+void por_cli_scenario_opts_init(por_cli_scenario_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threads = 1;
+}
+
+int por_cli_scenario_opt(por_cli_scenario_opts *o, const char *cmd, int argc, char **argv,
+                         int *i)
+{
+    const char *v = NULL;
+    bool missing = false;
+    if (por_cli_opt(argc, argv, i, "-r", "--replications", &v, &missing)) {
+        if (missing || !por_cli_parse_u64(v, 1, 10000000, &o->reps))
+            return por_cli_usage_error(cmd, "-r needs a number of replications (1..10000000)");
+        o->have_reps = true;
+    } else if (por_cli_opt(argc, argv, i, "-j", "--threads", &v, &missing)) {
+        if (missing || !por_cli_parse_u64(v, 1, 1024, &o->threads))
+            return por_cli_usage_error(cmd, "-j needs a thread count (1..1024)");
+    } else if (por_cli_opt(argc, argv, i, NULL, "--seed", &v, &missing)) {
+        if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &o->seed))
+            return por_cli_usage_error(cmd, "--seed needs an unsigned integer");
+        o->have_seed = true;
+    } else if (por_cli_opt(argc, argv, i, NULL, "--set", &v, &missing)) {
+        if (missing || !strchr(v, '='))
+            return por_cli_usage_error(cmd, "--set needs PATH=VALUE");
+        if (o->nsets >= POR_CLI_MAX_SETS)
+            return por_cli_usage_error(cmd, "too many --set options (limit %d)", POR_CLI_MAX_SETS);
+        o->sets[o->nsets++] = v;
+    } else if (por_cli_opt(argc, argv, i, NULL, "--crypto", &v, &missing)) {
+        if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
+            return por_cli_usage_error(cmd, "--crypto needs ideal or real");
+        o->crypto = v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+size_t por_cli_scenario_flag_sets(por_cli_scenario_opts *o, bool with_crypto, const char **out)
+{
+    size_t n = 0;
+    if (o->have_reps) {
+        snprintf(o->flag_sets[0], sizeof o->flag_sets[0], "replications=%" PRIu64, o->reps);
+        out[n++] = o->flag_sets[0];
+    }
+    if (o->have_seed) {
+        snprintf(o->flag_sets[1], sizeof o->flag_sets[1], "seed=%" PRIu64, o->seed);
+        out[n++] = o->flag_sets[1];
+    }
+    if (with_crypto && o->crypto) {
+        snprintf(o->flag_sets[2], sizeof o->flag_sets[2], "feed.crypto=\"%s\"", o->crypto);
+        out[n++] = o->flag_sets[2];
+    }
+    return n;
 }

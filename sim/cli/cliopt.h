@@ -20,6 +20,32 @@ bool por_cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 bool por_cli_opt(int argc, char **argv, int *i, const char *short_name, const char *long_name,
                  const char **value, bool *missing);
 
+/* The options every command that runs a scenario takes: -r/--replications N,
+ * -j/--threads T, --seed S, --set PATH=VALUE (repeatable) and --crypto ideal|real. */
+#define POR_CLI_MAX_SETS 256
+typedef struct {
+    const char *sets[POR_CLI_MAX_SETS]; /* the --set values, in order */
+    size_t nsets;
+    uint64_t reps, threads, seed;       /* threads defaults to 1 */
+    bool have_reps, have_seed;
+    const char *crypto;                 /* "ideal", "real" or NULL */
+    char flag_sets[3][64];              /* storage for the overrides of -r, --seed, --crypto */
+} por_cli_scenario_opts;
+
+void por_cli_scenario_opts_init(por_cli_scenario_opts *o);
+
+/* Consumes the scenario option at argv[*I] if it is one. Returns 1 when consumed, 0 when
+ * argv[*I] is not a scenario option, and 2 after printing a usage error for command CMD
+ * (the caller returns 2). */
+int por_cli_scenario_opt(por_cli_scenario_opts *o, const char *cmd, int argc, char **argv,
+                         int *i);
+
+/* Writes the overrides that -r, --seed and (when WITH_CRYPTO) --crypto stand for
+ * ("replications=N", "seed=S", "feed.crypto=\"real\"") into OUT, in that order, and
+ * returns how many. Callers apply them after every --set so the flags win and show in
+ * the scenario hash. OUT needs room for 3 entries, which point into O. */
+size_t por_cli_scenario_flag_sets(por_cli_scenario_opts *o, bool with_crypto, const char **out);
+
 /* Writes S as a JSON string literal (quotes, backslashes and control bytes escaped). */
 void por_cli_json_string(FILE *f, const char *s);
 

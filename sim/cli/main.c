@@ -25,7 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define POR_MAX_SETS 256
 
 static const char *const por__usage_main =
     "porsim " POR_VERSION " - discrete-event simulator of Proof of Reserve\n"
@@ -210,47 +209,29 @@ fail:
 
 static int por__cmd_run(int argc, char **argv)
 {
-    const char *file = NULL, *out = NULL, *crypto = NULL, *ci_metric = NULL;
-    const char *sets[POR_MAX_SETS + 3];
-    size_t nsets = 0;
-    uint64_t reps = 0, threads = 1, seed = 0, max_reps = 10000;
-    bool have_reps = false, have_seed = false, force = false, quiet = false;
+    const char *file = NULL, *out = NULL, *ci_metric = NULL;
+    por_cli_scenario_opts so;
+    por_cli_scenario_opts_init(&so);
+    uint64_t max_reps = 10000;
+    bool force = false, quiet = false;
     bool until_ci = false, have_max_reps = false;
     double ci_pct = 0;
-    char reps_set[64], seed_set[64], crypto_set[64];
 
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
         bool missing = false;
+        int used;
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por__usage_run, stdout);
             return 0;
-        } else if (por_cli_opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 10000000, &reps))
-                return por_cli_usage_error("run", "-r needs a number of replications (1..10000000)");
-            have_reps = true;
-        } else if (por_cli_opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 1024, &threads))
-                return por_cli_usage_error("run", "-j needs a thread count (1..1024)");
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &seed))
-                return por_cli_usage_error("run", "--seed needs an unsigned integer");
-            have_seed = true;
+        } else if ((used = por_cli_scenario_opt(&so, "run", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
                 return por_cli_usage_error("run", "-o needs a directory");
             out = v;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
-            if (missing || !strchr(v, '='))
-                return por_cli_usage_error("run", "--set needs PATH=VALUE");
-            if (nsets >= POR_MAX_SETS)
-                return por_cli_usage_error("run", "too many --set options (limit %d)", POR_MAX_SETS);
-            sets[nsets++] = v;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
-            if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
-                return por_cli_usage_error("run", "--crypto needs ideal or real");
-            crypto = v;
         } else if (por_cli_opt(argc, argv, &i, NULL, "--until-ci", &v, &missing)) {
             char *end = NULL;
             ci_pct = missing ? 0 : strtod(v, &end);
@@ -279,7 +260,7 @@ static int por__cmd_run(int argc, char **argv)
     }
     if (!until_ci && (ci_metric || have_max_reps))
         return por_cli_usage_error("run", "--metric and --max-reps go with --until-ci");
-    if (until_ci && have_reps)
+    if (until_ci && so.have_reps)
         return por_cli_usage_error("run", "-r and --until-ci exclude each other (use --max-reps)");
     if (until_ci) {
         size_t ncols;
@@ -292,18 +273,10 @@ static int por__cmd_run(int argc, char **argv)
             return por_cli_usage_error("run", "--metric %s: no such metric", want);
     }
     /* Flags are applied as overrides after --set, so they win and show in the hash. */
-    if (have_reps) {
-        snprintf(reps_set, sizeof reps_set, "replications=%" PRIu64, reps);
-        sets[nsets++] = reps_set;
-    }
-    if (have_seed) {
-        snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, seed);
-        sets[nsets++] = seed_set;
-    }
-    if (crypto) {
-        snprintf(crypto_set, sizeof crypto_set, "feed.crypto=\"%s\"", crypto);
-        sets[nsets++] = crypto_set;
-    }
+    const char *sets[POR_CLI_MAX_SETS + 3];
+    size_t nsets = so.nsets;
+    memcpy(sets, so.sets, so.nsets * sizeof *sets);
+    nsets += por_cli_scenario_flag_sets(&so, true, sets + nsets);
 
     por_error err = {POR_OK, ""};
     por_scenario *sc = NULL;
@@ -331,7 +304,7 @@ static int por__cmd_run(int argc, char **argv)
     por_runner_config rc = {
         .first_rep = 0,
         .replications = sc->replications,
-        .threads = (unsigned)threads,
+        .threads = (unsigned)so.threads,
         .run = {.crypto_override = -1, .horizon_override = 0},
         .progress = por__progress,
         .progress_ctx = &ps,
@@ -345,7 +318,7 @@ static int por__cmd_run(int argc, char **argv)
             .pct = ci_pct,
             .metric = ci_metric,
             .max_reps = max_reps,
-            .threads = (unsigned)threads,
+            .threads = (unsigned)so.threads,
             .run = rc.run,
             .progress = por__progress,
             .progress_ctx = &ps,
@@ -429,7 +402,7 @@ static int por__cmd_run(int argc, char **argv)
 
 static int por__cmd_validate(int argc, char **argv)
 {
-    const char *sets[POR_MAX_SETS];
+    const char *sets[POR_CLI_MAX_SETS];
     size_t nsets = 0;
     int nfiles = 0, bad = 0;
     for (int i = 2; i < argc; i++) {
@@ -442,7 +415,7 @@ static int por__cmd_validate(int argc, char **argv)
         if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
             if (missing || !strchr(v, '='))
                 return por_cli_usage_error("validate", "--set needs PATH=VALUE");
-            if (nsets >= POR_MAX_SETS)
+            if (nsets >= POR_CLI_MAX_SETS)
                 return por_cli_usage_error("validate", "too many --set options");
             sets[nsets++] = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {

@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define POR_MPI_MAX_SETS 256
 
 static const char por__mpi_usage_run[] =
     "Usage: mpirun -np N porsim-mpi run [SCENARIO.json] [options]\n"
@@ -236,46 +235,26 @@ static bool por__mpi_read_reps(const por_mpi *m, char **blobs, const size_t *len
 
 int por_mpi_run_main(por_mpi *m, int argc, char **argv)
 {
-    const char *file = NULL, *out = NULL, *crypto = NULL;
-    const char *sets[POR_MPI_MAX_SETS + 3];
-    size_t nsets = 0;
-    uint64_t reps = 0, threads = 1, seed = 0;
-    bool have_reps = false, have_seed = false, force = false, quiet = false;
-    char reps_set[64], seed_set[64], crypto_set[64];
+    const char *file = NULL, *out = NULL;
+    por_cli_scenario_opts so;
+    por_cli_scenario_opts_init(&so);
+    bool force = false, quiet = false;
 
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
         bool missing = false;
+        int used;
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por__mpi_usage_run, stdout);
             return 0;
-        } else if (por_cli_opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 10000000, &reps))
-                return por_cli_usage_error("run", "-r needs a number of replications (1..10000000)");
-            have_reps = true;
-        } else if (por_cli_opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 1024, &threads))
-                return por_cli_usage_error("run", "-j needs a thread count (1..1024)");
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &seed))
-                return por_cli_usage_error("run", "--seed needs an unsigned integer");
-            have_seed = true;
+        } else if ((used = por_cli_scenario_opt(&so, "run", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
                 return por_cli_usage_error("run", "-o needs a directory");
             out = v;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
-            if (missing || !strchr(v, '='))
-                return por_cli_usage_error("run", "--set needs PATH=VALUE");
-            if (nsets >= POR_MPI_MAX_SETS)
-                return por_cli_usage_error("run", "too many --set options (limit %d)",
-                                           POR_MPI_MAX_SETS);
-            sets[nsets++] = v;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
-            if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
-                return por_cli_usage_error("run", "--crypto needs ideal or real");
-            crypto = v;
         } else if (!strcmp(a, "--until-ci") || !strncmp(a, "--until-ci=", 11) ||
                    !strcmp(a, "--metric") || !strcmp(a, "--max-reps")) {
             return por_cli_usage_error("run", "%s is not available in porsim-mpi (use porsim run)",
@@ -293,18 +272,10 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
         }
     }
     /* Flags are applied as overrides after --set, as porsim run does. */
-    if (have_reps) {
-        snprintf(reps_set, sizeof reps_set, "replications=%" PRIu64, reps);
-        sets[nsets++] = reps_set;
-    }
-    if (have_seed) {
-        snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, seed);
-        sets[nsets++] = seed_set;
-    }
-    if (crypto) {
-        snprintf(crypto_set, sizeof crypto_set, "feed.crypto=\"%s\"", crypto);
-        sets[nsets++] = crypto_set;
-    }
+    const char *sets[POR_CLI_MAX_SETS + 3];
+    size_t nsets = so.nsets;
+    memcpy(sets, so.sets, so.nsets * sizeof *sets);
+    nsets += por_cli_scenario_flag_sets(&so, true, sets + nsets);
 
     por_error err = {POR_OK, ""};
     por_scenario *sc = NULL;
@@ -335,7 +306,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
 
     double t0 = por__mpi_now();
     por_mpi_buf blob = {0};
-    por__mpi_run_local(m, sc, (unsigned)threads, &blob);
+    por__mpi_run_local(m, sc, (unsigned)so.threads, &blob);
     char **blobs = NULL;
     size_t *lens = NULL;
     rc = por_mpi_gather(m, 0, blob.data, blob.len, &blobs, &lens);
@@ -386,7 +357,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
         por_metric_table_print(table, stdout);
         printf("%" PRIu64 " events in %.2f s wall (%.0f events/s) on %d ranks x %u threads\n",
                events, wall, wall > 0 ? (double)events / wall : 0.0, m->size,
-               (unsigned)threads);
+               (unsigned)so.threads);
         fflush(stdout);
     }
     int code = por_status_exit_code(st);
@@ -400,7 +371,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
                                     argv[i]);
         por_error werr = {POR_OK, ""};
         if (por__mpi_write_outputs(out, force, sc, table, completed, partial, events, wall,
-                                   cmdline, m->size, (unsigned)threads, &werr) != POR_OK) {
+                                   cmdline, m->size, (unsigned)so.threads, &werr) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", werr.msg);
             if (code == 0)
                 code = 1;

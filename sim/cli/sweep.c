@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #define POR_SWEEP_MAX_PARAMS 32
-#define POR_SWEEP_MAX_SETS 256
 #define POR_SWEEP_MAX_POINTS 1000000u
 #define POR_SWEEP_MAX_CELLS 100000000u
 
@@ -246,16 +245,18 @@ static void por__point_label(const por__sweep_state *s, size_t p, char *buf, siz
 static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                           const por_sweep_dist *dist)
 {
-    const char *file = NULL, *out = NULL, *crypto = NULL, *metric = "feed_detect";
-    const char *sets[POR_SWEEP_MAX_SETS + POR_SWEEP_MAX_PARAMS + 3];
-    size_t nsets = 0;
-    uint64_t reps = 0, threads = 1, seed = 0, shard_k = 1, shard_n = 1;
-    bool have_reps = false, have_seed = false, force = false, quiet = false, sharded = false;
+    const char *file = NULL, *out = NULL, *metric = "feed_detect";
+    por_cli_scenario_opts so;
+    por_cli_scenario_opts_init(&so);
+    const char *sets[POR_CLI_MAX_SETS + POR_SWEEP_MAX_PARAMS + 3];
+    uint64_t shard_k = 1, shard_n = 1;
+    bool force = false, quiet = false, sharded = false;
     por_error err = {POR_OK, ""};
 
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
         bool missing = false;
+        int used;
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por_sweep_usage, stdout);
@@ -282,32 +283,13 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                 return 2;
             }
             s->nparams++;
-        } else if (por_cli_opt(argc, argv, &i, "-r", "--replications", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 10000000, &reps))
-                return por_cli_usage_error("sweep", "-r needs a number of replications (1..10000000)");
-            have_reps = true;
-        } else if (por_cli_opt(argc, argv, &i, "-j", "--threads", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 1, 1024, &threads))
-                return por_cli_usage_error("sweep", "-j needs a thread count (1..1024)");
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--seed", &v, &missing)) {
-            if (missing || !por_cli_parse_u64(v, 0, UINT64_MAX, &seed))
-                return por_cli_usage_error("sweep", "--seed needs an unsigned integer");
-            have_seed = true;
+        } else if ((used = por_cli_scenario_opt(&so, "sweep", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
                 return por_cli_usage_error("sweep", "-o needs a directory");
             out = v;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--set", &v, &missing)) {
-            if (missing || !strchr(v, '='))
-                return por_cli_usage_error("sweep", "--set needs PATH=VALUE");
-            if (nsets >= POR_SWEEP_MAX_SETS)
-                return por_cli_usage_error("sweep", "too many --set options (limit %d)",
-                                              POR_SWEEP_MAX_SETS);
-            sets[nsets++] = v;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--crypto", &v, &missing)) {
-            if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
-                return por_cli_usage_error("sweep", "--crypto needs ideal or real");
-            crypto = v;
         } else if (por_cli_opt(argc, argv, &i, NULL, "--shard", &v, &missing)) {
             const char *slash = missing ? NULL : strchr(v, '/');
             char kbuf[32];
@@ -375,8 +357,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     }
 
     /* Validate every point before running anything. */
-    char reps_set[64], seed_set[64], crypto_set[64];
-    size_t base = nsets;
+    memcpy(sets, so.sets, so.nsets * sizeof *sets);
+    size_t base = so.nsets;
     s->scs = por_xcalloc(npoints, sizeof *s->scs);
     uint64_t total_cells = 0;
     for (size_t p = 0; p < npoints; p++) {
@@ -389,18 +371,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             snprintf(psets[i], len, "%s=%s", g->paths[i], val);
             sets[k++] = psets[i];
         }
-        if (have_reps) {
-            snprintf(reps_set, sizeof reps_set, "replications=%" PRIu64, reps);
-            sets[k++] = reps_set;
-        }
-        if (have_seed) {
-            snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, seed);
-            sets[k++] = seed_set;
-        }
-        if (crypto) {
-            snprintf(crypto_set, sizeof crypto_set, "feed.crypto=\"%s\"", crypto);
-            sets[k++] = crypto_set;
-        }
+        k += por_cli_scenario_flag_sets(&so, true, sets + k);
         por_scenario *sc = NULL;
         por_status st = file ? por_scenario_load_file(file, sets, k, &sc, &err)
                              : por_scenario_load_string(por_default_scenario_json,
@@ -463,7 +434,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
 
     por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells, .rows = s->rows,
                           .events = s->events, .opt = {.crypto_override = -1}};
-    por_parallel ex = {.njobs = s->ncells, .threads = (unsigned)threads, .job = por__sweep_job,
+    por_parallel ex = {.njobs = s->ncells, .threads = (unsigned)so.threads, .job = por__sweep_job,
                     .ctx = &ctx, .continue_on_invariant = true,
                     .progress = por__sweep_progress, .progress_ctx = &tty,
                     .interrupt = &por__sweep_interrupted};
