@@ -347,6 +347,20 @@ static void por__esc(FILE *f, const char *s)
     }
 }
 
+/* A duration for reading on a diagram: 4 significant digits ("103.8ms", "1.448s"). */
+static char *por__short_duration(por_time_t d, char *buf, size_t n)
+{
+    if (d < POR_US)
+        snprintf(buf, n, "%" PRId64 "ns", d);
+    else if (d < POR_MS)
+        snprintf(buf, n, "%.4gus", (double)d / 1e3);
+    else if (d < POR_SEC)
+        snprintf(buf, n, "%.4gms", (double)d / 1e6);
+    else
+        snprintf(buf, n, "%.4gs", (double)d / 1e9);
+    return buf;
+}
+
 #define CW 1100.0 /* chart width */
 #define CH 340.0  /* chart height */
 #define CL 90.0   /* left margin */
@@ -451,8 +465,10 @@ static void por__chart(FILE *f, const por_trace_html *h)
         char clock[48];
         por_time_format_clock(t, clock, sizeof clock);
         clock[strlen(clock) > 4 ? strlen(clock) - 4 : 0] = '\0'; /* drop milliseconds */
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\" class=\"ax\">%s</text>\n",
-                por__x(h, t), CH - CB + 16, clock);
+        /* the end labels are anchored inward so they are not clipped at the chart's edges */
+        const char *anchor = k == 0 ? "start" : k == 5 ? "end" : "middle";
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\" class=\"ax\">%s</text>\n",
+                por__x(h, t), CH - CB + 16, anchor, clock);
     }
     if (h->onset_known && h->onset >= h->from && h->onset <= h->to)
         fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#d00\" "
@@ -577,7 +593,7 @@ static void por__sequence(FILE *f, const por_trace_html *h, uint32_t idx)
     for (size_t i = 0; i < u; i += (size_t)every) {
         char d[48];
         fprintf(f, "<text x=\"4\" y=\"%.1f\" class=\"ax\">+%s</text>\n",
-                por__row(times, u, times[i], step) + 4, por_duration_format(times[i] - r->start, d, sizeof d));
+                por__row(times, u, times[i], step) + 4, por__short_duration(times[i] - r->start, d, sizeof d));
     }
     for (uint32_t i = 0; i < r->nmsgs; i++) {
         const por__msg *m = &r->msgs[i];
@@ -589,7 +605,7 @@ static void por__sequence(FILE *f, const por_trace_html *h, uint32_t idx)
             fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                        "marker-end=\"url(#arr)\"><title>%s %u -&gt; %u, latency %s</title></line>\n",
                     xa, ya, xb, yb, por__msg_colour(m->type), por_trace_msg_name(m->type),
-                    (unsigned)m->from, (unsigned)m->to, por_duration_format(m->latency, lat, sizeof lat));
+                    (unsigned)m->from, (unsigned)m->to, por__short_duration(m->latency, lat, sizeof lat));
         } else {
             fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d00\" "
                        "stroke-dasharray=\"3 3\"><title>%s %u -&gt; %u %s</title></line>\n",
