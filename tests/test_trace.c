@@ -194,6 +194,16 @@ START_TEST(test_html_self_contained_and_rendered)
     ck_assert_ptr_nonnull(strstr(html, "onclick=\"show("));
     ck_assert_ptr_nonnull(strstr(html, "class=\"seq\" id=\"r0\""));
     ck_assert_ptr_nonnull(strstr(html, "REPORT-REQ"));
+    /* the chart's last time label is anchored at its end, so it is not clipped (it was) */
+    ck_assert_ptr_nonnull(strstr(html, "text-anchor=\"end\" class=\"ax\">day "));
+    /* diagram times read as short durations ("+103.8ms"), not every nanosecond */
+    int labels = 0;
+    for (const char *p = html; (p = strstr(p, "class=\"ax\">+")) != NULL; labels++) {
+        p += strlen("class=\"ax\">+");
+        size_t digits = strspn(p, "0123456789.");
+        ck_assert_msg(digits <= 5, "long diagram time label: %.20s", p);
+    }
+    ck_assert_int_gt(labels, 0);
     ck_assert_ptr_nonnull(strstr(html, "exceeds_reserve"));
     /* no resource from the network: the only URL is the SVG namespace */
     for (const char *p = html; (p = strstr(p, "http")) != NULL; p += 4) {
