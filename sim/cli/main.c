@@ -5,6 +5,7 @@
  * invariant broke. Nothing is run before the scenario and options are fully validated,
  * and output directories are written all-or-nothing (por/outdir.h). */
 #include "cliopt.h"
+#include "run_outputs.h"
 #include "por/bench.h"
 #include "por/bench_scenario.h"
 #include "por/outdir.h"
@@ -133,78 +134,6 @@ static void por__progress(void *ctx, uint64_t done, uint64_t total)
     if (done >= total)
         fprintf(stderr, "\n");
     fflush(stderr);
-}
-
-static por_status por__write_outputs(const char *dir, bool force, const por_scenario *sc,
-                                     const por_runner_result *res, const char *cmdline,
-                                     const char *crypto, const char *meta_extra,
-                                     const char *const *sets, size_t nsets, por_error *err)
-{
-    por_outdir od;
-    por_status st = por_outdir_begin(&od, dir, force, err);
-    if (st != POR_OK)
-        return st;
-    char hash[17];
-    por_scenario_hash(sc, hash);
-    char extra[1024];
-    snprintf(extra, sizeof extra,
-             "\"scenario\": \"%s\", \"scenario_hash\": \"%s\", \"seed\": %" PRIu64
-             ", \"replications\": %" PRIu64,
-             sc->name, hash, sc->seed, res->completed);
-
-    FILE *f = por_outdir_fopen(&od, "runs.csv", err);
-    if (!f)
-        goto fail;
-    if (por_metric_table_write_csv(res->table, f) != 0) {
-        por_error_set(err, POR_EIO, "%s/runs.csv: write failed: %s", dir, strerror(errno));
-        fclose(f);
-        goto fail;
-    }
-    if (por_outdir_fclose(&od, f, "runs.csv", err) != POR_OK)
-        goto fail;
-
-    f = por_outdir_fopen(&od, "summary.json", err);
-    if (!f)
-        goto fail;
-    if (por_metric_table_write_summary_json(res->table, f, extra) != 0) {
-        por_error_set(err, POR_EIO, "%s/summary.json: write failed: %s", dir, strerror(errno));
-        fclose(f);
-        goto fail;
-    }
-    if (por_outdir_fclose(&od, f, "summary.json", err) != POR_OK)
-        goto fail;
-
-    f = por_outdir_fopen(&od, "meta.json", err);
-    if (!f)
-        goto fail;
-    fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"command\": ", POR_VERSION);
-    por_cli_json_string(f, cmdline);
-    fprintf(f, ",\n  \"scenario_file\": ");
-    por_cli_json_string(f, sc->path ? sc->path : "<default>");
-    /* The effective overrides (--set, then -r/--seed/--crypto as sets), in order: with
-     * scenario_file they rebuild this scenario (porsim-analyze plot traces replication 0). */
-    fprintf(f, ",\n  \"sets\": [");
-    for (size_t i = 0; i < nsets; i++) {
-        if (i)
-            fputs(", ", f);
-        por_cli_json_string(f, sets[i]);
-    }
-    fprintf(f, "]");
-    fprintf(f, ",\n  \"scenario_name\": ");
-    por_cli_json_string(f, sc->name);
-    fprintf(f,
-            ",\n  \"scenario_hash\": \"%s\",\n  \"seed\": %" PRIu64
-            ",\n  \"replications_requested\": %" PRIu64 ",\n  \"replications_completed\": %" PRIu64
-            ",\n  \"partial\": %s,\n  \"crypto\": \"%s\",\n  \"events\": %" PRIu64
-            ",\n  \"wall_seconds\": %.3f%s\n}\n",
-            hash, sc->seed, sc->replications, res->completed, res->partial ? "true" : "false",
-            crypto, res->events, res->wall_seconds, meta_extra ? meta_extra : "");
-    if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
-        goto fail;
-    return por_outdir_commit(&od, err) == POR_OK ? POR_OK : (por_outdir_abort(&od), err->status);
-fail:
-    por_outdir_abort(&od);
-    return err->status;
 }
 
 static int por__cmd_run(int argc, char **argv)
@@ -371,15 +300,14 @@ static int por__cmd_run(int argc, char **argv)
     if (st != POR_OK)
         fprintf(stderr, "porsim: %s: %s\n", por_status_name(st), err.msg);
     if (out && (st == POR_OK || st == POR_EINVARIANT)) {
-        char cmdline[4096] = "";
-        size_t off = 0;
-        for (int i = 0; i < argc && off < sizeof cmdline; i++)
-            off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, "%s%s", i ? " " : "",
-                                    argv[i]);
-        const char *mode = sc->feed.crypto == POR_CRYPTO_MODE_REAL ? "real" : "ideal";
+        por_cli_run_outputs ro = {
+            .dir = out, .force = force, .sc = sc, .table = res.table,
+            .completed = res.completed, .partial = res.partial, .events = res.events,
+            .wall_seconds = res.wall_seconds, .argc = argc, .argv = argv, .sets = sets,
+            .nsets = nsets, .meta_extra = until_ci ? ci_meta : NULL,
+        };
         por_error werr = {POR_OK, ""};
-        if (por__write_outputs(out, force, sc, &res, cmdline, mode, until_ci ? ci_meta : NULL,
-                               sets, nsets, &werr) != POR_OK) {
+        if (por_cli_write_run_outputs(&ro, &werr) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", werr.msg);
             if (code == 0)
                 code = 1;

@@ -9,6 +9,7 @@
 #include "cliopt.h"
 #include "mpi_cli.h"
 #include "parallel.h"
+#include "run_outputs.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 #include "por/stats.h"
@@ -106,71 +107,6 @@ static void por__mpi_get_cell(por_mpi_reader *r, por_metric_cell *c)
     por_mpi_get(r, &c->value, sizeof c->value);
     por_mpi_get(r, &c->ns, sizeof c->ns);
     c->exact = por_mpi_get_str(r);
-}
-
-static por_status por__mpi_write_outputs(const char *dir, bool force, const por_scenario *sc,
-                                         const por_metric_table *table, uint64_t completed,
-                                         bool partial, uint64_t events, double wall,
-                                         const char *cmdline, int ranks, unsigned threads,
-                                         por_error *err)
-{
-    por_outdir od;
-    por_status st = por_outdir_begin(&od, dir, force, err);
-    if (st != POR_OK)
-        return st;
-    char hash[17];
-    por_scenario_hash(sc, hash);
-    char extra[1024]; /* the same fields porsim run puts first in summary.json */
-    snprintf(extra, sizeof extra,
-             "\"scenario\": \"%s\", \"scenario_hash\": \"%s\", \"seed\": %" PRIu64
-             ", \"replications\": %" PRIu64,
-             sc->name, hash, sc->seed, completed);
-
-    FILE *f = por_outdir_fopen(&od, "runs.csv", err);
-    if (!f)
-        goto fail;
-    if (por_metric_table_write_csv(table, f) != 0) {
-        por_error_set(err, POR_EIO, "%s/runs.csv: write failed: %s", dir, strerror(errno));
-        fclose(f);
-        goto fail;
-    }
-    if (por_outdir_fclose(&od, f, "runs.csv", err) != POR_OK)
-        goto fail;
-
-    f = por_outdir_fopen(&od, "summary.json", err);
-    if (!f)
-        goto fail;
-    if (por_metric_table_write_summary_json(table, f, extra) != 0) {
-        por_error_set(err, POR_EIO, "%s/summary.json: write failed: %s", dir, strerror(errno));
-        fclose(f);
-        goto fail;
-    }
-    if (por_outdir_fclose(&od, f, "summary.json", err) != POR_OK)
-        goto fail;
-
-    f = por_outdir_fopen(&od, "meta.json", err);
-    if (!f)
-        goto fail;
-    fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"command\": ", POR_VERSION);
-    por_cli_json_string(f, cmdline);
-    fprintf(f, ",\n  \"scenario_file\": ");
-    por_cli_json_string(f, sc->path ? sc->path : "<default>");
-    fprintf(f, ",\n  \"scenario_name\": ");
-    por_cli_json_string(f, sc->name);
-    fprintf(f,
-            ",\n  \"scenario_hash\": \"%s\",\n  \"seed\": %" PRIu64
-            ",\n  \"replications_requested\": %" PRIu64 ",\n  \"replications_completed\": %" PRIu64
-            ",\n  \"partial\": %s,\n  \"crypto\": \"%s\",\n  \"events\": %" PRIu64
-            ",\n  \"wall_seconds\": %.3f,\n  \"mpi_ranks\": %d,\n  \"threads_per_rank\": %u\n}\n",
-            hash, sc->seed, sc->replications, completed, partial ? "true" : "false",
-            sc->feed.crypto == POR_CRYPTO_MODE_REAL ? "real" : "ideal", events, wall, ranks,
-            threads);
-    if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
-        goto fail;
-    return por_outdir_commit(&od, err) == POR_OK ? POR_OK : (por_outdir_abort(&od), err->status);
-fail:
-    por_outdir_abort(&od);
-    return err->status;
 }
 
 /* Runs this rank's replications and returns the blob for rank 0: per job, the done
@@ -364,14 +300,17 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
     if (st != POR_OK)
         fprintf(stderr, "porsim: %s: %s\n", por_status_name(st), err.msg);
     if (out && (st == POR_OK || st == POR_EINVARIANT)) {
-        char cmdline[4096] = "";
-        size_t off = 0;
-        for (int i = 0; i < argc && off < sizeof cmdline; i++)
-            off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, "%s%s", i ? " " : "",
-                                    argv[i]);
+        char mpi_meta[128];
+        snprintf(mpi_meta, sizeof mpi_meta,
+                 ",\n  \"mpi_ranks\": %d,\n  \"threads_per_rank\": %u", m->size,
+                 (unsigned)so.threads);
+        por_cli_run_outputs ro = {
+            .dir = out, .force = force, .sc = sc, .table = table, .completed = completed,
+            .partial = partial, .events = events, .wall_seconds = wall, .argc = argc,
+            .argv = argv, .sets = sets, .nsets = nsets, .meta_extra = mpi_meta,
+        };
         por_error werr = {POR_OK, ""};
-        if (por__mpi_write_outputs(out, force, sc, table, completed, partial, events, wall,
-                                   cmdline, m->size, (unsigned)so.threads, &werr) != POR_OK) {
+        if (por_cli_write_run_outputs(&ro, &werr) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", werr.msg);
             if (code == 0)
                 code = 1;

@@ -1,0 +1,87 @@
+/* The output directory of a run: see run_outputs.h. */
+#include "run_outputs.h"
+#include "cliopt.h"
+#include "por/outdir.h"
+#include "por/scenario_load.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *err)
+{
+    const char *dir = o->dir;
+    const por_scenario *sc = o->sc;
+    char cmdline[4096] = "";
+    size_t off = 0;
+    for (int i = 0; i < o->argc && off < sizeof cmdline; i++)
+        off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, "%s%s", i ? " " : "",
+                                o->argv[i]);
+    const char *crypto = sc->feed.crypto == POR_CRYPTO_MODE_REAL ? "real" : "ideal";
+    por_outdir od;
+    por_status st = por_outdir_begin(&od, dir, o->force, err);
+    if (st != POR_OK)
+        return st;
+    char hash[17];
+    por_scenario_hash(sc, hash);
+    char extra[1024];
+    snprintf(extra, sizeof extra,
+             "\"scenario\": \"%s\", \"scenario_hash\": \"%s\", \"seed\": %" PRIu64
+             ", \"replications\": %" PRIu64,
+             sc->name, hash, sc->seed, o->completed);
+
+    FILE *f = por_outdir_fopen(&od, "runs.csv", err);
+    if (!f)
+        goto fail;
+    if (por_metric_table_write_csv(o->table, f) != 0) {
+        por_error_set(err, POR_EIO, "%s/runs.csv: write failed: %s", dir, strerror(errno));
+        fclose(f);
+        goto fail;
+    }
+    if (por_outdir_fclose(&od, f, "runs.csv", err) != POR_OK)
+        goto fail;
+
+    f = por_outdir_fopen(&od, "summary.json", err);
+    if (!f)
+        goto fail;
+    if (por_metric_table_write_summary_json(o->table, f, extra) != 0) {
+        por_error_set(err, POR_EIO, "%s/summary.json: write failed: %s", dir, strerror(errno));
+        fclose(f);
+        goto fail;
+    }
+    if (por_outdir_fclose(&od, f, "summary.json", err) != POR_OK)
+        goto fail;
+
+    f = por_outdir_fopen(&od, "meta.json", err);
+    if (!f)
+        goto fail;
+    fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"command\": ", POR_VERSION);
+    por_cli_json_string(f, cmdline);
+    fprintf(f, ",\n  \"scenario_file\": ");
+    por_cli_json_string(f, sc->path ? sc->path : "<default>");
+    /* The effective overrides (--set, then -r/--seed/--crypto as sets), in order: with
+     * scenario_file they rebuild this scenario (porsim-analyze plot traces replication 0). */
+    fprintf(f, ",\n  \"sets\": [");
+    for (size_t i = 0; i < o->nsets; i++) {
+        if (i)
+            fputs(", ", f);
+        por_cli_json_string(f, o->sets[i]);
+    }
+    fprintf(f, "]");
+    fprintf(f, ",\n  \"scenario_name\": ");
+    por_cli_json_string(f, sc->name);
+    fprintf(f,
+            ",\n  \"scenario_hash\": \"%s\",\n  \"seed\": %" PRIu64
+            ",\n  \"replications_requested\": %" PRIu64 ",\n  \"replications_completed\": %" PRIu64
+            ",\n  \"partial\": %s,\n  \"crypto\": \"%s\",\n  \"events\": %" PRIu64
+            ",\n  \"wall_seconds\": %.3f%s\n}\n",
+            hash, sc->seed, sc->replications, o->completed, o->partial ? "true" : "false",
+            crypto, o->events, o->wall_seconds, o->meta_extra ? o->meta_extra : "");
+    if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
+        goto fail;
+    return por_outdir_commit(&od, err) == POR_OK ? POR_OK : (por_outdir_abort(&od), err->status);
+fail:
+    por_outdir_abort(&od);
+    return err->status;
+}
