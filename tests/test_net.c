@@ -167,6 +167,7 @@ START_TEST(normal_truncated_at_zero)
 }
 END_TEST
 
+/* loss_model drop (porsim's former model): a lost message is gone. */
 START_TEST(loss_rate)
 {
     por_network_config cfg;
@@ -174,6 +175,7 @@ START_TEST(loss_rate)
     cfg.latency.kind = POR_DIST_CONSTANT;
     cfg.latency.value = POR_MS;
     cfg.loss = 0.1;
+    cfg.loss_model = POR_LOSS_DROP;
     const uint32_t N = 50000;
     tworld w;
     tworld_init(&w, &cfg, por_test_seed(), N, POR_MS);
@@ -185,6 +187,47 @@ START_TEST(loss_rate)
     double rate = (double)st.dropped_loss / N;
     /* sd of the rate is sqrt(0.09/50000) = 0.0013 */
     ck_assert_msg(fabs(rate - 0.1) < 0.007, "loss rate %f", rate);
+    tworld_free(&w);
+}
+END_TEST
+
+/* loss_model retransmit (default): OCR messages ride retransmitting authenticated streams
+ * (libocr's networking over TCP), so loss is delay. With per-transmission loss p and a
+ * first timeout R doubling per loss, a message lost k times arrives R * (2^k - 1) late;
+ * K is geometric, E[2^K] = (1 - p) / (1 - 2p), so the mean extra delay is
+ * R * ((1 - p) / (1 - 2p) - 1) = R * p / (1 - 2p): 25 ms for p = 0.1, R = 200 ms. */
+START_TEST(loss_retransmits)
+{
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency.kind = POR_DIST_CONSTANT;
+    cfg.latency.value = POR_MS;
+    cfg.loss = 0.1;
+    cfg.loss_model = POR_LOSS_RETRANSMIT;
+    cfg.retransmit_timeout = 200 * POR_MS;
+    const uint32_t N = 50000;
+    tworld w;
+    tworld_init(&w, &cfg, por_test_seed(), N, POR_MS);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_TIME_MAX / 2), POR_OK);
+    por_net_stats st;
+    por_net_get_stats(w.net, &st);
+    ck_assert_uint_eq(st.sent, N);
+    ck_assert_uint_eq(st.dropped_loss, 0); /* 16 losses in a row: p^16 = 1e-16 */
+    ck_assert_uint_eq(w.nodes[1].received, N);
+    double resent = (double)st.retransmitted / N; /* P(lost at least once) = p */
+    ck_assert_msg(fabs(resent - 0.1) < 0.007, "retransmitted fraction %f", resent);
+    double mean = w.nodes[1].lat_sum / N, want = (double)POR_MS + 200.0 * POR_MS * 0.1 / 0.8;
+    /* sd of one extra delay = 97 ms (E[(2^K - 1)^2] = 0.25), of the mean 0.43 ms */
+    ck_assert_msg(fabs(mean - want) < 2.0 * POR_MS, "mean latency %.0f want %.0f", mean, want);
+    tworld_free(&w);
+
+    /* a link that loses everything: after POR_NET_MAX_RETRANSMITS resends it gives up */
+    cfg.loss = 1.0;
+    tworld_init(&w, &cfg, por_test_seed(), 100, POR_MS);
+    ck_assert_int_eq(por_sim_run(w.sim, POR_TIME_MAX / 2), POR_OK);
+    por_net_get_stats(w.net, &st);
+    ck_assert_uint_eq(st.dropped_loss, 100);
+    ck_assert_uint_eq(w.nodes[1].received, 0);
     tworld_free(&w);
 }
 END_TEST
@@ -322,6 +365,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, latency_means);
     tcase_add_test(tc, normal_truncated_at_zero);
     tcase_add_test(tc, loss_rate);
+    tcase_add_test(tc, loss_retransmits);
     tcase_add_test(tc, partition_window);
     tcase_add_test(tc, region_override_and_bandwidth);
     tcase_add_test(tc, adversary_filter);

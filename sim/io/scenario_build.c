@@ -690,12 +690,16 @@ static void por__sc_partitions(por__jr *c, const cJSON *net, por_scenario *sc)
 
 void por__sc_network(por__jr *c, const cJSON *root, por_scenario *sc)
 {
-    static const char *const keys[] = {"latency", "loss", "bandwidth", "clock_skew", "regions", "region_latency",
+    static const char *const keys[] = {"latency",   "loss",           "loss_model", "retransmit_timeout",
+                                       "bandwidth", "clock_skew",     "regions",    "region_latency",
                                        "partitions", NULL};
+    static const char *const loss_models[] = {"retransmit", "drop", NULL};
     por_network_config *nw = &sc->network;
     nw->latency.kind = POR_DIST_LOGNORMAL;
     nw->latency.median = 80 * POR_MS;
     nw->latency.sigma = 0.5;
+    nw->loss_model = POR_LOSS_RETRANSMIT;
+    nw->retransmit_timeout = 200 * POR_MS;
     const cJSON *net = por__jr_get(root, "network");
     if (!net)
         return;
@@ -708,6 +712,8 @@ void por__sc_network(por__jr *c, const cJSON *root, por_scenario *sc)
         por__jr_reset(c, strlen("$.network"));
     }
     nw->loss = por__jr_prob(c, net, "loss", 0);
+    nw->loss_model = (por_loss_model)por__jr_enum(c, net, "loss_model", POR_LOSS_RETRANSMIT, loss_models);
+    nw->retransmit_timeout = por__jr_duration(c, net, "retransmit_timeout", nw->retransmit_timeout, true);
     const cJSON *bw = por__jr_get(net, "bandwidth");
     if (bw) {
         por__jr_push_key(c, "bandwidth");

@@ -44,6 +44,7 @@ typedef void (*por_net_filter)(void *ctx, por_sim *sim, uint32_t from, uint32_t 
 
 typedef struct {
     uint64_t sent, delivered, dropped_loss, dropped_partition, dropped_adversary;
+    uint64_t retransmitted; /* delivered messages that were resent at least once */
 } por_net_stats;
 
 typedef struct por_net por_net;

@@ -74,9 +74,23 @@ typedef struct {
     size_t ngroups;
 } por_partition;
 
+/* What a lost oracle-to-oracle message becomes (network.loss_model). */
+typedef enum {
+    POR_LOSS_RETRANSMIT, /* OCR's authenticated streams resend it: a delay (default) */
+    POR_LOSS_DROP,       /* the message is gone (porsim's former simplification) */
+} por_loss_model;
+
+/* Retransmission of a lost message: the timeout doubles on each loss of the same message
+ * up to POR_NET_RTO_MAX, and after POR_NET_MAX_RETRANSMITS losses in a row the message is
+ * lost for good (Linux TCP: TCP_RTO_MAX = 120 s, tcp_retries2 = 15). */
+#define POR_NET_RTO_MAX (120 * POR_SEC)
+#define POR_NET_MAX_RETRANSMITS 15
+
 typedef struct {
     por_duration_dist latency; /* default one-way latency of every oracle-to-oracle link */
-    double loss;               /* probability a message is dropped */
+    double loss;               /* probability one transmission of a message is lost */
+    por_loss_model loss_model;
+    por_time_t retransmit_timeout; /* first retransmission timeout (loss_model retransmit) */
     double bandwidth_bps;      /* 0 = infinite; else size/bandwidth is added */
     por_time_t clock_skew_max; /* each node's clock offset uniform in [-max, max] */
     por_region *regions;
