@@ -19,7 +19,9 @@ typedef struct {
     uint32_t epoch, round;   /* the OCR (epoch, round) of the accepted report */
 } por_round_data;
 
-/* Why the aggregator refused a transmission (counted per reason). */
+/* Why the aggregator refused a transmission (counted per reason). Listed in the order
+ * codes were added; por_aggregator_transmit checks them in the order of the contract's
+ * requires (see aggregator.c). */
 #define POR_TRANSMIT_RESULTS(X)                                   \
     X(POR_TRANSMIT_ACCEPTED, "accepted")                          \
     X(POR_TRANSMIT_WRONG_DIGEST, "wrong_config_digest")           \
@@ -31,7 +33,9 @@ typedef struct {
     X(POR_TRANSMIT_UNSORTED, "unsorted_observations")             \
     X(POR_TRANSMIT_TOO_FEW_OBS, "too_few_observations")           \
     X(POR_TRANSMIT_OUT_OF_BOUNDS, "median_out_of_bounds")         \
-    X(POR_TRANSMIT_NOT_TRANSMITTER, "not_a_transmitter")
+    X(POR_TRANSMIT_NOT_TRANSMITTER, "not_a_transmitter")          \
+    X(POR_TRANSMIT_TOO_MANY_SIGS, "too_many_signatures")          \
+    X(POR_TRANSMIT_OBSERVER_REPEATED, "observer_index_repeated")
 
 typedef enum {
 #define POR__TR_ENUM(code, name) code,

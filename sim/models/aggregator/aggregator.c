@@ -168,6 +168,15 @@ static int32_t por__index_of(const por_addr *list, uint32_t n, const por_addr *a
     return -1;
 }
 
+/* The checks of OffchainAggregator.transmit (libocr contract/OffchainAggregator.sol), in
+ * the order of its requires, so the first failing one is the reason counted:
+ *   configDigest mismatch; stale report; not enough signatures; too many signatures
+ *   (more than maxNumOracles); num observations out of bounds / too few values to trust
+ *   median (both counted as too_few_observations); observer index repeated; unauthorized
+ *   transmitter; per signature: address not authorized to sign (porsim tells a signature
+ *   that recovers no address, bad_signature, from one by an unknown key,
+ *   unknown_signer), non-unique signature; observations not sorted; median out of
+ *   min-max range. The calldata length check has no counterpart (porsim passes structs). */
 static por_transmit_result por__check(por_aggregator *agg, const por_addr *sender,
                                       const por_report *rep, const por_sig *sigs,
                                       uint32_t nsigs)
@@ -178,13 +187,23 @@ static por_transmit_result por__check(por_aggregator *agg, const por_addr *sende
     uint64_t er = ((uint64_t)rep->epoch << 32) | rep->round;
     if (er <= agg->latest_er)
         return POR_TRANSMIT_STALE;
-    if (por__index_of(c->transmitters, c->n, sender) < 0)
-        return POR_TRANSMIT_NOT_TRANSMITTER;
     bool check_sigs = !(agg->faults & POR_AGG_FAULT_SKIP_SIGNATURE_CHECK);
     if (check_sigs && nsigs <= c->f)
         return POR_TRANSMIT_TOO_FEW_SIGS;
-    if (check_sigs && nsigs > c->n)
-        return POR_TRANSMIT_DUPLICATE_SIGNER; /* more signatures than signers */
+    if (check_sigs && nsigs > POR_MAX_ORACLES)
+        return POR_TRANSMIT_TOO_MANY_SIGS;
+    if (rep->nobs > POR_MAX_ORACLES || rep->nobs <= 2 * c->f)
+        return POR_TRANSMIT_TOO_FEW_OBS;
+    uint32_t seen_obs = 0;
+    for (uint32_t i = 0; i < rep->nobs; i++) {
+        /* an index past maxNumOracles makes the contract's seen[] lookup revert too */
+        uint8_t k = rep->observers[i];
+        if (k >= POR_MAX_ORACLES || (seen_obs & (1u << k)))
+            return POR_TRANSMIT_OBSERVER_REPEATED;
+        seen_obs |= 1u << k;
+    }
+    if (por__index_of(c->transmitters, c->n, sender) < 0)
+        return POR_TRANSMIT_NOT_TRANSMITTER;
     por_digest h;
     por_report_hash(rep, &h);
     uint32_t seen = 0;
@@ -199,8 +218,6 @@ static por_transmit_result por__check(por_aggregator *agg, const por_addr *sende
             return POR_TRANSMIT_DUPLICATE_SIGNER;
         seen |= 1u << k;
     }
-    if (rep->nobs <= 2 * c->f || rep->nobs > c->n)
-        return POR_TRANSMIT_TOO_FEW_OBS;
     for (uint32_t i = 1; i < rep->nobs; i++)
         if (rep->obs[i - 1] > rep->obs[i])
             return POR_TRANSMIT_UNSORTED;
