@@ -50,6 +50,7 @@ struct por_trace_text {
     uint64_t newepoch_key;   /* last (epoch) whose change request was printed */
     uint64_t decision_key;   /* (epoch << 32 | round) whose decision was printed */
     uint64_t complete_key;   /* (epoch << 32 | round) whose completion was printed */
+    uint64_t held_key;       /* (epoch << 32 | round) whose hold-back was printed */
     bool context_printed;
     /* counters for the closing summary */
     uint64_t rounds, reports, answers, mints_ok, mints_refused, forged_ok;
@@ -401,12 +402,26 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
                   (unsigned)r->epoch, (unsigned)r->round, por__feed_amt(t, r->a, x));
         break;
     case POR_TK_TX_SKIPPED:
+        if (r->reason == POR_SKIP_HELD_BACK) {
+            /* a decision worth seeing at round level: the first node's line of each
+             * round, the others at message level */
+            if (t->held_key == key && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
+                break;
+            t->held_key = key;
+            char y[96];
+            por__line(t, r->time, C_YELLOW, actor,
+                      "holds back e%u/r%u (median %s): its own report of median %s is still "
+                      "pending and they differ by less than alpha %s",
+                      (unsigned)r->epoch, (unsigned)r->round, por__feed_amt(t, r->a, x),
+                      por__feed_amt(t, r->b, y), por__pct(oc->alpha_ppb, z));
+            break;
+        }
         if (por__visible(t, POR_TRACE_LEVEL_MESSAGE))
             por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
                       (unsigned)r->epoch, (unsigned)r->round,
                       r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
                       : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
-                                                         : "it already sent one");
+                                                         : "not newer than the report it last accepted");
         break;
     default:
         break;
@@ -577,7 +592,14 @@ static void por__message(por_trace_text *t, const por_trace_record *r)
     char lat[48], actor[32];
     snprintf(actor, sizeof actor, "net");
     const char *name = por_trace_msg_name(r->msg_type);
-    if (r->reason == POR_MSG_DELIVERED)
+    char rw[48];
+    if (r->reason == POR_MSG_DELIVERED && r->flag)
+        por__line(t, r->time, C_YELLOW, actor,
+                  "%-11s e%u/r%u  oracle %u -> oracle %u  latency %s (lost, resent: %s of "
+                  "retransmission timeouts)",
+                  name, (unsigned)r->epoch, (unsigned)r->round, (unsigned)r->index,
+                  (unsigned)r->peer, por__dur(r->dt, lat), por__dur(r->t2, rw));
+    else if (r->reason == POR_MSG_DELIVERED)
         por__line(t, r->time, C_DIM, actor, "%-11s e%u/r%u  oracle %u -> oracle %u  latency %s",
                   name, (unsigned)r->epoch, (unsigned)r->round, (unsigned)r->index,
                   (unsigned)r->peer, por__dur(r->dt, lat));
@@ -719,6 +741,7 @@ por_trace_text *por_trace_text_create(FILE *out, const por_scenario *sc, por_tra
     t->newepoch_key = UINT64_MAX;
     t->decision_key = UINT64_MAX;
     t->complete_key = UINT64_MAX;
+    t->held_key = UINT64_MAX;
     t->sink.emit = por__emit;
     t->sink.ctx = t;
     return t;

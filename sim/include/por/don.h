@@ -37,6 +37,9 @@ typedef struct {
      * at should-report (the node then reports) and at the transmission re-check (the
      * node then drops the report) */
     uint64_t rpc_failures_report, rpc_failures_transmit;
+    /* reports a node's shouldTransmit held back (also counted in transmissions_skipped):
+     * its own newer-than-chain report was pending and the median within alpha of it */
+    uint64_t transmissions_held_back;
 } por_don_stats;
 
 typedef struct por_don por_don;

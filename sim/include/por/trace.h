@@ -89,7 +89,8 @@ typedef enum {
                            (or POR_TRANSMIT_NRESULTS when the chain dropped it) */
     POR_TK_MESSAGE,     /* network: oracle index -> PEER, msg_type (por_trace_msg_name),
                            (EPOCH, ROUND) of the message, dt = latency, reason =
-                           por_trace_msg_fate */
+                           por_trace_msg_fate; flag = delivered after retransmission,
+                           t2 = the part of dt spent waiting for retransmissions */
     POR_TK_ATTACK,      /* made by consumers: attack index's window opens (flag) or
                            closes (!flag) */
     POR_TK_NKINDS
@@ -119,9 +120,13 @@ typedef enum {
 
 typedef enum {
     POR_SKIP_ON_CHAIN,    /* an equal or newer report is already on chain */
-    POR_SKIP_ALREADY_SENT, /* this node already sent an equal or newer report */
+    POR_SKIP_NOT_NEWER,   /* not newer than the report this node last accepted for
+                             transmission (libocr shouldTransmit) */
     POR_SKIP_UNREADABLE,  /* the contract's latest (epoch, round) could not be read (RPC
                              fault): the report is dropped, as libocr does */
+    POR_SKIP_HELD_BACK,   /* held back (libocr shouldTransmit): this node's own newer-
+                             than-chain report is pending and this median is within alpha
+                             of it; b = that report's median [f] */
 } por_trace_skip_why;
 
 typedef enum {

@@ -13,6 +13,7 @@
 #include "por/crypto.h"
 #include "por/don.h"
 #include "por/net.h"
+#include "por/ocr_rules.h"
 #include "por/trace.h"
 
 #include <gsl/gsl_rng.h>
@@ -97,15 +98,19 @@ typedef struct ocr_node {
     uint32_t above_ne, above_e; /* entries of newepoch above ne / above e, kept current */
     por_event_id t_progress, t_resend;
 
-    /* report generation, follower side (for epoch e) */
-    uint32_t rf;             /* highest round of an accepted OBSERVE-REQ */
+    /* report generation, follower side (for epoch e; libocr followerState, reset for
+     * each new round rf) */
+    uint32_t rf;             /* the follower's current round (followerState.r) */
     bool observing;          /* an observation for round rf is under way */
     por_event_id t_observe;
     por_amount obs_value;
-    uint32_t req_done;       /* highest round whose REPORT-REQ was handled */
-    uint32_t echo_round;     /* round of the FINAL being echoed */
-    uint32_t echo_mask;      /* nodes whose FINAL-ECHO for echo_round was seen */
-    bool sent_echo, completed;
+    bool sent_report;        /* signed the round's report (sentReport) */
+    bool completed;          /* the round is complete (completedRound): declined to
+                                report, or handed the report to transmission */
+    ocr_big *sent_echo;      /* the FINAL this node echoed in round rf (sentEcho;
+                                reference held), NULL if none */
+    uint32_t echo_mask;      /* nodes whose FINAL-ECHO for round rf was seen
+                                (receivedEcho) */
 
     /* report generation, leader side (when leader == idx) */
     uint32_t r;
@@ -128,7 +133,9 @@ typedef struct ocr_node {
     /* transmission: reports waiting for this node's stage, each with its own timer */
     ocr_big *pending[OCR_MAX_PENDING]; /* FINALs (reference held) or NULL */
     por_event_id t_transmit[OCR_MAX_PENDING];
-    uint64_t last_sent_er;   /* (epoch << 32 | round) of the newest report it sent */
+    /* shouldTransmit's memory: the newest report accepted for transmission (libocr
+     * transmissionState.latestEpochRound / latestMedian) */
+    por_ocr_transmit_memory tx_memory;
 
     /* the node's RPC reads of the aggregator: failure draws (NULL when the chain's
      * configuration cannot make a read fail) */
@@ -165,6 +172,7 @@ struct por_don {
     ocr_node *nodes;
     por_keypair *tkeys;      /* transmitter keys */
     por_digest shared_key;   /* leader election key */
+    uint8_t order_key[16];   /* transmissionOrderKey, derived from shared_key */
     por_digest config_digest;
     uint64_t transmit_gas;
     double gas_mult;
@@ -261,8 +269,6 @@ void ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
 void ocr_transmission_start(ocr_node *nd, ocr_big *final);
 void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
 void ocr_transmission_abort(ocr_node *nd);
-/* Position of NODE in the transmission order of a report with hash H. */
-uint32_t ocr_transmit_position(const ocr_don *d, const por_digest *h, uint32_t node);
 
 /* ---- trace_hooks.c: trace records (call only when d->trace is set) ---- */
 void ocr_trace_epoch(ocr_node *nd);

@@ -1,8 +1,10 @@
 /* OCR pacemaker: epochs and leaders (OCR paper, pacemaker algorithm; libocr OCR1).
  *
  * A node in epoch e with leader leader(e) runs T_progress = ΔProgress, reset by progress
- * from report generation. On expiry (or a change-leader event after rMax rounds) it sends
- * NEWEPOCH(max(e, ne) + 1) to all. From NEWEPOCH messages it keeps the highest epoch
+ * from report generation. On expiry, or on a change-leader event (the leader's
+ * OBSERVE-REQ for round rMax + 1), it stops T_progress and sends NEWEPOCH(max(ne, e + 1))
+ * to all (libocr pacemaker.go, eventChangeLeader; the timeout calls it too); T_progress
+ * runs again only on progress or on entering an epoch. From NEWEPOCH messages it keeps the highest epoch
  * each node asked for: more than f nodes above ne -> it joins (sends NEWEPOCH for) the
  * (f+1)-th highest; more than 2f above e -> it moves to the (2f+1)-th highest epoch.
  *
@@ -91,24 +93,24 @@ void ocr_pacemaker_progress(ocr_node *nd)
     nd->t_progress = ocr_timer(nd, nd->don->oc->delta_progress, OCR_EV_PROGRESS, nd->e);
 }
 
-void ocr_pacemaker_change_leader(ocr_node *nd)
+/* libocr pacemaker.go, eventChangeLeader: T_progress stops (a stalled change is retried
+ * by the ΔResend timer, never escalated) and the node asks for max(ne, e + 1). */
+static void ocr__change_leader(ocr_node *nd, por_trace_newepoch_why why)
 {
-    if (nd->ne > nd->e)
-        return; /* an epoch change is already under way */
+    ocr_cancel(nd, &nd->t_progress);
+    uint32_t next = por_ocr_change_leader_epoch(nd->e, nd->ne);
     if (nd->don->trace)
-        ocr_trace_newepoch(nd, nd->e + 1, POR_NEWEPOCH_RMAX);
-    ocr__send_new_epoch(nd, nd->e + 1);
+        ocr_trace_newepoch(nd, next, why);
+    ocr__send_new_epoch(nd, next);
 }
 
+void ocr_pacemaker_change_leader(ocr_node *nd) { ocr__change_leader(nd, POR_NEWEPOCH_RMAX); }
+
+/* libocr pacemaker.go, eventTProgressTimeout: calls eventChangeLeader. */
 void ocr_pacemaker_on_progress_timeout(ocr_node *nd)
 {
     nd->t_progress = 0;
-    uint32_t next = (nd->e > nd->ne ? nd->e : nd->ne) + 1;
-    /* T_progress stays stopped until the next epoch: a stalled change is retried by
-     * the ΔResend timer, never escalated */
-    if (nd->don->trace)
-        ocr_trace_newepoch(nd, next, POR_NEWEPOCH_PROGRESS);
-    ocr__send_new_epoch(nd, next);
+    ocr__change_leader(nd, POR_NEWEPOCH_PROGRESS);
 }
 
 void ocr_pacemaker_on_resend(ocr_node *nd)

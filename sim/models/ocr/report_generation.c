@@ -10,10 +10,12 @@
  * observers distinct, more than 2f, sorted), decides should-report (no answer on chain
  * yet, deviation >= alpha against the contract's latest answer, or the latest answer
  * older than ΔC on the node's own clock), and either signals progress (no report needed)
- * or signs the report and replies REPORT. FINAL and FINAL-ECHO follow OCR1: a node
- * echoes the first valid FINAL (or FINAL-ECHO) of a round once, and with valid echoes
- * from more than f nodes completes the round: progress, and the report goes to
- * transmission.
+ * or signs the report and replies REPORT. Declining completes the round (libocr
+ * report_generation_follower.go, completeRound). FINAL and FINAL-ECHO follow OCR1 and are
+ * taken only for the follower's current round: a node echoes the first valid FINAL (or
+ * FINAL-ECHO) of the round once, and with valid echoes from more than f nodes, unless the
+ * round is already complete, hands the report it echoed to transmission and completes
+ * the round (messageFinal, messageFinalEcho).
  *
  * Equivocation (BYZANTINE equivocate): as a follower the node signs a low (x0.5) and a
  * high (x1.5) version of its observation and sends the low one to even-numbered nodes,
@@ -34,10 +36,11 @@
  * consumer requests rounds), or an unreadable contract; nothing else. Pending
  * transmissions matter only in libocr's transmission protocol (shouldTransmit), where a
  * node's own pending report makes it hold back a newer one that does not deviate from it
- * by alpha; porsim does not model that either (see transmission.c).
+ * by alpha (see transmission.c).
  *
  * porsim simplification: a follower accepts a REPORT-REQ for a round at or above the
- * latest OBSERVE-REQ it saw (so one lost OBSERVE-REQ does not also cost its signature). */
+ * latest OBSERVE-REQ it saw (libocr: only the current round), moving to that round first
+ * (so one lost OBSERVE-REQ does not also cost its signature). */
 #include "ocr_internal.h"
 
 #include "por/error.h"
@@ -58,6 +61,34 @@ static void ocr__drop_eq(ocr_node *nd)
     nd->eq_to = nd->eq_rep_mask = nd->eq_finals = 0;
 }
 
+static void ocr__drop_echo(ocr_node *nd)
+{
+    if (nd->sent_echo) {
+        por_msg_unref(&nd->sent_echo->hdr);
+        nd->sent_echo = NULL;
+    }
+}
+
+/* libocr messageObserveReq: "Re-initialize follower state, in preparation for the next
+ * round" (sentEcho, sentReport, completedRound, receivedEcho). */
+static void ocr__follower_new_round(ocr_node *nd, uint32_t round)
+{
+    nd->rf = round;
+    ocr_cancel(nd, &nd->t_observe);
+    nd->observing = false;
+    ocr__drop_echo(nd);
+    nd->sent_report = false;
+    nd->completed = false;
+    nd->echo_mask = 0;
+}
+
+/* libocr completeRound: the round is complete for this follower; progress. */
+static void ocr__complete_round(ocr_node *nd)
+{
+    nd->completed = true;
+    ocr_pacemaker_progress(nd);
+}
+
 void ocr_repgen_abort(ocr_node *nd)
 {
     ocr_cancel(nd, &nd->t_round);
@@ -68,6 +99,7 @@ void ocr_repgen_abort(ocr_node *nd)
         nd->req = NULL;
     }
     ocr__drop_eq(nd);
+    ocr__drop_echo(nd);
     nd->observing = false;
     nd->phase = OCR_PHASE_IDLE;
 }
@@ -100,13 +132,7 @@ static void ocr__start_round(ocr_node *nd)
 
 void ocr_repgen_start_epoch(ocr_node *nd)
 {
-    nd->rf = 0;
-    nd->observing = false;
-    nd->req_done = 0;
-    nd->echo_round = 0;
-    nd->echo_mask = 0;
-    nd->sent_echo = false;
-    nd->completed = false;
+    ocr__follower_new_round(nd, 0);
     nd->r = 0;
     nd->phase = OCR_PHASE_IDLE;
     if (nd->leader == nd->idx)
@@ -147,15 +173,17 @@ static por_amount ocr__tamper(ocr_node *nd, por_amount v)
 static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
 {
     ocr_don *d = nd->don;
-    if (m->epoch != nd->e || from != nd->leader || m->round <= nd->rf)
+    if (m->epoch != nd->e || from != nd->leader || m->round <= nd->rf ||
+        m->round > d->oc->r_max + 1) /* libocr: "out of bounds round" */
         return;
-    nd->rf = m->round;
-    ocr_cancel(nd, &nd->t_observe);
-    nd->observing = false;
     if (m->round > d->oc->r_max) {
+        nd->rf = m->round;
+        ocr_cancel(nd, &nd->t_observe);
+        nd->observing = false;
         ocr_pacemaker_change_leader(nd);
         return;
     }
+    ocr__follower_new_round(nd, m->round);
     por_amount v = 0;
     por_time_t lat = 0;
     if (!d->observer.observe(d->observer.ctx, d->sim, nd->idx, nd->observe_rng, &v, &lat))
@@ -420,29 +448,21 @@ static bool ocr__should_report(ocr_node *nd, const por_report *rep, por_round_da
     por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
     if (d->oc->delta_c > 0 && local_now - rd.updated_at >= d->oc->delta_c)
         return true; /* heartbeat */
-    por_amount median = rep->obs[rep->nobs / 2], diff, lhs, rhs;
-    if (!por_amount_sub(median, rd.answer, &diff))
-        return true;
-    if (diff < 0)
-        diff = -diff;
-    por_amount base = rd.answer < 0 ? -rd.answer : rd.answer;
-    if (!por_amount_mul(diff, 1000000000, &lhs) || !por_amount_mul(base, d->oc->alpha_ppb, &rhs))
-        return true;
-    return lhs >= rhs; /* |median - latest| >= alpha * |latest| */
+    /* libocr observation.go Observation.Deviates(answer): against an answer of 0, a
+     * median of 0 is no deviation and any other median is one */
+    return por_ocr_deviates(rd.answer, rep->obs[rep->nobs / 2], d->oc->alpha_ppb);
 }
 
 static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
 {
     ocr_don *d = nd->don;
     uint32_t round = m->report.round;
-    if (from != nd->leader || m->report.epoch != nd->e || round < nd->rf || round <= nd->req_done)
+    if (from != nd->leader || m->report.epoch != nd->e || round < nd->rf)
         return;
-    nd->req_done = round;
-    if (round > nd->rf) {
-        nd->rf = round;
-        ocr_cancel(nd, &nd->t_observe);
-        nd->observing = false;
-    }
+    if (round > nd->rf) /* porsim simplification: see the top of this file */
+        ocr__follower_new_round(nd, round);
+    if (nd->sent_report || nd->completed) /* libocr messageReportReq */
+        return;
     if (!ocr_report_req_valid(d, m, nd->e, round))
         return;
     por_round_data rd;
@@ -451,11 +471,12 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
     if (d->trace)
         ocr_trace_decision(nd, &m->report, report, read ? &rd : NULL);
     if (!report) {
-        ocr_pacemaker_progress(nd); /* the round completed without a report */
+        ocr__complete_round(nd); /* the round completed without a report */
         return;
     }
     if (ocr_byzantine(nd, POR_BYZ_REFUSE_SIGN))
         return;
+    nd->sent_report = true;
     ocr_small *rep = ocr_small_new(d, OCR_REPORT, nd->e, round);
     rep->digest = *ocr_big_hash(m);
     ocr_sign(nd, &rep->digest, &rep->sig);
@@ -464,23 +485,10 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
     por_msg_unref(&rep->hdr);
 }
 
-/* Moves the echo bookkeeping to ROUND if it is newer; false if ROUND is older. */
-static bool ocr__echo_round(ocr_node *nd, uint32_t round)
-{
-    if (round < nd->echo_round)
-        return false;
-    if (round > nd->echo_round) {
-        nd->echo_round = round;
-        nd->echo_mask = 0;
-        nd->sent_echo = false;
-        nd->completed = false;
-    }
-    return true;
-}
-
+/* Echoes FIN (sentEcho <- FIN, FINAL-ECHO to all). */
 static void ocr__send_echo(ocr_node *nd, ocr_big *fin)
 {
-    nd->sent_echo = true;
+    nd->sent_echo = (ocr_big *)por_msg_ref(&fin->hdr);
     if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
         return;
     ocr_small *m = ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
@@ -490,34 +498,39 @@ static void ocr__send_echo(ocr_node *nd, ocr_big *fin)
     por_msg_unref(&m->hdr);
 }
 
+/* libocr messageFinal: only the current round's FINAL from the leader, echoed once. (A
+ * follower that declined to report still echoes it; it just never transmits it.) */
 static void ocr__on_final(ocr_node *nd, uint32_t from, ocr_big *fin)
 {
-    if (from != nd->leader || fin->report.epoch != nd->e ||
-        !ocr__echo_round(nd, fin->report.round) || nd->sent_echo)
+    if (fin->report.epoch != nd->e || fin->report.round != nd->rf || from != nd->leader ||
+        nd->sent_echo)
         return;
     if (!ocr_final_valid(nd->don, fin))
         return;
     ocr__send_echo(nd, fin);
 }
 
+/* libocr messageFinalEcho: only for the current round and only until the round is
+ * complete; with echoes from more than f nodes the report this node echoed goes to
+ * transmission and the round completes. */
 static void ocr__on_final_echo(ocr_node *nd, uint32_t from, const ocr_small *m)
 {
     ocr_don *d = nd->don;
     ocr_big *fin = m->final;
-    if (!fin || fin->report.epoch != nd->e || !ocr__echo_round(nd, fin->report.round) ||
-        (nd->echo_mask & (1u << from)))
+    if (!fin || fin->report.epoch != nd->e || fin->report.round != nd->rf ||
+        (nd->echo_mask & (1u << from)) || nd->completed)
         return;
     if (!ocr_final_valid(d, fin))
         return;
     nd->echo_mask |= 1u << from;
     if (!nd->sent_echo)
         ocr__send_echo(nd, fin);
-    if (!nd->completed && ocr__popcount(nd->echo_mask) > d->f) {
-        nd->completed = true;
+    if (ocr__popcount(nd->echo_mask) > d->f) {
+        ocr_big *echoed = nd->sent_echo;
         if (d->trace)
-            ocr_trace_complete(nd, fin);
-        ocr_pacemaker_progress(nd);
-        ocr_transmission_start(nd, fin);
+            ocr_trace_complete(nd, echoed);
+        ocr_transmission_start(nd, echoed);
+        ocr__complete_round(nd);
     }
 }
 

@@ -150,6 +150,8 @@ void ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int 
     r.round = rep->round;
     r.reason = (uint8_t)reason;
     r.a = rep->nobs ? rep->obs[rep->nobs / 2] : 0;
+    if (kind == POR_TK_TX_SKIPPED && reason == POR_SKIP_HELD_BACK)
+        r.b = nd->tx_memory.latest_median; /* the pending report it is held back for */
     por_trace_emit(nd->don->trace, &r);
 }
 

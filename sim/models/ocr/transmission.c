@@ -1,27 +1,33 @@
-/* OCR transmission: once a node completes a round with a report, the oracles are ordered
- * by a pseudo-random permutation keyed by the report hash (the same at every node); the
- * node at position p belongs to the stage i where S[0] + ... + S[i-1] <= p < ... + S[i],
- * waits i * ΔStage, reads the aggregator's latest (epoch, round) and, unless an equal or
- * newer report is already on chain, sends a transaction bidding the chain's going gas
- * price times the feed's multiplier, capped at the feed's max_gas_price_gwei when that is
- * positive (a capped bid below the going price waits in the mempool until the price falls
- * back, or until the chain's tx_timeout drops it). The transaction, when its block is confirmed, calls
- * the aggregator's transmit at the block time.
+/* OCR transmission (libocr offchainreporting/internal/protocol/transmission.go).
  *
- * Each report waits on its own timer (as in libocr), up to OCR_MAX_PENDING per node (the
- * oldest is evicted beyond that); a node never sends a report older than or equal to one
- * it already sent. The re-check reads the contract through the node's RPC endpoint; when
- * that read fails (the chain's rpc_failure_rate / rpc_outages) the report is dropped, as
- * libocr's transmission does when contractState() errs.
+ * When a node completes a round with a report (the FINAL-ECHO quorum, follower.go
+ * messageFinalEcho), it runs libocr's eventTransmit: it reads the aggregator's latest
+ * (epoch, round) through its RPC endpoint (a failed read drops the report, as libocr does
+ * when contractState() errs) and asks shouldTransmit (por_ocr_should_transmit): a report
+ * the contract already has or that is not newer than the node's latest accepted one is
+ * dropped, and a newer one is HELD BACK while the node's own newer-than-chain report is
+ * still pending, unless its median deviates from that one's by alpha. An accepted report's
+ * (epoch, round) and median are recorded at once, before any stage wait and whether or
+ * not the node transmits this report. Then transmitDelay: the oracles are ordered by a
+ * permutation keyed by (transmissionOrderKey, configDigest, epoch, round), the same at
+ * every node (por_ocr_transmit_stage); the node in stage i waits i * ΔStage; a node in no
+ * stage stops here. At its stage time (eventTTransmitTimeout) it re-reads the contract
+ * and sends unless an equal or newer report is on chain.
  *
- * porsim simplification: libocr's shouldTransmit also holds back a report handed to
- * transmission while the node's own newer-than-chain report is still pending, unless
- * its median deviates from that pending one by alpha; and it re-checks the contract when
- * the report arrives, not only at its stage time. Neither is modelled. Each transaction carries the honest range of its round (simulator
- * bookkeeping, not on the wire) so the accepted report can be audited when mined. */
+ * The transaction bids the chain's going gas price times the feed's multiplier, capped at
+ * the feed's max_gas_price_gwei when that is positive (a capped bid below the going price
+ * waits in the mempool until the price falls back, or until the chain's tx_timeout drops
+ * it); when its block is confirmed it calls the aggregator's transmit at the block time.
+ *
+ * porsim simplifications: every configuration is the contract's, so libocr's
+ * configDigest comparisons always pass; a node keeps at most OCR_MAX_PENDING reports
+ * waiting for their stage (libocr's heap is unbounded), evicting the oldest beyond that.
+ * Each transaction carries the honest range of its round (simulator bookkeeping, not on
+ * the wire) so the accepted report can be audited when mined. */
 #include "ocr_internal.h"
 
 #include "por/chain.h"
+#include "por/ocr_rules.h"
 #include "por/error.h"
 #include "por/rng.h"
 
@@ -56,30 +62,7 @@ static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uin
 
 static void ocr__tx_destroy(por_tx *tx) { free(tx); }
 
-uint32_t ocr_transmit_position(const ocr_don *d, const por_digest *h, uint32_t node)
-{
-    /* Fisher-Yates driven by splitmix64 seeded from the report hash */
-    uint32_t perm[POR_MAX_ORACLES];
-    for (uint32_t i = 0; i < d->n; i++)
-        perm[i] = i;
-    uint64_t s = 0;
-    for (int i = 0; i < 8; i++)
-        s = (s << 8) | h->b[i];
-    for (uint32_t i = d->n - 1; i > 0; i--) {
-        s += 0x9E3779B97F4A7C15ull;
-        uint64_t z = por_mix64(s);
-        uint32_t j = (uint32_t)(z % (i + 1));
-        uint32_t t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-    }
-    for (uint32_t p = 0; p < d->n; p++)
-        if (perm[p] == node)
-            return p;
-    return d->n;
-}
-
-static uint64_t ocr__er(const por_report *r) { return ((uint64_t)r->epoch << 32) | r->round; }
+static uint64_t ocr__er(const por_report *r) { return por_ocr_epoch_round(r->epoch, r->round); }
 
 static void ocr__release(ocr_node *nd, int k)
 {
@@ -96,17 +79,55 @@ void ocr_transmission_abort(ocr_node *nd)
         ocr__release(nd, k);
 }
 
+/* Reads the contract's latest (epoch, round) for the transmission protocol into *ER;
+ * false (counted and traced, the report dropped) when the read fails: libocr's
+ * transmission.go logs contractState() errors and discards the report, both in
+ * eventTransmit and in eventTTransmitTimeout. */
+static bool ocr__contract_er(ocr_node *nd, const por_report *rep, uint64_t *er)
+{
+    ocr_don *d = nd->don;
+    por_round_data rd;
+    if (!ocr_read_contract(nd, &rd)) {
+        d->stats.rpc_failures_transmit++;
+        d->stats.transmissions_skipped++;
+        if (d->trace)
+            ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED, POR_SKIP_UNREADABLE);
+        return false;
+    }
+    /* before the first report the contract's latestEpochAndRound is (0, 0) */
+    *er = rd.round_id != 0 ? por_ocr_epoch_round(rd.epoch, rd.round) : 0;
+    return true;
+}
+
+/* libocr transmission.go, eventTransmit: the report of a completed round arrives. */
 void ocr_transmission_start(ocr_node *nd, ocr_big *fin)
 {
     ocr_don *d = nd->don;
-    uint32_t pos = ocr_transmit_position(d, ocr_big_hash(fin), nd->idx);
-    if (pos >= d->schedule_total)
-        return; /* not in the schedule for this report */
-    uint32_t stage = 0, acc = 0;
-    while (stage < d->nsched && pos >= acc + d->sched[stage]) {
-        acc += d->sched[stage];
-        stage++;
+    const por_report *rep = &fin->report;
+    uint64_t on_chain;
+    if (!ocr__contract_er(nd, rep, &on_chain))
+        return;
+    por_amount median = rep->obs[rep->nobs / 2];
+    por_ocr_transmit_verdict v = por_ocr_should_transmit(
+        &nd->tx_memory, on_chain, ocr__er(rep), median, d->oc->alpha_ppb);
+    if (v != POR_OCR_TRANSMIT_YES) {
+        d->stats.transmissions_skipped++;
+        if (v == POR_OCR_TRANSMIT_HELD_BACK)
+            d->stats.transmissions_held_back++;
+        if (d->trace)
+            ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED,
+                         v == POR_OCR_TRANSMIT_STALE      ? POR_SKIP_ON_CHAIN
+                         : v == POR_OCR_TRANSMIT_NOT_NEWER ? POR_SKIP_NOT_NEWER
+                                                          : POR_SKIP_HELD_BACK);
+        return;
     }
+    /* recorded before the stage wait, also by nodes in no stage of this report */
+    nd->tx_memory.latest_er = ocr__er(rep);
+    nd->tx_memory.latest_median = median;
+    uint32_t stage = por_ocr_transmit_stage(d->order_key, &d->config_digest, rep->epoch,
+                                            rep->round, d->n, nd->idx, d->sched, d->nsched);
+    if (stage >= d->nsched)
+        return; /* not in the schedule for this report (transmitDelay returns nil) */
     /* a free slot, else evict the oldest report (it is the likeliest to be stale) */
     int slot = -1, oldest = 0;
     for (int k = 0; k < OCR_MAX_PENDING; k++) {
@@ -126,6 +147,7 @@ void ocr_transmission_start(ocr_node *nd, ocr_big *fin)
                                      OCR_EV_TRANSMIT, (uint64_t)slot);
 }
 
+/* libocr transmission.go, eventTTransmitTimeout: the report's stage time has come. */
 void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
 {
     if (slot >= OCR_MAX_PENDING)
@@ -136,31 +158,18 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
         return;
     nd->pending[slot] = NULL;
     ocr_don *d = nd->don;
-    por_round_data rd;
-    if (!ocr_read_contract(nd, &rd)) {
-        /* libocr (transmission.go, eventTTransmitTimeout): when contractState() fails the
-         * pending transmission is logged and dropped, not sent blind */
-        d->stats.rpc_failures_transmit++;
-        d->stats.transmissions_skipped++;
-        if (d->trace)
-            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, POR_SKIP_UNREADABLE);
+    uint64_t on_chain, mine = ocr__er(&fin->report);
+    if (!ocr__contract_er(nd, &fin->report, &on_chain)) {
         por_msg_unref(&fin->hdr);
         return;
     }
-    uint64_t on_chain = ((uint64_t)rd.epoch << 32) | rd.round;
-    uint64_t mine = ocr__er(&fin->report);
-    /* skip when an equal or newer report is on chain, or this node already sent one
-     * (its transaction may still be waiting for a block) */
-    if ((rd.round_id != 0 && on_chain >= mine) || nd->last_sent_er >= mine) {
+    if (on_chain >= mine) { /* "Skipping transmission because report is stale" */
         d->stats.transmissions_skipped++;
         if (d->trace)
-            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED,
-                         rd.round_id != 0 && on_chain >= mine ? POR_SKIP_ON_CHAIN
-                                                             : POR_SKIP_ALREADY_SENT);
+            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, POR_SKIP_ON_CHAIN);
         por_msg_unref(&fin->hdr);
         return;
     }
-    nd->last_sent_er = mine;
     ocr_tx *t = por_xcalloc(1, sizeof *t);
     t->base.sender = nd->idx;
     t->base.gas_price_gwei = por_chain_gas_price(d->chain, ocr_now(nd)) * d->gas_mult;

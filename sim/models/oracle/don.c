@@ -194,6 +194,7 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     for (int i = 0; i < 8; i++)
         buf[sizeof dom - 1 + (size_t)i] = (uint8_t)(seed >> (56 - 8 * i));
     por_keccak256(buf, sizeof buf, &d->shared_key);
+    por_ocr_transmission_order_key(&d->shared_key, d->order_key);
 
     /* transmission schedule S; empty means one oracle per stage */
     if (oc->nschedule == 0) {
