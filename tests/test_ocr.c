@@ -2,10 +2,15 @@
  * the network, chain and aggregator: deviation latency bound, heartbeats, crash faults
  * (f keep the feed alive, f+1 stop it), leader replacement, byzantine nodes, and crypto
  * mode independence of the protocol trace, and unreadable contracts (chain RPC faults).
- * Scenarios are built in C. */
+ * Scenarios are built in C. The libocr conformance tests at the end also drive single
+ * nodes through the model's internal entry points (models/ocr/ocr_internal.h): the
+ * pacemaker's change-leader and the follower's FINAL / FINAL-ECHO rules. */
 #include "por_test.h"
 
 #include "por/don.h"
+#include "por/trace.h"
+
+#include "models/ocr/ocr_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -551,6 +556,253 @@ START_TEST(rpc_flaky_reads_add_reports)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- libocr conformance */
+
+/* libocr observation.go Deviates: with the on-chain answer at 0, a median of 0 is no
+ * deviation. A reserve set to 0 is reported once, then only by the ΔC heartbeat (1 h):
+ * before the fix every round (every 20 s) reported. */
+START_TEST(zero_answer_reports_only_heartbeats)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    t.sc.feed.min_answer = 0;
+    scen_step(&t, POR_HOUR, 0);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, 6 * POR_HOUR), POR_OK);
+    uint64_t n = nrounds(&w);
+    printf("reserve 0 from 1 h: %" PRIu64 " answers in 6 h\n", n);
+    ck_assert(first_answer(&w, 0, POR_HOUR) != 0);
+    /* the first answer, the drop to 0, then hourly heartbeats: 1 + 1 + 5 at most */
+    ck_assert_uint_ge(n, 6);
+    ck_assert_uint_le(n, 8);
+    world_free(&w);
+}
+END_TEST
+
+/* The node that is in epoch E with its T_progress running, after 1 s of a fresh run. */
+static ocr_node *running_follower(tworld *w)
+{
+    ck_assert_int_eq(por_sim_run(w->sim, POR_SEC), POR_OK);
+    for (uint32_t i = 0; i < w->don->n; i++) {
+        ocr_node *nd = &w->don->nodes[i];
+        if (nd->leader != nd->idx) {
+            ck_assert_uint_eq(nd->e, 1);
+            ck_assert(nd->t_progress != 0);
+            return nd;
+        }
+    }
+    ck_abort_msg("no follower");
+    return NULL;
+}
+
+/* libocr pacemaker.go eventChangeLeader (and eventTProgressTimeout, which calls it):
+ * T_progress stops and NEWEPOCH(max(ne, e + 1)) goes to all, also when an epoch change
+ * is already pending (ne > e): the node re-sends ne rather than escalating to ne + 1. */
+START_TEST(change_leader_asks_max_ne_e_plus_1_and_stops_progress)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    tworld w;
+    world_init(&w, &t);
+    ocr_node *nd = running_follower(&w);
+    uint64_t sent = w.don->stats.messages_sent;
+    ocr_pacemaker_change_leader(nd);
+    ck_assert_uint_eq(nd->ne, 2);
+    ck_assert(nd->t_progress == 0);
+    ck_assert_uint_eq(w.don->stats.messages_sent, sent + w.don->n); /* NEWEPOCH to all */
+
+    /* an epoch change to 4 already pending: asks for 4 again, T_progress stopped */
+    ocr_pacemaker_progress(nd);
+    nd->ne = 4;
+    sent = w.don->stats.messages_sent;
+    ocr_pacemaker_change_leader(nd);
+    ck_assert_uint_eq(nd->ne, 4);
+    ck_assert(nd->t_progress == 0);
+    ck_assert_uint_eq(w.don->stats.messages_sent, sent + w.don->n);
+
+    /* the progress timeout: same rule */
+    ocr_pacemaker_progress(nd);
+    ocr_cancel(nd, &nd->t_progress); /* as if it fired */
+    ocr_pacemaker_on_progress_timeout(nd);
+    ck_assert_uint_eq(nd->ne, 4);
+    ck_assert(nd->t_progress == 0);
+    world_free(&w);
+}
+END_TEST
+
+/* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
+static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
+{
+    ocr_big *fin = ocr_big_new(d, OCR_FINAL);
+    por_report *rep = &fin->report;
+    rep->config_digest = d->config_digest;
+    rep->epoch = epoch;
+    rep->round = round;
+    rep->nobs = 2 * d->f + 1;
+    for (uint32_t i = 0; i < rep->nobs; i++) {
+        rep->obs[i] = (por_amount)(1000000 + i) * DEC;
+        rep->observers[i] = (uint8_t)i;
+    }
+    fin->nsigs = d->f + 1;
+    for (uint32_t i = 0; i < fin->nsigs; i++) {
+        fin->signers[i] = (uint8_t)i;
+        ocr_sign(&d->nodes[i], ocr_big_hash(fin), &fin->sigs[i]);
+    }
+    ck_assert(ocr_final_valid(d, fin));
+    return fin;
+}
+
+static void deliver_echo(ocr_node *nd, uint32_t from, ocr_big *fin)
+{
+    ocr_small *m = ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
+    m->final = (ocr_big *)por_msg_ref(&fin->hdr);
+    ocr_repgen_on_message(nd, from, &m->hdr);
+    por_msg_unref(&m->hdr);
+}
+
+/* The follower's state as libocr's messageObserveReq leaves it for round R. */
+static void follower_at_round(ocr_node *nd, uint32_t r)
+{
+    ocr_repgen_start_epoch(nd); /* a follower: resets its round state */
+    nd->rf = r;
+}
+
+/* libocr report_generation_follower.go messageFinal / messageFinalEcho: FINAL and
+ * FINAL-ECHO count only for the follower's current round (msg.Round !=
+ * followerState.r is dropped), FINAL only from the leader, echoed once. */
+START_TEST(final_only_for_current_round)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    tworld w;
+    world_init(&w, &t);
+    ocr_node *nd = running_follower(&w);
+    ocr_don *d = w.don;
+    follower_at_round(nd, 3);
+    ocr_big *older = valid_final(d, nd->e, 2), *newer = valid_final(d, nd->e, 4),
+            *current = valid_final(d, nd->e, 3);
+    ocr_repgen_on_message(nd, nd->leader, &newer->hdr);
+    ck_assert(nd->sent_echo == NULL); /* before the fix: a higher round was echoed */
+    ocr_repgen_on_message(nd, nd->leader, &older->hdr);
+    ck_assert(nd->sent_echo == NULL);
+    uint32_t other = (nd->leader + 1) % d->n == nd->idx ? (nd->leader + 2) % d->n
+                                                         : (nd->leader + 1) % d->n;
+    ocr_repgen_on_message(nd, other, &current->hdr); /* not from the leader */
+    ck_assert(nd->sent_echo == NULL);
+    /* echoes of another round neither count nor make it echo */
+    for (uint32_t j = 0; j < d->n; j++)
+        deliver_echo(nd, j, newer);
+    ck_assert(nd->sent_echo == NULL);
+    ck_assert_uint_eq(nd->echo_mask, 0);
+    ck_assert(!nd->completed);
+    ocr_repgen_on_message(nd, nd->leader, &current->hdr);
+    ck_assert(nd->sent_echo == current);
+    ocr_big *again = valid_final(d, nd->e, 3);
+    ocr_repgen_on_message(nd, nd->leader, &again->hdr); /* only once */
+    ck_assert(nd->sent_echo == current);
+    por_msg_unref(&older->hdr);
+    por_msg_unref(&newer->hdr);
+    por_msg_unref(&current->hdr);
+    por_msg_unref(&again->hdr);
+    world_free(&w);
+}
+END_TEST
+
+/* libocr completeRound: a follower whose shouldReport said no completes the round, and
+ * messageFinalEcho drops echoes after completion ("received final echo after round
+ * completion"), so it never hands that round's report to transmission; a follower that
+ * did not complete the round does, with more than f echoes, and records the report's
+ * (epoch, round) for shouldTransmit even when it is in no transmission stage. */
+START_TEST(declined_follower_never_transmits)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    t.sc.feed.ocr.schedule[0] = 1; /* one transmitter per report: three nodes in no stage */
+    t.sc.feed.ocr.nschedule = 1;
+    tworld w;
+    world_init(&w, &t);
+    ocr_node *nd = running_follower(&w);
+    ocr_don *d = w.don;
+    follower_at_round(nd, 3);
+    ocr_big *fin = valid_final(d, nd->e, 3);
+    nd->completed = true; /* as completeRound leaves a follower that declined */
+    ocr_repgen_on_message(nd, nd->leader, &fin->hdr);
+    ck_assert(nd->sent_echo == fin); /* messageFinal does not look at completedRound */
+    for (uint32_t j = 0; j < d->n; j++)
+        deliver_echo(nd, j, fin);
+    ck_assert_uint_eq(nd->echo_mask, 0);
+    ck_assert_uint_eq(nd->tx_memory.latest_er, 0); /* nothing went to transmission */
+
+    /* the same round at a follower that signed: more than f echoes hand it over */
+    follower_at_round(nd, 3);
+    for (uint32_t j = 0; j <= d->f; j++)
+        deliver_echo(nd, j, fin);
+    ck_assert(nd->completed);
+    ck_assert(nd->sent_echo == fin);
+    ck_assert_uint_eq(nd->tx_memory.latest_er, por_ocr_epoch_round(nd->e, 3));
+    uint32_t stage = por_ocr_transmit_stage(d->order_key, &d->config_digest, nd->e, 3, d->n,
+                                            nd->idx, d->sched, d->nsched);
+    bool queued = false;
+    for (int k = 0; k < OCR_MAX_PENDING; k++)
+        queued |= nd->pending[k] == fin;
+    ck_assert(queued == (stage < d->nsched));
+    por_msg_unref(&fin->hdr);
+    world_free(&w);
+}
+END_TEST
+
+/* Trace capture of the TX_SKIPPED records. */
+typedef struct {
+    uint64_t held, sent;
+    int64_t alpha_ppb;
+    bool rule_ok;
+} hold_capture;
+
+static void hold_emit(void *ctx, const por_trace_record *r)
+{
+    hold_capture *c = ctx;
+    if (r->kind == POR_TK_TX_SENT)
+        c->sent++;
+    if (r->kind != POR_TK_TX_SKIPPED || r->reason != POR_SKIP_HELD_BACK)
+        return;
+    c->held++;
+    /* held back only when the pending median does not deviate from the new one */
+    if (por_ocr_deviates(r->a, r->b, c->alpha_ppb))
+        c->rule_ok = false;
+}
+
+/* libocr transmission.go shouldTransmit on a slow chain (10 min blocks) with a reserve
+ * drifting 0.4 % per 30 s (alpha 1 %): reports come every few rounds while earlier ones
+ * are still unmined. A node holds back a new report while its own newer-than-chain one is
+ * pending unless the medians differ by alpha; every hold-back seen obeys that rule, and
+ * a node sends at most one transaction per report it accepted. */
+START_TEST(hold_back_while_own_report_pending)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    t.chain.block_time = 10 * POR_MIN;
+    for (int i = 1; i < 60; i++)
+        scen_step(&t, 30 * POR_SEC * i, (por_amount)(1000000 + 4000 * i) * DEC);
+    tworld w;
+    world_init(&w, &t);
+    hold_capture cap = {0, 0, t.sc.feed.ocr.alpha_ppb, true};
+    por_trace_sink sink = {hold_emit, &cap, NULL, NULL};
+    por_don_set_trace(w.don, &sink);
+    ck_assert_int_eq(por_sim_run(w.sim, 2 * POR_HOUR), POR_OK);
+    por_don_stats st;
+    por_don_get_stats(w.don, &st);
+    printf("slow chain: %" PRIu64 " answers, %" PRIu64 " sent, %" PRIu64 " held back\n",
+           nrounds(&w), st.transmissions_sent, st.transmissions_held_back);
+    ck_assert(cap.rule_ok);
+    ck_assert_uint_gt(st.transmissions_held_back, 0);
+    ck_assert_uint_eq(cap.held, st.transmissions_held_back);
+    ck_assert_uint_eq(cap.sent, st.transmissions_sent);
+    ck_assert_uint_gt(nrounds(&w), 0);
+    world_free(&w);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("ocr");
@@ -567,6 +819,11 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, rpc_always_failing_reports_but_never_transmits);
     tcase_add_test(tc, rpc_outage_window);
     tcase_add_test(tc, rpc_flaky_reads_add_reports);
+    tcase_add_test(tc, zero_answer_reports_only_heartbeats);
+    tcase_add_test(tc, change_leader_asks_max_ne_e_plus_1_and_stops_progress);
+    tcase_add_test(tc, final_only_for_current_round);
+    tcase_add_test(tc, declined_follower_never_transmits);
+    tcase_add_test(tc, hold_back_while_own_report_pending);
     suite_add_tcase(s, tc);
     return s;
 }
