@@ -207,6 +207,77 @@ START_TEST(accepts_and_rejects)
 }
 END_TEST
 
+/* OffchainAggregator.transmit (libocr contract/OffchainAggregator.sol): the observer
+ * index repeated check, and the order of the requires, so a report failing several checks
+ * is counted under the first one the contract runs: configDigest, stale, not enough
+ * signatures, too many signatures (> maxNumOracles), observations out of bounds / too few,
+ * observer index repeated, unauthorized transmitter, signatures (authorized, unique),
+ * sorted, median in range. */
+START_TEST(contract_require_order)
+{
+    por_crypto_mode mode = _i ? POR_CRYPTO_REAL : POR_CRYPTO_IDEAL;
+    fixture fx;
+    fx_init(&fx, mode);
+    const uint32_t two[] = {0, 3};
+    const por_addr *outsider = &fx.keys[0].addr; /* a signing key, not a transmitter */
+
+    /* "observer index repeated", validly signed */
+    fx.rep.observers[2] = fx.rep.observers[0];
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_OBSERVER_REPEATED);
+    /* ... checked before the transmitter and the signatures */
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_OBSERVER_REPEATED);
+    memset(fx.sigs[1].b, 0x5a, sizeof fx.sigs[1].b);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_OBSERVER_REPEATED);
+    /* ... and after the observation count */
+    fx.rep.nobs = 2;
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_TOO_FEW_OBS);
+    fx.rep.nobs = 3;
+    fx.rep.observers[2] = 3;
+
+    /* not enough signatures comes before the transmitter check */
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 1),
+                     POR_TRANSMIT_TOO_FEW_SIGS);
+    /* too few observations comes before the transmitter check */
+    fx.rep.nobs = 2;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_TOO_FEW_OBS);
+    fx.rep.nobs = 3;
+    /* the transmitter check comes before the signatures */
+    fx_sign(&fx, two, 2);
+    memset(fx.sigs[1].b, 0x5a, 64);
+    fx.sigs[1].b[64] = 9;
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_NOT_TRANSMITTER);
+    /* signatures come before sortedness */
+    fx.rep.obs[0] = 250;
+    fx_sign(&fx, two, 2);
+    fx.sigs[1] = fx.sigs[0];
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_DUPLICATE_SIGNER);
+    fx.rep.obs[0] = 100;
+
+    /* "too many signatures": more than maxNumOracles (31), before anything after it */
+    por_sig many[POR_MAX_ORACLES + 1];
+    fx_sign(&fx, two, 2);
+    for (uint32_t i = 0; i <= POR_MAX_ORACLES; i++)
+        many[i] = fx.sigs[i % 2];
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, many,
+                                             POR_MAX_ORACLES + 1),
+                     POR_TRANSMIT_TOO_MANY_SIGS);
+    ck_assert_str_eq(por_transmit_result_name(POR_TRANSMIT_OBSERVER_REPEATED),
+                     "observer_index_repeated");
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_OBSERVER_REPEATED), 3);
+    ck_assert_uint_eq(por_aggregator_rounds(fx.agg), 0);
+    /* the well-formed report still goes through */
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_ACCEPTED);
+    fx_free(&fx);
+}
+END_TEST
+
 START_TEST(digests_are_deterministic_and_sensitive)
 {
     fixture a, b;
@@ -235,6 +306,7 @@ Suite *por_test_suite(void)
     Suite *s = suite_create("aggregator");
     TCase *tc = tcase_create("aggregator");
     tcase_add_loop_test(tc, accepts_and_rejects, 0, 2);
+    tcase_add_loop_test(tc, contract_require_order, 0, 2);
     tcase_add_test(tc, digests_are_deterministic_and_sensitive);
     suite_add_tcase(s, tc);
     return s;
