@@ -747,6 +747,12 @@ START_TEST(declined_follower_never_transmits)
     for (int k = 0; k < OCR_MAX_PENDING; k++)
         queued |= nd->pending[k] == fin;
     ck_assert(queued == (stage < d->nsched));
+    /* a crash loses shouldTransmit's memory (libocr keeps latestEpochRound in memory
+     * only) and the pending reports (porsim has no crash persistence) */
+    ocr_transmission_abort(nd);
+    ck_assert_uint_eq(nd->tx_memory.latest_er, 0);
+    for (int k = 0; k < OCR_MAX_PENDING; k++)
+        ck_assert(nd->pending[k] == NULL);
     por_msg_unref(&fin->hdr);
     world_free(&w);
 }

@@ -106,6 +106,30 @@ START_TEST(test_lesson5_and_6_attacks)
 }
 END_TEST
 
+/* The libocr decisions added for conformance are visible in the text trace: with 5 min
+ * blocks the first report is pending for minutes and the next rounds' reports are held
+ * back (transmission.go shouldTransmit); with message loss, messages arrive late after a
+ * retransmission instead of vanishing (network.loss_model retransmit). */
+START_TEST(test_hold_back_and_retransmission_lines)
+{
+    ck_assert_int_eq(trace("trace " LESSON("1-honest-heartbeat")
+                           " --set 'chains[0].block_time=5m' --to 6m --no-color"), 0);
+    const char *p = after(g_out, "transmits report e1/r1");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(after(p, "holds back e1/r2 (median 1,000,000,000.00 USD): its own "
+                                   "report of median 1,000,000,000.00 USD is still pending"));
+    ck_assert_int_eq(trace("trace " LESSON("1-honest-heartbeat")
+                           " --set network.loss=0.3 --to 1m --level message --no-color"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "(lost, resent: 200.0ms of retransmission timeouts)"));
+    ck_assert_ptr_null(strstr(g_out, "  lost\n"));
+    ck_assert_int_eq(trace("trace " LESSON("1-honest-heartbeat")
+                           " --set network.loss=0.3 --set network.loss_model=drop --to 1m"
+                           " --level message --no-color"), 0);
+    ck_assert_ptr_null(strstr(g_out, "resent"));
+    ck_assert_ptr_nonnull(strstr(g_out, "  lost\n"));
+}
+END_TEST
+
 START_TEST(test_window_level_and_plain_output)
 {
     ck_assert_int_eq(trace("trace " LESSON("3-leader-crash") " --from 2m --to 3m --level message"), 0);
@@ -247,6 +271,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_lesson3_leader_change_after_crash);
     tcase_add_test(t, test_lesson4_shortfall_and_secure_mint);
     tcase_add_test(t, test_lesson5_and_6_attacks);
+    tcase_add_test(t, test_hold_back_and_retransmission_lines);
     tcase_add_test(t, test_window_level_and_plain_output);
     tcase_add_test(t, test_tracing_changes_nothing);
     tcase_add_test(t, test_html_self_contained_and_rendered);

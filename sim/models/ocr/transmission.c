@@ -73,10 +73,14 @@ static void ocr__release(ocr_node *nd, int k)
     }
 }
 
+/* The node crashes: its pending reports are lost (libocr persists them in its database;
+ * porsim has no crash persistence) and so is shouldTransmit's memory, which libocr keeps
+ * in memory only (transmissionState.latestEpochRound starts empty on restart). */
 void ocr_transmission_abort(ocr_node *nd)
 {
     for (int k = 0; k < OCR_MAX_PENDING; k++)
         ocr__release(nd, k);
+    memset(&nd->tx_memory, 0, sizeof nd->tx_memory);
 }
 
 /* Reads the contract's latest (epoch, round) for the transmission protocol into *ER;
