@@ -458,6 +458,38 @@ START_TEST(test_backed_mints_move_reserves)
 }
 END_TEST
 
+/* The conformance columns: transmissions_held_back counts libocr shouldTransmit's
+ * hold-backs (10 min blocks keep each report pending for many 20 s rounds; while nothing
+ * has landed every round reports "first answer" and the nodes hold those back), and
+ * messages_retransmitted counts messages that loss delayed instead of dropping: some with
+ * loss_model retransmit, none with drop or without loss. */
+START_TEST(test_held_back_and_retransmitted_columns)
+{
+    world_fixture f;
+    fixture_init(&f, false);
+    f.chain.block_time = 10 * POR_MIN;
+    f.sc.network.loss = 0.05;
+    por_run_options opt = {.crypto_override = -1, .horizon_override = 2 * POR_HOUR};
+    row r;
+    run(&f, 0, &opt, &r);
+    print_row("slow blocks, loss 5% retransmitted", &r);
+    ck_assert(r.cells[POR_WM_TX_HELD_BACK].present);
+    ck_assert_double_gt(r.cells[POR_WM_TX_HELD_BACK].value, 0);
+    ck_assert_double_gt(r.cells[POR_WM_MSGS_RETRANSMITTED].value, 0);
+    f.sc.network.loss_model = POR_LOSS_DROP;
+    run(&f, 0, &opt, &r);
+    ck_assert(r.cells[POR_WM_MSGS_RETRANSMITTED].present);
+    ck_assert_double_eq(r.cells[POR_WM_MSGS_RETRANSMITTED].value, 0);
+    f.sc.network.loss_model = POR_LOSS_RETRANSMIT;
+    f.sc.network.loss = 0;
+    f.chain.block_time = 12 * POR_SEC;
+    run(&f, 0, &opt, &r);
+    ck_assert_double_eq(r.cells[POR_WM_MSGS_RETRANSMITTED].value, 0);
+    /* 12 s blocks, no deviation, 24 h heartbeat: one report, nothing to hold back */
+    ck_assert_double_eq(r.cells[POR_WM_TX_HELD_BACK].value, 0);
+}
+END_TEST
+
 START_TEST(test_bridge_in_flight_in_truth)
 {
     /* Reserve 1,000,000,000.00 USD, 990M tokens on ethereum, a second chain "arbitrum".
@@ -545,6 +577,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_random_phase_mean_detection);
     tcase_add_test(t, test_backed_mints_move_reserves);
     tcase_add_test(t, test_bridge_in_flight_in_truth);
+    tcase_add_test(t, test_held_back_and_retransmitted_columns);
     suite_add_tcase(s, t);
     return s;
 }

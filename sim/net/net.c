@@ -239,8 +239,9 @@ static bool por__partitioned(const por_net *net, por_time_t now, uint32_t from, 
 /* Draws whether a message from FROM gets through despite loss. With loss_model drop one
  * draw decides; with retransmit each lost transmission adds the current retransmission
  * timeout to *WAIT (doubling, capped at POR_NET_RTO_MAX) and the message is sent again,
- * up to POR_NET_MAX_RETRANSMITS times. The first draw is the same in both models. */
-static bool por__survives_loss(por_net *net, uint32_t from, por_time_t *wait)
+ * up to POR_NET_MAX_RETRANSMITS times; *RESENT says it was. The first draw is the same in
+ * both models. */
+static bool por__survives_loss(por_net *net, uint32_t from, por_time_t *wait, bool *resent)
 {
     const por_network_config *cfg = net->cfg;
     if (por_rng_uniform(net->loss_rng[from]) >= cfg->loss)
@@ -248,6 +249,7 @@ static bool por__survives_loss(por_net *net, uint32_t from, por_time_t *wait)
     if (cfg->loss_model == POR_LOSS_DROP)
         return false;
     por_time_t rto = cfg->retransmit_timeout;
+    *resent = true;
     for (int k = 0; k < POR_NET_MAX_RETRANSMITS; k++) {
         *wait += rto;
         if (por_rng_uniform(net->loss_rng[from]) >= cfg->loss)
@@ -261,7 +263,7 @@ static bool por__survives_loss(por_net *net, uint32_t from, por_time_t *wait)
 /* The MESSAGE trace record of one send (only called when tracing). */
 static void por__trace_msg(por_net *net, por_time_t now, uint32_t from, uint32_t to,
                            const por_msg *msg, por_time_t delay, por_time_t resend_wait,
-                           por_trace_msg_fate fate)
+                           bool resent, por_trace_msg_fate fate)
 {
     por_trace_record r;
     memset(&r, 0, sizeof r);
@@ -274,7 +276,7 @@ static void por__trace_msg(por_net *net, por_time_t now, uint32_t from, uint32_t
     r.reason = (uint8_t)fate;
     r.dt = delay;
     r.t2 = resend_wait;
-    r.flag = resend_wait > 0;
+    r.flag = resent;
     r.count = msg->size;
     if (net->trace->describe)
         net->trace->describe(net->trace->describe_ctx, msg, &r.epoch, &r.round);
@@ -290,17 +292,18 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
     por_time_t now = por_sim_now(sim);
     por_time_t delay = 0;
     por_time_t resend_wait = 0; /* time spent on retransmissions after losses */
+    bool resent = false;
     if (from != to) {
-        if (net->cfg->loss > 0.0 && !por__survives_loss(net, from, &resend_wait)) {
+        if (net->cfg->loss > 0.0 && !por__survives_loss(net, from, &resend_wait, &resent)) {
             net->stats.dropped_loss++;
             if (net->trace)
-                por__trace_msg(net, now, from, to, msg, 0, 0, POR_MSG_LOST);
+                por__trace_msg(net, now, from, to, msg, 0, 0, false, POR_MSG_LOST);
             return;
         }
         if (net->part_group && por__partitioned(net, now, from, to)) {
             net->stats.dropped_partition++;
             if (net->trace)
-                por__trace_msg(net, now, from, to, msg, 0, 0, POR_MSG_PARTITION);
+                por__trace_msg(net, now, from, to, msg, 0, 0, false, POR_MSG_PARTITION);
             return;
         }
         size_t k = (size_t)from * net->n + to;
@@ -317,21 +320,21 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
             if (v.drop) {
                 net->stats.dropped_adversary++;
                 if (net->trace)
-                    por__trace_msg(net, now, from, to, msg, 0, 0, POR_MSG_ADVERSARY);
+                    por__trace_msg(net, now, from, to, msg, 0, 0, false, POR_MSG_ADVERSARY);
                 return;
             }
             if (v.extra_delay > 0)
                 delay += v.extra_delay;
         }
         delay += resend_wait;
-        if (resend_wait > 0)
+        if (resent)
             net->stats.retransmitted++;
     }
     if (delay > POR_TIME_MAX - now)
         delay = POR_TIME_MAX - now;
     net->stats.delivered++;
     if (net->trace && from != to)
-        por__trace_msg(net, now, from, to, msg, delay, resend_wait, POR_MSG_DELIVERED);
+        por__trace_msg(net, now, from, to, msg, delay, resend_wait, resent, POR_MSG_DELIVERED);
     por_sim_schedule(sim, now + delay, 0, net->entity[to], POR_EV_NET_DELIVER, from, to,
                      por_msg_ref(msg));
 }

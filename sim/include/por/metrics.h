@@ -65,6 +65,8 @@ typedef enum {
     POR_WM_BRIDGE_TRANSFERS,  /* bridge transfers burned on their source chain */
     POR_WM_BRIDGE_REFUSED,    /* bridge transfers refused (larger than the source's supply) */
     POR_WM_MAX_IN_FLIGHT,     /* largest amount in flight between chains (token units) */
+    POR_WM_TX_HELD_BACK,      /* reports held back by the nodes' shouldTransmit */
+    POR_WM_MSGS_RETRANSMITTED, /* oracle messages delivered after a retransmission */
     POR_WM_NCOLS
 } por_world_metric;
 

@@ -77,7 +77,11 @@ typedef struct {
  *   bridge_transfers    COUNT: cross-chain moves burned on their source chain
  *   bridge_refused      COUNT: moves refused (larger than the source chain's supply)
  *   max_in_flight       AMOUNT (token units, exact): largest amount burned and not yet
- *                       released; truth counts it as supply, Secure Mint does not see it */
+ *                       released; truth counts it as supply, Secure Mint does not see it
+ *   transmissions_held_back COUNT: reports a node's shouldTransmit held back (its own
+ *                       newer-than-chain report pending, medians within alpha)
+ *   messages_retransmitted COUNT: oracle-to-oracle messages lost at least once and
+ *                       delivered after retransmission (network.loss_model retransmit) */
 const por_metric_def *por_world_metric_defs(size_t *ncols);
 
 /* Runs replication REP of SC (seed sc->seed) with OPT (NULL = defaults) and fills CELLS

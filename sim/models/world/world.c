@@ -8,6 +8,7 @@
 #include "por/custodian.h"
 #include "por/don.h"
 #include "por/engine.h"
+#include "por/net.h"
 #include "por/token.h"
 #include "por/trace.h"
 
@@ -64,6 +65,12 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
                                "bridge transfers refused: larger than the source chain's supply"},
     [POR_WM_MAX_IN_FLIGHT] = {"max_in_flight", POR_METRIC_AMOUNT, false, "token",
                               "largest amount burned by the bridge and not yet released"},
+    [POR_WM_TX_HELD_BACK] = {"transmissions_held_back", POR_METRIC_COUNT, false, "reports",
+                             "reports a node held back: its own newer report was pending and "
+                             "the medians differ by less than alpha (libocr shouldTransmit)"},
+    [POR_WM_MSGS_RETRANSMITTED] = {"messages_retransmitted", POR_METRIC_COUNT, false, "messages",
+                                   "oracle messages lost at least once and delivered after "
+                                   "retransmission (network.loss_model retransmit)"},
 };
 
 const por_metric_def *por_world_metric_defs(size_t *ncols)
@@ -608,6 +615,10 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
     c->exact = por_amount_format(ts.max_in_flight, w->token_decimals, false,
                                  strings + POR_WM_MAX_IN_FLIGHT * POR_WORLD_STRING_BYTES,
                                  POR_WORLD_STRING_BYTES);
+    cells[POR_WM_TX_HELD_BACK] = por__count(ds.transmissions_held_back);
+    por_net_stats ns;
+    por_net_get_stats(por_don_net(w->don), &ns);
+    cells[POR_WM_MSGS_RETRANSMITTED] = por__count(ns.retransmitted);
 }
 
 /* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
