@@ -190,6 +190,12 @@ static void por__attack_text(const por_trace_text *t, const por_attack_config *a
 {
     char nodes[160], amt[96];
     por__nodes(a->nodes, a->nnodes, nodes, sizeof nodes);
+    if (a->has_leader_at) { /* "leader_at": the oracle leading at that time, plus any listed */
+        char at[48], listed[96];
+        snprintf(listed, sizeof listed, "%.90s", nodes);
+        snprintf(nodes, sizeof nodes, "%s%sthe leader at %s", listed, a->nnodes ? " and " : "",
+                 por__dur(a->leader_at, at));
+    }
     switch (a->kind) {
     case POR_ATTACK_CRASH:
         snprintf(buf, len, "oracle(s) %s crash", nodes);
@@ -210,7 +216,8 @@ static void por__attack_text(const por_trace_text *t, const por_attack_config *a
         break;
     case POR_ATTACK_NETWORK:
         snprintf(buf, len, "network attack on %s%s: +%s delay, %.0f%% dropped",
-                 a->nnodes ? "oracle(s) " : "", a->nnodes ? nodes : "the leader",
+                 a->nnodes || a->has_leader_at ? "oracle(s) " : "",
+                 a->nnodes || a->has_leader_at ? nodes : "the leader",
                  por__dur(a->extra_delay, (char[48]){0}), a->drop * 100);
         break;
     case POR_ATTACK_CUSTODIAN_FRAUD:

@@ -41,6 +41,7 @@ enum {
     OCR_EV_TRANSMIT,     /* transmission stage reached */
     OCR_EV_CRASH,        /* a crash window starts */
     OCR_EV_RECOVER,      /* a crash window ends */
+    OCR_EV_LEADER_AT,    /* resolve the target of a "leader_at" attack (a = attack index) */
 };
 
 typedef struct por_don ocr_don;
@@ -182,6 +183,9 @@ struct por_don {
     /* KEY_COMPROMISE forgers (one per attack) */
     struct por_forger **forgers;
     size_t nforgers;
+    /* per attacker of the scenario: the oracle a "leader_at" attack targets, UINT32_MAX
+     * until resolved (NULL when no attack uses leader_at) */
+    uint32_t *leader_at_target;
     /* leader(epoch) memo */
     uint32_t memo_epoch, memo_leader;
     /* global progress bookkeeping for stats */
@@ -238,6 +242,16 @@ por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a
 void ocr_cancel(ocr_node *nd, por_event_id *id);
 
 bool ocr_crashed(const ocr_node *nd, por_time_t now);
+/* Puts node ND down now (state lost, timers cancelled), as a crash does. */
+void ocr_go_down(ocr_node *nd);
+
+/* ---- leader_at.c ("leader_at" attack targets) ---- */
+/* Schedules the resolution of every "leader_at" attack (none: nothing changes). */
+void ocr_leader_at_init(ocr_don *d);
+/* Resolves attack ATTACK's target now (the OCR_EV_LEADER_AT event). */
+void ocr_leader_at_resolve(ocr_don *d, size_t attack);
+/* The oracle attack ATTACK targets, UINT32_MAX before it is resolved. */
+uint32_t ocr_leader_at_target(const ocr_don *d, size_t attack);
 /* The engine entity kind of an oracle node (self = its ocr_node). */
 extern const por_entity_kind ocr_node_kind;
 

@@ -103,7 +103,7 @@ void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out)
     por_crypto_sign(nd->don->crypto, &nd->key, digest, out);
 }
 
-static void ocr__go_down(ocr_node *nd)
+void ocr_go_down(ocr_node *nd)
 {
     nd->down = true;
     ocr_repgen_abort(nd);
@@ -149,9 +149,13 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
     }
     if (ev->type == OCR_EV_CRASH) {
         if (!nd->down)
-            ocr__go_down(nd);
+            ocr_go_down(nd);
         if (nd->don->trace)
             ocr_trace_node(nd, POR_TK_CRASH);
+        return;
+    }
+    if (ev->type == OCR_EV_LEADER_AT) {
+        ocr_leader_at_resolve(nd->don, (size_t)ev->a);
         return;
     }
     if (ev->type == OCR_EV_RECOVER) {

@@ -1,0 +1,299 @@
+/* Per-replication leader schedules, "leader_at" attack targets, and OCR2 (libocr
+ * offchainreporting2 with the median reporting plugin, OCR2Aggregator).
+ *
+ * Each test names the rule it checks and its source: libocr's
+ * offchainreporting2/reportingplugin/median/median.go, offchainreporting2plus/internal/
+ * ocr2/protocol/ and contract2/OCR2Aggregator.sol. DON-level tests build scenarios
+ * in C (one replication per por_sim); CLI tests run the porsim binary. */
+#include "por_test.h"
+
+#include "models/ocr/ocr_internal.h"
+#include "por/chain.h"
+#include "por/don.h"
+#include "por/scenario_load.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEC 100 /* feed decimals 2 */
+#define R0 ((por_amount)1000000 * DEC)
+
+typedef struct {
+    por_time_t at[64];
+    por_amount value[64];
+    size_t n;
+} reserve_sched;
+
+static bool observe_sched(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng,
+                          por_amount *value, por_time_t *latency)
+{
+    (void)node;
+    (void)rng;
+    const reserve_sched *rs = ctx;
+    por_time_t now = por_sim_now(sim);
+    por_amount v = rs->value[0];
+    for (size_t i = 1; i < rs->n; i++)
+        if (now >= rs->at[i])
+            v = rs->value[i];
+    *value = v;
+    *latency = 300 * POR_MS;
+    return true;
+}
+
+typedef struct {
+    por_scenario sc;
+    por_chain_config chain;
+    por_attack_config attacks[4];
+    reserve_sched reserve;
+} tscen;
+
+/* n, f, 50 ms links, 12 s blocks, heartbeat 10 min, deviation 1 %, reserve R0. */
+static void scen_init(tscen *t, uint32_t n, uint32_t f, por_ocr_protocol protocol)
+{
+    memset(t, 0, sizeof *t);
+    por_scenario *sc = &t->sc;
+    strcpy(sc->name, "ocr2-test");
+    sc->seed = por_test_seed();
+    sc->replications = 1;
+    sc->duration = POR_DAY;
+    sc->network.latency.kind = POR_DIST_CONSTANT;
+    sc->network.latency.value = 50 * POR_MS;
+    strcpy(t->chain.name, "eth");
+    t->chain.block_time = 12 * POR_SEC;
+    t->chain.confirmations = 1;
+    t->chain.base_gas_gwei = 20.0;
+    t->chain.transmit_gas = 250000;
+    sc->chains = &t->chain;
+    sc->nchains = 1;
+    por_feed_config *fd = &sc->feed;
+    fd->decimals = 2;
+    fd->min_answer = 1;
+    fd->max_answer = (por_amount)1000000000000000000ll * 1000;
+    fd->crypto = POR_CRYPTO_MODE_IDEAL;
+    fd->gas_price_multiplier = 1.0;
+    fd->protocol = protocol;
+    por_ocr_config *oc = &fd->ocr;
+    oc->n = n;
+    oc->f = f;
+    oc->delta_progress = 23 * POR_SEC;
+    oc->delta_resend = 10 * POR_SEC;
+    oc->delta_round = 20 * POR_SEC;
+    oc->delta_grace = 1 * POR_SEC;
+    oc->delta_c = 10 * POR_MIN;
+    oc->delta_stage = 20 * POR_SEC;
+    oc->alpha_ppb = 10000000;
+    oc->alpha_accept_ppb = 10000000;
+    oc->schedule[0] = 1, oc->schedule[1] = 1, oc->schedule[2] = 2;
+    oc->nschedule = 3;
+    oc->r_max = 6;
+    oc->observe_timeout = 5 * POR_SEC;
+    t->reserve.value[0] = R0;
+    t->reserve.n = 1;
+}
+
+typedef struct {
+    por_sim *sim;
+    por_chain *chain;
+    por_don *don;
+    por_aggregator *agg;
+    por_don_stats st;
+} tworld;
+
+static void make_don(tworld *w, tscen *t, uint64_t replication)
+{
+    w->sim = por_sim_create(t->sc.seed, replication);
+    w->chain = por_chain_create(&t->chain, 0, w->sim);
+    por_observer obs = {observe_sched, &t->reserve};
+    w->don = por_don_create(&t->sc, w->sim, w->chain, obs);
+    w->agg = por_don_aggregator(w->don);
+}
+
+static void run_don(tworld *w, tscen *t, uint64_t replication, por_time_t horizon)
+{
+    make_don(w, t, replication);
+    ck_assert_int_eq(por_sim_run(w->sim, horizon), POR_OK);
+    por_don_get_stats(w->don, &w->st);
+}
+
+static void free_don(tworld *w)
+{
+    por_sim_destroy(w->sim);
+    por_don_destroy(w->don);
+    por_chain_destroy(w->chain);
+}
+
+/* ------------------------------------------------------------ leader schedules */
+
+#define NEPOCHS 40
+
+/* The leaders of epochs 1..NEPOCHS and the signer addresses of replication REP. */
+static void schedule_of(tscen *t, uint64_t rep, uint32_t *leaders, por_addr *signers)
+{
+    tworld w;
+    make_don(&w, t, rep);
+    for (uint32_t e = 0; e < NEPOCHS; e++)
+        leaders[e] = por_don_leader_of(w.don, e + 1);
+    for (uint32_t i = 0; i < t->sc.feed.ocr.n; i++)
+        signers[i] = *por_don_signer(w.don, i);
+    free_don(&w);
+}
+
+/* leader_schedule "fixed" (the default) keeps porsim's original rule: leaders and keys
+ * are configuration derived from the seed, the same in every replication; the leader of
+ * an epoch is the pacemaker's keccak(shared key, epoch) mod n (ocr_leader). */
+START_TEST(fixed_schedule_is_the_same_in_every_replication)
+{
+    tscen t;
+    scen_init(&t, 7, 2, POR_PROTOCOL_OCR1);
+    printf("seed=%" PRIu64 "\n", t.sc.seed);
+    uint32_t l0[NEPOCHS], l1[NEPOCHS];
+    por_addr s0[POR_MAX_ORACLES], s1[POR_MAX_ORACLES];
+    schedule_of(&t, 0, l0, s0);
+    for (uint64_t rep = 1; rep < 4; rep++) {
+        schedule_of(&t, rep, l1, s1);
+        ck_assert_mem_eq(l0, l1, sizeof l0);
+        ck_assert_mem_eq(s0, s1, 7 * sizeof s0[0]);
+    }
+}
+END_TEST
+
+/* leader_schedule "per_replication": the key seed is drawn per replication from the
+ * stream ("don", 0, "leader_schedule"), so replications get different leader sequences
+ * and signing keys, and the same (seed, replication) always gets the same ones. */
+START_TEST(per_replication_schedules_differ_and_reproduce)
+{
+    tscen t;
+    scen_init(&t, 7, 2, POR_PROTOCOL_OCR1);
+    t.sc.feed.ocr.leader_schedule = POR_LEADER_SCHEDULE_PER_REPLICATION;
+    printf("seed=%" PRIu64 "\n", t.sc.seed);
+    uint32_t l[4][NEPOCHS], again[NEPOCHS];
+    por_addr s[4][POR_MAX_ORACLES], sa[POR_MAX_ORACLES];
+    for (uint64_t rep = 0; rep < 4; rep++)
+        schedule_of(&t, rep, l[rep], s[rep]);
+    for (uint64_t a = 0; a < 4; a++)
+        for (uint64_t b = a + 1; b < 4; b++) {
+            /* 40 epochs of 7 candidates: equal sequences by chance have odds 7^-40 */
+            ck_assert(memcmp(l[a], l[b], sizeof l[a]) != 0);
+            ck_assert(memcmp(&s[a][0], &s[b][0], sizeof s[a][0]) != 0);
+        }
+    schedule_of(&t, 2, again, sa);
+    ck_assert_mem_eq(again, l[2], sizeof again);
+    ck_assert_mem_eq(sa, s[2], 7 * sizeof sa[0]);
+}
+END_TEST
+
+/* Same seed, any -j: the per-replication schedule is a function of (seed, replication)
+ * only, so runs.csv and summary.json are byte-identical with -j 1 and -j 3. */
+START_TEST(per_replication_schedule_same_for_any_jobs)
+{
+    const char *dir = por_test_tmpdir("ocr2-jobs");
+    char args[1024], a[512], b[512];
+    const char *sc = POR_SCENARIO_DIR "/teaching/3-leader-crash.json";
+    for (int j = 1; j <= 3; j += 2) {
+        snprintf(args, sizeof args,
+                 "run %s -r 4 -j %d --set feed.ocr.leader_schedule=per_replication -o %s/j%d", sc,
+                 j, dir, j);
+        ck_assert_int_eq(por_test_run_cli(args, NULL), 0);
+    }
+    const char *files[] = {"runs.csv", "summary.json"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(a, sizeof a, "%s/j1/%s", dir, files[k]);
+        snprintf(b, sizeof b, "%s/j3/%s", dir, files[k]);
+        char *x = por_test_slurp(a), *y = por_test_slurp(b);
+        ck_assert(x && y);
+        ck_assert_str_eq(x, y);
+        free(x);
+        free(y);
+    }
+}
+END_TEST
+
+/* A crash attack with "leader_at": t hits the oracle that leads at t, the leader of the
+ * highest epoch entered by then under the pacemaker's leader function (ocr_leader), here
+ * with a per-replication schedule so the target differs from the fixed one's. */
+START_TEST(crash_leader_at_hits_the_leader_at_that_time)
+{
+    tscen t;
+    scen_init(&t, 4, 1, POR_PROTOCOL_OCR1);
+    t.sc.feed.ocr.leader_schedule = POR_LEADER_SCHEDULE_PER_REPLICATION;
+    printf("seed=%" PRIu64 "\n", t.sc.seed);
+    por_time_t t0 = 2 * POR_HOUR + 7 * POR_SEC;
+    for (uint64_t rep = 0; rep < 3; rep++) {
+        tworld w;
+        run_don(&w, &t, rep, t0);
+        uint32_t top = 0;
+        for (uint32_t i = 0; i < 4; i++)
+            if (por_don_node_epoch(w.don, i) > top)
+                top = por_don_node_epoch(w.don, i);
+        uint32_t leader = por_don_leader_of(w.don, top);
+        free_don(&w);
+
+        tscen ta = t;
+        ta.sc.attackers = ta.attacks;
+        ta.sc.nattackers = 1;
+        por_attack_config *a = &ta.attacks[0];
+        a->kind = POR_ATTACK_CRASH;
+        a->has_leader_at = true;
+        a->leader_at = t0;
+        a->window.from = t0;
+        a->window.until = t0 + 10 * POR_MIN;
+        run_don(&w, &ta, rep, t0 + 5 * POR_MIN);
+        ocr_don *d = w.don;
+        printf("replication %" PRIu64 ": leader at t0 (epoch %u) is oracle %u\n", rep, top,
+               leader);
+        ck_assert_uint_eq(ocr_leader_at_target(d, 0), leader);
+        for (uint32_t i = 0; i < 4; i++)
+            ck_assert(d->nodes[i].down == (i == leader));
+        /* the others left its epoch: the crash cost the leader its lead */
+        ck_assert_uint_gt(por_don_node_epoch(w.don, leader == 0 ? 1 : 0), top);
+        free_don(&w);
+    }
+}
+END_TEST
+
+/* A network attack with "leader_at" resolves to the same oracle and drops its messages:
+ * with drop 1 the DON must leave that leader's epoch, and it recovers once the window
+ * ends. */
+START_TEST(eclipse_leader_at_targets_the_leader)
+{
+    tscen t;
+    scen_init(&t, 4, 1, POR_PROTOCOL_OCR1);
+    printf("seed=%" PRIu64 "\n", t.sc.seed);
+    por_time_t t0 = POR_HOUR + 3 * POR_SEC;
+    tworld w;
+    run_don(&w, &t, 0, t0);
+    uint32_t e0 = por_don_node_epoch(w.don, 0);
+    uint32_t leader = por_don_leader_of(w.don, e0);
+    free_don(&w);
+    t.sc.attackers = t.attacks;
+    t.sc.nattackers = 1;
+    por_attack_config *a = &t.attacks[0];
+    a->kind = POR_ATTACK_NETWORK;
+    a->has_leader_at = true;
+    a->leader_at = t0;
+    a->window.from = t0;
+    a->window.until = t0 + 5 * POR_MIN;
+    a->drop = 1.0;
+    run_don(&w, &t, 0, t0 + 2 * POR_MIN);
+    ck_assert_uint_eq(ocr_leader_at_target(w.don, 0), leader);
+    uint32_t other = leader == 0 ? 1 : 0;
+    ck_assert_uint_gt(por_don_node_epoch(w.don, other), e0);
+    free_don(&w);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("ocr2");
+    TCase *tc = tcase_create("leaders");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, fixed_schedule_is_the_same_in_every_replication);
+    tcase_add_test(tc, per_replication_schedules_differ_and_reproduce);
+    tcase_add_test(tc, per_replication_schedule_same_for_any_jobs);
+    tcase_add_test(tc, crash_leader_at_hits_the_leader_at_that_time);
+    tcase_add_test(tc, eclipse_leader_at_targets_the_leader);
+    suite_add_tcase(s, tc);
+    return s;
+}
