@@ -284,6 +284,220 @@ START_TEST(eclipse_leader_at_targets_the_leader)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ OCR2Aggregator */
+
+typedef struct {
+    por_crypto *crypto;
+    por_keypair keys[4], tkeys[4];
+    por_aggregator_config cfg;
+    por_aggregator *agg;
+    por_report rep;
+} agg_fx;
+
+static void agg_init(agg_fx *fx, bool ocr2)
+{
+    memset(fx, 0, sizeof *fx);
+    fx->crypto = por_crypto_create(POR_CRYPTO_IDEAL);
+    fx->cfg.n = 4;
+    fx->cfg.f = 1;
+    fx->cfg.ocr2 = ocr2;
+    for (uint32_t i = 0; i < 4; i++) {
+        por_crypto_derive_key(fx->crypto, por_test_seed(), "oracle", i, &fx->keys[i]);
+        por_crypto_derive_key(fx->crypto, por_test_seed(), "transmitter", i, &fx->tkeys[i]);
+        fx->cfg.signers[i] = fx->keys[i].addr;
+        fx->cfg.transmitters[i] = fx->tkeys[i].addr;
+    }
+    fx->cfg.min_answer = 1;
+    fx->cfg.max_answer = 1000000;
+    fx->cfg.config_count = 1;
+    fx->agg = por_aggregator_create(&fx->cfg, fx->crypto);
+    fx->rep.config_digest = *por_aggregator_config_digest(fx->agg);
+    fx->rep.epoch = 1;
+    fx->rep.round = 1;
+    fx->rep.nobs = 3;
+    fx->rep.ocr2 = ocr2;
+    fx->rep.observations_timestamp = ocr2 ? 1234 * POR_SEC : 0;
+    for (uint32_t i = 0; i < 3; i++)
+        fx->rep.obs[i] = 100 + i, fx->rep.observers[i] = (uint8_t)i;
+}
+
+static por_transmit_result agg_send(agg_fx *fx, uint32_t nsigs, por_time_t when)
+{
+    por_digest h;
+    por_sig sigs[4];
+    por_report_hash(&fx->rep, &h);
+    for (uint32_t i = 0; i < nsigs; i++)
+        por_crypto_sign(fx->crypto, &fx->keys[i], &h, &sigs[i]);
+    return por_aggregator_transmit(fx->agg, NULL, when, &fx->tkeys[0].addr, &fx->rep, sigs, nsigs);
+}
+
+static void agg_free(agg_fx *fx)
+{
+    por_aggregator_destroy(fx->agg);
+    por_crypto_destroy(fx->crypto);
+}
+
+/* OCR2Aggregator.transmit: require(rs.length == hotVars.f + 1, "wrong number of
+ * signatures"): f + 2 valid signatures are refused (OCR1's OffchainAggregator takes any
+ * number above f), f are refused, exactly f + 1 are accepted. */
+START_TEST(ocr2_aggregator_wants_exactly_f_plus_1_signatures)
+{
+    agg_fx fx;
+    printf("seed=%" PRIu64 "\n", por_test_seed());
+    agg_init(&fx, true);
+    ck_assert_int_eq(agg_send(&fx, 3, POR_HOUR), POR_TRANSMIT_WRONG_SIG_COUNT);
+    ck_assert_int_eq(agg_send(&fx, 1, POR_HOUR), POR_TRANSMIT_WRONG_SIG_COUNT);
+    ck_assert_int_eq(agg_send(&fx, 2, POR_HOUR), POR_TRANSMIT_ACCEPTED);
+    agg_free(&fx);
+    agg_init(&fx, false);
+    ck_assert_int_eq(agg_send(&fx, 3, POR_HOUR), POR_TRANSMIT_ACCEPTED);
+    agg_free(&fx);
+}
+END_TEST
+
+/* OCR2Aggregator._report stores observationsTimestamp, and latestRoundData returns it as
+ * startedAt (updatedAt is the block's timestamp); OCR1 sets both to the block time. */
+START_TEST(ocr2_started_at_is_observations_timestamp)
+{
+    agg_fx fx;
+    agg_init(&fx, true);
+    ck_assert_int_eq(agg_send(&fx, 2, 2 * POR_HOUR), POR_TRANSMIT_ACCEPTED);
+    por_round_data rd;
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_int_eq(rd.started_at, 1234 * POR_SEC);
+    ck_assert_int_eq(rd.updated_at, 2 * POR_HOUR);
+    ck_assert(rd.answer == 101);
+    agg_free(&fx);
+}
+END_TEST
+
+/* The order of OCR2Aggregator's requires: "stale report" comes before "unauthorized
+ * transmitter" and "configDigest mismatch"; _report wants only more than f observations
+ * (not 2f) and does not check that they are sorted (obs[len/2] is taken as is). */
+START_TEST(ocr2_aggregator_check_order_and_report_rules)
+{
+    agg_fx fx;
+    agg_init(&fx, true);
+    ck_assert_int_eq(agg_send(&fx, 2, POR_HOUR), POR_TRANSMIT_ACCEPTED);
+    fx.rep.config_digest.b[0] ^= 1; /* stale and wrong digest: stale first */
+    ck_assert_int_eq(agg_send(&fx, 2, POR_HOUR), POR_TRANSMIT_STALE);
+    fx.rep.round = 2;
+    ck_assert_int_eq(agg_send(&fx, 2, POR_HOUR), POR_TRANSMIT_WRONG_DIGEST);
+    fx.rep.config_digest.b[0] ^= 1;
+    fx.rep.nobs = 2; /* f + 1 observations, unsorted */
+    fx.rep.obs[0] = 500;
+    fx.rep.obs[1] = 300;
+    ck_assert_int_eq(agg_send(&fx, 2, POR_HOUR), POR_TRANSMIT_ACCEPTED);
+    por_round_data rd;
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert(rd.answer == 300);
+    fx.rep.round = 3;
+    fx.rep.nobs = 1; /* f observations: "too few values to trust median" */
+    ck_assert_int_eq(agg_send(&fx, 2, POR_HOUR), POR_TRANSMIT_TOO_FEW_OBS);
+    agg_free(&fx);
+}
+END_TEST
+
+/* ------------------------------------------------------------ median plugin rules */
+
+/* median.go DefaultDeviationFunc: both zero is no deviation, anything from 0 is; else
+ * |new - old| / |old| >= alpha (the boundary counts). */
+START_TEST(ocr2_deviation_func)
+{
+    ck_assert(!ocr2_deviates(10000000, 0, 0));
+    ck_assert(ocr2_deviates(10000000, 0, 1));
+    ck_assert(ocr2_deviates(10000000, 1000, 1010));  /* exactly 1 % */
+    ck_assert(!ocr2_deviates(10000000, 1000, 1009));
+    ck_assert(ocr2_deviates(10000000, -1000, -990)); /* |old| as the base */
+}
+END_TEST
+
+static ocr_big *final_of(ocr_don *d, uint32_t epoch, uint32_t round, por_amount median)
+{
+    ocr_big *m = ocr_big_new(d, OCR_FINAL);
+    m->report.config_digest = d->config_digest;
+    m->report.epoch = epoch;
+    m->report.round = round;
+    m->report.ocr2 = true;
+    m->report.nobs = 3;
+    for (uint32_t i = 0; i < 3; i++)
+        m->report.obs[i] = median, m->report.observers[i] = (uint8_t)i;
+    return m;
+}
+
+/* median.go ShouldAcceptFinalizedReport, as run by transmission.go eventTransmit:
+ * refuse a report not newer than the latest accepted one; while the latest accepted one
+ * is pending (not yet on chain) accept a newer one only if its median deviates by
+ * AlphaAcceptPPB from it; with nothing pending accept. */
+START_TEST(ocr2_should_accept_finalized_report)
+{
+    tscen t;
+    scen_init(&t, 4, 1, POR_PROTOCOL_OCR2);
+    t.sc.feed.ocr.alpha_accept_ppb = 20000000; /* 2 % */
+    tworld w;
+    make_don(&w, &t, 0);
+    ocr_don *d = w.don;
+    ocr_node *nd = &d->nodes[0];
+    ocr_big *m = final_of(d, 1, 2, R0);
+    ocr2_transmission_start(nd, m); /* nothing pending, contract empty: accept */
+    ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 2);
+    ocr_big *older = final_of(d, 1, 1, R0 * 2);
+    ocr2_transmission_start(nd, older); /* not newer than the accepted (1, 2) */
+    ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 2);
+    ocr_big *close = final_of(d, 1, 3, R0 / 100 * 101); /* +1 % < 2 %, (1, 2) pending */
+    ocr2_transmission_start(nd, close);
+    ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 2);
+    ocr_big *far = final_of(d, 1, 4, R0 / 100 * 103); /* +3 % >= 2 % */
+    ocr2_transmission_start(nd, far);
+    ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 4);
+    ck_assert(nd->o2_accepted_median == R0 / 100 * 103);
+    por_don_get_stats(w.don, &w.st);
+    ck_assert_uint_eq(w.st.transmissions_skipped, 2);
+    por_msg_unref(&m->hdr);
+    por_msg_unref(&older->hdr);
+    por_msg_unref(&close->hdr);
+    por_msg_unref(&far->hdr);
+    free_don(&w);
+}
+END_TEST
+
+/* End to end under OCR2 with a reserve flipping by 2 % every 15 min (deviation 1 %):
+ * every accepted report carries exactly f + 1 valid signatures and its startedAt is its
+ * observationsTimestamp (whole seconds, no later than the block that accepted it), and
+ * the audits find no violation. */
+START_TEST(ocr2_runs_end_to_end)
+{
+    tscen t;
+    scen_init(&t, 7, 2, POR_PROTOCOL_OCR2);
+    printf("seed=%" PRIu64 "\n", t.sc.seed);
+    for (size_t i = 1; i < 40; i++) {
+        t.reserve.at[i] = (por_time_t)i * 15 * POR_MIN;
+        t.reserve.value[i] = (i % 2) ? R0 / 100 * 102 : R0;
+    }
+    t.reserve.n = 40;
+    tworld w;
+    run_don(&w, &t, 0, 10 * POR_HOUR);
+    uint64_t n = por_aggregator_rounds(w.agg);
+    printf("OCR2: %" PRIu64 " answers, %" PRIu64 " finals, %" PRIu64 " sent, %" PRIu64
+           " skipped\n",
+           n, w.st.finals, w.st.transmissions_sent, w.st.transmissions_skipped);
+    ck_assert_uint_ge(n, 39); /* every flip reported (plus the first answer) */
+    for (uint64_t i = 1; i <= n; i++) {
+        por_round_data rd;
+        ck_assert(por_aggregator_round(w.agg, i, &rd));
+        ck_assert_int_eq(rd.started_at % POR_SEC, 0);
+        ck_assert_int_le(rd.started_at, rd.updated_at);
+        ck_assert_int_gt(rd.started_at, rd.updated_at - 2 * POR_MIN);
+    }
+    ck_assert_uint_eq(por_aggregator_count(w.agg, POR_TRANSMIT_WRONG_SIG_COUNT), 0);
+    ck_assert_uint_eq(w.st.undersigned_accepted, 0);
+    ck_assert_uint_eq(w.st.median_outside_honest, 0);
+    ck_assert_ptr_null(por_don_violation(w.don));
+    free_don(&w);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("ocr2");
@@ -295,5 +509,14 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, crash_leader_at_hits_the_leader_at_that_time);
     tcase_add_test(tc, eclipse_leader_at_targets_the_leader);
     suite_add_tcase(s, tc);
+    TCase *o2 = tcase_create("ocr2");
+    tcase_set_timeout(o2, 300);
+    tcase_add_test(o2, ocr2_aggregator_wants_exactly_f_plus_1_signatures);
+    tcase_add_test(o2, ocr2_started_at_is_observations_timestamp);
+    tcase_add_test(o2, ocr2_aggregator_check_order_and_report_rules);
+    tcase_add_test(o2, ocr2_deviation_func);
+    tcase_add_test(o2, ocr2_should_accept_finalized_report);
+    tcase_add_test(o2, ocr2_runs_end_to_end);
+    suite_add_tcase(s, o2);
     return s;
 }

@@ -742,6 +742,10 @@ static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_a
         if (at->kind == POR_ATTACK_BYZANTINE) {
             por__jr_require(c, o, "behavior");
             at->behavior = (por_byzantine_behavior)por__jr_enum(c, o, "behavior", 0, por__byz_behaviors);
+            if (at->behavior == POR_BYZ_EQUIVOCATE && sc->feed.protocol == POR_PROTOCOL_OCR2) {
+                por__jr_push_key(c, "behavior");
+                por__jr_fail(c, "\"equivocate\" is not modelled for feed.protocol \"ocr2\"");
+            }
             if (at->behavior == POR_BYZ_INFLATE || at->behavior == POR_BYZ_DEFLATE)
                 at->factor_ppb = por__sc_factor(c, o, at->behavior);
             else

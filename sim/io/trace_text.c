@@ -379,14 +379,24 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
                      age, dc);
             break;
         case POR_DECIDE_UNREADABLE:
-            snprintf(why, sizeof why, "YES: the contract's latest answer could not be read");
+            snprintf(why, sizeof why, r->flag ? "YES: the contract's latest answer could not be read"
+                                              : "no answer (OCR2): the contract could not be read, "
+                                                "Report errs and nothing is sent");
+            break;
+        case POR_DECIDE_OUT_OF_BOUNDS:
+            snprintf(why, sizeof why, "no: the median %s is outside [min_answer, max_answer]",
+                     por__feed_amt(t, r->a, x));
             break;
         default:
             snprintf(why, sizeof why, "YES: the deviation does not fit the arithmetic");
             break;
         }
-        por__line(t, r->time, r->flag ? C_YELLOW : "", actor, "should-report e%u/r%u? %s",
-                  (unsigned)r->epoch, (unsigned)r->round, why);
+        por__line(t, r->time, r->flag ? C_YELLOW : "", actor, "should-report e%u/r%u? %s%s",
+                  (unsigned)r->epoch, (unsigned)r->round, why,
+                  t->sc->feed.protocol == POR_PROTOCOL_OCR2 && !r->flag &&
+                          r->reason != POR_DECIDE_UNREADABLE
+                      ? " -> skip attestation to the leader"
+                      : "");
         break;
     }
     case POR_TK_FINAL:
@@ -399,21 +409,32 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
         if (t->complete_key == key && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
             break;
         t->complete_key = key;
-        por__line(t, r->time, "", actor,
-                  "round e%u/r%u complete (more than f=%u FINAL-ECHOs): report goes to transmission",
-                  (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f);
+        if (t->sc->feed.protocol == POR_PROTOCOL_OCR2)
+            por__line(t, r->time, "", actor,
+                      "report e%u/r%u finalized (FINAL or FINAL-ECHO with f+1=%u signatures): echoed, "
+                      "ShouldAcceptFinalizedReport next",
+                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f + 1);
+        else
+            por__line(t, r->time, "", actor,
+                      "round e%u/r%u complete (more than f=%u FINAL-ECHOs): report goes to transmission",
+                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f);
         break;
     case POR_TK_TX_SENT:
         por__line(t, r->time, C_CYAN, actor, "transmits report e%u/r%u (median %s) to the chain",
                   (unsigned)r->epoch, (unsigned)r->round, por__feed_amt(t, r->a, x));
         break;
     case POR_TK_TX_SKIPPED:
-        if (por__visible(t, POR_TRACE_LEVEL_MESSAGE))
+        if (por__visible(t, POR_TRACE_LEVEL_MESSAGE) || r->reason == POR_SKIP_PENDING_WITHIN_ALPHA)
             por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
                       (unsigned)r->epoch, (unsigned)r->round,
                       r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
                       : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
-                                                         : "it already sent one");
+                      : r->reason == POR_SKIP_NOT_NEWER_THAN_ACCEPTED
+                          ? "ShouldAcceptFinalizedReport: not newer than its latest accepted report"
+                      : r->reason == POR_SKIP_PENDING_WITHIN_ALPHA
+                          ? "ShouldAcceptFinalizedReport: held back, its accepted report is "
+                            "pending and this median is within alpha_accept of it"
+                          : "it already sent one");
         break;
     default:
         break;

@@ -62,6 +62,10 @@ typedef struct ocr_small {
      * only when it names the node the message came from, so the check is the same
      * function of the same immutable bytes, computed once instead of twice. */
     int32_t digest_observer;
+    /* OCR2 only (set by ocr2_*.c on every message it builds): OBSERVE: the observation's
+     * timestamp; REPORT: true for a "skip" attestation (the follower does not report) */
+    por_time_t obs_ts;
+    bool skip;
 } ocr_small;
 
 /* Big messages: REPORT-REQ and FINAL. Immutable once sent. */
@@ -71,6 +75,7 @@ struct ocr_big {
     ocr_big *next_free;
     por_report report;                 /* context and sorted observations */
     por_sig obs_sigs[POR_MAX_ORACLES]; /* REPORT-REQ: each observation's signature */
+    por_time_t obs_ts[POR_MAX_ORACLES]; /* OCR2 REPORT-REQ: each observation's timestamp */
     uint32_t nsigs;                    /* FINAL */
     uint8_t signers[POR_MAX_ORACLES];  /* FINAL: oracle index of each signature */
     por_sig sigs[POR_MAX_ORACLES];     /* FINAL: report signatures */
@@ -134,6 +139,18 @@ typedef struct ocr_node {
     /* the node's RPC reads of the aggregator: failure draws (NULL when the chain's
      * configuration cannot make a read fail) */
     gsl_rng *rpc_rng;
+
+    /* OCR2 (ocr2_*.c; unused under OCR1) */
+    bool o2_ready;              /* leader: readyToStartRound */
+    bool o2_sent_report, o2_completed; /* follower: sentReport, completedRound for rf */
+    por_time_t obs_time;        /* follower: timestamp of its observation for rf */
+    por_time_t obs_ts[POR_MAX_ORACLES];  /* leader: timestamps of the observations */
+    uint32_t skip_mask;         /* leader: followers that attested "skip" */
+    uint64_t o2_accepted_er;    /* median plugin: latestAcceptedEpochRound */
+    por_amount o2_accepted_median; /* median plugin: latestAcceptedMedian */
+    uint64_t o2_final_latest;   /* report finalization: finalizedLatest */
+    uint64_t *o2_finalized;     /* ring of finalized (epoch << 32 | round), 0 = empty */
+    uint32_t o2_nfinal_pos;
 } ocr_node;
 
 enum { OCR_PHASE_IDLE, OCR_PHASE_OBSERVE, OCR_PHASE_GRACE, OCR_PHASE_REPORT, OCR_PHASE_FINAL };
@@ -198,6 +215,11 @@ struct por_don {
     por_trace_sink *trace;
     /* test-only faults (por_don_fault bits; POR_TEST_FAULT, see por/don.h) */
     unsigned test_faults;
+    /* the protocol; OCR2: transmissionOrderKey, finalization window in rounds
+     * (expirationAgeRounds) and the size of each node's finalized ring */
+    por_ocr_protocol protocol;
+    por_digest transmission_order_key;
+    uint32_t o2_expiration_rounds, o2_ring;
 };
 
 /* ---- messages.c ---- */
@@ -277,6 +299,27 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
 void ocr_transmission_abort(ocr_node *nd);
 /* Position of NODE in the transmission order of a report with hash H. */
 uint32_t ocr_transmit_position(const ocr_don *d, const por_digest *h, uint32_t node);
+
+/* ---- ocr2_report_generation.c, ocr2_transmission.c (feed.protocol "ocr2") ---- */
+/* Sets up the DON's OCR2 state (transmissionOrderKey, finalization window, rings). */
+void ocr2_don_init(ocr_don *d);
+void ocr2_don_free(ocr_don *d);
+void ocr2_repgen_start_epoch(ocr_node *nd);
+void ocr2_repgen_on_round_timer(ocr_node *nd, uint64_t a);
+void ocr2_repgen_on_grace(ocr_node *nd, uint64_t a);
+void ocr2_repgen_on_observed(ocr_node *nd, uint64_t a);
+void ocr2_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
+/* Transmission of a finalized report: ShouldAcceptFinalizedReport, then the stage wait. */
+void ocr2_transmission_start(ocr_node *nd, ocr_big *final);
+/* The stage time of pending report SLOT: ShouldTransmitAcceptedReport, then transmit. */
+void ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot);
+/* Stage delay index of NODE for (EPOCH, ROUND), or UINT32_MAX if it does not transmit. */
+uint32_t ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t node);
+/* The median plugin's deviation test (median.go DefaultDeviationFunc): |new - old| / |old|
+ * >= ALPHA_PPB / 1e9; old = 0: deviates unless new = 0 too. */
+bool ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now);
+/* Applies the node's value-changing byzantine behaviour to an honest observation. */
+por_amount ocr_tamper_observation(ocr_node *nd, por_amount v);
 
 /* ---- trace_hooks.c: trace records (call only when d->trace is set) ---- */
 void ocr_trace_epoch(ocr_node *nd);

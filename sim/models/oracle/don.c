@@ -197,6 +197,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     ac.max_answer = feed->max_answer;
     ac.decimals = feed->decimals;
     ac.config_count = 1;
+    d->protocol = feed->protocol;
+    ac.ocr2 = d->protocol == POR_PROTOCOL_OCR2;
     d->agg = por_aggregator_create(&ac, d->crypto);
     d->config_digest = *por_aggregator_config_digest(d->agg);
 
@@ -206,6 +208,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     for (int i = 0; i < 8; i++)
         buf[sizeof dom - 1 + (size_t)i] = (uint8_t)(key_seed >> (56 - 8 * i));
     por_keccak256(buf, sizeof buf, &d->shared_key);
+    if (d->protocol == POR_PROTOCOL_OCR2)
+        ocr2_don_init(d);
 
     /* transmission schedule S; empty means one oracle per stage */
     if (oc->nschedule == 0) {
@@ -271,6 +275,7 @@ void por_don_destroy(por_don *don)
         por_forger_destroy(d->forgers[i]);
     free(d->forgers);
     free(d->leader_at_target);
+    ocr2_don_free(d);
     free(d->ranges);
     ocr_pools_free(d);
     gsl_rng_free(d->adv_rng);

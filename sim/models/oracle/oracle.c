@@ -133,6 +133,34 @@ static void ocr__node_init(por_sim *sim, void *self)
     ocr_pacemaker_start(nd);
 }
 
+/* The OCR2 node's timers: the pacemaker's are OCR1's, the rest go to ocr2_*.c. */
+static void ocr2__node_timer(ocr_node *nd, const por_event *ev)
+{
+    switch (ev->type) {
+    case OCR_EV_PROGRESS:
+        if (ev->a == nd->e)
+            ocr_pacemaker_on_progress_timeout(nd);
+        break;
+    case OCR_EV_RESEND:
+        ocr_pacemaker_on_resend(nd);
+        break;
+    case OCR_EV_ROUND:
+        ocr2_repgen_on_round_timer(nd, ev->a);
+        break;
+    case OCR_EV_GRACE:
+        ocr2_repgen_on_grace(nd, ev->a);
+        break;
+    case OCR_EV_OBSERVED:
+        ocr2_repgen_on_observed(nd, ev->a);
+        break;
+    case OCR_EV_TRANSMIT:
+        ocr2_transmission_on_timer(nd, ev->a);
+        break;
+    default:
+        break;
+    }
+}
+
 static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
 {
     ocr_node *nd = self;
@@ -141,6 +169,8 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
         if (!nd->down) {
             if (m->type == OCR_NEWEPOCH)
                 ocr_pacemaker_on_newepoch(nd, (uint32_t)ev->a, (const ocr_small *)m);
+            else if (nd->don->protocol == POR_PROTOCOL_OCR2)
+                ocr2_repgen_on_message(nd, (uint32_t)ev->a, m);
             else
                 ocr_repgen_on_message(nd, (uint32_t)ev->a, m);
         }
@@ -169,6 +199,10 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
     }
     if (nd->down)
         return;
+    if (nd->don->protocol == POR_PROTOCOL_OCR2) {
+        ocr2__node_timer(nd, ev);
+        return;
+    }
     switch (ev->type) {
     case OCR_EV_PROGRESS:
         if (ev->a == nd->e)
