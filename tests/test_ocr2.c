@@ -498,6 +498,129 @@ START_TEST(ocr2_runs_end_to_end)
 }
 END_TEST
 
+/* ShouldTransmitAcceptedReport (median.go), at the stage time: a report whose (epoch,
+ * round) is not above the contract's latest is not sent; a newer one is. */
+START_TEST(ocr2_should_transmit_accepted_report)
+{
+    tscen t;
+    scen_init(&t, 4, 1, POR_PROTOCOL_OCR2);
+    tworld w;
+    make_don(&w, &t, 0);
+    ocr_don *d = w.don;
+    /* put (2, 1) on chain through the aggregator as a transmission would */
+    ocr_big *onchain = final_of(d, 2, 1, R0);
+    onchain->report.observations_timestamp = POR_SEC;
+    const por_digest *h = ocr_big_hash(onchain);
+    por_sig sigs[2];
+    for (uint32_t i = 0; i < 2; i++)
+        por_crypto_sign(d->crypto, &d->nodes[i].key, h, &sigs[i]);
+    ck_assert_int_eq(por_aggregator_transmit(d->agg, NULL, POR_MIN, por_don_transmitter(d, 0),
+                                             &onchain->report, sigs, 2),
+                     POR_TRANSMIT_ACCEPTED);
+    ocr_node *nd = &d->nodes[0];
+    ocr_big *stale = final_of(d, 1, 5, R0 * 2), *fresh = final_of(d, 2, 2, R0 * 2);
+    nd->pending[0] = (ocr_big *)por_msg_ref(&stale->hdr);
+    nd->pending[1] = (ocr_big *)por_msg_ref(&fresh->hdr);
+    ocr2_transmission_on_timer(nd, 0);
+    por_don_get_stats(w.don, &w.st);
+    ck_assert_uint_eq(w.st.transmissions_skipped, 1);
+    ck_assert_uint_eq(w.st.transmissions_sent, 0);
+    ocr2_transmission_on_timer(nd, 1);
+    por_don_get_stats(w.don, &w.st);
+    ck_assert_uint_eq(w.st.transmissions_sent, 1);
+    ck_assert_ptr_null(nd->pending[0]);
+    ck_assert_ptr_null(nd->pending[1]);
+    por_msg_unref(&onchain->hdr);
+    por_msg_unref(&stale->hdr);
+    por_msg_unref(&fresh->hdr);
+    free_don(&w);
+}
+END_TEST
+
+/* report_generation_leader.go startRound: the leader starts round r+1 only when ΔRound
+ * has passed AND round r completed (readyToStartRound), so with 15 s links a round that
+ * takes ~45 s spaces the next one by ~45 s, not ΔRound = 20 s; OCR1 starts one every
+ * ΔRound regardless. */
+START_TEST(ocr2_round_waits_for_completion_and_delta_round)
+{
+    por_time_t horizon = 2 * POR_HOUR;
+    uint64_t rounds[2];
+    for (int p = 0; p < 2; p++) {
+        tscen t;
+        scen_init(&t, 4, 1, p ? POR_PROTOCOL_OCR2 : POR_PROTOCOL_OCR1);
+        t.sc.network.latency.value = 15 * POR_SEC;
+        t.sc.feed.ocr.delta_progress = 5 * POR_MIN;
+        t.sc.feed.ocr.delta_resend = POR_MIN;
+        tworld w;
+        run_don(&w, &t, 0, horizon);
+        rounds[p] = w.st.rounds_started;
+        free_don(&w);
+    }
+    /* one round: OBSERVE-REQ, OBSERVE, REPORT-REQ, REPORT = 4 hops of 15 s (+ grace) */
+    uint64_t ocr2_max = (uint64_t)(horizon / (4 * 15 * POR_SEC)) + 2;
+    printf("rounds in 2 h: OCR1 %" PRIu64 ", OCR2 %" PRIu64 " (bound %" PRIu64 ")\n", rounds[0],
+           rounds[1], ocr2_max);
+    ck_assert_uint_le(rounds[1], ocr2_max);
+    ck_assert_uint_gt(rounds[0], 2 * ocr2_max); /* OCR1 keeps its ΔRound pace */
+}
+END_TEST
+
+/* report_generation_follower.go messageReportReq: a follower answers a REPORT-REQ only
+ * for its current round, only once, and when it does not report it sends a "skip"
+ * attestation and completes the round (progress). Observed in a quiet feed: after the
+ * first answer every round's REPORT-REQ gets skips, the leader never sends a FINAL for
+ * them, and the DON keeps its leaders (no progress timeout) for the whole run. */
+START_TEST(ocr2_skip_attestations_complete_rounds)
+{
+    tscen t;
+    scen_init(&t, 4, 1, POR_PROTOCOL_OCR2);
+    t.sc.feed.ocr.delta_c = 10 * POR_HOUR;
+    tworld w;
+    run_don(&w, &t, 0, 2 * POR_HOUR);
+    printf("quiet OCR2 feed: %" PRIu64 " rounds, %" PRIu64 " finals, %" PRIu64 " epochs\n",
+           w.st.rounds_started, w.st.finals, w.st.epochs);
+    ck_assert_uint_eq(w.st.finals, 1);                /* the first answer only */
+    ck_assert_uint_eq(por_aggregator_rounds(w.agg), 1);
+    /* epochs change only after rMax rounds: rounds / rMax, never by timeouts */
+    ck_assert_uint_le(w.st.epochs, w.st.rounds_started / t.sc.feed.ocr.r_max + 2);
+    free_don(&w);
+}
+END_TEST
+
+/* Same scenario and seed under OCR2: byte-identical runs.csv and summary.json for -j 1
+ * and -j 3; and porsim trace shows the OCR2 phases (skip attestation, finalization, the
+ * ShouldAcceptFinalizedReport hold-back). */
+START_TEST(ocr2_cli_deterministic_and_traced)
+{
+    const char *dir = por_test_tmpdir("ocr2-cli");
+    char args[1024], a[512], b[512];
+    const char *sc = POR_SCENARIO_DIR "/congested-chain-heartbeat-ocr2.json";
+    for (int j = 1; j <= 3; j += 2) {
+        snprintf(args, sizeof args, "run %s -r 3 -j %d -o %s/j%d", sc, j, dir, j);
+        ck_assert_int_eq(por_test_run_cli(args, NULL), 0);
+    }
+    const char *files[] = {"runs.csv", "summary.json"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(a, sizeof a, "%s/j1/%s", dir, files[k]);
+        snprintf(b, sizeof b, "%s/j3/%s", dir, files[k]);
+        char *x = por_test_slurp(a), *y = por_test_slurp(b);
+        ck_assert(x && y);
+        ck_assert_str_eq(x, y);
+        free(x);
+        free(y);
+    }
+    snprintf(a, sizeof a, "%s/trace.txt", dir);
+    snprintf(args, sizeof args, "trace %s --to 1d", sc);
+    ck_assert_int_eq(por_test_run_cli(args, a), 0);
+    char *txt = por_test_slurp(a);
+    ck_assert(txt);
+    ck_assert_ptr_nonnull(strstr(txt, "-> skip attestation to the leader"));
+    ck_assert_ptr_nonnull(strstr(txt, "finalized (FINAL or FINAL-ECHO with f+1=3 signatures)"));
+    ck_assert_ptr_nonnull(strstr(txt, "ShouldAcceptFinalizedReport: held back"));
+    free(txt);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("ocr2");
@@ -517,6 +640,10 @@ Suite *por_test_suite(void)
     tcase_add_test(o2, ocr2_deviation_func);
     tcase_add_test(o2, ocr2_should_accept_finalized_report);
     tcase_add_test(o2, ocr2_runs_end_to_end);
+    tcase_add_test(o2, ocr2_should_transmit_accepted_report);
+    tcase_add_test(o2, ocr2_round_waits_for_completion_and_delta_round);
+    tcase_add_test(o2, ocr2_skip_attestations_complete_rounds);
+    tcase_add_test(o2, ocr2_cli_deterministic_and_traced);
     suite_add_tcase(s, o2);
     return s;
 }

@@ -49,6 +49,7 @@ struct por_trace_text {
     uint32_t max_epoch, last_leader;
     uint64_t newepoch_key;   /* last (epoch) whose change request was printed */
     uint64_t decision_key;   /* (epoch << 32 | round) whose decision was printed */
+    uint64_t held_key;       /* (epoch << 32 | round) whose OCR2 hold-back was printed */
     uint64_t complete_key;   /* (epoch << 32 | round) whose completion was printed */
     bool context_printed;
     /* counters for the closing summary */
@@ -424,17 +425,23 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
                   (unsigned)r->epoch, (unsigned)r->round, por__feed_amt(t, r->a, x));
         break;
     case POR_TK_TX_SKIPPED:
-        if (por__visible(t, POR_TRACE_LEVEL_MESSAGE) || r->reason == POR_SKIP_PENDING_WITHIN_ALPHA)
-            por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
-                      (unsigned)r->epoch, (unsigned)r->round,
-                      r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
-                      : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
-                      : r->reason == POR_SKIP_NOT_NEWER_THAN_ACCEPTED
-                          ? "ShouldAcceptFinalizedReport: not newer than its latest accepted report"
-                      : r->reason == POR_SKIP_PENDING_WITHIN_ALPHA
-                          ? "ShouldAcceptFinalizedReport: held back, its accepted report is "
-                            "pending and this median is within alpha_accept of it"
-                          : "it already sent one");
+        if (r->reason == POR_SKIP_PENDING_WITHIN_ALPHA && !por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
+            if (t->held_key == key)
+                break; /* at round level: the first node's hold-back of each round */
+            t->held_key = key;
+        } else if (!por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
+            break;
+        }
+        por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
+                  (unsigned)r->epoch, (unsigned)r->round,
+                  r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
+                  : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
+                  : r->reason == POR_SKIP_NOT_NEWER_THAN_ACCEPTED
+                      ? "ShouldAcceptFinalizedReport: not newer than its latest accepted report"
+                  : r->reason == POR_SKIP_PENDING_WITHIN_ALPHA
+                      ? "ShouldAcceptFinalizedReport: held back, its accepted report is "
+                        "pending and this median is within alpha_accept of it"
+                      : "it already sent one");
         break;
     default:
         break;
