@@ -10,7 +10,9 @@
 #include "models/ocr/ocr_internal.h"
 #include "por/chain.h"
 #include "por/don.h"
+#include "por/metrics.h"
 #include "por/scenario_load.h"
+#include "por/world.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -621,6 +623,44 @@ START_TEST(ocr2_cli_deterministic_and_traced)
 }
 END_TEST
 
+typedef struct {
+    por_metric_cell c[POR_WM_NCOLS];
+    char strings[POR_WM_NCOLS * POR_WORLD_STRING_BYTES];
+} row;
+
+static void run_library(const char *name, row *r)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", POR_SCENARIO_DIR, name);
+    por_scenario *sc = NULL;
+    por_error err;
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(por_scenario_load_file(path, NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+    memset(r, 0, sizeof *r);
+    ck_assert_int_eq(por_world_run_replication(sc, 0, NULL, r->c, r->strings, &err), POR_OK);
+    printf("%s (seed %" PRIu64 "): transmissions %g gas %g reports %g staleness %.2f h\n", name,
+           sc->seed, r->c[POR_WM_TRANSMISSIONS].value, r->c[POR_WM_GAS].value,
+           r->c[POR_WM_REPORTS_ACCEPTED].value,
+           por_time_seconds(r->c[POR_WM_MAX_FEED_STALENESS].ns) / 3600);
+    por_scenario_free(sc);
+}
+
+/* What congested-chain-heartbeat-ocr2's description claims against the OCR1 original:
+ * ShouldAcceptFinalizedReport holds back reports within accept_deviation of a pending
+ * one, so the congestion window costs far fewer transmissions and less gas; and a
+ * pending transaction the chain drops (tx_timeout) keeps every later report with the
+ * same median held back, so the feed goes staler than under OCR1. */
+START_TEST(library_ocr2_scenario_claims)
+{
+    row o1, o2;
+    run_library("congested-chain-heartbeat.json", &o1);
+    run_library("congested-chain-heartbeat-ocr2.json", &o2);
+    ck_assert(o2.c[POR_WM_TRANSMISSIONS].value * 10 < o1.c[POR_WM_TRANSMISSIONS].value);
+    ck_assert(o2.c[POR_WM_GAS].value * 5 < o1.c[POR_WM_GAS].value);
+    ck_assert_int_gt(o2.c[POR_WM_MAX_FEED_STALENESS].ns, o1.c[POR_WM_MAX_FEED_STALENESS].ns);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("ocr2");
@@ -644,6 +684,7 @@ Suite *por_test_suite(void)
     tcase_add_test(o2, ocr2_round_waits_for_completion_and_delta_round);
     tcase_add_test(o2, ocr2_skip_attestations_complete_rounds);
     tcase_add_test(o2, ocr2_cli_deterministic_and_traced);
+    tcase_add_test(o2, library_ocr2_scenario_claims);
     suite_add_tcase(s, o2);
     return s;
 }
