@@ -623,6 +623,106 @@ START_TEST(ocr2_cli_deterministic_and_traced)
 }
 END_TEST
 
+/* transmission.go transmitDelays: the schedule is a permutation of the oracles keyed by
+ * (transmissionOrderKey, configDigest, epoch, round): stage i gets exactly S[i] oracles,
+ * every node computes the same, and the order changes with the round. */
+START_TEST(ocr2_transmit_order_follows_schedule)
+{
+    tscen t;
+    scen_init(&t, 7, 2, POR_PROTOCOL_OCR2);
+    tworld w;
+    make_don(&w, &t, 0);
+    const uint32_t S[] = {1, 1, 2}; /* scen_init's schedule */
+    uint32_t first[2] = {0, 0};
+    for (uint32_t round = 1; round <= 2; round++) {
+        uint32_t count[4] = {0};
+        for (uint32_t i = 0; i < 7; i++) {
+            uint32_t st = ocr2_transmit_stage(w.don, 3, round, i);
+            ck_assert(st == UINT32_MAX || st < 3);
+            count[st == UINT32_MAX ? 3 : st]++;
+            if (st == 0)
+                first[round - 1] = i;
+        }
+        for (uint32_t k = 0; k < 3; k++)
+            ck_assert_uint_eq(count[k], S[k]);
+        ck_assert_uint_eq(count[3], 7 - 4);
+    }
+    /* some (epoch, round) pair has another first transmitter (7 candidates each) */
+    bool moved = first[0] != first[1];
+    for (uint32_t e = 4; e < 20 && !moved; e++)
+        for (uint32_t i = 0; i < 7 && !moved; i++)
+            moved = ocr2_transmit_stage(w.don, e, 1, i) == 0 && i != first[0];
+    ck_assert(moved);
+    free_don(&w);
+}
+END_TEST
+
+/* A FINAL of (E, R) with the first K oracles' signatures over its report. */
+static ocr_big *signed_final(ocr_don *d, uint32_t e, uint32_t r, uint32_t k)
+{
+    ocr_big *fin = final_of(d, e, r, R0);
+    fin->report.observations_timestamp = 7 * POR_SEC;
+    const por_digest *h = ocr_big_hash(fin);
+    for (uint32_t i = 0; i < k; i++) {
+        fin->signers[i] = (uint8_t)i;
+        por_crypto_sign(d->crypto, &d->nodes[i].key, h, &fin->sigs[i]);
+    }
+    fin->nsigs = k;
+    return fin;
+}
+
+static void deliver_echo(ocr_node *nd, ocr_big *fin, uint32_t from)
+{
+    ocr_small *m = ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
+    m->final = (ocr_big *)por_msg_ref(&fin->hdr);
+    ocr2_repgen_on_message(nd, from, &m->hdr);
+    por_msg_unref(&m->hdr);
+}
+
+/* report_finalization.go messageFinalEcho: ONE FINAL-ECHO with a quorum (f + 1) of valid
+ * signatures finalizes a report for any epoch (OCR1 waits for more than f echoes of the
+ * current epoch); the same (epoch, round) is finalized once; fewer than f + 1 signatures
+ * are refused; an (epoch, round) expirationAgeRounds behind the latest finalized one is
+ * dropped. Finalization hands the report to ShouldAcceptFinalizedReport, which records it
+ * as the node's latest accepted. */
+START_TEST(ocr2_one_final_echo_finalizes)
+{
+    tscen t;
+    scen_init(&t, 4, 1, POR_PROTOCOL_OCR2);
+    tworld w;
+    make_don(&w, &t, 0);
+    ocr_don *d = w.don;
+    ocr_node *nd = &d->nodes[3];
+    ocr_big *weak = signed_final(d, 9, 2, 1); /* f signatures */
+    deliver_echo(nd, weak, 1);
+    ck_assert_uint_eq(nd->o2_final_latest, 0);
+    ocr_big *fin = signed_final(d, 9, 2, 2); /* f + 1, epoch 9 while the node is in 0 */
+    deliver_echo(nd, fin, 1);
+    ck_assert_uint_eq(nd->o2_final_latest, (9ull << 32) | 2);
+    ck_assert_uint_eq(nd->o2_accepted_er, (9ull << 32) | 2);
+    por_don_get_stats(w.don, &w.st);
+    uint64_t sent = w.st.messages_sent;
+    deliver_echo(nd, fin, 2); /* already finalized: no second echo */
+    por_don_get_stats(w.don, &w.st);
+    ck_assert_uint_eq(w.st.messages_sent, sent);
+    /* expirationAgeRounds = max(10, ceil(10 min / ΔRound 20 s)) = 30 rounds; r_max 6 */
+    ck_assert_uint_eq(d->o2_expiration_rounds, 30);
+    ocr_big *old = signed_final(d, 4, 1, 2); /* index 6*4+1 = 25 <= 6*9+2-30 = 26 */
+    deliver_echo(nd, old, 1);
+    por_don_get_stats(w.don, &w.st);
+    ck_assert_uint_eq(w.st.messages_sent, sent);
+    ocr_big *recent = signed_final(d, 5, 1, 2); /* index 31 > 26: not expired */
+    deliver_echo(nd, recent, 1);
+    por_don_get_stats(w.don, &w.st);
+    ck_assert_uint_eq(w.st.messages_sent, sent + 4); /* echoed to all */
+    por_msg_unref(&weak->hdr);
+    por_msg_unref(&fin->hdr);
+    por_msg_unref(&old->hdr);
+    por_msg_unref(&recent->hdr);
+    free_don(&w);
+}
+END_TEST
+
 typedef struct {
     por_metric_cell c[POR_WM_NCOLS];
     char strings[POR_WM_NCOLS * POR_WORLD_STRING_BYTES];
@@ -685,6 +785,8 @@ Suite *por_test_suite(void)
     tcase_add_test(o2, ocr2_skip_attestations_complete_rounds);
     tcase_add_test(o2, ocr2_cli_deterministic_and_traced);
     tcase_add_test(o2, library_ocr2_scenario_claims);
+    tcase_add_test(o2, ocr2_transmit_order_follows_schedule);
+    tcase_add_test(o2, ocr2_one_final_echo_finalizes);
     suite_add_tcase(s, o2);
     return s;
 }
