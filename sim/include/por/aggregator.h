@@ -110,7 +110,8 @@ const por_digest *por_aggregator_config_digest(const por_aggregator *agg);
  * obs[nobs/2] within [min_answer, max_answer]. On success stores a new round
  * (round_id + 1, answer = median, started_at = updated_at = BLOCK_TIME, answered_in_round
  * = round_id) and calls the listeners. Counts the result and returns it. SIM may be NULL
- * in unit tests (listeners then get NULL). */
+ * in unit tests (listeners then get NULL). With CFG.ocr2 the checks are
+ * por_ocr2_aggregator_check's and started_at is the report's observations_timestamp. */
 por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
                                             por_time_t block_time, const por_addr *sender,
                                             const por_report *rep, const por_sig *sigs,

@@ -1,5 +1,6 @@
-/* The on-chain OffchainAggregator (OCR1 style): config digest, transmit() with the
- * contract's checks, the round history behind latestRoundData, listeners and per-reason
+/* The on-chain OffchainAggregator (OCR1 style; with an OCR2 configuration the
+ * OCR2Aggregator, whose transmit checks are in ocr2_aggregator.c): config digest,
+ * transmit() with the contract's checks, the round history behind latestRoundData, listeners and per-reason
  * counters. It is not an engine entity: chain transactions call por_aggregator_transmit
  * from their execute hook, so its state is the chain's confirmed state. */
 #include "por/aggregator.h"

@@ -264,8 +264,6 @@ por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a
 void ocr_cancel(ocr_node *nd, por_event_id *id);
 
 bool ocr_crashed(const ocr_node *nd, por_time_t now);
-/* Puts node ND down now (state lost, timers cancelled), as a crash does. */
-void ocr_go_down(ocr_node *nd);
 
 /* ---- leader_at.c ("leader_at" attack targets) ---- */
 /* Schedules the resolution of every "leader_at" attack (none: nothing changes). */

@@ -1,5 +1,7 @@
 /* The DON builder: from a por_scenario it derives the oracles' signing and transmitter
- * keys, configures the aggregator (setConfig), registers one entity per oracle, creates
+ * keys (from the seed, or per replication with feed.ocr.leader_schedule
+ * "per_replication"), configures the aggregator (setConfig; an OCR2Aggregator with
+ * feed.protocol "ocr2"), registers one entity per oracle, creates
  * the network among them, and attaches the scenario's attackers (crash and byzantine to
  * the nodes, network attacks as the net's adversary hook, one forger entity per key
  * compromise). Also stats and accessors. */

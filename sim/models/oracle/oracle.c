@@ -1,6 +1,7 @@
 /* The oracle node entity: dispatches network deliveries and timers to the OCR state
- * machines (pacemaker, report generation, transmission), and applies the faults the
- * scenario gives the node.
+ * machines (pacemaker, report generation, transmission; with feed.protocol "ocr2" report
+ * generation and transmission are OCR2's, in sim/models/ocr/ocr2_*.c), and applies the
+ * faults the scenario gives the node.
  *
  * CRASH: inside the window the node is down: every message and timer is ignored and
  * nothing is sent; its state is lost (timers cancelled, rounds aborted). When the window
@@ -103,7 +104,7 @@ void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out)
     por_crypto_sign(nd->don->crypto, &nd->key, digest, out);
 }
 
-void ocr_go_down(ocr_node *nd)
+static void ocr__go_down(ocr_node *nd)
 {
     nd->down = true;
     ocr_repgen_abort(nd);
@@ -133,31 +134,25 @@ static void ocr__node_init(por_sim *sim, void *self)
     ocr_pacemaker_start(nd);
 }
 
-/* The OCR2 node's timers: the pacemaker's are OCR1's, the rest go to ocr2_*.c. */
-static void ocr2__node_timer(ocr_node *nd, const por_event *ev)
+/* The OCR2 node's report generation and transmission timers (ocr2_*.c); false for the
+ * others (the pacemaker's, which OCR2 shares with OCR1). */
+static bool ocr2__node_timer(ocr_node *nd, const por_event *ev)
 {
     switch (ev->type) {
-    case OCR_EV_PROGRESS:
-        if (ev->a == nd->e)
-            ocr_pacemaker_on_progress_timeout(nd);
-        break;
-    case OCR_EV_RESEND:
-        ocr_pacemaker_on_resend(nd);
-        break;
     case OCR_EV_ROUND:
         ocr2_repgen_on_round_timer(nd, ev->a);
-        break;
+        return true;
     case OCR_EV_GRACE:
         ocr2_repgen_on_grace(nd, ev->a);
-        break;
+        return true;
     case OCR_EV_OBSERVED:
         ocr2_repgen_on_observed(nd, ev->a);
-        break;
+        return true;
     case OCR_EV_TRANSMIT:
         ocr2_transmission_on_timer(nd, ev->a);
-        break;
+        return true;
     default:
-        break;
+        return false;
     }
 }
 
@@ -179,7 +174,7 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
     }
     if (ev->type == OCR_EV_CRASH) {
         if (!nd->down)
-            ocr_go_down(nd);
+            ocr__go_down(nd);
         if (nd->don->trace)
             ocr_trace_node(nd, POR_TK_CRASH);
         return;
@@ -199,10 +194,8 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
     }
     if (nd->down)
         return;
-    if (nd->don->protocol == POR_PROTOCOL_OCR2) {
-        ocr2__node_timer(nd, ev);
+    if (nd->don->protocol == POR_PROTOCOL_OCR2 && ocr2__node_timer(nd, ev))
         return;
-    }
     switch (ev->type) {
     case OCR_EV_PROGRESS:
         if (ev->a == nd->e)
