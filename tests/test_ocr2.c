@@ -723,6 +723,30 @@ START_TEST(ocr2_one_final_echo_finalizes)
 }
 END_TEST
 
+/* The safety audit recounts an accepted OCR2 report's signatures over the OCR2 report
+ * hash (observationsTimestamp included): honest runs count no violation (above), and with
+ * the POR_TEST_FAULT aids "aggregator-skip-signatures" + "transmit-tampered" (reports
+ * doubled after signing, accepted unchecked) every accepted report is counted as
+ * under-signed with a median outside the honest range. */
+START_TEST(ocr2_audit_sees_tampered_reports)
+{
+    tscen t;
+    scen_init(&t, 4, 1, POR_PROTOCOL_OCR2);
+    tworld w;
+    make_don(&w, &t, 0);
+    por_don_set_test_faults(w.don,
+                            POR_DON_FAULT_AGG_SKIP_SIGNATURES | POR_DON_FAULT_TRANSMIT_TAMPERED);
+    ck_assert_int_eq(por_sim_run(w.sim, 2 * POR_HOUR), POR_OK);
+    por_don_get_stats(w.don, &w.st);
+    uint64_t n = por_aggregator_rounds(w.agg);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_uint_eq(w.st.undersigned_accepted, n);
+    ck_assert_uint_eq(w.st.median_outside_honest, n);
+    ck_assert_ptr_nonnull(por_don_violation(w.don));
+    free_don(&w);
+}
+END_TEST
+
 typedef struct {
     por_metric_cell c[POR_WM_NCOLS];
     char strings[POR_WM_NCOLS * POR_WORLD_STRING_BYTES];
@@ -787,6 +811,7 @@ Suite *por_test_suite(void)
     tcase_add_test(o2, library_ocr2_scenario_claims);
     tcase_add_test(o2, ocr2_transmit_order_follows_schedule);
     tcase_add_test(o2, ocr2_one_final_echo_finalizes);
+    tcase_add_test(o2, ocr2_audit_sees_tampered_reports);
     suite_add_tcase(s, o2);
     return s;
 }

@@ -180,6 +180,12 @@ static void ocr2__submit(ocr_node *nd, const ocr_big *fin)
     t->report = fin->report;
     t->nsigs = fin->nsigs;
     memcpy(t->sigs, fin->sigs, fin->nsigs * sizeof t->sigs[0]);
+    if (d->test_faults & POR_DON_FAULT_TRANSMIT_TAMPERED) /* testing aid (por/don.h) */
+        for (uint32_t i = 0; i < t->report.nobs; i++) {
+            por_amount v = t->report.obs[i];
+            if (!por_amount_mul(v, 2, &t->report.obs[i]))
+                t->report.obs[i] = v < 0 ? POR_AMOUNT_MIN : POR_AMOUNT_MAX;
+        }
     t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
     d->stats.transmissions_sent++;
     if (d->trace)
