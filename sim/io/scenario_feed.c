@@ -59,7 +59,9 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
 {
     static const char *const keys[] = {"n",          "f",           "delta_progress", "delta_resend", "delta_round",
                                        "delta_grace", "delta_c",     "deviation",      "delta_stage",  "schedule",
-                                       "r_max",      "observe_timeout", NULL};
+                                       "r_max",      "observe_timeout", "leader_schedule", "accept_deviation",
+                                       NULL};
+    static const char *const schedules[] = {"fixed", "per_replication", NULL};
     char a[48], b[48];
     if (o)
         por__jr_v_object(c, o, keys, NULL);
@@ -77,6 +79,8 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
     ocr->alpha_ppb = por__jr_percent(c, o, "deviation", 10000000, 0, 100000000000);
     ocr->delta_stage = por__jr_duration(c, o, "delta_stage", 20 * POR_SEC, false);
     ocr->observe_timeout = por__jr_duration(c, o, "observe_timeout", 5 * POR_SEC, true);
+    ocr->leader_schedule = (por_leader_schedule)por__jr_enum(c, o, "leader_schedule", 0, schedules);
+    ocr->alpha_accept_ppb = por__jr_percent(c, o, "accept_deviation", ocr->alpha_ppb, 0, 100000000000);
     if (ocr->delta_grace >= ocr->delta_round)
         por__sc_fail_at(c, o, "delta_grace", "delta_round", "needs delta_grace < delta_round, got delta_grace=%s delta_round=%s",
                         por__jr_dur(ocr->delta_grace, a, sizeof a),
@@ -125,8 +129,9 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     static const char *const keys[] = {"chain", "decimals", "sources", "min_answer", "max_answer",
                                        "ocr",   "crypto",   "gas_price_multiplier", "max_gas_price_gwei",
-                                       NULL};
+                                       "protocol", NULL};
     static const char *const cryptos[] = {"ideal", "real", NULL};
+    static const char *const protocols[] = {"ocr1", "ocr2", NULL};
     por_feed_config *fd = &sc->feed;
     const cJSON *f = por__jr_get(root, "feed");
     por__jr_push_key(c, "feed");
@@ -189,8 +194,11 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
         por__jr_push_key(c, por__jr_has(f, "max_answer") ? "max_answer" : "min_answer");
         por__jr_fail(c, "needs min_answer < max_answer");
     }
+    fd->protocol = (por_ocr_protocol)por__jr_enum(c, f, "protocol", 0, protocols);
     const cJSON *o = por__sc_enter(c, f, "ocr");
     por__sc_ocr(c, o, &fd->ocr);
+    if (o && fd->protocol != POR_PROTOCOL_OCR2)
+        por__jr_forbid(c, o, "accept_deviation", "unless feed.protocol is \"ocr2\"");
     por__jr_reset(c, base);
     fd->crypto = (por_crypto_choice)por__jr_enum(c, f, "crypto", 0, cryptos);
     fd->gas_price_multiplier = por__jr_number(c, f, "gas_price_multiplier", 1.0, 0, true, 1000, false);
@@ -595,10 +603,10 @@ void por__sc_consumers(por__jr *c, const cJSON *root, por_scenario *sc)
 static const char *const por__attack_types[] = {"crash",   "byzantine",       "key_compromise",
                                                 "network", "custodian_fraud", "minter", NULL};
 static const char *const por__attack_keys[][12] = {
-    {"type", "from", "at", "until", "for", "nodes", NULL},
+    {"type", "from", "at", "until", "for", "nodes", "leader_at", NULL},
     {"type", "from", "at", "until", "for", "nodes", "behavior", "factor", NULL},
     {"type", "from", "at", "until", "for", "nodes", "forged_answer", NULL},
-    {"type", "from", "at", "until", "for", "nodes", "leader", "extra_delay", "drop", NULL},
+    {"type", "from", "at", "until", "for", "nodes", "leader", "leader_at", "extra_delay", "drop", NULL},
     {"type", "from", "at", "until", "for", "custodian", "misreport", "hide_drain", "window_dressing", "around",
      "double_counted", NULL},
     {"type", "from", "at", "until", "for", "amount", "attempts", NULL},
@@ -683,6 +691,23 @@ static void por__sc_fraud_extras(por__jr *c, const cJSON *o, const por_scenario 
     por__sc_share(c, o, "double_counted", cu->decimals, 1000000000, &at->double_ppb, &at->double_amount);
 }
 
+/* "leader_at" of a crash or network attack: a time no later than the window's start. */
+static void por__sc_leader_at(por__jr *c, const cJSON *o, por_attack_config *at)
+{
+    if (!por__jr_has(o, "leader_at"))
+        return;
+    char a[48], b[48];
+    at->has_leader_at = true;
+    at->leader_at = por__jr_duration(c, o, "leader_at", 0, false);
+    const size_t m = por__jr_mark(c);
+    por__jr_push_key(c, "leader_at");
+    if (at->leader_at > at->window.from)
+        por__jr_fail(c, "needs leader_at <= from (the target is chosen before the attack starts), got "
+                        "leader_at=%s from=%s",
+                     por__jr_dur(at->leader_at, a, sizeof a), por__jr_dur(at->window.from, b, sizeof b));
+    por__jr_reset(c, m);
+}
+
 static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_attack_config *at)
 {
     char got[96], what[48];
@@ -701,8 +726,13 @@ static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_a
     at->window = por__jr_window(c, o);
     const size_t base = por__jr_mark(c);
     uint32_t n = sc->feed.ocr.n;
+    if (at->kind == POR_ATTACK_CRASH || at->kind == POR_ATTACK_NETWORK)
+        por__sc_leader_at(c, o, at);
     switch (at->kind) {
     case POR_ATTACK_CRASH:
+        if (at->has_leader_at && !por__jr_has(o, "nodes"))
+            break; /* the leader at leader_at only */
+        /* fall through */
     case POR_ATTACK_BYZANTINE:
     case POR_ATTACK_KEY_COMPROMISE:
         por__jr_require(c, o, "nodes");
@@ -712,6 +742,10 @@ static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_a
         if (at->kind == POR_ATTACK_BYZANTINE) {
             por__jr_require(c, o, "behavior");
             at->behavior = (por_byzantine_behavior)por__jr_enum(c, o, "behavior", 0, por__byz_behaviors);
+            if (at->behavior == POR_BYZ_EQUIVOCATE && sc->feed.protocol == POR_PROTOCOL_OCR2) {
+                por__jr_push_key(c, "behavior");
+                por__jr_fail(c, "\"equivocate\" is not modelled for feed.protocol \"ocr2\"");
+            }
             if (at->behavior == POR_BYZ_INFLATE || at->behavior == POR_BYZ_DEFLATE)
                 at->factor_ppb = por__sc_factor(c, o, at->behavior);
             else
@@ -727,8 +761,8 @@ static void por__sc_attacker(por__jr *c, const cJSON *o, por_scenario *sc, por_a
             por__sc_nodes(c, por__jr_get(o, "nodes"), n, 0, &at->nodes, &at->nnodes);
             por__jr_reset(c, base);
         }
-        if (at->nnodes == 0 && !at->target_leader)
-            por__jr_fail(c, "needs \"nodes\" or \"leader\": true");
+        if (at->nnodes == 0 && !at->target_leader && !at->has_leader_at)
+            por__jr_fail(c, "needs \"nodes\", \"leader\": true or \"leader_at\"");
         at->extra_delay = por__jr_duration(c, o, "extra_delay", 0, false);
         at->drop = por__jr_prob(c, o, "drop", 0);
         if (at->extra_delay == 0 && at->drop == 0)

@@ -42,6 +42,7 @@ const char *por_trace_decision_name(por_trace_decision_why w)
     case POR_DECIDE_NONE: return "none";
     case POR_DECIDE_OVERFLOW: return "overflow";
     case POR_DECIDE_UNREADABLE: return "contract unreadable";
+    case POR_DECIDE_OUT_OF_BOUNDS: return "median out of bounds";
     }
     return "?";
 }

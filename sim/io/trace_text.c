@@ -50,7 +50,8 @@ struct por_trace_text {
     uint64_t newepoch_key;   /* last (epoch) whose change request was printed */
     uint64_t decision_key;   /* (epoch << 32 | round) whose decision was printed */
     uint64_t complete_key;   /* (epoch << 32 | round) whose completion was printed */
-    uint64_t held_key;       /* (epoch << 32 | round) whose hold-back was printed */
+    uint64_t held_key;       /* (epoch << 32 | round) whose hold-back (OCR1 or OCR2) was
+                                printed */
     bool context_printed;
     /* counters for the closing summary */
     uint64_t rounds, reports, answers, mints_ok, mints_refused, forged_ok;
@@ -191,6 +192,12 @@ static void por__attack_text(const por_trace_text *t, const por_attack_config *a
 {
     char nodes[160], amt[96];
     por__nodes(a->nodes, a->nnodes, nodes, sizeof nodes);
+    if (a->has_leader_at) { /* "leader_at": the oracle leading at that time, plus any listed */
+        char at[48], listed[96];
+        snprintf(listed, sizeof listed, "%.90s", nodes);
+        snprintf(nodes, sizeof nodes, "%s%sthe leader at %s", listed, a->nnodes ? " and " : "",
+                 por__dur(a->leader_at, at));
+    }
     switch (a->kind) {
     case POR_ATTACK_CRASH:
         snprintf(buf, len, "oracle(s) %s crash", nodes);
@@ -211,7 +218,8 @@ static void por__attack_text(const por_trace_text *t, const por_attack_config *a
         break;
     case POR_ATTACK_NETWORK:
         snprintf(buf, len, "network attack on %s%s: +%s delay, %.0f%% dropped",
-                 a->nnodes ? "oracle(s) " : "", a->nnodes ? nodes : "the leader",
+                 a->nnodes || a->has_leader_at ? "oracle(s) " : "",
+                 a->nnodes || a->has_leader_at ? nodes : "the leader",
                  por__dur(a->extra_delay, (char[48]){0}), a->drop * 100);
         break;
     case POR_ATTACK_CUSTODIAN_FRAUD:
@@ -373,14 +381,24 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
                      age, dc);
             break;
         case POR_DECIDE_UNREADABLE:
-            snprintf(why, sizeof why, "YES: the contract's latest answer could not be read");
+            snprintf(why, sizeof why, r->flag ? "YES: the contract's latest answer could not be read"
+                                              : "no answer (OCR2): the contract could not be read, "
+                                                "Report errs and nothing is sent");
+            break;
+        case POR_DECIDE_OUT_OF_BOUNDS:
+            snprintf(why, sizeof why, "no: the median %s is outside [min_answer, max_answer]",
+                     por__feed_amt(t, r->a, x));
             break;
         default:
             snprintf(why, sizeof why, "YES: the deviation does not fit the arithmetic");
             break;
         }
-        por__line(t, r->time, r->flag ? C_YELLOW : "", actor, "should-report e%u/r%u? %s",
-                  (unsigned)r->epoch, (unsigned)r->round, why);
+        por__line(t, r->time, r->flag ? C_YELLOW : "", actor, "should-report e%u/r%u? %s%s",
+                  (unsigned)r->epoch, (unsigned)r->round, why,
+                  t->sc->feed.protocol == POR_PROTOCOL_OCR2 && !r->flag &&
+                          r->reason != POR_DECIDE_UNREADABLE
+                      ? " -> skip attestation to the leader"
+                      : "");
         break;
     }
     case POR_TK_FINAL:
@@ -393,9 +411,15 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
         if (t->complete_key == key && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
             break;
         t->complete_key = key;
-        por__line(t, r->time, "", actor,
-                  "round e%u/r%u complete (more than f=%u FINAL-ECHOs): report goes to transmission",
-                  (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f);
+        if (t->sc->feed.protocol == POR_PROTOCOL_OCR2)
+            por__line(t, r->time, "", actor,
+                      "report e%u/r%u finalized (FINAL or FINAL-ECHO with f+1=%u signatures): echoed, "
+                      "ShouldAcceptFinalizedReport next",
+                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f + 1);
+        else
+            por__line(t, r->time, "", actor,
+                      "round e%u/r%u complete (more than f=%u FINAL-ECHOs): report goes to transmission",
+                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f);
         break;
     case POR_TK_TX_SENT:
         por__line(t, r->time, C_CYAN, actor, "transmits report e%u/r%u (median %s) to the chain",
@@ -416,12 +440,23 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
                       por__feed_amt(t, r->b, y), por__pct(oc->alpha_ppb, z));
             break;
         }
-        if (por__visible(t, POR_TRACE_LEVEL_MESSAGE))
-            por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
-                      (unsigned)r->epoch, (unsigned)r->round,
-                      r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
-                      : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
-                                                         : "not newer than the report it last accepted");
+        if (r->reason == POR_SKIP_PENDING_WITHIN_ALPHA && !por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
+            if (t->held_key == key)
+                break; /* at round level: the first node's hold-back of each round */
+            t->held_key = key;
+        } else if (!por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
+            break;
+        }
+        por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
+                  (unsigned)r->epoch, (unsigned)r->round,
+                  r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
+                  : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
+                  : r->reason == POR_SKIP_NOT_NEWER_THAN_ACCEPTED
+                      ? "ShouldAcceptFinalizedReport: not newer than its latest accepted report"
+                  : r->reason == POR_SKIP_PENDING_WITHIN_ALPHA
+                      ? "ShouldAcceptFinalizedReport: held back, its accepted report is "
+                        "pending and this median is within alpha_accept of it"
+                      : "not newer than the report it last accepted");
         break;
     default:
         break;

@@ -35,7 +35,8 @@ typedef struct {
     X(POR_TRANSMIT_OUT_OF_BOUNDS, "median_out_of_bounds")         \
     X(POR_TRANSMIT_NOT_TRANSMITTER, "not_a_transmitter")          \
     X(POR_TRANSMIT_TOO_MANY_SIGS, "too_many_signatures")          \
-    X(POR_TRANSMIT_OBSERVER_REPEATED, "observer_index_repeated")
+    X(POR_TRANSMIT_OBSERVER_REPEATED, "observer_index_repeated") \
+    X(POR_TRANSMIT_WRONG_SIG_COUNT, "wrong_number_of_signatures")
 
 typedef enum {
 #define POR__TR_ENUM(code, name) code,
@@ -68,6 +69,7 @@ typedef struct {
     por_amount min_answer, max_answer;
     uint32_t decimals;
     uint64_t config_count;
+    bool ocr2;                   /* an OCR2Aggregator (contract2/OCR2Aggregator.sol) */
 } por_aggregator_config;
 
 /* An OCR report as transmitted: context (config digest, epoch, round) and the
@@ -79,6 +81,11 @@ typedef struct {
     uint32_t nobs;
     por_amount obs[POR_MAX_ORACLES];
     uint8_t observers[POR_MAX_ORACLES];
+    /* OCR2 (median plugin evmreportcodec): the report also carries the median of the
+     * observers' timestamps, which the OCR2Aggregator stores as startedAt. Both false/0
+     * in OCR1 reports. */
+    bool ocr2;
+    por_time_t observations_timestamp; /* whole seconds, as the uint32 on chain */
 } por_report;
 
 /* Computes the config digest of CFG: keccak-256 over a fixed big-endian serialization of
@@ -87,7 +94,8 @@ void por_aggregator_config_digest_of(const por_aggregator_config *cfg, por_diges
 
 /* The report hash oracles sign and the contract recovers signers from: keccak-256 over
  * a fixed serialization of (config digest, epoch, round, nobs, observers, observations as
- * 16-byte big-endian two's complement). */
+ * 16-byte big-endian two's complement), followed for an OCR2 report by a marker byte and
+ * the observations timestamp (8 bytes big-endian). */
 void por_report_hash(const por_report *rep, por_digest *out);
 
 /* Creates an aggregator with configuration CFG (copied); CRYPTO (borrowed, must outlive
@@ -106,11 +114,27 @@ const por_digest *por_aggregator_config_digest(const por_aggregator *agg);
  * obs[nobs/2] within [min_answer, max_answer]. On success stores a new round
  * (round_id + 1, answer = median, started_at = updated_at = BLOCK_TIME, answered_in_round
  * = round_id) and calls the listeners. Counts the result and returns it. SIM may be NULL
- * in unit tests (listeners then get NULL). */
+ * in unit tests (listeners then get NULL). With CFG.ocr2 the checks are
+ * por_ocr2_aggregator_check's and started_at is the report's observations_timestamp. */
 por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
                                             por_time_t block_time, const por_addr *sender,
                                             const por_report *rep, const por_sig *sigs,
                                             uint32_t nsigs);
+
+/* OCR2Aggregator.transmit's checks (contract2/OCR2Aggregator.sol, in the order of its
+ * requires): (epoch, round) above LATEST_ER ("stale report"), SENDER a transmitter
+ * ("unauthorized transmitter"), config digest ("configDigest mismatch"), exactly f + 1
+ * signatures ("wrong number of signatures"), each recovering to a configured signer
+ * ("signature error": bad_signature when nothing recovers, unknown_signer otherwise), no
+ * signer twice ("duplicate signer"), then in _report: at most 31 and more than f
+ * observations ("too few values to trust median"), median obs[nobs/2] within
+ * [min_answer, max_answer]. The contract does not check that observations are sorted.
+ * CHECK_SIGS false skips the signature checks (the test-only fault). Pure. */
+por_transmit_result por_ocr2_aggregator_check(const por_aggregator_config *cfg,
+                                              const por_digest *digest, uint64_t latest_er,
+                                              por_crypto *crypto, const por_addr *sender,
+                                              const por_report *rep, const por_sig *sigs,
+                                              uint32_t nsigs, bool check_sigs);
 
 /* Round ROUND_ID (1-based) of the history into OUT; false if there is no such round. */
 bool por_aggregator_round(const por_aggregator *agg, uint64_t round_id, por_round_data *out);

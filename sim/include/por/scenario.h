@@ -185,6 +185,18 @@ typedef struct {
 
 typedef enum { POR_CRYPTO_MODE_IDEAL, POR_CRYPTO_MODE_REAL } por_crypto_choice;
 
+typedef enum {
+    POR_LEADER_SCHEDULE_FIXED,          /* keys and leaders from the seed (the default) */
+    POR_LEADER_SCHEDULE_PER_REPLICATION, /* drawn per replication */
+} por_leader_schedule;
+
+/* The off-chain reporting protocol of the feed. */
+typedef enum {
+    POR_PROTOCOL_OCR1, /* libocr offchainreporting + OffchainAggregator (the default) */
+    POR_PROTOCOL_OCR2, /* libocr offchainreporting2 with the median reporting plugin +
+                          OCR2Aggregator (see sim/models/ocr/ocr2_*.c) */
+} por_ocr_protocol;
+
 typedef struct {
     uint32_t n, f;
     por_time_t delta_progress, delta_resend, delta_round, delta_grace, delta_c, delta_stage;
@@ -193,6 +205,15 @@ typedef struct {
     size_t nschedule;
     uint32_t r_max;
     por_time_t observe_timeout;  /* max time a node spends reading its sources */
+    /* Where the leader-election key and the oracles' keys come from: the scenario seed
+     * alone (FIXED: every replication has the same leaders) or a key seed drawn per
+     * replication from the stream ("don", 0, "leader_schedule"). */
+    por_leader_schedule leader_schedule;
+    /* OCR2 only (feed.protocol "ocr2"): the median plugin's AlphaAcceptPPB, the
+     * deviation a finalized report needs from the node's latest accepted report to be
+     * accepted while that one is still pending (median.go ShouldAcceptFinalizedReport).
+     * AlphaReportPPB is alpha_ppb and DeltaC is delta_c. */
+    int64_t alpha_accept_ppb;
 } por_ocr_config;
 
 typedef struct {
@@ -202,6 +223,7 @@ typedef struct {
     size_t nsources;
     por_amount min_answer, max_answer; /* aggregator bounds (base units of the feed) */
     por_ocr_config ocr;
+    por_ocr_protocol protocol;
     por_crypto_choice crypto;
     double gas_price_multiplier; /* transmitters bid going price * this */
     double max_gas_price_gwei;   /* bids are capped at this (0 = no cap) */
@@ -307,6 +329,11 @@ typedef struct {
     uint32_t *nodes;             /* oracle indices (CRASH, BYZANTINE, KEY_COMPROMISE, NETWORK) */
     size_t nnodes;
     bool target_leader;          /* NETWORK: hit whoever leads the current epoch */
+    /* CRASH, NETWORK: also hit the oracle that leads at time leader_at (<= window.from):
+     * the leader of the highest epoch any oracle has entered by then, by the pacemaker's
+     * leader function (resolved during the run, see sim/models/oracle/leader_at.c) */
+    bool has_leader_at;
+    por_time_t leader_at;
     por_byzantine_behavior behavior;
     int64_t factor_ppb;          /* INFLATE/DEFLATE: observation * factor */
     por_time_t extra_delay;      /* NETWORK */

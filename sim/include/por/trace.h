@@ -115,7 +115,9 @@ typedef enum {
     POR_DECIDE_NONE,      /* deviation < α and no heartbeat due: no report */
     POR_DECIDE_OVERFLOW,  /* the arithmetic overflowed: report (conservative) */
     POR_DECIDE_UNREADABLE, /* the contract's latest answer could not be read (RPC fault):
-                              report (as libocr does) */
+                              OCR1 reports (as libocr does); OCR2's Report errs and the
+                              node sends nothing (flag false) */
+    POR_DECIDE_OUT_OF_BOUNDS, /* OCR2: the median is outside [min_answer, max_answer]: no */
 } por_trace_decision_why;
 
 typedef enum {
@@ -127,6 +129,10 @@ typedef enum {
     POR_SKIP_HELD_BACK,   /* held back (libocr shouldTransmit): this node's own newer-
                              than-chain report is pending and this median is within alpha
                              of it; b = that report's median [f] */
+    /* OCR2 ShouldAcceptFinalizedReport refusals (median.go): */
+    POR_SKIP_NOT_NEWER_THAN_ACCEPTED, /* not newer than the node's latest accepted report */
+    POR_SKIP_PENDING_WITHIN_ALPHA,    /* the latest accepted report is still pending and
+                                         this median is within AlphaAccept of it */
 } por_trace_skip_why;
 
 typedef enum {

@@ -1,5 +1,6 @@
-/* The on-chain OffchainAggregator (OCR1 style): config digest, transmit() with the
- * contract's checks, the round history behind latestRoundData, listeners and per-reason
+/* The on-chain OffchainAggregator (OCR1 style; with an OCR2 configuration the
+ * OCR2Aggregator, whose transmit checks are in ocr2_aggregator.c): config digest,
+ * transmit() with the contract's checks, the round history behind latestRoundData, listeners and per-reason
  * counters. It is not an engine entity: chain transactions call por_aggregator_transmit
  * from their execute hook, so its state is the chain's confirmed state. */
 #include "por/aggregator.h"
@@ -55,11 +56,14 @@ static void por__amount_be(uint8_t p[16], por_amount a)
 
 void por_aggregator_config_digest_of(const por_aggregator_config *cfg, por_digest *out)
 {
-    static const char dom[] = "porsim/ocr1/config";
+    static const char dom[] = "porsim/ocr1/config", dom2[] = "porsim/ocr2/config";
     por_keccak_ctx h;
     uint8_t buf[32];
     por_keccak_init(&h);
-    por_keccak_update(&h, dom, sizeof dom - 1);
+    if (cfg->ocr2)
+        por_keccak_update(&h, dom2, sizeof dom2 - 1);
+    else
+        por_keccak_update(&h, dom, sizeof dom - 1);
     por__be(buf, cfg->config_count, 8);
     por__be(buf + 8, cfg->n, 4);
     por__be(buf + 12, cfg->f, 4);
@@ -79,7 +83,7 @@ void por_aggregator_config_digest_of(const por_aggregator_config *cfg, por_diges
 void por_report_hash(const por_report *rep, por_digest *out)
 {
     /* 32 + 4 + 4 + 1 + 31 + 31*16 = 568 bytes at most: one buffer, one keccak */
-    uint8_t buf[32 + 9 + POR_MAX_ORACLES * 17];
+    uint8_t buf[32 + 9 + POR_MAX_ORACLES * 17 + 9];
     uint32_t nobs = rep->nobs <= POR_MAX_ORACLES ? rep->nobs : POR_MAX_ORACLES;
     size_t p = 0;
     memcpy(buf, rep->config_digest.b, 32);
@@ -93,6 +97,11 @@ void por_report_hash(const por_report *rep, por_digest *out)
     p += nobs;
     for (uint32_t i = 0; i < nobs; i++, p += 16)
         por__amount_be(buf + p, rep->obs[i]);
+    if (rep->ocr2) {
+        buf[p++] = 2;
+        por__be(buf + p, (uint64_t)rep->observations_timestamp, 8);
+        p += 8;
+    }
     por_keccak256(buf, p, out);
 }
 
@@ -232,7 +241,12 @@ por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
                                             const por_report *rep, const por_sig *sigs,
                                             uint32_t nsigs)
 {
-    por_transmit_result r = por__check(agg, sender, rep, sigs, nsigs);
+    por_transmit_result r =
+        agg->cfg.ocr2
+            ? por_ocr2_aggregator_check(&agg->cfg, &agg->digest, agg->latest_er, agg->crypto,
+                                        sender, rep, sigs, nsigs,
+                                        !(agg->faults & POR_AGG_FAULT_SKIP_SIGNATURE_CHECK))
+            : por__check(agg, sender, rep, sigs, nsigs);
     agg->counts[r]++;
     if (r != POR_TRANSMIT_ACCEPTED)
         return r;
@@ -244,7 +258,8 @@ por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
     por_round_data *rd = &agg->hist[agg->nhist++];
     rd->round_id = agg->nhist;
     rd->answer = rep->obs[rep->nobs / 2];
-    rd->started_at = block_time;
+    /* OCR2Aggregator._report stores observationsTimestamp, returned as startedAt */
+    rd->started_at = agg->cfg.ocr2 ? rep->observations_timestamp : block_time;
     rd->updated_at = block_time;
     rd->answered_in_round = rd->round_id;
     rd->epoch = rep->epoch;

@@ -140,10 +140,18 @@ static void por__forge(por_forger *fg)
         rep->obs[i] = fg->atk->forged_answer;
         rep->observers[i] = (uint8_t)i;
     }
+    /* an OCR2Aggregator takes OCR2 reports (with observationsTimestamp) carrying exactly
+     * f + 1 signatures (contract2/OCR2Aggregator.sol transmit) */
+    uint32_t max_sigs = POR_MAX_ORACLES;
+    if (cfg->ocr2) {
+        rep->ocr2 = true;
+        rep->observations_timestamp = now / POR_SEC * POR_SEC;
+        max_sigs = cfg->f + 1;
+    }
     por_digest h;
     por_report_hash(rep, &h);
     uint32_t s = 0;
-    for (uint32_t i = 0; i < fg->nstolen && s < POR_MAX_ORACLES; i++)
+    for (uint32_t i = 0; i < fg->nstolen && s < max_sigs; i++)
         por_crypto_sign(fg->crypto, &fg->stolen[i], &h, &t->sigs[s++]);
     for (uint32_t i = 0; s <= cfg->f && s < POR_MAX_ORACLES; i++)
         por_crypto_sign(fg->crypto, &fg->own[i], &h, &t->sigs[s++]);

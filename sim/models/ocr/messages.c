@@ -72,6 +72,8 @@ ocr_big *ocr_big_new(ocr_don *d, uint16_t type)
     m->don = d;
     m->next_free = NULL;
     m->report.nobs = 0;
+    m->report.ocr2 = false;
+    m->report.observations_timestamp = 0;
     m->nsigs = 0;
     m->valid = -1;
     m->hash_set = false;

@@ -42,6 +42,7 @@ enum {
     OCR_EV_TRANSMIT,     /* transmission stage reached */
     OCR_EV_CRASH,        /* a crash window starts */
     OCR_EV_RECOVER,      /* a crash window ends */
+    OCR_EV_LEADER_AT,    /* resolve the target of a "leader_at" attack (a = attack index) */
 };
 
 typedef struct por_don ocr_don;
@@ -62,6 +63,10 @@ typedef struct ocr_small {
      * only when it names the node the message came from, so the check is the same
      * function of the same immutable bytes, computed once instead of twice. */
     int32_t digest_observer;
+    /* OCR2 only (set by ocr2_*.c on every message it builds): OBSERVE: the observation's
+     * timestamp; REPORT: true for a "skip" attestation (the follower does not report) */
+    por_time_t obs_ts;
+    bool skip;
 } ocr_small;
 
 /* Big messages: REPORT-REQ and FINAL. Immutable once sent. */
@@ -71,6 +76,7 @@ struct ocr_big {
     ocr_big *next_free;
     por_report report;                 /* context and sorted observations */
     por_sig obs_sigs[POR_MAX_ORACLES]; /* REPORT-REQ: each observation's signature */
+    por_time_t obs_ts[POR_MAX_ORACLES]; /* OCR2 REPORT-REQ: each observation's timestamp */
     uint32_t nsigs;                    /* FINAL */
     uint8_t signers[POR_MAX_ORACLES];  /* FINAL: oracle index of each signature */
     por_sig sigs[POR_MAX_ORACLES];     /* FINAL: report signatures */
@@ -140,6 +146,18 @@ typedef struct ocr_node {
     /* the node's RPC reads of the aggregator: failure draws (NULL when the chain's
      * configuration cannot make a read fail) */
     gsl_rng *rpc_rng;
+
+    /* OCR2 (ocr2_*.c; unused under OCR1) */
+    bool o2_ready;              /* leader: readyToStartRound */
+    bool o2_sent_report, o2_completed; /* follower: sentReport, completedRound for rf */
+    por_time_t obs_time;        /* follower: timestamp of its observation for rf */
+    por_time_t obs_ts[POR_MAX_ORACLES];  /* leader: timestamps of the observations */
+    uint32_t skip_mask;         /* leader: followers that attested "skip" */
+    uint64_t o2_accepted_er;    /* median plugin: latestAcceptedEpochRound */
+    por_amount o2_accepted_median; /* median plugin: latestAcceptedMedian */
+    uint64_t o2_final_latest;   /* report finalization: finalizedLatest */
+    uint64_t *o2_finalized;     /* ring of finalized (epoch << 32 | round), 0 = empty */
+    uint32_t o2_nfinal_pos;
 } ocr_node;
 
 enum { OCR_PHASE_IDLE, OCR_PHASE_OBSERVE, OCR_PHASE_GRACE, OCR_PHASE_REPORT, OCR_PHASE_FINAL };
@@ -190,6 +208,9 @@ struct por_don {
     /* KEY_COMPROMISE forgers (one per attack) */
     struct por_forger **forgers;
     size_t nforgers;
+    /* per attacker of the scenario: the oracle a "leader_at" attack targets, UINT32_MAX
+     * until resolved (NULL when no attack uses leader_at) */
+    uint32_t *leader_at_target;
     /* leader(epoch) memo */
     uint32_t memo_epoch, memo_leader;
     /* global progress bookkeeping for stats */
@@ -202,6 +223,11 @@ struct por_don {
     por_trace_sink *trace;
     /* test-only faults (por_don_fault bits; POR_TEST_FAULT, see por/don.h) */
     unsigned test_faults;
+    /* the protocol; OCR2: transmissionOrderKey, finalization window in rounds
+     * (expirationAgeRounds) and the size of each node's finalized ring */
+    por_ocr_protocol protocol;
+    por_digest transmission_order_key;
+    uint32_t o2_expiration_rounds, o2_ring;
 };
 
 /* ---- messages.c ---- */
@@ -246,6 +272,14 @@ por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a
 void ocr_cancel(ocr_node *nd, por_event_id *id);
 
 bool ocr_crashed(const ocr_node *nd, por_time_t now);
+
+/* ---- leader_at.c ("leader_at" attack targets) ---- */
+/* Schedules the resolution of every "leader_at" attack (none: nothing changes). */
+void ocr_leader_at_init(ocr_don *d);
+/* Resolves attack ATTACK's target now (the OCR_EV_LEADER_AT event). */
+void ocr_leader_at_resolve(ocr_don *d, size_t attack);
+/* The oracle attack ATTACK targets, UINT32_MAX before it is resolved. */
+uint32_t ocr_leader_at_target(const ocr_don *d, size_t attack);
 /* The engine entity kind of an oracle node (self = its ocr_node). */
 extern const por_entity_kind ocr_node_kind;
 
@@ -269,6 +303,27 @@ void ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
 void ocr_transmission_start(ocr_node *nd, ocr_big *final);
 void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
 void ocr_transmission_abort(ocr_node *nd);
+
+/* ---- ocr2_report_generation.c, ocr2_transmission.c (feed.protocol "ocr2") ---- */
+/* Sets up the DON's OCR2 state (transmissionOrderKey, finalization window, rings). */
+void ocr2_don_init(ocr_don *d);
+void ocr2_don_free(ocr_don *d);
+void ocr2_repgen_start_epoch(ocr_node *nd);
+void ocr2_repgen_on_round_timer(ocr_node *nd, uint64_t a);
+void ocr2_repgen_on_grace(ocr_node *nd, uint64_t a);
+void ocr2_repgen_on_observed(ocr_node *nd, uint64_t a);
+void ocr2_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
+/* Transmission of a finalized report: ShouldAcceptFinalizedReport, then the stage wait. */
+void ocr2_transmission_start(ocr_node *nd, ocr_big *final);
+/* The stage time of pending report SLOT: ShouldTransmitAcceptedReport, then transmit. */
+void ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot);
+/* Stage delay index of NODE for (EPOCH, ROUND), or UINT32_MAX if it does not transmit. */
+uint32_t ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t node);
+/* The median plugin's deviation test (median.go DefaultDeviationFunc): |new - old| / |old|
+ * >= ALPHA_PPB / 1e9; old = 0: deviates unless new = 0 too. */
+bool ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now);
+/* Applies the node's value-changing byzantine behaviour to an honest observation. */
+por_amount ocr_tamper_observation(ocr_node *nd, por_amount v);
 
 /* ---- trace_hooks.c: trace records (call only when d->trace is set) ---- */
 void ocr_trace_epoch(ocr_node *nd);

@@ -132,6 +132,10 @@ static void ocr__start_round(ocr_node *nd)
 
 void ocr_repgen_start_epoch(ocr_node *nd)
 {
+    if (nd->don->protocol == POR_PROTOCOL_OCR2) {
+        ocr2_repgen_start_epoch(nd);
+        return;
+    }
     ocr__follower_new_round(nd, 0);
     nd->r = 0;
     nd->phase = OCR_PHASE_IDLE;
@@ -149,8 +153,7 @@ void ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a)
 
 /* ---------------------------------------------------------------- observation */
 
-/* Applies value-changing byzantine behaviours to an honest observation. */
-static por_amount ocr__tamper(ocr_node *nd, por_amount v)
+por_amount ocr_tamper_observation(ocr_node *nd, por_amount v)
 {
     const por_attack_config *a;
     por_amount out;
@@ -194,7 +197,7 @@ static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
         return; /* the read did not finish in time: no observation this round */
     if (!(d->byz_listed & (1u << nd->idx)))
         ocr_record_honest(d, nd->e, m->round, v);
-    nd->obs_value = ocr__tamper(nd, v);
+    nd->obs_value = ocr_tamper_observation(nd, v);
     if (d->trace)
         ocr_trace_observation(nd, m->round, v, nd->obs_value);
     nd->observing = true;

@@ -1,5 +1,7 @@
 /* The DON builder: from a por_scenario it derives the oracles' signing and transmitter
- * keys, configures the aggregator (setConfig), registers one entity per oracle, creates
+ * keys (from the seed, or per replication with feed.ocr.leader_schedule
+ * "per_replication"), configures the aggregator (setConfig; an OCR2Aggregator with
+ * feed.protocol "ocr2"), registers one entity per oracle, creates
  * the network among them, and attaches the scenario's attackers (crash and byzantine to
  * the nodes, network attacks as the net's adversary hook, one forger entity per key
  * compromise). Also stats and accessors. */
@@ -31,6 +33,10 @@ static void ocr__net_filter(void *ctx, por_sim *sim, uint32_t from, uint32_t to,
         if (!hit && a->target_leader) {
             uint32_t leader = d->nodes[from].leader;
             hit = from == leader || to == leader;
+        }
+        if (!hit && a->has_leader_at) {
+            uint32_t target = ocr_leader_at_target(d, i);
+            hit = target == from || target == to;
         }
         if (!hit)
             continue;
@@ -168,7 +174,15 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
                                                                        : POR_CRYPTO_IDEAL);
     uint64_t seed = por_sim_seed(sim), rep = por_sim_replication(sim);
 
-    /* keys depend on the seed only (they are configuration, equal in every replication) */
+    /* keys and the leader-election key are configuration: by default they depend on the
+     * seed only (equal in every replication); leader_schedule "per_replication" draws
+     * their seed from a stream of its own, so other streams do not shift */
+    uint64_t key_seed = seed;
+    if (oc->leader_schedule == POR_LEADER_SCHEDULE_PER_REPLICATION) {
+        gsl_rng *r = por_rng_new(seed, rep, por_stream_id("don", 0, "leader_schedule"));
+        key_seed = por_rng_u64(r);
+        gsl_rng_free(r);
+    }
     d->nodes = por_xcalloc(d->n, sizeof *d->nodes);
     d->tkeys = por_xcalloc(d->n, sizeof *d->tkeys);
     por_aggregator_config ac;
@@ -176,8 +190,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     ac.n = d->n;
     ac.f = d->f;
     for (uint32_t i = 0; i < d->n; i++) {
-        por_crypto_derive_key(d->crypto, seed, "oracle", i, &d->nodes[i].key);
-        por_crypto_derive_key(d->crypto, seed, "transmitter", i, &d->tkeys[i]);
+        por_crypto_derive_key(d->crypto, key_seed, "oracle", i, &d->nodes[i].key);
+        por_crypto_derive_key(d->crypto, key_seed, "transmitter", i, &d->tkeys[i]);
         ac.signers[i] = d->nodes[i].key.addr;
         ac.transmitters[i] = d->tkeys[i].addr;
     }
@@ -185,6 +199,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     ac.max_answer = feed->max_answer;
     ac.decimals = feed->decimals;
     ac.config_count = 1;
+    d->protocol = feed->protocol;
+    ac.ocr2 = d->protocol == POR_PROTOCOL_OCR2;
     d->agg = por_aggregator_create(&ac, d->crypto);
     d->config_digest = *por_aggregator_config_digest(d->agg);
 
@@ -192,9 +208,11 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     uint8_t buf[sizeof dom - 1 + 8];
     memcpy(buf, dom, sizeof dom - 1);
     for (int i = 0; i < 8; i++)
-        buf[sizeof dom - 1 + (size_t)i] = (uint8_t)(seed >> (56 - 8 * i));
+        buf[sizeof dom - 1 + (size_t)i] = (uint8_t)(key_seed >> (56 - 8 * i));
     por_keccak256(buf, sizeof buf, &d->shared_key);
     por_ocr_transmission_order_key(&d->shared_key, d->order_key);
+    if (d->protocol == POR_PROTOCOL_OCR2)
+        ocr2_don_init(d);
 
     /* transmission schedule S; empty means one oracle per stage */
     if (oc->nschedule == 0) {
@@ -225,6 +243,7 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
         nd->entity = por_sim_add_entity(sim, &ocr_node_kind, nd);
         ent[i] = nd->entity;
     }
+    ocr_leader_at_init(d);
     d->net = por_net_create(&scenario->network, d->n, ent, seed, rep);
     d->adv_rng = por_rng_new(seed, rep, por_stream_id("attacker", 0, "network"));
     if (d->has_network_attack)
@@ -258,6 +277,8 @@ void por_don_destroy(por_don *don)
     for (size_t i = 0; i < d->nforgers; i++)
         por_forger_destroy(d->forgers[i]);
     free(d->forgers);
+    free(d->leader_at_target);
+    ocr2_don_free(d);
     free(d->ranges);
     ocr_pools_free(d);
     gsl_rng_free(d->adv_rng);

@@ -1,6 +1,7 @@
 /* The oracle node entity: dispatches network deliveries and timers to the OCR state
- * machines (pacemaker, report generation, transmission), and applies the faults the
- * scenario gives the node.
+ * machines (pacemaker, report generation, transmission; with feed.protocol "ocr2" report
+ * generation and transmission are OCR2's, in sim/models/ocr/ocr2_*.c), and applies the
+ * faults the scenario gives the node.
  *
  * CRASH: inside the window the node is down: every message and timer is ignored and
  * nothing is sent; its state is lost (timers cancelled, rounds aborted). When the window
@@ -133,6 +134,28 @@ static void ocr__node_init(por_sim *sim, void *self)
     ocr_pacemaker_start(nd);
 }
 
+/* The OCR2 node's report generation and transmission timers (ocr2_*.c); false for the
+ * others (the pacemaker's, which OCR2 shares with OCR1). */
+static bool ocr2__node_timer(ocr_node *nd, const por_event *ev)
+{
+    switch (ev->type) {
+    case OCR_EV_ROUND:
+        ocr2_repgen_on_round_timer(nd, ev->a);
+        return true;
+    case OCR_EV_GRACE:
+        ocr2_repgen_on_grace(nd, ev->a);
+        return true;
+    case OCR_EV_OBSERVED:
+        ocr2_repgen_on_observed(nd, ev->a);
+        return true;
+    case OCR_EV_TRANSMIT:
+        ocr2_transmission_on_timer(nd, ev->a);
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
 {
     ocr_node *nd = self;
@@ -141,6 +164,8 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
         if (!nd->down) {
             if (m->type == OCR_NEWEPOCH)
                 ocr_pacemaker_on_newepoch(nd, (uint32_t)ev->a, (const ocr_small *)m);
+            else if (nd->don->protocol == POR_PROTOCOL_OCR2)
+                ocr2_repgen_on_message(nd, (uint32_t)ev->a, m);
             else
                 ocr_repgen_on_message(nd, (uint32_t)ev->a, m);
         }
@@ -154,6 +179,10 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
             ocr_trace_node(nd, POR_TK_CRASH);
         return;
     }
+    if (ev->type == OCR_EV_LEADER_AT) {
+        ocr_leader_at_resolve(nd->don, (size_t)ev->a);
+        return;
+    }
     if (ev->type == OCR_EV_RECOVER) {
         if (nd->down && !ocr_crashed(nd, por_sim_now(sim))) {
             nd->down = false;
@@ -164,6 +193,8 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
         return;
     }
     if (nd->down)
+        return;
+    if (nd->don->protocol == POR_PROTOCOL_OCR2 && ocr2__node_timer(nd, ev))
         return;
     switch (ev->type) {
     case OCR_EV_PROGRESS:
