@@ -322,7 +322,22 @@ START_TEST(test_cross_chain_sum)
     run(sc, 0, onset + 4 * POR_HOUR, &r);
     check_common(&r, onset, wait, wait + round_slack + 2 * 12 * POR_SEC);
     ck_assert(r.c[POR_WM_MIN_TRUE_RATIO].value < 0.985);
-    ck_assert(r.c[POR_WM_MINT_BLOCK].present);
+    /* secure_mint.supply local (SecureMintPolicy.run reads the subject token's own
+     * totalSupply()): every chain's supply stays below the reported reserve, so no guard
+     * refuses, minting never stops, and every mint after onset counts as unbacked */
+    ck_assert_int_eq(sc->token.secure_mint.supply, POR_SUPPLY_LOCAL);
+    ck_assert(r.c[POR_WM_MINT_BLOCK].present && r.c[POR_WM_MINT_BLOCK].censored);
+    ck_assert(r.c[POR_WM_MINTS_REFUSED].value == 0);
+    ck_assert(r.c[POR_WM_UNBACKED_MINTED].value > 0);
+    por_scenario_free(sc);
+    /* the documented --set token.secure_mint.supply=global: the summed supply exceeds
+     * the reported reserve once the feed shows the loss, so minting stops after it */
+    const char *global[] = {"token.secure_mint.supply=global"};
+    sc = load_phase0("cross-chain-token.json", global, 1);
+    run(sc, 0, onset + 4 * POR_HOUR, &r);
+    check_common(&r, onset, wait, wait + round_slack + 2 * 12 * POR_SEC);
+    ck_assert(r.c[POR_WM_MINT_BLOCK].present && !r.c[POR_WM_MINT_BLOCK].censored);
+    check_block_after_detect(&r);
     por_scenario_free(sc);
 }
 END_TEST

@@ -278,7 +278,7 @@ START_TEST(test_false_rejections_under_positive_margin)
     fixture_init(&f, false);
     f.sc.token.initial_supply[0] = (por_amount)945000000 * por_amount_pow10(18);
     f.sc.token.secure_mint.margin_mode = POR_MARGIN_POSITIVE_PERCENT;
-    f.sc.token.secure_mint.margin_ppb = 50000000;
+    f.sc.token.secure_mint.margin_bp = 500;
     row r;
     run(&f, 0, NULL, &r);
     print_row("margin 5%", &r);
@@ -522,7 +522,7 @@ START_TEST(test_bridge_in_flight_in_truth)
      * rejection (on-chain supply alone, 960M, would call it one) */
     tk->bridges.kind = POR_PROCESS_SCHEDULED;
     tk->secure_mint.margin_mode = POR_MARGIN_POSITIVE_PERCENT;
-    tk->secure_mint.margin_ppb = 50000000;
+    tk->secure_mint.margin_bp = 500;
     mint.amount = 470 * M;
     run(&f, 0, &opt, &r);
     ck_assert(r.cells[POR_WM_MINTS_REFUSED].value == 1);

@@ -501,13 +501,18 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
         return;
     }
     const por_secure_mint_config *sm = &t->sc->token.secure_mint;
+    const por_token_config *tk = &t->sc->token;
+    char on[112] = "";
+    if (tk->nchains > 1 && r->index < tk->nchains) /* which chain, and whose supply */
+        snprintf(on, sizeof on, " on %s%s", t->sc->chains[tk->chains[r->index]].name,
+                 sm->supply == POR_SUPPLY_GLOBAL ? " (all chains' supply)" : "");
     switch ((por_mint_result)r->reason) {
     case POR_MINT_ACCEPTED:
         t->mints_ok++;
         if (r->flag2)
             por__line(t, r->time, r->flag ? C_MAGENTA : C_GREEN, "Secure Mint",
-                      "%s of %s ACCEPTED: supply %s <= mintable %s", who, por__tok_amt(t, r->a, x),
-                      por__tok_amt(t, r->b, y), por__tok_amt(t, r->c, z));
+                      "%s of %s%s ACCEPTED: supply %s <= mintable %s", who, por__tok_amt(t, r->a, x),
+                      on, por__tok_amt(t, r->b, y), por__tok_amt(t, r->c, z));
         else
             por__line(t, r->time, r->flag ? C_MAGENTA : C_GREEN, "Secure Mint",
                       "%s of %s ACCEPTED%s: supply %s", who, por__tok_amt(t, r->a, x),
@@ -519,8 +524,8 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
         if (!por_amount_add(r->b, r->a, &want))
             want = POR_AMOUNT_MAX;
         por__line(t, r->time, C_RED, "Secure Mint",
-                  "%s of %s REFUSED: supply + amount %s > mintable %s (exceeds_reserve)", who,
-                  por__tok_amt(t, r->a, x), por__tok_amt(t, want, y), por__tok_amt(t, r->c, z));
+                  "%s of %s%s REFUSED: supply + amount %s > mintable %s (exceeds_reserve)", who,
+                  por__tok_amt(t, r->a, x), on, por__tok_amt(t, want, y), por__tok_amt(t, r->c, z));
         break;
     }
     case POR_MINT_STALE:

@@ -203,12 +203,24 @@ typedef enum {
     POR_MARGIN_NEGATIVE_ABSOLUTE,
 } por_margin_mode;
 
+/* SecureMintPolicy.sol's BASIS_POINTS: percentage margins are held in basis points. */
+#define POR_BASIS_POINTS INT64_C(10000)
+
+/* Which totalSupply the guard compares with the reserve (token.secure_mint.supply). */
+typedef enum {
+    POR_SUPPLY_LOCAL,  /* the minting chain's own totalSupply(), as the deployed
+                          SecureMintPolicy.run reads IERC20(subject).totalSupply() */
+    POR_SUPPLY_GLOBAL, /* the supply summed over the token's chains (a cross-chain supply
+                          view the deployment has to wire itself) */
+} por_supply_view;
+
 typedef struct {
     bool enabled;
     por_time_t max_staleness;
     por_margin_mode margin_mode;
-    int64_t margin_ppb;          /* PERCENT modes */
-    por_amount margin_amount;    /* ABSOLUTE modes, token base units */
+    int64_t margin_bp;           /* PERCENT modes: basis points, 0..10,000 (BASIS_POINTS) */
+    por_amount margin_amount;    /* ABSOLUTE modes, token base units, > 0 */
+    por_supply_view supply;      /* default LOCAL */
 } por_secure_mint_config;
 
 typedef enum { POR_PROCESS_NONE, POR_PROCESS_POISSON, POR_PROCESS_BURST, POR_PROCESS_SCHEDULED } por_process_kind;

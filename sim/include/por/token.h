@@ -13,18 +13,24 @@
  *   - totalSupply + AMOUNT > mintable(reserve), where reserve is the answer rescaled from
  *     the feed's decimals to the token's (por_amount_rescale: exact up-scaling,
  *     truncation when scaling down, as the policy's integer division).
- * mintable(r), with m = margin_ppb (parts per billion, 0 <= m <= 1e9; the policy uses
- * basis points with the same formulas) or a = margin_amount (token base units, >= 0):
+ * mintable(r), with m = margin_bp (basis points, 0 <= m <= BASIS_POINTS = 10,000, as the
+ * policy's _setReserveMargin requires) or a = margin_amount (token base units; the policy
+ * requires a > 0, the loader too):
  *   NONE               r
- *   POSITIVE_PERCENT   floor(r * (1e9 - m) / 1e9)        (reserves must exceed supply)
+ *   POSITIVE_PERCENT   floor(r * (10000 - m) / 10000)    (reserves must exceed supply)
  *   POSITIVE_ABSOLUTE  r - a, or 0 when r < a
- *   NEGATIVE_PERCENT   floor(r * (1e9 + m) / 1e9)        (tolerates a shortfall)
+ *   NEGATIVE_PERCENT   floor(r * (10000 + m) / 10000)    (tolerates a shortfall)
  *   NEGATIVE_ABSOLUTE  r + a
  * The products are computed exactly in 128 bits (no intermediate overflow); a result or
  * a totalSupply + AMOUNT that does not fit 128 bits refuses the mint (Solidity's checked
- * arithmetic would revert), counted as POR_MINT_OVERFLOW. totalSupply is the token's
- * supply summed over all its chains (a per-chain check would let each chain mint up to
- * the whole reserve). A disabled guard accepts every mint whose arithmetic fits.
+ * arithmetic would revert), counted as POR_MINT_OVERFLOW. totalSupply is, with
+ * secure_mint.supply LOCAL (the default), the minting chain's own supply: the deployed
+ * policy's run() reads IERC20(subject).totalSupply() on the chain it runs on, so a token
+ * on several chains lets each chain mint up to the whole reserve. With GLOBAL it is the
+ * supply summed over the token's chains (a cross-chain supply view the deployment wires
+ * itself). One token has one feed (the scenario's): a guard on another chain reads the
+ * same answer, as a copy of the feed on that chain would carry. A disabled guard accepts
+ * every mint whose arithmetic fits.
  * Redemptions are never blocked; one burns min(amount, supply on its chain).
  *
  * Requests are applied at the instant they arrive (the mint transaction's own inclusion
@@ -51,9 +57,10 @@
  * hands out tokens issued before (it is not an issuance), so a release may leave the
  * on-chain supply above mintable(reported reserve) without any guard refusing it.
  * Two supply views follow, on purpose:
- *   - on-chain supply (por_token_total_supply, the sum over chains) is what a guard or a
- *     consumer reading totalSupply on every chain sees; Secure Mint checks it, so during
- *     a transfer it sees headroom that is not real (the in-flight amount will reappear);
+ *   - on-chain supply (por_token_total_supply, the sum over chains) is what a consumer
+ *     reading totalSupply on every chain sees; Secure Mint checks it (GLOBAL view) or
+ *     one chain's part of it (LOCAL), so during a transfer it sees headroom that is not
+ *     real (the in-flight amount will reappear);
  *   - outstanding supply (por_token_outstanding = on-chain + in flight) is what the
  *     issuer owes; ground truth (onset, min_true_ratio, false rejections, feed detection
  *     in sim/models/world) uses it.
@@ -122,6 +129,9 @@ typedef struct {
     por_amount amount;       /* mint: requested; redeem: burned */
     por_mint_result result;  /* redeem: POR_MINT_ACCEPTED */
     por_amount supply_before, supply_after; /* total over chains */
+    por_amount guard_supply_after; /* mints: the supply the guard compares (the chain's own
+                                      with a LOCAL view, the total with GLOBAL), after the
+                                      mint when accepted, unchanged when refused */
     bool guarded;            /* the guard read the feed for this mint */
     por_round_data feed;     /* what the guard read (when guarded) */
     bool mintable_known;
@@ -182,9 +192,12 @@ por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amoun
 bool por_token_bridge(por_token *t, por_sim *sim, uint32_t from, uint32_t to, por_amount amount);
 
 /* Supply on chain slot SLOT, and over all chains (token base units): what totalSupply
- * reads on the chains, and what Secure Mint checks. */
+ * reads on each chain, and its sum. */
 por_amount por_token_supply(const por_token *t, uint32_t slot);
 por_amount por_token_total_supply(const por_token *t);
+/* The totalSupply Secure Mint reads for a mint on chain slot SLOT: that chain's supply
+ * (secure_mint.supply LOCAL) or the total over chains (GLOBAL). */
+por_amount por_token_guard_supply(const por_token *t, uint32_t slot);
 /* Tokens burned by a bridge on their source chain and not yet released. */
 por_amount por_token_in_flight(const por_token *t);
 /* On-chain supply + in flight (saturating at POR_AMOUNT_MAX): the issuer's liabilities,

@@ -75,9 +75,11 @@ typedef enum {
                            submission to execution, a = median [f] */
     POR_TK_ANSWER,      /* chain: a new on-chain answer a [f], count = roundId,
                            (EPOCH, ROUND) of its report, t2 = updatedAt */
-    POR_TK_MINT,        /* token: reason = por_mint_result, a = amount, b = supply after,
-                           c = mintable [t] (flag2 = c known), flag = by an attacker,
-                           dt = age of the feed answer the guard read (-1 = none) */
+    POR_TK_MINT,        /* token: reason = por_mint_result, a = amount, b = supply the
+                           guard reads after it (the chain's own with supply LOCAL, the
+                           total with GLOBAL), c = mintable [t] (flag2 = c known), flag =
+                           by an attacker, index = chain slot, dt = age of the feed
+                           answer the guard read (-1 = none) */
     POR_TK_REDEEM,      /* token: a = burned, b = supply after [t] */
     POR_TK_CONSUMER,    /* consumer index: flag = action taken (else lifted), reason =
                            por_consumer_action, ppb = reported ratio, count = threshold */

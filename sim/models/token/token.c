@@ -33,20 +33,22 @@ const char *por_mint_result_name(por_mint_result r)
 bool por_secure_mint_mintable(const por_secure_mint_config *cfg, por_amount reserve,
                               por_amount *out)
 {
-    int64_t m = cfg->margin_ppb;
+    /* SecureMintPolicy.sol totalMintableSupply: reserves * (BASIS_POINTS -/+ margin) /
+     * BASIS_POINTS; k below is that factor in ppb (1 bp = 100,000 ppb), the same floor */
+    int64_t bp = cfg->margin_bp;
     por_amount a = cfg->margin_amount;
     switch (cfg->margin_mode) {
     case POR_MARGIN_NONE:
         *out = reserve;
         return true;
     case POR_MARGIN_POSITIVE_PERCENT:
-        if (m < 0 || m > POR_PPB_ONE || reserve < 0)
+        if (bp < 0 || bp > POR_BASIS_POINTS || reserve < 0)
             return false;
-        return por_amount_mul_ppb_floor(reserve, POR_PPB_ONE - m, out);
+        return por_amount_mul_ppb_floor(reserve, (POR_BASIS_POINTS - bp) * 100000, out);
     case POR_MARGIN_NEGATIVE_PERCENT:
-        if (m < 0 || m > POR_PPB_ONE || reserve < 0)
+        if (bp < 0 || bp > POR_BASIS_POINTS || reserve < 0)
             return false;
-        return por_amount_mul_ppb_floor(reserve, POR_PPB_ONE + m, out);
+        return por_amount_mul_ppb_floor(reserve, (POR_BASIS_POINTS + bp) * 100000, out);
     case POR_MARGIN_POSITIVE_ABSOLUTE:
         if (a < 0)
             return false;
@@ -164,12 +166,14 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
         ev.guarded = true;
     }
     por_amount chain_after, total_after, minted_after;
+    por_amount seen = por_token_guard_supply(t, slot);
+    ev.guard_supply_after = seen;
     por_mint_result r;
     if (amount <= 0)
         r = POR_MINT_OVERFLOW; /* a non-positive mint is refused with the arithmetic ones
                                   (never drawn: request amounts are >= 1) */
     else
-        r = por_secure_mint_check(sm, &ev.feed, t->feed.decimals, t->cfg->decimals, t->total,
+        r = por_secure_mint_check(sm, &ev.feed, t->feed.decimals, t->cfg->decimals, seen,
                                   amount, por_sim_now(sim), &ev.mintable);
     if (t->fault == POR_TOKEN_FAULT_SKIP_GUARD && amount > 0)
         r = POR_MINT_ACCEPTED; /* testing aid: the guard's verdict is ignored */
@@ -182,6 +186,7 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
     if (r == POR_MINT_ACCEPTED) {
         t->supply[slot] = chain_after;
         t->total = total_after;
+        ev.guard_supply_after = por_token_guard_supply(t, slot);
         t->stats.minted = minted_after;
         t->stats.mints_accepted++;
         t->stats.attacker_mints_accepted += by_attacker;
@@ -606,6 +611,12 @@ por_amount por_token_supply(const por_token *t, uint32_t slot)
 }
 
 por_amount por_token_total_supply(const por_token *t) { return t->total; }
+
+por_amount por_token_guard_supply(const por_token *t, uint32_t slot)
+{
+    POR_ASSERT(slot < t->cfg->nchains);
+    return t->cfg->secure_mint.supply == POR_SUPPLY_GLOBAL ? t->total : t->supply[slot];
+}
 por_amount por_token_in_flight(const por_token *t) { return t->in_flight; }
 
 por_amount por_token_outstanding(const por_token *t)

@@ -182,8 +182,10 @@ static void por__trace_supply(por__world *w, const por_supply_event *ev)
     por__trace_init(w, &r, ev->redeem ? POR_TK_REDEEM : POR_TK_MINT, POR_TRACE_TOKEN, 0);
     r.reason = (uint8_t)ev->result;
     r.a = ev->amount;
-    r.b = ev->supply_after;
+    r.b = ev->redeem ? ev->supply_after : ev->guard_supply_after;
     r.c = ev->mintable;
+    if (!ev->redeem)
+        r.index = ev->chain_slot; /* the chain the mint is on (slot into token.chains) */
     r.flag = ev->by_attacker;
     r.flag2 = ev->mintable_known;
     r.dt = ev->guarded && ev->feed.round_id ? r.time - ev->feed.updated_at : -1;
@@ -255,7 +257,8 @@ static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount 
 
 /* The safety invariant, checked independently of the guard's own verdict: after an
  * accepted guarded mint, supply <= mintable(latest reported reserve), the answer positive
- * and not stale. */
+ * and not stale, where supply is the one the guard is specified to read (the minting
+ * chain's with secure_mint.supply LOCAL, the total with GLOBAL). */
 static void por__check_invariant(por__world *w, const por_supply_event *ev)
 {
     const por_secure_mint_config *sm = &w->sc->token.secure_mint;
@@ -276,8 +279,8 @@ static void por__check_invariant(por__world *w, const por_supply_event *ev)
     else if (!por_amount_rescale(rd.answer, w->feed_decimals, w->token_decimals, &reserve) ||
              !por_secure_mint_mintable(sm, reserve, &limit))
         why = "mintable does not fit";
-    else if (ev->supply_after > limit)
-        why = "supply above mintable";
+    else if (ev->guard_supply_after > limit)
+        why = "supply above mintable"; /* the supply the guard reads: its chain's (LOCAL) */
     if (!why)
         return;
     w->invariant_violations++;
