@@ -165,6 +165,11 @@ typedef struct {
     /* refreshes at attest_phase + k * attest_every; 0 <= attest_phase < attest_every */
     por_time_t attest_phase;
     bool attest_phase_random; /* draw the phase per replication instead (uniform) */
+    /* Market calendar (attestation.skip_weekends): a refresh falling on a Saturday or
+     * Sunday (UTC days of the run's clock, day 0 being weekday first_day) does not
+     * happen; the last weekday refresh stays in force. */
+    bool skip_weekends;
+    uint32_t first_day;       /* weekday of day 0: 0 = Monday .. 6 = Sunday */
 } por_custodian_config;
 
 /* ---- feed and OCR ----------------------------------------------------------------- */
