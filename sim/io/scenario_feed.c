@@ -498,6 +498,30 @@ static void por__sc_bridge_delay(por__jr *c, const cJSON *tok, por_token_config 
     por__jr_reset(c, m);
 }
 
+/* token.refresh_then_mint: {"enabled": bool (true when the object is given),
+ * "requester": "access_list" | "owner" | "none", "timeout": duration > 0,
+ * "min_interval": duration}. */
+static void por__sc_refresh(por__jr *c, const cJSON *t, por_token_config *tk)
+{
+    static const char *const keys[] = {"enabled", "requester", "timeout", "min_interval", NULL};
+    static const char *const who[] = {"access_list", "owner", "none", NULL};
+    const size_t m = por__jr_mark(c);
+    tk->refresh.timeout = 10 * POR_MIN;
+    const cJSON *r = por__sc_enter(c, t, "refresh_then_mint");
+    if (!r)
+        return;
+    por__jr_v_object(c, r, keys, NULL);
+    tk->refresh.enabled = por__jr_bool(c, r, "enabled", true);
+    tk->refresh.requester = (por_requester_kind)por__jr_enum(c, r, "requester", POR_REQUESTER_ACCESS_LIST, who);
+    tk->refresh.timeout = por__jr_duration(c, r, "timeout", 10 * POR_MIN, true);
+    tk->refresh.min_interval = por__jr_duration(c, r, "min_interval", 0, false);
+    if (tk->refresh.enabled && !tk->secure_mint.enabled) {
+        por__jr_push_key(c, "enabled");
+        por__jr_fail(c, "needs token.secure_mint.enabled: without a guard no mint is ever uncovered");
+    }
+    por__jr_reset(c, m);
+}
+
 /* token.decimals, within SecureMintPolicy's range as porsim can hold it. The policy
  * (chainlink-ace SecureMintPolicy.sol run(), from PR #8 "scale reserve amount based on
  * decimals") reads the token's decimals as a uint8 and scales the reserve by
@@ -538,7 +562,7 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     static const char *const keys[] = {"chains",      "decimals", "initial_supply",    "bridge_delay",
                                        "secure_mint", "mints",    "redeems",           "reserve_custodian",
-                                       "deposit_delay", "bridges", NULL};
+                                       "deposit_delay", "bridges", "refresh_then_mint", NULL};
     por_token_config *tk = &sc->token;
     const cJSON *t = por__jr_get(root, "token");
     por__jr_push_key(c, "token");
@@ -577,6 +601,7 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
     tk->deposit_delay = por__jr_duration(c, t, "deposit_delay", 0, false);
     tk->bridge_from = tk->bridge_to = -1;
     por__sc_process(c, t, "bridges", sc, &tk->bridges, true);
+    por__sc_refresh(c, t, tk);
     por__jr_reset(c, 1);
 }
 

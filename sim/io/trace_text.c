@@ -374,6 +374,12 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
         case POR_DECIDE_UNREADABLE:
             snprintf(why, sizeof why, "YES: the contract's latest answer could not be read");
             break;
+        case POR_DECIDE_REQUESTED:
+            snprintf(why, sizeof why,
+                     "YES: request pending: requestNewRound asked for a report (deviation %s < alpha "
+                     "%s, answer %s old)",
+                     pct, alpha, age);
+            break;
         default:
             snprintf(why, sizeof why, "YES: the deviation does not fit the arithmetic");
             break;
@@ -542,6 +548,38 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
     }
 }
 
+/* Refresh-then-mint: the issuer's requestNewRound and the mints it holds. */
+static void por__round_request(por_trace_text *t, const por_trace_record *r)
+{
+    unsigned n = (unsigned)r->count;
+    switch ((por_trace_request_step)r->reason) {
+    case POR_REQUEST_SENT:
+        por__line(t, r->time, C_YELLOW, "issuer",
+                  "requestNewRound sent: the reported reserve does not cover a mint; %u mint%s wait for a fresh answer",
+                  n, n == 1 ? "" : "s");
+        break;
+    case POR_REQUEST_EMITTED:
+        por__line(t, r->time, "", "chain", "requestNewRound included: RoundRequested emitted (%lld gas)",
+                  (long long)r->dt);
+        break;
+    case POR_REQUEST_REVERTED:
+        por__line(t, r->time, C_RED, "chain",
+                  "requestNewRound REVERTED: \"Only owner&requester can call\" (%lld gas)", (long long)r->dt);
+        break;
+    case POR_REQUEST_DROPPED:
+        por__line(t, r->time, C_RED, "chain", "requestNewRound dropped from the mempool");
+        break;
+    case POR_REQUEST_RELEASED_ANSWER:
+        por__line(t, r->time, "", "issuer", "a fresh answer landed: %u held mint%s go to Secure Mint", n,
+                  n == 1 ? "" : "s");
+        break;
+    case POR_REQUEST_RELEASED_TIMEOUT:
+        por__line(t, r->time, C_RED, "issuer", "no fresh answer coming (timeout, or the request failed): %u held mint%s go to Secure Mint", n,
+                  n == 1 ? "" : "s");
+        break;
+    }
+}
+
 static void por__consumer(por_trace_text *t, const por_trace_record *r)
 {
     const char *name = r->index < t->sc->nconsumers ? t->sc->consumers[r->index].name : "?";
@@ -674,6 +712,9 @@ static void por__emit(void *ctx, const por_trace_record *r)
         break;
     case POR_TK_CONSUMER:
         por__consumer(t, r);
+        break;
+    case POR_TK_ROUND_REQUEST:
+        por__round_request(t, r);
         break;
     case POR_TK_CRASH:
     case POR_TK_RECOVER: {

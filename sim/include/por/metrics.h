@@ -65,6 +65,9 @@ typedef enum {
     POR_WM_BRIDGE_TRANSFERS,  /* bridge transfers burned on their source chain */
     POR_WM_BRIDGE_REFUSED,    /* bridge transfers refused (larger than the source's supply) */
     POR_WM_MAX_IN_FLIGHT,     /* largest amount in flight between chains (token units) */
+    POR_WM_ROUND_REQUESTS,    /* refresh-then-mint: requestNewRound transactions sent */
+    POR_WM_ROUND_REQUEST_GAS, /* gas those transactions used (reverted ones included) */
+    POR_WM_MINTS_HELD,        /* mints that waited for a refresh before the guard */
     POR_WM_NCOLS
 } por_world_metric;
 

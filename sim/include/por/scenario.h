@@ -250,6 +250,24 @@ typedef struct {
                                     (the loader's default is true; zero-initialized: false) */
 } por_request_process;
 
+/* Who the issuer is to the feed's OffchainAggregator when it calls requestNewRound. */
+typedef enum {
+    POR_REQUESTER_ACCESS_LIST, /* on the requester access list (hasAccess) */
+    POR_REQUESTER_OWNER,       /* the contract's owner */
+    POR_REQUESTER_NONE,        /* neither: the call reverts "Only owner&requester can call" */
+} por_requester_kind;
+
+/* Refresh-then-mint (token.refresh_then_mint, por/token.h): before a mint the reported
+ * reserve does not cover, the issuer calls requestNewRound and holds the mint until a
+ * newer answer lands (or TIMEOUT passes), then sends it to the guard. */
+typedef struct {
+    bool enabled;
+    por_requester_kind requester;
+    por_time_t timeout;
+    por_time_t min_interval;     /* no new request sooner than this after the last one: an
+                                    uncovered mint then goes to the guard at once */
+} por_refresh_config;
+
 typedef struct {
     uint32_t *chains;            /* chain indices the token lives on */
     size_t nchains;
@@ -268,6 +286,7 @@ typedef struct {
     int32_t bridge_from, bridge_to; /* chain indices of random transfers, -1 = drawn */
     por_duration_dist bridge_delay_dist;
     bool bridge_delay_drawn;
+    por_refresh_config refresh;
 } por_token_config;
 
 /* ---- consumers -------------------------------------------------------------------- */

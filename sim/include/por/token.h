@@ -157,6 +157,11 @@ typedef struct {
     por_amount minted, redeemed;               /* token base units */
     uint64_t bridge_requests, bridge_transfers, bridge_refused, bridge_releases;
     por_amount bridged, max_in_flight;         /* token base units */
+    /* refresh-then-mint: requestNewRound transactions sent, their gas (mined ones,
+     * reverted included), reverted and dropped ones, mints held for a refresh, and
+     * refreshes a newer answer ended (the others: timeout, or the request failed) */
+    uint64_t round_requests, round_request_gas, round_requests_reverted, round_requests_dropped;
+    uint64_t mints_held, refreshes_answered;
 } por_token_stats;
 
 typedef struct por_token por_token;
@@ -207,6 +212,33 @@ por_amount por_token_outstanding(const por_token *t);
 uint32_t por_token_decimals(const por_token *t);
 uint32_t por_token_nchains(const por_token *t);
 void por_token_get_stats(const por_token *t, por_token_stats *out);
+
+/* ---- refresh-then-mint (cfg->refresh) ------------------------------------------------
+ * Before a mint of its request processes that the guard, evaluated off chain against the
+ * latest answer, would refuse as exceeds_reserve, the issuer sends requestNewRound
+ * (OffchainAggregator.sol) and holds the mint; the DON's followers then report although
+ * the deviation is below alpha (libocr shouldReport: unfulfilledRequest). The first
+ * answer newer than the one read at the request releases every held mint to the guard
+ * (in arrival order), as does cfg->refresh.timeout. One request is open at a time; a
+ * released mint is not held again; within cfg->refresh.min_interval of the last request
+ * an uncovered mint goes to the guard at once; MINTER attackers never refresh. The requester is the
+ * world's: it submits the transaction (por/round_request.h) and hears its outcome. */
+typedef struct {
+    /* sends one requestNewRound; NHELD mints wait for it */
+    void (*request)(void *ctx, por_sim *sim, size_t nheld);
+    /* optional: N held mints go to the guard now (BY_ANSWER: a newer answer; else timeout) */
+    void (*released)(void *ctx, por_sim *sim, size_t n, bool by_answer);
+    void *ctx;
+} por_round_requester;
+
+/* Sets the requester; without one (or with cfg->refresh.enabled false) mints never wait. */
+void por_token_set_round_requester(por_token *t, por_round_requester r);
+
+/* A por_answer_listener (CTX = the token): a new on-chain answer. */
+void por_token_on_answer(void *ctx, por_sim *sim, const por_round_data *rd);
+
+/* A por_round_request_done (CTX = the token): counts the request's gas and outcome. */
+void por_token_round_request_done(void *ctx, por_sim *sim, bool mined, bool accepted, uint64_t gas);
 
 /* Test-only fault (a testing aid, never a scenario key): with SKIP_GUARD the token
  * accepts every mint whatever Secure Mint says, so the world's independent invariant

@@ -94,8 +94,22 @@ typedef enum {
                            por_trace_msg_fate */
     POR_TK_ATTACK,      /* made by consumers: attack index's window opens (flag) or
                            closes (!flag) */
+    POR_TK_ROUND_REQUEST, /* token (refresh-then-mint): reason = por_trace_request_step,
+                           count = mints waiting (SENT) or released (RELEASED_*), dt = gas
+                           used (EMITTED, REVERTED) */
     POR_TK_NKINDS
 } por_trace_kind;
+
+/* Steps of a refresh-then-mint request (POR_TK_ROUND_REQUEST reason). */
+typedef enum {
+    POR_REQUEST_SENT,     /* the issuer sends requestNewRound; mints wait */
+    POR_REQUEST_EMITTED,  /* included: RoundRequested emitted */
+    POR_REQUEST_REVERTED, /* included: "Only owner&requester can call" */
+    POR_REQUEST_DROPPED,  /* the chain dropped the transaction */
+    POR_REQUEST_RELEASED_ANSWER,  /* a newer answer landed: held mints go to the guard */
+    POR_REQUEST_RELEASED_TIMEOUT, /* the wait timed out, or the request reverted or was
+                                     dropped: held mints go to the guard */
+} por_trace_request_step;
 
 typedef enum {
     POR_TRUTH_START,   /* the run begins */
@@ -117,6 +131,9 @@ typedef enum {
     POR_DECIDE_OVERFLOW,  /* the arithmetic overflowed: report (conservative) */
     POR_DECIDE_UNREADABLE, /* the contract's latest answer could not be read (RPC fault):
                               report (as libocr does) */
+    POR_DECIDE_REQUESTED, /* deviation < α, no heartbeat due, but a requestNewRound is
+                             unfulfilled (RoundRequested not older than the latest
+                             transmission): report */
 } por_trace_decision_why;
 
 typedef enum {

@@ -3,6 +3,8 @@
  * scores the run into one metric row (see por/world.h for every column's meaning). */
 #include "por/world.h"
 
+#include "refresh.h"
+
 #include "por/chain.h"
 #include "por/consumer.h"
 #include "por/custodian.h"
@@ -64,6 +66,12 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
                                "bridge transfers refused: larger than the source chain's supply"},
     [POR_WM_MAX_IN_FLIGHT] = {"max_in_flight", POR_METRIC_AMOUNT, false, "token",
                               "largest amount burned by the bridge and not yet released"},
+    [POR_WM_ROUND_REQUESTS] = {"round_requests", POR_METRIC_COUNT, false, "txs",
+                               "requestNewRound transactions the issuer sent (refresh-then-mint)"},
+    [POR_WM_ROUND_REQUEST_GAS] = {"round_request_gas", POR_METRIC_COUNT, false, "gas",
+                                  "gas used by the issuer's requestNewRound transactions"},
+    [POR_WM_MINTS_HELD] = {"mints_held", POR_METRIC_COUNT, false, "mints",
+                           "mints held for a fresh answer before the guard (refresh-then-mint)"},
 };
 
 const por_metric_def *por_world_metric_defs(size_t *ncols)
@@ -102,6 +110,7 @@ typedef struct {
     por_trace_sink *trace;
     bool trace_under;
     por_time_t trace_under_since;
+    por__refresh refresh;        /* refresh-then-mint wiring (token.refresh_then_mint) */
 } por__world;
 
 static por_amount por__sat_add(por_amount a, por_amount b)
@@ -521,6 +530,9 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
     if (por_don_test_faults(w->don) & POR_DON_FAULT_TOKEN_SKIP_GUARD) /* testing aid */
         por_token_set_fault(w->token, POR_TOKEN_FAULT_SKIP_GUARD);
     por_token_add_listener(w->token, por__on_supply, w);
+    w->refresh = (por__refresh){.sc = sc, .chain = w->chains[sc->feed.chain], .agg = w->agg,
+                                .token = w->token, .trace = w->trace, .sim = sim};
+    por__refresh_wire(&w->refresh);
     w->consumers = por_xcalloc(sc->nconsumers ? sc->nconsumers : 1, sizeof *w->consumers);
     for (size_t i = 0; i < sc->nconsumers; i++) {
         w->consumers[i] = por_consumer_create(&sc->consumers[i], (uint32_t)i, sim, reader,
@@ -611,6 +623,9 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
     c->exact = por_amount_format(ts.max_in_flight, w->token_decimals, false,
                                  strings + POR_WM_MAX_IN_FLIGHT * POR_WORLD_STRING_BYTES,
                                  POR_WORLD_STRING_BYTES);
+    cells[POR_WM_ROUND_REQUESTS] = por__count(ts.round_requests);
+    cells[POR_WM_ROUND_REQUEST_GAS] = por__count(ts.round_request_gas);
+    cells[POR_WM_MINTS_HELD] = por__count(ts.mints_held);
 }
 
 /* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
@@ -677,6 +692,7 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     st = por__world_build(&w, &eff, err);
     if (st == POR_OK && opt && opt->trace) {
         w.trace = opt->trace;
+        w.refresh.trace = w.trace;
         por_don_set_trace(w.don, w.trace);
     }
     if (st == POR_OK) {
