@@ -533,13 +533,7 @@ static void por__sc_token_decimals(por__jr *c, const cJSON *t, por_scenario *sc)
 {
     por_token_config *tk = &sc->token;
     const size_t m = por__jr_mark(c);
-    tk->decimals = (uint32_t)por__jr_uint(c, t, "decimals", 18, 0, 255);
-    if (tk->decimals > POR_MAX_DECIMALS) {
-        por__jr_push_key(c, "decimals");
-        por__jr_fail(c, "needs at most %d: SecureMintPolicy takes a uint8, porsim's 128-bit amounts hold "
-                        "at most %d decimals, got %u",
-                     POR_MAX_DECIMALS, POR_MAX_DECIMALS, tk->decimals);
-    }
+    tk->decimals = (uint32_t)por__jr_uint(c, t, "decimals", 18, 0, POR_MAX_DECIMALS); /* within uint8 */
     const por_feed_config *fd = &sc->feed;
     por_amount total = 0, scaled;
     for (size_t i = 0; i < fd->nsources; i++) {
