@@ -34,7 +34,9 @@
  * Redemptions are never blocked; one burns min(amount, supply on its chain).
  *
  * Requests are applied at the instant they arrive (the mint transaction's own inclusion
- * delay is not modelled). A mint or redeem on chain k changes chain k's supply.
+ * delay is not modelled), except mints held for a refresh (refresh-then-mint, below),
+ * which go to the guard when a newer answer lands. A mint or redeem on chain k changes
+ * chain k's supply.
  * Processes (por_request_process), for mints, redeems and bridge transfers alike:
  *   POISSON    arrivals at rate per_day, inside the process window;
  *   BURST      bursts at rate per_day / burst_size, each burst_size requests at once;
