@@ -235,8 +235,9 @@ por_time_t ocr_now(const ocr_node *nd);
  * rpc_outages; *OUT is then zeroed). */
 bool ocr_read_contract(ocr_node *nd, por_round_data *out);
 /* Whether a requestNewRound is pending for the node: the latest RoundRequested event
- * (within the ΔC lookback, this configuration) is not older than the latest transmission
- * RD the node read (libocr shouldReport's unfulfilledRequest). Pure: no draw. */
+ * (this configuration, any age, as the Chainlink node's LatestRoundRequested returns it)
+ * is not older than the latest transmission RD the node read (libocr shouldReport's
+ * unfulfilledRequest). Pure: no draw. */
 bool ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd);
 por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a);
 void ocr_cancel(ocr_node *nd, por_event_id *id);
