@@ -301,6 +301,46 @@ START_TEST(digests_are_deterministic_and_sensitive)
 }
 END_TEST
 
+START_TEST(request_new_round_access_and_event)
+{
+    /* OffchainAggregator.sol requestNewRound(): require(msg.sender == owner ||
+     * s_requesterAccessController.hasAccess(msg.sender, msg.data), "Only owner&requester
+     * can call"); emit RoundRequested(msg.sender, latestConfigDigest, epoch and round of
+     * latestEpochAndRound); return latestAggregatorRoundId + 1. */
+    fixture fx;
+    fx_init(&fx, POR_CRYPTO_IDEAL);
+    por_round_request ev;
+    ck_assert(!por_aggregator_latest_round_requested(fx.agg, &ev));
+    por_addr owner = fx.tkeys[0].addr, listed = fx.tkeys[2].addr, stranger = fx.tkeys[3].addr;
+    /* nobody set: the zero-address owner and an empty list refuse everyone else */
+    ck_assert(!por_aggregator_request_new_round(fx.agg, 10 * POR_SEC, &stranger, NULL));
+    por_aggregator_set_requesters(fx.agg, &owner, &listed, 1);
+    ck_assert(por_aggregator_is_owner(fx.agg, &owner) && !por_aggregator_is_owner(fx.agg, &listed));
+    ck_assert(!por_aggregator_request_new_round(fx.agg, 20 * POR_SEC, &stranger, NULL));
+    ck_assert(!por_aggregator_latest_round_requested(fx.agg, &ev)); /* a revert stores nothing */
+    /* before any transmission: epoch and round 0, next round id 1 */
+    uint64_t next = 0;
+    ck_assert(por_aggregator_request_new_round(fx.agg, 30 * POR_SEC, &owner, &next));
+    ck_assert_uint_eq(next, 1);
+    ck_assert(por_aggregator_latest_round_requested(fx.agg, &ev));
+    ck_assert(ev.epoch == 0 && ev.round == 0 && ev.block_time == 30 * POR_SEC);
+    ck_assert(por_addr_eq(&ev.requester, &owner));
+    ck_assert(memcmp(ev.config_digest.b, por_aggregator_config_digest(fx.agg)->b, 32) == 0);
+    /* after report (1, 1) is accepted, a listed requester's event carries (1, 1) */
+    uint32_t signers[2] = {0, 1};
+    fx_sign(&fx, signers, 2);
+    ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_ACCEPTED);
+    ck_assert(por_aggregator_request_new_round(fx.agg, 2000 * POR_SEC, &listed, &next));
+    ck_assert_uint_eq(next, 2);
+    ck_assert(por_aggregator_latest_round_requested(fx.agg, &ev));
+    ck_assert(ev.epoch == 1 && ev.round == 1 && por_addr_eq(&ev.requester, &listed));
+    uint64_t emitted, reverted;
+    por_aggregator_request_counts(fx.agg, &emitted, &reverted);
+    ck_assert(emitted == 2 && reverted == 2);
+    fx_free(&fx);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("aggregator");
@@ -308,6 +348,7 @@ Suite *por_test_suite(void)
     tcase_add_loop_test(tc, accepts_and_rejects, 0, 2);
     tcase_add_loop_test(tc, contract_require_order, 0, 2);
     tcase_add_test(tc, digests_are_deterministic_and_sensitive);
+    tcase_add_test(tc, request_new_round_access_and_event);
     suite_add_tcase(s, tc);
     return s;
 }

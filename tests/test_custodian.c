@@ -459,6 +459,71 @@ START_TEST(test_attestation_phase_fixed_exact)
 }
 END_TEST
 
+START_TEST(test_attestation_skips_weekends)
+{
+    /* Rule (market calendar: an exchange-traded fund's NAV and the broker's position
+     * statement are produced on trading days only; LSE and NYSE are closed on Saturday and
+     * Sunday): with skip_weekends a daily refresh at 21:00 on a Saturday or Sunday does not
+     * happen. Day 0 is a Thursday: day 1 Friday, days 2-3 the weekend, day 4 Monday. A loss
+     * at Friday 22:00 (after Friday's refresh) shows at Monday 21:00, not Saturday 21:00;
+     * without skip_weekends it shows on Saturday. */
+    por_custodian_config cfg = base_cfg();
+    por_reserve_step step;
+    memset(&step, 0, sizeof step);
+    step.at = POR_DAY + 22 * POR_HOUR, step.kind = POR_CHANGE_RELATIVE_PPB, step.ppb = -100000000;
+    cfg.steps = &step;
+    cfg.nsteps = 1;
+    cfg.attest_every = POR_DAY;
+    cfg.attest_phase = 21 * POR_HOUR;
+    cfg.skip_weekends = true;
+    cfg.first_day = 3; /* Thursday */
+    ck_assert(!por_custodian_weekend(&cfg, POR_DAY + 23 * POR_HOUR));       /* Friday */
+    ck_assert(por_custodian_weekend(&cfg, 2 * POR_DAY));                    /* Saturday 00:00 */
+    ck_assert(por_custodian_weekend(&cfg, 4 * POR_DAY - 1));                /* Sunday 23:59 */
+    ck_assert(!por_custodian_weekend(&cfg, 4 * POR_DAY));                   /* Monday 00:00 */
+    ck_assert(por_custodian_weekend(&cfg, 9 * POR_DAY + POR_HOUR));         /* next Saturday */
+    por_sim *sim = por_sim_create(1, 0);
+    por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    ck_assert_ptr_nonnull(c);
+    const por_time_t fri = POR_DAY + 21 * POR_HOUR, mon = 4 * POR_DAY + 21 * POR_HOUR;
+    ck_assert_int_eq(por_custodian_refreshed_at(c, fri), fri);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 2 * POR_DAY + 21 * POR_HOUR), fri); /* Sat */
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 3 * POR_DAY + 22 * POR_HOUR), fri); /* Sun */
+    ck_assert_int_eq(por_custodian_refreshed_at(c, mon - 1), fri);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, mon), mon);
+    ck_assert(por_sim_run(sim, mon - 1) == POR_OK);
+    ck_assert(por_custodian_true_reserve(c) == 90000);
+    ck_assert(por_custodian_published(c, mon - 1) == 100000); /* blind all weekend */
+    ck_assert(por_sim_run(sim, mon) == POR_OK);
+    ck_assert(por_custodian_published(c, mon) == 90000);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+    /* control: every day refreshes, the loss shows at Saturday 21:00 */
+    cfg.skip_weekends = false;
+    sim = por_sim_create(1, 0);
+    c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    ck_assert(por_sim_run(sim, 2 * POR_DAY + 21 * POR_HOUR) == POR_OK);
+    ck_assert(por_custodian_published(c, 2 * POR_DAY + 21 * POR_HOUR) == 90000);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+    /* a refresh every 8 days steps back over several weekends: day 0 a Saturday, grid
+     * ..., -8 (Friday), 0 (Saturday), 8 (Sunday), 16 (Monday): until day 16 the refresh
+     * in force is day -8's */
+    cfg.skip_weekends = true;
+    cfg.first_day = 5;
+    cfg.attest_every = 8 * POR_DAY;
+    cfg.attest_phase = 0;
+    sim = por_sim_create(1, 0);
+    c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, POR_HOUR), -8 * POR_DAY);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 8 * POR_DAY), -8 * POR_DAY);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 16 * POR_DAY - 1), -8 * POR_DAY);
+    ck_assert_int_eq(por_custodian_refreshed_at(c, 16 * POR_DAY), 16 * POR_DAY);
+    por_sim_destroy(sim);
+    por_custodian_destroy(c);
+}
+END_TEST
+
 START_TEST(test_attestation_phase_random_per_replication)
 {
     /* "random": one uniform draw in [0, every) per replication, the same for the same
@@ -604,6 +669,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_attestation_phase_random_per_replication);
     tcase_add_test(t, test_wallet_reads_confirmed_block);
     tcase_add_test(t, test_change_now_and_delayed);
+    tcase_add_test(t, test_attestation_skips_weekends);
     suite_add_tcase(s, t);
     return s;
 }

@@ -333,7 +333,7 @@ START_TEST(test_full_example_fields)
     ck_assert(tk->secure_mint.enabled);
     ck_assert_int_eq(tk->secure_mint.max_staleness, 26 * POR_HOUR);
     ck_assert_int_eq(tk->secure_mint.margin_mode, POR_MARGIN_NEGATIVE_PERCENT);
-    ck_assert_int_eq(tk->secure_mint.margin_ppb, 5000000);
+    ck_assert_int_eq(tk->secure_mint.margin_bp, 50); /* 0.5 % = 50 basis points */
     ck_assert_int_eq(tk->mints.kind, POR_PROCESS_BURST);
     ck_assert_double_eq(tk->mints.per_day, 2);
     ck_assert_uint_eq(tk->mints.burst_size, 5);
@@ -749,6 +749,53 @@ START_TEST(test_mutation_fuzz)
 }
 END_TEST
 
+/* Loads TEXT, which must be valid. Caller frees. */
+static por_scenario *load_text_ok(const char *text, const char *const *sets, size_t nsets)
+{
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    por_status st = por_scenario_load_string(text, strlen(text), "t.json", sets, nsets, &sc, &err);
+    ck_assert_msg(st == POR_OK, "expected OK, got: %s", err.msg);
+    return sc;
+}
+
+START_TEST(test_secure_mint_contract_limits)
+{
+    /* SecureMintPolicy.sol _setReserveMargin: percentage modes need amount <=
+     * BASIS_POINTS (10,000), so 100 % is allowed for both signs (negative 100 % doubles
+     * the reserve); absolute modes need amount > 0. The loader holds percentages in basis
+     * points: "0.01%" is 1 bp, "12.34%" is 1234 bp. token.secure_mint.supply defaults to
+     * "local" (run() reads the subject token's own totalSupply()). Failing cases: the bad
+     * corpus (margin_percent_over_100, margin_sub_basis_point, margin_absolute_zero,
+     * secure_mint_supply_unknown, decimals_too_many, token_decimals_reserve_overflow). */
+    const char *doc = "{\"duration\": \"1d\"}";
+    por_scenario *sc = load_text_ok(doc, NULL, 0);
+    ck_assert_int_eq(sc->token.secure_mint.supply, POR_SUPPLY_LOCAL);
+    por_scenario_free(sc);
+    const char *global[] = {"token.secure_mint.supply=global"};
+    sc = load_text_ok(doc, global, 1);
+    ck_assert_int_eq(sc->token.secure_mint.supply, POR_SUPPLY_GLOBAL);
+    por_scenario_free(sc);
+    const char *neg100[] = {"token.secure_mint.margin={\"mode\": \"negative_percent\", \"value\": \"100%\"}"};
+    sc = load_text_ok(doc, neg100, 1);
+    ck_assert_int_eq(sc->token.secure_mint.margin_bp, POR_BASIS_POINTS);
+    por_scenario_free(sc);
+    const char *one_bp[] = {"token.secure_mint.margin={\"mode\": \"positive_percent\", \"value\": \"0.01%\"}"};
+    sc = load_text_ok(doc, one_bp, 1);
+    ck_assert_int_eq(sc->token.secure_mint.margin_bp, 1);
+    por_scenario_free(sc);
+    const char *bp1234[] = {"token.secure_mint.margin={\"mode\": \"positive_percent\", \"value\": \"12.34%\"}"};
+    sc = load_text_ok(doc, bp1234, 1);
+    ck_assert_int_eq(sc->token.secure_mint.margin_bp, 1234);
+    por_scenario_free(sc);
+    const char *neg_pct[] = {"token.secure_mint.margin={\"mode\": \"positive_percent\", \"value\": \"-1%\"}"};
+    ck_assert_str_eq(load_err(doc, neg_pct, 1),
+                     "t.json: $.token.secure_mint.margin.value: needs a margin from 0% to 100% (0 to 10000 basis "
+                     "points, SecureMintPolicy's BASIS_POINTS), got \"-1%\" (from --set "
+                     "token.secure_mint.margin={\"mode\": \"positive_percent\", \"value\": \"-1%\"})");
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("loader");
@@ -767,6 +814,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_file_errors);
     tcase_add_test(t, test_deep_nesting);
     tcase_add_test(t, test_mutation_fuzz);
+    tcase_add_test(t, test_secure_mint_contract_limits);
     suite_add_tcase(s, t);
     return s;
 }

@@ -172,7 +172,8 @@ static const char *const library[] = {
     "fiat-stablecoin-bank-shortfall.json", "treasury-stablecoin-drift.json",
     "wrapped-btc-custody-hack.json",       "tokenized-gold-audit-gap.json",
     "cross-chain-token.json",              "lending-depeg-reaction.json",
-    "congested-chain-heartbeat.json",      "bench/year-n31.json",
+    "congested-chain-heartbeat.json",      "tokenized-etf-weekend-gap.json",
+    "bench/year-n31.json",
 };
 
 START_TEST(test_every_scenario_validates)
@@ -322,7 +323,51 @@ START_TEST(test_cross_chain_sum)
     run(sc, 0, onset + 4 * POR_HOUR, &r);
     check_common(&r, onset, wait, wait + round_slack + 2 * 12 * POR_SEC);
     ck_assert(r.c[POR_WM_MIN_TRUE_RATIO].value < 0.985);
-    ck_assert(r.c[POR_WM_MINT_BLOCK].present);
+    /* secure_mint.supply local (SecureMintPolicy.run reads the subject token's own
+     * totalSupply()): every chain's supply stays below the reported reserve, so no guard
+     * refuses, minting never stops, and every mint after onset counts as unbacked */
+    ck_assert_int_eq(sc->token.secure_mint.supply, POR_SUPPLY_LOCAL);
+    ck_assert(r.c[POR_WM_MINT_BLOCK].present && r.c[POR_WM_MINT_BLOCK].censored);
+    ck_assert(r.c[POR_WM_MINTS_REFUSED].value == 0);
+    ck_assert(r.c[POR_WM_UNBACKED_MINTED].value > 0);
+    por_scenario_free(sc);
+    /* the documented --set token.secure_mint.supply=global: the summed supply exceeds
+     * the reported reserve once the feed shows the loss, so minting stops after it */
+    const char *global[] = {"token.secure_mint.supply=global"};
+    sc = load_phase0("cross-chain-token.json", global, 1);
+    run(sc, 0, onset + 4 * POR_HOUR, &r);
+    check_common(&r, onset, wait, wait + round_slack + 2 * 12 * POR_SEC);
+    ck_assert(r.c[POR_WM_MINT_BLOCK].present && !r.c[POR_WM_MINT_BLOCK].censored);
+    check_block_after_detect(&r);
+    por_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_tokenized_etf_weekend_gap)
+{
+    /* Fixed-income shares (seed-proof-of-reserve-lesson.txt: "Backed Finance bIB01 PoR
+     * (iShares USD Treasury Bond 0-1yr UCITS ETF)"): a share count at a broker, one
+     * statement a trading day at 21:00 describing the 16:30 close, none on Saturday or
+     * Sunday (exchanges closed). Day 0 is a Thursday; the loss of 15,000 of 250,000 shares
+     * at Friday 18:00 (1d18h) takes the 250k reserve below the 240k tokens at once. The
+     * first statement describing an instant after it is Monday's (day 4, 21:00): detection
+     * no earlier than 4d21h - 1d18h = 75 h, and within one round and two blocks of it.
+     * With a market open every day (skip_weekends false) Saturday 21:00 shows it: 27 h. */
+    const por_time_t onset = POR_DAY + 18 * POR_HOUR, slack = round_slack + 2 * 12 * POR_SEC;
+    por_scenario *sc = load("tokenized-etf-weekend-gap.json", NULL, 0);
+    ck_assert(sc->custodians[0].skip_weekends);
+    ck_assert_uint_eq(sc->custodians[0].first_day, 3); /* Thursday */
+    ck_assert(!sc->custodians[0].attest_phase_random);
+    ck_assert(sc->token.initial_supply[0] > (por_amount)235000 * por_amount_pow10(18)); /* under after the loss */
+    row r;
+    run(sc, 0, 4 * POR_DAY + 22 * POR_HOUR, &r);
+    check_common(&r, onset, 75 * POR_HOUR, 75 * POR_HOUR + slack);
+    por_scenario_free(sc);
+    const char *open_market[] = {"custodians[0].attestation.skip_weekends=false",
+                                 "custodians[0].attestation.first_day=null"};
+    sc = load("tokenized-etf-weekend-gap.json", open_market, 2);
+    run(sc, 0, 2 * POR_DAY + 22 * POR_HOUR, &r);
+    check_common(&r, onset, 27 * POR_HOUR, 27 * POR_HOUR + slack);
     por_scenario_free(sc);
 }
 END_TEST
@@ -406,6 +451,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_wrapped_btc_hack);
     tcase_add_test(t, test_gold_audit_gap);
     tcase_add_test(t, test_cross_chain_sum);
+    tcase_add_test(t, test_tokenized_etf_weekend_gap);
     tcase_add_test(t, test_lending_reaction);
     tcase_add_test(t, test_congestion_slows_detection);
     suite_add_tcase(s, t);

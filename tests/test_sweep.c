@@ -166,7 +166,7 @@ START_TEST(test_grid_order_and_count)
                          "--param token.secure_mint.max_staleness=26h,2h,90m -r 2 -q -o %s/out",
                          d),
                      0);
-    char out[600], buf[512];
+    char out[600], buf[4096];
     snprintf(out, sizeof out, "%s/out", d);
     char *pts = slurp2(out, "points.csv");
     ck_assert_uint_eq(count_lines(pts), 1 + 6);

@@ -24,14 +24,15 @@ static por_round_data answer(por_amount a, por_time_t updated)
     return rd;
 }
 
-static por_secure_mint_config guard(por_margin_mode mode, int64_t ppb, por_amount abs)
+/* A guard with margin MODE: BP basis points (percent modes) or ABS base units. */
+static por_secure_mint_config guard(por_margin_mode mode, int64_t bp, por_amount abs)
 {
     por_secure_mint_config c;
     memset(&c, 0, sizeof c);
     c.enabled = true;
     c.max_staleness = 26 * POR_HOUR;
     c.margin_mode = mode;
-    c.margin_ppb = ppb;
+    c.margin_bp = bp;
     c.margin_amount = abs;
     return c;
 }
@@ -55,10 +56,10 @@ START_TEST(test_margin_boundaries)
     por_secure_mint_config c = guard(POR_MARGIN_NONE, 0, 0);
     check_boundary(&c, R, S, R);
     /* positive 2.5 %: floor(1000000000007 * 0.975) = floor(975000000006.825) */
-    c = guard(POR_MARGIN_POSITIVE_PERCENT, 25000000, 0);
+    c = guard(POR_MARGIN_POSITIVE_PERCENT, 250, 0);
     check_boundary(&c, R, S, 975000000006);
     /* negative 3 %: floor(1000000000007 * 1.03) = floor(1030000000007.21) */
-    c = guard(POR_MARGIN_NEGATIVE_PERCENT, 30000000, 0);
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, 300, 0);
     check_boundary(&c, R, S, 1030000000007);
     c = guard(POR_MARGIN_POSITIVE_ABSOLUTE, 0, 5000000);
     check_boundary(&c, R, S, R - 5000000);
@@ -72,22 +73,22 @@ START_TEST(test_margin_boundaries)
     ck_assert_int_eq(por_secure_mint_check(&c, &rd, 6, 6, 0, 1, 10, NULL),
                      POR_MINT_EXCEEDS_RESERVE);
     /* 100 % positive margin: nothing mintable; percent margins above 100 % are invalid */
-    c = guard(POR_MARGIN_POSITIVE_PERCENT, POR_PPB_ONE, 0);
+    c = guard(POR_MARGIN_POSITIVE_PERCENT, POR_BASIS_POINTS, 0);
     ck_assert(por_secure_mint_mintable(&c, R, &m) && m == 0);
-    c = guard(POR_MARGIN_NEGATIVE_PERCENT, POR_PPB_ONE + 1, 0);
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, POR_BASIS_POINTS + 1, 0);
     ck_assert(!por_secure_mint_mintable(&c, R, &m));
 }
 END_TEST
 
 START_TEST(test_margin_exact_at_128_bits)
 {
-    /* 10^37 base units: r * (1e9 - m) would overflow 128 bits if formed directly. */
+    /* 10^37 base units: r * (10000 - m) * 1e5 would overflow 128 bits if formed directly. */
     por_amount r = por_amount_pow10(37), m, want;
-    por_secure_mint_config c = guard(POR_MARGIN_POSITIVE_PERCENT, 25000000, 0);
+    por_secure_mint_config c = guard(POR_MARGIN_POSITIVE_PERCENT, 250, 0);
     ck_assert(por_secure_mint_mintable(&c, r, &m));
     want = 975 * por_amount_pow10(34);
     ck_assert(m == want);
-    c = guard(POR_MARGIN_NEGATIVE_PERCENT, 30000000, 0);
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, 300, 0);
     ck_assert(por_secure_mint_mintable(&c, r + 7, &m));
     want = 103 * por_amount_pow10(35) + 7; /* floor(7 * 1.03) = 7 */
     ck_assert(m == want);
@@ -744,6 +745,7 @@ START_TEST(test_secure_mint_blind_to_in_flight)
     uint32_t chains[2] = {0, 1};
     por_amount initial[2] = {900, 0};
     por_token_config cfg = token_cfg(chains, 2, initial);
+    cfg.secure_mint.supply = POR_SUPPLY_GLOBAL; /* the gap of a cross-chain supply view */
     por_scheduled_request transfer = {POR_HOUR, 500, 0, 1};
     por_scheduled_request mint = {POR_HOUR + 30 * POR_MIN, 550, -1, -1};
     cfg.bridges.kind = POR_PROCESS_SCHEDULED;
@@ -783,6 +785,71 @@ START_TEST(test_secure_mint_blind_to_in_flight)
     ck_assert(por_token_total_supply(t) == 900);
     por_sim_destroy(sim);
     por_token_destroy(t);
+}
+END_TEST
+
+START_TEST(test_supply_view_local_and_global)
+{
+    /* Rule (chainlink-ace SecureMintPolicy.sol run(): "amount + token.totalSupply() >
+     * totalMintableSupply(reserve)" with token = IERC20(subject), the token contract on
+     * the policy's own chain): with supply LOCAL each chain's guard compares its own
+     * supply, so a token with 60 on chain A and 50 on chain B, reserve 100, accepts a
+     * mint of 40 on A (60 + 40 <= 100) although 150 would then exist; GLOBAL compares the
+     * sum (110 + 40 > 100) and refuses it. Equal supplies on one chain: the two agree. */
+    uint32_t chains[2] = {0, 1};
+    por_amount initial[2] = {60, 50};
+    fake_feed feed = {answer(100, 0)};
+    for (int view = POR_SUPPLY_LOCAL; view <= POR_SUPPLY_GLOBAL; view++) {
+        por_token_config cfg = token_cfg(chains, 2, initial);
+        cfg.secure_mint.supply = (por_supply_view)view;
+        por_sim *sim = por_sim_create(1, 0);
+        por_token *t = por_token_create(&cfg, sim, (por_feed_reader){fake_latest, &feed, 6}, NULL, 0, 0, NULL);
+        ck_assert_ptr_nonnull(t);
+        ck_assert(por_token_guard_supply(t, 0) == (view == POR_SUPPLY_LOCAL ? 60 : 110));
+        ck_assert(por_token_guard_supply(t, 1) == (view == POR_SUPPLY_LOCAL ? 50 : 110));
+        por_mint_result r = por_token_mint(t, sim, 0, 40, false);
+        ck_assert_int_eq(r, view == POR_SUPPLY_LOCAL ? POR_MINT_ACCEPTED : POR_MINT_EXCEEDS_RESERVE);
+        /* LOCAL: chain A is now at its limit (100), chain B still has 50 of headroom */
+        if (view == POR_SUPPLY_LOCAL) {
+            ck_assert_int_eq(por_token_mint(t, sim, 0, 1, false), POR_MINT_EXCEEDS_RESERVE);
+            ck_assert_int_eq(por_token_mint(t, sim, 1, 50, false), POR_MINT_ACCEPTED);
+            ck_assert(por_token_total_supply(t) == 200); /* twice the reserve, every guard content */
+        }
+        por_sim_destroy(sim);
+        por_token_destroy(t);
+    }
+    /* one chain: both views read the same totalSupply */
+    por_token_config one = token_cfg(chains, 1, initial);
+    for (int view = POR_SUPPLY_LOCAL; view <= POR_SUPPLY_GLOBAL; view++) {
+        one.secure_mint.supply = (por_supply_view)view;
+        por_sim *sim = por_sim_create(1, 0);
+        por_token *t = por_token_create(&one, sim, (por_feed_reader){fake_latest, &feed, 6}, NULL, 0, 0, NULL);
+        ck_assert_int_eq(por_token_mint(t, sim, 0, 41, false), POR_MINT_EXCEEDS_RESERVE);
+        ck_assert_int_eq(por_token_mint(t, sim, 0, 40, false), POR_MINT_ACCEPTED);
+        por_sim_destroy(sim);
+        por_token_destroy(t);
+    }
+}
+END_TEST
+
+START_TEST(test_margin_basis_points_limits)
+{
+    /* Rule (SecureMintPolicy.sol _setReserveMargin / totalMintableSupply): a percentage
+     * margin is m basis points, 0 <= m <= BASIS_POINTS = 10,000; mintable is
+     * reserves * (10000 -/+ m) / 10000 in integer division. So 1 bp positive on 10,001
+     * units leaves floor(10001 * 9999 / 10000) = 9999; a 100 % negative margin (allowed:
+     * m <= BASIS_POINTS) doubles the reserve; 10,001 bp is out of range. */
+    por_amount m;
+    por_secure_mint_config c = guard(POR_MARGIN_POSITIVE_PERCENT, 1, 0);
+    ck_assert(por_secure_mint_mintable(&c, 10001, &m) && m == 9999);
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, POR_BASIS_POINTS, 0);
+    ck_assert(por_secure_mint_mintable(&c, 12345, &m) && m == 24690);
+    c = guard(POR_MARGIN_NEGATIVE_PERCENT, 1, 0); /* floor(9999 * 10001 / 10000) = 9999 */
+    ck_assert(por_secure_mint_mintable(&c, 9999, &m) && m == 9999);
+    c = guard(POR_MARGIN_POSITIVE_PERCENT, POR_BASIS_POINTS + 1, 0);
+    ck_assert(!por_secure_mint_mintable(&c, 10000, &m));
+    c = guard(POR_MARGIN_POSITIVE_PERCENT, -1, 0);
+    ck_assert(!por_secure_mint_mintable(&c, 10000, &m));
 }
 END_TEST
 
@@ -850,6 +917,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_bridge_random_pairs);
     tcase_add_test(t, test_secure_mint_blind_to_in_flight);
     tcase_add_test(t, test_bridge_config_refused);
+    tcase_add_test(t, test_supply_view_local_and_global);
+    tcase_add_test(t, test_margin_basis_points_limits);
     suite_add_tcase(s, t);
     return s;
 }

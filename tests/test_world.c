@@ -4,6 +4,8 @@
  * onset-relative metrics absent; replications are deterministic and distinct. */
 #include "por_test.h"
 
+#include "por/round_request.h"
+#include "por/trace.h"
 #include "por/world.h"
 
 #include <math.h>
@@ -278,7 +280,7 @@ START_TEST(test_false_rejections_under_positive_margin)
     fixture_init(&f, false);
     f.sc.token.initial_supply[0] = (por_amount)945000000 * por_amount_pow10(18);
     f.sc.token.secure_mint.margin_mode = POR_MARGIN_POSITIVE_PERCENT;
-    f.sc.token.secure_mint.margin_ppb = 50000000;
+    f.sc.token.secure_mint.margin_bp = 500;
     row r;
     run(&f, 0, NULL, &r);
     print_row("margin 5%", &r);
@@ -554,11 +556,105 @@ START_TEST(test_bridge_in_flight_in_truth)
      * rejection (on-chain supply alone, 960M, would call it one) */
     tk->bridges.kind = POR_PROCESS_SCHEDULED;
     tk->secure_mint.margin_mode = POR_MARGIN_POSITIVE_PERCENT;
-    tk->secure_mint.margin_ppb = 50000000;
+    tk->secure_mint.margin_bp = 500;
     mint.amount = 470 * M;
     run(&f, 0, &opt, &r);
     ck_assert(r.cells[POR_WM_MINTS_REFUSED].value == 1);
     ck_assert(r.cells[POR_WM_FALSE_REJECTIONS].value == 0);
+}
+END_TEST
+
+/* Counts decision records by reason and round-request steps (a trace sink). */
+typedef struct {
+    size_t requested_yes, deviation_yes, steps[8];
+} refresh_trace;
+
+static void refresh_emit(void *ctx, const por_trace_record *r)
+{
+    refresh_trace *t = ctx;
+    if (r->kind == POR_TK_DECISION && r->flag && r->reason == POR_DECIDE_REQUESTED)
+        t->requested_yes++;
+    if (r->kind == POR_TK_DECISION && r->flag && r->reason == POR_DECIDE_DEVIATION)
+        t->deviation_yes++;
+    if (r->kind == POR_TK_ROUND_REQUEST && r->reason < 8)
+        t->steps[r->reason]++;
+}
+
+START_TEST(test_refresh_then_mint)
+{
+    /* Rules: OffchainAggregator.sol requestNewRound (a transaction; require owner or the
+     * requester access list, else "Only owner&requester can call"; emits RoundRequested
+     * with the latest transmission's epoch and round) and libocr
+     * report_generation_follower.go shouldReport (unfulfilledRequest: a RoundRequested
+     * event not older than the latest transmission makes followers report although the
+     * deviation is below alpha; a newer transmission fulfils it).
+     * Setup: reserve 1,000,000,000.00 USD behind 990M tokens, hourly attestations at :00;
+     * at 6h a deposit of 0.5 % (5M, below the 1 % alpha) raises the true reserve to
+     * 1,005M, which the 6h refresh shows; the feed keeps 1,000M (no deviation, 24 h
+     * heartbeat). At 8h a mint of 12M: 1,002M > 1,000M reported, <= 1,005M true.
+     * Without refresh the guard refuses it: one false rejection. With refresh-then-mint
+     * the issuer requests a round; the followers report 1,005M for the request (the
+     * trace says so), the mint is accepted, and after that answer no follower reports
+     * again (fulfilled). Gas: por/round_request.h's formula per access path. */
+    world_fixture f;
+    fixture_init(&f, false);
+    f.sc.nconsumers = 0;
+    f.step.at = 6 * POR_HOUR;
+    f.step.ppb = 5000000;
+    f.cust.nsteps = 1;
+    por_token_config *tk = &f.sc.token;
+    por_scheduled_request mint = {8 * POR_HOUR, (por_amount)12000000 * por_amount_pow10(18), -1, -1};
+    tk->mints.kind = POR_PROCESS_SCHEDULED;
+    tk->mints.scheduled = &mint;
+    tk->mints.nscheduled = 1;
+    tk->redeems.kind = POR_PROCESS_NONE;
+    tk->refresh.timeout = 10 * POR_MIN;
+    por_run_options opt = {.crypto_override = -1, .horizon_override = 10 * POR_HOUR};
+    row r;
+    /* no refresh: a false rejection, one answer (the first) */
+    run(&f, 0, &opt, &r);
+    print_row("no refresh", &r);
+    ck_assert(r.cells[POR_WM_MINTS_REFUSED].value == 1 && r.cells[POR_WM_FALSE_REJECTIONS].value == 1);
+    ck_assert(r.cells[POR_WM_REPORTS_ACCEPTED].value == 1);
+    ck_assert(r.cells[POR_WM_ROUND_REQUESTS].value == 0 && r.cells[POR_WM_MINTS_HELD].value == 0);
+    /* refresh from an address on the requester access list */
+    tk->refresh.enabled = true;
+    tk->refresh.requester = POR_REQUESTER_ACCESS_LIST;
+    refresh_trace tr = {0};
+    por_trace_sink sink = {refresh_emit, &tr, NULL, NULL};
+    opt.trace = &sink;
+    run(&f, 0, &opt, &r);
+    opt.trace = NULL;
+    print_row("refresh", &r);
+    ck_assert(r.cells[POR_WM_MINTS_ACCEPTED].value == 1 && r.cells[POR_WM_MINTS_REFUSED].value == 0);
+    ck_assert(r.cells[POR_WM_FALSE_REJECTIONS].value == 0);
+    ck_assert(r.cells[POR_WM_ROUND_REQUESTS].value == 1 && r.cells[POR_WM_MINTS_HELD].value == 1);
+    ck_assert(r.cells[POR_WM_ROUND_REQUEST_GAS].value == (double)POR_ROUND_REQUEST_GAS_LISTED);
+    ck_assert(r.cells[POR_WM_REPORTS_ACCEPTED].value == 2); /* the first, the requested; then fulfilled */
+    ck_assert_uint_gt(tr.requested_yes, 0);
+    ck_assert_uint_eq(tr.deviation_yes, 0);
+    ck_assert_uint_eq(tr.steps[POR_REQUEST_SENT], 1);
+    ck_assert_uint_eq(tr.steps[POR_REQUEST_EMITTED], 1);
+    ck_assert_uint_eq(tr.steps[POR_REQUEST_RELEASED_ANSWER], 1);
+    ck_assert(r.cells[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+    /* the owner's request skips the access controller call */
+    tk->refresh.requester = POR_REQUESTER_OWNER;
+    run(&f, 0, &opt, &r);
+    ck_assert(r.cells[POR_WM_MINTS_ACCEPTED].value == 1);
+    ck_assert(r.cells[POR_WM_ROUND_REQUEST_GAS].value == (double)POR_ROUND_REQUEST_GAS_OWNER);
+    /* neither owner nor listed: the request reverts, no report, the held mint is refused */
+    tk->refresh.requester = POR_REQUESTER_NONE;
+    memset(&tr, 0, sizeof tr);
+    opt.trace = &sink;
+    run(&f, 0, &opt, &r);
+    opt.trace = NULL;
+    print_row("refresh reverted", &r);
+    ck_assert(r.cells[POR_WM_MINTS_REFUSED].value == 1 && r.cells[POR_WM_FALSE_REJECTIONS].value == 1);
+    ck_assert(r.cells[POR_WM_REPORTS_ACCEPTED].value == 1);
+    ck_assert(r.cells[POR_WM_ROUND_REQUEST_GAS].value == (double)POR_ROUND_REQUEST_GAS_REVERTED);
+    ck_assert_uint_eq(tr.requested_yes, 0);
+    ck_assert_uint_eq(tr.steps[POR_REQUEST_REVERTED], 1);
+    ck_assert_uint_eq(tr.steps[POR_REQUEST_RELEASED_TIMEOUT], 1);
 }
 END_TEST
 
@@ -578,6 +674,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_backed_mints_move_reserves);
     tcase_add_test(t, test_bridge_in_flight_in_truth);
     tcase_add_test(t, test_held_back_and_retransmitted_columns);
+    tcase_add_test(t, test_refresh_then_mint);
     suite_add_tcase(s, t);
     return s;
 }

@@ -414,7 +414,10 @@ static void por__sc_phase(por__jr *c, const cJSON *a, por_custodian_config *cu)
 static void por__sc_attestation(por__jr *c, const cJSON *o, por_custodian_config *cu)
 {
     static const char *const keys[] = {"every",   "lag",      "latency",           "failure_rate",
-                                       "outages", "ripcords", "rate_limit_per_min", "phase", NULL};
+                                       "outages", "ripcords", "rate_limit_per_min", "phase",
+                                       "skip_weekends", "first_day", NULL};
+    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday", "friday",
+                                       "saturday", "sunday", NULL};
     bool api = cu->source == POR_SOURCE_ATTESTED_API;
     cu->attest_every = api ? POR_HOUR : 0;
     cu->attest_phase_random = cu->attest_every > 0; /* default "random" */
@@ -441,6 +444,19 @@ static void por__sc_attestation(por__jr *c, const cJSON *o, por_custodian_config
     por__sc_windows(c, a, "outages", &cu->outages, &cu->noutages);
     por__sc_windows(c, a, "ripcords", &cu->ripcords, &cu->nripcords);
     cu->rate_limit_per_min = (uint32_t)por__jr_uint(c, a, "rate_limit_per_min", 0, 0, 1000000000);
+    /* market calendar: a fund's NAV or a broker's statement is not produced on Saturday
+     * or Sunday (por_custodian_refreshed_at) */
+    cu->skip_weekends = por__jr_bool(c, a, "skip_weekends", false);
+    cu->first_day = (uint32_t)por__jr_enum(c, a, "first_day", 0, days);
+    if (cu->skip_weekends && (!api || cu->attest_every <= 0)) {
+        por__jr_push_key(c, "skip_weekends");
+        por__jr_fail(c, "needs a periodic attestation (source \"api\" with every > 0): only a refreshed "
+                        "figure can skip the weekend");
+    }
+    if (!cu->skip_weekends && por__jr_has(a, "first_day")) {
+        por__jr_push_key(c, "first_day");
+        por__jr_fail(c, "has no effect without \"skip_weekends\": true");
+    }
     por__jr_reset(c, m);
 }
 

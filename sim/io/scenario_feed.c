@@ -2,6 +2,7 @@
  * config checks), the token with Secure Mint and its request processes, consumers and
  * attackers (schema in scenarios/SCHEMA.md). */
 #include "json_read.h"
+#include "por/metrics.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -244,12 +245,35 @@ static void por__sc_supply(por__jr *c, const cJSON *tok, por_scenario *sc)
     por__jr_reset(c, base);
 }
 
+/* A percentage margin at M.value in basis points, as SecureMintPolicy holds it
+ * (_setReserveMargin: "margin must be <= BASIS_POINTS for percentage modes"; the policy's
+ * uint256 cannot hold a fraction of a basis point, so a sub-basis-point value is refused
+ * rather than rounded). */
+static int64_t por__sc_margin_bp(por__jr *c, const cJSON *m)
+{
+    por__jr_require(c, m, "value");
+    int64_t ppb = por__jr_percent(c, m, "value", 0, -POR_PPB_ONE * 1000, POR_PPB_ONE * 1000);
+    const char *got = por__jr_get(m, "value")->valuestring;
+    if (ppb < 0 || ppb > POR_PPB_ONE) {
+        por__jr_push_key(c, "value");
+        por__jr_fail(c, "needs a margin from 0%% to 100%% (0 to 10000 basis points, SecureMintPolicy's "
+                        "BASIS_POINTS), got \"%s\"", got);
+    }
+    if (ppb % (POR_PPB_ONE / POR_BASIS_POINTS) != 0) {
+        por__jr_push_key(c, "value");
+        por__jr_fail(c, "needs whole basis points (0.01%%): SecureMintPolicy holds percentage margins "
+                        "in basis points, got \"%s\"", got);
+    }
+    return ppb / (POR_PPB_ONE / POR_BASIS_POINTS);
+}
+
 static void por__sc_secure_mint(por__jr *c, const cJSON *tok, por_scenario *sc)
 {
-    static const char *const keys[] = {"enabled", "max_staleness", "margin", NULL};
+    static const char *const keys[] = {"enabled", "max_staleness", "margin", "supply", NULL};
     static const char *const mkeys[] = {"mode", "value", NULL};
     static const char *const modes[] = {"none", "positive_percent", "positive_absolute", "negative_percent",
                                         "negative_absolute", NULL};
+    static const char *const views[] = {"local", "global", NULL};
     por_secure_mint_config *sm = &sc->token.secure_mint;
     const size_t base = por__jr_mark(c);
     const cJSON *s = por__sc_enter(c, tok, "secure_mint");
@@ -259,6 +283,7 @@ static void por__sc_secure_mint(por__jr *c, const cJSON *tok, por_scenario *sc)
     por_time_t def = sc->feed.ocr.delta_c <= POR_TIME_MAX - 2 * POR_HOUR ? sc->feed.ocr.delta_c + 2 * POR_HOUR
                                                                           : POR_TIME_MAX;
     sm->max_staleness = por__jr_duration(c, s, "max_staleness", def, true);
+    sm->supply = (por_supply_view)por__jr_enum(c, s, "supply", POR_SUPPLY_LOCAL, views);
     sm->margin_mode = POR_MARGIN_NONE;
     const cJSON *m = por__sc_enter(c, s, "margin");
     if (m) {
@@ -270,22 +295,19 @@ static void por__sc_secure_mint(por__jr *c, const cJSON *tok, por_scenario *sc)
             por__jr_forbid(c, m, "value", "with mode \"none\"");
             break;
         case POR_MARGIN_POSITIVE_PERCENT:
-            por__jr_require(c, m, "value");
-            sm->margin_ppb = por__jr_percent(c, m, "value", 0, 0, 100000000000);
-            break;
         case POR_MARGIN_NEGATIVE_PERCENT:
-            por__jr_require(c, m, "value");
-            sm->margin_ppb = por__jr_percent(c, m, "value", 0, 0, 1000000000);
-            if (sm->margin_ppb >= 1000000000) {
-                por__jr_push_key(c, "value");
-                por__jr_fail(c, "needs a tolerated shortfall below 100%%, got \"%s\"",
-                             por__jr_get(m, "value")->valuestring);
-            }
+            sm->margin_bp = por__sc_margin_bp(c, m);
             break;
         case POR_MARGIN_POSITIVE_ABSOLUTE:
         case POR_MARGIN_NEGATIVE_ABSOLUTE:
             por__jr_require(c, m, "value");
             sm->margin_amount = por__jr_amount(c, m, "value", 0, sc->token.decimals, false);
+            if (sm->margin_amount == 0) { /* _setReserveMargin: "margin must be > 0 for
+                                             absolute modes" */
+                por__jr_push_key(c, "value");
+                por__jr_fail(c, "needs an absolute margin above 0 (SecureMintPolicy: \"margin must be > 0 "
+                                "for absolute modes\"; use mode \"none\" for no margin)");
+            }
             break;
         }
     }
@@ -484,11 +506,65 @@ static void por__sc_bridge_delay(por__jr *c, const cJSON *tok, por_token_config 
     por__jr_reset(c, m);
 }
 
+/* token.refresh_then_mint: {"enabled": bool (true when the object is given),
+ * "requester": "access_list" | "owner" | "none", "timeout": duration > 0,
+ * "min_interval": duration}. */
+static void por__sc_refresh(por__jr *c, const cJSON *t, por_token_config *tk)
+{
+    static const char *const keys[] = {"enabled", "requester", "timeout", "min_interval", NULL};
+    static const char *const who[] = {"access_list", "owner", "none", NULL};
+    const size_t m = por__jr_mark(c);
+    tk->refresh.timeout = 10 * POR_MIN;
+    const cJSON *r = por__sc_enter(c, t, "refresh_then_mint");
+    if (!r)
+        return;
+    por__jr_v_object(c, r, keys, NULL);
+    tk->refresh.enabled = por__jr_bool(c, r, "enabled", true);
+    tk->refresh.requester = (por_requester_kind)por__jr_enum(c, r, "requester", POR_REQUESTER_ACCESS_LIST, who);
+    tk->refresh.timeout = por__jr_duration(c, r, "timeout", 10 * POR_MIN, true);
+    tk->refresh.min_interval = por__jr_duration(c, r, "min_interval", 0, false);
+    if (tk->refresh.enabled && !tk->secure_mint.enabled) {
+        por__jr_push_key(c, "enabled");
+        por__jr_fail(c, "needs token.secure_mint.enabled: without a guard no mint is ever uncovered");
+    }
+    por__jr_reset(c, m);
+}
+
+/* token.decimals, within SecureMintPolicy's range as porsim can hold it. The policy
+ * (chainlink-ace SecureMintPolicy.sol run(), from PR #8 "scale reserve amount based on
+ * decimals") reads the token's decimals as a uint8 and scales the reserve by
+ * 10^(tokenDecimals - feedDecimals) in uint256, reverting on overflow. porsim's amounts
+ * are 128-bit, so: at most POR_MAX_DECIMALS, and the feed's reserve (the sources'
+ * initial reserves) scaled to the token's decimals must fit, or every mint would be
+ * refused as an overflow. */
+static void por__sc_token_decimals(por__jr *c, const cJSON *t, por_scenario *sc)
+{
+    por_token_config *tk = &sc->token;
+    const size_t m = por__jr_mark(c);
+    tk->decimals = (uint32_t)por__jr_uint(c, t, "decimals", 18, 0, POR_MAX_DECIMALS); /* within uint8 */
+    const por_feed_config *fd = &sc->feed;
+    por_amount total = 0, scaled;
+    for (size_t i = 0; i < fd->nsources; i++) {
+        const por_custodian_config *cu = &sc->custodians[fd->sources[i]];
+        por_amount v;
+        if (!por_amount_rescale(cu->initial, cu->decimals, fd->decimals, &v) ||
+            !por_amount_add(total, v, &total))
+            return; /* refused with feed.decimals already */
+    }
+    if (!por_amount_rescale(total, fd->decimals, tk->decimals, &scaled)) {
+        por__jr_push_key(c, "decimals");
+        por__jr_fail(c, "the feed's reserve scaled from %u to %u decimals (SecureMintPolicy's "
+                        "10^(token - feed decimals)) does not fit 128 bits; lower token.decimals",
+                     fd->decimals, tk->decimals);
+    }
+    por__jr_reset(c, m);
+}
+
 void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     static const char *const keys[] = {"chains",      "decimals", "initial_supply",    "bridge_delay",
                                        "secure_mint", "mints",    "redeems",           "reserve_custodian",
-                                       "deposit_delay", "bridges", NULL};
+                                       "deposit_delay", "bridges", "refresh_then_mint", NULL};
     por_token_config *tk = &sc->token;
     const cJSON *t = por__jr_get(root, "token");
     por__jr_push_key(c, "token");
@@ -516,7 +592,7 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
         tk->nchains = 1;
         tk->chains[0] = sc->feed.chain;
     }
-    tk->decimals = (uint32_t)por__jr_uint(c, t, "decimals", 18, 0, POR_MAX_DECIMALS);
+    por__sc_token_decimals(c, t, sc);
     por__sc_supply(c, t, sc);
     por__jr_reset(c, base);
     por__sc_bridge_delay(c, t, tk);
@@ -527,6 +603,7 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
     tk->deposit_delay = por__jr_duration(c, t, "deposit_delay", 0, false);
     tk->bridge_from = tk->bridge_to = -1;
     por__sc_process(c, t, "bridges", sc, &tk->bridges, true);
+    por__sc_refresh(c, t, tk);
     por__jr_reset(c, 1);
 }
 

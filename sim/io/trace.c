@@ -20,6 +20,7 @@ const char *por_trace_kind_name(por_trace_kind k)
         [POR_TK_CRASH] = "crash",          [POR_TK_RECOVER] = "recover",
         [POR_TK_FORGED_SENT] = "forged_sent", [POR_TK_FORGED_RESULT] = "forged_result",
         [POR_TK_MESSAGE] = "message",      [POR_TK_ATTACK] = "attack",
+        [POR_TK_ROUND_REQUEST] = "round_request",
     };
     return (unsigned)k < POR_TK_NKINDS && names[k] ? names[k] : "?";
 }
@@ -43,6 +44,7 @@ const char *por_trace_decision_name(por_trace_decision_why w)
     case POR_DECIDE_OVERFLOW: return "overflow";
     case POR_DECIDE_UNREADABLE: return "contract unreadable";
     case POR_DECIDE_OUT_OF_BOUNDS: return "median out of bounds";
+    case POR_DECIDE_REQUESTED: return "round requested";
     }
     return "?";
 }

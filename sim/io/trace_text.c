@@ -389,6 +389,12 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
             snprintf(why, sizeof why, "no: the median %s is outside [min_answer, max_answer]",
                      por__feed_amt(t, r->a, x));
             break;
+        case POR_DECIDE_REQUESTED:
+            snprintf(why, sizeof why,
+                     "YES: request pending: requestNewRound asked for a report (deviation %s < alpha "
+                     "%s, answer %s old)",
+                     pct, alpha, age);
+            break;
         default:
             snprintf(why, sizeof why, "YES: the deviation does not fit the arithmetic");
             break;
@@ -551,13 +557,18 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
         return;
     }
     const por_secure_mint_config *sm = &t->sc->token.secure_mint;
+    const por_token_config *tk = &t->sc->token;
+    char on[112] = "";
+    if (tk->nchains > 1 && r->index < tk->nchains) /* which chain, and whose supply */
+        snprintf(on, sizeof on, " on %s%s", t->sc->chains[tk->chains[r->index]].name,
+                 sm->supply == POR_SUPPLY_GLOBAL ? " (all chains' supply)" : "");
     switch ((por_mint_result)r->reason) {
     case POR_MINT_ACCEPTED:
         t->mints_ok++;
         if (r->flag2)
             por__line(t, r->time, r->flag ? C_MAGENTA : C_GREEN, "Secure Mint",
-                      "%s of %s ACCEPTED: supply %s <= mintable %s", who, por__tok_amt(t, r->a, x),
-                      por__tok_amt(t, r->b, y), por__tok_amt(t, r->c, z));
+                      "%s of %s%s ACCEPTED: supply %s <= mintable %s", who, por__tok_amt(t, r->a, x),
+                      on, por__tok_amt(t, r->b, y), por__tok_amt(t, r->c, z));
         else
             por__line(t, r->time, r->flag ? C_MAGENTA : C_GREEN, "Secure Mint",
                       "%s of %s ACCEPTED%s: supply %s", who, por__tok_amt(t, r->a, x),
@@ -569,8 +580,8 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
         if (!por_amount_add(r->b, r->a, &want))
             want = POR_AMOUNT_MAX;
         por__line(t, r->time, C_RED, "Secure Mint",
-                  "%s of %s REFUSED: supply + amount %s > mintable %s (exceeds_reserve)", who,
-                  por__tok_amt(t, r->a, x), por__tok_amt(t, want, y), por__tok_amt(t, r->c, z));
+                  "%s of %s%s REFUSED: supply + amount %s > mintable %s (exceeds_reserve)", who,
+                  por__tok_amt(t, r->a, x), on, por__tok_amt(t, want, y), por__tok_amt(t, r->c, z));
         break;
     }
     case POR_MINT_STALE:
@@ -583,6 +594,38 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
         t->mints_refused++;
         por__line(t, r->time, C_RED, "Secure Mint", "%s of %s REFUSED (%s)", who,
                   por__tok_amt(t, r->a, x), por_mint_result_name((por_mint_result)r->reason));
+        break;
+    }
+}
+
+/* Refresh-then-mint: the issuer's requestNewRound and the mints it holds. */
+static void por__round_request(por_trace_text *t, const por_trace_record *r)
+{
+    unsigned n = (unsigned)r->count;
+    switch ((por_trace_request_step)r->reason) {
+    case POR_REQUEST_SENT:
+        por__line(t, r->time, C_YELLOW, "issuer",
+                  "requestNewRound sent: the reported reserve does not cover a mint; %u mint%s wait for a fresh answer",
+                  n, n == 1 ? "" : "s");
+        break;
+    case POR_REQUEST_EMITTED:
+        por__line(t, r->time, "", "chain", "requestNewRound included: RoundRequested emitted (%lld gas)",
+                  (long long)r->dt);
+        break;
+    case POR_REQUEST_REVERTED:
+        por__line(t, r->time, C_RED, "chain",
+                  "requestNewRound REVERTED: \"Only owner&requester can call\" (%lld gas)", (long long)r->dt);
+        break;
+    case POR_REQUEST_DROPPED:
+        por__line(t, r->time, C_RED, "chain", "requestNewRound dropped from the mempool");
+        break;
+    case POR_REQUEST_RELEASED_ANSWER:
+        por__line(t, r->time, "", "issuer", "a fresh answer landed: %u held mint%s go to Secure Mint", n,
+                  n == 1 ? "" : "s");
+        break;
+    case POR_REQUEST_RELEASED_TIMEOUT:
+        por__line(t, r->time, C_RED, "issuer", "no fresh answer coming (timeout, or the request failed): %u held mint%s go to Secure Mint", n,
+                  n == 1 ? "" : "s");
         break;
     }
 }
@@ -726,6 +769,9 @@ static void por__emit(void *ctx, const por_trace_record *r)
         break;
     case POR_TK_CONSUMER:
         por__consumer(t, r);
+        break;
+    case POR_TK_ROUND_REQUEST:
+        por__round_request(t, r);
         break;
     case POR_TK_CRASH:
     case POR_TK_RECOVER: {

@@ -145,6 +145,46 @@ uint64_t por_aggregator_rounds(const por_aggregator *agg);
 /* The configuration (borrowed). */
 const por_aggregator_config *por_aggregator_get_config(const por_aggregator *agg);
 
+/* ---- requestNewRound (OffchainAggregator.sol, "requestNewRound logic") ---------------- */
+
+/* The latest RoundRequested event: who asked, and the config digest and (epoch, round) of
+ * the latest accepted transmission when they asked ((0, 0) before any); block_time is the
+ * timestamp of the block that included the request. emitted = false: none yet. */
+typedef struct {
+    bool emitted;
+    por_addr requester;
+    por_digest config_digest;
+    uint32_t epoch, round;
+    por_time_t block_time;
+} por_round_request;
+
+/* Sets the contract's owner and the addresses on its requester access list (the
+ * SimpleWriteAccessController behind setRequesterAccessController, with its check
+ * enabled); copies them. Without a call the owner is the zero address and the list empty. */
+void por_aggregator_set_requesters(por_aggregator *agg, const por_addr *owner,
+                                   const por_addr *requesters, size_t n);
+
+/* Whether SENDER is the contract's owner. */
+bool por_aggregator_is_owner(const por_aggregator *agg, const por_addr *sender);
+
+/* Whether SENDER passes requestNewRound's require: the owner, or on the access list. */
+bool por_aggregator_may_request(const por_aggregator *agg, const por_addr *sender);
+
+/* OffchainAggregator.requestNewRound executed by SENDER in a block at BLOCK_TIME. Returns
+ * false when the require fails ("Only owner&requester can call": the transaction
+ * reverts, nothing stored); otherwise stores the RoundRequested event (latest config
+ * digest, the latest transmission's epoch and round) and returns true with the next
+ * aggregator round id in *NEXT_ROUND_ID (may be NULL). As the contract says, there is no
+ * causality between the request and the report of that round. */
+bool por_aggregator_request_new_round(por_aggregator *agg, por_time_t block_time,
+                                      const por_addr *sender, uint64_t *next_round_id);
+
+/* The latest RoundRequested event into OUT; false (OUT zeroed) when none was emitted. */
+bool por_aggregator_latest_round_requested(const por_aggregator *agg, por_round_request *out);
+
+/* Requests that emitted the event, and requests that reverted on the access rule. */
+void por_aggregator_request_counts(const por_aggregator *agg, uint64_t *emitted, uint64_t *reverted);
+
 /* Test-only faults of the contract, to exercise the safety audit end to end (a correct
  * model never breaks an invariant). Never set from a scenario file. */
 typedef enum {

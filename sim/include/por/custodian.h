@@ -119,7 +119,8 @@ por_amount por_custodian_backing(const por_custodian *c);
 por_amount por_custodian_borrowed_at(const por_custodian *c, por_time_t t);
 
 /* The true reserve at instant T (changes at T included), for T >= now - attest_lag -
- * attest_every (older history is pruned; earlier T is a caller bug). T < 0 gives the
+ * attest_every (- 2 days with skip_weekends; older history is pruned; earlier T is a
+ * caller bug). T < 0 gives the
  * initial reserve. */
 por_amount por_custodian_true_reserve_at(const por_custodian *c, por_time_t t);
 
@@ -128,8 +129,16 @@ por_amount por_custodian_true_reserve_at(const por_custodian *c, por_time_t t);
 por_amount por_custodian_published(const por_custodian *c, por_time_t now);
 
 /* The instant of the attestation refresh in force at NOW: the largest phase + k * every
- * <= NOW (NOW itself when attest_every is 0). */
+ * <= NOW (NOW itself when attest_every is 0). With skip_weekends, refreshes on a Saturday
+ * or Sunday do not happen (a market closed on weekends: no NAV, no broker statement), so
+ * from Saturday 00:00 to the first refresh of Monday the last refresh before Saturday
+ * stays in force. Window dressing (custodian_fraud) keeps dressing around every grid
+ * instant, weekend ones included. */
 por_time_t por_custodian_refreshed_at(const por_custodian *c, por_time_t now);
+
+/* Whether instant T falls on a Saturday or Sunday of CFG's calendar (day 0 is weekday
+ * CFG->first_day, 0 = Monday; days are UTC days of the run's clock). */
+bool por_custodian_weekend(const por_custodian_config *cfg, por_time_t t);
 
 /* The attestation phase of this replication (attest_phase, or the random draw). */
 por_time_t por_custodian_attest_phase(const por_custodian *c);

@@ -67,6 +67,9 @@ typedef enum {
     POR_WM_MAX_IN_FLIGHT,     /* largest amount in flight between chains (token units) */
     POR_WM_TX_HELD_BACK,      /* reports held back by the nodes' shouldTransmit */
     POR_WM_MSGS_RETRANSMITTED, /* oracle messages delivered after a retransmission */
+    POR_WM_ROUND_REQUESTS,    /* refresh-then-mint: requestNewRound transactions sent */
+    POR_WM_ROUND_REQUEST_GAS, /* gas those transactions used (reverted ones included) */
+    POR_WM_MINTS_HELD,        /* mints that waited for a refresh before the guard */
     POR_WM_NCOLS
 } por_world_metric;
 

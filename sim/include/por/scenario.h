@@ -179,6 +179,11 @@ typedef struct {
     /* refreshes at attest_phase + k * attest_every; 0 <= attest_phase < attest_every */
     por_time_t attest_phase;
     bool attest_phase_random; /* draw the phase per replication instead (uniform) */
+    /* Market calendar (attestation.skip_weekends): a refresh falling on a Saturday or
+     * Sunday (UTC days of the run's clock, day 0 being weekday first_day) does not
+     * happen; the last weekday refresh stays in force. */
+    bool skip_weekends;
+    uint32_t first_day;       /* weekday of day 0: 0 = Monday .. 6 = Sunday */
 } por_custodian_config;
 
 /* ---- feed and OCR ----------------------------------------------------------------- */
@@ -239,12 +244,24 @@ typedef enum {
     POR_MARGIN_NEGATIVE_ABSOLUTE,
 } por_margin_mode;
 
+/* SecureMintPolicy.sol's BASIS_POINTS: percentage margins are held in basis points. */
+#define POR_BASIS_POINTS INT64_C(10000)
+
+/* Which totalSupply the guard compares with the reserve (token.secure_mint.supply). */
+typedef enum {
+    POR_SUPPLY_LOCAL,  /* the minting chain's own totalSupply(), as the deployed
+                          SecureMintPolicy.run reads IERC20(subject).totalSupply() */
+    POR_SUPPLY_GLOBAL, /* the supply summed over the token's chains (a cross-chain supply
+                          view the deployment has to wire itself) */
+} por_supply_view;
+
 typedef struct {
     bool enabled;
     por_time_t max_staleness;
     por_margin_mode margin_mode;
-    int64_t margin_ppb;          /* PERCENT modes */
-    por_amount margin_amount;    /* ABSOLUTE modes, token base units */
+    int64_t margin_bp;           /* PERCENT modes: basis points, 0..10,000 (BASIS_POINTS) */
+    por_amount margin_amount;    /* ABSOLUTE modes, token base units, > 0 */
+    por_supply_view supply;      /* default LOCAL */
 } por_secure_mint_config;
 
 typedef enum { POR_PROCESS_NONE, POR_PROCESS_POISSON, POR_PROCESS_BURST, POR_PROCESS_SCHEDULED } por_process_kind;
@@ -269,6 +286,24 @@ typedef struct {
                                     (the loader's default is true; zero-initialized: false) */
 } por_request_process;
 
+/* Who the issuer is to the feed's OffchainAggregator when it calls requestNewRound. */
+typedef enum {
+    POR_REQUESTER_ACCESS_LIST, /* on the requester access list (hasAccess) */
+    POR_REQUESTER_OWNER,       /* the contract's owner */
+    POR_REQUESTER_NONE,        /* neither: the call reverts "Only owner&requester can call" */
+} por_requester_kind;
+
+/* Refresh-then-mint (token.refresh_then_mint, por/token.h): before a mint the reported
+ * reserve does not cover, the issuer calls requestNewRound and holds the mint until a
+ * newer answer lands (or TIMEOUT passes), then sends it to the guard. */
+typedef struct {
+    bool enabled;
+    por_requester_kind requester;
+    por_time_t timeout;
+    por_time_t min_interval;     /* no new request sooner than this after the last one: an
+                                    uncovered mint then goes to the guard at once */
+} por_refresh_config;
+
 typedef struct {
     uint32_t *chains;            /* chain indices the token lives on */
     size_t nchains;
@@ -287,6 +322,7 @@ typedef struct {
     int32_t bridge_from, bridge_to; /* chain indices of random transfers, -1 = drawn */
     por_duration_dist bridge_delay_dist;
     bool bridge_delay_drawn;
+    por_refresh_config refresh;
 } por_token_config;
 
 /* ---- consumers -------------------------------------------------------------------- */

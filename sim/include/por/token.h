@@ -13,22 +13,30 @@
  *   - totalSupply + AMOUNT > mintable(reserve), where reserve is the answer rescaled from
  *     the feed's decimals to the token's (por_amount_rescale: exact up-scaling,
  *     truncation when scaling down, as the policy's integer division).
- * mintable(r), with m = margin_ppb (parts per billion, 0 <= m <= 1e9; the policy uses
- * basis points with the same formulas) or a = margin_amount (token base units, >= 0):
+ * mintable(r), with m = margin_bp (basis points, 0 <= m <= BASIS_POINTS = 10,000, as the
+ * policy's _setReserveMargin requires) or a = margin_amount (token base units; the policy
+ * requires a > 0, the loader too):
  *   NONE               r
- *   POSITIVE_PERCENT   floor(r * (1e9 - m) / 1e9)        (reserves must exceed supply)
+ *   POSITIVE_PERCENT   floor(r * (10000 - m) / 10000)    (reserves must exceed supply)
  *   POSITIVE_ABSOLUTE  r - a, or 0 when r < a
- *   NEGATIVE_PERCENT   floor(r * (1e9 + m) / 1e9)        (tolerates a shortfall)
+ *   NEGATIVE_PERCENT   floor(r * (10000 + m) / 10000)    (tolerates a shortfall)
  *   NEGATIVE_ABSOLUTE  r + a
  * The products are computed exactly in 128 bits (no intermediate overflow); a result or
  * a totalSupply + AMOUNT that does not fit 128 bits refuses the mint (Solidity's checked
- * arithmetic would revert), counted as POR_MINT_OVERFLOW. totalSupply is the token's
- * supply summed over all its chains (a per-chain check would let each chain mint up to
- * the whole reserve). A disabled guard accepts every mint whose arithmetic fits.
+ * arithmetic would revert), counted as POR_MINT_OVERFLOW. totalSupply is, with
+ * secure_mint.supply LOCAL (the default), the minting chain's own supply: the deployed
+ * policy's run() reads IERC20(subject).totalSupply() on the chain it runs on, so a token
+ * on several chains lets each chain mint up to the whole reserve. With GLOBAL it is the
+ * supply summed over the token's chains (a cross-chain supply view the deployment wires
+ * itself). One token has one feed (the scenario's): a guard on another chain reads the
+ * same answer, as a copy of the feed on that chain would carry. A disabled guard accepts
+ * every mint whose arithmetic fits.
  * Redemptions are never blocked; one burns min(amount, supply on its chain).
  *
  * Requests are applied at the instant they arrive (the mint transaction's own inclusion
- * delay is not modelled). A mint or redeem on chain k changes chain k's supply.
+ * delay is not modelled), except mints held for a refresh (refresh-then-mint, below),
+ * which go to the guard when a newer answer lands. A mint or redeem on chain k changes
+ * chain k's supply.
  * Processes (por_request_process), for mints, redeems and bridge transfers alike:
  *   POISSON    arrivals at rate per_day, inside the process window;
  *   BURST      bursts at rate per_day / burst_size, each burst_size requests at once;
@@ -51,9 +59,10 @@
  * hands out tokens issued before (it is not an issuance), so a release may leave the
  * on-chain supply above mintable(reported reserve) without any guard refusing it.
  * Two supply views follow, on purpose:
- *   - on-chain supply (por_token_total_supply, the sum over chains) is what a guard or a
- *     consumer reading totalSupply on every chain sees; Secure Mint checks it, so during
- *     a transfer it sees headroom that is not real (the in-flight amount will reappear);
+ *   - on-chain supply (por_token_total_supply, the sum over chains) is what a consumer
+ *     reading totalSupply on every chain sees; Secure Mint checks it (GLOBAL view) or
+ *     one chain's part of it (LOCAL), so during a transfer it sees headroom that is not
+ *     real (the in-flight amount will reappear);
  *   - outstanding supply (por_token_outstanding = on-chain + in flight) is what the
  *     issuer owes; ground truth (onset, min_true_ratio, false rejections, feed detection
  *     in sim/models/world) uses it.
@@ -122,6 +131,9 @@ typedef struct {
     por_amount amount;       /* mint: requested; redeem: burned */
     por_mint_result result;  /* redeem: POR_MINT_ACCEPTED */
     por_amount supply_before, supply_after; /* total over chains */
+    por_amount guard_supply_after; /* mints: the supply the guard compares (the chain's own
+                                      with a LOCAL view, the total with GLOBAL), after the
+                                      mint when accepted, unchanged when refused */
     bool guarded;            /* the guard read the feed for this mint */
     por_round_data feed;     /* what the guard read (when guarded) */
     bool mintable_known;
@@ -147,6 +159,11 @@ typedef struct {
     por_amount minted, redeemed;               /* token base units */
     uint64_t bridge_requests, bridge_transfers, bridge_refused, bridge_releases;
     por_amount bridged, max_in_flight;         /* token base units */
+    /* refresh-then-mint: requestNewRound transactions sent, their gas (mined ones,
+     * reverted included), reverted and dropped ones, mints held for a refresh, and
+     * refreshes a newer answer ended (the others: timeout, or the request failed) */
+    uint64_t round_requests, round_request_gas, round_requests_reverted, round_requests_dropped;
+    uint64_t mints_held, refreshes_answered;
 } por_token_stats;
 
 typedef struct por_token por_token;
@@ -182,9 +199,12 @@ por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amoun
 bool por_token_bridge(por_token *t, por_sim *sim, uint32_t from, uint32_t to, por_amount amount);
 
 /* Supply on chain slot SLOT, and over all chains (token base units): what totalSupply
- * reads on the chains, and what Secure Mint checks. */
+ * reads on each chain, and its sum. */
 por_amount por_token_supply(const por_token *t, uint32_t slot);
 por_amount por_token_total_supply(const por_token *t);
+/* The totalSupply Secure Mint reads for a mint on chain slot SLOT: that chain's supply
+ * (secure_mint.supply LOCAL) or the total over chains (GLOBAL). */
+por_amount por_token_guard_supply(const por_token *t, uint32_t slot);
 /* Tokens burned by a bridge on their source chain and not yet released. */
 por_amount por_token_in_flight(const por_token *t);
 /* On-chain supply + in flight (saturating at POR_AMOUNT_MAX): the issuer's liabilities,
@@ -194,6 +214,33 @@ por_amount por_token_outstanding(const por_token *t);
 uint32_t por_token_decimals(const por_token *t);
 uint32_t por_token_nchains(const por_token *t);
 void por_token_get_stats(const por_token *t, por_token_stats *out);
+
+/* ---- refresh-then-mint (cfg->refresh) ------------------------------------------------
+ * Before a mint of its request processes that the guard, evaluated off chain against the
+ * latest answer, would refuse as exceeds_reserve, the issuer sends requestNewRound
+ * (OffchainAggregator.sol) and holds the mint; the DON's followers then report although
+ * the deviation is below alpha (libocr shouldReport: unfulfilledRequest). The first
+ * answer newer than the one read at the request releases every held mint to the guard
+ * (in arrival order), as does cfg->refresh.timeout. One request is open at a time; a
+ * released mint is not held again; within cfg->refresh.min_interval of the last request
+ * an uncovered mint goes to the guard at once; MINTER attackers never refresh. The requester is the
+ * world's: it submits the transaction (por/round_request.h) and hears its outcome. */
+typedef struct {
+    /* sends one requestNewRound; NHELD mints wait for it */
+    void (*request)(void *ctx, por_sim *sim, size_t nheld);
+    /* optional: N held mints go to the guard now (BY_ANSWER: a newer answer; else timeout) */
+    void (*released)(void *ctx, por_sim *sim, size_t n, bool by_answer);
+    void *ctx;
+} por_round_requester;
+
+/* Sets the requester; without one (or with cfg->refresh.enabled false) mints never wait. */
+void por_token_set_round_requester(por_token *t, por_round_requester r);
+
+/* A por_answer_listener (CTX = the token): a new on-chain answer. */
+void por_token_on_answer(void *ctx, por_sim *sim, const por_round_data *rd);
+
+/* A por_round_request_done (CTX = the token): counts the request's gas and outcome. */
+void por_token_round_request_done(void *ctx, por_sim *sim, bool mined, bool accepted, uint64_t gas);
 
 /* Test-only fault (a testing aid, never a scenario key): with SKIP_GUARD the token
  * accepts every mint whatever Secure Mint says, so the world's independent invariant

@@ -75,9 +75,11 @@ typedef enum {
                            submission to execution, a = median [f] */
     POR_TK_ANSWER,      /* chain: a new on-chain answer a [f], count = roundId,
                            (EPOCH, ROUND) of its report, t2 = updatedAt */
-    POR_TK_MINT,        /* token: reason = por_mint_result, a = amount, b = supply after,
-                           c = mintable [t] (flag2 = c known), flag = by an attacker,
-                           dt = age of the feed answer the guard read (-1 = none) */
+    POR_TK_MINT,        /* token: reason = por_mint_result, a = amount, b = supply the
+                           guard reads after it (the chain's own with supply LOCAL, the
+                           total with GLOBAL), c = mintable [t] (flag2 = c known), flag =
+                           by an attacker, index = chain slot, dt = age of the feed
+                           answer the guard read (-1 = none) */
     POR_TK_REDEEM,      /* token: a = burned, b = supply after [t] */
     POR_TK_CONSUMER,    /* consumer index: flag = action taken (else lifted), reason =
                            por_consumer_action, ppb = reported ratio, count = threshold */
@@ -93,8 +95,22 @@ typedef enum {
                            t2 = the part of dt spent waiting for retransmissions */
     POR_TK_ATTACK,      /* made by consumers: attack index's window opens (flag) or
                            closes (!flag) */
+    POR_TK_ROUND_REQUEST, /* token (refresh-then-mint): reason = por_trace_request_step,
+                           count = mints waiting (SENT) or released (RELEASED_*), dt = gas
+                           used (EMITTED, REVERTED) */
     POR_TK_NKINDS
 } por_trace_kind;
+
+/* Steps of a refresh-then-mint request (POR_TK_ROUND_REQUEST reason). */
+typedef enum {
+    POR_REQUEST_SENT,     /* the issuer sends requestNewRound; mints wait */
+    POR_REQUEST_EMITTED,  /* included: RoundRequested emitted */
+    POR_REQUEST_REVERTED, /* included: "Only owner&requester can call" */
+    POR_REQUEST_DROPPED,  /* the chain dropped the transaction */
+    POR_REQUEST_RELEASED_ANSWER,  /* a newer answer landed: held mints go to the guard */
+    POR_REQUEST_RELEASED_TIMEOUT, /* the wait timed out, or the request reverted or was
+                                     dropped: held mints go to the guard */
+} por_trace_request_step;
 
 typedef enum {
     POR_TRUTH_START,   /* the run begins */
@@ -118,6 +134,9 @@ typedef enum {
                               OCR1 reports (as libocr does); OCR2's Report errs and the
                               node sends nothing (flag false) */
     POR_DECIDE_OUT_OF_BOUNDS, /* OCR2: the median is outside [min_answer, max_answer]: no */
+    POR_DECIDE_REQUESTED, /* deviation < α, no heartbeat due, but a requestNewRound is
+                             unfulfilled (RoundRequested not older than the latest
+                             transmission): report */
 } por_trace_decision_why;
 
 typedef enum {

@@ -26,6 +26,13 @@ struct por_aggregator {
     size_t nlisteners;
     uint64_t counts[POR_TRANSMIT_NRESULTS];
     unsigned faults;      /* por_aggregator_fault bits (tests only) */
+    /* requestNewRound: the owner, the requester access list, the latest RoundRequested
+     * event (the node's LatestRoundRequested reads it) and its counters */
+    por_addr owner;
+    por_addr *requesters;
+    size_t nrequesters;
+    por_round_request last_request;
+    uint64_t requests_emitted, requests_reverted;
 };
 
 static const char *const por__result_names[] = {
@@ -121,6 +128,7 @@ void por_aggregator_destroy(por_aggregator *agg)
         return;
     free(agg->hist);
     free(agg->listeners);
+    free(agg->requesters);
     free(agg);
 }
 
@@ -271,3 +279,67 @@ por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
 }
 
 void por_aggregator_set_fault(por_aggregator *agg, unsigned faults) { agg->faults = faults; }
+
+/* ---- requestNewRound ---------------------------------------------------------------- */
+
+void por_aggregator_set_requesters(por_aggregator *agg, const por_addr *owner,
+                                   const por_addr *requesters, size_t n)
+{
+    agg->owner = *owner;
+    free(agg->requesters);
+    agg->requesters = n ? por_xcalloc(n, sizeof *requesters) : NULL;
+    if (n)
+        memcpy(agg->requesters, requesters, n * sizeof *requesters);
+    agg->nrequesters = n;
+}
+
+bool por_aggregator_is_owner(const por_aggregator *agg, const por_addr *sender)
+{
+    return por_addr_eq(sender, &agg->owner);
+}
+
+bool por_aggregator_may_request(const por_aggregator *agg, const por_addr *sender)
+{
+    if (por_addr_eq(sender, &agg->owner))
+        return true; /* msg.sender == owner */
+    for (size_t i = 0; i < agg->nrequesters; i++)
+        if (por_addr_eq(sender, &agg->requesters[i]))
+            return true; /* s_requesterAccessController.hasAccess(msg.sender, msg.data) */
+    return false;
+}
+
+bool por_aggregator_request_new_round(por_aggregator *agg, por_time_t block_time,
+                                      const por_addr *sender, uint64_t *next_round_id)
+{
+    /* OffchainAggregator.sol requestNewRound(): require(msg.sender == owner ||
+     * s_requesterAccessController.hasAccess(msg.sender, msg.data), "Only owner&requester
+     * can call"); emit RoundRequested(msg.sender, latestConfigDigest, epoch and round of
+     * latestEpochAndRound); return latestAggregatorRoundId + 1 */
+    if (!por_aggregator_may_request(agg, sender)) {
+        agg->requests_reverted++;
+        return false;
+    }
+    por_round_request *ev = &agg->last_request;
+    ev->emitted = true;
+    ev->requester = *sender;
+    ev->config_digest = agg->digest;
+    ev->epoch = (uint32_t)(agg->latest_er >> 32);
+    ev->round = (uint32_t)agg->latest_er;
+    ev->block_time = block_time;
+    agg->requests_emitted++;
+    if (next_round_id)
+        *next_round_id = agg->nhist + 1;
+    return true;
+}
+
+bool por_aggregator_latest_round_requested(const por_aggregator *agg, por_round_request *out)
+{
+    *out = agg->last_request;
+    return out->emitted;
+}
+
+void por_aggregator_request_counts(const por_aggregator *agg, uint64_t *emitted, uint64_t *reverted)
+{
+    *emitted = agg->requests_emitted;
+    *reverted = agg->requests_reverted;
+}

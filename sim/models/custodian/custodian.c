@@ -88,6 +88,8 @@ static void por__history_push(por_custodian *c, por_time_t t, por_amount v)
     /* Any later query asks for an instant > t - attest_lag - attest_every: the entry in
      * force at that bound and everything after it must stay. */
     por_time_t keep_from = t - c->cfg->attest_lag - c->cfg->attest_every;
+    if (c->cfg->skip_weekends) /* the Friday refresh stays in force over the weekend */
+        keep_from -= 2 * POR_DAY;
     /* a wallet read asks for the chain's confirmed time, which only moves forward */
     if (c->wallet_chain && por_chain_confirmed_time(c->wallet_chain) < keep_from)
         keep_from = por_chain_confirmed_time(c->wallet_chain);
@@ -119,15 +121,37 @@ por_amount por_custodian_true_reserve_at(const por_custodian *c, por_time_t t)
 
 por_amount por_custodian_true_reserve(const por_custodian *c) { return c->reserve; }
 
-por_time_t por_custodian_refreshed_at(const por_custodian *c, por_time_t now)
+/* The latest periodic refresh instant phase + k * every at or before NOW. */
+static por_time_t por__grid_at(const por_custodian *c, por_time_t now)
 {
     por_time_t every = c->cfg->attest_every;
-    if (every <= 0)
-        return now;
     por_time_t k = (now - c->phase) / every;
     if (now - c->phase < 0 && (now - c->phase) % every != 0)
         k--; /* floor division: before the first refresh the previous one was at phase - every */
     return c->phase + k * every;
+}
+
+bool por_custodian_weekend(const por_custodian_config *cfg, por_time_t t)
+{
+    por_time_t day = t / POR_DAY - (t < 0 && t % POR_DAY != 0); /* floor */
+    int64_t wd = (int64_t)((day % 7 + 7 + (por_time_t)cfg->first_day) % 7);
+    return wd >= 5; /* 5 = Saturday, 6 = Sunday */
+}
+
+por_time_t por_custodian_refreshed_at(const por_custodian *c, por_time_t now)
+{
+    if (c->cfg->attest_every <= 0)
+        return now;
+    por_time_t r = por__grid_at(c, now);
+    /* a market closed on weekends publishes no new figure: step back to the last refresh
+     * before the weekend's Saturday 00:00 (at most a few steps, even with every > 1 week) */
+    while (c->cfg->skip_weekends && por_custodian_weekend(c->cfg, r)) {
+        por_time_t day = r / POR_DAY - (r < 0 && r % POR_DAY != 0);
+        while (por_custodian_weekend(c->cfg, (day - 1) * POR_DAY))
+            day--; /* back to the Saturday */
+        r = por__grid_at(c, day * POR_DAY - 1);
+    }
+    return r;
 }
 
 por_amount por_custodian_published(const por_custodian *c, por_time_t now)
@@ -325,6 +349,12 @@ por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t in
     }
     if (cfg->attest_every < 0 || cfg->attest_lag < 0) {
         por_error_set(err, POR_EINPUT, "custodian %s: negative attestation period or lag",
+                      cfg->name);
+        return NULL;
+    }
+    if (cfg->skip_weekends && (cfg->attest_every <= 0 || cfg->first_day > 6)) {
+        por_error_set(err, POR_EINPUT,
+                      "custodian %s: skip_weekends needs periodic attestations and a first day 0..6",
                       cfg->name);
         return NULL;
     }

@@ -268,6 +268,11 @@ por_time_t ocr_now(const ocr_node *nd);
  * endpoint to the chain: false when the read fails (the chain's rpc_failure_rate and
  * rpc_outages; *OUT is then zeroed). */
 bool ocr_read_contract(ocr_node *nd, por_round_data *out);
+/* Whether a requestNewRound is pending for the node: the latest RoundRequested event
+ * (this configuration, any age, as the Chainlink node's LatestRoundRequested returns it)
+ * is not older than the latest transmission RD the node read (libocr shouldReport's
+ * unfulfilledRequest). Pure: no draw. */
+bool ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd);
 por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a);
 void ocr_cancel(ocr_node *nd, por_event_id *id);
 

@@ -32,8 +32,9 @@
  *
  * "A transmission is pending" is not a reason to report: libocr's OCR1 shouldReport
  * (report_generation_follower.go) reports on the first round of a configuration,
- * deviation >= alpha, the ΔC heartbeat, an unfulfilled requestNewRound (not modelled: no
- * consumer requests rounds), or an unreadable contract; nothing else. Pending
+ * deviation >= alpha, the ΔC heartbeat, an unfulfilled requestNewRound (the latest
+ * RoundRequested event not older than the latest transmission: ocr_unfulfilled_request,
+ * checked last as libocr does), or an unreadable contract; nothing else. Pending
  * transmissions matter only in libocr's transmission protocol (shouldTransmit), where a
  * node's own pending report makes it hold back a newer one that does not deviate from it
  * by alpha (see transmission.c).
@@ -471,6 +472,8 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
     por_round_data rd;
     bool read;
     bool report = ocr__should_report(nd, &m->report, &rd, &read);
+    if (!report && read && ocr_unfulfilled_request(nd, &rd))
+        report = true; /* shouldReport: "a new report has been explicitly requested" */
     if (d->trace)
         ocr_trace_decision(nd, &m->report, report, read ? &rd : NULL);
     if (!report) {

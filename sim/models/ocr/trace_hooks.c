@@ -115,6 +115,8 @@ void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
             r.reason = POR_DECIDE_HEARTBEAT;
         else if (!ok)
             r.reason = POR_DECIDE_OVERFLOW;
+        else if (report && r.ppb < d->oc->alpha_ppb && ocr_unfulfilled_request(nd, &rd))
+            r.reason = POR_DECIDE_REQUESTED; /* below alpha: reported for the request */
         else
             r.reason = report ? POR_DECIDE_DEVIATION : POR_DECIDE_NONE;
     }

@@ -15,6 +15,8 @@ enum {
     POR__EV_SCHEDULED = 2, /* a = 0 mint, 1 redeem, 2 bridge; b = index in the schedule */
     POR__EV_ATTACK = 3,    /* a = attacker index; b = attempt number */
     POR__EV_RELEASE = 4,   /* a bridge transfer arrives: b = index in t->transfers */
+    POR__EV_REFRESHED = 5, /* refresh-then-mint: a = request serial; b = 1 a newer answer
+                              landed, 0 the timeout passed: held mints go to the guard */
 };
 
 enum { POR__MINTS, POR__REDEEMS, POR__BRIDGES, POR__NPROCESSES };
@@ -33,20 +35,22 @@ const char *por_mint_result_name(por_mint_result r)
 bool por_secure_mint_mintable(const por_secure_mint_config *cfg, por_amount reserve,
                               por_amount *out)
 {
-    int64_t m = cfg->margin_ppb;
+    /* SecureMintPolicy.sol totalMintableSupply: reserves * (BASIS_POINTS -/+ margin) /
+     * BASIS_POINTS; k below is that factor in ppb (1 bp = 100,000 ppb), the same floor */
+    int64_t bp = cfg->margin_bp;
     por_amount a = cfg->margin_amount;
     switch (cfg->margin_mode) {
     case POR_MARGIN_NONE:
         *out = reserve;
         return true;
     case POR_MARGIN_POSITIVE_PERCENT:
-        if (m < 0 || m > POR_PPB_ONE || reserve < 0)
+        if (bp < 0 || bp > POR_BASIS_POINTS || reserve < 0)
             return false;
-        return por_amount_mul_ppb_floor(reserve, POR_PPB_ONE - m, out);
+        return por_amount_mul_ppb_floor(reserve, (POR_BASIS_POINTS - bp) * 100000, out);
     case POR_MARGIN_NEGATIVE_PERCENT:
-        if (m < 0 || m > POR_PPB_ONE || reserve < 0)
+        if (bp < 0 || bp > POR_BASIS_POINTS || reserve < 0)
             return false;
-        return por_amount_mul_ppb_floor(reserve, POR_PPB_ONE + m, out);
+        return por_amount_mul_ppb_floor(reserve, (POR_BASIS_POINTS + bp) * 100000, out);
     case POR_MARGIN_POSITIVE_ABSOLUTE:
         if (a < 0)
             return false;
@@ -125,6 +129,17 @@ struct por_token {
     size_t nlisteners;
     por_token_stats stats;
     por_token_fault fault; /* testing aid only (por_token_set_fault) */
+    /* refresh-then-mint: the issuer's requestNewRound and the mints held for it */
+    por_round_requester requester;
+    bool request_open;            /* a request was sent and no newer answer nor timeout yet */
+    uint64_t request_serial;      /* identifies the open request's events */
+    uint64_t round_at_request;    /* the latest round id when the request was sent */
+    por_time_t last_request_at;   /* when the last request was sent (valid if serial > 0) */
+    struct {
+        uint32_t slot;
+        por_amount amount;
+    } *held;
+    size_t nheld, capheld;
 };
 
 static const por_request_process *por__process(const por_token *t, int which)
@@ -164,12 +179,14 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
         ev.guarded = true;
     }
     por_amount chain_after, total_after, minted_after;
+    por_amount seen = por_token_guard_supply(t, slot);
+    ev.guard_supply_after = seen;
     por_mint_result r;
     if (amount <= 0)
         r = POR_MINT_OVERFLOW; /* a non-positive mint is refused with the arithmetic ones
                                   (never drawn: request amounts are >= 1) */
     else
-        r = por_secure_mint_check(sm, &ev.feed, t->feed.decimals, t->cfg->decimals, t->total,
+        r = por_secure_mint_check(sm, &ev.feed, t->feed.decimals, t->cfg->decimals, seen,
                                   amount, por_sim_now(sim), &ev.mintable);
     if (t->fault == POR_TOKEN_FAULT_SKIP_GUARD && amount > 0)
         r = POR_MINT_ACCEPTED; /* testing aid: the guard's verdict is ignored */
@@ -182,6 +199,7 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
     if (r == POR_MINT_ACCEPTED) {
         t->supply[slot] = chain_after;
         t->total = total_after;
+        ev.guard_supply_after = por_token_guard_supply(t, slot);
         t->stats.minted = minted_after;
         t->stats.mints_accepted++;
         t->stats.attacker_mints_accepted += by_attacker;
@@ -324,6 +342,106 @@ static void por__bridge_pair(por_token *t, int32_t from, int32_t to, uint32_t *s
     *dst = b;
 }
 
+/* ---- refresh-then-mint ----------------------------------------------------------------
+ * OffchainAggregator.sol requestNewRound + libocr shouldReport's unfulfilledRequest: an
+ * issuer whose mint the reported reserve does not cover (the guard, evaluated off chain
+ * against the latest answer, would say exceeds_reserve) asks the DON for a fresh report
+ * and holds the mint; the first answer newer than the one it read releases every held
+ * mint to the guard, in arrival order, and so does the timeout. One request is open at
+ * a time: mints arriving uncovered meanwhile wait for the same answer. A released mint
+ * is not held again. Attacker mints never refresh. */
+
+void por_token_set_round_requester(por_token *t, por_round_requester r) { t->requester = r; }
+
+/* Whether a mint of AMOUNT on SLOT waits for a refresh. */
+static bool por__needs_refresh(por_token *t, por_sim *sim, uint32_t slot, por_amount amount)
+{
+    const por_token_config *cfg = t->cfg;
+    if (!cfg->refresh.enabled || !cfg->secure_mint.enabled || !t->requester.request || amount <= 0)
+        return false;
+    if (!t->request_open && t->request_serial > 0 &&
+        por_sim_now(sim) - t->last_request_at < cfg->refresh.min_interval)
+        return false; /* refreshed recently: the issuer does not ask again yet */
+    por_round_data rd;
+    t->feed.latest(t->feed.ctx, &rd);
+    return por_secure_mint_check(&cfg->secure_mint, &rd, t->feed.decimals, cfg->decimals,
+                                 por_token_guard_supply(t, slot), amount, por_sim_now(sim),
+                                 NULL) == POR_MINT_EXCEEDS_RESERVE;
+}
+
+/* A mint request of the issuer's processes: held for a refresh, or to the guard now. */
+static void por__request_mint(por_token *t, por_sim *sim, uint32_t slot, por_amount amount)
+{
+    if (!por__needs_refresh(t, sim, slot, amount)) {
+        por_token_mint(t, sim, slot, amount, false);
+        return;
+    }
+    if (t->nheld == t->capheld) {
+        t->capheld = t->capheld ? 2 * t->capheld : 8;
+        t->held = por_xrealloc(t->held, t->capheld * sizeof *t->held);
+    }
+    t->held[t->nheld].slot = slot;
+    t->held[t->nheld].amount = amount;
+    t->nheld++;
+    t->stats.mints_held++;
+    if (t->request_open)
+        return;
+    por_round_data rd;
+    t->feed.latest(t->feed.ctx, &rd);
+    t->request_open = true;
+    t->request_serial++;
+    t->round_at_request = rd.round_id;
+    t->last_request_at = por_sim_now(sim);
+    t->stats.round_requests++;
+    t->requester.request(t->requester.ctx, sim, t->nheld);
+    por_time_t to = t->cfg->refresh.timeout;
+    if (to > 0 && to <= POR_TIME_MAX - por_sim_now(sim))
+        por_sim_schedule(sim, por_sim_now(sim) + to, 0, t->entity, POR__EV_REFRESHED,
+                         t->request_serial, 0, NULL);
+}
+
+void por_token_on_answer(void *ctx, por_sim *sim, const por_round_data *rd)
+{
+    por_token *t = ctx;
+    if (!t->request_open || rd->round_id <= t->round_at_request)
+        return;
+    /* release in an event of its own, after the answer's other listeners */
+    por_sim_schedule(sim, por_sim_now(sim), 0, t->entity, POR__EV_REFRESHED, t->request_serial, 1,
+                     NULL);
+}
+
+void por_token_round_request_done(void *ctx, por_sim *sim, bool mined, bool accepted, uint64_t gas)
+{
+    por_token *t = ctx;
+    if (!mined)
+        t->stats.round_requests_dropped++;
+    t->stats.round_request_gas += gas;
+    if (mined && !accepted)
+        t->stats.round_requests_reverted++;
+    /* a reverted or dropped request brings no answer: the issuer, seeing the receipt,
+     * sends the held mints to the guard now (the open request is taken to be this one:
+     * a request released by its timeout whose receipt comes after a newer request
+     * opened would release the newer one early) */
+    if ((!mined || !accepted) && t->request_open)
+        por_sim_schedule(sim, por_sim_now(sim), 0, t->entity, POR__EV_REFRESHED, t->request_serial, 0,
+                         NULL);
+}
+
+static void por__release_held(por_token *t, por_sim *sim, uint64_t serial, bool by_answer)
+{
+    if (!t->request_open || serial != t->request_serial)
+        return; /* already released (the answer and the timeout both fire) */
+    t->request_open = false;
+    size_t n = t->nheld;
+    t->nheld = 0;
+    if (by_answer)
+        t->stats.refreshes_answered++;
+    if (t->requester.released)
+        t->requester.released(t->requester.ctx, sim, n, by_answer);
+    for (size_t i = 0; i < n; i++)
+        por_token_mint(t, sim, t->held[i].slot, t->held[i].amount, false);
+}
+
 /* One random request of process WHICH: its amount and chain(s) drawn now. */
 static void por__random_request(por_token *t, por_sim *sim, int which)
 {
@@ -339,7 +457,7 @@ static void por__random_request(por_token *t, por_sim *sim, int which)
     if (which)
         por_token_redeem(t, sim, slot, amount);
     else
-        por_token_mint(t, sim, slot, amount, false);
+        por__request_mint(t, sim, slot, amount);
 }
 
 /* Schedules the next Poisson arrival (of a request or of a burst) after FROM. */
@@ -418,7 +536,7 @@ static void por__token_handle(por_sim *sim, void *self, por_event *ev)
         if (which)
             por_token_redeem(t, sim, slot, rq->amount);
         else
-            por_token_mint(t, sim, slot, rq->amount, false);
+            por__request_mint(t, sim, slot, rq->amount);
         break;
     }
     case POR__EV_ATTACK:
@@ -426,6 +544,9 @@ static void por__token_handle(por_sim *sim, void *self, por_event *ev)
         break;
     case POR__EV_RELEASE:
         por__bridge_release(t, sim, (uint32_t)ev->b);
+        break;
+    case POR__EV_REFRESHED:
+        por__release_held(t, sim, ev->a, ev->b != 0);
         break;
     default:
         POR_ASSERT(!"unknown token event");
@@ -585,6 +706,7 @@ void por_token_destroy(por_token *t)
     if (t->bridge_delays)
         gsl_rng_free(t->bridge_delays);
     free(t->transfers);
+    free(t->held);
     free(t->supply);
     free(t->minters);
     free(t->listeners);
@@ -606,6 +728,12 @@ por_amount por_token_supply(const por_token *t, uint32_t slot)
 }
 
 por_amount por_token_total_supply(const por_token *t) { return t->total; }
+
+por_amount por_token_guard_supply(const por_token *t, uint32_t slot)
+{
+    POR_ASSERT(slot < t->cfg->nchains);
+    return t->cfg->secure_mint.supply == POR_SUPPLY_GLOBAL ? t->total : t->supply[slot];
+}
 por_amount por_token_in_flight(const por_token *t) { return t->in_flight; }
 
 por_amount por_token_outstanding(const por_token *t)

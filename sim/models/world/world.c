@@ -3,6 +3,8 @@
  * scores the run into one metric row (see por/world.h for every column's meaning). */
 #include "por/world.h"
 
+#include "refresh.h"
+
 #include "por/chain.h"
 #include "por/consumer.h"
 #include "por/custodian.h"
@@ -71,6 +73,12 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
     [POR_WM_MSGS_RETRANSMITTED] = {"messages_retransmitted", POR_METRIC_COUNT, false, "messages",
                                    "oracle messages lost at least once and delivered after "
                                    "retransmission (network.loss_model retransmit)"},
+    [POR_WM_ROUND_REQUESTS] = {"round_requests", POR_METRIC_COUNT, false, "txs",
+                               "requestNewRound transactions the issuer sent (refresh-then-mint)"},
+    [POR_WM_ROUND_REQUEST_GAS] = {"round_request_gas", POR_METRIC_COUNT, false, "gas",
+                                  "gas used by the issuer's requestNewRound transactions"},
+    [POR_WM_MINTS_HELD] = {"mints_held", POR_METRIC_COUNT, false, "mints",
+                           "mints held for a fresh answer before the guard (refresh-then-mint)"},
 };
 
 const por_metric_def *por_world_metric_defs(size_t *ncols)
@@ -109,6 +117,7 @@ typedef struct {
     por_trace_sink *trace;
     bool trace_under;
     por_time_t trace_under_since;
+    por__refresh refresh;        /* refresh-then-mint wiring (token.refresh_then_mint) */
 } por__world;
 
 static por_amount por__sat_add(por_amount a, por_amount b)
@@ -189,8 +198,10 @@ static void por__trace_supply(por__world *w, const por_supply_event *ev)
     por__trace_init(w, &r, ev->redeem ? POR_TK_REDEEM : POR_TK_MINT, POR_TRACE_TOKEN, 0);
     r.reason = (uint8_t)ev->result;
     r.a = ev->amount;
-    r.b = ev->supply_after;
+    r.b = ev->redeem ? ev->supply_after : ev->guard_supply_after;
     r.c = ev->mintable;
+    if (!ev->redeem)
+        r.index = ev->chain_slot; /* the chain the mint is on (slot into token.chains) */
     r.flag = ev->by_attacker;
     r.flag2 = ev->mintable_known;
     r.dt = ev->guarded && ev->feed.round_id ? r.time - ev->feed.updated_at : -1;
@@ -262,7 +273,8 @@ static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount 
 
 /* The safety invariant, checked independently of the guard's own verdict: after an
  * accepted guarded mint, supply <= mintable(latest reported reserve), the answer positive
- * and not stale. */
+ * and not stale, where supply is the one the guard is specified to read (the minting
+ * chain's with secure_mint.supply LOCAL, the total with GLOBAL). */
 static void por__check_invariant(por__world *w, const por_supply_event *ev)
 {
     const por_secure_mint_config *sm = &w->sc->token.secure_mint;
@@ -283,8 +295,8 @@ static void por__check_invariant(por__world *w, const por_supply_event *ev)
     else if (!por_amount_rescale(rd.answer, w->feed_decimals, w->token_decimals, &reserve) ||
              !por_secure_mint_mintable(sm, reserve, &limit))
         why = "mintable does not fit";
-    else if (ev->supply_after > limit)
-        why = "supply above mintable";
+    else if (ev->guard_supply_after > limit)
+        why = "supply above mintable"; /* the supply the guard reads: its chain's (LOCAL) */
     if (!why)
         return;
     w->invariant_violations++;
@@ -525,6 +537,9 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
     if (por_don_test_faults(w->don) & POR_DON_FAULT_TOKEN_SKIP_GUARD) /* testing aid */
         por_token_set_fault(w->token, POR_TOKEN_FAULT_SKIP_GUARD);
     por_token_add_listener(w->token, por__on_supply, w);
+    w->refresh = (por__refresh){.sc = sc, .chain = w->chains[sc->feed.chain], .agg = w->agg,
+                                .token = w->token, .trace = w->trace, .sim = sim};
+    por__refresh_wire(&w->refresh);
     w->consumers = por_xcalloc(sc->nconsumers ? sc->nconsumers : 1, sizeof *w->consumers);
     for (size_t i = 0; i < sc->nconsumers; i++) {
         w->consumers[i] = por_consumer_create(&sc->consumers[i], (uint32_t)i, sim, reader,
@@ -619,6 +634,9 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
     por_net_stats ns;
     por_net_get_stats(por_don_net(w->don), &ns);
     cells[POR_WM_MSGS_RETRANSMITTED] = por__count(ns.retransmitted);
+    cells[POR_WM_ROUND_REQUESTS] = por__count(ts.round_requests);
+    cells[POR_WM_ROUND_REQUEST_GAS] = por__count(ts.round_request_gas);
+    cells[POR_WM_MINTS_HELD] = por__count(ts.mints_held);
 }
 
 /* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
@@ -685,6 +703,7 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     st = por__world_build(&w, &eff, err);
     if (st == POR_OK && opt && opt->trace) {
         w.trace = opt->trace;
+        w.refresh.trace = w.trace;
         por_don_set_trace(w.don, w.trace);
     }
     if (st == POR_OK) {
