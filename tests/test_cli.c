@@ -148,8 +148,8 @@ END_TEST
 
 START_TEST(test_existing_output_needs_force)
 {
-    const char *base = por_test_tmpdir("cli-force");
-    char args[9000];
+    char base[4096], args[9000]; /* a copy: run() reuses por_test_tmpdir's buffer */
+    snprintf(base, sizeof base, "%s", por_test_tmpdir("cli-force"));
     snprintf(args, sizeof args, "run -r 1 -q -o '%s'", base);
     ck_assert_int_eq(run(args), 2); /* the directory exists */
     ck_assert_ptr_nonnull(strstr(g_out, "--force"));
@@ -158,6 +158,34 @@ START_TEST(test_existing_output_needs_force)
     char *csv = read_out(base, "runs.csv");
     ck_assert_ptr_nonnull(csv);
     free(csv);
+}
+END_TEST
+
+/* issue 18: every `-o out/...` README example failed in a fresh clone, and
+ * `-o results --force` deleted a folder porsim never wrote. */
+START_TEST(test_output_parents_created_foreign_folder_kept)
+{
+    char base[4096], dir[4300], args[9000];
+    snprintf(base, sizeof base, "%s", por_test_tmpdir("cli-mkdirp"));
+    snprintf(dir, sizeof dir, "%s/out/grid", base);
+    snprintf(args, sizeof args, "run -r 1 -q -o '%s'", dir);
+    ck_assert_int_eq(run(args), 0);
+    char *csv = read_out(dir, "runs.csv");
+    ck_assert_ptr_nonnull(csv);
+    free(csv);
+    snprintf(dir, sizeof dir, "%s/results", base);
+    mkdir(dir, 0755);
+    char pdf[4400];
+    snprintf(pdf, sizeof pdf, "%s/paper-figure.pdf", dir);
+    FILE *f = fopen(pdf, "w");
+    fputs("%PDF", f);
+    fclose(f);
+    snprintf(args, sizeof args, "run -r 1 -q --force -o '%s'", dir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "porsim did not write this directory"));
+    char *kept = por_test_slurp(pdf);
+    ck_assert_ptr_nonnull(kept);
+    free(kept);
 }
 END_TEST
 
@@ -200,6 +228,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_run_bad_set_exit_2_no_output);
     tcase_add_test(tc, test_outputs_identical_for_j1_j2);
     tcase_add_test(tc, test_existing_output_needs_force);
+    tcase_add_test(tc, test_output_parents_created_foreign_folder_kept);
     tcase_add_test(tc, test_seed_changes_results);
     tcase_add_test(tc, test_bench_phold_prints_fields);
     suite_add_tcase(s, tc);
