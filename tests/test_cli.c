@@ -189,6 +189,44 @@ START_TEST(test_output_parents_created_foreign_folder_kept)
 }
 END_TEST
 
+/* issue 18: the warnings below libocr's minimums were collected but never printed; a
+ * step after the end passed silently; --strict makes warnings errors (exit 2). */
+START_TEST(test_warnings_printed_strict_refuses)
+{
+    char args[9000];
+    snprintf(args, sizeof args, "validate " POR_SCENARIO_DIR "/default.json --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "porsim: warning: "));
+    ck_assert_ptr_nonnull(strstr(g_out, "$.feed.ocr.delta_c: 5m is below libocr's Ethereum mainnet minimum"));
+    snprintf(args, sizeof args,
+             "validate --strict " POR_SCENARIO_DIR "/default.json --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "--strict"));
+    ck_assert_ptr_null(strstr(g_out, ": ok"));
+    snprintf(args, sizeof args, "run -r 1 -q --set duration=1d --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "5m is below libocr's Ethereum mainnet minimum"));
+    snprintf(args, sizeof args, "run -r 1 -q --strict --set duration=1d --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 2);
+    snprintf(args, sizeof args, "validate --strict " POR_SCENARIO_DIR "/default.json");
+    ck_assert_int_eq(run(args), 0); /* no warnings: strict changes nothing */
+}
+END_TEST
+
+/* issue 18: `--until-ci 5%` was refused while `--until-ci 0.05` meant 0.05 %. */
+START_TEST(test_until_ci_percent_syntax)
+{
+    ck_assert_int_eq(run("run --until-ci 0.05 -q"), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "0.05 is ambiguous: write 0.05% for 0.05 percent, or 5% for the fraction 0.05"));
+    ck_assert_int_eq(run("run --until-ci 1 -q"), 2);
+    ck_assert_int_eq(run("run --until-ci 5x -q"), 2);
+    ck_assert_int_eq(run("run --until-ci 5% --max-reps 20 -q --set duration=1d"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "target 5%"));
+    ck_assert_int_eq(run("run --until-ci 5 --max-reps 20 -q --set duration=1d"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "target 5%"));
+}
+END_TEST
+
 START_TEST(test_seed_changes_results)
 {
     const char *base = por_test_tmpdir("cli-seed");
@@ -229,6 +267,8 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_outputs_identical_for_j1_j2);
     tcase_add_test(tc, test_existing_output_needs_force);
     tcase_add_test(tc, test_output_parents_created_foreign_folder_kept);
+    tcase_add_test(tc, test_warnings_printed_strict_refuses);
+    tcase_add_test(tc, test_until_ci_percent_syntax);
     tcase_add_test(tc, test_seed_changes_results);
     tcase_add_test(tc, test_bench_phold_prints_fields);
     suite_add_tcase(s, tc);

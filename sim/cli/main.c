@@ -61,9 +61,12 @@ static const char *const por__usage_run =
     "  --set PATH=VALUE       override one scenario field before validation (repeatable);\n"
     "                         VALUE is JSON if it parses as JSON, else a string\n"
     "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  --strict               the scenario's warnings (a step after the end of the run,\n"
+    "                         an amount that looks like a fraction, ...) are errors\n"
     "  -q, --quiet            no summary table on stdout\n"
     "  --until-ci PCT         add replications in batches of 20 (in replication order)\n"
     "                         until the 95% CI half-width of --metric is within PCT % of\n"
+    "                         (PCT as 5% or 5; a bare 0.05 or 1 is refused as ambiguous)\n"
     "                         its mean; the count reached is the same for any -j and\n"
     "                         is printed (also with -q) and stored in meta.json\n"
     "  --metric NAME          metric of --until-ci (default feed_detect)\n"
@@ -72,7 +75,7 @@ static const char *const por__usage_run =
     "\n"
     "Examples:\n"
     "  porsim run                                    # the default scenario\n"
-    "  porsim run scenarios/default.json --until-ci 5 -j 2   # mean feed_detect to +-5%\n"
+    "  porsim run scenarios/default.json --until-ci 5% -j 2  # mean feed_detect to +-5%\n"
     "  porsim run scenarios/default.json -r 200 -j 2 -o out/default\n"
     "  porsim run scenarios/default.json --set feed.ocr.deviation=\"0.5%\" --set duration=10d\n";
 
@@ -81,9 +84,11 @@ static const char *const por__usage_validate =
     "\n"
     "Loads and validates each file without running it. Prints \"FILE: ok\" or one error\n"
     "line naming the file, the JSON path and what was expected. Exit 2 if any is bad.\n"
+    "Valid but suspicious settings are printed as warnings on stderr.\n"
     "\n"
     "Options:\n"
     "  --set PATH=VALUE       apply an override before validating (repeatable)\n"
+    "  --strict               warnings are errors (the file counts as bad)\n"
     "\n"
     "Example:\n"
     "  porsim validate scenarios/*.json\n";
@@ -162,10 +167,10 @@ static int por__cmd_run(int argc, char **argv)
                 return por_cli_usage_error("run", "-o needs a directory");
             out = v;
         } else if (por_cli_opt(argc, argv, &i, NULL, "--until-ci", &v, &missing)) {
-            char *end = NULL;
-            ci_pct = missing ? 0 : strtod(v, &end);
-            if (missing || end == v || *end || !isfinite(ci_pct) || ci_pct <= 0 || ci_pct > 1000)
-                return por_cli_usage_error("run", "--until-ci needs a percentage (0 < PCT <= 1000)");
+            char why[200];
+            if (missing || !por_cli_parse_percent(v, 1000, &ci_pct, why, sizeof why))
+                return por_cli_usage_error("run", "--until-ci %s",
+                                           missing ? "needs a percentage such as 5%" : why);
             until_ci = true;
         } else if (por_cli_opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
             if (missing || !*v)
@@ -216,6 +221,10 @@ static int por__cmd_run(int argc, char **argv)
     if (st != POR_OK) {
         fprintf(stderr, "porsim: %s\n", err.msg);
         return por_status_exit_code(st);
+    }
+    if (por_cli_scenario_warnings(sc, so.strict)) {
+        por_scenario_free(sc);
+        return 2;
     }
     if (out && (st = por_outdir_check(out, force, &err)) != POR_OK) {
         fprintf(stderr, "porsim: %s\n", err.msg);
@@ -333,6 +342,7 @@ static int por__cmd_validate(int argc, char **argv)
     const char *sets[POR_CLI_MAX_SETS];
     size_t nsets = 0;
     int nfiles = 0, bad = 0;
+    bool strict = false;
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
         bool missing = false;
@@ -346,6 +356,8 @@ static int por__cmd_validate(int argc, char **argv)
             if (nsets >= POR_CLI_MAX_SETS)
                 return por_cli_usage_error("validate", "too many --set options");
             sets[nsets++] = v;
+        } else if (!strcmp(argv[i], "--strict")) {
+            strict = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return por_cli_usage_error("validate", "unknown option %s", argv[i]);
         }
@@ -362,6 +374,11 @@ static int por__cmd_validate(int argc, char **argv)
         por_scenario *sc = NULL;
         if (por_scenario_load_file(argv[i], sets, nsets, &sc, &err) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", err.msg);
+            bad++;
+            continue;
+        }
+        if (por_cli_scenario_warnings(sc, strict)) {
+            por_scenario_free(sc);
             bad++;
             continue;
         }

@@ -50,6 +50,7 @@ const char por_sweep_usage[] =
     "  --seed S               scenario seed (overrides the scenario)\n"
     "  --set PATH=VALUE       fixed override applied to every point (repeatable)\n"
     "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  --strict               the scenario's warnings are errors (exit 2)\n"
     "  --shard K/N            run only shard K of N (1 <= K <= N): cell c (cells numbered\n"
     "                         point by point, replication within point) is in shard\n"
     "                         (c mod N) + 1; join the shard directories with porsim merge\n"
@@ -387,6 +388,10 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return por_status_exit_code(st);
         }
         s->scs[s->nscs++] = sc;
+        /* Warnings printed by one process (rank 0 under MPI); --strict stops every rank. */
+        if (dist && dist->rank != 0 ? so.strict && sc->nwarnings
+                                    : por_cli_scenario_warnings(sc, so.strict))
+            return 2;
         por_scenario_hash(sc, g->hash[p]);
         g->seed[p] = sc->seed;
         g->replications[p] = sc->replications;
