@@ -5,6 +5,7 @@
  * invariant broke. Nothing is run before the scenario and options are fully validated,
  * and output directories are written all-or-nothing (por/outdir.h). */
 #include "cliopt.h"
+#include "progress.h"
 #include "run_outputs.h"
 #include "por/bench.h"
 #include "por/bench_scenario.h"
@@ -119,28 +120,6 @@ static void por__on_signal(int sig)
     por__interrupted = 1;
 }
 
-typedef struct {
-    double t0;
-    bool tty;
-} por__progress_state;
-
-static void por__progress(void *ctx, uint64_t done, uint64_t total)
-{
-    por__progress_state *ps = ctx;
-    if (!ps->tty)
-        return;
-    int width = 30;
-    int filled = total ? (int)(width * done / total) : width;
-    char bar[64];
-    for (int k = 0; k < width; k++)
-        bar[k] = k < filled ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " replications", bar, done, total);
-    if (done >= total)
-        fprintf(stderr, "\n");
-    fflush(stderr);
-}
-
 static int por__cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL, *ci_metric = NULL;
@@ -238,13 +217,14 @@ static int por__cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    por__progress_state ps = {0, isatty(STDERR_FILENO) == 1};
+    por_cli_progress ps;
+    por_cli_progress_init(&ps, "replications", isatty(STDERR_FILENO) == 1);
     por_runner_config rc = {
         .first_rep = 0,
         .replications = sc->replications,
         .threads = (unsigned)so.threads,
         .run = {.crypto_override = -1, .horizon_override = 0},
-        .progress = por__progress,
+        .progress = por_cli_progress_update,
         .progress_ctx = &ps,
         .interrupt = &por__interrupted,
     };
@@ -258,11 +238,12 @@ static int por__cmd_run(int argc, char **argv)
             .max_reps = max_reps,
             .threads = (unsigned)so.threads,
             .run = rc.run,
-            .progress = por__progress,
+            .progress = por_cli_progress_update,
             .progress_ctx = &ps,
             .interrupt = &por__interrupted,
         };
         st = por_run_until_ci(sc, &cc, &res, &ci, &err);
+        por_cli_progress_end(&ps); /* stopped before --max-reps: end the bar's line */
         char mean[64] = "null", half[64] = "null";
         bool dur = false;
         {
@@ -292,6 +273,7 @@ static int por__cmd_run(int argc, char **argv)
         }
     } else {
         st = por_runner_run(sc, &rc, &res, &err);
+        por_cli_progress_end(&ps); /* interrupted: end the bar's line */
     }
 
     if (!quiet) {

@@ -8,6 +8,7 @@
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
 #include "parallel.h"
+#include "progress.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 #include "por/sweep.h"
@@ -174,22 +175,6 @@ static void por__sweep_on_signal(int sig)
 {
     (void)sig;
     por__sweep_interrupted = 1;
-}
-
-static void por__sweep_progress(void *ctx, uint64_t done, uint64_t total)
-{
-    if (!*(bool *)ctx)
-        return;
-    int width = 30;
-    int filled = total ? (int)(width * done / total) : width;
-    char bar[64];
-    for (int k = 0; k < width; k++)
-        bar[k] = k < filled ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " cells", bar, done, total);
-    if (done >= total)
-        fprintf(stderr, "\n");
-    fflush(stderr);
 }
 
 typedef struct {
@@ -435,17 +420,19 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     sa.sa_handler = por__sweep_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    bool tty = isatty(STDERR_FILENO) == 1;
+    por_cli_progress bar;
+    por_cli_progress_init(&bar, "cells", isatty(STDERR_FILENO) == 1);
 
     por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells, .rows = s->rows,
                           .events = s->events, .opt = {.crypto_override = -1}};
     por_parallel ex = {.njobs = s->ncells, .threads = (unsigned)so.threads, .job = por__sweep_job,
                     .ctx = &ctx, .continue_on_invariant = true,
-                    .progress = por__sweep_progress, .progress_ctx = &tty,
+                    .progress = por_cli_progress_update, .progress_ctx = &bar,
                     .interrupt = &por__sweep_interrupted};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     por_parallel_run(&ex);
+    por_cli_progress_end(&bar);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
