@@ -209,7 +209,7 @@ int por_cli_bench_scenario(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("bench", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("bench", "one scenario file at a time (got %s and %s)", file, a);
         }

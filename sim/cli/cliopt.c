@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int por_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -165,4 +167,25 @@ bool por_cli_parse_percent(const char *s, double max, double *out, char *why, si
     }
     *out = v;
     return true;
+}
+
+const char *por_cli_find_scenario(const char *arg)
+{
+    static char buf[8192];
+    const size_t n = sizeof buf;
+    struct stat st;
+    if (!arg || !*arg || arg[0] == '/' || stat(arg, &st) == 0)
+        return arg;
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return arg;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return arg;
+    *slash = '\0';
+    const char *rel = strncmp(arg, "scenarios/", 10) == 0 ? arg + 10 : arg;
+    snprintf(buf, n, "%s/" POR_BINDIR_TO_SCENARIOS "/%s", exe, rel);
+    return stat(buf, &st) == 0 ? buf : arg;
 }

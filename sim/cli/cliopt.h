@@ -60,6 +60,13 @@ bool por_cli_scenario_warnings(const por_scenario *sc, bool strict);
  * (a fraction or a percent?) with the two ways to write it in WHY. */
 bool por_cli_parse_percent(const char *s, double max, double *out, char *why, size_t n);
 
+/* The scenario file ARG names: ARG itself when it exists from the current folder (or is
+ * absolute), else the same relative path (a leading "scenarios/" dropped) in the installed
+ * scenario library, ../share/porsim/scenarios beside the running binary, when it is
+ * there; else ARG (whose load then fails naming it). The result may point to a static
+ * buffer that the next call reuses. */
+const char *por_cli_find_scenario(const char *arg);
+
 /* Writes S as a JSON string literal (quotes, backslashes and control bytes escaped). */
 void por_cli_json_string(FILE *f, const char *s);
 

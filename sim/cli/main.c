@@ -166,7 +166,7 @@ static int por__cmd_run(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("run", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
         }
@@ -354,7 +354,7 @@ static int por__cmd_validate(int argc, char **argv)
         nfiles++;
         por_error err = {POR_OK, ""};
         por_scenario *sc = NULL;
-        if (por_scenario_load_file(argv[i], sets, nsets, &sc, &err) != POR_OK) {
+        if (por_scenario_load_file(por_cli_find_scenario(argv[i]), sets, nsets, &sc, &err) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", err.msg);
             bad++;
             continue;

@@ -203,7 +203,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("run", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
         }

@@ -365,7 +365,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("sweep", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("sweep", "one scenario file at a time (got %s and %s)", file, a);
         }

@@ -116,7 +116,7 @@ int por_trace_main(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("trace", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("trace", "one scenario file at a time (got %s and %s)",
                                        file, a);
