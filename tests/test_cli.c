@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -227,6 +228,37 @@ START_TEST(test_until_ci_percent_syntax)
 }
 END_TEST
 
+/* issue 18: `bench --help` pointed to ../shared/bench/phold-vs-ns3.sh, which a clone
+ * lacks. Every file a help text names (a word with a '/' ending in .sh, .md, .c, .cc or
+ * .json; build outputs and placeholders such as DIR/x aside) exists in the repository. */
+START_TEST(test_help_names_only_files_of_the_repo)
+{
+    const char *topics[] = {"", "run", "sweep", "merge", "validate", "bench", "trace"};
+    for (size_t t = 0; t < sizeof topics / sizeof topics[0]; t++) {
+        char args[64];
+        snprintf(args, sizeof args, "help %s", topics[t]);
+        ck_assert_int_eq(run(args), 0);
+        ck_assert_msg(strstr(g_out, "../") == NULL, "help %s names a file outside the repo", topics[t]);
+        for (char *w = strtok(g_out, " \n\t()`'\",;:"); w; w = strtok(NULL, " \n\t()`'\",;:")) {
+            size_t n = strlen(w);
+            /* DIR/summary.json and the like are placeholders, not files */
+            bool file = strchr(w, '/') && !(w[0] >= 'A' && w[0] <= 'Z') && !strchr(w, '*') &&
+                        strncmp(w, "build/", 6) && strncmp(w, "out/", 4) &&
+                        ((n > 3 && !strcmp(w + n - 3, ".sh")) || (n > 3 && !strcmp(w + n - 3, ".md")) ||
+                         (n > 2 && !strcmp(w + n - 2, ".c")) || (n > 3 && !strcmp(w + n - 3, ".cc")) ||
+                         (n > 5 && !strcmp(w + n - 5, ".json")));
+            if (!file)
+                continue;
+            char path[4200];
+            snprintf(path, sizeof path, "%s/../%s", POR_TEST_DIR, w);
+            struct stat st;
+            ck_assert_msg(stat(path, &st) == 0, "help %s names %s, which the repository lacks",
+                          topics[t], w);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_seed_changes_results)
 {
     const char *base = por_test_tmpdir("cli-seed");
@@ -269,6 +301,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_output_parents_created_foreign_folder_kept);
     tcase_add_test(tc, test_warnings_printed_strict_refuses);
     tcase_add_test(tc, test_until_ci_percent_syntax);
+    tcase_add_test(tc, test_help_names_only_files_of_the_repo);
     tcase_add_test(tc, test_seed_changes_results);
     tcase_add_test(tc, test_bench_phold_prints_fields);
     suite_add_tcase(s, tc);
