@@ -574,17 +574,45 @@ char *por__percent_format(int64_t ppb, char *buf, size_t n)
     return buf;
 }
 
+/* For a bare number X given where a percentage is meant (0.01 or "0.01"): both readings,
+ * "; write \"1%\" for the fraction 0.01, or \"0.01%\" for 0.01 percent", into BUF; "" when
+ * TEXT is not a plain number. */
+static const char *por__percent_fix(const char *text, char *buf, size_t n)
+{
+    char *end = NULL;
+    double x = text && *text ? strtod(text, &end) : 0;
+    if (!end || end == text || *end || !isfinite(x)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "; write \"%g%%\" for the fraction %s, or \"%s%%\" for %s percent",
+             100 * x, text, text, text);
+    return buf;
+}
+
 int64_t por__jr_v_percent(por__jr *c, const cJSON *node, int64_t min_ppb, int64_t max_ppb)
 {
-    char got[96], lo[32], hi[32];
+    char got[96], lo[32], hi[32], fix[160];
+    if (cJSON_IsNumber(node)) {
+        char num[48];
+        /* the shortest text that reads back the same number */
+        for (int p = 1; p <= 17; p++) {
+            snprintf(num, sizeof num, "%.*g", p, node->valuedouble);
+            if (strtod(num, NULL) == node->valuedouble)
+                break;
+        }
+        por__jr_fail(c, "expected a percentage string such as \"1%%\" or \"-0.5%%\", got %s%s",
+                     por__jr_describe(node, got, sizeof got), por__percent_fix(num, fix, sizeof fix));
+    }
     if (!cJSON_IsString(node) || !node->valuestring)
         por__jr_fail(c, "expected a percentage string such as \"1%%\" or \"-0.5%%\", got %s",
                      por__jr_describe(node, got, sizeof got));
     int64_t v;
     const char *why;
     if (por__percent_parse(node->valuestring, &v, &why) != 0)
-        por__jr_fail(c, "expected a percentage such as \"1%%\" or \"-0.5%%\", got %s: %s",
-                     por__jr_describe(node, got, sizeof got), why);
+        por__jr_fail(c, "expected a percentage such as \"1%%\" or \"-0.5%%\", got %s: %s%s",
+                     por__jr_describe(node, got, sizeof got), why,
+                     por__percent_fix(node->valuestring, fix, sizeof fix));
     if (v < min_ppb || v > max_ppb)
         por__jr_fail(c, "expected a percentage from %s to %s, got %s", por__percent_format(min_ppb, lo, sizeof lo),
                      por__percent_format(max_ppb, hi, sizeof hi), por__jr_describe(node, got, sizeof got));
