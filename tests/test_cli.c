@@ -211,6 +211,15 @@ START_TEST(test_warnings_printed_strict_refuses)
     ck_assert_int_eq(run(args), 2);
     snprintf(args, sizeof args, "validate --strict " POR_SCENARIO_DIR "/default.json");
     ck_assert_int_eq(run(args), 0); /* no warnings: strict changes nothing */
+    /* a sweep loads the scenario once per point: each warning is printed once */
+    snprintf(args, sizeof args,
+             "sweep --param feed.ocr.n=4,7 -r 1 -q --set duration=2h "
+             "--set 'custodians[0].reserve.steps[0].at=1h' --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 0);
+    const char *w1 = strstr(g_out, "5m is below libocr");
+    ck_assert_ptr_nonnull(w1);
+    ck_assert_ptr_null(strstr(w1 + 1, "5m is below libocr"));
+    ck_assert_int_eq(run("sweep --param feed.ocr.n=4,7 -r 1 -q --strict --set feed.ocr.delta_c=5m"), 2);
 }
 END_TEST
 
