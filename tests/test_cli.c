@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -148,8 +149,8 @@ END_TEST
 
 START_TEST(test_existing_output_needs_force)
 {
-    const char *base = por_test_tmpdir("cli-force");
-    char args[9000];
+    char base[4096], args[9000]; /* a copy: run() reuses por_test_tmpdir's buffer */
+    snprintf(base, sizeof base, "%s", por_test_tmpdir("cli-force"));
     snprintf(args, sizeof args, "run -r 1 -q -o '%s'", base);
     ck_assert_int_eq(run(args), 2); /* the directory exists */
     ck_assert_ptr_nonnull(strstr(g_out, "--force"));
@@ -158,6 +159,112 @@ START_TEST(test_existing_output_needs_force)
     char *csv = read_out(base, "runs.csv");
     ck_assert_ptr_nonnull(csv);
     free(csv);
+}
+END_TEST
+
+/* issue 18: every `-o out/...` README example failed in a fresh clone, and
+ * `-o results --force` deleted a folder porsim never wrote. */
+START_TEST(test_output_parents_created_foreign_folder_kept)
+{
+    char base[4096], dir[4300], args[9000];
+    snprintf(base, sizeof base, "%s", por_test_tmpdir("cli-mkdirp"));
+    snprintf(dir, sizeof dir, "%s/out/grid", base);
+    snprintf(args, sizeof args, "run -r 1 -q -o '%s'", dir);
+    ck_assert_int_eq(run(args), 0);
+    char *csv = read_out(dir, "runs.csv");
+    ck_assert_ptr_nonnull(csv);
+    free(csv);
+    snprintf(dir, sizeof dir, "%s/results", base);
+    mkdir(dir, 0755);
+    char pdf[4400];
+    snprintf(pdf, sizeof pdf, "%s/paper-figure.pdf", dir);
+    FILE *f = fopen(pdf, "w");
+    fputs("%PDF", f);
+    fclose(f);
+    snprintf(args, sizeof args, "run -r 1 -q --force -o '%s'", dir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "porsim did not write this directory"));
+    char *kept = por_test_slurp(pdf);
+    ck_assert_ptr_nonnull(kept);
+    free(kept);
+}
+END_TEST
+
+/* issue 18: the warnings below libocr's minimums were collected but never printed; a
+ * step after the end passed silently; --strict makes warnings errors (exit 2). */
+START_TEST(test_warnings_printed_strict_refuses)
+{
+    char args[9000];
+    snprintf(args, sizeof args, "validate " POR_SCENARIO_DIR "/default.json --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "porsim: warning: "));
+    ck_assert_ptr_nonnull(strstr(g_out, "$.feed.ocr.delta_c: 5m is below libocr's Ethereum mainnet minimum"));
+    snprintf(args, sizeof args,
+             "validate --strict " POR_SCENARIO_DIR "/default.json --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "--strict"));
+    ck_assert_ptr_null(strstr(g_out, ": ok"));
+    snprintf(args, sizeof args, "run -r 1 -q --set duration=1d --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "5m is below libocr's Ethereum mainnet minimum"));
+    snprintf(args, sizeof args, "run -r 1 -q --strict --set duration=1d --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 2);
+    snprintf(args, sizeof args, "validate --strict " POR_SCENARIO_DIR "/default.json");
+    ck_assert_int_eq(run(args), 0); /* no warnings: strict changes nothing */
+    /* a sweep loads the scenario once per point: each warning is printed once */
+    snprintf(args, sizeof args,
+             "sweep --param feed.ocr.n=4,7 -r 1 -q --set duration=2h "
+             "--set 'custodians[0].reserve.steps[0].at=1h' --set feed.ocr.delta_c=5m");
+    ck_assert_int_eq(run(args), 0);
+    const char *w1 = strstr(g_out, "5m is below libocr");
+    ck_assert_ptr_nonnull(w1);
+    ck_assert_ptr_null(strstr(w1 + 1, "5m is below libocr"));
+    ck_assert_int_eq(run("sweep --param feed.ocr.n=4,7 -r 1 -q --strict --set feed.ocr.delta_c=5m"), 2);
+}
+END_TEST
+
+/* issue 18: `--until-ci 5%` was refused while `--until-ci 0.05` meant 0.05 %. */
+START_TEST(test_until_ci_percent_syntax)
+{
+    ck_assert_int_eq(run("run --until-ci 0.05 -q"), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "0.05 is ambiguous: write 0.05% for 0.05 percent, or 5% for the fraction 0.05"));
+    ck_assert_int_eq(run("run --until-ci 1 -q"), 2);
+    ck_assert_int_eq(run("run --until-ci 5x -q"), 2);
+    ck_assert_int_eq(run("run --until-ci 5% --max-reps 20 -q --set duration=1d"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "target 5%"));
+    ck_assert_int_eq(run("run --until-ci 5 --max-reps 20 -q --set duration=1d"), 0);
+    ck_assert_ptr_nonnull(strstr(g_out, "target 5%"));
+}
+END_TEST
+
+/* issue 18: `bench --help` pointed to ../shared/bench/phold-vs-ns3.sh, which a clone
+ * lacks. Every file a help text names (a word with a '/' ending in .sh, .md, .c, .cc or
+ * .json; build outputs and placeholders such as DIR/x aside) exists in the repository. */
+START_TEST(test_help_names_only_files_of_the_repo)
+{
+    const char *topics[] = {"", "run", "sweep", "merge", "validate", "bench", "trace"};
+    for (size_t t = 0; t < sizeof topics / sizeof topics[0]; t++) {
+        char args[64];
+        snprintf(args, sizeof args, "help %s", topics[t]);
+        ck_assert_int_eq(run(args), 0);
+        ck_assert_msg(strstr(g_out, "../") == NULL, "help %s names a file outside the repo", topics[t]);
+        for (char *w = strtok(g_out, " \n\t()`'\",;:"); w; w = strtok(NULL, " \n\t()`'\",;:")) {
+            size_t n = strlen(w);
+            /* DIR/summary.json and the like are placeholders, not files */
+            bool file = strchr(w, '/') && !(w[0] >= 'A' && w[0] <= 'Z') && !strchr(w, '*') &&
+                        strncmp(w, "build/", 6) && strncmp(w, "out/", 4) &&
+                        ((n > 3 && !strcmp(w + n - 3, ".sh")) || (n > 3 && !strcmp(w + n - 3, ".md")) ||
+                         (n > 2 && !strcmp(w + n - 2, ".c")) || (n > 3 && !strcmp(w + n - 3, ".cc")) ||
+                         (n > 5 && !strcmp(w + n - 5, ".json")));
+            if (!file)
+                continue;
+            char path[4200];
+            snprintf(path, sizeof path, "%s/../%s", POR_TEST_DIR, w);
+            struct stat st;
+            ck_assert_msg(stat(path, &st) == 0, "help %s names %s, which the repository lacks",
+                          topics[t], w);
+        }
+    }
 }
 END_TEST
 
@@ -200,6 +307,10 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_run_bad_set_exit_2_no_output);
     tcase_add_test(tc, test_outputs_identical_for_j1_j2);
     tcase_add_test(tc, test_existing_output_needs_force);
+    tcase_add_test(tc, test_output_parents_created_foreign_folder_kept);
+    tcase_add_test(tc, test_warnings_printed_strict_refuses);
+    tcase_add_test(tc, test_until_ci_percent_syntax);
+    tcase_add_test(tc, test_help_names_only_files_of_the_repo);
     tcase_add_test(tc, test_seed_changes_results);
     tcase_add_test(tc, test_bench_phold_prints_fields);
     suite_add_tcase(s, tc);

@@ -522,6 +522,41 @@ START_TEST(test_warnings)
 }
 END_TEST
 
+/* issue 18: valid but surely unintended inputs warn (printed by validate and run, errors
+ * with --strict): a step at or after `duration` never happens; a signed amount below one
+ * unit ("-0.03") is an amount, not the fraction -3% it looks like. */
+/* Loads TEXT, which must be valid, with the --set overrides SETS. Caller frees. */
+static por_scenario *load_text_ok(const char *text, const char *const *sets, size_t nsets)
+{
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    por_status st = por_scenario_load_string(text, strlen(text), "t.json", sets, nsets, &sc, &err);
+    ck_assert_msg(st == POR_OK, "expected OK, got: %s", err.msg);
+    return sc;
+}
+
+START_TEST(test_warnings_suspicious_inputs)
+{
+    por_scenario *sc = load_text_ok(
+        "{\"duration\": \"2d\", \"custodians\": [{\"name\": \"bank\", \"reserve\": "
+        "{\"initial\": \"1000000\", \"steps\": [{\"at\": \"1d\", \"change\": \"-0.03\"}, "
+        "{\"at\": \"1d\", \"change\": \"-5\"}, {\"at\": \"3d\", \"change\": \"-8%\"}]}}], "
+        "\"attackers\": [{\"type\": \"crash\", \"nodes\": [0], \"from\": \"2d\"}]}", NULL, 0);
+    ck_assert_uint_eq(sc->nwarnings, 3);
+    ck_assert_str_eq(sc->warnings[0], "t.json: $.custodians[0].reserve.steps[0].change: \"-0.03\" is an amount "
+                                      "(minus 0.03 USD of custodian bank), not a fraction; for a percentage "
+                                      "write \"-3%\"");
+    /* the amount really is minus 0.03 USD (2 decimals: -3 base units) */
+    ck_assert(sc->custodians[0].steps[0].kind == POR_CHANGE_ABSOLUTE);
+    ck_assert(sc->custodians[0].steps[0].amount == -3);
+    ck_assert_str_eq(sc->warnings[1], "t.json: $.custodians[0].reserve.steps[2].at: 3d is not before the end of "
+                                      "the run (duration 2d): this step never happens");
+    ck_assert_str_eq(sc->warnings[2], "t.json: $.attackers[0].from: 2d is not before the end of the run "
+                                      "(duration 2d): this attack never starts");
+    por_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_overrides)
 {
     const char *sets[] = {"feed.ocr.n=7",
@@ -749,15 +784,6 @@ START_TEST(test_mutation_fuzz)
 }
 END_TEST
 
-/* Loads TEXT, which must be valid. Caller frees. */
-static por_scenario *load_text_ok(const char *text, const char *const *sets, size_t nsets)
-{
-    por_scenario *sc = NULL;
-    por_error err = {0};
-    por_status st = por_scenario_load_string(text, strlen(text), "t.json", sets, nsets, &sc, &err);
-    ck_assert_msg(st == POR_OK, "expected OK, got: %s", err.msg);
-    return sc;
-}
 
 START_TEST(test_secure_mint_contract_limits)
 {
@@ -809,6 +835,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_defaults);
     tcase_add_test(t, test_bridges);
     tcase_add_test(t, test_warnings);
+    tcase_add_test(t, test_warnings_suspicious_inputs);
     tcase_add_test(t, test_overrides);
     tcase_add_test(t, test_hash);
     tcase_add_test(t, test_file_errors);

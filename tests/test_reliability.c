@@ -241,8 +241,14 @@ START_TEST(test_disk_full)
     ck_assert_int_eq(count_prefixed(tmp, "out."), 0);
     free(text);
 
-    /* With --force over an existing DIR, the old DIR is kept intact. */
+    /* With --force over an existing DIR porsim wrote, the old DIR is kept intact. */
     ck_assert_int_eq(mkdir(out, 0755), 0);
+    char meta[700];
+    snprintf(meta, sizeof meta, "%s/meta.json", out);
+    FILE *m = fopen(meta, "w");
+    ck_assert_ptr_nonnull(m);
+    fputs("{\"porsim_version\": \"0.1.0\"}\n", m);
+    fclose(m);
     char keep[700];
     snprintf(keep, sizeof keep, "%s/keep.txt", out);
     FILE *f = fopen(keep, "w");

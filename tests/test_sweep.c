@@ -440,7 +440,7 @@ START_TEST(test_until_ci)
     assert_same_file(a, plain, "runs.csv");
 
     /* An unreachable target stops at --max-reps (not a multiple of the batch). */
-    ck_assert_int_eq(cli("run " FAST " --until-ci 0.001 --max-reps 27 -j 2 -o %s", c), 0);
+    ck_assert_int_eq(cli("run " FAST " --until-ci 0.001%% --max-reps 27 -j 2 -o %s", c), 0);
     ck_assert_ptr_nonnull(strstr(g_out, "NOT reached after 27 replications"));
     runs = slurp2(c, "runs.csv");
     ck_assert_uint_eq(count_lines(runs), 1 + 27);

@@ -10,6 +10,7 @@
 #include "por/trace.h"
 #include "por/world.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,217 @@ START_TEST(test_html_self_contained_and_rendered)
 }
 END_TEST
 
+/* ---- the lessons as scenarios/teaching/README.md writes them ---------------------- */
+
+/* What each lesson promises the reader will see, quoted from its text in the README (the
+ * test also checks each quote is still there, so text and test move together). Lesson N's
+ * commands are the indented `./build/sim/porsim trace` lines of its section, run as
+ * written (without `| less -R`); every promise must appear in the output of one of them. */
+static const char *const lesson_promises[][8] = {
+    {"should-report e1/r1? YES: no answer on chain yet", "ON-CHAIN ANSWER 1,000,000,000.00 USD",
+     "YES: heartbeat: the on-chain answer is 10m", NULL},
+    {"no: deviation 0.50% < alpha 1.00%", "YES: deviation 2.52% >= alpha 1.00%",
+     "ON-CHAIN ANSWER 974,850,000.00 USD", NULL},
+    {"leader starts round e1/r4", "should-report e1/r4? no", "BEGINS: oracle(s) 3 crash",
+     "no progress for DeltaProgress=45s under leader oracle 3: asks for epoch 2",
+     "epoch 2 begins: leader is oracle 2 (LEADER CHANGE)",
+     "leader got 3 signed observations (oracles 0,1,2)", "00:01:31.431", "00:02:16.431"},
+    {"UNDERCOLLATERALIZED since day 0 00:22:00.000", "custodian bank attestation now says",
+     "950,000,000.00 USD (was 1,000,000,000.00 USD;", "ON-CHAIN ANSWER 950,000,000.00 USD",
+     "mintable 950,000,000.00 tokens (exceeds_reserve)",
+     "mint of 500,000.00 tokens ACCEPTED while undercollateralized", NULL},
+    {"BYZANTINE: reads 1,000,000,000.00 USD but signs 1,500,000,000.00 USD", NULL},
+    {"FORGED report ACCEPTED by the aggregator", "ATTACKER mint of 500,000,000.00 tokens ACCEPTED",
+     NULL},
+};
+
+/* Replaces every FROM in S (malloc'd) by TO; returns the new malloc'd string. */
+static char *replace_all(char *s, const char *from, const char *to)
+{
+    size_t nf = strlen(from), nt = strlen(to), n = 0;
+    for (const char *p = s; (p = strstr(p, from)); p += nf)
+        n++;
+    char *out = malloc(strlen(s) + n * (nt > nf ? nt - nf : 0) + 1), *o = out;
+    for (const char *p = s;;) {
+        const char *q = strstr(p, from);
+        if (!q) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, to, nt);
+        o += nt;
+        p = q + nf;
+    }
+    free(s);
+    return out;
+}
+
+START_TEST(test_lessons_as_written)
+{
+    char *readme = por_test_slurp(POR_SCENARIO_DIR "/teaching/README.md");
+    ck_assert_ptr_nonnull(readme);
+    for (int lesson = 1; lesson <= 6; lesson++) {
+        char head[16], next[16];
+        snprintf(head, sizeof head, "\n## %d. ", lesson);
+        snprintf(next, sizeof next, "\n## %d. ", lesson + 1);
+        const char *sec = strstr(readme, head);
+        ck_assert_msg(sec != NULL, "README has no lesson %d", lesson);
+        const char *end = strstr(sec, next);
+        size_t len = end ? (size_t)(end - sec) : strlen(sec);
+        char *text = strndup(sec, len);
+        /* every command of the section, concatenated output */
+        char *all = strdup("");
+        int ncmds = 0;
+        for (char *l = strstr(text, "\n    ./build/sim/porsim trace "); l;
+             l = strstr(l + 1, "\n    ./build/sim/porsim trace ")) {
+            char *eol = strchr(l + 1, '\n');
+            char *cmd = strndup(l + strlen("\n    ./build/sim/porsim "),
+                                (size_t)((eol ? eol : l + strlen(l)) - l) - strlen("\n    ./build/sim/porsim "));
+            char *pipe = strstr(cmd, " | less -R");
+            if (pipe)
+                *pipe = '\0';
+            cmd = replace_all(cmd, "scenarios/", POR_SCENARIO_DIR "/");
+            /* an --html page goes to a temporary folder */
+            char html[600];
+            snprintf(html, sizeof html, "--html %s/lesson.html", por_test_tmpdir("lesson-page"));
+            cmd = replace_all(cmd, "--html lesson4.html", html);
+            ck_assert_msg(trace(cmd) == 0, "lesson %d: `%s` failed:\n%s", lesson, cmd, g_out);
+            if (strstr(cmd, "--html ")) { /* the page's key events count as output */
+                char *pg = por_test_slurp(strstr(cmd, "--html ") + 7);
+                ck_assert_ptr_nonnull(pg);
+                size_t a = strlen(all);
+                all = realloc(all, a + strlen(pg) + 1);
+                strcpy(all + a, pg);
+                free(pg);
+            }
+            size_t a = strlen(all);
+            all = realloc(all, a + strlen(g_out) + 1);
+            strcpy(all + a, g_out);
+            ncmds++;
+            free(cmd);
+        }
+        ck_assert_msg(ncmds > 0, "lesson %d has no command", lesson);
+        for (int k = 0; k < 8 && lesson_promises[lesson - 1][k]; k++) {
+            const char *want = lesson_promises[lesson - 1][k];
+            /* the quote may wrap across README lines: compare with whitespace folded */
+            char *folded = replace_all(strdup(text), "\n", " ");
+            ck_assert_msg(strstr(folded, want) || strstr(text, want),
+                          "lesson %d no longer promises \"%s\"", lesson, want);
+            free(folded);
+            ck_assert_msg(strstr(all, want) != NULL, "lesson %d promises \"%s\"; its commands do not print it", lesson, want);
+        }
+        free(all);
+        free(text);
+    }
+    free(readme);
+}
+END_TEST
+
+/* Lesson 3's second command shows the rule: the follower asks for a new epoch exactly
+ * ΔProgress (the scenario's delta_progress) after its last progress (pacemaker.c:
+ * T_progress restarts on progress; libocr offchainreporting pacemaker.go). */
+START_TEST(test_lesson3_progress_counted_from_last_progress)
+{
+    ck_assert_int_eq(trace("trace " LESSON("3-leader-crash") " --from 1m31s --to 2m17s --level message"), 0);
+    const char *progress = strstr(g_out, "oracle 0       should-report e1/r4? no");
+    const char *gives_up = strstr(g_out, "oracle 0       no progress for DeltaProgress=45s");
+    ck_assert_ptr_nonnull(progress);
+    ck_assert_ptr_nonnull(gives_up);
+    while (progress > g_out && progress[-1] != '\n')
+        progress--;
+    while (gives_up > g_out && gives_up[-1] != '\n')
+        gives_up--;
+    unsigned d1, h1, m1, s1, ms1, d2, h2, m2, s2, ms2;
+    ck_assert_int_eq(sscanf(progress, "day %u %u:%u:%u.%u", &d1, &h1, &m1, &s1, &ms1), 5);
+    ck_assert_int_eq(sscanf(gives_up, "day %u %u:%u:%u.%u", &d2, &h2, &m2, &s2, &ms2), 5);
+    long t1 = (((long)d1 * 24 + h1) * 60 + m1) * 60000L + s1 * 1000L + ms1;
+    long t2 = (((long)d2 * 24 + h2) * 60 + m2) * 60000L + s2 * 1000L + ms2;
+    por_scenario *sc = NULL;
+    por_error err = {POR_OK, ""};
+    ck_assert_int_eq(por_scenario_load_file(LESSON("3-leader-crash"), NULL, 0, &sc, &err), POR_OK);
+    ck_assert_int_eq(t2 - t1, sc->feed.ocr.delta_progress / POR_MS);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* Returns the number of occurrences of NEEDLE in S. */
+static int count(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* issue 18: the page's sequence legend was all grey (the .ax CSS fill beat each colour
+ * attribute), 'transmit: accepted' sat under its arrowhead, the y axis read 9.895e+08
+ * with no unit, the round heading said 'deviation, deviation 5.00%', key events left out
+ * the mints accepted after the loss, and round ticks stopped after 150 rounds. */
+START_TEST(test_html_page_fixes)
+{
+    char page[600], cmd[1400];
+    snprintf(page, sizeof page, "%s/page.html", por_test_tmpdir("trace-html-fixes"));
+    snprintf(cmd, sizeof cmd, "trace " LESSON("4-custodian-shortfall-secure-mint") " --html '%s'", page);
+    ck_assert_int_eq(trace(cmd), 0);
+    char *html = por_test_slurp(page);
+    ck_assert_ptr_nonnull(html);
+    /* legend: each message type in its own colour, given as a style */
+    ck_assert_int_eq(count(html, "class=\"ax legend\" style=\"fill:#"), 6 * count(html, "class=\"seq\""));
+    ck_assert_ptr_nonnull(strstr(html, "style=\"fill:#2a6fdb\">&#9644; OBSERVE-REQ"));
+    ck_assert_ptr_nonnull(strstr(html, "style=\"fill:#16a085\">&#9644; OBSERVE"));
+    /* the transmit label is above the middle of its arrow, far from the head */
+    const char *lbl = strstr(html, "class=\"ax txlabel\"");
+    ck_assert_ptr_nonnull(lbl);
+    const char *ln = lbl;
+    while (ln > html && strncmp(ln, "<line ", 6))
+        ln--;
+    double x1, y1, x2, y2, tx, ty;
+    ck_assert_int_eq(sscanf(ln, "<line x1=\"%lf\" y1=\"%lf\" x2=\"%lf\" y2=\"%lf\"", &x1, &y1, &x2, &y2), 4);
+    const char *tt = strstr(ln, "<text ");
+    ck_assert_int_eq(sscanf(tt, "<text x=\"%lf\" y=\"%lf\"", &tx, &ty), 2);
+    ck_assert(fabs(tx - (x1 + x2) / 2) < 0.2);
+    ck_assert(hypot(tx - x2, ty - y2) > 30);
+    /* y axis: readable numbers with a unit */
+    ck_assert_int_eq(count(html, "class=\"ax ylabel\">"), 5);
+    for (const char *p = html; (p = strstr(p, "class=\"ax ylabel\">")); p++) {
+        const char *v = p + strlen("class=\"ax ylabel\">");
+        ck_assert_msg(strncmp(v, "1004 M", 6) == 0 || (v[0] >= '0' && v[0] <= '9' && strstr(v, " M<") - v < 8),
+                      "y label %.20s", v);
+        ck_assert(strncmp(v, "9.", 2) != 0 || v[1] != '.');
+    }
+    ck_assert_ptr_null(strstr(html, "e+0"));
+    ck_assert_ptr_nonnull(strstr(html, ">tokens (answer in USD)</text>"));
+    /* headings */
+    ck_assert_ptr_null(strstr(html, "deviation, deviation"));
+    ck_assert_ptr_nonnull(strstr(html, "(deviation 5.00% &gt;= alpha 1.00%)"));
+    /* key events: every mint accepted between the loss and the feed showing it (counted
+     * from the text trace of the same run: ACCEPTED lines between the two) */
+    ck_assert_int_eq(trace("trace " LESSON("4-custodian-shortfall-secure-mint") " --level summary"), 0);
+    const char *loss = strstr(g_out, "UNDERCOLLATERALIZED since");
+    const char *seen = strstr(g_out, "ON-CHAIN ANSWER 950,000,000.00 USD");
+    ck_assert(loss && seen && loss < seen);
+    int accepted = 0;
+    for (const char *p = loss; (p = strstr(p, "tokens ACCEPTED")) && p < seen; p++)
+        accepted++;
+    ck_assert_int_gt(accepted, 0);
+    ck_assert_int_eq(count(html, "ACCEPTED while undercollateralized"), accepted);
+    free(html);
+    /* ticks over the whole run: 2 h of 30 s rounds is 240 > POR_TRACE_HTML_MAX_ROUNDS */
+    snprintf(cmd, sizeof cmd, "trace " LESSON("1-honest-heartbeat") " --set duration=2h --html '%s'", page);
+    ck_assert_int_eq(trace(cmd), 0);
+    html = por_test_slurp(page);
+    double last = 0;
+    for (const char *p = html; (p = strstr(p, "<rect class=\"rmark\" x=\"")); p++)
+        last = fmax(last, atof(p + strlen("<rect class=\"rmark\" x=\"")));
+    /* the chart spans x = 90 .. 1080; the last round starts within the last 30 s of 2 h */
+    ck_assert_msg(last > 1080 - 990 * 0.01, "last round mark at x=%.1f", last);
+    ck_assert_ptr_nonnull(strstr(html, "Showing the first 150 of the"));
+    free(html);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -275,6 +487,9 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_window_level_and_plain_output);
     tcase_add_test(t, test_tracing_changes_nothing);
     tcase_add_test(t, test_html_self_contained_and_rendered);
+    tcase_add_test(t, test_lessons_as_written);
+    tcase_add_test(t, test_lesson3_progress_counted_from_last_progress);
+    tcase_add_test(t, test_html_page_fixes);
     suite_add_tcase(s, t);
     return s;
 }

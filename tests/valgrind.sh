@@ -48,7 +48,7 @@ n=$(grep -c ': ' "$tmp/validate_bad.out")
 [ "$n" -ge "$#" ] || { echo "FAIL validate_bad: $n messages for $# files"; fail=1; }
 check replay_corpus 0 $vg "$replay" "$corpus/scenario" "$bad"
 check bad_option 2 $vg "$porsim" run --set
-check bad_output 2 $vg "$porsim" run -r 1 -o /nonexistent-dir/out
+check bad_output 2 $vg "$porsim" run -r 1 -o /dev/null/out   # a parent that is not a directory
 
 if [ "$fail" -ne 0 ]; then
   echo "valgrind_memcheck: FAILED"

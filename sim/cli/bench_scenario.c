@@ -36,6 +36,7 @@ static const char *const por__usage_bench_scenario =
     "  --seed S               scenario seed\n"
     "  --set PATH=VALUE       override a scenario field (repeatable), e.g. --set duration=2d\n"
     "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  --strict               the scenario's warnings are errors (exit 2)\n"
     "  -h, --help             this help\n"
     "\n"
     "Example:\n"
@@ -208,7 +209,7 @@ int por_cli_bench_scenario(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("bench", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("bench", "one scenario file at a time (got %s and %s)", file, a);
         }
@@ -227,6 +228,10 @@ int por_cli_bench_scenario(int argc, char **argv)
     if (st != POR_OK) {
         fprintf(stderr, "porsim: %s\n", err.msg);
         return por_status_exit_code(st);
+    }
+    if (por_cli_scenario_warnings(sc, so.strict)) {
+        por_scenario_free(sc);
+        return 2;
     }
     por_bench_scenario_config cfg = {
         .threads = (unsigned)so.threads,

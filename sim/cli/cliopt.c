@@ -2,10 +2,13 @@
 #include "cliopt.h"
 
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int por_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -93,6 +96,8 @@ int por_cli_scenario_opt(por_cli_scenario_opts *o, const char *cmd, int argc, ch
         if (o->nsets >= POR_CLI_MAX_SETS)
             return por_cli_usage_error(cmd, "too many --set options (limit %d)", POR_CLI_MAX_SETS);
         o->sets[o->nsets++] = v;
+    } else if (!strcmp(argv[*i], "--strict")) {
+        o->strict = true;
     } else if (por_cli_opt(argc, argv, i, NULL, "--crypto", &v, &missing)) {
         if (missing || (strcmp(v, "ideal") && strcmp(v, "real")))
             return por_cli_usage_error(cmd, "--crypto needs ideal or real");
@@ -119,4 +124,68 @@ size_t por_cli_scenario_flag_sets(por_cli_scenario_opts *o, bool with_crypto, co
         out[n++] = o->flag_sets[2];
     }
     return n;
+}
+
+bool por_cli_scenario_warnings(const por_scenario *sc, bool strict)
+{
+    /* Each distinct message once: a sweep loads the scenario once per point. */
+    static char *seen[256];
+    static size_t nseen;
+    size_t n = 0;
+    for (size_t w = 0; w < sc->nwarnings; w++) {
+        n++;
+        bool again = false;
+        for (size_t k = 0; k < nseen && !again; k++)
+            again = !strcmp(seen[k], sc->warnings[w]);
+        if (again)
+            continue;
+        if (nseen < sizeof seen / sizeof seen[0])
+            seen[nseen++] = strdup(sc->warnings[w]);
+        fprintf(stderr, "porsim: warning: %s\n", sc->warnings[w]);
+    }
+    if (strict && n) {
+        fprintf(stderr, "porsim: --strict: the warning%s above count%s as errors\n",
+                n == 1 ? "" : "s", n == 1 ? "s" : "");
+        return true;
+    }
+    return false;
+}
+
+bool por_cli_parse_percent(const char *s, double max, double *out, char *why, size_t n)
+{
+    char *end = NULL;
+    double v = s && *s ? strtod(s, &end) : NAN;
+    bool pct = end && *end == '%' && end[1] == '\0';
+    if (!end || end == s || (*end && !pct) || !isfinite(v) || v <= 0 || v > max) {
+        snprintf(why, n, "needs a percentage such as 5%% (0 < PCT <= %g%%), got %s", max, s ? s : "nothing");
+        return false;
+    }
+    if (!pct && v <= 1) {
+        snprintf(why, n, "%s is ambiguous: write %g%% for %g percent, or %g%% for the fraction %g",
+                 s, v, v, 100 * v, v);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+const char *por_cli_find_scenario(const char *arg)
+{
+    static char buf[8192];
+    const size_t n = sizeof buf;
+    struct stat st;
+    if (!arg || !*arg || arg[0] == '/' || stat(arg, &st) == 0)
+        return arg;
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return arg;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return arg;
+    *slash = '\0';
+    const char *rel = strncmp(arg, "scenarios/", 10) == 0 ? arg + 10 : arg;
+    snprintf(buf, n, "%s/" POR_BINDIR_TO_SCENARIOS "/%s", exe, rel);
+    return stat(buf, &st) == 0 ? buf : arg;
 }

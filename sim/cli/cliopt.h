@@ -3,6 +3,8 @@
 #ifndef POR_CLI_CLIOPT_H
 #define POR_CLI_CLIOPT_H
 
+#include "por/scenario.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@ typedef struct {
     size_t nsets;
     uint64_t reps, threads, seed;       /* threads defaults to 1 */
     bool have_reps, have_seed;
+    bool strict;                        /* --strict: scenario warnings are errors */
     const char *crypto;                 /* "ideal", "real" or NULL */
     char flag_sets[3][64];              /* storage for the overrides of -r, --seed, --crypto */
 } por_cli_scenario_opts;
@@ -45,6 +48,24 @@ int por_cli_scenario_opt(por_cli_scenario_opts *o, const char *cmd, int argc, ch
  * returns how many. Callers apply them after every --set so the flags win and show in
  * the scenario hash. OUT needs room for 3 entries, which point into O. */
 size_t por_cli_scenario_flag_sets(por_cli_scenario_opts *o, bool with_crypto, const char **out);
+
+/* Prints SC's warnings (valid but suspicious input: a step after the end of the run,
+ * an amount that looks like a fraction, a setting below libocr's mainnet minimum) to
+ * stderr as "porsim: warning: ...", each distinct message once per process. With STRICT
+ * and any warning, says they count as errors and returns true: the caller exits 2. */
+bool por_cli_scenario_warnings(const por_scenario *sc, bool strict);
+
+/* Parses a percentage option such as --until-ci: "5%" or "0.5%", or a bare number > 1
+ * meaning percent ("5"). A bare number <= 1 ("0.05", "1") is refused as ambiguous
+ * (a fraction or a percent?) with the two ways to write it in WHY. */
+bool por_cli_parse_percent(const char *s, double max, double *out, char *why, size_t n);
+
+/* The scenario file ARG names: ARG itself when it exists from the current folder (or is
+ * absolute), else the same relative path (a leading "scenarios/" dropped) in the installed
+ * scenario library, ../share/porsim/scenarios beside the running binary, when it is
+ * there; else ARG (whose load then fails naming it). The result may point to a static
+ * buffer that the next call reuses. */
+const char *por_cli_find_scenario(const char *arg);
 
 /* Writes S as a JSON string literal (quotes, backslashes and control bytes escaped). */
 void por_cli_json_string(FILE *f, const char *s);

@@ -5,6 +5,7 @@
  * invariant broke. Nothing is run before the scenario and options are fully validated,
  * and output directories are written all-or-nothing (por/outdir.h). */
 #include "cliopt.h"
+#include "progress.h"
 #include "run_outputs.h"
 #include "por/bench.h"
 #include "por/bench_scenario.h"
@@ -61,9 +62,12 @@ static const char *const por__usage_run =
     "  --set PATH=VALUE       override one scenario field before validation (repeatable);\n"
     "                         VALUE is JSON if it parses as JSON, else a string\n"
     "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  --strict               the scenario's warnings (a step after the end of the run,\n"
+    "                         an amount that looks like a fraction, ...) are errors\n"
     "  -q, --quiet            no summary table on stdout\n"
     "  --until-ci PCT         add replications in batches of 20 (in replication order)\n"
     "                         until the 95% CI half-width of --metric is within PCT % of\n"
+    "                         (PCT as 5% or 5; a bare 0.05 or 1 is refused as ambiguous)\n"
     "                         its mean; the count reached is the same for any -j and\n"
     "                         is printed (also with -q) and stored in meta.json\n"
     "  --metric NAME          metric of --until-ci (default feed_detect)\n"
@@ -72,7 +76,7 @@ static const char *const por__usage_run =
     "\n"
     "Examples:\n"
     "  porsim run                                    # the default scenario\n"
-    "  porsim run scenarios/default.json --until-ci 5 -j 2   # mean feed_detect to +-5%\n"
+    "  porsim run scenarios/default.json --until-ci 5% -j 2  # mean feed_detect to +-5%\n"
     "  porsim run scenarios/default.json -r 200 -j 2 -o out/default\n"
     "  porsim run scenarios/default.json --set feed.ocr.deviation=\"0.5%\" --set duration=10d\n";
 
@@ -81,9 +85,11 @@ static const char *const por__usage_validate =
     "\n"
     "Loads and validates each file without running it. Prints \"FILE: ok\" or one error\n"
     "line naming the file, the JSON path and what was expected. Exit 2 if any is bad.\n"
+    "Valid but suspicious settings are printed as warnings on stderr.\n"
     "\n"
     "Options:\n"
     "  --set PATH=VALUE       apply an override before validating (repeatable)\n"
+    "  --strict               warnings are errors (the file counts as bad)\n"
     "\n"
     "Example:\n"
     "  porsim validate scenarios/*.json\n";
@@ -95,7 +101,8 @@ static const char *const por__usage_bench =
     "event to a uniformly random entity at now + Exp(mean 1 ms) + 1 ns; stops after E.\n"
     "Defaults N=1024, J=16, E=5000000. Prints name=value fields, e.g.\n"
     "  porsim phold N=1024 J=16 events=5000000 seconds=0.31 events_per_s=16100000\n"
-    "Compare with ns-3 in one run: ../shared/bench/phold-vs-ns3.sh build/sim/porsim\n"
+    "Compare with ns-3 in one run (needs libns3-dev):\n"
+    "  sim/bench/phold-vs-ns3.sh build/sim/porsim\n"
     "\n"
     "       porsim bench scenario SCENARIO.json [-r N] [-j T] [--set PATH=VALUE]...\n"
     "                             [--crypto ideal|real] [--seed S]\n"
@@ -112,28 +119,6 @@ static void por__on_signal(int sig)
 {
     (void)sig;
     por__interrupted = 1;
-}
-
-typedef struct {
-    double t0;
-    bool tty;
-} por__progress_state;
-
-static void por__progress(void *ctx, uint64_t done, uint64_t total)
-{
-    por__progress_state *ps = ctx;
-    if (!ps->tty)
-        return;
-    int width = 30;
-    int filled = total ? (int)(width * done / total) : width;
-    char bar[64];
-    for (int k = 0; k < width; k++)
-        bar[k] = k < filled ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " replications", bar, done, total);
-    if (done >= total)
-        fprintf(stderr, "\n");
-    fflush(stderr);
 }
 
 static int por__cmd_run(int argc, char **argv)
@@ -162,10 +147,10 @@ static int por__cmd_run(int argc, char **argv)
                 return por_cli_usage_error("run", "-o needs a directory");
             out = v;
         } else if (por_cli_opt(argc, argv, &i, NULL, "--until-ci", &v, &missing)) {
-            char *end = NULL;
-            ci_pct = missing ? 0 : strtod(v, &end);
-            if (missing || end == v || *end || !isfinite(ci_pct) || ci_pct <= 0 || ci_pct > 1000)
-                return por_cli_usage_error("run", "--until-ci needs a percentage (0 < PCT <= 1000)");
+            char why[200];
+            if (missing || !por_cli_parse_percent(v, 1000, &ci_pct, why, sizeof why))
+                return por_cli_usage_error("run", "--until-ci %s",
+                                           missing ? "needs a percentage such as 5%" : why);
             until_ci = true;
         } else if (por_cli_opt(argc, argv, &i, NULL, "--metric", &v, &missing)) {
             if (missing || !*v)
@@ -182,7 +167,7 @@ static int por__cmd_run(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("run", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
         }
@@ -217,6 +202,10 @@ static int por__cmd_run(int argc, char **argv)
         fprintf(stderr, "porsim: %s\n", err.msg);
         return por_status_exit_code(st);
     }
+    if (por_cli_scenario_warnings(sc, so.strict)) {
+        por_scenario_free(sc);
+        return 2;
+    }
     if (out && (st = por_outdir_check(out, force, &err)) != POR_OK) {
         fprintf(stderr, "porsim: %s\n", err.msg);
         por_scenario_free(sc);
@@ -229,13 +218,14 @@ static int por__cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    por__progress_state ps = {0, isatty(STDERR_FILENO) == 1};
+    por_cli_progress ps;
+    por_cli_progress_init(&ps, "replications", isatty(STDERR_FILENO) == 1);
     por_runner_config rc = {
         .first_rep = 0,
         .replications = sc->replications,
         .threads = (unsigned)so.threads,
         .run = {.crypto_override = -1, .horizon_override = 0},
-        .progress = por__progress,
+        .progress = por_cli_progress_update,
         .progress_ctx = &ps,
         .interrupt = &por__interrupted,
     };
@@ -249,11 +239,12 @@ static int por__cmd_run(int argc, char **argv)
             .max_reps = max_reps,
             .threads = (unsigned)so.threads,
             .run = rc.run,
-            .progress = por__progress,
+            .progress = por_cli_progress_update,
             .progress_ctx = &ps,
             .interrupt = &por__interrupted,
         };
         st = por_run_until_ci(sc, &cc, &res, &ci, &err);
+        por_cli_progress_end(&ps); /* stopped before --max-reps: end the bar's line */
         char mean[64] = "null", half[64] = "null";
         bool dur = false;
         {
@@ -283,6 +274,7 @@ static int por__cmd_run(int argc, char **argv)
         }
     } else {
         st = por_runner_run(sc, &rc, &res, &err);
+        por_cli_progress_end(&ps); /* interrupted: end the bar's line */
     }
 
     if (!quiet) {
@@ -333,6 +325,7 @@ static int por__cmd_validate(int argc, char **argv)
     const char *sets[POR_CLI_MAX_SETS];
     size_t nsets = 0;
     int nfiles = 0, bad = 0;
+    bool strict = false;
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
         bool missing = false;
@@ -346,6 +339,8 @@ static int por__cmd_validate(int argc, char **argv)
             if (nsets >= POR_CLI_MAX_SETS)
                 return por_cli_usage_error("validate", "too many --set options");
             sets[nsets++] = v;
+        } else if (!strcmp(argv[i], "--strict")) {
+            strict = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return por_cli_usage_error("validate", "unknown option %s", argv[i]);
         }
@@ -360,8 +355,13 @@ static int por__cmd_validate(int argc, char **argv)
         nfiles++;
         por_error err = {POR_OK, ""};
         por_scenario *sc = NULL;
-        if (por_scenario_load_file(argv[i], sets, nsets, &sc, &err) != POR_OK) {
+        if (por_scenario_load_file(por_cli_find_scenario(argv[i]), sets, nsets, &sc, &err) != POR_OK) {
             fprintf(stderr, "porsim: %s\n", err.msg);
+            bad++;
+            continue;
+        }
+        if (por_cli_scenario_warnings(sc, strict)) {
+            por_scenario_free(sc);
             bad++;
             continue;
         }

@@ -815,6 +815,77 @@ static por_status por__read_shard(const char *dir, size_t shard, const por_sweep
     return st;
 }
 
+por_status por_sweep_read_dir(const char *dir, const por_sweep_grid *g, bool same_reps,
+                              por_sweep_row **rows, size_t *nrows, uint64_t *reps,
+                              por_error *err)
+{
+    *rows = NULL;
+    *nrows = 0;
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    char *text = por__slurp(path, err);
+    if (!text)
+        return POR_EINPUT;
+    por_sweep_grid old;
+    por_status st = por__grid_parse(path, text, &old, err);
+    free(text);
+    if (st != POR_OK)
+        return st;
+    bool same = old.nparams == g->nparams && old.npoints == g->npoints;
+    for (size_t i = 0; same && i < g->nparams; i++)
+        same = !strcmp(old.paths[i], g->paths[i]);
+    if (!same) {
+        por_sweep_grid_free(&old);
+        return por_error_set(err, POR_EINPUT,
+                             "%s: a sweep of other parameters (resume with the command that "
+                             "wrote it)",
+                             dir);
+    }
+    for (size_t p = 0; p < g->npoints; p++) {
+        bool ok = !strcmp(old.hash[p], g->hash[p]) && old.seed[p] == g->seed[p] &&
+                  (!same_reps || old.replications[p] == g->replications[p]);
+        for (size_t i = 0; ok && i < g->nparams; i++)
+            ok = !strcmp(old.values[p * g->nparams + i], g->values[p * g->nparams + i]);
+        if (!ok) {
+            por_sweep_grid_free(&old);
+            return por_error_set(err, POR_EINPUT,
+                                 "%s: grid differs at point %zu (parameter values, scenario "
+                                 "hash, seed or replications); resume with the command that "
+                                 "wrote it",
+                                 dir, p);
+        }
+    }
+    por__buf h = {0};
+    por__buf_str(&h, "point");
+    for (size_t i = 0; i < g->nparams; i++) {
+        por__buf_str(&h, ",");
+        por__buf_csv(&h, g->paths[i]);
+    }
+    por__buf_str(&h, ",replication");
+    for (size_t c = 0; c < ncols; c++) {
+        por__buf_str(&h, ",");
+        por__buf_csv(&h, defs[c].name);
+    }
+    por__rows rs = {0};
+    st = por__read_shard(dir, 0, &old, h.s, &rs, err);
+    free(h.s);
+    if (reps)
+        memcpy(reps, old.replications, g->npoints * sizeof *reps);
+    por_sweep_grid_free(&old);
+    free(rs.from);
+    if (st != POR_OK) {
+        for (size_t i = 0; i < rs.n; i++)
+            por_sweep_row_free(&rs.rows[i], ncols);
+        free(rs.rows);
+        return st;
+    }
+    *rows = rs.rows;
+    *nrows = rs.n;
+    return POR_OK;
+}
+
 typedef struct {
     uint64_t point, rep;
     size_t shard;

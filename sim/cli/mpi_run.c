@@ -40,6 +40,7 @@ static const char por__mpi_usage_run[] =
     "  --force                replace DIR if it exists\n"
     "  --set PATH=VALUE       override one scenario field (repeatable)\n"
     "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  --strict               the scenario's warnings are errors (exit 2)\n"
     "  -q, --quiet            no summary table on stdout\n"
     "  -h, --help             this help\n";
 
@@ -202,7 +203,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("run", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
         }
@@ -222,6 +223,11 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
     if (st != POR_OK) {
         fprintf(stderr, "porsim: %s\n", err.msg);
         return por_status_exit_code(st);
+    }
+    /* Every rank loads the same scenario: each decides the same way, rank 0 prints. */
+    if (m->rank == 0 ? por_cli_scenario_warnings(sc, so.strict) : (so.strict && sc->nwarnings)) {
+        por_scenario_free(sc);
+        return 2;
     }
     if (m->rank == 0 && out && (st = por_outdir_check(out, force, &err)) != POR_OK) {
         fprintf(stderr, "porsim: %s\n", err.msg);

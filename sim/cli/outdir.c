@@ -1,6 +1,7 @@
 /* All-or-nothing output directories (see por/outdir.h). */
 #include "por/outdir.h"
 
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,76 @@ static void por__parent_of(const char *path, char *out, size_t n)
         *slash = '\0';
 }
 
+/* Whether an existing directory DIR may be replaced by --force: it is empty, or porsim
+ * wrote it, which its meta.json says ("porsim_version" in the top-level object, written
+ * first by run, sweep, merge and porsim-mpi). A folder the user filled (results/ with
+ * paper-figure.pdf) is never deleted. POR_EINPUT naming the reason otherwise. */
+static por_status por__replaceable(const char *dir, por_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return por_error_set(err, POR_EINPUT, "%s: cannot read it to replace it: %s", dir,
+                             strerror(errno));
+    bool empty = true;
+    for (struct dirent *e; empty && (e = readdir(d));)
+        empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+    closedir(d);
+    if (empty)
+        return POR_OK;
+    char meta[4200];
+    snprintf(meta, sizeof meta, "%s/meta.json", dir);
+    bool porsim = false;
+    FILE *f = fopen(meta, "r");
+    if (f) {
+        char text[65536];
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        text[n] = '\0';
+        cJSON *root = cJSON_Parse(text);
+        porsim = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "porsim_version"));
+        cJSON_Delete(root);
+    }
+    if (!porsim)
+        return por_error_set(err, POR_EINPUT,
+                             "%s: not replaced: porsim did not write this directory (no porsim "
+                             "meta.json), so --force will not delete it; choose another -o or "
+                             "empty it yourself",
+                             dir);
+    return POR_OK;
+}
+
+/* The nearest existing ancestor of PATH (PATH itself excluded) into OUT: where mkdir -p
+ * starts creating the missing parents. */
+static void por__existing_ancestor(const char *path, char *out, size_t n)
+{
+    por__parent_of(path, out, n);
+    struct stat st;
+    while (stat(out, &st) != 0 && strcmp(out, ".") && strcmp(out, "/")) {
+        char up[4096];
+        por__parent_of(out, up, sizeof up);
+        snprintf(out, n, "%s", up);
+    }
+}
+
+/* mkdir -p of DIR's parent: creates each missing ancestor (mode 0777 & ~umask). */
+static por_status por__make_parents(const char *dir, por_error *err)
+{
+    char parent[4096];
+    por__parent_of(dir, parent, sizeof parent);
+    struct stat st;
+    if (stat(parent, &st) == 0)
+        return POR_OK;
+    if (strcmp(parent, ".") && strcmp(parent, "/")) {
+        por_status st2 = por__make_parents(parent, err);
+        if (st2 != POR_OK)
+            return st2;
+    }
+    if (mkdir(parent, 0777) != 0 && errno != EEXIST)
+        return por_error_set(err, POR_EIO, "%s: cannot create parent directory %s: %s", dir,
+                             parent, strerror(errno));
+    return POR_OK;
+}
+
 por_status por_outdir_check(const char *dir, bool force, por_error *err)
 {
     if (!dir || !*dir)
@@ -35,11 +106,16 @@ por_status por_outdir_check(const char *dir, bool force, por_error *err)
                                  "%s: output directory exists; use --force to replace it", dir);
         if (!S_ISDIR(st.st_mode))
             return por_error_set(err, POR_EINPUT, "%s: exists and is not a directory", dir);
+        por_status rs = por__replaceable(dir, err);
+        if (rs != POR_OK)
+            return rs;
     }
+    /* Missing parents are created at begin (as mkdir -p would); here the nearest existing
+     * one must be a writable directory. */
     char parent[4096];
-    por__parent_of(dir, parent, sizeof parent);
+    por__existing_ancestor(dir, parent, sizeof parent);
     if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
-        return por_error_set(err, POR_EINPUT, "%s: parent directory %s does not exist", dir,
+        return por_error_set(err, POR_EINPUT, "%s: parent directory %s is not a directory", dir,
                              parent);
     if (access(parent, W_OK) != 0)
         return por_error_set(err, POR_EINPUT, "%s: parent directory %s is not writable", dir,
@@ -89,6 +165,9 @@ por_status por_outdir_begin(por_outdir *od, const char *dir, bool force, por_err
         od->final_path[--len] = '\0';
     memcpy(od->tmp_path, od->final_path, len);
     memcpy(od->tmp_path + len, suffix, sizeof suffix);
+    por_status st = por__make_parents(od->final_path, err);
+    if (st != POR_OK)
+        return st;
     if (!mkdtemp(od->tmp_path))
         return por_error_set(err, POR_EIO, "%s: cannot create temporary directory: %s",
                              od->final_path, strerror(errno));
@@ -163,6 +242,9 @@ por_status por_outdir_commit(por_outdir *od, por_error *err)
         if (!od->force)
             return por_error_set(err, POR_EIO, "%s: appeared while running; not replaced",
                                  od->final_path);
+        por_status rs = por__replaceable(od->final_path, err);
+        if (rs != POR_OK)
+            return rs;
         snprintf(old, sizeof old, "%s.old-%ld", od->final_path, (long)getpid());
         if (rename(od->final_path, old) != 0)
             return por_error_set(err, POR_EIO, "%s: cannot replace: %s", od->final_path,

@@ -8,6 +8,7 @@
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
 #include "parallel.h"
+#include "progress.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 #include "por/sweep.h"
@@ -50,13 +51,23 @@ const char por_sweep_usage[] =
     "  --seed S               scenario seed (overrides the scenario)\n"
     "  --set PATH=VALUE       fixed override applied to every point (repeatable)\n"
     "  --crypto ideal|real    signature mode (overrides feed.crypto)\n"
+    "  --strict               the scenario's warnings are errors (exit 2)\n"
     "  --shard K/N            run only shard K of N (1 <= K <= N): cell c (cells numbered\n"
     "                         point by point, replication within point) is in shard\n"
     "                         (c mod N) + 1; join the shard directories with porsim merge\n"
     "  -o, --output DIR       write points.csv, runs.csv, censored.csv, summary.csv and\n"
-    "                         meta.json into DIR (all-or-nothing)\n"
+    "                         meta.json into DIR (all-or-nothing; interrupted: the\n"
+    "                         complete points, \"partial\": true in meta.json)\n"
     "  --force                replace DIR if it exists\n"
-    "  --metric NAME          metric of the terminal table (default feed_detect)\n"
+    "  --resume DIR           finish the interrupted sweep in DIR (run with the same\n"
+    "                         options): its complete points are kept, the rest run; -o\n"
+    "                         defaults to DIR, which is replaced\n"
+    "  --until-ci PCT         per point, add replications in batches of 20 until the 95%\n"
+    "                         CI half-width of --metric is within PCT % of its mean (as\n"
+    "                         porsim run --until-ci; PCT as 5% or 5); excludes -r, --shard\n"
+    "  --max-reps N           cap per point of --until-ci (default 10000)\n"
+    "  --metric NAME          metric of the terminal table and of --until-ci\n"
+    "                         (default feed_detect)\n"
     "  -q, --quiet            no table on stdout\n"
     "  -h, --help             this help\n"
     "\n"
@@ -145,6 +156,7 @@ typedef struct {
     por__cell_id *cells;     /* the jobs */
     por_sweep_row *rows;     /* per job */
     uint64_t *events;        /* per job */
+    por_metric_cell *keep;   /* --until-ci: per job, the metric cells (exact strings owned) */
     por_run_options opt;
 } por__sweep_ctx;
 
@@ -163,8 +175,34 @@ static por_status por__sweep_job(void *vctx, size_t j, por_metric_cell *cells, c
         c->rows[j].rep = id->rep;
         if (cells[POR_WM_EVENTS].present && isfinite(cells[POR_WM_EVENTS].value))
             c->events[j] = (uint64_t)cells[POR_WM_EVENTS].value;
+        if (c->keep)
+            for (size_t k = 0; k < ncols; k++) {
+                c->keep[j * ncols + k] = cells[k];
+                c->keep[j * ncols + k].exact = cells[k].exact ? por_xstrdup(cells[k].exact) : NULL;
+            }
     }
     return st;
+}
+
+static int por__cmp_cell_row(const void *a, const void *b)
+{
+    const por_sweep_row *x = a, *y = b;
+    if (x->point != y->point)
+        return (x->point > y->point) - (x->point < y->point);
+    return (x->rep > y->rep) - (x->rep < y->rep);
+}
+
+/* Progress of a sweep run in rounds (--until-ci): cells before this round are added. */
+typedef struct {
+    por_cli_progress *bar;
+    uint64_t offset, total;
+} por__round_progress;
+
+static void por__round_progress_update(void *ctx, uint64_t done, uint64_t total)
+{
+    por__round_progress *rp = ctx;
+    (void)total;
+    por_cli_progress_update(rp->bar, rp->offset + done, rp->total);
 }
 
 static volatile sig_atomic_t por__sweep_interrupted;
@@ -173,22 +211,6 @@ static void por__sweep_on_signal(int sig)
 {
     (void)sig;
     por__sweep_interrupted = 1;
-}
-
-static void por__sweep_progress(void *ctx, uint64_t done, uint64_t total)
-{
-    if (!*(bool *)ctx)
-        return;
-    int width = 30;
-    int filled = total ? (int)(width * done / total) : width;
-    char bar[64];
-    for (int k = 0; k < width; k++)
-        bar[k] = k < filled ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " cells", bar, done, total);
-    if (done >= total)
-        fprintf(stderr, "\n");
-    fflush(stderr);
 }
 
 typedef struct {
@@ -209,6 +231,10 @@ typedef struct {
     uint64_t *events;
     size_t ncells;
     char *meta;
+    bool *resumed;           /* per point: kept from the --resume directory */
+    por_sweep_row *kept;     /* the rows kept from it */
+    size_t nkept;
+    por_metric_table **tables; /* --until-ci: per point */
 } por__sweep_state;
 
 static void por__sweep_state_free(por__sweep_state *s)
@@ -229,6 +255,14 @@ static void por__sweep_state_free(por__sweep_state *s)
     free(s->cells);
     free(s->events);
     free(s->meta);
+    for (size_t i = 0; i < s->nkept; i++)
+        por_sweep_row_free(&s->kept[i], ncols);
+    free(s->kept);
+    if (s->tables)
+        for (size_t p = 0; p < s->grid.npoints; p++)
+            por_metric_table_destroy(s->tables[p]);
+    free(s->tables);
+    free(s->resumed);
     por_sweep_grid_free(&s->grid);
 }
 
@@ -251,6 +285,10 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     const char *sets[POR_CLI_MAX_SETS + POR_SWEEP_MAX_PARAMS + 3];
     uint64_t shard_k = 1, shard_n = 1;
     bool force = false, quiet = false, sharded = false;
+    const char *resume = NULL;
+    bool until_ci = false, have_max_reps = false;
+    double ci_pct = 0;
+    uint64_t max_reps = 10000;
     por_error err = {POR_OK, ""};
 
     for (int i = 2; i < argc; i++) {
@@ -305,6 +343,21 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             if (missing || !*v)
                 return por_cli_usage_error("sweep", "--metric needs a metric name");
             metric = v;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--resume", &v, &missing)) {
+            if (missing || !*v)
+                return por_cli_usage_error("sweep", "--resume needs the directory of an "
+                                                    "interrupted sweep");
+            resume = v;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--until-ci", &v, &missing)) {
+            char why[200];
+            if (missing || !por_cli_parse_percent(v, 1000, &ci_pct, why, sizeof why))
+                return por_cli_usage_error("sweep", "--until-ci %s",
+                                           missing ? "needs a percentage such as 5%" : why);
+            until_ci = true;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--max-reps", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, 10000000, &max_reps))
+                return por_cli_usage_error("sweep", "--max-reps needs a count (1..10000000)");
+            have_max_reps = true;
         } else if (!strcmp(a, "--force")) {
             force = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -312,13 +365,27 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("sweep", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("sweep", "one scenario file at a time (got %s and %s)", file, a);
         }
     }
     if (s->nparams == 0)
         return por_cli_usage_error("sweep", "needs at least one --param PATH=v1,v2,...");
+    if (!until_ci && have_max_reps)
+        return por_cli_usage_error("sweep", "--max-reps goes with --until-ci");
+    if (until_ci && so.have_reps)
+        return por_cli_usage_error("sweep", "-r and --until-ci exclude each other (use --max-reps)");
+    if (until_ci && sharded)
+        return por_cli_usage_error("sweep", "--until-ci and --shard exclude each other (a "
+                                            "point's count is known only as it runs)");
+    if (dist && (until_ci || resume))
+        return por_cli_usage_error("sweep", "--until-ci and --resume are for porsim sweep, "
+                                            "not porsim-mpi");
+    if (resume && !out)
+        out = resume;
+    if (resume && !strcmp(out, resume))
+        force = true; /* the interrupted sweep's own directory is replaced */
     {
         size_t ncols;
         const por_metric_def *defs = por_world_metric_defs(&ncols);
@@ -387,6 +454,10 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return por_status_exit_code(st);
         }
         s->scs[s->nscs++] = sc;
+        /* Warnings printed by one process (rank 0 under MPI); --strict stops every rank. */
+        if (dist && dist->rank != 0 ? so.strict && sc->nwarnings
+                                    : por_cli_scenario_warnings(sc, so.strict))
+            return 2;
         por_scenario_hash(sc, g->hash[p]);
         g->seed[p] = sc->seed;
         g->replications[p] = sc->replications;
@@ -394,6 +465,29 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         if (total_cells > POR_SWEEP_MAX_CELLS)
             return por_cli_usage_error("sweep", "too many cells (more than %u replications in all)",
                                           POR_SWEEP_MAX_CELLS);
+    }
+    if (until_ci) /* the cap; a point's count becomes the one it reached */
+        for (size_t p = 0; p < npoints; p++)
+            g->replications[p] = max_reps;
+    /* --resume: the points DIR holds are kept and not run again (an interrupted sweep
+     * writes only complete points). */
+    bool *resumed = s->resumed = por_xcalloc(npoints, sizeof *resumed);
+    if (resume) {
+        uint64_t *old_reps = por_xcalloc(npoints, sizeof *old_reps);
+        por_status st = por_sweep_read_dir(resume, g, !until_ci, &s->kept, &s->nkept, old_reps,
+                                           &err);
+        if (st == POR_OK)
+            for (size_t i = 0; i < s->nkept; i++)
+                resumed[s->kept[i].point] = true;
+        if (st == POR_OK && until_ci)
+            for (size_t p = 0; p < npoints; p++)
+                if (resumed[p])
+                    g->replications[p] = old_reps[p];
+        free(old_reps);
+        if (st != POR_OK) {
+            fprintf(stderr, "porsim sweep: --resume %s\n", err.msg);
+            return por_status_exit_code(st);
+        }
     }
     if (out && (!dist || dist->rank == 0)) {
         por_status st = por_outdir_check(out, force, &err);
@@ -408,77 +502,215 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return rc;
     }
 
-    /* This shard's cells: global cell c is in shard (c mod N) + 1. */
-    s->cells = por_xmalloc((total_cells / shard_n + 1) * sizeof *s->cells);
-    uint64_t c = 0;
-    for (size_t p = 0; p < npoints; p++)
-        for (uint64_t r = 0; r < g->replications[p]; r++, c++)
-            if (c % shard_n == shard_k - 1)
-                s->cells[s->ncells++] = (por__cell_id){p, r};
-    if (dist) { /* this process's part: the i-th cell of the list to rank i mod nranks */
-        size_t mine = 0;
-        for (size_t i = 0; i < s->ncells; i++)
-            if (i % dist->nranks == dist->rank)
-                s->cells[mine++] = s->cells[i];
-        s->ncells = mine;
-    }
-    s->rows = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->rows);
-    s->events = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->events);
-
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = por__sweep_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    bool tty = isatty(STDERR_FILENO) == 1;
+    por_cli_progress bar;
+    por_cli_progress_init(&bar, "cells", isatty(STDERR_FILENO) == 1);
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
 
-    por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells, .rows = s->rows,
-                          .events = s->events, .opt = {.crypto_override = -1}};
-    por_parallel ex = {.njobs = s->ncells, .threads = (unsigned)so.threads, .job = por__sweep_job,
-                    .ctx = &ctx, .continue_on_invariant = true,
-                    .progress = por__sweep_progress, .progress_ctx = &tty,
-                    .interrupt = &por__sweep_interrupted};
+    /* Cells run in rounds: one round of all of them; with --until-ci, rounds of a batch of
+     * POR_UNTIL_CI_BATCH replications of every point still short of its target, checked
+     * after each round as `porsim run --until-ci` checks after each batch, so a point
+     * reaches the count `run --until-ci` reaches on its scenario, for any -j. */
+    bool *finished = por_xcalloc(npoints, sizeof *finished);
+    size_t points_reached = 0;
+    long ci_col = -1;
+    if (until_ci) {
+        s->tables = por_xcalloc(npoints, sizeof *s->tables);
+        for (size_t p = 0; p < npoints; p++)
+            s->tables[p] = por_metric_table_create(defs, ncols);
+        ci_col = por_metric_table_find(s->tables[0], metric);
+        for (size_t p = 0; p < npoints; p++)
+            finished[p] = resumed[p];
+    }
+    uint8_t *cdone = NULL; /* per cell: 0 not run, 1 ok, 2 a broken invariant */
+    size_t cap = 0, ndone = 0, ninvariant = 0, failed = SIZE_MAX, first_inv = SIZE_MAX;
+    uint64_t events = 0;
+    por_error first_err = {POR_OK, ""};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    por_parallel_run(&ex);
+    for (bool first_round = true;; first_round = false) {
+        size_t first = s->ncells;
+        uint64_t upper = 0; /* cells at most still to run (the progress total) */
+        if (!until_ci && first_round) {
+            /* This shard's cells: global cell c is in shard (c mod N) + 1. */
+            cap = total_cells / shard_n + 1;
+            s->cells = por_xmalloc(cap * sizeof *s->cells);
+            uint64_t c = 0;
+            for (size_t p = 0; p < npoints; p++)
+                for (uint64_t r = 0; r < g->replications[p]; r++, c++)
+                    if (c % shard_n == shard_k - 1 && !resumed[p])
+                        s->cells[s->ncells++] = (por__cell_id){p, r};
+            if (dist) { /* this process's part: the i-th cell of the list to rank i mod nranks */
+                size_t mine = 0;
+                for (size_t i = 0; i < s->ncells; i++)
+                    if (i % dist->nranks == dist->rank)
+                        s->cells[mine++] = s->cells[i];
+                s->ncells = mine;
+            }
+            upper = s->ncells;
+        } else if (until_ci) {
+            for (size_t p = 0; p < npoints; p++) {
+                if (finished[p])
+                    continue;
+                uint64_t next = s->tables[p] ? por_metric_table_rows(s->tables[p]) : 0;
+                uint64_t b = max_reps - next < POR_UNTIL_CI_BATCH ? max_reps - next
+                                                                  : POR_UNTIL_CI_BATCH;
+                upper += max_reps - next;
+                if (s->ncells + b > cap) {
+                    cap = (s->ncells + b) * 2;
+                    s->cells = por_xrealloc(s->cells, cap * sizeof *s->cells);
+                }
+                for (uint64_t r = 0; r < b; r++)
+                    s->cells[s->ncells++] = (por__cell_id){p, next + r};
+            }
+        }
+        if (s->ncells == first && !first_round)
+            break;
+        size_t nround = s->ncells - first;
+        s->rows = por_xrealloc(s->rows, (s->ncells ? s->ncells : 1) * sizeof *s->rows);
+        s->events = por_xrealloc(s->events, (s->ncells ? s->ncells : 1) * sizeof *s->events);
+        cdone = por_xrealloc(cdone, (s->ncells ? s->ncells : 1) * sizeof *cdone);
+        memset(s->rows + first, 0, nround * sizeof *s->rows);
+        memset(s->events + first, 0, nround * sizeof *s->events);
+        por_metric_cell *keep = until_ci ? por_xcalloc(nround * ncols + 1, sizeof *keep) : NULL;
+        por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells + first, .rows = s->rows + first,
+                              .events = s->events + first, .keep = keep,
+                              .opt = {.crypto_override = -1}};
+        por__round_progress rp = {&bar, first, first + upper};
+        por_parallel ex = {.njobs = nround, .threads = (unsigned)so.threads,
+                           .job = por__sweep_job, .ctx = &ctx, .continue_on_invariant = true,
+                           .progress = until_ci ? por__round_progress_update
+                                                : por_cli_progress_update,
+                           .progress_ctx = until_ci ? (void *)&rp : (void *)&bar,
+                           .interrupt = &por__sweep_interrupted};
+        por_parallel_run(&ex);
+        /* The first failure in cell order decides; broken invariants keep their rows. */
+        for (size_t j = 0; j < nround; j++) {
+            size_t at = first + j;
+            cdone[at] = !ex.done[j] ? 0 : ex.status[j] == POR_EINVARIANT ? 2 : 1;
+            ndone += ex.done[j];
+            events += s->events[at];
+            if (!ex.done[j] || ex.status[j] == POR_OK)
+                continue;
+            if (ex.status[j] == POR_EINVARIANT) {
+                if (ninvariant++ == 0 && failed == SIZE_MAX) {
+                    first_inv = at;
+                    first_err = ex.errs[j];
+                    first_err.status = ex.status[j];
+                }
+            } else if (failed == SIZE_MAX) {
+                failed = at;
+                first_err = ex.errs[j];
+                first_err.status = ex.status[j];
+            }
+        }
+        bool complete = ndone == s->ncells && failed == SIZE_MAX;
+        if (until_ci && complete) {
+            /* Each point's batch, in replication order, then its stopping rule. */
+            for (size_t j = 0; j < nround; j++) {
+                const por__cell_id *id = &s->cells[first + j];
+                por_metric_table_add_row(s->tables[id->point], id->rep, keep + j * ncols);
+            }
+            for (size_t j = 0; j < nround; j++) {
+                uint64_t p = s->cells[first + j].point;
+                if (finished[p])
+                    continue;
+                por_summary sum;
+                por_metric_table_summarize(s->tables[p], (size_t)ci_col, &sum);
+                double half = sum.n >= 2 ? (sum.ci_hi - sum.ci_lo) / 2 : NAN;
+                bool reached = sum.n >= 2 && isfinite(half) && half <= ci_pct / 100.0 * fabs(sum.mean);
+                uint64_t n = por_metric_table_rows(s->tables[p]);
+                if (reached || n >= max_reps) {
+                    finished[p] = true;
+                    points_reached += reached;
+                    g->replications[p] = n;
+                }
+            }
+        }
+        if (keep)
+            for (size_t k = 0; k < nround * ncols; k++)
+                free((char *)keep[k].exact);
+        free(keep);
+        por_parallel_free(&ex);
+        if (!until_ci || !complete)
+            break;
+    }
+    por_cli_progress_end(&bar);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-
-    /* The first failure in cell order decides; broken invariants keep their rows. */
-    size_t ndone = 0, ninvariant = 0, failed = s->ncells, first_inv = s->ncells;
-    uint64_t events = 0;
-    for (size_t j = 0; j < s->ncells; j++) {
-        ndone += ex.done[j];
-        events += s->events[j];
-        if (!ex.done[j] || ex.status[j] == POR_OK)
-            continue;
-        if (ex.status[j] == POR_EINVARIANT) {
-            if (ninvariant++ == 0)
-                first_inv = j;
-        } else if (failed == s->ncells) {
-            failed = j;
-        }
-    }
-    por_error first_err = {POR_OK, ""};
-    if (failed < s->ncells || first_inv < s->ncells) {
-        size_t at = failed < s->ncells ? failed : first_inv;
-        first_err = ex.errs[at];
-        first_err.status = ex.status[at];
-    }
-    por_parallel_free(&ex);
-    if (failed < s->ncells) {
+    if (failed != SIZE_MAX) {
         const por__cell_id *id = &s->cells[failed];
         fprintf(stderr, "porsim sweep: point %" PRIu64 " replication %" PRIu64 ": %s: %s\n",
                 id->point, id->rep, por_status_name(first_err.status), first_err.msg);
         fprintf(stderr, "porsim sweep: no output written\n");
+        free(cdone);
+        free(finished);
         int rc = por_status_exit_code(first_err.status);
         return rc ? rc : 1;
     }
-    if (ndone < s->ncells) {
+    bool partial = ndone < s->ncells;
+    if (partial && dist) {
         fprintf(stderr, "porsim sweep: interrupted after %zu of %zu cells; no output written\n",
                 ndone, s->ncells);
+        free(cdone);
+        free(finished);
         return 1;
     }
+    if (partial) {
+        /* Keep the complete points, as run keeps its completed replications: every cell of
+         * the point done (with --until-ci: the point reached its stopping rule). */
+        bool *whole = por_xcalloc(npoints, sizeof *whole);
+        for (size_t j = 0; j < s->ncells; j++)
+            whole[s->cells[j].point] = true;
+        for (size_t j = 0; j < s->ncells; j++)
+            if (!cdone[j] || (until_ci && !finished[s->cells[j].point]))
+                whole[s->cells[j].point] = false;
+        size_t k = 0, kept_inv = SIZE_MAX;
+        bool msg_kept = false; /* the cell whose message first_err holds is kept first */
+        ninvariant = 0;
+        events = 0;
+        for (size_t j = 0; j < s->ncells; j++) {
+            if (whole[s->cells[j].point] && cdone[j]) {
+                if (cdone[j] == 2 && ninvariant++ == 0) {
+                    kept_inv = k;
+                    msg_kept = j == first_inv;
+                }
+                events += s->events[j];
+                s->rows[k] = s->rows[j];
+                s->cells[k] = s->cells[j];
+                s->events[k++] = s->events[j];
+            } else {
+                por_sweep_row_free(&s->rows[j], ncols);
+            }
+        }
+        s->ncells = k;
+        free(whole);
+        /* Report the first kept broken invariant; its message only when first_err has it
+         * (the first one overall may be in a point the interruption dropped). */
+        first_inv = kept_inv;
+        if (ninvariant && !msg_kept)
+            snprintf(first_err.msg, sizeof first_err.msg,
+                     "its message was not kept (see invariant_violations in runs.csv)");
+    }
+    free(cdone);
+    free(finished);
+    if (s->nkept) { /* the resumed points join the rows, which are then put in cell order */
+        s->rows = por_xrealloc(s->rows, (s->ncells + s->nkept) * sizeof *s->rows);
+        memcpy(s->rows + s->ncells, s->kept, s->nkept * sizeof *s->rows);
+        s->ncells += s->nkept;
+        free(s->kept);
+        s->kept = NULL;
+        s->nkept = 0;
+    }
+    qsort(s->rows, s->ncells, sizeof *s->rows, por__cmp_cell_row);
+    size_t points_kept = 0;
+    for (size_t j = 0; j < s->ncells; j++)
+        points_kept += j == 0 || s->rows[j].point != s->rows[j - 1].point;
     if (dist) {
         if (ninvariant) /* this process's cells; rank 0 reports the total below */
             fprintf(stderr,
@@ -494,13 +726,23 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     }
 
     if (!quiet) {
-        printf("sweep %s: %zu point%s x replications = %" PRIu64 " cells", s->scs[0]->name,
-               (size_t)npoints, npoints == 1 ? "" : "s", total_cells);
+        if (until_ci)
+            printf("sweep %s: %zu point%s, %zu cells (--until-ci)", s->scs[0]->name,
+                   (size_t)npoints, npoints == 1 ? "" : "s", s->ncells);
+        else
+            printf("sweep %s: %zu point%s x replications = %" PRIu64 " cells", s->scs[0]->name,
+                   (size_t)npoints, npoints == 1 ? "" : "s", total_cells);
         if (sharded)
             printf(", shard %" PRIu64 "/%" PRIu64 ": %zu cells", shard_k, shard_n, s->ncells);
         printf(", %.2f s wall\n", wall);
         por_sweep_print(g, s->rows, s->ncells, metric, stdout);
         fflush(stdout);
+    }
+    if (until_ci) { /* the counts reached are the result: printed even with -q */
+        printf("until-ci %s: %zu of %zu point%s reached the target %g%% (95%% CI half-width "
+               "within PCT %% of the mean) in this run%s\n",
+               metric, points_reached, (size_t)npoints, npoints == 1 ? "" : "s", ci_pct,
+               resume ? " (resumed points not counted)" : "");
     }
     int code = 0;
     if (ninvariant && dist) {
@@ -551,8 +793,22 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                 "],\n  \"points\": %" PRIu64 ",\n  \"cells_total\": %" PRIu64
                 ",\n  \"shard\": {\"k\": %" PRIu64 ", \"n\": %" PRIu64 ", \"rule\": \"cell c "
                 "in shard (c mod n) + 1\"},\n  \"cells\": %zu,\n  \"invariant_failures\": %zu"
-                ",\n  \"events\": %" PRIu64 ",\n  \"wall_seconds\": %.3f\n}\n",
+                ",\n  \"events\": %" PRIu64 ",\n  \"wall_seconds\": %.3f",
                 npoints, total_cells, shard_k, shard_n, s->ncells, ninvariant, events, wall);
+        /* An interrupted sweep keeps its complete points; --resume DIR runs the rest. */
+        fprintf(m, ",\n  \"partial\": %s,\n  \"points_completed\": %zu",
+                partial ? "true" : "false", points_kept);
+        if (resume) {
+            fprintf(m, ",\n  \"resumed_from\": ");
+            por_cli_json_string(m, resume);
+        }
+        if (until_ci) {
+            fprintf(m, ",\n  \"until_ci\": {\"pct\": %g, \"metric\": ", ci_pct);
+            por_cli_json_string(m, metric);
+            fprintf(m, ", \"max_reps\": %" PRIu64 ", \"batch\": %d}", max_reps,
+                    POR_UNTIL_CI_BATCH);
+        }
+        fprintf(m, "\n}\n");
         fclose(m);
         s->meta = mbuf;
         por_error werr = {POR_OK, ""};
@@ -562,6 +818,16 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         }
         if (!quiet)
             printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json\n", out);
+    }
+    if (partial) {
+        fprintf(stderr, "porsim sweep: interrupted: kept %zu of %zu points (%zu cells)%s%s\n",
+                points_kept, (size_t)npoints, s->ncells, out ? " in " : "; no -o, nothing written",
+                out ? out : "");
+        if (out)
+            fprintf(stderr, "porsim sweep: to finish it, run the same command with --resume %s\n",
+                    out);
+        if (code == 0)
+            code = 1;
     }
     return code;
 }

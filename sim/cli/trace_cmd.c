@@ -41,6 +41,7 @@ const char *const por_trace_usage =
     "                         text is then printed only if --level is given\n"
     "  --color, --no-color    force ANSI colours on or off (default: on for a terminal)\n"
     "  --set PATH=VALUE       override one scenario field (repeatable)\n"
+    "  --strict               the scenario's warnings are errors (exit 2)\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -69,6 +70,7 @@ int por_trace_main(int argc, char **argv)
     por_trace_level level = POR_TRACE_LEVEL_ROUND;
     bool have_level = false;
     int colour = -1; /* -1 auto */
+    bool strict = false;
     for (int i = 2; i < argc; i++) {
         const char *v = NULL, *why = NULL;
         bool missing = false;
@@ -105,6 +107,8 @@ int por_trace_main(int argc, char **argv)
             if (nsets >= POR__TRACE_MAX_SETS)
                 return por_cli_usage_error("trace", "too many --set options");
             sets[nsets++] = v;
+        } else if (!strcmp(a, "--strict")) {
+            strict = true;
         } else if (!strcmp(a, "--color") || !strcmp(a, "--colour")) {
             colour = 1;
         } else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
@@ -112,7 +116,7 @@ int por_trace_main(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return por_cli_usage_error("trace", "unknown option %s", a);
         } else if (!file) {
-            file = a;
+            file = por_cli_find_scenario(a);
         } else {
             return por_cli_usage_error("trace", "one scenario file at a time (got %s and %s)",
                                        file, a);
@@ -130,6 +134,10 @@ int por_trace_main(int argc, char **argv)
     if (st != POR_OK) {
         fprintf(stderr, "porsim: %s\n", err.msg);
         return por_status_exit_code(st);
+    }
+    if (por_cli_scenario_warnings(sc, strict)) {
+        por_scenario_free(sc);
+        return 2;
     }
     if (run >= sc->replications) {
         fprintf(stderr, "porsim trace: --run %" PRIu64 ": the scenario has %" PRIu64

@@ -2,8 +2,8 @@
  *
  * Keys are (time, order) where ORDER packs the priority class, source entity and
  * per-source sequence number, so comparing two keys gives the total event order of
- * DESIGN.md without ever looking at a pointer. Every key is distinct (a source never
- * reuses a sequence number), so the order is total.
+ * README.md ("Determinism") without ever looking at a pointer. Every key is distinct (a
+ * source never reuses a sequence number), so the order is total.
  *
  * Layout (after Tang, Goh & Thng, "Ladder queue", ACM TOMACS 2005), three tiers:
  *   top    unsorted array of the slots of entries with time >= top_start (far future);

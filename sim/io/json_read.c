@@ -262,6 +262,62 @@ const char *por__jr_nearest(const char *word, const char *const *cands, size_t n
     return best && bestd <= limit && bestd < len ? best : NULL;
 }
 
+/* Words people bring from Chainlink's docs, libocr's code or other simulators, each with
+ * the key porsim spells it as and what that key is. Only suggested where that key is
+ * allowed (feed.ocr.heartbeat -> delta_c; a top-level "heartbeat" gets no suggestion). */
+static const struct {
+    const char *word, *key, *gloss;
+} por__jr_synonyms[] = {
+    {"heartbeat", "delta_c", "the heartbeat: a report at least this often (libocr DeltaC)"},
+    {"delta_heartbeat", "delta_c", "the heartbeat (libocr DeltaC)"},
+    {"deltac", "delta_c", "the heartbeat (libocr DeltaC)"},
+    {"deviation_threshold", "deviation", "the deviation threshold (libocr Alpha)"},
+    {"threshold", "deviation", "the deviation threshold (libocr Alpha)"},
+    {"alpha", "deviation", "the deviation threshold (libocr Alpha)"},
+    {"progress_timeout", "delta_progress", "libocr DeltaProgress"},
+    {"resend_interval", "delta_resend", "libocr DeltaResend"},
+    {"round_interval", "delta_round", "libocr DeltaRound"},
+    {"grace", "delta_grace", "libocr DeltaGrace"},
+    {"grace_period", "delta_grace", "libocr DeltaGrace"},
+    {"stage", "delta_stage", "libocr DeltaStage"},
+    {"max_rounds", "r_max", "rounds per epoch (libocr RMax)"},
+    {"rmax", "r_max", "rounds per epoch (libocr RMax)"},
+    {"oracles", "n", "the number of oracles"},
+    {"num_oracles", "n", "the number of oracles"},
+    {"nodes", "n", "the number of oracles"},
+    {"faulty", "f", "the number of faulty oracles tolerated"},
+    {"max_faulty", "f", "the number of faulty oracles tolerated"},
+    {"horizon", "duration", "the simulated time of one run"},
+    {"end", "duration", "the simulated time of one run"},
+    {"runs", "replications", "the number of runs"},
+    {"reps", "replications", "the number of runs"},
+    {"block_interval", "block_time", "the time between blocks"},
+    {"finality", "confirmations", "blocks before a transaction counts as final"},
+    {"staleness", "max_staleness", "the oldest reserve answer a mint accepts"},
+    {"losses", "steps", "reserve changes: {\"at\", \"change\"}"},
+    {"changes", "steps", "reserve changes: {\"at\", \"change\"}"},
+    {"events", "steps", "reserve changes: {\"at\", \"change\"}"},
+    {"precision", "decimals", "digits after the decimal point"},
+    {"attacks", "attackers", "the attacks"},
+};
+
+/* The key KEY stands for when it is a known synonym of one of ALLOWED; NULL otherwise.
+ * *GLOSS gets what that key is. */
+static const char *por__jr_synonym(const char *key, const char *const *allowed, size_t nallowed,
+                                   const char **gloss)
+{
+    for (size_t s = 0; s < sizeof por__jr_synonyms / sizeof por__jr_synonyms[0]; s++) {
+        if (strcmp(por__jr_synonyms[s].word, key) != 0)
+            continue;
+        for (size_t k = 0; k < nallowed; k++)
+            if (!strcmp(allowed[k], por__jr_synonyms[s].key)) {
+                *gloss = por__jr_synonyms[s].gloss;
+                return allowed[k];
+            }
+    }
+    return NULL;
+}
+
 /* Writes "a, b, c" (or "\"a\", \"b\"" when QUOTED) into OUT. */
 static void por__jr_list(const char *const *names, bool quoted, char *out, size_t n)
 {
@@ -301,10 +357,15 @@ void por__jr_v_object(por__jr *c, const cJSON *node, const char *const *allowed,
         size_t mark = por__jr_mark(c);
         por__jr_push_key(c, key);
         if (k == nallowed) {
+            const char *gloss = NULL;
+            const char *syn = por__jr_synonym(key, allowed, nallowed, &gloss);
             const char *near = por__jr_nearest(key, allowed, nallowed);
             char list[300];
             por__jr_list(allowed, false, list, sizeof list);
             const char *sep = what ? " " : "";
+            if (syn)
+                por__jr_fail(c, "unknown key%s%s; did you mean \"%s\", %s?", sep, what ? what : "",
+                             syn, gloss);
             if (near)
                 por__jr_fail(c, "unknown key%s%s; did you mean \"%s\"?", sep, what ? what : "", near);
             por__jr_fail(c, "unknown key%s%s; expected one of: %s", sep, what ? what : "", list);
@@ -513,17 +574,45 @@ char *por__percent_format(int64_t ppb, char *buf, size_t n)
     return buf;
 }
 
+/* For a bare number X given where a percentage is meant (0.01 or "0.01"): both readings,
+ * "; write \"1%\" for the fraction 0.01, or \"0.01%\" for 0.01 percent", into BUF; "" when
+ * TEXT is not a plain number. */
+static const char *por__percent_fix(const char *text, char *buf, size_t n)
+{
+    char *end = NULL;
+    double x = text && *text ? strtod(text, &end) : 0;
+    if (!end || end == text || *end || !isfinite(x)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "; write \"%g%%\" for the fraction %s, or \"%s%%\" for %s percent",
+             100 * x, text, text, text);
+    return buf;
+}
+
 int64_t por__jr_v_percent(por__jr *c, const cJSON *node, int64_t min_ppb, int64_t max_ppb)
 {
-    char got[96], lo[32], hi[32];
+    char got[96], lo[32], hi[32], fix[160];
+    if (cJSON_IsNumber(node)) {
+        char num[48];
+        /* the shortest text that reads back the same number */
+        for (int p = 1; p <= 17; p++) {
+            snprintf(num, sizeof num, "%.*g", p, node->valuedouble);
+            if (strtod(num, NULL) == node->valuedouble)
+                break;
+        }
+        por__jr_fail(c, "expected a percentage string such as \"1%%\" or \"-0.5%%\", got %s%s",
+                     por__jr_describe(node, got, sizeof got), por__percent_fix(num, fix, sizeof fix));
+    }
     if (!cJSON_IsString(node) || !node->valuestring)
         por__jr_fail(c, "expected a percentage string such as \"1%%\" or \"-0.5%%\", got %s",
                      por__jr_describe(node, got, sizeof got));
     int64_t v;
     const char *why;
     if (por__percent_parse(node->valuestring, &v, &why) != 0)
-        por__jr_fail(c, "expected a percentage such as \"1%%\" or \"-0.5%%\", got %s: %s",
-                     por__jr_describe(node, got, sizeof got), why);
+        por__jr_fail(c, "expected a percentage such as \"1%%\" or \"-0.5%%\", got %s: %s%s",
+                     por__jr_describe(node, got, sizeof got), why,
+                     por__percent_fix(node->valuestring, fix, sizeof fix));
     if (v < min_ppb || v > max_ppb)
         por__jr_fail(c, "expected a percentage from %s to %s, got %s", por__percent_format(min_ppb, lo, sizeof lo),
                      por__percent_format(max_ppb, hi, sizeof hi), por__jr_describe(node, got, sizeof got));

@@ -174,6 +174,52 @@ static void por__sc_default_name(const char *file, char *out, size_t n)
         snprintf(out, n, "scenario");
 }
 
+/* Warnings for events the run never reaches: a reserve step or an attack that starts at
+ * or after `duration` is valid but surely unintended (a loss at 3d in a 2d run gives
+ * "onset not reached" in every replication). */
+static void por__sc_warn_after_end(por__jr *c, const cJSON *root, const por_scenario *sc)
+{
+    char at[48], end[48];
+    por__jr_dur(sc->duration, end, sizeof end);
+    const cJSON *cus = por__jr_get(root, "custodians");
+    size_t i = 0;
+    for (const cJSON *cu = cJSON_IsArray(cus) ? cus->child : NULL; cu && i < sc->ncustodians;
+         cu = cu->next, i++) {
+        const cJSON *steps = por__jr_get(por__jr_get(cu, "reserve"), "steps");
+        const por_custodian_config *cc = &sc->custodians[i];
+        for (size_t k = 0; k < cc->nsteps && steps; k++) {
+            if (cc->steps[k].at < sc->duration)
+                continue;
+            size_t m = por__jr_mark(c);
+            por__jr_push_key(c, "custodians");
+            por__jr_push_index(c, i);
+            por__jr_push_key(c, "reserve");
+            por__jr_push_key(c, "steps");
+            por__jr_push_index(c, k);
+            por__jr_push_key(c, "at");
+            por__jr_warn(c, "%s is not before the end of the run (duration %s): this step never "
+                            "happens",
+                         por__jr_dur(cc->steps[k].at, at, sizeof at), end);
+            por__jr_reset(c, m);
+        }
+    }
+    const cJSON *atk = por__jr_get(root, "attackers");
+    i = 0;
+    for (const cJSON *a = cJSON_IsArray(atk) ? atk->child : NULL; a && i < sc->nattackers;
+         a = a->next, i++) {
+        if (sc->attackers[i].window.from < sc->duration)
+            continue;
+        size_t m = por__jr_mark(c);
+        por__jr_push_key(c, "attackers");
+        por__jr_push_index(c, i);
+        por__jr_push_key(c, por__jr_has(a, "at") ? "at" : "from");
+        por__jr_warn(c, "%s is not before the end of the run (duration %s): this attack never "
+                        "starts",
+                     por__jr_dur(sc->attackers[i].window.from, at, sizeof at), end);
+        por__jr_reset(c, m);
+    }
+}
+
 void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     por__jr_v_object(c, root, por__top_keys, NULL);
@@ -211,6 +257,7 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
     por__sc_token(c, root, sc);
     por__sc_consumers(c, root, sc);
     por__sc_attackers(c, root, sc);
+    por__sc_warn_after_end(c, root, sc);
 }
 
 /* ---- chains ----------------------------------------------------------------------- */
@@ -334,6 +381,18 @@ static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config
             } else {
                 st->kind = POR_CHANGE_ABSOLUTE;
                 st->amount = por__jr_v_amount(c, chg, cu->decimals, true);
+                /* "-0.03" is 0.03 units of the reserve, not 3%: a magnitude below one unit
+                 * is almost surely a fraction meant as a percentage. */
+                por_amount one = por_amount_pow10(cu->decimals);
+                if (st->amount != 0 && st->amount > -one && st->amount < one) {
+                    const char *v = chg->valuestring;
+                    bool neg = v[0] == '-';
+                    double pct = 100.0 * strtod(v + (neg || v[0] == '+'), NULL);
+                    por__jr_warn(c, "\"%s\" is an amount (%s%s %s of custodian %s), not a fraction; "
+                                    "for a percentage write \"%s%g%%\"",
+                                 v, neg ? "minus " : "", v + (neg || v[0] == '+'),
+                                 cu->unit[0] ? cu->unit : "units", cu->name, neg ? "-" : "", pct);
+                }
             }
             por__jr_reset(c, m3);
         } else if (por__jr_has(e, "set")) {

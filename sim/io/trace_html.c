@@ -79,6 +79,9 @@ struct por_trace_html {
     bool under;
     por_time_t onset;
     bool onset_known;
+    /* rounds over the whole window, per chart bucket (bit 0: a round started, bit 1: a
+     * report was made), so ticks cover the run even past the rounds kept for diagrams */
+    uint8_t round_marks[POR_TRACE_HTML_BUCKETS];
 };
 
 static int por__bucket(const por_trace_html *h, por_time_t t)
@@ -202,6 +205,11 @@ static void por__emit(void *ctx, const por_trace_record *r)
         else if (r->flag)
             por__event_add(h, r->time, "bad", "attacker mint of %s tokens ACCEPTED",
                            por_trace_amount(r->a, sc->token.decimals, 2, x, sizeof x));
+        else if (h->under) /* the unbacked mints Secure Mint let through on a stale feed */
+            por__event_add(h, r->time, "bad",
+                           "mint of %s tokens ACCEPTED while undercollateralized (unbacked: "
+                           "the feed does not show the loss yet)",
+                           por_trace_amount(r->a, sc->token.decimals, 2, x, sizeof x));
         break;
     case POR_TK_CRASH:
     case POR_TK_RECOVER:
@@ -219,6 +227,7 @@ static void por__emit(void *ctx, const por_trace_record *r)
         if (r->flag || r->time < h->from || r->time > h->to)
             break;
         h->rounds_in_window++;
+        h->round_marks[por__bucket(h, r->time)] |= 1;
         if (h->nrounds >= POR_TRACE_HTML_MAX_ROUNDS)
             break;
         por__round *rd = &h->rounds[h->nrounds++];
@@ -248,6 +257,8 @@ static void por__emit(void *ctx, const por_trace_record *r)
         break;
     }
     case POR_TK_FINAL: {
+        if (r->time >= h->from && r->time <= h->to)
+            h->round_marks[por__bucket(h, r->time)] |= 2;
         por__round *rd = por__find_round(h, r->epoch, r->round);
         if (rd) {
             rd->final = true;
@@ -413,6 +424,29 @@ static void por__series_path(FILE *f, const por__series *s, double lo,
     fputs("\"/>\n", f);
 }
 
+/* A y-axis label: V in thousands (k), millions (M) or billions (B) chosen from the
+ * range's size, with as many decimals as STEP (the distance between labels) needs. */
+static char *por__axis_label(double v, double range, double step, char *buf, size_t n)
+{
+    double scale = 1;
+    const char *suffix = "";
+    if (range >= 1e9) {
+        scale = 1e9;
+        suffix = " B";
+    } else if (range >= 1e6 || fabs(v) >= 1e8) {
+        scale = 1e6;
+        suffix = " M";
+    } else if (range >= 1e3 || fabs(v) >= 1e5) {
+        scale = 1e3;
+        suffix = " k";
+    }
+    int dec = 0;
+    for (double st = step / scale; dec < 6 && st < 1 && st > 0; st *= 10)
+        dec++;
+    snprintf(buf, n, "%.*f%s", dec + (step / scale < 10 && step > 0 ? 1 : 0), v / scale, suffix);
+    return buf;
+}
+
 static void por__chart(FILE *f, const por_trace_html *h)
 {
     double lo = INFINITY, hi = -INFINITY;
@@ -452,13 +486,19 @@ static void por__chart(FILE *f, const por_trace_html *h)
                    "opacity=\"0.08\"><title>attack %zu window</title></rect>\n",
                 por__x(h, a), CT, por__x(h, b) - por__x(h, a), CH - CT - CB, i);
     }
-    /* y grid */
+    /* y grid, with readable numbers and the unit (reserve and supply are in tokens, the
+     * answer in the feed's unit: the chart compares them 1:1, as Secure Mint does) */
     for (int k = 0; k <= 4; k++) {
         double v = lo + (hi - lo) * k / 4, yv = CT + (CH - CT - CB) * (1 - (double)k / 4);
+        char label[48];
         fprintf(f, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>"
-                   "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" class=\"ax\">%.4g</text>\n",
-                CL, CW - CR, yv, yv, CL - 6, yv + 4, v);
+                   "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" class=\"ax ylabel\">%s</text>\n",
+                CL, CW - CR, yv, yv, CL - 6, yv + 4,
+                por__axis_label(v, hi - lo, (hi - lo) / 4, label, sizeof label));
     }
+    fprintf(f, "<text class=\"ax yunit\" x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
+               "text-anchor=\"middle\">tokens (answer in %s)</text>\n",
+            (CT + CH - CB) / 2, (CT + CH - CB) / 2, por__unit(h)[0] ? por__unit(h) : "feed units");
     /* x labels */
     for (int k = 0; k <= 5; k++) {
         por_time_t t = h->from + (por_time_t)((double)(h->to - h->from) * k / 5);
@@ -479,6 +519,19 @@ static void por__chart(FILE *f, const por_trace_html *h)
     por__series_path(f, &h->s[S_SUPPLY], lo, hi, "#e67e22", "");
     por__series_path(f, &h->s[S_RESERVE], lo, hi, "#27ae60", "");
     por__series_path(f, &h->s[S_ANSWER], lo, hi, "#2a6fdb", " stroke-dasharray=\"6 3\"");
+    /* rounds over the whole window: a thin mark per bucket with rounds (blue: a report);
+     * the kept rounds get clickable ticks on top */
+    bool cut = h->rounds_in_window > h->nrounds;
+    for (int b = 0; b < POR_TRACE_HTML_BUCKETS; b++) {
+        if (!h->round_marks[b])
+            continue;
+        double xb = CL + (b + 0.5) * (CW - CL - CR) / POR_TRACE_HTML_BUCKETS;
+        fprintf(f, "<rect class=\"rmark\" x=\"%.1f\" y=\"%.0f\" width=\"1.5\" height=\"8\" "
+                   "fill=\"%s\"><title>round%s%s</title></rect>\n",
+                xb - 0.75, CH - CB + 25, h->round_marks[b] & 2 ? "#2a6fdb" : "#bbb",
+                h->round_marks[b] & 2 ? "s with a report" : "s",
+                cut ? " (diagrams only for the first rounds: narrow --from/--to)" : "");
+    }
     /* round ticks (click to show) */
     for (uint32_t i = 0; i < h->nrounds; i++) {
         const por__round *r = &h->rounds[i];
@@ -564,10 +617,17 @@ static void por__sequence(FILE *f, const por_trace_html *h, uint32_t idx)
         fprintf(f, "%u observations, median %s %s. ", (unsigned)r->nobs,
                 por_trace_amount(por_amount_from_double(r->median * 100), 2, 2, med, sizeof med),
                 por__unit(h));
-    if (r->decided)
-        fprintf(f, "Should-report: <b>%s</b> (%s, deviation %.2f%%). ", r->report ? "yes" : "no",
-                por_trace_decision_name((por_trace_decision_why)r->why),
-                r->ppb == INT64_MAX ? 0.0 : (double)r->ppb / 1e7);
+    if (r->decided) {
+        double dev = r->ppb == INT64_MAX ? 0.0 : (double)r->ppb / 1e7;
+        double alpha = (double)h->sc->feed.ocr.alpha_ppb / 1e7;
+        if (r->why == POR_DECIDE_DEVIATION || r->why == POR_DECIDE_NONE)
+            fprintf(f, "Should-report: <b>%s</b> (deviation %.2f%% %s alpha %.2f%%%s). ",
+                    r->report ? "yes" : "no", dev, dev >= alpha ? "&gt;=" : "&lt;", alpha,
+                    r->why == POR_DECIDE_NONE ? ", no heartbeat due" : "");
+        else
+            fprintf(f, "Should-report: <b>%s</b> (%s; deviation %.2f%%). ", r->report ? "yes" : "no",
+                    por_trace_decision_name((por_trace_decision_why)r->why), dev);
+    }
     if (r->final)
         fprintf(f, "FINAL with %u signatures. ", (unsigned)r->nsigs);
     for (uint32_t i = 0; i < r->ntx; i++)
@@ -618,16 +678,19 @@ static void por__sequence(FILE *f, const por_trace_html *h, uint32_t idx)
         double xa = x0 + lane * t->sender, xb = x0 + lane * n;
         double ya = por__row(times, u, t->sent, step);
         double yb = t->result >= 0 ? por__row(times, u, t->landed, step) : ya;
+        /* the label sits above the middle of the arrow, clear of its head */
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
                    "stroke-width=\"2.5\" marker-end=\"url(#arr)\"/>"
-                   "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"end\">transmit: %s</text>\n",
-                xa, ya, xb, yb, xb - 6, yb - 4,
+                   "<text x=\"%.1f\" y=\"%.1f\" class=\"ax txlabel\" text-anchor=\"middle\" "
+                   "style=\"paint-order:stroke;stroke:#fff;stroke-width:4px\">transmit: %s</text>\n",
+                xa, ya, xb, yb, (xa + xb) / 2, (ya + yb) / 2 - 8,
                 t->result < 0 ? "pending"
                               : por_transmit_result_name((por_transmit_result)t->result));
     }
     /* legend of message types */
+    /* (the colour as a style: the .ax class's fill would override a fill attribute) */
     for (uint16_t k = 2; k <= 7; k++)
-        fprintf(f, "<text x=\"%.0f\" y=\"12\" fill=\"%s\" class=\"ax\">&#9644; %s</text>\n",
+        fprintf(f, "<text x=\"%.0f\" y=\"12\" class=\"ax legend\" style=\"fill:%s\">&#9644; %s</text>\n",
                 x0 + (k - 2) * 130.0, por__msg_colour(k), por_trace_msg_name(k));
     fputs("</svg></div>\n", f);
     free(times);

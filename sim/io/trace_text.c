@@ -46,6 +46,10 @@ struct por_trace_text {
     por_amount truth_reserve, truth_supply;
     bool answer_known;
     por_amount answer;
+    /* per custodian: the attestation figure the oracles last read (to announce a change
+     * at every level: the refresh that reveals a loss is part of the story) */
+    bool *read_known;
+    por_amount *read_figure;
     uint32_t max_epoch, last_leader;
     uint64_t newepoch_key;   /* last (epoch) whose change request was printed */
     uint64_t decision_key;   /* (epoch << 32 | round) whose decision was printed */
@@ -310,6 +314,17 @@ static void por__custodian(por_trace_text *t, const por_trace_record *r)
     }
     /* READ */
     bool ok = r->reason == POR_READ_OK;
+    if (ok && r->index < t->sc->ncustodians) {
+        bool changed = t->read_known[r->index] && t->read_figure[r->index] != r->a;
+        if (changed)
+            por__line(t, r->time, C_BLUE, actor,
+                      "attestation now says %s (was %s; first read by oracle %u): the oracles "
+                      "can see the change",
+                      por__cust_amt(t, r->index, r->a, x),
+                      por__cust_amt(t, r->index, t->read_figure[r->index], y), (unsigned)r->peer);
+        t->read_known[r->index] = true;
+        t->read_figure[r->index] = r->a;
+    }
     if (!por__visible(t, ok ? POR_TRACE_LEVEL_MESSAGE : POR_TRACE_LEVEL_ROUND))
         return;
     char lat[48];
@@ -723,6 +738,10 @@ static void por__emit(void *ctx, const por_trace_record *r)
         } else if (r->kind == POR_TK_ANSWER) {
             t->answer_known = true;
             t->answer = r->a;
+        } else if (r->kind == POR_TK_READ && r->reason == POR_READ_OK &&
+                   r->index < t->sc->ncustodians) {
+            t->read_known[r->index] = true;
+            t->read_figure[r->index] = r->a;
         } else if (r->kind == POR_TK_EPOCH && r->epoch > t->max_epoch) {
             t->max_epoch = r->epoch;
             t->last_leader = r->peer;
@@ -819,6 +838,8 @@ por_trace_text *por_trace_text_create(FILE *out, const por_scenario *sc, por_tra
     t->from = from;
     t->to = to;
     t->attack_state = por_xcalloc(sc->nattackers ? sc->nattackers : 1, 1);
+    t->read_known = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *t->read_known);
+    t->read_figure = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *t->read_figure);
     t->newepoch_key = UINT64_MAX;
     t->decision_key = UINT64_MAX;
     t->complete_key = UINT64_MAX;
@@ -855,6 +876,8 @@ void por_trace_text_destroy(por_trace_text *t)
     if (!t)
         return;
     free(t->attack_state);
+    free(t->read_known);
+    free(t->read_figure);
     free(t);
 }
 

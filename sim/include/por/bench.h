@@ -1,4 +1,4 @@
-/* Benchmarks behind `porsim bench`: the PHOLD engine workload (DESIGN.md). */
+/* Benchmarks behind `porsim bench`: the PHOLD engine workload (sim/bench/phold.c). */
 #ifndef POR_BENCH_H
 #define POR_BENCH_H
 

@@ -130,6 +130,16 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
                                por_sweep_row *rows, size_t nrows, const char *meta_json,
                                por_error *err);
 
+/* Reads the rows of the sweep directory DIR (runs.csv with censored.csv) for --resume,
+ * after checking that its points.csv describes grid G: same parameters, values, scenario
+ * hashes and seeds, and with SAME_REPS the same replications. Returns POR_OK with *ROWS
+ * (malloc'd, *NROWS; caller frees each with por_sweep_row_free and the array) and, when
+ * REPS is not NULL, DIR's replications per point in REPS (G->npoints); POR_EINPUT with
+ * ERR naming DIR otherwise. */
+por_status por_sweep_read_dir(const char *dir, const por_sweep_grid *g, bool same_reps,
+                              por_sweep_row **rows, size_t *nrows, uint64_t *reps,
+                              por_error *err);
+
 /* Prints the per-point summary of METRIC (n, censored, mean, 95% CI, KM median) as a
  * terminal table to F, for the points that have rows. ROWS must be sorted. */
 void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,

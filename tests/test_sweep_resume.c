@@ -1,0 +1,187 @@
+/* An interrupted sweep keeps its complete points (written with "partial": true, as run
+ * keeps its completed replications) and `--resume DIR` finishes it into exactly the bytes
+ * of the uninterrupted sweep; `sweep --until-ci` stops each point where `porsim run
+ * --until-ci` stops on that point's scenario (issue 18). Runs the built binary on a
+ * 2-hour horizon with the loss at 1 h, so each replication takes milliseconds. */
+#include "por_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FAST "--set duration=2h --set custodians[0].reserve.steps[0].at=1h"
+
+static char *slurp2(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *s = por_test_slurp(path);
+    ck_assert_msg(s != NULL, "cannot read %s", path);
+    return s;
+}
+
+static bool catches(pid_t pid, int sig)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    unsigned long long mask = 0;
+    bool found = false;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+            found = true;
+    fclose(f);
+    return found && (mask >> (sig - 1) & 1u);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* The seeds 1..600 as one --param value list. */
+static void seed_list(char *buf, size_t n)
+{
+    size_t o = 0;
+    for (int s = 1; s <= 600 && o < n; s++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%d", s > 1 ? "," : "", s);
+}
+
+START_TEST(test_interrupted_sweep_keeps_points_and_resumes)
+{
+    char base[512], ref[700], part[700], log[700], seeds[4000], args[9000];
+    snprintf(base, sizeof base, "%s", por_test_tmpdir("sweep-resume"));
+    snprintf(ref, sizeof ref, "%s/ref", base);
+    snprintf(part, sizeof part, "%s/out/part", base); /* out/ is created too */
+    snprintf(log, sizeof log, "%s/log", base);
+    seed_list(seeds, sizeof seeds);
+
+    /* The interrupted sweep, run directly so it can be signalled. */
+    char seedparam[4100];
+    snprintf(seedparam, sizeof seedparam, "seed=%s", seeds);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execl(POR_BINARY, "porsim", "sweep", "--param", seedparam, "-r", "3", "-q", "--set",
+              "duration=2h", "--set", "custodians[0].reserve.steps[0].at=1h", "-o", part,
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 6000 && !catches(pid, SIGINT); i++)
+        sleep_ms(10);
+    ck_assert(catches(pid, SIGINT));
+    sleep_ms(1500);
+    ck_assert_int_eq(kill(pid, SIGINT), 0);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    char *text = por_test_slurp(log);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit %d: %s", WEXITSTATUS(st), text);
+    ck_assert_msg(strstr(text, "porsim sweep: interrupted: kept ") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "--resume ") != NULL, "%s", text);
+    free(text);
+    char *meta = slurp2(part, "meta.json");
+    ck_assert_msg(strstr(meta, "\"partial\": true") != NULL, "%s", meta);
+    const char *pc = strstr(meta, "\"points_completed\": ");
+    ck_assert_ptr_nonnull(pc);
+    long kept = strtol(pc + strlen("\"points_completed\": "), NULL, 10);
+    ck_assert_int_gt(kept, 0);
+    ck_assert_int_lt(kept, 600);
+    free(meta);
+    /* Only complete points: every kept point has its 3 replications. */
+    char *runs = slurp2(part, "runs.csv");
+    long lines = 0;
+    for (const char *p = runs; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 1 + 3 * kept);
+    free(runs);
+
+    /* --resume finishes it: the same bytes as the uninterrupted sweep. */
+    snprintf(args, sizeof args, "sweep --param seed=%s -r 3 -q " FAST " --resume '%s'", seeds, part);
+    ck_assert_int_eq(por_test_run_cli(args, log), 0);
+    snprintf(args, sizeof args, "sweep --param seed=%s -r 3 -q " FAST " -o '%s'", seeds, ref);
+    ck_assert_int_eq(por_test_run_cli(args, log), 0);
+    const char *files[] = {"points.csv", "runs.csv", "censored.csv", "summary.csv"};
+    for (int i = 0; i < 4; i++) {
+        char *a = slurp2(part, files[i]), *b = slurp2(ref, files[i]);
+        ck_assert_msg(strcmp(a, b) == 0, "%s differs after --resume", files[i]);
+        free(a);
+        free(b);
+    }
+    meta = slurp2(part, "meta.json");
+    ck_assert_ptr_nonnull(strstr(meta, "\"partial\": false"));
+    free(meta);
+
+    /* A resume with another grid is refused, naming the directory. */
+    snprintf(args, sizeof args, "sweep --param seed=1,2 -r 3 -q " FAST " --resume '%s'", part);
+    ck_assert_int_eq(por_test_run_cli(args, log), 2);
+    text = por_test_slurp(log);
+    ck_assert_msg(strstr(text, "resume with the command that wrote it") != NULL, "%s", text);
+    free(text);
+}
+END_TEST
+
+/* Each point stops where `porsim run --until-ci` stops on its scenario: the same rule
+ * (95% CI half-width within PCT % of the mean, checked after every batch of 20). */
+START_TEST(test_sweep_until_ci_per_point)
+{
+    char base[512], sw[700], r0[700], r1[700], log[700], args[4000];
+    snprintf(base, sizeof base, "%s", por_test_tmpdir("sweep-ci"));
+    snprintf(sw, sizeof sw, "%s/sweep", base);
+    snprintf(log, sizeof log, "%s/log", base);
+    snprintf(args, sizeof args,
+             "sweep --param feed.ocr.n=4,7 --until-ci 10%% --max-reps 200 -j 2 -q " FAST
+             " -o '%s'", sw);
+    ck_assert_int_eq(por_test_run_cli(args, log), 0);
+    char *points = slurp2(sw, "points.csv");
+    const char *ns[] = {"4", "7"};
+    char *dirs[] = {r0, r1};
+    for (int p = 0; p < 2; p++) {
+        snprintf(dirs[p], 700, "%s/run%d", base, p);
+        snprintf(args, sizeof args,
+                 "run --until-ci 10%% --max-reps 200 -j 2 -q " FAST " --set feed.ocr.n=%s -o '%s'",
+                 ns[p], dirs[p]);
+        ck_assert_int_eq(por_test_run_cli(args, log), 0);
+        char *meta = slurp2(dirs[p], "meta.json");
+        const char *rc = strstr(meta, "\"replications_completed\": ");
+        ck_assert_ptr_nonnull(rc);
+        long n = strtol(rc + strlen("\"replications_completed\": "), NULL, 10);
+        const char *hash = strstr(meta, "\"scenario_hash\": \"");
+        ck_assert_ptr_nonnull(hash);
+        char line[200];
+        snprintf(line, sizeof line, "%d,%s,%.16s,42,%ld\n", p, ns[p],
+                 hash + strlen("\"scenario_hash\": \""), n);
+        ck_assert_msg(strstr(points, line) != NULL, "no \"%s\" in points.csv:\n%s", line, points);
+        free(meta);
+    }
+    free(points);
+    /* Excluded combinations are refused. */
+    ck_assert_int_eq(por_test_run_cli("sweep --param feed.ocr.n=4,7 --until-ci 5% -r 10", log), 2);
+    ck_assert_int_eq(por_test_run_cli("sweep --param feed.ocr.n=4,7 --until-ci 5% --shard 1/2", log), 2);
+    ck_assert_int_eq(por_test_run_cli("sweep --param feed.ocr.n=4,7 --until-ci 0.05", log), 2);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("sweep_resume");
+    TCase *tc = tcase_create("sweep_resume");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_interrupted_sweep_keeps_points_and_resumes);
+    tcase_add_test(tc, test_sweep_until_ci_per_point);
+    suite_add_tcase(s, tc);
+    return s;
+}
