@@ -62,7 +62,7 @@ static void fx_free(fixture *fx)
 
 static por_transmit_result fx_tx(fixture *fx, uint32_t nsigs)
 {
-    return por_aggregator_transmit(fx->agg, NULL, 1000 * POR_SEC, &fx->tkeys[1].addr, &fx->rep,
+    return por_aggregator_transmit(fx->agg, NULL, 1000 * POR_SEC, 1, &fx->tkeys[1].addr, &fx->rep,
                                    fx->sigs, nsigs);
 }
 
@@ -119,7 +119,7 @@ START_TEST(accepts_and_rejects)
 
     /* not a transmitter: an oracle signing key is not a transmitter address */
     fx_sign(&fx, two, 2);
-    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, &fx.keys[0].addr, &fx.rep, fx.sigs,
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, 1, &fx.keys[0].addr, &fx.rep, fx.sigs,
                                              2),
                      POR_TRANSMIT_NOT_TRANSMITTER);
 
@@ -207,6 +207,55 @@ START_TEST(accepts_and_rejects)
 }
 END_TEST
 
+/* CHAIN.md "EVM state": a reorg undoes a transmit, so the previous round is
+ * latestRoundData again and the same (epoch, round) can be accepted anew; a reader at a
+ * confirmation depth sees only rounds included at or below its block. */
+START_TEST(undo_and_read_at_depth)
+{
+    fixture fx;
+    fx_init(&fx, POR_CRYPTO_IDEAL);
+    uint32_t two[2] = {0, 1};
+    fx_sign(&fx, two, 2);
+    const por_addr *tr = &fx.tkeys[1].addr;
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 12 * POR_SEC, 1, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_ACCEPTED);
+    fx.rep.round = 2;
+    fx.rep.obs[1] = 250;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 36 * POR_SEC, 3, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_ACCEPTED);
+    /* a repeat of round 2 in block 3 reverts as stale */
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 36 * POR_SEC, 3, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_STALE);
+    por_round_data rd;
+    por_aggregator_latest_at(fx.agg, 3, &rd);
+    ck_assert_uint_eq(rd.round_id, 2);
+    ck_assert_int_eq(rd.answer, 250);
+    ck_assert_uint_eq(rd.block, 3);
+    por_aggregator_latest_at(fx.agg, 2, &rd); /* a reader 2 blocks deep at tip 3 */
+    ck_assert_uint_eq(rd.round_id, 1);
+    ck_assert_int_eq(rd.answer, 200);
+    por_aggregator_latest_at(fx.agg, 0, &rd);
+    ck_assert_uint_eq(rd.round_id, 0);
+    /* block 3 is reorged away: undo newest first */
+    por_aggregator_undo_transmit(fx.agg, POR_TRANSMIT_STALE);
+    por_aggregator_undo_transmit(fx.agg, POR_TRANSMIT_ACCEPTED);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_STALE), 0);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_ACCEPTED), 1);
+    ck_assert_uint_eq(por_aggregator_undone(fx.agg), 1);
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_uint_eq(rd.round_id, 1);
+    ck_assert_int_eq(rd.answer, 200);
+    /* round 2 is no longer stale: it is accepted again in the new block 3 */
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 40 * POR_SEC, 3, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_ACCEPTED);
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_uint_eq(rd.round_id, 2);
+    ck_assert_int_eq(rd.updated_at, 40 * POR_SEC);
+    fx_free(&fx);
+}
+END_TEST
+
 START_TEST(digests_are_deterministic_and_sensitive)
 {
     fixture a, b;
@@ -236,6 +285,7 @@ Suite *por_test_suite(void)
     TCase *tc = tcase_create("aggregator");
     tcase_add_loop_test(tc, accepts_and_rejects, 0, 2);
     tcase_add_test(tc, digests_are_deterministic_and_sensitive);
+    tcase_add_test(tc, undo_and_read_at_depth);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 typedef struct {
-    int executed, dropped, destroyed;
+    int executed, dropped, destroyed, undone;
     por_time_t exec_time, submit_time;
     uint64_t exec_block;
 } trec;
@@ -28,6 +28,11 @@ static void ttx_exec(por_tx *tx, por_sim *sim, por_time_t t, uint64_t block)
     r->executed++;
     r->exec_time = t;
     r->exec_block = block;
+}
+static void ttx_undo(por_tx *tx, por_sim *sim)
+{
+    (void)sim;
+    ((ttx *)tx)->rec->undone++;
 }
 static void ttx_drop(por_tx *tx, por_sim *sim)
 {
@@ -46,6 +51,7 @@ static por_tx *ttx_new(trec *rec, double bid, uint64_t gas)
     t->base.gas_price_gwei = bid;
     t->base.gas = gas;
     t->base.execute = ttx_exec;
+    t->base.undo = ttx_undo;
     t->base.dropped = ttx_drop;
     t->base.destroy = ttx_destroy;
     t->rec = rec;
@@ -195,6 +201,8 @@ START_TEST(low_bid_waits_or_times_out)
 }
 END_TEST
 
+/* CHAIN.md "EVM state and confirmations": effects apply in the including block;
+ * confirmations are a reader's depth and never delay them. */
 START_TEST(gas_limit_and_confirmations)
 {
     por_chain_config c = base_cfg();
@@ -210,24 +218,38 @@ START_TEST(gas_limit_and_confirmations)
     sub.txs[1] = ttx_new(&r[1], 25.0, 200000);
     por_sim_at(sim, POR_SEC, se, 0, 0);
     por_sim_at(sim, POR_SEC, se, 0, 1);
-    ck_assert_int_eq(por_sim_run(sim, 30 * POR_SEC), POR_OK);
-    /* mined in blocks 1 and 2 (gas limit) but not executed before depth 3 */
-    ck_assert_int_eq(r[0].executed, 0);
-    ck_assert_uint_eq(por_chain_confirmed_number(ch), 0);
-    ck_assert_int_eq(por_sim_run(sim, 36 * POR_SEC), POR_OK);
+    ck_assert_int_eq(por_sim_run(sim, 12 * POR_SEC), POR_OK);
+    /* the higher bid fills block 1 (gas limit) and applies in it, 3 confirmations or not */
     ck_assert_int_eq(r[0].executed, 1);
     ck_assert_uint_eq(r[0].exec_block, 1);
     ck_assert_int_eq(r[0].exec_time, 12 * POR_SEC);
     ck_assert_int_eq(r[1].executed, 0);
-    ck_assert_int_eq(por_sim_run(sim, 48 * POR_SEC), POR_OK);
+    ck_assert_uint_eq(por_chain_confirmed_number(ch), 0);
+    ck_assert_int_eq(por_sim_run(sim, 24 * POR_SEC), POR_OK);
     ck_assert_int_eq(r[1].executed, 1);
     ck_assert_uint_eq(r[1].exec_block, 2);
     ck_assert_int_eq(r[1].exec_time, 24 * POR_SEC);
+    /* the reader waiting for 3 confirmations sees block 1 once block 3 is mined */
+    ck_assert_uint_eq(por_chain_confirmed_number(ch), 0);
+    ck_assert_uint_eq(por_chain_block_at_depth(ch, 3), 0);
+    ck_assert_int_eq(por_sim_run(sim, 36 * POR_SEC), POR_OK);
+    ck_assert_uint_eq(por_chain_confirmed_number(ch), 1);
+    ck_assert_int_eq(por_chain_confirmed_time(ch), 12 * POR_SEC);
+    ck_assert_uint_eq(por_chain_block_at_depth(ch, 3), 1);
+    ck_assert_uint_eq(por_chain_block_at_depth(ch, 1), 3);
+    ck_assert_uint_eq(por_chain_block_at_depth(ch, 0), 3);
+    /* transactions stay alive while a reorg could still reach their block */
+    ck_assert_int_eq(r[0].destroyed, 0);
+    ck_assert_int_eq(por_sim_run(sim, 10 * POR_MIN), POR_OK);
+    ck_assert_int_eq(r[0].destroyed, 1);
+    ck_assert_int_eq(r[1].destroyed, 1);
     por_sim_destroy(sim);
     por_chain_destroy(ch);
 }
 END_TEST
 
+/* CHAIN.md: a reorg removes blocks, undoes their effects and returns their transactions
+ * to the mempool; they are included (and applied) again later. */
 START_TEST(reorg_returns_txs)
 {
     por_chain_config c = base_cfg();
@@ -248,19 +270,23 @@ START_TEST(reorg_returns_txs)
     por_chain_stats st;
     por_chain_get_stats(ch, &st);
     ck_assert_uint_gt(st.reorgs, 10);
-    /* every tx executes exactly once despite reorgs, and the counts match */
+    /* every tx is in effect exactly once at the end: executions minus undos = 1 */
+    int undone = 0;
     for (int i = 0; i < 8; i++) {
-        ck_assert_int_eq(r[i].executed, 1);
+        ck_assert_int_eq(r[i].executed - r[i].undone, 1);
         ck_assert_int_eq(r[i].destroyed, 1);
+        undone += r[i].undone;
     }
+    ck_assert_int_gt(undone, 0); /* with p = 0.5 some inclusion is removed */
+    ck_assert_uint_eq(st.txs_undone, (uint64_t)undone);
     ck_assert_uint_eq(st.txs_mined, 8);
     ck_assert_uint_eq(st.gas_used, 800000);
-    /* reorgs cost height: fewer confirmed blocks than mining events */
-    ck_assert_uint_lt(por_chain_confirmed_number(ch), st.blocks);
+    /* reorgs cost height: fewer blocks on the chain than mining events */
+    ck_assert_uint_lt(por_chain_tip_number(ch), st.blocks);
     por_sim_destroy(sim);
     por_chain_destroy(ch);
 
-    /* a tx mined into a block that a reorg drops is delayed relative to no reorg */
+    /* every block drops its predecessor: the tx is applied, undone, applied again... */
     por_chain_config c2 = base_cfg();
     c2.confirmations = 4;
     c2.reorg_probability = 1.0;
@@ -274,9 +300,11 @@ START_TEST(reorg_returns_txs)
     sub2.txs[0] = ttx_new(&q, 30.0, 100000);
     por_sim_at(sim, POR_SEC, se, 0, 0);
     ck_assert_int_eq(por_sim_run(sim, 60 * POR_SEC), POR_OK);
-    /* every block drops its predecessor: the chain never gets 4 deep, tx waits */
-    ck_assert_int_eq(q.executed, 0);
+    /* blocks at 12..60 s: included 5 times, the first 4 removed by the next block */
+    ck_assert_int_eq(q.executed, 5);
+    ck_assert_int_eq(q.undone, 4);
     ck_assert_uint_le(por_chain_tip_number(ch), 1);
+    ck_assert_uint_eq(por_chain_confirmed_number(ch), 0); /* never 4 deep */
     por_sim_destroy(sim);
     por_chain_destroy(ch);
     ck_assert_int_eq(q.destroyed, 1); /* freed by por_chain_destroy */

@@ -59,7 +59,7 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
 {
     static const char *const keys[] = {"n",          "f",           "delta_progress", "delta_resend", "delta_round",
                                        "delta_grace", "delta_c",     "deviation",      "delta_stage",  "schedule",
-                                       "r_max",      "observe_timeout", NULL};
+                                       "r_max",      "observe_timeout", "read_confirmations", NULL};
     char a[48], b[48];
     if (o)
         por__jr_v_object(c, o, keys, NULL);
@@ -77,6 +77,7 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
     ocr->alpha_ppb = por__jr_percent(c, o, "deviation", 10000000, 0, 100000000000);
     ocr->delta_stage = por__jr_duration(c, o, "delta_stage", 20 * POR_SEC, false);
     ocr->observe_timeout = por__jr_duration(c, o, "observe_timeout", 5 * POR_SEC, true);
+    ocr->read_confirmations = (uint32_t)por__jr_uint(c, o, "read_confirmations", 1, 1, 10000);
     if (ocr->delta_grace >= ocr->delta_round)
         por__sc_fail_at(c, o, "delta_grace", "delta_round", "needs delta_grace < delta_round, got delta_grace=%s delta_round=%s",
                         por__jr_dur(ocr->delta_grace, a, sizeof a),

@@ -1,8 +1,9 @@
 /* A blockchain: blocks at a (possibly random, possibly congested) cadence, a mempool
- * ordered by gas price bid, confirmation depth and short reorgs. A transaction's effect
- * (its execute hook) is applied when its block reaches the configured confirmations;
- * a reorg drops the newest unconfirmed blocks and returns their transactions to the
- * mempool. State read by contracts' readers is the confirmed state. */
+ * ordered by gas price bid, per-reader confirmation depth and short reorgs. A
+ * transaction's effect (its execute hook) applies in the block that includes it; a reorg
+ * removes the newest blocks, undoes their transactions (undo hooks, newest first) and
+ * returns them to the mempool. Readers that wait for confirmations read the block at
+ * their depth (por_chain_confirmed_*, por_chain_block_at_depth). */
 #ifndef POR_CHAIN_H
 #define POR_CHAIN_H
 
@@ -18,8 +19,14 @@ struct por_tx {
     double gas_price_gwei;  /* bid: mined only when >= the going price of the block */
     uint64_t gas;           /* gas used when mined */
     por_time_t submitted;   /* set by por_chain_submit */
-    /* Applies the transaction at BLOCK_TIME (the block's timestamp); may be NULL. */
+    /* Applies the transaction in block BLOCK_NUMBER at BLOCK_TIME (the block's timestamp)
+     * as the block is mined; may be NULL. Called again if a reorg removed the block and
+     * the transaction is included anew. */
     void (*execute)(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block_number);
+    /* Reverts what execute did, when a reorg removes the including block; transactions
+     * of removed blocks are undone newest first, so the state is exactly as before the
+     * execute. May be NULL (no effect to undo). */
+    void (*undo)(por_tx *tx, por_sim *sim);
     /* Called instead of execute when the transaction is dropped (timeout); may be NULL. */
     void (*dropped)(por_tx *tx, por_sim *sim);
     /* Frees the transaction after execute or dropped (the chain owns submitted txs). */
@@ -28,6 +35,7 @@ struct por_tx {
 
 typedef struct {
     uint64_t blocks, reorgs, txs_mined, txs_dropped, gas_used;
+    uint64_t txs_undone;    /* inclusions removed by reorgs (each tx is then re-mined) */
     double fees_gwei;       /* sum over mined txs of gas * price paid, in gwei */
 } por_chain_stats;
 
@@ -44,7 +52,8 @@ void por_chain_submit(por_chain *chain, por_sim *sim, por_tx *tx);
 /* The going gas price (gwei) at NOW, congestion included. */
 double por_chain_gas_price(const por_chain *chain, por_time_t now);
 
-/* Number and timestamp of the newest confirmed block (0, 0 before the first). */
+/* Number and timestamp of the confirmed view: the block `confirmations` deep (the tip
+ * is 1 deep); 0, 0 before there is one. It never moves back. */
 uint64_t por_chain_confirmed_number(const por_chain *chain);
 por_time_t por_chain_confirmed_time(const por_chain *chain);
 
@@ -57,6 +66,10 @@ void por_chain_set_gas_limit(por_chain *chain, uint64_t gas_limit);
 
 /* Number of the newest block mined (confirmed or not; 0 before the first). */
 uint64_t por_chain_tip_number(const por_chain *chain);
+
+/* The newest block number a reader waiting for CONFIRMATIONS blocks sees: tip -
+ * confirmations + 1 (confirmations 0 or 1: the tip), 0 when the chain is not that deep. */
+uint64_t por_chain_block_at_depth(const por_chain *chain, uint32_t confirmations);
 
 /* Transactions waiting in the mempool now. */
 size_t por_chain_mempool_size(const por_chain *chain);

@@ -179,6 +179,7 @@ typedef struct {
     size_t nschedule;
     uint32_t r_max;
     por_time_t observe_timeout;  /* max time a node spends reading its sources */
+    uint32_t read_confirmations; /* depth at which oracles read the aggregator (1 = tip) */
 } por_ocr_config;
 
 typedef struct {

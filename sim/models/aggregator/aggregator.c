@@ -1,7 +1,9 @@
 /* The on-chain OffchainAggregator (OCR1 style): config digest, transmit() with the
  * contract's checks, the round history behind latestRoundData, listeners and per-reason
  * counters. It is not an engine entity: chain transactions call por_aggregator_transmit
- * from their execute hook, so its state is the chain's confirmed state. */
+ * from their execute hook as their block is mined, and por_aggregator_undo_transmit from
+ * their undo hook when a reorg removes it, so its state is the chain tip's state. Each
+ * round remembers its including block, for readers at a confirmation depth. */
 #include "por/aggregator.h"
 
 #include "por/error.h"
@@ -24,6 +26,7 @@ struct por_aggregator {
     por__listener *listeners;
     size_t nlisteners;
     uint64_t counts[POR_TRANSMIT_NRESULTS];
+    uint64_t undone;      /* accepted answers removed by reorgs */
     unsigned faults;      /* por_aggregator_fault bits (tests only) */
 };
 
@@ -129,6 +132,17 @@ void por_aggregator_latest(const por_aggregator *agg, por_round_data *out)
     *out = agg->hist[agg->nhist - 1];
 }
 
+void por_aggregator_latest_at(const por_aggregator *agg, uint64_t max_block,
+                              por_round_data *out)
+{
+    for (size_t k = agg->nhist; k-- > 0;)
+        if (agg->hist[k].block <= max_block) {
+            *out = agg->hist[k];
+            return;
+        }
+    memset(out, 0, sizeof *out);
+}
+
 bool por_aggregator_round(const por_aggregator *agg, uint64_t round_id, por_round_data *out)
 {
     if (round_id == 0 || round_id > agg->nhist)
@@ -211,9 +225,9 @@ static por_transmit_result por__check(por_aggregator *agg, const por_addr *sende
 }
 
 por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
-                                            por_time_t block_time, const por_addr *sender,
-                                            const por_report *rep, const por_sig *sigs,
-                                            uint32_t nsigs)
+                                            por_time_t block_time, uint64_t block,
+                                            const por_addr *sender, const por_report *rep,
+                                            const por_sig *sigs, uint32_t nsigs)
 {
     por_transmit_result r = por__check(agg, sender, rep, sigs, nsigs);
     agg->counts[r]++;
@@ -232,10 +246,27 @@ por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
     rd->answered_in_round = rd->round_id;
     rd->epoch = rep->epoch;
     rd->round = rep->round;
+    rd->block = block;
     por_round_data copy = *rd; /* hist may move if a listener causes a realloc */
     for (size_t i = 0; i < agg->nlisteners; i++)
         agg->listeners[i].fn(agg->listeners[i].ctx, sim, &copy);
     return r;
 }
+
+void por_aggregator_undo_transmit(por_aggregator *agg, por_transmit_result r)
+{
+    POR_ASSERT((unsigned)r < POR_TRANSMIT_NRESULTS && agg->counts[r] > 0);
+    agg->counts[r]--;
+    if (r != POR_TRANSMIT_ACCEPTED)
+        return;
+    POR_ASSERT(agg->nhist > 0);
+    agg->nhist--;
+    agg->undone++;
+    agg->latest_er = agg->nhist ? ((uint64_t)agg->hist[agg->nhist - 1].epoch << 32) |
+                                      agg->hist[agg->nhist - 1].round
+                                : 0;
+}
+
+uint64_t por_aggregator_undone(const por_aggregator *agg) { return agg->undone; }
 
 void por_aggregator_set_fault(por_aggregator *agg, unsigned faults) { agg->faults = faults; }

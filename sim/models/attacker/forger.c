@@ -59,6 +59,8 @@ typedef struct {
     por_report report;
     uint32_t nsigs;
     por_sig sigs[POR_MAX_ORACLES];
+    por_transmit_result result; /* of the latest execution, for undo */
+    bool undersigned;           /* ... and whether it counted as undersigned */
 } por__forged_tx;
 
 /* A FORGED_SENT / FORGED_RESULT trace record (only called when tracing). */
@@ -82,15 +84,16 @@ void por_forger_set_trace(por_forger *fg, por_trace_sink *sink) { fg->trace = si
 
 static void por__forged_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
 {
-    (void)block;
     por__forged_tx *t = (por__forged_tx *)tx;
     por_forger *fg = t->fg;
     fg->in_flight = false;
     /* counted before transmit runs the listeners, so the forger's own listener knows */
     uint64_t before = por_aggregator_rounds(fg->agg);
     fg->own_rounds++;
-    por_transmit_result r = por_aggregator_transmit(fg->agg, sim, block_time, &fg->sender,
+    por_transmit_result r = por_aggregator_transmit(fg->agg, sim, block_time, block, &fg->sender,
                                                     &t->report, t->sigs, t->nsigs);
+    t->result = r;
+    t->undersigned = false;
     if (fg->trace)
         por__trace_forged(fg, POR_TK_FORGED_RESULT, &t->report, (int)r);
     if (r != POR_TRANSMIT_ACCEPTED) {
@@ -101,8 +104,28 @@ static void por__forged_execute(por_tx *tx, por_sim *sim, por_time_t block_time,
     POR_ASSERT(por_aggregator_rounds(fg->agg) == before + 1);
     fg->stats.accepted++;
     const por_aggregator_config *cfg = por_aggregator_get_config(fg->agg);
-    if (por_report_valid_signers(fg->crypto, cfg, &t->report, t->sigs, t->nsigs) <= cfg->f)
+    if (por_report_valid_signers(fg->crypto, cfg, &t->report, t->sigs, t->nsigs) <= cfg->f) {
         fg->stats.undersigned_accepted++;
+        t->undersigned = true;
+    }
+}
+
+/* A reorg removed the block: the contract and the forger's counts forget the call, and
+ * the transaction is pending again. */
+static void por__forged_undo(por_tx *tx, por_sim *sim)
+{
+    (void)sim;
+    por__forged_tx *t = (por__forged_tx *)tx;
+    por_forger *fg = t->fg;
+    por_aggregator_undo_transmit(fg->agg, t->result);
+    fg->in_flight = true;
+    if (t->result == POR_TRANSMIT_ACCEPTED) {
+        fg->own_rounds--;
+        fg->stats.accepted--;
+        fg->stats.undersigned_accepted -= t->undersigned;
+    } else {
+        fg->stats.rejected--;
+    }
 }
 
 static void por__forged_dropped(por_tx *tx, por_sim *sim)
@@ -152,6 +175,7 @@ static void por__forge(por_forger *fg)
     t->base.sender = UINT32_MAX - 1; /* not an oracle */
     t->base.gas_price_gwei = por_chain_gas_price(fg->chain, now) * 2.0;
     t->base.gas = por_chain_config_of(fg->chain)->transmit_gas;
+    t->base.undo = por__forged_undo;
     t->base.execute = por__forged_execute;
     t->base.dropped = por__forged_dropped;
     t->base.destroy = por__forged_destroy;

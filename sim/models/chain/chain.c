@@ -1,15 +1,18 @@
 /* A blockchain entity: mines blocks at a fixed or exponential cadence (slowed by
  * congestion windows), keeps a mempool ordered by bid then submission order, includes a
  * transaction only when its bid covers the block's going gas price and the block has gas
- * left, applies transactions (their execute hooks) when their block reaches the
- * configured confirmation depth, drops transactions pending longer than the timeout, and
- * models short reorgs that drop the newest unconfirmed blocks and return their
- * transactions to the mempool.
+ * left, and applies the transactions of a block (their execute hooks) in block order as
+ * the block is mined: every later transaction and every later reader sees the effects.
+ * Confirmations are a reader's depth: por_chain_confirmed_number/time give the block at
+ * depth `confirmations` below the tip, for readers that wait for it (custodian wallets).
+ * Short reorgs remove the newest blocks (up to reorg_depth, never a final one), undo
+ * their transactions' effects newest first (their undo hooks) and return them to the
+ * mempool. A block is final once it leaves the ring of the newest
+ * max(confirmations, reorg_depth) + 2 blocks; its transactions are then freed.
  *
  * Gas price model (porsim's simplification): each block draws its price independently,
  * base * lognormal(0, gas_volatility), multiplied by the congestion gas factor in force
- * at the block's time. A reorg can only drop unconfirmed blocks: effects applied at the
- * confirmation depth are final (so with confirmations = 1 a reorg changes nothing).
+ * at the block's time. Pending transactions older than tx_timeout are dropped.
  * Readers' RPC faults (rpc_failure_rate, rpc_outages) are answered here too, drawn from
  * the reader's stream, never the chain's (por_chain_rpc_read_fails). */
 #include "por/chain.h"
@@ -46,14 +49,16 @@ struct por_chain {
     uint64_t gas_limit;
     double next_price;     /* drawn price of the next block, before congestion */
     uint64_t tip;          /* number of the newest block */
-    por_time_t tip_time;
-    uint64_t confirmed_number;
+    uint64_t final_number; /* newest block no reorg can remove (its txs are freed) */
+    uint64_t confirmed_number; /* the confirmed view: newest block at depth confirmations */
     por_time_t confirmed_time;
     uint64_t next_seq;
     por__pending *mempool;
     size_t nmempool, capmempool;
-    por__block *unconfirmed; /* oldest first */
-    size_t nunconfirmed, capunconfirmed;
+    /* the newest blocks, block k in ring[k % cap]: enough for the confirmed view and the
+     * deepest reorg; a block leaving the ring is final */
+    por__block *ring;
+    size_t cap;
     por_chain_stats stats;
     por_sim *sim;
 };
@@ -165,58 +170,64 @@ static void por__drop_expired(por_chain *ch, por_sim *sim, por_time_t now)
     ch->nmempool = keep;
 }
 
-/* Drops the newest unconfirmed blocks (up to reorg_depth) back into the mempool. */
-static void por__reorg(por_chain *ch)
+/* The ring slot of block NUMBER. */
+static por__block *por__slot(por_chain *ch, uint64_t number) { return &ch->ring[number % ch->cap]; }
+
+/* Removes the newest blocks (up to reorg_depth, never a final one): undoes their
+ * transactions' effects newest first and returns the transactions to the mempool. */
+static void por__reorg(por_chain *ch, por_sim *sim)
 {
     uint32_t depth = ch->cfg->reorg_depth ? ch->cfg->reorg_depth : 1;
-    if (ch->nunconfirmed == 0)
+    uint64_t droppable = ch->tip - ch->final_number;
+    if (droppable == 0)
         return;
-    size_t drop = depth < ch->nunconfirmed ? depth : ch->nunconfirmed;
-    for (size_t k = 0; k < drop; k++) {
-        por__block *b = &ch->unconfirmed[ch->nunconfirmed - 1 - k];
-        for (size_t i = 0; i < b->ntxs; i++) {
+    uint64_t drop = depth < droppable ? depth : droppable;
+    for (uint64_t k = 0; k < drop; k++) {
+        por__block *b = por__slot(ch, ch->tip - k);
+        for (size_t i = b->ntxs; i-- > 0;) {
+            por_tx *tx = b->txs[i].tx;
+            if (tx->undo)
+                tx->undo(tx, sim);
             /* undo its accounting: it will be counted again when re-mined */
             ch->stats.txs_mined--;
-            ch->stats.gas_used -= b->txs[i].tx->gas;
-            ch->stats.fees_gwei -= (double)b->txs[i].tx->gas * b->txs[i].tx->gas_price_gwei;
+            ch->stats.gas_used -= tx->gas;
+            ch->stats.fees_gwei -= (double)tx->gas * tx->gas_price_gwei;
+            ch->stats.txs_undone++;
             por__mempool_insert(ch, b->txs[i]);
         }
         b->ntxs = 0;
     }
-    ch->nunconfirmed -= drop;
     ch->tip -= drop;
-    ch->tip_time = ch->nunconfirmed ? ch->unconfirmed[ch->nunconfirmed - 1].time
-                                     : ch->confirmed_time;
     ch->stats.reorgs++;
 }
 
-static void por__confirm(por_chain *ch, por_sim *sim)
+/* Moves the confirmed view (the block at depth `confirmations`) forward; it never moves
+ * back, even when a reorg removes that block. */
+static void por__advance_confirmed(por_chain *ch)
 {
     uint32_t conf = ch->cfg->confirmations ? ch->cfg->confirmations : 1;
-    size_t done = 0;
-    while (done < ch->nunconfirmed && ch->unconfirmed[done].number + conf - 1 <= ch->tip) {
-        por__block *b = &ch->unconfirmed[done];
-        ch->confirmed_number = b->number;
-        ch->confirmed_time = b->time;
-        for (size_t i = 0; i < b->ntxs; i++) {
-            por_tx *tx = b->txs[i].tx;
-            if (tx->execute)
-                tx->execute(tx, sim, b->time, b->number);
-            if (tx->destroy)
-                tx->destroy(tx);
-        }
-        b->ntxs = 0;
-        done++;
-    }
-    if (done == 0)
+    if (ch->tip < conf)
         return;
-    /* shift the remaining blocks down, swapping tx buffers so none is lost or shared */
-    for (size_t i = 0; i + done < ch->nunconfirmed; i++) {
-        por__block tmp = ch->unconfirmed[i];
-        ch->unconfirmed[i] = ch->unconfirmed[i + done];
-        ch->unconfirmed[i + done] = tmp;
+    uint64_t number = ch->tip - conf + 1;
+    const por__block *b = por__slot(ch, number);
+    if (number > ch->confirmed_number)
+        ch->confirmed_number = number;
+    if (b->time > ch->confirmed_time)
+        ch->confirmed_time = b->time;
+}
+
+/* Frees the transactions of the block that leaves the ring to make room for NUMBER:
+ * that block is final (no reorg reaches it any more). */
+static void por__finalize_before(por_chain *ch, uint64_t number)
+{
+    por__block *b = por__slot(ch, number);
+    if (number > ch->cap && b->number == number - ch->cap) {
+        for (size_t i = 0; i < b->ntxs; i++)
+            if (b->txs[i].tx->destroy)
+                b->txs[i].tx->destroy(b->txs[i].tx);
+        ch->final_number = b->number;
     }
-    ch->nunconfirmed -= done;
+    b->ntxs = 0;
 }
 
 static void por__mine(por_chain *ch, por_sim *sim)
@@ -224,22 +235,16 @@ static void por__mine(por_chain *ch, por_sim *sim)
     por_time_t now = por_sim_now(sim);
     if (ch->cfg->reorg_probability > 0.0 &&
         por_rng_uniform(ch->reorg_rng) < ch->cfg->reorg_probability)
-        por__reorg(ch);
+        por__reorg(ch, sim);
     por__drop_expired(ch, sim, now);
 
     double price = por_chain_gas_price(ch, now);
-    if (ch->nunconfirmed == ch->capunconfirmed) {
-        size_t old = ch->capunconfirmed;
-        ch->capunconfirmed = old ? old * 2 : 8;
-        ch->unconfirmed = por_xrealloc(ch->unconfirmed,
-                                       ch->capunconfirmed * sizeof *ch->unconfirmed);
-        memset(ch->unconfirmed + old, 0, (ch->capunconfirmed - old) * sizeof *ch->unconfirmed);
-    }
-    por__block *b = &ch->unconfirmed[ch->nunconfirmed++];
-    b->number = ++ch->tip;
+    uint64_t number = ch->tip + 1;
+    por__finalize_before(ch, number);
+    por__block *b = por__slot(ch, number);
+    b->number = number;
     b->time = now;
-    b->ntxs = 0;
-    ch->tip_time = now;
+    ch->tip = number;
     ch->stats.blocks++;
 
     /* the mempool is sorted by bid: take eligible txs in order while gas is left */
@@ -259,7 +264,14 @@ static void por__mine(por_chain *ch, por_sim *sim)
     }
     ch->nmempool = keep;
     por__draw_price(ch);
-    por__confirm(ch, sim);
+    por__advance_confirmed(ch);
+    /* effects apply in the including block, in block order; a transaction submitted by
+     * an effect (a listener's reaction) waits in the mempool for a later block */
+    for (size_t i = 0; i < b->ntxs; i++) {
+        por_tx *tx = b->txs[i].tx;
+        if (tx->execute)
+            tx->execute(tx, sim, now, number);
+    }
 }
 
 static void por__chain_init(por_sim *sim, void *self)
@@ -291,6 +303,9 @@ por_chain *por_chain_create(const por_chain_config *cfg, uint32_t index, por_sim
     ch->gas_rng = por_rng_new(seed, rep, por_stream_id("chain", index, "gas"));
     ch->reorg_rng = por_rng_new(seed, rep, por_stream_id("chain", index, "reorg"));
     ch->gas_limit = POR__DEFAULT_GAS_LIMIT;
+    uint32_t keep = cfg->confirmations > cfg->reorg_depth ? cfg->confirmations : cfg->reorg_depth;
+    ch->cap = (size_t)keep + 2;
+    ch->ring = por_xcalloc(ch->cap, sizeof *ch->ring);
     por__draw_price(ch);
     ch->entity = por_sim_add_entity(sim, &por__chain_kind, ch);
     return ch;
@@ -308,13 +323,12 @@ void por_chain_destroy(por_chain *chain)
         return;
     for (size_t i = 0; i < chain->nmempool; i++)
         por__free_tx(chain->mempool[i].tx);
-    for (size_t b = 0; b < chain->capunconfirmed; b++) {
-        if (b < chain->nunconfirmed)
-            for (size_t i = 0; i < chain->unconfirmed[b].ntxs; i++)
-                por__free_tx(chain->unconfirmed[b].txs[i].tx);
-        free(chain->unconfirmed[b].txs);
+    for (size_t b = 0; b < chain->cap; b++) {
+        for (size_t i = 0; i < chain->ring[b].ntxs; i++)
+            por__free_tx(chain->ring[b].txs[i].tx);
+        free(chain->ring[b].txs);
     }
-    free(chain->unconfirmed);
+    free(chain->ring);
     free(chain->mempool);
     gsl_rng_free(chain->block_rng);
     gsl_rng_free(chain->gas_rng);
@@ -334,6 +348,13 @@ void por_chain_set_gas_limit(por_chain *chain, uint64_t gas_limit)
 }
 
 uint64_t por_chain_tip_number(const por_chain *chain) { return chain->tip; }
+
+uint64_t por_chain_block_at_depth(const por_chain *chain, uint32_t confirmations)
+{
+    if (confirmations <= 1)
+        return chain->tip;
+    return chain->tip >= confirmations ? chain->tip - confirmations + 1 : 0;
+}
 size_t por_chain_mempool_size(const por_chain *chain) { return chain->nmempool; }
 uint32_t por_chain_entity(const por_chain *chain) { return chain->entity; }
 const por_chain_config *por_chain_config_of(const por_chain *chain) { return chain->cfg; }

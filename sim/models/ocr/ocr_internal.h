@@ -261,6 +261,10 @@ void ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
 void ocr_transmission_start(ocr_node *nd, ocr_big *final);
 void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
 void ocr_transmission_abort(ocr_node *nd);
+/* Builds the transmit() transaction of FIN (a copy of its report and signatures) and
+ * submits it through the node's transaction path; called once the decision to send is
+ * taken. FIN stays the caller's. */
+void ocr_transmission_send(ocr_node *nd, const ocr_big *fin);
 /* Position of NODE in the transmission order of a report with hash H. */
 uint32_t ocr_transmit_position(const ocr_don *d, const por_digest *h, uint32_t node);
 

@@ -5,8 +5,9 @@
  * newer report is already on chain, sends a transaction bidding the chain's going gas
  * price times the feed's multiplier, capped at the feed's max_gas_price_gwei when that is
  * positive (a capped bid below the going price waits in the mempool until the price falls
- * back, or until the chain's tx_timeout drops it). The transaction, when its block is confirmed, calls
- * the aggregator's transmit at the block time.
+ * back, or until the chain's tx_timeout drops it). The transaction calls the aggregator's
+ * transmit as its block is mined (ocr_transmission_send builds and submits it), and the
+ * aggregator forgets the call if a reorg removes the block.
  *
  * Each report waits on its own timer (as in libocr), up to OCR_MAX_PENDING per node (the
  * oldest is evicted beyond that); a node never sends a report older than or equal to one
@@ -40,18 +41,27 @@ typedef struct {
     por_sig sigs[POR_MAX_ORACLES];
     bool range_known;        /* honest range of the report's round, for the audit */
     por_amount lo, hi;
+    por_transmit_result result; /* of the latest execution, for undo */
 } ocr_tx;
 
 static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
 {
-    (void)block;
     ocr_tx *t = (ocr_tx *)tx;
-    por_transmit_result r = por_aggregator_transmit(t->agg, sim, block_time, &t->sender,
+    por_transmit_result r = por_aggregator_transmit(t->agg, sim, block_time, block, &t->sender,
                                                     &t->report, t->sigs, t->nsigs);
+    t->result = r;
     if (t->don->trace)
         ocr_trace_tx_result(t->don, t->base.sender, &t->report, r, t->base.submitted);
     if (r == POR_TRANSMIT_ACCEPTED)
         ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
+}
+
+/* A reorg removed the block: the contract forgets this call (see por_chain.h undo). */
+static void ocr__tx_undo(por_tx *tx, por_sim *sim)
+{
+    (void)sim;
+    ocr_tx *t = (ocr_tx *)tx;
+    por_aggregator_undo_transmit(t->agg, t->result);
 }
 
 static void ocr__tx_destroy(por_tx *tx) { free(tx); }
@@ -161,6 +171,13 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
         return;
     }
     nd->last_sent_er = mine;
+    ocr_transmission_send(nd, fin);
+    por_msg_unref(&fin->hdr);
+}
+
+void ocr_transmission_send(ocr_node *nd, const ocr_big *fin)
+{
+    ocr_don *d = nd->don;
     ocr_tx *t = por_xcalloc(1, sizeof *t);
     t->base.sender = nd->idx;
     t->base.gas_price_gwei = por_chain_gas_price(d->chain, ocr_now(nd)) * d->gas_mult;
@@ -169,6 +186,7 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
         t->base.gas_price_gwei = cap;
     t->base.gas = d->transmit_gas;
     t->base.execute = ocr__tx_execute;
+    t->base.undo = ocr__tx_undo;
     t->base.destroy = ocr__tx_destroy;
     t->agg = d->agg;
     t->don = d;
@@ -183,7 +201,6 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
                 t->report.obs[i] = v < 0 ? POR_AMOUNT_MIN : POR_AMOUNT_MAX;
         }
     t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
-    por_msg_unref(&fin->hdr);
     d->stats.transmissions_sent++;
     if (d->trace)
         ocr_trace_tx(nd, &t->report, POR_TK_TX_SENT, 0);
