@@ -256,6 +256,48 @@ START_TEST(undo_and_read_at_depth)
 }
 END_TEST
 
+/* The transmit gas formula against OffchainAggregator.sol and the fee schedule: calldata
+ * is 4 + 7 * 32 + report (128 + 32 * nobs) + 64 per signature bytes, priced 16 per
+ * non-zero and 4 per zero byte (EIP-2028); a stale report reverts at the epoch-and-round
+ * check, before the signature loop and the storage writes, so it costs less than an
+ * accepted one by at least f + 1 ecrecovers (3000) and the new round's slot (20000). */
+START_TEST(transmit_gas_formula)
+{
+    fixture fx;
+    fx_init(&fx, POR_CRYPTO_IDEAL);
+    const uint64_t bytes = 4 + 7 * 32 + 128 + 32 * 3 + 64 * 2;
+    uint64_t cd = por_transmit_calldata_gas(&fx.rep, 2);
+    ck_assert_uint_ge(cd, 4 * bytes);
+    ck_assert_uint_le(cd, 16 * bytes);
+    /* one more signature: 64 random bytes (non-zero) and one more v byte in rawVs */
+    ck_assert_uint_eq(por_transmit_calldata_gas(&fx.rep, 3) - cd, 64 * 16 + (16 - 4));
+    /* an observation with more non-zero bytes costs 12 gas per extra one */
+    por_report big = fx.rep;
+    big.obs[2] = 0x01010101; /* 4 non-zero bytes where 300 = 0x012c had 2 */
+    ck_assert_uint_eq(por_transmit_calldata_gas(&big, 2) - cd, 2 * (16 - 4));
+    uint64_t stale = por_transmit_gas(&fx.rep, 2, POR_TRANSMIT_STALE);
+    uint64_t ok = por_transmit_gas(&fx.rep, 2, POR_TRANSMIT_ACCEPTED);
+    ck_assert_uint_ge(stale, 21000 + cd);
+    ck_assert_uint_ge(ok - stale, 2 * 3000 + 20000);
+    ck_assert_uint_eq(por_transmit_gas(&fx.rep, 2, POR_TRANSMIT_WRONG_DIGEST), stale);
+    /* every rejection pays at most what acceptance does */
+    for (int r = 0; r < POR_TRANSMIT_NRESULTS; r++)
+        ck_assert_uint_le(por_transmit_gas(&fx.rep, 2, (por_transmit_result)r), ok);
+    /* a 31-oracle report with 11 signatures lands in the range observed for OCR1 feeds
+     * on Ethereum (roughly 150k to 300k gas per transmit) */
+    por_report r31 = fx.rep;
+    r31.nobs = 31;
+    for (uint32_t i = 0; i < 31; i++) {
+        r31.obs[i] = (por_amount)100000000000000ll + i;
+        r31.observers[i] = (uint8_t)i;
+    }
+    uint64_t g31 = por_transmit_gas(&r31, 11, POR_TRANSMIT_ACCEPTED);
+    ck_assert_uint_gt(g31, 150000);
+    ck_assert_uint_lt(g31, 300000);
+    fx_free(&fx);
+}
+END_TEST
+
 START_TEST(digests_are_deterministic_and_sensitive)
 {
     fixture a, b;
@@ -286,6 +328,7 @@ Suite *por_test_suite(void)
     tcase_add_loop_test(tc, accepts_and_rejects, 0, 2);
     tcase_add_test(tc, digests_are_deterministic_and_sensitive);
     tcase_add_test(tc, undo_and_read_at_depth);
+    tcase_add_test(tc, transmit_gas_formula);
     suite_add_tcase(s, tc);
     return s;
 }

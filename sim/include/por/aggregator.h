@@ -122,6 +122,17 @@ void por_aggregator_undo_transmit(por_aggregator *agg, por_transmit_result r);
 /* Accepted answers removed by reorgs so far (each counted once per removal). */
 uint64_t por_aggregator_undone(const por_aggregator *agg);
 
+/* Gas used by OffchainAggregator.transmit(REP with NSIGS signatures) ending with R, per
+ * the formula in aggregator.c derived from the contract: intrinsic 21,000 + calldata
+ * (16 gas per non-zero byte, 4 per zero byte of the ABI-encoded call) + what executes up
+ * to the check that decides R: a stale or wrong-digest report reverts right after the
+ * hotVars read, an accepted one pays ecrecover and a cold signer read per signature, the
+ * per-observation loops, the new round's storage, three events and the billing. */
+uint64_t por_transmit_gas(const por_report *rep, uint32_t nsigs, por_transmit_result r);
+
+/* The calldata part of por_transmit_gas. */
+uint64_t por_transmit_calldata_gas(const por_report *rep, uint32_t nsigs);
+
 /* Round ROUND_ID (1-based) of the history into OUT; false if there is no such round. */
 bool por_aggregator_round(const por_aggregator *agg, uint64_t round_id, por_round_data *out);
 

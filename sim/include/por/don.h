@@ -37,6 +37,14 @@ typedef struct {
      * at should-report (the node then reports) and at the transmission re-check (the
      * node then drops the report) */
     uint64_t rpc_failures_report, rpc_failures_transmit;
+    /* the oracles' transmit transactions as included on chain (a reorg takes back what
+     * it removed): reverted ones (stale, or out of gas) and their gas; fees paid in the
+     * chain's native unit (wei, exact) */
+    uint64_t transmissions_reverted, reverted_gas;
+    por_amount transmit_fees_wei;
+    /* transmissions a node's transaction manager replaced in its queue before they
+     * reached the chain (counted in transmissions_skipped, not in _sent) */
+    uint64_t transmissions_replaced;
 } por_don_stats;
 
 typedef struct por_don por_don;

@@ -65,6 +65,11 @@ typedef enum {
     POR_WM_BRIDGE_TRANSFERS,  /* bridge transfers burned on their source chain */
     POR_WM_BRIDGE_REFUSED,    /* bridge transfers refused (larger than the source's supply) */
     POR_WM_MAX_IN_FLIGHT,     /* largest amount in flight between chains (token units) */
+    POR_WM_FEE_WEI,           /* fees of the oracles' transmit txs, feed chain's wei (exact) */
+    POR_WM_FEE_USD,           /* the same in USD at chains[].native_price_usd (if set) */
+    POR_WM_TRANSMISSIONS_REVERTED, /* included transmit txs that reverted (stale, ...) */
+    POR_WM_REVERTED_GAS,      /* gas those reverted transmissions used */
+    POR_WM_ANSWERS_UNDONE,    /* accepted answers removed by reorgs */
     POR_WM_NCOLS
 } por_world_metric;
 

@@ -14,6 +14,7 @@
 #include "por/don.h"
 #include "por/net.h"
 #include "por/trace.h"
+#include "por/txm.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
@@ -87,6 +88,7 @@ struct ocr_big {
 typedef struct ocr_node {
     ocr_don *don;
     uint32_t idx, entity;
+    por_txm *txm;          /* the node's transmitter key's transaction manager */
     por_keypair key;
     gsl_rng *observe_rng, *byz_rng;
     bool down;             /* crashed now */
@@ -166,8 +168,7 @@ struct por_don {
     por_keypair *tkeys;      /* transmitter keys */
     por_digest shared_key;   /* leader election key */
     por_digest config_digest;
-    uint64_t transmit_gas;
-    double gas_mult;
+    uint64_t transmit_gas;   /* gas limit of a transmit transaction */
     uint32_t sched[POR_MAX_ORACLES]; /* S: oracles transmitting in each stage */
     uint32_t nsched;
     uint32_t schedule_total; /* sum(S), capped at n */

@@ -64,6 +64,16 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
                                "bridge transfers refused: larger than the source chain's supply"},
     [POR_WM_MAX_IN_FLIGHT] = {"max_in_flight", POR_METRIC_AMOUNT, false, "token",
                               "largest amount burned by the bridge and not yet released"},
+    [POR_WM_FEE_WEI] = {"fee_wei", POR_METRIC_AMOUNT, false, "wei",
+                        "fees the oracles paid for transmit transactions, in the feed chain's native unit"},
+    [POR_WM_FEE_USD] = {"fee_usd", POR_METRIC_AMOUNT, false, "USD",
+                        "fee_wei at the feed chain's native_price_usd (absent when not set)"},
+    [POR_WM_TRANSMISSIONS_REVERTED] = {"transmissions_reverted", POR_METRIC_COUNT, false, "txs",
+                                       "included transmit transactions that reverted (stale report, out of gas, ...)"},
+    [POR_WM_REVERTED_GAS] = {"reverted_gas", POR_METRIC_COUNT, false, "gas",
+                             "gas used by the reverted transmissions"},
+    [POR_WM_ANSWERS_UNDONE] = {"answers_undone", POR_METRIC_COUNT, false, "answers",
+                               "accepted answers removed by reorgs (each removal counted)"},
 };
 
 const por_metric_def *por_world_metric_defs(size_t *ncols)
@@ -608,6 +618,21 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
     c->exact = por_amount_format(ts.max_in_flight, w->token_decimals, false,
                                  strings + POR_WM_MAX_IN_FLIGHT * POR_WORLD_STRING_BYTES,
                                  POR_WORLD_STRING_BYTES);
+    c = &cells[POR_WM_FEE_WEI];
+    c->present = true;
+    c->value = (double)ds.transmit_fees_wei;
+    c->exact = por_amount_format(ds.transmit_fees_wei, 0, false,
+                                 strings + POR_WM_FEE_WEI * POR_WORLD_STRING_BYTES,
+                                 POR_WORLD_STRING_BYTES);
+    double usd = w->sc->chains[w->sc->feed.chain].native_price_usd;
+    if (usd > 0) {
+        c = &cells[POR_WM_FEE_USD];
+        c->present = true;
+        c->value = (double)ds.transmit_fees_wei / 1e18 * usd;
+    }
+    cells[POR_WM_TRANSMISSIONS_REVERTED] = por__count(ds.transmissions_reverted);
+    cells[POR_WM_REVERTED_GAS] = por__count(ds.reverted_gas);
+    cells[POR_WM_ANSWERS_UNDONE] = por__count(por_aggregator_undone(w->agg));
 }
 
 /* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
