@@ -433,17 +433,19 @@ START_TEST(test_backed_mints_move_reserves)
     ck_assert_msg(fabs(r.cells[POR_WM_MIN_TRUE_RATIO].value - want) < 1e-13, "min ratio %.15f",
                   r.cells[POR_WM_MIN_TRUE_RATIO].value);
     ck_assert(r.cells[POR_WM_MIN_TRUE_RATIO].value > 1.0);
-    /* a deposit delay of 30 min leaves the supply uncovered meanwhile: onset at 1h */
+    /* a deposit delay of 30 min leaves the supply uncovered meanwhile: onset when the
+     * mint transaction requested at 1h is included, in the next 12 s block */
+    const por_time_t included = POR_HOUR + 12 * POR_SEC;
     f.sc.token.deposit_delay = 30 * POR_MIN;
     run(&f, 0, &opt, &r);
     ck_assert(!r.cells[POR_WM_ONSET].censored);
-    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, POR_HOUR);
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, included);
     f.sc.token.deposit_delay = 0;
     /* unbacked */
     f.sc.token.mints.backed = f.sc.token.redeems.backed = false;
     run(&f, 0, &opt, &r);
     ck_assert(!r.cells[POR_WM_ONSET].censored);
-    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, POR_HOUR);
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, included);
     /* backed processes, but the 1h mint comes from a MINTER attacker: no deposit */
     f.sc.token.mints.backed = f.sc.token.redeems.backed = true;
     f.sc.token.mints.kind = POR_PROCESS_NONE;
@@ -458,7 +460,7 @@ START_TEST(test_backed_mints_move_reserves)
     f.sc.nattackers = 1;
     run(&f, 0, &opt, &r);
     ck_assert(!r.cells[POR_WM_ONSET].censored);
-    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, POR_HOUR);
+    ck_assert_int_eq(r.cells[POR_WM_ONSET].ns, included);
     ck_assert(r.cells[POR_WM_MINTS_ACCEPTED].value == 1);
 }
 END_TEST
@@ -468,7 +470,7 @@ START_TEST(test_bridge_in_flight_in_truth)
     /* Reserve 1,000,000,000.00 USD, 990M tokens on ethereum, a second chain "arbitrum".
      * At 1h the bridge burns 500M on ethereum for arbitrum (1h delay); at 1h30 a guarded
      * mint of 20M passes Secure Mint (on-chain 490M + 20M <= 1000M) although 1010M are
-     * outstanding. Truth counts the tokens in flight: onset at exactly 1h30 (on-chain
+     * outstanding. Truth counts the tokens in flight: onset at its block after 1h30 (on-chain
      * supply alone would cross only at the 2h release), the 20M are unbacked, the smallest
      * ratio is 1000 / 1010, and no invariant broke (the guard did what it can see). At
      * 2h30 a transfer of 600M from arbitrum (holding 500M) is refused. */
@@ -504,7 +506,8 @@ START_TEST(test_bridge_in_flight_in_truth)
     const por_metric_cell *c = r.cells;
     ck_assert(c[POR_WM_MINTS_ACCEPTED].value == 1);
     ck_assert(!c[POR_WM_ONSET].censored);
-    ck_assert_int_eq(c[POR_WM_ONSET].ns, POR_HOUR + 30 * POR_MIN);
+    /* the mint requested at 1h30 applies in the next 12 s block */
+    ck_assert_int_eq(c[POR_WM_ONSET].ns, POR_HOUR + 30 * POR_MIN + 12 * POR_SEC);
     ck_assert_str_eq(c[POR_WM_UNBACKED_MINTED].exact, "20000000");
     ck_assert_msg(fabs(c[POR_WM_MIN_TRUE_RATIO].value - 1000.0 / 1010.0) < 1e-12, "min ratio %.15f",
                   c[POR_WM_MIN_TRUE_RATIO].value);

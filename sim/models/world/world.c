@@ -35,7 +35,8 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
                                  "reports the on-chain aggregator accepted"},
     [POR_WM_TRANSMISSIONS] = {"transmissions", POR_METRIC_COUNT, false, "txs",
                               "transmissions sent by the oracles"},
-    [POR_WM_GAS] = {"gas", POR_METRIC_COUNT, false, "gas", "gas used on all chains"},
+    [POR_WM_GAS] = {"gas", POR_METRIC_COUNT, false, "gas",
+                    "gas used on all chains by transmissions (oracles' and forged), not by mints and redemptions"},
     [POR_WM_MAX_FEED_STALENESS] = {"max_feed_staleness", POR_METRIC_DURATION, false, NULL,
                                    "largest now - updatedAt seen"},
     [POR_WM_MINTS_ACCEPTED] = {"mints_accepted", POR_METRIC_COUNT, false, "mints",
@@ -321,9 +322,39 @@ static void por__backed_flow(por__world *w, por_sim *sim, const por_supply_event
     por_custodian_change(c, sim, ev->redeem ? -x : x, w->sc->token.deposit_delay);
 }
 
+/* A reorg removed the block of a mint or redemption (EV as first reported, undone): its
+ * counts and its deposit or payout are taken back. mint_block and feed_detect keep their
+ * first time (they record when the chain first showed it); a refusal stays counted in
+ * false_rejections. */
+static void por__on_supply_undone(por__world *w, por_sim *sim, const por_supply_event *ev)
+{
+    if (ev->backed) {
+        por_supply_event back = *ev;
+        back.redeem = !ev->redeem; /* the opposite flow: a deposit returns, a payout comes back */
+        por__backed_flow(w, sim, &back);
+    }
+    if (ev->redeem)
+        w->redeems--;
+    else if (ev->result == POR_MINT_ACCEPTED) {
+        w->mints_accepted--;
+        /* it counted as unbacked when it was included at or after onset and before the
+         * first refusal */
+        if (w->onset && ev->applied_at >= w->onset_at &&
+            (!w->blocked || ev->applied_at < w->block_at))
+            w->unbacked -= ev->amount;
+    } else {
+        w->mints_refused--;
+    }
+    por__truth_check(w);
+}
+
 static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
 {
     por__world *w = ctx;
+    if (ev->undone) {
+        por__on_supply_undone(w, sim, ev);
+        return;
+    }
     if (ev->bridge) { /* on-chain supply moved; outstanding supply (truth) did not */
         if (w->trace)
             por__trace_bridge(w, ev);
@@ -527,6 +558,7 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
         return POR_EINPUT;
     if (por_don_test_faults(w->don) & POR_DON_FAULT_TOKEN_SKIP_GUARD) /* testing aid */
         por_token_set_fault(w->token, POR_TOKEN_FAULT_SKIP_GUARD);
+    por_token_set_chains(w->token, w->chains); /* mints and redemptions are transactions */
     por_token_add_listener(w->token, por__on_supply, w);
     w->consumers = por_xcalloc(sc->nconsumers ? sc->nconsumers : 1, sizeof *w->consumers);
     for (size_t i = 0; i < sc->nconsumers; i++) {
@@ -591,7 +623,9 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
         por_chain_get_stats(w->chains[i], &cs);
         gas += cs.gas_used;
     }
-    cells[POR_WM_GAS] = por__count(gas);
+    por_token_stats tks;
+    por_token_get_stats(w->token, &tks);
+    cells[POR_WM_GAS] = por__count(gas - tks.request_gas); /* the feed's cost, not the users' */
     c = &cells[POR_WM_MAX_FEED_STALENESS];
     c->present = true;
     c->ns = w->max_staleness;
