@@ -43,6 +43,8 @@ typedef struct {
     por_amount lo, hi;
     por_transmit_result result; /* of the latest execution, for undo */
     bool out_of_gas;            /* ... or it ran out of gas before transmit() ended */
+    bool audited;               /* accepted once: a re-inclusion after a reorg is the same
+                                   report, audited (and counted) once */
 } ocr_tx;
 
 /* Whether transmit() ending with R reverts the transaction (everything but acceptance). */
@@ -78,8 +80,10 @@ static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uin
     ocr__account(t, 1);
     if (t->don->trace)
         ocr_trace_tx_result(t->don, t->base.sender, &t->report, r, t->base.submitted);
-    if (r == POR_TRANSMIT_ACCEPTED)
+    if (r == POR_TRANSMIT_ACCEPTED && !t->audited) {
+        t->audited = true;
         ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
+    }
 }
 
 /* A reorg removed the block: the contract forgets this call (see por_chain.h undo). */
