@@ -551,6 +551,32 @@ START_TEST(rpc_flaky_reads_add_reports)
 }
 END_TEST
 
+/* Confirmations are a reader's own depth (CHAIN.md): oracles reading the aggregator at
+ * the newest block see an accepted report before the next transmission stage and skip
+ * it; reading 60 blocks deep they do not, send it again, and those copies revert as
+ * stale (OffchainAggregator.transmit's epoch-and-round check). */
+START_TEST(read_confirmations_are_the_oracles_depth)
+{
+    por_don_stats st[2];
+    for (int k = 0; k < 2; k++) {
+        tscen t;
+        scen_init(&t, 4, 1);
+        t.sc.feed.ocr.read_confirmations = k ? 60 : 1;
+        tworld w;
+        world_init(&w, &t);
+        ck_assert_int_eq(por_sim_run(w.sim, 6 * POR_HOUR), POR_OK);
+        por_don_get_stats(w.don, &st[k]);
+        world_free(&w);
+    }
+    printf("read depth 1: %" PRIu64 " transmissions, %" PRIu64 " reverted; depth 60: %" PRIu64
+           ", %" PRIu64 "\n", st[0].transmissions_sent, st[0].transmissions_reverted,
+           st[1].transmissions_sent, st[1].transmissions_reverted);
+    ck_assert_uint_eq(st[0].transmissions_reverted, 0);
+    ck_assert_uint_gt(st[1].transmissions_reverted, 0);
+    ck_assert_uint_gt(st[1].transmissions_sent, st[0].transmissions_sent);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("ocr");
@@ -567,6 +593,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, rpc_always_failing_reports_but_never_transmits);
     tcase_add_test(tc, rpc_outage_window);
     tcase_add_test(tc, rpc_flaky_reads_add_reports);
+    tcase_add_test(tc, read_confirmations_are_the_oracles_depth);
     suite_add_tcase(s, tc);
     return s;
 }
