@@ -538,6 +538,40 @@ START_TEST(test_bridge_in_flight_in_truth)
 }
 END_TEST
 
+/* Fee metrics: fee_wei is an exact integer of wei; with other users' demand at the
+ * EIP-1559 target (no noise) the base fee stays at gas_price_gwei, moved only by the
+ * transmissions' own gas (a 250k-gas block above a 15M target: 0.2 %, then demand pulls
+ * it back), and with no priority fee to match the transmitters pay about 20 gwei a gas
+ * (within 0.5 %); fee_usd = fee_wei / 1e18
+ * * native_price_usd, absent when that is not set. */
+START_TEST(test_fee_metrics)
+{
+    world_fixture f;
+    fixture_init(&f, true);
+    f.chain.gas_volatility = 0;
+    row r;
+    run(&f, 0, NULL, &r);
+    const por_metric_cell *fee = &r.cells[POR_WM_FEE_WEI], *gas = &r.cells[POR_WM_GAS];
+    ck_assert(fee->present && fee->exact);
+    ck_assert_ptr_null(strchr(fee->exact, '.'));
+    ck_assert(!r.cells[POR_WM_FEE_USD].present);
+    ck_assert(gas->value > 0);
+    double per_gas = fee->value / gas->value;
+    printf("fee %s wei for %g gas: %.6f gwei a gas\n", fee->exact, gas->value, per_gas / 1e9);
+    fflush(stdout);
+    ck_assert(fabs(per_gas - 20e9) <= 0.005 * 20e9);
+    ck_assert(r.cells[POR_WM_TRANSMISSIONS_REVERTED].present);
+    ck_assert(r.cells[POR_WM_ANSWERS_UNDONE].value == 0); /* no reorgs */
+    f.chain.native_price_usd = 2000;
+    row u;
+    run(&f, 0, NULL, &u);
+    ck_assert_str_eq(u.cells[POR_WM_FEE_WEI].exact, fee->exact); /* the price is only a view */
+    ck_assert(u.cells[POR_WM_FEE_USD].present);
+    ck_assert(fabs(u.cells[POR_WM_FEE_USD].value - fee->value / 1e18 * 2000) <=
+              1e-12 * u.cells[POR_WM_FEE_USD].value);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("world");
@@ -553,6 +587,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_random_phase_mean_detection);
     tcase_add_test(t, test_backed_mints_move_reserves);
     tcase_add_test(t, test_bridge_in_flight_in_truth);
+    tcase_add_test(t, test_fee_metrics);
     suite_add_tcase(s, t);
     return s;
 }
