@@ -572,6 +572,32 @@ START_TEST(test_fee_metrics)
 }
 END_TEST
 
+/* Reorgs (CHAIN.md): removed blocks' answers disappear and come back when their
+ * transactions are included again; the metrics count what stays on chain
+ * (reports_accepted) and how often an answer was removed (answers_undone), and Secure
+ * Mint, deciding against the state of its block, never lets supply exceed what the
+ * answer on chain allows. */
+START_TEST(test_reorgs_undo_answers)
+{
+    world_fixture f;
+    fixture_init(&f, true);
+    f.chain.reorg_probability = 0.5;
+    f.chain.reorg_depth = 1;
+    row r, calm;
+    run(&f, 0, NULL, &r);
+    print_row("reorgs", &r);
+    ck_assert(r.cells[POR_WM_ANSWERS_UNDONE].value > 0);
+    ck_assert(r.cells[POR_WM_INVARIANT_VIOLATIONS].value == 0);
+    ck_assert(r.cells[POR_WM_FEED_DETECT].present && !r.cells[POR_WM_FEED_DETECT].censored);
+    f.chain.reorg_probability = 0;
+    run(&f, 0, NULL, &calm);
+    ck_assert(calm.cells[POR_WM_ANSWERS_UNDONE].value == 0);
+    /* the same rounds reach the chain: undone answers came back, none counted twice */
+    ck_assert(r.cells[POR_WM_REPORTS_ACCEPTED].value <= calm.cells[POR_WM_REPORTS_ACCEPTED].value + 1);
+    ck_assert(r.cells[POR_WM_REPORTS_ACCEPTED].value + 1 >= calm.cells[POR_WM_REPORTS_ACCEPTED].value);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("world");
@@ -588,6 +614,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_backed_mints_move_reserves);
     tcase_add_test(t, test_bridge_in_flight_in_truth);
     tcase_add_test(t, test_fee_metrics);
+    tcase_add_test(t, test_reorgs_undo_answers);
     suite_add_tcase(s, t);
     return s;
 }
