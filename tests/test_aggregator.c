@@ -62,7 +62,7 @@ static void fx_free(fixture *fx)
 
 static por_transmit_result fx_tx(fixture *fx, uint32_t nsigs)
 {
-    return por_aggregator_transmit(fx->agg, NULL, 1000 * POR_SEC, &fx->tkeys[1].addr, &fx->rep,
+    return por_aggregator_transmit(fx->agg, NULL, 1000 * POR_SEC, 1, &fx->tkeys[1].addr, &fx->rep,
                                    fx->sigs, nsigs);
 }
 
@@ -119,7 +119,7 @@ START_TEST(accepts_and_rejects)
 
     /* not a transmitter: an oracle signing key is not a transmitter address */
     fx_sign(&fx, two, 2);
-    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, &fx.keys[0].addr, &fx.rep, fx.sigs,
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, 1, &fx.keys[0].addr, &fx.rep, fx.sigs,
                                              2),
                      POR_TRANSMIT_NOT_TRANSMITTER);
 
@@ -226,7 +226,7 @@ START_TEST(contract_require_order)
     fx_sign(&fx, two, 2);
     ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_OBSERVER_REPEATED);
     /* ... checked before the transmitter and the signatures */
-    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 2),
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, 0, outsider, &fx.rep, fx.sigs, 2),
                      POR_TRANSMIT_OBSERVER_REPEATED);
     memset(fx.sigs[1].b, 0x5a, sizeof fx.sigs[1].b);
     ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_OBSERVER_REPEATED);
@@ -238,19 +238,19 @@ START_TEST(contract_require_order)
 
     /* not enough signatures comes before the transmitter check */
     fx_sign(&fx, two, 2);
-    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 1),
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, 0, outsider, &fx.rep, fx.sigs, 1),
                      POR_TRANSMIT_TOO_FEW_SIGS);
     /* too few observations comes before the transmitter check */
     fx.rep.nobs = 2;
     fx_sign(&fx, two, 2);
-    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 2),
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, 0, outsider, &fx.rep, fx.sigs, 2),
                      POR_TRANSMIT_TOO_FEW_OBS);
     fx.rep.nobs = 3;
     /* the transmitter check comes before the signatures */
     fx_sign(&fx, two, 2);
     memset(fx.sigs[1].b, 0x5a, 64);
     fx.sigs[1].b[64] = 9;
-    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, fx.sigs, 2),
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, 0, outsider, &fx.rep, fx.sigs, 2),
                      POR_TRANSMIT_NOT_TRANSMITTER);
     /* signatures come before sortedness */
     fx.rep.obs[0] = 250;
@@ -264,7 +264,7 @@ START_TEST(contract_require_order)
     fx_sign(&fx, two, 2);
     for (uint32_t i = 0; i <= POR_MAX_ORACLES; i++)
         many[i] = fx.sigs[i % 2];
-    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, outsider, &fx.rep, many,
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 0, 0, outsider, &fx.rep, many,
                                              POR_MAX_ORACLES + 1),
                      POR_TRANSMIT_TOO_MANY_SIGS);
     ck_assert_str_eq(por_transmit_result_name(POR_TRANSMIT_OBSERVER_REPEATED),
@@ -274,6 +274,97 @@ START_TEST(contract_require_order)
     /* the well-formed report still goes through */
     fx_sign(&fx, two, 2);
     ck_assert_int_eq(fx_tx(&fx, 2), POR_TRANSMIT_ACCEPTED);
+    fx_free(&fx);
+}
+END_TEST
+
+/* CHAIN.md "EVM state": a reorg undoes a transmit, so the previous round is
+ * latestRoundData again and the same (epoch, round) can be accepted anew; a reader at a
+ * confirmation depth sees only rounds included at or below its block. */
+START_TEST(undo_and_read_at_depth)
+{
+    fixture fx;
+    fx_init(&fx, POR_CRYPTO_IDEAL);
+    uint32_t two[2] = {0, 1};
+    fx_sign(&fx, two, 2);
+    const por_addr *tr = &fx.tkeys[1].addr;
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 12 * POR_SEC, 1, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_ACCEPTED);
+    fx.rep.round = 2;
+    fx.rep.obs[1] = 250;
+    fx_sign(&fx, two, 2);
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 36 * POR_SEC, 3, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_ACCEPTED);
+    /* a repeat of round 2 in block 3 reverts as stale */
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 36 * POR_SEC, 3, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_STALE);
+    por_round_data rd;
+    por_aggregator_latest_at(fx.agg, 3, &rd);
+    ck_assert_uint_eq(rd.round_id, 2);
+    ck_assert_int_eq(rd.answer, 250);
+    ck_assert_uint_eq(rd.block, 3);
+    por_aggregator_latest_at(fx.agg, 2, &rd); /* a reader 2 blocks deep at tip 3 */
+    ck_assert_uint_eq(rd.round_id, 1);
+    ck_assert_int_eq(rd.answer, 200);
+    por_aggregator_latest_at(fx.agg, 0, &rd);
+    ck_assert_uint_eq(rd.round_id, 0);
+    /* block 3 is reorged away: undo newest first */
+    por_aggregator_undo_transmit(fx.agg, POR_TRANSMIT_STALE);
+    por_aggregator_undo_transmit(fx.agg, POR_TRANSMIT_ACCEPTED);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_STALE), 0);
+    ck_assert_uint_eq(por_aggregator_count(fx.agg, POR_TRANSMIT_ACCEPTED), 1);
+    ck_assert_uint_eq(por_aggregator_undone(fx.agg), 1);
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_uint_eq(rd.round_id, 1);
+    ck_assert_int_eq(rd.answer, 200);
+    /* round 2 is no longer stale: it is accepted again in the new block 3 */
+    ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, 40 * POR_SEC, 3, tr, &fx.rep, fx.sigs, 2),
+                     POR_TRANSMIT_ACCEPTED);
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_uint_eq(rd.round_id, 2);
+    ck_assert_int_eq(rd.updated_at, 40 * POR_SEC);
+    fx_free(&fx);
+}
+END_TEST
+
+/* The transmit gas formula against OffchainAggregator.sol and the fee schedule: calldata
+ * is 4 + 7 * 32 + report (128 + 32 * nobs) + 64 per signature bytes, priced 16 per
+ * non-zero and 4 per zero byte (EIP-2028); a stale report reverts at the epoch-and-round
+ * check, before the signature loop and the storage writes, so it costs less than an
+ * accepted one by at least f + 1 ecrecovers (3000) and the new round's slot (20000). */
+START_TEST(transmit_gas_formula)
+{
+    fixture fx;
+    fx_init(&fx, POR_CRYPTO_IDEAL);
+    const uint64_t bytes = 4 + 7 * 32 + 128 + 32 * 3 + 64 * 2;
+    uint64_t cd = por_transmit_calldata_gas(&fx.rep, 2);
+    ck_assert_uint_ge(cd, 4 * bytes);
+    ck_assert_uint_le(cd, 16 * bytes);
+    /* one more signature: 64 random bytes (non-zero) and one more v byte in rawVs */
+    ck_assert_uint_eq(por_transmit_calldata_gas(&fx.rep, 3) - cd, 64 * 16 + (16 - 4));
+    /* an observation with more non-zero bytes costs 12 gas per extra one */
+    por_report big = fx.rep;
+    big.obs[2] = 0x01010101; /* 4 non-zero bytes where 300 = 0x012c had 2 */
+    ck_assert_uint_eq(por_transmit_calldata_gas(&big, 2) - cd, 2 * (16 - 4));
+    uint64_t stale = por_transmit_gas(&fx.rep, 2, POR_TRANSMIT_STALE);
+    uint64_t ok = por_transmit_gas(&fx.rep, 2, POR_TRANSMIT_ACCEPTED);
+    ck_assert_uint_ge(stale, 21000 + cd);
+    ck_assert_uint_ge(ok - stale, 2 * 3000 + 20000);
+    ck_assert_uint_eq(por_transmit_gas(&fx.rep, 2, POR_TRANSMIT_WRONG_DIGEST), stale);
+    /* every rejection pays at most what acceptance does */
+    for (int r = 0; r < POR_TRANSMIT_NRESULTS; r++)
+        ck_assert_uint_le(por_transmit_gas(&fx.rep, 2, (por_transmit_result)r), ok);
+    /* a 31-oracle report with 11 signatures lands in the range observed for OCR1 feeds
+     * on Ethereum (roughly 150k to 300k gas per transmit) */
+    por_report r31 = fx.rep;
+    r31.nobs = 31;
+    for (uint32_t i = 0; i < 31; i++) {
+        r31.obs[i] = (por_amount)100000000000000ll + i;
+        r31.observers[i] = (uint8_t)i;
+    }
+    uint64_t g31 = por_transmit_gas(&r31, 11, POR_TRANSMIT_ACCEPTED);
+    ck_assert_uint_gt(g31, 150000);
+    ck_assert_uint_lt(g31, 300000);
     fx_free(&fx);
 }
 END_TEST
@@ -349,6 +440,8 @@ Suite *por_test_suite(void)
     tcase_add_loop_test(tc, contract_require_order, 0, 2);
     tcase_add_test(tc, digests_are_deterministic_and_sensitive);
     tcase_add_test(tc, request_new_round_access_and_event);
+    tcase_add_test(tc, undo_and_read_at_depth);
+    tcase_add_test(tc, transmit_gas_formula);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -238,8 +238,25 @@ START_TEST(test_full_example_fields)
     ck_assert_double_eq(eth->gas_volatility, 0.1);
     ck_assert_double_eq(eth->reorg_probability, 0.001);
     ck_assert_uint_eq(eth->reorg_depth, 2);
-    ck_assert_int_eq(eth->tx_timeout, 30 * POR_MIN);
     ck_assert_uint_eq(eth->transmit_gas, 300000);
+    ck_assert_int_eq(eth->fee_model, POR_FEE_EIP1559);
+    ck_assert_double_eq(eth->priority_fee_gwei, 2);
+    ck_assert_double_eq(eth->demand_elasticity, 1.5);
+    ck_assert_uint_eq(eth->gas_limit, 36000000);
+    ck_assert_double_eq(eth->native_price_usd, 3000);
+    ck_assert_uint_eq(eth->txm.history_blocks, 6);
+    ck_assert_uint_eq(eth->txm.percentile, 70);
+    ck_assert_uint_eq(eth->txm.bump_threshold, 4);
+    ck_assert_uint_eq(eth->txm.bump_percent, 15);
+    ck_assert_uint_eq(eth->txm.bump_min_wei, 2000000000ull);
+    ck_assert_uint_eq(eth->txm.price_max_wei, 500000000000ull);
+    ck_assert_uint_eq(eth->txm.price_min_wei, 500000000ull);
+    ck_assert_uint_eq(eth->txm.tip_cap_min_wei, 10);
+    /* a legacy chain's txm defaults are the node's fallback ones (BlockHistorySize 8,
+     * TransactionPercentile 60) */
+    ck_assert_int_eq(sc->chains[1].fee_model, POR_FEE_LEGACY);
+    ck_assert_uint_eq(sc->chains[1].txm.history_blocks, 8);
+    ck_assert_uint_eq(sc->chains[1].txm.percentile, 60);
     ck_assert_uint_eq(eth->ncongestion, 1);
     ck_assert_int_eq(eth->congestion[0].window.from, 4 * POR_DAY);
     ck_assert_int_eq(eth->congestion[0].window.until, 4 * POR_DAY + 6 * POR_HOUR);
@@ -316,6 +333,7 @@ START_TEST(test_full_example_fields)
     ck_assert_uint_eq(fd->ocr.schedule[2], 3);
     ck_assert_uint_eq(fd->ocr.r_max, 5);
     ck_assert_int_eq(fd->ocr.observe_timeout, 4 * POR_SEC);
+    ck_assert_uint_eq(fd->ocr.read_confirmations, 3);
     ck_assert_int_eq(fd->crypto, POR_CRYPTO_MODE_REAL);
     ck_assert_double_eq(fd->gas_price_multiplier, 1.25);
     ck_assert_double_eq(fd->max_gas_price_gwei, 150);
@@ -413,7 +431,19 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(sc->nchains, 1);
     ck_assert_str_eq(sc->chains[0].name, "ethereum");
     ck_assert_int_eq(sc->chains[0].block_time, 12 * POR_SEC);
-    ck_assert_uint_eq(sc->chains[0].transmit_gas, 250000);
+    /* the Chainlink node's EVM defaults (fallback.toml: LimitDefault 500000; BumpThreshold
+     * 3, BumpPercent 20, BumpMin 5 gwei; Ethereum_Mainnet.toml: BlockHistorySize 4,
+     * TransactionPercentile 50 with EIP-1559) */
+    ck_assert_uint_eq(sc->chains[0].transmit_gas, 500000);
+    ck_assert_int_eq(sc->chains[0].fee_model, POR_FEE_EIP1559);
+    ck_assert_uint_eq(sc->chains[0].txm.history_blocks, 4);
+    ck_assert_uint_eq(sc->chains[0].txm.percentile, 50);
+    ck_assert_uint_eq(sc->chains[0].txm.bump_threshold, 3);
+    ck_assert_uint_eq(sc->chains[0].txm.bump_percent, 20);
+    ck_assert_uint_eq(sc->chains[0].txm.bump_min_wei, 5000000000ull);
+    ck_assert_uint_eq(sc->chains[0].txm.price_max_wei, 100000000000000ull);
+    ck_assert_uint_eq(sc->chains[0].gas_limit, 30000000);
+    ck_assert_uint_eq(sc->feed.ocr.read_confirmations, 1);
     ck_assert_double_eq(sc->chains[0].rpc_failure_rate, 0); /* reads never fail */
     ck_assert_uint_eq(sc->chains[0].nrpc_outages, 0);
     ck_assert_uint_eq(sc->ncustodians, 1);

@@ -803,9 +803,36 @@ START_TEST(hold_back_while_own_report_pending)
     ck_assert(cap.rule_ok);
     ck_assert_uint_gt(st.transmissions_held_back, 0);
     ck_assert_uint_eq(cap.held, st.transmissions_held_back);
-    ck_assert_uint_eq(cap.sent, st.transmissions_sent);
+    /* a send the trace shows reaches the chain or is replaced in the key's depth-1 queue */
+    ck_assert_uint_eq(cap.sent, st.transmissions_sent + st.transmissions_replaced);
     ck_assert_uint_gt(nrounds(&w), 0);
     world_free(&w);
+}
+END_TEST
+
+/* Confirmations are a reader's own depth (CHAIN.md): oracles reading the aggregator at
+ * the newest block see an accepted report before the next transmission stage and skip
+ * it; reading 60 blocks deep they do not, send it again, and those copies revert as
+ * stale (OffchainAggregator.transmit's epoch-and-round check). */
+START_TEST(read_confirmations_are_the_oracles_depth)
+{
+    por_don_stats st[2];
+    for (int k = 0; k < 2; k++) {
+        tscen t;
+        scen_init(&t, 4, 1);
+        t.sc.feed.ocr.read_confirmations = k ? 60 : 1;
+        tworld w;
+        world_init(&w, &t);
+        ck_assert_int_eq(por_sim_run(w.sim, 6 * POR_HOUR), POR_OK);
+        por_don_get_stats(w.don, &st[k]);
+        world_free(&w);
+    }
+    printf("read depth 1: %" PRIu64 " transmissions, %" PRIu64 " reverted; depth 60: %" PRIu64
+           ", %" PRIu64 "\n", st[0].transmissions_sent, st[0].transmissions_reverted,
+           st[1].transmissions_sent, st[1].transmissions_reverted);
+    ck_assert_uint_eq(st[0].transmissions_reverted, 0);
+    ck_assert_uint_gt(st[1].transmissions_reverted, 0);
+    ck_assert_uint_gt(st[1].transmissions_sent, st[0].transmissions_sent);
 }
 END_TEST
 
@@ -830,6 +857,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, final_only_for_current_round);
     tcase_add_test(tc, declined_follower_never_transmits);
     tcase_add_test(tc, hold_back_while_own_report_pending);
+    tcase_add_test(tc, read_confirmations_are_the_oracles_depth);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -331,7 +331,7 @@ static por_transmit_result agg_send(agg_fx *fx, uint32_t nsigs, por_time_t when)
     por_report_hash(&fx->rep, &h);
     for (uint32_t i = 0; i < nsigs; i++)
         por_crypto_sign(fx->crypto, &fx->keys[i], &h, &sigs[i]);
-    return por_aggregator_transmit(fx->agg, NULL, when, &fx->tkeys[0].addr, &fx->rep, sigs, nsigs);
+    return por_aggregator_transmit(fx->agg, NULL, when, 0, &fx->tkeys[0].addr, &fx->rep, sigs, nsigs);
 }
 
 static void agg_free(agg_fx *fx)
@@ -516,7 +516,7 @@ START_TEST(ocr2_should_transmit_accepted_report)
     por_sig sigs[2];
     for (uint32_t i = 0; i < 2; i++)
         por_crypto_sign(d->crypto, &d->nodes[i].key, h, &sigs[i]);
-    ck_assert_int_eq(por_aggregator_transmit(d->agg, NULL, POR_MIN, por_don_transmitter(d, 0),
+    ck_assert_int_eq(por_aggregator_transmit(d->agg, NULL, POR_MIN, 0, por_don_transmitter(d, 0),
                                              &onchain->report, sigs, 2),
                      POR_TRANSMIT_ACCEPTED);
     ocr_node *nd = &d->nodes[0];
@@ -612,7 +612,7 @@ START_TEST(ocr2_cli_deterministic_and_traced)
         free(y);
     }
     snprintf(a, sizeof a, "%s/trace.txt", dir);
-    snprintf(args, sizeof args, "trace %s --to 1d", sc);
+    snprintf(args, sizeof args, "trace %s --from 1d23h --to 2d1h", sc); /* the gas spike */
     ck_assert_int_eq(por_test_run_cli(args, a), 0);
     char *txt = por_test_slurp(a);
     ck_assert(txt);
@@ -770,18 +770,22 @@ static void run_library(const char *name, row *r)
 }
 
 /* What congested-chain-heartbeat-ocr2's description claims against the OCR1 original:
- * ShouldAcceptFinalizedReport holds back reports within accept_deviation of a pending
- * one, so the congestion window costs far fewer transmissions and less gas; and a
- * pending transaction the chain drops (tx_timeout) keeps every later report with the
- * same median held back, so the feed goes staler than under OCR1. */
+ * both protocols hold back a report within alpha of the node's pending one (OCR1:
+ * transmission.go shouldTransmit; OCR2: median.go ShouldAcceptFinalizedReport with
+ * accept_deviation = deviation), and the nodes' transaction managers never drop a
+ * pending transaction, so the gas spike costs the two protocols transmissions of the
+ * same order (within a factor 2 of each other, both far below one per round) and both
+ * detect the loss. */
 START_TEST(library_ocr2_scenario_claims)
 {
     row o1, o2;
     run_library("congested-chain-heartbeat.json", &o1);
     run_library("congested-chain-heartbeat-ocr2.json", &o2);
-    ck_assert(o2.c[POR_WM_TRANSMISSIONS].value * 10 < o1.c[POR_WM_TRANSMISSIONS].value);
-    ck_assert(o2.c[POR_WM_GAS].value * 5 < o1.c[POR_WM_GAS].value);
-    ck_assert_int_gt(o2.c[POR_WM_MAX_FEED_STALENESS].ns, o1.c[POR_WM_MAX_FEED_STALENESS].ns);
+    ck_assert(o2.c[POR_WM_TRANSMISSIONS].value <= 2 * o1.c[POR_WM_TRANSMISSIONS].value);
+    ck_assert(o1.c[POR_WM_TRANSMISSIONS].value <= 2 * o2.c[POR_WM_TRANSMISSIONS].value);
+    ck_assert(o1.c[POR_WM_TRANSMISSIONS].value * 10 < o1.c[POR_WM_ROUNDS].value);
+    ck_assert(o2.c[POR_WM_TRANSMISSIONS].value * 10 < o2.c[POR_WM_ROUNDS].value);
+    ck_assert(o1.c[POR_WM_FEED_DETECT].present && o2.c[POR_WM_FEED_DETECT].present);
 }
 END_TEST
 

@@ -105,7 +105,7 @@ START_TEST(test_request_after_transmission_until_fulfilled)
     r.nobs = 3;
     r.obs[0] = 10, r.obs[1] = 20, r.obs[2] = 30;
     r.observers[0] = 0, r.observers[1] = 1, r.observers[2] = 2;
-    ck_assert_int_eq(por_aggregator_transmit(x.agg, NULL, 0, &cfg->transmitters[0], &r, NULL, 0),
+    ck_assert_int_eq(por_aggregator_transmit(x.agg, NULL, 0, 0, &cfg->transmitters[0], &r, NULL, 0),
                      POR_TRANSMIT_ACCEPTED);
     ck_assert(por_aggregator_request_new_round(x.agg, 0, &x.owner, NULL));
     por_round_request ev;

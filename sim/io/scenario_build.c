@@ -262,13 +262,52 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
 
 /* ---- chains ----------------------------------------------------------------------- */
 
+static uint64_t por__gwei_to_wei(double gwei)
+{
+    double w = gwei * 1e9;
+    return w >= 1.8e19 ? UINT64_MAX / 2 : (uint64_t)llround(w);
+}
+
+/* chains[].txm: the transaction manager of each oracle key on this chain; defaults are
+ * the Chainlink node's EVM defaults (Ethereum mainnet's BlockHistory size and percentile
+ * with EIP-1559 fees, the fallback's otherwise). */
+static void por__sc_txm(por__jr *c, const cJSON *chain, por_chain_config *ch)
+{
+    static const char *const keys[] = {"history_blocks", "percentile",     "bump_threshold",
+                                       "bump_percent",   "bump_min_gwei",  "price_max_gwei",
+                                       "price_min_gwei", "tip_cap_min_wei", NULL};
+    size_t m = por__jr_mark(c);
+    const cJSON *o = por__jr_get(chain, "txm");
+    if (o) {
+        por__jr_push_key(c, "txm");
+        por__jr_v_object(c, o, keys, NULL);
+    }
+    bool eip1559 = ch->fee_model == POR_FEE_EIP1559;
+    por_txm_config *t = &ch->txm;
+    t->history_blocks = (uint32_t)por__jr_uint(c, o, "history_blocks", eip1559 ? 4 : 8, 1, 256);
+    t->percentile = (uint32_t)por__jr_uint(c, o, "percentile", eip1559 ? 50 : 60, 0, 100);
+    t->bump_threshold = (uint32_t)por__jr_uint(c, o, "bump_threshold", 3, 0, 1000000);
+    t->bump_percent = (uint32_t)por__jr_uint(c, o, "bump_percent", 20, 0, 10000);
+    t->bump_min_wei = por__gwei_to_wei(por__jr_number(c, o, "bump_min_gwei", 5, 0, false, 1e9, false));
+    t->price_max_wei = por__gwei_to_wei(por__jr_number(c, o, "price_max_gwei", 100000, 0, true, 1e9, false));
+    t->price_min_wei = por__gwei_to_wei(por__jr_number(c, o, "price_min_gwei", 1, 0, false, 1e9, false));
+    t->tip_cap_min_wei = por__jr_uint(c, o, "tip_cap_min_wei", 1, 0, 1000000000000000ull);
+    if (t->price_min_wei > t->price_max_wei) {
+        por__jr_push_key(c, "price_min_gwei");
+        por__jr_fail(c, "needs price_min_gwei <= price_max_gwei");
+    }
+    por__jr_reset(c, m);
+}
+
 static void por__sc_chain(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_chain_config *ch,
                           bool implicit)
 {
     static const char *const keys[] = {"name",          "block_time",        "block_time_random", "confirmations",
                                        "gas_price_gwei", "gas_volatility",    "reorg_probability", "reorg_depth",
-                                       "tx_timeout",    "transmit_gas",      "congestion",        "rpc_failure_rate",
-                                       "rpc_outages",   NULL};
+                                       "transmit_gas",  "congestion",        "rpc_failure_rate",  "rpc_outages",
+                                       "fee_model",     "priority_fee_gwei", "demand_elasticity", "gas_limit",
+                                       "native_price_usd", "txm",            NULL};
+    static const char *const fee_models[] = {"eip1559", "legacy", NULL};
     static const char *const ckeys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
     por__jr_v_object(c, o, keys, NULL);
     if (!implicit) /* a chain given in the file names itself */
@@ -283,12 +322,22 @@ static void por__sc_chain(por__jr *c, const cJSON *o, por_scenario *sc, size_t i
     ch->block_time = por__jr_duration(c, o, "block_time", 12 * POR_SEC, true);
     ch->block_time_random = por__jr_bool(c, o, "block_time_random", false);
     ch->confirmations = (uint32_t)por__jr_uint(c, o, "confirmations", 1, 0, 10000);
+    ch->fee_model = (por_fee_model)por__jr_enum(c, o, "fee_model", POR_FEE_EIP1559, fee_models);
     ch->base_gas_gwei = por__jr_number(c, o, "gas_price_gwei", 20, 0, false, 1e9, false);
+    ch->priority_fee_gwei = por__jr_number(c, o, "priority_fee_gwei", 1, 0, false, 1e9, false);
     ch->gas_volatility = por__jr_number(c, o, "gas_volatility", 0.05, 0, false, 10, false);
+    ch->demand_elasticity = por__jr_number(c, o, "demand_elasticity", 1, 0, true, 100, false);
+    ch->gas_limit = por__jr_uint(c, o, "gas_limit", 30000000, 2, 1000000000000ull);
+    ch->native_price_usd = por__jr_number(c, o, "native_price_usd", 0, 0, false, 1e12, false);
     ch->reorg_probability = por__jr_prob(c, o, "reorg_probability", 0);
     ch->reorg_depth = (uint32_t)por__jr_uint(c, o, "reorg_depth", 1, 1, 1000);
-    ch->tx_timeout = por__jr_duration(c, o, "tx_timeout", POR_HOUR, true);
-    ch->transmit_gas = por__jr_uint(c, o, "transmit_gas", 250000, 1, 1000000000);
+    ch->transmit_gas = por__jr_uint(c, o, "transmit_gas", 500000, 21000, 1000000000);
+    if (ch->transmit_gas > ch->gas_limit) {
+        por__jr_push_key(c, "transmit_gas");
+        por__jr_fail(c, "needs transmit_gas <= gas_limit (%llu), got %llu",
+                     (unsigned long long)ch->gas_limit, (unsigned long long)ch->transmit_gas);
+    }
+    por__sc_txm(c, o, ch);
     ch->rpc_failure_rate = por__jr_prob(c, o, "rpc_failure_rate", 0);
     por__sc_windows(c, o, "rpc_outages", &ch->rpc_outages, &ch->nrpc_outages);
     size_t n;

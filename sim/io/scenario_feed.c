@@ -61,7 +61,7 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
     static const char *const keys[] = {"n",          "f",           "delta_progress", "delta_resend", "delta_round",
                                        "delta_grace", "delta_c",     "deviation",      "delta_stage",  "schedule",
                                        "r_max",      "observe_timeout", "leader_schedule", "accept_deviation",
-                                       NULL};
+                                       "read_confirmations", NULL};
     static const char *const schedules[] = {"fixed", "per_replication", NULL};
     char a[48], b[48];
     if (o)
@@ -82,6 +82,7 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
     ocr->observe_timeout = por__jr_duration(c, o, "observe_timeout", 5 * POR_SEC, true);
     ocr->leader_schedule = (por_leader_schedule)por__jr_enum(c, o, "leader_schedule", 0, schedules);
     ocr->alpha_accept_ppb = por__jr_percent(c, o, "accept_deviation", ocr->alpha_ppb, 0, 100000000000);
+    ocr->read_confirmations = (uint32_t)por__jr_uint(c, o, "read_confirmations", 1, 1, 10000);
     if (ocr->delta_grace >= ocr->delta_round)
         por__sc_fail_at(c, o, "delta_grace", "delta_round", "needs delta_grace < delta_round, got delta_grace=%s delta_round=%s",
                         por__jr_dur(ocr->delta_grace, a, sizeof a),

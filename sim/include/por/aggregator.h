@@ -17,6 +17,8 @@ typedef struct {
     por_time_t updated_at;   /* block timestamp of the accepting transmission */
     uint64_t answered_in_round;
     uint32_t epoch, round;   /* the OCR (epoch, round) of the accepted report */
+    uint64_t block;          /* number of the including block (bookkeeping for readers
+                                at a confirmation depth; not returned by the contract) */
 } por_round_data;
 
 /* Why the aggregator refused a transmission (counted per reason). Listed in the order
@@ -53,6 +55,10 @@ typedef struct por_aggregator por_aggregator;
 typedef void (*por_answer_listener)(void *ctx, por_sim *sim, const por_round_data *rd);
 
 void por_aggregator_latest(const por_aggregator *agg, por_round_data *out);
+/* latestRoundData as of block MAX_BLOCK: the newest round included in a block numbered
+ * at most MAX_BLOCK (what a reader waiting for confirmations sees); zeros when none. */
+void por_aggregator_latest_at(const por_aggregator *agg, uint64_t max_block,
+                              por_round_data *out);
 uint32_t por_aggregator_decimals(const por_aggregator *agg);
 void por_aggregator_add_listener(por_aggregator *agg, por_answer_listener fn, void *ctx);
 /* Count of transmissions that ended with result R. */
@@ -106,7 +112,7 @@ void por_aggregator_destroy(por_aggregator *agg);
 /* The current config digest (borrowed pointer into AGG). */
 const por_digest *por_aggregator_config_digest(const por_aggregator *agg);
 
-/* OffchainAggregator.transmit as executed in a block at BLOCK_TIME by SENDER: checks, in
+/* OffchainAggregator.transmit as executed in block BLOCK at BLOCK_TIME by SENDER: checks, in
  * order, config digest, (epoch, round) strictly above the latest accepted, sender is a
  * configured transmitter, more than f signatures, each recovering to a configured signer
  * (bad_signature when nothing recovers, unknown_signer for another address) with no
@@ -117,9 +123,28 @@ const por_digest *por_aggregator_config_digest(const por_aggregator *agg);
  * in unit tests (listeners then get NULL). With CFG.ocr2 the checks are
  * por_ocr2_aggregator_check's and started_at is the report's observations_timestamp. */
 por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
-                                            por_time_t block_time, const por_addr *sender,
-                                            const por_report *rep, const por_sig *sigs,
-                                            uint32_t nsigs);
+                                            por_time_t block_time, uint64_t block,
+                                            const por_addr *sender, const por_report *rep,
+                                            const por_sig *sigs, uint32_t nsigs);
+
+/* Undoes the newest transmit, which ended with R, because a reorg removed its block:
+ * the count of R goes back down and, when R is accepted, the newest round is removed
+ * (the previous one is latestRoundData again). Transmits are undone newest first. */
+void por_aggregator_undo_transmit(por_aggregator *agg, por_transmit_result r);
+
+/* Accepted answers removed by reorgs so far (each counted once per removal). */
+uint64_t por_aggregator_undone(const por_aggregator *agg);
+
+/* Gas used by OffchainAggregator.transmit(REP with NSIGS signatures) ending with R, per
+ * the formula in aggregator.c derived from the contract: intrinsic 21,000 + calldata
+ * (16 gas per non-zero byte, 4 per zero byte of the ABI-encoded call) + what executes up
+ * to the check that decides R: a stale or wrong-digest report reverts right after the
+ * hotVars read, an accepted one pays ecrecover and a cold signer read per signature, the
+ * per-observation loops, the new round's storage, three events and the billing. */
+uint64_t por_transmit_gas(const por_report *rep, uint32_t nsigs, por_transmit_result r);
+
+/* The calldata part of por_transmit_gas. */
+uint64_t por_transmit_calldata_gas(const por_report *rep, uint32_t nsigs);
 
 /* OCR2Aggregator.transmit's checks (contract2/OCR2Aggregator.sol, in the order of its
  * requires): (epoch, round) above LATEST_ER ("stale report"), SENDER a transmitter

@@ -34,8 +34,7 @@ uint32_t por_report_valid_signers(por_crypto *crypto, const por_aggregator_confi
 typedef struct {
     uint64_t sent;      /* forged transactions submitted */
     uint64_t accepted;  /* accepted by the aggregator */
-    uint64_t rejected;  /* refused by the aggregator (any reason) */
-    uint64_t dropped;   /* dropped by the chain before mining */
+    uint64_t rejected;  /* refused by the aggregator (any reason), or out of gas */
     uint64_t undersigned_accepted; /* accepted with fewer than f + 1 valid signers (audit) */
 } por_forger_stats;
 

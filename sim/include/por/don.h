@@ -40,6 +40,14 @@ typedef struct {
     /* reports a node's shouldTransmit held back (also counted in transmissions_skipped):
      * its own newer-than-chain report was pending and the median within alpha of it */
     uint64_t transmissions_held_back;
+    /* the oracles' transmit transactions as included on chain (a reorg takes back what
+     * it removed): reverted ones (stale, or out of gas) and their gas; fees paid in the
+     * chain's native unit (wei, exact) */
+    uint64_t transmissions_reverted, reverted_gas;
+    por_amount transmit_fees_wei;
+    /* transmissions a node's transaction manager replaced in its queue before they
+     * reached the chain (counted in transmissions_skipped, not in _sent) */
+    uint64_t transmissions_replaced;
 } por_don_stats;
 
 typedef struct por_don por_don;

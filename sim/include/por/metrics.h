@@ -70,6 +70,11 @@ typedef enum {
     POR_WM_ROUND_REQUESTS,    /* refresh-then-mint: requestNewRound transactions sent */
     POR_WM_ROUND_REQUEST_GAS, /* gas those transactions used (reverted ones included) */
     POR_WM_MINTS_HELD,        /* mints that waited for a refresh before the guard */
+    POR_WM_FEE_WEI,           /* fees of the oracles' transmit txs, feed chain's wei (exact) */
+    POR_WM_FEE_USD,           /* the same in USD at chains[].native_price_usd (if set) */
+    POR_WM_TRANSMISSIONS_REVERTED, /* included transmit txs that reverted (stale, ...) */
+    POR_WM_REVERTED_GAS,      /* gas those reverted transmissions used */
+    POR_WM_ANSWERS_UNDONE,    /* accepted answers removed by reorgs */
     POR_WM_NCOLS
 } por_world_metric;
 

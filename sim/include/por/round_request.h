@@ -34,10 +34,12 @@ typedef void (*por_round_request_done)(void *ctx, por_sim *sim, bool mined, bool
                                        uint64_t gas);
 
 /* Submits requestNewRound from SENDER (model id SENDER_ID) to AGG as a transaction on
- * CHAIN, bidding BID_GWEI per gas (por_chain_submit with a por_tx: it executes when its
- * block is applied, per the chain's rules). DONE (may be NULL) hears the outcome. */
+ * CHAIN, bidding the chain's estimate (por_txm_estimate) times MULTIPLIER, capped at
+ * PRICE_MAX_WEI (0: the chain's txm price cap); it executes in the block that includes
+ * it. It is not bumped and has no undo: a reorg that removes its block re-executes it
+ * when it is included again. DONE (may be NULL) hears the outcome. */
 void por_round_request_submit(por_chain *chain, por_sim *sim, por_aggregator *agg,
-                              const por_addr *sender, uint32_t sender_id, double bid_gwei,
-                              por_round_request_done done, void *ctx);
+                              const por_addr *sender, uint32_t sender_id, double multiplier,
+                              uint64_t price_max_wei, por_round_request_done done, void *ctx);
 
 #endif

@@ -106,20 +106,40 @@ typedef struct {
 typedef struct {
     por_window window;
     double block_time_factor; /* >= 1: blocks this much slower */
-    double gas_factor;        /* >= 1: gas price multiplied */
+    double gas_factor;        /* >= 1: other users' gas demand multiplied */
 } por_congestion;
+
+typedef enum { POR_FEE_EIP1559, POR_FEE_LEGACY } por_fee_model;
+
+/* The transaction manager of each oracle key (the Chainlink node's EVM GasEstimator and
+ * Txm settings; defaults in scenarios/SCHEMA.md with their sources). */
+typedef struct {
+    uint32_t history_blocks;  /* BlockHistory.BlockHistorySize */
+    uint32_t percentile;      /* BlockHistory.TransactionPercentile, 0..100 */
+    uint32_t bump_threshold;  /* blocks unmined before a bump (0 = never bump) */
+    uint32_t bump_percent;    /* BumpPercent */
+    uint64_t bump_min_wei;    /* BumpMin */
+    uint64_t price_max_wei;   /* PriceMax: no bid above it */
+    uint64_t price_min_wei;   /* PriceMin (legacy floor) */
+    uint64_t tip_cap_min_wei; /* TipCapMin */
+} por_txm_config;
 
 typedef struct {
     char name[POR_NAME_MAX];
     por_time_t block_time;
     bool block_time_random;   /* exponential inter-block times with mean block_time */
-    uint32_t confirmations;   /* blocks before a transaction counts as final */
-    double base_gas_gwei;     /* going gas price */
-    double gas_volatility;    /* per-block lognormal sigma of the gas price */
-    double reorg_probability; /* per block: the newest block is dropped and re-mined */
-    uint32_t reorg_depth;     /* blocks dropped by a reorg */
-    por_time_t tx_timeout;    /* pending transactions older than this are dropped */
-    uint64_t transmit_gas;    /* gas used by one transmit() call */
+    uint32_t confirmations;   /* depth at which waiting readers (wallets) read the chain */
+    por_fee_model fee_model;
+    double base_gas_gwei;     /* base fee (legacy: gas price) at normal demand */
+    double priority_fee_gwei; /* other users' typical priority fee (EIP-1559) */
+    double gas_volatility;    /* per-block lognormal sigma of other users' demand */
+    double demand_elasticity; /* demand ~ price^-elasticity */
+    uint64_t gas_limit;       /* per block; the EIP-1559 target is half */
+    double native_price_usd;  /* 0 = unknown: no USD fee metric */
+    double reorg_probability; /* per block: the newest blocks are removed and re-mined */
+    uint32_t reorg_depth;     /* blocks removed by a reorg */
+    uint64_t transmit_gas;    /* gas limit of a transmit() transaction */
+    por_txm_config txm;
     por_congestion *congestion;
     size_t ncongestion;
     /* RPC faults seen by readers of the chain's contracts (the oracles' reads of the
@@ -219,6 +239,7 @@ typedef struct {
      * accepted while that one is still pending (median.go ShouldAcceptFinalizedReport).
      * AlphaReportPPB is alpha_ppb and DeltaC is delta_c. */
     int64_t alpha_accept_ppb;
+    uint32_t read_confirmations; /* depth at which oracles read the aggregator (1 = tip) */
 } por_ocr_config;
 
 typedef struct {

@@ -81,6 +81,7 @@
 #define POR_TOKEN_H
 
 #include "por/aggregator.h"
+#include "por/chain.h"
 #include "por/engine.h"
 #include "por/error.h"
 #include "por/scenario.h"
@@ -148,6 +149,10 @@ typedef struct {
     bool bridge, bridge_refused;
     uint32_t other_slot;
     por_amount in_flight;    /* every event: amount in flight after the change */
+    /* A reorg removed the block that included this mint or redemption: the change (or
+     * refusal) it reported at APPLIED_AT is taken back; the transaction is pending again. */
+    bool undone;
+    por_time_t applied_at;
 } por_supply_event;
 
 typedef void (*por_supply_listener)(void *ctx, por_sim *sim, const por_supply_event *ev);
@@ -164,6 +169,7 @@ typedef struct {
      * refreshes a newer answer ended (the others: timeout, or the request failed) */
     uint64_t round_requests, round_request_gas, round_requests_reverted, round_requests_dropped;
     uint64_t mints_held, refreshes_answered;
+    uint64_t request_gas;  /* gas of the included mint and redemption transactions */
 } por_token_stats;
 
 typedef struct por_token por_token;
@@ -191,6 +197,28 @@ por_mint_result por_token_mint(por_token *t, por_sim *sim, uint32_t slot, por_am
 
 /* Redeems (burns) up to AMOUNT on chain slot SLOT now; returns the amount burned. */
 por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amount amount);
+
+/* ---- mints and redemptions as transactions ------------------------------------------ */
+
+/* Gas of a guarded mint (ERC-20 _mint: balance and totalSupply writes, Transfer event,
+ * the guard's latestRoundData call and checks) and of a redemption (burn): porsim's
+ * estimates, documented in scenarios/SCHEMA.md. */
+#define POR_MINT_GAS 90000u
+#define POR_REDEEM_GAS 60000u
+
+/* From now on the token's mint and redemption requests are transactions: each is sent on
+ * the chain of its slot (CHAINS[cfg->chains[slot]], borrowed, must outlive the token)
+ * with its own bid (the chain's estimator, por_txm_estimate) and decided when its block
+ * includes it: Secure Mint checks the answer and supply at that point of that block. A
+ * reorg takes the change back (listeners hear an undone event). Without this call
+ * requests apply at once (unit tests). Bridge transfers stay immediate. */
+void por_token_set_chains(por_token *t, por_chain *const *chains);
+
+/* Sends a mint (REDEEM false) or redemption of AMOUNT on slot SLOT as a transaction now
+ * and returns it (owned by the chain; the caller may only read it, or adjust its bid
+ * before the next block). Requires por_token_set_chains. */
+por_tx *por_token_submit(por_token *t, por_sim *sim, uint32_t slot, por_amount amount,
+                         bool redeem, bool by_attacker);
 
 /* Requests a bridge transfer of AMOUNT from chain slot FROM to slot TO (FROM != TO, both
  * < nchains) now: burns it on FROM and schedules its release on TO after the bridge delay,

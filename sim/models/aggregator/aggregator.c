@@ -2,7 +2,9 @@
  * OCR2Aggregator, whose transmit checks are in ocr2_aggregator.c): config digest,
  * transmit() with the contract's checks, the round history behind latestRoundData, listeners and per-reason
  * counters. It is not an engine entity: chain transactions call por_aggregator_transmit
- * from their execute hook, so its state is the chain's confirmed state. */
+ * from their execute hook as their block is mined, and por_aggregator_undo_transmit from
+ * their undo hook when a reorg removes it, so its state is the chain tip's state. Each
+ * round remembers its including block, for readers at a confirmation depth. */
 #include "por/aggregator.h"
 
 #include "por/error.h"
@@ -25,6 +27,7 @@ struct por_aggregator {
     por__listener *listeners;
     size_t nlisteners;
     uint64_t counts[POR_TRANSMIT_NRESULTS];
+    uint64_t undone;      /* accepted answers removed by reorgs */
     unsigned faults;      /* por_aggregator_fault bits (tests only) */
     /* requestNewRound: the owner, the requester access list, the latest RoundRequested
      * event (the node's LatestRoundRequested reads it) and its counters */
@@ -146,6 +149,17 @@ void por_aggregator_latest(const por_aggregator *agg, por_round_data *out)
     *out = agg->hist[agg->nhist - 1];
 }
 
+void por_aggregator_latest_at(const por_aggregator *agg, uint64_t max_block,
+                              por_round_data *out)
+{
+    for (size_t k = agg->nhist; k-- > 0;)
+        if (agg->hist[k].block <= max_block) {
+            *out = agg->hist[k];
+            return;
+        }
+    memset(out, 0, sizeof *out);
+}
+
 bool por_aggregator_round(const por_aggregator *agg, uint64_t round_id, por_round_data *out)
 {
     if (round_id == 0 || round_id > agg->nhist)
@@ -245,9 +259,9 @@ static por_transmit_result por__check(por_aggregator *agg, const por_addr *sende
 }
 
 por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
-                                            por_time_t block_time, const por_addr *sender,
-                                            const por_report *rep, const por_sig *sigs,
-                                            uint32_t nsigs)
+                                            por_time_t block_time, uint64_t block,
+                                            const por_addr *sender, const por_report *rep,
+                                            const por_sig *sigs, uint32_t nsigs)
 {
     por_transmit_result r =
         agg->cfg.ocr2
@@ -272,10 +286,124 @@ por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
     rd->answered_in_round = rd->round_id;
     rd->epoch = rep->epoch;
     rd->round = rep->round;
+    rd->block = block;
     por_round_data copy = *rd; /* hist may move if a listener causes a realloc */
     for (size_t i = 0; i < agg->nlisteners; i++)
         agg->listeners[i].fn(agg->listeners[i].ctx, sim, &copy);
     return r;
+}
+
+void por_aggregator_undo_transmit(por_aggregator *agg, por_transmit_result r)
+{
+    POR_ASSERT((unsigned)r < POR_TRANSMIT_NRESULTS && agg->counts[r] > 0);
+    agg->counts[r]--;
+    if (r != POR_TRANSMIT_ACCEPTED)
+        return;
+    POR_ASSERT(agg->nhist > 0);
+    agg->nhist--;
+    agg->undone++;
+    agg->latest_er = agg->nhist ? ((uint64_t)agg->hist[agg->nhist - 1].epoch << 32) |
+                                      agg->hist[agg->nhist - 1].round
+                                : 0;
+}
+
+uint64_t por_aggregator_undone(const por_aggregator *agg) { return agg->undone; }
+
+/* ---- gas of a transmit() call ---------------------------------------------------------
+ * Derived from libocr contract/OffchainAggregator.sol (OCR1), function transmit, and
+ * OffchainAggregatorBilling.sol reimburseAndRewardOracles, with EIP-2028 calldata prices
+ * and EIP-2929/3529 storage prices. Constants are per the fee schedule; the few that are
+ * porsim's estimates of compiled code (loop bodies, ABI decoding) are marked so. */
+#define POR__G_TX 21000u           /* intrinsic gas of a transaction */
+#define POR__G_BYTE_NONZERO 16u    /* EIP-2028 */
+#define POR__G_BYTE_ZERO 4u
+#define POR__G_COLD_SLOAD 2100u    /* EIP-2929 */
+#define POR__G_SSTORE_SET 20000u   /* zero -> non-zero */
+#define POR__G_SSTORE_RESET 2900u  /* non-zero -> non-zero, slot already read */
+#define POR__G_ECRECOVER 3000u     /* precompile */
+#define POR__G_LOG 375u            /* per LOG, per topic; 8 per data byte */
+#define POR__G_LOG_BYTE 8u
+/* porsim estimates: everything before the stale check (msg.data length check, abi.decode
+ * of the report, config digest compare) besides the hotVars read; the per-observation and
+ * per-signature loop bodies (memory copies, seen[] checks, keccak of the report) */
+#define POR__G_PRECHECK 1900u
+#define POR__G_PER_OBS 400u
+#define POR__G_PER_SIG_LOOP 400u
+#define POR__G_TAIL 5000u          /* memory, abi.encode of the events, function exit */
+/* OffchainAggregatorBilling.accountingGasCost: the contract's own figure for the
+ * reimbursement bookkeeping after its last gasleft() */
+#define POR__G_ACCOUNTING 6035u
+
+static uint64_t por__calldata_word(uint32_t nonzero_bytes)
+{
+    return (uint64_t)nonzero_bytes * POR__G_BYTE_NONZERO + (32u - nonzero_bytes) * POR__G_BYTE_ZERO;
+}
+
+/* Non-zero bytes of V as a 32-byte two's complement word (int192 sign-extended). */
+static uint32_t por__nonzero_bytes(por_amount v)
+{
+    por_uamount u = (por_uamount)v;
+    uint32_t n = 0;
+    for (int i = 0; i < 16; i++, u >>= 8)
+        n += (u & 0xff) != 0;
+    return v < 0 ? n + 16 : n; /* the sign extension bytes are 0xff */
+}
+
+uint64_t por_transmit_calldata_gas(const por_report *rep, uint32_t nsigs)
+{
+    uint32_t nobs = rep->nobs <= POR_MAX_ORACLES ? rep->nobs : POR_MAX_ORACLES;
+    /* selector; 3 offsets, rawVs (one v byte per signature), 3 lengths (small numbers:
+     * one non-zero byte each) */
+    uint64_t g = 4 * POR__G_BYTE_NONZERO + 6 * por__calldata_word(1) +
+                 por__calldata_word(nsigs < 32 ? nsigs : 32);
+    /* the report: rawReportContext (11 zero bytes, digest 16, epoch 4, round 1), the
+     * observers word, the observations' offset and length, one word per observation */
+    g += por__calldata_word(21);
+    uint32_t who = 0;
+    for (uint32_t i = 0; i < nobs; i++)
+        who += rep->observers[i] != 0;
+    g += por__calldata_word(who) + 2 * por__calldata_word(1);
+    for (uint32_t i = 0; i < nobs; i++)
+        g += por__calldata_word(por__nonzero_bytes(rep->obs[i]));
+    /* _rs and _ss: 64 random bytes per signature */
+    g += (uint64_t)nsigs * 64u * POR__G_BYTE_NONZERO;
+    return g;
+}
+
+uint64_t por_transmit_gas(const por_report *rep, uint32_t nsigs, por_transmit_result r)
+{
+    uint64_t nobs = rep->nobs <= POR_MAX_ORACLES ? rep->nobs : POR_MAX_ORACLES;
+    /* up to the stale check: hotVars read, decode, digest, epoch-and-round */
+    uint64_t g = POR__G_TX + por_transmit_calldata_gas(rep, nsigs) + POR__G_COLD_SLOAD +
+                 POR__G_PRECHECK;
+    if (r == POR_TRANSMIT_WRONG_DIGEST || r == POR_TRANSMIT_STALE)
+        return g;
+    /* counts, vs copy, observers loop, s_oracles[msg.sender] and s_transmitters[index] */
+    g += nobs * POR__G_PER_OBS / 2 + 2 * POR__G_COLD_SLOAD;
+    if (r == POR_TRANSMIT_NOT_TRANSMITTER || r == POR_TRANSMIT_TOO_FEW_SIGS ||
+        r == POR_TRANSMIT_TOO_FEW_OBS)
+        return g;
+    /* signatures: ecrecover, s_oracles[signer] (cold), the loop (charged in full on a
+     * failing signature: an upper bound) */
+    g += (uint64_t)nsigs * (POR__G_ECRECOVER + POR__G_COLD_SLOAD + POR__G_PER_SIG_LOOP);
+    if (r == POR_TRANSMIT_BAD_SIG || r == POR_TRANSMIT_UNKNOWN_SIGNER ||
+        r == POR_TRANSMIT_DUPLICATE_SIGNER)
+        return g;
+    g += nobs * POR__G_PER_OBS / 2; /* the sorted check */
+    if (r != POR_TRANSMIT_ACCEPTED)
+        return g;
+    /* s_transmissions[new round] (new slot, cold), s_hotVars written back, the validator
+     * config read (no validator set) */
+    g += POR__G_SSTORE_SET + POR__G_COLD_SLOAD + POR__G_SSTORE_RESET + POR__G_COLD_SLOAD;
+    /* NewTransmission (2 topics; data: answer, transmitter, 2 offsets, rawReportContext,
+     * the observations array and the observers bytes), NewRound and AnswerUpdated (3
+     * topics, one data word each) */
+    g += 3 * POR__G_LOG + POR__G_LOG_BYTE * (256 + 32 * nobs);
+    g += 2 * (4 * POR__G_LOG + POR__G_LOG_BYTE * 32);
+    /* billing: s_billing read; the observation counts (uint16[31], two slots) and the
+     * transmitter's reimbursement, read and written; the accounting tail */
+    g += POR__G_COLD_SLOAD + 3 * (POR__G_COLD_SLOAD + POR__G_SSTORE_RESET) + POR__G_ACCOUNTING;
+    return g + POR__G_TAIL;
 }
 
 void por_aggregator_set_fault(por_aggregator *agg, unsigned faults) { agg->faults = faults; }

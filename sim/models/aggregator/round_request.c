@@ -4,6 +4,7 @@
 #include "por/round_request.h"
 
 #include "por/error.h"
+#include "por/txm.h"
 
 #include <stdlib.h>
 
@@ -41,12 +42,15 @@ static void por__request_dropped(por_tx *tx, por_sim *sim)
 static void por__request_destroy(por_tx *tx) { free(tx); }
 
 void por_round_request_submit(por_chain *chain, por_sim *sim, por_aggregator *agg,
-                              const por_addr *sender, uint32_t sender_id, double bid_gwei,
-                              por_round_request_done done, void *ctx)
+                              const por_addr *sender, uint32_t sender_id, double multiplier,
+                              uint64_t price_max_wei, por_round_request_done done, void *ctx)
 {
     por__request_tx *t = por_xcalloc(1, sizeof *t);
     t->base.sender = sender_id;
-    t->base.gas_price_gwei = bid_gwei;
+    /* one bid from the chain's estimator, as a user's wallet bids (no bumps) */
+    const por_chain_config *cc = por_chain_config_of(chain);
+    por_txm_estimate(chain, &cc->txm, multiplier, price_max_wei, &t->base.max_fee_wei,
+                     &t->base.tip_wei);
     /* the path the contract takes depends only on the access configuration, fixed for the
      * run: the transaction uses that path's gas */
     t->base.gas = por_round_request_gas(por_aggregator_is_owner(agg, sender),

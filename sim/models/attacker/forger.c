@@ -7,6 +7,7 @@
 
 #include "por/error.h"
 #include "por/trace.h"
+#include "por/txm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,8 @@ typedef struct {
     por_report report;
     uint32_t nsigs;
     por_sig sigs[POR_MAX_ORACLES];
+    por_transmit_result result; /* of the latest execution, for undo */
+    bool undersigned;           /* ... and whether it counted as undersigned */
 } por__forged_tx;
 
 /* A FORGED_SENT / FORGED_RESULT trace record (only called when tracing). */
@@ -82,15 +85,24 @@ void por_forger_set_trace(por_forger *fg, por_trace_sink *sink) { fg->trace = si
 
 static void por__forged_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
 {
-    (void)block;
     por__forged_tx *t = (por__forged_tx *)tx;
     por_forger *fg = t->fg;
     fg->in_flight = false;
+    tx->gas_used = por_transmit_gas(&t->report, t->nsigs, POR_TRANSMIT_ACCEPTED);
+    if (tx->gas_used > tx->gas) { /* out of gas: reverts, pays the limit */
+        tx->gas_used = tx->gas;
+        t->result = POR_TRANSMIT_NRESULTS;
+        fg->stats.rejected++;
+        return;
+    }
     /* counted before transmit runs the listeners, so the forger's own listener knows */
     uint64_t before = por_aggregator_rounds(fg->agg);
     fg->own_rounds++;
-    por_transmit_result r = por_aggregator_transmit(fg->agg, sim, block_time, &fg->sender,
+    por_transmit_result r = por_aggregator_transmit(fg->agg, sim, block_time, block, &fg->sender,
                                                     &t->report, t->sigs, t->nsigs);
+    t->result = r;
+    tx->gas_used = por_transmit_gas(&t->report, t->nsigs, r);
+    t->undersigned = false;
     if (fg->trace)
         por__trace_forged(fg, POR_TK_FORGED_RESULT, &t->report, (int)r);
     if (r != POR_TRANSMIT_ACCEPTED) {
@@ -101,18 +113,29 @@ static void por__forged_execute(por_tx *tx, por_sim *sim, por_time_t block_time,
     POR_ASSERT(por_aggregator_rounds(fg->agg) == before + 1);
     fg->stats.accepted++;
     const por_aggregator_config *cfg = por_aggregator_get_config(fg->agg);
-    if (por_report_valid_signers(fg->crypto, cfg, &t->report, t->sigs, t->nsigs) <= cfg->f)
+    if (por_report_valid_signers(fg->crypto, cfg, &t->report, t->sigs, t->nsigs) <= cfg->f) {
         fg->stats.undersigned_accepted++;
+        t->undersigned = true;
+    }
 }
 
-static void por__forged_dropped(por_tx *tx, por_sim *sim)
+/* A reorg removed the block: the contract and the forger's counts forget the call, and
+ * the transaction is pending again. */
+static void por__forged_undo(por_tx *tx, por_sim *sim)
 {
     (void)sim;
     por__forged_tx *t = (por__forged_tx *)tx;
-    t->fg->in_flight = false;
-    t->fg->stats.dropped++;
-    if (t->fg->trace)
-        por__trace_forged(t->fg, POR_TK_FORGED_RESULT, &t->report, POR_TRANSMIT_NRESULTS);
+    por_forger *fg = t->fg;
+    if (t->result != POR_TRANSMIT_NRESULTS)
+        por_aggregator_undo_transmit(fg->agg, t->result);
+    fg->in_flight = true;
+    if (t->result == POR_TRANSMIT_ACCEPTED) {
+        fg->own_rounds--;
+        fg->stats.accepted--;
+        fg->stats.undersigned_accepted -= t->undersigned;
+    } else {
+        fg->stats.rejected--;
+    }
 }
 
 static void por__forged_destroy(por_tx *tx) { free(tx); }
@@ -158,10 +181,12 @@ static void por__forge(por_forger *fg)
     t->nsigs = s;
     t->fg = fg;
     t->base.sender = UINT32_MAX - 1; /* not an oracle */
-    t->base.gas_price_gwei = por_chain_gas_price(fg->chain, now) * 2.0;
-    t->base.gas = por_chain_config_of(fg->chain)->transmit_gas;
+    /* the attacker bids twice what the node's estimator would, with no price cap */
+    const por_chain_config *cc = por_chain_config_of(fg->chain);
+    por_txm_estimate(fg->chain, &cc->txm, 2.0, 0, &t->base.max_fee_wei, &t->base.tip_wei);
+    t->base.gas = cc->transmit_gas;
+    t->base.undo = por__forged_undo;
     t->base.execute = por__forged_execute;
-    t->base.dropped = por__forged_dropped;
     t->base.destroy = por__forged_destroy;
     fg->in_flight = true;
     fg->stats.sent++;

@@ -135,63 +135,11 @@ void ocr2_transmission_start(ocr_node *nd, ocr_big *fin)
 
 /* ---------------------------------------------------------------- the transaction */
 
-/* An OCR2Aggregator.transmit transaction with its own copy of the report. */
-typedef struct {
-    por_tx base;
-    ocr_don *don;
-    por_addr sender;
-    por_report report;
-    uint32_t nsigs;
-    por_sig sigs[POR_MAX_ORACLES];
-    bool range_known;
-    por_amount lo, hi;
-} ocr2_tx;
-
-static void ocr2__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
-{
-    (void)block;
-    ocr2_tx *t = (ocr2_tx *)tx;
-    por_transmit_result r = por_aggregator_transmit(t->don->agg, sim, block_time, &t->sender,
-                                                    &t->report, t->sigs, t->nsigs);
-    if (t->don->trace)
-        ocr_trace_tx_result(t->don, t->base.sender, &t->report, r, t->base.submitted);
-    if (r == POR_TRANSMIT_ACCEPTED)
-        ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
-}
-
-static void ocr2__tx_destroy(por_tx *tx) { free(tx); }
-
-/* Sends FIN as node ND's transaction: the chain's going gas price times the feed's
- * multiplier, capped at max_gas_price_gwei, as OCR1's transmissions bid. */
-static void ocr2__submit(ocr_node *nd, const ocr_big *fin)
-{
-    ocr_don *d = nd->don;
-    ocr2_tx *t = por_xcalloc(1, sizeof *t);
-    t->base.sender = nd->idx;
-    t->base.gas_price_gwei = por_chain_gas_price(d->chain, ocr_now(nd)) * d->gas_mult;
-    double cap = d->sc->feed.max_gas_price_gwei;
-    if (cap > 0 && t->base.gas_price_gwei > cap)
-        t->base.gas_price_gwei = cap;
-    t->base.gas = d->transmit_gas;
-    t->base.execute = ocr2__tx_execute;
-    t->base.destroy = ocr2__tx_destroy;
-    t->don = d;
-    t->sender = d->tkeys[nd->idx].addr;
-    t->report = fin->report;
-    t->nsigs = fin->nsigs;
-    memcpy(t->sigs, fin->sigs, fin->nsigs * sizeof t->sigs[0]);
-    if (d->test_faults & POR_DON_FAULT_TRANSMIT_TAMPERED) /* testing aid (por/don.h) */
-        for (uint32_t i = 0; i < t->report.nobs; i++) {
-            por_amount v = t->report.obs[i];
-            if (!por_amount_mul(v, 2, &t->report.obs[i]))
-                t->report.obs[i] = v < 0 ? POR_AMOUNT_MIN : POR_AMOUNT_MAX;
-        }
-    t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
-    d->stats.transmissions_sent++;
-    if (d->trace)
-        ocr_trace_tx(nd, &t->report, POR_TK_TX_SENT, 0);
-    por_chain_submit(d->chain, d->sim, &t->base);
-}
+/* Sends FIN as node ND's transaction: the same transmit() transaction and transaction
+ * manager as OCR1 (ocr_transmission_send); the aggregator runs OCR2Aggregator's checks
+ * for an OCR2 feed, and the gas follows the OCR1 formula with OCR2's f+1 signatures
+ * (porsim's approximation of OCR2Aggregator.transmit's cost). */
+static void ocr2__submit(ocr_node *nd, const ocr_big *fin) { ocr_transmission_send(nd, fin); }
 
 void ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot)
 {

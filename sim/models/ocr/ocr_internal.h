@@ -15,6 +15,7 @@
 #include "por/net.h"
 #include "por/ocr_rules.h"
 #include "por/trace.h"
+#include "por/txm.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
@@ -94,6 +95,7 @@ struct ocr_big {
 typedef struct ocr_node {
     ocr_don *don;
     uint32_t idx, entity;
+    por_txm *txm;          /* the node's transmitter key's transaction manager */
     por_keypair key;
     gsl_rng *observe_rng, *byz_rng;
     bool down;             /* crashed now */
@@ -192,8 +194,7 @@ struct por_don {
     por_digest shared_key;   /* leader election key */
     uint8_t order_key[16];   /* transmissionOrderKey, derived from shared_key */
     por_digest config_digest;
-    uint64_t transmit_gas;
-    double gas_mult;
+    uint64_t transmit_gas;   /* gas limit of a transmit transaction */
     uint32_t sched[POR_MAX_ORACLES]; /* S: oracles transmitting in each stage */
     uint32_t nsched;
     uint32_t schedule_total; /* sum(S), capped at n */
@@ -329,6 +330,10 @@ uint32_t ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, u
 bool ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now);
 /* Applies the node's value-changing byzantine behaviour to an honest observation. */
 por_amount ocr_tamper_observation(ocr_node *nd, por_amount v);
+/* Builds the transmit() transaction of FIN (a copy of its report and signatures) and
+ * submits it through the node's transaction path; called once the decision to send is
+ * taken. FIN stays the caller's. */
+void ocr_transmission_send(ocr_node *nd, const ocr_big *fin);
 
 /* ---- trace_hooks.c: trace records (call only when d->trace is set) ---- */
 void ocr_trace_epoch(ocr_node *nd);

@@ -14,10 +14,11 @@
  * stage stops here. At its stage time (eventTTransmitTimeout) it re-reads the contract
  * and sends unless an equal or newer report is on chain.
  *
- * The transaction bids the chain's going gas price times the feed's multiplier, capped at
- * the feed's max_gas_price_gwei when that is positive (a capped bid below the going price
- * waits in the mempool until the price falls back, or until the chain's tx_timeout drops
- * it); when its block is confirmed it calls the aggregator's transmit at the block time.
+ * Sending hands a transmit() transaction to the node key's transaction manager
+ * (por/txm.h: estimated bid, nonce, bumps up to the price cap, a queue of depth 1 behind
+ * the one in flight). The transaction calls the aggregator's transmit as its block is
+ * mined and pays the gas of the formula in aggregator.c (a stale report reverts early and
+ * pays less); the aggregator forgets the call if a reorg removes the block.
  *
  * porsim simplifications: every configuration is the contract's, so libocr's
  * configDigest comparisons always pass; a node keeps at most OCR_MAX_PENDING reports
@@ -46,18 +47,70 @@ typedef struct {
     por_sig sigs[POR_MAX_ORACLES];
     bool range_known;        /* honest range of the report's round, for the audit */
     por_amount lo, hi;
+    por_transmit_result result; /* of the latest execution, for undo */
+    bool out_of_gas;            /* ... or it ran out of gas before transmit() ended */
+    bool audited;               /* accepted once: a re-inclusion after a reorg is the same
+                                   report, audited (and counted) once */
 } ocr_tx;
+
+/* Whether transmit() ending with R reverts the transaction (everything but acceptance). */
+static bool ocr__reverted(por_transmit_result r) { return r != POR_TRANSMIT_ACCEPTED; }
+
+static void ocr__account(ocr_tx *t, int sign)
+{
+    por_don_stats *st = &t->don->stats;
+    por_amount fee = (por_amount)t->base.gas_used * (por_amount)t->base.price_paid_wei;
+    st->transmit_fees_wei += sign * fee;
+    if (t->out_of_gas || ocr__reverted(t->result)) {
+        st->transmissions_reverted += (uint64_t)(int64_t)sign;
+        st->reverted_gas += (uint64_t)((int64_t)sign * (int64_t)t->base.gas_used);
+    }
+}
 
 static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
 {
-    (void)block;
     ocr_tx *t = (ocr_tx *)tx;
-    por_transmit_result r = por_aggregator_transmit(t->agg, sim, block_time, &t->sender,
+    /* a call that would need more gas than the transaction's limit runs out of gas and
+     * reverts, paying the whole limit (porsim charges this before running the checks) */
+    uint64_t need = por_transmit_gas(&t->report, t->nsigs, POR_TRANSMIT_ACCEPTED);
+    t->out_of_gas = need > tx->gas;
+    if (t->out_of_gas) {
+        tx->gas_used = tx->gas;
+        ocr__account(t, 1);
+        return;
+    }
+    por_transmit_result r = por_aggregator_transmit(t->agg, sim, block_time, block, &t->sender,
                                                     &t->report, t->sigs, t->nsigs);
+    t->result = r;
+    tx->gas_used = por_transmit_gas(&t->report, t->nsigs, r);
+    ocr__account(t, 1);
     if (t->don->trace)
         ocr_trace_tx_result(t->don, t->base.sender, &t->report, r, t->base.submitted);
-    if (r == POR_TRANSMIT_ACCEPTED)
+    if (r == POR_TRANSMIT_ACCEPTED && !t->audited) {
+        t->audited = true;
         ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
+    }
+}
+
+/* A reorg removed the block: the contract forgets this call (see por_chain.h undo). */
+static void ocr__tx_undo(por_tx *tx, por_sim *sim)
+{
+    (void)sim;
+    ocr_tx *t = (ocr_tx *)tx;
+    ocr__account(t, -1);
+    if (!t->out_of_gas)
+        por_aggregator_undo_transmit(t->agg, t->result);
+}
+
+/* The node's transaction manager replaced this transmission in its queue by a newer one
+ * (the OCR transmit queue has depth 1): it never reaches the chain. */
+static void ocr__tx_dropped(por_tx *tx, por_sim *sim)
+{
+    (void)sim;
+    ocr_tx *t = (ocr_tx *)tx;
+    t->don->stats.transmissions_sent--;
+    t->don->stats.transmissions_skipped++;
+    t->don->stats.transmissions_replaced++;
 }
 
 static void ocr__tx_destroy(por_tx *tx) { free(tx); }
@@ -174,14 +227,18 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
         por_msg_unref(&fin->hdr);
         return;
     }
+    ocr_transmission_send(nd, fin);
+    por_msg_unref(&fin->hdr);
+}
+
+void ocr_transmission_send(ocr_node *nd, const ocr_big *fin)
+{
+    ocr_don *d = nd->don;
     ocr_tx *t = por_xcalloc(1, sizeof *t);
-    t->base.sender = nd->idx;
-    t->base.gas_price_gwei = por_chain_gas_price(d->chain, ocr_now(nd)) * d->gas_mult;
-    double cap = d->sc->feed.max_gas_price_gwei;
-    if (cap > 0 && t->base.gas_price_gwei > cap)
-        t->base.gas_price_gwei = cap;
     t->base.gas = d->transmit_gas;
     t->base.execute = ocr__tx_execute;
+    t->base.undo = ocr__tx_undo;
+    t->base.dropped = ocr__tx_dropped;
     t->base.destroy = ocr__tx_destroy;
     t->agg = d->agg;
     t->don = d;
@@ -196,9 +253,8 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
                 t->report.obs[i] = v < 0 ? POR_AMOUNT_MIN : POR_AMOUNT_MAX;
         }
     t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
-    por_msg_unref(&fin->hdr);
     d->stats.transmissions_sent++;
     if (d->trace)
         ocr_trace_tx(nd, &t->report, POR_TK_TX_SENT, 0);
-    por_chain_submit(d->chain, d->sim, &t->base);
+    por_txm_send(nd->txm, d->sim, &t->base);
 }

@@ -11,6 +11,7 @@
 #include "por/error.h"
 #include "por/rng.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,7 +229,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     if (d->schedule_total > d->n)
         d->schedule_total = d->n;
     d->transmit_gas = por_chain_config_of(chain)->transmit_gas;
-    d->gas_mult = feed->gas_price_multiplier > 0.0 ? feed->gas_price_multiplier : 1.0;
+    double mult = feed->gas_price_multiplier > 0.0 ? feed->gas_price_multiplier : 1.0;
+    uint64_t cap = feed->max_gas_price_gwei > 0 ? (uint64_t)llround(feed->max_gas_price_gwei * 1e9) : 0;
 
     ocr__attach_attacks(d);
     uint32_t ent[POR_MAX_ORACLES];
@@ -241,6 +243,7 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
         if (por_chain_rpc_faulty(chain))
             nd->rpc_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "rpc"));
         nd->entity = por_sim_add_entity(sim, &ocr_node_kind, nd);
+        nd->txm = por_txm_create(chain, i, mult, cap);
         ent[i] = nd->entity;
     }
     ocr_leader_at_init(d);
@@ -268,6 +271,7 @@ void por_don_destroy(por_don *don)
         for (int k = 0; k < OCR_MAX_PENDING; k++)
             if (nd->pending[k])
                 por_msg_unref(&nd->pending[k]->hdr);
+        por_txm_destroy(nd->txm);
         gsl_rng_free(nd->observe_rng);
         gsl_rng_free(nd->byz_rng);
         if (nd->rpc_rng)

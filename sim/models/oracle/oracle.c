@@ -54,7 +54,10 @@ bool ocr_read_contract(ocr_node *nd, por_round_data *out)
         memset(out, 0, sizeof *out);
         return false;
     }
-    por_aggregator_latest(d->agg, out);
+    /* the node reads at its own confirmation depth: an answer mined in the newest
+     * read_confirmations - 1 blocks is not seen yet */
+    por_aggregator_latest_at(d->agg, por_chain_block_at_depth(d->chain, d->sc->feed.ocr.read_confirmations),
+                             out);
     return true;
 }
 

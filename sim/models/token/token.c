@@ -6,6 +6,7 @@
 #include "models/world/sample.h"
 #include "por/metrics.h"
 #include "por/rng.h"
+#include "por/txm.h"
 
 #include <gsl/gsl_randist.h>
 #include <stdlib.h>
@@ -140,6 +141,8 @@ struct por_token {
         por_amount amount;
     } *held;
     size_t nheld, capheld;
+    por_chain *const *chains; /* by chain index: requests are transactions (or NULL) */
+    struct por__request_tx *executing; /* the request transaction being executed */
 };
 
 static const por_request_process *por__process(const por_token *t, int which)
@@ -155,8 +158,11 @@ static por_window por__process_window(const por_request_process *p)
     return w;
 }
 
+static void por__record(por_token *t, const por_supply_event *ev);
+
 static void por__notify(por_token *t, por_sim *sim, const por_supply_event *ev)
 {
+    por__record(t, ev);
     for (size_t i = 0; i < t->nlisteners; i++)
         t->listeners[i].fn(t->listeners[i].ctx, sim, ev);
 }
@@ -234,6 +240,132 @@ por_amount por_token_redeem(por_token *t, por_sim *sim, uint32_t slot, por_amoun
     t->stats.redeemed = por_amount_add(t->stats.redeemed, burn, &redeemed) ? redeemed : POR_AMOUNT_MAX;
     por__notify(t, sim, &ev);
     return burn;
+}
+
+/* ---- mints and redemptions as transactions ------------------------------------------
+ * A request becomes a transaction on its slot's chain, bid by the chain's estimator (a
+ * user's wallet: no bumps, no nonce ordering between users); its execute runs the mint
+ * (the Secure Mint guard reads the feed and the supply as they are at that point of the
+ * including block) or the redemption, and its undo takes the change back when a reorg
+ * removes the block. */
+typedef struct por__request_tx {
+    por_tx base;
+    por_token *t;
+    uint32_t slot;
+    por_amount amount;
+    bool redeem, by_attacker;
+    bool applied;           /* executed and not undone */
+    por_mint_result result; /* of the mint */
+    por_amount burned;      /* of the redemption */
+    bool backed;
+    por_time_t applied_at;
+    por_amount supply_before, in_flight;
+} por__request_tx;
+
+static void por__request_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uint64_t block)
+{
+    (void)block;
+    por__request_tx *r = (por__request_tx *)tx;
+    r->t->executing = r;
+    r->applied_at = block_time;
+    if (r->redeem)
+        r->burned = por_token_redeem(r->t, sim, r->slot, r->amount);
+    else
+        r->result = por_token_mint(r->t, sim, r->slot, r->amount, r->by_attacker);
+    r->t->executing = NULL;
+    r->applied = true;
+    r->t->stats.request_gas += tx->gas_used;
+}
+
+static void por__request_undo(por_tx *tx, por_sim *sim)
+{
+    por__request_tx *r = (por__request_tx *)tx;
+    por_token *t = r->t;
+    POR_ASSERT(r->applied);
+    r->applied = false;
+    t->stats.request_gas -= tx->gas_used;
+    por_supply_event ev = {0};
+    ev.undone = true;
+    ev.applied_at = r->applied_at;
+    ev.redeem = r->redeem;
+    ev.by_attacker = r->by_attacker;
+    ev.chain_slot = r->slot;
+    ev.backed = r->backed;
+    ev.supply_before = r->supply_before;
+    if (r->redeem) {
+        ev.amount = r->burned;
+        ev.result = POR_MINT_ACCEPTED;
+        t->supply[r->slot] += r->burned;
+        t->total += r->burned;
+        t->stats.redeems--;
+        t->stats.redeemed -= r->burned;
+    } else {
+        ev.amount = r->amount;
+        ev.result = r->result;
+        t->stats.mint_requests--;
+        if (r->result == POR_MINT_ACCEPTED) {
+            t->supply[r->slot] -= r->amount;
+            t->total -= r->amount;
+            t->stats.minted -= r->amount;
+            t->stats.mints_accepted--;
+            t->stats.attacker_mints_accepted -= r->by_attacker;
+        } else {
+            t->stats.mints_refused[r->result]--;
+        }
+    }
+    ev.supply_after = t->total;
+    ev.in_flight = t->in_flight;
+    por__notify(t, sim, &ev);
+}
+
+static void por__request_free(por_tx *tx) { free(tx); }
+
+void por_token_set_chains(por_token *t, por_chain *const *chains) { t->chains = chains; }
+
+por_tx *por_token_submit(por_token *t, por_sim *sim, uint32_t slot, por_amount amount, bool redeem,
+                         bool by_attacker)
+{
+    POR_ASSERT(t->chains != NULL && slot < t->cfg->nchains);
+    por_chain *ch = t->chains[t->cfg->chains[slot]];
+    por__request_tx *r = por_xcalloc(1, sizeof *r);
+    r->t = t;
+    r->slot = slot;
+    r->amount = amount;
+    r->redeem = redeem;
+    r->by_attacker = by_attacker;
+    r->base.sender = UINT32_MAX - 2; /* a user, not an oracle key (no nonce order) */
+    r->base.gas = redeem ? POR_REDEEM_GAS : POR_MINT_GAS;
+    const por_chain_config *cc = por_chain_config_of(ch);
+    por_txm_estimate(ch, &cc->txm, 1.0, cc->txm.price_max_wei, &r->base.max_fee_wei, &r->base.tip_wei);
+    r->base.execute = por__request_execute;
+    r->base.undo = por__request_undo;
+    r->base.destroy = por__request_free;
+    por_chain_submit(ch, sim, &r->base);
+    return &r->base;
+}
+
+/* A request now: a transaction when the token has its chains, else applied at once. */
+static void por__request(por_token *t, por_sim *sim, uint32_t slot, por_amount amount, bool redeem,
+                         bool by_attacker)
+{
+    if (t->chains)
+        por_token_submit(t, sim, slot, amount, redeem, by_attacker);
+    else if (redeem)
+        por_token_redeem(t, sim, slot, amount);
+    else
+        por_token_mint(t, sim, slot, amount, by_attacker);
+}
+
+/* Remembers, on the request transaction being executed, what its event reported, so
+ * that its undo tells the same story backwards. */
+static void por__record(por_token *t, const por_supply_event *ev)
+{
+    por__request_tx *r = t->executing;
+    if (!r || ev->undone || ev->bridge)
+        return;
+    r->backed = ev->backed;
+    r->supply_before = ev->supply_before;
+    r->in_flight = ev->in_flight;
 }
 
 /* The delay of a transfer sent now: bridge_delay, or a draw from bridge_delay_dist;
@@ -373,7 +505,7 @@ static bool por__needs_refresh(por_token *t, por_sim *sim, uint32_t slot, por_am
 static void por__request_mint(por_token *t, por_sim *sim, uint32_t slot, por_amount amount)
 {
     if (!por__needs_refresh(t, sim, slot, amount)) {
-        por_token_mint(t, sim, slot, amount, false);
+        por__request(t, sim, slot, amount, false, false);
         return;
     }
     if (t->nheld == t->capheld) {
@@ -439,7 +571,7 @@ static void por__release_held(por_token *t, por_sim *sim, uint64_t serial, bool 
     if (t->requester.released)
         t->requester.released(t->requester.ctx, sim, n, by_answer);
     for (size_t i = 0; i < n; i++)
-        por_token_mint(t, sim, t->held[i].slot, t->held[i].amount, false);
+        por__request(t, sim, t->held[i].slot, t->held[i].amount, false, false);
 }
 
 /* One random request of process WHICH: its amount and chain(s) drawn now. */
@@ -455,7 +587,7 @@ static void por__random_request(por_token *t, por_sim *sim, int which)
     }
     uint32_t slot = (uint32_t)por_rng_below(t->rng[which].chains, t->cfg->nchains);
     if (which)
-        por_token_redeem(t, sim, slot, amount);
+        por__request(t, sim, slot, amount, true, false);
     else
         por__request_mint(t, sim, slot, amount);
 }
@@ -534,13 +666,13 @@ static void por__token_handle(por_sim *sim, void *self, por_event *ev)
         }
         uint32_t slot = t->sched_slot[which][ev->b];
         if (which)
-            por_token_redeem(t, sim, slot, rq->amount);
+            por__request(t, sim, slot, rq->amount, true, false);
         else
             por__request_mint(t, sim, slot, rq->amount);
         break;
     }
     case POR__EV_ATTACK:
-        por_token_mint(t, sim, 0, t->minters[ev->a]->mint_amount, true);
+        por__request(t, sim, 0, t->minters[ev->a]->mint_amount, false, true);
         break;
     case POR__EV_RELEASE:
         por__bridge_release(t, sim, (uint32_t)ev->b);

@@ -4,6 +4,7 @@
 #include "por/crypto.h"
 #include "por/round_request.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Model id of the issuer's transactions on the chain (not an oracle index). */
@@ -43,13 +44,14 @@ static void por__request(void *ctx, por_sim *sim, size_t nheld)
 {
     por__refresh *r = ctx;
     por__trace_step(r, POR_REQUEST_SENT, nheld, 0);
-    /* the issuer bids as the feed's transmitters do: the going price times the feed's
-     * multiplier, capped at max_gas_price_gwei */
+    /* the issuer bids as the feed's transmitters do: the chain's estimate times the feed's
+     * multiplier, capped at max_gas_price_gwei (else at the chain's txm price cap) */
     const por_feed_config *fd = &r->sc->feed;
-    double bid = por_chain_gas_price(r->chain, por_sim_now(sim)) * fd->gas_price_multiplier;
-    if (fd->max_gas_price_gwei > 0 && bid > fd->max_gas_price_gwei)
-        bid = fd->max_gas_price_gwei;
-    por_round_request_submit(r->chain, sim, r->agg, &r->issuer, POR__ISSUER_TX_ID, bid, por__done, r);
+    double mult = fd->gas_price_multiplier > 0.0 ? fd->gas_price_multiplier : 1.0;
+    uint64_t cap = fd->max_gas_price_gwei > 0 ? (uint64_t)llround(fd->max_gas_price_gwei * 1e9)
+                                              : por_chain_config_of(r->chain)->txm.price_max_wei;
+    por_round_request_submit(r->chain, sim, r->agg, &r->issuer, POR__ISSUER_TX_ID, mult, cap,
+                             por__done, r);
 }
 
 static void por__released(void *ctx, por_sim *sim, size_t n, bool by_answer)

@@ -38,7 +38,8 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
                                  "reports the on-chain aggregator accepted"},
     [POR_WM_TRANSMISSIONS] = {"transmissions", POR_METRIC_COUNT, false, "txs",
                               "transmissions sent by the oracles"},
-    [POR_WM_GAS] = {"gas", POR_METRIC_COUNT, false, "gas", "gas used on all chains"},
+    [POR_WM_GAS] = {"gas", POR_METRIC_COUNT, false, "gas",
+                    "gas used on all chains by transmissions (oracles' and forged), not by mints and redemptions"},
     [POR_WM_MAX_FEED_STALENESS] = {"max_feed_staleness", POR_METRIC_DURATION, false, NULL,
                                    "largest now - updatedAt seen"},
     [POR_WM_MINTS_ACCEPTED] = {"mints_accepted", POR_METRIC_COUNT, false, "mints",
@@ -79,6 +80,16 @@ static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
                                   "gas used by the issuer's requestNewRound transactions"},
     [POR_WM_MINTS_HELD] = {"mints_held", POR_METRIC_COUNT, false, "mints",
                            "mints held for a fresh answer before the guard (refresh-then-mint)"},
+    [POR_WM_FEE_WEI] = {"fee_wei", POR_METRIC_AMOUNT, false, "wei",
+                        "fees the oracles paid for transmit transactions, in the feed chain's native unit"},
+    [POR_WM_FEE_USD] = {"fee_usd", POR_METRIC_AMOUNT, false, "USD",
+                        "fee_wei at the feed chain's native_price_usd (absent when not set)"},
+    [POR_WM_TRANSMISSIONS_REVERTED] = {"transmissions_reverted", POR_METRIC_COUNT, false, "txs",
+                                       "included transmit transactions that reverted (stale report, out of gas, ...)"},
+    [POR_WM_REVERTED_GAS] = {"reverted_gas", POR_METRIC_COUNT, false, "gas",
+                             "gas used by the reverted transmissions"},
+    [POR_WM_ANSWERS_UNDONE] = {"answers_undone", POR_METRIC_COUNT, false, "answers",
+                               "accepted answers removed by reorgs (each removal counted)"},
 };
 
 const por_metric_def *por_world_metric_defs(size_t *ncols)
@@ -330,9 +341,39 @@ static void por__backed_flow(por__world *w, por_sim *sim, const por_supply_event
     por_custodian_change(c, sim, ev->redeem ? -x : x, w->sc->token.deposit_delay);
 }
 
+/* A reorg removed the block of a mint or redemption (EV as first reported, undone): its
+ * counts and its deposit or payout are taken back. mint_block and feed_detect keep their
+ * first time (they record when the chain first showed it); a refusal stays counted in
+ * false_rejections. */
+static void por__on_supply_undone(por__world *w, por_sim *sim, const por_supply_event *ev)
+{
+    if (ev->backed) {
+        por_supply_event back = *ev;
+        back.redeem = !ev->redeem; /* the opposite flow: a deposit returns, a payout comes back */
+        por__backed_flow(w, sim, &back);
+    }
+    if (ev->redeem)
+        w->redeems--;
+    else if (ev->result == POR_MINT_ACCEPTED) {
+        w->mints_accepted--;
+        /* it counted as unbacked when it was included at or after onset and before the
+         * first refusal */
+        if (w->onset && ev->applied_at >= w->onset_at &&
+            (!w->blocked || ev->applied_at < w->block_at))
+            w->unbacked -= ev->amount;
+    } else {
+        w->mints_refused--;
+    }
+    por__truth_check(w);
+}
+
 static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
 {
     por__world *w = ctx;
+    if (ev->undone) {
+        por__on_supply_undone(w, sim, ev);
+        return;
+    }
     if (ev->bridge) { /* on-chain supply moved; outstanding supply (truth) did not */
         if (w->trace)
             por__trace_bridge(w, ev);
@@ -536,6 +577,7 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
         return POR_EINPUT;
     if (por_don_test_faults(w->don) & POR_DON_FAULT_TOKEN_SKIP_GUARD) /* testing aid */
         por_token_set_fault(w->token, POR_TOKEN_FAULT_SKIP_GUARD);
+    por_token_set_chains(w->token, w->chains); /* mints and redemptions are transactions */
     por_token_add_listener(w->token, por__on_supply, w);
     w->refresh = (por__refresh){.sc = sc, .chain = w->chains[sc->feed.chain], .agg = w->agg,
                                 .token = w->token, .trace = w->trace, .sim = sim};
@@ -603,7 +645,9 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
         por_chain_get_stats(w->chains[i], &cs);
         gas += cs.gas_used;
     }
-    cells[POR_WM_GAS] = por__count(gas);
+    por_token_stats tks;
+    por_token_get_stats(w->token, &tks);
+    cells[POR_WM_GAS] = por__count(gas - tks.request_gas); /* the feed's cost, not the users' */
     c = &cells[POR_WM_MAX_FEED_STALENESS];
     c->present = true;
     c->ns = w->max_staleness;
@@ -637,6 +681,21 @@ static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *s
     cells[POR_WM_ROUND_REQUESTS] = por__count(ts.round_requests);
     cells[POR_WM_ROUND_REQUEST_GAS] = por__count(ts.round_request_gas);
     cells[POR_WM_MINTS_HELD] = por__count(ts.mints_held);
+    c = &cells[POR_WM_FEE_WEI];
+    c->present = true;
+    c->value = (double)ds.transmit_fees_wei;
+    c->exact = por_amount_format(ds.transmit_fees_wei, 0, false,
+                                 strings + POR_WM_FEE_WEI * POR_WORLD_STRING_BYTES,
+                                 POR_WORLD_STRING_BYTES);
+    double usd = w->sc->chains[w->sc->feed.chain].native_price_usd;
+    if (usd > 0) {
+        c = &cells[POR_WM_FEE_USD];
+        c->present = true;
+        c->value = (double)ds.transmit_fees_wei / 1e18 * usd;
+    }
+    cells[POR_WM_TRANSMISSIONS_REVERTED] = por__count(ds.transmissions_reverted);
+    cells[POR_WM_REVERTED_GAS] = por__count(ds.reverted_gas);
+    cells[POR_WM_ANSWERS_UNDONE] = por__count(por_aggregator_undone(w->agg));
 }
 
 /* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
