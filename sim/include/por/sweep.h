@@ -15,7 +15,8 @@
  *   censored.csv  point,replication,metric,censored_at (one line per censored cell; the
  *                 censoring time in seconds with 9 decimals, empty = never, +infinity)
  *   summary.csv   point,<param paths...>,metric,n,censored,missing,mean,sd,ci_lo,ci_hi,
- *                 median,p90,km_median (computed from the runs.csv/censored.csv text,
+ *                 median,p90,km_median, then km_p50,_lo,_hi, km_p90,.., km_p99,.. (Kaplan–Meier
+ *                 quantiles and 95% CI, "inf" = beyond horizon) (computed from the runs.csv/censored.csv text,
  *                 so a merge recomputes the same bytes)
  *   meta.json     version, command, scenario, grid, shard (differs between a merge and
  *                 an unsharded sweep) */
@@ -134,6 +135,11 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
  * terminal table to F, for the points that have rows. ROWS must be sorted. */
 void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
                      const char *metric, FILE *f);
+
+/* Reads column COL of the N rows ROWS (text, as runs.csv holds it) into VALS (durations
+ * in ns; an empty cell is NaN, a censored one its censoring time or +inf) and CENS. */
+void por_sweep_rows_values(const por_sweep_row *rows, size_t n, size_t col, double *vals,
+                           bool *cens);
 
 /* ---- run until the confidence interval is narrow enough --------------------------- */
 
