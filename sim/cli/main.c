@@ -5,6 +5,7 @@
  * invariant broke. Nothing is run before the scenario and options are fully validated,
  * and output directories are written all-or-nothing (por/outdir.h). */
 #include "cliopt.h"
+#include "require_cli.h"
 #include "run_outputs.h"
 #include "por/bench.h"
 #include "por/bench_scenario.h"
@@ -42,7 +43,8 @@ static const char *const por__usage_main =
     "  porsim help [COMMAND]                  help for a command\n"
     "  porsim --version\n"
     "\n"
-    "Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 safety invariant broken.\n"
+    "Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 safety invariant broken;\n"
+    "with --require: 4 a requirement not met, 5 undecided at 95% confidence.\n"
     "Scenario format: scenarios/SCHEMA.md. Run `porsim help run` for examples.\n";
 
 static const char *const por__usage_run =
@@ -68,6 +70,9 @@ static const char *const por__usage_run =
     "                         is printed (also with -q) and stored in meta.json\n"
     "  --metric NAME          metric of --until-ci (default feed_detect)\n"
     "  --max-reps N           cap of --until-ci (default 10000)\n"
+    "  --require EXPR         a target judged at 95% confidence, e.g. feed_detect.p90<=1h,\n"
+    "                         unbacked_minted.p90<=0, gas.mean<=2e6 (repeatable; see\n"
+    "                         docs/tune.md); exit 0 all met, 4 one not met, 5 undecided\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -145,6 +150,7 @@ static int por__cmd_run(int argc, char **argv)
     bool force = false, quiet = false;
     bool until_ci = false, have_max_reps = false;
     double ci_pct = 0;
+    por_cli_requires reqs = {.n = 0};
 
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
@@ -155,6 +161,9 @@ static int por__cmd_run(int argc, char **argv)
             fputs(por__usage_run, stdout);
             return 0;
         } else if ((used = por_cli_scenario_opt(&so, "run", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
+        } else if ((used = por_cli_require_opt(&reqs, "run", argc, argv, &i)) != 0) {
             if (used == 2)
                 return 2;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
@@ -221,6 +230,11 @@ static int por__cmd_run(int argc, char **argv)
         fprintf(stderr, "porsim: %s\n", err.msg);
         por_scenario_free(sc);
         return por_status_exit_code(st);
+    }
+
+    if (por_cli_require_parse(&reqs, "run") != 0) {
+        por_scenario_free(sc);
+        return 2;
     }
 
     struct sigaction sa;
@@ -321,6 +335,13 @@ static int por__cmd_run(int argc, char **argv)
         if (code == 0)
             code = 1;
     }
+    if (reqs.n && (st == POR_OK || st == POR_EINVARIANT)) { /* printed even with -q */
+        por_verdict v = por_cli_require_judge_table(&reqs, res.table, (double)sc->duration,
+                                                    stdout);
+        if (code == 0)
+            code = por_verdict_exit_code(v);
+    }
+    por_cli_require_free(&reqs);
     por_metric_table_destroy(res.table);
     por_scenario_free(sc);
     return code;

@@ -130,6 +130,12 @@ typedef struct {
  * Fills OUT; allocates only temporary memory. */
 void por_summary_of(const double *values, const bool *censored, size_t n, por_summary *out);
 
+/* Reads column COL of T, rows in replication order, into VALS (durations in ns; NaN for
+ * an absent cell, the censoring time or +inf for a censored one) and CENS (censored
+ * flags); both need room for por_metric_table_rows(T) entries. Distinct replications
+ * required (POR_ASSERT). */
+void por_metric_table_column(const por_metric_table *t, size_t col, double *vals, bool *cens);
+
 /* Summarizes column COL of T (rows in replication order) into OUT. DURATION values are
  * in nanoseconds. Kaplan–Meier is computed only for censorable columns. */
 void por_metric_table_summarize(const por_metric_table *t, size_t col, por_summary *out);

@@ -1,0 +1,54 @@
+/* `--require EXPR` for porsim run, sweep and tune (internal to sim/cli): the parsed list,
+ * and its judgement of one scenario or of every sweep point (por/require.h). */
+#ifndef POR_CLI_REQUIRE_CLI_H
+#define POR_CLI_REQUIRE_CLI_H
+
+#include "por/require.h"
+#include "por/sweep.h"
+
+#define POR_CLI_MAX_REQUIRE 16
+
+typedef struct {
+    const char *texts[POR_CLI_MAX_REQUIRE];
+    por_require reqs[POR_CLI_MAX_REQUIRE];
+    size_t n;
+} por_cli_requires;
+
+/* Consumes "--require EXPR" at argv[*I] (storing EXPR) if it is one. Returns 1 when
+ * consumed, 0 when not that option, 2 after a usage error for CMD. */
+int por_cli_require_opt(por_cli_requires *r, const char *cmd, int argc, char **argv, int *i);
+
+/* Parses the stored expressions against the world's metrics. Returns 0, or 2 after
+ * printing "porsim CMD: --require ...: why". */
+int por_cli_require_parse(por_cli_requires *r, const char *cmd);
+
+/* Frees the parsed requirements. */
+void por_cli_require_free(por_cli_requires *r);
+
+/* Judges every requirement on TABLE (a run), prints them to F under a heading, and
+ * returns the combined verdict. */
+por_verdict por_cli_require_judge_table(const por_cli_requires *r, const por_metric_table *t,
+                                        double horizon_ns, FILE *f);
+
+/* Judges every requirement on each point of a sweep: ROWS sorted by (point, rep),
+ * HORIZON_NS per point. Fills RES (npoints * r->n, row-major; points without rows are
+ * undecided with n = 0). */
+void por_cli_require_judge_points(const por_cli_requires *r, const por_sweep_grid *g,
+                                  const por_sweep_row *rows, size_t nrows,
+                                  const double *horizon_ns, por_req_result *res);
+
+/* Prints the per-point verdict table (one column per requirement, then "all") to F. */
+void por_cli_require_print_points(const por_cli_requires *r, const por_sweep_grid *g,
+                                  const por_req_result *res, FILE *f);
+
+/* Writes requirements.csv text into F: point,<params...>,requirement,metric,statistic,
+ * estimate,ci_lo,ci_hi,bound,n,verdict (durations in seconds, inf = beyond horizon). */
+void por_cli_require_write_csv(const por_cli_requires *r, const por_sweep_grid *g,
+                               const por_req_result *res, FILE *f);
+
+/* The sweep's exit code from its verdicts: 0 when some point meets every requirement,
+ * 4 when every point fails one, else 5 (undecided). 0 without requirements. */
+int por_cli_require_sweep_code(const por_cli_requires *r, size_t npoints,
+                               const por_req_result *res);
+
+#endif
