@@ -6,6 +6,7 @@
  * data: the seed printed is unused. */
 #include "por_test.h"
 
+#include "por/frontier.h"
 #include "por/require.h"
 
 #include <math.h>
@@ -232,6 +233,84 @@ START_TEST(test_cli_exit_codes)
 }
 END_TEST
 
+/* Pareto: cost and one risk, both minimised. Points (cost, risk):
+ * 0 (1, 9), 1 (2, 5), 2 (3, 5), 3 (4, 1), 4 (5, 3), 5 (NaN, 0), 6 (1, 9).
+ * 2 is dominated by 1 (same risk, dearer); 4 by 3 (dearer and riskier); 0 and 6 tie and
+ * neither dominates the other (equal everywhere); 5 is undefined. Frontier {0, 1, 3, 6}. */
+START_TEST(test_pareto)
+{
+    const double obj[] = {1, 9, 2, 5, 3, 5, 4, 1, 5, 3, NAN, 0, 1, 9};
+    long dom[7];
+    ck_assert_uint_eq(por_pareto(obj, 7, 2, dom), 4);
+    ck_assert_int_eq(dom[0], -1);
+    ck_assert_int_eq(dom[1], -1);
+    ck_assert_int_eq(dom[2], 1);
+    ck_assert_int_eq(dom[3], -1);
+    ck_assert_int_eq(dom[4], 3);
+    ck_assert_int_eq(dom[5], -2);
+    ck_assert_int_eq(dom[6], -1);
+    /* +inf (beyond horizon) is worse than any finite risk. */
+    const double inf[] = {1, INFINITY, 2, 100};
+    ck_assert_uint_eq(por_pareto(inf, 2, 2, dom), 2);
+    const double inf2[] = {3, INFINITY, 2, 100};
+    ck_assert_uint_eq(por_pareto(inf2, 2, 2, dom), 1);
+    ck_assert_int_eq(dom[0], 1);
+
+    por_require o;
+    por_error err = {POR_OK, ""};
+    ck_assert_int_eq(por_objective_parse("gas.mean", g_defs, 3, &o, &err), POR_OK);
+    ck_assert_str_eq(o.text, "gas.mean");
+    por_require_free(&o);
+    ck_assert_int_eq(por_objective_parse("gas.mean<=3", g_defs, 3, &o, &err), POR_EINPUT);
+    ck_assert_int_eq(por_objective_parse("gas.foo", g_defs, 3, &o, &err), POR_EINPUT);
+}
+END_TEST
+
+/* A sweep over the fast default scenario where gas grows with the heartbeat count
+ * (delta_c 10 min vs 1 h: more heartbeats, more transmissions): requirements.csv and
+ * frontier.csv are written, the cheap point is on the frontier, and the exit code
+ * follows the verdicts. */
+START_TEST(test_cli_sweep_targets)
+{
+    const char *dir = por_test_tmpdir("require_sweep");
+    ck_assert_ptr_nonnull(dir);
+    char cmd[2048], log[600], path[700];
+    snprintf(log, sizeof log, "%s/out.txt", dir);
+    snprintf(cmd, sizeof cmd,
+             "sweep -r 40 --set duration=2h --set 'custodians[0].reserve.steps[0].at=1h' "
+             "--param feed.ocr.delta_c=10min,1h --require 'invariant_violations.p90<=0' "
+             "--frontier gas.mean,feed_detect.p90 -o '%s/s'",
+             dir);
+    ck_assert_int_eq(por_test_run_cli(cmd, log), 0);
+    snprintf(path, sizeof path, "%s/s/requirements.csv", dir);
+    char *req = por_test_slurp(path);
+    ck_assert_ptr_nonnull(req);
+    ck_assert_ptr_nonnull(strstr(req, "point,feed.ocr.delta_c,requirement,metric,statistic,"
+                                      "estimate,ci_lo,ci_hi,bound,n,verdict\n"));
+    ck_assert_ptr_nonnull(strstr(req, "0,10min,invariant_violations.p90<=0,"
+                                      "invariant_violations,km_p90,0,0,0,0,40,met\n"));
+    free(req);
+    snprintf(path, sizeof path, "%s/s/frontier.csv", dir);
+    char *fr = por_test_slurp(path);
+    ck_assert_ptr_nonnull(fr);
+    ck_assert_ptr_nonnull(strstr(fr, "point,feed.ocr.delta_c,gas.mean,feed_detect.p90,"
+                                     "requirements,pareto,dominated_by\n"));
+    /* the 1 h heartbeat sends fewer transmissions: cheaper, so on the frontier */
+    ck_assert_ptr_nonnull(strstr(fr, "\n1,1h,"));
+    ck_assert_ptr_nonnull(strstr(strstr(fr, "\n1,1h,"), ",met,true,"));
+    free(fr);
+    /* Nothing can meet rounds.mean<=0: every point fails, exit 4. */
+    snprintf(cmd, sizeof cmd,
+             "sweep -q -r 5 --set duration=2h --param feed.ocr.delta_c=10min,1h "
+             "--require 'rounds.mean<=0'");
+    ck_assert_int_eq(por_test_run_cli(cmd, log), 4);
+    ck_assert_int_eq(por_test_run_cli("sweep -q -r 2 --set duration=2h --param "
+                                      "feed.ocr.delta_c=1h --frontier gas.mean",
+                                      log),
+                     2);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("require");
@@ -244,9 +323,11 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_judge_quantile);
     tcase_add_test(tc, test_judge_censored);
     tcase_add_test(tc, test_combine_and_codes);
+    tcase_add_test(tc, test_pareto);
     suite_add_tcase(s, tc);
     tc = tcase_create("cli");
     tcase_add_test(tc, test_cli_exit_codes);
+    tcase_add_test(tc, test_cli_sweep_targets);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;

@@ -278,6 +278,11 @@ static int por__cmp_row(const void *a, const void *b)
     return (x->rep > y->rep) - (x->rep < y->rep);
 }
 
+void por_sweep_rows_sort(por_sweep_row *rows, size_t nrows)
+{
+    qsort(rows, nrows, sizeof *rows, por__cmp_row);
+}
+
 /* ---- summary ------------------------------------------------------------------------ */
 
 /* Reads the value of column COL of ROW for statistics (DURATION in ns as a double):
@@ -412,6 +417,14 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
                                por_sweep_row *rows, size_t nrows, const char *meta_json,
                                por_error *err)
 {
+    return por_sweep_write_dir_extra(dir, force, g, rows, nrows, meta_json, NULL, 0, err);
+}
+
+por_status por_sweep_write_dir_extra(const char *dir, bool force, const por_sweep_grid *g,
+                                     por_sweep_row *rows, size_t nrows, const char *meta_json,
+                                     const por_sweep_extra_file *extra, size_t nextra,
+                                     por_error *err)
+{
     size_t ncols;
     const por_metric_def *defs = por_world_metric_defs(&ncols);
     qsort(rows, nrows, sizeof *rows, por__cmp_row);
@@ -502,6 +515,13 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
     fputs(meta_json, f);
     if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
         goto fail;
+    for (size_t k = 0; k < nextra; k++) {
+        if (!(f = por__open(&od, extra[k].name, err)))
+            goto fail;
+        fputs(extra[k].text, f);
+        if (por_outdir_fclose(&od, f, extra[k].name, err) != POR_OK)
+            goto fail;
+    }
     free(sum.s);
     if (por_outdir_commit(&od, err) != POR_OK) {
         por_outdir_abort(&od);

@@ -231,3 +231,219 @@ int por_cli_require_sweep_code(const por_cli_requires *r, size_t npoints,
     }
     return !any || any_undecided ? 5 : 4;
 }
+
+/* ---- frontier ----------------------------------------------------------------------- */
+
+int por_cli_frontier_parse(por_cli_frontier *f, const char *cmd, const char *list)
+{
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    char *copy = por_xstrdup(list), *save = NULL;
+    f->n = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        por_error err = {POR_OK, ""};
+        if (f->n >= POR_CLI_MAX_OBJECTIVES) {
+            free(copy);
+            por_cli_frontier_free(f);
+            return por_cli_usage_error(cmd, "--frontier: at most %d objectives",
+                                       POR_CLI_MAX_OBJECTIVES);
+        }
+        if (por_objective_parse(tok, defs, ncols, &f->objs[f->n], &err) != POR_OK) {
+            free(copy);
+            por_cli_frontier_free(f);
+            return por_cli_usage_error(cmd, "--frontier: %s", err.msg);
+        }
+        f->n++;
+    }
+    free(copy);
+    if (f->n < 2) {
+        por_cli_frontier_free(f);
+        return por_cli_usage_error(cmd, "--frontier needs COST,RISK[,RISK...], e.g. "
+                                        "gas.mean,feed_detect.p90");
+    }
+    return 0;
+}
+
+void por_cli_frontier_free(por_cli_frontier *f)
+{
+    for (size_t k = 0; k < f->n; k++)
+        por_require_free(&f->objs[k]);
+    f->n = 0;
+}
+
+void por_cli_frontier_values(const por_cli_frontier *f, const por_sweep_grid *g,
+                             const por_sweep_row *rows, size_t nrows,
+                             const double *horizon_ns, double *obj)
+{
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    for (size_t i = 0; i < g->npoints * f->n; i++)
+        obj[i] = NAN;
+    double *vals = por_xmalloc((nrows ? nrows : 1) * sizeof *vals);
+    bool *cens = por_xmalloc((nrows ? nrows : 1) * sizeof *cens);
+    for (size_t i = 0; i < nrows;) {
+        size_t j = i;
+        while (j < nrows && rows[j].point == rows[i].point)
+            j++;
+        uint64_t p = rows[i].point;
+        for (size_t k = 0; k < f->n; k++) {
+            const por_require *q = &f->objs[k];
+            por_req_result res;
+            por_sweep_rows_values(rows + i, j - i, q->col, vals, cens);
+            por_require_judge(q, &defs[q->col], vals, cens, j - i, horizon_ns[p], &res);
+            obj[p * f->n + k] = res.estimate;
+        }
+        i = j;
+    }
+    free(vals);
+    free(cens);
+}
+
+static const double *por__cmp_obj;
+static size_t por__cmp_nobj;
+
+/* Orders point indexes by their first objective, then by index (qsort is fine here: the
+ * CLI sorts from one thread). */
+static int por__cmp_cost(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    double cx = por__cmp_obj[x * por__cmp_nobj], cy = por__cmp_obj[y * por__cmp_nobj];
+    if (cx != cy)
+        return (cx > cy) - (cx < cy);
+    return (x > y) - (x < y);
+}
+
+void por_cli_frontier_print(const por_cli_frontier *f, const por_sweep_grid *g,
+                            const double *obj, const long *dominated_by,
+                            const por_verdict *verdict, FILE *out)
+{
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    size_t *order = por_xmalloc((g->npoints ? g->npoints : 1) * sizeof *order);
+    size_t n = 0;
+    for (size_t p = 0; p < g->npoints; p++)
+        if (dominated_by[p] != -2)
+            order[n++] = p;
+    por__cmp_obj = obj;
+    por__cmp_nobj = f->n;
+    qsort(order, n, sizeof *order, por__cmp_cost);
+    int width = 10;
+    for (size_t p = 0; p < g->npoints; p++) {
+        char *l = por__label(g, p);
+        int len = (int)strlen(l);
+        width = len > width ? (len > 200 ? 200 : len) : width;
+        free(l);
+    }
+    fprintf(out, "frontier (cost %s; all objectives minimised):\n", f->objs[0].text);
+    fprintf(out, "%6s  %-*s", "point", width, "parameters");
+    for (size_t k = 0; k < f->n; k++)
+        fprintf(out, "  %16s", f->objs[k].text);
+    if (verdict)
+        fprintf(out, "  %12s", "requirements");
+    fprintf(out, "  %s\n", "pareto");
+    for (int pass = 0; pass < 2; pass++) /* frontier first, then the dominated points */
+        for (size_t i = 0; i < n; i++) {
+            size_t p = order[i];
+            if ((dominated_by[p] == -1) != (pass == 0))
+                continue;
+            char *l = por__label(g, p);
+            fprintf(out, "%6zu  %-*s", p, width, l);
+            free(l);
+            for (size_t k = 0; k < f->n; k++) {
+                char buf[64];
+                por_require_format_value(&defs[f->objs[k].col], obj[p * f->n + k], buf);
+                fprintf(out, "  %16s", buf);
+            }
+            if (verdict)
+                fprintf(out, "  %12s", por_verdict_name(verdict[p]));
+            if (dominated_by[p] == -1)
+                fprintf(out, "  frontier\n");
+            else
+                fprintf(out, "  dominated by %ld\n", dominated_by[p]);
+        }
+    free(order);
+}
+
+void por_cli_frontier_write_csv(const por_cli_frontier *f, const por_sweep_grid *g,
+                                const double *obj, const long *dominated_by,
+                                const por_verdict *verdict, FILE *out)
+{
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    fputs("point", out);
+    for (size_t k = 0; k < g->nparams; k++) {
+        fputc(',', out);
+        por__csv(out, g->paths[k]);
+    }
+    for (size_t k = 0; k < f->n; k++) {
+        fputc(',', out);
+        por__csv(out, f->objs[k].text);
+    }
+    fputs(",requirements,pareto,dominated_by\n", out);
+    for (size_t p = 0; p < g->npoints; p++) {
+        if (dominated_by[p] == -2)
+            continue;
+        fprintf(out, "%zu", p);
+        for (size_t i = 0; i < g->nparams; i++) {
+            fputc(',', out);
+            por__csv(out, g->values[p * g->nparams + i]);
+        }
+        for (size_t k = 0; k < f->n; k++)
+            por__num(out, obj[p * f->n + k],
+                     defs[f->objs[k].col].kind == POR_METRIC_DURATION);
+        fprintf(out, ",%s,%s,", verdict ? por_verdict_name(verdict[p]) : "",
+                dominated_by[p] == -1 ? "true" : "false");
+        if (dominated_by[p] >= 0)
+            fprintf(out, "%ld", dominated_by[p]);
+        fputc('\n', out);
+    }
+}
+
+int por_cli_sweep_targets(const por_cli_requires *r, const por_cli_frontier *f,
+                          const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
+                          const double *horizon_ns, FILE *out, por_sweep_extra_file *extra,
+                          size_t *nextra, por_verdict *verdict)
+{
+    size_t np = g->npoints ? g->npoints : 1;
+    por_verdict *v = NULL;
+    int code = 0;
+    if (r->n) {
+        por_req_result *res = por_xmalloc(np * r->n * sizeof *res);
+        por_cli_require_judge_points(r, g, rows, nrows, horizon_ns, res);
+        v = por_xmalloc(np * sizeof *v);
+        for (size_t p = 0; p < g->npoints; p++)
+            v[p] = por_verdict_combine(res + p * r->n, r->n);
+        if (verdict)
+            memcpy(verdict, v, g->npoints * sizeof *v);
+        if (out)
+            por_cli_require_print_points(r, g, res, out);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        POR_ASSERT(m != NULL);
+        por_cli_require_write_csv(r, g, res, m);
+        fclose(m);
+        extra[(*nextra)++] = (por_sweep_extra_file){"requirements.csv", text};
+        code = por_cli_require_sweep_code(r, g->npoints, res);
+        free(res);
+    }
+    if (f->n) {
+        double *obj = por_xmalloc(np * f->n * sizeof *obj);
+        long *dom = por_xmalloc(np * sizeof *dom);
+        por_cli_frontier_values(f, g, rows, nrows, horizon_ns, obj);
+        por_pareto(obj, g->npoints, f->n, dom);
+        if (out)
+            por_cli_frontier_print(f, g, obj, dom, v, out);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        POR_ASSERT(m != NULL);
+        por_cli_frontier_write_csv(f, g, obj, dom, v, m);
+        fclose(m);
+        extra[(*nextra)++] = (por_sweep_extra_file){"frontier.csv", text};
+        free(obj);
+        free(dom);
+    }
+    free(v);
+    return code;
+}

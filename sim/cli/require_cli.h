@@ -3,6 +3,7 @@
 #ifndef POR_CLI_REQUIRE_CLI_H
 #define POR_CLI_REQUIRE_CLI_H
 
+#include "por/frontier.h"
 #include "por/require.h"
 #include "por/sweep.h"
 
@@ -50,5 +51,54 @@ void por_cli_require_write_csv(const por_cli_requires *r, const por_sweep_grid *
  * 4 when every point fails one, else 5 (undecided). 0 without requirements. */
 int por_cli_require_sweep_code(const por_cli_requires *r, size_t npoints,
                                const por_req_result *res);
+
+
+/* ---- frontier (por/frontier.h) ---------------------------------------------------- */
+
+#define POR_CLI_MAX_OBJECTIVES 8
+
+/* The objectives of a frontier: the cost first, then the risks. */
+typedef struct {
+    por_require objs[POR_CLI_MAX_OBJECTIVES];
+    size_t n;
+} por_cli_frontier;
+
+/* Parses "COST,RISK[,RISK...]" (each METRIC.STAT) into F. Returns 0 or 2 after a usage
+ * error for CMD. */
+int por_cli_frontier_parse(por_cli_frontier *f, const char *cmd, const char *list);
+
+void por_cli_frontier_free(por_cli_frontier *f);
+
+/* Each point's objective estimates from sweep rows (sorted): OBJ (npoints * f->n), NaN
+ * for points without rows, +inf for a quantile beyond the horizon. */
+void por_cli_frontier_values(const por_cli_frontier *f, const por_sweep_grid *g,
+                             const por_sweep_row *rows, size_t nrows,
+                             const double *horizon_ns, double *obj);
+
+/* Prints the frontier table to OUT: frontier points by increasing cost, then each
+ * dominated point with the point that dominates it. VERDICT (npoints, may be NULL) adds
+ * the combined requirement verdict per point. */
+void por_cli_frontier_print(const por_cli_frontier *f, const por_sweep_grid *g,
+                            const double *obj, const long *dominated_by,
+                            const por_verdict *verdict, FILE *out);
+
+/* Writes frontier.csv text: point,<params...>,<objective texts...>,requirements,pareto,
+ * dominated_by (durations in seconds, inf = beyond horizon; requirements empty without
+ * --require). Points without runs are left out. */
+void por_cli_frontier_write_csv(const por_cli_frontier *f, const por_sweep_grid *g,
+                                const double *obj, const long *dominated_by,
+                                const por_verdict *verdict, FILE *out);
+
+
+/* What --require and --frontier add to a sweep or tune once its rows are in (ROWS sorted
+ * by point, HORIZON_NS per point): prints the verdict and frontier tables to OUT (unless
+ * NULL), and adds requirements.csv and frontier.csv (malloc'd texts; free the .text
+ * members) to EXTRA (room for 2) counting *NEXTRA up. VERDICT (npoints, may be NULL)
+ * receives each point's combined verdict. Returns the exit code of the verdicts
+ * (por_cli_require_sweep_code). */
+int por_cli_sweep_targets(const por_cli_requires *r, const por_cli_frontier *f,
+                          const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
+                          const double *horizon_ns, FILE *out, por_sweep_extra_file *extra,
+                          size_t *nextra, por_verdict *verdict);
 
 #endif

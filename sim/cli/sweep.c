@@ -8,6 +8,7 @@
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
 #include "parallel.h"
+#include "require_cli.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 #include "por/sweep.h"
@@ -58,6 +59,11 @@ const char por_sweep_usage[] =
     "  --force                replace DIR if it exists\n"
     "  --metric NAME          metric of the terminal table (default feed_detect)\n"
     "  -q, --quiet            no table on stdout\n"
+    "  --require EXPR         a target judged per point at 95% confidence (repeatable;\n"
+    "                         docs/tune.md): verdict table and DIR/requirements.csv; exit\n"
+    "                         0 some point meets all, 4 every point fails one, 5 undecided\n"
+    "  --frontier COST,RISK.. Pareto frontier over METRIC.STAT objectives, all minimised\n"
+    "                         (e.g. gas.mean,feed_detect.p90): table and DIR/frontier.csv\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -209,6 +215,8 @@ typedef struct {
     uint64_t *events;
     size_t ncells;
     char *meta;
+    por_cli_requires reqs;   /* --require */
+    por_cli_frontier front;  /* --frontier */
 } por__sweep_state;
 
 static void por__sweep_state_free(por__sweep_state *s)
@@ -229,6 +237,8 @@ static void por__sweep_state_free(por__sweep_state *s)
     free(s->cells);
     free(s->events);
     free(s->meta);
+    por_cli_require_free(&s->reqs);
+    por_cli_frontier_free(&s->front);
     por_sweep_grid_free(&s->grid);
 }
 
@@ -286,6 +296,13 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         } else if ((used = por_cli_scenario_opt(&so, "sweep", argc, argv, &i)) != 0) {
             if (used == 2)
                 return 2;
+        } else if ((used = por_cli_require_opt(&s->reqs, "sweep", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--frontier", &v, &missing)) {
+            if (missing || por_cli_frontier_parse(&s->front, "sweep", v) != 0)
+                return missing ? por_cli_usage_error("sweep", "--frontier needs COST,RISK...")
+                               : 2;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
                 return por_cli_usage_error("sweep", "-o needs a directory");
@@ -319,6 +336,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     }
     if (s->nparams == 0)
         return por_cli_usage_error("sweep", "needs at least one --param PATH=v1,v2,...");
+    if (por_cli_require_parse(&s->reqs, "sweep") != 0)
+        return 2;
     {
         size_t ncols;
         const por_metric_def *defs = por_world_metric_defs(&ncols);
@@ -515,6 +534,22 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                 s->cells[first_inv].rep, first_err.msg);
         code = 3;
     }
+    /* --require and --frontier: verdict and frontier tables, their csv files. */
+    por_sweep_extra_file extra[2];
+    size_t nextra = 0;
+    if (s->reqs.n || s->front.n) {
+        double *horizon = por_xmalloc(npoints * sizeof *horizon);
+        for (size_t p = 0; p < npoints; p++)
+            horizon[p] = (double)s->scs[p]->duration;
+        por_sweep_rows_sort(s->rows, s->ncells);
+        int rc = por_cli_sweep_targets(&s->reqs, &s->front, g, s->rows, s->ncells, horizon,
+                                       quiet ? NULL : stdout, extra, &nextra, NULL);
+        free(horizon);
+        if (code == 0)
+            code = rc;
+        if (!quiet)
+            fflush(stdout);
+    }
     if (out) {
         char *mbuf = NULL;
         size_t mlen = 0;
@@ -556,13 +591,23 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         fclose(m);
         s->meta = mbuf;
         por_error werr = {POR_OK, ""};
-        if (por_sweep_write_dir(out, force, g, s->rows, s->ncells, s->meta, &werr) != POR_OK) {
+        por_status wst = por_sweep_write_dir_extra(out, force, g, s->rows, s->ncells, s->meta,
+                                                   extra, nextra, &werr);
+        if (wst != POR_OK) {
             fprintf(stderr, "porsim sweep: %s\n", werr.msg);
+            for (size_t k = 0; k < nextra; k++)
+                free((char *)extra[k].text);
             return code ? code : 1;
         }
-        if (!quiet)
-            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json\n", out);
+        if (!quiet) {
+            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json", out);
+            for (size_t k = 0; k < nextra; k++)
+                printf(", %s", extra[k].name);
+            printf("\n");
+        }
     }
+    for (size_t k = 0; k < nextra; k++)
+        free((char *)extra[k].text);
     return code;
 }
 

@@ -131,10 +131,27 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
                                por_sweep_row *rows, size_t nrows, const char *meta_json,
                                por_error *err);
 
+/* One more file of a sweep directory (tune and --require/--frontier add
+ * requirements.csv, frontier.csv, tune.json): NAME in the directory, TEXT its bytes. */
+typedef struct {
+    const char *name;
+    const char *text;
+} por_sweep_extra_file;
+
+/* por_sweep_write_dir, plus the NEXTRA files EXTRA written in the same all-or-nothing
+ * commit. */
+por_status por_sweep_write_dir_extra(const char *dir, bool force, const por_sweep_grid *g,
+                                     por_sweep_row *rows, size_t nrows, const char *meta_json,
+                                     const por_sweep_extra_file *extra, size_t nextra,
+                                     por_error *err);
+
 /* Prints the per-point summary of METRIC (n, censored, mean, 95% CI, KM median) as a
  * terminal table to F, for the points that have rows. ROWS must be sorted. */
 void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
                      const char *metric, FILE *f);
+
+/* Sorts ROWS by (point, replication). */
+void por_sweep_rows_sort(por_sweep_row *rows, size_t nrows);
 
 /* Reads column COL of the N rows ROWS (text, as runs.csv holds it) into VALS (durations
  * in ns; an empty cell is NaN, a censored one its censoring time or +inf) and CENS. */
