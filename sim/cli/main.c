@@ -15,6 +15,7 @@
 #include "por/stats.h"
 #include "por/sweep.h"
 #include "por/trace.h"
+#include "por/tune.h"
 #include "por/world.h"
 
 #include <errno.h>
@@ -36,6 +37,8 @@ static const char *const por__usage_main =
     "  porsim sweep [SCENARIO.json] --param PATH=v1,v2,... [options]\n"
     "                                         run a parameter grid (optionally one shard)\n"
     "  porsim merge OUT_DIR SHARD_DIR...      join sweep shards into the unsharded output\n"
+    "  porsim tune [SCENARIO.json] --param PATH=v1,v2,... --require EXPR --minimize METRIC\n"
+    "                                         cheapest grid point meeting the targets\n"
     "  porsim validate SCENARIO.json...       check scenario files without running them\n"
     "  porsim trace [SCENARIO.json] [options] readable timeline of one run (teaching mode)\n"
     "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
@@ -466,6 +469,7 @@ int main(int argc, char **argv)
         const char *topic = argc > 2 ? argv[2] : "";
         fputs(!strcmp(topic, "run")        ? por__usage_run
               : !strcmp(topic, "sweep")    ? por_sweep_usage
+              : !strcmp(topic, "tune")     ? por_tune_usage
               : !strcmp(topic, "merge")    ? por_merge_usage
               : !strcmp(topic, "validate") ? por__usage_validate
               : !strcmp(topic, "bench")    ? por__usage_bench
@@ -478,6 +482,8 @@ int main(int argc, char **argv)
         return por__cmd_run(argc, argv);
     if (!strcmp(cmd, "sweep"))
         return por_sweep_main(argc, argv);
+    if (!strcmp(cmd, "tune"))
+        return por_tune_main(argc, argv);
     if (!strcmp(cmd, "merge"))
         return por_merge_main(argc, argv);
     if (!strcmp(cmd, "validate"))

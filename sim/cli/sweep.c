@@ -7,6 +7,7 @@
  * A replication of a sweep point is exactly replication r of `porsim run` on the point's
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
+#include "param_range.h"
 #include "parallel.h"
 #include "require_cli.h"
 #include "por/outdir.h"
@@ -43,6 +44,10 @@ const char por_sweep_usage[] =
     "commas outside double quotes and outside [] or {} brackets; \\, is a literal comma:\n"
     "  --param feed.ocr.schedule=[1,1,2],[1,2,3]   two values\n"
     "  --param token.decimals=6,18                   two values\n"
+    "Ranges: LO..HI:STEP (durations, percentages or numbers) and LO..HI:Nlog (N values\n"
+    "spaced evenly on a log scale; durations rounded to whole seconds):\n"
+    "  --param feed.ocr.deviation=0.5%..2%:0.5%      0.5%, 1%, 1.5%, 2%\n"
+    "  --param feed.ocr.delta_c=1h..24h:5log         1h, 2h12m48s, 4h53m56s, 10h50m36s, 1d\n"
     "\n"
     "Options:\n"
     "  --param PATH=LIST      a swept scenario field (repeatable, up to 32)\n"
@@ -287,7 +292,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                     free(pp->path);
                     return por_cli_usage_error("sweep", "--param %s given twice", s->params[k].path);
                 }
-            if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK) {
+            if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK ||
+                por_param_expand_ranges(&pp->values, &pp->nvalues, &err) != POR_OK) {
                 por_cli_usage_error("sweep", "--param %s: %s", pp->path, err.msg);
                 free(pp->path);
                 return 2;
