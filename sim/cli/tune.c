@@ -686,9 +686,10 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         printf("runner-up: none (every other point was dropped before meeting the targets)\n");
     }
     if (cheaper_undecided)
-        printf("undecided: %zu point%s not dearer than the winner could not be decided in "
-               "%" PRIu64 " replications (raise --max-reps)\n",
-               cheaper_undecided, cheaper_undecided == 1 ? "" : "s", max_reps);
+        printf("undecided: %zu point%s%s could not be decided in %" PRIu64
+               " replications (raise --max-reps)\n",
+               cheaper_undecided, cheaper_undecided == 1 ? "" : "s",
+               winner >= 0 ? " not dearer than the winner" : "", max_reps);
     /* Two baselines: a sweep with --max-reps per point, and the smallest uniform sweep
      * that gives every point as many replications as the race's longest-raced point
      * (the same decisions at the same confidence, without racing). */

@@ -289,6 +289,10 @@ char *por_require_format_value(const por_metric_def *def, double x, char *buf)
         snprintf(buf, 64, "beyond horizon");
         return buf;
     }
+    if (!isfinite(x)) {
+        snprintf(buf, 64, "-");
+        return buf;
+    }
     if (def->kind != POR_METRIC_DURATION) {
         por_format_human(x, buf);
         return buf;
