@@ -37,18 +37,20 @@ const char por_tune_usage[] =
     "Finds the cheapest point of a parameter grid that meets every --require target at\n"
     "95% confidence, spending replications where they decide something. The grid is the\n"
     "one porsim sweep runs (lists, LO..HI:STEP and LO..HI:Nlog ranges; see `porsim help\n"
-    "sweep`). Points race in stages: each live point runs replications 0..n-1, n doubling\n"
-    "from --min-reps to --max-reps; replication r of every point shares its random\n"
+    "sweep`). Points race in stages: a point runs replications 0..n-1, n doubling from\n"
+    "--min-reps to --max-reps; replication r of every point shares its random\n"
     "streams (common random numbers). After each stage a point is dropped when a target\n"
     "is not met, or when its mean cost is confidently higher (95% paired t interval of the\n"
     "per-replication differences above 0) than that of a point that meets every target.\n"
+    "Each stage the cheaper half of the live points (by mean cost) doubles its\n"
+    "replications; the others wait, and are usually dropped on their first replications\n"
+    "once a cheap point meets the targets.\n"
     "\n"
     "Options:\n"
     "  --param PATH=LIST      a tuned scenario field (repeatable)\n"
     "  --require EXPR         a target, e.g. feed_detect.p90<=1h (repeatable, at least one)\n"
     "  --minimize METRIC      the cost: the mean of any runs.csv metric (gas, or a fee)\n"
-    "  --min-reps N           replications of the first stage (default: 40, or what the\n"
-    "                         targets need to be decidable at all, e.g. 36 for a p90)\n"
+    "  --min-reps N           replications of the first stage (default 10)\n"
     "  --max-reps N           replications cap per point (default 320)\n"
     "  -j, --threads T        worker threads (default 1); outputs identical for any T\n"
     "  --seed S, --set PATH=VALUE, --crypto ideal|real   as for porsim run\n"
@@ -78,6 +80,7 @@ typedef struct {
     long dropped_by;
     por_verdict verdict;
     por_summary cost;
+    uint64_t goal;           /* replications this point runs to in the next stage */
 } por__tpoint;
 
 typedef struct {
@@ -225,6 +228,43 @@ static long por__incumbent(const por__tune_state *s)
             best = (long)p;
     }
     return best;
+}
+
+/* Orders live point indexes by mean cost (undefined last), then by index. */
+static const por__tpoint *por__order_pts;
+static int por__cmp_live(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    double cx = por__order_pts[x].cost.mean, cy = por__order_pts[y].cost.mean;
+    bool fx = isfinite(cx), fy = isfinite(cy);
+    if (fx != fy)
+        return fx ? -1 : 1;
+    if (fx && cx != cy)
+        return (cx > cy) - (cx < cy);
+    return (x > y) - (x < y);
+}
+
+/* Sets the next stage's goals: the cheaper half (by mean cost, at least one) of the live
+ * points below MAX_REPS, and the incumbent INC, double their replications (capped at
+ * MAX_REPS); the other live points wait with what they have, and are still compared
+ * with the incumbent on their common replications after every stage. So the points that
+ * could win get the replications first, and a dear point is usually dropped on its
+ * first-stage replications once a cheap one is shown to meet the targets. */
+static void por__promote(por__tune_state *s, long inc, uint64_t max_reps)
+{
+    size_t *live = por_xmalloc(s->npts * sizeof *live), n = 0;
+    for (size_t p = 0; p < s->npts; p++)
+        if (s->pts[p].status == POR__T_ALIVE && s->pts[p].reps < max_reps)
+            live[n++] = p;
+    por__order_pts = s->pts;
+    qsort(live, n, sizeof *live, por__cmp_live);
+    size_t half = (n + 1) / 2;
+    for (size_t i = 0; i < n; i++) {
+        por__tpoint *t = &s->pts[live[i]];
+        if (i < half || (long)live[i] == inc)
+            t->goal = t->reps * 2 < max_reps ? t->reps * 2 : max_reps;
+    }
+    free(live);
 }
 
 /* "path=value ..." of point P (static buffer). */
@@ -376,18 +416,8 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
             return 2;
     }
 
-    /* The first stage must be able to decide the targets at all. */
-    if (!have_min) {
-        size_t need = 10;
-        for (size_t k = 0; k < s->reqs.n; k++)
-            if (s->reqs.reqs[k].stat == POR_REQ_STAT_QUANTILE) {
-                const por_require *q = &s->reqs.reqs[k];
-                size_t a = por_require_min_runs(q->p), b = por_require_min_runs(1 - q->p);
-                size_t m = a > b ? a : b;
-                need = m > need ? m : need;
-            }
-        min_reps = (need + 9) / 10 * 10;
-    }
+    if (!have_min)
+        min_reps = 10;
     if (min_reps > max_reps)
         min_reps = max_reps;
 
@@ -477,7 +507,9 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    uint64_t target = min_reps, events = 0;
+    for (size_t p = 0; p < npoints; p++)
+        s->pts[p].goal = min_reps;
+    uint64_t events = 0;
     size_t ninvariant = 0;
     int stage = 0;
     long inc = -1;
@@ -485,15 +517,15 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         /* This stage's cells: every live point up to TARGET replications. */
         size_t ncells = 0;
         for (size_t p = 0; p < npoints; p++)
-            if (s->pts[p].status == POR__T_ALIVE && s->pts[p].reps < target)
-                ncells += target - s->pts[p].reps;
+            if (s->pts[p].status == POR__T_ALIVE && s->pts[p].reps < s->pts[p].goal)
+                ncells += s->pts[p].goal - s->pts[p].reps;
         if (ncells == 0)
             break;
         por__tcell *cells = por_xmalloc(ncells * sizeof *cells);
         size_t c = 0;
         for (size_t p = 0; p < npoints; p++)
             if (s->pts[p].status == POR__T_ALIVE)
-                for (uint64_t r = s->pts[p].reps; r < target; r++)
+                for (uint64_t r = s->pts[p].reps; r < s->pts[p].goal; r++)
                     cells[c++] = (por__tcell){p, r};
         por__tune_ctx ctx = {.pts = s->pts, .cells = cells,
                              .rows = por_xcalloc(ncells, sizeof *ctx.rows),
@@ -503,8 +535,7 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                            .job = por__tune_job, .ctx = &ctx, .continue_on_invariant = true,
                            .interrupt = &por__tune_interrupted};
         if (tty && !quiet)
-            fprintf(stderr, "stage %d: %zu cells (points up to %" PRIu64 " replications)\n",
-                    stage, ncells, target);
+            fprintf(stderr, "stage %d: %zu cells\n", stage, ncells);
         por_parallel_run(&ex);
         size_t failed = ncells, ndone = 0;
         for (size_t j = 0; j < ncells; j++) {
@@ -584,9 +615,9 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         }
         if (tty && !quiet)
             fprintf(stderr, "stage %d: %zu point%s left\n", stage, alive, alive == 1 ? "" : "s");
-        if (alive == 0 || (alive == 1 && inc >= 0) || target >= max_reps)
+        if (alive == 0 || (alive == 1 && inc >= 0))
             break;
-        target = target * 2 < max_reps ? target * 2 : max_reps;
+        por__promote(s, inc, max_reps);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

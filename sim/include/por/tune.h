@@ -1,13 +1,14 @@
 /* `porsim tune`: the cheapest point of a parameter grid that meets the targets.
  *
  * Given --param ranges (as porsim sweep), --require targets and a cost (--minimize
- * METRIC, its mean per run), tune races the points: every live point runs replications
- * 0..n-1 with n doubling per stage from --min-reps to --max-reps. Replication r of every
- * point uses the same random streams (the scenario seed and r), so costs are compared
- * pairwise. After each stage a point is dropped when a target is not met (infeasible) or
- * when its cost is confidently higher (95 % paired t interval of the cost differences
- * above 0) than that of a point that meets every target. The race ends when one point
- * is left or every live point has --max-reps replications. Stages run their cells on -j
+ * METRIC, its mean per run), tune races the points: a point runs replications 0..n-1,
+ * n starting at --min-reps and doubling for the cheaper half of the live points each
+ * stage, up to --max-reps. Replication r of every point uses the same random streams (the
+ * scenario seed and r), so costs are compared pairwise. After each stage a point is
+ * dropped when a target is not met (infeasible) or when its cost is confidently higher
+ * (95 % paired t interval of the cost differences above 0) than that of a point that
+ * meets every target. The race ends when one point is left or no live point can get
+ * more replications. Stages run their cells on -j
  * threads and use the results in cell order: the same bytes for any -j. The output
  * directory has the sweep layout (points.csv, runs.csv, censored.csv, summary.csv,
  * meta.json) plus tune.csv, requirements.csv and frontier.csv; docs/tune.md. */
