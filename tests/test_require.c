@@ -219,7 +219,19 @@ START_TEST(test_cli_exit_codes)
     ck_assert_ptr_nonnull(strstr(text, "invariant_violations.p90<=0"));
     ck_assert_ptr_nonnull(strstr(text, "all: met (exit code 0)"));
     free(text);
-    ck_assert_int_eq(por_test_run_cli(FAST " --require 'rounds.mean<=0'", log), 4);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, FAST " --require 'rounds.mean<=0' -o '%s/run'", out);
+    ck_assert_int_eq(por_test_run_cli(cmd, log), 4);
+    /* meta.json records the judgement for scripts. */
+    char path[700];
+    snprintf(path, sizeof path, "%s/run/meta.json", out);
+    text = por_test_slurp(path);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(strstr(text, "\"requirements\": {\"confidence\": 0.95, \"verdict\": "
+                                       "\"not met\", \"exit_code\": 4, \"targets\": ["));
+    ck_assert_ptr_nonnull(strstr(text, "{\"expr\": \"rounds.mean<=0\", \"metric\": \"rounds\", "
+                                       "\"statistic\": \"mean\""));
+    free(text);
     /* 5 runs cannot show a p90 bound: undecided. */
     ck_assert_int_eq(por_test_run_cli("run -q -r 5 --set duration=2h --set "
                                       "'custodians[0].reserve.steps[0].at=1h' "
@@ -282,6 +294,13 @@ START_TEST(test_cli_sweep_targets)
              "--frontier gas.mean,feed_detect.p90 -o '%s/s'",
              dir);
     ck_assert_int_eq(por_test_run_cli(cmd, log), 0);
+    /* The sweep table shows durations in one human unit and the KM quantiles. */
+    char *table = por_test_slurp(log);
+    ck_assert_ptr_nonnull(strstr(table, "feed_detect per point (s):"));
+    ck_assert_ptr_nonnull(strstr(table, "KM p90 95% CI"));
+    ck_assert_ptr_nonnull(strstr(table, "requirements per point (95% confidence):"));
+    ck_assert_ptr_nonnull(strstr(table, "frontier (cost gas.mean; all objectives minimised):"));
+    free(table);
     snprintf(path, sizeof path, "%s/s/requirements.csv", dir);
     char *req = por_test_slurp(path);
     ck_assert_ptr_nonnull(req);

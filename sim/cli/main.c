@@ -316,12 +316,22 @@ static int por__cmd_run(int argc, char **argv)
     int code = por_status_exit_code(st);
     if (st != POR_OK)
         fprintf(stderr, "porsim: %s: %s\n", por_status_name(st), err.msg);
+    por_verdict verdict = POR_VERDICT_MET;
+    char *req_meta = NULL, *meta_extra = until_ci ? ci_meta : NULL;
+    if (reqs.n && (st == POR_OK || st == POR_EINVARIANT)) { /* printed even with -q */
+        verdict = por_cli_require_judge_table(&reqs, res.table, (double)sc->duration, stdout,
+                                              &req_meta);
+        fflush(stdout);
+        size_t len = strlen(ci_meta) + strlen(req_meta) + 1;
+        meta_extra = por_xmalloc(len);
+        snprintf(meta_extra, len, "%s%s", until_ci ? ci_meta : "", req_meta);
+    }
     if (out && (st == POR_OK || st == POR_EINVARIANT)) {
         por_cli_run_outputs ro = {
             .dir = out, .force = force, .sc = sc, .table = res.table,
             .completed = res.completed, .partial = res.partial, .events = res.events,
             .wall_seconds = res.wall_seconds, .argc = argc, .argv = argv, .sets = sets,
-            .nsets = nsets, .meta_extra = until_ci ? ci_meta : NULL,
+            .nsets = nsets, .meta_extra = meta_extra,
         };
         por_error werr = {POR_OK, ""};
         if (por_cli_write_run_outputs(&ro, &werr) != POR_OK) {
@@ -338,11 +348,11 @@ static int por__cmd_run(int argc, char **argv)
         if (code == 0)
             code = 1;
     }
-    if (reqs.n && (st == POR_OK || st == POR_EINVARIANT)) { /* printed even with -q */
-        por_verdict v = por_cli_require_judge_table(&reqs, res.table, (double)sc->duration,
-                                                    stdout);
+    if (req_meta) {
         if (code == 0)
-            code = por_verdict_exit_code(v);
+            code = por_verdict_exit_code(verdict);
+        free(meta_extra);
+        free(req_meta);
     }
     por_cli_require_free(&reqs);
     por_metric_table_destroy(res.table);

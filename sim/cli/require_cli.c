@@ -51,8 +51,58 @@ void por_cli_require_free(por_cli_requires *r)
     r->n = 0;
 }
 
+/* A JSON number (durations in seconds); null when undefined, and for +inf (beyond the
+ * horizon) too, which the "beyond_horizon" flags tell apart. */
+static void por__json_num(FILE *f, double x, bool duration)
+{
+    char buf[64];
+    fputs(por_format_double(duration ? x / 1e9 : x, buf, sizeof buf), f);
+}
+
+/* The meta.json members recording the judgement RES of R. */
+static char *por__require_meta(const por_cli_requires *r, const por_metric_table *t,
+                               const por_req_result *res, por_verdict all)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    POR_ASSERT(m != NULL);
+    fprintf(m, ",\n  \"requirements\": {\"confidence\": 0.95, \"verdict\": \"%s\", "
+               "\"exit_code\": %d, \"targets\": [",
+            por_verdict_name(all), por_verdict_exit_code(all));
+    for (size_t k = 0; k < r->n; k++) {
+        const por_require *q = &r->reqs[k];
+        const por_metric_def *d = por_metric_table_def(t, q->col);
+        bool dur = d->kind == POR_METRIC_DURATION;
+        char pb[64];
+        fprintf(m, "%s\n    {\"expr\": ", k ? "," : "");
+        por_cli_json_string(m, q->text);
+        fprintf(m, ", \"metric\": ");
+        por_cli_json_string(m, d->name);
+        if (q->stat == POR_REQ_STAT_MEAN)
+            fprintf(m, ", \"statistic\": \"mean\"");
+        else
+            fprintf(m, ", \"statistic\": \"km_p%s\"", por_format_double(q->p * 100, pb, 64));
+        fprintf(m, ", \"estimate\": ");
+        por__json_num(m, res[k].estimate, dur);
+        fprintf(m, ", \"ci95\": [");
+        por__json_num(m, res[k].lo, dur);
+        fprintf(m, ", ");
+        por__json_num(m, res[k].hi, dur);
+        fprintf(m, "], \"beyond_horizon\": [%s, %s, %s], \"bound\": ",
+                isinf(res[k].estimate) ? "true" : "false", isinf(res[k].lo) ? "true" : "false",
+                isinf(res[k].hi) ? "true" : "false");
+        por__json_num(m, res[k].threshold, dur);
+        fprintf(m, ", \"n\": %zu, \"verdict\": \"%s\"}", res[k].n,
+                por_verdict_name(res[k].verdict));
+    }
+    fprintf(m, "]}");
+    fclose(m);
+    return text;
+}
+
 por_verdict por_cli_require_judge_table(const por_cli_requires *r, const por_metric_table *t,
-                                        double horizon_ns, FILE *f)
+                                        double horizon_ns, FILE *f, char **meta)
 {
     size_t n = por_metric_table_rows(t);
     double *vals = por_xmalloc((n ? n : 1) * sizeof *vals);
@@ -69,6 +119,8 @@ por_verdict por_cli_require_judge_table(const por_cli_requires *r, const por_met
     free(cens);
     por_verdict v = por_verdict_combine(res, r->n);
     fprintf(f, "  all: %s (exit code %d)\n", por_verdict_name(v), por_verdict_exit_code(v));
+    if (meta)
+        *meta = por__require_meta(r, t, res, v);
     return v;
 }
 

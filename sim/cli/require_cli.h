@@ -27,9 +27,10 @@ int por_cli_require_parse(por_cli_requires *r, const char *cmd);
 void por_cli_require_free(por_cli_requires *r);
 
 /* Judges every requirement on TABLE (a run), prints them to F under a heading, and
- * returns the combined verdict. */
+ * returns the combined verdict. With META not NULL, also sets *META to the meta.json
+ * members that record them (malloc'd, caller frees): ",\n  \"requirements\": {...}". */
 por_verdict por_cli_require_judge_table(const por_cli_requires *r, const por_metric_table *t,
-                                        double horizon_ns, FILE *f);
+                                        double horizon_ns, FILE *f, char **meta);
 
 /* Judges every requirement on each point of a sweep: ROWS sorted by (point, rep),
  * HORIZON_NS per point. Fills RES (npoints * r->n, row-major; points without rows are
