@@ -156,6 +156,13 @@ START_TEST(test_judge_quantile)
      * p90 bound by an exact binomial test: undecided. */
     ck_assert_int_eq(judge("feed_detect.p90<=10s", v, NULL, 10, 0).verdict,
                      POR_VERDICT_UNDECIDED);
+    /* A metric absent from every run: nothing to judge, undecided, but the runs count
+     * (a sweep still lists the point). */
+    const double none[3] = {NAN, NAN, NAN};
+    por_req_result a = judge("gas.p90<=1", none, NULL, 3, 0);
+    ck_assert_int_eq(a.verdict, POR_VERDICT_UNDECIDED);
+    ck_assert_uint_eq(a.n, 0);
+    ck_assert_uint_eq(a.runs, 3);
     /* Every run zero gas: p90 = 0 with a zero-width band; met from 36 runs on. */
     double z[36] = {0};
     ck_assert_int_eq(judge("gas.p90<=0", z, NULL, 36, 0).verdict, POR_VERDICT_MET);

@@ -132,7 +132,7 @@ void por_cli_require_judge_points(const por_cli_requires *r, const por_sweep_gri
     const por_metric_def *defs = por_world_metric_defs(&ncols);
     for (size_t p = 0; p < g->npoints; p++)
         for (size_t k = 0; k < r->n; k++)
-            res[p * r->n + k] = (por_req_result){POR_VERDICT_UNDECIDED, NAN, NAN, NAN, NAN, 0};
+            res[p * r->n + k] = (por_req_result){POR_VERDICT_UNDECIDED, NAN, NAN, NAN, NAN, 0, 0};
     double *vals = por_xmalloc((nrows ? nrows : 1) * sizeof *vals);
     bool *cens = por_xmalloc((nrows ? nrows : 1) * sizeof *cens);
     for (size_t i = 0; i < nrows;) {
@@ -187,7 +187,7 @@ void por_cli_require_print_points(const por_cli_requires *r, const por_sweep_gri
     fprintf(f, "  %9s\n", "all");
     for (size_t p = 0; p < g->npoints; p++) {
         const por_req_result *pr = res + p * r->n;
-        if (r->n && pr[0].n == 0)
+        if (r->n && pr[0].runs == 0)
             continue; /* no rows here (another shard's point) */
         char *l = por__label(g, p);
         fprintf(f, "%6zu  %-*s", p, width, l);
@@ -239,7 +239,7 @@ void por_cli_require_write_csv(const por_cli_requires *r, const por_sweep_grid *
         for (size_t k = 0; k < r->n; k++) {
             const por_req_result *x = &res[p * r->n + k];
             const por_require *q = &r->reqs[k];
-            if (x->n == 0)
+            if (x->runs == 0)
                 continue;
             bool dur = defs[q->col].kind == POR_METRIC_DURATION;
             fprintf(f, "%zu", p);
@@ -273,7 +273,7 @@ int por_cli_require_sweep_code(const por_cli_requires *r, size_t npoints,
         return 0;
     bool any_undecided = false, any = false;
     for (size_t p = 0; p < npoints; p++) {
-        if (res[p * r->n].n == 0)
+        if (res[p * r->n].runs == 0)
             continue;
         any = true;
         por_verdict v = por_verdict_combine(res + p * r->n, r->n);

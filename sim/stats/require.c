@@ -213,7 +213,7 @@ void por_require_judge(const por_require *r, const por_metric_def *def, const do
                        const bool *cens, size_t n, double horizon_ns, por_req_result *out)
 {
     bool censorable = def->censorable && cens != NULL;
-    por_req_result res = {POR_VERDICT_UNDECIDED, NAN, NAN, NAN, r->value, n};
+    por_req_result res = {POR_VERDICT_UNDECIDED, NAN, NAN, NAN, r->value, n, n};
     if (r->per_ns > 0)
         res.threshold = r->value * horizon_ns / r->per_ns;
     double t = res.threshold;

@@ -43,11 +43,11 @@ const char *por_verdict_name(por_verdict v);
 /* The judgement of one requirement on one set of runs. ESTIMATE, LO and HI are the
  * statistic and its 95% CI limits (durations in ns); NaN when undefined; a quantile
  * or limit beyond the horizon is +inf. THRESHOLD is the bound for this horizon. N is the
- * number of runs used. */
+ * number of runs used (observed, plus censored for a quantile); RUNS the number given. */
 typedef struct {
     por_verdict verdict;
     double estimate, lo, hi, threshold;
-    size_t n;
+    size_t n, runs;
 } por_req_result;
 
 /* Parses EXPR against the NCOLS metric definitions DEFS into OUT (caller frees with
