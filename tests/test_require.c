@@ -325,6 +325,20 @@ START_TEST(test_cli_sweep_targets)
     ck_assert_ptr_nonnull(strstr(fr, "\n1,1h,"));
     ck_assert_ptr_nonnull(strstr(strstr(fr, "\n1,1h,"), ",met,true,"));
     free(fr);
+    /* frontier.svg: one circle per point, the frontier point filled, the other hollow. */
+    snprintf(path, sizeof path, "%s/s/frontier.svg", dir);
+    char *svg = por_test_slurp(path);
+    ck_assert_ptr_nonnull(svg);
+    ck_assert(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0);
+    int circles = 0;
+    for (const char *q = svg; (q = strstr(q, "<circle ")) != NULL; q++)
+        circles++;
+    ck_assert_int_eq(circles, 2);
+    ck_assert_ptr_nonnull(strstr(svg, "fill=\"white\"><title>point 0: feed.ocr.delta_c=10min"));
+    ck_assert_ptr_nonnull(strstr(svg, "fill=\"#2ca02c\"><title>point 1: feed.ocr.delta_c=1h, "
+                                      "targets met</title>"));
+    ck_assert_ptr_nonnull(strstr(svg, "</svg>\n"));
+    free(svg);
     /* Nothing can meet rounds.mean<=0: every point fails, exit 4. */
     snprintf(cmd, sizeof cmd,
              "sweep -q -r 5 --set duration=2h --param feed.ocr.delta_c=10min,1h "

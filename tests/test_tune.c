@@ -114,7 +114,7 @@ START_TEST(test_tune_race)
     snprintf(j1, sizeof j1, "%s/j1", g_dir);
     snprintf(j2, sizeof j2, "%s/j2", g_dir);
     const char *files[] = {"points.csv", "runs.csv", "censored.csv", "summary.csv",
-                           "tune.csv", "requirements.csv", "frontier.csv"};
+                           "tune.csv", "requirements.csv", "frontier.csv", "frontier.svg"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
         char *a = read_in(j1, files[k]), *b = read_in(j2, files[k]);
         ck_assert_msg(a && b, "%s missing", files[k]);

@@ -493,9 +493,141 @@ int por_cli_sweep_targets(const por_cli_requires *r, const por_cli_frontier *f,
         por_cli_frontier_write_csv(f, g, obj, dom, v, m);
         fclose(m);
         extra[(*nextra)++] = (por_sweep_extra_file){"frontier.csv", text};
+        text = NULL;
+        m = open_memstream(&text, &len);
+        POR_ASSERT(m != NULL);
+        por_cli_frontier_write_svg(f, g, obj, dom, v, m);
+        fclose(m);
+        extra[(*nextra)++] = (por_sweep_extra_file){"frontier.svg", text};
         free(obj);
         free(dom);
     }
     free(v);
     return code;
+}
+
+/* ---- frontier plot ------------------------------------------------------------------ */
+
+/* Maps V in [LO, HI] to [A, B]. */
+static double por__map(double v, double lo, double hi, double a, double b)
+{
+    return hi > lo ? a + (v - lo) / (hi - lo) * (b - a) : (a + b) / 2;
+}
+
+void por_cli_frontier_write_svg(const por_cli_frontier *f, const por_sweep_grid *g,
+                                const double *obj, const long *dominated_by,
+                                const por_verdict *verdict, FILE *out)
+{
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    const por_metric_def *dx = &defs[f->objs[0].col], *dy = &defs[f->objs[1].col];
+    const double W = 720, H = 450, L = 90, R = 50, T = 50, B = 60;
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    bool beyond = false;
+    for (size_t p = 0; p < g->npoints; p++) {
+        if (dominated_by[p] == -2)
+            continue;
+        double x = obj[p * f->n], y = obj[p * f->n + 1];
+        if (isfinite(x)) {
+            xlo = fmin(xlo, x);
+            xhi = fmax(xhi, x);
+        }
+        if (isfinite(y)) {
+            ylo = fmin(ylo, y);
+            yhi = fmax(yhi, y);
+        } else if (isinf(y)) {
+            beyond = true;
+        }
+    }
+    if (!isfinite(xlo))
+        xlo = 0, xhi = 1;
+    if (!isfinite(ylo))
+        ylo = 0, yhi = 1;
+    double xpad = (xhi - xlo) * 0.05, ypad = (yhi - ylo) * 0.05;
+    xlo -= xpad, xhi += xpad, ylo -= ypad, yhi += ypad;
+    /* Durations in one display unit. */
+    double yscale = 1, xscale = 1;
+    const char *yu = dy->unit ? dy->unit : "", *xu = dx->unit ? dx->unit : "";
+    if (dy->kind == POR_METRIC_DURATION)
+        yu = por_duration_display_unit((ylo + yhi) / 2, &yscale);
+    if (dx->kind == POR_METRIC_DURATION)
+        xu = por_duration_display_unit((xlo + xhi) / 2, &xscale);
+    double ytop = beyond ? T + 24 : T; /* a band on top for "beyond horizon" */
+
+    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
+                 "viewBox=\"0 0 %g %g\" font-family=\"sans-serif\" font-size=\"12\">\n",
+            W, H, W, H);
+    fprintf(out, "<title>Pareto frontier: %s against %s</title>\n", f->objs[0].text,
+            f->objs[1].text);
+    fprintf(out, "<rect width=\"%g\" height=\"%g\" fill=\"white\"/>\n", W, H);
+    fprintf(out, "<text x=\"%g\" y=\"22\" font-size=\"14\">Pareto frontier (filled) and "
+                 "dominated points (hollow); both axes minimised</text>\n", L);
+    fprintf(out, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"black\"/>\n", L,
+            H - B, W - R, H - B);
+    fprintf(out, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"black\"/>\n", L, T, L,
+            H - B);
+    for (int k = 0; k <= 4; k++) {
+        char buf[64];
+        double xv = xlo + (xhi - xlo) * k / 4, yv = ylo + (yhi - ylo) * k / 4;
+        double xp = por__map(xv, xlo, xhi, L, W - R), yp = por__map(yv, ylo, yhi, H - B, ytop);
+        fprintf(out, "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">%s</text>\n", xp,
+                H - B + 16, por_format_human(xv / xscale, buf));
+        fprintf(out, "<text x=\"%g\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", L - 6,
+                yp + 4, por_format_human(yv / yscale, buf));
+    }
+    fprintf(out, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%s%s%s%s</text>\n",
+            (L + W - R) / 2, H - 16, f->objs[0].text, *xu ? " (" : "", xu, *xu ? ")" : "");
+    fprintf(out, "<text transform=\"translate(18 %g) rotate(-90)\" text-anchor=\"middle\">"
+                 "%s%s%s%s</text>\n",
+            (T + H - B) / 2, f->objs[1].text, *yu ? " (" : "", yu, *yu ? ")" : "");
+    if (beyond)
+        fprintf(out, "<text x=\"%g\" y=\"%g\" fill=\"#555\">beyond horizon</text>\n", L + 6,
+                T + 10);
+
+    /* The frontier as a staircase, by increasing cost. */
+    size_t *order = por_xmalloc((g->npoints ? g->npoints : 1) * sizeof *order), n = 0;
+    for (size_t p = 0; p < g->npoints; p++)
+        if (dominated_by[p] == -1 && isfinite(obj[p * f->n]))
+            order[n++] = p;
+    por__cmp_obj = obj;
+    por__cmp_nobj = f->n;
+    qsort(order, n, sizeof *order, por__cmp_cost);
+    fprintf(out, "<polyline fill=\"none\" stroke=\"#1f77b4\" points=\"");
+    for (size_t i = 0; i < n; i++) {
+        double y = obj[order[i] * f->n + 1];
+        double xp = por__map(obj[order[i] * f->n], xlo, xhi, L, W - R);
+        double yp = isfinite(y) ? por__map(y, ylo, yhi, H - B, ytop) : T + 6;
+        fprintf(out, "%s%.1f,%.1f", i ? " " : "", xp, yp);
+    }
+    fprintf(out, "\"/>\n");
+    free(order);
+
+    for (size_t p = 0; p < g->npoints; p++) {
+        if (dominated_by[p] == -2 || !isfinite(obj[p * f->n]))
+            continue;
+        double y = obj[p * f->n + 1];
+        double xp = por__map(obj[p * f->n], xlo, xhi, L, W - R);
+        double yp = isfinite(y) ? por__map(y, ylo, yhi, H - B, ytop) : T + 6;
+        const char *color = !verdict ? "#1f77b4"
+                            : verdict[p] == POR_VERDICT_MET ? "#2ca02c"
+                            : verdict[p] == POR_VERDICT_NOT_MET ? "#d62728" : "#ff7f0e";
+        bool front = dominated_by[p] == -1;
+        char *label = por__label(g, p);
+        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" stroke=\"%s\" fill=\"%s\">"
+                     "<title>point %zu: %s%s%s</title></circle>\n",
+                xp, yp, color, front ? color : "white", p, label,
+                verdict ? ", targets " : "", verdict ? por_verdict_name(verdict[p]) : "");
+        if (front)
+            fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%zu</text>\n", xp + 7,
+                    yp - 5, p);
+        free(label);
+    }
+    if (verdict) {
+        static const char *const names[3] = {"targets met", "undecided", "not met"};
+        static const char *const colors[3] = {"#2ca02c", "#ff7f0e", "#d62728"};
+        for (int k = 0; k < 3; k++)
+            fprintf(out, "<text x=\"%g\" y=\"38\" font-size=\"11\" fill=\"%s\">%s</text>\n",
+                    L + 90.0 * k, colors[k], names[k]);
+    }
+    fprintf(out, "</svg>\n");
 }

@@ -91,10 +91,17 @@ void por_cli_frontier_write_csv(const por_cli_frontier *f, const por_sweep_grid 
                                 const por_verdict *verdict, FILE *out);
 
 
+/* Writes frontier.svg: the first two objectives (cost across, first risk up), frontier
+ * points filled and joined as a staircase, dominated points hollow, coloured by VERDICT
+ * (may be NULL); a risk beyond the horizon is drawn in a band at the top. */
+void por_cli_frontier_write_svg(const por_cli_frontier *f, const por_sweep_grid *g,
+                                const double *obj, const long *dominated_by,
+                                const por_verdict *verdict, FILE *out);
+
 /* What --require and --frontier add to a sweep or tune once its rows are in (ROWS sorted
  * by point, HORIZON_NS per point): prints the verdict and frontier tables to OUT (unless
- * NULL), and adds requirements.csv and frontier.csv (malloc'd texts; free the .text
- * members) to EXTRA (room for 2) counting *NEXTRA up. VERDICT (npoints, may be NULL)
+ * NULL), and adds requirements.csv, frontier.csv and frontier.svg (malloc'd texts; free
+ * the .text members) to EXTRA (room for 3) counting *NEXTRA up. VERDICT (npoints, may be NULL)
  * receives each point's combined verdict. Returns the exit code of the verdicts
  * (por_cli_require_sweep_code). */
 int por_cli_sweep_targets(const por_cli_requires *r, const por_cli_frontier *f,

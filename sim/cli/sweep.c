@@ -541,7 +541,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         code = 3;
     }
     /* --require and --frontier: verdict and frontier tables, their csv files. */
-    por_sweep_extra_file extra[2];
+    por_sweep_extra_file extra[3];
     size_t nextra = 0;
     if (s->reqs.n || s->front.n) {
         double *horizon = por_xmalloc(npoints * sizeof *horizon);

@@ -142,7 +142,7 @@ typedef struct {
     size_t nrows, caprows;
     por_cli_requires reqs;
     por_cli_frontier front;
-    por_sweep_extra_file extra[3];
+    por_sweep_extra_file extra[4];
     size_t nextra;
     char *meta;
 } por__tune_state;
@@ -857,7 +857,7 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         }
         if (!quiet)
             printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json, "
-                   "tune.csv, requirements.csv, frontier.csv\n", out);
+                   "tune.csv, requirements.csv, frontier.csv, frontier.svg\n", out);
     }
     return code;
 }
