@@ -101,7 +101,12 @@ static const char g_tiny_json[] =
     "      \"max\": 12.5,\n"
     "      \"km_median\": 12.5,\n"
     "      \"km_median_reached\": true,\n"
-    "      \"km_curve\": [[0, 1], [12.5, 0.5], [20, 0.5]]\n"
+    "      \"km_curve\": [[0, 1], [12.5, 0.5], [20, 0.5]],\n"
+    /* Greenwood at 12.5: n = 2, d = 1, se = .5 sqrt(1/2) = .354: S - 1.96 se < .1 there,
+     * S + 1.96 se > .5 everywhere, S never falls to .1 (hand derivation). */
+    "      \"km_p50\": {\"estimate\": 12.5, \"ci95\": [12.5, null], \"beyond_horizon\": false},\n"
+    "      \"km_p90\": {\"estimate\": null, \"ci95\": [12.5, null], \"beyond_horizon\": true},\n"
+    "      \"km_p99\": {\"estimate\": null, \"ci95\": [12.5, null], \"beyond_horizon\": true}\n"
     "    },\n"
     "    \"unbacked_minted\": {\n"
     "      \"kind\": \"amount\",\n"
@@ -158,18 +163,18 @@ static const char g_tiny_json[] =
     "}\n";
 
 static const char g_tiny_table[] =
-    "metric           n  censored       mean                   95% CI     median        p90"
-    "        max  KM median  unit\n"
+    "metric           n  censored       mean                   95% CI  median (obs)  p90 (obs)"
+    "        max  KM p50          KM p90           KM p90 95% CI  unit\n"
     "--------------------------------------------------------------------------------------"
-    "------------------------------\n"
-    "feed_detect      1         1       12.5                        -       12.5       12.5"
-    "       12.5       12.5  s\n"
-    "unbacked_minted  2         -  6.173e+22  [-7.226e+23, 8.461e+23]  6.173e+22  1.111e+23"
-    "  1.235e+23          -  tokens\n"
-    "rounds           1         -         42                        -         42         42"
-    "         42          -  rounds\n"
-    "ratio            2         -     0.6267            [-3.1, 4.354]     0.6267     0.8613"
-    "       0.92          -  \n";
+    "----------------------------------------------------------------------\n"
+    "feed_detect      1         1       12.5                        -          12.5       12.5"
+    "       12.5    12.5  beyond horizon  [12.5, beyond horizon]  s\n"
+    "unbacked_minted  2         -  6.173e+22  [-7.226e+23, 8.461e+23]     6.173e+22  1.111e+23"
+    "  1.235e+23       -               -                       -  tokens\n"
+    "rounds           1         -         42                        -            42         42"
+    "         42       -               -                       -  rounds\n"
+    "ratio            2         -     0.6267            [-3.1, 4.354]        0.6267     0.8613"
+    "       0.92       -               -                       -  \n";
 
 /* ---- descriptive statistics ------------------------------------------------------- */
 
@@ -594,6 +599,81 @@ START_TEST(test_table_accessors_and_quoting)
 }
 END_TEST
 
+/* Kaplan–Meier quantiles with Brookmeyer–Crowley CIs (plain Greenwood) on the 6-MP arm.
+ * Hand derivation (d/n at each event time; Greenwood sum g = sum d/(n(n-d));
+ * se = S sqrt(g); z = 1.96):
+ *   t=6  S=18/21=.857143 g=.0079365 se=.076360  S-z se=.707 S+z se=1.007
+ *   t=7  S=.806723       g=.0116129 se=.086934
+ *   t=10 S=.752941       g=.0163748 se=.096350  S-z se=.564
+ *   t=13 S=.690196       g=.0239506 se=.106815  S-z se=.481 S+z se=.900
+ *   t=16 S=.627451       g=.0330415 se=.114054              S+z se=.851
+ *   t=22 S=.537815       g=.0568510 se=.128234              S+z se=.789
+ *   t=23 S=.448179       g=.0901844 se=.134591              S+z se=.712
+ * p50 (S <= .5): 23; lower limit (S - z se <= .5) 13; upper limit never: beyond horizon
+ *   (R: quantile(survfit(Surv(t, d) ~ 1), conf.type = "plain") gives 23, 13, NA).
+ * p25 (S <= .75): 13; lower limit 6 (.707 <= .75); upper limit 23 (.712 <= .75).
+ * p90 (S <= .1): never reached, and neither is its lower limit (min S - z se = .184). */
+START_TEST(test_km_quantiles_6mp)
+{
+    por_km_point curve[22];
+    size_t np = por_km_curve(g_mp6_t, g_mp6_c, 21, curve);
+    por_km_quantile q;
+    por_km_quantile_of(curve, np, 0.5, &q);
+    ck_assert(q.reached && q.lo_reached && !q.hi_reached);
+    ck_assert_double_eq(q.value, 23.0);
+    ck_assert_double_eq(q.lo, 13.0);
+    ck_assert(isnan(q.hi));
+    ck_assert_double_eq(q.end, 35.0);
+
+    por_km_quantile_of(curve, np, 0.25, &q);
+    ck_assert(q.reached && q.lo_reached && q.hi_reached);
+    ck_assert_double_eq(q.value, 13.0);
+    ck_assert_double_eq(q.lo, 6.0);
+    ck_assert_double_eq(q.hi, 23.0);
+
+    por_km_quantile_of(curve, np, 0.9, &q);
+    ck_assert(!q.reached && !q.lo_reached && !q.hi_reached);
+    ck_assert(isnan(q.value));
+
+    /* por_summary_of carries p50, p90, p99; p50 equals km_median. */
+    por_summary s;
+    por_summary_of(g_mp6_t, g_mp6_c, 21, &s);
+    ck_assert(s.km_valid);
+    ck_assert_double_eq(s.km_q[0].p, 0.5);
+    ck_assert_double_eq(s.km_q[0].value, s.km_median);
+    ck_assert(!s.km_q[1].reached && !s.km_q[2].reached);
+}
+END_TEST
+
+/* Without censoring the estimate is the inverse empirical CDF and se is binomial:
+ * x = 1..10, p90: S(9) = 0.1 exactly (product of rounded factors), so p90 = 9;
+ * at t = 8, S = .2, se = sqrt(.2 * .8 / 10) = .126, S - z se = -.048 <= .1: lower 8;
+ * at t = 7, S = .3, se = .1449, S - z se = .016 <= .1: lower 7; at t = 6, S = .4,
+ * se = .1549, S - z se = .096 <= .1: lower limit 6. Upper: S + z se <= .1 first at t = 10
+ * (S = 0, se = 0). The p90 "plain" quantile is 9, CI [6, 10]. */
+START_TEST(test_km_quantiles_uncensored)
+{
+    double x[10];
+    bool c[10] = {0};
+    for (int i = 0; i < 10; i++)
+        x[i] = 10 - i;
+    por_km_point curve[11];
+    size_t np = por_km_curve(x, c, 10, curve);
+    por_km_quantile q;
+    por_km_quantile_of(curve, np, 0.9, &q);
+    ck_assert(q.reached && q.lo_reached && q.hi_reached);
+    ck_assert_double_eq(q.value, 9.0);
+    ck_assert_double_eq(q.lo, 6.0);
+    ck_assert_double_eq(q.hi, 10.0);
+    /* The median: S(5) = .5 exactly. */
+    por_km_quantile_of(curve, np, 0.5, &q);
+    ck_assert_double_eq(q.value, 5.0);
+    /* Nothing at all: every limit beyond. */
+    por_km_quantile_of(curve, 0, 0.5, &q);
+    ck_assert(!q.reached && !q.lo_reached && !q.hi_reached);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -604,6 +684,8 @@ Suite *por_test_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("km");
     tcase_add_test(tc, test_km_6mp);
+    tcase_add_test(tc, test_km_quantiles_6mp);
+    tcase_add_test(tc, test_km_quantiles_uncensored);
     tcase_add_test(tc, test_km_edges);
     suite_add_tcase(s, tc);
     tc = tcase_create("format");

@@ -6,6 +6,7 @@
  * and output directories are written all-or-nothing (por/outdir.h). */
 #include "cliopt.h"
 #include "progress.h"
+#include "require_cli.h"
 #include "run_outputs.h"
 #include "por/bench.h"
 #include "por/bench_scenario.h"
@@ -15,6 +16,7 @@
 #include "por/stats.h"
 #include "por/sweep.h"
 #include "por/trace.h"
+#include "por/tune.h"
 #include "por/world.h"
 
 #include <errno.h>
@@ -36,6 +38,8 @@ static const char *const por__usage_main =
     "  porsim sweep [SCENARIO.json] --param PATH=v1,v2,... [options]\n"
     "                                         run a parameter grid (optionally one shard)\n"
     "  porsim merge OUT_DIR SHARD_DIR...      join sweep shards into the unsharded output\n"
+    "  porsim tune [SCENARIO.json] --param PATH=v1,v2,... --require EXPR --minimize METRIC\n"
+    "                                         cheapest grid point meeting the targets\n"
     "  porsim validate SCENARIO.json...       check scenario files without running them\n"
     "  porsim trace [SCENARIO.json] [options] readable timeline of one run (teaching mode)\n"
     "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
@@ -43,7 +47,8 @@ static const char *const por__usage_main =
     "  porsim help [COMMAND]                  help for a command\n"
     "  porsim --version\n"
     "\n"
-    "Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 safety invariant broken.\n"
+    "Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 safety invariant broken;\n"
+    "with --require: 4 a requirement not met, 5 undecided at 95% confidence.\n"
     "Scenario format: scenarios/SCHEMA.md. Run `porsim help run` for examples.\n";
 
 static const char *const por__usage_run =
@@ -72,6 +77,9 @@ static const char *const por__usage_run =
     "                         is printed (also with -q) and stored in meta.json\n"
     "  --metric NAME          metric of --until-ci (default feed_detect)\n"
     "  --max-reps N           cap of --until-ci (default 10000)\n"
+    "  --require EXPR         a target judged at 95% confidence, e.g. feed_detect.p90<=1h,\n"
+    "                         unbacked_minted.p90<=0, gas.mean<=2e6 (repeatable; see\n"
+    "                         docs/tune.md); exit 0 all met, 4 one not met, 5 undecided\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -130,6 +138,7 @@ static int por__cmd_run(int argc, char **argv)
     bool force = false, quiet = false;
     bool until_ci = false, have_max_reps = false;
     double ci_pct = 0;
+    por_cli_requires reqs = {.n = 0};
 
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
@@ -140,6 +149,9 @@ static int por__cmd_run(int argc, char **argv)
             fputs(por__usage_run, stdout);
             return 0;
         } else if ((used = por_cli_scenario_opt(&so, "run", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
+        } else if ((used = por_cli_require_opt(&reqs, "run", argc, argv, &i)) != 0) {
             if (used == 2)
                 return 2;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
@@ -210,6 +222,11 @@ static int por__cmd_run(int argc, char **argv)
         fprintf(stderr, "porsim: %s\n", err.msg);
         por_scenario_free(sc);
         return por_status_exit_code(st);
+    }
+
+    if (por_cli_require_parse(&reqs, "run") != 0) {
+        por_scenario_free(sc);
+        return 2;
     }
 
     struct sigaction sa;
@@ -291,12 +308,22 @@ static int por__cmd_run(int argc, char **argv)
     int code = por_status_exit_code(st);
     if (st != POR_OK)
         fprintf(stderr, "porsim: %s: %s\n", por_status_name(st), err.msg);
+    por_verdict verdict = POR_VERDICT_MET;
+    char *req_meta = NULL, *meta_extra = until_ci ? ci_meta : NULL;
+    if (reqs.n && (st == POR_OK || st == POR_EINVARIANT)) { /* printed even with -q */
+        verdict = por_cli_require_judge_table(&reqs, res.table, (double)sc->duration, stdout,
+                                              &req_meta);
+        fflush(stdout);
+        size_t len = strlen(ci_meta) + strlen(req_meta) + 1;
+        meta_extra = por_xmalloc(len);
+        snprintf(meta_extra, len, "%s%s", until_ci ? ci_meta : "", req_meta);
+    }
     if (out && (st == POR_OK || st == POR_EINVARIANT)) {
         por_cli_run_outputs ro = {
             .dir = out, .force = force, .sc = sc, .table = res.table,
             .completed = res.completed, .partial = res.partial, .events = res.events,
             .wall_seconds = res.wall_seconds, .argc = argc, .argv = argv, .sets = sets,
-            .nsets = nsets, .meta_extra = until_ci ? ci_meta : NULL,
+            .nsets = nsets, .meta_extra = meta_extra,
         };
         por_error werr = {POR_OK, ""};
         if (por_cli_write_run_outputs(&ro, &werr) != POR_OK) {
@@ -313,6 +340,13 @@ static int por__cmd_run(int argc, char **argv)
         if (code == 0)
             code = 1;
     }
+    if (req_meta) {
+        if (code == 0)
+            code = por_verdict_exit_code(verdict);
+        free(meta_extra);
+        free(req_meta);
+    }
+    por_cli_require_free(&reqs);
     por_metric_table_destroy(res.table);
     por_scenario_free(sc);
     return code;
@@ -445,6 +479,7 @@ int main(int argc, char **argv)
         const char *topic = argc > 2 ? argv[2] : "";
         fputs(!strcmp(topic, "run")        ? por__usage_run
               : !strcmp(topic, "sweep")    ? por_sweep_usage
+              : !strcmp(topic, "tune")     ? por_tune_usage
               : !strcmp(topic, "merge")    ? por_merge_usage
               : !strcmp(topic, "validate") ? por__usage_validate
               : !strcmp(topic, "bench")    ? por__usage_bench
@@ -457,6 +492,8 @@ int main(int argc, char **argv)
         return por__cmd_run(argc, argv);
     if (!strcmp(cmd, "sweep"))
         return por_sweep_main(argc, argv);
+    if (!strcmp(cmd, "tune"))
+        return por_tune_main(argc, argv);
     if (!strcmp(cmd, "merge"))
         return por_merge_main(argc, argv);
     if (!strcmp(cmd, "validate"))

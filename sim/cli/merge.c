@@ -278,6 +278,11 @@ static int por__cmp_row(const void *a, const void *b)
     return (x->rep > y->rep) - (x->rep < y->rep);
 }
 
+void por_sweep_rows_sort(por_sweep_row *rows, size_t nrows)
+{
+    qsort(rows, nrows, sizeof *rows, por__cmp_row);
+}
+
 /* ---- summary ------------------------------------------------------------------------ */
 
 /* Reads the value of column COL of ROW for statistics (DURATION in ns as a double):
@@ -362,6 +367,19 @@ static por_status por__summary_point(const por_sweep_grid *g, const por_metric_d
             if (isfinite(nums[k]))
                 por__buf_str(out, por_format_double(nums[k] / scale, num, sizeof num));
         }
+        /* Kaplan–Meier p50/p90/p99 and their 95% CI limits: "inf" = beyond horizon. */
+        for (int k = 0; k < POR_KM_NQ; k++) {
+            const por_km_quantile *q = &s.km_q[k];
+            bool reached[3] = {q->reached, q->lo_reached, q->hi_reached};
+            double v[3] = {q->value, q->lo, q->hi};
+            for (int m = 0; m < 3; m++) {
+                por__buf_str(out, ",");
+                if (!d->censorable || !s.km_valid)
+                    continue;
+                por__buf_str(out, reached[m] ? por_format_double(v[m] / scale, num, sizeof num)
+                                             : "inf");
+            }
+        }
         por__buf_str(out, "\n");
     }
     free(vals);
@@ -398,6 +416,14 @@ static FILE *por__open(por_outdir *od, const char *name, por_error *err)
 por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid *g,
                                por_sweep_row *rows, size_t nrows, const char *meta_json,
                                por_error *err)
+{
+    return por_sweep_write_dir_extra(dir, force, g, rows, nrows, meta_json, NULL, 0, err);
+}
+
+por_status por_sweep_write_dir_extra(const char *dir, bool force, const por_sweep_grid *g,
+                                     por_sweep_row *rows, size_t nrows, const char *meta_json,
+                                     const por_sweep_extra_file *extra, size_t nextra,
+                                     por_error *err)
 {
     size_t ncols;
     const por_metric_def *defs = por_world_metric_defs(&ncols);
@@ -477,7 +503,9 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
     if (!(f = por__open(&od, "summary.csv", err)))
         goto fail;
     por__params_header(f, g);
-    fputs(",metric,n,censored,missing,mean,sd,ci_lo,ci_hi,median,p90,km_median\n", f);
+    fputs(",metric,n,censored,missing,mean,sd,ci_lo,ci_hi,median,p90,km_median"
+          ",km_p50,km_p50_lo,km_p50_hi,km_p90,km_p90_lo,km_p90_hi,km_p99,km_p99_lo,km_p99_hi\n",
+          f);
     fputs(sum.s, f);
     if (por_outdir_fclose(&od, f, "summary.csv", err) != POR_OK)
         goto fail;
@@ -487,6 +515,13 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
     fputs(meta_json, f);
     if (por_outdir_fclose(&od, f, "meta.json", err) != POR_OK)
         goto fail;
+    for (size_t k = 0; k < nextra; k++) {
+        if (!(f = por__open(&od, extra[k].name, err)))
+            goto fail;
+        fputs(extra[k].text, f);
+        if (por_outdir_fclose(&od, f, extra[k].name, err) != POR_OK)
+            goto fail;
+    }
     free(sum.s);
     if (por_outdir_commit(&od, err) != POR_OK) {
         por_outdir_abort(&od);
@@ -501,6 +536,36 @@ fail:
 
 /* ---- terminal table ----------------------------------------------------------------- */
 
+void por_sweep_rows_values(const por_sweep_row *rows, size_t n, size_t col, double *vals,
+                           bool *cens)
+{
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    POR_ASSERT(col < ncols);
+    for (size_t r = 0; r < n; r++) {
+        char **fl = NULL;
+        size_t nf = por__csv_split(rows[r].metrics, &fl);
+        vals[r] = NAN;
+        cens[r] = false;
+        if (nf == ncols) {
+            const char *ct = rows[r].cens ? rows[r].cens[col] : NULL;
+            if (!por__cell_value(&defs[col], fl[col], ct, &vals[r], &cens[r]))
+                vals[r] = NAN;
+        }
+        if (nf != (size_t)-1)
+            por__free_fields(fl, nf);
+    }
+}
+
+/* A KM quantile or limit for the terminal, in the table's unit. */
+static void por__km_text(char *buf, bool reached, double x, double scale)
+{
+    if (reached)
+        por_format_human(x / scale, buf);
+    else
+        snprintf(buf, 64, "beyond horizon");
+}
+
 void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
                      const char *metric, FILE *f)
 {
@@ -513,9 +578,49 @@ void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t 
     if (col == ncols)
         return;
     const por_metric_def *d = &defs[col];
-    double scale = d->kind == POR_METRIC_DURATION ? 1e9 : 1.0;
-    fprintf(f, "%s%s%s\n", metric, d->kind == POR_METRIC_DURATION ? " (s)" : "",
-            " per point:");
+    bool km = d->censorable;
+
+    /* One summary per point that has rows. */
+    size_t npts = 0;
+    por_summary *sum = por_xcalloc(nrows ? nrows : 1, sizeof *sum);
+    uint64_t *pid = por_xcalloc(nrows ? nrows : 1, sizeof *pid);
+    for (size_t i = 0; i < nrows;) {
+        size_t j = i;
+        while (j < nrows && rows[j].point == rows[i].point)
+            j++;
+        size_t n = j - i;
+        double *vals = por_xmalloc(n * sizeof *vals);
+        bool *cens = por_xmalloc(n * sizeof *cens);
+        por_sweep_rows_values(rows + i, n, col, vals, cens);
+        por_summary_of(vals, km ? cens : NULL, n, &sum[npts]);
+        pid[npts++] = rows[i].point;
+        free(vals);
+        free(cens);
+        i = j;
+    }
+
+    /* Durations in one unit for the whole table, chosen from the middle point's typical
+     * value (KM p50 when reached, else the mean). */
+    double scale = 1.0;
+    const char *unit = d->unit ? d->unit : "";
+    if (d->kind == POR_METRIC_DURATION) {
+        double *ref = por_xmalloc((npts ? npts : 1) * sizeof *ref);
+        size_t nref = 0;
+        for (size_t k = 0; k < npts; k++) {
+            double x = km && sum[k].km_q[0].reached ? sum[k].km_q[0].value : sum[k].mean;
+            if (isfinite(x))
+                ref[nref++] = x;
+        }
+        for (size_t a = 1; a < nref; a++) /* insertion sort: a few hundred points at most */
+            for (size_t b = a; b > 0 && ref[b - 1] > ref[b]; b--) {
+                double t = ref[b];
+                ref[b] = ref[b - 1];
+                ref[b - 1] = t;
+            }
+        unit = por_duration_display_unit(nref ? ref[nref / 2] : NAN, &scale);
+        free(ref);
+    }
+    fprintf(f, "%s per point%s%s%s:\n", metric, *unit ? " (" : "", unit, *unit ? ")" : "");
     int width = 10;
     for (size_t p = 0; p < g->npoints; p++) {
         size_t len = 0;
@@ -524,56 +629,48 @@ void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t 
         if (len > (size_t)width)
             width = len > 200 ? 200 : (int)len;
     }
-    fprintf(f, "%6s  %-*s %6s %6s %12s %27s %12s\n", "point", width, "parameters", "n", "cens",
-            "mean", "95% CI", "KM median");
-    for (size_t i = 0; i < nrows;) {
-        size_t j = i;
-        while (j < nrows && rows[j].point == rows[i].point)
-            j++;
-        size_t n = j - i;
-        double *vals = por_xmalloc(n * sizeof *vals);
-        bool *cens = por_xmalloc(n * sizeof *cens);
-        for (size_t r = 0; r < n; r++) {
-            char **fl = NULL;
-            size_t nf = por__csv_split(rows[i + r].metrics, &fl);
-            vals[r] = NAN;
-            cens[r] = false;
-            if (nf == ncols) {
-                const char *ct = rows[i + r].cens ? rows[i + r].cens[col] : NULL;
-                if (!por__cell_value(d, fl[col], ct, &vals[r], &cens[r]))
-                    vals[r] = NAN;
-            }
-            if (nf != (size_t)-1)
-                por__free_fields(fl, nf);
-        }
-        por_summary s;
-        por_summary_of(vals, d->censorable ? cens : NULL, n, &s);
-        free(vals);
-        free(cens);
-        uint64_t p = rows[i].point;
+    fprintf(f, "%6s  %-*s %6s %6s %10s %23s", "point", width, "parameters", "n", "cens", "mean",
+            "95% CI");
+    if (km)
+        fprintf(f, " %14s %14s %31s", "KM p50", "KM p90", "KM p90 95% CI");
+    fputc('\n', f);
+    for (size_t k = 0; k < npts; k++) {
+        const por_summary *s = &sum[k];
+        uint64_t p = pid[k];
         por__buf pb = {0};
         por__buf_add(&pb, "", 0);
-        for (size_t k = 0; k < g->nparams; k++) {
-            if (k)
+        for (size_t q = 0; q < g->nparams; q++) {
+            if (q)
                 por__buf_str(&pb, " ");
-            por__buf_str(&pb, g->paths[k]);
+            por__buf_str(&pb, g->paths[q]);
             por__buf_str(&pb, "=");
-            por__buf_str(&pb, g->values[p * g->nparams + k]);
+            por__buf_str(&pb, g->values[p * g->nparams + q]);
         }
-        char ci[64] = "-", km[32] = "-", mean[32] = "-";
-        if (isfinite(s.mean))
-            snprintf(mean, sizeof mean, "%.4g", s.mean / scale);
-        if (isfinite(s.ci_lo))
-            snprintf(ci, sizeof ci, "[%.4g, %.4g]", s.ci_lo / scale, s.ci_hi / scale);
-        if (s.km_valid && s.km_median_reached)
-            snprintf(km, sizeof km, "%.4g", s.km_median / scale);
-        else if (s.km_valid)
-            snprintf(km, sizeof km, "not reached");
-        fprintf(f, "%6" PRIu64 "  %-*s %6zu %6zu %12s %27s %12s\n", p, width, pb.s, s.n,
-                s.censored, mean, ci, km);
+        char mean[64], lo[64], hi[64], ci[140] = "-";
+        por_format_human(s->mean / scale, mean);
+        if (isfinite(s->ci_lo)) {
+            por_format_human(s->ci_lo / scale, lo);
+            por_format_human(s->ci_hi / scale, hi);
+            snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        }
+        fprintf(f, "%6" PRIu64 "  %-*s %6zu %6zu %10s %23s", p, width, pb.s, s->n, s->censored,
+                mean, ci);
+        if (km) {
+            char q50[64] = "-", q90[64] = "-", kci[140] = "-";
+            if (s->km_valid) {
+                por__km_text(q50, s->km_q[0].reached, s->km_q[0].value, scale);
+                por__km_text(q90, s->km_q[1].reached, s->km_q[1].value, scale);
+                por__km_text(lo, s->km_q[1].lo_reached, s->km_q[1].lo, scale);
+                por__km_text(hi, s->km_q[1].hi_reached, s->km_q[1].hi, scale);
+                snprintf(kci, sizeof kci, "[%s, %s]", lo, hi);
+            }
+            fprintf(f, " %14s %14s %31s", q50, q90, kci);
+        }
+        fputc('\n', f);
         free(pb.s);
-        i = j;
     }
+    free(sum);
+    free(pid);
 }
 
 /* ---- merge -------------------------------------------------------------------------- */

@@ -7,8 +7,10 @@
  * A replication of a sweep point is exactly replication r of `porsim run` on the point's
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
+#include "param_range.h"
 #include "parallel.h"
 #include "progress.h"
+#include "require_cli.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 #include "por/sweep.h"
@@ -43,6 +45,10 @@ const char por_sweep_usage[] =
     "commas outside double quotes and outside [] or {} brackets; \\, is a literal comma:\n"
     "  --param feed.ocr.schedule=[1,1,2],[1,2,3]   two values\n"
     "  --param token.decimals=6,18                   two values\n"
+    "Ranges: LO..HI:STEP (durations, percentages or numbers) and LO..HI:Nlog (N values\n"
+    "spaced evenly on a log scale; durations rounded to whole seconds):\n"
+    "  --param feed.ocr.deviation=0.5%..2%:0.5%      0.5%, 1%, 1.5%, 2%\n"
+    "  --param feed.ocr.delta_c=1h..24h:5log         1h, 2h12m48s, 4h53m56s, 10h50m36s, 1d\n"
     "\n"
     "Options:\n"
     "  --param PATH=LIST      a swept scenario field (repeatable, up to 32)\n"
@@ -69,6 +75,11 @@ const char por_sweep_usage[] =
     "  --metric NAME          metric of the terminal table and of --until-ci\n"
     "                         (default feed_detect)\n"
     "  -q, --quiet            no table on stdout\n"
+    "  --require EXPR         a target judged per point at 95% confidence (repeatable;\n"
+    "                         docs/tune.md): verdict table and DIR/requirements.csv; exit\n"
+    "                         0 some point meets all, 4 every point fails one, 5 undecided\n"
+    "  --frontier COST,RISK.. Pareto frontier over METRIC.STAT objectives, all minimised\n"
+    "                         (e.g. gas.mean,feed_detect.p90): table and DIR/frontier.csv\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -235,6 +246,8 @@ typedef struct {
     por_sweep_row *kept;     /* the rows kept from it */
     size_t nkept;
     por_metric_table **tables; /* --until-ci: per point */
+    por_cli_requires reqs;   /* --require */
+    por_cli_frontier front;  /* --frontier */
 } por__sweep_state;
 
 static void por__sweep_state_free(por__sweep_state *s)
@@ -263,6 +276,8 @@ static void por__sweep_state_free(por__sweep_state *s)
             por_metric_table_destroy(s->tables[p]);
     free(s->tables);
     free(s->resumed);
+    por_cli_require_free(&s->reqs);
+    por_cli_frontier_free(&s->front);
     por_sweep_grid_free(&s->grid);
 }
 
@@ -315,7 +330,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                     free(pp->path);
                     return por_cli_usage_error("sweep", "--param %s given twice", s->params[k].path);
                 }
-            if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK) {
+            if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK ||
+                por_param_expand_ranges(&pp->values, &pp->nvalues, &err) != POR_OK) {
                 por_cli_usage_error("sweep", "--param %s: %s", pp->path, err.msg);
                 free(pp->path);
                 return 2;
@@ -324,6 +340,13 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         } else if ((used = por_cli_scenario_opt(&so, "sweep", argc, argv, &i)) != 0) {
             if (used == 2)
                 return 2;
+        } else if ((used = por_cli_require_opt(&s->reqs, "sweep", argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--frontier", &v, &missing)) {
+            if (missing || por_cli_frontier_parse(&s->front, "sweep", v) != 0)
+                return missing ? por_cli_usage_error("sweep", "--frontier needs COST,RISK...")
+                               : 2;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
                 return por_cli_usage_error("sweep", "-o needs a directory");
@@ -386,6 +409,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         out = resume;
     if (resume && !strcmp(out, resume))
         force = true; /* the interrupted sweep's own directory is replaced */
+    if (por_cli_require_parse(&s->reqs, "sweep") != 0)
+        return 2;
     {
         size_t ncols;
         const por_metric_def *defs = por_world_metric_defs(&ncols);
@@ -757,6 +782,22 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                 s->cells[first_inv].rep, first_err.msg);
         code = 3;
     }
+    /* --require and --frontier: verdict and frontier tables, their csv files. */
+    por_sweep_extra_file extra[3];
+    size_t nextra = 0;
+    if (s->reqs.n || s->front.n) {
+        double *horizon = por_xmalloc(npoints * sizeof *horizon);
+        for (size_t p = 0; p < npoints; p++)
+            horizon[p] = (double)s->scs[p]->duration;
+        por_sweep_rows_sort(s->rows, s->ncells);
+        int rc = por_cli_sweep_targets(&s->reqs, &s->front, g, s->rows, s->ncells, horizon,
+                                       quiet ? NULL : stdout, extra, &nextra, NULL);
+        free(horizon);
+        if (code == 0)
+            code = rc;
+        if (!quiet)
+            fflush(stdout);
+    }
     if (out) {
         char *mbuf = NULL;
         size_t mlen = 0;
@@ -812,12 +853,20 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         fclose(m);
         s->meta = mbuf;
         por_error werr = {POR_OK, ""};
-        if (por_sweep_write_dir(out, force, g, s->rows, s->ncells, s->meta, &werr) != POR_OK) {
+        por_status wst = por_sweep_write_dir_extra(out, force, g, s->rows, s->ncells, s->meta,
+                                                   extra, nextra, &werr);
+        if (wst != POR_OK) {
             fprintf(stderr, "porsim sweep: %s\n", werr.msg);
+            for (size_t k = 0; k < nextra; k++)
+                free((char *)extra[k].text);
             return code ? code : 1;
         }
-        if (!quiet)
-            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json\n", out);
+        if (!quiet) {
+            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json", out);
+            for (size_t k = 0; k < nextra; k++)
+                printf(", %s", extra[k].name);
+            printf("\n");
+        }
     }
     if (partial) {
         fprintf(stderr, "porsim sweep: interrupted: kept %zu of %zu points (%zu cells)%s%s\n",
@@ -829,6 +878,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         if (code == 0)
             code = 1;
     }
+    for (size_t k = 0; k < nextra; k++)
+        free((char *)extra[k].text);
     return code;
 }
 

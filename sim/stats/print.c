@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { POR__PCOLS = 10, POR__CELL = 64 };
+enum { POR__PCOLS = 12, POR__CELL = 64 };
 
+/* "median (obs)" and "p90 (obs)" are over the uncensored runs only; the KM columns
+ * count the censored runs (Kaplan–Meier quantiles, Brookmeyer–Crowley 95% CI). */
 static const char *const g_headers[POR__PCOLS] = {
-    "metric", "n", "censored", "mean", "95% CI", "median", "p90", "max", "KM median", "unit"};
+    "metric", "n", "censored", "mean", "95% CI", "median (obs)", "p90 (obs)", "max",
+    "KM p50", "KM p90", "KM p90 95% CI", "unit"};
 /* Left-aligned columns: metric name and unit; the rest are right-aligned. */
-static const bool g_left[POR__PCOLS] = {true, false, false, false, false,
-                                        false, false, false, false, true};
+static const bool g_left[POR__PCOLS] = {true, false, false, false, false, false,
+                                        false, false, false, false, false, true};
 
 /* A duration display unit: NAME and its size in ns. */
 typedef struct {
@@ -48,6 +51,30 @@ static void por__human(char *buf, double x)
         snprintf(buf, POR__CELL, "%.0f", x == 0 ? 0.0 : x);
     else
         snprintf(buf, POR__CELL, "%.4g", x);
+}
+
+/* A Kaplan–Meier quantile or limit for people: the number, or "beyond horizon". */
+static void por__km_cell(char *buf, bool reached, double x, double scale)
+{
+    if (reached)
+        por__human(buf, x / scale);
+    else
+        snprintf(buf, POR__CELL, "beyond horizon");
+}
+
+const char *por_duration_display_unit(double ref_ns, double *ns_per_unit)
+{
+    por__tunit u = por__pick_time_unit(ref_ns);
+    *ns_per_unit = u.ns;
+    return u.name;
+}
+
+char *por_format_human(double x, char *buf)
+{
+    locale_t old = uselocale(por__stats_c_locale());
+    por__human(buf, x);
+    uselocale(old);
+    return buf;
 }
 
 void por_metric_table_print(const por_metric_table *t, FILE *f)
@@ -91,13 +118,18 @@ void por_metric_table_print(const por_metric_table *t, FILE *f)
         por__human(row[5], s.median / scale);
         por__human(row[6], s.p90 / scale);
         por__human(row[7], s.max / scale);
-        if (!d->censorable || !s.km_valid)
-            snprintf(row[8], POR__CELL, "-");
-        else if (s.km_median_reached)
-            por__human(row[8], s.km_median / scale);
-        else
-            snprintf(row[8], POR__CELL, "not reached");
-        snprintf(row[9], POR__CELL, "%.*s", POR__CELL - 1, unit);
+        if (!d->censorable || !s.km_valid) {
+            for (int k = 8; k <= 10; k++)
+                snprintf(row[k], POR__CELL, "-");
+        } else {
+            por__km_cell(row[8], s.km_q[0].reached, s.km_q[0].value, scale);
+            por__km_cell(row[9], s.km_q[1].reached, s.km_q[1].value, scale);
+            char lo[POR__CELL], hi[POR__CELL];
+            por__km_cell(lo, s.km_q[1].lo_reached, s.km_q[1].lo, scale);
+            por__km_cell(hi, s.km_q[1].hi_reached, s.km_q[1].hi, scale);
+            snprintf(row[10], POR__CELL, "[%.28s, %.28s]", lo, hi);
+        }
+        snprintf(row[11], POR__CELL, "%.*s", POR__CELL - 1, unit);
     }
 
     int width[POR__PCOLS] = {0};

@@ -71,6 +71,8 @@ void por_summary_of(const double *values, const bool *censored, size_t n, por_su
         size_t np = por_km_curve(values, censored, n, curve);
         s.km_valid = true;
         s.km_median_reached = por_km_median(curve, np, &s.km_median);
+        for (int k = 0; k < POR_KM_NQ; k++)
+            por_km_quantile_of(curve, np, por_km_levels[k], &s.km_q[k]);
         free(curve);
     }
     *out = s;

@@ -117,6 +117,19 @@ double por__cell_number(const por_metric_table *t, size_t col, const por__cell *
     return NAN;
 }
 
+void por_metric_table_column(const por_metric_table *t, size_t col, double *vals, bool *cens)
+{
+    POR_ASSERT(t != NULL && col < t->ncols && vals != NULL && cens != NULL);
+    size_t *order = por__table_row_order(t);
+    POR_ASSERT(order != NULL);
+    for (size_t k = 0; k < t->nrows; k++) {
+        const por__cell *c = &t->cells[order[k] * t->ncols + col];
+        vals[k] = por__cell_number(t, col, c);
+        cens[k] = c->state == POR__CELL_CENSORED_AT || c->state == POR__CELL_CENSORED_INF;
+    }
+    free(order);
+}
+
 void por_metric_table_summarize(const por_metric_table *t, size_t col, por_summary *out)
 {
     POR_ASSERT(t != NULL && col < t->ncols && out != NULL);

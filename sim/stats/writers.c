@@ -180,6 +180,17 @@ static void por__json_km(por__out *o, const por_metric_table *t, size_t col, con
         por__puts(o, "]");
     }
     por__puts(o, "]");
+    static const char *const names[POR_KM_NQ] = {"km_p50", "km_p90", "km_p99"};
+    for (int k = 0; k < POR_KM_NQ; k++) {
+        const por_km_quantile *q = &s->km_q[k];
+        por__printf(o, ",\n      \"%s\": {\"estimate\": ", names[k]);
+        por__json_number(o, q->reached ? q->value : NAN, duration);
+        por__puts(o, ", \"ci95\": [");
+        por__json_number(o, q->lo_reached ? q->lo : NAN, duration);
+        por__puts(o, ", ");
+        por__json_number(o, q->hi_reached ? q->hi : NAN, duration);
+        por__printf(o, "], \"beyond_horizon\": %s}", q->reached ? "false" : "true");
+    }
     free(curve);
     free(cens);
     free(times);

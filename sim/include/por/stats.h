@@ -95,12 +95,33 @@ long por_metric_table_find(const por_metric_table *t, const char *name);
  * true when a Kaplan–Meier estimate was made (censorable data with at least one
  * observation or censored cell); KM_MEDIAN is then the smallest event time t with
  * S(t) <= 0.5, valid only when KM_MEDIAN_REACHED (else NaN). Durations are in ns. */
+/* A Kaplan–Meier quantile with its 95% confidence interval (por_km_quantile).
+ * REACHED: the estimate exists (the curve fell to 1 - P); otherwise VALUE is NaN and
+ * the quantile lies beyond the horizon (past the last time the data followed).
+ * LO_REACHED / HI_REACHED likewise for the limits; a limit not reached is "beyond
+ * horizon" (NaN). LO <= VALUE <= HI whenever they exist. END is the time the curve's
+ * support ends (the last point of the curve: the last finite censoring time after
+ * every event, else the last event time), so "beyond horizon" means "greater than END",
+ * as far as the data tell. */
+typedef struct {
+    double p;
+    bool reached, lo_reached, hi_reached;
+    double value, lo, hi;
+    double end;
+} por_km_quantile;
+
+/* The quantile levels summaries carry: p50, p90, p99. */
+#define POR_KM_NQ 3
+extern const double por_km_levels[POR_KM_NQ];
+
 typedef struct {
     size_t n, censored, missing;
     double mean, sd, ci_lo, ci_hi, median, p90, p99, min, max;
     bool km_valid;
     double km_median;
     bool km_median_reached;
+    /* With KM_VALID: the Kaplan–Meier p50, p90, p99 (por_km_levels) with their CIs. */
+    por_km_quantile km_q[POR_KM_NQ];
 } por_summary;
 
 /* Summarizes N values. CENSORED (may be NULL: nothing censored, no Kaplan–Meier)
@@ -108,6 +129,12 @@ typedef struct {
  * censored at +infinity). A non-censored NaN or infinite value counts as missing.
  * Fills OUT; allocates only temporary memory. */
 void por_summary_of(const double *values, const bool *censored, size_t n, por_summary *out);
+
+/* Reads column COL of T, rows in replication order, into VALS (durations in ns; NaN for
+ * an absent cell, the censoring time or +inf for a censored one) and CENS (censored
+ * flags); both need room for por_metric_table_rows(T) entries. Distinct replications
+ * required (POR_ASSERT). */
+void por_metric_table_column(const por_metric_table *t, size_t col, double *vals, bool *cens);
 
 /* Summarizes column COL of T (rows in replication order) into OUT. DURATION values are
  * in nanoseconds. Kaplan–Meier is computed only for censorable columns. */
@@ -139,6 +166,21 @@ size_t por_km_curve(const double *times, const bool *censored, size_t n, por_km_
  * sets *MEDIAN to NaN when survival never falls to 0.5. */
 bool por_km_median(const por_km_point *curve, size_t npoints, double *median);
 
+/* Finds the Kaplan–Meier P-quantile (0 < P < 1) of CURVE (NPOINTS points from
+ * por_km_curve) and its 95% confidence interval, into OUT:
+ * - estimate: the smallest event time t with S(t) <= 1 - P (for P = 0.5, km_median);
+ * - CI: Brookmeyer & Crowley (1982, Biometrics 38:29-41) test inversion with
+ *   Greenwood's variance on the plain scale, the method of R's
+ *   quantile.survfit(conf.type = "plain"): LO is the smallest event time where
+ *   S(t) - z se(t) <= 1 - P and HI the smallest where S(t) + z se(t) <= 1 - P, with
+ *   z = 1.959964 and se(t)^2 = S(t)^2 sum_{t_i <= t} d_i / (n_i (n_i - d_i)) (0 once
+ *   S = 0). Any limit that never falls to 1 - P is "beyond horizon" (not reached).
+ * Without censoring the estimate is the inverse empirical CDF (type 1 quantile) and the
+ * variance is the binomial S(1 - S)/n. Comparisons allow the rounding of the products
+ * (as por_km_median). */
+void por_km_quantile_of(const por_km_point *curve, size_t npoints, double p,
+                        por_km_quantile *out);
+
 /* Writes runs.csv to F: header "replication,<names...>", then one line per row in
  * replication order; "\n" line ends; names quoted per RFC 4180 when needed. Cells:
  * DURATION as seconds with exactly 9 decimals from the integer ns ("12.500000000");
@@ -164,6 +206,14 @@ int por_metric_table_write_summary_json(const por_metric_table *t, FILE *f,
  * max, Kaplan–Meier median, unit. Durations are shown in ms, s, min, h or d, whichever
  * suits the metric's typical size. Output errors are left on F (check ferror). */
 void por_metric_table_print(const por_metric_table *t, FILE *f);
+
+/* The display unit the terminal tables use for a duration whose typical size is REF_NS
+ * nanoseconds: "ms", "s", "min", "h" or "d" (rules in FORMATS.md); sets *NS_PER_UNIT. */
+const char *por_duration_display_unit(double ref_ns, double *ns_per_unit);
+
+/* Formats X for people into BUF (>= 64 bytes) as the terminal tables do: "-" when not
+ * finite, whole numbers without decimals, else 4 significant digits. Returns BUF. */
+char *por_format_human(double x, char *buf);
 
 /* Formats X as the shortest decimal string that strtod reads back to X exactly
  * (integral |X| < 1e21 without exponent), independent of the process locale; NaN and

@@ -15,7 +15,8 @@
  *   censored.csv  point,replication,metric,censored_at (one line per censored cell; the
  *                 censoring time in seconds with 9 decimals, empty = never, +infinity)
  *   summary.csv   point,<param paths...>,metric,n,censored,missing,mean,sd,ci_lo,ci_hi,
- *                 median,p90,km_median (computed from the runs.csv/censored.csv text,
+ *                 median,p90,km_median, then km_p50,_lo,_hi, km_p90,.., km_p99,.. (Kaplan–Meier
+ *                 quantiles and 95% CI, "inf" = beyond horizon) (computed from the runs.csv/censored.csv text,
  *                 so a merge recomputes the same bytes)
  *   meta.json     version, command, scenario, grid, shard (differs between a merge and
  *                 an unsharded sweep) */
@@ -139,11 +140,32 @@ por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid
 por_status por_sweep_read_dir(const char *dir, const por_sweep_grid *g, bool same_reps,
                               por_sweep_row **rows, size_t *nrows, uint64_t *reps,
                               por_error *err);
+/* One more file of a sweep directory (tune and --require/--frontier add
+ * requirements.csv, frontier.csv, tune.json): NAME in the directory, TEXT its bytes. */
+typedef struct {
+    const char *name;
+    const char *text;
+} por_sweep_extra_file;
+
+/* por_sweep_write_dir, plus the NEXTRA files EXTRA written in the same all-or-nothing
+ * commit. */
+por_status por_sweep_write_dir_extra(const char *dir, bool force, const por_sweep_grid *g,
+                                     por_sweep_row *rows, size_t nrows, const char *meta_json,
+                                     const por_sweep_extra_file *extra, size_t nextra,
+                                     por_error *err);
 
 /* Prints the per-point summary of METRIC (n, censored, mean, 95% CI, KM median) as a
  * terminal table to F, for the points that have rows. ROWS must be sorted. */
 void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
                      const char *metric, FILE *f);
+
+/* Sorts ROWS by (point, replication). */
+void por_sweep_rows_sort(por_sweep_row *rows, size_t nrows);
+
+/* Reads column COL of the N rows ROWS (text, as runs.csv holds it) into VALS (durations
+ * in ns; an empty cell is NaN, a censored one its censoring time or +inf) and CENS. */
+void por_sweep_rows_values(const por_sweep_row *rows, size_t n, size_t col, double *vals,
+                           bool *cens);
 
 /* ---- run until the confidence interval is narrow enough --------------------------- */
 
