@@ -101,12 +101,13 @@ static const char *after_commas(const char *line, int k)
     return line;
 }
 
-/* The scenario_hash field of a points.csv line (third field from the end). */
+/* The scenario_hash field of a points.csv line of a 2-parameter grid: fifth field from
+ * the end (hash, seed, replications, then the two <param>_si cells, which hold no comma). */
 static const char *hash_of_point_line(const char *line)
 {
     const char *p = line + strlen(line);
     for (int commas = 0; p > line; p--)
-        if (p[-1] == ',' && ++commas == 3)
+        if (p[-1] == ',' && ++commas == 5)
             break;
     ck_assert_uint_eq(strlen(p) > 16 ? p[16] : 0, ',');
     return p;
@@ -172,7 +173,11 @@ START_TEST(test_grid_order_and_count)
     ck_assert_uint_eq(count_lines(pts), 1 + 6);
     ck_assert_str_eq(line_at(pts, 0, buf, sizeof buf),
                      "point,feed.ocr.deviation,token.secure_mint.max_staleness,scenario_hash,"
-                     "scenario_seed,scenario_replications");
+                     "scenario_seed,scenario_replications,feed.ocr.deviation_si,"
+                     "token.secure_mint.max_staleness_si");
+    /* The SI columns (format 2, appended): 1% is the ratio 0.01, 26h is 26*3600 s. */
+    ck_assert_ptr_nonnull(strstr(line_at(pts, 1, buf, sizeof buf), ",42,2,0.01,93600.000000000"));
+    ck_assert_ptr_nonnull(strstr(line_at(pts, 6, buf, sizeof buf), ",42,2,0.02,5400.000000000"));
     /* Last parameter fastest. */
     const char *want[6] = {"0,1%,26h,", "1,1%,2h,", "2,1%,90m,",
                            "3,2%,26h,", "4,2%,2h,", "5,2%,90m,"};
@@ -334,6 +339,8 @@ START_TEST(test_shards_cover_and_merge)
     assert_same_file(full, merged, "runs.csv");
     assert_same_file(full, merged, "censored.csv");
     assert_same_file(full, merged, "summary.csv");
+    assert_same_file(full, merged, "columns.csv");
+    assert_same_file(full, merged, "scenarios.jsonl");
 
     /* Refusals: a missing shard, an overlap, a different grid; no output either time. */
     ck_assert_int_eq(cli("merge %s/bad1 %s %s", dd, sk[0], sk[1]), 2);

@@ -7,6 +7,7 @@
  * A replication of a sweep point is exactly replication r of `porsim run` on the point's
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
+#include "columns.h"
 #include "parallel.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
@@ -242,6 +243,19 @@ static void por__point_label(const por__sweep_state *s, size_t p, char *buf, siz
                                 s->grid.values[p * s->nparams + i]);
 }
 
+/* Appends point P's line to G's scenarios.jsonl: {"point": P, "scenario_hash": ...,
+ * "scenario": the effective scenario after the base --set list and P's values}. */
+static void por__scenarios_line(por_sweep_grid *g, size_t p, const por_scenario *sc)
+{
+    char hash[17];
+    por_scenario_hash(sc, hash);
+    size_t old = g->scenarios_jsonl ? strlen(g->scenarios_jsonl) : 0;
+    size_t add = strlen(sc->effective_json) + 96;
+    g->scenarios_jsonl = por_xrealloc(g->scenarios_jsonl, old + add);
+    snprintf(g->scenarios_jsonl + old, add, "{\"point\": %zu, \"scenario_hash\": \"%s\", "
+             "\"scenario\": %s}\n", p, hash, sc->effective_json);
+}
+
 static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                           const por_sweep_dist *dist)
 {
@@ -387,6 +401,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return por_status_exit_code(st);
         }
         s->scs[s->nscs++] = sc;
+        por__scenarios_line(g, p, sc);
         por_scenario_hash(sc, g->hash[p]);
         g->seed[p] = sc->seed;
         g->replications[p] = sc->replications;
@@ -523,8 +538,9 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             fprintf(stderr, "porsim sweep: out of memory\n");
             return 1;
         }
-        fprintf(m, "{\n  \"porsim_version\": \"%s\",\n  \"kind\": \"sweep\",\n  \"command\": ",
-                POR_VERSION);
+        fprintf(m, "{\n  \"porsim_version\": \"%s\",\n  \"format_version\": %d,\n"
+                   "  \"kind\": \"sweep\",\n  \"command\": ",
+                POR_VERSION, POR_OUTPUT_FORMAT_VERSION);
         char cmdline[4096] = "";
         size_t off = 0;
         for (int i = 0; i < argc && off < sizeof cmdline; i++)
@@ -561,7 +577,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return code ? code : 1;
         }
         if (!quiet)
-            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json\n", out);
+            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, columns.csv, "
+                   "scenarios.jsonl, meta.json\n", out);
     }
     return code;
 }

@@ -68,6 +68,8 @@ typedef struct {
     char (*hash)[17];      /* npoints */
     uint64_t *seed;        /* npoints */
     uint64_t *replications; /* npoints */
+    char *scenarios_jsonl; /* scenarios.jsonl (one line per point: its effective scenario),
+                            * or NULL: not written */
 } por_sweep_grid;
 
 /* Frees everything G owns (not G itself). */
