@@ -47,12 +47,13 @@ const char *por_cli_param_si(const char *text, char *buf, size_t n, const char *
     return buf;
 }
 
-/* One columns.csv line; DESCRIPTION is quoted (it may hold commas). */
-static void por__column(FILE *f, const char *file, const char *column, const char *kind,
-                        const char *unit, const char *description)
+/* One columns.csv line (fields quoted as RFC 4180 asks when they hold a comma or quote). */
+static void por__column_c(FILE *f, const char *file, const char *column, const char *kind,
+                          const char *unit, bool censorable, const char *description)
 {
-    const char *fields[5] = {file, column, kind, unit ? unit : "", description ? description : ""};
-    for (int i = 0; i < 5; i++) {
+    const char *fields[6] = {file, column, kind, unit ? unit : "", censorable ? "true" : "false",
+                             description ? description : ""};
+    for (int i = 0; i < 6; i++) {
         if (i)
             fputc(',', f);
         if (strpbrk(fields[i], ",\"\r\n") == NULL) {
@@ -68,6 +69,12 @@ static void por__column(FILE *f, const char *file, const char *column, const cha
         fputc('"', f);
     }
     fputc('\n', f);
+}
+
+static void por__column(FILE *f, const char *file, const char *column, const char *kind,
+                        const char *unit, const char *description)
+{
+    por__column_c(f, file, column, kind, unit, false, description);
 }
 
 static const char *por__kind_name(por_metric_kind k)
@@ -87,11 +94,9 @@ static void por__metric_columns(FILE *f, const char *file, const por_metric_def 
 {
     for (size_t c = 0; c < ndefs; c++) {
         const por_metric_def *d = &defs[c];
-        char desc[1024];
-        snprintf(desc, sizeof desc, "%s%s", d->help ? d->help : d->name,
-                 d->censorable ? " (censorable: empty when censored, see censored.csv)" : "");
-        por__column(f, file, d->name, por__kind_name(d->kind),
-                    d->kind == POR_METRIC_DURATION ? "s" : d->unit, desc);
+        por__column_c(f, file, d->name, por__kind_name(d->kind),
+                      d->kind == POR_METRIC_DURATION ? "s" : d->unit, d->censorable,
+                      d->help ? d->help : d->name);
     }
 }
 

@@ -18,7 +18,7 @@
 #define POR_OUTPUT_FORMAT_VERSION_STR "2"
 
 /* The header of columns.csv. */
-#define POR_COLUMNS_HEADER "file,column,kind,unit,description\n"
+#define POR_COLUMNS_HEADER "file,column,kind,unit,censorable,description\n"
 
 /* The SI value of a swept parameter's TEXT: a duration ("90m", "1.5s") in seconds with
  * 9 decimals, a percentage ("2%") as a ratio, a plain decimal number as itself; anything
