@@ -65,6 +65,21 @@ def test_compare_hand_values(mw_dirs):
     assert "feed_detect: not in the t and U tests (censored or absent): A 1, B 0" in r.stdout
 
 
+def test_compare_run_with_itself(run_dir, tmp_path):
+    """A against itself: difference 0, the Welch CI symmetric around 0, U at its mean
+    (n^2/2) with p = 1; a directory that is neither run nor sweep exits 2."""
+    r = analyze("compare", run_dir, run_dir, "--metric", "feed_detect")
+    row = next(ln for ln in r.stdout.splitlines() if ln.startswith("feed_detect"))
+    m = re.search(r"^feed_detect\s+\S+\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+"
+                  r"\[(\S+), (\S+)\]\s+\S+\s+(\S+)\s+(\S+)", row)
+    assert m, row
+    na, nb, ma, mb, diff, lo, hi, u, p = m.groups()
+    assert na == nb and ma == mb and diff == "0" and lo == "-" + hi
+    assert float(u) == int(na) ** 2 / 2 and p == "1"
+    r = analyze("compare", run_dir, tmp_path / "nothing", check=False)
+    assert r.returncode == 2
+
+
 def test_compare_points_logrank_and_paired(sweep_dir):
     """Censorable metrics get the log-rank test (censored runs used); points of one sweep
     with one seed get the paired section."""

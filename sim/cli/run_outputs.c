@@ -102,7 +102,7 @@ por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *er
     fprintf(f, ",\n  \"scenario_file\": ");
     por_cli_json_string(f, sc->path ? sc->path : "<default>");
     /* The effective overrides (--set, then -r/--seed/--crypto as sets), in order: with
-     * scenario_file they rebuild this scenario (porsim-analyze plot traces replication 0). */
+     * scenario_file they rebuild this scenario, as scenario.json holds it already built. */
     fprintf(f, ",\n  \"sets\": [");
     for (size_t i = 0; i < o->nsets; i++) {
         if (i)
