@@ -215,6 +215,7 @@ class Sweep:
     meta: dict = field(default_factory=dict)
     columns: pd.DataFrame | None = None
     kind: str = "sweep"
+    _scenarios: dict | None = field(default=None, repr=False)
 
     def si(self, param: str) -> str:
         """The name of PARAM's numeric SI column."""
@@ -254,16 +255,17 @@ class Sweep:
         return self.run_at(point).survival(metric)
 
     def scenarios(self) -> dict[int, dict]:
-        """point -> effective scenario (scenarios.jsonl), {} when the file is absent."""
-        path = os.path.join(self.dir, "scenarios.jsonl")
-        if not os.path.exists(path):
-            return {}
-        out = {}
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                o = json.loads(line)
-                out[int(o["point"])] = o["scenario"]
-        return out
+        """point -> effective scenario (scenarios.jsonl, read once), {} when the file is
+        absent (output format 1)."""
+        if self._scenarios is None:
+            self._scenarios = {}
+            path = os.path.join(self.dir, "scenarios.jsonl")
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    for line in f:
+                        o = json.loads(line)
+                        self._scenarios[int(o["point"])] = o["scenario"]
+        return self._scenarios
 
 
 def load_sweep(d: str) -> Sweep:

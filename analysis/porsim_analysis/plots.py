@@ -458,8 +458,12 @@ def fig_frontier(fr: pd.DataFrame, params: list[str], units: dict[str, str]):
 def trace_series(porsim: str, scenario_path: str, out_csv: str, run: int = 0) -> None:
     """Runs `porsim trace SCENARIO --run RUN --series OUT_CSV`; raises RuntimeError with
     porsim's message when it fails."""
-    r = subprocess.run([porsim, "trace", scenario_path, "--run", str(run), "--series", out_csv],
-                       capture_output=True, text=True)
+    try:
+        r = subprocess.run([porsim, "trace", scenario_path, "--run", str(run), "--series",
+                            out_csv], capture_output=True, text=True)
+    except OSError as e:
+        raise RuntimeError(f"cannot run porsim ({porsim}): {e.strerror}; set PORSIM, or "
+                           "pass --series FILE.csv") from None
     if r.returncode != 0:
         raise RuntimeError(f"porsim trace failed ({r.returncode}): {r.stderr.strip()}")
 

@@ -137,6 +137,45 @@ def test_plot_series_failure_is_not_silent(run_dir, tmp_path):
     assert r.returncode == 1 and "porsim trace failed" in r.stderr
 
 
+LESSON4 = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "scenarios", "teaching", "4-custodian-shortfall-secure-mint.json")
+
+
+def test_plot_series_lesson4(porsim, tmp_path):
+    """Lesson 4 (reserves drop at 22 min): series.svg traced again names the three
+    amounts, the onset and the run's hash; without a usable porsim, plot says why and
+    exits 1 (a missing figure is never silent); --series with a file that is not a
+    series exits 2."""
+    sh(porsim, "run", LESSON4, "-q", "-o", tmp_path / "run")
+    analyze("plot", tmp_path / "run", "-o", tmp_path / "f", "--metric", "feed_detect")
+    s = svg_texts(tmp_path / "f" / "series.svg")
+    h = pa.load(str(tmp_path / "run")).meta["scenario_hash"]
+    for w in ("true reserve", "reported answer", "total supply", "onset", h):
+        assert w in s, w
+    r = analyze("plot", tmp_path / "run", "-o", tmp_path / "g", env={"PORSIM": "/nonexistent/porsim"},
+                check=False)
+    assert r.returncode == 1 and "cannot run porsim (/nonexistent/porsim)" in r.stderr
+    r = analyze("plot", tmp_path / "run", "--series", tmp_path / "run" / "runs.csv", "-o",
+                tmp_path / "h", check=False)
+    assert r.returncode == 2 and "not a porsim trace --series file" in r.stderr
+
+
+def test_long_series_stays_small():
+    """20000 rows with a one-row spike: the figure keeps the spike (the y range reaches
+    it) and stays far smaller than the data (matplotlib's path simplification)."""
+    import io
+    n, spike = 20000, 12345
+    df = pd.DataFrame({"t_seconds": np.arange(n) * 60.0,
+                       "true_reserve": [5000 if i == spike else 1000 + i % 7 for i in range(n)],
+                       "reported_answer": [np.nan if i < 10 else 1000.5 for i in range(n)],
+                       "total_supply": 900, "true_ratio": 1.0, "reported_ratio": 1.0})
+    fig = plots.fig_series(df, "long", None)
+    assert fig.axes[0].get_ylim()[1] >= 5000
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    assert len(buf.getvalue()) < 600_000
+
+
 def test_plot_series_from_file(run_dir, porsim, tmp_path):
     sh(porsim, "trace", os.path.join(run_dir, "scenario.json"), "--series", tmp_path / "s.csv")
     analyze("plot", run_dir, "-o", tmp_path / "f", "--series", tmp_path / "s.csv",
