@@ -138,6 +138,11 @@ def sweep_figures(sw: Sweep, metrics: list[str], notes: list[str] | None = None)
             continue
         f = plots.fig_effect(sw, m)
         stat = "Kaplan-Meier median" if met.censorable else "mean"
+        if f is None:
+            notes.append(f"{m}: no effect figure or heatmap, the {stat} is undefined at "
+                         "every point" + (" (not reached: too many censored runs)"
+                                          if met.censorable else ""))
+            continue
         if f is not None:
             out.append(Figure(f"effect_{m}", f, f"{m}: {stat} per point with its 95% CI "
                               f"against {sw.params[0]}."))

@@ -17,6 +17,7 @@ import itertools
 import math
 import re
 import subprocess
+import warnings
 
 import matplotlib
 
@@ -306,8 +307,10 @@ def fig_effect(sw: Sweep, metric: str):
         label = ", ".join(f"{q.split('.')[-1]}={val}" for q, val in zip(others, key)) or metric
         colour = PALETTE[0] if many else PALETTE[k]
         yerr = np.vstack([np.where(np.isfinite(lo), v - lo, 0), np.where(np.isfinite(hi), hi - v, 0)])
-        eb = ax.errorbar(xs[order], v, yerr=np.abs(yerr), fmt="o-", color=colour, capsize=3,
-                         lw=1.4, ms=5, label=label)
+        with warnings.catch_warnings():  # points without a value are gaps, not errors
+            warnings.simplefilter("ignore")
+            eb = ax.errorbar(xs[order], v, yerr=np.abs(yerr), fmt="o-", color=colour,
+                             capsize=3, lw=1.4, ms=5, label=label)
         _data(eb.lines[0])
         if many:
             ax.set_title(label, fontsize=9)

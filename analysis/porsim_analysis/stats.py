@@ -54,11 +54,18 @@ def km_curve(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"t": np.r_[0.0, sf.surv_times], "S": np.r_[1.0, sf.surv_prob]})
 
 
+# statsmodels' quantile is the first event time with S(t) < 1 - p (SAS's rule); porsim's
+# C summary (km_median, FORMATS.md) takes the first with S(t) <= 1 - p. Asking statsmodels
+# for p minus this tolerance gives porsim's rule, so both sides report the same figure
+# on a plateau at exactly 1 - p (frequent with an even number of runs).
+_AT_OR_BELOW = 1e-9
+
+
 def km_quantiles(time, event, ps=(0.5, 0.9, 0.99), alpha: float = 0.05) -> pd.DataFrame:
     """Quantiles of the time-to-event distribution with (1 - ALPHA) confidence
-    intervals: columns p, q, lo, hi (NaN: not reached within the data, or no bound).
-    statsmodels uses SAS's rule: the quantile is the first event time with
-    S(t) < 1 - p."""
+    intervals (statsmodels quantile_ci): columns p, q, lo, hi (NaN: not reached within
+    the data, or no bound). q is the first event time with S(t) <= 1 - p, as porsim's
+    km_median."""
     sf = km(time, event)
     rows = []
     for p in ps:
@@ -68,7 +75,7 @@ def km_quantiles(time, event, ps=(0.5, 0.9, 0.99), alpha: float = 0.05) -> pd.Da
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             lo, hi = sf.quantile_ci(p, alpha=alpha)
-        rows.append((p, float(sf.quantile(p)), float(lo), float(hi)))
+        rows.append((p, float(sf.quantile(p - _AT_OR_BELOW)), float(lo), float(hi)))
     return pd.DataFrame(rows, columns=["p", "q", "lo", "hi"])
 
 

@@ -35,7 +35,10 @@ def metric_row(run: Run, metric: str) -> dict:
     div = 1.0
     unit = m.unit
     if m.kind == "duration":
-        unit, div = duration_unit(np.r_[run.values(metric), t[e]])
+        seen = np.r_[run.values(metric), t[e]]
+        if not len(seen):  # every run censored: the censoring times set the scale
+            seen = t[np.isfinite(t)]
+        unit, div = duration_unit(seen)
     for k in ("mean", "ci_lo", "ci_hi", "median", "p90", "km_median", "km_lo", "km_hi"):
         row[k] = row[k] / div
     row["unit"] = unit

@@ -20,12 +20,10 @@ def close(a, b, rel=1e-9, abs_=1e-9):
     return b is not None and math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
 
 
-def c_km_median(sf):
-    """FORMATS.md's rule: the smallest event time with S(t) <= 0.5 (statsmodels'
-    quantile uses SAS's S(t) < 0.5 instead; the two differ only on a plateau at exactly
-    one half)."""
-    hit = np.flatnonzero(sf.surv_prob <= 0.5 + 1e-12)
-    return float(sf.surv_times[hit[0]]) if len(hit) else None
+def py_km_median(time, event):
+    """km_quantiles' median (statsmodels), None when not reached."""
+    q = stats.km_quantiles(time, event, ps=(0.5,))["q"][0]
+    return None if math.isnan(q) else float(q)
 
 
 def test_run_summary_json_agrees(run_dir):
@@ -54,7 +52,7 @@ def test_run_summary_json_agrees(run_dir):
             events = ct[1:len(sf.surv_times) + 1]
             assert np.allclose(events[:, 0], sf.surv_times[:len(events)])
             assert np.allclose(events[:, 1], sf.surv_prob[:len(events)])
-        want = c_km_median(sf) if s["n"] else None
+        want = py_km_median(t, e) if s["n"] else None
         assert close(want, s["km_median"]), (m, want, s["km_median"])
         assert s["km_median_reached"] == (s["km_median"] is not None)
         checked_km += 1
@@ -75,8 +73,7 @@ def test_sweep_summary_csv_agrees(sweep_dir):
             assert close(d[k], float(s[c])), (s["point"], s["metric"], k)
         assert close(d["ci95"][0], float(s["ci_lo"]), rel=1e-7)
         if sw.metrics[s["metric"]].censorable and (s["n"] or s["censored"]):
-            sf = stats.km(*r.survival(s["metric"]))
-            want = c_km_median(sf) if s["n"] else None
+            want = py_km_median(*r.survival(s["metric"])) if s["n"] else None
             got = None if math.isnan(s["km_median"]) else float(s["km_median"])
             assert close(want, got), (s["point"], s["metric"])
         n += 1
@@ -137,12 +134,15 @@ def test_logrank_by_hand_and_uses_censored():
 
 
 def test_km_quantiles_with_ci():
-    """Uncensored 1..10: S falls by 0.1 at each time. SAS's rule (S(t) < 1 - p) gives the
-    median 6 (S(5) = 0.5 exactly is not below) and p90 10; a CI brackets each."""
+    """Uncensored 1..10: S falls by 0.1 at each time. porsim's rule (the first t with
+    S(t) <= 1 - p) gives the median 5 (S(5) = 0.5 exactly) and p90 9 (S(9) = 0.1), where
+    SAS's strict rule would give 6 and 10; a CI brackets each."""
     t = np.arange(1, 11, dtype=float)
     q = stats.km_quantiles(t, np.ones(10, bool), ps=(0.5, 0.9))
-    assert list(q["q"]) == [6, 10]
-    assert q["lo"][0] <= 6 <= q["hi"][0]
+    assert list(q["q"]) == [5, 9]
+    assert q["lo"][0] <= 5 <= q["hi"][0]
+    # Uncensored 1, 2, 3, 4 (FORMATS.md's example): km_median 2.
+    assert stats.km_quantiles([1, 2, 3, 4.0], [True] * 4, ps=(0.5,))["q"][0] == 2
     # All censored after the first event: the median is not reached.
     q = stats.km_quantiles([1, 5, 5, 5], [True, False, False, False], ps=(0.5,))
     assert math.isnan(q["q"][0])
