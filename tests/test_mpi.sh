@@ -1,7 +1,8 @@
 #!/bin/sh
 # porsim-mpi against porsim (ctest test_mpi, registered only when CMake found MPI):
-# `mpirun -np N porsim-mpi run|sweep ...` must write the same runs.csv and summary.json
-# (run) or runs.csv, points.csv, summary.csv and censored.csv (sweep) byte for byte as
+# `mpirun -np N porsim-mpi run|sweep ...` must write the same runs.csv, summary.json,
+# censored.csv, columns.csv and scenario.json (run) or runs.csv, points.csv, summary.csv,
+# censored.csv, columns.csv and scenarios.jsonl (sweep) byte for byte as
 # porsim with the same options, for 2 and 3 ranks (uneven shares) and within --shard;
 # bad input exits 2 from every rank with the message printed once.
 # Usage: test_mpi.sh PORSIM PORSIM_MPI MPIEXEC
@@ -52,12 +53,12 @@ lines() { # lines NAME FILE N: FILE has N lines (a missing FILE already failed i
 # run: 2 ranks x 2 threads against 1 process x 1 thread; 3 ranks with 4 replications
 mpi 2 run -r 6 --set duration=3d -j 2 -q -o "$tmp/run2" || fail "run -np 2 exited $?"
 "$PORSIM" run -r 6 --set duration=3d -q -o "$tmp/run1" || fail "porsim run exited $?"
-same "run -np 2" "$tmp/run2" "$tmp/run1" runs.csv summary.json
+same "run -np 2" "$tmp/run2" "$tmp/run1" runs.csv summary.json censored.csv columns.csv scenario.json
 lines "run -np 2" "$tmp/run2/runs.csv" 7
 grep -q '"mpi_ranks": 2' "$tmp/run2/meta.json" || fail "run -np 2: meta.json lacks mpi_ranks"
 mpi 3 run -r 4 --set duration=1d -q -o "$tmp/run3" || fail "run -np 3 exited $?"
 "$PORSIM" run -r 4 --set duration=1d -q -o "$tmp/run3ref" || fail "porsim run exited $?"
-same "run -np 3" "$tmp/run3" "$tmp/run3ref" runs.csv summary.json
+same "run -np 3" "$tmp/run3" "$tmp/run3ref" runs.csv summary.json censored.csv columns.csv scenario.json
 lines "run -np 3" "$tmp/run3/runs.csv" 5
 
 # sweep: a 2x2 grid (2-day points end at the onset, so feed_detect is censored there)
@@ -66,14 +67,14 @@ grid="--param duration=2d,3d --param feed.ocr.n=4,7 -r 2"
 mpi 2 sweep $grid -q -o "$tmp/sw2" || fail "sweep -np 2 exited $?"
 # shellcheck disable=SC2086
 "$PORSIM" sweep $grid -q -o "$tmp/sw1" || fail "porsim sweep exited $?"
-same "sweep -np 2" "$tmp/sw2" "$tmp/sw1" runs.csv points.csv summary.csv censored.csv
+same "sweep -np 2" "$tmp/sw2" "$tmp/sw1" runs.csv points.csv summary.csv censored.csv columns.csv scenarios.jsonl
 lines "sweep -np 2" "$tmp/sw2/runs.csv" 9
 [ "$(wc -l <"$tmp/sw2/censored.csv")" -gt 1 ] || fail "sweep -np 2: no censored cells"
 # shellcheck disable=SC2086
 mpi 2 sweep $grid --shard 2/3 -q -o "$tmp/sh2" || fail "sweep --shard -np 2 exited $?"
 # shellcheck disable=SC2086
 "$PORSIM" sweep $grid --shard 2/3 -q -o "$tmp/sh1" || fail "porsim sweep --shard exited $?"
-same "sweep --shard 2/3 -np 2" "$tmp/sh2" "$tmp/sh1" runs.csv points.csv summary.csv censored.csv
+same "sweep --shard 2/3 -np 2" "$tmp/sh2" "$tmp/sh1" runs.csv points.csv summary.csv censored.csv columns.csv scenarios.jsonl
 
 # bad input: exit 2 from the job, the message once, nothing written
 bad() { # bad NAME PATTERN ARGS...

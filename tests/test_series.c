@@ -1,12 +1,12 @@
-/* `porsim trace --series FILE.csv` and the series.svg figure of porsim-analyze plot/report:
+/* `porsim trace --series FILE.csv` (series.svg of porsim-analyze is tested in
+ * analysis/tests/test_cli.py):
  * the CSV of lesson 4 is time-ordered with exact, canonical decimals; the true reserve
  * steps exactly at the scheduled 22 min (or where --set moves it) to exactly 95%; the
  * reported answer changes only on answer rows, as many as the run's reports_accepted;
  * ratios agree with the amounts; the file is the same alone or teed with --html and the
  * text; a series that cannot be written (missing directory, a directory, a full disk)
  * exits 1 and leaves nothing behind, as does SIGINT mid-run; the exact ratio formatter on
- * hand-checked values; long series thinned for the figure without losing a spike.
- * The plot/report tests need gnuplot and print why they skip without it. */
+ * hand-checked values. */
 #include "por_test.h"
 
 #include "por/amount.h"
@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #define LESSON4 POR_SCENARIO_DIR "/teaching/4-custodian-shortfall-secure-mint.json"
-#define ANALYZE POR_SOURCE_DIR "/analysis/porsim-analyze"
 #define HEADER "t_seconds,true_reserve,reported_answer,total_supply,true_ratio,reported_ratio,event"
 #define MAX_ROWS 4096
 
@@ -72,7 +71,6 @@ static int sh(const char *fmt, ...)
 }
 
 #define porsim(fmt, ...) sh("'%s' " fmt, POR_BINARY, __VA_ARGS__)
-#define analyze(fmt, ...) sh("PORSIM='%s' sh '%s' " fmt, POR_BINARY, ANALYZE, __VA_ARGS__)
 
 /* Loads the series CSV at PATH into g_rows (header checked). */
 static void load_series(const char *path)
@@ -395,188 +393,6 @@ START_TEST(test_series_ratio_exact)
 }
 END_TEST
 
-/* ---- porsim-analyze plot / report ---------------------------------------------------- */
-
-static bool skip_without_gnuplot(const char *test)
-{
-    if (system("command -v gnuplot >/dev/null 2>&1") == 0)
-        return false;
-    printf("%s: SKIPPED: gnuplot is not installed (Debian: apt-get install gnuplot-nox)\n", test);
-    fflush(stdout);
-    return true;
-}
-
-static int count(const char *s, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
-/* A self-contained SVG: one <svg>...</svg>, no http but the SVG/XLink namespace names, no
- * external href; names every word of NEEDLES ('|' separated). */
-static void assert_series_svg(const char *dir, const char *needles)
-{
-    char path[700];
-    snprintf(path, sizeof path, "%s/series.svg", dir);
-    char *s = por_test_slurp(path);
-    ck_assert_msg(s != NULL, "no %s", path);
-    ck_assert_int_eq(count(s, "<svg"), 1);
-    ck_assert_int_eq(count(s, "</svg>"), 1);
-    ck_assert_ptr_null(strstr(s, "<image"));
-    ck_assert_ptr_null(strstr(s, "<script"));
-    for (const char *p = strstr(s, "http"); p; p = strstr(p + 1, "http"))
-        ck_assert_msg(strncmp(p, "http://www.w3.org/2000/svg\"", 27) == 0 ||
-                          strncmp(p, "http://www.w3.org/1999/xlink\"", 29) == 0,
-                      "series.svg: network reference near %.60s", p);
-    for (const char *p = strstr(s, "href="); p; p = strstr(p + 1, "href="))
-        ck_assert_msg(p[6] == '#', "series.svg: external href near %.40s", p);
-    char words[512];
-    snprintf(words, sizeof words, "%s", needles);
-    for (char *w = strtok(words, "|"); w; w = strtok(NULL, "|"))
-        ck_assert_msg(strstr(s, w) != NULL, "series.svg does not mention %s", w);
-    free(s);
-}
-
-static void meta_hash(const char *dir, char *out, size_t cap)
-{
-    char path[700];
-    snprintf(path, sizeof path, "%s/meta.json", dir);
-    char *m = por_test_slurp(path);
-    ck_assert_ptr_nonnull(m);
-    const char *p = strstr(m, "\"scenario_hash\": \"");
-    ck_assert_ptr_nonnull(p);
-    p += strlen("\"scenario_hash\": \"");
-    size_t n = strcspn(p, "\"");
-    ck_assert_uint_lt(n, cap);
-    memcpy(out, p, n);
-    out[n] = '\0';
-    free(m);
-}
-
-START_TEST(test_plot_series)
-{
-    if (skip_without_gnuplot("test_plot_series"))
-        return;
-    const char *d = dir_for("series-plot");
-    char run[700], fig[700], hash[64], words[256];
-    /* The lesson (onset at 22 min in replication 0): series.svg traced by plot itself. */
-    ck_assert_int_eq(porsim("run '%s' -q -o '%s/run'", LESSON4, d), 0);
-    ck_assert_int_eq(analyze("plot '%s/run' -o '%s/fig'", d, d), 0);
-    ck_assert_ptr_nonnull(strstr(g_out, "series.svg"));
-    ck_assert_ptr_null(strstr(g_out, "not available"));
-    snprintf(run, sizeof run, "%s/run", d);
-    snprintf(fig, sizeof fig, "%s/fig", d);
-    meta_hash(run, hash, sizeof hash);
-    snprintf(words, sizeof words, "true reserve|reported answer|supply|onset|days|%s", hash);
-    assert_series_svg(fig, words);
-
-    /* A run with --set overrides and --seed: meta.json's "sets" rebuild the same scenario
-     * (the hash in the title is the run's). */
-    ck_assert_int_eq(porsim("run --set duration=2h --set 'custodians[0].reserve.steps[0].at=1h' "
-                            "--seed 7 -r 3 -q -o '%s/run2'",
-                            d),
-                     0);
-    snprintf(run, sizeof run, "%s/run2", d);
-    ck_assert_int_eq(analyze("plot '%s' -o '%s/fig2'", run, d), 0);
-    meta_hash(run, hash, sizeof hash);
-    snprintf(fig, sizeof fig, "%s/fig2", d);
-    snprintf(words, sizeof words, "true reserve|onset|%s", hash);
-    assert_series_svg(fig, words);
-
-    /* Without porsim: a message, the other figures, exit 0; --series FILE works anyway. */
-    ck_assert_int_eq(sh("PORSIM=/nonexistent/porsim sh '%s' plot '%s/run' -o '%s/fig3'", ANALYZE,
-                        d, d),
-                     0);
-    ck_assert_ptr_nonnull(strstr(g_out, "not available"));
-    snprintf(fig, sizeof fig, "%s/fig3/series.svg", d);
-    struct stat st;
-    ck_assert_int_ne(stat(fig, &st), 0);
-    snprintf(fig, sizeof fig, "%s/fig3/survival.svg", d);
-    ck_assert_int_eq(stat(fig, &st), 0);
-    ck_assert_int_eq(porsim("trace '%s' --series '%s/l4.csv'", LESSON4, d), 0);
-    ck_assert_int_eq(sh("PORSIM=/nonexistent/porsim sh '%s' plot '%s/run' --series '%s/l4.csv' "
-                        "-o '%s/fig4'",
-                        ANALYZE, d, d, d),
-                     0);
-    snprintf(fig, sizeof fig, "%s/fig4", d);
-    assert_series_svg(fig, "true reserve|reported answer|onset");
-    /* A --series that is not a series CSV: exit 2. */
-    ck_assert_int_eq(analyze("plot '%s/run' --series '%s/run/runs.csv' -o '%s/fig5'", d, d, d), 2);
-    /* The .gp script kept beside it redraws the same figure. */
-    snprintf(fig, sizeof fig, "%s/fig4/series.svg", d);
-    char *before = por_test_slurp(fig);
-    ck_assert_int_eq(sh("cd '%s/fig4' && rm series.svg && gnuplot series.gp", d), 0);
-    char *after = por_test_slurp(fig);
-    ck_assert_ptr_nonnull(before);
-    ck_assert_ptr_nonnull(after);
-    ck_assert_str_eq(before, after);
-    free(before);
-    free(after);
-}
-END_TEST
-
-/* A long series is thinned for the figure, but a one-row spike survives (each bucket keeps
- * its extremes) and the figure stays far smaller than the input. */
-START_TEST(test_plot_series_thinned)
-{
-    if (skip_without_gnuplot("test_plot_series_thinned"))
-        return;
-    const char *d = dir_for("series-thin");
-    ck_assert_int_eq(porsim("run '%s' -q -o '%s/run'", LESSON4, d), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/long.csv", d);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fprintf(f, HEADER "\n");
-    const int n = 20000, spike = 12345;
-    for (int i = 0; i < n; i++)
-        fprintf(f, "%d,%d,%s,900,1,1,%s\n", i * 60, i == spike ? 5000 : 1000 + i % 7,
-                i < 10 ? "" : "1000.5", i == 0 ? "start" : "reserve");
-    fclose(f);
-    ck_assert_int_eq(sh("PORSIM=/nonexistent/porsim sh '%s' plot '%s/run' --series '%s' -o '%s/fig'",
-                        ANALYZE, d, path, d),
-                     0);
-    snprintf(path, sizeof path, "%s/fig/series.gp", d);
-    char *gp = por_test_slurp(path);
-    ck_assert_ptr_nonnull(gp);
-    const char *a = strstr(gp, "$d << EOD\n"), *b = a ? strstr(a, "\nEOD\n") : NULL;
-    ck_assert_ptr_nonnull(b);
-    int lines = 0;
-    for (const char *p = a; p < b; p++)
-        lines += *p == '\n';
-    ck_assert_int_gt(lines, 2000);
-    ck_assert_int_le(lines, 2000 * 8);
-    /* 12345 min = 8.572916667 d, the spike and the answer column (NaN before the first) */
-    ck_assert_ptr_nonnull(strstr(gp, "\n8.572916667 5000 1000.5 900\n"));
-    ck_assert_ptr_nonnull(strstr(gp, "\n0 1000 NaN 900\n"));
-    free(gp);
-    snprintf(path, sizeof path, "%s/fig", d);
-    assert_series_svg(path, "true reserve|long.csv|onset");
-}
-END_TEST
-
-START_TEST(test_report_series)
-{
-    if (skip_without_gnuplot("test_report_series"))
-        return;
-    const char *d = dir_for("series-report");
-    ck_assert_int_eq(porsim("run '%s' -q -o '%s/run'", LESSON4, d), 0);
-    ck_assert_int_eq(analyze("report '%s/run' -o '%s/r.html'", d, d), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/r.html", d);
-    char *html = por_test_slurp(path);
-    ck_assert_ptr_nonnull(html);
-    ck_assert_ptr_nonnull(strstr(html, "True reserve, reported answer and token supply"));
-    ck_assert_int_eq(count(html, "<svg"), count(html, "</svg>"));
-    ck_assert_ptr_null(strstr(html, "<script"));
-    ck_assert_ptr_null(strstr(html, "<?xml"));
-    ck_assert_ptr_null(strstr(html, "not available"));
-    free(html);
-}
-END_TEST
-
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("series");
@@ -587,9 +403,6 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_series_failed_write_leaves_nothing);
     tcase_add_test(tc, test_series_interrupt_leaves_nothing);
     tcase_add_test(tc, test_series_ratio_exact);
-    tcase_add_test(tc, test_plot_series);
-    tcase_add_test(tc, test_plot_series_thinned);
-    tcase_add_test(tc, test_report_series);
     suite_add_tcase(s, tc);
     return s;
 }

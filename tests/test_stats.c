@@ -447,6 +447,28 @@ START_TEST(test_csv_exact)
 }
 END_TEST
 
+/* censored.csv of a run directory: the censored cell (replication 1, feed_detect at
+ * 20 s) is listed, the absent one (replication 1, rounds) is not; a censoring time
+ * unknown (+infinity) is an empty cell. */
+START_TEST(test_censored_csv)
+{
+    por_metric_table *t = tiny_table(true);
+    char *a = capture(t, por_metric_table_write_censored_csv);
+    ck_assert_str_eq(a, "replication,metric,censored_at\n1,feed_detect,20.000000000\n");
+    por_metric_cell inf[] = {{false, true, 0, 0, NULL}, /* censored, time unknown */
+                             {true, false, 1, 0, NULL},
+                             {true, false, 1, 0, NULL},
+                             {true, false, 1, 0, NULL}};
+    por_metric_table_add_row(t, 2, inf);
+    char *b = capture(t, por_metric_table_write_censored_csv);
+    ck_assert_str_eq(b, "replication,metric,censored_at\n1,feed_detect,20.000000000\n"
+                        "2,feed_detect,\n");
+    free(a);
+    free(b);
+    por_metric_table_destroy(t);
+}
+END_TEST
+
 START_TEST(test_json_exact)
 {
     por_metric_table *t = tiny_table(true);
@@ -695,6 +717,7 @@ Suite *por_test_suite(void)
     tc = tcase_create("writers");
     tcase_add_test(tc, test_csv_exact);
     tcase_add_test(tc, test_json_exact);
+    tcase_add_test(tc, test_censored_csv);
     tcase_add_test(tc, test_json_never_nan);
     tcase_add_test(tc, test_print_table);
     tcase_add_test(tc, test_writer_errors);

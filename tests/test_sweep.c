@@ -101,12 +101,13 @@ static const char *after_commas(const char *line, int k)
     return line;
 }
 
-/* The scenario_hash field of a points.csv line (third field from the end). */
+/* The scenario_hash field of a points.csv line of a 2-parameter grid: fifth field from
+ * the end (hash, seed, replications, then the two <param>_si cells, which hold no comma). */
 static const char *hash_of_point_line(const char *line)
 {
     const char *p = line + strlen(line);
     for (int commas = 0; p > line; p--)
-        if (p[-1] == ',' && ++commas == 3)
+        if (p[-1] == ',' && ++commas == 5)
             break;
     ck_assert_uint_eq(strlen(p) > 16 ? p[16] : 0, ',');
     return p;
@@ -172,7 +173,11 @@ START_TEST(test_grid_order_and_count)
     ck_assert_uint_eq(count_lines(pts), 1 + 6);
     ck_assert_str_eq(line_at(pts, 0, buf, sizeof buf),
                      "point,feed.ocr.deviation,token.secure_mint.max_staleness,scenario_hash,"
-                     "scenario_seed,scenario_replications");
+                     "scenario_seed,scenario_replications,feed.ocr.deviation_si,"
+                     "token.secure_mint.max_staleness_si");
+    /* The SI columns (format 2, appended): 1% is the ratio 0.01, 26h is 26*3600 s. */
+    ck_assert_ptr_nonnull(strstr(line_at(pts, 1, buf, sizeof buf), ",42,2,0.01,93600.000000000"));
+    ck_assert_ptr_nonnull(strstr(line_at(pts, 6, buf, sizeof buf), ",42,2,0.02,5400.000000000"));
     /* Last parameter fastest. */
     const char *want[6] = {"0,1%,26h,", "1,1%,2h,", "2,1%,90m,",
                            "3,2%,26h,", "4,2%,2h,", "5,2%,90m,"};
@@ -334,6 +339,8 @@ START_TEST(test_shards_cover_and_merge)
     assert_same_file(full, merged, "runs.csv");
     assert_same_file(full, merged, "censored.csv");
     assert_same_file(full, merged, "summary.csv");
+    assert_same_file(full, merged, "columns.csv");
+    assert_same_file(full, merged, "scenarios.jsonl");
 
     /* Refusals: a missing shard, an overlap, a different grid; no output either time. */
     ck_assert_int_eq(cli("merge %s/bad1 %s %s", dd, sk[0], sk[1]), 2);
@@ -458,75 +465,6 @@ START_TEST(test_until_ci)
 }
 END_TEST
 
-/* Runs analysis/porsim-analyze with sh; output in g_out. */
-static int analyze(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int analyze(const char *fmt, ...)
-{
-    char args[4096], cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "PORSIM='%s' sh '%s/../analysis/porsim-analyze' %s >'%s/an.txt' 2>&1",
-             POR_BINARY, POR_TEST_DIR, args, g_dir);
-    int st = system(cmd);
-    char path[700];
-    snprintf(path, sizeof path, "%s/an.txt", g_dir);
-    char *txt = por_test_slurp(path);
-    snprintf(g_out, sizeof g_out, "%s", txt ? txt : "");
-    free(txt);
-    return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
-}
-
-START_TEST(test_analyze_script)
-{
-    const char *d = dir_for("sweep-an");
-    char dd[512];
-    snprintf(dd, sizeof dd, "%s", d);
-    ck_assert_int_eq(cli("sweep " FAST " --param feed.ocr.deviation=1%%,2%% -r 4 -q -o %s/sw",
-                         dd),
-                     0);
-    ck_assert_int_eq(cli("run " FAST " -r 6 -q -o %s/a", dd), 0);
-    ck_assert_int_eq(cli("run " FAST " -r 6 --seed 9 --set token.mints.per_day=400 -q -o %s/b",
-                         dd),
-                     0);
-    /* summary of a sweep: one line per point and default metric, parameters spelled out. */
-    ck_assert_int_eq(analyze("summary %s/sw", dd), 0);
-    ck_assert_ptr_nonnull(strstr(g_out, "feed.ocr.deviation=2%"));
-    ck_assert_ptr_nonnull(strstr(g_out, "mint_block"));
-    /* summary of a run: every metric, n = 6. */
-    ck_assert_int_eq(analyze("summary %s/a", dd), 0);
-    ck_assert_ptr_nonnull(strstr(g_out, "\nfeed_detect"));
-    ck_assert_ptr_nonnull(strstr(g_out, "events"));
-    /* compare A with itself: difference 0, CI symmetric around 0. */
-    ck_assert_int_eq(analyze("compare %s/a %s/a --metric feed_detect", dd, dd), 0);
-    ck_assert_ptr_nonnull(strstr(g_out, "feed_detect"));
-    const char *row = strstr(g_out, "\nfeed_detect");
-    ck_assert_ptr_nonnull(row);
-    double na, nb, ma, mb, diff, lo, hi;
-    ck_assert_int_eq(sscanf(row + 1, "feed_detect %lf %lf %lf %lf %lf [%lf, %lf]", &na, &nb,
-                            &ma, &mb, &diff, &lo, &hi),
-                     7);
-    ck_assert(na == 6 && nb == 6 && ma == mb && diff == 0);
-    ck_assert(lo == -hi);
-    /* Sweep points compare as DIR:POINT; a bare sweep dir is refused. */
-    ck_assert_int_eq(analyze("compare %s/sw:0 %s/sw:1", dd, dd), 0);
-    ck_assert_int_eq(analyze("compare %s/sw %s/a", dd, dd), 2);
-    ck_assert_int_eq(analyze("summary %s/nothing", dd), 2);
-    /* merge goes through porsim merge. */
-    ck_assert_int_eq(cli("sweep " FAST " --param feed.ocr.deviation=1%%,2%% -r 4 --shard 1/2 -q "
-                         "-o %s/h1", dd), 0);
-    ck_assert_int_eq(cli("sweep " FAST " --param feed.ocr.deviation=1%%,2%% -r 4 --shard 2/2 -q "
-                         "-o %s/h2", dd), 0);
-    ck_assert_int_eq(analyze("merge %s/m %s/h1 %s/h2", dd, dd, dd), 0);
-    char sw[600], m[600];
-    snprintf(sw, sizeof sw, "%s/sw", dd);
-    snprintf(m, sizeof m, "%s/m", dd);
-    assert_same_file(sw, m, "runs.csv");
-    assert_same_file(sw, m, "summary.csv");
-}
-END_TEST
-
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -539,7 +477,6 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_threads_identical);
     tcase_add_test(tc, test_bad_params_exit_2_no_output);
     tcase_add_test(tc, test_until_ci);
-    tcase_add_test(tc, test_analyze_script);
     suite_add_tcase(s, tc);
     return s;
 }

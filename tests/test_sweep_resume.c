@@ -162,7 +162,8 @@ START_TEST(test_sweep_until_ci_per_point)
         const char *hash = strstr(meta, "\"scenario_hash\": \"");
         ck_assert_ptr_nonnull(hash);
         char line[200];
-        snprintf(line, sizeof line, "%d,%s,%.16s,42,%ld\n", p, ns[p],
+        /* the point's row up to scenario_replications (its _si columns follow) */
+        snprintf(line, sizeof line, "%d,%s,%.16s,42,%ld,", p, ns[p],
                  hash + strlen("\"scenario_hash\": \""), n);
         ck_assert_msg(strstr(points, line) != NULL, "no \"%s\" in points.csv:\n%s", line, points);
         free(meta);

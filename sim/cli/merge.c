@@ -6,6 +6,7 @@
  * summary.csv is computed from that text (durations are exact: seconds with 9 decimals
  * read back to integer ns; other numbers are shortest round-trip doubles). A merge reads
  * the same text back from the shards, so it recomputes exactly the same bytes. */
+#include "columns.h"
 #include "por/outdir.h"
 #include "por/sweep.h"
 
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char por_merge_usage[] =
     "Usage: porsim merge OUT_DIR SHARD_DIR...\n"
@@ -267,6 +269,7 @@ void por_sweep_grid_free(por_sweep_grid *g)
     free(g->hash);
     free(g->seed);
     free(g->replications);
+    free(g->scenarios_jsonl);
     memset(g, 0, sizeof *g);
 }
 
@@ -389,6 +392,11 @@ static por_status por__summary_point(const por_sweep_grid *g, const por_metric_d
 
 /* ---- writing a directory ------------------------------------------------------------ */
 
+/* The statistics columns of summary.csv, after "metric" (also read by columns.csv). */
+#define POR__SUMMARY_STATS                                                                  \
+    "n,censored,missing,mean,sd,ci_lo,ci_hi,median,p90,km_median,km_p50,km_p50_lo,km_p50_hi,"   \
+    "km_p90,km_p90_lo,km_p90_hi,km_p99,km_p99_lo,km_p99_hi"
+
 static void por__params_header(FILE *f, const por_sweep_grid *g)
 {
     fputs("point", f);
@@ -459,10 +467,21 @@ por_status por_sweep_write_dir_extra(const char *dir, bool force, const por_swee
     if (!f)
         goto fail;
     por__params_header(f, g);
-    fputs(",scenario_hash,scenario_seed,scenario_replications\n", f);
+    fputs(",scenario_hash,scenario_seed,scenario_replications", f);
+    for (size_t i = 0; i < g->nparams; i++) { /* appended: each parameter in SI units */
+        fputc(',', f);
+        char name[1024];
+        snprintf(name, sizeof name, "%s_si", g->paths[i]);
+        por__fput_csv(f, name);
+    }
+    fputc('\n', f);
     for (size_t p = 0; p < g->npoints; p++) {
         por__point_prefix(f, g, p);
-        fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 "\n", g->hash[p], g->seed[p], g->replications[p]);
+        fprintf(f, ",%s,%" PRIu64 ",%" PRIu64, g->hash[p], g->seed[p], g->replications[p]);
+        char si[64];
+        for (size_t i = 0; i < g->nparams; i++)
+            fprintf(f, ",%s", por_cli_param_si(g->values[p * g->nparams + i], si, sizeof si, NULL));
+        fputc('\n', f);
     }
     if (por_outdir_fclose(&od, f, "points.csv", err) != POR_OK)
         goto fail;
@@ -503,12 +522,24 @@ por_status por_sweep_write_dir_extra(const char *dir, bool force, const por_swee
     if (!(f = por__open(&od, "summary.csv", err)))
         goto fail;
     por__params_header(f, g);
-    fputs(",metric,n,censored,missing,mean,sd,ci_lo,ci_hi,median,p90,km_median"
-          ",km_p50,km_p50_lo,km_p50_hi,km_p90,km_p90_lo,km_p90_hi,km_p99,km_p99_lo,km_p99_hi\n",
-          f);
+    fputs(",metric," POR__SUMMARY_STATS "\n", f);
     fputs(sum.s, f);
     if (por_outdir_fclose(&od, f, "summary.csv", err) != POR_OK)
         goto fail;
+
+    if (!(f = por__open(&od, "columns.csv", err)))
+        goto fail;
+    por_cli_write_sweep_columns(f, g, defs, ncols, POR__SUMMARY_STATS);
+    if (por_outdir_fclose(&od, f, "columns.csv", err) != POR_OK)
+        goto fail;
+
+    if (g->scenarios_jsonl) {
+        if (!(f = por__open(&od, "scenarios.jsonl", err)))
+            goto fail;
+        fputs(g->scenarios_jsonl, f);
+        if (por_outdir_fclose(&od, f, "scenarios.jsonl", err) != POR_OK)
+            goto fail;
+    }
 
     if (!(f = por__open(&od, "meta.json", err)))
         goto fail;
@@ -735,13 +766,21 @@ static por_status por__grid_parse(const char *path, char *text, por_sweep_grid *
     char *p = text, *line = por__next_line(&p);
     char **f = NULL;
     size_t nf = line ? por__csv_split(line, &f) : (size_t)-1;
-    if (nf == (size_t)-1 || nf < 4 || strcmp(f[0], "point") ||
-        strcmp(f[nf - 3], "scenario_hash") || strcmp(f[nf - 1], "scenario_replications")) {
+    /* point, the parameters, scenario_hash, scenario_seed, scenario_replications, then
+     * (format 2) one <param>_si column per parameter. */
+    size_t h = 1;
+    while (h < nf && nf != (size_t)-1 && strcmp(f[h], "scenario_hash"))
+        h++;
+    size_t width = 2 * h + 2; /* with the SI columns */
+    if (nf == (size_t)-1 || nf < 4 || strcmp(f[0], "point") || h + 2 >= nf ||
+        strcmp(f[h + 1], "scenario_seed") || strcmp(f[h + 2], "scenario_replications") ||
+        (nf != h + 3 && nf != width)) {
         if (nf != (size_t)-1)
             por__free_fields(f, nf);
         return por_error_set(err, POR_EINPUT, "%s: not a porsim sweep points.csv", path);
     }
-    g->nparams = nf - 4;
+    size_t hdr_nf = nf;
+    g->nparams = h - 1;
     g->paths = por_xcalloc(g->nparams ? g->nparams : 1, sizeof *g->paths);
     for (size_t i = 0; i < g->nparams; i++)
         g->paths[i] = por_xstrdup(f[1 + i]);
@@ -750,8 +789,8 @@ static por_status por__grid_parse(const char *path, char *text, por_sweep_grid *
     while ((line = por__next_line(&p))) {
         nf = por__csv_split(line, &f);
         uint64_t idx;
-        if (nf != g->nparams + 4 || !por__parse_index(f[0], &idx) || idx != g->npoints ||
-            strlen(f[nf - 3]) != 16) {
+        if (nf != hdr_nf || !por__parse_index(f[0], &idx) || idx != g->npoints ||
+            strlen(f[h]) != 16) {
             if (nf != (size_t)-1)
                 por__free_fields(f, nf);
             por_sweep_grid_free(g);
@@ -768,9 +807,9 @@ static por_status por__grid_parse(const char *path, char *text, por_sweep_grid *
         size_t pt = g->npoints;
         for (size_t i = 0; i < g->nparams; i++)
             g->values[pt * g->nparams + i] = por_xstrdup(f[1 + i]);
-        memcpy(g->hash[pt], f[nf - 3], 17);
-        bool ok = por__parse_index(f[nf - 2], &g->seed[pt]) &&
-                  por__parse_index(f[nf - 1], &g->replications[pt]);
+        memcpy(g->hash[pt], f[h], 17);
+        bool ok = por__parse_index(f[h + 1], &g->seed[pt]) &&
+                  por__parse_index(f[h + 2], &g->replications[pt]);
         g->npoints++;
         por__free_fields(f, nf);
         if (!ok) {
@@ -983,6 +1022,33 @@ por_status por_sweep_read_dir(const char *dir, const por_sweep_grid *g, bool sam
     return POR_OK;
 }
 
+/* scenarios.jsonl of a shard: the first shard's is kept in G (none when it has none, as
+ * before output format 2); every other shard must have the same bytes. */
+static por_status por__shard_scenarios(const char *dir, bool first, por_sweep_grid *g,
+                                       por_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/scenarios.jsonl", dir);
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (first && !exists)
+        return POR_OK;
+    if (!exists || (!first && !g->scenarios_jsonl))
+        return por_error_set(err, POR_EINPUT, "%s: scenarios.jsonl in some shards only", path);
+    char *text = por__slurp(path, err);
+    if (!text)
+        return POR_EINPUT;
+    if (first) {
+        g->scenarios_jsonl = text;
+        return POR_OK;
+    }
+    bool same = strcmp(text, g->scenarios_jsonl) == 0;
+    free(text);
+    return same ? POR_OK
+                : por_error_set(err, POR_EINPUT,
+                                "%s: differs from the first shard's (different scenarios)", path);
+}
+
 typedef struct {
     uint64_t point, rep;
     size_t shard;
@@ -1096,7 +1162,9 @@ int por_merge_main(int argc, char **argv)
             if (st != POR_OK)
                 break;
         }
-        st = por__read_shard(shards[s], s, &g, header, &rs, &err);
+        if (st == POR_OK)
+            st = por__shard_scenarios(shards[s], s == 0, &g, &err);
+        st = st == POR_OK ? por__read_shard(shards[s], s, &g, header, &rs, &err) : st;
     }
     if (st == POR_OK) {
         /* Every cell exactly once: sort cell keys and walk the grid. */
@@ -1132,7 +1200,7 @@ int por_merge_main(int argc, char **argv)
     }
     if (st == POR_OK) {
         por__buf m = {0};
-        por__buf_str(&m, "{\n  \"porsim_version\": \"" POR_VERSION "\",\n  \"kind\": \"merge\",\n"
+        por__buf_str(&m, "{\n  \"porsim_version\": \"" POR_VERSION "\",\n  \"format_version\": " POR_OUTPUT_FORMAT_VERSION_STR ",\n  \"kind\": \"merge\",\n"
                          "  \"points\": ");
         char num[64];
         snprintf(num, sizeof num, "%zu,\n  \"cells\": %zu,\n  \"shards\": [", g.npoints, rs.n);

@@ -1,13 +1,50 @@
 /* The output directory of a run: see run_outputs.h. */
 #include "run_outputs.h"
 #include "cliopt.h"
+#include "columns.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The files that make a run directory self-describing (output format 2): censored.csv,
+ * columns.csv (the data dictionary) and scenario.json (the effective scenario, which
+ * `porsim run DIR/scenario.json` runs again with the same hash). */
+static por_status por__write_described(por_outdir *od, const por_cli_run_outputs *o,
+                                       por_error *err)
+{
+    FILE *f = por_outdir_fopen(od, "censored.csv", err);
+    if (!f)
+        return err->status;
+    if (por_metric_table_write_censored_csv(o->table, f) != 0) {
+        fclose(f);
+        return por_error_set(err, POR_EIO, "%s/censored.csv: write failed: %s", o->dir,
+                             strerror(errno));
+    }
+    if (por_outdir_fclose(od, f, "censored.csv", err) != POR_OK)
+        return err->status;
+
+    if (!(f = por_outdir_fopen(od, "columns.csv", err)))
+        return err->status;
+    size_t ncols = por_metric_table_cols(o->table);
+    por_metric_def *defs = por_xmalloc(ncols * sizeof *defs);
+    for (size_t c = 0; c < ncols; c++)
+        defs[c] = *por_metric_table_def(o->table, c);
+    por_cli_write_run_columns(f, defs, ncols);
+    free(defs);
+    if (por_outdir_fclose(od, f, "columns.csv", err) != POR_OK)
+        return err->status;
+
+    if (!(f = por_outdir_fopen(od, "scenario.json", err)))
+        return err->status;
+    fputs(o->sc->effective_json, f);
+    fputc('\n', f);
+    return por_outdir_fclose(od, f, "scenario.json", err);
+}
 
 por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *err)
 {
@@ -53,15 +90,19 @@ por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *er
     if (por_outdir_fclose(&od, f, "summary.json", err) != POR_OK)
         goto fail;
 
+    if (por__write_described(&od, o, err) != POR_OK)
+        goto fail;
+
     f = por_outdir_fopen(&od, "meta.json", err);
     if (!f)
         goto fail;
-    fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"command\": ", POR_VERSION);
+    fprintf(f, "{\n  \"porsim_version\": \"%s\",\n  \"format_version\": %d,\n  \"command\": ",
+            POR_VERSION, POR_OUTPUT_FORMAT_VERSION);
     por_cli_json_string(f, cmdline);
     fprintf(f, ",\n  \"scenario_file\": ");
     por_cli_json_string(f, sc->path ? sc->path : "<default>");
     /* The effective overrides (--set, then -r/--seed/--crypto as sets), in order: with
-     * scenario_file they rebuild this scenario (porsim-analyze plot traces replication 0). */
+     * scenario_file they rebuild this scenario, as scenario.json holds it already built. */
     fprintf(f, ",\n  \"sets\": [");
     for (size_t i = 0; i < o->nsets; i++) {
         if (i)

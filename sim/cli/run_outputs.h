@@ -1,5 +1,6 @@
 /* The output directory of a run (`porsim run -o`, `porsim-mpi run -o`): runs.csv,
- * summary.json and meta.json, written all-or-nothing through por/outdir.h. Internal to
+ * summary.json, censored.csv, columns.csv, scenario.json and meta.json (formats:
+ * sim/stats/FORMATS.md), written all-or-nothing through por/outdir.h. Internal to
  * sim/cli. */
 #ifndef POR_CLI_RUN_OUTPUTS_H
 #define POR_CLI_RUN_OUTPUTS_H
@@ -28,8 +29,8 @@ typedef struct {
     const char *meta_extra;     /* more meta.json members, each starting ",\n  ", or NULL */
 } por_cli_run_outputs;
 
-/* Writes DIR/runs.csv, summary.json and meta.json; on any failure nothing is left in
- * place of DIR and ERR says why (POR_EIO). */
+/* Writes the files of DIR (above); on any failure nothing is left in place of DIR and
+ * ERR says why (POR_EIO). */
 por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *err);
 
 #endif

@@ -8,6 +8,7 @@
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
 #include "param_range.h"
+#include "columns.h"
 #include "parallel.h"
 #include "progress.h"
 #include "require_cli.h"
@@ -291,6 +292,19 @@ static void por__point_label(const por__sweep_state *s, size_t p, char *buf, siz
                                 s->grid.values[p * s->nparams + i]);
 }
 
+/* Appends point P's line to G's scenarios.jsonl: {"point": P, "scenario_hash": ...,
+ * "scenario": the effective scenario after the base --set list and P's values}. */
+static void por__scenarios_line(por_sweep_grid *g, size_t p, const por_scenario *sc)
+{
+    char hash[17];
+    por_scenario_hash(sc, hash);
+    size_t old = g->scenarios_jsonl ? strlen(g->scenarios_jsonl) : 0;
+    size_t add = strlen(sc->effective_json) + 96;
+    g->scenarios_jsonl = por_xrealloc(g->scenarios_jsonl, old + add);
+    snprintf(g->scenarios_jsonl + old, add, "{\"point\": %zu, \"scenario_hash\": \"%s\", "
+             "\"scenario\": %s}\n", p, hash, sc->effective_json);
+}
+
 static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
                           const por_sweep_dist *dist)
 {
@@ -483,6 +497,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         if (dist && dist->rank != 0 ? so.strict && sc->nwarnings
                                     : por_cli_scenario_warnings(sc, so.strict))
             return 2;
+        por__scenarios_line(g, p, sc);
         por_scenario_hash(sc, g->hash[p]);
         g->seed[p] = sc->seed;
         g->replications[p] = sc->replications;
@@ -806,8 +821,9 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             fprintf(stderr, "porsim sweep: out of memory\n");
             return 1;
         }
-        fprintf(m, "{\n  \"porsim_version\": \"%s\",\n  \"kind\": \"sweep\",\n  \"command\": ",
-                POR_VERSION);
+        fprintf(m, "{\n  \"porsim_version\": \"%s\",\n  \"format_version\": %d,\n"
+                   "  \"kind\": \"sweep\",\n  \"command\": ",
+                POR_VERSION, POR_OUTPUT_FORMAT_VERSION);
         char cmdline[4096] = "";
         size_t off = 0;
         for (int i = 0; i < argc && off < sizeof cmdline; i++)
@@ -862,7 +878,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return code ? code : 1;
         }
         if (!quiet) {
-            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, meta.json", out);
+            printf("wrote %s/points.csv, runs.csv, censored.csv, summary.csv, columns.csv, "
+                   "scenarios.jsonl, meta.json", out);
             for (size_t k = 0; k < nextra; k++)
                 printf(", %s", extra[k].name);
             printf("\n");

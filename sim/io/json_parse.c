@@ -254,3 +254,19 @@ void por__json_hash(const cJSON *root, char out[17])
     cJSON_free(text);
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
+
+char *por__json_print(const cJSON *root)
+{
+    char *text = cJSON_PrintUnformatted(root);
+    if (!text) {
+        fprintf(stderr, "porsim: out of memory while printing the scenario\n");
+        exit(1);
+    }
+    char *out = strdup(text);
+    cJSON_free(text);
+    if (!out) {
+        fprintf(stderr, "porsim: out of memory while printing the scenario\n");
+        exit(1);
+    }
+    return out;
+}

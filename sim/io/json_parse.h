@@ -17,4 +17,8 @@ por_status por__json_parse(const char *text, size_t len, const char *file, cJSON
 /* 16 hex digits of FNV-1a 64 over cJSON_PrintUnformatted of ROOT with keys sorted. */
 void por__json_hash(const cJSON *root, char out[17]);
 
+/* ROOT as compact JSON (cJSON_PrintUnformatted, members in document order), malloc'd
+ * (caller frees with free); exits on out of memory like por__json_hash. */
+char *por__json_print(const cJSON *root);
+
 #endif

@@ -70,6 +70,7 @@ void por_scenario_free(por_scenario *sc)
     for (size_t i = 0; i < sc->nwarnings; i++)
         free(sc->warnings[i]);
     free(sc->warnings);
+    free(sc->effective_json);
     free(sc);
 }
 
@@ -118,6 +119,7 @@ por_status por_scenario_load_string(const char *json, size_t len, const char *di
     }
     por__sc_build(&ld->jr, ld->root, ld->sc);
     por__json_hash(ld->root, ld->sc->hash);
+    ld->sc->effective_json = por__json_print(ld->root);
     ld->sc->warnings = ld->jr.warnings;
     ld->sc->nwarnings = ld->jr.nwarnings;
     ld->jr.warnings = NULL;

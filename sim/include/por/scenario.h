@@ -440,6 +440,9 @@ typedef struct {
     char hash[17];               /* stable hash of the effective scenario, 16 hex digits */
     char **warnings;             /* accepted oddities ("below libocr's mainnet minimum") */
     size_t nwarnings;
+    char *effective_json;        /* the scenario after every --set override, as compact JSON
+                                  * (what the hash covers, member order kept): written as
+                                  * scenario.json beside a run's results, loadable again */
 } por_scenario;
 
 #endif

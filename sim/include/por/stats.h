@@ -202,6 +202,13 @@ int por_metric_table_write_csv(const por_metric_table *t, FILE *f);
 int por_metric_table_write_summary_json(const por_metric_table *t, FILE *f,
                                         const char *extra_json_fields);
 
+/* Writes censored.csv to F: the header "replication,metric,censored_at", then one line
+ * per censored cell in replication then column order; censored_at is the censoring time
+ * as runs.csv would write the value (durations in seconds with 9 decimals), empty when
+ * it is unknown (+infinity). Returns 0, or -1 with errno set as for
+ * por_metric_table_write_csv. */
+int por_metric_table_write_censored_csv(const por_metric_table *t, FILE *f);
+
 /* Prints a human-readable table to F: metric, n, censored, mean, 95% CI, median, p90,
  * max, Kaplan–Meier median, unit. Durations are shown in ms, s, min, h or d, whichever
  * suits the metric's typical size. Output errors are left on F (check ferror). */

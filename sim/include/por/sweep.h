@@ -9,8 +9,9 @@
  * until the 95% confidence interval of one metric is narrow enough.
  *
  * Output directory of a sweep or merge (formats documented in README.md, section
- * "Sweeps, shards and precision"):
- *   points.csv    point,<param paths...>,scenario_hash,scenario_seed,scenario_replications
+ * "Sweeps, shards and precision", and sim/stats/FORMATS.md, "Output directories"):
+ *   points.csv    point,<param paths...>,scenario_hash,scenario_seed,scenario_replications,
+ *                 <param path>_si... (each value in SI units: seconds, ratios; or empty)
  *   runs.csv      point,<param paths...>,replication,<metric cells as in porsim run>
  *   censored.csv  point,replication,metric,censored_at (one line per censored cell; the
  *                 censoring time in seconds with 9 decimals, empty = never, +infinity)
@@ -18,8 +19,11 @@
  *                 median,p90,km_median, then km_p50,_lo,_hi, km_p90,.., km_p99,.. (Kaplan–Meier
  *                 quantiles and 95% CI, "inf" = beyond horizon) (computed from the runs.csv/censored.csv text,
  *                 so a merge recomputes the same bytes)
- *   meta.json     version, command, scenario, grid, shard (differs between a merge and
- *                 an unsharded sweep) */
+ *   columns.csv   the data dictionary: file,column,kind,unit,censorable,description
+ *   scenarios.jsonl  one line per point: {"point", "scenario_hash", "scenario"}, the
+ *                 point's effective scenario (when the grid has them: scenarios_jsonl)
+ *   meta.json     version, format_version, command, scenario, grid, shard (differs
+ *                 between a merge and an unsharded sweep) */
 #ifndef POR_SWEEP_H
 #define POR_SWEEP_H
 
@@ -69,6 +73,8 @@ typedef struct {
     char (*hash)[17];      /* npoints */
     uint64_t *seed;        /* npoints */
     uint64_t *replications; /* npoints */
+    char *scenarios_jsonl; /* scenarios.jsonl (one line per point: its effective scenario),
+                            * or NULL: not written */
 } por_sweep_grid;
 
 /* Frees everything G owns (not G itself). */
@@ -123,8 +129,8 @@ typedef struct {
  * run returns 0 without printing or writing anything. */
 int por_sweep_main_dist(int argc, char **argv, const por_sweep_dist *dist);
 
-/* Writes points.csv, runs.csv, censored.csv, summary.csv and META_JSON (the whole text
- * of meta.json) into DIR all-or-nothing (por/outdir.h); replaces DIR only with FORCE.
+/* Writes points.csv, runs.csv, censored.csv, summary.csv, columns.csv, scenarios.jsonl
+ * (when G has it) and META_JSON (the whole text of meta.json) into DIR all-or-nothing (por/outdir.h); replaces DIR only with FORCE.
  * ROWS (NROWS, any order; sorted in place by (point, rep)) must have distinct cells.
  * Returns POR_OK, or POR_EIO / POR_EINPUT with ERR set. */
 por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid *g,
