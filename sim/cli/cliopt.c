@@ -1,5 +1,6 @@
 /* Shared command-line helpers (see cliopt.h). */
 #include "cliopt.h"
+#include "por/json_write.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -53,16 +54,7 @@ bool por_cli_opt(int argc, char **argv, int *i, const char *short_name, const ch
 
 void por_cli_json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    por_json_write_string(f, s);
 }
 
 void por_cli_scenario_opts_init(por_cli_scenario_opts *o)

@@ -8,6 +8,7 @@
 #include "run_outputs.h"
 #include "por/bench.h"
 #include "por/bench_scenario.h"
+#include "por/json_write.h"
 #include "por/outdir.h"
 #include "por/runner.h"
 #include "por/scenario_load.h"
@@ -266,12 +267,14 @@ static int por__cmd_run(int argc, char **argv)
         double scale = dur ? 1e9 : 1.0;
         por_format_double(ci.mean / scale, mean, sizeof mean);
         por_format_double(ci.half_width / scale, half, sizeof half);
+        char *metric_json = por_json_quote(ci_metric ? ci_metric : "feed_detect");
         snprintf(ci_meta, sizeof ci_meta,
-                 ",\n  \"until_ci\": {\"pct\": %g, \"metric\": \"%s\", \"max_reps\": %" PRIu64
+                 ",\n  \"until_ci\": {\"pct\": %g, \"metric\": %s, \"max_reps\": %" PRIu64
                  ", \"batch\": %d, \"reached\": %s, \"replications\": %" PRIu64
                  ", \"n\": %zu, \"mean\": %s, \"half_width\": %s}",
-                 ci_pct, ci_metric ? ci_metric : "feed_detect", max_reps, POR_UNTIL_CI_BATCH,
+                 ci_pct, metric_json, max_reps, POR_UNTIL_CI_BATCH,
                  ci.reached ? "true" : "false", res.completed, ci.n, mean, half);
+        free(metric_json);
         { /* the count reached is the result: printed even with -q */
             printf("until-ci %s: %s after %" PRIu64 " replications: mean %.6g%s, 95%% CI "
                    "half-width %.4g%s (%.3g%% of the mean; target %g%%)\n",

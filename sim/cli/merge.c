@@ -6,6 +6,7 @@
  * summary.csv is computed from that text (durations are exact: seconds with 9 decimals
  * read back to integer ns; other numbers are shortest round-trip doubles). A merge reads
  * the same text back from the shards, so it recomputes exactly the same bytes. */
+#include "por/json_write.h"
 #include "por/outdir.h"
 #include "por/sweep.h"
 
@@ -970,14 +971,10 @@ int por_merge_main(int argc, char **argv)
         snprintf(num, sizeof num, "%zu,\n  \"cells\": %zu,\n  \"shards\": [", g.npoints, rs.n);
         por__buf_str(&m, num);
         for (size_t s = 0; s < nshards; s++) {
-            por__buf_str(&m, s ? ", \"" : "\"");
-            for (const char *c = shards[s]; *c; c++) {
-                if (*c == '"' || *c == '\\')
-                    por__buf_add(&m, "\\", 1);
-                if ((unsigned char)*c >= 0x20)
-                    por__buf_add(&m, c, 1);
-            }
-            por__buf_str(&m, "\"");
+            char *q = por_json_quote(shards[s]);
+            por__buf_str(&m, s ? ", " : "");
+            por__buf_str(&m, q);
+            free(q);
         }
         por__buf_str(&m, "]\n}\n");
         st = por_sweep_write_dir(out, force, &g, rs.rows, rs.n, m.s, &err);
