@@ -5,6 +5,7 @@
 #include "por/runner.h"
 #include "parallel.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,10 @@ por_status por_runner_run(const por_scenario *sc, const por_runner_config *cfg,
     for (size_t i = 0; i < n; i++) {
         if (!ex.done[i])
             break;
+        if (ex.status[i] == POR_EINTERRUPTED) {
+            snprintf(out->stop_msg, sizeof out->stop_msg, "%s", ex.errs[i].msg);
+            break;
+        }
         if (ex.status[i] != POR_OK) {
             status = ex.status[i];
             if (err)

@@ -167,14 +167,6 @@ static por_status por__sweep_job(void *vctx, size_t j, por_metric_cell *cells, c
     return st;
 }
 
-static volatile sig_atomic_t por__sweep_interrupted;
-
-static void por__sweep_on_signal(int sig)
-{
-    (void)sig;
-    por__sweep_interrupted = 1;
-}
-
 static void por__sweep_progress(void *ctx, uint64_t done, uint64_t total)
 {
     if (!*(bool *)ctx)
@@ -425,19 +417,15 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     s->rows = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->rows);
     s->events = por_xcalloc(s->ncells ? s->ncells : 1, sizeof *s->events);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = por__sweep_on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volatile sig_atomic_t *stop = por_cli_stop_install(0); /* see cliopt.h */
     bool tty = isatty(STDERR_FILENO) == 1;
 
     por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells, .rows = s->rows,
-                          .events = s->events, .opt = {.crypto_override = -1}};
+                          .events = s->events, .opt = {.crypto_override = -1, .stop = stop}};
     por_parallel ex = {.njobs = s->ncells, .threads = (unsigned)so.threads, .job = por__sweep_job,
                     .ctx = &ctx, .continue_on_invariant = true,
                     .progress = por__sweep_progress, .progress_ctx = &tty,
-                    .interrupt = &por__sweep_interrupted};
+                    .interrupt = stop};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     por_parallel_run(&ex);
@@ -448,6 +436,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     size_t ndone = 0, ninvariant = 0, failed = s->ncells, first_inv = s->ncells;
     uint64_t events = 0;
     for (size_t j = 0; j < s->ncells; j++) {
+        if (ex.done[j] && ex.status[j] == POR_EINTERRUPTED)
+            ex.done[j] = false; /* stopped by a signal: not a completed cell */
         ndone += ex.done[j];
         events += s->events[j];
         if (!ex.done[j] || ex.status[j] == POR_OK)
@@ -635,6 +625,11 @@ por_status por_run_until_ci(const por_scenario *sc, const por_until_ci_config *c
         bool stop = false;
         for (uint64_t j = 0; j < b; j++) {
             if (!ex.done[j]) {
+                stop = true;
+                break;
+            }
+            if (ex.status[j] == POR_EINTERRUPTED) { /* a stop request or --max-events */
+                snprintf(out->stop_msg, sizeof out->stop_msg, "%s", ex.errs[j].msg);
                 stop = true;
                 break;
             }
