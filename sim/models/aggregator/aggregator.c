@@ -18,7 +18,10 @@ struct por_aggregator {
     por_aggregator_config cfg;
     por_digest digest;
     por_crypto *crypto;
-    por_round_data *hist; /* hist[k] = round k+1 */
+    /* The newest POR_AGGREGATOR_HISTORY rounds: round k at hist[(k-1) % HISTORY], so the
+     * memory is bounded however long the run (the contract keeps every round, but
+     * nothing in a run reads an old one). nhist counts every accepted round. */
+    por_round_data *hist;
     size_t nhist, caphist;
     uint64_t latest_er;   /* (epoch << 32) | round of the latest accepted report */
     por__listener *listeners;
@@ -126,14 +129,14 @@ void por_aggregator_latest(const por_aggregator *agg, por_round_data *out)
         memset(out, 0, sizeof *out);
         return;
     }
-    *out = agg->hist[agg->nhist - 1];
+    *out = agg->hist[(agg->nhist - 1) % POR_AGGREGATOR_HISTORY];
 }
 
 bool por_aggregator_round(const por_aggregator *agg, uint64_t round_id, por_round_data *out)
 {
-    if (round_id == 0 || round_id > agg->nhist)
+    if (round_id == 0 || round_id > agg->nhist || agg->nhist - round_id >= POR_AGGREGATOR_HISTORY)
         return false;
-    *out = agg->hist[round_id - 1];
+    *out = agg->hist[(round_id - 1) % POR_AGGREGATOR_HISTORY];
     return true;
 }
 
@@ -220,11 +223,11 @@ por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
     if (r != POR_TRANSMIT_ACCEPTED)
         return r;
     agg->latest_er = ((uint64_t)rep->epoch << 32) | rep->round;
-    if (agg->nhist == agg->caphist) {
+    if (agg->nhist == agg->caphist && agg->caphist < POR_AGGREGATOR_HISTORY) {
         agg->caphist = agg->caphist ? agg->caphist * 2 : 64;
         agg->hist = por_xrealloc(agg->hist, agg->caphist * sizeof *agg->hist);
     }
-    por_round_data *rd = &agg->hist[agg->nhist++];
+    por_round_data *rd = &agg->hist[agg->nhist++ % POR_AGGREGATOR_HISTORY];
     rd->round_id = agg->nhist;
     rd->answer = rep->obs[rep->nobs / 2];
     rd->started_at = block_time;
