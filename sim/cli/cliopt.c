@@ -108,7 +108,10 @@ size_t por_cli_scenario_flag_sets(por_cli_scenario_opts *o, bool with_crypto, co
         out[n++] = o->flag_sets[0];
     }
     if (o->have_seed) {
-        snprintf(o->flag_sets[1], sizeof o->flag_sets[1], "seed=%" PRIu64, o->seed);
+        /* Above 2^53 - 1 a JSON number would round: the exact decimal string instead
+         * (the scenario's "seed" takes both). */
+        snprintf(o->flag_sets[1], sizeof o->flag_sets[1],
+                 o->seed < (UINT64_C(1) << 53) ? "seed=%" PRIu64 : "seed=\"%" PRIu64 "\"", o->seed);
         out[n++] = o->flag_sets[1];
     }
     if (with_crypto && o->crypto) {

@@ -148,11 +148,14 @@ static uint64_t por__sc_seed(por__jr *c, const cJSON *root)
         if (!ok)
             por__jr_fail(c, "expected a decimal string from \"0\" to \"18446744073709551615\", got %s",
                          por__jr_describe(v, got, sizeof got));
-    } else if (cJSON_IsNumber(v) && v->valuedouble > 9007199254740992.0) {
-        por__jr_fail(c, "expected an integer up to 2^53, got %s (integers above 2^53 are not exact in JSON; "
-                        "write the seed as a string)", por__jr_describe(v, got, sizeof got));
+    } else if (cJSON_IsNumber(v) && v->valuedouble >= 9007199254740992.0) {
+        /* A JSON number reaches porsim as a double: 2^53 + 1 arrives as 2^53, so from 2^53
+         * on the value written cannot be told apart from its neighbours. */
+        por__jr_fail(c, "expected an integer below 2^53, got %s (larger integers are not exact in "
+                        "JSON numbers; write the seed as a string, e.g. \"9007199254740993\")",
+                     por__jr_describe(v, got, sizeof got));
     } else {
-        seed = por__jr_v_uint(c, v, 0, 9007199254740992ull);
+        seed = por__jr_v_uint(c, v, 0, 9007199254740991ull);
     }
     por__jr_reset(c, m);
     return seed;
