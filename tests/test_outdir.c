@@ -258,6 +258,12 @@ START_TEST(test_cli_refuses_link_before_running)
     snprintf(dangling, sizeof dangling, "%s/dangling", base);
     ck_assert_int_eq(symlink("/nonexistent-porsim-target", dangling), 0);
     snprintf(log, sizeof log, "%s/log.txt", base);
+    /* trace --html to a path that cannot be written: why, before the run, exit 2. */
+    ck_assert_int_eq(por_test_run_cli("trace --html /nonexistent-porsim/x.html", log), 2);
+    char *why = por_test_slurp(log);
+    ck_assert_msg(strstr(why, "x.html: cannot write the HTML page: No such file or directory") &&
+                  !strstr(why, "# porsim trace"), "%s", why);
+    free(why);
     const char *cmds[] = {"run -r 1 -o %s --force", "sweep --param seed=1,2 -r 1 -o %s --force",
                           "merge --force %s " POR_TEST_DIR, "run -r 1 -o %s"};
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {

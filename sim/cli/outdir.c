@@ -101,6 +101,14 @@ por_status por_outdir_check(const char *dir, bool force, por_error *err)
     if (access(parent, W_OK) != 0)
         return por_error_set(err, POR_EINPUT, "%s: parent directory %s is not writable", dir,
                              parent);
+    /* access() can say yes where creating fails (a read-only mount, procfs, root): try it,
+     * so the run does not simulate for nothing. */
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.porsim-probe-XXXXXX", parent);
+    if (!mkdtemp(probe))
+        return por_error_set(err, POR_EINPUT, "%s: cannot create a folder in %s: %s", dir, parent,
+                             strerror(errno));
+    rmdir(probe);
     return POR_OK;
 }
 
