@@ -307,6 +307,7 @@ static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config
     cu->steps = por_xcalloc(n, sizeof *cu->steps);
     cu->nsteps = n;
     size_t m = por__jr_mark(c), i = 0;
+    por_amount reserve_path = cu->initial, reserve_before = cu->initial;
     por__jr_push_key(c, "steps");
     for (const cJSON *e = a->child; e; e = e->next, i++) {
         size_t m2 = por__jr_mark(c);
@@ -346,6 +347,25 @@ static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config
             por__jr_fail(c, "needs \"change\" (\"-8%%\" or \"-80000000.00\") or \"set\" (\"920000000.00\")");
         }
         por__jr_string(c, e, "label", "", st->label, sizeof st->label);
+        /* The reserve along the steps as written (drift and deposits aside) must stay a
+         * representable amount: the custodian would otherwise saturate at 2^127 - 1 base
+         * units, silently not the change asked for. */
+        por_amount d;
+        bool fits = true;
+        if (st->kind == POR_CHANGE_RELATIVE_PPB)
+            fits = por_amount_mul_ppb(reserve_path, st->ppb, &d) &&
+                   por_amount_add(reserve_path, d, &reserve_path);
+        else if (st->kind == POR_CHANGE_ABSOLUTE && !por_amount_add(reserve_path, st->amount, &reserve_path))
+            reserve_path = 0, fits = st->amount < 0; /* as the custodian: below the range, 0 */
+        else if (st->kind == POR_CHANGE_SET)
+            reserve_path = st->amount;
+        if (!fits) {
+            char before[64];
+            por__jr_push_key(c, st->kind == POR_CHANGE_SET ? "set" : "change");
+            por__jr_fail(c, "takes the reserve from %s beyond the largest amount, 2^127-1 base units",
+                         por_amount_format(reserve_before, cu->decimals, false, before, sizeof before));
+        }
+        reserve_before = reserve_path;
         por__jr_reset(c, m2);
     }
     por__jr_reset(c, m);
