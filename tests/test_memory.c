@@ -95,6 +95,33 @@ START_TEST(test_peak_rss_independent_of_simulated_time)
 }
 END_TEST
 
+/* The runner works in chunks of 4096 replications (no replications x metrics cells up
+ * front): a run across a chunk boundary gives the same rows, in order, for -j1 and -j2. */
+START_TEST(test_chunked_runner_deterministic)
+{
+    const char *tmp = por_test_tmpdir("mem-chunks");
+    char args[1000], log[700], a[700], b[700];
+    snprintf(log, sizeof log, "%s/log", tmp);
+    for (int j = 1; j <= 2; j++) {
+        snprintf(args, sizeof args, "run -r 4100 -j %d -q --set duration=1m -o '%s/j%d'", j, tmp, j);
+        ck_assert_int_eq(por_test_run_cli(args, log), 0);
+    }
+    snprintf(a, sizeof a, "%s/j1/runs.csv", tmp);
+    snprintf(b, sizeof b, "%s/j2/runs.csv", tmp);
+    char *x = por_test_slurp(a), *y = por_test_slurp(b);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(y);
+    ck_assert(!strcmp(x, y));
+    size_t lines = 0;
+    for (char *p = x; *p; p++)
+        lines += *p == '\n';
+    ck_assert_uint_eq(lines, 4101);
+    ck_assert_ptr_nonnull(strstr(x, "\n4099,"));
+    free(x);
+    free(y);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("memory");
@@ -102,6 +129,7 @@ Suite *por_test_suite(void)
     tcase_set_timeout(tc, 500);
     tcase_add_test(tc, test_history_bounded);
     tcase_add_test(tc, test_peak_rss_independent_of_simulated_time);
+    tcase_add_test(tc, test_chunked_runner_deterministic);
     suite_add_tcase(s, tc);
     return s;
 }
