@@ -7,7 +7,11 @@
  * root, $HOME, a folder holding the working directory or a mount point; deleting an old
  * DIR never follows a link nor crosses into another file system. A DIR.partial-XXXXXX
  * left by a killed run (its writer gone, same host) is removed by the next run writing
- * DIR. */
+ * DIR.
+ *
+ * Exit codes (por/error.h): a DIR that cannot be produced is found before any work by
+ * por_outdir_check (which tries to create a folder next to it) and is bad input,
+ * POR_EINPUT, exit 2; a write failing afterwards (full disk) is POR_EIO, exit 1. */
 #ifndef POR_OUTDIR_H
 #define POR_OUTDIR_H
 
