@@ -1,7 +1,9 @@
 /* The structure-aware mutator without libFuzzer: for every file named (directories: every
  * regular file in them), MUTANTS mutants (POR_MUTANTS, default 8) from fixed seeds are fed
  * to the scenario harness, so every build (ASan+UBSan in CI) runs a bounded, reproducible
- * round of structure-aware fuzzing. Prints "mutated N inputs (M valid JSON mutants)". */
+ * round of structure-aware fuzzing. Prints "mutated N inputs (M valid JSON mutants)".
+ * With POR_MUTANT_DIR=DIR each mutant is also written there (mutant-SEED.json), e.g. to
+ * run the accepted ones with `porsim run --max-wall`. */
 #include "fuzz_common.h"
 #include "scenario_mutator.h"
 
@@ -31,6 +33,16 @@ static void por__file(const char *path, unsigned mutants)
         g_mutants++;
         if (getenv("POR_REPLAY_VERBOSE"))
             fprintf(stderr, "mutate: %s seed %u: %.*s\n", path, seed, (int)(n > 300 ? 300 : n), buf);
+        const char *dir = getenv("POR_MUTANT_DIR");
+        if (dir) {
+            char out[4200];
+            snprintf(out, sizeof out, "%s/mutant-%u.json", dir, seed);
+            FILE *w = fopen(out, "wb");
+            if (w) {
+                fwrite(buf, 1, n, w);
+                fclose(w);
+            }
+        }
         uint8_t *exact = malloc(n);
         memcpy(exact, buf, n);
         LLVMFuzzerTestOneInput(exact, n);
