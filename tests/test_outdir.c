@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static bool exists(const char *p)
 {
@@ -160,6 +162,192 @@ START_TEST(test_missing_parent_and_full_disk)
 }
 END_TEST
 
+/* A folder of "user files" at BASE/NAME holding keep.txt; returns its path in OUT. */
+static void make_user_folder(const char *base, const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%s", base, name);
+    ck_assert_int_eq(mkdir(out, 0755), 0);
+    char f[4400];
+    snprintf(f, sizeof f, "%s/keep.txt", out);
+    FILE *fp = fopen(f, "w");
+    fputs("user data", fp);
+    fclose(fp);
+}
+
+static bool user_file_kept(const char *folder)
+{
+    char f[4400];
+    snprintf(f, sizeof f, "%s/keep.txt", folder);
+    char *txt = por_test_slurp(f);
+    bool ok = txt && !strcmp(txt, "user data");
+    free(txt);
+    return ok;
+}
+
+/* Issue 20.1: -o LINK --force with LINK -> a folder of user files deleted the files (the
+ * link was renamed, then the recursive delete followed it). A link is never replaced. */
+START_TEST(test_symlink_refused_and_never_followed)
+{
+    const char *base = por_test_tmpdir("outdir-link");
+    char user[4200], link[4200];
+    make_user_folder(base, "user", user, sizeof user);
+    snprintf(link, sizeof link, "%s/link", base);
+    ck_assert_int_eq(symlink(user, link), 0);
+    por_error err = {POR_OK, ""};
+    ck_assert_int_eq(por_outdir_check(link, true, &err), POR_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "symbolic link"));
+    /* The link appearing after the check: commit refuses it too, nothing deleted. */
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/out", base);
+    por_outdir od;
+    ck_assert_int_eq(por_outdir_begin(&od, dir, true, &err), POR_OK);
+    ck_assert_int_eq(symlink(user, dir), 0);
+    ck_assert_int_eq(por_outdir_commit(&od, &err), POR_EINPUT);
+    por_outdir_abort(&od);
+    ck_assert(user_file_kept(user));
+    struct stat st;
+    ck_assert_int_eq(lstat(dir, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    /* A link inside a replaced output folder is removed, its target left alone. */
+    ck_assert_int_eq(unlink(dir), 0);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    char inner[4400];
+    snprintf(inner, sizeof inner, "%s/inner-link", dir);
+    ck_assert_int_eq(symlink(user, inner), 0);
+    /* a folder porsim wrote (its meta.json says so), else --force refuses it (issue 18) */
+    char meta[4400];
+    snprintf(meta, sizeof meta, "%s/meta.json", dir);
+    FILE *mf = fopen(meta, "w");
+    ck_assert_ptr_nonnull(mf);
+    fputs("{\"porsim_version\": \"0.1.0\"}\n", mf);
+    fclose(mf);
+    ck_assert_int_eq(por_outdir_begin(&od, dir, true, &err), POR_OK);
+    ck_assert_int_eq(por_outdir_commit(&od, &err), POR_OK);
+    ck_assert(lstat(inner, &st) != 0);
+    ck_assert(user_file_kept(user));
+    /* A dangling link is refused before any work. */
+    char dangling[4200];
+    snprintf(dangling, sizeof dangling, "%s/dangling", base);
+    ck_assert_int_eq(symlink("/nonexistent-porsim-target", dangling), 0);
+    ck_assert_int_eq(por_outdir_check(dangling, false, &err), POR_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "symbolic link to nothing"));
+}
+END_TEST
+
+/* Issue 20.1: ., .., /, $HOME, a folder holding the working directory and a mount point
+ * are never replaced, with or without --force. */
+START_TEST(test_protected_folders_refused)
+{
+    const char *base = por_test_tmpdir("outdir-protect");
+    char work[4200], sub[4300];
+    make_user_folder(base, "work", work, sizeof work);
+    snprintf(sub, sizeof sub, "%s/sub", work);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(sub), 0);
+    por_error err = {POR_OK, ""};
+    const char *names[] = {".", "./", "..", "../", "../sub/..", "/"};
+    const char *why[] = {"current or parent", "current or parent", "current or parent",
+                         "current or parent", "current or parent", "root"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        ck_assert_int_eq(por_outdir_check(names[i], true, &err), POR_EINPUT);
+        ck_assert_msg(strstr(err.msg, why[i]), "%s: %s", names[i], err.msg);
+    }
+    /* An absolute path to an ancestor of the working directory. */
+    ck_assert_int_eq(por_outdir_check(work, true, &err), POR_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "working directory"));
+    ck_assert_int_eq(chdir(cwd), 0);
+    /* $HOME */
+    const char *old_home = getenv("HOME");
+    char saved[4096] = "";
+    if (old_home)
+        snprintf(saved, sizeof saved, "%s", old_home);
+    setenv("HOME", work, 1);
+    ck_assert_int_eq(por_outdir_check(work, true, &err), POR_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "home folder"));
+    if (old_home)
+        setenv("HOME", saved, 1);
+    else
+        unsetenv("HOME");
+    ck_assert(user_file_kept(work));
+    /* A mount point: /proc is one wherever procfs is mounted. */
+    struct stat a, b;
+    if (stat("/proc", &a) == 0 && stat("/", &b) == 0 && a.st_dev != b.st_dev) {
+        ck_assert_int_eq(por_outdir_check("/proc", true, &err), POR_EINPUT);
+        ck_assert_ptr_nonnull(strstr(err.msg, "mount point"));
+    }
+}
+END_TEST
+
+/* Issue 20.6: a killed run's DIR.partial-XXXXXX (its writer gone) is removed by the next
+ * run writing DIR; one whose writer still runs is left alone. */
+START_TEST(test_stale_partial_removed)
+{
+    const char *base = por_test_tmpdir("outdir-stale");
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    waitpid(child, NULL, 0); /* CHILD's pid now names no process */
+    long pids[2] = {(long)child, (long)getpid()};
+    char dirs[2][4096];
+    for (int k = 0; k < 2; k++) {
+        snprintf(dirs[k], sizeof dirs[k], "%s/out.partial-%s", base, k ? "LIVE01" : "DEAD01");
+        ck_assert_int_eq(mkdir(dirs[k], 0755), 0);
+        char f[4300];
+        snprintf(f, sizeof f, "%s/.porsim-owner", dirs[k]);
+        FILE *fp = fopen(f, "w");
+        fprintf(fp, "%ld %s\n", pids[k], host);
+        fclose(fp);
+    }
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/out", base);
+    por_error err = {POR_OK, ""};
+    por_outdir od;
+    ck_assert_int_eq(por_outdir_begin(&od, dir, false, &err), POR_OK);
+    ck_assert(!exists(dirs[0]));
+    ck_assert(exists(dirs[1]));
+    ck_assert_int_eq(por_outdir_commit(&od, &err), POR_OK);
+    char owner[4400];
+    snprintf(owner, sizeof owner, "%s/.porsim-owner", dir);
+    ck_assert(!exists(owner)); /* the marker never reaches the committed folder */
+}
+END_TEST
+
+/* Issue 20.1/20.6 through the CLI: run, sweep and merge share the rule, and refuse before
+ * simulating (a dangling link at -o used to fail only after the whole run). */
+START_TEST(test_cli_refuses_link_before_running)
+{
+    const char *base = por_test_tmpdir("outdir-cli");
+    char user[4200], link[4200], dangling[4200], log[4200], args[9000];
+    make_user_folder(base, "user", user, sizeof user);
+    snprintf(link, sizeof link, "%s/link", base);
+    ck_assert_int_eq(symlink(user, link), 0);
+    snprintf(dangling, sizeof dangling, "%s/dangling", base);
+    ck_assert_int_eq(symlink("/nonexistent-porsim-target", dangling), 0);
+    snprintf(log, sizeof log, "%s/log.txt", base);
+    /* trace --html to a path that cannot be written: why, before the run, exit 2. */
+    ck_assert_int_eq(por_test_run_cli("trace --html /nonexistent-porsim/x.html", log), 2);
+    char *why = por_test_slurp(log);
+    ck_assert_msg(strstr(why, "x.html: cannot write the HTML page: No such file or directory") &&
+                  !strstr(why, "# porsim trace"), "%s", why);
+    free(why);
+    const char *cmds[] = {"run -r 1 -o %s --force", "sweep --param seed=1,2 -r 1 -o %s --force",
+                          "merge --force %s " POR_TEST_DIR, "run -r 1 -o %s"};
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        snprintf(args, sizeof args, cmds[i], i == 3 ? dangling : link);
+        ck_assert_int_eq(por_test_run_cli(args, log), 2);
+        char *txt = por_test_slurp(log);
+        ck_assert_msg(strstr(txt, "symbolic link") && !strstr(txt, "replication"), "%s: %s", args,
+                      txt);
+        free(txt);
+        ck_assert(user_file_kept(user));
+    }
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("outdir");
@@ -170,6 +358,10 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, test_force_refuses_a_folder_porsim_did_not_write);
     tcase_add_test(tc, test_missing_parents_are_created);
     tcase_add_test(tc, test_missing_parent_and_full_disk);
+    tcase_add_test(tc, test_symlink_refused_and_never_followed);
+    tcase_add_test(tc, test_protected_folders_refused);
+    tcase_add_test(tc, test_stale_partial_removed);
+    tcase_add_test(tc, test_cli_refuses_link_before_running);
     suite_add_tcase(s, tc);
     return s;
 }

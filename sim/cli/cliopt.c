@@ -1,13 +1,17 @@
 /* Shared command-line helpers (see cliopt.h). */
 #include "cliopt.h"
+#include "por/json_write.h"
+#include "por/time.h"
+#include "por/world.h"
 
 #include <errno.h>
-#include <math.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 int por_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -56,16 +60,7 @@ bool por_cli_opt(int argc, char **argv, int *i, const char *short_name, const ch
 
 void por_cli_json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    por_json_write_string(f, s);
 }
 
 void por_cli_scenario_opts_init(por_cli_scenario_opts *o)
@@ -116,7 +111,10 @@ size_t por_cli_scenario_flag_sets(por_cli_scenario_opts *o, bool with_crypto, co
         out[n++] = o->flag_sets[0];
     }
     if (o->have_seed) {
-        snprintf(o->flag_sets[1], sizeof o->flag_sets[1], "seed=%" PRIu64, o->seed);
+        /* Above 2^53 - 1 a JSON number would round: the exact decimal string instead
+         * (the scenario's "seed" takes both). */
+        snprintf(o->flag_sets[1], sizeof o->flag_sets[1],
+                 o->seed < (UINT64_C(1) << 53) ? "seed=%" PRIu64 : "seed=\"%" PRIu64 "\"", o->seed);
         out[n++] = o->flag_sets[1];
     }
     if (with_crypto && o->crypto) {
@@ -124,6 +122,88 @@ size_t por_cli_scenario_flag_sets(por_cli_scenario_opts *o, bool with_crypto, co
         out[n++] = o->flag_sets[2];
     }
     return n;
+}
+
+/* ---- stopping ---------------------------------------------------------------------- */
+
+static volatile sig_atomic_t por__stop;
+static volatile sig_atomic_t por__stop_why; /* 0 none, else the first signal number */
+
+static void por__on_stop_signal(int sig)
+{
+    if (!por__stop_why)
+        por__stop_why = sig;
+    if (sig == SIGINT && por__stop == 0) {
+        por__stop = POR_STOP_NEW;
+        static const char msg[] = "\nporsim: stopping after the running replications; press "
+                                  "Ctrl-C again to stop them now\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        return;
+    }
+    por__stop = POR_STOP_NOW;
+}
+
+volatile sig_atomic_t *por_cli_stop_install(double max_wall_s)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = por__on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (max_wall_s > 0) {
+        sigaction(SIGALRM, &sa, NULL);
+        struct itimerval it = {{0, 0}, {0, 0}};
+        it.it_value.tv_sec = (time_t)max_wall_s;
+        it.it_value.tv_usec = (suseconds_t)((max_wall_s - (double)(time_t)max_wall_s) * 1e6);
+        if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+            it.it_value.tv_usec = 1;
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
+    return &por__stop;
+}
+
+const char *por_cli_stop_reason(void)
+{
+    switch (por__stop_why) {
+    case 0: return NULL;
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGALRM: return "--max-wall";
+    default: return "a signal";
+    }
+}
+
+bool por_cli_parse_wall(const char *s, double *out_s)
+{
+    char *end = NULL;
+    double x = strtod(s, &end);
+    if (end != s && !*end && isfinite(x) && x > 0 && x <= 1e9) {
+        *out_s = x;
+        return true;
+    }
+    por_time_t d;
+    const char *why = NULL;
+    if (por_duration_parse(s, &d, &why) == 0 && d > 0) {
+        *out_s = (double)d / 1e9;
+        return true;
+    }
+    return false;
+}
+
+void por_cli_warn_event_count(const char *cmd, const por_scenario *sc, uint64_t replications)
+{
+    char driver[128];
+    double per = por_world_estimate_events(sc, driver, sizeof driver);
+    if (!(per * (double)replications > POR_WORLD_EVENTS_WARN))
+        return;
+    char dur[64];
+    fprintf(stderr,
+            "porsim %s: warning: about %.2g events per replication (%.2g in all), mostly from "
+            "%s over %s; this may not finish in reasonable time: bound it with --max-wall or "
+            "--max-events\n",
+            cmd, per, per * (double)replications, driver,
+            por_duration_format(sc->duration, dur, sizeof dur));
 }
 
 bool por_cli_scenario_warnings(const por_scenario *sc, bool strict)

@@ -5,6 +5,7 @@
 
 #include "por/scenario.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,5 +70,24 @@ const char *por_cli_find_scenario(const char *arg);
 
 /* Writes S as a JSON string literal (quotes, backslashes and control bytes escaped). */
 void por_cli_json_string(FILE *f, const char *s);
+
+/* Stopping a command that runs replications. por_cli_stop_install makes SIGINT, SIGTERM
+ * and (with MAX_WALL_S > 0) a wall-time budget raise the flag it returns (levels in
+ * por/world.h): a first SIGINT (Ctrl-C) to POR_STOP_NEW, so the running replications
+ * finish and no new one starts; a second SIGINT, any SIGTERM or the end of the wall-time
+ * budget to POR_STOP_NOW, so running replications end at their next engine poll too.
+ * Either way the command then writes what is complete and exits 1. */
+volatile sig_atomic_t *por_cli_stop_install(double max_wall_s);
+
+/* What raised the stop flag: "SIGINT", "SIGTERM", "--max-wall" or NULL (nothing yet). */
+const char *por_cli_stop_reason(void);
+
+/* Warns on stderr (for command CMD) when REPLICATIONS replications of SC are estimated
+ * (por_world_estimate_events) to handle more than POR_WORLD_EVENTS_WARN events, naming
+ * the parameter that drives the count and the bounds --max-wall and --max-events. */
+void por_cli_warn_event_count(const char *cmd, const por_scenario *sc, uint64_t replications);
+
+/* Parses --max-wall's value: a duration ("90s", "10m", "2h") or plain seconds. */
+bool por_cli_parse_wall(const char *s, double *out_s);
 
 #endif

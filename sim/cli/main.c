@@ -10,6 +10,7 @@
 #include "run_outputs.h"
 #include "por/bench.h"
 #include "por/bench_scenario.h"
+#include "por/json_write.h"
 #include "por/outdir.h"
 #include "por/runner.h"
 #include "por/scenario_load.h"
@@ -80,6 +81,13 @@ static const char *const por__usage_run =
     "  --require EXPR         a target judged at 95% confidence, e.g. feed_detect.p90<=1h,\n"
     "                         unbacked_minted.p90<=0, gas.mean<=2e6 (repeatable; see\n"
     "                         docs/tune.md); exit 0 all met, 4 one not met, 5 undecided\n"
+    "  --max-events N         stop a replication once it handled N events, and the run\n"
+    "                         there (the same replications stop for any -j)\n"
+    "  --max-wall DURATION    stop the run after DURATION of wall time (\"90s\", \"2h\")\n"
+    "                         Both keep the replications completed before the stop, write\n"
+    "                         them (meta.json \"partial\": true) and exit 1, as signals do:\n"
+    "                         a first Ctrl-C lets running replications finish, a second\n"
+    "                         one or SIGTERM stops them within a few thousand events\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -121,20 +129,14 @@ static const char *const por__usage_bench =
 
 /* ---- run ------------------------------------------------------------------------- */
 
-static volatile sig_atomic_t por__interrupted;
-
-static void por__on_signal(int sig)
-{
-    (void)sig;
-    por__interrupted = 1;
-}
 
 static int por__cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL, *ci_metric = NULL;
     por_cli_scenario_opts so;
     por_cli_scenario_opts_init(&so);
-    uint64_t max_reps = 10000;
+    uint64_t max_reps = 10000, max_events = 0;
+    double max_wall = 0;
     bool force = false, quiet = false;
     bool until_ci = false, have_max_reps = false;
     double ci_pct = 0;
@@ -172,6 +174,13 @@ static int por__cmd_run(int argc, char **argv)
             if (missing || !por_cli_parse_u64(v, 1, 10000000, &max_reps))
                 return por_cli_usage_error("run", "--max-reps needs a count (1..10000000)");
             have_max_reps = true;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--max-events", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, UINT64_MAX, &max_events))
+                return por_cli_usage_error("run", "--max-events needs a positive count");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--max-wall", &v, &missing)) {
+            if (missing || !por_cli_parse_wall(v, &max_wall))
+                return por_cli_usage_error("run", "--max-wall needs a duration (\"90s\", \"10m\") "
+                                                  "or seconds");
         } else if (!strcmp(a, "--force")) {
             force = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -229,22 +238,19 @@ static int por__cmd_run(int argc, char **argv)
         return 2;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = por__on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
+    por_cli_warn_event_count("run", sc, until_ci ? max_reps : sc->replications);
+    volatile sig_atomic_t *stop = por_cli_stop_install(max_wall);
     por_cli_progress ps;
     por_cli_progress_init(&ps, "replications", isatty(STDERR_FILENO) == 1);
     por_runner_config rc = {
         .first_rep = 0,
         .replications = sc->replications,
         .threads = (unsigned)so.threads,
-        .run = {.crypto_override = -1, .horizon_override = 0},
+        .run = {.crypto_override = -1, .horizon_override = 0, .stop = stop,
+                .max_events = max_events},
         .progress = por_cli_progress_update,
         .progress_ctx = &ps,
-        .interrupt = &por__interrupted,
+        .interrupt = stop,
     };
     por_runner_result res;
     por_until_ci_report ci = {0};
@@ -258,7 +264,7 @@ static int por__cmd_run(int argc, char **argv)
             .run = rc.run,
             .progress = por_cli_progress_update,
             .progress_ctx = &ps,
-            .interrupt = &por__interrupted,
+            .interrupt = stop,
         };
         st = por_run_until_ci(sc, &cc, &res, &ci, &err);
         por_cli_progress_end(&ps); /* stopped before --max-reps: end the bar's line */
@@ -274,12 +280,14 @@ static int por__cmd_run(int argc, char **argv)
         double scale = dur ? 1e9 : 1.0;
         por_format_double(ci.mean / scale, mean, sizeof mean);
         por_format_double(ci.half_width / scale, half, sizeof half);
+        char *metric_json = por_json_quote(ci_metric ? ci_metric : "feed_detect");
         snprintf(ci_meta, sizeof ci_meta,
-                 ",\n  \"until_ci\": {\"pct\": %g, \"metric\": \"%s\", \"max_reps\": %" PRIu64
+                 ",\n  \"until_ci\": {\"pct\": %g, \"metric\": %s, \"max_reps\": %" PRIu64
                  ", \"batch\": %d, \"reached\": %s, \"replications\": %" PRIu64
                  ", \"n\": %zu, \"mean\": %s, \"half_width\": %s}",
-                 ci_pct, ci_metric ? ci_metric : "feed_detect", max_reps, POR_UNTIL_CI_BATCH,
+                 ci_pct, metric_json, max_reps, POR_UNTIL_CI_BATCH,
                  ci.reached ? "true" : "false", res.completed, ci.n, mean, half);
+        free(metric_json);
         { /* the count reached is the result: printed even with -q */
             printf("until-ci %s: %s after %" PRIu64 " replications: mean %.6g%s, 95%% CI "
                    "half-width %.4g%s (%.3g%% of the mean; target %g%%)\n",
@@ -335,8 +343,12 @@ static int por__cmd_run(int argc, char **argv)
         }
     }
     if (res.partial) {
-        fprintf(stderr, "porsim: interrupted: kept %" PRIu64 " of %" PRIu64 " replications\n",
-                res.completed, sc->replications);
+        const char *why = por_cli_stop_reason();
+        if (res.stop_msg[0])
+            fprintf(stderr, "porsim: %s%s%s\n", res.stop_msg, why ? " by " : "", why ? why : "");
+        fprintf(stderr, "porsim: %s: kept %" PRIu64 " of %" PRIu64 " replications\n",
+                why ? "interrupted" : "stopped", res.completed,
+                until_ci ? res.completed : sc->replications);
         if (code == 0)
             code = 1;
     }

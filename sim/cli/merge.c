@@ -7,6 +7,7 @@
  * read back to integer ns; other numbers are shortest round-trip doubles). A merge reads
  * the same text back from the shards, so it recomputes exactly the same bytes. */
 #include "columns.h"
+#include "por/json_write.h"
 #include "por/outdir.h"
 #include "por/sweep.h"
 
@@ -758,6 +759,72 @@ static bool por__parse_index(const char *s, uint64_t *out)
     return true;
 }
 
+/* Whether the LEN bytes at S are a cell as porsim writes one for a metric of KIND (FORMATS.md):
+ * empty; a duration as non-negative seconds with exactly 9 decimals; an amount as a
+ * plain decimal; a count or ratio as the shortest round-trip form of a finite double.
+ * A merge copies cells verbatim, so an edited shard ("inf", "0x1p4", " 7", a negative
+ * duration) must be refused rather than passed on. */
+static bool por__cell_ok(const char *s, size_t len, por_metric_kind kind)
+{
+    if (len == 0)
+        return true;
+    char buf[128];
+    if (len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (kind == POR_METRIC_DURATION) {
+        const char *dot = strchr(buf, '.');
+        if (!dot || dot == buf || strlen(dot + 1) != 9 || (buf[0] == '0' && dot != buf + 1))
+            return false;
+        for (const char *q = buf; *q; q++)
+            if (q != dot && (*q < '0' || *q > '9'))
+                return false;
+        int64_t ns;
+        return por__parse_ns_seconds(buf, &ns) && ns >= 0;
+    }
+    double v;
+    if (!por__parse_double(buf, &v) || !isfinite(v))
+        return false;
+    if (kind == POR_METRIC_AMOUNT) {
+        const char *q = buf + (buf[0] == '-');
+        bool digits = false, dot = false;
+        for (; *q; q++) {
+            if (*q >= '0' && *q <= '9')
+                digits = true;
+            else if (*q == '.' && !dot && digits && q[1])
+                dot = true;
+            else
+                break;
+        }
+        if (!*q && digits)
+            return true;
+    }
+    char canon[64];
+    return strcmp(por_format_double(v, canon, sizeof canon), buf) == 0;
+}
+
+/* Checks every cell of a runs.csv row's metric text (after the parameter columns). */
+static por_status por__check_cells(const char *path, const char *text, uint64_t pt, uint64_t rep,
+                                   por_error *err)
+{
+    size_t ncols;
+    const por_metric_def *defs = por_world_metric_defs(&ncols);
+    const char *b = text;
+    for (size_t c = 0; c < ncols; c++) {
+        const char *e = strchr(b, ',');
+        if (!e)
+            e = b + strlen(b);
+        if ((c + 1 < ncols) != (*e == ',') || !por__cell_ok(b, (size_t)(e - b), defs[c].kind))
+            return por_error_set(err, POR_EINPUT,
+                                 "%s: point %" PRIu64 " replication %" PRIu64 ": %s '%.*s' is not "
+                                 "a value porsim writes (was the file edited?)",
+                                 path, pt, rep, defs[c].name, (int)((e - b) > 40 ? 40 : e - b), b);
+        b = *e ? e + 1 : e;
+    }
+    return POR_OK;
+}
+
 /* Builds the grid from the text of points.csv. */
 static por_status por__grid_parse(const char *path, char *text, por_sweep_grid *g,
                                   por_error *err)
@@ -793,9 +860,9 @@ static por_status por__grid_parse(const char *path, char *text, por_sweep_grid *
             strlen(f[h]) != 16) {
             if (nf != (size_t)-1)
                 por__free_fields(f, nf);
+            size_t at = g->npoints; /* before the free clears it */
             por_sweep_grid_free(g);
-            return por_error_set(err, POR_EINPUT, "%s: malformed line for point %zu", path,
-                                 g->npoints);
+            return por_error_set(err, POR_EINPUT, "%s: malformed line for point %zu", path, at);
         }
         if (g->npoints == cap) {
             cap = cap ? cap * 2 : 16;
@@ -885,6 +952,8 @@ static por_status por__read_shard(const char *dir, size_t shard, const por_sweep
                                path, line);
             break;
         }
+        if ((st = por__check_cells(path, cut + 1, pt, rep, err)) != POR_OK)
+            break;
         if (rs->n == rs->cap) {
             rs->cap = rs->cap ? rs->cap * 2 : 256;
             rs->rows = por_xrealloc(rs->rows, rs->cap * sizeof *rs->rows);
@@ -936,7 +1005,10 @@ static por_status por__read_shard(const char *dir, size_t shard, const por_sweep
                     hi = mid;
             }
         }
-        if (!hit || (hit->cens && hit->cens[col])) {
+        if (hit && !por__cell_ok(f[3], strlen(f[3]), defs[col].kind)) {
+            st = por_error_set(err, POR_EINPUT, "%s: line '%.60s': censored_at is not a value "
+                               "porsim writes (was the file edited?)", path, line);
+        } else if (!hit || (hit->cens && hit->cens[col])) {
             st = por_error_set(err, POR_EINPUT, "%s: line '%.60s' names no censorable cell of "
                                "this shard (or repeats one)", path, line);
         } else {
@@ -1206,14 +1278,10 @@ int por_merge_main(int argc, char **argv)
         snprintf(num, sizeof num, "%zu,\n  \"cells\": %zu,\n  \"shards\": [", g.npoints, rs.n);
         por__buf_str(&m, num);
         for (size_t s = 0; s < nshards; s++) {
-            por__buf_str(&m, s ? ", \"" : "\"");
-            for (const char *c = shards[s]; *c; c++) {
-                if (*c == '"' || *c == '\\')
-                    por__buf_add(&m, "\\", 1);
-                if ((unsigned char)*c >= 0x20)
-                    por__buf_add(&m, c, 1);
-            }
-            por__buf_str(&m, "\"");
+            char *q = por_json_quote(shards[s]);
+            por__buf_str(&m, s ? ", " : "");
+            por__buf_str(&m, q);
+            free(q);
         }
         por__buf_str(&m, "]\n}\n");
         st = por_sweep_write_dir(out, force, &g, rs.rows, rs.n, m.s, &err);

@@ -44,13 +44,8 @@ static const char por__mpi_usage_run[] =
     "  -q, --quiet            no summary table on stdout\n"
     "  -h, --help             this help\n";
 
-static volatile sig_atomic_t por__mpi_interrupted;
-
-static void por__mpi_on_signal(int sig)
-{
-    (void)sig;
-    por__mpi_interrupted = 1;
-}
+/* The stop flag (cliopt.h): a second SIGINT or SIGTERM also ends running replications. */
+static volatile sig_atomic_t *por__mpi_stop;
 
 static double por__mpi_now(void)
 {
@@ -121,12 +116,13 @@ static void por__mpi_run_local(const por_mpi *m, const por_scenario *sc, unsigne
     size_t njobs = (size_t)((uint64_t)m->rank < R ? (R - (uint64_t)m->rank + (uint64_t)m->size - 1) /
                                                         (uint64_t)m->size
                                                   : 0);
-    por__mpi_run_ctx ctx = {.sc = sc, .opt = {.crypto_override = -1, .horizon_override = 0},
+    por__mpi_run_ctx ctx = {.sc = sc, .opt = {.crypto_override = -1, .horizon_override = 0,
+                                              .stop = por__mpi_stop},
                             .first = (uint64_t)m->rank, .stride = (uint64_t)m->size,
                             .ncols = ncols};
     ctx.cells = por_xcalloc((njobs ? njobs : 1) * ncols, sizeof *ctx.cells);
     por_parallel ex = {.njobs = njobs, .threads = threads, .job = por__mpi_run_job,
-                       .ctx = &ctx, .interrupt = &por__mpi_interrupted};
+                       .ctx = &ctx, .interrupt = por__mpi_stop};
     por_parallel_run(&ex);
     por_mpi_put_u64(b, njobs);
     for (size_t j = 0; j < njobs; j++) {
@@ -240,11 +236,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
         return rc;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = por__mpi_on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    por__mpi_stop = por_cli_stop_install(0);
 
     double t0 = por__mpi_now();
     por_mpi_buf blob = {0};
@@ -272,8 +264,8 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
         st = por_error_set(&err, POR_EIO, "malformed results from another rank");
     } else {
         for (uint64_t i = 0; i < R; i++) {
-            if (!rr[i].done)
-                break;
+            if (!rr[i].done || rr[i].status == POR_EINTERRUPTED)
+                break; /* stopped by a signal: the run is partial */
             if (rr[i].status != POR_OK) {
                 st = rr[i].status;
                 snprintf(err.msg, sizeof err.msg, "%s", rr[i].msg ? rr[i].msg : "");

@@ -2,6 +2,7 @@
 #include "run_outputs.h"
 #include "cliopt.h"
 #include "columns.h"
+#include "por/json_write.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 
@@ -62,11 +63,13 @@ por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *er
         return st;
     char hash[17];
     por_scenario_hash(sc, hash);
-    char extra[1024];
-    snprintf(extra, sizeof extra,
-             "\"scenario\": \"%s\", \"scenario_hash\": \"%s\", \"seed\": %" PRIu64
-             ", \"replications\": %" PRIu64,
-             sc->name, hash, sc->seed, o->completed);
+    /* The writer adds "replications" (its row count, equal to o->completed) itself. */
+    char *name = por_json_quote(sc->name);
+    size_t nextra = strlen(name) + 128;
+    char *extra = por_xmalloc(nextra);
+    snprintf(extra, nextra, "\"scenario\": %s, \"scenario_hash\": \"%s\", \"seed\": %" PRIu64,
+             name, hash, sc->seed);
+    free(name);
 
     FILE *f = por_outdir_fopen(&od, "runs.csv", err);
     if (!f)
@@ -87,6 +90,8 @@ por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *er
         fclose(f);
         goto fail;
     }
+    free(extra);
+    extra = NULL;
     if (por_outdir_fclose(&od, f, "summary.json", err) != POR_OK)
         goto fail;
 
@@ -123,6 +128,7 @@ por_status por_cli_write_run_outputs(const por_cli_run_outputs *o, por_error *er
         goto fail;
     return por_outdir_commit(&od, err) == POR_OK ? POR_OK : (por_outdir_abort(&od), err->status);
 fail:
+    free(extra);
     por_outdir_abort(&od);
     return err->status;
 }

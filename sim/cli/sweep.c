@@ -217,14 +217,6 @@ static void por__round_progress_update(void *ctx, uint64_t done, uint64_t total)
     por_cli_progress_update(rp->bar, rp->offset + done, rp->total);
 }
 
-static volatile sig_atomic_t por__sweep_interrupted;
-
-static void por__sweep_on_signal(int sig)
-{
-    (void)sig;
-    por__sweep_interrupted = 1;
-}
-
 typedef struct {
     char *path;
     char **values;
@@ -542,11 +534,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return rc;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = por__sweep_on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volatile sig_atomic_t *stop = por_cli_stop_install(0); /* see cliopt.h */
     por_cli_progress bar;
     por_cli_progress_init(&bar, "cells", isatty(STDERR_FILENO) == 1);
     size_t ncols;
@@ -620,18 +608,20 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         por_metric_cell *keep = until_ci ? por_xcalloc(nround * ncols + 1, sizeof *keep) : NULL;
         por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells + first, .rows = s->rows + first,
                               .events = s->events + first, .keep = keep,
-                              .opt = {.crypto_override = -1}};
+                              .opt = {.crypto_override = -1, .stop = stop}};
         por__round_progress rp = {&bar, first, first + upper};
         por_parallel ex = {.njobs = nround, .threads = (unsigned)so.threads,
                            .job = por__sweep_job, .ctx = &ctx, .continue_on_invariant = true,
                            .progress = until_ci ? por__round_progress_update
                                                 : por_cli_progress_update,
                            .progress_ctx = until_ci ? (void *)&rp : (void *)&bar,
-                           .interrupt = &por__sweep_interrupted};
+                           .interrupt = stop};
         por_parallel_run(&ex);
         /* The first failure in cell order decides; broken invariants keep their rows. */
         for (size_t j = 0; j < nround; j++) {
             size_t at = first + j;
+            if (ex.done[j] && ex.status[j] == POR_EINTERRUPTED)
+                ex.done[j] = false; /* stopped by a signal: not a completed cell */
             cdone[at] = !ex.done[j] ? 0 : ex.status[j] == POR_EINVARIANT ? 2 : 1;
             ndone += ex.done[j];
             events += s->events[at];
@@ -969,6 +959,11 @@ por_status por_run_until_ci(const por_scenario *sc, const por_until_ci_config *c
         bool stop = false;
         for (uint64_t j = 0; j < b; j++) {
             if (!ex.done[j]) {
+                stop = true;
+                break;
+            }
+            if (ex.status[j] == POR_EINTERRUPTED) { /* a stop request or --max-events */
+                snprintf(out->stop_msg, sizeof out->stop_msg, "%s", ex.errs[j].msg);
                 stop = true;
                 break;
             }

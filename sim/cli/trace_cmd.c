@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -171,6 +172,21 @@ int por_trace_main(int argc, char **argv)
             por_scenario_free(sc);
             return por_status_exit_code(err.status);
         }
+    }
+    if (html) {
+        /* Before the run: a page that cannot be written fails at once, saying why. */
+        bool existed = access(html, F_OK) == 0;
+        FILE *probe = fopen(html, "a");
+        if (!probe) {
+            fprintf(stderr, "porsim trace: %s: cannot write the HTML page: %s\n", html,
+                    strerror(errno));
+            por_trace_series_destroy(series);
+            por_scenario_free(sc);
+            return 2;
+        }
+        fclose(probe);
+        if (!existed)
+            unlink(html);
     }
     if (print_text) {
         text = por_trace_text_create(stdout, sc, level, use_colour, from, to);

@@ -35,6 +35,9 @@ struct por_sim {
     uint64_t seed, replication;
     bool started, stopping;
     bool halt;            /* stopping or failed: checked once per event */
+    uint64_t poll_left;   /* events until the next poll call (UINT64_MAX: no poll) */
+    por_sim_poll_fn poll;
+    void *poll_ctx;
     void *retired[40];    /* pool arrays replaced during the current handler */
     unsigned nretired;
     por_error error;
@@ -52,6 +55,7 @@ por_sim *por_sim_create(uint64_t seed, uint64_t replication)
     sim->entities = por_xmalloc(sim->cap * sizeof *sim->entities);
     sim->seq = por_xcalloc(sim->cap + 1, sizeof *sim->seq);
     sim->error.status = POR_OK;
+    sim->poll_left = UINT64_MAX;
     return sim;
 }
 
@@ -223,6 +227,12 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
         sim->free_slots[sim->free_len++] = slot;
         if (sim->nretired)
             por__free_retired(sim);
+        /* One decrement a handled event: the poll that makes a long run stoppable. */
+        if (--sim->poll_left == 0) {
+            sim->poll_left = POR_SIM_POLL_EVENTS;
+            if (sim->poll)
+                sim->poll(sim->poll_ctx, sim);
+        }
     }
     if (sim->now < until && !sim->stopping && sim->error.status == POR_OK)
         sim->now = until;
@@ -233,6 +243,13 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
         }
     sim->current = POR_SRC_SETUP;
     return sim->error.status;
+}
+
+void por_sim_set_poll(por_sim *sim, por_sim_poll_fn poll, void *ctx)
+{
+    sim->poll = poll;
+    sim->poll_ctx = ctx;
+    sim->poll_left = poll ? POR_SIM_POLL_EVENTS : UINT64_MAX;
 }
 
 por_time_t por_sim_now(const por_sim *sim) { return sim->now; }

@@ -430,10 +430,13 @@ uint64_t por__jr_v_uint(por__jr *c, const cJSON *node, uint64_t min, uint64_t ma
 {
     char got[96];
     POR_ASSERT(max <= (uint64_t)POR__JR_MAX_SAFE_INT);
+    /* From 2^53 on a double no longer tells neighbouring integers apart (2^53 + 1 arrives
+     * as 2^53), so 2^53 itself is refused too: what is accepted is what was written. */
     if (!cJSON_IsNumber(node) || !isfinite(node->valuedouble) || node->valuedouble != floor(node->valuedouble) ||
-        node->valuedouble < (double)min || node->valuedouble > (double)max) {
-        if (cJSON_IsNumber(node) && node->valuedouble > POR__JR_MAX_SAFE_INT)
-            por__jr_fail(c, "expected an integer from %llu to %llu, got %s (integers above 2^53 are not exact in JSON)",
+        node->valuedouble < (double)min || node->valuedouble > (double)max ||
+        node->valuedouble >= POR__JR_MAX_SAFE_INT) {
+        if (cJSON_IsNumber(node) && node->valuedouble >= POR__JR_MAX_SAFE_INT)
+            por__jr_fail(c, "expected an integer from %llu to %llu, got %s (integers from 2^53 on are not exact in JSON)",
                          (unsigned long long)min, (unsigned long long)max, por__jr_describe(node, got, sizeof got));
         por__jr_fail(c, "expected an integer from %llu to %llu, got %s", (unsigned long long)min,
                      (unsigned long long)max, por__jr_describe(node, got, sizeof got));

@@ -148,11 +148,14 @@ static uint64_t por__sc_seed(por__jr *c, const cJSON *root)
         if (!ok)
             por__jr_fail(c, "expected a decimal string from \"0\" to \"18446744073709551615\", got %s",
                          por__jr_describe(v, got, sizeof got));
-    } else if (cJSON_IsNumber(v) && v->valuedouble > 9007199254740992.0) {
-        por__jr_fail(c, "expected an integer up to 2^53, got %s (integers above 2^53 are not exact in JSON; "
-                        "write the seed as a string)", por__jr_describe(v, got, sizeof got));
+    } else if (cJSON_IsNumber(v) && v->valuedouble >= 9007199254740992.0) {
+        /* A JSON number reaches porsim as a double: 2^53 + 1 arrives as 2^53, so from 2^53
+         * on the value written cannot be told apart from its neighbours. */
+        por__jr_fail(c, "expected an integer below 2^53, got %s (larger integers are not exact in "
+                        "JSON numbers; write the seed as a string, e.g. \"9007199254740993\")",
+                     por__jr_describe(v, got, sizeof got));
     } else {
-        seed = por__jr_v_uint(c, v, 0, 9007199254740992ull);
+        seed = por__jr_v_uint(c, v, 0, 9007199254740991ull);
     }
     por__jr_reset(c, m);
     return seed;
@@ -400,6 +403,7 @@ static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config
     cu->steps = por_xcalloc(n, sizeof *cu->steps);
     cu->nsteps = n;
     size_t m = por__jr_mark(c), i = 0;
+    por_amount reserve_path = cu->initial, reserve_before = cu->initial;
     por__jr_push_key(c, "steps");
     for (const cJSON *e = a->child; e; e = e->next, i++) {
         size_t m2 = por__jr_mark(c);
@@ -451,6 +455,25 @@ static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config
             por__jr_fail(c, "needs \"change\" (\"-8%%\" or \"-80000000.00\") or \"set\" (\"920000000.00\")");
         }
         por__jr_string(c, e, "label", "", st->label, sizeof st->label);
+        /* The reserve along the steps as written (drift and deposits aside) must stay a
+         * representable amount: the custodian would otherwise saturate at 2^127 - 1 base
+         * units, silently not the change asked for. */
+        por_amount d;
+        bool fits = true;
+        if (st->kind == POR_CHANGE_RELATIVE_PPB)
+            fits = por_amount_mul_ppb(reserve_path, st->ppb, &d) &&
+                   por_amount_add(reserve_path, d, &reserve_path);
+        else if (st->kind == POR_CHANGE_ABSOLUTE && !por_amount_add(reserve_path, st->amount, &reserve_path))
+            reserve_path = 0, fits = st->amount < 0; /* as the custodian: below the range, 0 */
+        else if (st->kind == POR_CHANGE_SET)
+            reserve_path = st->amount;
+        if (!fits) {
+            char before[64];
+            por__jr_push_key(c, st->kind == POR_CHANGE_SET ? "set" : "change");
+            por__jr_fail(c, "takes the reserve from %s beyond the largest amount, 2^127-1 base units",
+                         por_amount_format(reserve_before, cu->decimals, false, before, sizeof before));
+        }
+        reserve_before = reserve_path;
         por__jr_reset(c, m2);
     }
     por__jr_reset(c, m);

@@ -92,7 +92,7 @@ static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
                         "needs delta_round < delta_progress, got delta_round=%s delta_progress=%s",
                         por__jr_dur(ocr->delta_round, a, sizeof a),
                         por__jr_dur(ocr->delta_progress, b, sizeof b));
-    uint64_t rmax = por__jr_uint(c, o, "r_max", 6, 0, 9007199254740992ull);
+    uint64_t rmax = por__jr_uint(c, o, "r_max", 6, 0, 9007199254740991ull);
     if (rmax == 0 || rmax >= 255) {
         por__jr_push_key(c, "r_max");
         por__jr_fail(c, "needs 0 < r_max < 255, got %llu", (unsigned long long)rmax);

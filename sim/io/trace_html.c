@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 enum { S_RESERVE, S_ANSWER, S_SUPPLY, S_N };
@@ -708,7 +709,8 @@ por_status por_trace_html_write(por_trace_html *h, const char *path, por_time_t 
     (void)end;
     FILE *f = fopen(path, "w");
     if (!f)
-        return por_error_set(err, POR_EIO, "%s: cannot write the HTML page", path);
+        return por_error_set(err, POR_EIO, "%s: cannot write the HTML page: %s", path,
+                             strerror(errno));
     const por_scenario *sc = h->sc;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>porsim trace: ", f);
     por__esc(f, sc->name);

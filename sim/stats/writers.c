@@ -5,6 +5,7 @@
 #include "stats/stats_internal.h"
 
 #include "por/error.h"
+#include "por/json_write.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -106,29 +107,12 @@ int por_metric_table_write_csv(const por_metric_table *t, FILE *f)
     return por__finish(&o);
 }
 
-/* A JSON string literal (UTF-8 passes through; control characters are escaped). */
+/* A JSON string literal, escaped by the one rule of por/json_write.h. */
 static void por__json_string(por__out *o, const char *s)
 {
-    if (!s) {
-        por__puts(o, "null");
-        return;
-    }
-    por__puts(o, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': por__puts(o, "\\\""); break;
-        case '\\': por__puts(o, "\\\\"); break;
-        case '\n': por__puts(o, "\\n"); break;
-        case '\r': por__puts(o, "\\r"); break;
-        case '\t': por__puts(o, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                por__printf(o, "\\u%04x", (unsigned)*p);
-            else
-                por__put(o, (const char *)p, 1);
-        }
-    }
-    por__puts(o, "\"");
+    char *q = por_json_quote(s);
+    por__puts(o, q);
+    free(q);
 }
 
 /* A JSON number in the metric's reporting unit (durations: ns -> s); null if not finite. */

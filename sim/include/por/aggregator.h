@@ -161,7 +161,12 @@ por_transmit_result por_ocr2_aggregator_check(const por_aggregator_config *cfg,
                                               const por_report *rep, const por_sig *sigs,
                                               uint32_t nsigs, bool check_sigs);
 
-/* Round ROUND_ID (1-based) of the history into OUT; false if there is no such round. */
+/* Rounds the history keeps: the newest 4096 (a power of two; memory stays bounded however
+ * long a run). */
+#define POR_AGGREGATOR_HISTORY 4096u
+
+/* Round ROUND_ID (1-based) of the history into OUT; false if there is no such round or it
+ * is older than the newest POR_AGGREGATOR_HISTORY. */
 bool por_aggregator_round(const por_aggregator *agg, uint64_t round_id, por_round_data *out);
 
 /* Number of rounds accepted so far (the latest round id). */

@@ -83,6 +83,17 @@ bool por_sim_cancel(por_sim *sim, por_event_id id);
  * hooks. Returns POR_OK, or the status a model set with por_sim_fail. */
 por_status por_sim_run(por_sim *sim, por_time_t until);
 
+/* Events handled between two calls of a run's poll hook. */
+#define POR_SIM_POLL_EVENTS 4096u
+
+/* A hook the run calls after every POR_SIM_POLL_EVENTS handled events, so the embedding
+ * code can end a long run (a stop request, an event or wall-time budget) with
+ * por_sim_fail; it must not schedule events. */
+typedef void (*por_sim_poll_fn)(void *ctx, por_sim *sim);
+
+/* Sets (or with NULL removes) the poll hook; CTX is passed back to it. */
+void por_sim_set_poll(por_sim *sim, por_sim_poll_fn poll, void *ctx);
+
 /* Current simulated time. */
 por_time_t por_sim_now(const por_sim *sim);
 

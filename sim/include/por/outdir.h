@@ -3,7 +3,15 @@
  * Files are written into a temporary sibling directory ("DIR.partial-XXXXXX") and the
  * directory is renamed into place only when every file was written and closed without
  * error, so a failed or interrupted run never leaves a half-written DIR. An existing DIR
- * is replaced only with force. */
+ * is replaced only with force, and never when it is a symbolic link, `.` or `..`, the
+ * root, $HOME, a folder holding the working directory or a mount point; deleting an old
+ * DIR never follows a link nor crosses into another file system. A DIR.partial-XXXXXX
+ * left by a killed run (its writer gone, same host) is removed by the next run writing
+ * DIR.
+ *
+ * Exit codes (por/error.h): a DIR that cannot be produced is found before any work by
+ * por_outdir_check (which tries to create a folder next to it) and is bad input,
+ * POR_EINPUT, exit 2; a write failing afterwards (full disk) is POR_EIO, exit 1. */
 #ifndef POR_OUTDIR_H
 #define POR_OUTDIR_H
 
@@ -20,7 +28,8 @@ typedef struct {
 } por_outdir;
 
 /* Checks before any work that DIR can be produced: its parent exists and is writable,
- * and DIR does not exist unless FORCE. POR_EINPUT with a message otherwise. */
+ * DIR is not a link, and DIR does not exist unless FORCE and it may be replaced (above).
+ * POR_EINPUT with a message otherwise. */
 por_status por_outdir_check(const char *dir, bool force, por_error *err);
 
 /* Creates the temporary directory. POR_EIO on failure. */

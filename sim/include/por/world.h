@@ -20,8 +20,16 @@
 #include "por/stats.h"
 #include "por/trace.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Levels of a stop flag (por_run_options.stop), raised by signals or a wall-time budget:
+ * at POR_STOP_NEW no new replication starts; at POR_STOP_NOW running replications also
+ * end, at their engine's next poll (every POR_SIM_POLL_EVENTS events), with
+ * POR_EINTERRUPTED. */
+#define POR_STOP_NEW 1
+#define POR_STOP_NOW 2
 
 /* Bytes of OUT_STRINGS per column (exact amount strings). */
 #define POR_WORLD_STRING_BYTES 48
@@ -35,6 +43,9 @@ typedef struct {
                                     entry REP receives replication REP's crypto counters
                                     (each replication writes only its own entry, so
                                     threads never share one). Borrowed. */
+    volatile sig_atomic_t *stop; /* NULL, or a stop flag (POR_STOP_NOW ends the run). */
+    uint64_t max_events;         /* 0, or a replication handling this many events ends
+                                    with POR_EINTERRUPTED (checked at each poll) */
 } por_run_options;
 
 /* The metric columns every replication yields: a static table (never freed) of *NCOLS
@@ -97,5 +108,15 @@ const por_metric_def *por_world_metric_defs(size_t *ncols);
 por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
                                      const por_run_options *opt, por_metric_cell *cells,
                                      char *out_strings, por_error *err);
+
+/* A rough count (an order of magnitude) of the events one replication of SC handles,
+ * summed over its periodic processes (blocks, OCR rounds, heartbeats, resends,
+ * attestation refreshes, drift, consumer polls, requests); DRIVER (N bytes, may be NULL)
+ * receives the scenario path and value of the largest term ("feed.ocr.delta_resend=10ns"). */
+double por_world_estimate_events(const por_scenario *sc, char *driver, size_t n);
+
+/* Estimated events per replication above which porsim run and sweep warn before
+ * running (about an hour of wall time at this machine's full-model speed). */
+#define POR_WORLD_EVENTS_WARN 1e10
 
 #endif

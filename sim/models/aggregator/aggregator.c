@@ -21,7 +21,10 @@ struct por_aggregator {
     por_aggregator_config cfg;
     por_digest digest;
     por_crypto *crypto;
-    por_round_data *hist; /* hist[k] = round k+1 */
+    /* The newest POR_AGGREGATOR_HISTORY rounds: round k at hist[(k-1) % HISTORY], so the
+     * memory is bounded however long the run (the contract keeps every round, but
+     * nothing in a run reads an old one). nhist counts every accepted round. */
+    por_round_data *hist;
     size_t nhist, caphist;
     uint64_t latest_er;   /* (epoch << 32) | round of the latest accepted report */
     por__listener *listeners;
@@ -146,25 +149,31 @@ void por_aggregator_latest(const por_aggregator *agg, por_round_data *out)
         memset(out, 0, sizeof *out);
         return;
     }
-    *out = agg->hist[agg->nhist - 1];
+    *out = agg->hist[(agg->nhist - 1) % POR_AGGREGATOR_HISTORY];
 }
 
 void por_aggregator_latest_at(const por_aggregator *agg, uint64_t max_block,
                               por_round_data *out)
 {
-    for (size_t k = agg->nhist; k-- > 0;)
-        if (agg->hist[k].block <= max_block) {
-            *out = agg->hist[k];
+    /* newest first, over the rounds the history still holds; a reader deeper than the
+     * whole history (POR_AGGREGATOR_HISTORY rounds) gets the oldest one held */
+    size_t kept = agg->nhist < POR_AGGREGATOR_HISTORY ? agg->nhist : POR_AGGREGATOR_HISTORY;
+    bool truncated = agg->nhist > kept;
+    for (size_t i = 0; i < kept; i++) {
+        const por_round_data *rd = &agg->hist[(agg->nhist - 1 - i) % POR_AGGREGATOR_HISTORY];
+        if (rd->block <= max_block || (truncated && i + 1 == kept)) {
+            *out = *rd;
             return;
         }
+    }
     memset(out, 0, sizeof *out);
 }
 
 bool por_aggregator_round(const por_aggregator *agg, uint64_t round_id, por_round_data *out)
 {
-    if (round_id == 0 || round_id > agg->nhist)
+    if (round_id == 0 || round_id > agg->nhist || agg->nhist - round_id >= POR_AGGREGATOR_HISTORY)
         return false;
-    *out = agg->hist[round_id - 1];
+    *out = agg->hist[(round_id - 1) % POR_AGGREGATOR_HISTORY];
     return true;
 }
 
@@ -273,11 +282,11 @@ por_transmit_result por_aggregator_transmit(por_aggregator *agg, por_sim *sim,
     if (r != POR_TRANSMIT_ACCEPTED)
         return r;
     agg->latest_er = ((uint64_t)rep->epoch << 32) | rep->round;
-    if (agg->nhist == agg->caphist) {
+    if (agg->nhist == agg->caphist && agg->caphist < POR_AGGREGATOR_HISTORY) {
         agg->caphist = agg->caphist ? agg->caphist * 2 : 64;
         agg->hist = por_xrealloc(agg->hist, agg->caphist * sizeof *agg->hist);
     }
-    por_round_data *rd = &agg->hist[agg->nhist++];
+    por_round_data *rd = &agg->hist[agg->nhist++ % POR_AGGREGATOR_HISTORY];
     rd->round_id = agg->nhist;
     rd->answer = rep->obs[rep->nobs / 2];
     /* OCR2Aggregator._report stores observationsTimestamp, returned as startedAt */
@@ -302,9 +311,9 @@ void por_aggregator_undo_transmit(por_aggregator *agg, por_transmit_result r)
     POR_ASSERT(agg->nhist > 0);
     agg->nhist--;
     agg->undone++;
-    agg->latest_er = agg->nhist ? ((uint64_t)agg->hist[agg->nhist - 1].epoch << 32) |
-                                      agg->hist[agg->nhist - 1].round
-                                : 0;
+    const por_round_data *prev =
+        agg->nhist ? &agg->hist[(agg->nhist - 1) % POR_AGGREGATOR_HISTORY] : NULL;
+    agg->latest_er = prev ? ((uint64_t)prev->epoch << 32) | prev->round : 0;
 }
 
 uint64_t por_aggregator_undone(const por_aggregator *agg) { return agg->undone; }

@@ -129,6 +129,7 @@ typedef struct {
     bool trace_under;
     por_time_t trace_under_since;
     por__refresh refresh;        /* refresh-then-mint wiring (token.refresh_then_mint) */
+    const por_run_options *opt; /* borrowed; may be NULL */
 } por__world;
 
 static por_amount por__sat_add(por_amount a, por_amount b)
@@ -726,6 +727,27 @@ static bool por__ocr_violation(const por__world *w, char *out, size_t len)
     return false;
 }
 
+/* The engine's poll hook: ends the replication on a stop request or its event budget. */
+static void por__world_poll(void *ctx, por_sim *sim)
+{
+    const por__world *w = ctx;
+    bool stop = w->opt->stop && *w->opt->stop >= POR_STOP_NOW;
+    bool budget = w->opt->max_events && por_sim_events_handled(sim) >= w->opt->max_events;
+    if (!stop && !budget)
+        return;
+    char now[64], end[64];
+    por_duration_format(por_sim_now(sim), now, sizeof now);
+    por_duration_format(w->horizon, end, sizeof end);
+    if (stop)
+        por_sim_fail(sim, POR_EINTERRUPTED, "replication %llu stopped at simulated time %s of %s",
+                     (unsigned long long)por_sim_replication(sim), now, end);
+    else
+        por_sim_fail(sim, POR_EINTERRUPTED,
+                     "replication %llu reached --max-events %llu at simulated time %s of %s",
+                     (unsigned long long)por_sim_replication(sim),
+                     (unsigned long long)w->opt->max_events, now, end);
+}
+
 por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
                                      const por_run_options *opt, por_metric_cell *cells,
                                      char *out_strings, por_error *err)
@@ -759,6 +781,9 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
         w.nbyzantine++;
     w.sim = por_sim_create(sc->seed, rep);
     por_sim_set_user(w.sim, &w);
+    w.opt = opt;
+    if (opt && (opt->stop || opt->max_events))
+        por_sim_set_poll(w.sim, por__world_poll, &w);
     st = por__world_build(&w, &eff, err);
     if (st == POR_OK && opt && opt->trace) {
         w.trace = opt->trace;
