@@ -335,7 +335,7 @@ START_TEST(test_cli_refuses_link_before_running)
                   !strstr(why, "# porsim trace"), "%s", why);
     free(why);
     const char *cmds[] = {"run -r 1 -o %s --force", "sweep --param seed=1,2 -r 1 -o %s --force",
-                          "merge --force %s " POR_TEST_DIR, "run -r 1 -o %s"};
+                          ("merge --force %s " POR_TEST_DIR), "run -r 1 -o %s"};
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
         snprintf(args, sizeof args, cmds[i], i == 3 ? dangling : link);
         ck_assert_int_eq(por_test_run_cli(args, log), 2);
