@@ -327,6 +327,41 @@ START_TEST(undo_and_read_at_depth)
 }
 END_TEST
 
+/* Reading at a depth once the history has wrapped (por/aggregator.h keeps the newest
+ * POR_AGGREGATOR_HISTORY rounds): a reader at block B sees the newest round included at
+ * or below B (CHAIN.md, confirmations are the reader's depth), and undoing the newest
+ * round makes the one before it latestRoundData again (a reorg, CHAIN.md). Round k is
+ * included in block 2k here, so the round a reader at block B sees is floor(B / 2). */
+START_TEST(read_at_depth_after_history_wraps)
+{
+    fixture fx;
+    fx_init(&fx, POR_CRYPTO_IDEAL);
+    uint32_t two[2] = {0, 1};
+    const por_addr *tr = &fx.tkeys[1].addr;
+    const uint32_t rounds = POR_AGGREGATOR_HISTORY + 100;
+    for (uint32_t k = 1; k <= rounds; k++) {
+        fx.rep.round = k;
+        fx_sign(&fx, two, 2);
+        ck_assert_int_eq(por_aggregator_transmit(fx.agg, NULL, (por_time_t)k * POR_SEC, 2 * k, tr,
+                                                 &fx.rep, fx.sigs, 2),
+                         POR_TRANSMIT_ACCEPTED);
+    }
+    por_round_data rd;
+    for (uint64_t b = 2 * rounds; b > 2 * (rounds - 50); b--) {
+        por_aggregator_latest_at(fx.agg, b, &rd);
+        ck_assert_uint_eq(rd.round_id, b / 2);
+        ck_assert_uint_eq(rd.block, 2 * (b / 2));
+    }
+    por_aggregator_undo_transmit(fx.agg, POR_TRANSMIT_ACCEPTED);
+    por_aggregator_latest(fx.agg, &rd);
+    ck_assert_uint_eq(rd.round_id, rounds - 1);
+    ck_assert_uint_eq(rd.round, rounds - 1);
+    por_aggregator_latest_at(fx.agg, 2 * rounds, &rd);
+    ck_assert_uint_eq(rd.round_id, rounds - 1);
+    fx_free(&fx);
+}
+END_TEST
+
 /* The transmit gas formula against OffchainAggregator.sol and the fee schedule: calldata
  * is 4 + 7 * 32 + report (128 + 32 * nobs) + 64 per signature bytes, priced 16 per
  * non-zero and 4 per zero byte (EIP-2028); a stale report reverts at the epoch-and-round
@@ -441,6 +476,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, digests_are_deterministic_and_sensitive);
     tcase_add_test(tc, request_new_round_access_and_event);
     tcase_add_test(tc, undo_and_read_at_depth);
+    tcase_add_test(tc, read_at_depth_after_history_wraps);
     tcase_add_test(tc, transmit_gas_formula);
     suite_add_tcase(s, tc);
     return s;
