@@ -268,6 +268,8 @@ void por_don_destroy(por_don *don)
             por_msg_unref(&nd->req->hdr);
         if (nd->eq_req)
             por_msg_unref(&nd->eq_req->hdr);
+        if (nd->sent_echo) /* the FINAL this node echoed in its current round */
+            por_msg_unref(&nd->sent_echo->hdr);
         for (int k = 0; k < OCR_MAX_PENDING; k++)
             if (nd->pending[k])
                 por_msg_unref(&nd->pending[k]->hdr);
