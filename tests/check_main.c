@@ -49,6 +49,29 @@ char *por_test_slurp(const char *path)
     return buf;
 }
 
+bool por_test_porsim_catches(pid_t pid, int sig)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    bool exec_done = fgets(line, sizeof line, f) != NULL && strcmp(line, "porsim\n") == 0;
+    fclose(f);
+    if (!exec_done)
+        return false;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    if (!(f = fopen(path, "r")))
+        return false;
+    unsigned long long mask = 0;
+    bool found = false;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+            found = true;
+    fclose(f);
+    return found && (mask >> (sig - 1) & 1u);
+}
+
 const char *por_test_tmpdir(const char *tag)
 {
     static char path[512];

@@ -7,7 +7,9 @@
 #define POR_TEST_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 Suite *por_test_suite(void);
 
@@ -20,6 +22,12 @@ int por_test_run_cli(const char *args, const char *out_file);
 
 /* Reads a whole file into a malloc'd NUL-terminated buffer (caller frees), or NULL. */
 char *por_test_slurp(const char *path);
+
+/* True once PID runs the porsim binary (its exec is done: /proc/PID/comm reads
+ * "porsim") and has a handler installed for SIG (bit in SigCgt of /proc/PID/status).
+ * Before the exec, a forked child carries the test runner's own handlers (Check installs
+ * SIGINT and SIGTERM ones), so SigCgt alone can read true before porsim has started. */
+bool por_test_porsim_catches(pid_t pid, int sig);
 
 /* A fresh empty directory under /tmp for this test (caller may leave it). */
 const char *por_test_tmpdir(const char *tag);

@@ -327,23 +327,6 @@ END_TEST
 
 /* ---- signals ------------------------------------------------------------------------ */
 
-/* True once PID has a handler installed for SIG (bit in SigCgt of /proc/PID/status). */
-static bool catches(pid_t pid, int sig)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    unsigned long long mask = 0;
-    bool found = false;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "SigCgt: %llx", &mask) == 1)
-            found = true;
-    fclose(f);
-    return found && (mask >> (sig - 1) & 1u);
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -373,9 +356,9 @@ static void interrupt_case(int sig, const char *threads)
     char *argv[] = {"porsim", "run", "-r", "1000000", "-j", (char *)threads, "-q",
                     "--set", "duration=2h", "-o", out, NULL};
     pid_t pid = spawn(argv, log, 0);
-    for (int i = 0; i < 6000 && !catches(pid, sig); i++)
+    for (int i = 0; i < 6000 && !por_test_porsim_catches(pid, sig); i++)
         sleep_ms(10);
-    ck_assert_msg(catches(pid, sig), "porsim never installed a handler for signal %d", sig);
+    ck_assert_msg(por_test_porsim_catches(pid, sig), "porsim never installed a handler for signal %d", sig);
     sleep_ms(1500);
     ck_assert_int_eq(kill(pid, sig), 0);
     int code = wait_exit(pid);

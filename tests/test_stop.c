@@ -43,6 +43,16 @@ static pid_t spawn(char *const argv[], const char *log)
     return pid;
 }
 
+/* Waits (at most 60 s) until porsim runs with a handler for SIG, then a moment more so
+ * the replication is under way: a fixed sleep alone raced a slow start under load. */
+static void wait_handler(pid_t pid, int sig)
+{
+    for (int i = 0; i < 6000 && !por_test_porsim_catches(pid, sig); i++)
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    ck_assert_msg(por_test_porsim_catches(pid, sig), "porsim never installed a handler for %d", sig);
+    nanosleep(&(struct timespec){0, 500000000}, NULL);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -114,7 +124,7 @@ START_TEST(test_sigterm_stops_running_replication)
     snprintf(log, sizeof log, "%s/log", tmp);
     char *argv[] = {"porsim", "run", "-r", "2", "-q", ENDLESS, "-o", out, NULL};
     pid_t pid = spawn(argv, log);
-    sleep_s(1.5);
+    wait_handler(pid, SIGTERM);
     ck_assert_int_eq(kill(pid, SIGTERM), 0);
     ck_assert_int_eq(wait_limit(pid, STOP_LIMIT_S, "SIGTERM"), 1);
     expect_partial(out, log, "interrupted: kept 0 of 2");
@@ -129,7 +139,7 @@ START_TEST(test_second_sigint_stops_running_replication)
     snprintf(log, sizeof log, "%s/log", tmp);
     char *argv[] = {"porsim", "run", "-r", "2", "-j", "2", "-q", ENDLESS, "-o", out, NULL};
     pid_t pid = spawn(argv, log);
-    sleep_s(1.5);
+    wait_handler(pid, SIGINT);
     ck_assert_int_eq(kill(pid, SIGINT), 0);
     sleep_s(2.0);
     ck_assert_msg(still_running(pid), "a first SIGINT must let running replications go on");

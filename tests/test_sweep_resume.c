@@ -27,22 +27,6 @@ static char *slurp2(const char *dir, const char *name)
     return s;
 }
 
-static bool catches(pid_t pid, int sig)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    unsigned long long mask = 0;
-    bool found = false;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "SigCgt: %llx", &mask) == 1)
-            found = true;
-    fclose(f);
-    return found && (mask >> (sig - 1) & 1u);
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -81,10 +65,10 @@ START_TEST(test_interrupted_sweep_keeps_points_and_resumes)
               (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 6000 && !catches(pid, SIGINT); i++)
+    for (int i = 0; i < 6000 && !por_test_porsim_catches(pid, SIGINT); i++)
         sleep_ms(10);
-    ck_assert(catches(pid, SIGINT));
-    sleep_ms(1500);
+    ck_assert(por_test_porsim_catches(pid, SIGINT));
+    sleep_ms(1000);
     ck_assert_int_eq(kill(pid, SIGINT), 0);
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
