@@ -131,6 +131,36 @@ static long oom_count(const char *tmp, const char *args, const char *outdir, int
     return lo;
 }
 
+/* The one allocation-failure handler (por/error.h: por_out_of_memory): "porsim: out of
+ * memory", the caller's detail, a line end on stderr, exit status 1 (the exit code of
+ * POR_ENOMEM in the error table). Run in a forked child. */
+START_TEST(test_out_of_memory_handler)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        por_out_of_memory(" (allocating %d widgets)", 7);
+    }
+    close(fds[1]);
+    char text[256] = "";
+    size_t len = 0;
+    ssize_t got;
+    while ((got = read(fds[0], text + len, sizeof text - 1 - len)) > 0)
+        len += (size_t)got;
+    text[len] = '\0';
+    close(fds[0]);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), por_status_exit_code(POR_ENOMEM));
+    ck_assert_str_eq(text, "porsim: out of memory (allocating 7 widgets)\n");
+}
+END_TEST
+
 START_TEST(test_oom_run_everywhere)
 {
     const char *tmp = por_test_tmpdir("rel-oom");
@@ -523,6 +553,7 @@ Suite *por_test_suite(void)
     Suite *s = suite_create("reliability");
     TCase *t = tcase_create("faults");
     tcase_set_timeout(t, 600);
+    tcase_add_test(t, test_out_of_memory_handler);
     tcase_add_test(t, test_oom_run_everywhere);
     tcase_add_test(t, test_oom_threads);
     tcase_add_test(t, test_oom_loader_counts_cjson);

@@ -2,6 +2,7 @@
  * Each entity draws from its own random stream, as every porsim model does. */
 #include "por/bench.h"
 #include "por/engine.h"
+#include "por/error.h"
 #include "por/rng.h"
 
 #include <math.h>
@@ -66,8 +67,7 @@ void por_phold_run(const por_phold_config *cfg, por_phold_result *out)
     por__phold_lp *lps = calloc(cfg->lps, sizeof *lps);
     por__phold_world world = {0, cfg->events, 0xcbf29ce484222325ull, cfg->lps};
     if (!lps) {
-        fprintf(stderr, "porsim: out of memory (phold entities)\n");
-        exit(1);
+        por_out_of_memory(" (phold entities)");
     }
     for (uint32_t i = 0; i < cfg->lps; i++) {
         lps[i].rng = por_rng_new(cfg->seed, 0, por_stream_id("phold", i, "hold"));

@@ -56,10 +56,20 @@ static long por__alloc_countdown(void)
     return atomic_fetch_add(&calls, 1) + 1 >= lim ? 0 : 1;
 }
 
+void por_out_of_memory(const char *what, ...)
+{
+    va_list ap;
+    va_start(ap, what);
+    fputs("porsim: out of memory", stderr);
+    vfprintf(stderr, what, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
 static void *por__oom(size_t n)
 {
-    fprintf(stderr, "porsim: out of memory (allocating %zu bytes)\n", n);
-    exit(1);
+    por_out_of_memory(" (allocating %zu bytes)", n);
 }
 
 void *por_xmalloc(size_t n)

@@ -60,8 +60,7 @@ gsl_rng *por_rng_new(uint64_t seed, uint64_t replication, uint64_t stream)
 {
     gsl_rng *r = gsl_rng_alloc(por_rng_type);
     if (!r) {
-        fprintf(stderr, "porsim: out of memory (allocating a random stream)\n");
-        exit(1);
+        por_out_of_memory(" (allocating a random stream)");
     }
     por_rng_reseed(r, seed, replication, stream);
     return r;

@@ -204,8 +204,7 @@ por_crypto *por_crypto_create(por_crypto_mode mode)
     c->mode = mode;
     c->secp = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
     if (!c->secp) {
-        fprintf(stderr, "porsim: out of memory (creating secp256k1 context)\n");
-        exit(1);
+        por_out_of_memory(" (creating secp256k1 context)");
     }
     /* Blinding for side-channel resistance, from a fixed seed: it never changes any
      * output (signing is RFC 6979), and a fixed seed keeps runs reproducible. */

@@ -243,8 +243,7 @@ void por__json_hash(const cJSON *root, char out[17])
         cJSON_Delete(copy);
     }
     if (!text) {
-        fprintf(stderr, "porsim: out of memory while hashing the scenario\n");
-        exit(1);
+        por_out_of_memory(" while hashing the scenario");
     }
     uint64_t h = 0xcbf29ce484222325ull;
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
@@ -259,14 +258,12 @@ char *por__json_print(const cJSON *root)
 {
     char *text = cJSON_PrintUnformatted(root);
     if (!text) {
-        fprintf(stderr, "porsim: out of memory while printing the scenario\n");
-        exit(1);
+        por_out_of_memory(" while printing the scenario");
     }
     char *out = strdup(text);
     cJSON_free(text);
     if (!out) {
-        fprintf(stderr, "porsim: out of memory while printing the scenario\n");
-        exit(1);
+        por_out_of_memory(" while printing the scenario");
     }
     return out;
 }

@@ -25,8 +25,7 @@ locale_t por__stats_c_locale(void)
     pthread_once(&g_c_locale_once, por__make_c_locale);
     /* newlocale("C") fails only when out of memory. */
     if (g_c_locale == (locale_t)0) {
-        fprintf(stderr, "porsim: out of memory (creating the C locale)\n");
-        exit(1);
+        por_out_of_memory(" (creating the C locale)");
     }
     return g_c_locale;
 }

@@ -38,6 +38,11 @@ int por_status_exit_code(por_status s);
 por_status por_error_set(por_error *err, por_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The one allocation-failure handler: prints "porsim: out of memory" followed by the
+ * printf-style WHAT (e.g. " (creating the C locale)"; "" for none) and a line end to
+ * stderr, and exits 1. Every out-of-memory path of porsim ends here. */
+void por_out_of_memory(const char *what, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
 /* Allocation that never returns NULL: on failure it prints a clear message and exits 1.
  * Tests may make the N-th allocation (N >= 1, counted over all threads) and any after it
  * fail with POR_FAIL_ALLOC=N in the environment. */
