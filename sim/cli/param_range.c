@@ -1,10 +1,10 @@
 /* --param ranges with steps and log-spaced values (see param_range.h). */
 #include "param_range.h"
 
+#include "por/number.h"
 #include "por/time.h"
 
 #include <ctype.h>
-#include <locale.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,12 +18,8 @@ typedef enum { POR__U_NUMBER, POR__U_PERCENT, POR__U_DURATION } por__unit;
 /* Reads one bound or step: a number, a percentage or a duration. */
 static bool por__range_term(const char *s, double *x, por__unit *u)
 {
-    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    locale_t old = uselocale(c);
     char *end;
-    double v = strtod(s, &end);
-    uselocale(old);
-    freelocale(c);
+    double v = por_strtod_c(s, &end);
     if (end != s && *end == '\0' && isfinite(v)) {
         *x = v;
         *u = POR__U_NUMBER;
@@ -53,12 +49,8 @@ static char *por__range_format(double x, por__unit u, bool log_spaced)
             t = (t + POR_SEC / 2) / POR_SEC * POR_SEC;
         por_duration_format(t, buf, sizeof buf);
     } else {
-        locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-        locale_t old = uselocale(c);
-        snprintf(buf, sizeof buf, log_spaced ? "%.4g%s" : "%.10g%s", x,
-                 u == POR__U_PERCENT ? "%" : "");
-        uselocale(old);
-        freelocale(c);
+        por_snprintf_c(buf, sizeof buf, log_spaced ? "%.4g%s" : "%.10g%s", x,
+                       u == POR__U_PERCENT ? "%" : "");
     }
     char *s = malloc(strlen(buf) + 1);
     POR_ASSERT(s != NULL);

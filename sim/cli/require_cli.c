@@ -3,6 +3,7 @@
 #include "require_cli.h"
 
 #include "cliopt.h"
+#include "por/csv.h"
 #include "por/world.h"
 
 #include <inttypes.h>
@@ -198,21 +199,6 @@ void por_cli_require_print_points(const por_cli_requires *r, const por_sweep_gri
     }
 }
 
-static void por__csv(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* A number of requirements.csv: seconds for durations, inf, or empty when undefined. */
 static void por__num(FILE *f, double x, bool duration)
 {
@@ -232,7 +218,7 @@ void por_cli_require_write_csv(const por_cli_requires *r, const por_sweep_grid *
     fputs("point", f);
     for (size_t k = 0; k < g->nparams; k++) {
         fputc(',', f);
-        por__csv(f, g->paths[k]);
+        por_csv_write_field(f, g->paths[k]);
     }
     fputs(",requirement,metric,statistic,estimate,ci_lo,ci_hi,bound,n,verdict\n", f);
     for (size_t p = 0; p < g->npoints; p++) {
@@ -245,12 +231,12 @@ void por_cli_require_write_csv(const por_cli_requires *r, const por_sweep_grid *
             fprintf(f, "%zu", p);
             for (size_t i = 0; i < g->nparams; i++) {
                 fputc(',', f);
-                por__csv(f, g->values[p * g->nparams + i]);
+                por_csv_write_field(f, g->values[p * g->nparams + i]);
             }
             fputc(',', f);
-            por__csv(f, q->text);
+            por_csv_write_field(f, q->text);
             fputc(',', f);
-            por__csv(f, defs[q->col].name);
+            por_csv_write_field(f, defs[q->col].name);
             if (q->stat == POR_REQ_STAT_MEAN) {
                 fputs(",mean", f);
             } else {
@@ -425,11 +411,11 @@ void por_cli_frontier_write_csv(const por_cli_frontier *f, const por_sweep_grid 
     fputs("point", out);
     for (size_t k = 0; k < g->nparams; k++) {
         fputc(',', out);
-        por__csv(out, g->paths[k]);
+        por_csv_write_field(out, g->paths[k]);
     }
     for (size_t k = 0; k < f->n; k++) {
         fputc(',', out);
-        por__csv(out, f->objs[k].text);
+        por_csv_write_field(out, f->objs[k].text);
     }
     fputs(",requirements,pareto,dominated_by\n", out);
     for (size_t p = 0; p < g->npoints; p++) {
@@ -438,7 +424,7 @@ void por_cli_frontier_write_csv(const por_cli_frontier *f, const por_sweep_grid 
         fprintf(out, "%zu", p);
         for (size_t i = 0; i < g->nparams; i++) {
             fputc(',', out);
-            por__csv(out, g->values[p * g->nparams + i]);
+            por_csv_write_field(out, g->values[p * g->nparams + i]);
         }
         for (size_t k = 0; k < f->n; k++)
             por__num(out, obj[p * f->n + k],

@@ -1,7 +1,7 @@
 /* The output directory of a run: see run_outputs.h. */
 #include "run_outputs.h"
 #include "cliopt.h"
-#include "columns.h"
+#include "io/columns.h"
 #include "por/json_write.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
@@ -35,7 +35,7 @@ static por_status por__write_described(por_outdir *od, const por_cli_run_outputs
     por_metric_def *defs = por_xmalloc(ncols * sizeof *defs);
     for (size_t c = 0; c < ncols; c++)
         defs[c] = *por_metric_table_def(o->table, c);
-    por_cli_write_run_columns(f, defs, ncols);
+    por_columns_write_run(f, defs, ncols);
     free(defs);
     if (por_outdir_fclose(od, f, "columns.csv", err) != POR_OK)
         return err->status;

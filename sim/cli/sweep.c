@@ -8,7 +8,7 @@
  * scenario (same scenario hash and seed, same streams). */
 #include "cliopt.h"
 #include "param_range.h"
-#include "columns.h"
+#include "io/columns.h"
 #include "parallel.h"
 #include "progress.h"
 #include "require_cli.h"

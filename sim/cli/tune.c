@@ -12,6 +12,7 @@
 #include "cliopt.h"
 #include "param_range.h"
 #include "parallel.h"
+#include "por/csv.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
 #include "por/sweep.h"
@@ -765,17 +766,7 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
             for (size_t i = 0; i < s->nparams; i++) {
                 const char *v = g->values[p * s->nparams + i];
                 fputc(',', m);
-                if (!strpbrk(v, ",\"\r\n")) {
-                    fputs(v, m);
-                    continue;
-                }
-                fputc('"', m); /* RFC 4180 quoting, as runs.csv */
-                for (const char *q = v; *q; q++) {
-                    if (*q == '"')
-                        fputc('"', m);
-                    fputc(*q, m);
-                }
-                fputc('"', m);
+                por_csv_write_field(m, v); /* quoted as runs.csv */
             }
             char a[64], b[64], c2[64];
             double sc = cd->kind == POR_METRIC_DURATION ? 1e9 : 1.0;

@@ -4,28 +4,13 @@
  * (format: sim/stats/FORMATS.md). */
 #include "stats/stats_internal.h"
 
+#include "por/csv.h"
 #include "por/error.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* NAME as one CSV field (RFC 4180 quoting when it holds a comma, quote or line break). */
-static void por__censored_field(FILE *f, const char *name)
-{
-    if (strpbrk(name, ",\"\r\n") == NULL) {
-        fputs(name, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 int por_metric_table_write_censored_csv(const por_metric_table *t, FILE *f)
 {
@@ -42,7 +27,7 @@ int por_metric_table_write_censored_csv(const por_metric_table *t, FILE *f)
             if (cell->state != POR__CELL_CENSORED_AT && cell->state != POR__CELL_CENSORED_INF)
                 continue;
             fprintf(f, "%" PRIu64 ",", t->reps[r]);
-            por__censored_field(f, t->defs[c].name);
+            por_csv_write_field(f, t->defs[c].name);
             fputc(',', f);
             if (cell->state == POR__CELL_CENSORED_AT)
                 fputs(t->defs[c].kind == POR_METRIC_DURATION

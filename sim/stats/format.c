@@ -1,13 +1,18 @@
-/* Deterministic number formatting for porsim's outputs: shortest round-trip doubles and
- * exact nanoseconds-as-seconds, never dependent on the process locale. */
-#include "stats/stats_internal.h"
+/* The number-format module (por/number.h): porsim's numbers as text, written and read
+ * back deterministically: shortest round-trip doubles, exact nanoseconds-as-seconds, and
+ * strtod / snprintf in the C locale, never dependent on the process locale. Every
+ * writer (runs.csv, summary.json, the sweep directory) and every reader of those files
+ * (merge, --resume) goes through here. */
+#include "por/number.h"
 
 #include "por/error.h"
 
+#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +25,7 @@ static void por__make_c_locale(void)
     g_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 }
 
-locale_t por__stats_c_locale(void)
+locale_t por_c_locale(void)
 {
     pthread_once(&g_c_locale_once, por__make_c_locale);
     /* newlocale("C") fails only when out of memory. */
@@ -41,7 +46,7 @@ char *por_format_double(double x, char *buf, size_t n)
         snprintf(buf, n, "0");
         return buf;
     }
-    locale_t old = uselocale(por__stats_c_locale());
+    locale_t old = uselocale(por_c_locale());
     if (fabs(x) < 1e21 && x == floor(x)) {
         /* Integral: every digit printed by %.0f is exact and reads back to X. */
         snprintf(buf, n, "%.0f", x);
@@ -68,4 +73,65 @@ char *por_format_ns_seconds(int64_t ns, char *buf, size_t n)
     snprintf(buf, n, "%s%" PRIu64 ".%09" PRIu64, ns < 0 ? "-" : "", mag / 1000000000u,
              mag % 1000000000u);
     return buf;
+}
+
+int por_snprintf_c(char *buf, size_t n, const char *fmt, ...)
+{
+    locale_t old = uselocale(por_c_locale());
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    uselocale(old);
+    return k;
+}
+
+double por_strtod_c(const char *s, char **end)
+{
+    locale_t old = uselocale(por_c_locale());
+    double v = strtod(s, end);
+    uselocale(old);
+    return v;
+}
+
+bool por_parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = por_strtod_c(s, &end);
+    return *s && *end == '\0';
+}
+
+bool por_parse_ns_seconds(const char *s, int64_t *out)
+{
+    bool neg = *s == '-';
+    if (neg)
+        s++;
+    uint64_t whole = 0;
+    const char *p = s;
+    while (*p >= '0' && *p <= '9') {
+        if (whole > (UINT64_MAX - 9) / 10)
+            return false;
+        whole = whole * 10 + (uint64_t)(*p++ - '0');
+    }
+    if (p == s || *p != '.')
+        return false;
+    p++;
+    uint64_t frac = 0;
+    for (int k = 0; k < 9; k++, p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        frac = frac * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p)
+        return false;
+    if (whole > (uint64_t)INT64_MAX / 1000000000u)
+        return false;
+    uint64_t mag = whole * 1000000000u + frac;
+    if (!neg && mag > (uint64_t)INT64_MAX)
+        return false;
+    if (neg && mag > (uint64_t)INT64_MAX + 1u)
+        return false;
+    *out = neg ? (mag == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)mag) : (int64_t)mag;
+    return true;
 }

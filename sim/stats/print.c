@@ -71,7 +71,7 @@ const char *por_duration_display_unit(double ref_ns, double *ns_per_unit)
 
 char *por_format_human(double x, char *buf)
 {
-    locale_t old = uselocale(por__stats_c_locale());
+    locale_t old = uselocale(por_c_locale());
     por__human(buf, x);
     uselocale(old);
     return buf;
@@ -82,7 +82,7 @@ void por_metric_table_print(const por_metric_table *t, FILE *f)
     POR_ASSERT(t != NULL && f != NULL);
     size_t nlines = t->ncols + 1;
     char(*cells)[POR__PCOLS][POR__CELL] = por_xcalloc(nlines, sizeof *cells);
-    locale_t old = uselocale(por__stats_c_locale());
+    locale_t old = uselocale(por_c_locale());
 
     for (int k = 0; k < POR__PCOLS; k++)
         snprintf(cells[0][k], POR__CELL, "%s", g_headers[k]);

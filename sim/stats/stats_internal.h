@@ -1,5 +1,5 @@
-/* Internals shared by the files of sim/stats: the C locale used for every number that
- * porsim's stats writers print, and the table's row storage. Not a public header. */
+/* Internals shared by the files of sim/stats: the table's row storage. Not a public
+ * header. (The C locale every number goes through: por_c_locale, por/number.h.) */
 #ifndef POR_STATS_INTERNAL_H
 #define POR_STATS_INTERNAL_H
 
@@ -7,10 +7,6 @@
 
 #include <locale.h>
 
-/* The "C" locale object, created once for the process (thread-safe). Writers switch
- * the calling thread to it with uselocale() so that printf/strtod never see a ','
- * decimal separator whatever setlocale() the program did. */
-locale_t por__stats_c_locale(void);
 
 /* How one stored cell reads. */
 typedef enum {

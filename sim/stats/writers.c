@@ -4,6 +4,7 @@
  * / por_format_ns_seconds (locale-proof), undefined values as JSON null. */
 #include "stats/stats_internal.h"
 
+#include "por/csv.h"
 #include "por/error.h"
 #include "por/json_write.h"
 
@@ -55,21 +56,16 @@ static int por__finish(por__out *o)
     return 0;
 }
 
-/* A CSV field, quoted per RFC 4180 when it holds a comma, quote or line break. */
+/* A CSV field, quoted as por/csv.h says. */
 static void por__csv_field(por__out *o, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
+    if (!por_csv_needs_quotes(s)) {
         por__puts(o, s);
         return;
     }
-    por__puts(o, "\"");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            por__puts(o, "\"\"");
-        else
-            por__put(o, p, 1);
-    }
-    por__puts(o, "\"");
+    char *q = por_csv_field(s);
+    por__puts(o, q);
+    free(q);
 }
 
 int por_metric_table_write_csv(const por_metric_table *t, FILE *f)

@@ -16,6 +16,8 @@
 #ifndef POR_STATS_H
 #define POR_STATS_H
 
+#include "por/number.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -222,13 +224,6 @@ const char *por_duration_display_unit(double ref_ns, double *ns_per_unit);
  * finite, whole numbers without decimals, else 4 significant digits. Returns BUF. */
 char *por_format_human(double x, char *buf);
 
-/* Formats X as the shortest decimal string that strtod reads back to X exactly
- * (integral |X| < 1e21 without exponent), independent of the process locale; NaN and
- * infinities as "null" (the JSON spelling). BUF needs at least 32 bytes. Returns BUF. */
-char *por_format_double(double x, char *buf, size_t n);
-
-/* Formats NS nanoseconds as seconds with exactly 9 decimals ("-0.000000001",
- * "12.500000000"), exact for every int64. BUF needs at least 24 bytes. Returns BUF. */
-char *por_format_ns_seconds(int64_t ns, char *buf, size_t n);
+/* por_format_double and por_format_ns_seconds: por/number.h. */
 
 #endif

@@ -8,7 +8,8 @@
  * unsharded sweep. `porsim run --until-ci PCT` adds replications in fixed-size batches
  * until the 95% confidence interval of one metric is narrow enough.
  *
- * Output directory of a sweep or merge (formats documented in README.md, section
+ * The output directory (the grid, the cell rows, their writer and reader) is
+ * por/sweep_dir.h. Output directory of a sweep or merge (formats documented in README.md, section
  * "Sweeps, shards and precision", and sim/stats/FORMATS.md, "Output directories"):
  *   points.csv    point,<param paths...>,scenario_hash,scenario_seed,scenario_replications,
  *                 <param path>_si... (each value in SI units: seconds, ratios; or empty)
@@ -31,6 +32,7 @@
 #include "por/runner.h"
 #include "por/scenario.h"
 #include "por/stats.h"
+#include "por/sweep_dir.h"
 #include "por/world.h"
 
 #include <signal.h>
@@ -60,44 +62,6 @@ por_status por_sweep_split_values(const char *list, char ***values, size_t *nval
 
 /* Frees what por_sweep_split_values returned. */
 void por_sweep_free_values(char **values, size_t nvalues);
-
-/* ---- shared by sweep and merge: the grid and the cell rows ------------------------ */
-
-/* The grid: NPARAMS parameter paths and, per point, its value texts and the resolved
- * scenario's hash, seed and replication count. All strings owned. */
-typedef struct {
-    size_t nparams;
-    char **paths;          /* nparams */
-    size_t npoints;
-    char **values;         /* npoints * nparams, row-major (value text as given) */
-    char (*hash)[17];      /* npoints */
-    uint64_t *seed;        /* npoints */
-    uint64_t *replications; /* npoints */
-    char *scenarios_jsonl; /* scenarios.jsonl (one line per point: its effective scenario),
-                            * or NULL: not written */
-} por_sweep_grid;
-
-/* Frees everything G owns (not G itself). */
-void por_sweep_grid_free(por_sweep_grid *g);
-
-/* One (point, replication) cell as text. METRICS is the runs.csv text of the metric
- * cells (comma-joined, no line end). CENS is NULL when nothing is censored, else NCOLS
- * strings: NULL = not censored, "" = censored at +infinity, else the censoring time as
- * runs.csv would write it. All owned. */
-typedef struct {
-    uint64_t point, rep;
-    char *metrics;
-    char **cens;
-} por_sweep_row;
-
-/* Formats one replication's CELLS (NCOLS columns described by DEFS) as a row, exactly
- * as por_metric_table_write_csv writes the cells (plus the censoring times). Fills ROW
- * (caller frees with por_sweep_row_free). Thread-safe. */
-void por_sweep_row_format(const por_metric_def *defs, size_t ncols,
-                          const por_metric_cell *cells, por_sweep_row *row);
-
-/* Frees what ROW owns. */
-void por_sweep_row_free(por_sweep_row *row, size_t ncols);
 
 /* Spreading one sweep over several processes (porsim-mpi, sim/cli/mpi_sweep.c). Every
  * process runs the same command line: all validate every point; the cells of the run
@@ -129,49 +93,10 @@ typedef struct {
  * run returns 0 without printing or writing anything. */
 int por_sweep_main_dist(int argc, char **argv, const por_sweep_dist *dist);
 
-/* Writes points.csv, runs.csv, censored.csv, summary.csv, columns.csv, scenarios.jsonl
- * (when G has it) and META_JSON (the whole text of meta.json) into DIR all-or-nothing (por/outdir.h); replaces DIR only with FORCE.
- * ROWS (NROWS, any order; sorted in place by (point, rep)) must have distinct cells.
- * Returns POR_OK, or POR_EIO / POR_EINPUT with ERR set. */
-por_status por_sweep_write_dir(const char *dir, bool force, const por_sweep_grid *g,
-                               por_sweep_row *rows, size_t nrows, const char *meta_json,
-                               por_error *err);
-
-/* Reads the rows of the sweep directory DIR (runs.csv with censored.csv) for --resume,
- * after checking that its points.csv describes grid G: same parameters, values, scenario
- * hashes and seeds, and with SAME_REPS the same replications. Returns POR_OK with *ROWS
- * (malloc'd, *NROWS; caller frees each with por_sweep_row_free and the array) and, when
- * REPS is not NULL, DIR's replications per point in REPS (G->npoints); POR_EINPUT with
- * ERR naming DIR otherwise. */
-por_status por_sweep_read_dir(const char *dir, const por_sweep_grid *g, bool same_reps,
-                              por_sweep_row **rows, size_t *nrows, uint64_t *reps,
-                              por_error *err);
-/* One more file of a sweep directory (tune and --require/--frontier add
- * requirements.csv, frontier.csv, tune.json): NAME in the directory, TEXT its bytes. */
-typedef struct {
-    const char *name;
-    const char *text;
-} por_sweep_extra_file;
-
-/* por_sweep_write_dir, plus the NEXTRA files EXTRA written in the same all-or-nothing
- * commit. */
-por_status por_sweep_write_dir_extra(const char *dir, bool force, const por_sweep_grid *g,
-                                     por_sweep_row *rows, size_t nrows, const char *meta_json,
-                                     const por_sweep_extra_file *extra, size_t nextra,
-                                     por_error *err);
-
 /* Prints the per-point summary of METRIC (n, censored, mean, 95% CI, KM median) as a
  * terminal table to F, for the points that have rows. ROWS must be sorted. */
 void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t nrows,
                      const char *metric, FILE *f);
-
-/* Sorts ROWS by (point, replication). */
-void por_sweep_rows_sort(por_sweep_row *rows, size_t nrows);
-
-/* Reads column COL of the N rows ROWS (text, as runs.csv holds it) into VALS (durations
- * in ns; an empty cell is NaN, a censored one its censoring time or +inf) and CENS. */
-void por_sweep_rows_values(const por_sweep_row *rows, size_t n, size_t col, double *vals,
-                           bool *cens);
 
 /* ---- run until the confidence interval is narrow enough --------------------------- */
 

@@ -1,17 +1,18 @@
 /* columns.csv (the data dictionary of an output directory) and the SI value of swept
  * parameters: see columns.h. */
-#include "columns.h"
+#include "io/columns.h"
 
+#include "por/csv.h"
+#include "por/number.h"
 #include "por/time.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *por_cli_param_si(const char *text, char *buf, size_t n, const char **unit)
+const char *por_param_si(const char *text, char *buf, size_t n, const char **unit)
 {
     const char *u = "";
     buf[0] = '\0';
@@ -27,15 +28,9 @@ const char *por_cli_param_si(const char *text, char *buf, size_t n, const char *
         if (len - pct < sizeof num) {
             memcpy(num, text, len - pct);
             num[len - pct] = '\0';
-            locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-            locale_t old = c ? uselocale(c) : (locale_t)0;
             char *end = NULL;
             errno = 0;
-            double v = strtod(num, &end);
-            if (c) {
-                uselocale(old);
-                freelocale(c);
-            }
+            double v = por_strtod_c(num, &end);
             if (end != num && *end == '\0' && errno == 0 && isfinite(v) && !strchr(num, '%')) {
                 por_format_double(pct ? v / 100 : v, buf, n);
                 u = pct ? "ratio" : "1";
@@ -56,17 +51,7 @@ static void por__column_c(FILE *f, const char *file, const char *column, const c
     for (int i = 0; i < 6; i++) {
         if (i)
             fputc(',', f);
-        if (strpbrk(fields[i], ",\"\r\n") == NULL) {
-            fputs(fields[i], f);
-            continue;
-        }
-        fputc('"', f);
-        for (const char *p = fields[i]; *p; p++) {
-            if (*p == '"')
-                fputc('"', f);
-            fputc(*p, f);
-        }
-        fputc('"', f);
+        por_csv_write_field(f, fields[i]);
     }
     fputc('\n', f);
 }
@@ -110,7 +95,7 @@ static void por__censored_columns(FILE *f)
                 "censored at +infinity");
 }
 
-void por_cli_write_run_columns(FILE *f, const por_metric_def *defs, size_t ndefs)
+void por_columns_write_run(FILE *f, const por_metric_def *defs, size_t ndefs)
 {
     fputs(POR_COLUMNS_HEADER, f);
     por__column(f, "runs.csv", "replication", "index", "", "replication index (0-based)");
@@ -125,7 +110,7 @@ static const char *por__param_unit(const por_sweep_grid *g, size_t i)
     char buf[64];
     for (size_t p = 0; p < g->npoints; p++) {
         const char *u;
-        por_cli_param_si(g->values[p * g->nparams + i], buf, sizeof buf, &u);
+        por_param_si(g->values[p * g->nparams + i], buf, sizeof buf, &u);
         if (!unit)
             unit = u;
         else if (strcmp(unit, u) != 0)
@@ -173,7 +158,7 @@ static const char *por__stat_help(const char *name)
     return "statistic of the metric (see FORMATS.md)";
 }
 
-void por_cli_write_sweep_columns(FILE *f, const por_sweep_grid *g, const por_metric_def *defs,
+void por_columns_write_sweep(FILE *f, const por_sweep_grid *g, const por_metric_def *defs,
                                  size_t ndefs, const char *summary_stats)
 {
     fputs(POR_COLUMNS_HEADER, f);
