@@ -49,6 +49,41 @@ START_TEST(test_version_and_help)
 }
 END_TEST
 
+/* The command table (sim/cli/main.c): every command `porsim help` lists has its own help
+ * page, the same as `porsim NAME --help`, opening "Usage: porsim NAME"; an unknown
+ * command is exit 2 with the list. */
+START_TEST(test_every_listed_command_has_help)
+{
+    ck_assert_int_eq(run("help"), 0);
+    char list[4096];
+    snprintf(list, sizeof list, "%s", g_out);
+    size_t seen = 0;
+    char last[64] = "";
+    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[64];
+        if (sscanf(line, "  porsim %63[a-z]", name) != 1 || !strcmp(name, "help") ||
+            !strcmp(name, last))
+            continue;
+        snprintf(last, sizeof last, "%s", name);
+        seen++;
+        char args[128], want[128];
+        snprintf(args, sizeof args, "help %s", name);
+        ck_assert_int_eq(run(args), 0);
+        snprintf(want, sizeof want, "Usage: porsim %s", name);
+        ck_assert_msg(!strncmp(g_out, want, strlen(want)), "help %s: %.80s", name, g_out);
+        char page[4096];
+        snprintf(page, sizeof page, "%s", g_out);
+        snprintf(args, sizeof args, "%s --help", name);
+        ck_assert_int_eq(run(args), 0);
+        ck_assert_str_eq(g_out, page);
+    }
+    ck_assert_uint_ge(seen, 7); /* run sweep merge tune validate trace bench */
+    ck_assert_int_eq(run("no-such-command"), 2);
+    ck_assert_ptr_nonnull(strstr(g_out, "porsim: unknown command 'no-such-command'"));
+    ck_assert_ptr_nonnull(strstr(g_out, "  porsim run "));
+}
+END_TEST
+
 START_TEST(test_bad_options_exit_2)
 {
     ck_assert_int_eq(run("frobnicate"), 2);
@@ -300,6 +335,7 @@ Suite *por_test_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_no_args_is_usage_error);
     tcase_add_test(tc, test_version_and_help);
+    tcase_add_test(tc, test_every_listed_command_has_help);
     tcase_add_test(tc, test_bad_options_exit_2);
     tcase_add_test(tc, test_missing_scenario_file);
     tcase_add_test(tc, test_validate_good_and_bad);

@@ -1,5 +1,7 @@
-/* porsim's command line: `run`, `validate`, `bench`, `help`, `--version`; `sweep` and
- * `merge` live in sweep.c and merge.c (por/sweep.h).
+/* porsim's command line: the command table (por__commands, at the end: name, entry
+ * point, help page, synopsis) that dispatches `porsim NAME` and builds `porsim help`;
+ * and the `run`, `validate` and `bench` commands. `sweep` and `merge` live in sweep.c
+ * and merge.c (por/sweep.h), `tune` in tune.c, `trace` in trace_cmd.c.
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 bad input (usage or scenario), 3 a safety
  * invariant broke. Nothing is run before the scenario and options are fully validated,
@@ -31,20 +33,13 @@
 #include <unistd.h>
 
 
-static const char *const por__usage_main =
+/* `porsim help` is this head, the synopsis of every command of the table (por__commands
+ * at the end of the file), then this tail. */
+static const char por__usage_head[] =
     "porsim " POR_VERSION " - discrete-event simulator of Proof of Reserve\n"
     "\n"
-    "Usage:\n"
-    "  porsim run [SCENARIO.json] [options]   run replications and summarize detection\n"
-    "  porsim sweep [SCENARIO.json] --param PATH=v1,v2,... [options]\n"
-    "                                         run a parameter grid (optionally one shard)\n"
-    "  porsim merge OUT_DIR SHARD_DIR...      join sweep shards into the unsharded output\n"
-    "  porsim tune [SCENARIO.json] --param PATH=v1,v2,... --require EXPR --minimize METRIC\n"
-    "                                         cheapest grid point meeting the targets\n"
-    "  porsim validate SCENARIO.json...       check scenario files without running them\n"
-    "  porsim trace [SCENARIO.json] [options] readable timeline of one run (teaching mode)\n"
-    "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
-    "  porsim bench scenario SCENARIO.json    full-model benchmark (events/s, days/s)\n"
+    "Usage:\n";
+static const char por__usage_tail[] =
     "  porsim help [COMMAND]                  help for a command\n"
     "  porsim --version\n"
     "\n"
@@ -52,7 +47,7 @@ static const char *const por__usage_main =
     "with --require: 4 a requirement not met, 5 undecided at 95% confidence.\n"
     "Scenario format: scenarios/SCHEMA.md. Run `porsim help run` for examples.\n";
 
-static const char *const por__usage_run =
+static const char por__usage_run[] =
     "Usage: porsim run [SCENARIO.json] [options]\n"
     "\n"
     "Runs the scenario's replications (the embedded default scenario when no file is\n"
@@ -96,7 +91,7 @@ static const char *const por__usage_run =
     "  porsim run scenarios/default.json -r 200 -j 2 -o out/default\n"
     "  porsim run scenarios/default.json --set feed.ocr.deviation=\"0.5%\" --set duration=10d\n";
 
-static const char *const por__usage_validate =
+static const char por__usage_validate[] =
     "Usage: porsim validate SCENARIO.json...\n"
     "\n"
     "Loads and validates each file without running it. Prints \"FILE: ok\" or one error\n"
@@ -110,7 +105,7 @@ static const char *const por__usage_validate =
     "Example:\n"
     "  porsim validate scenarios/*.json\n";
 
-static const char *const por__usage_bench =
+static const char por__usage_bench[] =
     "Usage: porsim bench phold [--lps N] [--per-lp J] [--events E] [--seed S]\n"
     "\n"
     "PHOLD: N entities, J initial events each; every executed event schedules one new\n"
@@ -472,10 +467,58 @@ static int por__cmd_bench(int argc, char **argv)
     return 0;
 }
 
+/* The commands: `porsim NAME ...` calls MAIN with argv[1] == NAME and returns its exit
+ * code; `porsim help NAME` prints USAGE; `porsim help` lists every SYNOPSIS (one or more
+ * lines, in this order). A new command is one line here. */
+typedef struct {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *usage;
+    const char *synopsis;
+} por__command;
+
+static const por__command por__commands[] = {
+    {"run", por__cmd_run, por__usage_run,
+     "  porsim run [SCENARIO.json] [options]   run replications and summarize detection\n"},
+    {"sweep", por_sweep_main, por_sweep_usage,
+     "  porsim sweep [SCENARIO.json] --param PATH=v1,v2,... [options]\n"
+     "                                         run a parameter grid (optionally one shard)\n"},
+    {"merge", por_merge_main, por_merge_usage,
+     "  porsim merge OUT_DIR SHARD_DIR...      join sweep shards into the unsharded output\n"},
+    {"tune", por_tune_main, por_tune_usage,
+     "  porsim tune [SCENARIO.json] --param PATH=v1,v2,... --require EXPR --minimize METRIC\n"
+     "                                         cheapest grid point meeting the targets\n"},
+    {"validate", por__cmd_validate, por__usage_validate,
+     "  porsim validate SCENARIO.json...       check scenario files without running them\n"},
+    {"trace", por_trace_main, por_trace_usage,
+     "  porsim trace [SCENARIO.json] [options] readable timeline of one run (teaching mode)\n"},
+    {"bench", por__cmd_bench, por__usage_bench,
+     "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
+     "  porsim bench scenario SCENARIO.json    full-model benchmark (events/s, days/s)\n"},
+};
+#define POR__NCOMMANDS (sizeof por__commands / sizeof por__commands[0])
+
+static const por__command *por__find_command(const char *name)
+{
+    for (size_t i = 0; i < POR__NCOMMANDS; i++)
+        if (!strcmp(por__commands[i].name, name))
+            return &por__commands[i];
+    return NULL;
+}
+
+/* `porsim help`: the head, every command's synopsis, the tail. */
+static void por__print_usage(FILE *f)
+{
+    fputs(por__usage_head, f);
+    for (size_t i = 0; i < POR__NCOMMANDS; i++)
+        fputs(por__commands[i].synopsis, f);
+    fputs(por__usage_tail, f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(por__usage_main, stderr);
+        por__print_usage(stderr);
         return 2;
     }
     const char *cmd = argv[1];
@@ -484,36 +527,21 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-        fputs(por__usage_main, stdout);
+        por__print_usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "help")) {
-        const char *topic = argc > 2 ? argv[2] : "";
-        fputs(!strcmp(topic, "run")        ? por__usage_run
-              : !strcmp(topic, "sweep")    ? por_sweep_usage
-              : !strcmp(topic, "tune")     ? por_tune_usage
-              : !strcmp(topic, "merge")    ? por_merge_usage
-              : !strcmp(topic, "validate") ? por__usage_validate
-              : !strcmp(topic, "bench")    ? por__usage_bench
-              : !strcmp(topic, "trace")    ? por_trace_usage
-                                           : por__usage_main,
-              stdout);
+        const por__command *c = por__find_command(argc > 2 ? argv[2] : "");
+        if (c)
+            fputs(c->usage, stdout);
+        else
+            por__print_usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "run"))
-        return por__cmd_run(argc, argv);
-    if (!strcmp(cmd, "sweep"))
-        return por_sweep_main(argc, argv);
-    if (!strcmp(cmd, "tune"))
-        return por_tune_main(argc, argv);
-    if (!strcmp(cmd, "merge"))
-        return por_merge_main(argc, argv);
-    if (!strcmp(cmd, "validate"))
-        return por__cmd_validate(argc, argv);
-    if (!strcmp(cmd, "bench"))
-        return por__cmd_bench(argc, argv);
-    if (!strcmp(cmd, "trace"))
-        return por_trace_main(argc, argv);
-    fprintf(stderr, "porsim: unknown command '%s'\n\n%s", cmd, por__usage_main);
+    const por__command *c = por__find_command(cmd);
+    if (c)
+        return c->main(argc, argv);
+    fprintf(stderr, "porsim: unknown command '%s'\n\n", cmd);
+    por__print_usage(stderr);
     return 2;
 }

@@ -18,7 +18,7 @@
 
 #define POR__TRACE_MAX_SETS 256
 
-const char *const por_trace_usage =
+const char por_trace_usage[] =
     "Usage: porsim trace [SCENARIO.json] [options]\n"
     "\n"
     "Runs one replication with tracing on and prints a readable timeline: custodian\n"

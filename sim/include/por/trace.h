@@ -301,6 +301,6 @@ void por_trace_series_ratio(por_amount num, unsigned num_dec, por_amount den, un
 
 /* `porsim trace` with ARGV[1] == "trace": returns the process exit code. */
 int por_trace_main(int argc, char **argv);
-extern const char *const por_trace_usage;
+extern const char por_trace_usage[];
 
 #endif
