@@ -1,5 +1,7 @@
 /* Shared command-line helpers (see cliopt.h). */
 #include "cliopt.h"
+#include "param_range.h"
+#include "por/sweep.h"
 #include "por/json_write.h"
 #include "por/time.h"
 #include "por/world.h"
@@ -268,4 +270,74 @@ const char *por_cli_find_scenario(const char *arg)
     const char *rel = strncmp(arg, "scenarios/", 10) == 0 ? arg + 10 : arg;
     snprintf(buf, n, "%s/" POR_BINDIR_TO_SCENARIOS "/%s", exe, rel);
     return stat(buf, &st) == 0 ? buf : arg;
+}
+
+int por_cli_param_opt(por_cli_param *params, size_t *nparams, size_t max, const char *cmd,
+                      int argc, char **argv, int *i)
+{
+    const char *v = NULL;
+    bool missing = false;
+    if (!por_cli_opt(argc, argv, i, NULL, "--param", &v, &missing))
+        return 0;
+    const char *eq = missing ? NULL : strchr(v, '=');
+    if (!eq || eq == v)
+        return por_cli_usage_error(cmd, "--param needs PATH=v1,v2,...");
+    if (*nparams >= max)
+        return por_cli_usage_error(cmd, "too many --param options (limit %zu)", max);
+    por_cli_param *pp = &params[*nparams];
+    pp->path = por_xmalloc((size_t)(eq - v) + 1);
+    memcpy(pp->path, v, (size_t)(eq - v));
+    pp->path[eq - v] = '\0';
+    for (size_t k = 0; k < *nparams; k++)
+        if (!strcmp(params[k].path, pp->path)) {
+            free(pp->path);
+            return por_cli_usage_error(cmd, "--param %s given twice", params[k].path);
+        }
+    por_error err = {POR_OK, ""};
+    if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK) {
+        por_cli_usage_error(cmd, "--param %s: %s", pp->path, err.msg);
+        free(pp->path);
+        return 2;
+    }
+    (*nparams)++; /* owned from here on, whatever the ranges give */
+    if (por_param_expand_ranges(&pp->values, &pp->nvalues, &err) != POR_OK)
+        return por_cli_usage_error(cmd, "--param %s: %s", pp->path, err.msg);
+    return 1;
+}
+
+void por_cli_params_free(por_cli_param *params, size_t nparams)
+{
+    for (size_t i = 0; i < nparams; i++) {
+        free(params[i].path);
+        por_sweep_free_values(params[i].values, params[i].nvalues);
+    }
+}
+
+int por_cli_params_grid(const por_cli_param *params, size_t nparams, uint64_t max_points,
+                        const char *cmd, por_sweep_grid *g)
+{
+    uint64_t npoints = 1;
+    for (size_t i = 0; i < nparams; i++) {
+        npoints *= params[i].nvalues;
+        if (npoints > max_points)
+            return por_cli_usage_error(cmd, "grid too large (more than %" PRIu64 " points)",
+                                       max_points);
+    }
+    g->nparams = nparams;
+    g->paths = por_xcalloc(nparams, sizeof *g->paths);
+    for (size_t i = 0; i < nparams; i++)
+        g->paths[i] = por_xstrdup(params[i].path);
+    g->npoints = npoints;
+    g->values = por_xcalloc(npoints * nparams, sizeof *g->values);
+    g->hash = por_xcalloc(npoints, sizeof *g->hash);
+    g->seed = por_xcalloc(npoints, sizeof *g->seed);
+    g->replications = por_xcalloc(npoints, sizeof *g->replications);
+    for (size_t p = 0; p < npoints; p++) {
+        size_t rest = p;
+        for (size_t i = nparams; i-- > 0;) {
+            g->values[p * nparams + i] = por_xstrdup(params[i].values[rest % params[i].nvalues]);
+            rest /= params[i].nvalues;
+        }
+    }
+    return 0;
 }

@@ -1,9 +1,11 @@
 /* Small command-line helpers shared by porsim's subcommands (internal to sim/cli):
- * option matching, bounded integers, usage errors, JSON string output. */
+ * option matching, bounded integers, usage errors, JSON string output, and the --param
+ * grid options of `sweep` and `tune`. */
 #ifndef POR_CLI_CLIOPT_H
 #define POR_CLI_CLIOPT_H
 
 #include "por/scenario.h"
+#include "por/sweep_dir.h"
 
 #include <signal.h>
 #include <stdbool.h>
@@ -89,5 +91,30 @@ void por_cli_warn_event_count(const char *cmd, const por_scenario *sc, uint64_t 
 
 /* Parses --max-wall's value: a duration ("90s", "10m", "2h") or plain seconds. */
 bool por_cli_parse_wall(const char *s, double *out_s);
+
+/* One --param PATH=LIST option of `sweep` and `tune`: the scenario path and its values
+ * (the list split by por_sweep_split_values, ranges expanded by por_param_expand_ranges).
+ * All owned. */
+typedef struct {
+    char *path;
+    char **values;
+    size_t nvalues;
+} por_cli_param;
+
+/* If argv[*I] is --param, parses it into PARAMS[*NPARAMS] (at most MAX in all) and
+ * advances *I. Returns 0 when it is not --param, 1 when used, 2 after printing a usage
+ * error for CMD (no value, no PATH=, too many, a path given twice, a bad list or range). */
+int por_cli_param_opt(por_cli_param *params, size_t *nparams, size_t max, const char *cmd,
+                      int argc, char **argv, int *i);
+
+/* Frees what the NPARAMS PARAMS own. */
+void por_cli_params_free(por_cli_param *params, size_t nparams);
+
+/* Fills the parameter part of grid G (zeroed by the caller): the paths, and the
+ * cartesian product of the values with the last parameter varying fastest, and
+ * allocates G's per-point hash, seed and replications (zeroed). Returns 0, or 2 after a
+ * usage error for CMD when the grid has more than MAX_POINTS points. */
+int por_cli_params_grid(const por_cli_param *params, size_t nparams, uint64_t max_points,
+                        const char *cmd, por_sweep_grid *g);
 
 #endif

@@ -217,15 +217,9 @@ static void por__round_progress_update(void *ctx, uint64_t done, uint64_t total)
     por_cli_progress_update(rp->bar, rp->offset + done, rp->total);
 }
 
-typedef struct {
-    char *path;
-    char **values;
-    size_t nvalues;
-} por__param;
-
 /* Everything the sweep command holds, freed in one place. */
 typedef struct {
-    por__param params[POR_SWEEP_MAX_PARAMS];
+    por_cli_param params[POR_SWEEP_MAX_PARAMS];
     size_t nparams;
     por_sweep_grid grid;
     por_scenario **scs;
@@ -247,10 +241,7 @@ static void por__sweep_state_free(por__sweep_state *s)
 {
     size_t ncols;
     por_world_metric_defs(&ncols);
-    for (size_t i = 0; i < s->nparams; i++) {
-        free(s->params[i].path);
-        por_sweep_free_values(s->params[i].values, s->params[i].nvalues);
-    }
+    por_cli_params_free(s->params, s->nparams);
     for (size_t i = 0; i < s->nscs; i++)
         por_scenario_free(s->scs[i]);
     free(s->scs);
@@ -320,29 +311,10 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por_sweep_usage, stdout);
             return 0;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--param", &v, &missing)) {
-            const char *eq = missing ? NULL : strchr(v, '=');
-            if (!eq || eq == v)
-                return por_cli_usage_error("sweep", "--param needs PATH=v1,v2,...");
-            if (s->nparams >= POR_SWEEP_MAX_PARAMS)
-                return por_cli_usage_error("sweep", "too many --param options (limit %d)",
-                                              POR_SWEEP_MAX_PARAMS);
-            por__param *pp = &s->params[s->nparams];
-            pp->path = por_xmalloc((size_t)(eq - v) + 1);
-            memcpy(pp->path, v, (size_t)(eq - v));
-            pp->path[eq - v] = '\0';
-            for (size_t k = 0; k < s->nparams; k++)
-                if (!strcmp(s->params[k].path, pp->path)) {
-                    free(pp->path);
-                    return por_cli_usage_error("sweep", "--param %s given twice", s->params[k].path);
-                }
-            if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK ||
-                por_param_expand_ranges(&pp->values, &pp->nvalues, &err) != POR_OK) {
-                por_cli_usage_error("sweep", "--param %s: %s", pp->path, err.msg);
-                free(pp->path);
+        } else if ((used = por_cli_param_opt(s->params, &s->nparams, POR_SWEEP_MAX_PARAMS,
+                                             "sweep", argc, argv, &i)) != 0) {
+            if (used == 2)
                 return 2;
-            }
-            s->nparams++;
         } else if ((used = por_cli_scenario_opt(&so, "sweep", argc, argv, &i)) != 0) {
             if (used == 2)
                 return 2;
@@ -428,31 +400,10 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     }
 
     /* The grid: last parameter fastest. */
-    uint64_t npoints = 1;
-    for (size_t i = 0; i < s->nparams; i++) {
-        npoints *= s->params[i].nvalues;
-        if (npoints > POR_SWEEP_MAX_POINTS)
-            return por_cli_usage_error("sweep", "grid too large (more than %u points)",
-                                          POR_SWEEP_MAX_POINTS);
-    }
     por_sweep_grid *g = &s->grid;
-    g->nparams = s->nparams;
-    g->paths = por_xcalloc(s->nparams, sizeof *g->paths);
-    for (size_t i = 0; i < s->nparams; i++)
-        g->paths[i] = por_xstrdup(s->params[i].path);
-    g->values = por_xcalloc(npoints * s->nparams, sizeof *g->values);
-    g->npoints = npoints;
-    g->hash = por_xcalloc(npoints, sizeof *g->hash);
-    g->seed = por_xcalloc(npoints, sizeof *g->seed);
-    g->replications = por_xcalloc(npoints, sizeof *g->replications);
-    for (size_t p = 0; p < npoints; p++) {
-        size_t rest = p;
-        for (size_t i = s->nparams; i-- > 0;) {
-            g->values[p * s->nparams + i] =
-                por_xstrdup(s->params[i].values[rest % s->params[i].nvalues]);
-            rest /= s->params[i].nvalues;
-        }
-    }
+    if (por_cli_params_grid(s->params, s->nparams, POR_SWEEP_MAX_POINTS, "sweep", g) != 0)
+        return 2;
+    uint64_t npoints = g->npoints;
 
     /* Validate every point before running anything. */
     memcpy(sets, so.sets, so.nsets * sizeof *sets);

@@ -126,15 +126,10 @@ static void por__tune_on_signal(int sig)
     por__tune_interrupted = 1;
 }
 
-typedef struct {
-    char *path;
-    char **values;
-    size_t nvalues;
-} por__tparam;
 
 /* Everything the command holds, freed in one place. */
 typedef struct {
-    por__tparam params[POR_TUNE_MAX_PARAMS];
+    por_cli_param params[POR_TUNE_MAX_PARAMS];
     size_t nparams;
     por_sweep_grid grid;
     por__tpoint *pts;
@@ -152,10 +147,7 @@ static void por__tune_free(por__tune_state *s)
 {
     size_t ncols;
     por_world_metric_defs(&ncols);
-    for (size_t i = 0; i < s->nparams; i++) {
-        free(s->params[i].path);
-        por_sweep_free_values(s->params[i].values, s->params[i].nvalues);
-    }
+    por_cli_params_free(s->params, s->nparams);
     for (size_t i = 0; i < s->npts; i++) {
         por_scenario_free(s->pts[i].sc);
         por_metric_table_destroy(s->pts[i].table);
@@ -313,31 +305,10 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(por_tune_usage, stdout);
             return 0;
-        } else if (por_cli_opt(argc, argv, &i, NULL, "--param", &v, &missing)) {
-            const char *eq = missing ? NULL : strchr(v, '=');
-            if (!eq || eq == v)
-                return por_cli_usage_error("tune", "--param needs PATH=v1,v2,...");
-            if (s->nparams >= POR_TUNE_MAX_PARAMS)
-                return por_cli_usage_error("tune", "too many --param options (limit %d)",
-                                           POR_TUNE_MAX_PARAMS);
-            por__tparam *pp = &s->params[s->nparams];
-            pp->path = por_xmalloc((size_t)(eq - v) + 1);
-            memcpy(pp->path, v, (size_t)(eq - v));
-            pp->path[eq - v] = '\0';
-            for (size_t k = 0; k < s->nparams; k++)
-                if (!strcmp(s->params[k].path, pp->path)) {
-                    free(pp->path);
-                    return por_cli_usage_error("tune", "--param %s given twice",
-                                               s->params[k].path);
-                }
-            if (por_sweep_split_values(eq + 1, &pp->values, &pp->nvalues, &err) != POR_OK) {
-                free(pp->path);
-                return por_cli_usage_error("tune", "--param %.*s: %s", (int)(eq - v), v,
-                                           err.msg);
-            }
-            s->nparams++;
-            if (por_param_expand_ranges(&pp->values, &pp->nvalues, &err) != POR_OK)
-                return por_cli_usage_error("tune", "--param %s: %s", pp->path, err.msg);
+        } else if ((used = por_cli_param_opt(s->params, &s->nparams, POR_TUNE_MAX_PARAMS, "tune",
+                                             argc, argv, &i)) != 0) {
+            if (used == 2)
+                return 2;
         } else if ((used = por_cli_scenario_opt(&so, "tune", argc, argv, &i)) != 0) {
             if (used == 2)
                 return 2;
@@ -423,31 +394,10 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         min_reps = max_reps;
 
     /* The grid, last parameter fastest, as porsim sweep. */
-    size_t npoints = 1;
-    for (size_t i = 0; i < s->nparams; i++) {
-        npoints *= s->params[i].nvalues;
-        if (npoints > POR_TUNE_MAX_POINTS)
-            return por_cli_usage_error("tune", "grid too large (more than %u points)",
-                                       POR_TUNE_MAX_POINTS);
-    }
     por_sweep_grid *g = &s->grid;
-    g->nparams = s->nparams;
-    g->paths = por_xcalloc(s->nparams, sizeof *g->paths);
-    for (size_t i = 0; i < s->nparams; i++)
-        g->paths[i] = por_xstrdup(s->params[i].path);
-    g->npoints = npoints;
-    g->values = por_xcalloc(npoints * s->nparams, sizeof *g->values);
-    g->hash = por_xcalloc(npoints, sizeof *g->hash);
-    g->seed = por_xcalloc(npoints, sizeof *g->seed);
-    g->replications = por_xcalloc(npoints, sizeof *g->replications);
-    for (size_t p = 0; p < npoints; p++) {
-        size_t rest = p;
-        for (size_t i = s->nparams; i-- > 0;) {
-            g->values[p * s->nparams + i] =
-                por_xstrdup(s->params[i].values[rest % s->params[i].nvalues]);
-            rest /= s->params[i].nvalues;
-        }
-    }
+    if (por_cli_params_grid(s->params, s->nparams, POR_TUNE_MAX_POINTS, "tune", g) != 0)
+        return 2;
+    size_t npoints = g->npoints;
 
     /* Validate every point first. */
     s->pts = por_xcalloc(npoints, sizeof *s->pts);
