@@ -2,8 +2,9 @@
  * "OCR safety" verdict and the CLI's exit status 3). A correct model never breaks an
  * invariant, so these tests switch on the test-only faults of por/don.h: the aggregator
  * skipping its signature checks (POR_AGG_FAULT_SKIP_SIGNATURE_CHECK) and DON
- * transmissions tampered after signing. Through the API (por_don_set_test_faults) and
- * through the POR_TEST_FAULT environment variable the world and the CLI see. */
+ * transmissions tampered after signing. Through the API (por_don_set_test_faults), the
+ * run options (por_run_options.test_faults) and, for the CLI only, the POR_TEST_FAULT
+ * environment variable: the models never read the environment. */
 #include "por_test.h"
 
 #include "por/aggregator.h"
@@ -49,20 +50,23 @@ typedef struct {
     double undersigned, median_outside, forged_accepted, reports_accepted, mint_violations;
 } run_result;
 
-/* Replication 0 of DOC with POR_TEST_FAULT = FAULT (NULL: unset). */
+/* Replication 0 of DOC with the test faults FAULT (names as POR_TEST_FAULT takes them;
+ * NULL: none) passed in through the run options. */
 static run_result run_world(const char *doc, const char *fault)
 {
-    if (fault)
-        ck_assert_int_eq(setenv("POR_TEST_FAULT", fault, 1), 0);
-    else
-        ck_assert_int_eq(unsetenv("POR_TEST_FAULT"), 0);
+    por_run_options opt = {.crypto_override = -1};
+    if (fault) {
+        char bad[80];
+        ck_assert_msg(por_don_parse_test_faults(fault, &opt.test_faults, bad, sizeof bad), "%s",
+                      bad);
+    }
     por_scenario *sc = load(doc);
     por_metric_cell cells[POR_WM_NCOLS];
     static char strings[POR_WM_NCOLS * POR_WORLD_STRING_BYTES];
     por_error err = {0};
     run_result r;
     memset(&r, 0, sizeof r);
-    r.st = por_world_run_replication(sc, 0, NULL, cells, strings, &err);
+    r.st = por_world_run_replication(sc, 0, &opt, cells, strings, &err);
     snprintf(r.msg, sizeof r.msg, "%s", err.msg);
     r.undersigned = cells[POR_WM_UNDERSIGNED_REPORTS].value;
     r.median_outside = cells[POR_WM_MEDIAN_OUTSIDE_HONEST].value;
@@ -70,7 +74,6 @@ static run_result run_world(const char *doc, const char *fault)
     r.reports_accepted = cells[POR_WM_REPORTS_ACCEPTED].value;
     r.mint_violations = cells[POR_WM_INVARIANT_VIOLATIONS].value;
     por_scenario_free(sc);
-    ck_assert_int_eq(unsetenv("POR_TEST_FAULT"), 0);
     return r;
 }
 
@@ -220,6 +223,23 @@ START_TEST(skipped_secure_mint_guard_is_caught)
 }
 END_TEST
 
+/* Faults reach a model only through the run options: POR_TEST_FAULT in the
+ * environment of a library caller changes nothing (the DON used to read it itself). */
+START_TEST(env_is_not_read_by_models)
+{
+    run_result clean = run_world(forger_doc, NULL);
+    ck_assert_int_eq(setenv("POR_TEST_FAULT", "aggregator-skip-signatures", 1), 0);
+    run_result r = run_world(forger_doc, NULL);
+    ck_assert_int_eq(unsetenv("POR_TEST_FAULT"), 0);
+    ck_assert_int_eq(r.st, clean.st);
+    ck_assert_int_eq(r.st, POR_OK);
+    ck_assert(r.forged_accepted == clean.forged_accepted);
+    /* The same fault through the options breaks the invariant. */
+    run_result f = run_world(forger_doc, "aggregator-skip-signatures");
+    ck_assert_int_eq(f.st, POR_EINVARIANT);
+}
+END_TEST
+
 /* The CLI: exit status 3 under the fault, 0 without it, 1 for an unknown fault name. */
 START_TEST(cli_exit_status_3)
 {
@@ -256,6 +276,7 @@ Suite *por_test_suite(void)
     TCase *tc = tcase_create("invariants");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, parse_test_faults);
+    tcase_add_test(tc, env_is_not_read_by_models);
     tcase_add_test(tc, no_fault_no_violation);
     tcase_add_test(tc, skipped_signature_check_lets_a_forger_through);
     tcase_add_test(tc, tampered_reports_caught_by_the_audit);

@@ -1,6 +1,7 @@
 /* Shared command-line helpers (see cliopt.h). */
 #include "cliopt.h"
 #include "param_range.h"
+#include "por/don.h"
 #include "por/sweep.h"
 #include "por/json_write.h"
 #include "por/time.h"
@@ -340,4 +341,20 @@ int por_cli_params_grid(const por_cli_param *params, size_t nparams, uint64_t ma
         }
     }
     return 0;
+}
+
+bool por_cli_test_faults(unsigned *faults)
+{
+    *faults = 0;
+    const char *spec = getenv("POR_TEST_FAULT");
+    if (!spec || !spec[0])
+        return true;
+    char bad[80];
+    if (por_don_parse_test_faults(spec, faults, bad, sizeof bad))
+        return true;
+    fprintf(stderr,
+            "porsim: POR_TEST_FAULT: unknown fault \"%s\" (known: "
+            "aggregator-skip-signatures, transmit-tampered, token-skip-guard)\n",
+            bad);
+    return false;
 }

@@ -117,4 +117,10 @@ void por_cli_params_free(por_cli_param *params, size_t nparams);
 int por_cli_params_grid(const por_cli_param *params, size_t nparams, uint64_t max_points,
                         const char *cmd, por_sweep_grid *g);
 
+/* The test-only faults (por_don_fault bits, por/don.h) named by the environment variable
+ * POR_TEST_FAULT, into *FAULTS (0 when it is unset or empty), for por_run_options.
+ * Returns false after printing "porsim: POR_TEST_FAULT: unknown fault ..." for a name
+ * it does not know: the command then ends with exit status 1. */
+bool por_cli_test_faults(unsigned *faults);
+
 #endif

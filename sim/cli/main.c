@@ -228,6 +228,11 @@ static int por__cmd_run(int argc, char **argv)
         return por_status_exit_code(st);
     }
 
+    unsigned test_faults;
+    if (!por_cli_test_faults(&test_faults)) {
+        por_scenario_free(sc);
+        return 1;
+    }
     if (por_cli_require_parse(&reqs, "run") != 0) {
         por_scenario_free(sc);
         return 2;
@@ -242,7 +247,7 @@ static int por__cmd_run(int argc, char **argv)
         .replications = sc->replications,
         .threads = (unsigned)so.threads,
         .run = {.crypto_override = -1, .horizon_override = 0, .stop = stop,
-                .max_events = max_events},
+                .max_events = max_events, .test_faults = test_faults},
         .progress = por_cli_progress_update,
         .progress_ctx = &ps,
         .interrupt = stop,

@@ -108,7 +108,7 @@ static void por__mpi_get_cell(por_mpi_reader *r, por_metric_cell *c)
 /* Runs this rank's replications and returns the blob for rank 0: per job, the done
  * flag, status, error message, and (done, OK or invariant) the cells. */
 static void por__mpi_run_local(const por_mpi *m, const por_scenario *sc, unsigned threads,
-                               por_mpi_buf *b)
+                               unsigned test_faults, por_mpi_buf *b)
 {
     size_t ncols;
     por_world_metric_defs(&ncols);
@@ -117,7 +117,7 @@ static void por__mpi_run_local(const por_mpi *m, const por_scenario *sc, unsigne
                                                         (uint64_t)m->size
                                                   : 0);
     por__mpi_run_ctx ctx = {.sc = sc, .opt = {.crypto_override = -1, .horizon_override = 0,
-                                              .stop = por__mpi_stop},
+                                              .stop = por__mpi_stop, .test_faults = test_faults},
                             .first = (uint64_t)m->rank, .stride = (uint64_t)m->size,
                             .ncols = ncols};
     ctx.cells = por_xcalloc((njobs ? njobs : 1) * ncols, sizeof *ctx.cells);
@@ -204,6 +204,9 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
             return por_cli_usage_error("run", "one scenario file at a time (got %s and %s)", file, a);
         }
     }
+    unsigned test_faults;
+    if (!por_cli_test_faults(&test_faults))
+        return 1;
     /* Flags are applied as overrides after --set, as porsim run does. */
     const char *sets[POR_CLI_MAX_SETS + 3];
     size_t nsets = so.nsets;
@@ -240,7 +243,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
 
     double t0 = por__mpi_now();
     por_mpi_buf blob = {0};
-    por__mpi_run_local(m, sc, (unsigned)so.threads, &blob);
+    por__mpi_run_local(m, sc, (unsigned)so.threads, test_faults, &blob);
     char **blobs = NULL;
     size_t *lens = NULL;
     rc = por_mpi_gather(m, 0, blob.data, blob.len, &blobs, &lens);

@@ -389,6 +389,9 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         force = true; /* the interrupted sweep's own directory is replaced */
     if (por_cli_require_parse(&s->reqs, "sweep") != 0)
         return 2;
+    unsigned test_faults;
+    if (!por_cli_test_faults(&test_faults))
+        return 1;
     {
         size_t ncols;
         const por_metric_def *defs = por_world_metric_defs(&ncols);
@@ -559,7 +562,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         por_metric_cell *keep = until_ci ? por_xcalloc(nround * ncols + 1, sizeof *keep) : NULL;
         por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells + first, .rows = s->rows + first,
                               .events = s->events + first, .keep = keep,
-                              .opt = {.crypto_override = -1, .stop = stop}};
+                              .opt = {.crypto_override = -1, .stop = stop,
+                                      .test_faults = test_faults}};
         por__round_progress rp = {&bar, first, first + upper};
         por_parallel ex = {.njobs = nround, .threads = (unsigned)so.threads,
                            .job = por__sweep_job, .ctx = &ctx, .continue_on_invariant = true,

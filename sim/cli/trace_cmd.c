@@ -125,6 +125,9 @@ int por_trace_main(int argc, char **argv)
     }
     if (from > to)
         return por_cli_usage_error("trace", "--from is after --to");
+    unsigned test_faults;
+    if (!por_cli_test_faults(&test_faults))
+        return 1;
 
     por_error err = {POR_OK, ""};
     por_scenario *sc = NULL;
@@ -214,7 +217,8 @@ int por_trace_main(int argc, char **argv)
     por_world_metric_defs(&ncols);
     por_metric_cell *cells = por_xcalloc(ncols, sizeof *cells);
     char *strings = por_xcalloc(ncols, POR_WORLD_STRING_BYTES);
-    por_run_options opt = {.crypto_override = -1, .horizon_override = 0, .trace = &tee.sink};
+    por_run_options opt = {.crypto_override = -1, .horizon_override = 0, .trace = &tee.sink,
+                           .test_faults = test_faults};
     st = por_world_run_replication(sc, run, &opt, cells, strings, &err);
     if (text)
         por_trace_text_finish(text, sc->duration);

@@ -354,6 +354,9 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                                            "(use --min-reps / --max-reps)");
     if (por_cli_require_parse(&s->reqs, "tune") != 0)
         return 2;
+    unsigned test_faults;
+    if (!por_cli_test_faults(&test_faults))
+        return 1;
     size_t ncols;
     const por_metric_def *defs = por_world_metric_defs(&ncols);
     char cost_name[128];
@@ -481,7 +484,8 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         por__tune_ctx ctx = {.pts = s->pts, .cells = cells,
                              .rows = por_xcalloc(ncells, sizeof *ctx.rows),
                              .numeric = por_xcalloc(ncells * ncols, sizeof *ctx.numeric),
-                             .ncols = ncols, .opt = {.crypto_override = -1}};
+                             .ncols = ncols,
+                             .opt = {.crypto_override = -1, .test_faults = test_faults}};
         por_parallel ex = {.njobs = ncells, .threads = (unsigned)so.threads,
                            .job = por__tune_job, .ctx = &ctx, .continue_on_invariant = true,
                            .interrupt = &por__tune_interrupted};

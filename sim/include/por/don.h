@@ -76,9 +76,11 @@ const char *por_don_violation(const por_don *don);
 void por_don_get_stats(const por_don *don, por_don_stats *out);
 
 /* Test-only faults, to exercise the safety audit end to end (a testing aid: never a
- * scenario key). por_don_create reads the environment variable POR_TEST_FAULT once: a
- * comma-separated list of these names (unknown names end the process with a message and
- * exit status 1). */
+ * scenario key). They come in through the run options (por_run_options.test_faults,
+ * por/world.h), set with por_don_set_test_faults; the models never read the environment.
+ * The CLI reads the environment variable POR_TEST_FAULT, a comma-separated list of these
+ * names, once per command (por_cli_test_faults: unknown names end the command with a
+ * message and exit status 1). */
 typedef enum {
     /* "aggregator-skip-signatures": the aggregator accepts reports without checking
      * their signatures (POR_AGG_FAULT_SKIP_SIGNATURE_CHECK) */
@@ -98,8 +100,8 @@ unsigned por_don_test_faults(const por_don *don);
  * *OUT, a bitwise OR of por_don_fault. Returns false at the first unknown or empty name
  * (copied into BAD, BADLEN bytes, when BAD is not NULL). */
 bool por_don_parse_test_faults(const char *spec, unsigned *out, char *bad, size_t badlen);
-/* Sets DON's test faults (a bitwise OR of por_don_fault; 0 clears them), replacing those
- * POR_TEST_FAULT set, including its aggregator's. Call before the simulation runs. */
+/* Sets DON's test faults (a bitwise OR of por_don_fault; 0 clears them), including its
+ * aggregator's. Call before the simulation runs. */
 void por_don_set_test_faults(por_don *don, unsigned faults);
 
 /* The DON's crypto context (signing, verification cache, counters), its network, and

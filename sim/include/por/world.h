@@ -46,6 +46,9 @@ typedef struct {
     volatile sig_atomic_t *stop; /* NULL, or a stop flag (POR_STOP_NOW ends the run). */
     uint64_t max_events;         /* 0, or a replication handling this many events ends
                                     with POR_EINTERRUPTED (checked at each poll) */
+    unsigned test_faults;        /* test-only faults, a bitwise OR of por_don_fault
+                                    (por/don.h), applied to the DON before the run; 0
+                                    normally (the CLI reads them from POR_TEST_FAULT) */
 } por_run_options;
 
 /* The metric columns every replication yields: a static table (never freed) of *NCOLS

@@ -138,24 +138,6 @@ void por_don_set_test_faults(por_don *don, unsigned faults)
                                            : POR_AGG_FAULT_NONE);
 }
 
-/* The POR_TEST_FAULT testing aid, read once per DON (see por/don.h). */
-static void ocr__env_test_faults(ocr_don *d)
-{
-    const char *spec = getenv("POR_TEST_FAULT");
-    if (!spec || !spec[0])
-        return;
-    unsigned faults;
-    char bad[80];
-    if (!por_don_parse_test_faults(spec, &faults, bad, sizeof bad)) {
-        fprintf(stderr,
-                "porsim: POR_TEST_FAULT: unknown fault \"%s\" (known: "
-                "aggregator-skip-signatures, transmit-tampered, token-skip-guard)\n",
-                bad);
-        exit(1);
-    }
-    por_don_set_test_faults(d, faults);
-}
-
 por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *chain,
                         por_observer observer)
 {
@@ -252,7 +234,6 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     if (d->has_network_attack)
         por_net_set_filter(d->net, ocr__net_filter, d);
     ocr__create_forgers(d, seed);
-    ocr__env_test_faults(d);
     return d;
 }
 

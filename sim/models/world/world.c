@@ -569,6 +569,8 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
     }
     por_observer obs = {por__observe, w};
     w->don = por_don_create(sc, sim, w->chains[sc->feed.chain], obs);
+    if (w->opt && w->opt->test_faults) /* testing aid (por_run_options.test_faults) */
+        por_don_set_test_faults(w->don, w->opt->test_faults);
     w->agg = por_don_aggregator(w->don);
     por_aggregator_add_listener(w->agg, por__on_answer, w);
     por_feed_reader reader = {por__feed_latest, w->agg, w->feed_decimals};
