@@ -180,7 +180,7 @@ const char *por_cli_stop_reason(void)
 bool por_cli_parse_wall(const char *s, double *out_s)
 {
     char *end = NULL;
-    double x = strtod(s, &end);
+    double x = por_strtod_c(s, &end);
     if (end != s && !*end && isfinite(x) && x > 0 && x <= 1e9) {
         *out_s = x;
         return true;
@@ -237,7 +237,7 @@ bool por_cli_scenario_warnings(const por_scenario *sc, bool strict)
 bool por_cli_parse_percent(const char *s, double max, double *out, char *why, size_t n)
 {
     char *end = NULL;
-    double v = s && *s ? strtod(s, &end) : NAN;
+    double v = s && *s ? por_strtod_c(s, &end) : NAN;
     bool pct = end && *end == '%' && end[1] == '\0';
     if (!end || end == s || (*end && !pct) || !isfinite(v) || v <= 0 || v > max) {
         snprintf(why, n, "needs a percentage such as 5%% (0 < PCT <= %g%%), got %s", max, s ? s : "nothing");

@@ -51,11 +51,9 @@ void por_require_free(por_require *r)
 /* A plain number (strtod in the C locale), optionally with a '%' suffix. */
 static bool por__req_number(const char *s, double *out)
 {
-    locale_t old = uselocale(por_c_locale());
     char *end;
     errno = 0;
-    double x = strtod(s, &end);
-    uselocale(old);
+    double x = por_strtod_c(s, &end);
     if (end == s || errno == ERANGE || !isfinite(x))
         return false;
     if (*end == '%') {
