@@ -223,7 +223,7 @@ bool por_cli_scenario_warnings(const por_scenario *sc, bool strict)
         if (again)
             continue;
         if (nseen < sizeof seen / sizeof seen[0])
-            seen[nseen++] = strdup(sc->warnings[w]);
+            seen[nseen++] = por_xstrdup(sc->warnings[w]);
         fprintf(stderr, "porsim: warning: %s\n", sc->warnings[w]);
     }
     if (strict && n) {

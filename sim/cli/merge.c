@@ -158,9 +158,7 @@ int por_merge_main(int argc, char **argv)
     if (st == POR_OK) {
         char *meta = NULL;
         size_t len = 0;
-        FILE *m = open_memstream(&meta, &len);
-        if (!m)
-            por_out_of_memory(" (writing meta.json)");
+        FILE *m = por_xmemstream(&meta, &len);
         fprintf(m, "{\n  \"porsim_version\": \"" POR_VERSION "\",\n  \"format_version\": "
                    POR_OUTPUT_FORMAT_VERSION_STR ",\n  \"kind\": \"merge\",\n  \"points\": "
                    "%zu,\n  \"cells\": %zu,\n  \"shards\": [", g.npoints, rs.n);

@@ -52,9 +52,7 @@ static char *por__range_format(double x, por__unit u, bool log_spaced)
         por_snprintf_c(buf, sizeof buf, log_spaced ? "%.4g%s" : "%.10g%s", x,
                        u == POR__U_PERCENT ? "%" : "");
     }
-    char *s = malloc(strlen(buf) + 1);
-    POR_ASSERT(s != NULL);
-    return strcpy(s, buf);
+    return por_xstrdup(buf);
 }
 
 /* Expands one value into OUT (appending) if it is a range; returns 0 if it is not one,
@@ -116,8 +114,7 @@ static int por__expand_one(const char *v, char ***out, size_t *n, size_t *cap, p
         if (!log_spaced && ul != POR__U_DURATION)
             x = round(x * 1e9) / 1e9; /* 0.1 + 2 * 0.1 prints as 0.3 */
         if (*n == *cap)
-            *out = realloc(*out, (*cap = *cap ? 2 * *cap : 8) * sizeof **out);
-        POR_ASSERT(*out != NULL);
+            *out = por_xrealloc(*out, (*cap = *cap ? 2 * *cap : 8) * sizeof **out);
         (*out)[(*n)++] = por__range_format(x, ul, log_spaced);
     }
     return 1;
@@ -137,12 +134,8 @@ por_status por_param_expand_ranges(char ***values, size_t *nvalues, por_error *e
         }
         if (r == 0) {
             if (n == cap)
-                out = realloc(out, (cap = cap ? 2 * cap : 8) * sizeof *out);
-            POR_ASSERT(out != NULL);
-            size_t len = strlen((*values)[i]) + 1;
-            out[n] = malloc(len);
-            POR_ASSERT(out[n] != NULL);
-            memcpy(out[n++], (*values)[i], len);
+                out = por_xrealloc(out, (cap = cap ? 2 * cap : 8) * sizeof *out);
+            out[n++] = por_xstrdup((*values)[i]);
         }
     }
     for (size_t i = 0; i < *nvalues; i++)

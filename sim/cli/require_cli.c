@@ -66,8 +66,7 @@ static char *por__require_meta(const por_cli_requires *r, const por_metric_table
 {
     char *text = NULL;
     size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    POR_ASSERT(m != NULL);
+    FILE *m = por_xmemstream(&text, &len);
     fprintf(m, ",\n  \"requirements\": {\"confidence\": 0.95, \"verdict\": \"%s\", "
                "\"exit_code\": %d, \"targets\": [",
             por_verdict_name(all), por_verdict_exit_code(all));
@@ -457,8 +456,7 @@ int por_cli_sweep_targets(const por_cli_requires *r, const por_cli_frontier *f,
             por_cli_require_print_points(r, g, res, out);
         char *text = NULL;
         size_t len = 0;
-        FILE *m = open_memstream(&text, &len);
-        POR_ASSERT(m != NULL);
+        FILE *m = por_xmemstream(&text, &len);
         por_cli_require_write_csv(r, g, res, m);
         fclose(m);
         extra[(*nextra)++] = (por_sweep_extra_file){"requirements.csv", text};
@@ -474,14 +472,12 @@ int por_cli_sweep_targets(const por_cli_requires *r, const por_cli_frontier *f,
             por_cli_frontier_print(f, g, obj, dom, v, out);
         char *text = NULL;
         size_t len = 0;
-        FILE *m = open_memstream(&text, &len);
-        POR_ASSERT(m != NULL);
+        FILE *m = por_xmemstream(&text, &len);
         por_cli_frontier_write_csv(f, g, obj, dom, v, m);
         fclose(m);
         extra[(*nextra)++] = (por_sweep_extra_file){"frontier.csv", text};
         text = NULL;
-        m = open_memstream(&text, &len);
-        POR_ASSERT(m != NULL);
+        m = por_xmemstream(&text, &len);
         por_cli_frontier_write_svg(f, g, obj, dom, v, m);
         fclose(m);
         extra[(*nextra)++] = (por_sweep_extra_file){"frontier.svg", text};

@@ -761,9 +761,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     if (out) {
         char *mbuf = NULL;
         size_t mlen = 0;
-        FILE *m = open_memstream(&mbuf, &mlen);
-        if (!m)
-            por_out_of_memory(" (writing meta.json)");
+        FILE *m = por_xmemstream(&mbuf, &mlen);
         fprintf(m, "{\n  \"porsim_version\": \"%s\",\n  \"format_version\": %d,\n"
                    "  \"kind\": \"sweep\",\n  \"command\": ",
                 POR_VERSION, POR_OUTPUT_FORMAT_VERSION);

@@ -92,9 +92,7 @@ void por_sweep_print(const por_sweep_grid *g, const por_sweep_row *rows, size_t 
         uint64_t p = pid[k];
         char *params = NULL;
         size_t plen = 0;
-        FILE *pb = open_memstream(&params, &plen);
-        if (!pb)
-            por_out_of_memory(" (printing the sweep table)");
+        FILE *pb = por_xmemstream(&params, &plen);
         for (size_t q = 0; q < g->nparams; q++)
             fprintf(pb, "%s%s=%s", q ? " " : "", g->paths[q], g->values[p * g->nparams + q]);
         if (fclose(pb) != 0)

@@ -707,8 +707,7 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
 
         char *text = NULL;
         size_t len = 0;
-        FILE *m = open_memstream(&text, &len);
-        POR_ASSERT(m != NULL);
+        FILE *m = por_xmemstream(&text, &len);
         fprintf(m, "point");
         for (size_t i = 0; i < s->nparams; i++)
             fprintf(m, ",%s", g->paths[i]);
@@ -743,8 +742,7 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         s->extra[s->nextra++] = (por_sweep_extra_file){"tune.csv", text};
 
         text = NULL;
-        m = open_memstream(&text, &len);
-        POR_ASSERT(m != NULL);
+        m = por_xmemstream(&text, &len);
         fprintf(m, "{\n  \"porsim_version\": \"%s\",\n  \"kind\": \"tune\",\n  \"command\": ",
                 POR_VERSION);
         char cmdline[4096] = "";

@@ -98,6 +98,14 @@ char *por_xstrdup(const char *s)
     return p;
 }
 
+FILE *por_xmemstream(char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
+    if (!f)
+        por_out_of_memory(" (opening a memory stream)");
+    return f;
+}
+
 void por__assert_fail(const char *what, const char *file, int line)
 {
     fprintf(stderr, "porsim: internal error: assertion '%s' failed at %s:%d\n", what, file, line);

@@ -240,8 +240,7 @@ void por_require_judge(const por_require *r, const por_metric_def *def, const do
     }
 
     /* A quantile: Kaplan–Meier over every run (no censoring for other metrics). */
-    por_km_point *curve = malloc((n + 1) * sizeof *curve);
-    POR_ASSERT(curve != NULL);
+    por_km_point *curve = por_xmalloc((n + 1) * sizeof *curve);
     size_t np = por_km_curve(vals, censorable ? cens : NULL, n, curve);
     por_km_quantile q;
     por_km_quantile_of(curve, np, r->p, &q);

@@ -6,6 +6,7 @@
 #define POR_ERROR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define POR_ERRORS(X)                                                     \
     X(POR_OK, "ok", 0)                                                    \
@@ -50,6 +51,10 @@ void *por_xmalloc(size_t n);
 void *por_xcalloc(size_t count, size_t size);
 void *por_xrealloc(void *p, size_t n);
 char *por_xstrdup(const char *s);
+
+/* open_memstream(BUF, LEN) that never returns NULL (out of memory ends in
+ * por_out_of_memory). The caller fcloses the stream and frees *BUF. */
+FILE *por_xmemstream(char **buf, size_t *len);
 
 /* Internal invariants: stay on in every build; failing one is a bug, reported and
  * ended with exit 1. */
