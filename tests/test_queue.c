@@ -346,6 +346,57 @@ START_TEST(test_big_instant_with_inserts_at_it)
 }
 END_TEST
 
+START_TEST(test_near_events_beside_far_timers)
+{
+    /* The OCR model's shape: a few timers seconds to a day ahead, and every handled
+     * event scheduling messages about 80 ms ahead (with bursts of n^2 = 961 at one
+     * moment, as at a leader change). Rung 0 is built from the sparse timers, so its
+     * buckets are seconds wide and the near events fall into the bucket being
+     * consumed. Rule (queue.c, por__bottom_to_rung): once bottom holds more than
+     * POR__BOT_INSERT_MAX entries over more than one instant, it becomes a new rung, so
+     * the overflow heap (kept for entries of one instant) is never used here and bottom
+     * stays small. The order must still be the reference heap's. */
+    rnd_state = por_test_seed() * 29 + 7;
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    const por_time_t ms = 1000000, s = 1000 * ms;
+    for (int i = 0; i < 40; i++) { /* timers: 1 s .. 1 day */
+        por_qentry e = mk((por_time_t)(s + rnd_below((uint64_t)(86400 * s))), 1,
+                          (uint32_t)i, slot++);
+        por_queue_push(&q, e);
+        ref_push(&r, e);
+    }
+    size_t max_bot = 0;
+    uint64_t pushes = 0;
+    for (size_t k = 0; r.len > 0; k++) {
+        por_qentry got, want = ref_pop(&r);
+        ck_assert(por_queue_pop(&q, &got));
+        expect_same(&got, &want, k);
+        if (k >= 400000)
+            continue;
+        /* a burst of 961 at every 2000th pop, else 1 or 2 messages 40..200 ms ahead */
+        unsigned m = k % 2000 == 0 ? 961 : 1 + (unsigned)rnd_below(2);
+        for (unsigned j = 0; j < m; j++, pushes++) {
+            por_qentry e = mk(got.time + 40 * ms + (por_time_t)rnd_below((uint64_t)(160 * ms)),
+                              0, (uint32_t)rnd_below(31), slot++);
+            por_queue_push(&q, e);
+            ref_push(&r, e);
+            ck_assert_uint_eq(q.olen, 0);
+            if (q.blen > max_bot)
+                max_bot = q.blen;
+        }
+    }
+    printf("near_events_beside_far_timers: %llu pushes, bottom at most %zu entries\n",
+           (unsigned long long)pushes, max_bot);
+    ck_assert_uint_le(max_bot, 2 * 64 + 1);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -358,6 +409,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_drain_and_refill);
     tcase_add_test(t, test_extreme_times);
     tcase_add_test(t, test_big_instant_with_inserts_at_it);
+    tcase_add_test(t, test_near_events_beside_far_timers);
     suite_add_tcase(s, t);
     return s;
 }
