@@ -397,6 +397,80 @@ START_TEST(test_near_events_beside_far_timers)
 }
 END_TEST
 
+/* Pushes E into both the queue and the reference. */
+static void push_both(por_queue *q, ref_heap *r, por_qentry e)
+{
+    por_queue_push(q, e);
+    ref_push(r, e);
+}
+
+/* Pops one from both and checks they agree; returns the time. */
+static por_time_t pop_both(por_queue *q, ref_heap *r, size_t i)
+{
+    por_qentry got, want = ref_pop(r);
+    ck_assert(por_queue_pop(q, &got));
+    expect_same(&got, &want, i);
+    return got.time;
+}
+
+static uint64_t cur_start(const por__qrung *r)
+{
+    return r->start + ((uint64_t)r->cur << r->shift);
+}
+
+START_TEST(test_rung_from_bottom_ends_where_the_rung_above_starts)
+{
+    /* A rung made from a large bottom (por__bottom_to_rung) covers [lo, hi) with whole
+     * buckets, so its last bucket may reach past hi, where the rung above holds the
+     * entries. When that last bucket is the one being consumed and bottom grows large
+     * again, the next rung must end at the rung above's start, not at the end of that
+     * bucket: otherwise an entry pushed between the two goes into the new rung and
+     * pops before an earlier entry of the rung above. Built step by step here. */
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    size_t pops = 0;
+    const por_time_t s = 1000000000;
+    for (int i = 1; i <= 40; i++) /* rung 0 from top: 1 s apart */
+        push_both(&q, &r, mk(i * s, 0, 0, slot++));
+    por_time_t now = pop_both(&q, &r, pops++);
+    ck_assert_uint_ge(q.nrungs, 1);
+    const por__qrung *low = &q.rung[q.nrungs - 1];
+    uint64_t c = cur_start(low) < low->end ? cur_start(low) : low->end;
+    /* 70 entries spread below C: bottom grows past 64 and becomes rung R1 */
+    unsigned before = q.nrungs;
+    for (int j = 0; j < 70; j++)
+        push_both(&q, &r, mk(now + 1 + (por_time_t)((c - (uint64_t)now - 2) / 70 * (uint64_t)j),
+                             0, 1, slot++));
+    ck_assert_uint_eq(q.nrungs, before + 1);
+    unsigned r1 = q.nrungs - 1;
+    ck_assert_uint_eq(q.rung[r1].end, c);
+    ck_assert_msg(q.rung[r1].start + ((uint64_t)q.rung[r1].nb << q.rung[r1].shift) > c,
+                  "R1's last bucket should reach past C for this test");
+    /* Y just at C: in the rung above */
+    por_qentry y = mk((por_time_t)c, 0, 2, slot++);
+    push_both(&q, &r, y);
+    /* consume R1 up to its last bucket */
+    while (q.nrungs > r1 && q.rung[r1].cur < q.rung[r1].nb)
+        now = pop_both(&q, &r, pops++);
+    ck_assert_uint_eq(q.nrungs, r1 + 1);
+    /* bottom grows past 64 again: rung R2, which must end at C */
+    for (int j = 0; j < 70; j++)
+        push_both(&q, &r, mk(now + 1 + (por_time_t)((c - (uint64_t)now - 2) / 70 * (uint64_t)j),
+                             0, 3, slot++));
+    ck_assert_uint_eq(q.nrungs, r1 + 2);
+    /* X at C after Y in the key order (a later source): in the rung above too, so it
+     * pops after Y */
+    push_both(&q, &r, mk((por_time_t)c, 0, 4, slot++));
+    while (r.len > 0)
+        pop_both(&q, &r, pops++);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -410,6 +484,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_extreme_times);
     tcase_add_test(t, test_big_instant_with_inserts_at_it);
     tcase_add_test(t, test_near_events_beside_far_timers);
+    tcase_add_test(t, test_rung_from_bottom_ends_where_the_rung_above_starts);
     suite_add_tcase(s, t);
     return s;
 }

@@ -148,8 +148,12 @@ static bool por__bottom_to_rung(por_queue *q)
         return false; /* one instant: only the full key orders it */
     uint64_t hi;
     if (q->nrungs > 0) {
+        /* where the lowest rung's current bucket starts, or its end if the bucket
+         * reaches past it (the entries beyond are in the rungs above) */
         const por__qrung *low = &q->rung[q->nrungs - 1];
         hi = low->start + ((uint64_t)low->cur << low->shift);
+        if (hi > low->end)
+            hi = low->end;
     } else {
         hi = q->top_start;
     }
@@ -164,6 +168,7 @@ static bool por__bottom_to_rung(por_queue *q)
     uint32_t nb = (uint32_t)(((hi - lo - 1) >> shift) + 1);
     por__rung_reserve(r, nb);
     r->start = lo;
+    r->end = hi;
     r->shift = shift;
     r->nb = nb;
     r->cur = 0;
@@ -325,10 +330,11 @@ static unsigned por__ceil_log2(uint64_t x)
 }
 
 /* The N entries in the bottom came from one bucket covering [bstart, bstart +
- * 2^pshift). Sorts them in place, or, when there are many spread over more than one
+ * 2^pshift) of a rung ending at PEND. Sorts them in place, or, when there are many spread over more than one
  * instant and a rung is free, splits them into a new lowest rung and empties the
  * bottom. */
-static void por__settle_bottom(por_queue *q, uint32_t n, uint64_t bstart, unsigned pshift)
+static void por__settle_bottom(por_queue *q, uint32_t n, uint64_t bstart, unsigned pshift,
+                               uint64_t pend)
 {
     por_qentry *e = q->bot;
     if (n > POR_QUEUE_THRESHOLD && pshift > 0 && q->nrungs < POR_QUEUE_RUNGS) {
@@ -345,6 +351,9 @@ static void por__settle_bottom(por_queue *q, uint32_t n, uint64_t bstart, unsign
             uint32_t nb = 1u << k;
             por__rung_reserve(r, nb);
             r->start = bstart;
+            /* the parent's current start, or its end if its last bucket reaches past */
+            uint64_t bend = bstart + ((uint64_t)1 << pshift);
+            r->end = bend < pend ? bend : pend;
             r->shift = pshift - k;
             r->nb = nb;
             r->cur = 0;
@@ -421,6 +430,7 @@ static void por__top_to_rung0(por_queue *q)
     /* tmin + nb * 2^shift <= tmax + 2^shift < 2^64 for times below 2^63. */
     uint64_t end = tmin + (nb << shift);
     q->top_start = end;
+    r->end = end;
     /* Spread what falls before END; the rest stays in top (compacted in place). */
     size_t nrest = 0;
     uint64_t rmin = UINT64_MAX, rmax = 0;
@@ -463,7 +473,8 @@ bool por__queue_refill(por_queue *q)
             r->b[c] = POR__QNIL;
             r->cur = c + 1;
             uint32_t n = por__list_to_bottom(q, head);
-            por__settle_bottom(q, n, r->start + ((uint64_t)c << r->shift), r->shift);
+            por__settle_bottom(q, n, r->start + ((uint64_t)c << r->shift), r->shift,
+                               r->end);
             if (q->blen == 0)
                 continue; /* split into a new rung */
             /* Start the prefetch walker on the next non-empty bucket nearby. */
