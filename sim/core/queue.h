@@ -134,18 +134,25 @@ static inline void por__queue_link(por_queue *q, por__qrung *r, uint64_t k, por_
 
 /* Adds an entry. E.time must be >= 0, keys must be distinct, and E.slot must not be the
  * slot of an entry still queued (slots index the queue's nodes). Fast path: the entry
- * falls into a current-or-later bucket of a rung, found from the lowest rung up (the
- * near future first: most entries are message deliveries a few tens of ms ahead); rung
- * i holds [its current start, end), and end of rung i + 1 is the current start of
- * rung i. The slow path takes entries for top and for bottom. */
+ * falls into a current-or-later bucket of a rung. Rung i holds [its current start,
+ * end), end of rung i + 1 being the current start of rung i and end of rung 0
+ * top_start, so the ranges are disjoint: rung 0 is tried first (PHOLD's pushes, timers
+ * further out), then the rungs from the lowest up (the full model's message
+ * deliveries, tens of ms ahead). The slow path takes entries for top and bottom. */
 static inline void por_queue_push(por_queue *q, por_qentry e)
 {
     uint64_t t = (uint64_t)e.time;
-    if (e.time >= 0 && e.slot < q->ncap) {
-        for (unsigned i = q->nrungs; i-- > 0;) {
-            por__qrung *r = &q->rung[i];
+    if (e.time >= 0 && q->nrungs > 0 && e.slot < q->ncap) {
+        por__qrung *r = &q->rung[0];
+        uint64_t k = (t - r->start) >> r->shift;
+        if (t >= r->start && t < q->top_start && k >= r->cur) {
+            por__queue_link(q, r, k, e);
+            return;
+        }
+        for (unsigned i = q->nrungs; i-- > 1;) {
+            r = &q->rung[i];
             if (t < r->end) {
-                uint64_t k = (t - r->start) >> r->shift;
+                k = (t - r->start) >> r->shift;
                 if (t >= r->start && k >= r->cur) {
                     por__queue_link(q, r, k, e);
                     return;
