@@ -16,14 +16,19 @@
 
 #include <string.h>
 
-/* Returns the k-th largest (1-based) of the nodes' requested epochs. */
-static uint32_t ocr__kth_largest(const ocr_node *nd, uint32_t k)
+/* Returns the k-th largest (1-based) of the nodes' requested epochs, where at least K
+ * of them are above FLOOR (the callers' count says so): only those are sorted, since the
+ * k-th largest is one of them (at a join that is f + 1 of n entries instead of n). */
+static uint32_t ocr__kth_largest(const ocr_node *nd, uint32_t k, uint32_t floor)
 {
     uint32_t n = nd->don->n;
-    uint32_t v[POR_MAX_ORACLES];
-    memcpy(v, nd->newepoch, n * sizeof v[0]);
-    /* insertion sort, descending: n <= 31 */
-    for (uint32_t i = 1; i < n; i++) {
+    uint32_t v[POR_MAX_ORACLES], m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (nd->newepoch[i] > floor)
+            v[m++] = nd->newepoch[i];
+    POR_ASSERT(m >= k);
+    /* insertion sort, descending: m <= n <= 31 */
+    for (uint32_t i = 1; i < m; i++) {
         uint32_t x = v[i], j = i;
         while (j > 0 && v[j - 1] < x) {
             v[j] = v[j - 1];
@@ -145,10 +150,11 @@ void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
      * the epoch test uses the count from before, as when both were computed here */
     uint32_t above_ne = nd->above_ne, above_e = nd->above_e;
     if (above_ne > d->f) {
+        uint32_t join = ocr__kth_largest(nd, d->f + 1, nd->ne);
         if (d->trace)
-            ocr_trace_newepoch(nd, ocr__kth_largest(nd, d->f + 1), POR_NEWEPOCH_JOIN);
-        ocr__send_new_epoch(nd, ocr__kth_largest(nd, d->f + 1));
+            ocr_trace_newepoch(nd, join, POR_NEWEPOCH_JOIN);
+        ocr__send_new_epoch(nd, join);
     }
     if (above_e > 2 * d->f)
-        ocr__enter_epoch(nd, ocr__kth_largest(nd, 2 * d->f + 1));
+        ocr__enter_epoch(nd, ocr__kth_largest(nd, 2 * d->f + 1, nd->e));
 }
