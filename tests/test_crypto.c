@@ -284,6 +284,53 @@ START_TEST(test_siphash_vectors)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- message digests */
+
+START_TEST(test_message_digest_modes)
+{
+    /* por_crypto_message_digest (crypto.h): keccak-256 in real mode, so real signatures
+     * are a node's; in ideal mode SipHash-2-4-128 under the fixed key (its 16 bytes read
+     * little-endian as "porposim", "l-digest") in bytes 0..15 and zero in 16..31, from
+     * any context of that mode. */
+    por_crypto *ideal = por_crypto_create(POR_CRYPTO_IDEAL);
+    por_crypto *ideal2 = por_crypto_create(POR_CRYPTO_IDEAL);
+    por_crypto *real = por_crypto_create(POR_CRYPTO_REAL);
+    uint8_t msg[57];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(3 * i + 1);
+    por_digest dr, dk, di, di2;
+    por_crypto_message_digest(real, msg, sizeof msg, &dr);
+    por_keccak256(msg, sizeof msg, &dk);
+    ck_assert_mem_eq(dr.b, dk.b, 32);
+    por_crypto_message_digest(ideal, msg, sizeof msg, &di);
+    por_crypto_message_digest(ideal2, msg, sizeof msg, &di2);
+    ck_assert_mem_eq(di.b, di2.b, 32);
+    uint8_t key[16], sip[16], zero[16] = {0};
+    memcpy(key, "porposiml-digest", 16);
+    por_siphash24_128(key, msg, sizeof msg, sip);
+    ck_assert_mem_eq(di.b, sip, 16);
+    ck_assert_mem_eq(di.b + 16, zero, 16);
+    /* every single-bit change of the message changes the ideal digest, and a
+     * signature over one message's digest does not verify for the other's */
+    por_keypair k;
+    por_crypto_derive_key(ideal, 7, "oracle", 0, &k);
+    por_sig sig;
+    por_crypto_sign(ideal, &k, &di, &sig);
+    ck_assert(por_crypto_verify(ideal, &di, &sig, &k.addr));
+    for (size_t bit = 0; bit < 8 * sizeof msg; bit++) {
+        msg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        por_digest d2;
+        por_crypto_message_digest(ideal, msg, sizeof msg, &d2);
+        ck_assert_msg(memcmp(d2.b, di.b, 16) != 0, "bit %zu", bit);
+        ck_assert(!por_crypto_verify(ideal, &d2, &sig, &k.addr));
+        msg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    por_crypto_destroy(ideal);
+    por_crypto_destroy(ideal2);
+    por_crypto_destroy(real);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- addresses */
 
 START_TEST(test_address_vectors)
@@ -962,6 +1009,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_keccak_incremental);
     tcase_add_test(t, test_keccak_permutation_vs_reference);
     tcase_add_test(t, test_siphash_vectors);
+    tcase_add_test(t, test_message_digest_modes);
     tcase_add_test(t, test_address_vectors);
     tcase_add_test(t, test_eip55);
     suite_add_tcase(s, t);

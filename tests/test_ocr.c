@@ -631,6 +631,98 @@ START_TEST(change_leader_asks_max_ne_e_plus_1_and_stops_progress)
 }
 END_TEST
 
+static void deliver_newepoch(ocr_node *nd, uint32_t from, uint32_t epoch)
+{
+    ocr_small *m = ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
+    ocr_pacemaker_on_newepoch(nd, from, m);
+    por_msg_unref(&m->hdr);
+}
+
+/* libocr pacemaker.go messageNewepoch: newepoch[sender] keeps the highest epoch asked
+ * for, and a NEWEPOCH not above it returns before both "upon" rules (no join, no epoch
+ * change, nothing sent); more than f requests above ne make the node ask for the
+ * (f+1)-th highest, more than 2f above e move it to the (2f+1)-th highest. */
+START_TEST(newepoch_not_above_recorded_changes_nothing)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    tworld w;
+    world_init(&w, &t);
+    ocr_node *nd = running_follower(&w);
+    uint32_t a = (nd->idx + 1) % 4, b = (nd->idx + 2) % 4, c = (nd->idx + 3) % 4;
+    uint64_t sent = w.don->stats.messages_sent;
+    deliver_newepoch(nd, a, 3); /* one request above ne = 1: f = 1, nothing yet */
+    ck_assert_uint_eq(nd->newepoch[a], 3);
+    ck_assert_uint_eq(nd->ne, 1);
+    ck_assert_uint_eq(w.don->stats.messages_sent, sent);
+    deliver_newepoch(nd, a, 2); /* below the recorded 3: kept at 3 */
+    ck_assert_uint_eq(nd->newepoch[a], 3);
+    deliver_newepoch(nd, b, 3); /* two above ne > f: joins, asks for 3 */
+    ck_assert_uint_eq(nd->ne, 3);
+    ck_assert_uint_eq(nd->e, 1);
+    ck_assert_uint_eq(w.don->stats.messages_sent, sent + 4);
+    /* repeats from a and b: nothing changes, nothing is sent */
+    ocr_node before = *nd;
+    sent = w.don->stats.messages_sent;
+    deliver_newepoch(nd, b, 3);
+    deliver_newepoch(nd, a, 1);
+    ck_assert_mem_eq(before.newepoch, nd->newepoch, sizeof nd->newepoch);
+    ck_assert_uint_eq(nd->ne, before.ne);
+    ck_assert_uint_eq(nd->e, before.e);
+    ck_assert_uint_eq(nd->above_ne, before.above_ne);
+    ck_assert_uint_eq(nd->above_e, before.above_e);
+    ck_assert_uint_eq(w.don->stats.messages_sent, sent);
+    deliver_newepoch(nd, c, 3); /* three above e = 1 > 2f: enters 3 */
+    ck_assert_uint_eq(nd->e, 3);
+    world_free(&w);
+}
+END_TEST
+
+/* What the early return above relies on (pacemaker.c, ocr_pacemaker_on_newepoch):
+ * between events every running node has at most f requests above ne and at most 2f
+ * above e, and its two counts are those of its requests. Checked every 50 ms through
+ * leader changes, a crashed leader and a restart (n = 7, f = 2). */
+START_TEST(pacemaker_counts_within_thresholds_between_events)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    t.sc.network.latency.kind = POR_DIST_UNIFORM;
+    t.sc.network.latency.min = 10 * POR_MS;
+    t.sc.network.latency.max = 300 * POR_MS;
+    tworld w;
+    world_init(&w, &t);
+    uint32_t leader = por_don_leader_of(w.don, 1);
+    uint32_t bad[] = {leader};
+    scen_attack(&t, POR_ATTACK_CRASH, 0, 2 * POR_MIN, 9 * POR_MIN, bad, 1);
+    world_free(&w);
+    world_init(&w, &t);
+    uint64_t checks = 0;
+    for (por_time_t now = 50 * POR_MS; now <= 20 * POR_MIN; now += 50 * POR_MS) {
+        ck_assert_int_eq(por_sim_run(w.sim, now), POR_OK);
+        for (uint32_t i = 0; i < w.don->n; i++) {
+            const ocr_node *nd = &w.don->nodes[i];
+            if (nd->down)
+                continue;
+            uint32_t above_ne = 0, above_e = 0;
+            for (uint32_t j = 0; j < w.don->n; j++) {
+                above_ne += nd->newepoch[j] > nd->ne;
+                above_e += nd->newepoch[j] > nd->e;
+            }
+            ck_assert_uint_eq(nd->above_ne, above_ne);
+            ck_assert_uint_eq(nd->above_e, above_e);
+            ck_assert_uint_le(above_ne, w.don->f);
+            ck_assert_uint_le(above_e, 2 * w.don->f);
+            checks++;
+        }
+    }
+    uint32_t other = leader == 0 ? 1 : 0;
+    printf("pacemaker counts: %llu node checks, node %u ends in epoch %u\n",
+           (unsigned long long)checks, other, por_don_node_epoch(w.don, other));
+    ck_assert_uint_gt(por_don_node_epoch(w.don, other), 2); /* epochs did change */
+    world_free(&w);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -846,6 +938,8 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, f_crashed_keeps_updating);
     tcase_add_test(tc, f_plus_1_crashed_stops);
     tcase_add_test(tc, crashed_leader_replaced);
+    tcase_add_test(tc, newepoch_not_above_recorded_changes_nothing);
+    tcase_add_test(tc, pacemaker_counts_within_thresholds_between_events);
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);
     tcase_add_test(tc, same_seed_same_run);

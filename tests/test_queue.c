@@ -346,6 +346,131 @@ START_TEST(test_big_instant_with_inserts_at_it)
 }
 END_TEST
 
+START_TEST(test_near_events_beside_far_timers)
+{
+    /* The OCR model's shape: a few timers seconds to a day ahead, and every handled
+     * event scheduling messages about 80 ms ahead (with bursts of n^2 = 961 at one
+     * moment, as at a leader change). Rung 0 is built from the sparse timers, so its
+     * buckets are seconds wide and the near events fall into the bucket being
+     * consumed. Rule (queue.c, por__bottom_to_rung): once bottom holds more than
+     * POR__BOT_INSERT_MAX entries over more than one instant, it becomes a new rung, so
+     * the overflow heap (kept for entries of one instant) is never used here and bottom
+     * stays small. The order must still be the reference heap's. */
+    rnd_state = por_test_seed() * 29 + 7;
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    const por_time_t ms = 1000000, s = 1000 * ms;
+    for (int i = 0; i < 40; i++) { /* timers: 1 s .. 1 day */
+        por_qentry e = mk((por_time_t)(s + rnd_below((uint64_t)(86400 * s))), 1,
+                          (uint32_t)i, slot++);
+        por_queue_push(&q, e);
+        ref_push(&r, e);
+    }
+    size_t max_bot = 0;
+    uint64_t pushes = 0;
+    for (size_t k = 0; r.len > 0; k++) {
+        por_qentry got, want = ref_pop(&r);
+        ck_assert(por_queue_pop(&q, &got));
+        expect_same(&got, &want, k);
+        if (k >= 400000)
+            continue;
+        /* a burst of 961 at every 2000th pop, else 1 or 2 messages 40..200 ms ahead */
+        unsigned m = k % 2000 == 0 ? 961 : 1 + (unsigned)rnd_below(2);
+        for (unsigned j = 0; j < m; j++, pushes++) {
+            por_qentry e = mk(got.time + 40 * ms + (por_time_t)rnd_below((uint64_t)(160 * ms)),
+                              0, (uint32_t)rnd_below(31), slot++);
+            por_queue_push(&q, e);
+            ref_push(&r, e);
+            ck_assert_uint_eq(q.olen, 0);
+            if (q.blen > max_bot)
+                max_bot = q.blen;
+        }
+    }
+    printf("near_events_beside_far_timers: %llu pushes, bottom at most %zu entries\n",
+           (unsigned long long)pushes, max_bot);
+    ck_assert_uint_le(max_bot, 2 * 64 + 1);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
+/* Pushes E into both the queue and the reference. */
+static void push_both(por_queue *q, ref_heap *r, por_qentry e)
+{
+    por_queue_push(q, e);
+    ref_push(r, e);
+}
+
+/* Pops one from both and checks they agree; returns the time. */
+static por_time_t pop_both(por_queue *q, ref_heap *r, size_t i)
+{
+    por_qentry got, want = ref_pop(r);
+    ck_assert(por_queue_pop(q, &got));
+    expect_same(&got, &want, i);
+    return got.time;
+}
+
+static uint64_t cur_start(const por__qrung *r)
+{
+    return r->start + ((uint64_t)r->cur << r->shift);
+}
+
+START_TEST(test_rung_from_bottom_ends_where_the_rung_above_starts)
+{
+    /* A rung made from a large bottom (por__bottom_to_rung) covers [lo, hi) with whole
+     * buckets, so its last bucket may reach past hi, where the rung above holds the
+     * entries. When that last bucket is the one being consumed and bottom grows large
+     * again, the next rung must end at the rung above's start, not at the end of that
+     * bucket: otherwise an entry pushed between the two goes into the new rung and
+     * pops before an earlier entry of the rung above. Built step by step here. */
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    size_t pops = 0;
+    const por_time_t s = 1000000000;
+    for (int i = 1; i <= 40; i++) /* rung 0 from top: 1 s apart */
+        push_both(&q, &r, mk(i * s, 0, 0, slot++));
+    por_time_t now = pop_both(&q, &r, pops++);
+    ck_assert_uint_ge(q.nrungs, 1);
+    const por__qrung *low = &q.rung[q.nrungs - 1];
+    uint64_t c = cur_start(low) < low->end ? cur_start(low) : low->end;
+    /* 70 entries spread below C: bottom grows past 64 and becomes rung R1 */
+    unsigned before = q.nrungs;
+    for (int j = 0; j < 70; j++)
+        push_both(&q, &r, mk(now + 1 + (por_time_t)((c - (uint64_t)now - 2) / 70 * (uint64_t)j),
+                             0, 1, slot++));
+    ck_assert_uint_eq(q.nrungs, before + 1);
+    unsigned r1 = q.nrungs - 1;
+    ck_assert_uint_eq(q.rung[r1].end, c);
+    ck_assert_msg(q.rung[r1].start + ((uint64_t)q.rung[r1].nb << q.rung[r1].shift) > c,
+                  "R1's last bucket should reach past C for this test");
+    /* Y just at C: in the rung above */
+    por_qentry y = mk((por_time_t)c, 0, 2, slot++);
+    push_both(&q, &r, y);
+    /* consume R1 up to its last bucket */
+    while (q.nrungs > r1 && q.rung[r1].cur < q.rung[r1].nb)
+        now = pop_both(&q, &r, pops++);
+    ck_assert_uint_eq(q.nrungs, r1 + 1);
+    /* bottom grows past 64 again: rung R2, which must end at C */
+    for (int j = 0; j < 70; j++)
+        push_both(&q, &r, mk(now + 1 + (por_time_t)((c - (uint64_t)now - 2) / 70 * (uint64_t)j),
+                             0, 3, slot++));
+    ck_assert_uint_eq(q.nrungs, r1 + 2);
+    /* X at C after Y in the key order (a later source): in the rung above too, so it
+     * pops after Y */
+    push_both(&q, &r, mk((por_time_t)c, 0, 4, slot++));
+    while (r.len > 0)
+        pop_both(&q, &r, pops++);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -358,6 +483,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_drain_and_refill);
     tcase_add_test(t, test_extreme_times);
     tcase_add_test(t, test_big_instant_with_inserts_at_it);
+    tcase_add_test(t, test_near_events_beside_far_timers);
+    tcase_add_test(t, test_rung_from_bottom_ends_where_the_rung_above_starts);
     suite_add_tcase(s, t);
     return s;
 }

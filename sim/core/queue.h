@@ -64,6 +64,9 @@ _Static_assert(sizeof(por_qnode) == 64, "a pool slot is one cache line");
 
 typedef struct {
     uint64_t start;     /* time of bucket 0 */
+    uint64_t end;       /* the rung holds times in [start + cur * 2^shift, end): END is
+                           the next rung's current start when the rung was made (top_start
+                           for rung 0), constant while the rung exists */
     unsigned shift;     /* bucket width is 2^shift ns */
     uint32_t nb, cur;   /* buckets in use; first bucket not yet taken */
     uint32_t *b;        /* bucket list heads, POR__QNIL when empty (capacity bcap,
@@ -118,23 +121,44 @@ void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap);
 /* Slow path of por_queue_push: node growth, top, lower rungs, bottom. */
 void por__queue_push_slow(por_queue *q, por_qentry e);
 
+/* Links E into bucket K of R (the fast paths of por_queue_push). */
+static inline void por__queue_link(por_queue *q, por__qrung *r, uint64_t k, por_qentry e)
+{
+    por_qnode *nd = &q->node[e.slot];
+    nd->ev.time = e.time;
+    nd->order = e.order;
+    nd->next = r->b[k];
+    r->b[k] = e.slot;
+    q->len++;
+}
+
 /* Adds an entry. E.time must be >= 0, keys must be distinct, and E.slot must not be the
  * slot of an entry still queued (slots index the queue's nodes). Fast path: the entry
- * falls into a bucket of rung 0, which is where most entries go. */
+ * falls into a current-or-later bucket of a rung. Rung i holds [its current start,
+ * end), end of rung i + 1 being the current start of rung i and end of rung 0
+ * top_start, so the ranges are disjoint: rung 0 is tried first (PHOLD's pushes, timers
+ * further out), then the rungs from the lowest up (the full model's message
+ * deliveries, tens of ms ahead). The slow path takes entries for top and bottom. */
 static inline void por_queue_push(por_queue *q, por_qentry e)
 {
     uint64_t t = (uint64_t)e.time;
-    if (e.time >= 0 && t < q->top_start && q->nrungs > 0 && e.slot < q->ncap) {
+    if (e.time >= 0 && q->nrungs > 0 && e.slot < q->ncap) {
         por__qrung *r = &q->rung[0];
         uint64_t k = (t - r->start) >> r->shift;
-        if (t >= r->start && k >= r->cur) {
-            por_qnode *nd = &q->node[e.slot];
-            nd->ev.time = e.time;
-            nd->order = e.order;
-            nd->next = r->b[k];
-            r->b[k] = e.slot;
-            q->len++;
+        if (t >= r->start && t < q->top_start && k >= r->cur) {
+            por__queue_link(q, r, k, e);
             return;
+        }
+        for (unsigned i = q->nrungs; i-- > 1;) {
+            r = &q->rung[i];
+            if (t < r->end) {
+                k = (t - r->start) >> r->shift;
+                if (t >= r->start && k >= r->cur) {
+                    por__queue_link(q, r, k, e);
+                    return;
+                }
+                break; /* before the lowest rung's current bucket: bottom */
+            }
         }
     }
     por__queue_push_slow(q, e);

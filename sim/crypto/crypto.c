@@ -416,6 +416,24 @@ void por_crypto_sign(por_crypto *c, const por_keypair *key, const por_digest *di
     out->b[64] = POR__IDEAL_V;
 }
 
+/* Public key of the ideal-mode message digest (any fixed value: it is no secret). */
+#define POR__IDEAL_DIGEST_K0 0x6d69736f70726f70ull /* "porposim" little-endian */
+#define POR__IDEAL_DIGEST_K1 0x7473656769642d6cull /* "l-digest" */
+
+void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len,
+                               por_digest *out)
+{
+    if (c->mode == POR_CRYPTO_REAL) {
+        por_keccak256(data, len, out);
+        return;
+    }
+    uint64_t h[2];
+    por__siphash128(POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, data, len, h);
+    por__put_le(out->b, h[0], 8);
+    por__put_le(out->b + 8, h[1], 8);
+    memset(out->b + 16, 0, 16);
+}
+
 /* ---------------------------------------------------------------- recovery */
 
 /* Recovers the signer without the cache. */

@@ -128,7 +128,7 @@ void ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, ui
     por_uamount u = (por_uamount)value;
     for (int i = 15; i >= 0; i--, u >>= 8)
         buf[41 + i] = (uint8_t)u;
-    por_keccak256(buf, sizeof buf, out);
+    por_crypto_message_digest(d->crypto, buf, sizeof buf, out);
 }
 
 const por_digest *ocr_big_hash(ocr_big *m)

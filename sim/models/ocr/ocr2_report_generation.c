@@ -102,7 +102,7 @@ static void ocr2__observation_digest(const ocr_don *d, uint32_t epoch, uint32_t 
     memcpy(buf, base.b, 32);
     for (int i = 0; i < 8; i++)
         buf[32 + i] = (uint8_t)((uint64_t)ts >> (56 - 8 * i));
-    por_keccak256(buf, sizeof buf, out);
+    por_crypto_message_digest(d->crypto, buf, sizeof buf, out);
 }
 
 /* The median of TS[0..n) (evmreportcodec BuildReport: sorted, element n/2). */

@@ -237,7 +237,9 @@ ocr_big *ocr_big_new(ocr_don *d, uint16_t type);
 void ocr_pools_free(ocr_don *d);
 /* Leader of EPOCH: keccak(shared key, epoch) mod n. */
 uint32_t ocr_leader(ocr_don *d, uint32_t epoch);
-/* Digest an oracle signs for its observation in (epoch, round). */
+/* Digest an oracle signs for its observation in (epoch, round): of (config digest,
+ * epoch, round, observer, value) through por_crypto_message_digest, so keccak-256 with
+ * real signatures and the cheap ideal digest with ideal ones (only signatures use it). */
 void ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
                             por_amount value, por_digest *out);
 /* The report hash of M (memoized). */
