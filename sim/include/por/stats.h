@@ -75,6 +75,14 @@ void por_metric_table_destroy(por_metric_table *t);
  * Two rows with the same REP make the writers fail with EINVAL. */
 void por_metric_table_add_row(por_metric_table *t, uint64_t rep, const por_metric_cell *cells);
 
+/* Keeps at most WINDOW (>= 1) rows of T in memory: past it, the rows go to unlinked
+ * temporary files in $TMPDIR (else /tmp), about 10 bytes a cell, read back by every
+ * reader and writer of T with the same results, and the summaries sort a column on disk
+ * in bounded memory. Rows must then be added in strictly increasing replication order
+ * (POR_ASSERT). Call before the first row; if no temporary file can be made, T keeps
+ * every row in memory as without this call. A write error later exits 1 with a message. */
+void por_metric_table_spill(por_metric_table *t, size_t window);
+
 /* Returns the number of rows added so far. */
 size_t por_metric_table_rows(const por_metric_table *t);
 
