@@ -5,9 +5,10 @@
  * of the same rows kept in memory, for any window, across the sort's memory limit (one
  * merge) and past 16 runs (two merge passes). Rows are random (seed printed), with ties,
  * censoring at a time and at +infinity, absent and non-finite cells, negative durations
- * and exact amount strings. */
+ * and exact amount strings. Requirements (--require) are judged alike on both. */
 #define _GNU_SOURCE /* open_memstream */
 #include "por_test.h"
+#include "por/require.h"
 #include "por/stats.h"
 
 #include <math.h>
@@ -137,6 +138,39 @@ static void same_summaries(const por_metric_table *a, const por_metric_table *b)
     }
 }
 
+/* por_require_judge_table on a table (spilled or not) judges as por_require_judge on the
+ * column copied out of the in-memory table. */
+static void same_verdicts(const por_metric_table *mem, const por_metric_table *sp)
+{
+    static const char *const exprs[] = {"detect.p90 <= 0.5s", "detect.median > 1s",
+                                        "detect.mean < 3s",   "ratio.p99 >= 0.5",
+                                        "wide.p50 <= 1",      "count.mean <= 8"};
+    size_t n = por_metric_table_rows(mem);
+    double *v = malloc((n + 1) * sizeof *v);
+    bool *c = malloc(n + 1);
+    for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+        por_require r;
+        por_error err = {POR_OK, ""};
+        ck_assert_msg(por_require_parse(exprs[i], g_defs, NCOLS, &r, &err) == POR_OK, "%s: %s",
+                      exprs[i], err.msg);
+        por_metric_table_column(mem, r.col, v, c);
+        por_req_result a, b, m;
+        por_require_judge(&r, &g_defs[r.col], v, c, n, 3600e9, &a);
+        por_require_judge_table(&r, sp, 3600e9, &b);
+        por_require_judge_table(&r, mem, 3600e9, &m);
+        for (int k = 0; k < 2; k++) {
+            const por_req_result *x = k ? &m : &b;
+            ck_assert_msg(a.verdict == x->verdict && a.n == x->n && a.runs == x->runs &&
+                          same_double(a.estimate, x->estimate) && same_double(a.lo, x->lo) &&
+                          same_double(a.hi, x->hi) && same_double(a.threshold, x->threshold),
+                          "%s judged differently (n %zu)", exprs[i], n);
+        }
+        por_require_free(&r);
+    }
+    free(v);
+    free(c);
+}
+
 /* Builds N random rows in memory and spilled with WINDOW, and compares everything. */
 static void check_rows(size_t n, size_t window, uint64_t distinct, bool outputs_too)
 {
@@ -181,6 +215,8 @@ static void check_rows(size_t n, size_t window, uint64_t distinct, bool outputs_
         free(cb);
     }
     same_summaries(mem, sp);
+    if (outputs_too)
+        same_verdicts(mem, sp);
     por_metric_table_destroy(mem);
     por_metric_table_destroy(sp);
 }

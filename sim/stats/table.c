@@ -203,6 +203,32 @@ void por_metric_table_summarize(const por_metric_table *t, size_t col, por_summa
     free(cens);
 }
 
+static void por__table_km_step(void *ctx, const por_km_point *p)
+{
+    por__km_quantile_step(ctx, p);
+}
+
+void por_metric_table_km_quantile(const por_metric_table *t, size_t col, double p,
+                                  por_km_quantile *out)
+{
+    POR_ASSERT(t != NULL && col < t->ncols && out != NULL && p > 0 && p < 1);
+    por__sorted s;
+    por__sorted_column(t, col, &s);
+    por__km_quantile_acc acc;
+    por__km_quantile_begin(&acc, p);
+    por__km_build b;
+    por__km_begin(&b, s.n, por__table_km_step, &acc);
+    por__sorted_rd rd;
+    por__obs o;
+    por__sorted_rd_open(&rd, &s);
+    while (por__sorted_rd_next(&rd, &o))
+        por__km_add(&b, &o);
+    por__sorted_rd_close(&rd);
+    por__km_end(&b);
+    por__sorted_free(&s);
+    *out = acc.q;
+}
+
 typedef struct {
     uint64_t rep;
     size_t row;

@@ -189,6 +189,12 @@ bool por_km_median(const por_km_point *curve, size_t npoints, double *median);
 void por_km_quantile_of(const por_km_point *curve, size_t npoints, double p,
                         por_km_quantile *out);
 
+/* Finds the Kaplan-Meier P-quantile of column COL of T as por_km_quantile_of does on
+ * por_km_curve of the column (censoring counted for censorable columns), without holding
+ * the column or the curve in memory. */
+void por_metric_table_km_quantile(const por_metric_table *t, size_t col, double p,
+                                  por_km_quantile *out);
+
 /* Writes runs.csv to F: header "replication,<names...>", then one line per row in
  * replication order; "\n" line ends; names quoted per RFC 4180 when needed. Cells:
  * DURATION as seconds with exactly 9 decimals from the integer ns ("12.500000000");
