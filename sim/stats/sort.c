@@ -32,6 +32,7 @@ static FILE *por__sort_file(void)
                         "replications: %s\n", dir && *dir ? dir : "/tmp", strerror(errno));
         exit(1);
     }
+    setvbuf(f, NULL, _IOFBF, 1 << 16); /* one such file is written at a time */
     return f;
 }
 
