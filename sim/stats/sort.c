@@ -14,7 +14,7 @@
 #include <string.h>
 
 enum {
-    POR__SORT_MEM = 65536,  /* values sorted in memory: 1 MiB */
+    POR__SORT_MEM = 16384,  /* values sorted in memory: 256 KiB */
     POR__MERGE_FAN = 16,    /* runs merged at once */
     POR__MERGE_BUF = 16384  /* bytes buffered per merged run */
 };
