@@ -2,7 +2,10 @@
  * POR_AGGREGATOR_HISTORY rounds (it kept every accepted round: ~60 B a round, 52 MB for
  * the default scenario at 0 % deviation over 160 days), so a run's peak RSS does not grow
  * with simulated time: a 48-day run of a feed that reports every round peaks within a
- * small margin of a 6-day run of the same scenario (getrusage of the child process). */
+ * small margin of a 6-day run of the same scenario (getrusage of the child process).
+ * Nor with -r: the runner's metric table keeps a window of rows in memory and spills the
+ * rest to temporary files (sim/stats/spill.c; it held ~1.2 KB a replication: +29 MB
+ * from -r 200 to -r 20000), and summaries sort a column on disk (sim/stats/sort.c). */
 #define _DEFAULT_SOURCE /* wait4 */
 #include "por_test.h"
 #include "por/aggregator.h"
@@ -112,8 +115,45 @@ START_TEST(test_peak_rss_independent_of_simulated_time)
 }
 END_TEST
 
-/* The runner works in chunks of 4096 replications (no replications x metrics cells up
- * front): a run across a chunk boundary gives the same rows, in order, for -j1 and -j2. */
+/* Peak RSS of a run of R replications of a 1-minute scenario, writing DIR. */
+static long peak_rss_reps(const char *r, const char *dir)
+{
+    char *argv[] = {"porsim", "run", "-r", (char *)r, "--set", "duration=1m", "-q", "--force",
+                    "-o", (char *)dir, NULL};
+    return peak_rss_kib(argv);
+}
+
+/* Under the sanitizers a replication costs ~30 times more: the largest run is smaller
+ * there, still 8 times past the window of 1024 rows. */
+#if defined(__SANITIZE_ADDRESS__) || POR__HAS_ASAN
+#define POR__MANY_REPS "8000"
+#else
+#define POR__MANY_REPS "20000"
+#endif
+
+START_TEST(test_peak_rss_independent_of_replications)
+{
+    const char *tmp = por_test_tmpdir("mem-reps");
+    char d1[700], d2[700], d3[700];
+    snprintf(d1, sizeof d1, "%s/r200", tmp);
+    snprintf(d2, sizeof d2, "%s/r2000", tmp);
+    snprintf(d3, sizeof d3, "%s/many", tmp);
+    long a = peak_rss_reps("200", d1), b = peak_rss_reps("2000", d2),
+         c = peak_rss_reps(POR__MANY_REPS, d3);
+    printf("peak RSS: -r 200 %ld KiB, -r 2000 %ld KiB, -r %s %ld KiB\n", a, b,
+           POR__MANY_REPS, c);
+    /* Past the window (1024 rows) only the sort's buffer grows, up to 256 KiB (16384
+     * values): -r 20000 peaks within 2 MiB of -r 2000. From -r 200 (all rows in memory)
+     * it may add the window, the sort buffer and the readers, a few MiB; it added 29 MiB
+     * when the table held every row. */
+    ck_assert_msg(c <= b + 2048, "-r %s peak %ld KiB vs -r 2000 %ld KiB", POR__MANY_REPS, c, b);
+    ck_assert_msg(c <= a + 6144, "-r %s peak %ld KiB vs -r 200 %ld KiB", POR__MANY_REPS, c, a);
+}
+END_TEST
+
+/* The runner works in chunks of 256 replications (no replications x metrics cells up
+ * front) and spills its table past 1024 rows: a run across chunk and window boundaries
+ * gives the same rows, in order, for -j1 and -j2. */
 START_TEST(test_chunked_runner_deterministic)
 {
     const char *tmp = por_test_tmpdir("mem-chunks");
@@ -146,6 +186,7 @@ Suite *por_test_suite(void)
     tcase_set_timeout(tc, 500);
     tcase_add_test(tc, test_history_bounded);
     tcase_add_test(tc, test_peak_rss_independent_of_simulated_time);
+    tcase_add_test(tc, test_peak_rss_independent_of_replications);
     tcase_add_test(tc, test_chunked_runner_deterministic);
     suite_add_tcase(s, tc);
     return s;

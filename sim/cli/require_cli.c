@@ -104,19 +104,13 @@ static char *por__require_meta(const por_cli_requires *r, const por_metric_table
 por_verdict por_cli_require_judge_table(const por_cli_requires *r, const por_metric_table *t,
                                         double horizon_ns, FILE *f, char **meta)
 {
-    size_t n = por_metric_table_rows(t);
-    double *vals = por_xmalloc((n ? n : 1) * sizeof *vals);
-    bool *cens = por_xmalloc((n ? n : 1) * sizeof *cens);
     por_req_result res[POR_CLI_MAX_REQUIRE];
     fprintf(f, "requirements (95%% confidence):\n");
     for (size_t k = 0; k < r->n; k++) {
         const por_metric_def *d = por_metric_table_def(t, r->reqs[k].col);
-        por_metric_table_column(t, r->reqs[k].col, vals, cens);
-        por_require_judge(&r->reqs[k], d, vals, cens, n, horizon_ns, &res[k]);
+        por_require_judge_table(&r->reqs[k], t, horizon_ns, &res[k]);
         por_require_print(&r->reqs[k], d, &res[k], f);
     }
-    free(vals);
-    free(cens);
     por_verdict v = por_verdict_combine(res, r->n);
     fprintf(f, "  all: %s (exit code %d)\n", por_verdict_name(v), por_verdict_exit_code(v));
     if (meta)

@@ -2,8 +2,9 @@
  * in chunks of POR__RUNNER_CHUNK, each replication one job of the CLI's parallel executor
  * (parallel.h) storing its row in its own slot of the chunk; after a chunk, its rows are
  * appended to the metric table in replication order and the slots reused. So neither the
- * thread count nor the scheduling can change the output, and the memory besides the
- * table is bounded by the chunk, not by -r (it held replications x metrics cells and an
+ * thread count nor the scheduling can change the output. The table keeps its last
+ * POR__RUNNER_WINDOW rows in memory and the others on temporary files (spill.c), so the
+ * memory of a run does not depend on -r (it held replications x metrics cells and an
  * error record per replication up front: ~24 GB for -r 10000000). */
 #include "por/runner.h"
 #include "parallel.h"
@@ -13,8 +14,11 @@
 #include <string.h>
 #include <time.h>
 
-/* Replications per chunk: large enough that threads rarely wait at a chunk's end. */
-#define POR__RUNNER_CHUNK 4096u
+/* Replications per chunk: large enough that threads rarely wait at a chunk's end, small
+ * enough that the chunk's rows and error records stay far below a MiB. */
+#define POR__RUNNER_CHUNK 256u
+/* Rows of the metric table kept in memory (about 1.2 KB each); the rest are spilled. */
+#define POR__RUNNER_WINDOW 1024u
 
 typedef struct {
     const por_scenario *sc;
@@ -70,6 +74,7 @@ por_status por_runner_run(const por_scenario *sc, const por_runner_config *cfg,
     ctx.cells = por_xcalloc(chunk * ncols, sizeof *ctx.cells);
     ctx.events = por_xcalloc(chunk, sizeof *ctx.events);
     out->table = por_metric_table_create(defs, ncols);
+    por_metric_table_spill(out->table, POR__RUNNER_WINDOW);
 
     double t0 = por__now_s();
     por_status status = POR_OK;

@@ -73,6 +73,12 @@ const char por_sweep_usage[] =
     "                         CI half-width of --metric is within PCT % of its mean (as\n"
     "                         porsim run --until-ci; PCT as 5% or 5); excludes -r, --shard\n"
     "  --max-reps N           cap per point of --until-ci (default 10000)\n"
+    "  --max-events N         stop a cell once it handled N events (its point is then\n"
+    "                         incomplete; the same cells stop for any -j)\n"
+    "  --max-wall DURATION    stop the sweep after DURATION of wall time (\"90s\", \"2h\")\n"
+    "                         Both keep the complete points, write them (meta.json\n"
+    "                         \"partial\": true) and exit 1, as signals do; --resume DIR\n"
+    "                         runs the rest\n"
     "  --metric NAME          metric of the terminal table and of --until-ci\n"
     "                         (default feed_detect)\n"
     "  -q, --quiet            no table on stdout\n"
@@ -300,7 +306,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     const char *resume = NULL;
     bool until_ci = false, have_max_reps = false;
     double ci_pct = 0;
-    uint64_t max_reps = 10000;
+    uint64_t max_reps = 10000, max_events = 0;
+    double max_wall = 0;
     por_error err = {POR_OK, ""};
 
     for (int i = 2; i < argc; i++) {
@@ -359,6 +366,13 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             if (missing || !por_cli_parse_u64(v, 1, 10000000, &max_reps))
                 return por_cli_usage_error("sweep", "--max-reps needs a count (1..10000000)");
             have_max_reps = true;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--max-events", &v, &missing)) {
+            if (missing || !por_cli_parse_u64(v, 1, UINT64_MAX, &max_events))
+                return por_cli_usage_error("sweep", "--max-events needs a positive count");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--max-wall", &v, &missing)) {
+            if (missing || !por_cli_parse_wall(v, &max_wall))
+                return por_cli_usage_error("sweep", "--max-wall needs a duration (\"90s\", "
+                                                    "\"10m\") or seconds");
         } else if (!strcmp(a, "--force")) {
             force = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -488,7 +502,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
             return rc;
     }
 
-    volatile sig_atomic_t *stop = por_cli_stop_install(0); /* see cliopt.h */
+    volatile sig_atomic_t *stop = por_cli_stop_install(max_wall); /* see cliopt.h */
     por_cli_progress bar;
     por_cli_progress_init(&bar, "cells", isatty(STDERR_FILENO) == 1);
     size_t ncols;
@@ -513,6 +527,7 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
     size_t cap = 0, ndone = 0, ninvariant = 0, failed = SIZE_MAX, first_inv = SIZE_MAX;
     uint64_t events = 0;
     por_error first_err = {POR_OK, ""};
+    char stop_msg[sizeof first_err.msg + 64] = ""; /* the first stopped cell's message */
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (bool first_round = true;; first_round = false) {
@@ -563,7 +578,8 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         por__sweep_ctx ctx = {.scs = s->scs, .cells = s->cells + first, .rows = s->rows + first,
                               .events = s->events + first, .keep = keep,
                               .opt = {.crypto_override = -1, .stop = stop,
-                                      .test_faults = test_faults}};
+                                      .test_faults = test_faults,
+                                      .max_events = max_events}};
         por__round_progress rp = {&bar, first, first + upper};
         por_parallel ex = {.njobs = nround, .threads = (unsigned)so.threads,
                            .job = por__sweep_job, .ctx = &ctx, .continue_on_invariant = true,
@@ -575,8 +591,13 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         /* The first failure in cell order decides; broken invariants keep their rows. */
         for (size_t j = 0; j < nround; j++) {
             size_t at = first + j;
-            if (ex.done[j] && ex.status[j] == POR_EINTERRUPTED)
-                ex.done[j] = false; /* stopped by a signal: not a completed cell */
+            if (ex.done[j] && ex.status[j] == POR_EINTERRUPTED) {
+                /* stopped by a signal or --max-events: not a completed cell */
+                if (!stop_msg[0])
+                    snprintf(stop_msg, sizeof stop_msg, "point %" PRIu64 " %s",
+                             s->cells[at].point, ex.errs[j].msg);
+                ex.done[j] = false;
+            }
             cdone[at] = !ex.done[j] ? 0 : ex.status[j] == POR_EINVARIANT ? 2 : 1;
             ndone += ex.done[j];
             events += s->events[at];
@@ -827,6 +848,12 @@ static int por__sweep_run(int argc, char **argv, por__sweep_state *s,
         }
     }
     if (partial) {
+        const char *why = por_cli_stop_reason();
+        if (stop_msg[0])
+            fprintf(stderr, "porsim sweep: %s%s%s\n", stop_msg, why ? " by " : "",
+                    why ? why : "");
+        else if (why)
+            fprintf(stderr, "porsim sweep: stopped by %s\n", why);
         fprintf(stderr, "porsim sweep: interrupted: kept %zu of %zu points (%zu cells)%s%s\n",
                 points_kept, (size_t)npoints, s->ncells, out ? " in " : "; no -o, nothing written",
                 out ? out : "");

@@ -15,18 +15,17 @@
 int por_metric_table_write_censored_csv(const por_metric_table *t, FILE *f)
 {
     POR_ASSERT(t != NULL && f != NULL);
-    size_t *order = por__table_row_order(t);
-    if (!order)
+    por__rows it;
+    if (por__rows_open(&it, t, POR__ALL_COLS) != 0)
         return -1; /* errno = EINVAL */
     fputs("replication,metric,censored_at\n", f);
     char num[64];
-    for (size_t k = 0; k < t->nrows; k++) {
-        size_t r = order[k];
+    while (por__rows_next(&it)) {
         for (size_t c = 0; c < t->ncols; c++) {
-            const por__cell *cell = &t->cells[r * t->ncols + c];
+            const por__cell *cell = &it.row[c];
             if (cell->state != POR__CELL_CENSORED_AT && cell->state != POR__CELL_CENSORED_INF)
                 continue;
-            fprintf(f, "%" PRIu64 ",", t->reps[r]);
+            fprintf(f, "%" PRIu64 ",", it.rep);
             por_csv_write_field(f, t->defs[c].name);
             fputc(',', f);
             if (cell->state == POR__CELL_CENSORED_AT)
@@ -37,7 +36,7 @@ int por_metric_table_write_censored_csv(const por_metric_table *t, FILE *f)
             fputc('\n', f);
         }
     }
-    free(order);
+    por__rows_close(&it);
     if (fflush(f) != 0 || ferror(f)) {
         if (!errno)
             errno = EIO;

@@ -207,29 +207,30 @@ static bool por__req_holds(por_req_op op, double x, double t)
     return false;
 }
 
-void por_require_judge(const por_require *r, const por_metric_def *def, const double *vals,
-                       const bool *cens, size_t n, double horizon_ns, por_req_result *out)
+/* The verdict of R from the summary S of its metric's N values and, for a quantile
+ * requirement, the Kaplan-Meier quantile Q at R->p over every run (censored runs only
+ * when CENSORABLE). */
+static void por__require_decide(const por_require *r, bool censorable, const por_summary *s,
+                                const por_km_quantile *q, size_t n, double horizon_ns,
+                                por_req_result *out)
 {
-    bool censorable = def->censorable && cens != NULL;
     por_req_result res = {POR_VERDICT_UNDECIDED, NAN, NAN, NAN, r->value, n, n};
     if (r->per_ns > 0)
         res.threshold = r->value * horizon_ns / r->per_ns;
     double t = res.threshold;
     bool upper = r->op == POR_REQ_LE || r->op == POR_REQ_LT; /* bound from above */
-    por_summary s;
-    por_summary_of(vals, censorable ? cens : NULL, n, &s);
 
     if (r->stat == POR_REQ_STAT_MEAN) {
-        res.estimate = s.mean;
-        res.lo = s.ci_lo;
-        res.hi = s.ci_hi;
+        res.estimate = s->mean;
+        res.lo = s->ci_lo;
+        res.hi = s->ci_hi;
         /* Censored runs are not in the mean and would only raise it: with any, the mean
          * of the observations cannot show that an upper bound holds, nor a lower bound
          * fail. */
-        bool biased = censorable && s.censored > 0;
-        if (s.n >= 2 && isfinite(s.ci_lo)) {
-            bool lo_ok = por__req_holds(r->op, s.ci_lo, t);
-            bool hi_ok = por__req_holds(r->op, s.ci_hi, t);
+        bool biased = censorable && s->censored > 0;
+        if (s->n >= 2 && isfinite(s->ci_lo)) {
+            bool lo_ok = por__req_holds(r->op, s->ci_lo, t);
+            bool hi_ok = por__req_holds(r->op, s->ci_hi, t);
             if (lo_ok && hi_ok && !(biased && upper))
                 res.verdict = POR_VERDICT_MET;
             else if (!lo_ok && !hi_ok && !(biased && !upper))
@@ -240,16 +241,11 @@ void por_require_judge(const por_require *r, const por_metric_def *def, const do
     }
 
     /* A quantile: Kaplan–Meier over every run (no censoring for other metrics). */
-    por_km_point *curve = por_xmalloc((n + 1) * sizeof *curve);
-    size_t np = por_km_curve(vals, censorable ? cens : NULL, n, curve);
-    por_km_quantile q;
-    por_km_quantile_of(curve, np, r->p, &q);
-    free(curve);
-    size_t used = s.n + (censorable ? s.censored : 0);
+    size_t used = s->n + (censorable ? s->censored : 0);
     res.n = used;
-    res.estimate = q.reached ? q.value : INFINITY;
-    res.lo = q.lo_reached ? q.lo : INFINITY;
-    res.hi = q.hi_reached ? q.hi : INFINITY;
+    res.estimate = q->reached ? q->value : INFINITY;
+    res.lo = q->lo_reached ? q->lo : INFINITY;
+    res.hi = q->hi_reached ? q->hi : INFINITY;
     if (used == 0) {
         res.estimate = res.lo = res.hi = NAN;
         *out = res;
@@ -260,10 +256,10 @@ void por_require_judge(const por_require *r, const por_metric_def *def, const do
      * to 1 - p) lies above every t before the curve's end. Lower bounds mirror this. A
      * decision that needs every run on one side of t also needs enough runs that an
      * exact binomial test could make it (the normal band alone has zero width there). */
-    bool lo_holds = q.lo_reached ? por__req_holds(r->op, q.lo, t) : !upper && t < q.end;
-    bool lo_fails = q.lo_reached ? !por__req_holds(r->op, q.lo, t) : upper && t < q.end;
-    bool hi_holds = q.hi_reached && por__req_holds(r->op, q.hi, t);
-    bool hi_fails = q.hi_reached && !por__req_holds(r->op, q.hi, t);
+    bool lo_holds = q->lo_reached ? por__req_holds(r->op, q->lo, t) : !upper && t < q->end;
+    bool lo_fails = q->lo_reached ? !por__req_holds(r->op, q->lo, t) : upper && t < q->end;
+    bool hi_holds = q->hi_reached && por__req_holds(r->op, q->hi, t);
+    bool hi_fails = q->hi_reached && !por__req_holds(r->op, q->hi, t);
     size_t need_below = por_require_min_runs(r->p);       /* all runs below t */
     size_t need_above = por_require_min_runs(1.0 - r->p); /* all runs above t */
     if (upper) {
@@ -278,6 +274,35 @@ void por_require_judge(const por_require *r, const por_metric_def *def, const do
             res.verdict = POR_VERDICT_NOT_MET;
     }
     *out = res;
+}
+
+void por_require_judge(const por_require *r, const por_metric_def *def, const double *vals,
+                       const bool *cens, size_t n, double horizon_ns, por_req_result *out)
+{
+    bool censorable = def->censorable && cens != NULL;
+    por_summary s;
+    por_summary_of(vals, censorable ? cens : NULL, n, &s);
+    por_km_quantile q = {0};
+    if (r->stat != POR_REQ_STAT_MEAN) {
+        por_km_point *curve = malloc((n + 1) * sizeof *curve);
+        POR_ASSERT(curve != NULL);
+        size_t np = por_km_curve(vals, censorable ? cens : NULL, n, curve);
+        por_km_quantile_of(curve, np, r->p, &q);
+        free(curve);
+    }
+    por__require_decide(r, censorable, &s, &q, n, horizon_ns, out);
+}
+
+void por_require_judge_table(const por_require *r, const por_metric_table *t,
+                             double horizon_ns, por_req_result *out)
+{
+    const por_metric_def *def = por_metric_table_def(t, r->col);
+    por_summary s;
+    por_metric_table_summarize(t, r->col, &s);
+    por_km_quantile q = {0};
+    if (r->stat != POR_REQ_STAT_MEAN)
+        por_metric_table_km_quantile(t, r->col, r->p, &q);
+    por__require_decide(r, def->censorable, &s, &q, por_metric_table_rows(t), horizon_ns, out);
 }
 
 char *por_require_format_value(const por_metric_def *def, double x, char *buf)

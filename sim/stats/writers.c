@@ -1,7 +1,9 @@
 /* runs.csv and summary.json writers for a metric table (formats: sim/stats/FORMATS.md).
  *
  * Both are deterministic: rows in replication order, numbers through por_format_double
- * / por_format_ns_seconds (locale-proof), undefined values as JSON null. */
+ * / por_format_ns_seconds (locale-proof), undefined values as JSON null. Both stream:
+ * rows are read one at a time (spilled ones from disk) and a Kaplan-Meier curve is
+ * written point by point from the sorted column, so neither holds O(rows) memory. */
 #include "stats/stats_internal.h"
 
 #include "por/csv.h"
@@ -71,8 +73,8 @@ static void por__csv_field(por__out *o, const char *s)
 int por_metric_table_write_csv(const por_metric_table *t, FILE *f)
 {
     POR_ASSERT(t != NULL && f != NULL);
-    size_t *order = por__table_row_order(t);
-    if (!order)
+    por__rows it;
+    if (por__rows_open(&it, t, POR__ALL_COLS) != 0)
         return -1; /* errno = EINVAL */
     por__out o = {f, 0};
     por__puts(&o, "replication");
@@ -82,11 +84,10 @@ int por_metric_table_write_csv(const por_metric_table *t, FILE *f)
     }
     por__puts(&o, "\n");
     char num[64];
-    for (size_t k = 0; k < t->nrows; k++) {
-        size_t r = order[k];
-        por__printf(&o, "%" PRIu64, t->reps[r]);
+    while (por__rows_next(&it)) {
+        por__printf(&o, "%" PRIu64, it.rep);
         for (size_t c = 0; c < t->ncols; c++) {
-            const por__cell *cell = &t->cells[r * t->ncols + c];
+            const por__cell *cell = &it.row[c];
             por__puts(&o, ",");
             if (cell->state != POR__CELL_OBSERVED)
                 continue; /* censored or absent: empty cell */
@@ -99,7 +100,7 @@ int por_metric_table_write_csv(const por_metric_table *t, FILE *f)
         }
         por__puts(&o, "\n");
     }
-    free(order);
+    por__rows_close(&it);
     return por__finish(&o);
 }
 
@@ -135,30 +136,43 @@ static const char *por__kind_name(por_metric_kind k)
     return "unknown";
 }
 
+/* Writes each Kaplan-Meier point as it is built: the curve is never held in memory. */
+typedef struct {
+    por__out *o;
+    bool duration;
+    size_t np;
+} por__km_json;
+
+static void por__json_km_point(void *ctx, const por_km_point *p)
+{
+    por__km_json *k = ctx;
+    por__puts(k->o, k->np++ ? ", [" : "[");
+    por__json_number(k->o, p->t, k->duration);
+    por__puts(k->o, ", ");
+    por__json_number(k->o, p->survival, false);
+    por__puts(k->o, "]");
+}
+
 /* The Kaplan–Meier fields of a censorable column. */
 static void por__json_km(por__out *o, const por_metric_table *t, size_t col, const por_summary *s)
 {
     bool duration = t->defs[col].kind == POR_METRIC_DURATION;
-    size_t n = t->nrows;
-    double *times = por_xmalloc((n ? n : 1) * sizeof *times);
-    bool *cens = por_xmalloc((n ? n : 1) * sizeof *cens);
-    por_km_point *curve = por_xmalloc((n + 1) * sizeof *curve);
-    for (size_t r = 0; r < n; r++) {
-        const por__cell *c = &t->cells[r * t->ncols + col];
-        times[r] = por__cell_number(t, col, c);
-        cens[r] = c->state == POR__CELL_CENSORED_AT || c->state == POR__CELL_CENSORED_INF;
-    }
-    size_t np = por_km_curve(times, cens, n, curve);
     por__json_member_number(o, "km_median", s->km_median_reached ? s->km_median : NAN, duration);
     por__printf(o, ",\n      \"km_median_reached\": %s", s->km_median_reached ? "true" : "false");
     por__puts(o, ",\n      \"km_curve\": [");
-    for (size_t i = 0; i < np; i++) {
-        por__puts(o, i ? ", [" : "[");
-        por__json_number(o, curve[i].t, duration);
-        por__puts(o, ", ");
-        por__json_number(o, curve[i].survival, false);
-        por__puts(o, "]");
-    }
+    por__sorted sorted;
+    por__sorted_column(t, col, &sorted);
+    por__km_json k = {o, duration, 0};
+    por__km_build b;
+    por__km_begin(&b, sorted.n, por__json_km_point, &k);
+    por__sorted_rd rd;
+    por__obs ob;
+    por__sorted_rd_open(&rd, &sorted);
+    while (por__sorted_rd_next(&rd, &ob))
+        por__km_add(&b, &ob);
+    por__sorted_rd_close(&rd);
+    por__km_end(&b);
+    por__sorted_free(&sorted);
     por__puts(o, "]");
     static const char *const names[POR_KM_NQ] = {"km_p50", "km_p90", "km_p99"};
     for (int k = 0; k < POR_KM_NQ; k++) {
@@ -171,9 +185,6 @@ static void por__json_km(por__out *o, const por_metric_table *t, size_t col, con
         por__json_number(o, q->hi_reached ? q->hi : NAN, duration);
         por__printf(o, "], \"beyond_horizon\": %s}", q->reached ? "false" : "true");
     }
-    free(curve);
-    free(cens);
-    free(times);
 }
 
 int por_metric_table_write_summary_json(const por_metric_table *t, FILE *f,

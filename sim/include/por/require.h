@@ -70,6 +70,11 @@ size_t por_require_min_runs(double q);
 void por_require_judge(const por_require *r, const por_metric_def *def, const double *vals,
                        const bool *cens, size_t n, double horizon_ns, por_req_result *out);
 
+/* As por_require_judge on column R->col of T (the values por_metric_table_column reads)
+ * without copying the column: a spilled table's column is sorted on disk. */
+void por_require_judge_table(const por_require *r, const por_metric_table *t,
+                             double horizon_ns, por_req_result *out);
+
 /* Formats X of metric DEF for people ("37.5 min", "1.2e+06", "beyond horizon" for +inf)
  * into BUF (>= 64 bytes). Returns BUF. */
 char *por_require_format_value(const por_metric_def *def, double x, char *buf);

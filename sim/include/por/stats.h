@@ -77,6 +77,14 @@ void por_metric_table_destroy(por_metric_table *t);
  * Two rows with the same REP make the writers fail with EINVAL. */
 void por_metric_table_add_row(por_metric_table *t, uint64_t rep, const por_metric_cell *cells);
 
+/* Keeps at most WINDOW (>= 1) rows of T in memory: past it, the rows go to unlinked
+ * temporary files in $TMPDIR (else /tmp), about 10 bytes a cell, read back by every
+ * reader and writer of T with the same results, and the summaries sort a column on disk
+ * in bounded memory. Rows must then be added in strictly increasing replication order
+ * (POR_ASSERT). Call before the first row; if no temporary file can be made, T keeps
+ * every row in memory as without this call. A write error later exits 1 with a message. */
+void por_metric_table_spill(por_metric_table *t, size_t window);
+
 /* Returns the number of rows added so far. */
 size_t por_metric_table_rows(const por_metric_table *t);
 
@@ -182,6 +190,12 @@ bool por_km_median(const por_km_point *curve, size_t npoints, double *median);
  * (as por_km_median). */
 void por_km_quantile_of(const por_km_point *curve, size_t npoints, double p,
                         por_km_quantile *out);
+
+/* Finds the Kaplan-Meier P-quantile of column COL of T as por_km_quantile_of does on
+ * por_km_curve of the column (censoring counted for censorable columns), without holding
+ * the column or the curve in memory. */
+void por_metric_table_km_quantile(const por_metric_table *t, size_t col, double p,
+                                  por_km_quantile *out);
 
 /* Writes runs.csv to F: header "replication,<names...>", then one line per row in
  * replication order; "\n" line ends; names quoted per RFC 4180 when needed. Cells:
