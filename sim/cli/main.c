@@ -14,6 +14,7 @@
 #include "por/outdir.h"
 #include "por/runner.h"
 #include "por/scenario_load.h"
+#include "por/schema.h"
 #include "por/stats.h"
 #include "por/sweep.h"
 #include "por/trace.h"
@@ -45,6 +46,7 @@ static const char *const por__usage_main =
     "  porsim trace [SCENARIO.json] [options] readable timeline of one run (teaching mode)\n"
     "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
     "  porsim bench scenario SCENARIO.json    full-model benchmark (events/s, days/s)\n"
+    "  porsim schema json|markdown FILE       scenario reference from the parameter tables\n"
     "  porsim help [COMMAND]                  help for a command\n"
     "  porsim --version\n"
     "\n"
@@ -496,6 +498,7 @@ int main(int argc, char **argv)
               : !strcmp(topic, "validate") ? por__usage_validate
               : !strcmp(topic, "bench")    ? por__usage_bench
               : !strcmp(topic, "trace")    ? por_trace_usage
+              : !strcmp(topic, "schema")   ? por_schema_usage
                                            : por__usage_main,
               stdout);
         return 0;
@@ -514,6 +517,8 @@ int main(int argc, char **argv)
         return por__cmd_bench(argc, argv);
     if (!strcmp(cmd, "trace"))
         return por_trace_main(argc, argv);
+    if (!strcmp(cmd, "schema"))
+        return por_schema_main(argc, argv);
     fprintf(stderr, "porsim: unknown command '%s'\n\n%s", cmd, por__usage_main);
     return 2;
 }

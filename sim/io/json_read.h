@@ -14,6 +14,7 @@
 
 #include "por/amount.h"
 #include "por/error.h"
+#include "por/param.h"
 #include "por/scenario.h"
 #include "por/time.h"
 
@@ -139,6 +140,12 @@ void por__jr_v_amount_dist(por__jr *c, const cJSON *node, unsigned decimals, por
 int por__percent_parse(const char *s, int64_t *ppb, const char **why);
 /* Formats ppb as a percentage ("-8%", "0.5%"). */
 char *por__percent_format(int64_t ppb, char *buf, size_t n);
+
+/* ---- parameter tables (param_read.c) ---------------------------------------------- */
+
+/* Reads OBJ (NULL: absent, all defaults) at the current path into SECTION as TABLE
+ * describes: key check with suggestions, typed values, defaults, rules. */
+void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section);
 
 /* ---- the section builders (scenario_*.c) ------------------------------------------ */
 
