@@ -125,6 +125,20 @@ START_TEST(test_defaults_from_table)
     ck_assert_uint_eq(want.n, 4);
     ck_assert_int_eq(want.delta_c, 24 * POR_HOUR);
     ck_assert_int_eq(want.alpha_ppb, POR_PPB_ONE / 100);
+    /* token.refresh_then_mint absent: off, with the table's other defaults */
+    por_refresh_config rwant;
+    por_param_defaults(&por_refresh_param_table, &rwant);
+    ck_assert(!sc->token.refresh.enabled);
+    ck_assert_int_eq(sc->token.refresh.requester, rwant.requester);
+    ck_assert_int_eq(sc->token.refresh.timeout, rwant.timeout);
+    ck_assert_int_eq(sc->token.refresh.min_interval, rwant.min_interval);
+    /* given as {}: on (its presence enables it), same defaults otherwise */
+    por_scenario *on = NULL;
+    const char *set[] = {"token.refresh_then_mint={}"};
+    ck_assert_int_eq(por_scenario_load_string("{\"duration\": \"1d\"}", 18, "t.json", set, 1, &on, NULL), POR_OK);
+    ck_assert(on->token.refresh.enabled);
+    ck_assert_int_eq(on->token.refresh.timeout, 10 * POR_MIN);
+    por_scenario_free(on);
     /* the default scenario is a whole one: the other sections have their defaults too */
     ck_assert_uint_ge(sc->nchains, 1);
     ck_assert_uint_ge(sc->ncustodians, 1);
@@ -186,6 +200,16 @@ START_TEST(test_reader_messages)
     ck_assert_str_eq(load_err(doc, elem, 1),
                      "t.json: $.feed.ocr.schedule[1]: expected an integer from 0 to 31, got \"2\" (from "
                      "--set feed.ocr.schedule=[1,\"2\"])");
+    /* token.refresh_then_mint: the rule across sections (Secure Mint must be on) at .enabled */
+    const char *refresh[] = {"token.secure_mint.enabled=false", "token.refresh_then_mint={}"};
+    ck_assert_str_eq(load_err(doc, refresh, 2),
+                     "t.json: $.token.refresh_then_mint.enabled: needs token.secure_mint.enabled: without a guard "
+                     "no mint is ever uncovered (from --set token.refresh_then_mint={})");
+    const char *requester[] = {"token.refresh_then_mint.requester=\"owners\""};
+    ck_assert_str_eq(load_err(doc, requester, 1),
+                     "t.json: $.token.refresh_then_mint.requester: expected one of \"access_list\", \"owner\", "
+                     "\"none\", got \"owners\"; did you mean \"owner\"? (from --set "
+                     "token.refresh_then_mint.requester=\"owners\")");
     /* a mainnet-minimum warning names the key, only when the file gave it */
     por_scenario *sc = NULL;
     const char *fast[] = {"feed.ocr.delta_c=\"1m\""};

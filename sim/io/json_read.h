@@ -144,8 +144,9 @@ char *por__percent_format(int64_t ppb, char *buf, size_t n);
 /* ---- parameter tables (param_read.c) ---------------------------------------------- */
 
 /* Reads OBJ (NULL: absent, all defaults) at the current path into SECTION as TABLE
- * describes: key check with suggestions, typed values, defaults, rules. */
-void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section);
+ * describes: key check with suggestions, typed values, defaults, rules (which see SC,
+ * the scenario read so far). */
+void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc);
 
 /* ---- the section builders (scenario_*.c) ------------------------------------------ */
 

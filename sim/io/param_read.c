@@ -99,7 +99,7 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
     }
 }
 
-void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section)
+void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
 {
     const char *keys[65];
     size_t nkeys = 0;
@@ -112,7 +112,7 @@ void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, voi
     if (obj)
         por__jr_v_object(c, obj, keys, NULL);
     por__param_reader r = {c, obj};
-    por_param_check k = {&r, por__param_given, por__param_fail, por__param_warn};
+    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn};
     char *base = section;
     for (size_t i = 0; i < t->nparams; i++) {
         const por_param *p = &t->params[i];

@@ -93,7 +93,7 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
     }
     fd->protocol = (por_ocr_protocol)por__jr_enum(c, f, "protocol", 0, protocols);
     const cJSON *o = por__sc_enter(c, f, "ocr");
-    por__param_read(c, o, &por_ocr_param_table, &fd->ocr); /* models/ocr/ocr_params.c */
+    por__param_read(c, o, &por_ocr_param_table, &fd->ocr, sc); /* models/ocr/ocr_params.c */
     if (o && fd->protocol != POR_PROTOCOL_OCR2)
         por__jr_forbid(c, o, "accept_deviation", "unless feed.protocol is \"ocr2\"");
     por__jr_reset(c, base);
@@ -402,27 +402,18 @@ static void por__sc_bridge_delay(por__jr *c, const cJSON *tok, por_token_config 
     por__jr_reset(c, m);
 }
 
-/* token.refresh_then_mint: {"enabled": bool (true when the object is given),
- * "requester": "access_list" | "owner" | "none", "timeout": duration > 0,
- * "min_interval": duration}. */
-static void por__sc_refresh(por__jr *c, const cJSON *t, por_token_config *tk)
+/* token.refresh_then_mint (models/world/refresh_params.c): absent, refresh-then-mint is
+ * off; the object's presence turns it on unless it says "enabled": false. */
+static void por__sc_refresh(por__jr *c, const cJSON *t, por_scenario *sc)
 {
-    static const char *const keys[] = {"enabled", "requester", "timeout", "min_interval", NULL};
-    static const char *const who[] = {"access_list", "owner", "none", NULL};
     const size_t m = por__jr_mark(c);
-    tk->refresh.timeout = 10 * POR_MIN;
     const cJSON *r = por__sc_enter(c, t, "refresh_then_mint");
-    if (!r)
+    if (!r) {
+        por_param_defaults(&por_refresh_param_table, &sc->token.refresh);
+        sc->token.refresh.enabled = false;
         return;
-    por__jr_v_object(c, r, keys, NULL);
-    tk->refresh.enabled = por__jr_bool(c, r, "enabled", true);
-    tk->refresh.requester = (por_requester_kind)por__jr_enum(c, r, "requester", POR_REQUESTER_ACCESS_LIST, who);
-    tk->refresh.timeout = por__jr_duration(c, r, "timeout", 10 * POR_MIN, true);
-    tk->refresh.min_interval = por__jr_duration(c, r, "min_interval", 0, false);
-    if (tk->refresh.enabled && !tk->secure_mint.enabled) {
-        por__jr_push_key(c, "enabled");
-        por__jr_fail(c, "needs token.secure_mint.enabled: without a guard no mint is ever uncovered");
     }
+    por__param_read(c, r, &por_refresh_param_table, &sc->token.refresh, sc);
     por__jr_reset(c, m);
 }
 
@@ -499,7 +490,7 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
     tk->deposit_delay = por__jr_duration(c, t, "deposit_delay", 0, false);
     tk->bridge_from = tk->bridge_to = -1;
     por__sc_process(c, t, "bridges", sc, &tk->bridges, true);
-    por__sc_refresh(c, t, tk);
+    por__sc_refresh(c, t, sc);
     por__jr_reset(c, 1);
 }
 

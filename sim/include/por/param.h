@@ -40,6 +40,9 @@ typedef union {
 /* Where a rule reports; implemented by the reader (io/) and handed to every rule. */
 typedef struct por_param_check {
     void *reader;
+    /* The scenario being read (const por_scenario *), with the sections read before this
+     * one, for rules that reach across sections. */
+    const void *scenario;
     /* Whether the scenario gave KEY (of the table's object) rather than taking the default. */
     bool (*given)(void *reader, const char *key);
     /* Ends the load with "FILE: $.path.KEY: MESSAGE" (KEY NULL: the object's path). */
@@ -116,6 +119,8 @@ char *por_param_duration_text(por_time_t t, char *buf, size_t n);
 
 /* ---- the tables, each beside its model ------------------------------------------- */
 
-extern const por_param_table por_ocr_param_table; /* feed.ocr: models/ocr/ocr_params.c */
+extern const por_param_table por_ocr_param_table;     /* feed.ocr: models/ocr/ocr_params.c */
+extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint:
+                                                         models/world/refresh_params.c */
 
 #endif
