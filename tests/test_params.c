@@ -125,6 +125,11 @@ START_TEST(test_defaults_from_table)
     ck_assert_uint_eq(want.n, 4);
     ck_assert_int_eq(want.delta_c, 24 * POR_HOUR);
     ck_assert_int_eq(want.alpha_ppb, POR_PPB_ONE / 100);
+    /* metrics absent: the table's default onset ratio, 100% (fully backed) */
+    por_scenario mwant;
+    por_param_defaults(&por_metrics_param_table, &mwant);
+    ck_assert_int_eq(sc->onset_ratio_ppb, mwant.onset_ratio_ppb);
+    ck_assert_int_eq(mwant.onset_ratio_ppb, POR_PPB_ONE);
     /* token.refresh_then_mint absent: off, with the table's other defaults */
     por_refresh_config rwant;
     por_param_defaults(&por_refresh_param_table, &rwant);
@@ -210,6 +215,14 @@ START_TEST(test_reader_messages)
                      "t.json: $.token.refresh_then_mint.requester: expected one of \"access_list\", \"owner\", "
                      "\"none\", got \"owners\"; did you mean \"owner\"? (from --set "
                      "token.refresh_then_mint.requester=\"owners\")");
+    const char *onset[] = {"metrics.onset_ratio=\"0%\""};
+    ck_assert_str_eq(load_err(doc, onset, 1),
+                     "t.json: $.metrics.onset_ratio: expected a percentage from 0.0000001% to 100000%, got \"0%\" "
+                     "(from --set metrics.onset_ratio=\"0%\")");
+    const char *mkey[] = {"metrics.onset=\"90%\""};
+    ck_assert_str_eq(load_err(doc, mkey, 1),
+                     "t.json: $.metrics.onset: unknown key; expected one of: onset_ratio (from --set "
+                     "metrics.onset=\"90%\")");
     /* a mainnet-minimum warning names the key, only when the file gave it */
     por_scenario *sc = NULL;
     const char *fast[] = {"feed.ocr.delta_c=\"1m\""};

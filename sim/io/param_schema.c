@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const por_param_table *const por_param_tables[] = {&por_ocr_param_table, &por_refresh_param_table, NULL};
+const por_param_table *const por_param_tables[] = {&por_metrics_param_table, &por_ocr_param_table,
+                                                    &por_refresh_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"

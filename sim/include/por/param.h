@@ -120,6 +120,8 @@ char *por_param_duration_text(por_time_t t, char *buf, size_t n);
 /* ---- the tables, each beside its model ------------------------------------------- */
 
 extern const por_param_table por_ocr_param_table;     /* feed.ocr: models/ocr/ocr_params.c */
+extern const por_param_table por_metrics_param_table; /* metrics (on por_scenario itself):
+                                                         models/world/metrics_params.c */
 extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint:
                                                          models/world/refresh_params.c */
 
