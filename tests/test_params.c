@@ -65,8 +65,15 @@ START_TEST(test_json_schema_is_generated)
         const cJSON *o = root;
         char path[128];
         snprintf(path, sizeof path, "%s", t->path);
-        for (char *save = NULL, *k = strtok_r(path, ".", &save); k; k = strtok_r(NULL, ".", &save))
+        for (char *save = NULL, *k = strtok_r(path, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
+            size_t len = strlen(k);
+            bool array = len > 2 && strcmp(k + len - 2, "[]") == 0;
+            if (array)
+                k[len - 2] = '\0';
             o = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "properties"), k);
+            if (array)
+                o = cJSON_GetObjectItemCaseSensitive(o, "items");
+        }
         ck_assert_ptr_nonnull(o);
         ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "additionalProperties")));
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(o, "properties");
@@ -223,6 +230,20 @@ START_TEST(test_reader_messages)
     ck_assert_str_eq(load_err(doc, mkey, 1),
                      "t.json: $.metrics.onset: unknown key; expected one of: onset_ratio (from --set "
                      "metrics.onset=\"90%\")");
+    /* consumers[].thresholds[]: required keys, and the rules of action "pause" / "lower_cf" */
+    const char *th_pause[] = {"consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": \"pause\", "
+                              "\"collateral_factor\": \"x\"}]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, th_pause, 1),
+                                 "t.json: $.consumers[0].thresholds[0].collateral_factor: not allowed with action "
+                                 "\"pause\" (from --set"));
+    const char *th_cf[] = {"consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": \"pause\"}, "
+                           "{\"ratio\": \"80%\", \"action\": \"lower_cf\"}]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, th_cf, 1),
+                                 "t.json: $.consumers[0].thresholds[1].collateral_factor: missing required key (from "
+                                 "--set"));
+    const char *th_ratio[] = {"consumers=[{\"name\": \"l\", \"thresholds\": [{\"action\": \"pause\"}]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, th_ratio, 1),
+                                 "t.json: $.consumers[0].thresholds[0].ratio: missing required key (from --set"));
     /* a mainnet-minimum warning names the key, only when the file gave it */
     por_scenario *sc = NULL;
     const char *fast[] = {"feed.ocr.delta_c=\"1m\""};

@@ -120,6 +120,9 @@ void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, voi
         size_t m = por__jr_mark(c);
         if (p->type == POR_PARAM_RULE) {
             p->rule(&k, section);
+        } else if (!v && p->required) {
+            por__jr_push_key(c, p->name);
+            por__jr_fail(c, "missing required key");
         } else if (!v) {
             por_param_table one = {.params = p, .nparams = 1};
             por_param_defaults(&one, section);
@@ -131,4 +134,23 @@ void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, voi
     }
     if (t->check)
         t->check(&k, section);
+}
+
+void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count)
+{
+    size_t n = por__jr_v_array(c, node, min, max);
+    *count = n;
+    return n ? por_xcalloc(n, size) : NULL;
+}
+
+void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
+                              const por_scenario *sc)
+{
+    size_t i = 0;
+    for (const cJSON *e = node->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__param_read(c, e, t, (char *)elems + i * size, sc);
+        por__jr_reset(c, m);
+    }
 }

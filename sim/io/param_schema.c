@@ -12,7 +12,7 @@
 #include <string.h>
 
 const por_param_table *const por_param_tables[] = {&por_metrics_param_table, &por_ocr_param_table,
-                                                    &por_refresh_param_table, NULL};
+                                                    &por_refresh_param_table, &por_threshold_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
@@ -87,6 +87,10 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
 static void por__schema_default(por__sbuf *b, const por_param *p)
 {
     char x[48];
+    if (p->required) {
+        por__sb_printf(b, "**required**");
+        return;
+    }
     if (p->derive) {
         por__sb_printf(b, "%s", p->default_doc);
         return;
@@ -195,7 +199,7 @@ static cJSON *por__schema_property(const por_param *p)
     por__sbuf d = {0};
     por__schema_type(&d, p);
     por__sb_printf(&d, ": %s", p->doc);
-    if (p->derive)
+    if (p->derive && !p->required)
         por__sb_printf(&d, ". Default: %s", p->default_doc);
     cJSON_AddStringToObject(o, "description", d.s);
     free(d.s);
@@ -204,37 +208,37 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddStringToObject(o, "type", "integer");
         cJSON_AddNumberToObject(o, "minimum", (double)p->min.u);
         cJSON_AddNumberToObject(o, "maximum", (double)p->max.u);
-        if (!p->derive)
+        if (!p->derive && !p->required)
             cJSON_AddNumberToObject(o, "default", (double)p->def.u);
         break;
     case POR_PARAM_DURATION:
         cJSON_AddStringToObject(o, "$ref", "#/$defs/duration");
-        if (!p->derive)
+        if (!p->derive && !p->required)
             cJSON_AddStringToObject(o, "default", por_param_duration_text(p->def.i, x, sizeof x));
         break;
     case POR_PARAM_PERCENT:
         cJSON_AddStringToObject(o, "$ref", "#/$defs/percentage");
-        if (!p->derive)
+        if (!p->derive && !p->required)
             cJSON_AddStringToObject(o, "default", por__percent_format(p->def.i, x, sizeof x));
         break;
     case POR_PARAM_ENUM: {
         cJSON *e = cJSON_AddArrayToObject(o, "enum");
         for (size_t i = 0; p->names[i]; i++)
             cJSON_AddItemToArray(e, cJSON_CreateString(p->names[i]));
-        if (!p->derive)
+        if (!p->derive && !p->required)
             cJSON_AddStringToObject(o, "default", p->names[p->def.u]);
         break;
     }
     case POR_PARAM_BOOL:
         cJSON_AddStringToObject(o, "type", "boolean");
-        if (!p->derive)
+        if (!p->derive && !p->required)
             cJSON_AddBoolToObject(o, "default", p->def.u != 0);
         break;
     case POR_PARAM_NUMBER:
         cJSON_AddStringToObject(o, "type", "number");
         cJSON_AddNumberToObject(o, p->min_open ? "exclusiveMinimum" : "minimum", p->min.d);
         cJSON_AddNumberToObject(o, p->max_open ? "exclusiveMaximum" : "maximum", p->max.d);
-        if (!p->derive)
+        if (!p->derive && !p->required)
             cJSON_AddNumberToObject(o, "default", p->def.d);
         break;
     case POR_PARAM_UINT32_LIST: {
@@ -253,22 +257,28 @@ static cJSON *por__schema_property(const por_param *p)
     return o;
 }
 
-/* The object schema at PATH ("feed.ocr") under ROOT, created on the way. */
+/* The object schema at PATH ("feed.ocr", "consumers[].thresholds[]") under ROOT,
+ * created on the way; "key[]" is an array whose items are that object. */
 static cJSON *por__schema_at(cJSON *root, const char *path)
 {
     cJSON *o = root;
     while (*path) {
         size_t n = strcspn(path, ".");
+        bool array = n > 2 && memcmp(path + n - 2, "[]", 2) == 0;
         char key[64];
-        snprintf(key, sizeof key, "%.*s", (int)n, path);
+        snprintf(key, sizeof key, "%.*s", (int)(array ? n - 2 : n), path);
         cJSON *props = cJSON_GetObjectItemCaseSensitive(o, "properties");
         if (!props)
             props = cJSON_AddObjectToObject(o, "properties");
         cJSON *next = cJSON_GetObjectItemCaseSensitive(props, key);
         if (!next) {
             next = cJSON_AddObjectToObject(props, key);
-            cJSON_AddStringToObject(next, "type", "object");
+            cJSON_AddStringToObject(next, "type", array ? "array" : "object");
+            if (array)
+                cJSON_AddStringToObject(cJSON_AddObjectToObject(next, "items"), "type", "object");
         }
+        if (array)
+            next = cJSON_GetObjectItemCaseSensitive(next, "items");
         o = next;
         path += n;
         if (*path == '.')
@@ -304,9 +314,18 @@ char *por_schema_json(void)
             cJSON_AddStringToObject(o, "description", t->check_doc);
         cJSON_AddBoolToObject(o, "additionalProperties", false);
         cJSON *props = cJSON_AddObjectToObject(o, "properties");
-        for (size_t k = 0; k < t->nparams; k++)
-            if (t->params[k].type != POR_PARAM_RULE)
-                cJSON_AddItemToObject(props, t->params[k].name, por__schema_property(&t->params[k]));
+        cJSON *required = NULL;
+        for (size_t k = 0; k < t->nparams; k++) {
+            const por_param *p = &t->params[k];
+            if (p->type == POR_PARAM_RULE)
+                continue;
+            cJSON_AddItemToObject(props, p->name, por__schema_property(p));
+            if (p->required) {
+                if (!required)
+                    required = cJSON_AddArrayToObject(o, "required");
+                cJSON_AddItemToArray(required, cJSON_CreateString(p->name));
+            }
+        }
     }
     char *s = cJSON_Print(root);
     cJSON_Delete(root);

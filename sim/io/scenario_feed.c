@@ -499,8 +499,6 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 static void por__sc_consumer(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_consumer_config *cs)
 {
     static const char *const keys[] = {"name", "chain", "poll_every", "thresholds", NULL};
-    static const char *const tkeys[] = {"ratio", "action", "collateral_factor", NULL};
-    static const char *const actions[] = {"lower_cf", "pause", NULL};
     por__jr_v_object(c, o, keys, NULL);
     por__jr_require(c, o, "name");
     por__jr_string(c, o, "name", "", cs->name, sizeof cs->name);
@@ -518,27 +516,9 @@ static void por__sc_consumer(por__jr *c, const cJSON *o, por_scenario *sc, size_
     cs->poll_every = por__jr_duration(c, o, "poll_every", POR_MIN, true);
     const cJSON *t = por__jr_require(c, o, "thresholds");
     por__jr_push_key(c, "thresholds");
-    size_t n = por__jr_v_array(c, t, 1, 1000);
-    cs->thresholds = por_xcalloc(n, sizeof *cs->thresholds);
-    cs->nthresholds = n;
-    size_t i = 0;
-    for (const cJSON *e = t->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, tkeys, NULL);
-        por_consumer_threshold *th = &cs->thresholds[i];
-        por__jr_require(c, e, "ratio");
-        th->ratio_ppb = por__jr_percent(c, e, "ratio", 0, 0, 1000000000000);
-        por__jr_require(c, e, "action");
-        th->action = (por_consumer_action)por__jr_enum(c, e, "action", 0, actions);
-        if (th->action == POR_ACTION_LOWER_CF) {
-            por__jr_require(c, e, "collateral_factor");
-            th->collateral_factor_ppb = por__jr_percent(c, e, "collateral_factor", 0, 0, 1000000000);
-        } else {
-            por__jr_forbid(c, e, "collateral_factor", "with action \"pause\"");
-        }
-        por__jr_reset(c, m);
-    }
+    cs->thresholds = por__param_array(c, t, 1, 1000, sizeof *cs->thresholds, &cs->nthresholds);
+    por__param_read_elements(c, t, &por_threshold_param_table, cs->thresholds, sizeof *cs->thresholds,
+                             sc); /* models/consumer/consumer_params.c */
     por__jr_reset(c, base);
 }
 

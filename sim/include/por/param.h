@@ -83,6 +83,7 @@ typedef struct {
     size_t count_offset;  /* UINT32_LIST: offsetof its size_t count */
     size_t max_len;       /* UINT32_LIST: capacity of the array */
     const char *unit;     /* what the number counts ("oracles", "blocks"), or NULL */
+    bool required;        /* absent: "missing required key" (no default) */
     por_param_value def;  /* the default when the key is absent ... */
     /* ... unless this derives it from the fields read before (e.g. f from n); then
      * DEFAULT_DOC says in words what it is, for the schema. */
@@ -101,7 +102,8 @@ typedef struct {
 } por_param;
 
 typedef struct {
-    const char *path;       /* the object's JSON path from the root, "feed.ocr" */
+    const char *path;       /* the object's JSON path from the root, "feed.ocr"; "[]" marks
+                               the elements of an array ("consumers[].thresholds[]") */
     const por_param *params; /* keys in the order they are listed and read */
     size_t nparams;
     /* Rules across fields checked after every key is read (NULL: none). */
@@ -122,6 +124,8 @@ char *por_param_duration_text(por_time_t t, char *buf, size_t n);
 extern const por_param_table por_ocr_param_table;     /* feed.ocr: models/ocr/ocr_params.c */
 extern const por_param_table por_metrics_param_table; /* metrics (on por_scenario itself):
                                                          models/world/metrics_params.c */
+extern const por_param_table por_threshold_param_table; /* consumers[].thresholds[]:
+                                                           models/consumer/consumer_params.c */
 extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint:
                                                          models/world/refresh_params.c */
 
