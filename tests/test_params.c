@@ -255,6 +255,33 @@ START_TEST(test_reader_messages)
 }
 END_TEST
 
+/* `porsim schema json` prints the committed JSON Schema; `markdown FILE` reprints the
+ * committed SCHEMA.md unchanged (it is up to date); bad usage exits 2. */
+START_TEST(test_schema_command)
+{
+    const char *dir = por_test_tmpdir("params_cli");
+    char out[512], args[1024];
+    snprintf(out, sizeof out, "%s/schema.json", dir);
+    ck_assert_int_eq(por_test_run_cli("schema json", out), 0);
+    char *got = por_test_slurp(out), *want = por_test_slurp(POR_SCENARIO_DIR "/../docs/porsim.schema.json");
+    ck_assert_ptr_nonnull(got);
+    ck_assert_ptr_nonnull(want);
+    ck_assert_str_eq(got, want);
+    free(got);
+    free(want);
+    snprintf(out, sizeof out, "%s/SCHEMA.md", dir);
+    snprintf(args, sizeof args, "schema markdown '%s'", POR_SCENARIO_DIR "/SCHEMA.md");
+    ck_assert_int_eq(por_test_run_cli(args, out), 0);
+    got = por_test_slurp(out);
+    want = por_test_slurp(POR_SCENARIO_DIR "/SCHEMA.md");
+    ck_assert_str_eq(got, want);
+    free(got);
+    free(want);
+    ck_assert_int_eq(por_test_run_cli("schema", NULL), 2);
+    ck_assert_int_eq(por_test_run_cli("schema markdown /nonexistent/SCHEMA.md", NULL), 2);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("params");
@@ -265,6 +292,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_defaults_from_table);
     tcase_add_test(t, test_derived_defaults_follow_rules);
     tcase_add_test(t, test_reader_messages);
+    tcase_add_test(t, test_schema_command);
     suite_add_tcase(s, t);
     return s;
 }
