@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+_Static_assert(sizeof(por_consumer_action) == sizeof(int), "POR_PARAM_ENUM fields are int-sized");
+
 #define POR__THRESHOLD_FIELD(f) offsetof(por_consumer_threshold, f)
 
 static const char *const por__actions[] = {"lower_cf", "pause", NULL};

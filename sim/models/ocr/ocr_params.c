@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+_Static_assert(sizeof(por_leader_schedule) == sizeof(int), "POR_PARAM_ENUM fields are int-sized");
+
 #define POR__OCR_FIELD(f) offsetof(por_ocr_config, f)
 
 static const char *const por__leader_schedules[] = {"fixed", "per_replication", NULL};

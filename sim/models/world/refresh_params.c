@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+_Static_assert(sizeof(por_requester_kind) == sizeof(int), "POR_PARAM_ENUM fields are int-sized");
+
 #define POR__REFRESH_FIELD(f) offsetof(por_refresh_config, f)
 
 static const char *const por__requesters[] = {"access_list", "owner", "none", NULL};
