@@ -16,6 +16,7 @@
 #include "por/outdir.h"
 #include "por/runner.h"
 #include "por/scenario_load.h"
+#include "por/schema.h"
 #include "por/stats.h"
 #include "por/sweep.h"
 #include "por/trace.h"
@@ -500,6 +501,8 @@ static const por__command por__commands[] = {
     {"bench", por__cmd_bench, por__usage_bench,
      "  porsim bench phold [options]           event-core benchmark (PHOLD)\n"
      "  porsim bench scenario SCENARIO.json    full-model benchmark (events/s, days/s)\n"},
+    {"schema", por_schema_main, por_schema_usage,
+     "  porsim schema json|markdown FILE       scenario reference from the parameter tables\n"},
 };
 #define POR__NCOMMANDS (sizeof por__commands / sizeof por__commands[0])
 

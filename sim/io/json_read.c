@@ -1,6 +1,7 @@
 /* Internal to the scenario loader: path tracking, error messages, key checking with
  * suggestions, and typed scalar readers over cJSON (see json_read.h). */
 #include "json_read.h"
+#include "por/param.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -201,24 +202,7 @@ const char *por__jr_describe(const cJSON *node, char *buf, size_t n)
     return buf;
 }
 
-char *por__jr_dur(por_time_t t, char *buf, size_t n)
-{
-    static const struct {
-        const char *unit;
-        por_time_t ns;
-    } units[] = {{"d", POR_DAY}, {"h", POR_HOUR}, {"m", POR_MIN}, {"s", POR_SEC}, {"ms", POR_MS}, {"us", POR_US}};
-    if (t == POR_TIME_MAX || t == 0) {
-        snprintf(buf, n, "%s", t ? "never" : "0s");
-        return buf;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (t != 0 && t % units[i].ns == 0) {
-            snprintf(buf, n, "%lld%s", (long long)(t / units[i].ns), units[i].unit);
-            return buf;
-        }
-    snprintf(buf, n, "%lldns", (long long)t);
-    return buf;
-}
+char *por__jr_dur(por_time_t t, char *buf, size_t n) { return por_param_duration_text(t, buf, n); }
 
 /* ---- suggestions ------------------------------------------------------------------ */
 

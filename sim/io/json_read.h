@@ -14,6 +14,7 @@
 
 #include "por/amount.h"
 #include "por/error.h"
+#include "por/param.h"
 #include "por/scenario.h"
 #include "por/time.h"
 
@@ -139,6 +140,22 @@ void por__jr_v_amount_dist(por__jr *c, const cJSON *node, unsigned decimals, por
 int por__percent_parse(const char *s, int64_t *ppb, const char **why);
 /* Formats ppb as a percentage ("-8%", "0.5%"). */
 char *por__percent_format(int64_t ppb, char *buf, size_t n);
+
+/* ---- parameter tables (param_read.c) ---------------------------------------------- */
+
+/* Reads OBJ (NULL: absent, all defaults) at the current path into SECTION as TABLE
+ * describes: key check with suggestions, typed values, defaults, rules (which see SC,
+ * the scenario read so far). */
+void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc);
+/* An array of objects read by a table, in two steps so that the caller attaches the
+ * allocation to the scenario before any element can fail:
+ *   x->items = por__param_array(c, node, 1, 1000, sizeof *x->items, &x->nitems);
+ *   por__param_read_elements(c, node, &table, x->items, sizeof *x->items, sc);
+ * The first checks NODE (path pushed) is an array of MIN..MAX elements and returns a
+ * zeroed array of them (NULL when empty); the second reads element i at "[i]". */
+void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count);
+void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
+                              const por_scenario *sc);
 
 /* ---- the section builders (scenario_*.c) ------------------------------------------ */
 

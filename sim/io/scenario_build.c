@@ -243,15 +243,11 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
     por__jr_require(c, root, "duration");
     sc->duration = por__jr_duration(c, root, "duration", 0, true);
 
-    sc->onset_ratio_ppb = 1000000000;
     const cJSON *metrics = por__jr_get(root, "metrics");
-    if (metrics) {
-        static const char *const keys[] = {"onset_ratio", NULL};
+    if (metrics)
         por__jr_push_key(c, "metrics");
-        por__jr_v_object(c, metrics, keys, NULL);
-        sc->onset_ratio_ppb = por__jr_percent(c, metrics, "onset_ratio", 1000000000, 1, 1000000000000);
-        por__jr_reset(c, 1);
-    }
+    por__param_read(c, metrics, &por_metrics_param_table, sc, sc); /* models/world/metrics_params.c */
+    por__jr_reset(c, 1);
 
     por__sc_chains(c, root, sc);
     por__sc_custodians(c, root, sc);

@@ -22,111 +22,6 @@ static const cJSON *por__sc_enter(por__jr *c, const cJSON *obj, const char *key)
 
 /* ---- feed and OCR ----------------------------------------------------------------- */
 
-/* The default transmission schedule for N oracles: 1, 1, 2, 4, ... until N are used. */
-static void por__sc_default_schedule(por_ocr_config *ocr)
-{
-    uint32_t used = 0, next = 1;
-    ocr->nschedule = 0;
-    while (used < ocr->n && ocr->nschedule < POR_MAX_ORACLES) {
-        uint32_t s = next < ocr->n - used ? next : ocr->n - used;
-        ocr->schedule[ocr->nschedule++] = s;
-        used += s;
-        if (ocr->nschedule >= 2)
-            next *= 2;
-    }
-}
-
-/* Fails at whichever of KEY_A / KEY_B the file gave (KEY_A first). */
-static void por__sc_fail_at(por__jr *c, const cJSON *o, const char *key_a, const char *key_b, const char *fmt,
-                            const char *x, const char *y)
-{
-    por__jr_push_key(c, por__jr_has(o, key_a) || !por__jr_has(o, key_b) ? key_a : key_b);
-    por__jr_fail(c, fmt, x, y);
-}
-
-static void por__sc_mainnet_min(por__jr *c, const cJSON *o, const char *key, por_time_t v, por_time_t min)
-{
-    if (!por__jr_has(o, key) || v >= min)
-        return;
-    char a[48], b[48];
-    size_t m = por__jr_mark(c);
-    por__jr_push_key(c, key);
-    por__jr_warn(c, "%s is below libocr's Ethereum mainnet minimum of %s (accepted)", por__jr_dur(v, a, sizeof a),
-                 por__jr_dur(min, b, sizeof b));
-    por__jr_reset(c, m);
-}
-
-static void por__sc_ocr(por__jr *c, const cJSON *o, por_ocr_config *ocr)
-{
-    static const char *const keys[] = {"n",          "f",           "delta_progress", "delta_resend", "delta_round",
-                                       "delta_grace", "delta_c",     "deviation",      "delta_stage",  "schedule",
-                                       "r_max",      "observe_timeout", "leader_schedule", "accept_deviation",
-                                       "read_confirmations", NULL};
-    static const char *const schedules[] = {"fixed", "per_replication", NULL};
-    char a[48], b[48];
-    if (o)
-        por__jr_v_object(c, o, keys, NULL);
-    ocr->n = (uint32_t)por__jr_uint(c, o, "n", 4, 1, POR_MAX_ORACLES);
-    ocr->f = (uint32_t)por__jr_uint(c, o, "f", (ocr->n - 1) / 3, 0, POR_MAX_ORACLES);
-    if (3 * ocr->f >= ocr->n) {
-        por__jr_push_key(c, por__jr_has(o, "f") ? "f" : "n");
-        por__jr_fail(c, "needs 3f < n, got n=%u f=%u", ocr->n, ocr->f);
-    }
-    ocr->delta_progress = por__jr_duration(c, o, "delta_progress", 23 * POR_SEC, true);
-    ocr->delta_resend = por__jr_duration(c, o, "delta_resend", 10 * POR_SEC, true);
-    ocr->delta_round = por__jr_duration(c, o, "delta_round", 20 * POR_SEC, true);
-    ocr->delta_grace = por__jr_duration(c, o, "delta_grace", POR_SEC, true);
-    ocr->delta_c = por__jr_duration(c, o, "delta_c", POR_DAY, true);
-    ocr->alpha_ppb = por__jr_percent(c, o, "deviation", 10000000, 0, 100000000000);
-    ocr->delta_stage = por__jr_duration(c, o, "delta_stage", 20 * POR_SEC, false);
-    ocr->observe_timeout = por__jr_duration(c, o, "observe_timeout", 5 * POR_SEC, true);
-    ocr->leader_schedule = (por_leader_schedule)por__jr_enum(c, o, "leader_schedule", 0, schedules);
-    ocr->alpha_accept_ppb = por__jr_percent(c, o, "accept_deviation", ocr->alpha_ppb, 0, 100000000000);
-    ocr->read_confirmations = (uint32_t)por__jr_uint(c, o, "read_confirmations", 1, 1, 10000);
-    if (ocr->delta_grace >= ocr->delta_round)
-        por__sc_fail_at(c, o, "delta_grace", "delta_round", "needs delta_grace < delta_round, got delta_grace=%s delta_round=%s",
-                        por__jr_dur(ocr->delta_grace, a, sizeof a),
-                        por__jr_dur(ocr->delta_round, b, sizeof b));
-    if (ocr->delta_round >= ocr->delta_progress)
-        por__sc_fail_at(c, o, "delta_round", "delta_progress",
-                        "needs delta_round < delta_progress, got delta_round=%s delta_progress=%s",
-                        por__jr_dur(ocr->delta_round, a, sizeof a),
-                        por__jr_dur(ocr->delta_progress, b, sizeof b));
-    uint64_t rmax = por__jr_uint(c, o, "r_max", 6, 0, 9007199254740991ull);
-    if (rmax == 0 || rmax >= 255) {
-        por__jr_push_key(c, "r_max");
-        por__jr_fail(c, "needs 0 < r_max < 255, got %llu", (unsigned long long)rmax);
-    }
-    ocr->r_max = (uint32_t)rmax;
-    const size_t base = por__jr_mark(c);
-    const cJSON *s = por__sc_enter(c, o, "schedule");
-    if (!s) {
-        por__sc_default_schedule(ocr);
-    } else {
-        size_t n = por__jr_v_array(c, s, 1, POR_MAX_ORACLES);
-        size_t i = 0;
-        uint64_t sum = 0;
-        for (const cJSON *e = s->child; e; e = e->next, i++) {
-            size_t m = por__jr_mark(c);
-            por__jr_push_index(c, i);
-            ocr->schedule[i] = (uint32_t)por__jr_v_uint(c, e, 0, POR_MAX_ORACLES);
-            sum += ocr->schedule[i];
-            por__jr_reset(c, m);
-        }
-        ocr->nschedule = n;
-        if (sum > ocr->n)
-            por__jr_fail(c, "needs sum(schedule) <= n, got sum %llu with n=%u", (unsigned long long)sum, ocr->n);
-        if (sum == 0)
-            por__jr_fail(c, "needs at least one transmitting oracle, got sum 0");
-        por__jr_reset(c, base);
-    }
-    por__sc_mainnet_min(c, o, "delta_c", ocr->delta_c, 10 * POR_MIN);
-    por__sc_mainnet_min(c, o, "delta_stage", ocr->delta_stage, 10 * POR_SEC);
-    por__sc_mainnet_min(c, o, "delta_round", ocr->delta_round, 20 * POR_SEC);
-    por__sc_mainnet_min(c, o, "delta_progress", ocr->delta_progress, 23 * POR_SEC);
-    por__sc_mainnet_min(c, o, "delta_resend", ocr->delta_resend, 10 * POR_SEC);
-}
-
 void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     static const char *const keys[] = {"chain", "decimals", "sources", "min_answer", "max_answer",
@@ -198,7 +93,7 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
     }
     fd->protocol = (por_ocr_protocol)por__jr_enum(c, f, "protocol", 0, protocols);
     const cJSON *o = por__sc_enter(c, f, "ocr");
-    por__sc_ocr(c, o, &fd->ocr);
+    por__param_read(c, o, &por_ocr_param_table, &fd->ocr, sc); /* models/ocr/ocr_params.c */
     if (o && fd->protocol != POR_PROTOCOL_OCR2)
         por__jr_forbid(c, o, "accept_deviation", "unless feed.protocol is \"ocr2\"");
     por__jr_reset(c, base);
@@ -507,27 +402,18 @@ static void por__sc_bridge_delay(por__jr *c, const cJSON *tok, por_token_config 
     por__jr_reset(c, m);
 }
 
-/* token.refresh_then_mint: {"enabled": bool (true when the object is given),
- * "requester": "access_list" | "owner" | "none", "timeout": duration > 0,
- * "min_interval": duration}. */
-static void por__sc_refresh(por__jr *c, const cJSON *t, por_token_config *tk)
+/* token.refresh_then_mint (models/world/refresh_params.c): absent, refresh-then-mint is
+ * off; the object's presence turns it on unless it says "enabled": false. */
+static void por__sc_refresh(por__jr *c, const cJSON *t, por_scenario *sc)
 {
-    static const char *const keys[] = {"enabled", "requester", "timeout", "min_interval", NULL};
-    static const char *const who[] = {"access_list", "owner", "none", NULL};
     const size_t m = por__jr_mark(c);
-    tk->refresh.timeout = 10 * POR_MIN;
     const cJSON *r = por__sc_enter(c, t, "refresh_then_mint");
-    if (!r)
+    if (!r) {
+        por_param_defaults(&por_refresh_param_table, &sc->token.refresh);
+        sc->token.refresh.enabled = false;
         return;
-    por__jr_v_object(c, r, keys, NULL);
-    tk->refresh.enabled = por__jr_bool(c, r, "enabled", true);
-    tk->refresh.requester = (por_requester_kind)por__jr_enum(c, r, "requester", POR_REQUESTER_ACCESS_LIST, who);
-    tk->refresh.timeout = por__jr_duration(c, r, "timeout", 10 * POR_MIN, true);
-    tk->refresh.min_interval = por__jr_duration(c, r, "min_interval", 0, false);
-    if (tk->refresh.enabled && !tk->secure_mint.enabled) {
-        por__jr_push_key(c, "enabled");
-        por__jr_fail(c, "needs token.secure_mint.enabled: without a guard no mint is ever uncovered");
     }
+    por__param_read(c, r, &por_refresh_param_table, &sc->token.refresh, sc);
     por__jr_reset(c, m);
 }
 
@@ -604,7 +490,7 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
     tk->deposit_delay = por__jr_duration(c, t, "deposit_delay", 0, false);
     tk->bridge_from = tk->bridge_to = -1;
     por__sc_process(c, t, "bridges", sc, &tk->bridges, true);
-    por__sc_refresh(c, t, tk);
+    por__sc_refresh(c, t, sc);
     por__jr_reset(c, 1);
 }
 
@@ -613,8 +499,6 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 static void por__sc_consumer(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_consumer_config *cs)
 {
     static const char *const keys[] = {"name", "chain", "poll_every", "thresholds", NULL};
-    static const char *const tkeys[] = {"ratio", "action", "collateral_factor", NULL};
-    static const char *const actions[] = {"lower_cf", "pause", NULL};
     por__jr_v_object(c, o, keys, NULL);
     por__jr_require(c, o, "name");
     por__jr_string(c, o, "name", "", cs->name, sizeof cs->name);
@@ -632,27 +516,9 @@ static void por__sc_consumer(por__jr *c, const cJSON *o, por_scenario *sc, size_
     cs->poll_every = por__jr_duration(c, o, "poll_every", POR_MIN, true);
     const cJSON *t = por__jr_require(c, o, "thresholds");
     por__jr_push_key(c, "thresholds");
-    size_t n = por__jr_v_array(c, t, 1, 1000);
-    cs->thresholds = por_xcalloc(n, sizeof *cs->thresholds);
-    cs->nthresholds = n;
-    size_t i = 0;
-    for (const cJSON *e = t->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, tkeys, NULL);
-        por_consumer_threshold *th = &cs->thresholds[i];
-        por__jr_require(c, e, "ratio");
-        th->ratio_ppb = por__jr_percent(c, e, "ratio", 0, 0, 1000000000000);
-        por__jr_require(c, e, "action");
-        th->action = (por_consumer_action)por__jr_enum(c, e, "action", 0, actions);
-        if (th->action == POR_ACTION_LOWER_CF) {
-            por__jr_require(c, e, "collateral_factor");
-            th->collateral_factor_ppb = por__jr_percent(c, e, "collateral_factor", 0, 0, 1000000000);
-        } else {
-            por__jr_forbid(c, e, "collateral_factor", "with action \"pause\"");
-        }
-        por__jr_reset(c, m);
-    }
+    cs->thresholds = por__param_array(c, t, 1, 1000, sizeof *cs->thresholds, &cs->nthresholds);
+    por__param_read_elements(c, t, &por_threshold_param_table, cs->thresholds, sizeof *cs->thresholds,
+                             sc); /* models/consumer/consumer_params.c */
     por__jr_reset(c, base);
 }
 

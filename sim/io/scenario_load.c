@@ -130,6 +130,16 @@ por_status por_scenario_load_string(const char *json, size_t len, const char *di
     return POR_OK;
 }
 
+por_scenario *por_scenario_defaults(void)
+{
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    static const char json[] = "{\"duration\": \"1d\"}"; /* files must give a duration */
+    por_status st = por_scenario_load_string(json, sizeof json - 1, "<defaults>", NULL, 0, &sc, &err);
+    POR_ASSERT(st == POR_OK); /* the defaults are valid by construction (tests/test_params.c) */
+    return sc;
+}
+
 por_status por_scenario_load_file(const char *path, const char *const *sets, size_t nsets, por_scenario **out,
                                   por_error *err)
 {

@@ -36,6 +36,13 @@ por_status por_scenario_load_file(const char *path, const char *const *sets, siz
 por_status por_scenario_load_string(const char *json, size_t len, const char *display_name,
                                     const char *const *sets, size_t nsets, por_scenario **out, por_error *err);
 
+/* A new scenario holding every default (what the file {"duration": "1d"} loads to: one
+ * chain, one custodian, the feed, token and processes of scenarios/SCHEMA.md's
+ * defaults; a file must give its duration, the defaults take one day), for code
+ * and tests that start from a valid scenario and change a few fields. Caller frees with
+ * por_scenario_free. */
+por_scenario *por_scenario_defaults(void);
+
 /* Frees SC and everything it owns (NULL is fine). */
 void por_scenario_free(por_scenario *sc);
 

@@ -1,0 +1,71 @@
+/* The parts of por/param.h that need no reader: a table's defaults and the exact
+ * duration text the loader's messages use (the JSON reader lives in io/param_read.c). */
+#include "por/param.h"
+
+#include <stdio.h>
+#include <string.h>
+
+char *por_param_duration_text(por_time_t t, char *buf, size_t n)
+{
+    static const struct {
+        const char *unit;
+        por_time_t ns;
+    } units[] = {{"d", POR_DAY}, {"h", POR_HOUR}, {"m", POR_MIN}, {"s", POR_SEC}, {"ms", POR_MS}, {"us", POR_US}};
+    if (t == POR_TIME_MAX || t == 0) {
+        snprintf(buf, n, "%s", t ? "never" : "0s");
+        return buf;
+    }
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (t % units[i].ns == 0) {
+            snprintf(buf, n, "%lld%s", (long long)(t / units[i].ns), units[i].unit);
+            return buf;
+        }
+    snprintf(buf, n, "%lldns", (long long)t);
+    return buf;
+}
+
+void por_param_defaults(const por_param_table *table, void *section)
+{
+    char *base = section;
+    for (size_t i = 0; i < table->nparams; i++) {
+        const por_param *p = &table->params[i];
+        void *field = base + p->offset;
+        if (p->type == POR_PARAM_RULE)
+            continue;
+        if (p->derive) {
+            p->derive(section);
+            continue;
+        }
+        switch (p->type) {
+        case POR_PARAM_UINT32: {
+            uint32_t v = (uint32_t)p->def.u;
+            memcpy(field, &v, sizeof v);
+            break;
+        }
+        case POR_PARAM_DURATION:
+        case POR_PARAM_PERCENT:
+            memcpy(field, &p->def.i, sizeof p->def.i);
+            break;
+        case POR_PARAM_ENUM: {
+            int v = (int)p->def.u;
+            memcpy(field, &v, sizeof v);
+            break;
+        }
+        case POR_PARAM_BOOL: {
+            bool v = p->def.u != 0;
+            memcpy(field, &v, sizeof v);
+            break;
+        }
+        case POR_PARAM_NUMBER:
+            memcpy(field, &p->def.d, sizeof p->def.d);
+            break;
+        case POR_PARAM_UINT32_LIST: {
+            size_t zero = 0; /* a list without derive defaults to empty */
+            memcpy(base + p->count_offset, &zero, sizeof zero);
+            break;
+        }
+        case POR_PARAM_RULE:
+            break;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+/* The generic reader of parameter tables (por/param.h): checks the object's keys against
+ * the table (with the same suggestions as every other object), reads each key with the
+ * typed readers of json_read.c (so messages and JSON paths are those of the hand-written
+ * readers), fills absent keys from the table's defaults, and runs the table's rules
+ * through a por_param_check sink that reports at "$.path.key". */
+#include "json_read.h"
+#include "por/param.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    por__jr *c;
+    const cJSON *obj;
+} por__param_reader;
+
+static bool por__param_given(void *reader, const char *key)
+{
+    const por__param_reader *r = reader;
+    return por__jr_has(r->obj, key);
+}
+
+__attribute__((noreturn)) static void por__param_fail(void *reader, const char *key, const char *message)
+{
+    const por__param_reader *r = reader;
+    if (key)
+        por__jr_push_key(r->c, key);
+    por__jr_fail(r->c, "%s", message);
+}
+
+static void por__param_warn(void *reader, const char *key, const char *message)
+{
+    const por__param_reader *r = reader;
+    size_t m = por__jr_mark(r->c);
+    if (key)
+        por__jr_push_key(r->c, key);
+    por__jr_warn(r->c, "%s", message);
+    por__jr_reset(r->c, m);
+}
+
+/* Reads the present key P of OBJ (path already pushed) into FIELD. */
+static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base)
+{
+    void *field = base + p->offset;
+    switch (p->type) {
+    case POR_PARAM_UINT32: {
+        uint64_t x;
+        if (p->range_msg) {
+            x = por__jr_v_uint(c, v, 0, 9007199254740991ull);
+            if (x < p->min.u || x > p->max.u)
+                por__jr_fail(c, p->range_msg, (unsigned long long)x);
+        } else {
+            x = por__jr_v_uint(c, v, p->min.u, p->max.u);
+        }
+        uint32_t u = (uint32_t)x;
+        memcpy(field, &u, sizeof u);
+        break;
+    }
+    case POR_PARAM_DURATION: {
+        por_time_t t = por__jr_v_duration(c, v, p->positive);
+        memcpy(field, &t, sizeof t);
+        break;
+    }
+    case POR_PARAM_PERCENT: {
+        int64_t ppb = por__jr_v_percent(c, v, p->min.i, p->max.i);
+        memcpy(field, &ppb, sizeof ppb);
+        break;
+    }
+    case POR_PARAM_ENUM: {
+        int e = (int)por__jr_v_enum(c, v, p->names);
+        memcpy(field, &e, sizeof e);
+        break;
+    }
+    case POR_PARAM_BOOL: {
+        bool b = por__jr_v_bool(c, v);
+        memcpy(field, &b, sizeof b);
+        break;
+    }
+    case POR_PARAM_NUMBER: {
+        double d = por__jr_v_number(c, v, p->min.d, p->min_open, p->max.d, p->max_open);
+        memcpy(field, &d, sizeof d);
+        break;
+    }
+    case POR_PARAM_UINT32_LIST: {
+        size_t n = por__jr_v_array(c, v, 1, p->max_len);
+        uint32_t *arr = field;
+        size_t i = 0;
+        for (const cJSON *e = v->child; e; e = e->next, i++) {
+            size_t m = por__jr_mark(c);
+            por__jr_push_index(c, i);
+            arr[i] = (uint32_t)por__jr_v_uint(c, e, p->min.u, p->max.u);
+            por__jr_reset(c, m);
+        }
+        memcpy(base + p->count_offset, &n, sizeof n);
+        break;
+    }
+    case POR_PARAM_RULE:
+        break;
+    }
+}
+
+void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
+{
+    const char *keys[65];
+    size_t nkeys = 0;
+    for (size_t i = 0; i < t->nparams; i++)
+        if (t->params[i].type != POR_PARAM_RULE) {
+            POR_ASSERT(nkeys < 64);
+            keys[nkeys++] = t->params[i].name;
+        }
+    keys[nkeys] = NULL;
+    if (obj)
+        por__jr_v_object(c, obj, keys, NULL);
+    por__param_reader r = {c, obj};
+    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn};
+    char *base = section;
+    for (size_t i = 0; i < t->nparams; i++) {
+        const por_param *p = &t->params[i];
+        const cJSON *v = p->name ? por__jr_get(obj, p->name) : NULL;
+        size_t m = por__jr_mark(c);
+        if (p->type == POR_PARAM_RULE) {
+            p->rule(&k, section);
+        } else if (!v && p->required) {
+            por__jr_push_key(c, p->name);
+            por__jr_fail(c, "missing required key");
+        } else if (!v) {
+            por_param_table one = {.params = p, .nparams = 1};
+            por_param_defaults(&one, section);
+        } else {
+            por__jr_push_key(c, p->name);
+            por__param_value(c, v, p, base);
+        }
+        por__jr_reset(c, m);
+    }
+    if (t->check)
+        t->check(&k, section);
+}
+
+void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count)
+{
+    size_t n = por__jr_v_array(c, node, min, max);
+    *count = n;
+    return n ? por_xcalloc(n, size) : NULL;
+}
+
+void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
+                              const por_scenario *sc)
+{
+    size_t i = 0;
+    for (const cJSON *e = node->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__param_read(c, e, t, (char *)elems + i * size, sc);
+        por__jr_reset(c, m);
+    }
+}

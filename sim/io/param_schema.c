@@ -1,0 +1,340 @@
+/* The scenario reference generated from the parameter tables (por/schema.h): markdown
+ * rows for scenarios/SCHEMA.md and a JSON Schema for editors. Both read only the tables,
+ * so the documentation cannot drift from what the loader accepts. */
+#include "por/schema.h"
+
+#include "json_read.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const por_param_table *const por_param_tables[] = {&por_metrics_param_table, &por_ocr_param_table,
+                                                    &por_refresh_param_table, &por_threshold_param_table, NULL};
+
+#define POR__SCHEMA_BEGIN "<!-- porsim schema "
+#define POR__SCHEMA_END "<!-- end porsim schema -->"
+
+/* A growing heap string. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} por__sbuf;
+
+__attribute__((format(printf, 2, 3))) static void por__sb_printf(por__sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    POR_ASSERT(n >= 0);
+    if (b->len + (size_t)n + 1 > b->cap) {
+        b->cap = (b->len + (size_t)n + 1) * 2;
+        b->s = por_xrealloc(b->s, b->cap);
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static void por__sb_put(por__sbuf *b, const char *s, size_t n) { por__sb_printf(b, "%.*s", (int)n, s); }
+
+/* The enum's names as "\"a\", \"b\" or \"c\"". */
+static void por__schema_names(por__sbuf *b, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++)
+        por__sb_printf(b, "%s`\"%s\"`", i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
+}
+
+static void por__schema_type(por__sbuf *b, const por_param *p)
+{
+    char x[48], y[48];
+    switch (p->type) {
+    case POR_PARAM_UINT32:
+        por__sb_printf(b, "integer %llu..%llu", (unsigned long long)p->min.u, (unsigned long long)p->max.u);
+        break;
+    case POR_PARAM_DURATION:
+        por__sb_printf(b, "duration %s", p->positive ? "> 0" : ">= 0");
+        break;
+    case POR_PARAM_PERCENT:
+        por__sb_printf(b, "percentage %s..%s", por__percent_format(p->min.i, x, sizeof x),
+                       por__percent_format(p->max.i, y, sizeof y));
+        break;
+    case POR_PARAM_ENUM:
+        por__schema_names(b, p->names);
+        break;
+    case POR_PARAM_BOOL:
+        por__sb_printf(b, "boolean");
+        break;
+    case POR_PARAM_NUMBER:
+        por__sb_printf(b, "number %s %g, %s %g", p->min_open ? ">" : ">=", p->min.d, p->max_open ? "<" : "<=",
+                       p->max.d);
+        break;
+    case POR_PARAM_UINT32_LIST:
+        por__sb_printf(b, "array of 1..%zu integers %llu..%llu", p->max_len, (unsigned long long)p->min.u,
+                       (unsigned long long)p->max.u);
+        break;
+    case POR_PARAM_RULE:
+        break;
+    }
+    if (p->unit)
+        por__sb_printf(b, " (%s)", p->unit);
+}
+
+static void por__schema_default(por__sbuf *b, const por_param *p)
+{
+    char x[48];
+    if (p->required) {
+        por__sb_printf(b, "**required**");
+        return;
+    }
+    if (p->derive) {
+        por__sb_printf(b, "%s", p->default_doc);
+        return;
+    }
+    switch (p->type) {
+    case POR_PARAM_UINT32:
+        por__sb_printf(b, "`%llu`", (unsigned long long)p->def.u);
+        break;
+    case POR_PARAM_DURATION:
+        por__sb_printf(b, "`\"%s\"`", por_param_duration_text(p->def.i, x, sizeof x));
+        break;
+    case POR_PARAM_PERCENT:
+        por__sb_printf(b, "`\"%s\"`", por__percent_format(p->def.i, x, sizeof x));
+        break;
+    case POR_PARAM_ENUM:
+        por__sb_printf(b, "`\"%s\"`", p->names[p->def.u]);
+        break;
+    case POR_PARAM_BOOL:
+        por__sb_printf(b, "`%s`", p->def.u ? "true" : "false");
+        break;
+    case POR_PARAM_NUMBER:
+        por__sb_printf(b, "`%g`", p->def.d);
+        break;
+    case POR_PARAM_UINT32_LIST:
+        por__sb_printf(b, "`[]`");
+        break;
+    case POR_PARAM_RULE:
+        break;
+    }
+}
+
+char *por_schema_markdown(const por_param_table *t)
+{
+    por__sbuf b = {0};
+    /* Keys are written relative to the section heading ("## feed" lists "ocr.n"). */
+    const char *dot = strchr(t->path, '.');
+    const char *prefix = dot ? dot + 1 : "";
+    por__sb_printf(&b, "| key | type | default |\n|---|---|---|\n");
+    for (size_t i = 0; i < t->nparams; i++) {
+        const por_param *p = &t->params[i];
+        if (p->type == POR_PARAM_RULE)
+            continue;
+        por__sb_printf(&b, "| `%s%s%s` | ", prefix, *prefix ? "." : "", p->name);
+        por__schema_type(&b, p);
+        por__sb_printf(&b, ": %s | ", p->doc);
+        por__schema_default(&b, p);
+        por__sb_printf(&b, " |\n");
+    }
+    const char *sep = "\nRules across keys: ";
+    for (size_t i = 0; i < t->nparams; i++)
+        if (t->params[i].type == POR_PARAM_RULE) {
+            por__sb_printf(&b, "%s%s", sep, t->params[i].doc);
+            sep = "; ";
+        }
+    if (t->check_doc)
+        por__sb_printf(&b, "%s%s", sep, t->check_doc);
+    if (strcmp(sep, "; ") == 0 || t->check_doc)
+        por__sb_printf(&b, ".\n");
+    return b.s;
+}
+
+static const por_param_table *por__schema_table(const char *path, size_t len)
+{
+    for (size_t i = 0; por_param_tables[i]; i++)
+        if (strlen(por_param_tables[i]->path) == len && memcmp(por_param_tables[i]->path, path, len) == 0)
+            return por_param_tables[i];
+    return NULL;
+}
+
+char *por_schema_markdown_apply(const char *doc, por_error *err)
+{
+    por__sbuf b = {0};
+    por__sb_printf(&b, "%s", "");
+    const char *p = doc;
+    for (;;) {
+        const char *begin = strstr(p, POR__SCHEMA_BEGIN);
+        if (!begin) {
+            por__sb_printf(&b, "%s", p);
+            return b.s;
+        }
+        const char *eol = strchr(begin, '\n');
+        const char *end = strstr(begin, POR__SCHEMA_END);
+        const char *path = begin + strlen(POR__SCHEMA_BEGIN);
+        size_t plen = strcspn(path, " \n");
+        const por_param_table *t = por__schema_table(path, plen);
+        if (!eol || !end || !t) {
+            por_error_set(err, POR_EINPUT, "generated block \"%.*s\": %s", (int)plen, path,
+                          !t ? "names no parameter table" : "has no end line " POR__SCHEMA_END);
+            free(b.s);
+            return NULL;
+        }
+        por__sb_put(&b, p, (size_t)(eol + 1 - p));
+        char *md = por_schema_markdown(t);
+        por__sb_printf(&b, "%s", md);
+        free(md);
+        p = end;
+    }
+}
+
+/* ---- JSON Schema ------------------------------------------------------------------ */
+
+static cJSON *por__schema_property(const por_param *p)
+{
+    char x[48];
+    cJSON *o = cJSON_CreateObject();
+    por__sbuf d = {0};
+    por__schema_type(&d, p);
+    por__sb_printf(&d, ": %s", p->doc);
+    if (p->derive && !p->required)
+        por__sb_printf(&d, ". Default: %s", p->default_doc);
+    cJSON_AddStringToObject(o, "description", d.s);
+    free(d.s);
+    switch (p->type) {
+    case POR_PARAM_UINT32:
+        cJSON_AddStringToObject(o, "type", "integer");
+        cJSON_AddNumberToObject(o, "minimum", (double)p->min.u);
+        cJSON_AddNumberToObject(o, "maximum", (double)p->max.u);
+        if (!p->derive && !p->required)
+            cJSON_AddNumberToObject(o, "default", (double)p->def.u);
+        break;
+    case POR_PARAM_DURATION:
+        cJSON_AddStringToObject(o, "$ref", "#/$defs/duration");
+        if (!p->derive && !p->required)
+            cJSON_AddStringToObject(o, "default", por_param_duration_text(p->def.i, x, sizeof x));
+        break;
+    case POR_PARAM_PERCENT:
+        cJSON_AddStringToObject(o, "$ref", "#/$defs/percentage");
+        if (!p->derive && !p->required)
+            cJSON_AddStringToObject(o, "default", por__percent_format(p->def.i, x, sizeof x));
+        break;
+    case POR_PARAM_ENUM: {
+        cJSON *e = cJSON_AddArrayToObject(o, "enum");
+        for (size_t i = 0; p->names[i]; i++)
+            cJSON_AddItemToArray(e, cJSON_CreateString(p->names[i]));
+        if (!p->derive && !p->required)
+            cJSON_AddStringToObject(o, "default", p->names[p->def.u]);
+        break;
+    }
+    case POR_PARAM_BOOL:
+        cJSON_AddStringToObject(o, "type", "boolean");
+        if (!p->derive && !p->required)
+            cJSON_AddBoolToObject(o, "default", p->def.u != 0);
+        break;
+    case POR_PARAM_NUMBER:
+        cJSON_AddStringToObject(o, "type", "number");
+        cJSON_AddNumberToObject(o, p->min_open ? "exclusiveMinimum" : "minimum", p->min.d);
+        cJSON_AddNumberToObject(o, p->max_open ? "exclusiveMaximum" : "maximum", p->max.d);
+        if (!p->derive && !p->required)
+            cJSON_AddNumberToObject(o, "default", p->def.d);
+        break;
+    case POR_PARAM_UINT32_LIST: {
+        cJSON_AddStringToObject(o, "type", "array");
+        cJSON_AddNumberToObject(o, "minItems", 1);
+        cJSON_AddNumberToObject(o, "maxItems", (double)p->max_len);
+        cJSON *it = cJSON_AddObjectToObject(o, "items");
+        cJSON_AddStringToObject(it, "type", "integer");
+        cJSON_AddNumberToObject(it, "minimum", (double)p->min.u);
+        cJSON_AddNumberToObject(it, "maximum", (double)p->max.u);
+        break;
+    }
+    case POR_PARAM_RULE:
+        break;
+    }
+    return o;
+}
+
+/* The object schema at PATH ("feed.ocr", "consumers[].thresholds[]") under ROOT,
+ * created on the way; "key[]" is an array whose items are that object. */
+static cJSON *por__schema_at(cJSON *root, const char *path)
+{
+    cJSON *o = root;
+    while (*path) {
+        size_t n = strcspn(path, ".");
+        bool array = n > 2 && memcmp(path + n - 2, "[]", 2) == 0;
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(array ? n - 2 : n), path);
+        cJSON *props = cJSON_GetObjectItemCaseSensitive(o, "properties");
+        if (!props)
+            props = cJSON_AddObjectToObject(o, "properties");
+        cJSON *next = cJSON_GetObjectItemCaseSensitive(props, key);
+        if (!next) {
+            next = cJSON_AddObjectToObject(props, key);
+            cJSON_AddStringToObject(next, "type", array ? "array" : "object");
+            if (array)
+                cJSON_AddStringToObject(cJSON_AddObjectToObject(next, "items"), "type", "object");
+        }
+        if (array)
+            next = cJSON_GetObjectItemCaseSensitive(next, "items");
+        o = next;
+        path += n;
+        if (*path == '.')
+            path++;
+    }
+    return o;
+}
+
+char *por_schema_json(void)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "$schema", "https://json-schema.org/draft/2020-12/schema");
+    cJSON_AddStringToObject(root, "$id", "https://github.com/porsim/porsim/docs/porsim.schema.json");
+    cJSON_AddStringToObject(root, "title", "porsim scenario");
+    cJSON_AddStringToObject(root, "description",
+                            "Generated by `porsim schema json` from the parameter tables beside the models; "
+                            "scenarios/SCHEMA.md is the full reference (sections without a table are not "
+                            "described here yet).");
+    cJSON_AddStringToObject(root, "type", "object");
+    cJSON *defs = cJSON_AddObjectToObject(root, "$defs");
+    cJSON *dur = cJSON_AddObjectToObject(defs, "duration");
+    cJSON_AddStringToObject(dur, "type", "string");
+    cJSON_AddStringToObject(dur, "pattern", "^([0-9]+(\\.[0-9]+)?[a-z]+)+$");
+    cJSON_AddStringToObject(dur, "description", "a duration: \"250ms\", \"12s\", \"1h30m\", \"1.5s\"");
+    cJSON *pct = cJSON_AddObjectToObject(defs, "percentage");
+    cJSON_AddStringToObject(pct, "type", "string");
+    cJSON_AddStringToObject(pct, "pattern", "^-?[0-9]+(\\.[0-9]+)?%$");
+    cJSON_AddStringToObject(pct, "description", "a percentage: \"1%\", \"0.5%\", \"-8%\"");
+    for (size_t i = 0; por_param_tables[i]; i++) {
+        const por_param_table *t = por_param_tables[i];
+        cJSON *o = por__schema_at(root, t->path);
+        if (t->check_doc)
+            cJSON_AddStringToObject(o, "description", t->check_doc);
+        cJSON_AddBoolToObject(o, "additionalProperties", false);
+        cJSON *props = cJSON_AddObjectToObject(o, "properties");
+        cJSON *required = NULL;
+        for (size_t k = 0; k < t->nparams; k++) {
+            const por_param *p = &t->params[k];
+            if (p->type == POR_PARAM_RULE)
+                continue;
+            cJSON_AddItemToObject(props, p->name, por__schema_property(p));
+            if (p->required) {
+                if (!required)
+                    required = cJSON_AddArrayToObject(o, "required");
+                cJSON_AddItemToArray(required, cJSON_CreateString(p->name));
+            }
+        }
+    }
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    POR_ASSERT(s);
+    size_t n = strlen(s);
+    char *out = por_xmalloc(n + 2);
+    memcpy(out, s, n);
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    cJSON_free(s);
+    return out;
+}

@@ -1,0 +1,298 @@
+/* Parameter tables (por/param.h) and what is generated from them: the committed
+ * scenarios/SCHEMA.md blocks and docs/porsim.schema.json equal what `porsim schema`
+ * generates now (regenerate with the commands in `porsim help schema`); the loader fills
+ * an absent section with exactly the table's defaults; por_scenario_defaults() is a
+ * valid scenario; the generic reader keeps the hand-written readers' messages (unknown
+ * key suggestions, range messages, rule paths); and the derived defaults follow the
+ * rules they are documented by (OffchainAggregator.sol setConfig: 3f < n; libocr's
+ * default schedule sums to n). These tests use no randomness. */
+#include "por/metrics.h"
+#include "por/param.h"
+#include "por/scenario_load.h"
+#include "por/schema.h"
+#include "por_test.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *load_err(const char *json, const char *const *sets, size_t nsets)
+{
+    static por_error err;
+    por_scenario *sc = NULL;
+    memset(&err, 0, sizeof err);
+    por_status st = por_scenario_load_string(json, strlen(json), "t.json", sets, nsets, &sc, &err);
+    ck_assert_int_eq(st, POR_EINPUT);
+    ck_assert_ptr_null(sc);
+    return err.msg;
+}
+
+START_TEST(test_schema_md_is_generated)
+{
+    char *doc = por_test_slurp(POR_SCENARIO_DIR "/SCHEMA.md");
+    ck_assert_ptr_nonnull(doc);
+    por_error err = {0};
+    char *gen = por_schema_markdown_apply(doc, &err);
+    ck_assert_msg(gen != NULL, "%s", err.msg);
+    ck_assert_msg(strcmp(doc, gen) == 0,
+                  "scenarios/SCHEMA.md differs from its parameter tables; regenerate: porsim schema markdown "
+                  "scenarios/SCHEMA.md > /tmp/S.md && mv /tmp/S.md scenarios/SCHEMA.md");
+    /* every table has its block in SCHEMA.md */
+    for (size_t i = 0; por_param_tables[i]; i++) {
+        char marker[128];
+        snprintf(marker, sizeof marker, "<!-- porsim schema %s ", por_param_tables[i]->path);
+        ck_assert_msg(strstr(doc, marker) != NULL, "SCHEMA.md has no generated block for %s",
+                      por_param_tables[i]->path);
+    }
+    free(gen);
+    free(doc);
+}
+END_TEST
+
+START_TEST(test_json_schema_is_generated)
+{
+    char *file = por_test_slurp(POR_SCENARIO_DIR "/../docs/porsim.schema.json");
+    ck_assert_ptr_nonnull(file);
+    char *gen = por_schema_json();
+    ck_assert_msg(strcmp(file, gen) == 0, "docs/porsim.schema.json is stale; regenerate: porsim schema json "
+                                          "> docs/porsim.schema.json");
+    /* It is JSON, and every key of every table is a property of a closed object. */
+    cJSON *root = cJSON_Parse(gen);
+    ck_assert_ptr_nonnull(root);
+    for (size_t i = 0; por_param_tables[i]; i++) {
+        const por_param_table *t = por_param_tables[i];
+        const cJSON *o = root;
+        char path[128];
+        snprintf(path, sizeof path, "%s", t->path);
+        for (char *save = NULL, *k = strtok_r(path, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
+            size_t len = strlen(k);
+            bool array = len > 2 && strcmp(k + len - 2, "[]") == 0;
+            if (array)
+                k[len - 2] = '\0';
+            o = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "properties"), k);
+            if (array)
+                o = cJSON_GetObjectItemCaseSensitive(o, "items");
+        }
+        ck_assert_ptr_nonnull(o);
+        ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "additionalProperties")));
+        const cJSON *props = cJSON_GetObjectItemCaseSensitive(o, "properties");
+        for (size_t k = 0; k < t->nparams; k++)
+            if (t->params[k].type != POR_PARAM_RULE)
+                ck_assert_msg(cJSON_GetObjectItemCaseSensitive(props, t->params[k].name) != NULL, "%s.%s missing",
+                              t->path, t->params[k].name);
+    }
+    cJSON_Delete(root);
+    free(gen);
+    free(file);
+}
+END_TEST
+
+START_TEST(test_markdown_apply_errors)
+{
+    por_error err = {0};
+    ck_assert_ptr_null(por_schema_markdown_apply("a\n<!-- porsim schema no.such (x) -->\n<!-- end porsim schema -->\n",
+                                                 &err));
+    ck_assert_str_eq(err.msg, "generated block \"no.such\": names no parameter table");
+    ck_assert_ptr_null(por_schema_markdown_apply("<!-- porsim schema feed.ocr (x) -->\nrows\n", &err));
+    ck_assert_str_eq(err.msg, "generated block \"feed.ocr\": has no end line <!-- end porsim schema -->");
+    char *same = por_schema_markdown_apply("no blocks here\n", &err);
+    ck_assert_str_eq(same, "no blocks here\n");
+    free(same);
+}
+END_TEST
+
+/* The loader reads an absent feed.ocr as exactly the table's defaults. */
+START_TEST(test_defaults_from_table)
+{
+    por_scenario *sc = por_scenario_defaults();
+    ck_assert_ptr_nonnull(sc);
+    por_ocr_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_ocr_param_table, &want);
+    const por_ocr_config *got = &sc->feed.ocr;
+    ck_assert_uint_eq(got->n, want.n);
+    ck_assert_uint_eq(got->f, want.f);
+    ck_assert_int_eq(got->delta_progress, want.delta_progress);
+    ck_assert_int_eq(got->delta_resend, want.delta_resend);
+    ck_assert_int_eq(got->delta_round, want.delta_round);
+    ck_assert_int_eq(got->delta_grace, want.delta_grace);
+    ck_assert_int_eq(got->delta_c, want.delta_c);
+    ck_assert_int_eq(got->delta_stage, want.delta_stage);
+    ck_assert_int_eq(got->alpha_ppb, want.alpha_ppb);
+    ck_assert_int_eq(got->alpha_accept_ppb, want.alpha_accept_ppb);
+    ck_assert_uint_eq(got->nschedule, want.nschedule);
+    for (size_t i = 0; i < want.nschedule; i++)
+        ck_assert_uint_eq(got->schedule[i], want.schedule[i]);
+    ck_assert_uint_eq(got->r_max, want.r_max);
+    ck_assert_int_eq(got->observe_timeout, want.observe_timeout);
+    ck_assert_int_eq(got->leader_schedule, want.leader_schedule);
+    ck_assert_uint_eq(got->read_confirmations, want.read_confirmations);
+    /* SCHEMA.md's documented defaults: n=4, ΔC 24h, α 1%, libocr's reference values */
+    ck_assert_uint_eq(want.n, 4);
+    ck_assert_int_eq(want.delta_c, 24 * POR_HOUR);
+    ck_assert_int_eq(want.alpha_ppb, POR_PPB_ONE / 100);
+    /* metrics absent: the table's default onset ratio, 100% (fully backed) */
+    por_scenario mwant;
+    por_param_defaults(&por_metrics_param_table, &mwant);
+    ck_assert_int_eq(sc->onset_ratio_ppb, mwant.onset_ratio_ppb);
+    ck_assert_int_eq(mwant.onset_ratio_ppb, POR_PPB_ONE);
+    /* token.refresh_then_mint absent: off, with the table's other defaults */
+    por_refresh_config rwant;
+    por_param_defaults(&por_refresh_param_table, &rwant);
+    ck_assert(!sc->token.refresh.enabled);
+    ck_assert_int_eq(sc->token.refresh.requester, rwant.requester);
+    ck_assert_int_eq(sc->token.refresh.timeout, rwant.timeout);
+    ck_assert_int_eq(sc->token.refresh.min_interval, rwant.min_interval);
+    /* given as {}: on (its presence enables it), same defaults otherwise */
+    por_scenario *on = NULL;
+    const char *set[] = {"token.refresh_then_mint={}"};
+    ck_assert_int_eq(por_scenario_load_string("{\"duration\": \"1d\"}", 18, "t.json", set, 1, &on, NULL), POR_OK);
+    ck_assert(on->token.refresh.enabled);
+    ck_assert_int_eq(on->token.refresh.timeout, 10 * POR_MIN);
+    por_scenario_free(on);
+    /* the default scenario is a whole one: the other sections have their defaults too */
+    ck_assert_uint_ge(sc->nchains, 1);
+    ck_assert_uint_ge(sc->ncustodians, 1);
+    ck_assert_uint_ge(sc->feed.nsources, 1);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* Derived defaults obey the rules they come from, for every n: f is the largest f with
+ * 3f < n (OffchainAggregator.setConfig "faulty-oracle threshold too high"), the default
+ * schedule sums to n (every oracle transmits in some stage) and fits 1..31 stages. */
+START_TEST(test_derived_defaults_follow_rules)
+{
+    for (uint32_t n = 1; n <= POR_MAX_ORACLES; n++) {
+        char json[96];
+        snprintf(json, sizeof json, "{\"duration\": \"1d\", \"feed\": {\"ocr\": {\"n\": %u}}}", n);
+        por_scenario *sc = NULL;
+        por_error err = {0};
+        ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s",
+                      err.msg);
+        const por_ocr_config *o = &sc->feed.ocr;
+        ck_assert(3 * o->f < n);
+        ck_assert(3 * (o->f + 1) >= n);
+        uint32_t sum = 0;
+        for (size_t i = 0; i < o->nschedule; i++)
+            sum += o->schedule[i];
+        ck_assert_uint_eq(sum, n);
+        ck_assert_uint_ge(o->nschedule, 1);
+        por_scenario_free(sc);
+    }
+}
+END_TEST
+
+/* The generic reader keeps the hand-written readers' messages, paths and suggestions. */
+START_TEST(test_reader_messages)
+{
+    const char *doc = "{\"duration\": \"1d\", \"feed\": {\"ocr\": {\"n\": 4}}}";
+    const char *typo[] = {"feed.ocr.delta_cc=\"1h\""};
+    ck_assert_str_eq(load_err(doc, typo, 1),
+                     "t.json: $.feed.ocr.delta_cc: unknown key; did you mean \"delta_c\"? (from --set "
+                     "feed.ocr.delta_cc=\"1h\")");
+    const char *syn[] = {"feed.ocr.heartbeat=\"1h\""};
+    ck_assert_str_eq(load_err(doc, syn, 1),
+                     "t.json: $.feed.ocr.heartbeat: unknown key; did you mean \"delta_c\", the heartbeat: a report "
+                     "at least this often (libocr DeltaC)? (from --set feed.ocr.heartbeat=\"1h\")");
+    const char *rmax[] = {"feed.ocr.r_max=4294967296"};
+    ck_assert_str_eq(load_err(doc, rmax, 1),
+                     "t.json: $.feed.ocr.r_max: needs 0 < r_max < 255, got 4294967296 (from --set "
+                     "feed.ocr.r_max=4294967296)");
+    const char *order[] = {"feed.ocr.delta_round=\"30s\""};
+    ck_assert_str_eq(load_err(doc, order, 1),
+                     "t.json: $.feed.ocr.delta_round: needs delta_round < delta_progress, got delta_round=30s "
+                     "delta_progress=23s (from --set feed.ocr.delta_round=\"30s\")");
+    const char *sched[] = {"feed.ocr.schedule=[2,3]"};
+    ck_assert_str_eq(load_err(doc, sched, 1),
+                     "t.json: $.feed.ocr.schedule: needs sum(schedule) <= n, got sum 5 with n=4 (from --set "
+                     "feed.ocr.schedule=[2,3])");
+    const char *elem[] = {"feed.ocr.schedule=[1,\"2\"]"};
+    ck_assert_str_eq(load_err(doc, elem, 1),
+                     "t.json: $.feed.ocr.schedule[1]: expected an integer from 0 to 31, got \"2\" (from "
+                     "--set feed.ocr.schedule=[1,\"2\"])");
+    /* token.refresh_then_mint: the rule across sections (Secure Mint must be on) at .enabled */
+    const char *refresh[] = {"token.secure_mint.enabled=false", "token.refresh_then_mint={}"};
+    ck_assert_str_eq(load_err(doc, refresh, 2),
+                     "t.json: $.token.refresh_then_mint.enabled: needs token.secure_mint.enabled: without a guard "
+                     "no mint is ever uncovered (from --set token.refresh_then_mint={})");
+    const char *requester[] = {"token.refresh_then_mint.requester=\"owners\""};
+    ck_assert_str_eq(load_err(doc, requester, 1),
+                     "t.json: $.token.refresh_then_mint.requester: expected one of \"access_list\", \"owner\", "
+                     "\"none\", got \"owners\"; did you mean \"owner\"? (from --set "
+                     "token.refresh_then_mint.requester=\"owners\")");
+    const char *onset[] = {"metrics.onset_ratio=\"0%\""};
+    ck_assert_str_eq(load_err(doc, onset, 1),
+                     "t.json: $.metrics.onset_ratio: expected a percentage from 0.0000001% to 100000%, got \"0%\" "
+                     "(from --set metrics.onset_ratio=\"0%\")");
+    const char *mkey[] = {"metrics.onset=\"90%\""};
+    ck_assert_str_eq(load_err(doc, mkey, 1),
+                     "t.json: $.metrics.onset: unknown key; expected one of: onset_ratio (from --set "
+                     "metrics.onset=\"90%\")");
+    /* consumers[].thresholds[]: required keys, and the rules of action "pause" / "lower_cf" */
+    const char *th_pause[] = {"consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": \"pause\", "
+                              "\"collateral_factor\": \"x\"}]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, th_pause, 1),
+                                 "t.json: $.consumers[0].thresholds[0].collateral_factor: not allowed with action "
+                                 "\"pause\" (from --set"));
+    const char *th_cf[] = {"consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": \"pause\"}, "
+                           "{\"ratio\": \"80%\", \"action\": \"lower_cf\"}]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, th_cf, 1),
+                                 "t.json: $.consumers[0].thresholds[1].collateral_factor: missing required key (from "
+                                 "--set"));
+    const char *th_ratio[] = {"consumers=[{\"name\": \"l\", \"thresholds\": [{\"action\": \"pause\"}]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, th_ratio, 1),
+                                 "t.json: $.consumers[0].thresholds[0].ratio: missing required key (from --set"));
+    /* a mainnet-minimum warning names the key, only when the file gave it */
+    por_scenario *sc = NULL;
+    const char *fast[] = {"feed.ocr.delta_c=\"1m\""};
+    ck_assert_int_eq(por_scenario_load_string(doc, strlen(doc), "t.json", fast, 1, &sc, NULL), POR_OK);
+    ck_assert_uint_eq(sc->nwarnings, 1);
+    ck_assert_ptr_nonnull(strstr(sc->warnings[0], "$.feed.ocr.delta_c: 1m is below libocr's Ethereum mainnet "
+                                                  "minimum of 10m (accepted)"));
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* `porsim schema json` prints the committed JSON Schema; `markdown FILE` reprints the
+ * committed SCHEMA.md unchanged (it is up to date); bad usage exits 2. */
+START_TEST(test_schema_command)
+{
+    const char *dir = por_test_tmpdir("params_cli");
+    char out[512], args[1024];
+    snprintf(out, sizeof out, "%s/schema.json", dir);
+    ck_assert_int_eq(por_test_run_cli("schema json", out), 0);
+    char *got = por_test_slurp(out), *want = por_test_slurp(POR_SCENARIO_DIR "/../docs/porsim.schema.json");
+    ck_assert_ptr_nonnull(got);
+    ck_assert_ptr_nonnull(want);
+    ck_assert_str_eq(got, want);
+    free(got);
+    free(want);
+    snprintf(out, sizeof out, "%s/SCHEMA.md", dir);
+    snprintf(args, sizeof args, "schema markdown '%s'", POR_SCENARIO_DIR "/SCHEMA.md");
+    ck_assert_int_eq(por_test_run_cli(args, out), 0);
+    got = por_test_slurp(out);
+    want = por_test_slurp(POR_SCENARIO_DIR "/SCHEMA.md");
+    ck_assert_str_eq(got, want);
+    free(got);
+    free(want);
+    ck_assert_int_eq(por_test_run_cli("schema", NULL), 2);
+    ck_assert_int_eq(por_test_run_cli("schema markdown /nonexistent/SCHEMA.md", NULL), 2);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("params");
+    TCase *t = tcase_create("params");
+    tcase_add_test(t, test_schema_md_is_generated);
+    tcase_add_test(t, test_json_schema_is_generated);
+    tcase_add_test(t, test_markdown_apply_errors);
+    tcase_add_test(t, test_defaults_from_table);
+    tcase_add_test(t, test_derived_defaults_follow_rules);
+    tcase_add_test(t, test_reader_messages);
+    tcase_add_test(t, test_schema_command);
+    suite_add_tcase(s, t);
+    return s;
+}
