@@ -6,7 +6,12 @@
  * and are used in cell order, and which cells a stage runs depends only on the earlier
  * stages' results, so the output is the same for any -j. Replication r of each point is
  * replication r of `porsim run` on that point (scenario seed, stream ids): common random
- * numbers, so the costs of two points are compared replication by replication. */
+ * numbers, so the costs of two points are compared replication by replication.
+ *
+ * Under porsim-mpi (por_tune_dist) every process runs the same race: it runs its share
+ * of a stage's cells, the processes exchange the results of their cells (por__tune_pack,
+ * por__tune_unpack), and each then holds every cell's result in the slot it would have
+ * had in one process, so the rest of the stage is the same code on the same numbers. */
 #include "por/tune.h"
 
 #include "cliopt.h"
@@ -90,6 +95,7 @@ typedef struct {
 typedef struct {
     por__tpoint *pts;
     const por__tcell *cells;
+    const size_t *map;         /* job -> cell (this process's share), or NULL: job = cell */
     por_sweep_row *rows;       /* per cell */
     por_metric_cell *numeric;  /* per cell * ncols, exact strings owned */
     size_t ncols;
@@ -100,6 +106,8 @@ static por_status por__tune_job(void *vctx, size_t j, por_metric_cell *cells, ch
                                 por_error *err)
 {
     por__tune_ctx *c = vctx;
+    if (c->map)
+        j = c->map[j];
     const por__tcell *id = &c->cells[j];
     por_status st = por_world_run_replication(c->pts[id->point].sc, id->rep, &c->opt, cells,
                                               strings, err);
@@ -115,6 +123,146 @@ static por_status por__tune_job(void *vctx, size_t j, por_metric_cell *cells, ch
         }
     }
     return st;
+}
+
+/* ---- a stage's results as bytes, for the exchange between processes ---------------- */
+
+static void por__put_u64(FILE *f, uint64_t x)
+{
+    fwrite(&x, sizeof x, 1, f);
+}
+
+static void por__put_str(FILE *f, const char *str) /* NULL: length UINT64_MAX */
+{
+    uint64_t n = str ? strlen(str) : UINT64_MAX;
+    por__put_u64(f, n);
+    if (str)
+        fwrite(str, 1, (size_t)n, f);
+}
+
+typedef struct {
+    const char *p;
+    size_t left;
+    bool ok;
+} por__reader;
+
+static void por__get(por__reader *r, void *out, size_t n)
+{
+    if (!r->ok || r->left < n) {
+        r->ok = false;
+        memset(out, 0, n);
+        return;
+    }
+    memcpy(out, r->p, n);
+    r->p += n;
+    r->left -= n;
+}
+
+static uint64_t por__get_u64(por__reader *r)
+{
+    uint64_t x;
+    por__get(r, &x, sizeof x);
+    return x;
+}
+
+static char *por__get_str(por__reader *r) /* malloc'd, NULL for NULL or a short blob */
+{
+    uint64_t n = por__get_u64(r);
+    if (!r->ok || n == UINT64_MAX)
+        return NULL;
+    if (n > r->left) {
+        r->ok = false;
+        return NULL;
+    }
+    char *str = por_xmalloc((size_t)n + 1);
+    por__get(r, str, (size_t)n);
+    str[n] = '\0';
+    return str;
+}
+
+/* This process's cells of the stage (those in MAP, NMAP of them) with how they ended, as
+ * a malloc'd blob (*LEN bytes): per cell its index, done, status and error, and for a
+ * finished replication its metric cells and its runs.csv row. */
+static char *por__tune_pack(const por__tune_ctx *c, const size_t *map, size_t nmap,
+                            const por_parallel *ex, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    POR_ASSERT(f != NULL);
+    por__put_u64(f, nmap);
+    for (size_t i = 0; i < nmap; i++) {
+        size_t j = map[i];
+        por__put_u64(f, j);
+        por__put_u64(f, ex->done[i]);
+        por__put_u64(f, (uint64_t)ex->status[i]);
+        por__put_str(f, ex->done[i] && ex->status[i] != POR_OK ? ex->errs[i].msg : "");
+        if (!ex->done[i] || (ex->status[i] != POR_OK && ex->status[i] != POR_EINVARIANT))
+            continue;
+        const por_metric_cell *m = c->numeric + j * c->ncols;
+        for (size_t k = 0; k < c->ncols; k++) {
+            por__put_u64(f, m[k].present);
+            por__put_u64(f, m[k].censored);
+            fwrite(&m[k].value, sizeof m[k].value, 1, f);
+            por__put_u64(f, (uint64_t)m[k].ns);
+            por__put_str(f, m[k].exact);
+        }
+        const por_sweep_row *row = &c->rows[j];
+        por__put_str(f, row->metrics);
+        por__put_u64(f, row->cens != NULL);
+        if (row->cens)
+            for (size_t k = 0; k < c->ncols; k++)
+                por__put_str(f, row->cens[k]);
+    }
+    fclose(f);
+    return text;
+}
+
+/* Reads another process's blob into the cells' slots (C's rows and numeric cells, DONE,
+ * STATUS, ERRS indexed by cell, NCELLS of them). False on a malformed blob. */
+static bool por__tune_unpack(por__tune_ctx *c, size_t ncells, const char *blob, size_t len,
+                             bool *done, por_status *status, por_error *errs)
+{
+    por__reader r = {blob, len, true};
+    uint64_t n = por__get_u64(&r);
+    for (uint64_t i = 0; i < n && r.ok; i++) {
+        uint64_t j = por__get_u64(&r);
+        if (!r.ok || j >= ncells || done[j])
+            return false;
+        bool d = por__get_u64(&r) != 0;
+        por_status st = (por_status)por__get_u64(&r);
+        char *msg = por__get_str(&r);
+        if (!msg)
+            return false;
+        snprintf(errs[j].msg, sizeof errs[j].msg, "%s", msg);
+        errs[j].status = st;
+        free(msg);
+        if (!d)
+            continue;
+        done[j] = true;
+        status[j] = st;
+        if (st != POR_OK && st != POR_EINVARIANT)
+            continue;
+        por_metric_cell *m = c->numeric + j * c->ncols;
+        for (size_t k = 0; k < c->ncols && r.ok; k++) {
+            m[k].present = por__get_u64(&r) != 0;
+            m[k].censored = por__get_u64(&r) != 0;
+            por__get(&r, &m[k].value, sizeof m[k].value);
+            m[k].ns = (int64_t)por__get_u64(&r);
+            m[k].exact = por__get_str(&r);
+        }
+        por_sweep_row *row = &c->rows[j];
+        row->point = c->cells[j].point;
+        row->rep = c->cells[j].rep;
+        row->metrics = por__get_str(&r);
+        if (por__get_u64(&r)) {
+            row->cens = por_xcalloc(c->ncols, sizeof *row->cens);
+            for (size_t k = 0; k < c->ncols; k++)
+                row->cens[k] = por__get_str(&r);
+        }
+        if (!row->metrics)
+            return false;
+    }
+    return r.ok && r.left == 0;
 }
 
 static volatile sig_atomic_t por__tune_interrupted;
@@ -295,8 +443,9 @@ static const char *por__status_name(const por__tune_state *s, size_t p, long win
     return "?";
 }
 
-static int por__tune_run(int argc, char **argv, por__tune_state *s)
+static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tune_dist *dist)
 {
+    bool lead = !dist || dist->rank == 0; /* the process that prints and writes */
     const char *file = NULL, *out = NULL, *minimize = NULL;
     por_cli_scenario_opts so;
     por_cli_scenario_opts_init(&so);
@@ -490,12 +639,17 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                     p, g->seed[p], g->seed[0]);
             return 2;
         }
-    if (out) {
+    if (out && lead) {
         por_status st = por_outdir_check(out, force, &err);
         if (st != POR_OK) {
             fprintf(stderr, "porsim: %s\n", err.msg);
             return por_status_exit_code(st);
         }
+    }
+    if (dist) {
+        int rc = dist->agree(dist->ctx);
+        if (rc)
+            return rc;
     }
 
     struct sigaction sa;
@@ -503,7 +657,7 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
     sa.sa_handler = por__tune_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    bool tty = isatty(STDERR_FILENO) == 1;
+    bool tty = lead && isatty(STDERR_FILENO) == 1;
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -531,28 +685,76 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                              .rows = por_xcalloc(ncells, sizeof *ctx.rows),
                              .numeric = por_xcalloc(ncells * ncols, sizeof *ctx.numeric),
                              .ncols = ncols, .opt = {.crypto_override = -1}};
-        por_parallel ex = {.njobs = ncells, .threads = (unsigned)so.threads,
+        /* This process's share: every cell, or under porsim-mpi the i-th cell to process
+         * i mod nranks. */
+        size_t *map = NULL, nmap = ncells;
+        if (dist) {
+            map = por_xmalloc(ncells * sizeof *map);
+            nmap = 0;
+            for (size_t j = 0; j < ncells; j++)
+                if (j % dist->nranks == dist->rank)
+                    map[nmap++] = j;
+            ctx.map = map;
+        }
+        por_parallel ex = {.njobs = nmap, .threads = (unsigned)so.threads,
                            .job = por__tune_job, .ctx = &ctx, .continue_on_invariant = true,
                            .interrupt = &por__tune_interrupted};
         if (tty && !quiet)
             fprintf(stderr, "stage %d: %zu cells\n", stage, ncells);
         por_parallel_run(&ex);
+        /* How each cell ended, by cell: this process's own, then the others' results. */
+        bool *done = ex.done;
+        por_status *status = ex.status;
+        por_error *errs = ex.errs;
+        int rc = 0;
+        if (dist) {
+            done = por_xcalloc(ncells, sizeof *done);
+            status = por_xcalloc(ncells, sizeof *status);
+            errs = por_xcalloc(ncells, sizeof *errs);
+            for (size_t i = 0; i < nmap; i++) {
+                done[map[i]] = ex.done[i];
+                status[map[i]] = ex.status[i];
+                errs[map[i]] = ex.errs[i];
+            }
+            size_t len = 0;
+            char *blob = por__tune_pack(&ctx, map, nmap, &ex, &len);
+            char **blobs = NULL;
+            size_t *lens = NULL;
+            rc = dist->exchange(dist->ctx, blob, len, &blobs, &lens);
+            free(blob);
+            if (rc == 0) {
+                for (unsigned r = 0; r < dist->nranks; r++) {
+                    if (r != dist->rank && rc == 0 &&
+                        !por__tune_unpack(&ctx, ncells, blobs[r], lens[r], done, status, errs)) {
+                        if (lead)
+                            fprintf(stderr, "porsim tune: malformed results from process %u "
+                                            "in stage %d; no output written\n", r, stage);
+                        rc = 1;
+                    }
+                    free(blobs[r]);
+                }
+                free(blobs);
+                free(lens);
+            }
+        }
         size_t failed = ncells, ndone = 0;
         for (size_t j = 0; j < ncells; j++) {
-            ndone += ex.done[j];
-            if (ex.done[j] && ex.status[j] != POR_OK && ex.status[j] != POR_EINVARIANT &&
-                failed == ncells)
+            ndone += done[j];
+            if (done[j] && status[j] != POR_OK && status[j] != POR_EINVARIANT && failed == ncells)
                 failed = j;
         }
-        int rc = 0;
-        if (failed < ncells) {
-            fprintf(stderr, "porsim tune: point %" PRIu64 " replication %" PRIu64 ": %s: %s\n",
-                    cells[failed].point, cells[failed].rep, por_status_name(ex.status[failed]),
-                    ex.errs[failed].msg);
-            rc = por_status_exit_code(ex.status[failed]);
+        if (rc) {
+        } else if (failed < ncells) {
+            if (lead)
+                fprintf(stderr, "porsim tune: point %" PRIu64 " replication %" PRIu64 ": %s: %s\n",
+                        cells[failed].point, cells[failed].rep, por_status_name(status[failed]),
+                        errs[failed].msg);
+            rc = por_status_exit_code(status[failed]);
             rc = rc ? rc : 1;
         } else if (ndone < ncells) {
-            fprintf(stderr, "porsim tune: interrupted in stage %d; no output written\n", stage);
+            if (lead)
+                fprintf(stderr, "porsim tune: interrupted in stage %d; no output written\n",
+                        stage);
             rc = 1;
         }
         /* Rows in cell order: point by point, replication by replication. */
@@ -564,13 +766,13 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                 const por_metric_cell *ev = &ctx.numeric[j * ncols + POR_WM_EVENTS];
                 if (ev->present && isfinite(ev->value))
                     events += (uint64_t)ev->value;
-                ninvariant += ex.status[j] == POR_EINVARIANT;
+                ninvariant += status[j] == POR_EINVARIANT;
                 if (s->nrows == s->caprows)
                     s->rows = por_xrealloc(s->rows, (s->caprows = s->caprows ? 2 * s->caprows
                                                                              : 256) *
                                                         sizeof *s->rows);
                 s->rows[s->nrows++] = ctx.rows[j];
-            } else if (ex.done[j] && (ex.status[j] == POR_OK || ex.status[j] == POR_EINVARIANT)) {
+            } else if (done[j] && (status[j] == POR_OK || status[j] == POR_EINVARIANT)) {
                 por_sweep_row_free(&ctx.rows[j], ncols);
             }
         }
@@ -579,6 +781,12 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         free(ctx.numeric);
         free(ctx.rows);
         free(cells);
+        if (dist) {
+            free(done);
+            free(status);
+            free(errs);
+        }
+        free(map);
         por_parallel_free(&ex);
         if (rc)
             return rc;
@@ -658,6 +866,8 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
     }
     int code = winner >= 0 ? (cheaper_undecided ? 5 : 0) : infeasible == npoints ? 4 : 5;
     uint64_t full = (uint64_t)npoints * max_reps;
+    if (!lead) /* every process took the same decisions; process 0 prints and writes */
+        return ninvariant ? 3 : code;
 
     /* The table and the result lines. */
     const por_metric_def *cd = &defs[cost_col];
@@ -862,11 +1072,16 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
     return code;
 }
 
-int por_tune_main(int argc, char **argv)
+int por_tune_main_dist(int argc, char **argv, const por_tune_dist *dist)
 {
     por__tune_state s;
     memset(&s, 0, sizeof s);
-    int code = por__tune_run(argc, argv, &s);
+    int code = por__tune_run(argc, argv, &s, dist);
     por__tune_free(&s);
     return code;
+}
+
+int por_tune_main(int argc, char **argv)
+{
+    return por_tune_main_dist(argc, argv, NULL);
 }
