@@ -11,7 +11,10 @@
  * Under porsim-mpi (por_tune_dist) every process runs the same race: it runs its share
  * of a stage's cells, the processes exchange the results of their cells (por__tune_pack,
  * por__tune_unpack), and each then holds every cell's result in the slot it would have
- * had in one process, so the rest of the stage is the same code on the same numbers. */
+ * had in one process, so the rest of the stage is the same code on the same numbers.
+ * `porsim tune --shard K/N --exchange DIR` does the same between N separate processes
+ * through files in DIR (a shared folder): shard K writes its results of stage S to a
+ * file there and waits for the other shards' files of that stage (por__fs_exchange). */
 #include "por/tune.h"
 
 #include "cliopt.h"
@@ -22,6 +25,7 @@
 #include "por/sweep.h"
 #include "require_cli.h"
 
+#include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <inttypes.h>
 #include <math.h>
@@ -29,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +68,11 @@ const char por_tune_usage[] =
     "                         summary.csv, meta.json) plus tune.csv, requirements.csv and\n"
     "                         frontier.csv into DIR (all-or-nothing)\n"
     "  --force                replace DIR if it exists\n"
+    "  --shard K/N --exchange XDIR   run as shard K of N separate processes (one per\n"
+    "                         machine, say) racing together: each runs every N-th cell of\n"
+    "                         each stage and they exchange the results through files in\n"
+    "                         XDIR, a folder all can read and write; shard 1 prints and\n"
+    "                         writes -o DIR, the same bytes as one process would\n"
     "  -q, --quiet            print only the result lines\n"
     "  -h, --help             this help\n"
     "\n"
@@ -273,6 +283,157 @@ static void por__tune_on_signal(int sig)
     por__tune_interrupted = 1;
 }
 
+/* ---- file shards: the exchange through a shared folder -------------------------------
+ *
+ * Shard K of N (rank K-1) writes each blob to DIR/<key>.<step>.<K> (a temporary name,
+ * then rename, so a reader sees a whole file or none) and reads the others' files of that
+ * step, waiting for them. Step "agree" holds a shard's exit code after validation, then
+ * "s0", "s1", ... the results of each stage. KEY is a hash of everything the race depends
+ * on (the shard count, every point's scenario hash and seed, the targets, the cost, the
+ * replication bounds), so two different races never read each other's files, and a file
+ * left by an earlier run of the same race holds exactly what this run would write (the
+ * race is deterministic). */
+typedef struct {
+    const char *dir;
+    unsigned k, n; /* this shard K (1-based) of N */
+    uint64_t key;
+    int step;      /* stages exchanged so far */
+    bool agreed;
+} por__fshard;
+
+static uint64_t por__fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void por__fs_path(const por__fshard *f, const char *step, unsigned k, char *out,
+                         size_t n)
+{
+    snprintf(out, n, "%s/%016" PRIx64 ".%s.%u", f->dir, f->key, step, k);
+}
+
+/* Writes BLOB (LEN bytes, preceded by its length) as this shard's file of STEP. */
+static int por__fs_put(const por__fshard *f, const char *step, const void *blob, size_t len)
+{
+    char path[4096], tmp[4200];
+    por__fs_path(f, step, f->k, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *o = fopen(tmp, "wb");
+    uint64_t n = len;
+    bool ok = o && fwrite(&n, sizeof n, 1, o) == 1 && (!len || fwrite(blob, 1, len, o) == len);
+    ok = (o && fclose(o) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "porsim tune: --exchange %s: cannot write %s: %s\n", f->dir, path,
+                strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+/* Waits for shard K's file of STEP and reads it (*BLOB malloc'd, *LEN bytes). */
+static int por__fs_get(const por__fshard *f, const char *step, unsigned k, char **blob,
+                       size_t *len)
+{
+    char path[4096];
+    por__fs_path(f, step, k, path, sizeof path);
+    time_t since = time(NULL), noted = since;
+    for (;;) {
+        FILE *in = fopen(path, "rb");
+        if (in) {
+            uint64_t n = 0;
+            struct stat st;
+            bool ok = fstat(fileno(in), &st) == 0 && fread(&n, sizeof n, 1, in) == 1 &&
+                      (uint64_t)st.st_size == n + sizeof n;
+            char *b = ok ? por_xmalloc(n ? (size_t)n : 1) : NULL;
+            ok = ok && (!n || fread(b, 1, (size_t)n, in) == n);
+            fclose(in);
+            if (!ok) {
+                free(b);
+                fprintf(stderr, "porsim tune: --exchange %s: %s is damaged\n", f->dir, path);
+                return 1;
+            }
+            *blob = b;
+            *len = (size_t)n;
+            return 0;
+        }
+        if (por__tune_interrupted) {
+            fprintf(stderr, "porsim tune: interrupted while waiting for %s\n", path);
+            return 1;
+        }
+        time_t now = time(NULL);
+        if (now - noted >= 30) {
+            fprintf(stderr, "porsim tune: shard %u/%u: waiting %lds for shard %u (%s)\n", f->k,
+                    f->n, (long)(now - since), k, path);
+            noted = now;
+        }
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Every shard's code after validation: the largest (0 when all are ready). */
+static int por__fs_agree_code(por__fshard *f, int code)
+{
+    f->agreed = true;
+    char mine[32];
+    int len = snprintf(mine, sizeof mine, "%d", code);
+    if (por__fs_put(f, "agree", mine, (size_t)len))
+        return code ? code : 1;
+    int all = code;
+    for (unsigned k = 1; k <= f->n; k++) {
+        if (k == f->k)
+            continue;
+        char *b = NULL;
+        size_t n = 0;
+        if (por__fs_get(f, "agree", k, &b, &n))
+            return 1;
+        char text[32];
+        snprintf(text, sizeof text, "%.*s", (int)(n < 31 ? n : 31), b);
+        free(b);
+        int c = atoi(text);
+        all = c > all ? c : all;
+    }
+    return all;
+}
+
+static int por__fs_agree(void *ctx)
+{
+    return por__fs_agree_code(ctx, 0);
+}
+
+static int por__fs_exchange(void *ctx, const void *blob, size_t len, char ***blobs,
+                            size_t **lens)
+{
+    por__fshard *f = ctx;
+    char step[32];
+    snprintf(step, sizeof step, "s%d", f->step++);
+    if (por__fs_put(f, step, blob, len))
+        return 1;
+    char **bs = por_xcalloc(f->n, sizeof *bs);
+    size_t *ls = por_xcalloc(f->n, sizeof *ls);
+    for (unsigned k = 1; k <= f->n; k++) {
+        if (k == f->k) {
+            bs[k - 1] = por_xmalloc(len ? len : 1);
+            if (len)
+                memcpy(bs[k - 1], blob, len);
+            ls[k - 1] = len;
+        } else if (por__fs_get(f, step, k, &bs[k - 1], &ls[k - 1])) {
+            for (unsigned j = 0; j < f->n; j++)
+                free(bs[j]);
+            free(bs);
+            free(ls);
+            return 1;
+        }
+    }
+    *blobs = bs;
+    *lens = ls;
+    return 0;
+}
+
 typedef struct {
     char *path;
     char **values;
@@ -293,6 +454,8 @@ typedef struct {
     por_sweep_extra_file extra[4];
     size_t nextra;
     char *meta;
+    por__fshard fs;     /* --shard K/N --exchange DIR (fs.dir NULL otherwise) */
+    por_tune_dist fdist;
 } por__tune_state;
 
 static void por__tune_free(por__tune_state *s)
@@ -446,6 +609,9 @@ static const char *por__status_name(const por__tune_state *s, size_t p, long win
 static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tune_dist *dist)
 {
     bool lead = !dist || dist->rank == 0; /* the process that prints and writes */
+    uint64_t shard_k = 1, shard_n = 1;
+    bool sharded = false;
+    const char *exchange = NULL;
     const char *file = NULL, *out = NULL, *minimize = NULL;
     por_cli_scenario_opts so;
     por_cli_scenario_opts_init(&so);
@@ -503,6 +669,22 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tu
         } else if (por_cli_opt(argc, argv, &i, NULL, "--max-reps", &v, &missing)) {
             if (missing || !por_cli_parse_u64(v, 2, 10000000, &max_reps))
                 return por_cli_usage_error("tune", "--max-reps needs a count (2..10000000)");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--shard", &v, &missing)) {
+            const char *slash = missing ? NULL : strchr(v, '/');
+            char kbuf[32];
+            if (!slash || (size_t)(slash - v) >= sizeof kbuf)
+                return por_cli_usage_error("tune", "--shard needs K/N with 1 <= K <= N");
+            memcpy(kbuf, v, (size_t)(slash - v));
+            kbuf[slash - v] = '\0';
+            if (!por_cli_parse_u64(slash + 1, 1, 4096, &shard_n) ||
+                !por_cli_parse_u64(kbuf, 1, shard_n, &shard_k))
+                return por_cli_usage_error("tune", "--shard needs K/N with 1 <= K <= N <= 4096 "
+                                                   "(got %s)", v);
+            sharded = true;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--exchange", &v, &missing)) {
+            if (missing || !*v)
+                return por_cli_usage_error("tune", "--exchange needs a directory");
+            exchange = v;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
                 return por_cli_usage_error("tune", "-o needs a directory");
@@ -531,6 +713,24 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tu
                                            "(use --min-reps / --max-reps)");
     if (por_cli_require_parse(&s->reqs, "tune") != 0)
         return 2;
+    if (sharded != (exchange != NULL))
+        return por_cli_usage_error("tune", "--shard K/N and --exchange DIR go together (the "
+                                           "shards exchange each stage's results in DIR)");
+    if (sharded && dist)
+        return por_cli_usage_error("tune", "--shard does not apply under porsim-mpi (the "
+                                           "ranks exchange the results themselves)");
+    if (sharded) {
+        if (mkdir(exchange, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "porsim tune: --exchange %s: %s\n", exchange, strerror(errno));
+            return 2;
+        }
+        s->fs = (por__fshard){.dir = exchange, .k = (unsigned)shard_k, .n = (unsigned)shard_n};
+        s->fdist = (por_tune_dist){.ctx = &s->fs, .rank = (unsigned)shard_k - 1,
+                                   .nranks = (unsigned)shard_n, .agree = por__fs_agree,
+                                   .exchange = por__fs_exchange};
+        dist = &s->fdist;
+        lead = shard_k == 1;
+    }
     size_t ncols;
     const por_metric_def *defs = por_world_metric_defs(&ncols);
     char cost_name[128];
@@ -639,10 +839,36 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tu
                     p, g->seed[p], g->seed[0]);
             return 2;
         }
+    if (s->fs.dir) { /* the race's key: what its results depend on */
+        uint64_t h = 0xcbf29ce484222325ULL;
+        h = por__fnv(h, &shard_n, sizeof shard_n);
+        for (size_t p = 0; p < npoints; p++) {
+            h = por__fnv(h, g->hash[p], sizeof g->hash[p]);
+            h = por__fnv(h, &g->seed[p], sizeof g->seed[p]);
+        }
+        for (size_t k = 0; k < s->reqs.n; k++)
+            h = por__fnv(h, s->reqs.reqs[k].text, strlen(s->reqs.reqs[k].text) + 1);
+        h = por__fnv(h, cost_name, strlen(cost_name) + 1);
+        h = por__fnv(h, &min_reps, sizeof min_reps);
+        h = por__fnv(h, &max_reps, sizeof max_reps);
+        s->fs.key = h;
+        /* This shard's word from an earlier run of the same race (say, its output directory
+         * existed) is void: it answers again below. */
+        char path[4096];
+        por__fs_path(&s->fs, "agree", s->fs.k, path, sizeof path);
+        remove(path);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = por__tune_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (out && lead) {
         por_status st = por_outdir_check(out, force, &err);
         if (st != POR_OK) {
             fprintf(stderr, "porsim: %s\n", err.msg);
+            if (s->fs.dir) /* the other shards wait for this one's word */
+                por__fs_agree_code(&s->fs, por_status_exit_code(st));
             return por_status_exit_code(st);
         }
     }
@@ -652,11 +878,6 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tu
             return rc;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = por__tune_on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     bool tty = lead && isatty(STDERR_FILENO) == 1;
 
     struct timespec t0, t1;
@@ -866,8 +1087,12 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tu
     }
     int code = winner >= 0 ? (cheaper_undecided ? 5 : 0) : infeasible == npoints ? 4 : 5;
     uint64_t full = (uint64_t)npoints * max_reps;
-    if (!lead) /* every process took the same decisions; process 0 prints and writes */
+    if (!lead) { /* every process took the same decisions; process 0 prints and writes */
+        if (s->fs.dir && !quiet)
+            printf("tune shard %u/%u: done (%d stage%s); shard 1 prints the result and writes "
+                   "the output\n", s->fs.k, s->fs.n, stage + 1, stage == 0 ? "" : "s");
         return ninvariant ? 3 : code;
+    }
 
     /* The table and the result lines. */
     const por_metric_def *cd = &defs[cost_col];
