@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void expand_ok(const char *range, const char *want)
 {
@@ -209,6 +211,18 @@ START_TEST(test_tune_file_shards)
     ck_assert_str_eq(o2, "");
     free(o1);
     free(o2);
+    /* A shard whose partner never starts waits for it until interrupted, then exits 1. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && timeout --preserve-status -s INT 2 '%s' tune " FAST " %s --shard 1/2 "
+                              "--exchange y -o alone >out_alone 2>&1",
+             d, POR_BINARY, grid);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 1);
+    char *oa = read_in(d, "out_alone");
+    ck_assert_ptr_nonnull(strstr(oa, "interrupted while waiting for y/"));
+    free(oa);
+    snprintf(cmd, sizeof cmd, "%s/alone", d);
+    ck_assert_int_ne(access(cmd, F_OK), 0);
     ck_assert_int_eq(tune("--param feed.ocr.delta_c=1h --require 'gas.mean<=1' --minimize gas "
                           "--shard 1/2",
                           log),

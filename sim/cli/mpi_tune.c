@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,11 @@ static int por__mpi_tune_agree(void *ctx)
 
 /* Every rank's blob to every rank: the lengths by MPI_Allgather, then each rank's bytes
  * broadcast from it in chunks below 2^31 (MPI counts are int). Collective. */
-static int por__mpi_tune_exchange(void *ctx, const void *blob, size_t len, char ***blobs,
-                                  size_t **lens)
+static int por__mpi_tune_exchange(void *ctx, bool complete, const void *blob, size_t len,
+                                  char ***blobs, size_t **lens)
 {
     por_mpi *m = ctx;
+    (void)complete; /* a failed cell travels in the blob; every rank sees it */
     m->gathered = true; /* the race's exchanges take the place of the one gather step */
     uint64_t mine = len;
     uint64_t *all = por_xcalloc((size_t)m->size, sizeof *all);

@@ -25,6 +25,7 @@
 #include "por/sweep.h"
 #include "require_cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <inttypes.h>
@@ -315,11 +316,16 @@ static void por__fs_path(const por__fshard *f, const char *step, unsigned k, cha
     snprintf(out, n, "%s/%016" PRIx64 ".%s.%u", f->dir, f->key, step, k);
 }
 
-/* Writes BLOB (LEN bytes, preceded by its length) as this shard's file of STEP. */
-static int por__fs_put(const por__fshard *f, const char *step, const void *blob, size_t len)
+/* Writes BLOB (LEN bytes, preceded by its length) as this shard's file of STEP; STOP: the
+ * stage did not complete here (a failed cell, an interrupt), the file gets ".stop" after
+ * its name so that it is never taken for a result a rerun of the race would write. */
+static int por__fs_put(const por__fshard *f, const char *step, const void *blob, size_t len,
+                       bool stop)
 {
     char path[4096], tmp[4200];
     por__fs_path(f, step, f->k, path, sizeof path);
+    if (stop)
+        strncat(path, ".stop", sizeof path - strlen(path) - 1);
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     FILE *o = fopen(tmp, "wb");
     uint64_t n = len;
@@ -338,11 +344,14 @@ static int por__fs_put(const por__fshard *f, const char *step, const void *blob,
 static int por__fs_get(const por__fshard *f, const char *step, unsigned k, char **blob,
                        size_t *len)
 {
-    char path[4096];
+    char path[4096], stop[4200];
     por__fs_path(f, step, k, path, sizeof path);
+    snprintf(stop, sizeof stop, "%s.stop", path);
     time_t since = time(NULL), noted = since;
     for (;;) {
         FILE *in = fopen(path, "rb");
+        if (!in)
+            in = fopen(stop, "rb");
         if (in) {
             uint64_t n = 0;
             struct stat st;
@@ -375,13 +384,36 @@ static int por__fs_get(const por__fshard *f, const char *step, unsigned k, char 
     }
 }
 
+/* Removes this shard's ".stop" files of the race (an earlier run's failed or interrupted
+ * stage), so that the other shards wait for this run's results instead. */
+static void por__fs_clear_stops(const por__fshard *f)
+{
+    DIR *d = opendir(f->dir);
+    if (!d)
+        return;
+    char prefix[64], suffix[64];
+    snprintf(prefix, sizeof prefix, "%016" PRIx64 ".s", f->key);
+    snprintf(suffix, sizeof suffix, ".%u.stop", f->k);
+    size_t lp = strlen(prefix), ls = strlen(suffix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > lp + ls && !strncmp(e->d_name, prefix, lp) && !strcmp(e->d_name + n - ls, suffix)) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", f->dir, e->d_name);
+            remove(path);
+        }
+    }
+    closedir(d);
+}
+
 /* Every shard's code after validation: the largest (0 when all are ready). */
 static int por__fs_agree_code(por__fshard *f, int code)
 {
     f->agreed = true;
     char mine[32];
     int len = snprintf(mine, sizeof mine, "%d", code);
-    if (por__fs_put(f, "agree", mine, (size_t)len))
+    if (por__fs_put(f, "agree", mine, (size_t)len, false))
         return code ? code : 1;
     int all = code;
     for (unsigned k = 1; k <= f->n; k++) {
@@ -405,13 +437,13 @@ static int por__fs_agree(void *ctx)
     return por__fs_agree_code(ctx, 0);
 }
 
-static int por__fs_exchange(void *ctx, const void *blob, size_t len, char ***blobs,
-                            size_t **lens)
+static int por__fs_exchange(void *ctx, bool complete, const void *blob, size_t len,
+                            char ***blobs, size_t **lens)
 {
     por__fshard *f = ctx;
     char step[32];
     snprintf(step, sizeof step, "s%d", f->step++);
-    if (por__fs_put(f, step, blob, len))
+    if (por__fs_put(f, step, blob, len, !complete))
         return 1;
     char **bs = por_xcalloc(f->n, sizeof *bs);
     size_t *ls = por_xcalloc(f->n, sizeof *ls);
@@ -857,6 +889,7 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tu
         char path[4096];
         por__fs_path(&s->fs, "agree", s->fs.k, path, sizeof path);
         remove(path);
+        por__fs_clear_stops(&s->fs);
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -941,7 +974,11 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tu
             char *blob = por__tune_pack(&ctx, map, nmap, &ex, &len);
             char **blobs = NULL;
             size_t *lens = NULL;
-            rc = dist->exchange(dist->ctx, blob, len, &blobs, &lens);
+            bool complete = true;
+            for (size_t i = 0; i < nmap; i++)
+                complete = complete && ex.done[i] &&
+                           (ex.status[i] == POR_OK || ex.status[i] == POR_EINVARIANT);
+            rc = dist->exchange(dist->ctx, complete, blob, len, &blobs, &lens);
             free(blob);
             if (rc == 0) {
                 for (unsigned r = 0; r < dist->nranks; r++) {

@@ -15,6 +15,7 @@
 #ifndef POR_TUNE_H
 #define POR_TUNE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 extern const char por_tune_usage[];
@@ -43,10 +44,12 @@ typedef struct {
      * por_tune_main_dist then answers for it). */
     int (*agree)(void *ctx);
     /* Called once per stage by every process, with this process's results (BLOB, LEN
-     * bytes). Returns 0 with *BLOBS (NRANKS malloc'd buffers, process r's blob at r) and
-     * *LENS (malloc'd) set on every process, freed by the caller with free(); or the exit
-     * code to return, with nothing set. */
-    int (*exchange)(void *ctx, const void *blob, size_t len, char ***blobs, size_t **lens);
+     * bytes; COMPLETE false when one of its cells failed or was not run). Returns 0 with
+     * *BLOBS (NRANKS malloc'd buffers, process r's blob at r) and *LENS (malloc'd) set on
+     * every process, freed by the caller with free(); or the exit code to return, with
+     * nothing set. */
+    int (*exchange)(void *ctx, bool complete, const void *blob, size_t len, char ***blobs,
+                    size_t **lens);
 } por_tune_dist;
 
 /* `porsim tune ...` run as process DIST->rank of DIST->nranks (see por_tune_dist); DIST
