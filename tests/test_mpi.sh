@@ -80,7 +80,8 @@ same "sweep --shard 2/3 -np 2" "$tmp/sh2" "$tmp/sh1" runs.csv points.csv summary
 # tune: the ranks exchange every stage's results and take the same decisions, so rank 0
 # writes what porsim tune writes (3 ranks: uneven shares of the 20-, 10- and 20-cell
 # stages); the result lines on stdout and the exit code are the same too
-tgrid="--param feed.ocr.delta_c=10min,1h --require invariant_violations.p90<=0 --minimize gas --max-reps 80"
+tgrid="--param feed.ocr.delta_c=10min,1h --require invariant_violations.p90<=0"
+tgrid="$tgrid --minimize gas --max-reps 80"
 # shellcheck disable=SC2086
 "$PORSIM" tune $tgrid -j 1 -q -o "$tmp/tu1" >"$tmp/tu1.out"
 rc1=$?
@@ -114,7 +115,8 @@ bad "sweep bad point" "point 1 (feed.ocr.n=0)" sweep --param feed.ocr.n=4,0 -o "
 [ ! -e "$tmp/bad2" ] || fail "sweep bad point: output written"
 bad "run existing output" "output directory exists" run -r 2 --set duration=1d -o "$tmp/run2"
 bad "run unknown option" "unknown option" run --frobnicate
-bad "tune bad point" "point 1 (feed.ocr.n=0)" tune --param feed.ocr.n=4,0 --require gas.mean\<=1 --minimize gas -o "$tmp/bad3"
+bad "tune bad point" "point 1 (feed.ocr.n=0)" tune --param feed.ocr.n=4,0 \
+    --require gas.mean\<=1 --minimize gas -o "$tmp/bad3"
 [ ! -e "$tmp/bad3" ] || fail "tune bad point: output written"
 
 if [ "$fails" -ne 0 ]; then

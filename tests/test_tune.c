@@ -197,7 +197,8 @@ START_TEST(test_tune_file_shards)
              d, POR_BINARY, grid);
     ck_assert_int_eq(system(cmd), 0);
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
-        char *a = read_in(ref, files[k]), *b = read_in(sh1, files[k]), *c = read_in(again, files[k]);
+        char *a = read_in(ref, files[k]), *b = read_in(sh1, files[k]);
+        char *c = read_in(again, files[k]);
         ck_assert_msg(a && b && c, "%s missing", files[k]);
         ck_assert_msg(!strcmp(a, b), "%s differs between one process and 3 shards", files[k]);
         ck_assert_msg(!strcmp(a, c), "%s differs on the rerun of shard 1", files[k]);
@@ -212,8 +213,9 @@ START_TEST(test_tune_file_shards)
     free(o1);
     free(o2);
     /* A shard whose partner never starts waits for it until interrupted, then exits 1. */
-    snprintf(cmd, sizeof cmd, "cd '%s' && timeout --preserve-status -s INT 2 '%s' tune " FAST " %s --shard 1/2 "
-                              "--exchange y -o alone >out_alone 2>&1",
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && timeout --preserve-status -s INT 2 '%s' tune " FAST " %s "
+             "--shard 1/2 --exchange y -o alone >out_alone 2>&1",
              d, POR_BINARY, grid);
     int st = system(cmd);
     ck_assert(WIFEXITED(st));

@@ -1,8 +1,9 @@
 """One self-contained HTML page for a run or a sweep: provenance, summary tables with
 the unit on every row (median and p90 over the observed runs, labelled "(obs)", then
 porsim's Kaplan-Meier p50/p90/p99 with their 95% CI, censored runs counted, "beyond
-horizon" where the curve never fell that low), and the figures as inline SVG (no script, no external file, no
-network reference; each SVG's ids prefixed so that figures do not share ids)."""
+horizon" where the curve never fell that low), and the figures as inline SVG (no script,
+no external file, no network reference; each SVG's ids prefixed so that figures do not
+share ids)."""
 from __future__ import annotations
 
 import html

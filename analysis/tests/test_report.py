@@ -91,7 +91,8 @@ def html_tables(html):
     out = []
     for t in re.findall(r"<table>(.*?)</table>", html, flags=re.S):
         head = [html_mod.unescape(h) for h in re.findall(r"<th>(.*?)</th>", t)]
-        rows = [[html_mod.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+        rows = [[html_mod.unescape(re.sub(r"<[^>]+>", "", c))
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
                 for r in re.findall(r"<tr>(.*?)</tr>", t, flags=re.S) if "<td" in r]
         out.append((head, rows))
     return out
