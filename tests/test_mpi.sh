@@ -1,9 +1,10 @@
 #!/bin/sh
 # porsim-mpi against porsim (ctest test_mpi, registered only when CMake found MPI):
-# `mpirun -np N porsim-mpi run|sweep ...` must write the same runs.csv, summary.json,
+# `mpirun -np N porsim-mpi run|sweep|tune ...` must write the same runs.csv, summary.json,
 # censored.csv, columns.csv and scenario.json (run) or runs.csv, points.csv, summary.csv,
 # censored.csv, columns.csv and scenarios.jsonl (sweep) byte for byte as
-# porsim with the same options, for 2 and 3 ranks (uneven shares) and within --shard;
+# porsim with the same options, for 2 and 3 ranks (uneven shares) and within --shard, and
+# for tune every file of the output directory but meta.json;
 # bad input exits 2 from every rank with the message printed once.
 # Usage: test_mpi.sh PORSIM PORSIM_MPI MPIEXEC
 set -u
@@ -76,6 +77,27 @@ mpi 2 sweep $grid --shard 2/3 -q -o "$tmp/sh2" || fail "sweep --shard -np 2 exit
 "$PORSIM" sweep $grid --shard 2/3 -q -o "$tmp/sh1" || fail "porsim sweep --shard exited $?"
 same "sweep --shard 2/3 -np 2" "$tmp/sh2" "$tmp/sh1" runs.csv points.csv summary.csv censored.csv columns.csv scenarios.jsonl
 
+# tune: the ranks exchange every stage's results and take the same decisions, so rank 0
+# writes what porsim tune writes (3 ranks: uneven shares of the 20-, 10- and 20-cell
+# stages); the result lines on stdout and the exit code are the same too
+tgrid="--param feed.ocr.delta_c=10min,1h --require invariant_violations.p90<=0"
+tgrid="$tgrid --minimize gas --max-reps 80"
+# shellcheck disable=SC2086
+"$PORSIM" tune $tgrid -j 1 -q -o "$tmp/tu1" >"$tmp/tu1.out"
+rc1=$?
+[ "$rc1" -eq 0 ] || fail "porsim tune exited $rc1"
+for np in 2 3; do
+    # shellcheck disable=SC2086
+    mpi "$np" tune $tgrid -j 2 -q -o "$tmp/tu$np.mpi" >"$tmp/tu$np.mpi.out"
+    rc=$?
+    [ "$rc" -eq "$rc1" ] || fail "tune -np $np exited $rc, porsim tune $rc1"
+    same "tune -np $np" "$tmp/tu$np.mpi" "$tmp/tu1" runs.csv points.csv summary.csv censored.csv \
+        columns.csv tune.csv requirements.csv frontier.csv frontier.svg
+    cmp -s "$tmp/tu$np.mpi.out" "$tmp/tu1.out" || fail "tune -np $np: result lines differ"
+    grep -q '"kind": "tune"' "$tmp/tu$np.mpi/meta.json" || fail "tune -np $np: meta.json not a tune"
+done
+grep -q "^winner: point 1 " "$tmp/tu1.out" || fail "porsim tune: no winner line"
+
 # bad input: exit 2 from the job, the message once, nothing written
 bad() { # bad NAME PATTERN ARGS...
     name=$1 pat=$2
@@ -93,6 +115,9 @@ bad "sweep bad point" "point 1 (feed.ocr.n=0)" sweep --param feed.ocr.n=4,0 -o "
 [ ! -e "$tmp/bad2" ] || fail "sweep bad point: output written"
 bad "run existing output" "output directory exists" run -r 2 --set duration=1d -o "$tmp/run2"
 bad "run unknown option" "unknown option" run --frobnicate
+bad "tune bad point" "point 1 (feed.ocr.n=0)" tune --param feed.ocr.n=4,0 \
+    --require gas.mean\<=1 --minimize gas -o "$tmp/bad3"
+[ ! -e "$tmp/bad3" ] || fail "tune bad point: output written"
 
 if [ "$fails" -ne 0 ]; then
     echo "test_mpi: $fails failure(s)"

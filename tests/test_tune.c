@@ -1,7 +1,8 @@
 /* porsim tune and --param ranges: range expansion (steps, percentages, log-spaced
  * durations, refusals), and the race on a fast scenario: the cheaper feasible point wins,
  * an infeasible grid exits 4, the output directory has the sweep layout plus tune.csv and
- * is the same for -j 1 and -j 2, porsim merge reads it, bad options exit 2. Runs the built
+ * is the same for -j 1 and -j 2 and over 3 file shards (--shard --exchange), porsim merge
+ * reads it, bad options exit 2. Runs the built
  * binary on a 2-hour horizon (onset at 1 h), a few milliseconds per replication. The
  * scenario seed is fixed (42, the default scenario's); the suite seed printed is unused. */
 #include "por_test.h"
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void expand_ok(const char *range, const char *want)
 {
@@ -152,6 +155,86 @@ START_TEST(test_tune_race)
 }
 END_TEST
 
+/* The same race split over 3 separate processes (--shard K/3) that exchange each stage's
+ * results through files in one folder (--exchange): shard 1 writes the bytes one process
+ * writes (all but meta.json's command line and wall time), the three exit with its code.
+ * The race is deterministic, so the files a race left in the folder are what a rerun
+ * would write: shard 1 run again alone finds the other shards' files and finishes with
+ * the same output. */
+START_TEST(test_tune_file_shards)
+{
+    const char *d = por_test_tmpdir("tune_shards");
+    ck_assert_ptr_nonnull(d);
+    char log[700], args[2048], cmd[8192];
+    snprintf(log, sizeof log, "%s/log.txt", d);
+    const char *grid = "--param feed.ocr.delta_c=10min,1h --require 'invariant_violations.p90<=0' "
+                       "--minimize gas --max-reps 80 -q";
+    snprintf(args, sizeof args, "%s -j 1 -o '%s/ref'", grid, d);
+    ck_assert_int_eq(tune(args, log), 0);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && for k in 2 3; do ('%s' tune " FAST " %s --shard $k/3 --exchange x "
+             ">out$k 2>&1; echo $? >rc$k) & done; '%s' tune " FAST " %s --shard 1/3 --exchange "
+             "x -o sh1 >out1 2>&1; echo $? >rc1; wait",
+             d, POR_BINARY, grid, POR_BINARY, grid);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *files[] = {"points.csv", "runs.csv", "censored.csv", "summary.csv", "columns.csv",
+                           "tune.csv", "requirements.csv", "frontier.csv", "frontier.svg"};
+    char ref[600], sh1[600], again[600];
+    snprintf(ref, sizeof ref, "%s/ref", d);
+    snprintf(sh1, sizeof sh1, "%s/sh1", d);
+    snprintf(again, sizeof again, "%s/again", d);
+    for (int k = 1; k <= 3; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "rc%d", k);
+        char *rc = read_in(d, name);
+        ck_assert_ptr_nonnull(rc);
+        ck_assert_msg(!strcmp(rc, "0\n"), "shard %d exited %s", k, rc);
+        free(rc);
+    }
+    /* shard 1 alone again, on the files the race left */
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' tune " FAST " %s --shard 1/3 --exchange x "
+                              "-o again >out1b 2>&1",
+             d, POR_BINARY, grid);
+    ck_assert_int_eq(system(cmd), 0);
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char *a = read_in(ref, files[k]), *b = read_in(sh1, files[k]);
+        char *c = read_in(again, files[k]);
+        ck_assert_msg(a && b && c, "%s missing", files[k]);
+        ck_assert_msg(!strcmp(a, b), "%s differs between one process and 3 shards", files[k]);
+        ck_assert_msg(!strcmp(a, c), "%s differs on the rerun of shard 1", files[k]);
+        free(a);
+        free(b);
+        free(c);
+    }
+    /* shard 1 prints the result lines; the others print nothing with -q */
+    char *o1 = read_in(d, "out1"), *o2 = read_in(d, "out2");
+    ck_assert_ptr_nonnull(strstr(o1, "winner: point 1 (feed.ocr.delta_c=1h)"));
+    ck_assert_str_eq(o2, "");
+    free(o1);
+    free(o2);
+    /* A shard whose partner never starts waits for it until interrupted, then exits 1. */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && timeout --preserve-status -s INT 2 '%s' tune " FAST " %s "
+             "--shard 1/2 --exchange y -o alone >out_alone 2>&1",
+             d, POR_BINARY, grid);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 1);
+    char *oa = read_in(d, "out_alone");
+    ck_assert_ptr_nonnull(strstr(oa, "interrupted while waiting for y/"));
+    free(oa);
+    snprintf(cmd, sizeof cmd, "%s/alone", d);
+    ck_assert_int_ne(access(cmd, F_OK), 0);
+    ck_assert_int_eq(tune("--param feed.ocr.delta_c=1h --require 'gas.mean<=1' --minimize gas "
+                          "--shard 1/2",
+                          log),
+                     2);
+    char *out = por_test_slurp(log);
+    ck_assert_ptr_nonnull(strstr(out, "--shard K/N and --exchange DIR go together"));
+    free(out);
+}
+END_TEST
+
 START_TEST(test_tune_infeasible_and_bad)
 {
     const char *d = por_test_tmpdir("tune_bad");
@@ -191,6 +274,7 @@ Suite *por_test_suite(void)
     tc = tcase_create("race");
     tcase_add_test(tc, test_tune_race);
     tcase_add_test(tc, test_tune_infeasible_and_bad);
+    tcase_add_test(tc, test_tune_file_shards);
     tcase_set_timeout(tc, 600);
     suite_add_tcase(s, tc);
     return s;

@@ -1,6 +1,9 @@
 """One self-contained HTML page for a run or a sweep: provenance, summary tables with
-the unit on every row, and the figures as inline SVG (no script, no external file, no
-network reference; each SVG's ids prefixed so that figures do not share ids)."""
+the unit on every row (median and p90 over the observed runs, labelled "(obs)", then
+porsim's Kaplan-Meier p50/p90/p99 with their 95% CI, censored runs counted, "beyond
+horizon" where the curve never fell that low), and the figures as inline SVG (no script,
+no external file, no network reference; each SVG's ids prefixed so that figures do not
+share ids)."""
 from __future__ import annotations
 
 import html
@@ -58,7 +61,8 @@ def _summary_rows(df: pd.DataFrame, keys: list[str]) -> tuple[list[str], list[li
     """Rows keyed by KEYS (the metric's name when KEYS is empty), then the unit of the
     row and the figures in that unit."""
     head = (keys or ["metric"]) + ["unit", "n", "censored", "missing", "mean", "95% CI",
-                                   "median", "p90", "KM median [95% CI]"]
+                                   "median (obs)", "p90 (obs)"] + \
+        [f"KM {q} [95% CI]" for q in tables.KM_PS]
     rows = []
     for _, r in df.iterrows():
         key = ([html.escape(str(r[k])) for k in keys] if keys
@@ -66,7 +70,8 @@ def _summary_rows(df: pd.DataFrame, keys: list[str]) -> tuple[list[str], list[li
         rows.append(key + [html.escape(r["unit"] or "-"),
                      tables.fmt(r["n"]), tables.fmt(r["censored"]), tables.fmt(r["missing"]),
                      tables.fmt(r["mean"]), tables.ci(r["ci_lo"], r["ci_hi"]),
-                     tables.fmt(r["median"]), tables.fmt(r["p90"]), tables.km_text(r)])
+                     tables.fmt(r["median"]), tables.fmt(r["p90"])] +
+                    [tables.km_q_text(r, q) for q in tables.KM_PS])
     return head, rows
 
 

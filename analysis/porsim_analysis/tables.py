@@ -4,6 +4,11 @@ per (point, metric) (sweep), every number in the unit given on its row.
 Columns: n, censored, missing, mean and its 95% Student t CI, median, p90 (observations
 only, as summary.json), and the Kaplan-Meier median with its 95% CI (censorable
 metrics; censored runs count). Durations are shown in the unit their median suggests.
+
+The rows also carry porsim's own Kaplan-Meier p50/p90/p99 with their Brookmeyer-Crowley
+95% CI (km_p50, km_p50_lo, km_p50_hi, ...; sim/stats/FORMATS.md), read from summary.json
+(run) or summary.csv (sweep) rather than recomputed: +inf = beyond horizon, NaN =
+undefined or not censorable. The report shows them (km_q_text).
 """
 from __future__ import annotations
 
@@ -16,10 +21,38 @@ from .plots import duration_unit
 
 COLUMNS = ["n", "censored", "missing", "mean", "ci_lo", "ci_hi", "median", "p90",
            "km_median", "km_lo", "km_hi", "unit"]
+KM_PS = ("p50", "p90", "p99")
+KM_COLUMNS = [f"km_{q}{s}" for q in KM_PS for s in ("", "_lo", "_hi")]
 
 
-def metric_row(run: Run, metric: str) -> dict:
-    """The summary of METRIC over RUN's rows, converted to its display unit."""
+def km_from_summary_json(entry: dict | None) -> dict:
+    """km_p50 ... km_p99_hi of one metric of summary.json ({"estimate", "ci95",
+    "beyond_horizon"} per quantile): null estimate with beyond_horizon true = +inf, a null
+    CI limit of a defined quantile = +inf (beyond the horizon, FORMATS.md), NaN when the
+    metric has no such field (not censorable, or an older summary.json)."""
+    out = {k: np.nan for k in KM_COLUMNS}
+    for q in KM_PS:
+        f = (entry or {}).get(f"km_{q}")
+        if not isinstance(f, dict):
+            continue
+        est, beyond = f.get("estimate"), bool(f.get("beyond_horizon"))
+        if est is None and not beyond:  # no runs: undefined
+            continue
+        lo, hi = (list(f.get("ci95") or []) + [None, None])[:2]
+        out[f"km_{q}"] = np.inf if est is None else float(est)
+        out[f"km_{q}_lo"] = np.inf if lo is None else float(lo)
+        out[f"km_{q}_hi"] = np.inf if hi is None else float(hi)
+    return out
+
+
+def km_from_summary_csv(row) -> dict:
+    """The same columns from a row of a sweep's summary.csv (inf / empty as written)."""
+    return {k: float(row[k]) if k in row.index else np.nan for k in KM_COLUMNS}
+
+
+def metric_row(run: Run, metric: str, km: dict | None = None) -> dict:
+    """The summary of METRIC over RUN's rows, converted to its display unit. KM: porsim's
+    Kaplan-Meier quantiles of it (km_from_summary_*), by default from RUN's summary.json."""
     m = run.metrics[metric]
     d = stats.describe(run.values(metric))
     t, e = run.survival(metric)
@@ -29,6 +62,9 @@ def metric_row(run: Run, metric: str) -> dict:
            "mean": d["mean"], "ci_lo": d["ci95"][0], "ci_hi": d["ci95"][1],
            "median": d["median"], "p90": d["p90"],
            "km_median": np.nan, "km_lo": np.nan, "km_hi": np.nan}
+    if km is None:
+        km = km_from_summary_json(((run.summary or {}).get("metrics") or {}).get(metric))
+    row.update(km)
     if m.censorable:
         q = stats.km_quantiles(t, e, ps=(0.5,))
         row.update(km_median=q["q"][0], km_lo=q["lo"][0], km_hi=q["hi"][0])
@@ -39,7 +75,8 @@ def metric_row(run: Run, metric: str) -> dict:
         if not len(seen):  # every run censored: the censoring times set the scale
             seen = t[np.isfinite(t)]
         unit, div = duration_unit(seen)
-    for k in ("mean", "ci_lo", "ci_hi", "median", "p90", "km_median", "km_lo", "km_hi"):
+    for k in ["mean", "ci_lo", "ci_hi", "median", "p90", "km_median", "km_lo", "km_hi",
+              *KM_COLUMNS]:
         row[k] = row[k] / div
     row["unit"] = unit
     return row
@@ -57,7 +94,10 @@ def sweep_table(sw: Sweep, metrics: list[str]) -> pd.DataFrame:
         for m in metrics:
             row = {"point": int(p)}
             row.update({q: vals[q] for q in sw.params})
-            row.update(metric_row(r, m))
+            srow = sw.summary[(sw.summary["point"] == p) & (sw.summary["metric"] == m)]
+            km = (km_from_summary_csv(srow.iloc[0]) if len(srow)
+                  else {k: np.nan for k in KM_COLUMNS})
+            row.update(metric_row(r, m, km))
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -85,6 +125,17 @@ def km_text(row) -> str:
     lo = fmt(row["km_lo"]) if np.isfinite(row["km_lo"]) else "-"
     hi = fmt(row["km_hi"]) if np.isfinite(row["km_hi"]) else "-"
     return f"{fmt(row['km_median'])} [{lo}, {hi}]"
+
+
+def km_q_text(row, q: str) -> str:
+    """porsim's Kaplan-Meier quantile Q ("p90") of ROW with its 95% CI: "12.5 [10, 14]",
+    "beyond horizon" for an estimate or limit the curve never reached, "-" undefined."""
+    def one(v):
+        return "beyond horizon" if v == np.inf else fmt(v)
+    est = row.get(f"km_{q}", np.nan)
+    if not (np.isfinite(est) or est == np.inf):
+        return "-"
+    return f"{one(est)} [{one(row[f'km_{q}_lo'])}, {one(row[f'km_{q}_hi'])}]"
 
 
 def text_table(df: pd.DataFrame, keys: list[str]) -> str:

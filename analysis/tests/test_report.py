@@ -2,6 +2,7 @@
 reference, unique ids), the unit on every table row, one figure per metric and kind;
 and, in headless Chromium, no clipped label and no empty plot (a test-only script in a
 copy of the page measures every figure), with a screenshot that is a real page."""
+import html as html_mod
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import pytest
 from conftest import analyze
 
 import porsim_analysis as pa
+from porsim_analysis import tables as pa_tables
 
 
 def count(s, needle):
@@ -78,6 +80,101 @@ def test_sweep_report(sweep_report, sweep_dir):
         assert f"<figure id='{fid}'>" in html, fid
     # No histogram anywhere: distributions are KM curves or ECDFs.
     assert "hist" not in html.lower()
+
+
+UNIT_SECONDS = {"ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+KM_HEADS = ["KM p50 [95% CI]", "KM p90 [95% CI]", "KM p99 [95% CI]"]
+
+
+def html_tables(html):
+    """Each <table> of the page as (header cells, rows of cell texts), tags stripped."""
+    out = []
+    for t in re.findall(r"<table>(.*?)</table>", html, flags=re.S):
+        head = [html_mod.unescape(h) for h in re.findall(r"<th>(.*?)</th>", t)]
+        rows = [[html_mod.unescape(re.sub(r"<[^>]+>", "", c))
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+                for r in re.findall(r"<tr>(.*?)</tr>", t, flags=re.S) if "<td" in r]
+        out.append((head, rows))
+    return out
+
+
+def expected_km(est, lo, hi, unit):
+    """The cell porsim's Kaplan-Meier quantile should get (FORMATS.md): the estimate and
+    its 95% CI in the row's unit, "beyond horizon" for +inf (never reached)."""
+    div = UNIT_SECONDS.get(unit, 1.0)
+    one = lambda v: "beyond horizon" if v == np.inf else pa_tables.fmt(v / div)  # noqa: E731
+    return f"{one(est)} [{one(lo)}, {one(hi)}]"
+
+
+def test_km_quantile_cells_beyond_horizon():
+    """summary.json writes a quantile the Kaplan-Meier curve never fell to as a null
+    estimate with beyond_horizon true, and a CI limit past the horizon as null
+    (sim/stats/FORMATS.md, its km_p90 example): the report says "beyond horizon" there
+    and "-" for a metric without the field (not censorable)."""
+    km = pa_tables.km_from_summary_json({
+        "km_p50": {"estimate": 12.5, "ci95": [12.5, None], "beyond_horizon": False},
+        "km_p90": {"estimate": None, "ci95": [12.5, None], "beyond_horizon": True},
+        "km_p99": {"estimate": None, "ci95": [None, None], "beyond_horizon": False}})
+    row = dict(km)
+    assert pa_tables.km_q_text(row, "p50") == "12.5 [12.5, beyond horizon]"
+    assert pa_tables.km_q_text(row, "p90") == "beyond horizon [12.5, beyond horizon]"
+    assert pa_tables.km_q_text(row, "p99") == "-"  # no runs: undefined, not beyond
+    none = pa_tables.km_from_summary_json(None)
+    assert [pa_tables.km_q_text(none, q) for q in ("p50", "p90", "p99")] == ["-"] * 3
+
+
+def test_run_report_km_quantiles(run_report, run_dir):
+    """The run report's summary table shows porsim's own Kaplan-Meier p50/p90/p99 with
+    their CI (summary.json), censored runs counted, next to the observed median and p90,
+    which are labelled "(obs)"; non-censorable metrics get "-"."""
+    html = open(run_report).read()
+    summary = pa.load(run_dir).summary["metrics"]
+    head, rows = next((h, r) for h, r in html_tables(html) if "KM p90 [95% CI]" in h)
+    assert "median (obs)" in head and "p90 (obs)" in head
+    idx = [head.index(k) for k in KM_HEADS]
+    seen_censored = 0
+    for r in rows:
+        s = summary[r[0]]
+        if not s.get("censorable"):
+            assert [r[i] for i in idx] == ["-"] * 3, r
+            continue
+        seen_censored += s["censored"] > 0
+        for q, i in zip(("p50", "p90", "p99"), idx):
+            f = s[f"km_{q}"]
+            est = np.inf if f["estimate"] is None else f["estimate"]
+            lo, hi = (np.inf if v is None else v for v in f["ci95"])
+            assert r[i] == expected_km(est, lo, hi, r[1]), (r[0], q, r[i])
+    assert seen_censored, "the fixture's mint_block should have censored runs"
+
+
+def test_sweep_report_km_quantiles(sweep_report, sweep_dir):
+    """Each point's row in the sweep report shows the Kaplan-Meier p50/p90/p99 and CI
+    limits of summary.csv (seconds there, inf = beyond horizon) in the row's unit."""
+    html = open(sweep_report).read()
+    sw = pa.load(sweep_dir)
+    checked = 0
+    for head, rows in html_tables(html):
+        if "KM p90 [95% CI]" not in head:
+            continue
+        idx = [head.index(k) for k in KM_HEADS]
+        unit_at = head.index("unit")
+        for r in rows:
+            point = int(r[0])
+            # the table is per metric; find it by the row's unit and the values below
+            for m in ("feed_detect", "mint_block"):
+                srow = sw.summary[(sw.summary["point"] == point) & (sw.summary["metric"] == m)]
+                if not len(srow):
+                    continue
+                srow = srow.iloc[0]
+                want = [expected_km(srow[f"km_{q}"], srow[f"km_{q}_lo"], srow[f"km_{q}_hi"],
+                                    r[unit_at]) for q in ("p50", "p90", "p99")]
+                if [r[i] for i in idx] == want:
+                    checked += 1
+                    break
+            else:
+                assert all(r[i] == "-" for i in idx), r  # a metric that is not censorable
+    # 4 points x 2 censorable metrics
+    assert checked >= 8, checked
 
 
 CHECK_JS = """

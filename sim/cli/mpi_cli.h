@@ -70,5 +70,8 @@ char *por_mpi_get_str(por_mpi_reader *r);
  * exit code of this rank's command (por_mpi_finish makes it everyone's). */
 int por_mpi_run_main(por_mpi *m, int argc, char **argv);
 int por_mpi_sweep_main(por_mpi *m, int argc, char **argv);
+/* `porsim-mpi tune ...`: instead of the one gather step, one all-gather per stage of the
+ * race (mpi_tune.c); every rank takes part in each, so they stay in step. */
+int por_mpi_tune_main(por_mpi *m, int argc, char **argv);
 
 #endif

@@ -1,6 +1,8 @@
-/* porsim-mpi: `porsim run` and `porsim sweep` spread over MPI ranks (mpi_cli.h). Built
+/* porsim-mpi: `porsim run`, `porsim sweep` and `porsim tune` spread over MPI ranks
+ * (mpi_cli.h). Built
  * only when CMake finds MPI (option POR_MPI). Every rank parses and validates the same
- * command line; replications (run) or cells (sweep) are dealt round-robin over the ranks,
+ * command line; replications (run), cells (sweep) or a stage's cells (tune, which
+ * exchanges every stage's results between all ranks) are dealt round-robin over the ranks,
  * each rank runs its part on -j threads, and rank 0 gathers the rows and writes exactly
  * the bytes porsim writes. Ranks other than 0 print nothing to stdout; their stderr is
  * held back and shown only when rank 0 itself did not fail (so a bad scenario is reported
@@ -23,20 +25,24 @@
 #define POR_MPI_CHUNK ((size_t)1 << 30)
 
 static const char por__mpi_usage[] =
-    "porsim-mpi " POR_VERSION " - porsim run and sweep spread over MPI ranks\n"
+    "porsim-mpi " POR_VERSION " - porsim run, sweep and tune spread over MPI ranks\n"
     "\n"
     "Usage:\n"
     "  mpirun -np N porsim-mpi run [SCENARIO.json] [options]\n"
     "  mpirun -np N porsim-mpi sweep [SCENARIO.json] --param PATH=v1,v2,... [options]\n"
+    "  mpirun -np N porsim-mpi tune [SCENARIO.json] --param PATH=LIST --require EXPR\n"
+    "                               --minimize METRIC [options]\n"
     "  porsim-mpi --version\n"
     "\n"
-    "The options are those of `porsim run` and `porsim sweep` (see `porsim help run`,\n"
-    "`porsim help sweep`), except run --until-ci. Replications (run) or grid cells (sweep,\n"
-    "also within --shard K/N) are dealt round-robin over the ranks; each rank runs its part\n"
-    "on -j threads; rank 0 writes the outputs, byte for byte those of porsim with the same\n"
-    "options (meta.json aside: command line, wall time, ranks).\n"
+    "The options are those of `porsim run`, `porsim sweep` and `porsim tune` (see `porsim\n"
+    "help run`, ...), except run --until-ci. Replications (run), grid cells (sweep, also\n"
+    "within --shard K/N) or each stage's cells (tune; the ranks exchange the results after\n"
+    "every stage and take the same decisions) are dealt round-robin over the ranks; each\n"
+    "rank runs its part on -j threads; rank 0 writes the outputs, byte for byte those of\n"
+    "porsim with the same options (meta.json aside: command line, wall time, ranks).\n"
     "\n"
-    "Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 safety invariant broken.\n";
+    "Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 safety invariant broken; tune\n"
+    "also 4 and 5 (see `porsim help tune`).\n";
 
 /* ---- collectives ------------------------------------------------------------------- */
 
@@ -229,8 +235,9 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &m.size);
 
     const char *cmd = argc > 1 ? argv[1] : "";
-    bool is_run = !strcmp(cmd, "run"), is_sweep = !strcmp(cmd, "sweep");
-    if (!is_run && !is_sweep) { /* the same answer on every rank, printed by rank 0 */
+    bool is_run = !strcmp(cmd, "run"), is_sweep = !strcmp(cmd, "sweep"),
+         is_tune = !strcmp(cmd, "tune");
+    if (!is_run && !is_sweep && !is_tune) { /* the same answer on every rank, printed by rank 0 */
         int code = 2;
         FILE *f = stderr;
         if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
@@ -267,7 +274,9 @@ int main(int argc, char **argv)
         }
     }
 
-    int code = is_run ? por_mpi_run_main(&m, argc, argv) : por_mpi_sweep_main(&m, argc, argv);
+    int code = is_run     ? por_mpi_run_main(&m, argc, argv)
+               : is_sweep ? por_mpi_sweep_main(&m, argc, argv)
+                          : por_mpi_tune_main(&m, argc, argv);
     fflush(stdout);
     int final = por_mpi_finish(&m, code);
 

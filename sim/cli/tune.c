@@ -6,7 +6,15 @@
  * and are used in cell order, and which cells a stage runs depends only on the earlier
  * stages' results, so the output is the same for any -j. Replication r of each point is
  * replication r of `porsim run` on that point (scenario seed, stream ids): common random
- * numbers, so the costs of two points are compared replication by replication. */
+ * numbers, so the costs of two points are compared replication by replication.
+ *
+ * Under porsim-mpi (por_tune_dist) every process runs the same race: it runs its share
+ * of a stage's cells, the processes exchange the results of their cells (por__tune_pack,
+ * por__tune_unpack), and each then holds every cell's result in the slot it would have
+ * had in one process, so the rest of the stage is the same code on the same numbers.
+ * `porsim tune --shard K/N --exchange DIR` does the same between N separate processes
+ * through files in DIR (a shared folder): shard K writes its results of stage S to a
+ * file there and waits for the other shards' files of that stage (por__fs_exchange). */
 #include "por/tune.h"
 
 #include "cliopt.h"
@@ -18,6 +26,8 @@
 #include "por/sweep.h"
 #include "require_cli.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <inttypes.h>
 #include <math.h>
@@ -25,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +70,11 @@ const char por_tune_usage[] =
     "                         summary.csv, meta.json) plus tune.csv, requirements.csv and\n"
     "                         frontier.csv into DIR (all-or-nothing)\n"
     "  --force                replace DIR if it exists\n"
+    "  --shard K/N --exchange XDIR   run as shard K of N separate processes (one per\n"
+    "                         machine, say) racing together: each runs every N-th cell of\n"
+    "                         each stage and they exchange the results through files in\n"
+    "                         XDIR, a folder all can read and write; shard 1 prints and\n"
+    "                         writes -o DIR, the same bytes as one process would\n"
     "  -q, --quiet            print only the result lines\n"
     "  -h, --help             this help\n"
     "\n"
@@ -91,6 +107,7 @@ typedef struct {
 typedef struct {
     por__tpoint *pts;
     const por__tcell *cells;
+    const size_t *map;         /* job -> cell (this process's share), or NULL: job = cell */
     por_sweep_row *rows;       /* per cell */
     por_metric_cell *numeric;  /* per cell * ncols, exact strings owned */
     size_t ncols;
@@ -101,6 +118,8 @@ static por_status por__tune_job(void *vctx, size_t j, por_metric_cell *cells, ch
                                 por_error *err)
 {
     por__tune_ctx *c = vctx;
+    if (c->map)
+        j = c->map[j];
     const por__tcell *id = &c->cells[j];
     por_status st = por_world_run_replication(c->pts[id->point].sc, id->rep, &c->opt, cells,
                                               strings, err);
@@ -118,12 +137,334 @@ static por_status por__tune_job(void *vctx, size_t j, por_metric_cell *cells, ch
     return st;
 }
 
+/* ---- a stage's results as bytes, for the exchange between processes ---------------- */
+
+static void por__put_u64(FILE *f, uint64_t x)
+{
+    fwrite(&x, sizeof x, 1, f);
+}
+
+static void por__put_str(FILE *f, const char *str) /* NULL: length UINT64_MAX */
+{
+    uint64_t n = str ? strlen(str) : UINT64_MAX;
+    por__put_u64(f, n);
+    if (str)
+        fwrite(str, 1, (size_t)n, f);
+}
+
+typedef struct {
+    const char *p;
+    size_t left;
+    bool ok;
+} por__reader;
+
+static void por__get(por__reader *r, void *out, size_t n)
+{
+    if (!r->ok || r->left < n) {
+        r->ok = false;
+        memset(out, 0, n);
+        return;
+    }
+    memcpy(out, r->p, n);
+    r->p += n;
+    r->left -= n;
+}
+
+static uint64_t por__get_u64(por__reader *r)
+{
+    uint64_t x;
+    por__get(r, &x, sizeof x);
+    return x;
+}
+
+static char *por__get_str(por__reader *r) /* malloc'd, NULL for NULL or a short blob */
+{
+    uint64_t n = por__get_u64(r);
+    if (!r->ok || n == UINT64_MAX)
+        return NULL;
+    if (n > r->left) {
+        r->ok = false;
+        return NULL;
+    }
+    char *str = por_xmalloc((size_t)n + 1);
+    por__get(r, str, (size_t)n);
+    str[n] = '\0';
+    return str;
+}
+
+/* This process's cells of the stage (those in MAP, NMAP of them) with how they ended, as
+ * a malloc'd blob (*LEN bytes): per cell its index, done, status and error, and for a
+ * finished replication its metric cells and its runs.csv row. */
+static char *por__tune_pack(const por__tune_ctx *c, const size_t *map, size_t nmap,
+                            const por_parallel *ex, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    POR_ASSERT(f != NULL);
+    por__put_u64(f, nmap);
+    for (size_t i = 0; i < nmap; i++) {
+        size_t j = map[i];
+        por__put_u64(f, j);
+        por__put_u64(f, ex->done[i]);
+        por__put_u64(f, (uint64_t)ex->status[i]);
+        por__put_str(f, ex->done[i] && ex->status[i] != POR_OK ? ex->errs[i].msg : "");
+        if (!ex->done[i] || (ex->status[i] != POR_OK && ex->status[i] != POR_EINVARIANT))
+            continue;
+        const por_metric_cell *m = c->numeric + j * c->ncols;
+        for (size_t k = 0; k < c->ncols; k++) {
+            por__put_u64(f, m[k].present);
+            por__put_u64(f, m[k].censored);
+            fwrite(&m[k].value, sizeof m[k].value, 1, f);
+            por__put_u64(f, (uint64_t)m[k].ns);
+            por__put_str(f, m[k].exact);
+        }
+        const por_sweep_row *row = &c->rows[j];
+        por__put_str(f, row->metrics);
+        por__put_u64(f, row->cens != NULL);
+        if (row->cens)
+            for (size_t k = 0; k < c->ncols; k++)
+                por__put_str(f, row->cens[k]);
+    }
+    fclose(f);
+    return text;
+}
+
+/* Reads another process's blob into the cells' slots (C's rows and numeric cells, DONE,
+ * STATUS, ERRS indexed by cell, NCELLS of them). False on a malformed blob. */
+static bool por__tune_unpack(por__tune_ctx *c, size_t ncells, const char *blob, size_t len,
+                             bool *done, por_status *status, por_error *errs)
+{
+    por__reader r = {blob, len, true};
+    uint64_t n = por__get_u64(&r);
+    for (uint64_t i = 0; i < n && r.ok; i++) {
+        uint64_t j = por__get_u64(&r);
+        if (!r.ok || j >= ncells || done[j])
+            return false;
+        bool d = por__get_u64(&r) != 0;
+        por_status st = (por_status)por__get_u64(&r);
+        char *msg = por__get_str(&r);
+        if (!msg)
+            return false;
+        snprintf(errs[j].msg, sizeof errs[j].msg, "%s", msg);
+        errs[j].status = st;
+        free(msg);
+        if (!d)
+            continue;
+        done[j] = true;
+        status[j] = st;
+        if (st != POR_OK && st != POR_EINVARIANT)
+            continue;
+        por_metric_cell *m = c->numeric + j * c->ncols;
+        for (size_t k = 0; k < c->ncols && r.ok; k++) {
+            m[k].present = por__get_u64(&r) != 0;
+            m[k].censored = por__get_u64(&r) != 0;
+            por__get(&r, &m[k].value, sizeof m[k].value);
+            m[k].ns = (int64_t)por__get_u64(&r);
+            m[k].exact = por__get_str(&r);
+        }
+        por_sweep_row *row = &c->rows[j];
+        row->point = c->cells[j].point;
+        row->rep = c->cells[j].rep;
+        row->metrics = por__get_str(&r);
+        if (por__get_u64(&r)) {
+            row->cens = por_xcalloc(c->ncols, sizeof *row->cens);
+            for (size_t k = 0; k < c->ncols; k++)
+                row->cens[k] = por__get_str(&r);
+        }
+        if (!row->metrics)
+            return false;
+    }
+    return r.ok && r.left == 0;
+}
+
 static volatile sig_atomic_t por__tune_interrupted;
 
 static void por__tune_on_signal(int sig)
 {
     (void)sig;
     por__tune_interrupted = 1;
+}
+
+/* ---- file shards: the exchange through a shared folder -------------------------------
+ *
+ * Shard K of N (rank K-1) writes each blob to DIR/<key>.<step>.<K> (a temporary name,
+ * then rename, so a reader sees a whole file or none) and reads the others' files of that
+ * step, waiting for them. Step "agree" holds a shard's exit code after validation, then
+ * "s0", "s1", ... the results of each stage. KEY is a hash of everything the race depends
+ * on (the shard count, every point's scenario hash and seed, the targets, the cost, the
+ * replication bounds), so two different races never read each other's files, and a file
+ * left by an earlier run of the same race holds exactly what this run would write (the
+ * race is deterministic). */
+typedef struct {
+    const char *dir;
+    unsigned k, n; /* this shard K (1-based) of N */
+    uint64_t key;
+    int step;      /* stages exchanged so far */
+    bool agreed;
+} por__fshard;
+
+static uint64_t por__fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void por__fs_path(const por__fshard *f, const char *step, unsigned k, char *out,
+                         size_t n)
+{
+    snprintf(out, n, "%s/%016" PRIx64 ".%s.%u", f->dir, f->key, step, k);
+}
+
+/* Writes BLOB (LEN bytes, preceded by its length) as this shard's file of STEP; STOP: the
+ * stage did not complete here (a failed cell, an interrupt), the file gets ".stop" after
+ * its name so that it is never taken for a result a rerun of the race would write. */
+static int por__fs_put(const por__fshard *f, const char *step, const void *blob, size_t len,
+                       bool stop)
+{
+    char path[4096], tmp[4200];
+    por__fs_path(f, step, f->k, path, sizeof path);
+    if (stop)
+        strncat(path, ".stop", sizeof path - strlen(path) - 1);
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *o = fopen(tmp, "wb");
+    uint64_t n = len;
+    bool ok = o && fwrite(&n, sizeof n, 1, o) == 1 && (!len || fwrite(blob, 1, len, o) == len);
+    ok = (o && fclose(o) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "porsim tune: --exchange %s: cannot write %s: %s\n", f->dir, path,
+                strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+/* Waits for shard K's file of STEP and reads it (*BLOB malloc'd, *LEN bytes). */
+static int por__fs_get(const por__fshard *f, const char *step, unsigned k, char **blob,
+                       size_t *len)
+{
+    char path[4096], stop[4200];
+    por__fs_path(f, step, k, path, sizeof path);
+    snprintf(stop, sizeof stop, "%s.stop", path);
+    time_t since = time(NULL), noted = since;
+    for (;;) {
+        FILE *in = fopen(path, "rb");
+        if (!in)
+            in = fopen(stop, "rb");
+        if (in) {
+            uint64_t n = 0;
+            struct stat st;
+            bool ok = fstat(fileno(in), &st) == 0 && fread(&n, sizeof n, 1, in) == 1 &&
+                      (uint64_t)st.st_size == n + sizeof n;
+            char *b = ok ? por_xmalloc(n ? (size_t)n : 1) : NULL;
+            ok = ok && (!n || fread(b, 1, (size_t)n, in) == n);
+            fclose(in);
+            if (!ok) {
+                free(b);
+                fprintf(stderr, "porsim tune: --exchange %s: %s is damaged\n", f->dir, path);
+                return 1;
+            }
+            *blob = b;
+            *len = (size_t)n;
+            return 0;
+        }
+        if (por__tune_interrupted) {
+            fprintf(stderr, "porsim tune: interrupted while waiting for %s\n", path);
+            return 1;
+        }
+        time_t now = time(NULL);
+        if (now - noted >= 30) {
+            fprintf(stderr, "porsim tune: shard %u/%u: waiting %lds for shard %u (%s)\n", f->k,
+                    f->n, (long)(now - since), k, path);
+            noted = now;
+        }
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Removes this shard's ".stop" files of the race (an earlier run's failed or interrupted
+ * stage), so that the other shards wait for this run's results instead. */
+static void por__fs_clear_stops(const por__fshard *f)
+{
+    DIR *d = opendir(f->dir);
+    if (!d)
+        return;
+    char prefix[64], suffix[64];
+    snprintf(prefix, sizeof prefix, "%016" PRIx64 ".s", f->key);
+    snprintf(suffix, sizeof suffix, ".%u.stop", f->k);
+    size_t lp = strlen(prefix), ls = strlen(suffix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > lp + ls && !strncmp(e->d_name, prefix, lp) && !strcmp(e->d_name + n - ls, suffix)) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", f->dir, e->d_name);
+            remove(path);
+        }
+    }
+    closedir(d);
+}
+
+/* Every shard's code after validation: the largest (0 when all are ready). */
+static int por__fs_agree_code(por__fshard *f, int code)
+{
+    f->agreed = true;
+    char mine[32];
+    int len = snprintf(mine, sizeof mine, "%d", code);
+    if (por__fs_put(f, "agree", mine, (size_t)len, false))
+        return code ? code : 1;
+    int all = code;
+    for (unsigned k = 1; k <= f->n; k++) {
+        if (k == f->k)
+            continue;
+        char *b = NULL;
+        size_t n = 0;
+        if (por__fs_get(f, "agree", k, &b, &n))
+            return 1;
+        char text[32];
+        snprintf(text, sizeof text, "%.*s", (int)(n < 31 ? n : 31), b);
+        free(b);
+        int c = atoi(text);
+        all = c > all ? c : all;
+    }
+    return all;
+}
+
+static int por__fs_agree(void *ctx)
+{
+    return por__fs_agree_code(ctx, 0);
+}
+
+static int por__fs_exchange(void *ctx, bool complete, const void *blob, size_t len,
+                            char ***blobs, size_t **lens)
+{
+    por__fshard *f = ctx;
+    char step[32];
+    snprintf(step, sizeof step, "s%d", f->step++);
+    if (por__fs_put(f, step, blob, len, !complete))
+        return 1;
+    char **bs = por_xcalloc(f->n, sizeof *bs);
+    size_t *ls = por_xcalloc(f->n, sizeof *ls);
+    for (unsigned k = 1; k <= f->n; k++) {
+        if (k == f->k) {
+            bs[k - 1] = por_xmalloc(len ? len : 1);
+            if (len)
+                memcpy(bs[k - 1], blob, len);
+            ls[k - 1] = len;
+        } else if (por__fs_get(f, step, k, &bs[k - 1], &ls[k - 1])) {
+            for (unsigned j = 0; j < f->n; j++)
+                free(bs[j]);
+            free(bs);
+            free(ls);
+            return 1;
+        }
+    }
+    *blobs = bs;
+    *lens = ls;
+    return 0;
 }
 
 
@@ -141,6 +482,8 @@ typedef struct {
     por_sweep_extra_file extra[4];
     size_t nextra;
     char *meta;
+    por__fshard fs;     /* --shard K/N --exchange DIR (fs.dir NULL otherwise) */
+    por_tune_dist fdist;
 } por__tune_state;
 
 static void por__tune_free(por__tune_state *s)
@@ -288,8 +631,12 @@ static const char *por__status_name(const por__tune_state *s, size_t p, long win
     return "?";
 }
 
-static int por__tune_run(int argc, char **argv, por__tune_state *s)
+static int por__tune_run(int argc, char **argv, por__tune_state *s, const por_tune_dist *dist)
 {
+    bool lead = !dist || dist->rank == 0; /* the process that prints and writes */
+    uint64_t shard_k = 1, shard_n = 1;
+    bool sharded = false;
+    const char *exchange = NULL;
     const char *file = NULL, *out = NULL, *minimize = NULL;
     por_cli_scenario_opts so;
     por_cli_scenario_opts_init(&so);
@@ -326,6 +673,22 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         } else if (por_cli_opt(argc, argv, &i, NULL, "--max-reps", &v, &missing)) {
             if (missing || !por_cli_parse_u64(v, 2, 10000000, &max_reps))
                 return por_cli_usage_error("tune", "--max-reps needs a count (2..10000000)");
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--shard", &v, &missing)) {
+            const char *slash = missing ? NULL : strchr(v, '/');
+            char kbuf[32];
+            if (!slash || (size_t)(slash - v) >= sizeof kbuf)
+                return por_cli_usage_error("tune", "--shard needs K/N with 1 <= K <= N");
+            memcpy(kbuf, v, (size_t)(slash - v));
+            kbuf[slash - v] = '\0';
+            if (!por_cli_parse_u64(slash + 1, 1, 4096, &shard_n) ||
+                !por_cli_parse_u64(kbuf, 1, shard_n, &shard_k))
+                return por_cli_usage_error("tune", "--shard needs K/N with 1 <= K <= N <= 4096 "
+                                                   "(got %s)", v);
+            sharded = true;
+        } else if (por_cli_opt(argc, argv, &i, NULL, "--exchange", &v, &missing)) {
+            if (missing || !*v)
+                return por_cli_usage_error("tune", "--exchange needs a directory");
+            exchange = v;
         } else if (por_cli_opt(argc, argv, &i, "-o", "--output", &v, &missing)) {
             if (missing || !*v)
                 return por_cli_usage_error("tune", "-o needs a directory");
@@ -357,6 +720,24 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
     unsigned test_faults;
     if (!por_cli_test_faults(&test_faults))
         return 1;
+    if (sharded != (exchange != NULL))
+        return por_cli_usage_error("tune", "--shard K/N and --exchange DIR go together (the "
+                                           "shards exchange each stage's results in DIR)");
+    if (sharded && dist)
+        return por_cli_usage_error("tune", "--shard does not apply under porsim-mpi (the "
+                                           "ranks exchange the results themselves)");
+    if (sharded) {
+        if (mkdir(exchange, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "porsim tune: --exchange %s: %s\n", exchange, strerror(errno));
+            return 2;
+        }
+        s->fs = (por__fshard){.dir = exchange, .k = (unsigned)shard_k, .n = (unsigned)shard_n};
+        s->fdist = (por_tune_dist){.ctx = &s->fs, .rank = (unsigned)shard_k - 1,
+                                   .nranks = (unsigned)shard_n, .agree = por__fs_agree,
+                                   .exchange = por__fs_exchange};
+        dist = &s->fdist;
+        lead = shard_k == 1;
+    }
     size_t ncols;
     const por_metric_def *defs = por_world_metric_defs(&ncols);
     char cost_name[128];
@@ -444,20 +825,47 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                     p, g->seed[p], g->seed[0]);
             return 2;
         }
-    if (out) {
-        por_status st = por_outdir_check(out, force, &err);
-        if (st != POR_OK) {
-            fprintf(stderr, "porsim: %s\n", err.msg);
-            return por_status_exit_code(st);
+    if (s->fs.dir) { /* the race's key: what its results depend on */
+        uint64_t h = 0xcbf29ce484222325ULL;
+        h = por__fnv(h, &shard_n, sizeof shard_n);
+        for (size_t p = 0; p < npoints; p++) {
+            h = por__fnv(h, g->hash[p], sizeof g->hash[p]);
+            h = por__fnv(h, &g->seed[p], sizeof g->seed[p]);
         }
+        for (size_t k = 0; k < s->reqs.n; k++)
+            h = por__fnv(h, s->reqs.reqs[k].text, strlen(s->reqs.reqs[k].text) + 1);
+        h = por__fnv(h, cost_name, strlen(cost_name) + 1);
+        h = por__fnv(h, &min_reps, sizeof min_reps);
+        h = por__fnv(h, &max_reps, sizeof max_reps);
+        s->fs.key = h;
+        /* This shard's word from an earlier run of the same race (say, its output directory
+         * existed) is void: it answers again below. */
+        char path[4096];
+        por__fs_path(&s->fs, "agree", s->fs.k, path, sizeof path);
+        remove(path);
+        por__fs_clear_stops(&s->fs);
     }
-
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = por__tune_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    bool tty = isatty(STDERR_FILENO) == 1;
+    if (out && lead) {
+        por_status st = por_outdir_check(out, force, &err);
+        if (st != POR_OK) {
+            fprintf(stderr, "porsim: %s\n", err.msg);
+            if (s->fs.dir) /* the other shards wait for this one's word */
+                por__fs_agree_code(&s->fs, por_status_exit_code(st));
+            return por_status_exit_code(st);
+        }
+    }
+    if (dist) {
+        int rc = dist->agree(dist->ctx);
+        if (rc)
+            return rc;
+    }
+
+    bool tty = lead && isatty(STDERR_FILENO) == 1;
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -486,28 +894,80 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                              .numeric = por_xcalloc(ncells * ncols, sizeof *ctx.numeric),
                              .ncols = ncols,
                              .opt = {.crypto_override = -1, .test_faults = test_faults}};
-        por_parallel ex = {.njobs = ncells, .threads = (unsigned)so.threads,
+        /* This process's share: every cell, or under porsim-mpi the i-th cell to process
+         * i mod nranks. */
+        size_t *map = NULL, nmap = ncells;
+        if (dist) {
+            map = por_xmalloc(ncells * sizeof *map);
+            nmap = 0;
+            for (size_t j = 0; j < ncells; j++)
+                if (j % dist->nranks == dist->rank)
+                    map[nmap++] = j;
+            ctx.map = map;
+        }
+        por_parallel ex = {.njobs = nmap, .threads = (unsigned)so.threads,
                            .job = por__tune_job, .ctx = &ctx, .continue_on_invariant = true,
                            .interrupt = &por__tune_interrupted};
         if (tty && !quiet)
             fprintf(stderr, "stage %d: %zu cells\n", stage, ncells);
         por_parallel_run(&ex);
+        /* How each cell ended, by cell: this process's own, then the others' results. */
+        bool *done = ex.done;
+        por_status *status = ex.status;
+        por_error *errs = ex.errs;
+        int rc = 0;
+        if (dist) {
+            done = por_xcalloc(ncells, sizeof *done);
+            status = por_xcalloc(ncells, sizeof *status);
+            errs = por_xcalloc(ncells, sizeof *errs);
+            for (size_t i = 0; i < nmap; i++) {
+                done[map[i]] = ex.done[i];
+                status[map[i]] = ex.status[i];
+                errs[map[i]] = ex.errs[i];
+            }
+            size_t len = 0;
+            char *blob = por__tune_pack(&ctx, map, nmap, &ex, &len);
+            char **blobs = NULL;
+            size_t *lens = NULL;
+            bool complete = true;
+            for (size_t i = 0; i < nmap; i++)
+                complete = complete && ex.done[i] &&
+                           (ex.status[i] == POR_OK || ex.status[i] == POR_EINVARIANT);
+            rc = dist->exchange(dist->ctx, complete, blob, len, &blobs, &lens);
+            free(blob);
+            if (rc == 0) {
+                for (unsigned r = 0; r < dist->nranks; r++) {
+                    if (r != dist->rank && rc == 0 &&
+                        !por__tune_unpack(&ctx, ncells, blobs[r], lens[r], done, status, errs)) {
+                        if (lead)
+                            fprintf(stderr, "porsim tune: malformed results from process %u "
+                                            "in stage %d; no output written\n", r, stage);
+                        rc = 1;
+                    }
+                    free(blobs[r]);
+                }
+                free(blobs);
+                free(lens);
+            }
+        }
         size_t failed = ncells, ndone = 0;
         for (size_t j = 0; j < ncells; j++) {
-            ndone += ex.done[j];
-            if (ex.done[j] && ex.status[j] != POR_OK && ex.status[j] != POR_EINVARIANT &&
-                failed == ncells)
+            ndone += done[j];
+            if (done[j] && status[j] != POR_OK && status[j] != POR_EINVARIANT && failed == ncells)
                 failed = j;
         }
-        int rc = 0;
-        if (failed < ncells) {
-            fprintf(stderr, "porsim tune: point %" PRIu64 " replication %" PRIu64 ": %s: %s\n",
-                    cells[failed].point, cells[failed].rep, por_status_name(ex.status[failed]),
-                    ex.errs[failed].msg);
-            rc = por_status_exit_code(ex.status[failed]);
+        if (rc) {
+        } else if (failed < ncells) {
+            if (lead)
+                fprintf(stderr, "porsim tune: point %" PRIu64 " replication %" PRIu64 ": %s: %s\n",
+                        cells[failed].point, cells[failed].rep, por_status_name(status[failed]),
+                        errs[failed].msg);
+            rc = por_status_exit_code(status[failed]);
             rc = rc ? rc : 1;
         } else if (ndone < ncells) {
-            fprintf(stderr, "porsim tune: interrupted in stage %d; no output written\n", stage);
+            if (lead)
+                fprintf(stderr, "porsim tune: interrupted in stage %d; no output written\n",
+                        stage);
             rc = 1;
         }
         /* Rows in cell order: point by point, replication by replication. */
@@ -519,13 +979,13 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
                 const por_metric_cell *ev = &ctx.numeric[j * ncols + POR_WM_EVENTS];
                 if (ev->present && isfinite(ev->value))
                     events += (uint64_t)ev->value;
-                ninvariant += ex.status[j] == POR_EINVARIANT;
+                ninvariant += status[j] == POR_EINVARIANT;
                 if (s->nrows == s->caprows)
                     s->rows = por_xrealloc(s->rows, (s->caprows = s->caprows ? 2 * s->caprows
                                                                              : 256) *
                                                         sizeof *s->rows);
                 s->rows[s->nrows++] = ctx.rows[j];
-            } else if (ex.done[j] && (ex.status[j] == POR_OK || ex.status[j] == POR_EINVARIANT)) {
+            } else if (done[j] && (status[j] == POR_OK || status[j] == POR_EINVARIANT)) {
                 por_sweep_row_free(&ctx.rows[j], ncols);
             }
         }
@@ -534,6 +994,12 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
         free(ctx.numeric);
         free(ctx.rows);
         free(cells);
+        if (dist) {
+            free(done);
+            free(status);
+            free(errs);
+        }
+        free(map);
         por_parallel_free(&ex);
         if (rc)
             return rc;
@@ -613,6 +1079,12 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
     }
     int code = winner >= 0 ? (cheaper_undecided ? 5 : 0) : infeasible == npoints ? 4 : 5;
     uint64_t full = (uint64_t)npoints * max_reps;
+    if (!lead) { /* every process took the same decisions; process 0 prints and writes */
+        if (s->fs.dir && !quiet)
+            printf("tune shard %u/%u: done (%d stage%s); shard 1 prints the result and writes "
+                   "the output\n", s->fs.k, s->fs.n, stage + 1, stage == 0 ? "" : "s");
+        return ninvariant ? 3 : code;
+    }
 
     /* The table and the result lines. */
     const por_metric_def *cd = &defs[cost_col];
@@ -805,11 +1277,16 @@ static int por__tune_run(int argc, char **argv, por__tune_state *s)
     return code;
 }
 
-int por_tune_main(int argc, char **argv)
+int por_tune_main_dist(int argc, char **argv, const por_tune_dist *dist)
 {
     por__tune_state s;
     memset(&s, 0, sizeof s);
-    int code = por__tune_run(argc, argv, &s);
+    int code = por__tune_run(argc, argv, &s, dist);
     por__tune_free(&s);
     return code;
+}
+
+int por_tune_main(int argc, char **argv)
+{
+    return por_tune_main_dist(argc, argv, NULL);
 }
