@@ -16,7 +16,7 @@
 #include "por/scenario_load.h"
 #include "por/stats.h"
 #include "por/sweep.h"
-#include "por/trace.h"
+#include "por/trace_render.h"
 #include "por/tune.h"
 #include "por/world.h"
 
