@@ -17,7 +17,7 @@
  * or a signal handled through por_trace_series_signal_cleanup remove it. */
 #include "por/trace_render.h"
 
-#include "por/metrics.h"
+#include "por/ratio.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -12,7 +12,7 @@
 #include "por/consumer.h"
 #include "por/custodian.h"
 #include "por/error.h"
-#include "por/metrics.h"
+#include "por/ratio.h"
 #include "por/token.h"
 
 #include <inttypes.h>
