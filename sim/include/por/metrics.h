@@ -5,6 +5,11 @@
 #ifndef POR_METRICS_H
 #define POR_METRICS_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/metrics.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
 #include "por/ratio.h"
 

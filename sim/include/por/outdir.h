@@ -15,6 +15,11 @@
 #ifndef POR_OUTDIR_H
 #define POR_OUTDIR_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "por/outdir.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 
 #include <stdbool.h>

@@ -25,6 +25,10 @@
 #ifndef POR_TRACE_H
 #define POR_TRACE_H
 
+#ifdef POR_LAYER_CORE
+#error "por/trace.h is the trace layer, above the engine: sim/core never includes it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
 #include "por/time.h"
 

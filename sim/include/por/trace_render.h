@@ -6,6 +6,11 @@
 #ifndef POR_TRACE_RENDER_H
 #define POR_TRACE_RENDER_H
 
+#include "por/layer.h"
+#if POR__BELOW_IO
+#error "por/trace_render.h is an io header: engine, trace, crypto, net, stats and models never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
 #include "por/error.h"
 #include "por/scenario.h"
