@@ -4,6 +4,7 @@
 #include "por/world.h"
 
 #include "refresh.h"
+#include "world_trace.h"
 
 #include "por/chain.h"
 #include "por/consumer.h"
@@ -126,8 +127,7 @@ typedef struct {
     char violation[256];
     /* teaching-mode trace (NULL = off) and the truth state it reports */
     por_trace_sink *trace;
-    bool trace_under;
-    por_time_t trace_under_since;
+    por__world_trace tr; /* the records' own state (world_trace.h) */
     por__refresh refresh;        /* refresh-then-mint wiring (token.refresh_then_mint) */
     const por_run_options *opt; /* borrowed; may be NULL */
 } por__world;
@@ -152,124 +152,13 @@ static void por__truth_check(por__world *w)
     }
 }
 
-/* ---- teaching-mode trace records (called only when w->trace is set) ---- */
-
-static void por__trace_init(por__world *w, por_trace_record *r, por_trace_kind kind,
-                            por_trace_actor actor, uint32_t index)
-{
-    memset(r, 0, sizeof *r);
-    r->time = por_sim_now(w->sim);
-    r->kind = (uint16_t)kind;
-    r->actor = (uint8_t)actor;
-    r->index = index;
-}
-
-/* The ground truth after a change: reserve, supply, and since when it is under. */
-static void por__trace_truth(por__world *w, por_trace_truth_cause cause)
-{
-    por_amount supply = por_token_outstanding(w->token);
-    bool under = por_ratio_below(w->reserve_total, supply, w->onset_ppb);
-    if (under && !w->trace_under)
-        w->trace_under_since = por_sim_now(w->sim);
-    w->trace_under = under;
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_TRUTH, POR_TRACE_WORLD, 0);
-    r.reason = (uint8_t)cause;
-    r.a = w->reserve_total;
-    r.b = supply;
-    r.flag = under;
-    r.t2 = w->trace_under_since;
-    r.ppb = w->onset_ppb;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_reserve(por__world *w, uint32_t index, por_amount before, por_amount after)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_RESERVE, POR_TRACE_CUSTODIAN, index);
-    r.a = before;
-    r.b = after;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_read(por__world *w, uint32_t custodian, uint32_t node, por_read_status st,
-                            por_amount v, por_time_t lat)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_READ, POR_TRACE_CUSTODIAN, custodian);
-    r.peer = node;
-    r.reason = (uint8_t)st;
-    r.a = st == POR_READ_OK ? v : 0;
-    r.dt = lat;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_supply(por__world *w, const por_supply_event *ev)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, ev->redeem ? POR_TK_REDEEM : POR_TK_MINT, POR_TRACE_TOKEN, 0);
-    r.reason = (uint8_t)ev->result;
-    r.a = ev->amount;
-    r.b = ev->redeem ? ev->supply_after : ev->guard_supply_after;
-    r.c = ev->mintable;
-    if (!ev->redeem)
-        r.index = ev->chain_slot; /* the chain the mint is on (slot into token.chains) */
-    r.flag = ev->by_attacker;
-    r.flag2 = ev->mintable_known;
-    r.dt = ev->guarded && ev->feed.round_id ? r.time - ev->feed.updated_at : -1;
-    r.ppb = ev->guarded ? (int64_t)ev->feed.round_id : 0;
-    por_trace_emit(w->trace, &r);
-}
-
-/* A bridge burn, refusal or release, as a REDEEM record with flag = bridge: flag2 =
- * release (else burn), reason = 1 refused, index = chain slot, peer = the other slot,
- * a = amount, b = on-chain supply after, c = in flight after [t]. */
-static void por__trace_bridge(por__world *w, const por_supply_event *ev)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_REDEEM, POR_TRACE_TOKEN, ev->chain_slot);
-    r.flag = true;
-    r.flag2 = !ev->redeem;
-    r.reason = ev->bridge_refused;
-    r.peer = ev->other_slot;
-    r.a = ev->amount;
-    r.b = ev->supply_after;
-    r.c = ev->in_flight;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_answer(por__world *w, const por_round_data *rd)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_ANSWER, POR_TRACE_CHAIN, 0);
-    r.a = rd->answer;
-    r.count = (uint32_t)rd->round_id;
-    r.epoch = rd->epoch;
-    r.round = rd->round;
-    r.t2 = rd->updated_at;
-    r.b = por_token_outstanding(w->token);
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_reaction(por__world *w, const por_consumer_reaction *c)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_CONSUMER, POR_TRACE_CONSUMER, c->consumer);
-    r.flag = c->engaged;
-    r.reason = (uint8_t)c->action;
-    r.ppb = c->reported_ratio_ppb;
-    r.count = (uint32_t)c->threshold;
-    r.dt = c->collateral_factor_ppb;
-    por_trace_emit(w->trace, &r);
-}
-
 static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount before,
                             por_amount after)
 {
     por__world *w = ctx;
     (void)sim, (void)before;
     if (w->trace)
-        por__trace_reserve(w, index, before, after);
+        por__world_trace_reserve(&w->tr, index, before, after);
     por_amount v;
     if (!por_amount_rescale(after, por_custodian_decimals(w->custodians[index]),
                             w->token_decimals, &v))
@@ -280,7 +169,8 @@ static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount 
         w->reserve_total = por__sat_add(w->reserve_total, w->reserve_tok[i]);
     por__truth_check(w);
     if (w->trace)
-        por__trace_truth(w, POR_TRUTH_RESERVE);
+        por__world_trace_truth(&w->tr, POR_TRUTH_RESERVE, w->reserve_total,
+                               por_token_outstanding(w->token), w->onset_ppb);
 }
 
 /* The safety invariant, checked independently of the guard's own verdict: after an
@@ -377,15 +267,16 @@ static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
     }
     if (ev->bridge) { /* on-chain supply moved; outstanding supply (truth) did not */
         if (w->trace)
-            por__trace_bridge(w, ev);
+            por__world_trace_bridge(&w->tr, ev);
         return;
     }
     if (ev->backed)
         por__backed_flow(w, sim, ev); /* before the truth check: the deposit came with the mint */
     if (w->trace) {
-        por__trace_supply(w, ev);
+        por__world_trace_supply(&w->tr, ev);
         if (ev->redeem || ev->result == POR_MINT_ACCEPTED)
-            por__trace_truth(w, POR_TRUTH_SUPPLY);
+            por__world_trace_truth(&w->tr, POR_TRUTH_SUPPLY, w->reserve_total,
+                                   por_token_outstanding(w->token), w->onset_ppb);
     }
     if (ev->redeem) {
         w->redeems++;
@@ -417,7 +308,7 @@ static void por__on_answer(void *ctx, por_sim *sim, const por_round_data *rd)
     por__world *w = ctx;
     por_time_t now = por_sim_now(sim);
     if (w->trace)
-        por__trace_answer(w, rd);
+        por__world_trace_answer(&w->tr, rd, por_token_outstanding(w->token));
     if (now - w->last_updated_at > w->max_staleness)
         w->max_staleness = now - w->last_updated_at;
     w->last_updated_at = rd->updated_at;
@@ -437,7 +328,7 @@ static void por__on_reaction(void *ctx, por_sim *sim, const por_consumer_reactio
 {
     por__world *w = ctx;
     if (w->trace)
-        por__trace_reaction(w, r);
+        por__world_trace_reaction(&w->tr, r);
     if (r->engaged && w->onset && !w->reacted) {
         w->reacted = true;
         w->react_at = por_sim_now(sim);
@@ -459,7 +350,7 @@ static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, p
         por_time_t lat;
         por_read_status st = por_custodian_read(c, sim, node, rng, &v, &lat);
         if (w->trace)
-            por__trace_read(w, feed->sources[i], node, st, v, lat);
+            por__world_trace_read(&w->tr, feed->sources[i], node, st, v, lat);
         if (lat > slowest)
             slowest = lat;
         if (st != POR_READ_OK ||
@@ -484,7 +375,8 @@ static void por__world_init(por_sim *sim, void *self)
     (void)sim;
     por__truth_check(w);
     if (w->trace)
-        por__trace_truth(w, POR_TRUTH_START);
+        por__world_trace_truth(&w->tr, POR_TRUTH_START, w->reserve_total,
+                               por_token_outstanding(w->token), w->onset_ppb);
 }
 
 static void por__world_finish(por_sim *sim, void *self)
@@ -787,6 +679,8 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     st = por__world_build(&w, &eff, err);
     if (st == POR_OK && opt && opt->trace) {
         w.trace = opt->trace;
+        w.tr.sink = w.trace;
+        w.tr.sim = w.sim;
         w.refresh.trace = w.trace;
         por_don_set_trace(w.don, w.trace);
     }
