@@ -10,7 +10,7 @@
 #include "por_test.h"
 
 #include "por/amount.h"
-#include "por/trace.h"
+#include "por/trace_render.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
 #include "por_test.h"
 
 #include "por/scenario_load.h"
-#include "por/trace.h"
+#include "por/trace_render.h"
 #include "por/world.h"
 
 #include <math.h>

@@ -19,7 +19,7 @@
 #include "por/schema.h"
 #include "por/stats.h"
 #include "por/sweep.h"
-#include "por/trace.h"
+#include "por/trace_render.h"
 #include "por/tune.h"
 #include "por/world.h"
 

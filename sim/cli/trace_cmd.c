@@ -5,7 +5,7 @@
  * changes the run: the same replication gives the same metrics as `porsim run`. */
 #include "cliopt.h"
 #include "por/scenario_load.h"
-#include "por/trace.h"
+#include "por/trace_render.h"
 #include "por/world.h"
 
 #include <inttypes.h>

@@ -8,11 +8,11 @@
  * POR_TRACE_HTML_BUCKETS time buckets of the window (min, max and last value each), and
  * only the first POR_TRACE_HTML_MAX_ROUNDS rounds that start in the window keep their
  * messages (at most POR_TRACE_HTML_MAX_MSGS each); the page says when it cut. */
-#include "por/trace.h"
+#include "por/trace_render.h"
 
 #include "por/aggregator.h"
 #include "por/error.h"
-#include "por/metrics.h"
+#include "por/ratio.h"
 #include "por/token.h"
 
 #include <inttypes.h>

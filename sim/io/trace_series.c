@@ -15,9 +15,9 @@
  * All-or-nothing: rows go to a temporary sibling file (FILE.csv.partial-XXXXXX) renamed
  * onto FILE.csv by por_trace_series_commit; destroy without commit, exit() (out of memory)
  * or a signal handled through por_trace_series_signal_cleanup remove it. */
-#include "por/trace.h"
+#include "por/trace_render.h"
 
-#include "por/metrics.h"
+#include "por/ratio.h"
 
 #include <errno.h>
 #include <signal.h>

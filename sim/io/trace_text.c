@@ -6,13 +6,13 @@
  * vote). Attack windows come from the scenario and are announced when the clock passes
  * them. Nothing is held but a few counters and the current round's bookkeeping, so a
  * year-long trace streams in constant memory. */
-#include "por/trace.h"
+#include "por/trace_render.h"
 
 #include "por/aggregator.h"
 #include "por/consumer.h"
 #include "por/custodian.h"
 #include "por/error.h"
-#include "por/metrics.h"
+#include "por/ratio.h"
 #include "por/token.h"
 
 #include <inttypes.h>

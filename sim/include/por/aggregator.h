@@ -4,6 +4,11 @@
 #ifndef POR_AGGREGATOR_H
 #define POR_AGGREGATOR_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/aggregator.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
 #include "por/crypto.h"
 #include "por/engine.h"

@@ -16,6 +16,11 @@
 #ifndef POR_ATTACKER_H
 #define POR_ATTACKER_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/attacker.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/aggregator.h"
 #include "por/chain.h"
 #include "por/crypto.h"

@@ -7,6 +7,11 @@
 #ifndef POR_BENCH_SCENARIO_H
 #define POR_BENCH_SCENARIO_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "por/bench_scenario.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/crypto.h"
 #include "por/error.h"
 #include "por/scenario.h"

@@ -8,6 +8,11 @@
 #ifndef POR_CHAIN_H
 #define POR_CHAIN_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/chain.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
 #include "por/engine.h"
 #include "por/scenario.h"

@@ -13,6 +13,11 @@
 #ifndef POR_CONSUMER_H
 #define POR_CONSUMER_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/consumer.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/engine.h"
 #include "por/error.h"
 #include "por/scenario.h"

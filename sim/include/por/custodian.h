@@ -55,6 +55,11 @@
 #ifndef POR_CUSTODIAN_H
 #define POR_CUSTODIAN_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/custodian.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/chain.h"
 #include "por/engine.h"
 #include "por/error.h"

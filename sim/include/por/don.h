@@ -4,6 +4,11 @@
 #ifndef POR_DON_H
 #define POR_DON_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/don.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/aggregator.h"
 #include "por/chain.h"
 #include "por/crypto.h"

@@ -9,6 +9,11 @@
 #ifndef POR_OCR_RULES_H
 #define POR_OCR_RULES_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/ocr_rules.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
 #include "por/crypto.h"
 

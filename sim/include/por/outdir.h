@@ -15,6 +15,11 @@
 #ifndef POR_OUTDIR_H
 #define POR_OUTDIR_H
 
+#include "por/layer.h"
+#if POR__BELOW_IO
+#error "por/outdir.h is an io header: engine, trace, crypto, net, stats and models never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 
 #include <stdbool.h>

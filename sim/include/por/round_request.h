@@ -5,6 +5,11 @@
 #ifndef POR_ROUND_REQUEST_H
 #define POR_ROUND_REQUEST_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/round_request.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/aggregator.h"
 #include "por/chain.h"
 

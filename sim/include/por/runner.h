@@ -7,6 +7,11 @@
 #ifndef POR_RUNNER_H
 #define POR_RUNNER_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "por/runner.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 #include "por/scenario.h"
 #include "por/stats.h"

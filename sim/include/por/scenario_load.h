@@ -8,6 +8,11 @@
 #ifndef POR_SCENARIO_LOAD_H
 #define POR_SCENARIO_LOAD_H
 
+#include "por/layer.h"
+#if POR__BELOW_IO
+#error "por/scenario_load.h is an io header: engine, trace, crypto, net, stats and models never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 #include "por/scenario.h"
 

@@ -5,6 +5,11 @@
 #ifndef POR_SCHEMA_H
 #define POR_SCHEMA_H
 
+#include "por/layer.h"
+#if POR__BELOW_IO
+#error "por/schema.h is an io header: engine, trace, crypto, net, stats and models never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 #include "por/param.h"
 

@@ -28,6 +28,11 @@
 #ifndef POR_SWEEP_H
 #define POR_SWEEP_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "por/sweep.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 #include "por/runner.h"
 #include "por/scenario.h"

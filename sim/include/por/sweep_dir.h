@@ -16,6 +16,11 @@
 #ifndef POR_SWEEP_DIR_H
 #define POR_SWEEP_DIR_H
 
+#include "por/layer.h"
+#if POR__BELOW_IO
+#error "por/sweep_dir.h is an io header: engine, trace, crypto, net, stats and models never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 #include "por/stats.h"
 

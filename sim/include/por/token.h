@@ -80,6 +80,11 @@
 #ifndef POR_TOKEN_H
 #define POR_TOKEN_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/token.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/aggregator.h"
 #include "por/chain.h"
 #include "por/engine.h"

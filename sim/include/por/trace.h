@@ -1,6 +1,9 @@
-/* Teaching-mode tracing: typed records of what happens in one replication, emitted by the
- * models through a per-simulation sink, and the two consumers that turn them into a
- * readable timeline (text, streaming) or a self-contained HTML page.
+/* The trace layer (sim/trace): typed records of what happens in one replication, emitted
+ * by the models and the network through a per-simulation sink. This header sits BELOW
+ * the models: it knows records, sinks and the names of reason codes, nothing of files or
+ * formats. The renderers that turn records into a readable timeline, an HTML page or a
+ * CSV series are declared in por/trace_render.h (sim/io, above the models); models never
+ * include it.
  *
  * A record is a small fixed struct (time, actor kind and index, record kind, a reason
  * code and a few numbers), built on the emitter's stack and handed to the sink's EMIT
@@ -22,14 +25,15 @@
 #ifndef POR_TRACE_H
 #define POR_TRACE_H
 
+#ifdef POR_LAYER_CORE
+#error "por/trace.h is the trace layer, above the engine: sim/core never includes it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
-#include "por/error.h"
-#include "por/scenario.h"
 #include "por/time.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 /* Who a record is about. */
 typedef enum {
@@ -200,11 +204,6 @@ const char *por_trace_msg_name(uint16_t type);
 const char *por_trace_decision_name(por_trace_decision_why w);
 const char *por_trace_fate_name(por_trace_msg_fate f);
 
-/* Formats V (base units with DECIMALS) for people: thousands separated by commas, at
- * most FRAC fractional digits (truncated), e.g. "1,000,000,000.00". BUF needs 64 bytes.
- * Returns BUF. */
-char *por_trace_amount(por_amount v, unsigned decimals, unsigned frac, char *buf, size_t n);
-
 /* A sink that forwards each record to A and then to B (either may be NULL). */
 typedef struct {
     por_trace_sink sink;
@@ -212,95 +211,5 @@ typedef struct {
 } por_trace_tee;
 /* Initializes T; its sink is &T->sink. */
 void por_trace_tee_init(por_trace_tee *t, por_trace_sink *a, por_trace_sink *b);
-
-/* ---- the text timeline (sim/io/trace_text.c) -------------------------------------- */
-
-typedef enum {
-    POR_TRACE_LEVEL_SUMMARY, /* truth, reserves, answers, mints, leader changes, attacks */
-    POR_TRACE_LEVEL_ROUND,   /* + every OCR round: leader, observations, decision, FINAL,
-                                transmissions */
-    POR_TRACE_LEVEL_MESSAGE, /* + every message with its latency, every read and vote */
-} por_trace_level;
-
-/* Parses "summary" | "round" | "message"; false when S is none of them. */
-bool por_trace_level_parse(const char *s, por_trace_level *out);
-
-typedef struct por_trace_text por_trace_text;
-
-/* Creates a text formatter writing to OUT (borrowed) for scenario SC (borrowed, must
- * outlive it): records with FROM <= time <= TO are printed at LEVEL, in ANSI colour when
- * COLOUR. Lines are written as records arrive (nothing is held but O(n) per round).
- * Caller frees with por_trace_text_destroy; its sink is por_trace_text_sink(t). */
-por_trace_text *por_trace_text_create(FILE *out, const por_scenario *sc, por_trace_level level,
-                                      bool colour, por_time_t from, por_time_t to);
-por_trace_sink *por_trace_text_sink(por_trace_text *t);
-/* Prints the closing summary (what happened, how many lines were shown) at END (the
- * time the run stopped). */
-void por_trace_text_finish(por_trace_text *t, por_time_t end);
-void por_trace_text_destroy(por_trace_text *t);
-/* Lines printed so far. */
-uint64_t por_trace_text_lines(const por_trace_text *t);
-
-/* ---- the HTML page (sim/io/trace_html.c) ------------------------------------------ */
-
-typedef struct por_trace_html por_trace_html;
-
-/* Creates a collector for scenario SC (borrowed) and the window [FROM, TO] (TO =
- * horizon when larger): it keeps the true reserve, reported answer and supply
- * downsampled to at most POR_TRACE_HTML_BUCKETS points, and the messages of at most
- * POR_TRACE_HTML_MAX_ROUNDS rounds in the window. Caller frees with
- * por_trace_html_destroy; its sink is por_trace_html_sink(h). */
-#define POR_TRACE_HTML_BUCKETS 800
-#define POR_TRACE_HTML_MAX_ROUNDS 150
-#define POR_TRACE_HTML_MAX_MSGS 600
-por_trace_html *por_trace_html_create(const por_scenario *sc, uint64_t replication,
-                                      por_time_t from, por_time_t to);
-por_trace_sink *por_trace_html_sink(por_trace_html *h);
-/* Writes the self-contained page (inline CSS, SVG and a few lines of JS; no network
- * resource) to PATH. END is the time the run stopped. Returns POR_OK or POR_EIO with a
- * message in ERR. */
-por_status por_trace_html_write(por_trace_html *h, const char *path, por_time_t end,
-                                por_error *err);
-void por_trace_html_destroy(por_trace_html *h);
-
-/* ---- the CSV time series (sim/io/trace_series.c) ---------------------------------- */
-
-typedef struct por_trace_series por_trace_series;
-
-/* Starts the time series of one replication of scenario SC (borrowed, must outlive it)
- * in a temporary file next to PATH, header written: rows are
- * t_seconds,true_reserve,reported_answer,total_supply,true_ratio,reported_ratio,event,
- * one per TRUTH record (event start | reserve | supply) and per ANSWER record (event
- * answer), streamed as they arrive, and the closing row of por_trace_series_finish. Returns the collector, or NULL with ERR set (POR_EIO
- * when the file cannot be created, e.g. a missing directory; POR_EINPUT for an empty or
- * too long name). At most one series is open per process. Caller ends it with
- * por_trace_series_commit (optional) and por_trace_series_destroy; its sink is
- * por_trace_series_sink(s). */
-por_trace_series *por_trace_series_create(const char *path, const por_scenario *sc,
-                                          por_error *err);
-por_trace_sink *por_trace_series_sink(por_trace_series *s);
-/* Writes the closing row (event end): the current values at END, the time the run
- * stopped. Call once, after the run and before the commit. */
-void por_trace_series_finish(por_trace_series *s, por_time_t end);
-/* Flushes and renames the temporary file onto PATH. Returns POR_OK, or POR_EIO with ERR
- * set (a failed write or rename: the temporary file is removed, PATH is untouched). */
-por_status por_trace_series_commit(por_trace_series *s, por_error *err);
-/* Frees S (NULL is fine); without a successful commit its temporary file is removed. */
-void por_trace_series_destroy(por_trace_series *s);
-/* Rows written so far (the header not counted). */
-uint64_t por_trace_series_rows(const por_trace_series *s);
-/* Removes the open series' temporary file, if any. Async-signal-safe: for a SIGINT or
- * SIGTERM handler (exit() paths are covered by an atexit handler). */
-void por_trace_series_signal_cleanup(void);
-/* Formats (NUM / 10^NUM_DEC) / (DEN / 10^DEN_DEC) exactly, truncated toward zero to 9
- * decimals ("0.950000000"), into BUF (96 bytes suffice); "" when DEN <= 0. */
-void por_trace_series_ratio(por_amount num, unsigned num_dec, por_amount den, unsigned den_dec,
-                            char *buf, size_t n);
-
-/* ---- the command (sim/cli/trace_cmd.c) -------------------------------------------- */
-
-/* `porsim trace` with ARGV[1] == "trace": returns the process exit code. */
-int por_trace_main(int argc, char **argv);
-extern const char por_trace_usage[];
 
 #endif

@@ -15,6 +15,11 @@
 #ifndef POR_TUNE_H
 #define POR_TUNE_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "por/tune.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 

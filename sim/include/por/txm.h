@@ -12,6 +12,11 @@
 #ifndef POR_TXM_H
 #define POR_TXM_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/txm.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/chain.h"
 
 typedef struct por_txm por_txm;

@@ -13,6 +13,11 @@
 #ifndef POR_WORLD_H
 #define POR_WORLD_H
 
+#include "por/layer.h"
+#if POR__BELOW_MODELS
+#error "por/world.h is a models header: engine, trace, crypto, net and stats never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/crypto.h"
 #include "por/error.h"
 #include "por/metrics.h"

@@ -2,7 +2,7 @@
  * with its thresholds, takes and lifts actions (see por/consumer.h). */
 #include "por/consumer.h"
 
-#include "por/metrics.h"
+#include "por/ratio.h"
 
 #include <stdlib.h>
 

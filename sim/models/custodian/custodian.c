@@ -5,7 +5,7 @@
 
 #include "models/world/sample.h"
 #include "por/chain.h"
-#include "por/metrics.h"
+#include "por/ratio.h"
 #include "por/rng.h"
 
 #include <gsl/gsl_randist.h>

@@ -343,9 +343,10 @@ void ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why
 void ocr_trace_round(ocr_node *nd);
 void ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_amount sent);
 void ocr_trace_report_req(ocr_node *nd, const ocr_big *req);
-/* RD: the contract's latest round the decision used, NULL when it could not be read. */
+/* REPORT and WHY: the should-report decision and the reason it returned; RD: the
+ * contract's latest round the decision used, NULL when it could not be read. */
 void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
-                        const por_round_data *rd);
+                        por_trace_decision_why why, const por_round_data *rd);
 void ocr_trace_final(ocr_node *nd, const ocr_big *fin);
 void ocr_trace_complete(ocr_node *nd, const ocr_big *fin);
 void ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason);

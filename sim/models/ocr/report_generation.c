@@ -433,28 +433,37 @@ static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
 
 /* ---------------------------------------------------------------- follower */
 
-/* Should-report (libocr's shouldReport). RD receives the contract's latest round; false
- * in *READ when it could not be read, and then the node reports: libocr errs on the side
- * of too many reports ("the Ethereum node might be down, but that need not prevent us
- * from still contributing to the protocol"). */
-static bool ocr__should_report(ocr_node *nd, const por_report *rep, por_round_data *out,
-                               bool *read)
+/* Should-report (libocr's shouldReport), returning why: the trace prints this reason and
+ * never recomputes it. RD receives the contract's latest round; false in *READ when it
+ * could not be read, and then the node reports (POR_DECIDE_UNREADABLE): libocr errs on
+ * the side of too many reports ("the Ethereum node might be down, but that need not
+ * prevent us from still contributing to the protocol"). Every reason but
+ * POR_DECIDE_NONE reports. */
+static por_trace_decision_why ocr__should_report(ocr_node *nd, const por_report *rep,
+                                                 por_round_data *out, bool *read)
 {
     ocr_don *d = nd->don;
     *read = ocr_read_contract(nd, out);
     if (!*read) {
         d->stats.rpc_failures_report++;
-        return true; /* contract unreadable */
+        return POR_DECIDE_UNREADABLE;
     }
     const por_round_data rd = *out;
     if (rd.round_id == 0)
-        return true; /* first report ever */
+        return POR_DECIDE_FIRST; /* first report ever */
     por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
     if (d->oc->delta_c > 0 && local_now - rd.updated_at >= d->oc->delta_c)
-        return true; /* heartbeat */
+        return POR_DECIDE_HEARTBEAT;
+    por_amount median = rep->obs[rep->nobs / 2], diff;
+    if (!por_amount_sub(median, rd.answer, &diff))
+        return POR_DECIDE_OVERFLOW; /* |median - answer| deviates: por_ocr_deviates agrees */
     /* libocr observation.go Observation.Deviates(answer): against an answer of 0, a
      * median of 0 is no deviation and any other median is one */
-    return por_ocr_deviates(rd.answer, rep->obs[rep->nobs / 2], d->oc->alpha_ppb);
+    if (por_ocr_deviates(rd.answer, median, d->oc->alpha_ppb))
+        return POR_DECIDE_DEVIATION;
+    if (ocr_unfulfilled_request(nd, &rd))
+        return POR_DECIDE_REQUESTED; /* "a new report has been explicitly requested" */
+    return POR_DECIDE_NONE;
 }
 
 static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
@@ -471,11 +480,10 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
         return;
     por_round_data rd;
     bool read;
-    bool report = ocr__should_report(nd, &m->report, &rd, &read);
-    if (!report && read && ocr_unfulfilled_request(nd, &rd))
-        report = true; /* shouldReport: "a new report has been explicitly requested" */
+    por_trace_decision_why why = ocr__should_report(nd, &m->report, &rd, &read);
+    bool report = why != POR_DECIDE_NONE;
     if (d->trace)
-        ocr_trace_decision(nd, &m->report, report, read ? &rd : NULL);
+        ocr_trace_decision(nd, &m->report, report, why, read ? &rd : NULL);
     if (!report) {
         ocr__complete_round(nd); /* the round completed without a report */
         return;

@@ -79,7 +79,7 @@ void ocr_trace_report_req(ocr_node *nd, const ocr_big *req)
 }
 
 void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
-                        const por_round_data *rdp)
+                        por_trace_decision_why why, const por_round_data *rdp)
 {
     ocr_don *d = nd->don;
     por_trace_record r;
@@ -87,19 +87,18 @@ void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
     r.epoch = rep->epoch;
     r.round = rep->round;
     r.flag = report;
+    r.reason = (uint8_t)why; /* the decision's own reason (ocr__should_report) */
     r.peer = nd->leader;
     r.a = rep->nobs ? rep->obs[rep->nobs / 2] : 0;
     r.dt = -1;
-    if (!rdp) {
-        r.reason = POR_DECIDE_UNREADABLE; /* no answer known: b = 0, ppb = 0 */
+    if (!rdp) { /* no answer known: b = 0, ppb = 0 */
         por_trace_emit(d->trace, &r);
         return;
     }
     const por_round_data rd = *rdp;
     r.b = rd.answer;
-    if (rd.round_id == 0) {
-        r.reason = POR_DECIDE_FIRST;
-    } else {
+    if (rd.round_id != 0) {
+        /* the numbers shown beside the reason: the answer's age and the deviation */
         por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
         r.dt = local_now - rd.updated_at;
         por_amount diff, scaled;
@@ -111,14 +110,6 @@ void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
             r.ppb = (int64_t)(scaled / base > INT64_MAX ? INT64_MAX : scaled / base);
         else
             r.ppb = ok && diff == 0 ? 0 : INT64_MAX;
-        if (d->oc->delta_c > 0 && r.dt >= d->oc->delta_c)
-            r.reason = POR_DECIDE_HEARTBEAT;
-        else if (!ok)
-            r.reason = POR_DECIDE_OVERFLOW;
-        else if (report && r.ppb < d->oc->alpha_ppb && ocr_unfulfilled_request(nd, &rd))
-            r.reason = POR_DECIDE_REQUESTED; /* below alpha: reported for the request */
-        else
-            r.reason = report ? POR_DECIDE_DEVIATION : POR_DECIDE_NONE;
     }
     por_trace_emit(d->trace, &r);
 }

@@ -4,7 +4,7 @@
 #include "por/token.h"
 
 #include "models/world/sample.h"
-#include "por/metrics.h"
+#include "por/ratio.h"
 #include "por/rng.h"
 #include "por/txm.h"
 

@@ -1,9 +1,10 @@
 /* One replication of a scenario: builds chains, custodians, the DON, the token and the
- * consumers in one simulation, tracks ground truth as reserves and supply change, and
- * scores the run into one metric row (see por/world.h for every column's meaning). */
+ * consumers in one simulation and wires their events: ground truth as reserves and supply
+ * change, the safety invariant, the trace (world_trace.c); the run is scored into one
+ * metric row by world_score.c (see por/world.h for every column's meaning). */
 #include "por/world.h"
 
-#include "refresh.h"
+#include "world_internal.h"
 
 #include "por/chain.h"
 #include "por/consumer.h"
@@ -19,118 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const por_metric_def por__world_defs[POR_WM_NCOLS] = {
-    [POR_WM_ONSET] = {"onset", POR_METRIC_DURATION, true, NULL,
-                      "run start to the first instant true reserve / supply < onset ratio"},
-    [POR_WM_FEED_DETECT] = {"feed_detect", POR_METRIC_DURATION, true, NULL,
-                            "onset to the first accepted answer showing the shortfall"},
-    [POR_WM_MINT_BLOCK] = {"mint_block", POR_METRIC_DURATION, true, NULL,
-                           "onset to the first Secure Mint refusal"},
-    [POR_WM_UNBACKED_MINTED] = {"unbacked_minted", POR_METRIC_AMOUNT, false, "token",
-                                "tokens minted from onset until minting was first refused"},
-    [POR_WM_FALSE_REJECTIONS] = {"false_rejections", POR_METRIC_COUNT, false, "mints",
-                                 "mints refused that true reserves would have backed"},
-    [POR_WM_CONSUMER_REACTION] = {"consumer_reaction", POR_METRIC_DURATION, true, NULL,
-                                  "onset to the first consumer action"},
-    [POR_WM_ROUNDS] = {"rounds", POR_METRIC_COUNT, false, "rounds", "OCR rounds started"},
-    [POR_WM_EPOCHS] = {"epochs", POR_METRIC_COUNT, false, "epochs", "OCR epochs"},
-    [POR_WM_REPORTS_ACCEPTED] = {"reports_accepted", POR_METRIC_COUNT, false, "reports",
-                                 "reports the on-chain aggregator accepted"},
-    [POR_WM_TRANSMISSIONS] = {"transmissions", POR_METRIC_COUNT, false, "txs",
-                              "transmissions sent by the oracles"},
-    [POR_WM_GAS] = {"gas", POR_METRIC_COUNT, false, "gas",
-                    "gas used on all chains by transmissions (oracles' and forged), not by mints and redemptions"},
-    [POR_WM_MAX_FEED_STALENESS] = {"max_feed_staleness", POR_METRIC_DURATION, false, NULL,
-                                   "largest now - updatedAt seen"},
-    [POR_WM_MINTS_ACCEPTED] = {"mints_accepted", POR_METRIC_COUNT, false, "mints",
-                               "mints accepted (attacker mints included)"},
-    [POR_WM_MINTS_REFUSED] = {"mints_refused", POR_METRIC_COUNT, false, "mints",
-                              "mints refused (attacker mints included)"},
-    [POR_WM_REDEEMS] = {"redeems", POR_METRIC_COUNT, false, "redeems", "redemptions"},
-    [POR_WM_MIN_TRUE_RATIO] = {"min_true_ratio", POR_METRIC_RATIO, false, NULL,
-                               "smallest true reserve / supply"},
-    [POR_WM_INVARIANT_VIOLATIONS] = {"invariant_violations", POR_METRIC_COUNT, false,
-                                     "violations",
-                                     "mints that left supply above mintable(reported reserve)"},
-    [POR_WM_EVENTS] = {"events", POR_METRIC_COUNT, false, "events", "simulation events handled"},
-    [POR_WM_FORGED_ACCEPTED] = {"forged_reports_accepted", POR_METRIC_COUNT, false, "reports",
-                                "reports forged with stolen keys that the aggregator accepted"},
-    [POR_WM_FORGED_REJECTED] = {"forged_reports_rejected", POR_METRIC_COUNT, false, "reports",
-                                "reports forged with stolen keys that the aggregator refused"},
-    [POR_WM_UNDERSIGNED_REPORTS] = {"undersigned_reports", POR_METRIC_COUNT, false, "reports",
-                                    "accepted reports with fewer than f+1 valid signatures"},
-    [POR_WM_MEDIAN_OUTSIDE_HONEST] = {"median_outside_honest", POR_METRIC_COUNT, false,
-                                      "reports",
-                                      "accepted medians outside the honest observations"},
-    [POR_WM_BRIDGE_TRANSFERS] = {"bridge_transfers", POR_METRIC_COUNT, false, "transfers",
-                                 "bridge transfers burned on their source chain"},
-    [POR_WM_BRIDGE_REFUSED] = {"bridge_refused", POR_METRIC_COUNT, false, "transfers",
-                               "bridge transfers refused: larger than the source chain's supply"},
-    [POR_WM_MAX_IN_FLIGHT] = {"max_in_flight", POR_METRIC_AMOUNT, false, "token",
-                              "largest amount burned by the bridge and not yet released"},
-    [POR_WM_TX_HELD_BACK] = {"transmissions_held_back", POR_METRIC_COUNT, false, "reports",
-                             "reports a node held back: its own newer report was pending and "
-                             "the medians differ by less than alpha (libocr shouldTransmit)"},
-    [POR_WM_MSGS_RETRANSMITTED] = {"messages_retransmitted", POR_METRIC_COUNT, false, "messages",
-                                   "oracle messages lost at least once and delivered after "
-                                   "retransmission (network.loss_model retransmit)"},
-    [POR_WM_ROUND_REQUESTS] = {"round_requests", POR_METRIC_COUNT, false, "txs",
-                               "requestNewRound transactions the issuer sent (refresh-then-mint)"},
-    [POR_WM_ROUND_REQUEST_GAS] = {"round_request_gas", POR_METRIC_COUNT, false, "gas",
-                                  "gas used by the issuer's requestNewRound transactions"},
-    [POR_WM_MINTS_HELD] = {"mints_held", POR_METRIC_COUNT, false, "mints",
-                           "mints held for a fresh answer before the guard (refresh-then-mint)"},
-    [POR_WM_FEE_WEI] = {"fee_wei", POR_METRIC_AMOUNT, false, "wei",
-                        "fees the oracles paid for transmit transactions, in the feed chain's native unit"},
-    [POR_WM_FEE_USD] = {"fee_usd", POR_METRIC_AMOUNT, false, "USD",
-                        "fee_wei at the feed chain's native_price_usd (absent when not set)"},
-    [POR_WM_TRANSMISSIONS_REVERTED] = {"transmissions_reverted", POR_METRIC_COUNT, false, "txs",
-                                       "included transmit transactions that reverted (stale report, out of gas, ...)"},
-    [POR_WM_REVERTED_GAS] = {"reverted_gas", POR_METRIC_COUNT, false, "gas",
-                             "gas used by the reverted transmissions"},
-    [POR_WM_ANSWERS_UNDONE] = {"answers_undone", POR_METRIC_COUNT, false, "answers",
-                               "accepted answers removed by reorgs (each removal counted)"},
-};
-
-const por_metric_def *por_world_metric_defs(size_t *ncols)
-{
-    *ncols = POR_WM_NCOLS;
-    return por__world_defs;
-}
-
-typedef struct {
-    const por_scenario *sc;
-    por_sim *sim;
-    por_time_t horizon;
-    uint32_t entity;
-    por_chain **chains;
-    por_custodian **custodians;
-    por_don *don;
-    por_aggregator *agg;
-    por_token *token;
-    por_consumer **consumers;
-    uint32_t token_decimals, feed_decimals;
-    int64_t onset_ppb;
-    por_amount *reserve_tok; /* per custodian, token decimals (saturated) */
-    por_amount reserve_total;
-    /* scoring */
-    bool onset, detected, blocked, reacted;
-    por_time_t onset_at, detect_at, block_at, react_at;
-    por_amount unbacked;
-    uint64_t false_rejections, mints_accepted, mints_refused, redeems;
-    por_time_t last_updated_at, max_staleness;
-    double min_ratio;
-    uint64_t invariant_violations;
-    bool keys_granted;
-    uint32_t nbyzantine;         /* distinct oracles named by BYZANTINE attacks */
-    char violation[256];
-    /* teaching-mode trace (NULL = off) and the truth state it reports */
-    por_trace_sink *trace;
-    bool trace_under;
-    por_time_t trace_under_since;
-    por__refresh refresh;        /* refresh-then-mint wiring (token.refresh_then_mint) */
-    const por_run_options *opt; /* borrowed; may be NULL */
-} por__world;
 
 static por_amount por__sat_add(por_amount a, por_amount b)
 {
@@ -152,124 +41,13 @@ static void por__truth_check(por__world *w)
     }
 }
 
-/* ---- teaching-mode trace records (called only when w->trace is set) ---- */
-
-static void por__trace_init(por__world *w, por_trace_record *r, por_trace_kind kind,
-                            por_trace_actor actor, uint32_t index)
-{
-    memset(r, 0, sizeof *r);
-    r->time = por_sim_now(w->sim);
-    r->kind = (uint16_t)kind;
-    r->actor = (uint8_t)actor;
-    r->index = index;
-}
-
-/* The ground truth after a change: reserve, supply, and since when it is under. */
-static void por__trace_truth(por__world *w, por_trace_truth_cause cause)
-{
-    por_amount supply = por_token_outstanding(w->token);
-    bool under = por_ratio_below(w->reserve_total, supply, w->onset_ppb);
-    if (under && !w->trace_under)
-        w->trace_under_since = por_sim_now(w->sim);
-    w->trace_under = under;
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_TRUTH, POR_TRACE_WORLD, 0);
-    r.reason = (uint8_t)cause;
-    r.a = w->reserve_total;
-    r.b = supply;
-    r.flag = under;
-    r.t2 = w->trace_under_since;
-    r.ppb = w->onset_ppb;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_reserve(por__world *w, uint32_t index, por_amount before, por_amount after)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_RESERVE, POR_TRACE_CUSTODIAN, index);
-    r.a = before;
-    r.b = after;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_read(por__world *w, uint32_t custodian, uint32_t node, por_read_status st,
-                            por_amount v, por_time_t lat)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_READ, POR_TRACE_CUSTODIAN, custodian);
-    r.peer = node;
-    r.reason = (uint8_t)st;
-    r.a = st == POR_READ_OK ? v : 0;
-    r.dt = lat;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_supply(por__world *w, const por_supply_event *ev)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, ev->redeem ? POR_TK_REDEEM : POR_TK_MINT, POR_TRACE_TOKEN, 0);
-    r.reason = (uint8_t)ev->result;
-    r.a = ev->amount;
-    r.b = ev->redeem ? ev->supply_after : ev->guard_supply_after;
-    r.c = ev->mintable;
-    if (!ev->redeem)
-        r.index = ev->chain_slot; /* the chain the mint is on (slot into token.chains) */
-    r.flag = ev->by_attacker;
-    r.flag2 = ev->mintable_known;
-    r.dt = ev->guarded && ev->feed.round_id ? r.time - ev->feed.updated_at : -1;
-    r.ppb = ev->guarded ? (int64_t)ev->feed.round_id : 0;
-    por_trace_emit(w->trace, &r);
-}
-
-/* A bridge burn, refusal or release, as a REDEEM record with flag = bridge: flag2 =
- * release (else burn), reason = 1 refused, index = chain slot, peer = the other slot,
- * a = amount, b = on-chain supply after, c = in flight after [t]. */
-static void por__trace_bridge(por__world *w, const por_supply_event *ev)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_REDEEM, POR_TRACE_TOKEN, ev->chain_slot);
-    r.flag = true;
-    r.flag2 = !ev->redeem;
-    r.reason = ev->bridge_refused;
-    r.peer = ev->other_slot;
-    r.a = ev->amount;
-    r.b = ev->supply_after;
-    r.c = ev->in_flight;
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_answer(por__world *w, const por_round_data *rd)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_ANSWER, POR_TRACE_CHAIN, 0);
-    r.a = rd->answer;
-    r.count = (uint32_t)rd->round_id;
-    r.epoch = rd->epoch;
-    r.round = rd->round;
-    r.t2 = rd->updated_at;
-    r.b = por_token_outstanding(w->token);
-    por_trace_emit(w->trace, &r);
-}
-
-static void por__trace_reaction(por__world *w, const por_consumer_reaction *c)
-{
-    por_trace_record r;
-    por__trace_init(w, &r, POR_TK_CONSUMER, POR_TRACE_CONSUMER, c->consumer);
-    r.flag = c->engaged;
-    r.reason = (uint8_t)c->action;
-    r.ppb = c->reported_ratio_ppb;
-    r.count = (uint32_t)c->threshold;
-    r.dt = c->collateral_factor_ppb;
-    por_trace_emit(w->trace, &r);
-}
-
 static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount before,
                             por_amount after)
 {
     por__world *w = ctx;
     (void)sim, (void)before;
     if (w->trace)
-        por__trace_reserve(w, index, before, after);
+        por__world_trace_reserve(&w->tr, index, before, after);
     por_amount v;
     if (!por_amount_rescale(after, por_custodian_decimals(w->custodians[index]),
                             w->token_decimals, &v))
@@ -280,7 +58,8 @@ static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount 
         w->reserve_total = por__sat_add(w->reserve_total, w->reserve_tok[i]);
     por__truth_check(w);
     if (w->trace)
-        por__trace_truth(w, POR_TRUTH_RESERVE);
+        por__world_trace_truth(&w->tr, POR_TRUTH_RESERVE, w->reserve_total,
+                               por_token_outstanding(w->token), w->onset_ppb);
 }
 
 /* The safety invariant, checked independently of the guard's own verdict: after an
@@ -377,15 +156,16 @@ static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
     }
     if (ev->bridge) { /* on-chain supply moved; outstanding supply (truth) did not */
         if (w->trace)
-            por__trace_bridge(w, ev);
+            por__world_trace_bridge(&w->tr, ev);
         return;
     }
     if (ev->backed)
         por__backed_flow(w, sim, ev); /* before the truth check: the deposit came with the mint */
     if (w->trace) {
-        por__trace_supply(w, ev);
+        por__world_trace_supply(&w->tr, ev);
         if (ev->redeem || ev->result == POR_MINT_ACCEPTED)
-            por__trace_truth(w, POR_TRUTH_SUPPLY);
+            por__world_trace_truth(&w->tr, POR_TRUTH_SUPPLY, w->reserve_total,
+                                   por_token_outstanding(w->token), w->onset_ppb);
     }
     if (ev->redeem) {
         w->redeems++;
@@ -417,7 +197,7 @@ static void por__on_answer(void *ctx, por_sim *sim, const por_round_data *rd)
     por__world *w = ctx;
     por_time_t now = por_sim_now(sim);
     if (w->trace)
-        por__trace_answer(w, rd);
+        por__world_trace_answer(&w->tr, rd, por_token_outstanding(w->token));
     if (now - w->last_updated_at > w->max_staleness)
         w->max_staleness = now - w->last_updated_at;
     w->last_updated_at = rd->updated_at;
@@ -437,7 +217,7 @@ static void por__on_reaction(void *ctx, por_sim *sim, const por_consumer_reactio
 {
     por__world *w = ctx;
     if (w->trace)
-        por__trace_reaction(w, r);
+        por__world_trace_reaction(&w->tr, r);
     if (r->engaged && w->onset && !w->reacted) {
         w->reacted = true;
         w->react_at = por_sim_now(sim);
@@ -459,7 +239,7 @@ static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, p
         por_time_t lat;
         por_read_status st = por_custodian_read(c, sim, node, rng, &v, &lat);
         if (w->trace)
-            por__trace_read(w, feed->sources[i], node, st, v, lat);
+            por__world_trace_read(&w->tr, feed->sources[i], node, st, v, lat);
         if (lat > slowest)
             slowest = lat;
         if (st != POR_READ_OK ||
@@ -484,7 +264,8 @@ static void por__world_init(por_sim *sim, void *self)
     (void)sim;
     por__truth_check(w);
     if (w->trace)
-        por__trace_truth(w, POR_TRUTH_START);
+        por__world_trace_truth(&w->tr, POR_TRUTH_START, w->reserve_total,
+                               por_token_outstanding(w->token), w->onset_ppb);
 }
 
 static void por__world_finish(por_sim *sim, void *self)
@@ -596,111 +377,6 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
     return POR_OK;
 }
 
-/* A duration measured from onset: observed, censored at horizon - onset, or absent. */
-static por_metric_cell por__since_onset(const por__world *w, bool happened, por_time_t at)
-{
-    por_metric_cell c = {0};
-    if (!w->onset)
-        return c;
-    c.present = true;
-    c.censored = !happened;
-    c.ns = (happened ? at : w->horizon) - w->onset_at;
-    return c;
-}
-
-static por_metric_cell por__count(uint64_t v)
-{
-    por_metric_cell c = {0};
-    c.present = true;
-    c.value = (double)v;
-    return c;
-}
-
-static void por__fill_cells(const por__world *w, por_metric_cell *cells, char *strings)
-{
-    memset(cells, 0, POR_WM_NCOLS * sizeof *cells);
-    por_metric_cell *c = &cells[POR_WM_ONSET];
-    c->present = true;
-    c->censored = !w->onset;
-    c->ns = w->onset ? w->onset_at : w->horizon;
-    cells[POR_WM_FEED_DETECT] = por__since_onset(w, w->detected, w->detect_at);
-    cells[POR_WM_MINT_BLOCK] = por__since_onset(w, w->blocked, w->block_at);
-    if (w->onset) {
-        c = &cells[POR_WM_UNBACKED_MINTED];
-        c->present = true;
-        c->value = por_amount_to_double(w->unbacked, w->token_decimals);
-        c->exact = por_amount_format(w->unbacked, w->token_decimals, false,
-                                     strings + POR_WM_UNBACKED_MINTED * POR_WORLD_STRING_BYTES,
-                                     POR_WORLD_STRING_BYTES);
-    }
-    cells[POR_WM_FALSE_REJECTIONS] = por__count(w->false_rejections);
-    if (w->sc->nconsumers)
-        cells[POR_WM_CONSUMER_REACTION] = por__since_onset(w, w->reacted, w->react_at);
-    por_don_stats ds;
-    por_don_get_stats(w->don, &ds);
-    cells[POR_WM_ROUNDS] = por__count(ds.rounds_started);
-    cells[POR_WM_EPOCHS] = por__count(ds.epochs);
-    cells[POR_WM_REPORTS_ACCEPTED] = por__count(por_aggregator_count(w->agg, POR_TRANSMIT_ACCEPTED));
-    cells[POR_WM_TRANSMISSIONS] = por__count(ds.transmissions_sent);
-    uint64_t gas = 0;
-    for (size_t i = 0; i < w->sc->nchains; i++) {
-        por_chain_stats cs;
-        por_chain_get_stats(w->chains[i], &cs);
-        gas += cs.gas_used;
-    }
-    por_token_stats tks;
-    por_token_get_stats(w->token, &tks);
-    cells[POR_WM_GAS] = por__count(gas - tks.request_gas); /* the feed's cost, not the users' */
-    c = &cells[POR_WM_MAX_FEED_STALENESS];
-    c->present = true;
-    c->ns = w->max_staleness;
-    cells[POR_WM_MINTS_ACCEPTED] = por__count(w->mints_accepted);
-    cells[POR_WM_MINTS_REFUSED] = por__count(w->mints_refused);
-    cells[POR_WM_REDEEMS] = por__count(w->redeems);
-    c = &cells[POR_WM_MIN_TRUE_RATIO];
-    c->present = true;
-    c->value = w->min_ratio;
-    cells[POR_WM_INVARIANT_VIOLATIONS] = por__count(w->invariant_violations);
-    cells[POR_WM_EVENTS] = por__count(por_sim_events_handled(w->sim));
-    cells[POR_WM_FORGED_ACCEPTED] = por__count(ds.forged_accepted);
-    cells[POR_WM_FORGED_REJECTED] = por__count(ds.forged_rejected);
-    cells[POR_WM_UNDERSIGNED_REPORTS] =
-        por__count(ds.undersigned_accepted + ds.forged_undersigned_accepted);
-    cells[POR_WM_MEDIAN_OUTSIDE_HONEST] = por__count(ds.median_outside_honest);
-    por_token_stats ts;
-    por_token_get_stats(w->token, &ts);
-    cells[POR_WM_BRIDGE_TRANSFERS] = por__count(ts.bridge_transfers);
-    cells[POR_WM_BRIDGE_REFUSED] = por__count(ts.bridge_refused);
-    c = &cells[POR_WM_MAX_IN_FLIGHT];
-    c->present = true;
-    c->value = por_amount_to_double(ts.max_in_flight, w->token_decimals);
-    c->exact = por_amount_format(ts.max_in_flight, w->token_decimals, false,
-                                 strings + POR_WM_MAX_IN_FLIGHT * POR_WORLD_STRING_BYTES,
-                                 POR_WORLD_STRING_BYTES);
-    cells[POR_WM_TX_HELD_BACK] = por__count(ds.transmissions_held_back);
-    por_net_stats ns;
-    por_net_get_stats(por_don_net(w->don), &ns);
-    cells[POR_WM_MSGS_RETRANSMITTED] = por__count(ns.retransmitted);
-    cells[POR_WM_ROUND_REQUESTS] = por__count(ts.round_requests);
-    cells[POR_WM_ROUND_REQUEST_GAS] = por__count(ts.round_request_gas);
-    cells[POR_WM_MINTS_HELD] = por__count(ts.mints_held);
-    c = &cells[POR_WM_FEE_WEI];
-    c->present = true;
-    c->value = (double)ds.transmit_fees_wei;
-    c->exact = por_amount_format(ds.transmit_fees_wei, 0, false,
-                                 strings + POR_WM_FEE_WEI * POR_WORLD_STRING_BYTES,
-                                 POR_WORLD_STRING_BYTES);
-    double usd = w->sc->chains[w->sc->feed.chain].native_price_usd;
-    if (usd > 0) {
-        c = &cells[POR_WM_FEE_USD];
-        c->present = true;
-        c->value = (double)ds.transmit_fees_wei / 1e18 * usd;
-    }
-    cells[POR_WM_TRANSMISSIONS_REVERTED] = por__count(ds.transmissions_reverted);
-    cells[POR_WM_REVERTED_GAS] = por__count(ds.reverted_gas);
-    cells[POR_WM_ANSWERS_UNDONE] = por__count(por_aggregator_undone(w->agg));
-}
-
 /* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
  * that the scenario did not grant the attacker the power to break. */
 static bool por__ocr_violation(const por__world *w, char *out, size_t len)
@@ -789,6 +465,8 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     st = por__world_build(&w, &eff, err);
     if (st == POR_OK && opt && opt->trace) {
         w.trace = opt->trace;
+        w.tr.sink = w.trace;
+        w.tr.sim = w.sim;
         w.refresh.trace = w.trace;
         por_don_set_trace(w.don, w.trace);
     }
@@ -800,7 +478,7 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     if (st == POR_OK && opt && opt->crypto_stats && w.don)
         por_crypto_get_stats(por_don_crypto(w.don), &opt->crypto_stats[rep]);
     if (st == POR_OK) {
-        por__fill_cells(&w, cells, out_strings);
+        por__world_fill_cells(&w, cells, out_strings);
         char ocr_why[320];
         if (w.invariant_violations && !w.keys_granted)
             st = por_error_set(err, POR_EINVARIANT, "%s: replication %llu: %s (%llu violations)",

@@ -1,6 +1,6 @@
-/* The trace record vocabulary (por/trace.h): names of record kinds, OCR message types,
- * decision reasons and message fates, and the tee sink that feeds two consumers (the
- * text timeline and the HTML collector) from one run. */
+/* The trace layer (por/trace.h), below the models: names of record kinds, OCR message
+ * types, decision reasons and message fates, and the tee sink that feeds two consumers
+ * (e.g. the text timeline and the HTML collector) from one run. No I/O here. */
 #include "por/trace.h"
 
 #include <stddef.h>
@@ -77,36 +77,4 @@ void por_trace_tee_init(por_trace_tee *t, por_trace_sink *a, por_trace_sink *b)
     t->sink.ctx = t;
     t->sink.describe = NULL;
     t->sink.describe_ctx = NULL;
-}
-
-char *por_trace_amount(por_amount v, unsigned decimals, unsigned frac, char *buf, size_t n)
-{
-    char raw[64];
-    por_amount_format(v, decimals, true, raw, sizeof raw);
-    const char *p = raw;
-    size_t o = 0;
-    if (*p == '-') {
-        if (o + 1 < n)
-            buf[o++] = '-';
-        p++;
-    }
-    size_t intlen = 0;
-    while (p[intlen] && p[intlen] != '.')
-        intlen++;
-    for (size_t i = 0; i < intlen; i++) {
-        if (i > 0 && (intlen - i) % 3 == 0 && o + 1 < n)
-            buf[o++] = ',';
-        if (o + 1 < n)
-            buf[o++] = p[i];
-    }
-    if (p[intlen] == '.' && frac > 0) {
-        if (o + 1 < n)
-            buf[o++] = '.';
-        const char *f = p + intlen + 1;
-        for (unsigned i = 0; i < frac && f[i] && o + 1 < n; i++)
-            buf[o++] = f[i];
-    }
-    if (n)
-        buf[o < n ? o : n - 1] = '\0';
-    return buf;
 }

@@ -1,7 +1,7 @@
 /* Exact ratio arithmetic for ground truth, Secure Mint margins and consumers (see
- * por/metrics.h): 256-bit products of 128-bit amounts, and the single place where a
+ * por/ratio.h): 256-bit products of 128-bit amounts, and the single place where a
  * double becomes an exact amount. */
-#include "por/metrics.h"
+#include "por/ratio.h"
 
 #include <math.h>
 
