@@ -607,24 +607,24 @@ START_TEST(change_leader_asks_max_ne_e_plus_1_and_stops_progress)
     world_init(&w, &t);
     ocr_node *nd = running_follower(&w);
     uint64_t sent = w.don->stats.messages_sent;
-    ocr_pacemaker_change_leader(nd);
+    por_ocr_pacemaker_change_leader(nd);
     ck_assert_uint_eq(nd->ne, 2);
     ck_assert(nd->t_progress == 0);
     ck_assert_uint_eq(w.don->stats.messages_sent, sent + w.don->n); /* NEWEPOCH to all */
 
     /* an epoch change to 4 already pending: asks for 4 again, T_progress stopped */
-    ocr_pacemaker_progress(nd);
+    por_ocr_pacemaker_progress(nd);
     nd->ne = 4;
     sent = w.don->stats.messages_sent;
-    ocr_pacemaker_change_leader(nd);
+    por_ocr_pacemaker_change_leader(nd);
     ck_assert_uint_eq(nd->ne, 4);
     ck_assert(nd->t_progress == 0);
     ck_assert_uint_eq(w.don->stats.messages_sent, sent + w.don->n);
 
     /* the progress timeout: same rule */
-    ocr_pacemaker_progress(nd);
-    ocr_cancel(nd, &nd->t_progress); /* as if it fired */
-    ocr_pacemaker_on_progress_timeout(nd);
+    por_ocr_pacemaker_progress(nd);
+    por_ocr_cancel(nd, &nd->t_progress); /* as if it fired */
+    por_ocr_pacemaker_on_progress_timeout(nd);
     ck_assert_uint_eq(nd->ne, 4);
     ck_assert(nd->t_progress == 0);
     world_free(&w);
@@ -633,8 +633,8 @@ END_TEST
 
 static void deliver_newepoch(ocr_node *nd, uint32_t from, uint32_t epoch)
 {
-    ocr_small *m = ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
-    ocr_pacemaker_on_newepoch(nd, from, m);
+    ocr_small *m = por_ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
+    por_ocr_pacemaker_on_newepoch(nd, from, m);
     por_msg_unref(&m->hdr);
 }
 
@@ -678,7 +678,7 @@ START_TEST(newepoch_not_above_recorded_changes_nothing)
 }
 END_TEST
 
-/* What the early return above relies on (pacemaker.c, ocr_pacemaker_on_newepoch):
+/* What the early return above relies on (pacemaker.c, por_ocr_pacemaker_on_newepoch):
  * between events every running node has at most f requests above ne and at most 2f
  * above e, and its two counts are those of its requests. Checked every 50 ms through
  * leader changes, a crashed leader and a restart (n = 7, f = 2). */
@@ -726,7 +726,7 @@ END_TEST
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
-    ocr_big *fin = ocr_big_new(d, OCR_FINAL);
+    ocr_big *fin = por_ocr_big_new(d, OCR_FINAL);
     por_report *rep = &fin->report;
     rep->config_digest = d->config_digest;
     rep->epoch = epoch;
@@ -739,24 +739,24 @@ static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
     fin->nsigs = d->f + 1;
     for (uint32_t i = 0; i < fin->nsigs; i++) {
         fin->signers[i] = (uint8_t)i;
-        ocr_sign(&d->nodes[i], ocr_big_hash(fin), &fin->sigs[i]);
+        por_ocr_sign(&d->nodes[i], por_ocr_big_hash(fin), &fin->sigs[i]);
     }
-    ck_assert(ocr_final_valid(d, fin));
+    ck_assert(por_ocr_final_valid(d, fin));
     return fin;
 }
 
 static void deliver_echo(ocr_node *nd, uint32_t from, ocr_big *fin)
 {
-    ocr_small *m = ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
+    ocr_small *m = por_ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
     m->final = (ocr_big *)por_msg_ref(&fin->hdr);
-    ocr_repgen_on_message(nd, from, &m->hdr);
+    por_ocr_repgen_on_message(nd, from, &m->hdr);
     por_msg_unref(&m->hdr);
 }
 
 /* The follower's state as libocr's messageObserveReq leaves it for round R. */
 static void follower_at_round(ocr_node *nd, uint32_t r)
 {
-    ocr_repgen_start_epoch(nd); /* a follower: resets its round state */
+    por_ocr_repgen_start_epoch(nd); /* a follower: resets its round state */
     nd->rf = r;
 }
 
@@ -774,13 +774,13 @@ START_TEST(final_only_for_current_round)
     follower_at_round(nd, 3);
     ocr_big *older = valid_final(d, nd->e, 2), *newer = valid_final(d, nd->e, 4),
             *current = valid_final(d, nd->e, 3);
-    ocr_repgen_on_message(nd, nd->leader, &newer->hdr);
+    por_ocr_repgen_on_message(nd, nd->leader, &newer->hdr);
     ck_assert(nd->sent_echo == NULL); /* before the fix: a higher round was echoed */
-    ocr_repgen_on_message(nd, nd->leader, &older->hdr);
+    por_ocr_repgen_on_message(nd, nd->leader, &older->hdr);
     ck_assert(nd->sent_echo == NULL);
     uint32_t other = (nd->leader + 1) % d->n == nd->idx ? (nd->leader + 2) % d->n
                                                          : (nd->leader + 1) % d->n;
-    ocr_repgen_on_message(nd, other, &current->hdr); /* not from the leader */
+    por_ocr_repgen_on_message(nd, other, &current->hdr); /* not from the leader */
     ck_assert(nd->sent_echo == NULL);
     /* echoes of another round neither count nor make it echo */
     for (uint32_t j = 0; j < d->n; j++)
@@ -788,10 +788,10 @@ START_TEST(final_only_for_current_round)
     ck_assert(nd->sent_echo == NULL);
     ck_assert_uint_eq(nd->echo_mask, 0);
     ck_assert(!nd->completed);
-    ocr_repgen_on_message(nd, nd->leader, &current->hdr);
+    por_ocr_repgen_on_message(nd, nd->leader, &current->hdr);
     ck_assert(nd->sent_echo == current);
     ocr_big *again = valid_final(d, nd->e, 3);
-    ocr_repgen_on_message(nd, nd->leader, &again->hdr); /* only once */
+    por_ocr_repgen_on_message(nd, nd->leader, &again->hdr); /* only once */
     ck_assert(nd->sent_echo == current);
     por_msg_unref(&older->hdr);
     por_msg_unref(&newer->hdr);
@@ -819,7 +819,7 @@ START_TEST(declined_follower_never_transmits)
     follower_at_round(nd, 3);
     ocr_big *fin = valid_final(d, nd->e, 3);
     nd->completed = true; /* as completeRound leaves a follower that declined */
-    ocr_repgen_on_message(nd, nd->leader, &fin->hdr);
+    por_ocr_repgen_on_message(nd, nd->leader, &fin->hdr);
     ck_assert(nd->sent_echo == fin); /* messageFinal does not look at completedRound */
     for (uint32_t j = 0; j < d->n; j++)
         deliver_echo(nd, j, fin);
@@ -841,7 +841,7 @@ START_TEST(declined_follower_never_transmits)
     ck_assert(queued == (stage < d->nsched));
     /* a crash loses shouldTransmit's memory (libocr keeps latestEpochRound in memory
      * only) and the pending reports (porsim has no crash persistence) */
-    ocr_transmission_abort(nd);
+    por_ocr_transmission_abort(nd);
     ck_assert_uint_eq(nd->tx_memory.latest_er, 0);
     for (int k = 0; k < OCR_MAX_PENDING; k++)
         ck_assert(nd->pending[k] == NULL);

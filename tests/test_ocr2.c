@@ -144,7 +144,7 @@ static void schedule_of(tscen *t, uint64_t rep, uint32_t *leaders, por_addr *sig
 
 /* leader_schedule "fixed" (the default) keeps porsim's original rule: leaders and keys
  * are configuration derived from the seed, the same in every replication; the leader of
- * an epoch is the pacemaker's keccak(shared key, epoch) mod n (ocr_leader). */
+ * an epoch is the pacemaker's keccak(shared key, epoch) mod n (por_ocr_leader). */
 START_TEST(fixed_schedule_is_the_same_in_every_replication)
 {
     tscen t;
@@ -213,7 +213,7 @@ START_TEST(per_replication_schedule_same_for_any_jobs)
 END_TEST
 
 /* A crash attack with "leader_at": t hits the oracle that leads at t, the leader of the
- * highest epoch entered by then under the pacemaker's leader function (ocr_leader), here
+ * highest epoch entered by then under the pacemaker's leader function (por_ocr_leader), here
  * with a per-replication schedule so the target differs from the fixed one's. */
 START_TEST(crash_leader_at_hits_the_leader_at_that_time)
 {
@@ -245,7 +245,7 @@ START_TEST(crash_leader_at_hits_the_leader_at_that_time)
         ocr_don *d = w.don;
         printf("replication %" PRIu64 ": leader at t0 (epoch %u) is oracle %u\n", rep, top,
                leader);
-        ck_assert_uint_eq(ocr_leader_at_target(d, 0), leader);
+        ck_assert_uint_eq(por_ocr_leader_at_target(d, 0), leader);
         for (uint32_t i = 0; i < 4; i++)
             ck_assert(d->nodes[i].down == (i == leader));
         /* the others left its epoch: the crash cost the leader its lead */
@@ -279,7 +279,7 @@ START_TEST(eclipse_leader_at_targets_the_leader)
     a->window.until = t0 + 5 * POR_MIN;
     a->drop = 1.0;
     run_don(&w, &t, 0, t0 + 2 * POR_MIN);
-    ck_assert_uint_eq(ocr_leader_at_target(w.don, 0), leader);
+    ck_assert_uint_eq(por_ocr_leader_at_target(w.don, 0), leader);
     uint32_t other = leader == 0 ? 1 : 0;
     ck_assert_uint_gt(por_don_node_epoch(w.don, other), e0);
     free_don(&w);
@@ -407,17 +407,17 @@ END_TEST
  * |new - old| / |old| >= alpha (the boundary counts). */
 START_TEST(ocr2_deviation_func)
 {
-    ck_assert(!ocr2_deviates(10000000, 0, 0));
-    ck_assert(ocr2_deviates(10000000, 0, 1));
-    ck_assert(ocr2_deviates(10000000, 1000, 1010));  /* exactly 1 % */
-    ck_assert(!ocr2_deviates(10000000, 1000, 1009));
-    ck_assert(ocr2_deviates(10000000, -1000, -990)); /* |old| as the base */
+    ck_assert(!por_ocr2_deviates(10000000, 0, 0));
+    ck_assert(por_ocr2_deviates(10000000, 0, 1));
+    ck_assert(por_ocr2_deviates(10000000, 1000, 1010));  /* exactly 1 % */
+    ck_assert(!por_ocr2_deviates(10000000, 1000, 1009));
+    ck_assert(por_ocr2_deviates(10000000, -1000, -990)); /* |old| as the base */
 }
 END_TEST
 
 static ocr_big *final_of(ocr_don *d, uint32_t epoch, uint32_t round, por_amount median)
 {
-    ocr_big *m = ocr_big_new(d, OCR_FINAL);
+    ocr_big *m = por_ocr_big_new(d, OCR_FINAL);
     m->report.config_digest = d->config_digest;
     m->report.epoch = epoch;
     m->report.round = round;
@@ -442,16 +442,16 @@ START_TEST(ocr2_should_accept_finalized_report)
     ocr_don *d = w.don;
     ocr_node *nd = &d->nodes[0];
     ocr_big *m = final_of(d, 1, 2, R0);
-    ocr2_transmission_start(nd, m); /* nothing pending, contract empty: accept */
+    por_ocr2_transmission_start(nd, m); /* nothing pending, contract empty: accept */
     ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 2);
     ocr_big *older = final_of(d, 1, 1, R0 * 2);
-    ocr2_transmission_start(nd, older); /* not newer than the accepted (1, 2) */
+    por_ocr2_transmission_start(nd, older); /* not newer than the accepted (1, 2) */
     ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 2);
     ocr_big *close = final_of(d, 1, 3, R0 / 100 * 101); /* +1 % < 2 %, (1, 2) pending */
-    ocr2_transmission_start(nd, close);
+    por_ocr2_transmission_start(nd, close);
     ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 2);
     ocr_big *far = final_of(d, 1, 4, R0 / 100 * 103); /* +3 % >= 2 % */
-    ocr2_transmission_start(nd, far);
+    por_ocr2_transmission_start(nd, far);
     ck_assert_uint_eq(nd->o2_accepted_er, (1ull << 32) | 4);
     ck_assert(nd->o2_accepted_median == R0 / 100 * 103);
     por_don_get_stats(w.don, &w.st);
@@ -512,7 +512,7 @@ START_TEST(ocr2_should_transmit_accepted_report)
     /* put (2, 1) on chain through the aggregator as a transmission would */
     ocr_big *onchain = final_of(d, 2, 1, R0);
     onchain->report.observations_timestamp = POR_SEC;
-    const por_digest *h = ocr_big_hash(onchain);
+    const por_digest *h = por_ocr_big_hash(onchain);
     por_sig sigs[2];
     for (uint32_t i = 0; i < 2; i++)
         por_crypto_sign(d->crypto, &d->nodes[i].key, h, &sigs[i]);
@@ -523,11 +523,11 @@ START_TEST(ocr2_should_transmit_accepted_report)
     ocr_big *stale = final_of(d, 1, 5, R0 * 2), *fresh = final_of(d, 2, 2, R0 * 2);
     nd->pending[0] = (ocr_big *)por_msg_ref(&stale->hdr);
     nd->pending[1] = (ocr_big *)por_msg_ref(&fresh->hdr);
-    ocr2_transmission_on_timer(nd, 0);
+    por_ocr2_transmission_on_timer(nd, 0);
     por_don_get_stats(w.don, &w.st);
     ck_assert_uint_eq(w.st.transmissions_skipped, 1);
     ck_assert_uint_eq(w.st.transmissions_sent, 0);
-    ocr2_transmission_on_timer(nd, 1);
+    por_ocr2_transmission_on_timer(nd, 1);
     por_don_get_stats(w.don, &w.st);
     ck_assert_uint_eq(w.st.transmissions_sent, 1);
     ck_assert_ptr_null(nd->pending[0]);
@@ -637,7 +637,7 @@ START_TEST(ocr2_transmit_order_follows_schedule)
     for (uint32_t round = 1; round <= 2; round++) {
         uint32_t count[4] = {0};
         for (uint32_t i = 0; i < 7; i++) {
-            uint32_t st = ocr2_transmit_stage(w.don, 3, round, i);
+            uint32_t st = por_ocr2_transmit_stage(w.don, 3, round, i);
             ck_assert(st == UINT32_MAX || st < 3);
             count[st == UINT32_MAX ? 3 : st]++;
             if (st == 0)
@@ -651,7 +651,7 @@ START_TEST(ocr2_transmit_order_follows_schedule)
     bool moved = first[0] != first[1];
     for (uint32_t e = 4; e < 20 && !moved; e++)
         for (uint32_t i = 0; i < 7 && !moved; i++)
-            moved = ocr2_transmit_stage(w.don, e, 1, i) == 0 && i != first[0];
+            moved = por_ocr2_transmit_stage(w.don, e, 1, i) == 0 && i != first[0];
     ck_assert(moved);
     free_don(&w);
 }
@@ -662,7 +662,7 @@ static ocr_big *signed_final(ocr_don *d, uint32_t e, uint32_t r, uint32_t k)
 {
     ocr_big *fin = final_of(d, e, r, R0);
     fin->report.observations_timestamp = 7 * POR_SEC;
-    const por_digest *h = ocr_big_hash(fin);
+    const por_digest *h = por_ocr_big_hash(fin);
     for (uint32_t i = 0; i < k; i++) {
         fin->signers[i] = (uint8_t)i;
         por_crypto_sign(d->crypto, &d->nodes[i].key, h, &fin->sigs[i]);
@@ -673,9 +673,9 @@ static ocr_big *signed_final(ocr_don *d, uint32_t e, uint32_t r, uint32_t k)
 
 static void deliver_echo(ocr_node *nd, ocr_big *fin, uint32_t from)
 {
-    ocr_small *m = ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
+    ocr_small *m = por_ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
     m->final = (ocr_big *)por_msg_ref(&fin->hdr);
-    ocr2_repgen_on_message(nd, from, &m->hdr);
+    por_ocr2_repgen_on_message(nd, from, &m->hdr);
     por_msg_unref(&m->hdr);
 }
 

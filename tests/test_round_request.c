@@ -1,4 +1,4 @@
-/* The OCR1 follower's "unfulfilled request" reason to report (ocr_unfulfilled_request in
+/* The OCR1 follower's "unfulfilled request" reason to report (por_ocr_unfulfilled_request in
  * sim/models/oracle/oracle.c) against libocr and the contract, on a hand-built node:
  *   libocr offchainreporting/internal/protocol/report_generation_follower.go shouldReport:
  *     unfulfilledRequest := requested.configDigest == config.ConfigDigest &&
@@ -75,14 +75,14 @@ START_TEST(test_unfulfilled_request_rule)
     printf("seed %llu\n", (unsigned long long)por_test_seed());
     por_round_data none = latest(0, 0, 0);
     /* no RoundRequested event: nothing pending */
-    ck_assert(!ocr_unfulfilled_request(&x.node, &none));
+    ck_assert(!por_ocr_unfulfilled_request(&x.node, &none));
     /* a request before any transmission carries (0, 0): pending */
     ck_assert(por_aggregator_request_new_round(x.agg, 0, &x.owner, NULL));
-    ck_assert(ocr_unfulfilled_request(&x.node, &none));
+    ck_assert(por_ocr_unfulfilled_request(&x.node, &none));
     /* any transmission the node reads after it, (1, 1) or (2, 0), is newer: fulfilled */
     por_round_data t11 = latest(1, 1, 1), t20 = latest(2, 2, 0);
-    ck_assert(!ocr_unfulfilled_request(&x.node, &t11));
-    ck_assert(!ocr_unfulfilled_request(&x.node, &t20));
+    ck_assert(!por_ocr_unfulfilled_request(&x.node, &t11));
+    ck_assert(!por_ocr_unfulfilled_request(&x.node, &t20));
     rr_free(&x);
 }
 END_TEST
@@ -112,10 +112,10 @@ START_TEST(test_request_after_transmission_until_fulfilled)
     ck_assert(por_aggregator_latest_round_requested(x.agg, &ev));
     ck_assert(ev.epoch == 3 && ev.round == 2);
     por_round_data t32 = latest(1, 3, 2), t33 = latest(2, 3, 3), t41 = latest(2, 4, 1), t31 = latest(1, 3, 1);
-    ck_assert(ocr_unfulfilled_request(&x.node, &t32));
-    ck_assert(ocr_unfulfilled_request(&x.node, &t31)); /* a node reading an older state */
-    ck_assert(!ocr_unfulfilled_request(&x.node, &t33));
-    ck_assert(!ocr_unfulfilled_request(&x.node, &t41));
+    ck_assert(por_ocr_unfulfilled_request(&x.node, &t32));
+    ck_assert(por_ocr_unfulfilled_request(&x.node, &t31)); /* a node reading an older state */
+    ck_assert(!por_ocr_unfulfilled_request(&x.node, &t33));
+    ck_assert(!por_ocr_unfulfilled_request(&x.node, &t41));
     rr_free(&x);
 }
 END_TEST
@@ -128,12 +128,12 @@ START_TEST(test_no_lookback_and_config_digest)
     /* now = 0, DeltaC = 1 h: the node's LatestRoundRequested ignores the lookback, so an
      * event a day old is still pending while no newer transmission exists */
     ck_assert(por_aggregator_request_new_round(x.agg, -POR_DAY, &x.owner, NULL));
-    ck_assert(ocr_unfulfilled_request(&x.node, &none));
+    ck_assert(por_ocr_unfulfilled_request(&x.node, &none));
     /* a request under another configuration (the node runs another digest) is ignored */
     ck_assert(por_aggregator_request_new_round(x.agg, 0, &x.owner, NULL));
-    ck_assert(ocr_unfulfilled_request(&x.node, &none));
+    ck_assert(por_ocr_unfulfilled_request(&x.node, &none));
     x.don.config_digest.b[0] ^= 1;
-    ck_assert(!ocr_unfulfilled_request(&x.node, &none));
+    ck_assert(!por_ocr_unfulfilled_request(&x.node, &none));
     rr_free(&x);
 }
 END_TEST

@@ -20,7 +20,7 @@
 
 static size_t ocr__range_slot(uint64_t er) { return (size_t)(por_mix64(er) % OCR_RANGE_SLOTS); }
 
-void ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value)
+void por_ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value)
 {
     if (!d->ranges)
         d->ranges = por_xcalloc(OCR_RANGE_SLOTS, sizeof *d->ranges);
@@ -38,7 +38,7 @@ void ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount va
         r->hi = value;
 }
 
-bool ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
+bool por_ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
                       por_amount *hi)
 {
     if (!d->ranges)
@@ -61,7 +61,7 @@ static void ocr__note_test_faults(ocr_don *d)
     snprintf(d->violation + len, sizeof d->violation - len, " [POR_TEST_FAULT is set]");
 }
 
-void ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, uint32_t nsigs,
+void por_ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, uint32_t nsigs,
                         bool range_known, por_amount lo, por_amount hi)
 {
     const por_aggregator_config *cfg = por_aggregator_get_config(d->agg);

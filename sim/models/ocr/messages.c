@@ -26,7 +26,7 @@ static void ocr__big_destroy(por_msg *hdr)
     m->don->free_big = m;
 }
 
-ocr_small *ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round)
+ocr_small *por_ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round)
 {
     ocr_small *m = d->free_small;
     if (m)
@@ -58,7 +58,7 @@ ocr_small *ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t rou
     return m;
 }
 
-ocr_big *ocr_big_new(ocr_don *d, uint16_t type)
+ocr_big *por_ocr_big_new(ocr_don *d, uint16_t type)
 {
     ocr_big *m = d->free_big;
     if (m)
@@ -80,7 +80,7 @@ ocr_big *ocr_big_new(ocr_don *d, uint16_t type)
     return m;
 }
 
-void ocr_pools_free(ocr_don *d)
+void por_ocr_pools_free(ocr_don *d)
 {
     while (d->free_small) {
         ocr_small *m = d->free_small;
@@ -100,7 +100,7 @@ static void ocr__be(uint8_t *p, uint64_t v, int n)
         p[i] = (uint8_t)v;
 }
 
-uint32_t ocr_leader(ocr_don *d, uint32_t epoch)
+uint32_t por_ocr_leader(ocr_don *d, uint32_t epoch)
 {
     if (epoch == d->memo_epoch && epoch != 0)
         return d->memo_leader;
@@ -117,7 +117,7 @@ uint32_t ocr_leader(ocr_don *d, uint32_t epoch)
     return d->memo_leader;
 }
 
-void ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
+void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
                             por_amount value, por_digest *out)
 {
     uint8_t buf[32 + 4 + 4 + 1 + 16];
@@ -131,7 +131,7 @@ void ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, ui
     por_crypto_message_digest(d->crypto, buf, sizeof buf, out);
 }
 
-const por_digest *ocr_big_hash(ocr_big *m)
+const por_digest *por_ocr_big_hash(ocr_big *m)
 {
     if (!m->hash_set) {
         por_report_hash(&m->report, &m->hash);
@@ -140,7 +140,7 @@ const por_digest *ocr_big_hash(ocr_big *m)
     return &m->hash;
 }
 
-bool ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round)
+bool por_ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round)
 {
     const por_report *r = &m->report;
     /* context checks are cheap and per receiver */
@@ -159,20 +159,20 @@ bool ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round
         }
         seen |= 1u << who;
         por_digest od;
-        ocr_observation_digest(d, epoch, round, who, r->obs[i], &od);
+        por_ocr_observation_digest(d, epoch, round, who, r->obs[i], &od);
         ok = por_crypto_verify(d->crypto, &od, &m->obs_sigs[i], &d->nodes[who].key.addr);
     }
     m->valid = ok ? 1 : 0;
     return ok;
 }
 
-bool ocr_final_valid(ocr_don *d, ocr_big *m)
+bool por_ocr_final_valid(ocr_don *d, ocr_big *m)
 {
     if (memcmp(m->report.config_digest.b, d->config_digest.b, 32) != 0)
         return false;
     if (m->valid >= 0)
         return m->valid == 1;
-    const por_digest *h = ocr_big_hash(m);
+    const por_digest *h = por_ocr_big_hash(m);
     bool ok = m->nsigs > d->f && m->nsigs <= d->n && m->report.nobs > 2 * d->f &&
               m->report.nobs <= d->n;
     uint32_t seen = 0;

@@ -45,7 +45,7 @@ static uint64_t ocr2__er(uint32_t e, uint32_t r) { return ((uint64_t)e << 32) | 
 
 /* ---------------------------------------------------------------- DON state */
 
-void ocr2_don_init(ocr_don *d)
+void por_ocr2_don_init(ocr_don *d)
 {
     static const char dom[] = "porsim/ocr2/transmission-order-key";
     uint8_t buf[sizeof dom - 1 + 32];
@@ -65,7 +65,7 @@ void ocr2_don_init(ocr_don *d)
         d->nodes[i].o2_finalized = por_xcalloc(d->o2_ring, sizeof(uint64_t));
 }
 
-void ocr2_don_free(ocr_don *d)
+void por_ocr2_don_free(ocr_don *d)
 {
     for (uint32_t i = 0; i < d->n; i++) {
         free(d->nodes[i].o2_finalized);
@@ -75,7 +75,7 @@ void ocr2_don_free(ocr_don *d)
 
 /* ---------------------------------------------------------------- plugin rules */
 
-bool ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now)
+bool por_ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now)
 {
     if (old == 0)
         return now != 0; /* both zero: no deviation; any move away from 0 is significant */
@@ -97,7 +97,7 @@ static void ocr2__observation_digest(const ocr_don *d, uint32_t epoch, uint32_t 
                                      por_digest *out)
 {
     por_digest base;
-    ocr_observation_digest(d, epoch, round, observer, value, &base);
+    por_ocr_observation_digest(d, epoch, round, observer, value, &base);
     uint8_t buf[32 + 8];
     memcpy(buf, base.b, 32);
     for (int i = 0; i < 8; i++)
@@ -159,7 +159,7 @@ static int ocr2__should_report(ocr_node *nd, const por_report *rep, por_round_da
                                por_trace_decision_why *why)
 {
     ocr_don *d = nd->don;
-    if (!ocr_read_contract(nd, rd)) {
+    if (!por_ocr_read_contract(nd, rd)) {
         d->stats.rpc_failures_report++;
         *why = POR_DECIDE_UNREADABLE;
         return -1;
@@ -175,13 +175,13 @@ static int ocr2__should_report(ocr_node *nd, const por_report *rep, por_round_da
         *why = POR_DECIDE_FIRST;
         return 1;
     }
-    if (ocr2_deviates(d->oc->alpha_ppb, rd->answer, answer)) {
+    if (por_ocr2_deviates(d->oc->alpha_ppb, rd->answer, answer)) {
         *why = POR_DECIDE_DEVIATION;
         return 1;
     }
     /* deltaCTimeout: latestTimestamp (the transmission's block time) + ΔC before now,
      * on the node's own clock */
-    por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+    por_time_t local_now = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
     if (d->oc->delta_c > 0 && rd->updated_at + d->oc->delta_c < local_now) {
         *why = POR_DECIDE_HEARTBEAT;
         return 1;
@@ -211,7 +211,7 @@ static void ocr2__trace_decision(ocr_node *nd, const por_report *rep, int decisi
     if (decision >= 0) {
         r.b = rd->answer;
         if (rd->round_id != 0) {
-            r.dt = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx) - rd->updated_at;
+            r.dt = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx) - rd->updated_at;
             por_amount diff, scaled;
             bool ok = por_amount_sub(r.a, rd->answer, &diff);
             if (ok && diff < 0)
@@ -239,20 +239,20 @@ static void ocr2__start_round(ocr_node *nd)
         return;
     nd->r++;
     nd->obs_mask = nd->rep_mask = nd->skip_mask = 0;
-    ocr_cancel(nd, &nd->t_grace);
+    por_ocr_cancel(nd, &nd->t_grace);
     if (nd->req) {
         por_msg_unref(&nd->req->hdr);
         nd->req = NULL;
     }
     nd->o2_ready = false;
-    ocr_cancel(nd, &nd->t_round);
-    nd->t_round = ocr_timer(nd, d->oc->delta_round, OCR_EV_ROUND, nd->e);
+    por_ocr_cancel(nd, &nd->t_round);
+    nd->t_round = por_ocr_timer(nd, d->oc->delta_round, OCR_EV_ROUND, nd->e);
     if (d->trace)
-        ocr_trace_round(nd);
-    ocr_small *m = ocr_small_new(d, OCR_OBSERVE_REQ, nd->e, nd->r);
+        por_ocr_trace_round(nd);
+    ocr_small *m = por_ocr_small_new(d, OCR_OBSERVE_REQ, nd->e, nd->r);
     m->skip = false;
     m->obs_ts = 0;
-    ocr_broadcast(nd, &m->hdr);
+    por_ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
     if (nd->r > d->oc->r_max) {
         nd->phase = OCR_PHASE_IDLE; /* the signal to change leader */
@@ -262,7 +262,7 @@ static void ocr2__start_round(ocr_node *nd)
     nd->phase = OCR_PHASE_OBSERVE;
 }
 
-void ocr2_repgen_start_epoch(ocr_node *nd)
+void por_ocr2_repgen_start_epoch(ocr_node *nd)
 {
     nd->rf = 0;
     nd->observing = false;
@@ -277,7 +277,7 @@ void ocr2_repgen_start_epoch(ocr_node *nd)
     }
 }
 
-void ocr2_repgen_on_round_timer(ocr_node *nd, uint64_t a)
+void por_ocr2_repgen_on_round_timer(ocr_node *nd, uint64_t a)
 {
     nd->t_round = 0;
     if (a != nd->e || nd->leader != nd->idx)
@@ -303,11 +303,11 @@ static void ocr2__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
     nd->obs_mask |= bit;
     if (nd->phase == OCR_PHASE_OBSERVE && ocr2__popcount(nd->obs_mask) > 2 * d->f) {
         nd->phase = OCR_PHASE_GRACE;
-        nd->t_grace = ocr_timer(nd, d->oc->delta_grace, OCR_EV_GRACE, nd->r);
+        nd->t_grace = por_ocr_timer(nd, d->oc->delta_grace, OCR_EV_GRACE, nd->r);
     }
 }
 
-void ocr2_repgen_on_grace(ocr_node *nd, uint64_t a)
+void por_ocr2_repgen_on_grace(ocr_node *nd, uint64_t a)
 {
     nd->t_grace = 0;
     ocr_don *d = nd->don;
@@ -325,7 +325,7 @@ void ocr2_repgen_on_grace(ocr_node *nd, uint64_t a)
         }
         order[i] = j;
     }
-    ocr_big *m = ocr_big_new(d, OCR_REPORT_REQ);
+    ocr_big *m = por_ocr_big_new(d, OCR_REPORT_REQ);
     por_report *rep = &m->report;
     rep->config_digest = d->config_digest;
     rep->epoch = nd->e;
@@ -343,19 +343,19 @@ void ocr2_repgen_on_grace(ocr_node *nd, uint64_t a)
     POR_ASSERT(k > 2 * d->f);
     m->valid = 1; /* every observation passed this leader's verification (see OCR1) */
     nd->req = m;  /* keep the creation reference */
-    ocr_broadcast(nd, &m->hdr);
+    por_ocr_broadcast(nd, &m->hdr);
     nd->phase = OCR_PHASE_REPORT;
     if (d->trace)
-        ocr_trace_report_req(nd, m);
+        por_ocr_trace_report_req(nd, m);
 }
 
 /* The FINAL of the leader's report with exactly the f + 1 signatures of MASK. */
 static void ocr2__send_final(ocr_node *nd, uint32_t mask)
 {
     ocr_don *d = nd->don;
-    ocr_big *fin = ocr_big_new(d, OCR_FINAL);
+    ocr_big *fin = por_ocr_big_new(d, OCR_FINAL);
     fin->report = nd->req->report;
-    fin->hash = *ocr_big_hash(nd->req);
+    fin->hash = *por_ocr_big_hash(nd->req);
     fin->hash_set = true;
     uint32_t s = 0;
     for (uint32_t j = 0; j < d->n && s <= d->f; j++)
@@ -368,8 +368,8 @@ static void ocr2__send_final(ocr_node *nd, uint32_t mask)
     fin->hdr.size = 16 + 32 + 8 + 8 + fin->report.nobs * 17 + s * 66;
     d->stats.finals++;
     if (d->trace)
-        ocr_trace_final(nd, fin);
-    ocr_broadcast(nd, &fin->hdr);
+        por_ocr_trace_final(nd, fin);
+    por_ocr_broadcast(nd, &fin->hdr);
     por_msg_unref(&fin->hdr);
 }
 
@@ -389,7 +389,7 @@ static void ocr2__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
         ocr2__start_round(nd);
         return;
     }
-    const por_digest *h = ocr_big_hash(nd->req);
+    const por_digest *h = por_ocr_big_hash(nd->req);
     if (memcmp(m->digest.b, h->b, 32) != 0)
         return; /* a report other than the one this REPORT-REQ makes */
     if (!por_crypto_verify(d->crypto, h, &m->sig, &d->nodes[from].key.addr))
@@ -400,7 +400,7 @@ static void ocr2__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
         return;
     nd->phase = OCR_PHASE_FINAL;
     d->stats.rounds_reported++;
-    if (!ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
+    if (!por_ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
         ocr2__send_final(nd, nd->rep_mask);
     ocr2__start_round(nd);
 }
@@ -414,10 +414,10 @@ static void ocr2__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m
         m->round > d->oc->r_max + 1)
         return;
     nd->rf = m->round;
-    ocr_cancel(nd, &nd->t_observe);
+    por_ocr_cancel(nd, &nd->t_observe);
     nd->observing = false;
     if (m->round > d->oc->r_max) {
-        ocr_pacemaker_change_leader(nd);
+        por_ocr_pacemaker_change_leader(nd);
         return;
     }
     nd->o2_sent_report = false;
@@ -431,15 +431,15 @@ static void ocr2__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m
     if (d->oc->observe_timeout > 0 && lat > d->oc->observe_timeout)
         return;
     if (!(d->byz_listed & (1u << nd->idx)))
-        ocr_record_honest(d, nd->e, m->round, v);
-    nd->obs_value = ocr_tamper_observation(nd, v);
+        por_ocr_record_honest(d, nd->e, m->round, v);
+    nd->obs_value = por_ocr_tamper_observation(nd, v);
     if (d->trace)
-        ocr_trace_observation(nd, m->round, v, nd->obs_value);
+        por_ocr_trace_observation(nd, m->round, v, nd->obs_value);
     nd->observing = true;
-    nd->t_observe = ocr_timer(nd, lat, OCR_EV_OBSERVED, nd->rf);
+    nd->t_observe = por_ocr_timer(nd, lat, OCR_EV_OBSERVED, nd->rf);
 }
 
-void ocr2_repgen_on_observed(ocr_node *nd, uint64_t a)
+void por_ocr2_repgen_on_observed(ocr_node *nd, uint64_t a)
 {
     nd->t_observe = 0;
     if (!nd->observing || a != nd->rf)
@@ -447,19 +447,19 @@ void ocr2_repgen_on_observed(ocr_node *nd, uint64_t a)
     nd->observing = false;
     ocr_don *d = nd->don;
     /* median.go Observation: uint32(time.Now().Unix()) of the node's clock */
-    por_time_t local = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+    por_time_t local = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
     if (local < 0)
         local = 0;
-    ocr_small *m = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
+    ocr_small *m = por_ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
     m->value = nd->obs_value;
     m->obs_ts = local / POR_SEC * POR_SEC;
     m->skip = false;
     m->hdr.size += 4;
     por_digest od;
     ocr2__observation_digest(d, nd->e, nd->rf, nd->idx, m->value, m->obs_ts, &od);
-    ocr_sign(nd, &od, &m->sig);
+    por_ocr_sign(nd, &od, &m->sig);
     d->stats.observations++;
-    ocr_send(nd, nd->leader, &m->hdr);
+    por_ocr_send(nd, nd->leader, &m->hdr);
     por_msg_unref(&m->hdr);
 }
 
@@ -469,7 +469,7 @@ static void ocr2__complete_round(ocr_node *nd)
     if (nd->o2_completed)
         return;
     nd->o2_completed = true;
-    ocr_pacemaker_progress(nd);
+    por_ocr_pacemaker_progress(nd);
 }
 
 static void ocr2__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
@@ -487,14 +487,14 @@ static void ocr2__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
         ocr2__trace_decision(nd, &m->report, decision, why, &rd);
     if (decision < 0)
         return; /* Report errored: nothing is sent for this round */
-    if (decision == 1 && ocr_byzantine(nd, POR_BYZ_REFUSE_SIGN))
+    if (decision == 1 && por_ocr_byzantine(nd, POR_BYZ_REFUSE_SIGN))
         return;
-    ocr_small *rep = ocr_small_new(d, OCR_REPORT, nd->e, nd->rf);
+    ocr_small *rep = por_ocr_small_new(d, OCR_REPORT, nd->e, nd->rf);
     rep->skip = decision == 0;
     rep->obs_ts = 0;
     if (decision == 1) {
-        rep->digest = *ocr_big_hash(m);
-        ocr_sign(nd, &rep->digest, &rep->sig);
+        rep->digest = *por_ocr_big_hash(m);
+        por_ocr_sign(nd, &rep->digest, &rep->sig);
         d->stats.reports_signed++;
     } else {
         memset(&rep->digest, 0, sizeof rep->digest);
@@ -502,7 +502,7 @@ static void ocr2__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
         ocr2__complete_round(nd);
     }
     nd->o2_sent_report = true;
-    ocr_send(nd, nd->leader, &rep->hdr);
+    por_ocr_send(nd, nd->leader, &rep->hdr);
     por_msg_unref(&rep->hdr);
 }
 
@@ -539,31 +539,31 @@ static void ocr2__finalize(ocr_node *nd, ocr_big *fin)
     if (nd->o2_final_latest < er)
         nd->o2_final_latest = er;
     if (d->trace)
-        ocr_trace_complete(nd, fin);
-    if (!ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL)) {
-        ocr_small *m = ocr_small_new(d, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
+        por_ocr_trace_complete(nd, fin);
+    if (!por_ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL)) {
+        ocr_small *m = por_ocr_small_new(d, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
         m->final = (ocr_big *)por_msg_ref(&fin->hdr);
         m->hdr.size = fin->hdr.size;
         m->skip = false;
         m->obs_ts = 0;
-        ocr_broadcast(nd, &m->hdr);
+        por_ocr_broadcast(nd, &m->hdr);
         por_msg_unref(&m->hdr);
     }
-    ocr2_transmission_start(nd, fin);
+    por_ocr2_transmission_start(nd, fin);
 }
 
 static bool ocr2__final_ok(ocr_node *nd, ocr_big *fin)
 {
     uint64_t er = ocr2__er(fin->report.epoch, fin->report.round);
     return fin->report.ocr2 && !ocr2__expired(nd, er) && !ocr2__finalized(nd, er) &&
-           ocr_final_valid(nd->don, fin);
+           por_ocr_final_valid(nd->don, fin);
 }
 
 static void ocr2__on_final(ocr_node *nd, uint32_t from, ocr_big *fin)
 {
     if (fin->report.epoch != nd->e || fin->report.round != nd->rf || from != nd->leader)
         return;
-    if (!fin->report.ocr2 || !ocr_final_valid(nd->don, fin))
+    if (!fin->report.ocr2 || !por_ocr_final_valid(nd->don, fin))
         return;
     uint64_t er = ocr2__er(fin->report.epoch, fin->report.round);
     if (!ocr2__expired(nd, er) && !ocr2__finalized(nd, er))
@@ -579,7 +579,7 @@ static void ocr2__on_final_echo(ocr_node *nd, const ocr_small *m)
     ocr2__finalize(nd, fin);
 }
 
-void ocr2_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
+void por_ocr2_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
 {
     switch (m->type) {
     case OCR_OBSERVE_REQ:

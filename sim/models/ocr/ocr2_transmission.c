@@ -27,7 +27,7 @@
 
 static uint64_t ocr2__er_of(const por_report *r) { return ((uint64_t)r->epoch << 32) | r->round; }
 
-uint32_t ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t node)
+uint32_t por_ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t node)
 {
     /* key = keccak(transmissionOrderKey || configDigest || epoch, round as 8-byte
      * little-endian), as transmitDelays; porsim draws the permutation from the key with
@@ -78,7 +78,7 @@ static int ocr2__should_accept(ocr_node *nd, const por_report *rep, por_trace_sk
         return 0;
     }
     por_round_data rd;
-    if (!ocr_read_contract(nd, &rd)) {
+    if (!por_ocr_read_contract(nd, &rd)) {
         d->stats.rpc_failures_transmit++;
         *why = POR_SKIP_UNREADABLE;
         return -1;
@@ -89,7 +89,7 @@ static int ocr2__should_accept(ocr_node *nd, const por_report *rep, por_trace_sk
         return 0;
     }
     por_amount median = rep->obs[rep->nobs / 2];
-    bool deviates = ocr2_deviates(d->oc->alpha_accept_ppb, nd->o2_accepted_median, median);
+    bool deviates = por_ocr2_deviates(d->oc->alpha_accept_ppb, nd->o2_accepted_median, median);
     bool nothing_pending = contract >= nd->o2_accepted_er;
     if (!deviates && !nothing_pending) {
         *why = POR_SKIP_PENDING_WITHIN_ALPHA;
@@ -100,17 +100,17 @@ static int ocr2__should_accept(ocr_node *nd, const por_report *rep, por_trace_sk
     return 1;
 }
 
-void ocr2_transmission_start(ocr_node *nd, ocr_big *fin)
+void por_ocr2_transmission_start(ocr_node *nd, ocr_big *fin)
 {
     ocr_don *d = nd->don;
     por_trace_skip_why why;
     if (ocr2__should_accept(nd, &fin->report, &why) != 1) {
         d->stats.transmissions_skipped++;
         if (d->trace)
-            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, why);
+            por_ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, why);
         return;
     }
-    uint32_t stage = ocr2_transmit_stage(d, fin->report.epoch, fin->report.round, nd->idx);
+    uint32_t stage = por_ocr2_transmit_stage(d, fin->report.epoch, fin->report.round, nd->idx);
     if (stage == UINT32_MAX)
         return; /* not in the schedule for this report */
     int slot = -1, oldest = 0;
@@ -123,25 +123,25 @@ void ocr2_transmission_start(ocr_node *nd, ocr_big *fin)
             oldest = k;
     }
     if (slot < 0) {
-        ocr_cancel(nd, &nd->t_transmit[oldest]);
+        por_ocr_cancel(nd, &nd->t_transmit[oldest]);
         por_msg_unref(&nd->pending[oldest]->hdr);
         nd->pending[oldest] = NULL;
         slot = oldest;
     }
     nd->pending[slot] = (ocr_big *)por_msg_ref(&fin->hdr);
-    nd->t_transmit[slot] = ocr_timer(nd, (por_time_t)stage * d->oc->delta_stage,
+    nd->t_transmit[slot] = por_ocr_timer(nd, (por_time_t)stage * d->oc->delta_stage,
                                      OCR_EV_TRANSMIT, (uint64_t)slot);
 }
 
 /* ---------------------------------------------------------------- the transaction */
 
 /* Sends FIN as node ND's transaction: the same transmit() transaction and transaction
- * manager as OCR1 (ocr_transmission_send); the aggregator runs OCR2Aggregator's checks
+ * manager as OCR1 (por_ocr_transmission_send); the aggregator runs OCR2Aggregator's checks
  * for an OCR2 feed, and the gas follows the OCR1 formula with OCR2's f+1 signatures
  * (porsim's approximation of OCR2Aggregator.transmit's cost). */
-static void ocr2__submit(ocr_node *nd, const ocr_big *fin) { ocr_transmission_send(nd, fin); }
+static void ocr2__submit(ocr_node *nd, const ocr_big *fin) { por_ocr_transmission_send(nd, fin); }
 
-void ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot)
+void por_ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot)
 {
     if (slot >= OCR_MAX_PENDING)
         return;
@@ -154,7 +154,7 @@ void ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot)
     /* ShouldTransmitAcceptedReport: the report must still be newer than the contract's */
     por_round_data rd;
     int why = -1;
-    if (!ocr_read_contract(nd, &rd)) {
+    if (!por_ocr_read_contract(nd, &rd)) {
         d->stats.rpc_failures_transmit++;
         why = POR_SKIP_UNREADABLE;
     } else if (rd.round_id != 0 &&
@@ -164,7 +164,7 @@ void ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot)
     if (why >= 0) {
         d->stats.transmissions_skipped++;
         if (d->trace)
-            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, why);
+            por_ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, why);
     } else {
         ocr2__submit(nd, fin);
     }

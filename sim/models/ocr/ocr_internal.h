@@ -232,128 +232,128 @@ struct por_don {
 };
 
 /* ---- messages.c ---- */
-ocr_small *ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round);
-ocr_big *ocr_big_new(ocr_don *d, uint16_t type);
-void ocr_pools_free(ocr_don *d);
+ocr_small *por_ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round);
+ocr_big *por_ocr_big_new(ocr_don *d, uint16_t type);
+void por_ocr_pools_free(ocr_don *d);
 /* Leader of EPOCH: keccak(shared key, epoch) mod n. */
-uint32_t ocr_leader(ocr_don *d, uint32_t epoch);
+uint32_t por_ocr_leader(ocr_don *d, uint32_t epoch);
 /* Digest an oracle signs for its observation in (epoch, round): of (config digest,
  * epoch, round, observer, value) through por_crypto_message_digest, so keccak-256 with
  * real signatures and the cheap ideal digest with ideal ones (only signatures use it). */
-void ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
+void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
                             por_amount value, por_digest *out);
 /* The report hash of M (memoized). */
-const por_digest *ocr_big_hash(ocr_big *m);
+const por_digest *por_ocr_big_hash(ocr_big *m);
 /* Full follower-side validity of a REPORT-REQ / FINAL for (epoch, round) (memoized). */
-bool ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round);
-bool ocr_final_valid(ocr_don *d, ocr_big *m);
+bool por_ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round);
+bool por_ocr_final_valid(ocr_don *d, ocr_big *m);
 
 /* Records VALUE, observed by an honest node in (EPOCH, ROUND), in the round's range. */
-void ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value);
+void por_ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value);
 /* The honest range of (EPOCH, ROUND) into *LO, *HI; false if unknown (evicted or none). */
-bool ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
+bool por_ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
                       por_amount *hi);
 /* Audits a report the aggregator just accepted from the DON: at least f + 1 valid
  * distinct signers, median within [LO, HI] when RANGE_KNOWN. Counts and records the
  * first violation. */
-void ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, uint32_t nsigs,
+void por_ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *sigs, uint32_t nsigs,
                         bool range_known, por_amount lo, por_amount hi);
 
 /* ---- oracle.c (node plumbing and attackers) ---- */
-void ocr_send(ocr_node *nd, uint32_t to, por_msg *m);
-void ocr_broadcast(ocr_node *nd, por_msg *m);
+void por_ocr_send(ocr_node *nd, uint32_t to, por_msg *m);
+void por_ocr_broadcast(ocr_node *nd, por_msg *m);
 /* The first attack of kind BYZANTINE with behaviour B active on the node now, or NULL. */
-const por_attack_config *ocr_byzantine(const ocr_node *nd, por_byzantine_behavior b);
+const por_attack_config *por_ocr_byzantine(const ocr_node *nd, por_byzantine_behavior b);
 /* Signs DIGEST as the node (a MALFORMED node produces garbage that recovers nothing). */
-void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out);
-por_time_t ocr_now(const ocr_node *nd);
+void por_ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out);
+por_time_t por_ocr_now(const ocr_node *nd);
 /* Reads the aggregator's latest round into *OUT as node ND does, through its RPC
  * endpoint to the chain: false when the read fails (the chain's rpc_failure_rate and
  * rpc_outages; *OUT is then zeroed). */
-bool ocr_read_contract(ocr_node *nd, por_round_data *out);
+bool por_ocr_read_contract(ocr_node *nd, por_round_data *out);
 /* Whether a requestNewRound is pending for the node: the latest RoundRequested event
  * (this configuration, any age, as the Chainlink node's LatestRoundRequested returns it)
  * is not older than the latest transmission RD the node read (libocr shouldReport's
  * unfulfilledRequest). Pure: no draw. */
-bool ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd);
-por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a);
-void ocr_cancel(ocr_node *nd, por_event_id *id);
+bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd);
+por_event_id por_ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a);
+void por_ocr_cancel(ocr_node *nd, por_event_id *id);
 
-bool ocr_crashed(const ocr_node *nd, por_time_t now);
+bool por_ocr_crashed(const ocr_node *nd, por_time_t now);
 
 /* ---- leader_at.c ("leader_at" attack targets) ---- */
 /* Schedules the resolution of every "leader_at" attack (none: nothing changes). */
-void ocr_leader_at_init(ocr_don *d);
+void por_ocr_leader_at_init(ocr_don *d);
 /* Resolves attack ATTACK's target now (the OCR_EV_LEADER_AT event). */
-void ocr_leader_at_resolve(ocr_don *d, size_t attack);
+void por_ocr_leader_at_resolve(ocr_don *d, size_t attack);
 /* The oracle attack ATTACK targets, UINT32_MAX before it is resolved. */
-uint32_t ocr_leader_at_target(const ocr_don *d, size_t attack);
+uint32_t por_ocr_leader_at_target(const ocr_don *d, size_t attack);
 /* The engine entity kind of an oracle node (self = its ocr_node). */
-extern const por_entity_kind ocr_node_kind;
+extern const por_entity_kind por_ocr_node_kind;
 
 /* ---- pacemaker.c ---- */
-void ocr_pacemaker_start(ocr_node *nd);
-void ocr_pacemaker_progress(ocr_node *nd);
-void ocr_pacemaker_change_leader(ocr_node *nd);
-void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m);
-void ocr_pacemaker_on_progress_timeout(ocr_node *nd);
-void ocr_pacemaker_on_resend(ocr_node *nd);
+void por_ocr_pacemaker_start(ocr_node *nd);
+void por_ocr_pacemaker_progress(ocr_node *nd);
+void por_ocr_pacemaker_change_leader(ocr_node *nd);
+void por_ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m);
+void por_ocr_pacemaker_on_progress_timeout(ocr_node *nd);
+void por_ocr_pacemaker_on_resend(ocr_node *nd);
 
 /* ---- report_generation.c ---- */
-void ocr_repgen_start_epoch(ocr_node *nd);
-void ocr_repgen_abort(ocr_node *nd);
-void ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a);
-void ocr_repgen_on_grace(ocr_node *nd, uint64_t a);
-void ocr_repgen_on_observed(ocr_node *nd, uint64_t a);
-void ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
+void por_ocr_repgen_start_epoch(ocr_node *nd);
+void por_ocr_repgen_abort(ocr_node *nd);
+void por_ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a);
+void por_ocr_repgen_on_grace(ocr_node *nd, uint64_t a);
+void por_ocr_repgen_on_observed(ocr_node *nd, uint64_t a);
+void por_ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
 
 /* ---- transmission.c ---- */
-void ocr_transmission_start(ocr_node *nd, ocr_big *final);
-void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
-void ocr_transmission_abort(ocr_node *nd);
+void por_ocr_transmission_start(ocr_node *nd, ocr_big *final);
+void por_ocr_transmission_on_timer(ocr_node *nd, uint64_t slot);
+void por_ocr_transmission_abort(ocr_node *nd);
 
 /* ---- ocr2_report_generation.c, ocr2_transmission.c (feed.protocol "ocr2") ---- */
 /* Sets up the DON's OCR2 state (transmissionOrderKey, finalization window, rings). */
-void ocr2_don_init(ocr_don *d);
-void ocr2_don_free(ocr_don *d);
-void ocr2_repgen_start_epoch(ocr_node *nd);
-void ocr2_repgen_on_round_timer(ocr_node *nd, uint64_t a);
-void ocr2_repgen_on_grace(ocr_node *nd, uint64_t a);
-void ocr2_repgen_on_observed(ocr_node *nd, uint64_t a);
-void ocr2_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
+void por_ocr2_don_init(ocr_don *d);
+void por_ocr2_don_free(ocr_don *d);
+void por_ocr2_repgen_start_epoch(ocr_node *nd);
+void por_ocr2_repgen_on_round_timer(ocr_node *nd, uint64_t a);
+void por_ocr2_repgen_on_grace(ocr_node *nd, uint64_t a);
+void por_ocr2_repgen_on_observed(ocr_node *nd, uint64_t a);
+void por_ocr2_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
 /* Transmission of a finalized report: ShouldAcceptFinalizedReport, then the stage wait. */
-void ocr2_transmission_start(ocr_node *nd, ocr_big *final);
+void por_ocr2_transmission_start(ocr_node *nd, ocr_big *final);
 /* The stage time of pending report SLOT: ShouldTransmitAcceptedReport, then transmit. */
-void ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot);
+void por_ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot);
 /* Stage delay index of NODE for (EPOCH, ROUND), or UINT32_MAX if it does not transmit. */
-uint32_t ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t node);
+uint32_t por_ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t node);
 /* The median plugin's deviation test (median.go DefaultDeviationFunc): |new - old| / |old|
  * >= ALPHA_PPB / 1e9; old = 0: deviates unless new = 0 too. */
-bool ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now);
+bool por_ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now);
 /* Applies the node's value-changing byzantine behaviour to an honest observation. */
-por_amount ocr_tamper_observation(ocr_node *nd, por_amount v);
+por_amount por_ocr_tamper_observation(ocr_node *nd, por_amount v);
 /* Builds the transmit() transaction of FIN (a copy of its report and signatures) and
  * submits it through the node's transaction path; called once the decision to send is
  * taken. FIN stays the caller's. */
-void ocr_transmission_send(ocr_node *nd, const ocr_big *fin);
+void por_ocr_transmission_send(ocr_node *nd, const ocr_big *fin);
 
 /* ---- trace_hooks.c: trace records (call only when d->trace is set) ---- */
-void ocr_trace_epoch(ocr_node *nd);
-void ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why);
-void ocr_trace_round(ocr_node *nd);
-void ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_amount sent);
-void ocr_trace_report_req(ocr_node *nd, const ocr_big *req);
+void por_ocr_trace_epoch(ocr_node *nd);
+void por_ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why);
+void por_ocr_trace_round(ocr_node *nd);
+void por_ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_amount sent);
+void por_ocr_trace_report_req(ocr_node *nd, const ocr_big *req);
 /* REPORT and WHY: the should-report decision and the reason it returned; RD: the
  * contract's latest round the decision used, NULL when it could not be read. */
-void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
+void por_ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
                         por_trace_decision_why why, const por_round_data *rd);
-void ocr_trace_final(ocr_node *nd, const ocr_big *fin);
-void ocr_trace_complete(ocr_node *nd, const ocr_big *fin);
-void ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason);
-void ocr_trace_tx_result(ocr_don *d, uint32_t sender, const por_report *rep,
+void por_ocr_trace_final(ocr_node *nd, const ocr_big *fin);
+void por_ocr_trace_complete(ocr_node *nd, const ocr_big *fin);
+void por_ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason);
+void por_ocr_trace_tx_result(ocr_don *d, uint32_t sender, const por_report *rep,
                          por_transmit_result r, por_time_t submitted);
-void ocr_trace_node(ocr_node *nd, por_trace_kind kind);
+void por_ocr_trace_node(ocr_node *nd, por_trace_kind kind);
 /* The sink's DESCRIBE callback: (epoch, round) of an OCR message. */
-void ocr_trace_describe(void *dctx, const void *msg, uint32_t *epoch, uint32_t *round);
+void por_ocr_trace_describe(void *dctx, const void *msg, uint32_t *epoch, uint32_t *round);
 
 #endif

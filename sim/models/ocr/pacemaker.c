@@ -54,21 +54,21 @@ static void ocr__recount(ocr_node *nd)
 
 static void ocr__send_new_epoch(ocr_node *nd, uint32_t epoch)
 {
-    ocr_small *m = ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
-    ocr_broadcast(nd, &m->hdr);
+    ocr_small *m = por_ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
+    por_ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
     nd->ne = epoch;
     ocr__recount(nd);
-    ocr_cancel(nd, &nd->t_resend);
-    nd->t_resend = ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
+    por_ocr_cancel(nd, &nd->t_resend);
+    nd->t_resend = por_ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
 }
 
 static void ocr__enter_epoch(ocr_node *nd, uint32_t epoch)
 {
     ocr_don *d = nd->don;
-    ocr_repgen_abort(nd);
+    por_ocr_repgen_abort(nd);
     nd->e = epoch;
-    nd->leader = ocr_leader(d, epoch);
+    nd->leader = por_ocr_leader(d, epoch);
     if (nd->ne < epoch)
         nd->ne = epoch;
     ocr__recount(nd);
@@ -80,53 +80,53 @@ static void ocr__enter_epoch(ocr_node *nd, uint32_t epoch)
         d->max_epoch_leader = nd->leader;
     }
     if (d->trace)
-        ocr_trace_epoch(nd);
-    ocr_pacemaker_progress(nd);
-    ocr_repgen_start_epoch(nd);
+        por_ocr_trace_epoch(nd);
+    por_ocr_pacemaker_progress(nd);
+    por_ocr_repgen_start_epoch(nd);
 }
 
-void ocr_pacemaker_start(ocr_node *nd)
+void por_ocr_pacemaker_start(ocr_node *nd)
 {
     memset(nd->newepoch, 0, sizeof nd->newepoch);
     nd->ne = 0;
     ocr__enter_epoch(nd, nd->e ? nd->e : 1);
 }
 
-void ocr_pacemaker_progress(ocr_node *nd)
+void por_ocr_pacemaker_progress(ocr_node *nd)
 {
-    ocr_cancel(nd, &nd->t_progress);
-    nd->t_progress = ocr_timer(nd, nd->don->oc->delta_progress, OCR_EV_PROGRESS, nd->e);
+    por_ocr_cancel(nd, &nd->t_progress);
+    nd->t_progress = por_ocr_timer(nd, nd->don->oc->delta_progress, OCR_EV_PROGRESS, nd->e);
 }
 
 /* libocr pacemaker.go, eventChangeLeader: T_progress stops (a stalled change is retried
  * by the ΔResend timer, never escalated) and the node asks for max(ne, e + 1). */
 static void ocr__change_leader(ocr_node *nd, por_trace_newepoch_why why)
 {
-    ocr_cancel(nd, &nd->t_progress);
+    por_ocr_cancel(nd, &nd->t_progress);
     uint32_t next = por_ocr_change_leader_epoch(nd->e, nd->ne);
     if (nd->don->trace)
-        ocr_trace_newepoch(nd, next, why);
+        por_ocr_trace_newepoch(nd, next, why);
     ocr__send_new_epoch(nd, next);
 }
 
-void ocr_pacemaker_change_leader(ocr_node *nd) { ocr__change_leader(nd, POR_NEWEPOCH_RMAX); }
+void por_ocr_pacemaker_change_leader(ocr_node *nd) { ocr__change_leader(nd, POR_NEWEPOCH_RMAX); }
 
 /* libocr pacemaker.go, eventTProgressTimeout: calls eventChangeLeader. */
-void ocr_pacemaker_on_progress_timeout(ocr_node *nd)
+void por_ocr_pacemaker_on_progress_timeout(ocr_node *nd)
 {
     nd->t_progress = 0;
     ocr__change_leader(nd, POR_NEWEPOCH_PROGRESS);
 }
 
-void ocr_pacemaker_on_resend(ocr_node *nd)
+void por_ocr_pacemaker_on_resend(ocr_node *nd)
 {
     nd->t_resend = 0;
     if (nd->ne <= nd->e)
         return;
-    ocr_small *m = ocr_small_new(nd->don, OCR_NEWEPOCH, nd->ne, 0);
-    ocr_broadcast(nd, &m->hdr);
+    ocr_small *m = por_ocr_small_new(nd->don, OCR_NEWEPOCH, nd->ne, 0);
+    por_ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
-    nd->t_resend = ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
+    nd->t_resend = por_ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
 }
 
 /* libocr pacemaker.go, messageNewepoch: a NEWEPOCH not above the epoch recorded for its
@@ -137,7 +137,7 @@ void ocr_pacemaker_on_resend(ocr_node *nd)
  * and e otherwise only grow, and a restart zeroes the requests), so a message that
  * changes no count leaves both conditions false. About 7 % of the NEWEPOCHs of the
  * year benchmark take this return. */
-void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
+void por_ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
 {
     ocr_don *d = nd->don;
     uint32_t old = nd->newepoch[from], epoch = m->epoch;
@@ -152,7 +152,7 @@ void ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
     if (above_ne > d->f) {
         uint32_t join = ocr__kth_largest(nd, d->f + 1, nd->ne);
         if (d->trace)
-            ocr_trace_newepoch(nd, join, POR_NEWEPOCH_JOIN);
+            por_ocr_trace_newepoch(nd, join, POR_NEWEPOCH_JOIN);
         ocr__send_new_epoch(nd, join);
     }
     if (above_e > 2 * d->f)

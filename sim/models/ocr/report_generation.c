@@ -26,14 +26,14 @@
  * variant. Both variants are valid reports, so honest nodes may complete the round with
  * either; the contract accepts at most one report per (epoch, round).
  *
- * Reading the contract goes through the node's RPC endpoint (ocr_read_contract), which
+ * Reading the contract goes through the node's RPC endpoint (por_ocr_read_contract), which
  * fails per the feed chain's rpc_failure_rate and rpc_outages; a node that cannot read
  * the latest answer reports ("contract unreadable"), as libocr's shouldReport does.
  *
  * "A transmission is pending" is not a reason to report: libocr's OCR1 shouldReport
  * (report_generation_follower.go) reports on the first round of a configuration,
  * deviation >= alpha, the ΔC heartbeat, an unfulfilled requestNewRound (the latest
- * RoundRequested event not older than the latest transmission: ocr_unfulfilled_request,
+ * RoundRequested event not older than the latest transmission: por_ocr_unfulfilled_request,
  * checked last as libocr does), or an unreadable contract; nothing else. Pending
  * transmissions matter only in libocr's transmission protocol (shouldTransmit), where a
  * node's own pending report makes it hold back a newer one that does not deviate from it
@@ -75,7 +75,7 @@ static void ocr__drop_echo(ocr_node *nd)
 static void ocr__follower_new_round(ocr_node *nd, uint32_t round)
 {
     nd->rf = round;
-    ocr_cancel(nd, &nd->t_observe);
+    por_ocr_cancel(nd, &nd->t_observe);
     nd->observing = false;
     ocr__drop_echo(nd);
     nd->sent_report = false;
@@ -87,14 +87,14 @@ static void ocr__follower_new_round(ocr_node *nd, uint32_t round)
 static void ocr__complete_round(ocr_node *nd)
 {
     nd->completed = true;
-    ocr_pacemaker_progress(nd);
+    por_ocr_pacemaker_progress(nd);
 }
 
-void ocr_repgen_abort(ocr_node *nd)
+void por_ocr_repgen_abort(ocr_node *nd)
 {
-    ocr_cancel(nd, &nd->t_round);
-    ocr_cancel(nd, &nd->t_grace);
-    ocr_cancel(nd, &nd->t_observe);
+    por_ocr_cancel(nd, &nd->t_round);
+    por_ocr_cancel(nd, &nd->t_grace);
+    por_ocr_cancel(nd, &nd->t_observe);
     if (nd->req) {
         por_msg_unref(&nd->req->hdr);
         nd->req = NULL;
@@ -111,16 +111,16 @@ static void ocr__start_round(ocr_node *nd)
     nd->r++;
     nd->obs_mask = 0;
     nd->rep_mask = 0;
-    ocr_cancel(nd, &nd->t_grace);
+    por_ocr_cancel(nd, &nd->t_grace);
     if (nd->req) {
         por_msg_unref(&nd->req->hdr);
         nd->req = NULL;
     }
     ocr__drop_eq(nd);
     if (d->trace)
-        ocr_trace_round(nd);
-    ocr_small *m = ocr_small_new(d, OCR_OBSERVE_REQ, nd->e, nd->r);
-    ocr_broadcast(nd, &m->hdr);
+        por_ocr_trace_round(nd);
+    ocr_small *m = por_ocr_small_new(d, OCR_OBSERVE_REQ, nd->e, nd->r);
+    por_ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
     if (nd->r > d->oc->r_max) {
         nd->phase = OCR_PHASE_IDLE; /* the signal to change leader; no more rounds */
@@ -128,13 +128,13 @@ static void ocr__start_round(ocr_node *nd)
     }
     d->stats.rounds_started++;
     nd->phase = OCR_PHASE_OBSERVE;
-    nd->t_round = ocr_timer(nd, d->oc->delta_round, OCR_EV_ROUND, nd->e);
+    nd->t_round = por_ocr_timer(nd, d->oc->delta_round, OCR_EV_ROUND, nd->e);
 }
 
-void ocr_repgen_start_epoch(ocr_node *nd)
+void por_ocr_repgen_start_epoch(ocr_node *nd)
 {
     if (nd->don->protocol == POR_PROTOCOL_OCR2) {
-        ocr2_repgen_start_epoch(nd);
+        por_ocr2_repgen_start_epoch(nd);
         return;
     }
     ocr__follower_new_round(nd, 0);
@@ -144,7 +144,7 @@ void ocr_repgen_start_epoch(ocr_node *nd)
         ocr__start_round(nd);
 }
 
-void ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a)
+void por_ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a)
 {
     nd->t_round = 0;
     if (a != nd->e || nd->leader != nd->idx)
@@ -154,19 +154,19 @@ void ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a)
 
 /* ---------------------------------------------------------------- observation */
 
-por_amount ocr_tamper_observation(ocr_node *nd, por_amount v)
+por_amount por_ocr_tamper_observation(ocr_node *nd, por_amount v)
 {
     const por_attack_config *a;
     por_amount out;
-    if ((a = ocr_byzantine(nd, POR_BYZ_INFLATE)) != NULL) {
+    if ((a = por_ocr_byzantine(nd, POR_BYZ_INFLATE)) != NULL) {
         int64_t f = a->factor_ppb > 0 ? a->factor_ppb : 1500000000; /* default x1.5 */
         return por_amount_mul_ppb(v, f, &out) ? out : POR_AMOUNT_MAX;
     }
-    if ((a = ocr_byzantine(nd, POR_BYZ_DEFLATE)) != NULL) {
+    if ((a = por_ocr_byzantine(nd, POR_BYZ_DEFLATE)) != NULL) {
         int64_t f = a->factor_ppb > 0 ? a->factor_ppb : 500000000; /* default x0.5 */
         return por_amount_mul_ppb(v, f, &out) ? out : 0;
     }
-    if (ocr_byzantine(nd, POR_BYZ_RANDOM) != NULL) {
+    if (por_ocr_byzantine(nd, POR_BYZ_RANDOM) != NULL) {
         /* uniform factor in [0, 2) */
         int64_t f = (int64_t)por_rng_below(nd->byz_rng, 2000000000u);
         return por_amount_mul_ppb(v, f, &out) ? out : v;
@@ -182,9 +182,9 @@ static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
         return;
     if (m->round > d->oc->r_max) {
         nd->rf = m->round;
-        ocr_cancel(nd, &nd->t_observe);
+        por_ocr_cancel(nd, &nd->t_observe);
         nd->observing = false;
-        ocr_pacemaker_change_leader(nd);
+        por_ocr_pacemaker_change_leader(nd);
         return;
     }
     ocr__follower_new_round(nd, m->round);
@@ -197,12 +197,12 @@ static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
     if (d->oc->observe_timeout > 0 && lat > d->oc->observe_timeout)
         return; /* the read did not finish in time: no observation this round */
     if (!(d->byz_listed & (1u << nd->idx)))
-        ocr_record_honest(d, nd->e, m->round, v);
-    nd->obs_value = ocr_tamper_observation(nd, v);
+        por_ocr_record_honest(d, nd->e, m->round, v);
+    nd->obs_value = por_ocr_tamper_observation(nd, v);
     if (d->trace)
-        ocr_trace_observation(nd, m->round, v, nd->obs_value);
+        por_ocr_trace_observation(nd, m->round, v, nd->obs_value);
     nd->observing = true;
-    nd->t_observe = ocr_timer(nd, lat, OCR_EV_OBSERVED, nd->rf);
+    nd->t_observe = por_ocr_timer(nd, lat, OCR_EV_OBSERVED, nd->rf);
 }
 
 /* An equivocating follower: a low signed observation to even nodes, a high one to odd. */
@@ -216,37 +216,37 @@ static void ocr__observe_equivocal(ocr_node *nd)
         v[1] = POR_AMOUNT_MAX;
     ocr_small *m[2];
     for (int k = 0; k < 2; k++) {
-        m[k] = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
+        m[k] = por_ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
         m[k]->value = v[k];
-        ocr_observation_digest(d, nd->e, nd->rf, nd->idx, v[k], &m[k]->digest);
+        por_ocr_observation_digest(d, nd->e, nd->rf, nd->idx, v[k], &m[k]->digest);
         m[k]->digest_observer = (int32_t)nd->idx;
-        ocr_sign(nd, &m[k]->digest, &m[k]->sig);
+        por_ocr_sign(nd, &m[k]->digest, &m[k]->sig);
     }
     d->stats.observations++;
     for (uint32_t j = 0; j < d->n; j++)
-        ocr_send(nd, j, &m[j & 1]->hdr);
+        por_ocr_send(nd, j, &m[j & 1]->hdr);
     por_msg_unref(&m[0]->hdr);
     por_msg_unref(&m[1]->hdr);
 }
 
-void ocr_repgen_on_observed(ocr_node *nd, uint64_t a)
+void por_ocr_repgen_on_observed(ocr_node *nd, uint64_t a)
 {
     nd->t_observe = 0;
     if (!nd->observing || a != nd->rf)
         return;
     nd->observing = false;
     ocr_don *d = nd->don;
-    if (ocr_byzantine(nd, POR_BYZ_EQUIVOCATE)) {
+    if (por_ocr_byzantine(nd, POR_BYZ_EQUIVOCATE)) {
         ocr__observe_equivocal(nd);
         return;
     }
-    ocr_small *m = ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
+    ocr_small *m = por_ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);
     m->value = nd->obs_value;
-    ocr_observation_digest(d, nd->e, nd->rf, nd->idx, m->value, &m->digest);
+    por_ocr_observation_digest(d, nd->e, nd->rf, nd->idx, m->value, &m->digest);
     m->digest_observer = (int32_t)nd->idx;
-    ocr_sign(nd, &m->digest, &m->sig);
+    por_ocr_sign(nd, &m->digest, &m->sig);
     d->stats.observations++;
-    ocr_send(nd, nd->leader, &m->hdr);
+    por_ocr_send(nd, nd->leader, &m->hdr);
     por_msg_unref(&m->hdr);
 }
 
@@ -263,7 +263,7 @@ static void ocr__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
     por_digest od;
     const por_digest *odp = &m->digest;
     if (m->digest_observer != (int32_t)from) {
-        ocr_observation_digest(d, m->epoch, m->round, from, m->value, &od);
+        por_ocr_observation_digest(d, m->epoch, m->round, from, m->value, &od);
         odp = &od;
     }
     if (!por_crypto_verify(d->crypto, odp, &m->sig, &d->nodes[from].key.addr))
@@ -273,7 +273,7 @@ static void ocr__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
     nd->obs_mask |= bit;
     if (nd->phase == OCR_PHASE_OBSERVE && ocr__popcount(nd->obs_mask) > 2 * d->f) {
         nd->phase = OCR_PHASE_GRACE;
-        nd->t_grace = ocr_timer(nd, d->oc->delta_grace, OCR_EV_GRACE, nd->r);
+        nd->t_grace = por_ocr_timer(nd, d->oc->delta_grace, OCR_EV_GRACE, nd->r);
     }
 }
 
@@ -281,7 +281,7 @@ static void ocr__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
 static ocr_big *ocr__make_req(ocr_node *nd, const uint32_t *order, uint32_t k)
 {
     ocr_don *d = nd->don;
-    ocr_big *m = ocr_big_new(d, OCR_REPORT_REQ);
+    ocr_big *m = por_ocr_big_new(d, OCR_REPORT_REQ);
     por_report *rep = &m->report;
     rep->config_digest = d->config_digest;
     rep->epoch = nd->e;
@@ -301,7 +301,7 @@ static ocr_big *ocr__make_req(ocr_node *nd, const uint32_t *order, uint32_t k)
     return m;
 }
 
-void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
+void por_ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
 {
     nd->t_grace = 0;
     ocr_don *d = nd->don;
@@ -320,7 +320,7 @@ void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
         order[i] = j;
     }
     uint32_t q = 2 * d->f + 1;
-    if (k > q && ocr_byzantine(nd, POR_BYZ_EQUIVOCATE)) {
+    if (k > q && por_ocr_byzantine(nd, POR_BYZ_EQUIVOCATE)) {
         /* two valid reports: lowest q observations to even nodes, highest q to odd */
         nd->req = ocr__make_req(nd, order, q);
         nd->eq_req = ocr__make_req(nd, order + (k - q), q);
@@ -328,14 +328,14 @@ void ocr_repgen_on_grace(ocr_node *nd, uint64_t a)
         for (uint32_t j = 1; j < d->n; j += 2)
             nd->eq_to |= 1u << j;
         for (uint32_t j = 0; j < d->n; j++)
-            ocr_send(nd, j, (j & 1) ? &nd->eq_req->hdr : &nd->req->hdr);
+            por_ocr_send(nd, j, (j & 1) ? &nd->eq_req->hdr : &nd->req->hdr);
     } else {
         nd->req = ocr__make_req(nd, order, k); /* keep the creation reference */
-        ocr_broadcast(nd, &nd->req->hdr);
+        por_ocr_broadcast(nd, &nd->req->hdr);
     }
     nd->phase = OCR_PHASE_REPORT;
     if (d->trace)
-        ocr_trace_report_req(nd, nd->req);
+        por_ocr_trace_report_req(nd, nd->req);
 }
 
 /* The FINAL of REQ (hash H) with the first f + 1 signatures of MASK from SIGS. */
@@ -343,7 +343,7 @@ static ocr_big *ocr__make_final(ocr_node *nd, ocr_big *req, const por_digest *h,
                                 const por_sig *sigs)
 {
     ocr_don *d = nd->don;
-    ocr_big *fin = ocr_big_new(d, OCR_FINAL);
+    ocr_big *fin = por_ocr_big_new(d, OCR_FINAL);
     fin->report = req->report;
     fin->hash = *h;
     fin->hash_set = true;
@@ -358,7 +358,7 @@ static ocr_big *ocr__make_final(ocr_node *nd, ocr_big *req, const por_digest *h,
     fin->hdr.size = 16 + 32 + 8 + fin->report.nobs * 17 + s * 66;
     d->stats.finals++;
     if (d->trace)
-        ocr_trace_final(nd, fin);
+        por_ocr_trace_final(nd, fin);
     return fin;
 }
 
@@ -374,7 +374,7 @@ static void ocr__on_report_equivocal(ocr_node *nd, uint32_t from, const ocr_smal
         por_sig *sigs = v ? nd->eq_rep_sig : nd->rep_sig;
         if ((nd->eq_finals & (1u << v)) || (*mask & bit))
             continue;
-        const por_digest *h = ocr_big_hash(req);
+        const por_digest *h = por_ocr_big_hash(req);
         if (memcmp(m->digest.b, h->b, 32) != 0)
             continue;
         if (!por_crypto_verify(d->crypto, h, &m->sig, &d->nodes[from].key.addr))
@@ -388,13 +388,13 @@ static void ocr__on_report_equivocal(ocr_node *nd, uint32_t from, const ocr_smal
         nd->eq_finals |= 1u << v;
         if (nd->eq_finals == 3)
             nd->phase = OCR_PHASE_FINAL;
-        if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
+        if (por_ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
             return;
         ocr_big *fin = ocr__make_final(nd, req, h, *mask, sigs);
         uint32_t to = v ? nd->eq_to : ~nd->eq_to;
         for (uint32_t j = 0; j < d->n; j++)
             if (to & (1u << j))
-                ocr_send(nd, j, &fin->hdr);
+                por_ocr_send(nd, j, &fin->hdr);
         por_msg_unref(&fin->hdr);
         return;
     }
@@ -413,7 +413,7 @@ static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
     }
     if (nd->rep_mask & bit)
         return;
-    const por_digest *h = ocr_big_hash(nd->req);
+    const por_digest *h = por_ocr_big_hash(nd->req);
     if (memcmp(m->digest.b, h->b, 32) != 0)
         return;
     if (!por_crypto_verify(d->crypto, h, &m->sig, &d->nodes[from].key.addr))
@@ -424,10 +424,10 @@ static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
         return;
     nd->phase = OCR_PHASE_FINAL;
     d->stats.rounds_reported++;
-    if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
+    if (por_ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
         return;
     ocr_big *fin = ocr__make_final(nd, nd->req, h, nd->rep_mask, nd->rep_sig);
-    ocr_broadcast(nd, &fin->hdr);
+    por_ocr_broadcast(nd, &fin->hdr);
     por_msg_unref(&fin->hdr);
 }
 
@@ -443,7 +443,7 @@ static por_trace_decision_why ocr__should_report(ocr_node *nd, const por_report 
                                                  por_round_data *out, bool *read)
 {
     ocr_don *d = nd->don;
-    *read = ocr_read_contract(nd, out);
+    *read = por_ocr_read_contract(nd, out);
     if (!*read) {
         d->stats.rpc_failures_report++;
         return POR_DECIDE_UNREADABLE;
@@ -451,7 +451,7 @@ static por_trace_decision_why ocr__should_report(ocr_node *nd, const por_report 
     const por_round_data rd = *out;
     if (rd.round_id == 0)
         return POR_DECIDE_FIRST; /* first report ever */
-    por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+    por_time_t local_now = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
     if (d->oc->delta_c > 0 && local_now - rd.updated_at >= d->oc->delta_c)
         return POR_DECIDE_HEARTBEAT;
     por_amount median = rep->obs[rep->nobs / 2], diff;
@@ -461,7 +461,7 @@ static por_trace_decision_why ocr__should_report(ocr_node *nd, const por_report 
      * median of 0 is no deviation and any other median is one */
     if (por_ocr_deviates(rd.answer, median, d->oc->alpha_ppb))
         return POR_DECIDE_DEVIATION;
-    if (ocr_unfulfilled_request(nd, &rd))
+    if (por_ocr_unfulfilled_request(nd, &rd))
         return POR_DECIDE_REQUESTED; /* "a new report has been explicitly requested" */
     return POR_DECIDE_NONE;
 }
@@ -476,26 +476,26 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
         ocr__follower_new_round(nd, round);
     if (nd->sent_report || nd->completed) /* libocr messageReportReq */
         return;
-    if (!ocr_report_req_valid(d, m, nd->e, round))
+    if (!por_ocr_report_req_valid(d, m, nd->e, round))
         return;
     por_round_data rd;
     bool read;
     por_trace_decision_why why = ocr__should_report(nd, &m->report, &rd, &read);
     bool report = why != POR_DECIDE_NONE;
     if (d->trace)
-        ocr_trace_decision(nd, &m->report, report, why, read ? &rd : NULL);
+        por_ocr_trace_decision(nd, &m->report, report, why, read ? &rd : NULL);
     if (!report) {
         ocr__complete_round(nd); /* the round completed without a report */
         return;
     }
-    if (ocr_byzantine(nd, POR_BYZ_REFUSE_SIGN))
+    if (por_ocr_byzantine(nd, POR_BYZ_REFUSE_SIGN))
         return;
     nd->sent_report = true;
-    ocr_small *rep = ocr_small_new(d, OCR_REPORT, nd->e, round);
-    rep->digest = *ocr_big_hash(m);
-    ocr_sign(nd, &rep->digest, &rep->sig);
+    ocr_small *rep = por_ocr_small_new(d, OCR_REPORT, nd->e, round);
+    rep->digest = *por_ocr_big_hash(m);
+    por_ocr_sign(nd, &rep->digest, &rep->sig);
     d->stats.reports_signed++;
-    ocr_send(nd, nd->leader, &rep->hdr);
+    por_ocr_send(nd, nd->leader, &rep->hdr);
     por_msg_unref(&rep->hdr);
 }
 
@@ -503,12 +503,12 @@ static void ocr__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
 static void ocr__send_echo(ocr_node *nd, ocr_big *fin)
 {
     nd->sent_echo = (ocr_big *)por_msg_ref(&fin->hdr);
-    if (ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
+    if (por_ocr_byzantine(nd, POR_BYZ_WITHHOLD_FINAL))
         return;
-    ocr_small *m = ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
+    ocr_small *m = por_ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
     m->final = (ocr_big *)por_msg_ref(&fin->hdr);
     m->hdr.size = fin->hdr.size;
-    ocr_broadcast(nd, &m->hdr);
+    por_ocr_broadcast(nd, &m->hdr);
     por_msg_unref(&m->hdr);
 }
 
@@ -519,7 +519,7 @@ static void ocr__on_final(ocr_node *nd, uint32_t from, ocr_big *fin)
     if (fin->report.epoch != nd->e || fin->report.round != nd->rf || from != nd->leader ||
         nd->sent_echo)
         return;
-    if (!ocr_final_valid(nd->don, fin))
+    if (!por_ocr_final_valid(nd->don, fin))
         return;
     ocr__send_echo(nd, fin);
 }
@@ -534,7 +534,7 @@ static void ocr__on_final_echo(ocr_node *nd, uint32_t from, const ocr_small *m)
     if (!fin || fin->report.epoch != nd->e || fin->report.round != nd->rf ||
         (nd->echo_mask & (1u << from)) || nd->completed)
         return;
-    if (!ocr_final_valid(d, fin))
+    if (!por_ocr_final_valid(d, fin))
         return;
     nd->echo_mask |= 1u << from;
     if (!nd->sent_echo)
@@ -542,13 +542,13 @@ static void ocr__on_final_echo(ocr_node *nd, uint32_t from, const ocr_small *m)
     if (ocr__popcount(nd->echo_mask) > d->f) {
         ocr_big *echoed = nd->sent_echo;
         if (d->trace)
-            ocr_trace_complete(nd, echoed);
-        ocr_transmission_start(nd, echoed);
+            por_ocr_trace_complete(nd, echoed);
+        por_ocr_transmission_start(nd, echoed);
         ocr__complete_round(nd);
     }
 }
 
-void ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
+void por_ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
 {
     switch (m->type) {
     case OCR_OBSERVE_REQ:

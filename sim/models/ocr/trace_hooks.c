@@ -18,7 +18,7 @@ static void ocr__rec_init(por_trace_record *r, ocr_don *d, por_trace_kind kind, 
     r->index = index;
 }
 
-void ocr_trace_epoch(ocr_node *nd)
+void por_ocr_trace_epoch(ocr_node *nd)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, POR_TK_EPOCH, nd->idx);
@@ -27,7 +27,7 @@ void ocr_trace_epoch(ocr_node *nd)
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why)
+void por_ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, POR_TK_NEWEPOCH, nd->idx);
@@ -37,7 +37,7 @@ void ocr_trace_newepoch(ocr_node *nd, uint32_t epoch, por_trace_newepoch_why why
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_round(ocr_node *nd)
+void por_ocr_trace_round(ocr_node *nd)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, POR_TK_ROUND, nd->idx);
@@ -47,7 +47,7 @@ void ocr_trace_round(ocr_node *nd)
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_amount sent)
+void por_ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_amount sent)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, POR_TK_OBSERVATION, nd->idx);
@@ -60,7 +60,7 @@ void ocr_trace_observation(ocr_node *nd, uint32_t round, por_amount honest, por_
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_report_req(ocr_node *nd, const ocr_big *req)
+void por_ocr_trace_report_req(ocr_node *nd, const ocr_big *req)
 {
     const por_report *rep = &req->report;
     por_trace_record r;
@@ -78,7 +78,7 @@ void ocr_trace_report_req(ocr_node *nd, const ocr_big *req)
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
+void por_ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
                         por_trace_decision_why why, const por_round_data *rdp)
 {
     ocr_don *d = nd->don;
@@ -99,7 +99,7 @@ void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
     r.b = rd.answer;
     if (rd.round_id != 0) {
         /* the numbers shown beside the reason: the answer's age and the deviation */
-        por_time_t local_now = ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+        por_time_t local_now = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
         r.dt = local_now - rd.updated_at;
         por_amount diff, scaled;
         bool ok = por_amount_sub(r.a, rd.answer, &diff);
@@ -114,7 +114,7 @@ void ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
     por_trace_emit(d->trace, &r);
 }
 
-void ocr_trace_final(ocr_node *nd, const ocr_big *fin)
+void por_ocr_trace_final(ocr_node *nd, const ocr_big *fin)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, POR_TK_FINAL, nd->idx);
@@ -125,7 +125,7 @@ void ocr_trace_final(ocr_node *nd, const ocr_big *fin)
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_complete(ocr_node *nd, const ocr_big *fin)
+void por_ocr_trace_complete(ocr_node *nd, const ocr_big *fin)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, POR_TK_COMPLETE, nd->idx);
@@ -135,7 +135,7 @@ void ocr_trace_complete(ocr_node *nd, const ocr_big *fin)
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason)
+void por_ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, kind, nd->idx);
@@ -148,7 +148,7 @@ void ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int 
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_tx_result(ocr_don *d, uint32_t sender, const por_report *rep,
+void por_ocr_trace_tx_result(ocr_don *d, uint32_t sender, const por_report *rep,
                          por_transmit_result res, por_time_t submitted)
 {
     por_trace_record r;
@@ -162,7 +162,7 @@ void ocr_trace_tx_result(ocr_don *d, uint32_t sender, const por_report *rep,
     por_trace_emit(d->trace, &r);
 }
 
-void ocr_trace_node(ocr_node *nd, por_trace_kind kind)
+void por_ocr_trace_node(ocr_node *nd, por_trace_kind kind)
 {
     por_trace_record r;
     ocr__rec_init(&r, nd->don, kind, nd->idx);
@@ -170,7 +170,7 @@ void ocr_trace_node(ocr_node *nd, por_trace_kind kind)
     por_trace_emit(nd->don->trace, &r);
 }
 
-void ocr_trace_describe(void *dctx, const void *msg, uint32_t *epoch, uint32_t *round)
+void por_ocr_trace_describe(void *dctx, const void *msg, uint32_t *epoch, uint32_t *round)
 {
     (void)dctx;
     const por_msg *m = msg;

@@ -85,10 +85,10 @@ static void ocr__tx_execute(por_tx *tx, por_sim *sim, por_time_t block_time, uin
     tx->gas_used = por_transmit_gas(&t->report, t->nsigs, r);
     ocr__account(t, 1);
     if (t->don->trace)
-        ocr_trace_tx_result(t->don, t->base.sender, &t->report, r, t->base.submitted);
+        por_ocr_trace_tx_result(t->don, t->base.sender, &t->report, r, t->base.submitted);
     if (r == POR_TRANSMIT_ACCEPTED && !t->audited) {
         t->audited = true;
-        ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
+        por_ocr_audit_accepted(t->don, &t->report, t->sigs, t->nsigs, t->range_known, t->lo, t->hi);
     }
 }
 
@@ -119,7 +119,7 @@ static uint64_t ocr__er(const por_report *r) { return por_ocr_epoch_round(r->epo
 
 static void ocr__release(ocr_node *nd, int k)
 {
-    ocr_cancel(nd, &nd->t_transmit[k]);
+    por_ocr_cancel(nd, &nd->t_transmit[k]);
     if (nd->pending[k]) {
         por_msg_unref(&nd->pending[k]->hdr);
         nd->pending[k] = NULL;
@@ -129,7 +129,7 @@ static void ocr__release(ocr_node *nd, int k)
 /* The node crashes: its pending reports are lost (libocr persists them in its database;
  * porsim has no crash persistence) and so is shouldTransmit's memory, which libocr keeps
  * in memory only (transmissionState.latestEpochRound starts empty on restart). */
-void ocr_transmission_abort(ocr_node *nd)
+void por_ocr_transmission_abort(ocr_node *nd)
 {
     for (int k = 0; k < OCR_MAX_PENDING; k++)
         ocr__release(nd, k);
@@ -144,11 +144,11 @@ static bool ocr__contract_er(ocr_node *nd, const por_report *rep, uint64_t *er)
 {
     ocr_don *d = nd->don;
     por_round_data rd;
-    if (!ocr_read_contract(nd, &rd)) {
+    if (!por_ocr_read_contract(nd, &rd)) {
         d->stats.rpc_failures_transmit++;
         d->stats.transmissions_skipped++;
         if (d->trace)
-            ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED, POR_SKIP_UNREADABLE);
+            por_ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED, POR_SKIP_UNREADABLE);
         return false;
     }
     /* before the first report the contract's latestEpochAndRound is (0, 0) */
@@ -157,7 +157,7 @@ static bool ocr__contract_er(ocr_node *nd, const por_report *rep, uint64_t *er)
 }
 
 /* libocr transmission.go, eventTransmit: the report of a completed round arrives. */
-void ocr_transmission_start(ocr_node *nd, ocr_big *fin)
+void por_ocr_transmission_start(ocr_node *nd, ocr_big *fin)
 {
     ocr_don *d = nd->don;
     const por_report *rep = &fin->report;
@@ -172,7 +172,7 @@ void ocr_transmission_start(ocr_node *nd, ocr_big *fin)
         if (v == POR_OCR_TRANSMIT_HELD_BACK)
             d->stats.transmissions_held_back++;
         if (d->trace)
-            ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED,
+            por_ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED,
                          v == POR_OCR_TRANSMIT_STALE      ? POR_SKIP_ON_CHAIN
                          : v == POR_OCR_TRANSMIT_NOT_NEWER ? POR_SKIP_NOT_NEWER
                                                           : POR_SKIP_HELD_BACK);
@@ -200,12 +200,12 @@ void ocr_transmission_start(ocr_node *nd, ocr_big *fin)
         slot = oldest;
     }
     nd->pending[slot] = (ocr_big *)por_msg_ref(&fin->hdr);
-    nd->t_transmit[slot] = ocr_timer(nd, (por_time_t)stage * d->oc->delta_stage,
+    nd->t_transmit[slot] = por_ocr_timer(nd, (por_time_t)stage * d->oc->delta_stage,
                                      OCR_EV_TRANSMIT, (uint64_t)slot);
 }
 
 /* libocr transmission.go, eventTTransmitTimeout: the report's stage time has come. */
-void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
+void por_ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
 {
     if (slot >= OCR_MAX_PENDING)
         return;
@@ -223,15 +223,15 @@ void ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
     if (on_chain >= mine) { /* "Skipping transmission because report is stale" */
         d->stats.transmissions_skipped++;
         if (d->trace)
-            ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, POR_SKIP_ON_CHAIN);
+            por_ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, POR_SKIP_ON_CHAIN);
         por_msg_unref(&fin->hdr);
         return;
     }
-    ocr_transmission_send(nd, fin);
+    por_ocr_transmission_send(nd, fin);
     por_msg_unref(&fin->hdr);
 }
 
-void ocr_transmission_send(ocr_node *nd, const ocr_big *fin)
+void por_ocr_transmission_send(ocr_node *nd, const ocr_big *fin)
 {
     ocr_don *d = nd->don;
     ocr_tx *t = por_xcalloc(1, sizeof *t);
@@ -252,9 +252,9 @@ void ocr_transmission_send(ocr_node *nd, const ocr_big *fin)
             if (!por_amount_mul(v, 2, &t->report.obs[i]))
                 t->report.obs[i] = v < 0 ? POR_AMOUNT_MIN : POR_AMOUNT_MAX;
         }
-    t->range_known = ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
+    t->range_known = por_ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
     d->stats.transmissions_sent++;
     if (d->trace)
-        ocr_trace_tx(nd, &t->report, POR_TK_TX_SENT, 0);
+        por_ocr_trace_tx(nd, &t->report, POR_TK_TX_SENT, 0);
     por_txm_send(nd->txm, d->sim, &t->base);
 }

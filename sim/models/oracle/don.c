@@ -36,7 +36,7 @@ static void ocr__net_filter(void *ctx, por_sim *sim, uint32_t from, uint32_t to,
             hit = from == leader || to == leader;
         }
         if (!hit && a->has_leader_at) {
-            uint32_t target = ocr_leader_at_target(d, i);
+            uint32_t target = por_ocr_leader_at_target(d, i);
             hit = target == from || target == to;
         }
         if (!hit)
@@ -195,7 +195,7 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     por_keccak256(buf, sizeof buf, &d->shared_key);
     por_ocr_transmission_order_key(&d->shared_key, d->order_key);
     if (d->protocol == POR_PROTOCOL_OCR2)
-        ocr2_don_init(d);
+        por_ocr2_don_init(d);
 
     /* transmission schedule S; empty means one oracle per stage */
     if (oc->nschedule == 0) {
@@ -224,11 +224,11 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
         nd->byz_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "byzantine"));
         if (por_chain_rpc_faulty(chain))
             nd->rpc_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "rpc"));
-        nd->entity = por_sim_add_entity(sim, &ocr_node_kind, nd);
+        nd->entity = por_sim_add_entity(sim, &por_ocr_node_kind, nd);
         nd->txm = por_txm_create(chain, i, mult, cap);
         ent[i] = nd->entity;
     }
-    ocr_leader_at_init(d);
+    por_ocr_leader_at_init(d);
     d->net = por_net_create(&scenario->network, d->n, ent, seed, rep);
     d->adv_rng = por_rng_new(seed, rep, por_stream_id("attacker", 0, "network"));
     if (d->has_network_attack)
@@ -265,9 +265,9 @@ void por_don_destroy(por_don *don)
         por_forger_destroy(d->forgers[i]);
     free(d->forgers);
     free(d->leader_at_target);
-    ocr2_don_free(d);
+    por_ocr2_don_free(d);
     free(d->ranges);
-    ocr_pools_free(d);
+    por_ocr_pools_free(d);
     gsl_rng_free(d->adv_rng);
     por_net_destroy(d->net);
     por_aggregator_destroy(d->agg);
@@ -284,7 +284,7 @@ void por_don_set_trace(por_don *don, por_trace_sink *sink)
 {
     don->trace = sink;
     if (sink) {
-        sink->describe = ocr_trace_describe;
+        sink->describe = por_ocr_trace_describe;
         sink->describe_ctx = don;
     }
     por_net_set_trace(don->net, sink);
@@ -318,7 +318,7 @@ uint32_t por_don_node_epoch(const por_don *don, uint32_t node)
     return don->nodes[node].e;
 }
 
-uint32_t por_don_leader_of(por_don *don, uint32_t epoch) { return ocr_leader(don, epoch); }
+uint32_t por_don_leader_of(por_don *don, uint32_t epoch) { return por_ocr_leader(don, epoch); }
 
 uint32_t por_don_node_entity(const por_don *don, uint32_t node)
 {

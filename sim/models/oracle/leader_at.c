@@ -3,7 +3,7 @@
  * the run (it depends on the epochs reached so far and, with leader_schedule
  * "per_replication", on the replication's leader-election key), so the target is
  * resolved by an event at t: the leader of the highest epoch any oracle has entered by
- * then, computed with ocr_leader, the function the pacemaker uses. From then on the
+ * then, computed with por_ocr_leader, the function the pacemaker uses. From then on the
  * attack treats that oracle as listed: a crash puts it down for the window [from, until),
  * a network attack delays or drops its messages inside the window.
  *
@@ -14,7 +14,7 @@
 
 #include <stdlib.h>
 
-void ocr_leader_at_init(ocr_don *d)
+void por_ocr_leader_at_init(ocr_don *d)
 {
     for (size_t i = 0; i < d->sc->nattackers; i++) {
         const por_attack_config *a = &d->sc->attackers[i];
@@ -30,19 +30,19 @@ void ocr_leader_at_init(ocr_don *d)
     }
 }
 
-uint32_t ocr_leader_at_target(const ocr_don *d, size_t attack)
+uint32_t por_ocr_leader_at_target(const ocr_don *d, size_t attack)
 {
     return d->leader_at_target ? d->leader_at_target[attack] : UINT32_MAX;
 }
 
-void ocr_leader_at_resolve(ocr_don *d, size_t attack)
+void por_ocr_leader_at_resolve(ocr_don *d, size_t attack)
 {
     const por_attack_config *a = &d->sc->attackers[attack];
     POR_ASSERT(attack < d->sc->nattackers && a->has_leader_at && d->leader_at_target);
     /* before any oracle has entered an epoch (t = 0) the protocol is about to start
      * epoch 1, whose leader is the one to hit */
     uint32_t epoch = d->max_epoch > 0 ? d->max_epoch : 1;
-    uint32_t target = ocr_leader(d, epoch);
+    uint32_t target = por_ocr_leader(d, epoch);
     d->leader_at_target[attack] = target;
     if (a->kind != POR_ATTACK_CRASH)
         return; /* the network filter reads leader_at_target */

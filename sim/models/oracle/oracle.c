@@ -19,7 +19,7 @@
 
 #include <string.h>
 
-bool ocr_crashed(const ocr_node *nd, por_time_t now)
+bool por_ocr_crashed(const ocr_node *nd, por_time_t now)
 {
     const ocr_node_attacks *at = &nd->don->attacks[nd->idx];
     for (size_t i = 0; i < at->n; i++) {
@@ -30,7 +30,7 @@ bool ocr_crashed(const ocr_node *nd, por_time_t now)
     return false;
 }
 
-const por_attack_config *ocr_byzantine(const ocr_node *nd, por_byzantine_behavior b)
+const por_attack_config *por_ocr_byzantine(const ocr_node *nd, por_byzantine_behavior b)
 {
     const ocr_node_attacks *at = &nd->don->attacks[nd->idx];
     if (at->n == 0)
@@ -45,12 +45,12 @@ const por_attack_config *ocr_byzantine(const ocr_node *nd, por_byzantine_behavio
     return NULL;
 }
 
-por_time_t ocr_now(const ocr_node *nd) { return por_sim_now(nd->don->sim); }
+por_time_t por_ocr_now(const ocr_node *nd) { return por_sim_now(nd->don->sim); }
 
-bool ocr_read_contract(ocr_node *nd, por_round_data *out)
+bool por_ocr_read_contract(ocr_node *nd, por_round_data *out)
 {
     ocr_don *d = nd->don;
-    if (nd->rpc_rng && por_chain_rpc_read_fails(d->chain, ocr_now(nd), nd->rpc_rng)) {
+    if (nd->rpc_rng && por_chain_rpc_read_fails(d->chain, por_ocr_now(nd), nd->rpc_rng)) {
         memset(out, 0, sizeof *out);
         return false;
     }
@@ -61,7 +61,7 @@ bool ocr_read_contract(ocr_node *nd, por_round_data *out)
     return true;
 }
 
-bool ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd)
+bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd)
 {
     /* libocr offchainreporting/internal/protocol/report_generation_follower.go
      * shouldReport: unfulfilledRequest := requested.configDigest == config.ConfigDigest &&
@@ -85,7 +85,7 @@ bool ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd)
     return !(requested < latest);
 }
 
-por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a)
+por_event_id por_ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a)
 {
     por_sim *sim = nd->don->sim;
     por_time_t now = por_sim_now(sim);
@@ -96,7 +96,7 @@ por_event_id ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a
     return por_sim_schedule(sim, now + delay, 0, nd->entity, type, a, 0, NULL);
 }
 
-void ocr_cancel(ocr_node *nd, por_event_id *id)
+void por_ocr_cancel(ocr_node *nd, por_event_id *id)
 {
     if (*id) {
         por_sim_cancel(nd->don->sim, *id);
@@ -104,25 +104,25 @@ void ocr_cancel(ocr_node *nd, por_event_id *id)
     }
 }
 
-void ocr_send(ocr_node *nd, uint32_t to, por_msg *m)
+void por_ocr_send(ocr_node *nd, uint32_t to, por_msg *m)
 {
-    if (nd->down || ocr_byzantine(nd, POR_BYZ_SILENT))
+    if (nd->down || por_ocr_byzantine(nd, POR_BYZ_SILENT))
         return;
     nd->don->stats.messages_sent++;
     por_net_send(nd->don->net, nd->don->sim, nd->idx, to, m);
 }
 
-void ocr_broadcast(ocr_node *nd, por_msg *m)
+void por_ocr_broadcast(ocr_node *nd, por_msg *m)
 {
-    if (nd->down || ocr_byzantine(nd, POR_BYZ_SILENT))
+    if (nd->down || por_ocr_byzantine(nd, POR_BYZ_SILENT))
         return;
     nd->don->stats.messages_sent += nd->don->n;
     por_net_broadcast(nd->don->net, nd->don->sim, nd->idx, m);
 }
 
-void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out)
+void por_ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out)
 {
-    if (ocr_byzantine(nd, POR_BYZ_MALFORMED)) {
+    if (por_ocr_byzantine(nd, POR_BYZ_MALFORMED)) {
         /* v = 0xff is rejected by ecrecover and by the ideal oracle alike */
         memset(out->b, 0xa5, sizeof out->b);
         out->b[64] = 0xff;
@@ -134,10 +134,10 @@ void ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out)
 static void ocr__go_down(ocr_node *nd)
 {
     nd->down = true;
-    ocr_repgen_abort(nd);
-    ocr_transmission_abort(nd);
-    ocr_cancel(nd, &nd->t_progress);
-    ocr_cancel(nd, &nd->t_resend);
+    por_ocr_repgen_abort(nd);
+    por_ocr_transmission_abort(nd);
+    por_ocr_cancel(nd, &nd->t_progress);
+    por_ocr_cancel(nd, &nd->t_resend);
 }
 
 static void ocr__node_init(por_sim *sim, void *self)
@@ -153,12 +153,12 @@ static void ocr__node_init(por_sim *sim, void *self)
         if (a->window.until < POR_TIME_MAX && a->window.until > 0)
             por_sim_schedule(sim, a->window.until, 0, nd->entity, OCR_EV_RECOVER, 0, 0, NULL);
     }
-    if (ocr_crashed(nd, por_sim_now(sim))) {
+    if (por_ocr_crashed(nd, por_sim_now(sim))) {
         nd->down = true;
         nd->e = 1; /* it will join epoch 1 when it comes up */
         return;
     }
-    ocr_pacemaker_start(nd);
+    por_ocr_pacemaker_start(nd);
 }
 
 /* The OCR2 node's report generation and transmission timers (ocr2_*.c); false for the
@@ -167,16 +167,16 @@ static bool ocr2__node_timer(ocr_node *nd, const por_event *ev)
 {
     switch (ev->type) {
     case OCR_EV_ROUND:
-        ocr2_repgen_on_round_timer(nd, ev->a);
+        por_ocr2_repgen_on_round_timer(nd, ev->a);
         return true;
     case OCR_EV_GRACE:
-        ocr2_repgen_on_grace(nd, ev->a);
+        por_ocr2_repgen_on_grace(nd, ev->a);
         return true;
     case OCR_EV_OBSERVED:
-        ocr2_repgen_on_observed(nd, ev->a);
+        por_ocr2_repgen_on_observed(nd, ev->a);
         return true;
     case OCR_EV_TRANSMIT:
-        ocr2_transmission_on_timer(nd, ev->a);
+        por_ocr2_transmission_on_timer(nd, ev->a);
         return true;
     default:
         return false;
@@ -190,11 +190,11 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
         por_msg *m = ev->ptr;
         if (!nd->down) {
             if (m->type == OCR_NEWEPOCH)
-                ocr_pacemaker_on_newepoch(nd, (uint32_t)ev->a, (const ocr_small *)m);
+                por_ocr_pacemaker_on_newepoch(nd, (uint32_t)ev->a, (const ocr_small *)m);
             else if (nd->don->protocol == POR_PROTOCOL_OCR2)
-                ocr2_repgen_on_message(nd, (uint32_t)ev->a, m);
+                por_ocr2_repgen_on_message(nd, (uint32_t)ev->a, m);
             else
-                ocr_repgen_on_message(nd, (uint32_t)ev->a, m);
+                por_ocr_repgen_on_message(nd, (uint32_t)ev->a, m);
         }
         por_msg_unref(m);
         return;
@@ -203,19 +203,19 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
         if (!nd->down)
             ocr__go_down(nd);
         if (nd->don->trace)
-            ocr_trace_node(nd, POR_TK_CRASH);
+            por_ocr_trace_node(nd, POR_TK_CRASH);
         return;
     }
     if (ev->type == OCR_EV_LEADER_AT) {
-        ocr_leader_at_resolve(nd->don, (size_t)ev->a);
+        por_ocr_leader_at_resolve(nd->don, (size_t)ev->a);
         return;
     }
     if (ev->type == OCR_EV_RECOVER) {
-        if (nd->down && !ocr_crashed(nd, por_sim_now(sim))) {
+        if (nd->down && !por_ocr_crashed(nd, por_sim_now(sim))) {
             nd->down = false;
             if (nd->don->trace)
-                ocr_trace_node(nd, POR_TK_RECOVER);
-            ocr_pacemaker_start(nd);
+                por_ocr_trace_node(nd, POR_TK_RECOVER);
+            por_ocr_pacemaker_start(nd);
         }
         return;
     }
@@ -226,22 +226,22 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
     switch (ev->type) {
     case OCR_EV_PROGRESS:
         if (ev->a == nd->e)
-            ocr_pacemaker_on_progress_timeout(nd);
+            por_ocr_pacemaker_on_progress_timeout(nd);
         break;
     case OCR_EV_RESEND:
-        ocr_pacemaker_on_resend(nd);
+        por_ocr_pacemaker_on_resend(nd);
         break;
     case OCR_EV_ROUND:
-        ocr_repgen_on_round_timer(nd, ev->a);
+        por_ocr_repgen_on_round_timer(nd, ev->a);
         break;
     case OCR_EV_GRACE:
-        ocr_repgen_on_grace(nd, ev->a);
+        por_ocr_repgen_on_grace(nd, ev->a);
         break;
     case OCR_EV_OBSERVED:
-        ocr_repgen_on_observed(nd, ev->a);
+        por_ocr_repgen_on_observed(nd, ev->a);
         break;
     case OCR_EV_TRANSMIT:
-        ocr_transmission_on_timer(nd, ev->a);
+        por_ocr_transmission_on_timer(nd, ev->a);
         break;
     default:
         break;
@@ -256,5 +256,5 @@ static void ocr__node_discard(por_sim *sim, void *self, por_event *ev)
         por_msg_unref(ev->ptr);
 }
 
-const por_entity_kind ocr_node_kind = {"oracle", ocr__node_init, ocr__node_handle, NULL,
+const por_entity_kind por_ocr_node_kind = {"oracle", ocr__node_init, ocr__node_handle, NULL,
                                        ocr__node_discard};
