@@ -2,7 +2,7 @@
  * distribution the schema offers, 10^6 draws pass a Kolmogorov-Smirnov test against
  * GSL's CDF (gsl_cdf_*_P) and a two-sample test against GSL's own sampler (gsl_ran_*);
  * the tail cells return GSL's exact quantiles (gsl_cdf_*_Pinv/Qinv) down to
- * probabilities of 1e-19; the extreme-quantile frequencies are binomial; normal
+ * probabilities of 4e-19; the extreme-quantile frequencies are binomial; normal
  * distributions are truncated at 0 (conditioned, not clamped). Every message names the
  * seed (POR_TEST_SEED reruns it). */
 #include "por_test.h"
@@ -20,7 +20,7 @@
 #define N_DRAWS 1000000
 /* KS critical value sqrt(n) * D for p = 1e-4 (Kolmogorov distribution: about 2.23), so a
  * correct sampler fails one test in 10^4 seeds; the table's interpolation error (below
- * 1e-4 in CDF) is far under the 2.2e-3 this allows at n = 10^6. */
+ * 1e-5 in CDF, por/sample.h) is far under the 2.2e-3 this allows at n = 10^6. */
 #define KS_CRIT 2.23
 
 typedef struct {
@@ -225,10 +225,10 @@ START_TEST(ks_against_gsl)
 }
 END_TEST
 
-/* The tails are exact: a uniform word in the first or last cell gives GSL's own quantile
- * (gsl_cdf_*_Pinv / Qinv) at the word's position, to 1e-9 relative, down to the
- * smallest tail probability a word reaches (2^-53 / 1024, about 1.1e-19); every inner
- * cell boundary gives GSL's quantile there (the knots) to within rounding. */
+/* The tails are exact: a uniform word in the first or last POR_SAMPLE_TAIL_CELLS cells
+ * gives GSL's own quantile (gsl_cdf_*_Pinv / Qinv) at the word's position, to 1e-9
+ * relative, down to the smallest tail probability a word reaches (2^-61, about 4e-19);
+ * every inner cell boundary gives GSL's quantile there (the knots) to within rounding. */
 START_TEST(tails_exact)
 {
     const dist_case *c = &cases[_i];
@@ -237,37 +237,40 @@ START_TEST(tails_exact)
     por_sampler s;
     build(&s, c);
     const double n = POR_SAMPLE_CELLS;
-    /* tail words: position w in (0, 1) inside the cell, as por_sampler_at reads it */
-    const uint64_t pos[] = {0, 1ull << 12, 1ull << 30, 1ull << 40, (1ull << 53) - (1ull << 12),
-                            (1ull << 54) - 1};
-    for (size_t k = 0; k < sizeof pos / sizeof pos[0]; k++) {
-        uint64_t m = (pos[k] << POR_SAMPLE_CELL_BITS) >> 12;
-        double w = (double)(2 * m + 1) * 0x1p-53;
-        /* lower cell: word = pos; u = w / n */
-        double u = w / n;
-        double want = quantile(c, u, 1 - u, false);
-        double got = (double)por_sampler_at(&s, pos[k]);
-        if (!(c->kind == POR_DIST_NORMAL && c->a < 0 && want < 1e3)) /* sub-us values round */
+    const unsigned t = POR_SAMPLE_TAIL_CELLS;
+    /* positions inside a cell (the 52 bits below the cell index) */
+    const uint64_t pos[] = {0, 1ull << 16, 1ull << 30, 1ull << 40, (1ull << 51) + 12345,
+                            (1ull << 52) - (1ull << 16), (1ull << 52) - 1};
+    const unsigned cells[] = {0, 1, t - 1, POR_SAMPLE_CELLS - t, POR_SAMPLE_CELLS - 2, POR_SAMPLE_CELLS - 1};
+    for (size_t k = 0; k < sizeof pos / sizeof pos[0]; k++)
+        for (size_t j = 0; j < sizeof cells / sizeof cells[0]; j++) {
+            unsigned i = cells[j];
+            uint64_t word = ((uint64_t)i << 52) | pos[k];
+            /* the position: the top 48 bits m of pos, at (2m + 1) / 2^49 of the cell */
+            double w = (double)(2 * (pos[k] >> 4) + 1) * 0x1p-49;
+            bool upper = i >= POR_SAMPLE_CELLS / 2;
+            double u = (i + w) / n, p = (n - i - w) / n;
+            double want = quantile(c, u, p, upper);
+            double got = (double)por_sampler_at(&s, word);
+            if (want < 1e3 && c->kind == POR_DIST_NORMAL)
+                continue; /* near 0 ns the truncated normal's quantile is below rounding */
+            if (want >= 1e38)
+                continue; /* amounts saturate at 2^127 */
             ck_assert_msg(fabs(got - round(want)) <= fmax(1.0, 1e-9 * want),
-                          "%s: lower tail at u=%.3g: %.17g, GSL quantile %.17g", c->name, u, got, want);
-        /* upper cell: word = (n - 1) << 54 | pos; p = (1 - w) / n */
-        double p = (double)((1ull << 53) - (2 * m + 1)) * 0x1p-53 / n;
-        want = quantile(c, 1 - p, p, true);
-        got = (double)por_sampler_at(&s, ((uint64_t)(POR_SAMPLE_CELLS - 1) << 54) | pos[k]);
-        if (want < 1e38) /* amounts saturate at 2^127 */
-            ck_assert_msg(fabs(got - round(want)) <= fmax(1.0, 1e-9 * want),
-                          "%s: upper tail at p=%.3g: %.17g, GSL quantile %.17g", c->name, p, got, want);
-    }
-    /* the smallest upper-tail probability reached is about 1.1e-19 */
-    double pmin = 0x1p-53 / n;
-    ck_assert_msg((double)por_sampler_at(&s, UINT64_MAX) >= 0.999999 * quantile(c, 1 - pmin, pmin, true) ||
-                      quantile(c, 1 - pmin, pmin, true) >= 1e38,
-                  "%s: the largest word does not reach the 1 - 1e-19 quantile", c->name);
-    /* inner knots: word i << 54 gives the quantile at i / n (units of 2^shift rounding) */
-    for (unsigned i = 1; i < POR_SAMPLE_CELLS - 1; i += 37) {
+                          "%s: cell %u position %#llx (%s tail %.3g): %.17g, GSL quantile %.17g",
+                          c->name, i, (unsigned long long)pos[k], upper ? "upper" : "lower",
+                          upper ? p : u, got, want);
+        }
+    /* the largest word reaches the quantile at 1 - 2^-61 (about 1 - 4e-19) */
+    double pmin = 0x1p-61, qmax = quantile(c, 1 - pmin, pmin, true);
+    ck_assert_msg(qmax >= 1e38 || (double)por_sampler_at(&s, UINT64_MAX) >= 0.999999 * qmax,
+                  "%s: the largest word gives %.17g, below the 1 - 2^-61 quantile %.17g", c->name,
+                  (double)por_sampler_at(&s, UINT64_MAX), qmax);
+    /* inner knots: word i << 52 gives the quantile at i / n (units of 2^shift rounding) */
+    for (unsigned i = t; i <= POR_SAMPLE_CELLS - t - 1; i += 37) {
         double want = quantile(c, i / n, (n - i) / n, i >= n / 2);
-        double got = (double)por_sampler_at(&s, (uint64_t)i << 54);
-        ck_assert_msg(fabs(got - want) <= fmax(1.0, 1e-12 * want) + ldexp(1.0, s.shift),
+        double got = (double)por_sampler_at(&s, (uint64_t)i << 52);
+        ck_assert_msg(fabs(got - want) <= fmax(1.0, 1e-9 * want) + ldexp(1.0, s.shift),
                       "%s: knot %u: %.17g, GSL quantile %.17g", c->name, i, got, want);
     }
     por_sampler_free(&s);

@@ -50,9 +50,9 @@ double por_sampler_quantile(const por_sampler *s, double u, double p)
 }
 
 /* Fills the knot table: knot[i] = quantile(i / CELLS) in units of 2^shift, where shift
- * is the least that keeps the last inner knot below 2^62. Knots 0 and CELLS (0 or -inf,
- * +inf) are never interpolated (their cells are the exact tails) and repeat their
- * neighbours. */
+ * is the least that keeps the last inner knot below 2^62. Only knots TAIL..CELLS-TAIL
+ * are interpolated (the cells outside are the exact tails); the others are filled too,
+ * knot 0 and CELLS (0 or -inf, +inf) repeating their neighbours. */
 static void por__build_table(por_sampler *s)
 {
     const unsigned n = POR_SAMPLE_CELLS;
@@ -61,7 +61,8 @@ static void por__build_table(por_sampler *s)
         fprintf(stderr, "porsim: out of memory (building a distribution table)\n");
         exit(1);
     }
-    double top = por_sampler_quantile(s, (double)(n - 1) / n, 1.0 / n);
+    const unsigned t = POR_SAMPLE_TAIL_CELLS;
+    double top = por_sampler_quantile(s, (double)(n - t) / n, (double)t / n);
     s->shift = 0;
     while (!(top < 4611686018427387904.0 /* 2^62 */) && s->shift < 1000) {
         top = ldexp(top, -1);
@@ -80,7 +81,7 @@ static void por__build_table(por_sampler *s)
     }
     s->knot[0] = s->knot[1];
     s->knot[n] = s->knot[n - 1];
-    if (s->shift > 0 && s->knot[1] < ((int64_t)1 << 32)) {
+    if (s->shift > 0 && s->knot[t] < ((int64_t)1 << 32)) {
         /* wider than 2^30 between the inner quantiles: a table in units of 2^shift
          * would lose the low values, so every draw inverts the CDF exactly */
         free(s->knot);
@@ -224,31 +225,30 @@ por_amount por_sampler_at(const por_sampler *s, uint64_t x)
     }
     if (!s->knot)
         return s->value;
-    const unsigned n = POR_SAMPLE_CELLS;
+    const unsigned n = POR_SAMPLE_CELLS, t = POR_SAMPLE_TAIL_CELLS;
     unsigned i = (unsigned)(x >> (64 - POR_SAMPLE_CELL_BITS));
     uint64_t f = x << POR_SAMPLE_CELL_BITS; /* position in the cell, in units of 2^-64 */
-    if (i - 1u < n - 2u) {
+    if (i - t < n - 2 * t) {
         int64_t a = s->knot[i], b = s->knot[i + 1];
         int64_t v = a + (int64_t)(((por__u128)(uint64_t)(b - a) * f + ((por__u128)1 << 63)) >> 64);
         return por__unscale(s, v);
     }
-    /* a tail cell: the exact quantile at the cell's own position, w in (0, 1) with 53
-     * bits (2m + 1) / 2^53, exact in double */
-    uint64_t m = f >> 12;
-    double w = (double)(2 * m + 1) * 0x1p-53;
-    double q;
-    por_amount v, edge;
-    if (i == 0) {
-        double u = w / n;
-        q = por_sampler_quantile(s, u, 1.0 - u);
-        v = por__round_amount(q);
-        edge = por__unscale(s, s->knot[1]);
+    /* a tail cell: the exact quantile at u = (i * 2^49 + 2m + 1) * 2^-61, m the top 48
+     * bits of the position (a 53-bit integer times a power of two: exact in double; the
+     * upper tail's p = 1 - u likewise) */
+    uint64_t odd = 2 * (f >> 16) + 1;
+    _Static_assert(POR_SAMPLE_CELL_BITS == 12 && POR_SAMPLE_TAIL_CELLS <= 16,
+                   "u = 53-bit integer * 2^-61 needs 4096 cells and at most 16 tail cells");
+    const double unit = 0x1p-61; /* 2^-49 / CELLS */
+    if (i < t) {
+        double u = (double)(((uint64_t)i << 49) + odd) * unit;
+        por_amount v = por__round_amount(por_sampler_quantile(s, u, 1.0 - u));
+        por_amount edge = por__unscale(s, s->knot[t]);
         return v < edge ? v : edge;
     }
-    double p = (double)((((uint64_t)1 << 53) - (2 * m + 1))) * 0x1p-53 / n;
-    q = por_sampler_quantile(s, 1.0 - p, p);
-    v = por__round_amount(q);
-    edge = por__unscale(s, s->knot[n - 1]);
+    double p = (double)(((uint64_t)(n - i) << 49) - odd) * unit;
+    por_amount v = por__round_amount(por_sampler_quantile(s, 1.0 - p, p));
+    por_amount edge = por__unscale(s, s->knot[n - t]);
     return v > edge ? v : edge;
 }
 

@@ -4,15 +4,18 @@
  *
  * A sampler is built once per distribution and run. Continuous distributions (normal,
  * lognormal, exponential, pareto) draw by inverting their CDF with ONE 64-bit uniform:
- * its top 10 bits pick one of POR_SAMPLE_CELLS equal-probability cells, the other 54
- * bits the position inside it. In the inner cells the value is interpolated linearly
+ * its top 12 bits pick one of POR_SAMPLE_CELLS (4096) equal-probability cells, the other
+ * 52 bits the position inside it. In the inner cells the value is interpolated linearly
  * between the exact quantiles at the cell ends, held as integers, in integer
- * arithmetic (a table lookup, one 64x64 multiply); in the first and last cell (the
- * tails, probability 1/1024 each) the quantile is computed exactly from the same bits,
- * so the extreme quantiles are those of the distribution itself, down to about 2^-62.
+ * arithmetic (a table lookup, one 64x64 multiply). In the POR_SAMPLE_TAIL_CELLS (16)
+ * first and last cells (the tails, probability 1/256 each) the quantile is computed
+ * exactly from the same bits (u = 53-bit integer * 2^-61), so the extreme quantiles are
+ * those of the distribution itself, down to a tail probability of about 2^-61. The
+ * interpolation moves the CDF by at most about 6e-6 (a Pareto of shape 0.5; 3e-6 for a
+ * lognormal of sigma 1.5), the largest error next to the exact tails.
  * A distribution too wide for an integer table (a Pareto of shape far below 1, whose
- * quantiles at 1/1024 and 1023/1024 differ by more than 2^30 with the upper one above
- * 2^62) inverts its CDF exactly on every draw instead, from the same one uniform.
+ * inner quantiles differ by more than 2^30 with the upper one above 2^62) inverts its
+ * CDF exactly on every draw instead, from the same one uniform (52 bits).
  *
  * The rule for bounds and caps, the same for every model:
  *   - a normal distribution is TRUNCATED at 0 (drawn conditionally on being >= 0, by
@@ -40,8 +43,10 @@
 #define POR_SAMPLE_MAX_DURATION ((por_time_t)1 << 62)
 
 /* log2 of the number of equal-probability cells of a continuous sampler. */
-#define POR_SAMPLE_CELL_BITS 10
+#define POR_SAMPLE_CELL_BITS 12
 #define POR_SAMPLE_CELLS (1u << POR_SAMPLE_CELL_BITS)
+/* Cells at each end drawn by exact inversion. */
+#define POR_SAMPLE_TAIL_CELLS 16u
 
 typedef struct {
     por_dist_kind kind;
@@ -91,7 +96,8 @@ static inline por_time_t por_sample_duration(const por_sampler *s, gsl_rng *r)
     if (s->knot && s->shift == 0) {
         uint64_t x = por_rng_u64(r);
         unsigned i = (unsigned)(x >> (64 - POR_SAMPLE_CELL_BITS));
-        if (i - 1u < POR_SAMPLE_CELLS - 2u) { /* an inner cell: the por_sampler_at rule */
+        if (i - POR_SAMPLE_TAIL_CELLS < POR_SAMPLE_CELLS - 2 * POR_SAMPLE_TAIL_CELLS) {
+            /* an inner cell: the por_sampler_at rule */
             uint64_t f = x << POR_SAMPLE_CELL_BITS;
             int64_t a = s->knot[i], b = s->knot[i + 1];
             return a + (int64_t)(((por__u128)(uint64_t)(b - a) * f + ((por__u128)1 << 63)) >> 64);
