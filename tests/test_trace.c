@@ -276,7 +276,7 @@ static const char *const lesson_promises[][8] = {
     {"leader starts round e1/r4", "should-report e1/r4? no", "BEGINS: oracle(s) 3 crash",
      "no progress for DeltaProgress=45s under leader oracle 3: asks for epoch 2",
      "epoch 2 begins: leader is oracle 2 (LEADER CHANGE)",
-     "leader got 3 signed observations (oracles 0,1,2)", "00:01:31.431", "00:02:16.431"},
+     "leader got 3 signed observations (oracles 0,1,2)", "00:01:31.425", "00:02:16.425"},
     {"UNDERCOLLATERALIZED since day 0 00:22:00.000", "custodian bank attestation now says",
      "950,000,000.00 USD (was 1,000,000,000.00 USD;", "ON-CHAIN ANSWER 950,000,000.00 USD",
      "mintable 950,000,000.00 tokens (exceeds_reserve)",

@@ -17,9 +17,9 @@
 
 #include "por/error.h"
 #include "por/rng.h"
+#include "por/sample.h"
 #include "por/trace.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +30,8 @@ struct por_net {
     uint32_t *entity;                 /* node -> engine entity */
     gsl_rng **lat_rng;                /* per sender: latency */
     gsl_rng **loss_rng;               /* per sender: loss */
-    const por_duration_dist **link;   /* n*n: latency distribution of link (from, to) */
-    double *link_zeta;                /* n*n: log(median) of a lognormal link (its draw
-                                         without one log per message), else unused */
+    por_sampler *sampler;             /* [0] the default latency, [1 + i] region link i */
+    const por_sampler **link;         /* n*n: latency sampler of link (from, to) */
     por_time_t *skew;                 /* per node clock offset */
     uint32_t *part_group;             /* npartitions * n: group of each node */
     por_net_filter filter;
@@ -41,7 +40,8 @@ struct por_net {
     por_trace_sink *trace;            /* teaching-mode tracing; NULL = off */
 };
 
-/* Largest delay a sample may produce (about 292 years): keeps doubles from overflowing. */
+/* Largest delay the bandwidth term may add (about 292 years): keeps doubles from
+ * overflowing. */
 #define POR__DELAY_CAP ((double)INT64_MAX / 4.0)
 
 static por_time_t por__to_time(double ns)
@@ -51,44 +51,6 @@ static por_time_t por__to_time(double ns)
     if (ns > POR__DELAY_CAP)
         ns = POR__DELAY_CAP;
     return (por_time_t)llround(ns);
-}
-
-por_time_t por_duration_sample(const por_duration_dist *d, gsl_rng *r)
-{
-    switch (d->kind) {
-    case POR_DIST_CONSTANT:
-        return d->value;
-    case POR_DIST_UNIFORM:
-        if (d->max <= d->min)
-            return d->min;
-        return d->min + (por_time_t)por_rng_below(r, (uint64_t)(d->max - d->min) + 1u);
-    case POR_DIST_NORMAL: {
-        /* truncated at 0 by rejection; after 64 misses (mean far below 0) clamp to 0 */
-        for (int i = 0; i < 64; i++) {
-            double x = (double)d->mean + gsl_ran_gaussian_ziggurat(r, (double)d->sd);
-            if (x >= 0.0)
-                return por__to_time(x);
-        }
-        return 0;
-    }
-    case POR_DIST_LOGNORMAL:
-        if (d->median <= 0)
-            return 0;
-        return por__to_time(gsl_ran_lognormal(r, log((double)d->median), d->sigma));
-    case POR_DIST_PARETO:
-        if (d->scale <= 0 || d->shape <= 0.0)
-            return d->scale > 0 ? d->scale : 0;
-        return por__to_time(gsl_ran_pareto(r, d->shape, (double)d->scale));
-    case POR_DIST_EXPONENTIAL:
-        if (d->mean <= 0)
-            return 0;
-        return por__to_time(gsl_ran_exponential(r, (double)d->mean));
-    case POR_DIST_EMPIRICAL:
-        if (d->nsamples == 0)
-            return 0;
-        return d->samples[por_rng_below(r, d->nsamples)];
-    }
-    return 0;
 }
 
 double por_duration_dist_mean(const por_duration_dist *d)
@@ -135,21 +97,21 @@ static int32_t por__region_of(const por_network_config *cfg, uint32_t node)
     return -1;
 }
 
-static const por_duration_dist *por__region_link(const por_network_config *cfg, int32_t ra,
-                                                  int32_t rb)
+/* The region link entry for regions (ra, rb), or -1 for the default latency. */
+static ptrdiff_t por__region_link(const por_network_config *cfg, int32_t ra, int32_t rb)
 {
     if (ra < 0 || rb < 0)
-        return NULL;
+        return -1;
     /* an exact (from, to) entry wins; otherwise the reverse direction is used */
     for (size_t i = 0; i < cfg->nregion_links; i++)
         if (cfg->region_links[i].from_region == (uint32_t)ra &&
             cfg->region_links[i].to_region == (uint32_t)rb)
-            return &cfg->region_links[i].latency;
+            return (ptrdiff_t)i;
     for (size_t i = 0; i < cfg->nregion_links; i++)
         if (cfg->region_links[i].from_region == (uint32_t)rb &&
             cfg->region_links[i].to_region == (uint32_t)ra)
-            return &cfg->region_links[i].latency;
-    return NULL;
+            return (ptrdiff_t)i;
+    return -1;
 }
 
 por_net *por_net_create(const por_network_config *cfg, uint32_t nnodes,
@@ -174,20 +136,20 @@ por_net *por_net_create(const por_network_config *cfg, uint32_t nnodes,
             gsl_rng_free(r);
         }
     }
+    /* one sampler (inverse-CDF table) per distribution, shared by its links */
+    net->sampler = por_xmalloc((1 + cfg->nregion_links) * sizeof *net->sampler);
+    por_sampler_init_duration(&net->sampler[0], &cfg->latency);
+    for (size_t i = 0; i < cfg->nregion_links; i++)
+        por_sampler_init_duration(&net->sampler[1 + i], &cfg->region_links[i].latency);
     net->link = por_xmalloc((size_t)nnodes * nnodes * sizeof *net->link);
     int32_t *region = por_xmalloc(nnodes * sizeof *region);
     for (uint32_t i = 0; i < nnodes; i++)
         region[i] = por__region_of(cfg, i);
     for (uint32_t a = 0; a < nnodes; a++)
-        for (uint32_t b = 0; b < nnodes; b++) {
-            const por_duration_dist *d = por__region_link(cfg, region[a], region[b]);
-            net->link[(size_t)a * nnodes + b] = d ? d : &cfg->latency;
-        }
+        for (uint32_t b = 0; b < nnodes; b++)
+            net->link[(size_t)a * nnodes + b] =
+                &net->sampler[1 + por__region_link(cfg, region[a], region[b])];
     free(region);
-    net->link_zeta = por_xcalloc((size_t)nnodes * nnodes, sizeof *net->link_zeta);
-    for (size_t k = 0; k < (size_t)nnodes * nnodes; k++)
-        if (net->link[k]->kind == POR_DIST_LOGNORMAL && net->link[k]->median > 0)
-            net->link_zeta[k] = log((double)net->link[k]->median);
     if (cfg->npartitions > 0) {
         net->part_group = por_xmalloc(cfg->npartitions * nnodes * sizeof *net->part_group);
         for (size_t p = 0; p < cfg->npartitions; p++) {
@@ -217,7 +179,9 @@ void por_net_destroy(por_net *net)
     free(net->entity);
     free(net->skew);
     free(net->link);
-    free(net->link_zeta);
+    for (size_t i = 0; i < 1 + net->cfg->nregion_links; i++)
+        por_sampler_free(&net->sampler[i]);
+    free(net->sampler);
     free(net->part_group);
     free(net);
 }
@@ -306,12 +270,7 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
                 por__trace_msg(net, now, from, to, msg, 0, 0, false, POR_MSG_PARTITION);
             return;
         }
-        size_t k = (size_t)from * net->n + to;
-        const por_duration_dist *ld = net->link[k];
-        if (ld->kind == POR_DIST_LOGNORMAL && ld->median > 0) /* por_duration_sample's draw */
-            delay = por__to_time(gsl_ran_lognormal(net->lat_rng[from], net->link_zeta[k], ld->sigma));
-        else
-            delay = por_duration_sample(ld, net->lat_rng[from]);
+        delay = por_sample_duration(net->link[(size_t)from * net->n + to], net->lat_rng[from]);
         if (net->cfg->bandwidth_bps > 0.0)
             delay += por__to_time((double)msg->size * 8.0 * 1e9 / net->cfg->bandwidth_bps);
         if (net->filter) {

@@ -82,12 +82,6 @@ void por_net_get_stats(const por_net *net, por_net_stats *out);
 /* Number of nodes the network was created for. */
 uint32_t por_net_nodes(const por_net *net);
 
-/* Draws one duration from D using R (a por stream): CONSTANT value; UNIFORM integer ns in
- * [min, max]; NORMAL(mean, sd) truncated at 0 by rejection; LOGNORMAL with the given
- * median and sigma of the log; PARETO with minimum scale and shape; EXPONENTIAL with the
- * given mean; EMPIRICAL one of the samples uniformly. Never negative. */
-por_time_t por_duration_sample(const por_duration_dist *d, gsl_rng *r);
-
 /* The theoretical mean of D in ns (INFINITY for a Pareto with shape <= 1), for checks. */
 double por_duration_dist_mean(const por_duration_dist *d);
 

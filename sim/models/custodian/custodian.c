@@ -3,10 +3,10 @@
  * por/custodian.h for the model). */
 #include "por/custodian.h"
 
-#include "models/world/sample.h"
 #include "por/chain.h"
 #include "por/ratio.h"
 #include "por/rng.h"
+#include "por/sample.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -42,6 +42,7 @@ struct por_custodian {
     por__reserve_point *hist;
     size_t hlen, hcap, hhead;
     gsl_rng *drift_rng;
+    por_sampler api_latency; /* cfg->api_latency's table */
     uint64_t drift_ticks;
     por_amount linear_applied; /* cumulative linear growth added so far */
     por__reserve_listener_slot *listeners;
@@ -382,6 +383,7 @@ por_custodian *por_custodian_create(const por_custodian_config *cfg, uint32_t in
     por__history_push(c, 0, cfg->initial);
     c->drift_rng = por_rng_new(por_sim_seed(sim), por_sim_replication(sim),
                                por_stream_id("custodian", index, "drift"));
+    por_sampler_init_duration(&c->api_latency, &cfg->api_latency);
     c->phase = cfg->attest_phase;
     if (cfg->attest_phase_random && cfg->attest_every > 0) {
         gsl_rng *prng = por_rng_new(por_sim_seed(sim), por_sim_replication(sim),
@@ -415,6 +417,7 @@ void por_custodian_destroy(por_custodian *c)
     if (!c)
         return;
     gsl_rng_free(c->drift_rng);
+    por_sampler_free(&c->api_latency);
     free(c->hist);
     free(c->listeners);
     free(c->frauds);
@@ -512,7 +515,7 @@ por_read_status por_custodian_read(por_custodian *c, por_sim *sim, uint32_t node
     (void)node; /* every node sees the same API; the node matters only to the caller */
     const por_custodian_config *cfg = c->cfg;
     por_time_t now = por_sim_now(sim);
-    *latency = por__sample_duration(&cfg->api_latency, rng);
+    *latency = por_sample_duration(&c->api_latency, rng);
     double u = por_rng_uniform(rng);
     por_read_status st = POR_READ_OK;
     if (cfg->source == POR_SOURCE_WALLET) {

@@ -3,9 +3,9 @@
  * sources and the bridge model in por/token.h). */
 #include "por/token.h"
 
-#include "models/world/sample.h"
 #include "por/ratio.h"
 #include "por/rng.h"
+#include "por/sample.h"
 #include "por/txm.h"
 
 #include <gsl/gsl_randist.h>
@@ -98,6 +98,7 @@ typedef struct {
 /* The random streams of one request process. */
 typedef struct {
     gsl_rng *arrivals, *amounts, *chains;
+    por_sampler amount; /* the process's amount distribution */
 } por__process_rng;
 
 /* A bridge transfer in flight (or, when free, a link in the free list). */
@@ -119,6 +120,7 @@ struct por_token {
                                  (-1: drawn) */
     int32_t bridge_from, bridge_to; /* slots of random transfers (-1: drawn) */
     gsl_rng *bridge_delays;
+    por_sampler bridge_delay; /* cfg->bridge_delay_dist's table */
     por_amount in_flight;
     por__transfer *transfers; /* in flight, and free entries */
     size_t ntransfers;
@@ -369,13 +371,12 @@ static void por__record(por_token *t, const por_supply_event *ev)
 }
 
 /* The delay of a transfer sent now: bridge_delay, or a draw from bridge_delay_dist;
- * at most POR__MAX_DRAWN_DURATION so that now + delay never overflows. */
+ * at most POR_SAMPLE_MAX_DURATION so that now + delay never overflows. */
 static por_time_t por__bridge_delay(por_token *t)
 {
-    por_time_t d = t->cfg->bridge_delay_drawn
-                       ? por__sample_duration(&t->cfg->bridge_delay_dist, t->bridge_delays)
-                       : t->cfg->bridge_delay;
-    return d < 0 ? 0 : d > POR__MAX_DRAWN_DURATION ? POR__MAX_DRAWN_DURATION : d;
+    por_time_t d = t->cfg->bridge_delay_drawn ? por_sample_duration(&t->bridge_delay, t->bridge_delays)
+                                              : t->cfg->bridge_delay;
+    return d < 0 ? 0 : d > POR_SAMPLE_MAX_DURATION ? POR_SAMPLE_MAX_DURATION : d;
 }
 
 bool por_token_bridge(por_token *t, por_sim *sim, uint32_t from, uint32_t to, por_amount amount)
@@ -577,8 +578,7 @@ static void por__release_held(por_token *t, por_sim *sim, uint64_t serial, bool 
 /* One random request of process WHICH: its amount and chain(s) drawn now. */
 static void por__random_request(por_token *t, por_sim *sim, int which)
 {
-    const por_request_process *p = por__process(t, which);
-    por_amount amount = por__sample_amount(&p->amount, t->rng[which].amounts);
+    por_amount amount = por_sample_amount(&t->rng[which].amount, t->rng[which].amounts);
     if (which == POR__BRIDGES) {
         uint32_t from, to;
         por__bridge_pair(t, t->bridge_from, t->bridge_to, &from, &to);
@@ -802,10 +802,12 @@ por_token *por_token_create(const por_token_config *cfg, por_sim *sim, por_feed_
     };
     uint64_t seed = por_sim_seed(sim), rep = por_sim_replication(sim);
     t->bridge_delays = por_rng_new(seed, rep, por_stream_id("token", 0, "bridge-delays"));
+    por_sampler_init_duration(&t->bridge_delay, &cfg->bridge_delay_dist);
     for (int w = 0; w < POR__NPROCESSES; w++) {
         t->rng[w].arrivals = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][0]));
         t->rng[w].amounts = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][1]));
         t->rng[w].chains = por_rng_new(seed, rep, por_stream_id("token", 0, purposes[w][2]));
+        por_sampler_init_amount(&t->rng[w].amount, &por__process(t, w)->amount);
     }
     for (size_t i = 0; i < nattackers; i++)
         if (attackers[i].kind == POR_ATTACK_MINTER)
@@ -830,6 +832,7 @@ void por_token_destroy(por_token *t)
             gsl_rng_free(t->rng[w].arrivals);
             gsl_rng_free(t->rng[w].amounts);
             gsl_rng_free(t->rng[w].chains);
+            por_sampler_free(&t->rng[w].amount);
         }
     for (int w = 0; w < 2; w++) {
         free(t->sched_slot[w]);
@@ -837,6 +840,7 @@ void por_token_destroy(por_token *t)
     }
     if (t->bridge_delays)
         gsl_rng_free(t->bridge_delays);
+    por_sampler_free(&t->bridge_delay);
     free(t->transfers);
     free(t->held);
     free(t->supply);
