@@ -11,6 +11,8 @@
 #ifndef POR_CLI_MPI_CLI_H
 #define POR_CLI_MPI_CLI_H
 
+#include "por/blob.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,30 +43,6 @@ void por_mpi_free_blobs(const por_mpi *m, char **blobs, size_t *lens);
 /* Completes the steps the command skipped, with its exit CODE, and returns the exit code
  * of rank 0 (the same on every rank). Collective. */
 int por_mpi_finish(por_mpi *m, int code);
-
-/* A growable byte buffer for blobs. */
-typedef struct {
-    char *data;
-    size_t len, cap;
-} por_mpi_buf;
-
-void por_mpi_put(por_mpi_buf *b, const void *p, size_t n);
-void por_mpi_put_u64(por_mpi_buf *b, uint64_t x);
-/* A string or NULL (length UINT64_MAX). */
-void por_mpi_put_str(por_mpi_buf *b, const char *s);
-
-/* Reading a blob back; a short or malformed blob fails the reader (ok = false) and
- * further reads return zeros. */
-typedef struct {
-    const char *p;
-    size_t left;
-    bool ok;
-} por_mpi_reader;
-
-void por_mpi_get(por_mpi_reader *r, void *out, size_t n);
-uint64_t por_mpi_get_u64(por_mpi_reader *r);
-/* Returns a malloc'd string, or NULL for a NULL string or a read failure. */
-char *por_mpi_get_str(por_mpi_reader *r);
 
 /* `porsim-mpi run ...` and `porsim-mpi sweep ...` (ARGV[1] is the command). Return the
  * exit code of this rank's command (por_mpi_finish makes it everyone's). */

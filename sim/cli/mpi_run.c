@@ -85,30 +85,30 @@ typedef struct {
     por_metric_cell *cells;  /* ncols, exact strings owned; NULL unless done and OK */
 } por__mpi_rep;
 
-static void por__mpi_put_cell(por_mpi_buf *b, const por_metric_cell *c)
+static void por__mpi_put_cell(por_blob *b, const por_metric_cell *c)
 {
     unsigned char flags = (unsigned char)((c->present ? 1 : 0) | (c->censored ? 2 : 0));
-    por_mpi_put(b, &flags, 1);
-    por_mpi_put(b, &c->value, sizeof c->value); /* the bits: same double on rank 0 */
-    por_mpi_put(b, &c->ns, sizeof c->ns);
-    por_mpi_put_str(b, c->exact);
+    por_blob_put(b, &flags, 1);
+    por_blob_put(b, &c->value, sizeof c->value); /* the bits: same double on rank 0 */
+    por_blob_put(b, &c->ns, sizeof c->ns);
+    por_blob_put_str(b, c->exact);
 }
 
-static void por__mpi_get_cell(por_mpi_reader *r, por_metric_cell *c)
+static void por__mpi_get_cell(por_blob_reader *r, por_metric_cell *c)
 {
     unsigned char flags = 0;
-    por_mpi_get(r, &flags, 1);
+    por_blob_get(r, &flags, 1);
     c->present = flags & 1;
     c->censored = (flags & 2) != 0;
-    por_mpi_get(r, &c->value, sizeof c->value);
-    por_mpi_get(r, &c->ns, sizeof c->ns);
-    c->exact = por_mpi_get_str(r);
+    por_blob_get(r, &c->value, sizeof c->value);
+    por_blob_get(r, &c->ns, sizeof c->ns);
+    c->exact = por_blob_get_str(r);
 }
 
 /* Runs this rank's replications and returns the blob for rank 0: per job, the done
  * flag, status, error message, and (done, OK or invariant) the cells. */
 static void por__mpi_run_local(const por_mpi *m, const por_scenario *sc, unsigned threads,
-                               unsigned test_faults, por_mpi_buf *b)
+                               unsigned test_faults, por_blob *b)
 {
     size_t ncols;
     por_world_metric_defs(&ncols);
@@ -124,11 +124,11 @@ static void por__mpi_run_local(const por_mpi *m, const por_scenario *sc, unsigne
     por_parallel ex = {.njobs = njobs, .threads = threads, .job = por__mpi_run_job,
                        .ctx = &ctx, .interrupt = por__mpi_stop};
     por_parallel_run(&ex);
-    por_mpi_put_u64(b, njobs);
+    por_blob_put_u64(b, njobs);
     for (size_t j = 0; j < njobs; j++) {
-        por_mpi_put_u64(b, ex.done[j]);
-        por_mpi_put_u64(b, (uint64_t)ex.status[j]);
-        por_mpi_put_str(b, ex.done[j] && ex.status[j] != POR_OK ? ex.errs[j].msg : "");
+        por_blob_put_u64(b, ex.done[j]);
+        por_blob_put_u64(b, (uint64_t)ex.status[j]);
+        por_blob_put_str(b, ex.done[j] && ex.status[j] != POR_OK ? ex.errs[j].msg : "");
         if (ex.done[j] && ex.status[j] == POR_OK)
             for (size_t k = 0; k < ncols; k++)
                 por__mpi_put_cell(b, &ctx.cells[j * ncols + k]);
@@ -144,16 +144,16 @@ static bool por__mpi_read_reps(const por_mpi *m, char **blobs, const size_t *len
                                size_t ncols, por__mpi_rep *reps)
 {
     for (int r = 0; r < m->size; r++) {
-        por_mpi_reader rd = {blobs[r], lens[r], true};
-        uint64_t njobs = por_mpi_get_u64(&rd);
+        por_blob_reader rd = {blobs[r], lens[r], true};
+        uint64_t njobs = por_blob_get_u64(&rd);
         for (uint64_t j = 0; j < njobs && rd.ok; j++) {
             uint64_t rep = (uint64_t)r + j * (uint64_t)m->size;
             if (rep >= R)
                 return false;
             por__mpi_rep *x = &reps[rep];
-            x->done = por_mpi_get_u64(&rd) != 0;
-            x->status = (por_status)por_mpi_get_u64(&rd);
-            x->msg = por_mpi_get_str(&rd);
+            x->done = por_blob_get_u64(&rd) != 0;
+            x->status = (por_status)por_blob_get_u64(&rd);
+            x->msg = por_blob_get_str(&rd);
             if (x->done && x->status == POR_OK) {
                 x->cells = por_xcalloc(ncols, sizeof *x->cells);
                 for (size_t k = 0; k < ncols; k++)
@@ -242,7 +242,7 @@ int por_mpi_run_main(por_mpi *m, int argc, char **argv)
     por__mpi_stop = por_cli_stop_install(0);
 
     double t0 = por__mpi_now();
-    por_mpi_buf blob = {0};
+    por_blob blob = {0};
     por__mpi_run_local(m, sc, (unsigned)so.threads, test_faults, &blob);
     char **blobs = NULL;
     size_t *lens = NULL;

@@ -15,28 +15,28 @@ static int por__mpi_sweep_agree(void *ctx)
     return por_mpi_agree(ctx, 0);
 }
 
-static void por__mpi_put_row(por_mpi_buf *b, const por_sweep_row *row, size_t ncols)
+static void por__mpi_put_row(por_blob *b, const por_sweep_row *row, size_t ncols)
 {
-    por_mpi_put_u64(b, row->point);
-    por_mpi_put_u64(b, row->rep);
-    por_mpi_put_str(b, row->metrics);
-    por_mpi_put_u64(b, row->cens != NULL);
+    por_blob_put_u64(b, row->point);
+    por_blob_put_u64(b, row->rep);
+    por_blob_put_str(b, row->metrics);
+    por_blob_put_u64(b, row->cens != NULL);
     if (row->cens)
         for (size_t k = 0; k < ncols; k++)
-            por_mpi_put_str(b, row->cens[k]);
+            por_blob_put_str(b, row->cens[k]);
 }
 
 /* Reads one row into ROW; false on a malformed blob (ROW then holds nothing to free). */
-static bool por__mpi_get_row(por_mpi_reader *r, por_sweep_row *row, size_t ncols)
+static bool por__mpi_get_row(por_blob_reader *r, por_sweep_row *row, size_t ncols)
 {
     memset(row, 0, sizeof *row);
-    row->point = por_mpi_get_u64(r);
-    row->rep = por_mpi_get_u64(r);
-    row->metrics = por_mpi_get_str(r);
-    if (por_mpi_get_u64(r)) {
+    row->point = por_blob_get_u64(r);
+    row->rep = por_blob_get_u64(r);
+    row->metrics = por_blob_get_str(r);
+    if (por_blob_get_u64(r)) {
         row->cens = por_xcalloc(ncols, sizeof *row->cens);
         for (size_t k = 0; k < ncols; k++)
-            row->cens[k] = por_mpi_get_str(r);
+            row->cens[k] = por_blob_get_str(r);
     }
     if (!r->ok || !row->metrics) {
         por_sweep_row_free(row, ncols);
@@ -52,10 +52,10 @@ static int por__mpi_sweep_gather(void *ctx, por_sweep_row **rows, size_t *nrows,
     por_mpi *m = ctx;
     size_t ncols;
     por_world_metric_defs(&ncols);
-    por_mpi_buf b = {0};
-    por_mpi_put_u64(&b, *events);
-    por_mpi_put_u64(&b, *ninvariant);
-    por_mpi_put_u64(&b, *nrows);
+    por_blob b = {0};
+    por_blob_put_u64(&b, *events);
+    por_blob_put_u64(&b, *ninvariant);
+    por_blob_put_u64(&b, *nrows);
     if (m->rank != 0)
         for (size_t i = 0; i < *nrows; i++)
             por__mpi_put_row(&b, &(*rows)[i], ncols);
@@ -74,13 +74,13 @@ static int por__mpi_sweep_gather(void *ctx, por_sweep_row **rows, size_t *nrows,
     /* Rank 0: its own rows (moved), then every other rank's. */
     size_t total = 0;
     uint64_t ev = 0, ninv = 0;
-    por_mpi_reader *rd = por_xcalloc((size_t)m->size, sizeof *rd);
+    por_blob_reader *rd = por_xcalloc((size_t)m->size, sizeof *rd);
     uint64_t *counts = por_xcalloc((size_t)m->size, sizeof *counts);
     for (int r = 0; r < m->size; r++) {
-        rd[r] = (por_mpi_reader){blobs[r], lens[r], true};
-        ev += por_mpi_get_u64(&rd[r]);
-        ninv += por_mpi_get_u64(&rd[r]);
-        counts[r] = por_mpi_get_u64(&rd[r]);
+        rd[r] = (por_blob_reader){blobs[r], lens[r], true};
+        ev += por_blob_get_u64(&rd[r]);
+        ninv += por_blob_get_u64(&rd[r]);
+        counts[r] = por_blob_get_u64(&rd[r]);
         total += (size_t)counts[r];
     }
     por_sweep_row *all = por_xcalloc(total ? total : 1, sizeof *all);

@@ -20,6 +20,7 @@
 #include "cliopt.h"
 #include "param_range.h"
 #include "parallel.h"
+#include "por/blob.h"
 #include "por/csv.h"
 #include "por/outdir.h"
 #include "por/scenario_load.h"
@@ -139,94 +140,39 @@ static por_status por__tune_job(void *vctx, size_t j, por_metric_cell *cells, ch
 
 /* ---- a stage's results as bytes, for the exchange between processes ---------------- */
 
-static void por__put_u64(FILE *f, uint64_t x)
-{
-    fwrite(&x, sizeof x, 1, f);
-}
-
-static void por__put_str(FILE *f, const char *str) /* NULL: length UINT64_MAX */
-{
-    uint64_t n = str ? strlen(str) : UINT64_MAX;
-    por__put_u64(f, n);
-    if (str)
-        fwrite(str, 1, (size_t)n, f);
-}
-
-typedef struct {
-    const char *p;
-    size_t left;
-    bool ok;
-} por__reader;
-
-static void por__get(por__reader *r, void *out, size_t n)
-{
-    if (!r->ok || r->left < n) {
-        r->ok = false;
-        memset(out, 0, n);
-        return;
-    }
-    memcpy(out, r->p, n);
-    r->p += n;
-    r->left -= n;
-}
-
-static uint64_t por__get_u64(por__reader *r)
-{
-    uint64_t x;
-    por__get(r, &x, sizeof x);
-    return x;
-}
-
-static char *por__get_str(por__reader *r) /* malloc'd, NULL for NULL or a short blob */
-{
-    uint64_t n = por__get_u64(r);
-    if (!r->ok || n == UINT64_MAX)
-        return NULL;
-    if (n > r->left) {
-        r->ok = false;
-        return NULL;
-    }
-    char *str = por_xmalloc((size_t)n + 1);
-    por__get(r, str, (size_t)n);
-    str[n] = '\0';
-    return str;
-}
-
 /* This process's cells of the stage (those in MAP, NMAP of them) with how they ended, as
  * a malloc'd blob (*LEN bytes): per cell its index, done, status and error, and for a
  * finished replication its metric cells and its runs.csv row. */
 static char *por__tune_pack(const por__tune_ctx *c, const size_t *map, size_t nmap,
                             const por_parallel *ex, size_t *len)
 {
-    char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    POR_ASSERT(f != NULL);
-    por__put_u64(f, nmap);
+    por_blob b = {0};
+    por_blob_put_u64(&b, nmap);
     for (size_t i = 0; i < nmap; i++) {
         size_t j = map[i];
-        por__put_u64(f, j);
-        por__put_u64(f, ex->done[i]);
-        por__put_u64(f, (uint64_t)ex->status[i]);
-        por__put_str(f, ex->done[i] && ex->status[i] != POR_OK ? ex->errs[i].msg : "");
+        por_blob_put_u64(&b, j);
+        por_blob_put_u64(&b, ex->done[i]);
+        por_blob_put_u64(&b, (uint64_t)ex->status[i]);
+        por_blob_put_str(&b, ex->done[i] && ex->status[i] != POR_OK ? ex->errs[i].msg : "");
         if (!ex->done[i] || (ex->status[i] != POR_OK && ex->status[i] != POR_EINVARIANT))
             continue;
         const por_metric_cell *m = c->numeric + j * c->ncols;
         for (size_t k = 0; k < c->ncols; k++) {
-            por__put_u64(f, m[k].present);
-            por__put_u64(f, m[k].censored);
-            fwrite(&m[k].value, sizeof m[k].value, 1, f);
-            por__put_u64(f, (uint64_t)m[k].ns);
-            por__put_str(f, m[k].exact);
+            por_blob_put_u64(&b, m[k].present);
+            por_blob_put_u64(&b, m[k].censored);
+            por_blob_put(&b, &m[k].value, sizeof m[k].value);
+            por_blob_put_u64(&b, (uint64_t)m[k].ns);
+            por_blob_put_str(&b, m[k].exact);
         }
         const por_sweep_row *row = &c->rows[j];
-        por__put_str(f, row->metrics);
-        por__put_u64(f, row->cens != NULL);
+        por_blob_put_str(&b, row->metrics);
+        por_blob_put_u64(&b, row->cens != NULL);
         if (row->cens)
             for (size_t k = 0; k < c->ncols; k++)
-                por__put_str(f, row->cens[k]);
+                por_blob_put_str(&b, row->cens[k]);
     }
-    fclose(f);
-    return text;
+    *len = b.len;
+    return b.data;
 }
 
 /* Reads another process's blob into the cells' slots (C's rows and numeric cells, DONE,
@@ -234,15 +180,15 @@ static char *por__tune_pack(const por__tune_ctx *c, const size_t *map, size_t nm
 static bool por__tune_unpack(por__tune_ctx *c, size_t ncells, const char *blob, size_t len,
                              bool *done, por_status *status, por_error *errs)
 {
-    por__reader r = {blob, len, true};
-    uint64_t n = por__get_u64(&r);
+    por_blob_reader r = {blob, len, true};
+    uint64_t n = por_blob_get_u64(&r);
     for (uint64_t i = 0; i < n && r.ok; i++) {
-        uint64_t j = por__get_u64(&r);
+        uint64_t j = por_blob_get_u64(&r);
         if (!r.ok || j >= ncells || done[j])
             return false;
-        bool d = por__get_u64(&r) != 0;
-        por_status st = (por_status)por__get_u64(&r);
-        char *msg = por__get_str(&r);
+        bool d = por_blob_get_u64(&r) != 0;
+        por_status st = (por_status)por_blob_get_u64(&r);
+        char *msg = por_blob_get_str(&r);
         if (!msg)
             return false;
         snprintf(errs[j].msg, sizeof errs[j].msg, "%s", msg);
@@ -256,20 +202,20 @@ static bool por__tune_unpack(por__tune_ctx *c, size_t ncells, const char *blob, 
             continue;
         por_metric_cell *m = c->numeric + j * c->ncols;
         for (size_t k = 0; k < c->ncols && r.ok; k++) {
-            m[k].present = por__get_u64(&r) != 0;
-            m[k].censored = por__get_u64(&r) != 0;
-            por__get(&r, &m[k].value, sizeof m[k].value);
-            m[k].ns = (int64_t)por__get_u64(&r);
-            m[k].exact = por__get_str(&r);
+            m[k].present = por_blob_get_u64(&r) != 0;
+            m[k].censored = por_blob_get_u64(&r) != 0;
+            por_blob_get(&r, &m[k].value, sizeof m[k].value);
+            m[k].ns = (int64_t)por_blob_get_u64(&r);
+            m[k].exact = por_blob_get_str(&r);
         }
         por_sweep_row *row = &c->rows[j];
         row->point = c->cells[j].point;
         row->rep = c->cells[j].rep;
-        row->metrics = por__get_str(&r);
-        if (por__get_u64(&r)) {
+        row->metrics = por_blob_get_str(&r);
+        if (por_blob_get_u64(&r)) {
             row->cens = por_xcalloc(c->ncols, sizeof *row->cens);
             for (size_t k = 0; k < c->ncols; k++)
-                row->cens[k] = por__get_str(&r);
+                row->cens[k] = por_blob_get_str(&r);
         }
         if (!row->metrics)
             return false;
