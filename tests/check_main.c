@@ -3,12 +3,14 @@
 #include "por_test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint64_t g_seed;
@@ -47,6 +49,39 @@ char *por_test_slurp(const char *path)
     if (buf)
         buf[len] = '\0';
     return buf;
+}
+
+char *por_test_slurp_in(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *s = por_test_slurp(path);
+    ck_assert_msg(s != NULL, "cannot read %s", path);
+    return s;
+}
+
+pid_t por_test_spawn(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0)
+            _exit(126);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+        execv(POR_BINARY, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+void por_test_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 bool por_test_porsim_catches(pid_t pid, int sig)

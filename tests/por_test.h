@@ -23,6 +23,16 @@ int por_test_run_cli(const char *args, const char *out_file);
 /* Reads a whole file into a malloc'd NUL-terminated buffer (caller frees), or NULL. */
 char *por_test_slurp(const char *path);
 
+/* Reads DIR/NAME whole (caller frees); fails the test when it cannot be read. */
+char *por_test_slurp_in(const char *dir, const char *name);
+
+/* Forks and execs the porsim binary with ARGV (ARGV[0] "porsim"), stdout and stderr to
+ * LOG (created or truncated). Returns the child's pid; the caller waits for it. */
+pid_t por_test_spawn(char *const argv[], const char *log);
+
+/* Sleeps MS milliseconds (resumed after a signal). */
+void por_test_sleep_ms(long ms);
+
 /* True once PID runs the porsim binary (its exec is done: /proc/PID/comm reads
  * "porsim") and has a handler installed for SIG (bit in SigCgt of /proc/PID/status).
  * Before the exec, a forked child carries the test runner's own handlers (Check installs

@@ -357,13 +357,6 @@ END_TEST
 
 /* ---- signals ------------------------------------------------------------------------ */
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Overwrites the value of "scenario_hash" in JSON text with zeros. */
 static void blank_hash(char *json)
 {
@@ -387,9 +380,9 @@ static void interrupt_case(int sig, const char *threads)
                     "--set", "duration=2h", "-o", out, NULL};
     pid_t pid = spawn(argv, log, 0);
     for (int i = 0; i < 6000 && !por_test_porsim_catches(pid, sig); i++)
-        sleep_ms(10);
+        por_test_sleep_ms(10);
     ck_assert_msg(por_test_porsim_catches(pid, sig), "porsim never installed a handler for signal %d", sig);
-    sleep_ms(1500);
+    por_test_sleep_ms(1500);
     ck_assert_int_eq(kill(pid, sig), 0);
     int code = wait_exit(pid);
     char *text = por_test_slurp(log);

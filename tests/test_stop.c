@@ -26,23 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static pid_t spawn(char *const argv[], const char *log)
-{
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0)
-            _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        execv(POR_BINARY, argv);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* Waits (at most 60 s) until porsim runs with a handler for SIG, then a moment more so
  * the replication is under way: a fixed sleep alone raced a slow start under load. */
 static void wait_handler(pid_t pid, int sig)
@@ -123,7 +106,7 @@ START_TEST(test_sigterm_stops_running_replication)
     snprintf(out, sizeof out, "%s/out", tmp);
     snprintf(log, sizeof log, "%s/log", tmp);
     char *argv[] = {"porsim", "run", "-r", "2", "-q", ENDLESS, "-o", out, NULL};
-    pid_t pid = spawn(argv, log);
+    pid_t pid = por_test_spawn(argv, log);
     wait_handler(pid, SIGTERM);
     ck_assert_int_eq(kill(pid, SIGTERM), 0);
     ck_assert_int_eq(wait_limit(pid, STOP_LIMIT_S, "SIGTERM"), 1);
@@ -138,7 +121,7 @@ START_TEST(test_second_sigint_stops_running_replication)
     snprintf(out, sizeof out, "%s/out", tmp);
     snprintf(log, sizeof log, "%s/log", tmp);
     char *argv[] = {"porsim", "run", "-r", "2", "-j", "2", "-q", ENDLESS, "-o", out, NULL};
-    pid_t pid = spawn(argv, log);
+    pid_t pid = por_test_spawn(argv, log);
     wait_handler(pid, SIGINT);
     ck_assert_int_eq(kill(pid, SIGINT), 0);
     sleep_s(2.0);
@@ -160,7 +143,7 @@ START_TEST(test_max_wall_stops)
     snprintf(log, sizeof log, "%s/log", tmp);
     char *argv[] = {"porsim", "run", "-r", "2", "-q", ENDLESS, "--max-wall", "1s", "-o", out,
                     NULL};
-    pid_t pid = spawn(argv, log);
+    pid_t pid = por_test_spawn(argv, log);
     ck_assert_int_eq(wait_limit(pid, STOP_LIMIT_S + 1, "--max-wall 1s"), 1);
     expect_partial(out, log, "by --max-wall");
 }

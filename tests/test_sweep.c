@@ -48,15 +48,6 @@ static int cli(const char *fmt, ...)
     return rc;
 }
 
-static char *slurp2(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *s = por_test_slurp(path);
-    ck_assert_msg(s != NULL, "cannot read %s", path);
-    return s;
-}
-
 static bool exists(const char *dir, const char *name)
 {
     char path[4096];
@@ -115,7 +106,7 @@ static const char *hash_of_point_line(const char *line)
 
 static void assert_same_file(const char *a, const char *b, const char *name)
 {
-    char *x = slurp2(a, name), *y = slurp2(b, name);
+    char *x = por_test_slurp_in(a, name), *y = por_test_slurp_in(b, name);
     ck_assert_msg(strcmp(x, y) == 0, "%s differs between %s and %s", name, a, b);
     free(x);
     free(y);
@@ -169,7 +160,7 @@ START_TEST(test_grid_order_and_count)
                      0);
     char out[600], buf[4096];
     snprintf(out, sizeof out, "%s/out", d);
-    char *pts = slurp2(out, "points.csv");
+    char *pts = por_test_slurp_in(out, "points.csv");
     ck_assert_uint_eq(count_lines(pts), 1 + 6);
     ck_assert_str_eq(line_at(pts, 0, buf, sizeof buf),
                      "point,feed.ocr.deviation,token.secure_mint.max_staleness,scenario_hash,"
@@ -193,7 +184,7 @@ START_TEST(test_grid_order_and_count)
     ck_assert_str_ne(h0, h1);
     free(pts);
 
-    char *runs = slurp2(out, "runs.csv");
+    char *runs = por_test_slurp_in(out, "runs.csv");
     ck_assert_uint_eq(count_lines(runs), 1 + 12);
     ck_assert_ptr_nonnull(strstr(line_at(runs, 0, buf, sizeof buf),
                                  "point,feed.ocr.deviation,token.secure_mint.max_staleness,"
@@ -203,13 +194,13 @@ START_TEST(test_grid_order_and_count)
     ck_assert(strncmp(line_at(runs, 12, buf, sizeof buf), "5,2%,90m,1,", 11) == 0);
     free(runs);
 
-    char *sum = slurp2(out, "summary.csv");
+    char *sum = por_test_slurp_in(out, "summary.csv");
     size_t ncols;
     por_world_metric_defs(&ncols);
     ck_assert_uint_eq(count_lines(sum), 1 + 6 * ncols);
     ck_assert_ptr_nonnull(strstr(sum, "\n3,2%,26h,feed_detect,2,0,0,"));
     free(sum);
-    char *meta = slurp2(out, "meta.json");
+    char *meta = por_test_slurp_in(out, "meta.json");
     ck_assert_ptr_nonnull(strstr(meta, "\"points\": 6"));
     ck_assert_ptr_nonnull(strstr(meta, "\"cells\": 12"));
     free(meta);
@@ -230,7 +221,7 @@ START_TEST(test_point_equals_run)
     char sw[600], rn[600], a[1024], b[1024];
     snprintf(sw, sizeof sw, "%s/sw", d);
     snprintf(rn, sizeof rn, "%s/run", d);
-    char *sruns = slurp2(sw, "runs.csv"), *rruns = slurp2(rn, "runs.csv");
+    char *sruns = por_test_slurp_in(sw, "runs.csv"), *rruns = por_test_slurp_in(rn, "runs.csv");
     /* Point 3 = (2%, [1,1,1]) is rows 10..12 of the sweep (1-based after the header). */
     for (size_t r = 0; r < 3; r++) {
         line_at(sruns, 10 + r, a, sizeof a);
@@ -240,7 +231,7 @@ START_TEST(test_point_equals_run)
         ck_assert_str_eq(a + 15, b);
     }
     /* Point 0 differs from point 3 somewhere (the sweep really changed the scenario). */
-    char *pts = slurp2(sw, "points.csv"), *meta = slurp2(rn, "meta.json");
+    char *pts = por_test_slurp_in(sw, "points.csv"), *meta = por_test_slurp_in(rn, "meta.json");
     char hash[32];
     snprintf(hash, sizeof hash, "%.16s", hash_of_point_line(line_at(pts, 4, a, sizeof a)));
     ck_assert_msg(strstr(meta, hash) != NULL, "run hash != point 3 hash %s", hash);
@@ -302,22 +293,22 @@ START_TEST(test_shards_cover_and_merge)
         snprintf(sk[k], sizeof sk[k], "%s/s%d", dd, k + 1);
 
     /* The scenario produces censoring, so censored.csv matters. */
-    char *cens = slurp2(full, "censored.csv");
+    char *cens = por_test_slurp_in(full, "censored.csv");
     ck_assert_uint_gt(count_lines(cens), 1);
     free(cens);
 
     /* Shards partition the cells: 20 cells, 7 + 7 + 6, union = the full rows. */
-    char *fr = slurp2(full, "runs.csv");
+    char *fr = por_test_slurp_in(full, "runs.csv");
     ck_assert_uint_eq(count_lines(fr), 21);
     char *acc = NULL;
     size_t len = 0;
     size_t want_rows[3] = {7, 7, 6};
     for (int k = 0; k < 3; k++) {
-        char *r = slurp2(sk[k], "runs.csv");
+        char *r = por_test_slurp_in(sk[k], "runs.csv");
         ck_assert_uint_eq(count_lines(r), 1 + want_rows[k]);
         append_rows(&acc, &len, r);
         free(r);
-        char *meta = slurp2(sk[k], "meta.json");
+        char *meta = por_test_slurp_in(sk[k], "meta.json");
         char want[64];
         snprintf(want, sizeof want, "\"shard\": {\"k\": %d, \"n\": 3", k + 1);
         ck_assert_ptr_nonnull(strstr(meta, want));
@@ -428,13 +419,13 @@ START_TEST(test_until_ci)
     ck_assert_int_eq(cli("run " FAST " --until-ci 15 --max-reps 400 -j 2 -q -o %s", b), 0);
     assert_same_file(a, b, "runs.csv");
     assert_same_file(a, b, "summary.json");
-    char *runs = slurp2(a, "runs.csv");
+    char *runs = por_test_slurp_in(a, "runs.csv");
     size_t reps = count_lines(runs) - 1;
     free(runs);
     ck_assert_uint_ge(reps, POR_UNTIL_CI_BATCH);
     ck_assert_uint_lt(reps, 400);
     ck_assert_uint_eq(reps % POR_UNTIL_CI_BATCH, 0);
-    char *meta = slurp2(a, "meta.json");
+    char *meta = por_test_slurp_in(a, "meta.json");
     ck_assert_ptr_nonnull(strstr(meta, "\"reached\": true"));
     char want[64];
     snprintf(want, sizeof want, "\"replications_completed\": %zu", reps);
@@ -452,10 +443,10 @@ START_TEST(test_until_ci)
      * any target). */
     ck_assert_int_eq(cli("run " FAST " --until-ci 0.001%% --metric events --max-reps 27 -j 2 -o %s", c), 0);
     ck_assert_ptr_nonnull(strstr(g_out, "NOT reached after 27 replications"));
-    runs = slurp2(c, "runs.csv");
+    runs = por_test_slurp_in(c, "runs.csv");
     ck_assert_uint_eq(count_lines(runs), 1 + 27);
     free(runs);
-    meta = slurp2(c, "meta.json");
+    meta = por_test_slurp_in(c, "meta.json");
     ck_assert_ptr_nonnull(strstr(meta, "\"reached\": false"));
     free(meta);
 

@@ -18,22 +18,6 @@
 
 #define FAST "--set duration=2h --set custodians[0].reserve.steps[0].at=1h"
 
-static char *slurp2(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *s = por_test_slurp(path);
-    ck_assert_msg(s != NULL, "cannot read %s", path);
-    return s;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* The seeds 1..600 as one --param value list. */
 static void seed_list(char *buf, size_t n)
 {
@@ -54,21 +38,14 @@ START_TEST(test_interrupted_sweep_keeps_points_and_resumes)
     /* The interrupted sweep, run directly so it can be signalled. */
     char seedparam[4100];
     snprintf(seedparam, sizeof seedparam, "seed=%s", seeds);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execl(POR_BINARY, "porsim", "sweep", "--param", seedparam, "-r", "3", "-q", "--set",
-              "duration=2h", "--set", "custodians[0].reserve.steps[0].at=1h", "-o", part,
-              (char *)NULL);
-        _exit(127);
-    }
+    char *argv[] = {"porsim", "sweep", "--param", seedparam, "-r", "3", "-q", "--set",
+                    "duration=2h", "--set", "custodians[0].reserve.steps[0].at=1h", "-o", part,
+                    NULL};
+    pid_t pid = por_test_spawn(argv, log);
     for (int i = 0; i < 6000 && !por_test_porsim_catches(pid, SIGINT); i++)
-        sleep_ms(10);
+        por_test_sleep_ms(10);
     ck_assert(por_test_porsim_catches(pid, SIGINT));
-    sleep_ms(1000);
+    por_test_sleep_ms(1000);
     ck_assert_int_eq(kill(pid, SIGINT), 0);
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
@@ -77,7 +54,7 @@ START_TEST(test_interrupted_sweep_keeps_points_and_resumes)
     ck_assert_msg(strstr(text, "porsim sweep: interrupted: kept ") != NULL, "%s", text);
     ck_assert_msg(strstr(text, "--resume ") != NULL, "%s", text);
     free(text);
-    char *meta = slurp2(part, "meta.json");
+    char *meta = por_test_slurp_in(part, "meta.json");
     ck_assert_msg(strstr(meta, "\"partial\": true") != NULL, "%s", meta);
     const char *pc = strstr(meta, "\"points_completed\": ");
     ck_assert_ptr_nonnull(pc);
@@ -86,7 +63,7 @@ START_TEST(test_interrupted_sweep_keeps_points_and_resumes)
     ck_assert_int_lt(kept, 600);
     free(meta);
     /* Only complete points: every kept point has its 3 replications. */
-    char *runs = slurp2(part, "runs.csv");
+    char *runs = por_test_slurp_in(part, "runs.csv");
     long lines = 0;
     for (const char *p = runs; *p; p++)
         lines += *p == '\n';
@@ -100,12 +77,12 @@ START_TEST(test_interrupted_sweep_keeps_points_and_resumes)
     ck_assert_int_eq(por_test_run_cli(args, log), 0);
     const char *files[] = {"points.csv", "runs.csv", "censored.csv", "summary.csv"};
     for (int i = 0; i < 4; i++) {
-        char *a = slurp2(part, files[i]), *b = slurp2(ref, files[i]);
+        char *a = por_test_slurp_in(part, files[i]), *b = por_test_slurp_in(ref, files[i]);
         ck_assert_msg(strcmp(a, b) == 0, "%s differs after --resume", files[i]);
         free(a);
         free(b);
     }
-    meta = slurp2(part, "meta.json");
+    meta = por_test_slurp_in(part, "meta.json");
     ck_assert_ptr_nonnull(strstr(meta, "\"partial\": false"));
     free(meta);
 
@@ -130,7 +107,7 @@ START_TEST(test_sweep_until_ci_per_point)
              "sweep --param feed.ocr.n=4,7 --until-ci 10%% --max-reps 200 -j 2 -q " FAST
              " -o '%s'", sw);
     ck_assert_int_eq(por_test_run_cli(args, log), 0);
-    char *points = slurp2(sw, "points.csv");
+    char *points = por_test_slurp_in(sw, "points.csv");
     const char *ns[] = {"4", "7"};
     char *dirs[] = {r0, r1};
     for (int p = 0; p < 2; p++) {
@@ -139,7 +116,7 @@ START_TEST(test_sweep_until_ci_per_point)
                  "run --until-ci 10%% --max-reps 200 -j 2 -q " FAST " --set feed.ocr.n=%s -o '%s'",
                  ns[p], dirs[p]);
         ck_assert_int_eq(por_test_run_cli(args, log), 0);
-        char *meta = slurp2(dirs[p], "meta.json");
+        char *meta = por_test_slurp_in(dirs[p], "meta.json");
         const char *rc = strstr(meta, "\"replications_completed\": ");
         ck_assert_ptr_nonnull(rc);
         long n = strtol(rc + strlen("\"replications_completed\": "), NULL, 10);

@@ -21,19 +21,10 @@
 /* Two points, 1 h and 1 d of simulated time: the second handles ~24 times the events. */
 #define GRID "sweep --param duration=1h,1d -r 2 -q"
 
-static char *slurp2(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *s = por_test_slurp(path);
-    ck_assert_msg(s != NULL, "cannot read %s", path);
-    return s;
-}
-
 /* The least and the greatest "events" of point POINT's cells in a sweep's runs.csv. */
 static void events_range(const char *dir, long point, uint64_t *lo, uint64_t *hi)
 {
-    char *runs = slurp2(dir, "runs.csv");
+    char *runs = por_test_slurp_in(dir, "runs.csv");
     char *save = NULL, *line = strtok_r(runs, "\n", &save);
     int col = -1, k = 0;
     for (char *p = line; p && *p; k++) {
@@ -82,7 +73,7 @@ START_TEST(test_max_events_keeps_points_and_resumes)
            (unsigned long long)lo0, (unsigned long long)hi0, (unsigned long long)lo1,
            (unsigned long long)hi1, (unsigned long long)budget);
 
-    char *want = slurp2(ref, "runs.csv");
+    char *want = por_test_slurp_in(ref, "runs.csv");
     for (int j = 1; j <= 2; j++) {
         snprintf(part, sizeof part, "%s/part-j%d", base, j);
         snprintf(args, sizeof args, GRID " -j %d --max-events %llu -o '%s'", j,
@@ -96,12 +87,12 @@ START_TEST(test_max_events_keeps_points_and_resumes)
         ck_assert_msg(strstr(text, "interrupted: kept 1 of 2 points") &&
                       strstr(text, "--resume "), "%s", text);
         free(text);
-        char *meta = slurp2(part, "meta.json");
+        char *meta = por_test_slurp_in(part, "meta.json");
         ck_assert_msg(strstr(meta, "\"partial\": true") &&
                       strstr(meta, "\"points_completed\": 1"), "%s", meta);
         free(meta);
         /* Point 0 is kept whole: the header and its two rows, as in the full sweep. */
-        char *runs = slurp2(part, "runs.csv");
+        char *runs = por_test_slurp_in(part, "runs.csv");
         const char *cut = want;
         for (int l = 0; l < 3; l++)
             cut = strchr(cut, '\n') + 1;
@@ -114,7 +105,7 @@ START_TEST(test_max_events_keeps_points_and_resumes)
         ck_assert_int_eq(por_test_run_cli(args, log), 0);
         const char *files[] = {"points.csv", "runs.csv", "censored.csv", "summary.csv"};
         for (int i = 0; i < 4; i++) {
-            char *a = slurp2(part, files[i]), *b = slurp2(ref, files[i]);
+            char *a = por_test_slurp_in(part, files[i]), *b = por_test_slurp_in(ref, files[i]);
             ck_assert_msg(strcmp(a, b) == 0, "%s differs after --resume (-j %d)", files[i], j);
             free(a);
             free(b);
@@ -126,7 +117,7 @@ START_TEST(test_max_events_keeps_points_and_resumes)
     snprintf(part, sizeof part, "%s/big", base);
     snprintf(args, sizeof args, GRID " -j 2 --max-events 1000000000 -o '%s'", part);
     ck_assert_int_eq(por_test_run_cli(args, log), 0);
-    char *a = slurp2(part, "runs.csv"), *b = slurp2(ref, "runs.csv");
+    char *a = por_test_slurp_in(part, "runs.csv"), *b = por_test_slurp_in(ref, "runs.csv");
     ck_assert_str_eq(a, b);
     free(a);
     free(b);
@@ -150,19 +141,9 @@ START_TEST(test_max_wall_stops_sweep)
     snprintf(base, sizeof base, "%s", por_test_tmpdir("sweep-stop-wall"));
     snprintf(out, sizeof out, "%s/out", base);
     snprintf(log, sizeof log, "%s/log", base);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0)
-            _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        execl(POR_BINARY, "porsim", "sweep", "--param", "seed=1,2", "-r", "1", "-q", "--set",
-              "feed.ocr.delta_resend=\"10ns\"", "--max-wall", "1s", "-o", out, (char *)NULL);
-        _exit(127);
-    }
+    char *argv[] = {"porsim", "sweep", "--param", "seed=1,2", "-r", "1", "-q", "--set",
+                    "feed.ocr.delta_resend=\"10ns\"", "--max-wall", "1s", "-o", out, NULL};
+    pid_t pid = por_test_spawn(argv, log);
     double t0 = now_s();
     int st;
     for (;;) {
@@ -181,7 +162,7 @@ START_TEST(test_max_wall_stops_sweep)
     ck_assert_msg(strstr(text, "by --max-wall") && strstr(text, "interrupted: kept 0 of 2"),
                   "%s", text);
     free(text);
-    char *meta = slurp2(out, "meta.json");
+    char *meta = por_test_slurp_in(out, "meta.json");
     ck_assert_msg(strstr(meta, "\"partial\": true") && strstr(meta, "\"points_completed\": 0"),
                   "%s", meta);
     free(meta);
