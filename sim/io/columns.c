@@ -62,24 +62,13 @@ static void por__column(FILE *f, const char *file, const char *column, const cha
     por__column_c(f, file, column, kind, unit, false, description);
 }
 
-static const char *por__kind_name(por_metric_kind k)
-{
-    switch (k) {
-    case POR_METRIC_DURATION: return "duration";
-    case POR_METRIC_AMOUNT: return "amount";
-    case POR_METRIC_COUNT: return "count";
-    case POR_METRIC_RATIO: return "ratio";
-    }
-    return "number";
-}
-
 /* The metric columns of runs.csv (FILE), one line each. */
 static void por__metric_columns(FILE *f, const char *file, const por_metric_def *defs,
                                 size_t ndefs)
 {
     for (size_t c = 0; c < ndefs; c++) {
         const por_metric_def *d = &defs[c];
-        por__column_c(f, file, d->name, por__kind_name(d->kind),
+        por__column_c(f, file, d->name, por_metric_kind_name(d->kind),
                       d->kind == POR_METRIC_DURATION ? "s" : d->unit, d->censorable,
                       d->help ? d->help : d->name);
     }

@@ -125,7 +125,7 @@ static void por__json_member_number(por__out *o, const char *key, double x, bool
     por__json_number(o, x, duration);
 }
 
-static const char *por__kind_name(por_metric_kind k)
+const char *por_metric_kind_name(por_metric_kind k)
 {
     switch (k) {
     case POR_METRIC_DURATION: return "duration";
@@ -220,7 +220,7 @@ int por_metric_table_write_summary_json(const por_metric_table *t, FILE *f,
 
         por__puts(&o, c ? ",\n    " : "\n    ");
         por__json_string(&o, d->name);
-        por__printf(&o, ": {\n      \"kind\": \"%s\",\n      \"unit\": ", por__kind_name(d->kind));
+        por__printf(&o, ": {\n      \"kind\": \"%s\",\n      \"unit\": ", por_metric_kind_name(d->kind));
         por__json_string(&o, duration ? "s" : d->unit);
         por__puts(&o, ",\n      \"help\": ");
         por__json_string(&o, d->help);

@@ -31,6 +31,10 @@ typedef enum {
     POR_METRIC_RATIO     /* a dimensionless ratio (cell.value) */
 } por_metric_kind;
 
+/* The kind's name in summary.json and columns.csv: "duration", "amount", "count",
+ * "ratio". */
+const char *por_metric_kind_name(por_metric_kind k);
+
 /* One column. NAME is the CSV header and JSON key: it must be non-empty and unique in a
  * table. UNIT (may be NULL) labels AMOUNT, COUNT and RATIO values ("USD", "mints");
  * DURATION columns are always reported in seconds ("s"), whatever UNIT says. HELP (may
