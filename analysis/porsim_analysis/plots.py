@@ -129,6 +129,38 @@ def _log_axis(ax, axis: str, values) -> bool:
 
 # ---- distributions -------------------------------------------------------------------
 
+def _series_axes(n: int):
+    """One axes for up to MAX_SERIES step curves (every series on it), else one small
+    panel per series: (fig, axes indexed by series, many)."""
+    many = n > MAX_SERIES
+    if many:
+        fig, axes = _panels(n)
+    else:
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        axes = [ax] * n
+    return fig, axes, many
+
+
+def _finish_steps(fig, axes, many, logx, xlabel, ylabel, many_title, one_title):
+    """Axes of a figure of step curves of a share in [0, 1]: log x when asked, labels on
+    the figure (small multiples) or on the one axes with the legend outside."""
+    for ax in set(axes):
+        if logx:
+            set_log(ax, "x")
+        ax.set_ylim(-0.02, 1.02)
+    if many:
+        fig.supxlabel(xlabel)
+        fig.supylabel(ylabel)
+        fig.suptitle(many_title)
+    else:
+        ax = axes[0]
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(one_title)
+        _legend_outside(ax)
+    return fig
+
+
 def fig_km(metric: Metric, samples: list[tuple[str, np.ndarray, np.ndarray]], title: str):
     """Kaplan-Meier survival of METRIC for SAMPLES [(label, time, event)]: the share of
     runs where the event has not happened yet, against time since onset. Censored runs
@@ -141,12 +173,7 @@ def fig_km(metric: Metric, samples: list[tuple[str, np.ndarray, np.ndarray]], ti
     if not len(events):
         return None
     xlabel, div = display(metric, events)
-    many = len(samples) > MAX_SERIES
-    if many:
-        fig, axes = _panels(len(samples))
-    else:
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
-        axes = [ax] * len(samples)
+    fig, axes, many = _series_axes(len(samples))
     logx = spans_decades(allt)
     for k, (label, t, e) in enumerate(samples):
         ax = axes[k]
@@ -174,21 +201,9 @@ def fig_km(metric: Metric, samples: list[tuple[str, np.ndarray, np.ndarray]], ti
             _data(ax.plot(ct, sv, "+", color=colour, ms=8, mew=1.5))
         if many:
             ax.set_title(label, fontsize=9)
-    for ax in set(axes):
-        if logx:
-            set_log(ax, "x")
-        ax.set_ylim(-0.02, 1.02)
-    if many:
-        fig.supxlabel(xlabel)
-        fig.supylabel("share not yet happened  S(t)")
-        fig.suptitle(f"{title}: Kaplan-Meier, {len(samples)} series")
-    else:
-        ax = axes[0]
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("share not yet happened  S(t)")
-        ax.set_title(f"{title}: Kaplan-Meier survival (+ = censored)")
-        _legend_outside(ax)
-    return fig
+    return _finish_steps(fig, axes, many, logx, xlabel, "share not yet happened  S(t)",
+                         f"{title}: Kaplan-Meier, {len(samples)} series",
+                         f"{title}: Kaplan-Meier survival (+ = censored)")
 
 
 def fig_ecdf(metric: Metric, samples: list[tuple[str, np.ndarray]], title: str):
@@ -200,12 +215,7 @@ def fig_ecdf(metric: Metric, samples: list[tuple[str, np.ndarray]], title: str):
         return None
     allv = np.concatenate([v for _, v in samples])
     xlabel, div = display(metric, allv)
-    many = len(samples) > MAX_SERIES
-    if many:
-        fig, axes = _panels(len(samples))
-    else:
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
-        axes = [ax] * len(samples)
+    fig, axes, many = _series_axes(len(samples))
     logx = spans_decades(allv)
     for k, (label, v) in enumerate(samples):
         ax = axes[k]
@@ -223,21 +233,8 @@ def fig_ecdf(metric: Metric, samples: list[tuple[str, np.ndarray]], title: str):
         _data(ax.step(xs, ys, where="post", color=colour, lw=1.6, label=f"{label} (n={len(v)})"))
         if many:
             ax.set_title(label, fontsize=9)
-    for ax in set(axes):
-        if logx:
-            set_log(ax, "x")
-        ax.set_ylim(-0.02, 1.02)
-    if many:
-        fig.supxlabel(xlabel)
-        fig.supylabel("share of runs  ≤ x")
-        fig.suptitle(f"{title}: ECDF, {len(samples)} series")
-    else:
-        ax = axes[0]
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("share of runs  ≤ x")
-        ax.set_title(f"{title}: empirical CDF")
-        _legend_outside(ax)
-    return fig
+    return _finish_steps(fig, axes, many, logx, xlabel, "share of runs  ≤ x",
+                         f"{title}: ECDF, {len(samples)} series", f"{title}: empirical CDF")
 
 
 # ---- sweeps --------------------------------------------------------------------------
