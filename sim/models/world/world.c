@@ -1,7 +1,13 @@
 /* One replication of a scenario: builds chains, custodians, the DON, the token and the
- * consumers in one simulation and wires their events: ground truth as reserves and supply
- * change, the safety invariant, the trace (world_trace.c); the run is scored into one
- * metric row by world_score.c (see por/world.h for every column's meaning). */
+ * consumers in one simulation, and the world's event hub (world_hub.h) that carries their
+ * events (reserve changes, reads, mints, redemptions, bridge moves, reorgs undoing supply
+ * changes, answers, consumer reactions) to the subscribers below, in the order
+ * por__world_subscribe documents: ground truth (world_truth.c), the safety invariants
+ * (world_invariants.c), the scorer (world_score.c, which also fills the metric row; see
+ * por/world.h for every column's meaning) and the trace (world_trace.c). What stays here
+ * is wiring between models: backed mints and redemptions move the reserve custodian's
+ * reserve, answers reach the consumers that listen to them, and the oracles read the
+ * feed's sources. */
 #include "por/world.h"
 
 #include "world_internal.h"
@@ -15,96 +21,68 @@
 #include "por/token.h"
 #include "por/trace.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-
-static por_amount por__sat_add(por_amount a, por_amount b)
+/* An event of KIND at the current instant, with the token's outstanding supply. */
+static por__world_event por__world_event_now(const por__world *w, por__world_event_kind kind)
 {
-    por_amount s;
-    return por_amount_add(a, b, &s) ? s : (b > 0 ? POR_AMOUNT_MAX : POR_AMOUNT_MIN);
+    return (por__world_event){.kind = kind, .now = por_sim_now(w->sim),
+                              .outstanding = por_token_outstanding(w->token)};
 }
 
-/* Re-checks the collateralization ratio after a change of reserves or supply. Truth's
- * supply is the outstanding one: on-chain + in flight on a bridge (por/token.h). */
-static void por__truth_check(por__world *w)
-{
-    por_amount supply = por_token_outstanding(w->token);
-    double r = por_ratio_to_double(w->reserve_total, supply);
-    if (r < w->min_ratio)
-        w->min_ratio = r;
-    if (!w->onset && por_ratio_below(w->reserve_total, supply, w->onset_ppb)) {
-        w->onset = true;
-        w->onset_at = por_sim_now(w->sim);
-    }
-}
+/* ---- the models' listeners: each publishes one event ---------------------------------- */
 
 static void por__on_reserve(void *ctx, por_sim *sim, uint32_t index, por_amount before,
                             por_amount after)
 {
     por__world *w = ctx;
-    (void)sim, (void)before;
-    if (w->trace)
-        por__world_trace_reserve(&w->tr, index, before, after);
-    por_amount v;
-    if (!por_amount_rescale(after, por_custodian_decimals(w->custodians[index]),
-                            w->token_decimals, &v))
-        v = POR_AMOUNT_MAX;
-    w->reserve_tok[index] = v;
-    w->reserve_total = 0;
-    for (size_t i = 0; i < w->sc->ncustodians; i++)
-        w->reserve_total = por__sat_add(w->reserve_total, w->reserve_tok[i]);
-    por__truth_check(w);
-    if (w->trace)
-        por__world_trace_truth(&w->tr, POR_TRUTH_RESERVE, w->reserve_total,
-                               por_token_outstanding(w->token), w->onset_ppb);
+    (void)sim;
+    por__world_event ev = por__world_event_now(w, POR__WE_RESERVE);
+    ev.reserve.index = index;
+    ev.reserve.before = before;
+    ev.reserve.after = after;
+    por__hub_publish(&w->hub, &ev);
 }
 
-/* The safety invariant, checked independently of the guard's own verdict: after an
- * accepted guarded mint, supply <= mintable(latest reported reserve), the answer positive
- * and not stale, where supply is the one the guard is specified to read (the minting
- * chain's with secure_mint.supply LOCAL, the total with GLOBAL). */
-static void por__check_invariant(por__world *w, const por_supply_event *ev)
+static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *s)
 {
-    const por_secure_mint_config *sm = &w->sc->token.secure_mint;
-    if (!sm->enabled || ev->result != POR_MINT_ACCEPTED)
-        return;
-    por_round_data rd;
-    por_aggregator_latest(w->agg, &rd);
-    por_time_t now = por_sim_now(w->sim);
-    por_amount reserve, limit;
-    const char *why = NULL;
-    if (rd.round_id == 0)
-        why = "no answer";
-    else if (rd.answer <= 0)
-        why = "non-positive answer";
-    else if (rd.updated_at > now ||
-             (sm->max_staleness > 0 && now - rd.updated_at > sm->max_staleness))
-        why = "stale or future answer";
-    else if (!por_amount_rescale(rd.answer, w->feed_decimals, w->token_decimals, &reserve) ||
-             !por_secure_mint_mintable(sm, reserve, &limit))
-        why = "mintable does not fit";
-    else if (ev->guard_supply_after > limit)
-        why = "supply above mintable"; /* the supply the guard reads: its chain's (LOCAL) */
-    if (!why)
-        return;
-    w->invariant_violations++;
-    if (w->invariant_violations == 1) {
-        char t[48];
-        snprintf(w->violation, sizeof w->violation,
-                 "Secure Mint accepted a mint of %s at %s: %s",
-                 por_amount_format(ev->amount, w->token_decimals, false, t, sizeof t),
-                 por_time_format_clock(now, (char[40]){0}, 40), why);
-    }
+    por__world *w = ctx;
+    (void)sim;
+    por__world_event ev = por__world_event_now(w, s->undone   ? POR__WE_UNDONE
+                                                  : s->bridge ? POR__WE_BRIDGE
+                                                  : s->redeem ? POR__WE_REDEEM
+                                                              : POR__WE_MINT);
+    ev.supply = s;
+    por__hub_publish(&w->hub, &ev);
 }
+
+static void por__on_answer(void *ctx, por_sim *sim, const por_round_data *rd)
+{
+    por__world *w = ctx;
+    (void)sim;
+    por__world_event ev = por__world_event_now(w, POR__WE_ANSWER);
+    ev.answer = rd;
+    por__hub_publish(&w->hub, &ev);
+}
+
+static void por__on_reaction(void *ctx, por_sim *sim, const por_consumer_reaction *r)
+{
+    por__world *w = ctx;
+    (void)sim;
+    por__world_event ev = por__world_event_now(w, POR__WE_REACTION);
+    ev.reaction = r;
+    por__hub_publish(&w->hub, &ev);
+}
+
+/* ---- wiring between models (hub subscribers) ------------------------------------------ */
 
 /* A backed mint deposits its amount with the reserve custodian, a backed redemption pays
  * it out, token units rescaled to the custodian's decimals in the custodian's favour
  * (deposits rounded up, payouts down: exact when the amount fits the custodian's
  * decimals), deposit_delay after the supply change. */
-static void por__backed_flow(por__world *w, por_sim *sim, const por_supply_event *ev)
+static void por__backed_flow(por__world *w, const por_supply_event *ev)
 {
     int32_t k = w->sc->token.reserve_custodian;
     if (k < 0)
@@ -118,112 +96,38 @@ static void por__backed_flow(por__world *w, por_sim *sim, const por_supply_event
         x = POR_AMOUNT_MAX;
     else if (!ev->redeem && por_amount_rescale(x, cd, w->token_decimals, &back) && back < ev->amount)
         x++;
-    por_custodian_change(c, sim, ev->redeem ? -x : x, w->sc->token.deposit_delay);
+    por_custodian_change(c, w->sim, ev->redeem ? -x : x, w->sc->token.deposit_delay);
 }
 
-/* A reorg removed the block of a mint or redemption (EV as first reported, undone): its
- * counts and its deposit or payout are taken back. mint_block and feed_detect keep their
- * first time (they record when the chain first showed it); a refusal stays counted in
- * false_rejections. */
-static void por__on_supply_undone(por__world *w, por_sim *sim, const por_supply_event *ev)
-{
-    if (ev->backed) {
-        por_supply_event back = *ev;
-        back.redeem = !ev->redeem; /* the opposite flow: a deposit returns, a payout comes back */
-        por__backed_flow(w, sim, &back);
-    }
-    if (ev->redeem)
-        w->redeems--;
-    else if (ev->result == POR_MINT_ACCEPTED) {
-        w->mints_accepted--;
-        /* it counted as unbacked when it was included at or after onset and before the
-         * first refusal */
-        if (w->onset && ev->applied_at >= w->onset_at &&
-            (!w->blocked || ev->applied_at < w->block_at))
-            w->unbacked -= ev->amount;
-    } else {
-        w->mints_refused--;
-    }
-    por__truth_check(w);
-}
-
-static void por__on_supply(void *ctx, por_sim *sim, const por_supply_event *ev)
+/* MINT, REDEEM, UNDONE: the backing moves (with no delay, the custodian's RESERVE event is
+ * delivered inside this call, before truth hears of the supply change: the deposit came
+ * with the mint). A reorg that undoes a backed change moves it back: a deposit returns, a
+ * payout comes back. */
+static void por__backing_on_supply(void *ctx, const por__world_event *ev)
 {
     por__world *w = ctx;
-    if (ev->undone) {
-        por__on_supply_undone(w, sim, ev);
+    if (!ev->supply->backed)
+        return;
+    if (ev->kind != POR__WE_UNDONE) {
+        por__backed_flow(w, ev->supply);
         return;
     }
-    if (ev->bridge) { /* on-chain supply moved; outstanding supply (truth) did not */
-        if (w->trace)
-            por__world_trace_bridge(&w->tr, ev);
-        return;
-    }
-    if (ev->backed)
-        por__backed_flow(w, sim, ev); /* before the truth check: the deposit came with the mint */
-    if (w->trace) {
-        por__world_trace_supply(&w->tr, ev);
-        if (ev->redeem || ev->result == POR_MINT_ACCEPTED)
-            por__world_trace_truth(&w->tr, POR_TRUTH_SUPPLY, w->reserve_total,
-                                   por_token_outstanding(w->token), w->onset_ppb);
-    }
-    if (ev->redeem) {
-        w->redeems++;
-        por__truth_check(w);
-        return;
-    }
-    if (ev->result == POR_MINT_ACCEPTED) {
-        w->mints_accepted++;
-        por__check_invariant(w, ev);
-        por__truth_check(w); /* the mint that causes onset counts as unbacked */
-        if (w->onset && !w->blocked)
-            w->unbacked = por__sat_add(w->unbacked, ev->amount);
-        return;
-    }
-    w->mints_refused++;
-    por_amount after;
-    if (por_amount_add(ev->supply_before, ev->amount, &after) &&
-        por_amount_add(after, ev->in_flight, &after) &&
-        !por_ratio_below(w->reserve_total, after, w->onset_ppb))
-        w->false_rejections++;
-    if (w->onset && !w->blocked) {
-        w->blocked = true;
-        w->block_at = por_sim_now(sim);
-    }
+    por_supply_event back = *ev->supply;
+    back.redeem = !back.redeem;
+    por__backed_flow(w, &back);
 }
 
-static void por__on_answer(void *ctx, por_sim *sim, const por_round_data *rd)
+/* ANSWER: consumers without a poll interval read the feed on every answer. */
+static void por__consumers_on_answer(void *ctx, const por__world_event *ev)
 {
     por__world *w = ctx;
-    por_time_t now = por_sim_now(sim);
-    if (w->trace)
-        por__world_trace_answer(&w->tr, rd, por_token_outstanding(w->token));
-    if (now - w->last_updated_at > w->max_staleness)
-        w->max_staleness = now - w->last_updated_at;
-    w->last_updated_at = rd->updated_at;
-    por_amount reported;
-    if (w->onset && !w->detected &&
-        por_amount_rescale(rd->answer, w->feed_decimals, w->token_decimals, &reported) &&
-        por_ratio_below(reported, por_token_outstanding(w->token), w->onset_ppb)) {
-        w->detected = true;
-        w->detect_at = now;
-    }
+    (void)ev;
     for (size_t i = 0; i < w->sc->nconsumers; i++)
         if (w->sc->consumers[i].poll_every == 0)
-            por_consumer_on_answer(w->consumers[i], sim);
+            por_consumer_on_answer(w->consumers[i], w->sim);
 }
 
-static void por__on_reaction(void *ctx, por_sim *sim, const por_consumer_reaction *r)
-{
-    por__world *w = ctx;
-    if (w->trace)
-        por__world_trace_reaction(&w->tr, r);
-    if (r->engaged && w->onset && !w->reacted) {
-        w->reacted = true;
-        w->react_at = por_sim_now(sim);
-    }
-}
-
+/* The DON's observer: a node's reading of the feed's sources. */
 static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, por_amount *value,
                          por_time_t *latency)
 {
@@ -235,11 +139,18 @@ static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, p
     /* The node queries every source in parallel: it waits for the slowest answer. */
     for (size_t i = 0; i < feed->nsources; i++) {
         por_custodian *c = w->custodians[feed->sources[i]];
-        por_amount v, scaled;
+        por_amount v = 0, scaled;
         por_time_t lat;
         por_read_status st = por_custodian_read(c, sim, node, rng, &v, &lat);
-        if (w->trace)
-            por__world_trace_read(&w->tr, feed->sources[i], node, st, v, lat);
+        if (por__hub_heard(&w->hub, POR__WE_READ)) {
+            por__world_event ev = por__world_event_now(w, POR__WE_READ);
+            ev.read.custodian = feed->sources[i];
+            ev.read.node = node;
+            ev.read.status = st;
+            ev.read.value = st == POR_READ_OK ? v : 0;
+            ev.read.latency = lat;
+            por__hub_publish(&w->hub, &ev);
+        }
         if (lat > slowest)
             slowest = lat;
         if (st != POR_READ_OK ||
@@ -258,22 +169,84 @@ static void por__feed_latest(void *ctx, por_round_data *out)
     por_aggregator_latest(ctx, out);
 }
 
+/* ---- the subscription order ----------------------------------------------------------
+ *
+ * Each event kind reaches its subscribers in this order, which is part of determinism
+ * (docs/ARCHITECTURE.md "The world"):
+ *
+ *   START     truth, trace
+ *   RESERVE   truth, trace
+ *   READ      trace
+ *   MINT      backing, truth, invariant, scorer, trace
+ *   REDEEM    backing, truth, scorer, trace
+ *   BRIDGE    trace (outstanding supply, truth's, did not change)
+ *   UNDONE    backing, scorer, truth
+ *   ANSWER    scorer, trace, consumers
+ *   REACTION  scorer, trace
+ *   FINISH    scorer
+ *
+ * backing first: the deposit of a backed mint reaches truth before the mint does. truth
+ * before the invariant and the scorer: the mint that causes onset counts as unbacked. On
+ * UNDONE the scorer takes its counts back against the onset as it stood when it counted
+ * them, then truth re-checks. The trace comes after what it reports (truth's reserve) and
+ * before the consumers, whose reactions it records after the answer. The trace subscribes
+ * only when tracing is on. */
+static void por__world_subscribe(por__world *w)
+{
+    por__world_hub *h = &w->hub;
+    por__world_trace *tr = w->trace ? &w->tr : NULL;
+    por__hub_init(h);
+
+    por__hub_subscribe(h, POR__WE_START, por__truth_on_supply, &w->truth);
+    por__hub_subscribe(h, POR__WE_RESERVE, por__truth_on_reserve, &w->truth);
+
+    por__hub_subscribe(h, POR__WE_MINT, por__backing_on_supply, w);
+    por__hub_subscribe(h, POR__WE_MINT, por__truth_on_supply, &w->truth);
+    por__hub_subscribe(h, POR__WE_MINT, por__invariants_on_mint, &w->inv);
+    por__hub_subscribe(h, POR__WE_MINT, por__score_on_mint, &w->score);
+
+    por__hub_subscribe(h, POR__WE_REDEEM, por__backing_on_supply, w);
+    por__hub_subscribe(h, POR__WE_REDEEM, por__truth_on_supply, &w->truth);
+    por__hub_subscribe(h, POR__WE_REDEEM, por__score_on_redeem, &w->score);
+
+    por__hub_subscribe(h, POR__WE_UNDONE, por__backing_on_supply, w);
+    por__hub_subscribe(h, POR__WE_UNDONE, por__score_on_undone, &w->score);
+    por__hub_subscribe(h, POR__WE_UNDONE, por__truth_on_supply, &w->truth);
+
+    por__hub_subscribe(h, POR__WE_ANSWER, por__score_on_answer, &w->score);
+    por__hub_subscribe(h, POR__WE_REACTION, por__score_on_reaction, &w->score);
+    por__hub_subscribe(h, POR__WE_FINISH, por__score_on_finish, &w->score);
+
+    if (tr) {
+        por__hub_subscribe(h, POR__WE_START, por__world_trace_on_start, tr);
+        por__hub_subscribe(h, POR__WE_RESERVE, por__world_trace_on_reserve, tr);
+        por__hub_subscribe(h, POR__WE_READ, por__world_trace_on_read, tr);
+        por__hub_subscribe(h, POR__WE_MINT, por__world_trace_on_supply, tr);
+        por__hub_subscribe(h, POR__WE_REDEEM, por__world_trace_on_supply, tr);
+        por__hub_subscribe(h, POR__WE_BRIDGE, por__world_trace_on_bridge, tr);
+        por__hub_subscribe(h, POR__WE_ANSWER, por__world_trace_on_answer, tr);
+        por__hub_subscribe(h, POR__WE_REACTION, por__world_trace_on_reaction, tr);
+    }
+
+    por__hub_subscribe(h, POR__WE_ANSWER, por__consumers_on_answer, w);
+}
+
+/* ---- the world entity: START and FINISH ----------------------------------------------- */
+
 static void por__world_init(por_sim *sim, void *self)
 {
     por__world *w = self;
     (void)sim;
-    por__truth_check(w);
-    if (w->trace)
-        por__world_trace_truth(&w->tr, POR_TRUTH_START, w->reserve_total,
-                               por_token_outstanding(w->token), w->onset_ppb);
+    por__world_event ev = por__world_event_now(w, POR__WE_START);
+    por__hub_publish(&w->hub, &ev);
 }
 
 static void por__world_finish(por_sim *sim, void *self)
 {
     por__world *w = self;
-    por_time_t now = por_sim_now(sim);
-    if (now - w->last_updated_at > w->max_staleness)
-        w->max_staleness = now - w->last_updated_at;
+    (void)sim;
+    por__world_event ev = por__world_event_now(w, POR__WE_FINISH);
+    por__hub_publish(&w->hub, &ev);
 }
 
 static void por__world_handle(por_sim *sim, void *self, por_event *ev)
@@ -319,7 +292,7 @@ static void por__world_free(por__world *w)
     free(w->chains);
     free(w->custodians);
     free(w->consumers);
-    free(w->reserve_tok);
+    por__truth_close(&w->truth);
 }
 
 /* Builds every model; returns POR_OK or the first model's refusal. */
@@ -331,18 +304,11 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
     for (size_t i = 0; i < sc->nchains; i++)
         w->chains[i] = por_chain_create(&sc->chains[i], (uint32_t)i, sim);
     w->custodians = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *w->custodians);
-    w->reserve_tok = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *w->reserve_tok);
     for (size_t i = 0; i < sc->ncustodians; i++) {
         w->custodians[i] = por_custodian_create(&sc->custodians[i], (uint32_t)i, sim,
                                                 sc->attackers, sc->nattackers, err);
         if (!w->custodians[i])
             return POR_EINPUT;
-        por_amount v;
-        if (!por_amount_rescale(sc->custodians[i].initial, sc->custodians[i].decimals,
-                                w->token_decimals, &v))
-            v = POR_AMOUNT_MAX;
-        w->reserve_tok[i] = v;
-        w->reserve_total = por__sat_add(w->reserve_total, v);
         por_custodian_add_listener(w->custodians[i], por__on_reserve, w);
         if (sc->custodians[i].source == POR_SOURCE_WALLET && sc->custodians[i].wallet_chain >= 0 &&
             (size_t)sc->custodians[i].wallet_chain < sc->nchains)
@@ -355,6 +321,7 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
     w->agg = por_don_aggregator(w->don);
     por_aggregator_add_listener(w->agg, por__on_answer, w);
     por_feed_reader reader = {por__feed_latest, w->agg, w->feed_decimals};
+    por__invariants_init(&w->inv, sc, reader);
     w->token = por_token_create(&sc->token, sim, reader, sc->attackers, sc->nattackers,
                                 w->horizon, err);
     if (!w->token)
@@ -375,34 +342,6 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
         por_consumer_add_listener(w->consumers[i], por__on_reaction, w);
     }
     return POR_OK;
-}
-
-/* The OCR safety invariants (see por/world.h): a message in OUT and true when one broke
- * that the scenario did not grant the attacker the power to break. */
-static bool por__ocr_violation(const por__world *w, char *out, size_t len)
-{
-    por_don_stats ds;
-    por_don_get_stats(w->don, &ds);
-    const char *why = por_don_violation(w->don);
-    uint32_t f = w->sc->feed.ocr.f;
-    if (ds.undersigned_accepted || ds.forged_undersigned_accepted) {
-        snprintf(out, len, "%s (%llu reports)",
-                 why ? why : "a forged report was accepted with fewer than f+1 valid signatures",
-                 (unsigned long long)(ds.undersigned_accepted + ds.forged_undersigned_accepted));
-        return true;
-    }
-    if (ds.forged_accepted && !w->keys_granted) {
-        snprintf(out, len, "%llu forged reports accepted although at most f=%u keys were stolen",
-                 (unsigned long long)ds.forged_accepted, (unsigned)f);
-        return true;
-    }
-    if (ds.median_outside_honest && w->nbyzantine <= f) {
-        snprintf(out, len, "%s with %u byzantine oracles, f=%u (%llu reports)",
-                 why ? why : "an accepted median left the honest range", (unsigned)w->nbyzantine,
-                 (unsigned)f, (unsigned long long)ds.median_outside_honest);
-        return true;
-    }
-    return false;
 }
 
 /* The engine's poll hook: ends the replication on a stop request or its event budget. */
@@ -443,20 +382,9 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     w.horizon = opt && opt->horizon_override > 0 ? opt->horizon_override : sc->duration;
     w.token_decimals = sc->token.decimals;
     w.feed_decimals = sc->feed.decimals;
-    w.onset_ppb = sc->onset_ratio_ppb > 0 ? sc->onset_ratio_ppb : POR_PPB_ONE;
-    w.min_ratio = INFINITY;
-    for (size_t i = 0; i < sc->nattackers; i++)
-        if (sc->attackers[i].kind == POR_ATTACK_KEY_COMPROMISE &&
-            sc->attackers[i].nnodes >= (size_t)sc->feed.ocr.f + 1)
-            w.keys_granted = true;
-    uint32_t byz = 0;
-    for (size_t i = 0; i < sc->nattackers; i++)
-        if (sc->attackers[i].kind == POR_ATTACK_BYZANTINE)
-            for (size_t k = 0; k < sc->attackers[i].nnodes; k++)
-                if (sc->attackers[i].nodes[k] < 32)
-                    byz |= 1u << sc->attackers[i].nodes[k];
-    for (; byz; byz &= byz - 1)
-        w.nbyzantine++;
+    por__truth_init(&w.truth, eff.custodians, eff.ncustodians, w.token_decimals,
+                    sc->onset_ratio_ppb > 0 ? sc->onset_ratio_ppb : POR_PPB_ONE);
+    por__score_init(&w.score, &w.truth, w.feed_decimals, w.token_decimals);
     w.sim = por_sim_create(sc->seed, rep);
     por_sim_set_user(w.sim, &w);
     w.opt = opt;
@@ -465,11 +393,12 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
     st = por__world_build(&w, &eff, err);
     if (st == POR_OK && opt && opt->trace) {
         w.trace = opt->trace;
-        w.tr.sink = w.trace;
-        w.tr.sim = w.sim;
+        w.tr = (por__world_trace){.sink = w.trace, .sim = w.sim, .truth = &w.truth};
         w.refresh.trace = w.trace;
         por_don_set_trace(w.don, w.trace);
     }
+    if (st == POR_OK)
+        por__world_subscribe(&w);
     if (st == POR_OK) {
         st = por_sim_run(w.sim, w.horizon);
         if (st != POR_OK)
@@ -479,14 +408,9 @@ por_status por_world_run_replication(const por_scenario *sc, uint64_t rep,
         por_crypto_get_stats(por_don_crypto(w.don), &opt->crypto_stats[rep]);
     if (st == POR_OK) {
         por__world_fill_cells(&w, cells, out_strings);
-        char ocr_why[320];
-        if (w.invariant_violations && !w.keys_granted)
-            st = por_error_set(err, POR_EINVARIANT, "%s: replication %llu: %s (%llu violations)",
-                               sc->name, (unsigned long long)rep, w.violation,
-                               (unsigned long long)w.invariant_violations);
-        else if (por__ocr_violation(&w, ocr_why, sizeof ocr_why))
-            st = por_error_set(err, POR_EINVARIANT, "%s: replication %llu: OCR safety: %s",
-                               sc->name, (unsigned long long)rep, ocr_why);
+        por_don_stats ds;
+        por_don_get_stats(w.don, &ds);
+        st = por__invariants_verdict(&w.inv, &ds, por_don_violation(w.don), sc->name, rep, err);
     }
     por__world_free(&w);
     return st;

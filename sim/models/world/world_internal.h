@@ -1,10 +1,15 @@
-/* The state of one replication (internal to sim/models/world): world.c wires the models
- * and keeps it, world_score.c scores it into the metric row. */
+/* The state of one replication (internal to sim/models/world): world.c builds the models
+ * and the event hub and subscribes ground truth, the invariant, the scorer and the trace
+ * to it; world_score.c scores the finished run into the metric row. */
 #ifndef POR_MODELS_WORLD_INTERNAL_H
 #define POR_MODELS_WORLD_INTERNAL_H
 
 #include "refresh.h"
+#include "world_hub.h"
+#include "world_invariants.h"
+#include "world_score.h"
 #include "world_trace.h"
+#include "world_truth.h"
 
 #include "por/aggregator.h"
 #include "por/chain.h"
@@ -27,21 +32,11 @@ typedef struct {
     por_token *token;
     por_consumer **consumers;
     uint32_t token_decimals, feed_decimals;
-    int64_t onset_ppb;
-    por_amount *reserve_tok; /* per custodian, token decimals (saturated) */
-    por_amount reserve_total;
-    /* scoring */
-    bool onset, detected, blocked, reacted;
-    por_time_t onset_at, detect_at, block_at, react_at;
-    por_amount unbacked;
-    uint64_t false_rejections, mints_accepted, mints_refused, redeems;
-    por_time_t last_updated_at, max_staleness;
-    double min_ratio;
-    uint64_t invariant_violations;
-    bool keys_granted;
-    uint32_t nbyzantine;         /* distinct oracles named by BYZANTINE attacks */
-    char violation[256];
-    /* teaching-mode trace (NULL = off) and the truth state it reports */
+    por__world_hub hub;    /* the models' events, to the subscribers below (world.c) */
+    por__truth truth;      /* ground truth (world_truth.h) */
+    por__invariants inv;   /* the safety invariants (world_invariants.h) */
+    por__score score;      /* the scorer's running state (world_score.h) */
+    /* teaching-mode trace (NULL = off) */
     por_trace_sink *trace;
     por__world_trace tr; /* the records' own state (world_trace.h) */
     por__refresh refresh;        /* refresh-then-mint wiring (token.refresh_then_mint) */

@@ -1,11 +1,14 @@
-/* The scorer of one replication: the metric columns' definitions (por_world_metric_defs)
- * and the row a finished run yields from the world's ground truth and the models'
- * counters (por__world_fill_cells, world_internal.h). Moved out of world.c. */
+/* The scorer of one replication: the metric columns' definitions (por_world_metric_defs);
+ * the running state it keeps from the world's events (world_score.h: detection, refusal,
+ * reaction, unbacked amount, counts, staleness); and the row a finished run yields from it,
+ * the ground truth (world_truth.h), the invariant and the models' counters
+ * (por__world_fill_cells, world_internal.h). Moved out of world.c. */
 #include "world_internal.h"
 
 #include "por/chain.h"
 #include "por/don.h"
 #include "por/net.h"
+#include "por/ratio.h"
 #include "por/token.h"
 
 #include <math.h>
@@ -91,15 +94,113 @@ const por_metric_def *por_world_metric_defs(size_t *ncols)
     return por__world_defs;
 }
 
+void por__score_init(por__score *s, const por__truth *truth, uint32_t feed_decimals,
+                     uint32_t token_decimals)
+{
+    *s = (por__score){.truth = truth, .feed_decimals = feed_decimals,
+                      .token_decimals = token_decimals};
+}
+
+/* An accepted mint included at or after onset and before the first refusal is unbacked
+ * (the mint that causes onset included: truth has seen it). A refused mint that true
+ * reserves would have backed is a false rejection; the first refusal after onset blocks. */
+void por__score_on_mint(void *score, const por__world_event *ev)
+{
+    por__score *s = score;
+    const por__truth *t = s->truth;
+    const por_supply_event *e = ev->supply;
+    if (e->result == POR_MINT_ACCEPTED) {
+        s->mints_accepted++;
+        if (t->onset && !s->blocked)
+            s->unbacked = por__amount_sat_add(s->unbacked, e->amount);
+        return;
+    }
+    s->mints_refused++;
+    por_amount after;
+    if (por_amount_add(e->supply_before, e->amount, &after) &&
+        por_amount_add(after, e->in_flight, &after) &&
+        !por_ratio_below(t->reserve_total, after, t->onset_ppb))
+        s->false_rejections++;
+    if (t->onset && !s->blocked) {
+        s->blocked = true;
+        s->block_at = ev->now;
+    }
+}
+
+void por__score_on_redeem(void *score, const por__world_event *ev)
+{
+    (void)ev;
+    ((por__score *)score)->redeems++;
+}
+
+/* A reorg removed the block of a mint or redemption (as first reported, undone): its
+ * counts are taken back, against the onset as it stood before truth re-checks (world.c
+ * subscribes the scorer before truth for UNDONE). mint_block and feed_detect keep their
+ * first time (they record when the chain first showed it); a refusal stays counted in
+ * false_rejections. */
+void por__score_on_undone(void *score, const por__world_event *ev)
+{
+    por__score *s = score;
+    const por__truth *t = s->truth;
+    const por_supply_event *e = ev->supply;
+    if (e->redeem)
+        s->redeems--;
+    else if (e->result == POR_MINT_ACCEPTED) {
+        s->mints_accepted--;
+        /* it counted as unbacked when it was included at or after onset and before the
+         * first refusal */
+        if (t->onset && e->applied_at >= t->onset_at && (!s->blocked || e->applied_at < s->block_at))
+            s->unbacked -= e->amount;
+    } else {
+        s->mints_refused--;
+    }
+}
+
+/* Staleness is now - updatedAt of the answer before; the feed detects the shortfall at the
+ * first answer after onset whose reported reserve / outstanding supply is below the onset
+ * ratio. */
+void por__score_on_answer(void *score, const por__world_event *ev)
+{
+    por__score *s = score;
+    const por__truth *t = s->truth;
+    const por_round_data *rd = ev->answer;
+    if (ev->now - s->last_updated_at > s->max_staleness)
+        s->max_staleness = ev->now - s->last_updated_at;
+    s->last_updated_at = rd->updated_at;
+    por_amount reported;
+    if (t->onset && !s->detected &&
+        por_amount_rescale(rd->answer, s->feed_decimals, s->token_decimals, &reported) &&
+        por_ratio_below(reported, ev->outstanding, t->onset_ppb)) {
+        s->detected = true;
+        s->detect_at = ev->now;
+    }
+}
+
+void por__score_on_reaction(void *score, const por__world_event *ev)
+{
+    por__score *s = score;
+    if (ev->reaction->engaged && s->truth->onset && !s->reacted) {
+        s->reacted = true;
+        s->react_at = ev->now;
+    }
+}
+
+void por__score_on_finish(void *score, const por__world_event *ev)
+{
+    por__score *s = score;
+    if (ev->now - s->last_updated_at > s->max_staleness)
+        s->max_staleness = ev->now - s->last_updated_at;
+}
+
 /* A duration measured from onset: observed, censored at horizon - onset, or absent. */
 static por_metric_cell por__since_onset(const por__world *w, bool happened, por_time_t at)
 {
     por_metric_cell c = {0};
-    if (!w->onset)
+    if (!w->truth.onset)
         return c;
     c.present = true;
     c.censored = !happened;
-    c.ns = (happened ? at : w->horizon) - w->onset_at;
+    c.ns = (happened ? at : w->horizon) - w->truth.onset_at;
     return c;
 }
 
@@ -116,21 +217,21 @@ void por__world_fill_cells(const por__world *w, por_metric_cell *cells, char *st
     memset(cells, 0, POR_WM_NCOLS * sizeof *cells);
     por_metric_cell *c = &cells[POR_WM_ONSET];
     c->present = true;
-    c->censored = !w->onset;
-    c->ns = w->onset ? w->onset_at : w->horizon;
-    cells[POR_WM_FEED_DETECT] = por__since_onset(w, w->detected, w->detect_at);
-    cells[POR_WM_MINT_BLOCK] = por__since_onset(w, w->blocked, w->block_at);
-    if (w->onset) {
+    c->censored = !w->truth.onset;
+    c->ns = w->truth.onset ? w->truth.onset_at : w->horizon;
+    cells[POR_WM_FEED_DETECT] = por__since_onset(w, w->score.detected, w->score.detect_at);
+    cells[POR_WM_MINT_BLOCK] = por__since_onset(w, w->score.blocked, w->score.block_at);
+    if (w->truth.onset) {
         c = &cells[POR_WM_UNBACKED_MINTED];
         c->present = true;
-        c->value = por_amount_to_double(w->unbacked, w->token_decimals);
-        c->exact = por_amount_format(w->unbacked, w->token_decimals, false,
+        c->value = por_amount_to_double(w->score.unbacked, w->token_decimals);
+        c->exact = por_amount_format(w->score.unbacked, w->token_decimals, false,
                                      strings + POR_WM_UNBACKED_MINTED * POR_WORLD_STRING_BYTES,
                                      POR_WORLD_STRING_BYTES);
     }
-    cells[POR_WM_FALSE_REJECTIONS] = por__count(w->false_rejections);
+    cells[POR_WM_FALSE_REJECTIONS] = por__count(w->score.false_rejections);
     if (w->sc->nconsumers)
-        cells[POR_WM_CONSUMER_REACTION] = por__since_onset(w, w->reacted, w->react_at);
+        cells[POR_WM_CONSUMER_REACTION] = por__since_onset(w, w->score.reacted, w->score.react_at);
     por_don_stats ds;
     por_don_get_stats(w->don, &ds);
     cells[POR_WM_ROUNDS] = por__count(ds.rounds_started);
@@ -148,14 +249,14 @@ void por__world_fill_cells(const por__world *w, por_metric_cell *cells, char *st
     cells[POR_WM_GAS] = por__count(gas - tks.request_gas); /* the feed's cost, not the users' */
     c = &cells[POR_WM_MAX_FEED_STALENESS];
     c->present = true;
-    c->ns = w->max_staleness;
-    cells[POR_WM_MINTS_ACCEPTED] = por__count(w->mints_accepted);
-    cells[POR_WM_MINTS_REFUSED] = por__count(w->mints_refused);
-    cells[POR_WM_REDEEMS] = por__count(w->redeems);
+    c->ns = w->score.max_staleness;
+    cells[POR_WM_MINTS_ACCEPTED] = por__count(w->score.mints_accepted);
+    cells[POR_WM_MINTS_REFUSED] = por__count(w->score.mints_refused);
+    cells[POR_WM_REDEEMS] = por__count(w->score.redeems);
     c = &cells[POR_WM_MIN_TRUE_RATIO];
     c->present = true;
-    c->value = w->min_ratio;
-    cells[POR_WM_INVARIANT_VIOLATIONS] = por__count(w->invariant_violations);
+    c->value = w->truth.min_ratio;
+    cells[POR_WM_INVARIANT_VIOLATIONS] = por__count(w->inv.violations);
     cells[POR_WM_EVENTS] = por__count(por_sim_events_handled(w->sim));
     cells[POR_WM_FORGED_ACCEPTED] = por__count(ds.forged_accepted);
     cells[POR_WM_FORGED_REJECTED] = por__count(ds.forged_rejected);

@@ -1,5 +1,6 @@
-/* The world's trace translators (world_trace.h): the models' events and the ground truth
- * as por/trace.h records, moved out of world.c, which calls them only when tracing is on. */
+/* The world's trace translators (world_trace.h): the world's events and the ground truth
+ * as por/trace.h records, moved out of world.c; subscribed to the hub only when tracing
+ * is on. */
 #include "world_trace.h"
 
 #include "por/ratio.h"
@@ -114,4 +115,49 @@ void por__world_trace_reaction(por__world_trace *t, const por_consumer_reaction 
     r.count = (uint32_t)c->threshold;
     r.dt = c->collateral_factor_ppb;
     por_trace_emit(t->sink, &r);
+}
+
+void por__world_trace_on_start(void *tr, const por__world_event *ev)
+{
+    por__world_trace *t = tr;
+    por__world_trace_truth(t, POR_TRUTH_START, t->truth->reserve_total, ev->outstanding,
+                           t->truth->onset_ppb);
+}
+
+void por__world_trace_on_reserve(void *tr, const por__world_event *ev)
+{
+    por__world_trace *t = tr;
+    por__world_trace_reserve(t, ev->reserve.index, ev->reserve.before, ev->reserve.after);
+    por__world_trace_truth(t, POR_TRUTH_RESERVE, t->truth->reserve_total, ev->outstanding,
+                           t->truth->onset_ppb);
+}
+
+void por__world_trace_on_read(void *tr, const por__world_event *ev)
+{
+    por__world_trace_read(tr, ev->read.custodian, ev->read.node, ev->read.status,
+                          ev->read.value, ev->read.latency);
+}
+
+void por__world_trace_on_supply(void *tr, const por__world_event *ev)
+{
+    por__world_trace *t = tr;
+    por__world_trace_supply(t, ev->supply);
+    if (ev->supply->redeem || ev->supply->result == POR_MINT_ACCEPTED)
+        por__world_trace_truth(t, POR_TRUTH_SUPPLY, t->truth->reserve_total, ev->outstanding,
+                               t->truth->onset_ppb);
+}
+
+void por__world_trace_on_bridge(void *tr, const por__world_event *ev)
+{
+    por__world_trace_bridge(tr, ev->supply);
+}
+
+void por__world_trace_on_answer(void *tr, const por__world_event *ev)
+{
+    por__world_trace_answer(tr, ev->answer, ev->outstanding);
+}
+
+void por__world_trace_on_reaction(void *tr, const por__world_event *ev)
+{
+    por__world_trace_reaction(tr, ev->reaction);
 }

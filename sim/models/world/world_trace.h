@@ -1,9 +1,13 @@
-/* The world's trace translators (internal to sim/models/world): turn the models' events
- * (reserve changes, reads, mints and redemptions, bridge moves, answers, consumer
- * reactions) and the ground truth into por/trace.h records. Called only when tracing is
- * on (world.c tests its sink first); they format nothing and decide nothing. */
+/* The world's trace translators (internal to sim/models/world): turn the world's events
+ * (world_hub.h: reserve changes, reads, mints and redemptions, bridge moves, answers,
+ * consumer reactions) and the ground truth (world_truth.h) into por/trace.h records. They
+ * subscribe to the hub only when tracing is on, after truth (world.c); they format
+ * nothing and decide nothing. */
 #ifndef POR_MODELS_WORLD_TRACE_H
 #define POR_MODELS_WORLD_TRACE_H
+
+#include "world_hub.h"
+#include "world_truth.h"
 
 #include "por/aggregator.h"
 #include "por/consumer.h"
@@ -17,6 +21,7 @@
 typedef struct {
     por_trace_sink *sink; /* not NULL when any function below is called */
     por_sim *sim;
+    const por__truth *truth; /* borrowed: the true reserve and onset ratio the TRUTH records show */
     bool under;             /* the truth was under the onset ratio at the last TRUTH */
     por_time_t under_since; /* since when (valid when under) */
 } por__world_trace;
@@ -35,5 +40,16 @@ void por__world_trace_bridge(por__world_trace *t, const por_supply_event *ev);
 void por__world_trace_answer(por__world_trace *t, const por_round_data *rd,
                              por_amount outstanding);
 void por__world_trace_reaction(por__world_trace *t, const por_consumer_reaction *c);
+
+/* Hub subscribers (CTX = the por__world_trace): START (TRUTH), RESERVE (RESERVE, then TRUTH),
+ * READ, MINT and REDEEM (the record, then TRUTH when supply changed), BRIDGE, ANSWER,
+ * REACTION. */
+void por__world_trace_on_start(void *tr, const por__world_event *ev);
+void por__world_trace_on_reserve(void *tr, const por__world_event *ev);
+void por__world_trace_on_read(void *tr, const por__world_event *ev);
+void por__world_trace_on_supply(void *tr, const por__world_event *ev);
+void por__world_trace_on_bridge(void *tr, const por__world_event *ev);
+void por__world_trace_on_answer(void *tr, const por__world_event *ev);
+void por__world_trace_on_reaction(void *tr, const por__world_event *ev);
 
 #endif
