@@ -1,0 +1,519 @@
+/* The world's event hub and two of its subscribers as units fed hand-made events:
+ * - the hub (sim/models/world/world_hub.h): subscription order is the delivery order, an
+ *   event kind reaches only its own subscribers, and an event published by a subscriber
+ *   is delivered before the next subscriber of the outer event runs (how a backed mint's
+ *   deposit reaches truth before the mint does);
+ * - ground truth (world_truth.h): reserve = sum of the custodians' true reserves rescaled
+ *   to the token's decimals; onset = the first instant true reserve / outstanding supply
+ *   falls below metrics.onset_ratio (README "Metrics", scenarios/SCHEMA.md onset_ratio);
+ * - the safety invariants (world_invariants.h): after an accepted guarded mint, supply <=
+ *   mintable(latest reported reserve) with a positive, fresh answer (POR.md "Secure Mint
+ *   guard"; chainlink-ace SecureMintPolicy.sol run and totalMintableSupply); OCR's, from
+ *   the DON's counters (por/world.h; OffchainAggregator.sol transmit: "not enough
+ *   signatures" unless more than f).
+ * Every expected value below is computed from those rules, not taken from a run. */
+#include "por_test.h"
+
+#include "models/world/world_hub.h"
+#include "models/world/world_invariants.h"
+#include "models/world/world_truth.h"
+
+#include "por/ratio.h"
+#include "por/rng.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- the hub ------------------------------------------------------------------------- */
+
+typedef struct {
+    char log[64];
+    size_t len;
+} recorder;
+
+typedef struct {
+    recorder *rec;
+    char name;
+} tag;
+
+static void record(void *ctx, const por__world_event *ev)
+{
+    tag *t = ctx;
+    (void)ev;
+    ck_assert_uint_lt(t->rec->len, sizeof t->rec->log - 1);
+    t->rec->log[t->rec->len++] = t->name;
+}
+
+static por__world_event event_of(por__world_event_kind kind)
+{
+    return (por__world_event){.kind = kind};
+}
+
+/* por__hub_subscribe: "it is called after every subscriber of KIND that subscribed before
+ * it"; each kind keeps its own order. */
+START_TEST(hub_delivers_in_subscription_order)
+{
+    recorder rec = {0};
+    tag a = {&rec, 'a'}, b = {&rec, 'b'}, c = {&rec, 'c'};
+    por__world_hub h;
+    por__hub_init(&h);
+    por__hub_subscribe(&h, POR__WE_MINT, record, &b);
+    por__hub_subscribe(&h, POR__WE_MINT, record, &c);
+    por__hub_subscribe(&h, POR__WE_MINT, record, &a);
+    por__hub_subscribe(&h, POR__WE_RESERVE, record, &c);
+    por__hub_subscribe(&h, POR__WE_RESERVE, record, &a);
+    por__world_event ev = event_of(POR__WE_MINT);
+    por__hub_publish(&h, &ev);
+    ck_assert_str_eq(rec.log, "bca");
+    ev = event_of(POR__WE_RESERVE);
+    por__hub_publish(&h, &ev);
+    ck_assert_str_eq(rec.log, "bcaca");
+    /* the same context may subscribe twice and then hears the event twice */
+    por__hub_subscribe(&h, POR__WE_MINT, record, &b);
+    ev = event_of(POR__WE_MINT);
+    por__hub_publish(&h, &ev);
+    ck_assert_str_eq(rec.log, "bcacabcab");
+}
+END_TEST
+
+typedef struct {
+    por__world_event_kind kind;
+    unsigned heard, wrong;
+} counter;
+
+static void count(void *ctx, const por__world_event *ev)
+{
+    counter *c = ctx;
+    if (ev->kind == c->kind)
+        c->heard++;
+    else
+        c->wrong++;
+}
+
+/* An event of kind K reaches the subscribers of K and no one else: one counter per kind,
+ * a random number of events of each kind in a random order. */
+START_TEST(hub_kind_reaches_only_its_subscribers)
+{
+    gsl_rng *r = por_rng_new(por_test_seed(), 0, por_stream_id("test", 0, "world-hub-kinds"));
+    counter cs[POR__WE_NKINDS];
+    unsigned sent[POR__WE_NKINDS] = {0};
+    por__world_hub h;
+    por__hub_init(&h);
+    for (int k = 0; k < POR__WE_NKINDS; k++) {
+        cs[k] = (counter){.kind = (por__world_event_kind)k};
+        ck_assert(!por__hub_heard(&h, (por__world_event_kind)k));
+    }
+    /* READ is left without a subscriber: publishing it reaches no one */
+    for (int k = 0; k < POR__WE_NKINDS; k++)
+        if (k != POR__WE_READ)
+            por__hub_subscribe(&h, (por__world_event_kind)k, count, &cs[k]);
+    for (int k = 0; k < POR__WE_NKINDS; k++)
+        ck_assert(por__hub_heard(&h, (por__world_event_kind)k) == (k != POR__WE_READ));
+    for (int i = 0; i < 500; i++) {
+        int k = (int)gsl_rng_uniform_int(r, POR__WE_NKINDS);
+        sent[k]++;
+        por__world_event ev = event_of((por__world_event_kind)k);
+        por__hub_publish(&h, &ev);
+    }
+    for (int k = 0; k < POR__WE_NKINDS; k++) {
+        ck_assert_uint_eq(cs[k].wrong, 0);
+        ck_assert_uint_eq(cs[k].heard, k == POR__WE_READ ? 0 : sent[k]);
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+typedef struct {
+    por__world_hub *hub;
+    tag *self;
+} republisher;
+
+static void republish_reserve(void *ctx, const por__world_event *ev)
+{
+    republisher *p = ctx;
+    record(p->self, ev);
+    por__world_event inner = event_of(POR__WE_RESERVE);
+    por__hub_publish(p->hub, &inner);
+}
+
+/* A subscriber that publishes (world.c's backing moving a custodian's reserve on MINT)
+ * has that event delivered to all its subscribers before the outer event's next
+ * subscriber runs. */
+START_TEST(hub_nested_publish_delivered_at_once)
+{
+    recorder rec = {0};
+    tag backing = {&rec, 'b'}, truth_r = {&rec, 'R'}, truth_m = {&rec, 'm'}, trace_r = {&rec, 'T'};
+    por__world_hub h;
+    por__hub_init(&h);
+    republisher p = {&h, &backing};
+    por__hub_subscribe(&h, POR__WE_MINT, republish_reserve, &p);
+    por__hub_subscribe(&h, POR__WE_MINT, record, &truth_m);
+    por__hub_subscribe(&h, POR__WE_RESERVE, record, &truth_r);
+    por__hub_subscribe(&h, POR__WE_RESERVE, record, &trace_r);
+    por__world_event ev = event_of(POR__WE_MINT);
+    por__hub_publish(&h, &ev);
+    ck_assert_str_eq(rec.log, "bRTm");
+}
+END_TEST
+
+/* ---- ground truth -------------------------------------------------------------------- */
+
+/* Two custodians in different units: 1,000.00 at 2 decimals and 500.00000000 at 8, a
+ * token of 6 decimals: the true reserve is 1,500 tokens = 1,500 * 10^6 base units. */
+static void two_custodians(por_custodian_config cust[2])
+{
+    memset(cust, 0, 2 * sizeof *cust);
+    cust[0].decimals = 2;
+    cust[0].initial = 100000; /* 1,000.00 */
+    cust[1].decimals = 8;
+    cust[1].initial = 50000000000; /* 500.00000000 */
+}
+
+static const por_amount TOKEN = 1000000; /* one token at 6 decimals */
+
+static por__world_event supply_event(por__world_event_kind kind, por_time_t now,
+                                     por_amount outstanding, const por_supply_event *s)
+{
+    por__world_event ev = {.kind = kind, .now = now, .outstanding = outstanding};
+    ev.supply = s;
+    return ev;
+}
+
+static por__world_event reserve_event(por_time_t now, por_amount outstanding, uint32_t index,
+                                      por_amount before, por_amount after)
+{
+    por__world_event ev = {.kind = POR__WE_RESERVE, .now = now, .outstanding = outstanding};
+    ev.reserve.index = index;
+    ev.reserve.before = before;
+    ev.reserve.after = after;
+    return ev;
+}
+
+/* The reserve is the custodians' sum in token units; a ratio of exactly the onset ratio is
+ * not below it; onset is the time of the first event that takes the ratio below, and later
+ * recoveries and falls do not move it. */
+START_TEST(truth_onset_is_first_instant_below)
+{
+    por_custodian_config cust[2];
+    two_custodians(cust);
+    por__truth t;
+    por__truth_init(&t, cust, 2, 6, POR_PPB_ONE);
+    ck_assert(t.reserve_total == 1500 * TOKEN);
+    por__world_event ev = {.kind = POR__WE_START, .now = 0, .outstanding = 1500 * TOKEN};
+    por__truth_on_supply(&t, &ev);
+    ck_assert(!t.onset); /* 1500 / 1500 = 100 % is not below 100 % */
+    ck_assert(t.min_ratio == 1.0);
+
+    /* custodian 1 loses 100 of its 500 at 1 h: 1400 / 1500 < 100 % */
+    ev = reserve_event(POR_HOUR, 1500 * TOKEN, 1, 50000000000, 40000000000);
+    por__truth_on_reserve(&t, &ev);
+    ck_assert(t.reserve_total == 1400 * TOKEN);
+    ck_assert(t.onset);
+    ck_assert_int_eq(t.onset_at, POR_HOUR);
+    ck_assert(t.min_ratio == por_ratio_to_double(1400 * TOKEN, 1500 * TOKEN));
+
+    /* it recovers (custodian 0 to 2,000.00) and falls again (to 0): onset stays at 1 h,
+     * the smallest ratio follows the fall */
+    ev = reserve_event(2 * POR_HOUR, 1500 * TOKEN, 0, 100000, 200000);
+    por__truth_on_reserve(&t, &ev);
+    ck_assert(t.reserve_total == 2400 * TOKEN);
+    ev = reserve_event(3 * POR_HOUR, 1500 * TOKEN, 0, 200000, 0);
+    por__truth_on_reserve(&t, &ev);
+    ck_assert(t.reserve_total == 400 * TOKEN);
+    ck_assert_int_eq(t.onset_at, POR_HOUR);
+    ck_assert(t.min_ratio == por_ratio_to_double(400 * TOKEN, 1500 * TOKEN));
+    por__truth_close(&t);
+}
+END_TEST
+
+/* Supply events re-check the ratio at their outstanding supply (on-chain plus in flight,
+ * README "Metrics"): a refused mint changes nothing and is not checked; the accepted mint
+ * that takes the ratio below is the onset; a redemption or a reorg's undo re-checks too. */
+START_TEST(truth_supply_events)
+{
+    por_custodian_config cust[2];
+    two_custodians(cust);
+    por_supply_event refused = {.amount = 200 * TOKEN, .result = POR_MINT_EXCEEDS_RESERVE};
+    por_supply_event accepted = {.amount = 200 * TOKEN, .result = POR_MINT_ACCEPTED};
+    por_supply_event redeem = {.redeem = true, .amount = 10 * TOKEN, .result = POR_MINT_ACCEPTED};
+    por_supply_event undone = {.undone = true, .redeem = true, .amount = 10 * TOKEN,
+                               .result = POR_MINT_ACCEPTED};
+
+    por__truth t;
+    por__truth_init(&t, cust, 2, 6, POR_PPB_ONE);
+    por__world_event ev = supply_event(POR__WE_MINT, 10 * POR_MIN, 1700 * TOKEN, &refused);
+    por__truth_on_supply(&t, &ev);
+    ck_assert(!t.onset);
+    ck_assert(t.min_ratio > 1e300); /* no check yet: still INFINITY */
+    ev = supply_event(POR__WE_MINT, 20 * POR_MIN, 1700 * TOKEN, &accepted);
+    por__truth_on_supply(&t, &ev);
+    ck_assert(t.onset);
+    ck_assert_int_eq(t.onset_at, 20 * POR_MIN);
+    por__truth_close(&t);
+
+    /* a redemption that leaves 1,501 outstanding against 1,500: below */
+    por__truth_init(&t, cust, 2, 6, POR_PPB_ONE);
+    ev = supply_event(POR__WE_REDEEM, 5 * POR_MIN, 1501 * TOKEN, &redeem);
+    por__truth_on_supply(&t, &ev);
+    ck_assert(t.onset && t.onset_at == 5 * POR_MIN);
+    por__truth_close(&t);
+
+    /* a reorg undoing a redemption puts supply back: 1,510 against 1,500 */
+    por__truth_init(&t, cust, 2, 6, POR_PPB_ONE);
+    ev = supply_event(POR__WE_UNDONE, 7 * POR_MIN, 1510 * TOKEN, &undone);
+    por__truth_on_supply(&t, &ev);
+    ck_assert(t.onset && t.onset_at == 7 * POR_MIN);
+    por__truth_close(&t);
+}
+END_TEST
+
+/* With onset_ratio 105 %: 1,500 against 1,420 (105.6 %) is not onset, against 1,430
+ * (104.9 %) it is. */
+START_TEST(truth_onset_ratio_above_one)
+{
+    por_custodian_config cust[2];
+    two_custodians(cust);
+    por__truth t;
+    por__truth_init(&t, cust, 2, 6, 1050000000);
+    por__world_event ev = {.kind = POR__WE_START, .now = 0, .outstanding = 1420 * TOKEN};
+    por__truth_on_supply(&t, &ev);
+    ck_assert(!t.onset);
+    ev.outstanding = 1430 * TOKEN;
+    ev.now = POR_MIN;
+    por__truth_on_supply(&t, &ev);
+    ck_assert(t.onset && t.onset_at == POR_MIN);
+    por__truth_close(&t);
+}
+END_TEST
+
+/* ---- the Secure Mint invariant ------------------------------------------------------- */
+
+static por_round_data g_latest;
+
+static void fake_latest(void *ctx, por_round_data *out)
+{
+    (void)ctx;
+    *out = g_latest;
+}
+
+/* A scenario with only what the invariants read: the token (6 decimals) and its guard,
+ * feed.ocr.f, the attackers. */
+static void guard_scenario(por_scenario *sc, por_margin_mode mode, int64_t margin_bp,
+                           por_time_t max_staleness)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->token.decimals = 6;
+    sc->token.secure_mint.enabled = true;
+    sc->token.secure_mint.margin_mode = mode;
+    sc->token.secure_mint.margin_bp = margin_bp;
+    sc->token.secure_mint.max_staleness = max_staleness;
+    sc->feed.ocr.f = 1;
+}
+
+/* The feed (2 decimals) reports ANSWER, updated at UPDATED, in round ROUND_ID (0: none). */
+static void report(por_amount answer, por_time_t updated, uint64_t round_id)
+{
+    g_latest = (por_round_data){0};
+    g_latest.round_id = round_id;
+    g_latest.answer = answer;
+    g_latest.updated_at = updated;
+}
+
+static void mint(por__invariants *inv, por_time_t now, por_mint_result result,
+                 por_amount guard_supply_after)
+{
+    por_supply_event s = {.amount = TOKEN, .result = result, .guarded = true,
+                          .guard_supply_after = guard_supply_after};
+    por__world_event ev = supply_event(POR__WE_MINT, now, guard_supply_after, &s);
+    por__invariants_on_mint(inv, &ev);
+}
+
+/* Margin none: mintable(reserve) = reserve (SecureMintPolicy totalMintableSupply), and the
+ * policy rejects amount + totalSupply > mintable, so supply after = mintable holds and one
+ * base unit more breaks the invariant. Refused mints are never judged. */
+START_TEST(invariant_supply_at_most_mintable)
+{
+    por_scenario sc;
+    guard_scenario(&sc, POR_MARGIN_NONE, 0, 0);
+    por__invariants inv;
+    por__invariants_init(&inv, &sc, (por_feed_reader){fake_latest, NULL, 2});
+    report(100000, 0, 7); /* 1,000.00 reported */
+    mint(&inv, POR_HOUR, POR_MINT_ACCEPTED, 1000 * TOKEN);
+    ck_assert_uint_eq(inv.violations, 0);
+    mint(&inv, POR_HOUR, POR_MINT_EXCEEDS_RESERVE, 1000 * TOKEN + 1);
+    ck_assert_uint_eq(inv.violations, 0);
+    mint(&inv, POR_HOUR, POR_MINT_ACCEPTED, 1000 * TOKEN + 1);
+    ck_assert_uint_eq(inv.violations, 1);
+    ck_assert_ptr_nonnull(strstr(inv.violation, "Secure Mint accepted a mint of "));
+    ck_assert_ptr_nonnull(strstr(inv.violation, ": supply above mintable"));
+    /* the count grows; the message stays the first one's */
+    report(0, 0, 8);
+    mint(&inv, POR_HOUR, POR_MINT_ACCEPTED, TOKEN);
+    ck_assert_uint_eq(inv.violations, 2);
+    ck_assert_ptr_nonnull(strstr(inv.violation, ": supply above mintable"));
+
+    /* the guard off: nothing is an invariant */
+    sc.token.secure_mint.enabled = false;
+    por__invariants_init(&inv, &sc, (por_feed_reader){fake_latest, NULL, 2});
+    mint(&inv, POR_HOUR, POR_MINT_ACCEPTED, 5000 * TOKEN);
+    ck_assert_uint_eq(inv.violations, 0);
+}
+END_TEST
+
+/* Positive percentage margin of 10 % (1,000 bp): mintable = reserve * (10,000 - 1,000) /
+ * 10,000 (SecureMintPolicy totalMintableSupply), 900 tokens for 1,000 reported. */
+START_TEST(invariant_positive_margin)
+{
+    por_scenario sc;
+    guard_scenario(&sc, POR_MARGIN_POSITIVE_PERCENT, 1000, 0);
+    por__invariants inv;
+    por__invariants_init(&inv, &sc, (por_feed_reader){fake_latest, NULL, 2});
+    report(100000, 0, 7);
+    mint(&inv, POR_MIN, POR_MINT_ACCEPTED, 900 * TOKEN);
+    ck_assert_uint_eq(inv.violations, 0);
+    mint(&inv, POR_MIN, POR_MINT_ACCEPTED, 900 * TOKEN + 1);
+    ck_assert_uint_eq(inv.violations, 1);
+}
+END_TEST
+
+/* The answer must exist, be positive (POR.md: refuse when answer <= 0) and be neither
+ * from the future nor older than max_staleness (SecureMintPolicy run: block.timestamp -
+ * updatedAt > maxStalenessSeconds is stale, so exactly max_staleness old is fresh). */
+START_TEST(invariant_answer_positive_and_fresh)
+{
+    por_scenario sc;
+    guard_scenario(&sc, POR_MARGIN_NONE, 0, POR_HOUR);
+    por__invariants inv;
+    struct {
+        por_amount answer;
+        por_time_t updated;
+        uint64_t round;
+        const char *why; /* NULL: holds */
+    } cases[] = {
+        {100000, POR_DAY - POR_HOUR, 7, NULL},
+        {100000, POR_DAY - POR_HOUR - 1, 7, "stale or future answer"},
+        {100000, POR_DAY + 1, 7, "stale or future answer"},
+        {0, POR_DAY, 7, "non-positive answer"},
+        {-1, POR_DAY, 7, "non-positive answer"},
+        {100000, POR_DAY, 0, "no answer"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        por__invariants_init(&inv, &sc, (por_feed_reader){fake_latest, NULL, 2});
+        report(cases[i].answer, cases[i].updated, cases[i].round);
+        mint(&inv, POR_DAY, POR_MINT_ACCEPTED, 10 * TOKEN);
+        ck_assert_msg(inv.violations == (cases[i].why ? 1u : 0u), "case %zu", i);
+        if (cases[i].why)
+            ck_assert_msg(strstr(inv.violation, cases[i].why), "case %zu: %s", i, inv.violation);
+    }
+}
+END_TEST
+
+/* ---- the OCR invariants and the verdict ---------------------------------------------- */
+
+/* f = 1. Fewer than f+1 valid signatures is never granted (OffchainAggregator transmit:
+ * require(_rs.length > threshold)); forged reports need f+1 stolen keys; a median outside
+ * the honest range needs more than f byzantine oracles, counted once each however many
+ * attacks name them. */
+START_TEST(ocr_invariants_and_granted_powers)
+{
+    por_scenario sc;
+    guard_scenario(&sc, POR_MARGIN_NONE, 0, 0);
+    uint32_t two_keys[] = {0, 1}, one_key[] = {2}, byz_a[] = {1, 3}, byz_b[] = {3};
+    por_attack_config atk[3];
+    memset(atk, 0, sizeof atk);
+    sc.attackers = atk;
+    por_feed_reader feed = {fake_latest, NULL, 2};
+    char out[320];
+    por__invariants inv;
+
+    por_don_stats undersigned = {0}, forged = {0}, median = {0};
+    undersigned.undersigned_accepted = 1;
+    forged.forged_accepted = 3;
+    median.median_outside_honest = 2;
+
+    /* no attacker */
+    por__invariants_init(&inv, &sc, feed);
+    ck_assert(por__invariants_ocr_broken(&inv, &undersigned, NULL, out, sizeof out));
+    ck_assert(por__invariants_ocr_broken(&inv, &forged, NULL, out, sizeof out));
+    ck_assert_ptr_nonnull(strstr(out, "at most f=1 keys"));
+    ck_assert(por__invariants_ocr_broken(&inv, &median, NULL, out, sizeof out));
+    ck_assert_ptr_nonnull(strstr(out, "with 0 byzantine oracles, f=1"));
+
+    /* exactly f = 1 byzantine oracle is within what OCR tolerates */
+    atk[0] = (por_attack_config){.kind = POR_ATTACK_BYZANTINE, .nodes = byz_b, .nnodes = 1};
+    sc.nattackers = 1;
+    por__invariants_init(&inv, &sc, feed);
+    ck_assert_uint_eq(inv.nbyzantine, 1);
+    ck_assert(por__invariants_ocr_broken(&inv, &median, NULL, out, sizeof out));
+
+    /* one key stolen (f) and two byzantine attacks naming oracles 1, 3 and 3 again: two
+     * distinct byzantine oracles > f */
+    atk[0] = (por_attack_config){.kind = POR_ATTACK_KEY_COMPROMISE, .nodes = one_key, .nnodes = 1};
+    atk[1] = (por_attack_config){.kind = POR_ATTACK_BYZANTINE, .nodes = byz_a, .nnodes = 2};
+    atk[2] = (por_attack_config){.kind = POR_ATTACK_BYZANTINE, .nodes = byz_b, .nnodes = 1};
+    sc.nattackers = 3;
+    por__invariants_init(&inv, &sc, feed);
+    ck_assert(!inv.keys_granted);
+    ck_assert_uint_eq(inv.nbyzantine, 2);
+    ck_assert(por__invariants_ocr_broken(&inv, &forged, NULL, out, sizeof out));
+    ck_assert(!por__invariants_ocr_broken(&inv, &median, NULL, out, sizeof out));
+
+    /* f+1 = 2 keys stolen: forged reports are the attacker's power; undersigned never */
+    atk[0].nodes = two_keys;
+    atk[0].nnodes = 2;
+    por__invariants_init(&inv, &sc, feed);
+    ck_assert(inv.keys_granted);
+    ck_assert(!por__invariants_ocr_broken(&inv, &forged, NULL, out, sizeof out));
+    ck_assert(por__invariants_ocr_broken(&inv, &undersigned, "the DON's words", out, sizeof out));
+    ck_assert_str_eq(out, "the DON's words (1 reports)");
+}
+END_TEST
+
+/* The verdict: a Secure Mint violation fails the replication unless f+1 keys were stolen
+ * (then the forged answers explain it); otherwise an OCR one does; else POR_OK. */
+START_TEST(verdict_messages)
+{
+    por_scenario sc;
+    guard_scenario(&sc, POR_MARGIN_NONE, 0, 0);
+    por__invariants inv;
+    por__invariants_init(&inv, &sc, (por_feed_reader){fake_latest, NULL, 2});
+    por_don_stats clean = {0}, undersigned = {0};
+    undersigned.undersigned_accepted = 2;
+    por_error err = {0};
+    ck_assert_int_eq(por__invariants_verdict(&inv, &clean, NULL, "s", 4, &err), POR_OK);
+    ck_assert_int_eq(por__invariants_verdict(&inv, &undersigned, NULL, "s", 4, &err),
+                     POR_EINVARIANT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "s: replication 4: OCR safety: "));
+    report(100000, 0, 7);
+    mint(&inv, POR_MIN, POR_MINT_ACCEPTED, 1001 * TOKEN);
+    ck_assert_int_eq(por__invariants_verdict(&inv, &undersigned, NULL, "s", 4, &err),
+                     POR_EINVARIANT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "s: replication 4: Secure Mint accepted a mint of "));
+    ck_assert_ptr_nonnull(strstr(err.msg, "(1 violations)"));
+    inv.keys_granted = true;
+    ck_assert_int_eq(por__invariants_verdict(&inv, &clean, NULL, "s", 4, &err), POR_OK);
+}
+END_TEST
+
+Suite *por_test_suite(void)
+{
+    Suite *s = suite_create("world_events");
+    TCase *h = tcase_create("hub");
+    tcase_add_test(h, hub_delivers_in_subscription_order);
+    tcase_add_test(h, hub_kind_reaches_only_its_subscribers);
+    tcase_add_test(h, hub_nested_publish_delivered_at_once);
+    suite_add_tcase(s, h);
+    TCase *t = tcase_create("truth");
+    tcase_add_test(t, truth_onset_is_first_instant_below);
+    tcase_add_test(t, truth_supply_events);
+    tcase_add_test(t, truth_onset_ratio_above_one);
+    suite_add_tcase(s, t);
+    TCase *i = tcase_create("invariants");
+    tcase_add_test(i, invariant_supply_at_most_mintable);
+    tcase_add_test(i, invariant_positive_margin);
+    tcase_add_test(i, invariant_answer_positive_and_fresh);
+    tcase_add_test(i, ocr_invariants_and_granted_powers);
+    tcase_add_test(i, verdict_messages);
+    suite_add_tcase(s, i);
+    return s;
+}
