@@ -17,7 +17,6 @@
 #include "por/custodian.h"
 #include "por/don.h"
 #include "por/engine.h"
-#include "por/net.h"
 #include "por/token.h"
 #include "por/trace.h"
 
