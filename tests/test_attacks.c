@@ -794,7 +794,8 @@ START_TEST(window_dressing_fools_attestation_not_live_wallet)
             else if (cap.r[i].read.figure < (por_amount)80000000000)
                 short_++;
             else
-                ck_abort_msg("wallet read %" PRId64 " neither dressed nor short", (int64_t)cap.r[i].read.figure);
+                ck_abort_msg("wallet read %" PRId64 " neither dressed nor short",
+                             (int64_t)cap.r[i].read.figure);
         }
     ck_assert_uint_gt(dressed, 0);
     ck_assert_uint_gt(short_, dressed);
@@ -885,7 +886,8 @@ START_TEST(double_counting_world_onset_at_zero_never_detected)
             seen = true;
         }
         if (cap.r[i].kind == POR_TK_READ) {
-            ck_assert(cap.r[i].read.figure >= (por_amount)100000000000); /* the whole 1000M.00 (and deposits) */
+            /* the whole 1000M.00 (and deposits) */
+            ck_assert(cap.r[i].read.figure >= (por_amount)100000000000);
             reads++;
         }
     }
@@ -928,8 +930,8 @@ START_TEST(one_lying_source_among_two)
         bool found = false;
         for (size_t k = 0; k < nbank && !found; k++)
             found = cap.r[i].answer.answer == bank[k] * 1000000 + lie;
-        ck_assert_msg(found, "answer %" PRId64 " at %" PRId64 " is no bank read + 600M", (int64_t)cap.r[i].answer.answer,
-                      (int64_t)cap.r[i].time);
+        ck_assert_msg(found, "answer %" PRId64 " at %" PRId64 " is no bank read + 600M",
+                      (int64_t)cap.r[i].answer.answer, (int64_t)cap.r[i].time);
     }
     ck_assert_uint_gt(nans, 2);
     free(bank);

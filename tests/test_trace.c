@@ -565,8 +565,9 @@ static por_trace_record sample_record(por_trace_kind kind)
         r.redeem = (por_trace_redeem){.amount = big, .supply_after = big - 7};
         break;
     case POR_TK_CONSUMER:
-        r.consumer = (por_trace_consumer){.reported_ratio_ppb = -1, .collateral_factor_ppb = 800000000,
-                                          .threshold = 2, .action = 1, .engaged = true};
+        r.consumer = (por_trace_consumer){.reported_ratio_ppb = -1,
+                                          .collateral_factor_ppb = 800000000, .threshold = 2,
+                                          .action = 1, .engaged = true};
         break;
     case POR_TK_CRASH:
     case POR_TK_RECOVER:
@@ -757,7 +758,8 @@ static void rules_emit(void *ctx, const por_trace_record *r)
         /* under = reserve / supply < onset ratio (world.c's onset rule), since when */
         const por_trace_truth *t = &r->truth;
         if (t->supply > 0)
-            ck_assert_int_eq(t->under, t->reserve * 1000000000 < (por_amount)t->onset_ppb * t->supply);
+            ck_assert_int_eq(t->under,
+                             t->reserve * 1000000000 < (por_amount)t->onset_ppb * t->supply);
         if (t->under)
             ck_assert_int_le(t->under_since, r->time);
         break;
@@ -769,7 +771,8 @@ static void rules_emit(void *ctx, const por_trace_record *r)
             ck_assert(r->read.figure == 0);
         break;
     case POR_TK_OBSERVATION:
-        ck_assert_int_eq(r->observation.tampered, r->observation.value != r->observation.honest_value);
+        ck_assert_int_eq(r->observation.tampered,
+                         r->observation.value != r->observation.honest_value);
         c->tampered += r->observation.tampered;
         break;
     case POR_TK_REPORT_REQ: {

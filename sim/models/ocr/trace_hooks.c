@@ -91,7 +91,8 @@ void por_ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
                 diff = -diff;
             por_amount base = rdp->answer < 0 ? -rdp->answer : rdp->answer;
             if (ok && base != 0 && por_amount_mul(diff, 1000000000, &scaled))
-                dec->deviation_ppb = (int64_t)(scaled / base > INT64_MAX ? INT64_MAX : scaled / base);
+                dec->deviation_ppb =
+                    (int64_t)(scaled / base > INT64_MAX ? INT64_MAX : scaled / base);
             else
                 dec->deviation_ppb = ok && diff == 0 ? 0 : INT64_MAX;
         }
