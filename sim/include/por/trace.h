@@ -309,8 +309,9 @@ typedef struct {
     uint32_t epoch; /* the node's epoch then */
 } por_trace_node;
 
-/* FORGED_SENT and FORGED_RESULT (actor ATTACKER, index = attack): a report forged with
- * STOLEN_KEYS keys for (EPOCH, ROUND), and the aggregator's verdict on it. */
+/* FORGED_SENT and FORGED_RESULT (actor ATTACKER; index 0: the forger does not know its
+ * place in the scenario's attack list): a report forged with STOLEN_KEYS keys for (EPOCH,
+ * ROUND), and the aggregator's verdict on it. */
 typedef struct {
     por_amount answer; /* the forged answer [f] */
     uint32_t epoch, round;
