@@ -717,7 +717,7 @@ static void capture_emit(void *ctx, const por_trace_record *r)
     capture *c = ctx;
     if (r->kind != POR_TK_READ && r->kind != POR_TK_ANSWER && r->kind != POR_TK_TRUTH)
         return;
-    if (r->kind == POR_TK_READ && r->reason != POR_READ_OK)
+    if (r->kind == POR_TK_READ && r->read.status != POR_READ_OK)
         return;
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 4096;
@@ -769,7 +769,7 @@ START_TEST(window_dressing_fools_attestation_not_live_wallet)
     size_t late = 0;
     for (size_t i = 0; i < cap.n; i++)
         if (cap.r[i].kind == POR_TK_READ && cap.r[i].time >= POR_DAY + POR_HOUR) {
-            ck_assert(cap.r[i].a >= (por_amount)97500000000);
+            ck_assert(cap.r[i].read.figure >= (por_amount)97500000000);
             late++;
         }
     ck_assert_uint_gt(late, 100);
@@ -789,12 +789,13 @@ START_TEST(window_dressing_fools_attestation_not_live_wallet)
     size_t dressed = 0, short_ = 0;
     for (size_t i = 0; i < cap.n; i++)
         if (cap.r[i].kind == POR_TK_READ && cap.r[i].time >= POR_DAY + POR_HOUR) {
-            if (cap.r[i].a >= (por_amount)97500000000)
+            if (cap.r[i].read.figure >= (por_amount)97500000000)
                 dressed++;
-            else if (cap.r[i].a < (por_amount)80000000000)
+            else if (cap.r[i].read.figure < (por_amount)80000000000)
                 short_++;
             else
-                ck_abort_msg("wallet read %" PRId64 " neither dressed nor short", (int64_t)cap.r[i].a);
+                ck_abort_msg("wallet read %" PRId64 " neither dressed nor short",
+                             (int64_t)cap.r[i].read.figure);
         }
     ck_assert_uint_gt(dressed, 0);
     ck_assert_uint_gt(short_, dressed);
@@ -879,13 +880,14 @@ START_TEST(double_counting_world_onset_at_zero_never_detected)
     bool seen = false;
     size_t reads = 0;
     for (size_t i = 0; i < cap.n; i++) {
-        if (cap.r[i].kind == POR_TK_TRUTH && cap.r[i].reason == POR_TRUTH_RESERVE && !seen) {
+        if (cap.r[i].kind == POR_TK_TRUTH && cap.r[i].truth.cause == POR_TRUTH_RESERVE && !seen) {
             ck_assert_int_eq(cap.r[i].time, 0);
-            ck_assert(cap.r[i].a == 600000000 * e18);
+            ck_assert(cap.r[i].truth.reserve == 600000000 * e18);
             seen = true;
         }
         if (cap.r[i].kind == POR_TK_READ) {
-            ck_assert(cap.r[i].a >= (por_amount)100000000000); /* the whole 1000M.00 (and deposits) */
+            /* the whole 1000M.00 (and deposits) */
+            ck_assert(cap.r[i].read.figure >= (por_amount)100000000000);
             reads++;
         }
     }
@@ -914,10 +916,10 @@ START_TEST(one_lying_source_among_two)
     size_t nbank = 0, ntrust = 0, nans = 0;
     for (size_t i = 0; i < cap.n; i++)
         if (cap.r[i].kind == POR_TK_READ && cap.r[i].index == 1) {
-            ck_assert(cap.r[i].a == (por_amount)60000000000);
+            ck_assert(cap.r[i].read.figure == (por_amount)60000000000);
             ntrust++;
         } else if (cap.r[i].kind == POR_TK_READ && cap.r[i].index == 0) {
-            bank[nbank++] = cap.r[i].a;
+            bank[nbank++] = cap.r[i].read.figure;
         }
     ck_assert_uint_gt(ntrust, 100);
     const por_amount lie = (por_amount)60000000000 * 1000000; /* 600M, feed decimals */
@@ -927,9 +929,9 @@ START_TEST(one_lying_source_among_two)
         nans++;
         bool found = false;
         for (size_t k = 0; k < nbank && !found; k++)
-            found = cap.r[i].a == bank[k] * 1000000 + lie;
-        ck_assert_msg(found, "answer %" PRId64 " at %" PRId64 " is no bank read + 600M", (int64_t)cap.r[i].a,
-                      (int64_t)cap.r[i].time);
+            found = cap.r[i].answer.answer == bank[k] * 1000000 + lie;
+        ck_assert_msg(found, "answer %" PRId64 " at %" PRId64 " is no bank read + 600M",
+                      (int64_t)cap.r[i].answer.answer, (int64_t)cap.r[i].time);
     }
     ck_assert_uint_gt(nans, 2);
     free(bank);

@@ -862,11 +862,11 @@ static void hold_emit(void *ctx, const por_trace_record *r)
     hold_capture *c = ctx;
     if (r->kind == POR_TK_TX_SENT)
         c->sent++;
-    if (r->kind != POR_TK_TX_SKIPPED || r->reason != POR_SKIP_HELD_BACK)
+    if (r->kind != POR_TK_TX_SKIPPED || r->tx_skipped.why != POR_SKIP_HELD_BACK)
         return;
     c->held++;
     /* held back only when the pending median does not deviate from the new one */
-    if (por_ocr_deviates(r->a, r->b, c->alpha_ppb))
+    if (por_ocr_deviates(r->tx_skipped.median, r->tx_skipped.pending_median, c->alpha_ppb))
         c->rule_ok = false;
 }
 

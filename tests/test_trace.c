@@ -6,10 +6,13 @@
  * Chromium when /usr/bin/chromium exists). */
 #include "por_test.h"
 
+#include "por/custodian.h"
 #include "por/scenario_load.h"
+#include "por/token.h"
 #include "por/trace_render.h"
 #include "por/world.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,6 +476,411 @@ START_TEST(test_html_page_fixes)
 }
 END_TEST
 
+/* ---- the record: a tagged union (por/trace.h) ------------------------------------- */
+
+/* A sink that keeps copies of what it is given (by value: EMIT borrows the record). */
+typedef struct {
+    por_trace_record r[POR_TK_NKINDS];
+    size_t n;
+} keep;
+
+static void keep_emit(void *ctx, const por_trace_record *r)
+{
+    keep *k = ctx;
+    ck_assert_uint_lt(k->n, POR_TK_NKINDS);
+    k->r[k->n++] = *r;
+}
+
+/* One record of KIND with distinct values in every named field of its payload: amounts
+ * beyond 64 bits and negative times, so a truncating or overlapping field shows. */
+static por_trace_record sample_record(por_trace_kind kind)
+{
+    const por_amount big = (por_amount)INT64_MAX * 1000 + (por_amount)kind;
+    por_trace_record r = {.time = 1000 + kind, .kind = (uint16_t)kind,
+                          .actor = POR_TRACE_ORACLE, .index = 7 + kind};
+    switch (kind) {
+    case POR_TK_TRUTH:
+        r.truth = (por_trace_truth){.reserve = big, .supply = big + 1, .under_since = -5,
+                                    .onset_ppb = 950000000, .cause = POR_TRUTH_SUPPLY,
+                                    .under = true};
+        break;
+    case POR_TK_RESERVE:
+        r.reserve = (por_trace_reserve){.before = big, .after = -big};
+        break;
+    case POR_TK_READ:
+        r.read = (por_trace_read){.figure = big, .latency = 123, .node = 30, .status = 3};
+        break;
+    case POR_TK_EPOCH:
+        r.enter = (por_trace_enter){.epoch = 0xFFFFFFFFu, .leader = 30};
+        break;
+    case POR_TK_NEWEPOCH:
+        r.newepoch = (por_trace_newepoch){.epoch = 9, .leader = 4, .why = POR_NEWEPOCH_JOIN};
+        break;
+    case POR_TK_ROUND:
+        r.round_start = (por_trace_round_start){.epoch = 3, .round = 4, .ends_epoch = true};
+        break;
+    case POR_TK_OBSERVATION:
+        r.observation = (por_trace_observation){.value = big, .honest_value = big - 1, .epoch = 5,
+                                                .round = 6, .leader = 2, .tampered = true};
+        break;
+    case POR_TK_REPORT_REQ:
+        r.report_req = (por_trace_report_req){.median = big, .lowest = big - 2, .highest = big + 2,
+                                              .epoch = 7, .round = 8, .observations = 21,
+                                              .observers = 0x80000001u};
+        break;
+    case POR_TK_DECISION:
+        r.decision = (por_trace_decision){.median = big, .answer = big - 3,
+                                          .deviation_ppb = INT64_MAX, .answer_age = -1,
+                                          .epoch = 9, .round = 10, .leader = 11,
+                                          .why = POR_DECIDE_REQUESTED, .report = true};
+        break;
+    case POR_TK_FINAL:
+        r.final = (por_trace_final){.median = big, .epoch = 12, .round = 13, .signatures = 11};
+        break;
+    case POR_TK_COMPLETE:
+        r.complete = (por_trace_report){.median = big, .epoch = 14, .round = 15};
+        break;
+    case POR_TK_TX_SENT:
+        r.tx_sent = (por_trace_report){.median = -big, .epoch = 16, .round = 17};
+        break;
+    case POR_TK_TX_SKIPPED:
+        r.tx_skipped = (por_trace_tx_skipped){.median = big, .pending_median = big + 4,
+                                              .epoch = 18, .round = 19,
+                                              .why = POR_SKIP_PENDING_WITHIN_ALPHA};
+        break;
+    case POR_TK_TX_RESULT:
+        r.tx_result = (por_trace_tx_result){.median = big, .delay = 999, .epoch = 20,
+                                            .round = 21, .sender = 22, .result = 5};
+        break;
+    case POR_TK_ANSWER:
+        r.answer = (por_trace_answer){.answer = big, .supply = big * 2, .updated_at = -7,
+                                      .round_id = 0xFFFFFFFEu, .epoch = 23, .round = 24};
+        break;
+    case POR_TK_MINT:
+        r.mint = (por_trace_mint){.amount = big, .supply = big + 5, .mintable = big + 6,
+                                  .feed_age = -1, .chain_slot = 3, .result = 6,
+                                  .by_attacker = true, .mintable_known = true};
+        break;
+    case POR_TK_REDEEM:
+        r.redeem = (por_trace_redeem){.amount = big, .supply_after = big - 7};
+        break;
+    case POR_TK_CONSUMER:
+        r.consumer = (por_trace_consumer){.reported_ratio_ppb = -1,
+                                          .collateral_factor_ppb = 800000000, .threshold = 2,
+                                          .action = 1, .engaged = true};
+        break;
+    case POR_TK_CRASH:
+    case POR_TK_RECOVER:
+        r.node = (por_trace_node){.epoch = 25 + kind};
+        break;
+    case POR_TK_FORGED_SENT:
+    case POR_TK_FORGED_RESULT:
+        r.forged = (por_trace_forged){.answer = -big, .epoch = 26, .round = 27, .stolen_keys = 11,
+                                      .result = (uint8_t)kind};
+        break;
+    case POR_TK_MESSAGE:
+        r.message = (por_trace_message){.latency = 500, .resend_wait = 400, .to = 30, .epoch = 28,
+                                        .round = 29, .size = 4096, .type = 7,
+                                        .fate = POR_MSG_ADVERSARY, .resent = true};
+        break;
+    case POR_TK_ATTACK:
+        r.attack = (por_trace_attack){.opens = true};
+        break;
+    case POR_TK_ROUND_REQUEST:
+        r.round_request = (por_trace_round_request){.gas = UINT64_MAX, .mints = 31,
+                                                    .step = POR_REQUEST_RELEASED_TIMEOUT};
+        break;
+    case POR_TK_BRIDGE:
+        r.bridge = (por_trace_bridge){.amount = big, .supply_after = big + 8, .in_flight = big + 9,
+                                      .chain_slot = 1, .other_slot = 2, .release = true,
+                                      .refused = true};
+        break;
+    case POR_TK_NKINDS:
+        break;
+    }
+    return r;
+}
+
+#define SAME(f) ck_assert_msg(got->f == want->f, "%s: " #f " differs", por_trace_kind_name(k))
+
+/* GOT carries WANT's header and every named field of WANT's payload. */
+static void same_record(const por_trace_record *got, const por_trace_record *want)
+{
+    por_trace_kind k = (por_trace_kind)want->kind;
+    SAME(time);
+    SAME(kind);
+    SAME(actor);
+    SAME(index);
+    switch (k) {
+    case POR_TK_TRUTH:
+        SAME(truth.reserve); SAME(truth.supply); SAME(truth.under_since);
+        SAME(truth.onset_ppb); SAME(truth.cause); SAME(truth.under);
+        break;
+    case POR_TK_RESERVE:
+        SAME(reserve.before); SAME(reserve.after);
+        break;
+    case POR_TK_READ:
+        SAME(read.figure); SAME(read.latency); SAME(read.node); SAME(read.status);
+        break;
+    case POR_TK_EPOCH:
+        SAME(enter.epoch); SAME(enter.leader);
+        break;
+    case POR_TK_NEWEPOCH:
+        SAME(newepoch.epoch); SAME(newepoch.leader); SAME(newepoch.why);
+        break;
+    case POR_TK_ROUND:
+        SAME(round_start.epoch); SAME(round_start.round); SAME(round_start.ends_epoch);
+        break;
+    case POR_TK_OBSERVATION:
+        SAME(observation.value); SAME(observation.honest_value); SAME(observation.epoch);
+        SAME(observation.round); SAME(observation.leader); SAME(observation.tampered);
+        break;
+    case POR_TK_REPORT_REQ:
+        SAME(report_req.median); SAME(report_req.lowest); SAME(report_req.highest);
+        SAME(report_req.epoch); SAME(report_req.round); SAME(report_req.observations);
+        SAME(report_req.observers);
+        break;
+    case POR_TK_DECISION:
+        SAME(decision.median); SAME(decision.answer); SAME(decision.deviation_ppb);
+        SAME(decision.answer_age); SAME(decision.epoch); SAME(decision.round);
+        SAME(decision.leader); SAME(decision.why); SAME(decision.report);
+        break;
+    case POR_TK_FINAL:
+        SAME(final.median); SAME(final.epoch); SAME(final.round); SAME(final.signatures);
+        break;
+    case POR_TK_COMPLETE:
+        SAME(complete.median); SAME(complete.epoch); SAME(complete.round);
+        break;
+    case POR_TK_TX_SENT:
+        SAME(tx_sent.median); SAME(tx_sent.epoch); SAME(tx_sent.round);
+        break;
+    case POR_TK_TX_SKIPPED:
+        SAME(tx_skipped.median); SAME(tx_skipped.pending_median); SAME(tx_skipped.epoch);
+        SAME(tx_skipped.round); SAME(tx_skipped.why);
+        break;
+    case POR_TK_TX_RESULT:
+        SAME(tx_result.median); SAME(tx_result.delay); SAME(tx_result.epoch);
+        SAME(tx_result.round); SAME(tx_result.sender); SAME(tx_result.result);
+        break;
+    case POR_TK_ANSWER:
+        SAME(answer.answer); SAME(answer.supply); SAME(answer.updated_at);
+        SAME(answer.round_id); SAME(answer.epoch); SAME(answer.round);
+        break;
+    case POR_TK_MINT:
+        SAME(mint.amount); SAME(mint.supply); SAME(mint.mintable); SAME(mint.feed_age);
+        SAME(mint.chain_slot); SAME(mint.result); SAME(mint.by_attacker);
+        SAME(mint.mintable_known);
+        break;
+    case POR_TK_REDEEM:
+        SAME(redeem.amount); SAME(redeem.supply_after);
+        break;
+    case POR_TK_CONSUMER:
+        SAME(consumer.reported_ratio_ppb); SAME(consumer.collateral_factor_ppb);
+        SAME(consumer.threshold); SAME(consumer.action); SAME(consumer.engaged);
+        break;
+    case POR_TK_CRASH:
+    case POR_TK_RECOVER:
+        SAME(node.epoch);
+        break;
+    case POR_TK_FORGED_SENT:
+    case POR_TK_FORGED_RESULT:
+        SAME(forged.answer); SAME(forged.epoch); SAME(forged.round); SAME(forged.stolen_keys);
+        SAME(forged.result);
+        break;
+    case POR_TK_MESSAGE:
+        SAME(message.latency); SAME(message.resend_wait); SAME(message.to); SAME(message.epoch);
+        SAME(message.round); SAME(message.size); SAME(message.type); SAME(message.fate);
+        SAME(message.resent);
+        break;
+    case POR_TK_ATTACK:
+        SAME(attack.opens);
+        break;
+    case POR_TK_ROUND_REQUEST:
+        SAME(round_request.gas); SAME(round_request.mints); SAME(round_request.step);
+        break;
+    case POR_TK_BRIDGE:
+        SAME(bridge.amount); SAME(bridge.supply_after); SAME(bridge.in_flight);
+        SAME(bridge.chain_slot); SAME(bridge.other_slot); SAME(bridge.release);
+        SAME(bridge.refused);
+        break;
+    case POR_TK_NKINDS:
+        ck_abort_msg("no such kind");
+    }
+}
+
+/* Rule (por/trace.h): a record is a header and the payload its kind names; the sink
+ * hands it on intact (a tee to two consumers, each copying it by value), every field
+ * named in the payload comes back as emitted, and every kind has a name. The record stays
+ * within the size bound the header asserts at compile time. */
+START_TEST(test_record_round_trips_per_kind)
+{
+    printf("sizeof(por_trace_record) = %zu (bound 80)\n", sizeof(por_trace_record));
+    ck_assert_uint_le(sizeof(por_trace_record), 80);
+    keep a = {.n = 0}, b = {.n = 0};
+    por_trace_sink sa = {keep_emit, &a, NULL, NULL}, sb = {keep_emit, &b, NULL, NULL};
+    por_trace_tee tee;
+    por_trace_tee_init(&tee, &sa, &sb);
+    for (int k = 0; k < POR_TK_NKINDS; k++) {
+        ck_assert_str_ne(por_trace_kind_name((por_trace_kind)k), "?");
+        por_trace_record r = sample_record((por_trace_kind)k);
+        por_trace_emit(&tee.sink, &r);
+        memset(&r, 0xA5, sizeof r); /* the sink kept no pointer to the emitter's stack */
+    }
+    ck_assert_uint_eq(a.n, POR_TK_NKINDS);
+    ck_assert_uint_eq(b.n, POR_TK_NKINDS);
+    for (int k = 0; k < POR_TK_NKINDS; k++) {
+        por_trace_record want = sample_record((por_trace_kind)k);
+        same_record(&a.r[k], &want);
+        same_record(&b.r[k], &want);
+    }
+    /* a field of one kind's payload is not another's: the union holds one at a time */
+    por_trace_record r = sample_record(POR_TK_DECISION);
+    ck_assert(r.decision.report && r.decision.why == POR_DECIDE_REQUESTED);
+    ck_assert_str_eq(por_trace_kind_name(POR_TK_BRIDGE), "bridge");
+}
+END_TEST
+
+/* Checks the records of one traced run against the rules their fields state. */
+typedef struct {
+    const por_scenario *sc;
+    uint64_t n[POR_TK_NKINDS];
+    uint64_t tampered, forged_keys, refused_exceeds, last_round_id;
+} rules;
+
+static void rules_emit(void *ctx, const por_trace_record *r)
+{
+    rules *c = ctx;
+    const por_ocr_config *oc = &c->sc->feed.ocr;
+    ck_assert_uint_lt(r->kind, POR_TK_NKINDS);
+    c->n[r->kind]++;
+    switch ((por_trace_kind)r->kind) {
+    case POR_TK_TRUTH: {
+        /* under = reserve / supply < onset ratio (world.c's onset rule), since when */
+        const por_trace_truth *t = &r->truth;
+        if (t->supply > 0)
+            ck_assert_int_eq(t->under,
+                             t->reserve * 1000000000 < (por_amount)t->onset_ppb * t->supply);
+        if (t->under)
+            ck_assert_int_le(t->under_since, r->time);
+        break;
+    }
+    case POR_TK_READ:
+        ck_assert_uint_lt(r->read.node, oc->n);
+        ck_assert_int_ge(r->read.latency, 0);
+        if (r->read.status != POR_READ_OK)
+            ck_assert(r->read.figure == 0);
+        break;
+    case POR_TK_OBSERVATION:
+        ck_assert_int_eq(r->observation.tampered,
+                         r->observation.value != r->observation.honest_value);
+        c->tampered += r->observation.tampered;
+        break;
+    case POR_TK_REPORT_REQ: {
+        /* the leader's median of sorted observations (libocr report_generation_leader.go) */
+        const por_trace_report_req *q = &r->report_req;
+        ck_assert_int_eq(__builtin_popcount(q->observers), q->observations);
+        ck_assert_uint_gt(q->observations, 2 * oc->f); /* more than 2f observations */
+        ck_assert(q->lowest <= q->median && q->median <= q->highest);
+        break;
+    }
+    case POR_TK_DECISION: {
+        /* libocr report_generation_follower.go shouldReport: the reason and its figures */
+        const por_trace_decision *d = &r->decision;
+        switch ((por_trace_decision_why)d->why) {
+        case POR_DECIDE_FIRST:
+            ck_assert(d->report && d->answer == 0 && d->answer_age == -1);
+            break;
+        case POR_DECIDE_HEARTBEAT:
+            ck_assert(d->report);
+            ck_assert_int_ge(d->answer_age, oc->delta_c);
+            break;
+        case POR_DECIDE_DEVIATION:
+            ck_assert(d->report);
+            ck_assert_int_ge(d->deviation_ppb, oc->alpha_ppb);
+            break;
+        case POR_DECIDE_NONE:
+            ck_assert(!d->report);
+            ck_assert_int_le(d->deviation_ppb, oc->alpha_ppb);
+            ck_assert_int_le(d->answer_age, oc->delta_c);
+            break;
+        default:
+            break;
+        }
+        break;
+    }
+    case POR_TK_FINAL:
+        ck_assert_uint_gt(r->final.signatures, oc->f); /* more than f signatures */
+        break;
+    case POR_TK_TX_RESULT:
+        ck_assert_uint_lt(r->tx_result.sender, oc->n);
+        ck_assert_int_ge(r->tx_result.delay, 0);
+        break;
+    case POR_TK_ANSWER:
+        /* OffchainAggregator.sol transmit: roundId = latest + 1 */
+        ck_assert_uint_eq(r->answer.round_id, c->last_round_id + 1);
+        c->last_round_id = r->answer.round_id;
+        ck_assert_int_le(r->answer.updated_at, r->time);
+        break;
+    case POR_TK_MINT:
+        /* SecureMintPolicy: refused when supply + amount > mintable */
+        if (r->mint.result == POR_MINT_EXCEEDS_RESERVE) {
+            ck_assert(r->mint.mintable_known);
+            ck_assert(r->mint.supply + r->mint.amount > r->mint.mintable);
+            c->refused_exceeds++;
+        }
+        break;
+    case POR_TK_FORGED_SENT:
+        c->forged_keys = r->forged.stolen_keys;
+        break;
+    case POR_TK_MESSAGE:
+        ck_assert_uint_lt(r->message.to, oc->n);
+        ck_assert_uint_ne(r->message.to, r->index); /* self-sends are not traced */
+        ck_assert_int_ge(r->message.resend_wait, 0);
+        if (r->message.fate == POR_MSG_DELIVERED)
+            ck_assert_int_ge(r->message.latency, r->message.resend_wait);
+        if (r->message.resent)
+            ck_assert_int_gt(r->message.resend_wait, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The emitters fill the named fields by the rules they state: lessons 4 (Secure Mint
+ * refusals), 5 (byzantine observations) and 6 (a forged report), one replication each. */
+START_TEST(test_emitters_fill_named_fields)
+{
+    static const char *const files[] = {LESSON("4-custodian-shortfall-secure-mint"),
+                                        LESSON("5-byzantine-minority"), LESSON("6-stolen-keys")};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        por_scenario *sc = NULL;
+        por_error err = {POR_OK, ""};
+        ck_assert_int_eq(por_scenario_load_file(files[k], NULL, 0, &sc, &err), POR_OK);
+        rules c;
+        memset(&c, 0, sizeof c);
+        c.sc = sc;
+        por_trace_sink sink = {rules_emit, &c, NULL, NULL};
+        por_run_options opt = {.crypto_override = -1, .trace = &sink};
+        por_metric_cell cells[POR_WM_NCOLS];
+        char strings[POR_WM_NCOLS * POR_WORLD_STRING_BYTES];
+        ck_assert_int_eq(por_world_run_replication(sc, 0, &opt, cells, strings, &err), POR_OK);
+        printf("%s: %" PRIu64 " decisions, %" PRIu64 " messages, %" PRIu64 " tampered, %" PRIu64
+               " refused (exceeds_reserve), forged with %" PRIu64 " keys\n", files[k],
+               c.n[POR_TK_DECISION], c.n[POR_TK_MESSAGE], c.tampered, c.refused_exceeds,
+               c.forged_keys);
+        ck_assert_uint_gt(c.n[POR_TK_DECISION], 0);
+        ck_assert_uint_gt(c.n[POR_TK_ANSWER], 0);
+        if (k == 0)
+            ck_assert_uint_gt(c.refused_exceeds, 0);
+        if (k == 1)
+            ck_assert_uint_gt(c.tampered, 0);
+        if (k == 2)
+            ck_assert_uint_gt(c.forged_keys, sc->feed.ocr.f); /* f+1 stolen keys forge */
+        por_scenario_free(sc);
+    }
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -490,6 +898,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_lessons_as_written);
     tcase_add_test(t, test_lesson3_progress_counted_from_last_progress);
     tcase_add_test(t, test_html_page_fixes);
+    tcase_add_test(t, test_record_round_trips_per_kind);
+    tcase_add_test(t, test_emitters_fill_named_fields);
     suite_add_tcase(s, t);
     return s;
 }

@@ -580,12 +580,12 @@ typedef struct {
 static void refresh_emit(void *ctx, const por_trace_record *r)
 {
     refresh_trace *t = ctx;
-    if (r->kind == POR_TK_DECISION && r->flag && r->reason == POR_DECIDE_REQUESTED)
+    if (r->kind == POR_TK_DECISION && r->decision.report && r->decision.why == POR_DECIDE_REQUESTED)
         t->requested_yes++;
-    if (r->kind == POR_TK_DECISION && r->flag && r->reason == POR_DECIDE_DEVIATION)
+    if (r->kind == POR_TK_DECISION && r->decision.report && r->decision.why == POR_DECIDE_DEVIATION)
         t->deviation_yes++;
-    if (r->kind == POR_TK_ROUND_REQUEST && r->reason < 8)
-        t->steps[r->reason]++;
+    if (r->kind == POR_TK_ROUND_REQUEST && r->round_request.step < 8)
+        t->steps[r->round_request.step]++;
 }
 
 START_TEST(test_refresh_then_mint)

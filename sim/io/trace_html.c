@@ -163,69 +163,75 @@ static void por__emit(void *ctx, const por_trace_record *r)
     const por_scenario *sc = h->sc;
     char x[64], y[64];
     switch ((por_trace_kind)r->kind) {
-    case POR_TK_TRUTH:
-        por__put(h, S_RESERVE, r->time, por_amount_to_double(r->a, sc->token.decimals));
-        por__put(h, S_SUPPLY, r->time, por_amount_to_double(r->b, sc->token.decimals));
-        if (r->flag != h->under || r->reason == POR_TRUTH_START) {
-            if (r->flag && !h->onset_known) {
+    case POR_TK_TRUTH: {
+        const por_trace_truth *tr = &r->truth;
+        por__put(h, S_RESERVE, r->time, por_amount_to_double(tr->reserve, sc->token.decimals));
+        por__put(h, S_SUPPLY, r->time, por_amount_to_double(tr->supply, sc->token.decimals));
+        if (tr->under != h->under || tr->cause == POR_TRUTH_START) {
+            if (tr->under && !h->onset_known) {
                 h->onset_known = true;
-                h->onset = r->t2;
+                h->onset = tr->under_since;
             }
-            if (r->flag != h->under || r->flag)
-                por__event_add(h, r->time, r->flag ? "bad" : "good",
-                               r->flag ? "truth: UNDERCOLLATERALIZED (true ratio %.4f)"
-                                       : "truth: fully backed (true ratio %.4f)",
-                               por_ratio_to_double(r->a, r->b));
-            h->under = r->flag;
+            if (tr->under != h->under || tr->under)
+                por__event_add(h, r->time, tr->under ? "bad" : "good",
+                               tr->under ? "truth: UNDERCOLLATERALIZED (true ratio %.4f)"
+                                         : "truth: fully backed (true ratio %.4f)",
+                               por_ratio_to_double(tr->reserve, tr->supply));
+            h->under = tr->under;
         }
         break;
+    }
     case POR_TK_RESERVE:
-        if (r->index < sc->ncustodians)
-            por__event_add(h, r->time, "info", "custodian %s: true reserve %s -> %s %s",
-                           sc->custodians[r->index].name,
-                           por_trace_amount(r->a, sc->custodians[r->index].decimals, 2, x, sizeof x),
-                           por_trace_amount(r->b, sc->custodians[r->index].decimals, 2, y, sizeof y),
-                           sc->custodians[r->index].unit);
+        if (r->index < sc->ncustodians) {
+            const por_custodian_config *c = &sc->custodians[r->index];
+            por__event_add(h, r->time, "info", "custodian %s: true reserve %s -> %s %s", c->name,
+                           por_trace_amount(r->reserve.before, c->decimals, 2, x, sizeof x),
+                           por_trace_amount(r->reserve.after, c->decimals, 2, y, sizeof y),
+                           c->unit);
+        }
         break;
     case POR_TK_ANSWER: {
-        por__put(h, S_ANSWER, r->time, por_amount_to_double(r->a, sc->feed.decimals));
-        por__round *rd = por__find_round(h, r->epoch, r->round);
+        const por_trace_answer *a = &r->answer;
+        por__put(h, S_ANSWER, r->time, por_amount_to_double(a->answer, sc->feed.decimals));
+        por__round *rd = por__find_round(h, a->epoch, a->round);
         if (rd)
             rd->answered = true;
         por__event_add(h, r->time, "answer", "on-chain answer %s %s (report e%u/r%u)",
-                       por_trace_amount(r->a, sc->feed.decimals, 2, x, sizeof x), por__unit(h),
-                       (unsigned)r->epoch, (unsigned)r->round);
+                       por_trace_amount(a->answer, sc->feed.decimals, 2, x, sizeof x), por__unit(h),
+                       (unsigned)a->epoch, (unsigned)a->round);
         break;
     }
-    case POR_TK_MINT:
-        if (r->reason != POR_MINT_ACCEPTED)
+    case POR_TK_MINT: {
+        const por_trace_mint *m = &r->mint;
+        if (m->result != POR_MINT_ACCEPTED)
             por__event_add(h, r->time, "bad", "Secure Mint refused %s%s tokens (%s)",
-                           r->flag ? "an ATTACKER mint of " : "",
-                           por_trace_amount(r->a, sc->token.decimals, 2, x, sizeof x),
-                           por_mint_result_name((por_mint_result)r->reason));
-        else if (r->flag)
+                           m->by_attacker ? "an ATTACKER mint of " : "",
+                           por_trace_amount(m->amount, sc->token.decimals, 2, x, sizeof x),
+                           por_mint_result_name((por_mint_result)m->result));
+        else if (m->by_attacker)
             por__event_add(h, r->time, "bad", "attacker mint of %s tokens ACCEPTED",
-                           por_trace_amount(r->a, sc->token.decimals, 2, x, sizeof x));
+                           por_trace_amount(m->amount, sc->token.decimals, 2, x, sizeof x));
         else if (h->under) /* the unbacked mints Secure Mint let through on a stale feed */
             por__event_add(h, r->time, "bad",
                            "mint of %s tokens ACCEPTED while undercollateralized (unbacked: "
                            "the feed does not show the loss yet)",
-                           por_trace_amount(r->a, sc->token.decimals, 2, x, sizeof x));
+                           por_trace_amount(m->amount, sc->token.decimals, 2, x, sizeof x));
         break;
+    }
     case POR_TK_CRASH:
     case POR_TK_RECOVER:
         por__event_add(h, r->time, "attack", "oracle %u %s", (unsigned)r->index,
                        r->kind == POR_TK_CRASH ? "crashes" : "recovers");
         break;
     case POR_TK_FORGED_RESULT:
-        if (r->reason == POR_TRANSMIT_ACCEPTED)
+        if (r->forged.result == POR_TRANSMIT_ACCEPTED)
             por__event_add(h, r->time, "bad", "FORGED report accepted: feed says %s %s",
-                           por_trace_amount(r->a, sc->feed.decimals, 2, x, sizeof x), por__unit(h));
-        break;
-    case POR_TK_EPOCH:
+                           por_trace_amount(r->forged.answer, sc->feed.decimals, 2, x, sizeof x),
+                           por__unit(h));
         break;
     case POR_TK_ROUND: {
-        if (r->flag || r->time < h->from || r->time > h->to)
+        const por_trace_round_start *rs = &r->round_start;
+        if (rs->ends_epoch || r->time < h->from || r->time > h->to)
             break;
         h->rounds_in_window++;
         h->round_marks[por__bucket(h, r->time)] |= 1;
@@ -233,42 +239,44 @@ static void por__emit(void *ctx, const por_trace_record *r)
             break;
         por__round *rd = &h->rounds[h->nrounds++];
         memset(rd, 0, sizeof *rd);
-        rd->epoch = r->epoch;
-        rd->round = r->round;
+        rd->epoch = rs->epoch;
+        rd->round = rs->round;
         rd->leader = r->index;
         rd->start = r->time;
         break;
     }
     case POR_TK_REPORT_REQ: {
-        por__round *rd = por__find_round(h, r->epoch, r->round);
+        const por_trace_report_req *q = &r->report_req;
+        por__round *rd = por__find_round(h, q->epoch, q->round);
         if (rd) {
-            rd->nobs = r->count;
-            rd->median = por_amount_to_double(r->a, sc->feed.decimals);
+            rd->nobs = q->observations;
+            rd->median = por_amount_to_double(q->median, sc->feed.decimals);
         }
         break;
     }
     case POR_TK_DECISION: {
-        por__round *rd = por__find_round(h, r->epoch, r->round);
+        const por_trace_decision *dec = &r->decision;
+        por__round *rd = por__find_round(h, dec->epoch, dec->round);
         if (rd && !rd->decided) {
             rd->decided = true;
-            rd->report = r->flag;
-            rd->why = r->reason;
-            rd->ppb = r->ppb;
+            rd->report = dec->report;
+            rd->why = dec->why;
+            rd->ppb = dec->deviation_ppb;
         }
         break;
     }
     case POR_TK_FINAL: {
         if (r->time >= h->from && r->time <= h->to)
             h->round_marks[por__bucket(h, r->time)] |= 2;
-        por__round *rd = por__find_round(h, r->epoch, r->round);
+        por__round *rd = por__find_round(h, r->final.epoch, r->final.round);
         if (rd) {
             rd->final = true;
-            rd->nsigs = r->count;
+            rd->nsigs = r->final.signatures;
         }
         break;
     }
     case POR_TK_TX_SENT: {
-        por__round *rd = por__find_round(h, r->epoch, r->round);
+        por__round *rd = por__find_round(h, r->tx_sent.epoch, r->tx_sent.round);
         if (rd && rd->ntx < POR__MAX_TX) {
             por__tx *t = &rd->tx[rd->ntx++];
             t->sender = r->index;
@@ -279,19 +287,21 @@ static void por__emit(void *ctx, const por_trace_record *r)
         break;
     }
     case POR_TK_TX_RESULT: {
-        por__round *rd = por__find_round(h, r->epoch, r->round);
+        const por_trace_tx_result *res = &r->tx_result;
+        por__round *rd = por__find_round(h, res->epoch, res->round);
         for (uint32_t i = 0; rd && i < rd->ntx; i++)
-            if (rd->tx[i].sender == r->index && rd->tx[i].result < 0) {
+            if (rd->tx[i].sender == res->sender && rd->tx[i].result < 0) {
                 rd->tx[i].landed = r->time;
-                rd->tx[i].result = r->reason;
+                rd->tx[i].result = res->result;
                 break;
             }
         break;
     }
     case POR_TK_MESSAGE: {
-        if (r->round == 0)
+        const por_trace_message *msg = &r->message;
+        if (msg->round == 0)
             break; /* NEWEPOCH belongs to no round */
-        por__round *rd = por__find_round(h, r->epoch, r->round);
+        por__round *rd = por__find_round(h, msg->epoch, msg->round);
         if (!rd)
             break;
         if (rd->nmsgs >= POR_TRACE_HTML_MAX_MSGS) {
@@ -302,11 +312,11 @@ static void por__emit(void *ctx, const por_trace_record *r)
             rd->msgs = por_xmalloc(POR_TRACE_HTML_MAX_MSGS * sizeof *rd->msgs);
         por__msg *m = &rd->msgs[rd->nmsgs++];
         m->from = r->index;
-        m->to = r->peer;
-        m->type = r->msg_type;
-        m->fate = r->reason;
+        m->to = msg->to;
+        m->type = msg->type;
+        m->fate = msg->fate;
         m->at = r->time;
-        m->latency = r->dt;
+        m->latency = msg->latency;
         break;
     }
     default:

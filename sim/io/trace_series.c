@@ -147,18 +147,18 @@ static void por__emit(void *ctx, const por_trace_record *r)
     switch ((por_trace_kind)r->kind) {
     case POR_TK_TRUTH:
         s->have_truth = true;
-        s->reserve = r->a;
-        s->supply = r->b;
+        s->reserve = r->truth.reserve;
+        s->supply = r->truth.supply;
         por__row(s, r->time,
-                 r->reason == POR_TRUTH_START     ? "start"
-                 : r->reason == POR_TRUTH_RESERVE ? "reserve"
-                                                  : "supply");
+                 r->truth.cause == POR_TRUTH_START     ? "start"
+                 : r->truth.cause == POR_TRUTH_RESERVE ? "reserve"
+                                                       : "supply");
         break;
     case POR_TK_ANSWER:
         s->have_answer = true;
-        s->answer = r->a;
+        s->answer = r->answer.answer;
         if (!s->have_truth) /* the world's START record comes first; keep the row honest */
-            s->supply = r->b;
+            s->supply = r->answer.supply;
         por__row(s, r->time, "answer");
         break;
     default:

@@ -276,29 +276,39 @@ static void por__attacks_until(por_trace_text *t, por_time_t at)
 
 static bool por__visible(const por_trace_text *t, por_trace_level need) { return t->level >= need; }
 
+/* (EPOCH, ROUND) as one key, to print a round's first line of a kind only once. */
+static uint64_t por__key(uint32_t epoch, uint32_t round) { return ((uint64_t)epoch << 32) | round; }
+
+/* The story's truth after TR (printed or not). */
+static void por__note_truth(por_trace_text *t, const por_trace_truth *tr)
+{
+    t->truth_known = true;
+    t->truth_under = tr->under;
+    t->truth_reserve = tr->reserve;
+    t->truth_supply = tr->supply;
+    if (tr->under && !t->onset_seen) {
+        t->onset_seen = true;
+        t->onset_at = tr->under_since;
+    }
+}
+
 static void por__truth(por_trace_text *t, const por_trace_record *r)
 {
-    bool changed = !t->truth_known || r->flag != t->truth_under;
-    t->truth_known = true;
-    t->truth_under = r->flag;
-    t->truth_reserve = r->a;
-    t->truth_supply = r->b;
-    if (r->flag && !t->onset_seen) {
-        t->onset_seen = true;
-        t->onset_at = r->t2;
-    }
-    if (!changed && r->reason == POR_TRUTH_SUPPLY)
+    const por_trace_truth *tr = &r->truth;
+    bool changed = !t->truth_known || tr->under != t->truth_under;
+    por__note_truth(t, tr);
+    if (!changed && tr->cause == POR_TRUTH_SUPPLY)
         return;
-    double ratio = por_ratio_to_double(r->a, r->b);
+    double ratio = por_ratio_to_double(tr->reserve, tr->supply);
     char res[96], sup[96], since[48];
-    if (r->flag)
+    if (tr->under)
         por__line(t, r->time, C_RED, "truth",
                   "true ratio %.4f: UNDERCOLLATERALIZED since %s (reserve %s < supply %s)", ratio,
-                  por_time_format_clock(r->t2, since, sizeof since),
-                  por__tok_amt(t, r->a, res), por__tok_amt(t, r->b, sup));
+                  por_time_format_clock(tr->under_since, since, sizeof since),
+                  por__tok_amt(t, tr->reserve, res), por__tok_amt(t, tr->supply, sup));
     else
         por__line(t, r->time, C_GREEN, "truth", "true ratio %.4f: fully backed (reserve %s, supply %s)",
-                  ratio, por__tok_amt(t, r->a, res), por__tok_amt(t, r->b, sup));
+                  ratio, por__tok_amt(t, tr->reserve, res), por__tok_amt(t, tr->supply, sup));
 }
 
 static void por__custodian(por_trace_text *t, const por_trace_record *r)
@@ -307,128 +317,188 @@ static void por__custodian(por_trace_text *t, const por_trace_record *r)
     char actor[96], x[96], y[96];
     snprintf(actor, sizeof actor, "custodian %s", name);
     if (r->kind == POR_TK_RESERVE) {
-        double pct = r->a != 0 ? ((double)(r->b - r->a) / (double)r->a) * 100 : 0;
+        const por_trace_reserve *rs = &r->reserve;
+        double pct = rs->before != 0
+                         ? ((double)(rs->after - rs->before) / (double)rs->before) * 100
+                         : 0;
         por__line(t, r->time, C_BLUE, actor, "true reserve %s -> %s (%+.2f%%)",
-                  por__cust_amt(t, r->index, r->a, x), por__cust_amt(t, r->index, r->b, y), pct);
+                  por__cust_amt(t, r->index, rs->before, x),
+                  por__cust_amt(t, r->index, rs->after, y), pct);
         return;
     }
-    /* READ */
-    bool ok = r->reason == POR_READ_OK;
+    const por_trace_read *rd = &r->read;
+    bool ok = rd->status == POR_READ_OK;
     if (ok && r->index < t->sc->ncustodians) {
-        bool changed = t->read_known[r->index] && t->read_figure[r->index] != r->a;
+        bool changed = t->read_known[r->index] && t->read_figure[r->index] != rd->figure;
         if (changed)
             por__line(t, r->time, C_BLUE, actor,
                       "attestation now says %s (was %s; first read by oracle %u): the oracles "
                       "can see the change",
-                      por__cust_amt(t, r->index, r->a, x),
-                      por__cust_amt(t, r->index, t->read_figure[r->index], y), (unsigned)r->peer);
+                      por__cust_amt(t, r->index, rd->figure, x),
+                      por__cust_amt(t, r->index, t->read_figure[r->index], y), (unsigned)rd->node);
         t->read_known[r->index] = true;
-        t->read_figure[r->index] = r->a;
+        t->read_figure[r->index] = rd->figure;
     }
     if (!por__visible(t, ok ? POR_TRACE_LEVEL_MESSAGE : POR_TRACE_LEVEL_ROUND))
         return;
     char lat[48];
     if (ok)
         por__line(t, r->time, C_DIM, actor, "attestation read by oracle %u: %s (took %s)",
-                  (unsigned)r->peer, por__cust_amt(t, r->index, r->a, x), por__dur(r->dt, lat));
+                  (unsigned)rd->node, por__cust_amt(t, r->index, rd->figure, x),
+                  por__dur(rd->latency, lat));
     else
         por__line(t, r->time, C_YELLOW, actor, "attestation read by oracle %u FAILED: %s",
-                  (unsigned)r->peer, por_read_status_name((por_read_status)r->reason));
+                  (unsigned)rd->node, por_read_status_name((por_read_status)rd->status));
+}
+
+/* A follower's should-report line: the decision's own reason and the figures beside it. */
+static void por__decision(por_trace_text *t, const char *actor, const por_trace_record *r)
+{
+    const por_trace_decision *dec = &r->decision;
+    const por_ocr_config *oc = &t->sc->feed.ocr;
+    uint64_t key = por__key(dec->epoch, dec->round);
+    bool first = t->decision_key != key;
+    if (!first && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
+        return;
+    t->decision_key = key;
+    char why[400], pct[32], alpha[32], age[48], dc[48], x[96], y[96];
+    por__pct(dec->deviation_ppb, pct);
+    por__pct(oc->alpha_ppb, alpha);
+    por__dur(dec->answer_age, age);
+    por__dur(oc->delta_c, dc);
+    switch ((por_trace_decision_why)dec->why) {
+    case POR_DECIDE_FIRST:
+        snprintf(why, sizeof why, "YES: no answer on chain yet");
+        break;
+    case POR_DECIDE_HEARTBEAT:
+        snprintf(why, sizeof why, "YES: heartbeat: the on-chain answer is %s old >= DeltaC %s",
+                 age, dc);
+        break;
+    case POR_DECIDE_DEVIATION:
+        snprintf(why, sizeof why, "YES: deviation %s >= alpha %s (median %s vs on-chain %s)",
+                 pct, alpha, por__feed_amt(t, dec->median, x), por__feed_amt(t, dec->answer, y));
+        break;
+    case POR_DECIDE_NONE:
+        snprintf(why, sizeof why,
+                 "no: deviation %s < alpha %s and the answer is %s old < DeltaC %s", pct, alpha,
+                 age, dc);
+        break;
+    case POR_DECIDE_UNREADABLE:
+        snprintf(why, sizeof why, dec->report ? "YES: the contract's latest answer could not be read"
+                                              : "no answer (OCR2): the contract could not be read, "
+                                                "Report errs and nothing is sent");
+        break;
+    case POR_DECIDE_OUT_OF_BOUNDS:
+        snprintf(why, sizeof why, "no: the median %s is outside [min_answer, max_answer]",
+                 por__feed_amt(t, dec->median, x));
+        break;
+    case POR_DECIDE_REQUESTED:
+        snprintf(why, sizeof why,
+                 "YES: request pending: requestNewRound asked for a report (deviation %s < alpha "
+                 "%s, answer %s old)",
+                 pct, alpha, age);
+        break;
+    default:
+        snprintf(why, sizeof why, "YES: the deviation does not fit the arithmetic");
+        break;
+    }
+    por__line(t, r->time, dec->report ? C_YELLOW : "", actor, "should-report e%u/r%u? %s%s",
+              (unsigned)dec->epoch, (unsigned)dec->round, why,
+              t->sc->feed.protocol == POR_PROTOCOL_OCR2 && !dec->report &&
+                      dec->why != POR_DECIDE_UNREADABLE
+                  ? " -> skip attestation to the leader"
+                  : "");
+}
+
+/* A node's refusal to transmit: hold-backs at round level (the first node's line of each
+ * round), the other reasons at message level. */
+static void por__tx_skipped(por_trace_text *t, const char *actor, const por_trace_record *r)
+{
+    const por_trace_tx_skipped *sk = &r->tx_skipped;
+    uint64_t key = por__key(sk->epoch, sk->round);
+    char x[96], y[96], z[96];
+    if (sk->why == POR_SKIP_HELD_BACK) {
+        if (t->held_key == key && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
+            return;
+        t->held_key = key;
+        por__line(t, r->time, C_YELLOW, actor,
+                  "holds back e%u/r%u (median %s): its own report of median %s is still "
+                  "pending and they differ by less than alpha %s",
+                  (unsigned)sk->epoch, (unsigned)sk->round, por__feed_amt(t, sk->median, x),
+                  por__feed_amt(t, sk->pending_median, y),
+                  por__pct(t->sc->feed.ocr.alpha_ppb, z));
+        return;
+    }
+    if (sk->why == POR_SKIP_PENDING_WITHIN_ALPHA && !por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
+        if (t->held_key == key)
+            return; /* at round level: the first node's hold-back of each round */
+        t->held_key = key;
+    } else if (!por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
+        return;
+    }
+    por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
+              (unsigned)sk->epoch, (unsigned)sk->round,
+              sk->why == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
+              : sk->why == POR_SKIP_UNREADABLE ? "the contract could not be read"
+              : sk->why == POR_SKIP_NOT_NEWER_THAN_ACCEPTED
+                  ? "ShouldAcceptFinalizedReport: not newer than its latest accepted report"
+              : sk->why == POR_SKIP_PENDING_WITHIN_ALPHA
+                  ? "ShouldAcceptFinalizedReport: held back, its accepted report is "
+                    "pending and this median is within alpha_accept of it"
+                  : "not newer than the report it last accepted");
 }
 
 static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
 {
     char actor[32], x[96], y[96], z[96], buf[160];
     snprintf(actor, sizeof actor, "oracle %u", (unsigned)r->index);
-    uint64_t key = ((uint64_t)r->epoch << 32) | r->round;
     const por_ocr_config *oc = &t->sc->feed.ocr;
     switch (r->kind) {
-    case POR_TK_ROUND:
-        if (r->flag) {
+    case POR_TK_ROUND: {
+        const por_trace_round_start *rs = &r->round_start;
+        if (rs->ends_epoch) {
             por__line(t, r->time, "", actor,
                       "leader ends epoch %u after rMax=%u rounds (OBSERVE-REQ r%u is the signal to "
-                      "rotate)", (unsigned)r->epoch, (unsigned)oc->r_max, (unsigned)r->round);
+                      "rotate)", (unsigned)rs->epoch, (unsigned)oc->r_max, (unsigned)rs->round);
         } else {
             por__line(t, r->time, C_BOLD, actor, "leader starts round e%u/r%u: OBSERVE-REQ to all",
-                      (unsigned)r->epoch, (unsigned)r->round);
+                      (unsigned)rs->epoch, (unsigned)rs->round);
         }
-        break;
-    case POR_TK_OBSERVATION:
-        if (r->flag)
-            por__line(t, r->time, C_MAGENTA, actor,
-                      "BYZANTINE: reads %s but signs %s for e%u/r%u", por__feed_amt(t, r->b, x),
-                      por__feed_amt(t, r->a, y), (unsigned)r->epoch, (unsigned)r->round);
-        else if (por__visible(t, POR_TRACE_LEVEL_MESSAGE))
-            por__line(t, r->time, C_DIM, actor, "observes %s for e%u/r%u",
-                      por__feed_amt(t, r->a, x), (unsigned)r->epoch, (unsigned)r->round);
-        break;
-    case POR_TK_REPORT_REQ:
-        por__line(t, r->time, "", actor,
-                  "leader got %u signed observations (oracles %s): median %s, range %s .. %s -> "
-                  "REPORT-REQ", (unsigned)r->count, por__mask(r->peer, buf, sizeof buf),
-                  por__feed_amt(t, r->a, x), por__feed_amt(t, r->b, y), por__feed_amt(t, r->c, z));
-        break;
-    case POR_TK_DECISION: {
-        bool first = t->decision_key != key;
-        if (!first && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
-            break;
-        t->decision_key = key;
-        char why[400], pct[32], alpha[32], age[48], dc[48];
-        por__pct(r->ppb, pct);
-        por__pct(oc->alpha_ppb, alpha);
-        por__dur(r->dt, age);
-        por__dur(oc->delta_c, dc);
-        switch ((por_trace_decision_why)r->reason) {
-        case POR_DECIDE_FIRST:
-            snprintf(why, sizeof why, "YES: no answer on chain yet");
-            break;
-        case POR_DECIDE_HEARTBEAT:
-            snprintf(why, sizeof why, "YES: heartbeat: the on-chain answer is %s old >= DeltaC %s",
-                     age, dc);
-            break;
-        case POR_DECIDE_DEVIATION:
-            snprintf(why, sizeof why, "YES: deviation %s >= alpha %s (median %s vs on-chain %s)",
-                     pct, alpha, por__feed_amt(t, r->a, x), por__feed_amt(t, r->b, y));
-            break;
-        case POR_DECIDE_NONE:
-            snprintf(why, sizeof why,
-                     "no: deviation %s < alpha %s and the answer is %s old < DeltaC %s", pct, alpha,
-                     age, dc);
-            break;
-        case POR_DECIDE_UNREADABLE:
-            snprintf(why, sizeof why, r->flag ? "YES: the contract's latest answer could not be read"
-                                              : "no answer (OCR2): the contract could not be read, "
-                                                "Report errs and nothing is sent");
-            break;
-        case POR_DECIDE_OUT_OF_BOUNDS:
-            snprintf(why, sizeof why, "no: the median %s is outside [min_answer, max_answer]",
-                     por__feed_amt(t, r->a, x));
-            break;
-        case POR_DECIDE_REQUESTED:
-            snprintf(why, sizeof why,
-                     "YES: request pending: requestNewRound asked for a report (deviation %s < alpha "
-                     "%s, answer %s old)",
-                     pct, alpha, age);
-            break;
-        default:
-            snprintf(why, sizeof why, "YES: the deviation does not fit the arithmetic");
-            break;
-        }
-        por__line(t, r->time, r->flag ? C_YELLOW : "", actor, "should-report e%u/r%u? %s%s",
-                  (unsigned)r->epoch, (unsigned)r->round, why,
-                  t->sc->feed.protocol == POR_PROTOCOL_OCR2 && !r->flag &&
-                          r->reason != POR_DECIDE_UNREADABLE
-                      ? " -> skip attestation to the leader"
-                      : "");
         break;
     }
+    case POR_TK_OBSERVATION: {
+        const por_trace_observation *ob = &r->observation;
+        if (ob->tampered)
+            por__line(t, r->time, C_MAGENTA, actor,
+                      "BYZANTINE: reads %s but signs %s for e%u/r%u",
+                      por__feed_amt(t, ob->honest_value, x), por__feed_amt(t, ob->value, y),
+                      (unsigned)ob->epoch, (unsigned)ob->round);
+        else if (por__visible(t, POR_TRACE_LEVEL_MESSAGE))
+            por__line(t, r->time, C_DIM, actor, "observes %s for e%u/r%u",
+                      por__feed_amt(t, ob->value, x), (unsigned)ob->epoch, (unsigned)ob->round);
+        break;
+    }
+    case POR_TK_REPORT_REQ: {
+        const por_trace_report_req *q = &r->report_req;
+        por__line(t, r->time, "", actor,
+                  "leader got %u signed observations (oracles %s): median %s, range %s .. %s -> "
+                  "REPORT-REQ", (unsigned)q->observations, por__mask(q->observers, buf, sizeof buf),
+                  por__feed_amt(t, q->median, x), por__feed_amt(t, q->lowest, y),
+                  por__feed_amt(t, q->highest, z));
+        break;
+    }
+    case POR_TK_DECISION:
+        por__decision(t, actor, r);
+        break;
     case POR_TK_FINAL:
         por__line(t, r->time, C_BOLD, actor,
                   "leader sends FINAL e%u/r%u: report of median %s with %u signatures",
-                  (unsigned)r->epoch, (unsigned)r->round, por__feed_amt(t, r->a, x),
-                  (unsigned)r->count);
+                  (unsigned)r->final.epoch, (unsigned)r->final.round,
+                  por__feed_amt(t, r->final.median, x), (unsigned)r->final.signatures);
         break;
-    case POR_TK_COMPLETE:
+    case POR_TK_COMPLETE: {
+        const por_trace_report *c = &r->complete;
+        uint64_t key = por__key(c->epoch, c->round);
         if (t->complete_key == key && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
             break;
         t->complete_key = key;
@@ -436,48 +506,20 @@ static void por__oracle_round(por_trace_text *t, const por_trace_record *r)
             por__line(t, r->time, "", actor,
                       "report e%u/r%u finalized (FINAL or FINAL-ECHO with f+1=%u signatures): echoed, "
                       "ShouldAcceptFinalizedReport next",
-                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f + 1);
+                      (unsigned)c->epoch, (unsigned)c->round, (unsigned)oc->f + 1);
         else
             por__line(t, r->time, "", actor,
                       "round e%u/r%u complete (more than f=%u FINAL-ECHOs): report goes to transmission",
-                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)oc->f);
+                      (unsigned)c->epoch, (unsigned)c->round, (unsigned)oc->f);
         break;
+    }
     case POR_TK_TX_SENT:
         por__line(t, r->time, C_CYAN, actor, "transmits report e%u/r%u (median %s) to the chain",
-                  (unsigned)r->epoch, (unsigned)r->round, por__feed_amt(t, r->a, x));
+                  (unsigned)r->tx_sent.epoch, (unsigned)r->tx_sent.round,
+                  por__feed_amt(t, r->tx_sent.median, x));
         break;
     case POR_TK_TX_SKIPPED:
-        if (r->reason == POR_SKIP_HELD_BACK) {
-            /* a decision worth seeing at round level: the first node's line of each
-             * round, the others at message level */
-            if (t->held_key == key && !por__visible(t, POR_TRACE_LEVEL_MESSAGE))
-                break;
-            t->held_key = key;
-            char y[96];
-            por__line(t, r->time, C_YELLOW, actor,
-                      "holds back e%u/r%u (median %s): its own report of median %s is still "
-                      "pending and they differ by less than alpha %s",
-                      (unsigned)r->epoch, (unsigned)r->round, por__feed_amt(t, r->a, x),
-                      por__feed_amt(t, r->b, y), por__pct(oc->alpha_ppb, z));
-            break;
-        }
-        if (r->reason == POR_SKIP_PENDING_WITHIN_ALPHA && !por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
-            if (t->held_key == key)
-                break; /* at round level: the first node's hold-back of each round */
-            t->held_key = key;
-        } else if (!por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
-            break;
-        }
-        por__line(t, r->time, C_DIM, actor, "skips transmitting e%u/r%u: %s",
-                  (unsigned)r->epoch, (unsigned)r->round,
-                  r->reason == POR_SKIP_ON_CHAIN     ? "an equal or newer report is on chain"
-                  : r->reason == POR_SKIP_UNREADABLE ? "the contract could not be read"
-                  : r->reason == POR_SKIP_NOT_NEWER_THAN_ACCEPTED
-                      ? "ShouldAcceptFinalizedReport: not newer than its latest accepted report"
-                  : r->reason == POR_SKIP_PENDING_WITHIN_ALPHA
-                      ? "ShouldAcceptFinalizedReport: held back, its accepted report is "
-                        "pending and this median is within alpha_accept of it"
-                      : "not newer than the report it last accepted");
+        por__tx_skipped(t, actor, r);
         break;
     default:
         break;
@@ -489,36 +531,37 @@ static void por__epoch(por_trace_text *t, const por_trace_record *r)
     char actor[32], dp[48];
     snprintf(actor, sizeof actor, "oracle %u", (unsigned)r->index);
     if (r->kind == POR_TK_EPOCH) {
-        if (r->epoch > t->max_epoch) {
-            bool change = t->max_epoch > 0 && r->peer != t->last_leader;
-            t->max_epoch = r->epoch;
-            t->last_leader = r->peer;
+        const por_trace_enter *e = &r->enter;
+        if (e->epoch > t->max_epoch) {
+            bool change = t->max_epoch > 0 && e->leader != t->last_leader;
+            t->max_epoch = e->epoch;
+            t->last_leader = e->leader;
             por__line(t, r->time, change ? C_YELLOW : "", "DON", "epoch %u begins: leader is oracle %u%s",
-                      (unsigned)r->epoch, (unsigned)r->peer, change ? " (LEADER CHANGE)" : "");
+                      (unsigned)e->epoch, (unsigned)e->leader, change ? " (LEADER CHANGE)" : "");
         } else if (por__visible(t, POR_TRACE_LEVEL_MESSAGE)) {
-            por__line(t, r->time, C_DIM, actor, "enters epoch %u", (unsigned)r->epoch);
+            por__line(t, r->time, C_DIM, actor, "enters epoch %u", (unsigned)e->epoch);
         }
         return;
     }
-    /* NEWEPOCH */
-    bool first = r->epoch != t->newepoch_key;
+    const por_trace_newepoch *ne = &r->newepoch;
+    bool first = ne->epoch != t->newepoch_key;
     if (!por__visible(t, first ? POR_TRACE_LEVEL_ROUND : POR_TRACE_LEVEL_MESSAGE))
         return;
-    t->newepoch_key = r->epoch;
-    switch ((por_trace_newepoch_why)r->reason) {
+    t->newepoch_key = ne->epoch;
+    switch ((por_trace_newepoch_why)ne->why) {
     case POR_NEWEPOCH_PROGRESS:
         por__line(t, r->time, C_YELLOW, actor,
                   "no progress for DeltaProgress=%s under leader oracle %u: asks for epoch %u",
-                  por__dur(t->sc->feed.ocr.delta_progress, dp), (unsigned)r->peer,
-                  (unsigned)r->epoch);
+                  por__dur(t->sc->feed.ocr.delta_progress, dp), (unsigned)ne->leader,
+                  (unsigned)ne->epoch);
         break;
     case POR_NEWEPOCH_RMAX:
         por__line(t, r->time, "", actor, "leader oracle %u ran its rMax rounds: asks for epoch %u",
-                  (unsigned)r->peer, (unsigned)r->epoch);
+                  (unsigned)ne->leader, (unsigned)ne->epoch);
         break;
     default:
         por__line(t, r->time, C_DIM, actor, "more than f nodes want epoch %u: joins the request",
-                  (unsigned)r->epoch);
+                  (unsigned)ne->epoch);
         break;
     }
 }
@@ -527,88 +570,94 @@ static void por__chain(por_trace_text *t, const por_trace_record *r)
 {
     char x[96], lat[48];
     if (r->kind == POR_TK_TX_RESULT) {
-        if (r->reason == POR_TRANSMIT_ACCEPTED)
+        const por_trace_tx_result *res = &r->tx_result;
+        if (res->result == POR_TRANSMIT_ACCEPTED)
             por__line(t, r->time, C_CYAN, "chain",
                       "transmission of e%u/r%u by oracle %u landed after %s: ACCEPTED",
-                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)r->index,
-                      por__dur(r->dt, lat));
+                      (unsigned)res->epoch, (unsigned)res->round, (unsigned)res->sender,
+                      por__dur(res->delay, lat));
         else
-            por__line(t, r->time, r->reason == POR_TRANSMIT_STALE ? C_DIM : C_YELLOW, "chain",
+            por__line(t, r->time, res->result == POR_TRANSMIT_STALE ? C_DIM : C_YELLOW, "chain",
                       "transmission of e%u/r%u by oracle %u landed after %s: refused (%s)",
-                      (unsigned)r->epoch, (unsigned)r->round, (unsigned)r->index,
-                      por__dur(r->dt, lat), por_transmit_result_name((por_transmit_result)r->reason));
+                      (unsigned)res->epoch, (unsigned)res->round, (unsigned)res->sender,
+                      por__dur(res->delay, lat),
+                      por_transmit_result_name((por_transmit_result)res->result));
         return;
     }
-    /* ANSWER */
+    const por_trace_answer *a = &r->answer;
     t->answers++;
     t->answer_known = true;
-    t->answer = r->a;
+    t->answer = a->answer;
     por__line(t, r->time, C_CYAN, "chain",
               "ON-CHAIN ANSWER %s (roundId %u, report e%u/r%u): reported ratio %.4f",
-              por__feed_amt(t, r->a, x), (unsigned)r->count, (unsigned)r->epoch,
-              (unsigned)r->round, por__ratio(t, r->a, r->b));
+              por__feed_amt(t, a->answer, x), (unsigned)a->round_id, (unsigned)a->epoch,
+              (unsigned)a->round, por__ratio(t, a->answer, a->supply));
 }
 
-static void por__token(por_trace_text *t, const por_trace_record *r)
+/* A bridge transfer (sim/models/world): a burn, a release or a refusal. */
+static void por__bridge(por_trace_text *t, const por_trace_record *r)
 {
+    const por_trace_bridge *br = &r->bridge;
+    char x[96], y[96], z[96];
+    const por_token_config *tk = &t->sc->token;
+    const char *at = t->sc->chains[tk->chains[br->chain_slot]].name;
+    const char *other = t->sc->chains[tk->chains[br->other_slot]].name;
+    if (br->refused)
+        por__line(t, r->time, C_RED, "bridge", "transfer of %s from %s to %s REFUSED: more than the supply on %s",
+                  por__tok_amt(t, br->amount, x), at, other, at);
+    else
+        por__line(t, r->time, "", "bridge", "%s %s on %s (%s %s): in flight %s, on-chain supply %s",
+                  br->release ? "release" : "burn", por__tok_amt(t, br->amount, x), at,
+                  br->release ? "from" : "for", other, por__tok_amt(t, br->in_flight, y),
+                  por__tok_amt(t, br->supply_after, z));
+}
+
+static void por__mint(por_trace_text *t, const por_trace_record *r)
+{
+    const por_trace_mint *m = &r->mint;
     char x[96], y[96], z[96], age[48], st[48];
-    const char *who = r->flag ? "ATTACKER mint" : "mint";
-    if (r->kind == POR_TK_REDEEM && r->flag) { /* a bridge transfer (sim/models/world) */
-        const por_token_config *tk = &t->sc->token;
-        const char *at = t->sc->chains[tk->chains[r->index]].name;
-        const char *other = t->sc->chains[tk->chains[r->peer]].name;
-        if (r->reason)
-            por__line(t, r->time, C_RED, "bridge", "transfer of %s from %s to %s REFUSED: more than the supply on %s",
-                      por__tok_amt(t, r->a, x), at, other, at);
-        else
-            por__line(t, r->time, "", "bridge", "%s %s on %s (%s %s): in flight %s, on-chain supply %s",
-                      r->flag2 ? "release" : "burn", por__tok_amt(t, r->a, x), at, r->flag2 ? "from" : "for",
-                      other, por__tok_amt(t, r->c, y), por__tok_amt(t, r->b, z));
-        return;
-    }
-    if (r->kind == POR_TK_REDEEM) {
-        por__line(t, r->time, "", "token", "redeem %s: supply now %s", por__tok_amt(t, r->a, x),
-                  por__tok_amt(t, r->b, y));
-        return;
-    }
+    const char *who = m->by_attacker ? "ATTACKER mint" : "mint";
     const por_secure_mint_config *sm = &t->sc->token.secure_mint;
     const por_token_config *tk = &t->sc->token;
     char on[112] = "";
-    if (tk->nchains > 1 && r->index < tk->nchains) /* which chain, and whose supply */
-        snprintf(on, sizeof on, " on %s%s", t->sc->chains[tk->chains[r->index]].name,
+    if (tk->nchains > 1 && m->chain_slot < tk->nchains) /* which chain, and whose supply */
+        snprintf(on, sizeof on, " on %s%s", t->sc->chains[tk->chains[m->chain_slot]].name,
                  sm->supply == POR_SUPPLY_GLOBAL ? " (all chains' supply)" : "");
-    switch ((por_mint_result)r->reason) {
+    switch ((por_mint_result)m->result) {
     case POR_MINT_ACCEPTED:
         t->mints_ok++;
-        if (r->flag2)
-            por__line(t, r->time, r->flag ? C_MAGENTA : C_GREEN, "Secure Mint",
-                      "%s of %s%s ACCEPTED: supply %s <= mintable %s", who, por__tok_amt(t, r->a, x),
-                      on, por__tok_amt(t, r->b, y), por__tok_amt(t, r->c, z));
+        if (m->mintable_known)
+            por__line(t, r->time, m->by_attacker ? C_MAGENTA : C_GREEN, "Secure Mint",
+                      "%s of %s%s ACCEPTED: supply %s <= mintable %s", who,
+                      por__tok_amt(t, m->amount, x), on, por__tok_amt(t, m->supply, y),
+                      por__tok_amt(t, m->mintable, z));
         else
-            por__line(t, r->time, r->flag ? C_MAGENTA : C_GREEN, "Secure Mint",
-                      "%s of %s ACCEPTED%s: supply %s", who, por__tok_amt(t, r->a, x),
-                      sm->enabled ? "" : " (guard disabled)", por__tok_amt(t, r->b, y));
+            por__line(t, r->time, m->by_attacker ? C_MAGENTA : C_GREEN, "Secure Mint",
+                      "%s of %s ACCEPTED%s: supply %s", who, por__tok_amt(t, m->amount, x),
+                      sm->enabled ? "" : " (guard disabled)", por__tok_amt(t, m->supply, y));
         break;
     case POR_MINT_EXCEEDS_RESERVE: {
         t->mints_refused++;
         por_amount want;
-        if (!por_amount_add(r->b, r->a, &want))
+        if (!por_amount_add(m->supply, m->amount, &want))
             want = POR_AMOUNT_MAX;
         por__line(t, r->time, C_RED, "Secure Mint",
                   "%s of %s%s REFUSED: supply + amount %s > mintable %s (exceeds_reserve)", who,
-                  por__tok_amt(t, r->a, x), on, por__tok_amt(t, want, y), por__tok_amt(t, r->c, z));
+                  por__tok_amt(t, m->amount, x), on, por__tok_amt(t, want, y),
+                  por__tok_amt(t, m->mintable, z));
         break;
     }
     case POR_MINT_STALE:
         t->mints_refused++;
         por__line(t, r->time, C_RED, "Secure Mint",
                   "%s of %s REFUSED: the feed's answer is %s old > max_staleness %s (stale)", who,
-                  por__tok_amt(t, r->a, x), por__dur(r->dt, age), por__dur(sm->max_staleness, st));
+                  por__tok_amt(t, m->amount, x), por__dur(m->feed_age, age),
+                  por__dur(sm->max_staleness, st));
         break;
     default:
         t->mints_refused++;
         por__line(t, r->time, C_RED, "Secure Mint", "%s of %s REFUSED (%s)", who,
-                  por__tok_amt(t, r->a, x), por_mint_result_name((por_mint_result)r->reason));
+                  por__tok_amt(t, m->amount, x), por_mint_result_name((por_mint_result)m->result));
         break;
     }
 }
@@ -616,8 +665,9 @@ static void por__token(por_trace_text *t, const por_trace_record *r)
 /* Refresh-then-mint: the issuer's requestNewRound and the mints it holds. */
 static void por__round_request(por_trace_text *t, const por_trace_record *r)
 {
-    unsigned n = (unsigned)r->count;
-    switch ((por_trace_request_step)r->reason) {
+    const por_trace_round_request *rq = &r->round_request;
+    unsigned n = (unsigned)rq->mints;
+    switch ((por_trace_request_step)rq->step) {
     case POR_REQUEST_SENT:
         por__line(t, r->time, C_YELLOW, "issuer",
                   "requestNewRound sent: the reported reserve does not cover a mint; %u mint%s wait for a fresh answer",
@@ -625,11 +675,11 @@ static void por__round_request(por_trace_text *t, const por_trace_record *r)
         break;
     case POR_REQUEST_EMITTED:
         por__line(t, r->time, "", "chain", "requestNewRound included: RoundRequested emitted (%lld gas)",
-                  (long long)r->dt);
+                  (long long)rq->gas);
         break;
     case POR_REQUEST_REVERTED:
         por__line(t, r->time, C_RED, "chain",
-                  "requestNewRound REVERTED: \"Only owner&requester can call\" (%lld gas)", (long long)r->dt);
+                  "requestNewRound REVERTED: \"Only owner&requester can call\" (%lld gas)", (long long)rq->gas);
         break;
     case POR_REQUEST_DROPPED:
         por__line(t, r->time, C_RED, "chain", "requestNewRound dropped from the mempool");
@@ -647,59 +697,62 @@ static void por__round_request(por_trace_text *t, const por_trace_record *r)
 
 static void por__consumer(por_trace_text *t, const por_trace_record *r)
 {
+    const por_trace_consumer *c = &r->consumer;
     const char *name = r->index < t->sc->nconsumers ? t->sc->consumers[r->index].name : "?";
     char actor[96];
     snprintf(actor, sizeof actor, "consumer %s", name);
-    const char *act = r->reason == POR_ACTION_PAUSE ? "pause borrowing" : "lower collateral factor";
+    const char *act = c->action == POR_ACTION_PAUSE ? "pause borrowing" : "lower collateral factor";
     por__line(t, r->time, C_YELLOW, actor, "%s: %s (reported ratio %.4f)",
-              r->flag ? "TAKES ACTION" : "lifts", act, (double)r->ppb / 1e9);
+              c->engaged ? "TAKES ACTION" : "lifts", act, (double)c->reported_ratio_ppb / 1e9);
 }
 
 static void por__attacker(por_trace_text *t, const por_trace_record *r)
 {
+    const por_trace_forged *fo = &r->forged;
     char x[96];
     if (r->kind == POR_TK_FORGED_SENT) {
         if (por__visible(t, POR_TRACE_LEVEL_ROUND))
             por__line(t, r->time, C_MAGENTA, "attacker",
                       "sends a report forged with %u stolen keys claiming %s (as e%u/r%u)",
-                      (unsigned)r->count, por__feed_amt(t, r->a, x), (unsigned)r->epoch,
-                      (unsigned)r->round);
+                      (unsigned)fo->stolen_keys, por__feed_amt(t, fo->answer, x),
+                      (unsigned)fo->epoch, (unsigned)fo->round);
         return;
     }
-    if (r->reason == POR_TRANSMIT_ACCEPTED) {
+    if (fo->result == POR_TRANSMIT_ACCEPTED) {
         t->forged_ok++;
         por__line(t, r->time, C_MAGENTA, "attacker",
                   "FORGED report ACCEPTED by the aggregator: the feed now says %s (%u stolen keys "
-                  ">= f+1 = %u)", por__feed_amt(t, r->a, x), (unsigned)r->count,
+                  ">= f+1 = %u)", por__feed_amt(t, fo->answer, x), (unsigned)fo->stolen_keys,
                   (unsigned)t->sc->feed.ocr.f + 1);
-    } else if (r->reason == POR_TRANSMIT_NRESULTS) {
+    } else if (fo->result == POR_TRANSMIT_NRESULTS) {
         por__line(t, r->time, C_MAGENTA, "attacker", "forged transaction dropped by the chain");
     } else {
         por__line(t, r->time, C_MAGENTA, "attacker", "forged report refused by the aggregator (%s)",
-                  por_transmit_result_name((por_transmit_result)r->reason));
+                  por_transmit_result_name((por_transmit_result)fo->result));
     }
 }
 
 static void por__message(por_trace_text *t, const por_trace_record *r)
 {
+    const por_trace_message *m = &r->message;
     char lat[48], actor[32];
     snprintf(actor, sizeof actor, "net");
-    const char *name = por_trace_msg_name(r->msg_type);
+    const char *name = por_trace_msg_name(m->type);
     char rw[48];
-    if (r->reason == POR_MSG_DELIVERED && r->flag)
+    if (m->fate == POR_MSG_DELIVERED && m->resent)
         por__line(t, r->time, C_YELLOW, actor,
                   "%-11s e%u/r%u  oracle %u -> oracle %u  latency %s (lost, resent: %s of "
                   "retransmission timeouts)",
-                  name, (unsigned)r->epoch, (unsigned)r->round, (unsigned)r->index,
-                  (unsigned)r->peer, por__dur(r->dt, lat), por__dur(r->t2, rw));
-    else if (r->reason == POR_MSG_DELIVERED)
+                  name, (unsigned)m->epoch, (unsigned)m->round, (unsigned)r->index,
+                  (unsigned)m->to, por__dur(m->latency, lat), por__dur(m->resend_wait, rw));
+    else if (m->fate == POR_MSG_DELIVERED)
         por__line(t, r->time, C_DIM, actor, "%-11s e%u/r%u  oracle %u -> oracle %u  latency %s",
-                  name, (unsigned)r->epoch, (unsigned)r->round, (unsigned)r->index,
-                  (unsigned)r->peer, por__dur(r->dt, lat));
+                  name, (unsigned)m->epoch, (unsigned)m->round, (unsigned)r->index,
+                  (unsigned)m->to, por__dur(m->latency, lat));
     else
         por__line(t, r->time, C_YELLOW, actor, "%-11s e%u/r%u  oracle %u -> oracle %u  %s",
-                  name, (unsigned)r->epoch, (unsigned)r->round, (unsigned)r->index,
-                  (unsigned)r->peer, por_trace_fate_name((por_trace_msg_fate)r->reason));
+                  name, (unsigned)m->epoch, (unsigned)m->round, (unsigned)r->index,
+                  (unsigned)m->to, por_trace_fate_name((por_trace_msg_fate)m->fate));
 }
 
 /* A line describing the state at the start of a window that does not begin at 0. */
@@ -727,28 +780,21 @@ static void por__emit(void *ctx, const por_trace_record *r)
     if (!in) {
         /* keep the story's state current without printing */
         if (r->kind == POR_TK_TRUTH) {
-            t->truth_known = true;
-            t->truth_under = r->flag;
-            t->truth_reserve = r->a;
-            t->truth_supply = r->b;
-            if (r->flag && !t->onset_seen) {
-                t->onset_seen = true;
-                t->onset_at = r->t2;
-            }
+            por__note_truth(t, &r->truth);
         } else if (r->kind == POR_TK_ANSWER) {
             t->answer_known = true;
-            t->answer = r->a;
-        } else if (r->kind == POR_TK_READ && r->reason == POR_READ_OK &&
+            t->answer = r->answer.answer;
+        } else if (r->kind == POR_TK_READ && r->read.status == POR_READ_OK &&
                    r->index < t->sc->ncustodians) {
             t->read_known[r->index] = true;
-            t->read_figure[r->index] = r->a;
-        } else if (r->kind == POR_TK_EPOCH && r->epoch > t->max_epoch) {
-            t->max_epoch = r->epoch;
-            t->last_leader = r->peer;
+            t->read_figure[r->index] = r->read.figure;
+        } else if (r->kind == POR_TK_EPOCH && r->enter.epoch > t->max_epoch) {
+            t->max_epoch = r->enter.epoch;
+            t->last_leader = r->enter.leader;
         }
         return;
     }
-    if (r->kind == POR_TK_ROUND && !r->flag)
+    if (r->kind == POR_TK_ROUND && !r->round_start.ends_epoch)
         t->rounds++;
     else if (r->kind == POR_TK_FINAL)
         t->reports++;
@@ -776,15 +822,23 @@ static void por__emit(void *ctx, const por_trace_record *r)
             por__oracle_round(t, r);
         break;
     case POR_TK_TX_RESULT:
-        if (por__visible(t, POR_TRACE_LEVEL_ROUND) || r->reason == POR_TRANSMIT_ACCEPTED)
+        if (por__visible(t, POR_TRACE_LEVEL_ROUND) || r->tx_result.result == POR_TRANSMIT_ACCEPTED)
             por__chain(t, r);
         break;
     case POR_TK_ANSWER:
         por__chain(t, r);
         break;
     case POR_TK_MINT:
-    case POR_TK_REDEEM:
-        por__token(t, r);
+        por__mint(t, r);
+        break;
+    case POR_TK_REDEEM: {
+        char x[96], y[96];
+        por__line(t, r->time, "", "token", "redeem %s: supply now %s",
+                  por__tok_amt(t, r->redeem.amount, x), por__tok_amt(t, r->redeem.supply_after, y));
+        break;
+    }
+    case POR_TK_BRIDGE:
+        por__bridge(t, r);
         break;
     case POR_TK_CONSUMER:
         por__consumer(t, r);

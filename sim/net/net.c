@@ -229,21 +229,19 @@ static void por__trace_msg(por_net *net, por_time_t now, uint32_t from, uint32_t
                            const por_msg *msg, por_time_t delay, por_time_t resend_wait,
                            bool resent, por_trace_msg_fate fate)
 {
-    por_trace_record r;
-    memset(&r, 0, sizeof r);
-    r.time = now;
-    r.kind = POR_TK_MESSAGE;
-    r.actor = POR_TRACE_ORACLE;
-    r.index = from;
-    r.peer = to;
-    r.msg_type = msg->type;
-    r.reason = (uint8_t)fate;
-    r.dt = delay;
-    r.t2 = resend_wait;
-    r.flag = resent;
-    r.count = msg->size;
+    por_trace_record r = {.time = now,
+                          .kind = POR_TK_MESSAGE,
+                          .actor = POR_TRACE_ORACLE,
+                          .index = from,
+                          .message = {.latency = delay,
+                                      .resend_wait = resend_wait,
+                                      .to = to,
+                                      .size = msg->size,
+                                      .type = msg->type,
+                                      .fate = (uint8_t)fate,
+                                      .resent = resent}};
     if (net->trace->describe)
-        net->trace->describe(net->trace->describe_ctx, msg, &r.epoch, &r.round);
+        net->trace->describe(net->trace->describe_ctx, msg, &r.message.epoch, &r.message.round);
     por_trace_emit(net->trace, &r);
 }
 

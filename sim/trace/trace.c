@@ -20,7 +20,7 @@ const char *por_trace_kind_name(por_trace_kind k)
         [POR_TK_CRASH] = "crash",          [POR_TK_RECOVER] = "recover",
         [POR_TK_FORGED_SENT] = "forged_sent", [POR_TK_FORGED_RESULT] = "forged_result",
         [POR_TK_MESSAGE] = "message",      [POR_TK_ATTACK] = "attack",
-        [POR_TK_ROUND_REQUEST] = "round_request",
+        [POR_TK_ROUND_REQUEST] = "round_request", [POR_TK_BRIDGE] = "bridge",
     };
     return (unsigned)k < POR_TK_NKINDS && names[k] ? names[k] : "?";
 }

@@ -5,23 +5,28 @@
  * CSV series are declared in por/trace_render.h (sim/io, above the models); models never
  * include it.
  *
- * A record is a small fixed struct (time, actor kind and index, record kind, a reason
- * code and a few numbers), built on the emitter's stack and handed to the sink's EMIT
- * callback, which must not keep the pointer. Tracing is off when a model's sink pointer
- * is NULL: every hook is `if (sink) ...`, so an untraced run pays one predictable branch
- * and never formats or allocates. Models never format text; the consumers do, knowing
- * the scenario (names, units, decimals).
+ * A record is a tagged union: a header (time, actor, actor index, kind) and one payload
+ * struct per kind, or per family of kinds sharing one, with named, typed fields
+ * (r.decision.why, r.decision.deviation_ppb, r.observation.tampered); por_trace_kind says
+ * which member each kind carries. The meaning of a field is its name and type, not a
+ * comment on a shared slot. Emitters build the record on the stack with a designated
+ * initializer (everything not named is 0) and hand it to the sink's EMIT callback, which
+ * must not keep the pointer. Tracing is off when a model's sink pointer is NULL: every
+ * hook is `if (sink) ...`, so an untraced run pays one predictable branch and never
+ * formats or allocates. Models never format text; the consumers do, knowing the scenario
+ * (names, units, decimals). The record's size is bounded at compile time (below).
  *
- * Who emits what (units in brackets):
- *   world (sim/models/world):  TRUTH, RESERVE, READ, ANSWER, MINT, REDEEM, CONSUMER
- *                              (from the models' listeners and the observer callback)
+ * Who emits what:
+ *   world (sim/models/world):  TRUTH, RESERVE, READ, ANSWER, MINT, REDEEM, BRIDGE,
+ *                              CONSUMER (from the models' listeners and the observer
+ *                              callback), ROUND_REQUEST (refresh.c)
  *   oracles (sim/models/ocr, sim/models/oracle): EPOCH, NEWEPOCH, ROUND, OBSERVATION,
  *                              REPORT_REQ, DECISION, FINAL, COMPLETE, TX_SENT,
  *                              TX_SKIPPED, TX_RESULT, CRASH, RECOVER
  *   network (sim/net):         MESSAGE, one per oracle-to-oracle send (self-sends not)
  *   attacker (sim/models/attacker): FORGED_SENT, FORGED_RESULT
- *   consumers of the trace:    ATTACK records are made by the formatters themselves from
- *                              the scenario's attack windows (no simulation cost). */
+ *   nobody yet:                ATTACK (the text timeline derives attack windows from the
+ *                              scenario's attack list, at no simulation cost) */
 #ifndef POR_TRACE_H
 #define POR_TRACE_H
 
@@ -46,66 +51,39 @@ typedef enum {
     POR_TRACE_ATTACKER,  /* index = attack in the scenario's list */
 } por_trace_actor;
 
-/* What happened. Fields not named are 0. Amount units: [c] custodian base units,
- * [f] feed base units (feed decimals), [t] token base units. */
+/* What happened: which member of por_trace_record's union a record carries (named after
+ * the kind unless a family shares one), and who emits it. */
 typedef enum {
-    POR_TK_TRUTH,       /* a = true reserve [t], b = total supply [t], flag = under the
-                           onset ratio now, t2 = since when (valid when flag), reason =
-                           por_trace_truth_cause */
-    POR_TK_RESERVE,     /* custodian index: a = before, b = after [c] */
-    POR_TK_READ,        /* custodian index read for oracle PEER: reason = por_read_status,
-                           a = figure [c] when ok, dt = read latency */
-    POR_TK_EPOCH,       /* oracle index enters EPOCH; peer = its leader */
-    POR_TK_NEWEPOCH,    /* oracle index asks for EPOCH; reason = por_trace_newepoch_why */
-    POR_TK_ROUND,       /* leader index starts (EPOCH, ROUND); flag = the rMax+1 request
-                           that ends the epoch */
-    POR_TK_OBSERVATION, /* oracle index sends its signed observation of (EPOCH, ROUND):
-                           a = value [f]; flag = tampered by a byzantine behaviour (b =
-                           the honest value) */
-    POR_TK_REPORT_REQ,  /* leader index: count = observations included, a = median,
-                           b = lowest, c = highest [f]; peer = bitmask of observers */
-    POR_TK_DECISION,    /* follower index on (EPOCH, ROUND): flag = report, reason =
-                           por_trace_decision_why, ppb = |median - answer| / answer,
-                           dt = age of the on-chain answer on the node's clock,
-                           a = median, b = on-chain answer [f] */
-    POR_TK_FINAL,       /* leader index sends FINAL of (EPOCH, ROUND): count = signatures,
-                           a = median [f] */
-    POR_TK_COMPLETE,    /* oracle index completes (EPOCH, ROUND) with a report */
-    POR_TK_TX_SENT,     /* oracle index transmits (EPOCH, ROUND): a = median [f] */
-    POR_TK_TX_SKIPPED,  /* oracle index skips (EPOCH, ROUND): reason =
-                           por_trace_skip_why */
-    POR_TK_TX_RESULT,   /* the aggregator's verdict on oracle index's transmission of
-                           (EPOCH, ROUND): reason = por_transmit_result, dt = time from
-                           submission to execution, a = median [f] */
-    POR_TK_ANSWER,      /* chain: a new on-chain answer a [f], count = roundId,
-                           (EPOCH, ROUND) of its report, t2 = updatedAt */
-    POR_TK_MINT,        /* token: reason = por_mint_result, a = amount, b = supply the
-                           guard reads after it (the chain's own with supply LOCAL, the
-                           total with GLOBAL), c = mintable [t] (flag2 = c known), flag =
-                           by an attacker, index = chain slot, dt = age of the feed
-                           answer the guard read (-1 = none) */
-    POR_TK_REDEEM,      /* token: a = burned, b = supply after [t] */
-    POR_TK_CONSUMER,    /* consumer index: flag = action taken (else lifted), reason =
-                           por_consumer_action, ppb = reported ratio, count = threshold */
-    POR_TK_CRASH,       /* oracle index goes down */
-    POR_TK_RECOVER,     /* oracle index comes back */
-    POR_TK_FORGED_SENT, /* attacker index submits a report forged with count stolen keys
-                           for (EPOCH, ROUND): a = forged answer [f] */
-    POR_TK_FORGED_RESULT, /* the aggregator's verdict on it: reason = por_transmit_result
-                           (or POR_TRANSMIT_NRESULTS when the chain dropped it) */
-    POR_TK_MESSAGE,     /* network: oracle index -> PEER, msg_type (por_trace_msg_name),
-                           (EPOCH, ROUND) of the message, dt = latency, reason =
-                           por_trace_msg_fate; flag = delivered after retransmission,
-                           t2 = the part of dt spent waiting for retransmissions */
-    POR_TK_ATTACK,      /* made by consumers: attack index's window opens (flag) or
-                           closes (!flag) */
-    POR_TK_ROUND_REQUEST, /* token (refresh-then-mint): reason = por_trace_request_step,
-                           count = mints waiting (SENT) or released (RELEASED_*), dt = gas
-                           used (EMITTED, REVERTED) */
+    POR_TK_TRUTH,         /* .truth          world: the ground truth changed */
+    POR_TK_RESERVE,       /* .reserve        a custodian's true reserve changed */
+    POR_TK_READ,          /* .read           an oracle read a custodian's figure */
+    POR_TK_EPOCH,         /* .enter          an oracle enters an epoch */
+    POR_TK_NEWEPOCH,      /* .newepoch       an oracle asks for a new epoch */
+    POR_TK_ROUND,         /* .round_start    a leader starts a round (OBSERVE-REQ) */
+    POR_TK_OBSERVATION,   /* .observation    an oracle signs its observation */
+    POR_TK_REPORT_REQ,    /* .report_req     a leader sends REPORT-REQ */
+    POR_TK_DECISION,      /* .decision       a follower's should-report decision */
+    POR_TK_FINAL,         /* .final          a leader sends FINAL */
+    POR_TK_COMPLETE,      /* .complete       an oracle completes a round with a report */
+    POR_TK_TX_SENT,       /* .tx_sent        an oracle transmits a report */
+    POR_TK_TX_SKIPPED,    /* .tx_skipped     an oracle does not transmit it */
+    POR_TK_TX_RESULT,     /* .tx_result      the aggregator's verdict on a transmission */
+    POR_TK_ANSWER,        /* .answer         a new on-chain answer */
+    POR_TK_MINT,          /* .mint           Secure Mint's verdict on a mint */
+    POR_TK_REDEEM,        /* .redeem         a redemption burns tokens */
+    POR_TK_CONSUMER,      /* .consumer       a consumer takes or lifts an action */
+    POR_TK_CRASH,         /* .node           an oracle goes down */
+    POR_TK_RECOVER,       /* .node           an oracle comes back */
+    POR_TK_FORGED_SENT,   /* .forged         an attacker submits a forged report */
+    POR_TK_FORGED_RESULT, /* .forged         the aggregator's verdict on it */
+    POR_TK_MESSAGE,       /* .message        one oracle-to-oracle send (self-sends not) */
+    POR_TK_ATTACK,        /* .attack         an attack window opens or closes */
+    POR_TK_ROUND_REQUEST, /* .round_request  a step of refresh-then-mint's requestNewRound */
+    POR_TK_BRIDGE,        /* .bridge         a bridge burn, release or refusal */
     POR_TK_NKINDS
 } por_trace_kind;
 
-/* Steps of a refresh-then-mint request (POR_TK_ROUND_REQUEST reason). */
+/* Steps of a refresh-then-mint request (por_trace_round_request.step). */
 typedef enum {
     POR_REQUEST_SENT,     /* the issuer sends requestNewRound; mints wait */
     POR_REQUEST_EMITTED,  /* included: RoundRequested emitted */
@@ -151,7 +129,8 @@ typedef enum {
                              fault): the report is dropped, as libocr does */
     POR_SKIP_HELD_BACK,   /* held back (libocr shouldTransmit): this node's own newer-
                              than-chain report is pending and this median is within alpha
-                             of it; b = that report's median [f] */
+                             of it; the record's pending_median is that report's
+                             median */
     /* OCR2 ShouldAcceptFinalizedReport refusals (median.go): */
     POR_SKIP_NOT_NEWER_THAN_ACCEPTED, /* not newer than the node's latest accepted report */
     POR_SKIP_PENDING_WITHIN_ALPHA,    /* the latest accepted report is still pending and
@@ -165,22 +144,253 @@ typedef enum {
     POR_MSG_ADVERSARY, /* a network attacker dropped it */
 } por_trace_msg_fate;
 
-/* One trace record (see por_trace_kind for what each field means per kind). */
+/* ---- payloads ---------------------------------------------------------------------
+ * One struct per kind, or per family of kinds with the same payload. Amount units in
+ * brackets: [c] custodian base units, [f] feed base units (feed decimals), [t] token base
+ * units. A reason code from a model's enum (por_read_status, por_transmit_result,
+ * por_mint_result, por_consumer_action) is kept in a byte, since this layer includes no
+ * model header; the comment names the enum. Amounts come first, then 8-byte, then 4-byte
+ * fields, then bytes, so no payload pads more than it must (see the size bound below). */
+
+/* TRUTH (actor WORLD): the ground truth after the run starts or a reserve or the supply
+ * changes. */
+typedef struct {
+    por_amount reserve;     /* true reserve [t] */
+    por_amount supply;      /* total supply [t] */
+    por_time_t under_since; /* since when under the onset ratio (valid when under) */
+    int64_t onset_ppb;      /* the onset ratio (reserve / supply, ppb) UNDER is judged by */
+    uint8_t cause;          /* por_trace_truth_cause */
+    bool under;             /* reserve / supply is below the onset ratio now */
+} por_trace_truth;
+
+/* RESERVE (actor CUSTODIAN, index = custodian): its true reserve changed. */
+typedef struct {
+    por_amount before, after; /* [c] */
+} por_trace_reserve;
+
+/* READ (actor CUSTODIAN, index = custodian): an oracle read the custodian's figure. */
+typedef struct {
+    por_amount figure;  /* what it read [c]; 0 unless status is POR_READ_OK */
+    por_time_t latency; /* how long the read took */
+    uint32_t node;      /* the oracle that read */
+    uint8_t status;     /* por_read_status */
+} por_trace_read;
+
+/* EPOCH (actor ORACLE, index = node): the node enters EPOCH, led by LEADER. */
+typedef struct {
+    uint32_t epoch, leader;
+} por_trace_enter;
+
+/* NEWEPOCH (actor ORACLE, index = node): the node asks for EPOCH. */
+typedef struct {
+    uint32_t epoch;
+    uint32_t leader; /* the node's leader when it asks */
+    uint8_t why;     /* por_trace_newepoch_why */
+} por_trace_newepoch;
+
+/* ROUND (actor ORACLE, index = leader): the leader starts (EPOCH, ROUND). */
+typedef struct {
+    uint32_t epoch, round;
+    bool ends_epoch; /* the rMax+1 OBSERVE-REQ: the signal that ends the epoch */
+} por_trace_round_start;
+
+/* OBSERVATION (actor ORACLE, index = node): the node sends its signed observation of
+ * (EPOCH, ROUND) to LEADER. */
+typedef struct {
+    por_amount value;        /* the value it signed [f] */
+    por_amount honest_value; /* the value it read [f] (differs when tampered) */
+    uint32_t epoch, round, leader;
+    bool tampered;           /* changed by a byzantine behaviour */
+} por_trace_observation;
+
+/* REPORT_REQ (actor ORACLE, index = leader): REPORT-REQ of (EPOCH, ROUND). */
+typedef struct {
+    por_amount median, lowest, highest; /* of the observations included [f] (0 if none) */
+    uint32_t epoch, round;
+    uint32_t observations; /* how many are included */
+    uint32_t observers;    /* bitmask of the oracles whose observations are included */
+} por_trace_report_req;
+
+/* DECISION (actor ORACLE, index = follower): should-report on (EPOCH, ROUND) and why,
+ * with the figures shown beside the reason. */
+typedef struct {
+    por_amount median;      /* the report's median [f] */
+    por_amount answer;      /* the on-chain answer the decision read [f] (0: none read) */
+    int64_t deviation_ppb;  /* |median - answer| / |answer| (ppb, saturated; 0: none) */
+    por_time_t answer_age;  /* the answer's age on the node's clock (-1: no answer) */
+    uint32_t epoch, round, leader;
+    uint8_t why;            /* por_trace_decision_why, the decision's own reason */
+    bool report;            /* the decision */
+} por_trace_decision;
+
+/* FINAL (actor ORACLE, index = leader): FINAL of (EPOCH, ROUND). */
+typedef struct {
+    por_amount median; /* [f] */
+    uint32_t epoch, round;
+    uint32_t signatures;
+} por_trace_final;
+
+/* COMPLETE and TX_SENT (actor ORACLE, index = node): a report of (EPOCH, ROUND) with
+ * MEDIAN [f] completes at the node / is transmitted by it. */
+typedef struct {
+    por_amount median;
+    uint32_t epoch, round;
+} por_trace_report;
+
+/* TX_SKIPPED (actor ORACLE, index = node): the node does not transmit (EPOCH, ROUND). */
+typedef struct {
+    por_amount median;         /* [f] */
+    por_amount pending_median; /* POR_SKIP_HELD_BACK: the median of the node's own pending
+                                  report it holds back for [f]; else 0 */
+    uint32_t epoch, round;
+    uint8_t why;               /* por_trace_skip_why */
+} por_trace_tx_skipped;
+
+/* TX_RESULT (actor CHAIN): the aggregator's verdict on SENDER's transmission of (EPOCH,
+ * ROUND). */
+typedef struct {
+    por_amount median;  /* [f] */
+    por_time_t delay;   /* from submission to execution */
+    uint32_t epoch, round;
+    uint32_t sender;    /* the transmitting oracle */
+    uint8_t result;     /* por_transmit_result */
+} por_trace_tx_result;
+
+/* ANSWER (actor CHAIN): a new on-chain answer, from the report of (EPOCH, ROUND). */
+typedef struct {
+    por_amount answer;     /* [f] */
+    por_amount supply;     /* the token's total supply outstanding at that moment [t] */
+    por_time_t updated_at; /* the answer's updatedAt */
+    uint32_t round_id;     /* the aggregator's roundId */
+    uint32_t epoch, round;
+} por_trace_answer;
+
+/* MINT (actor TOKEN): Secure Mint's verdict on a mint on CHAIN_SLOT. */
+typedef struct {
+    por_amount amount;   /* [t] */
+    por_amount supply;   /* the supply the guard reads after it [t]: the chain's own with
+                            supply LOCAL, the total with GLOBAL */
+    por_amount mintable; /* [t], valid when mintable_known */
+    por_time_t feed_age; /* age of the feed answer the guard read (-1: none, or unguarded) */
+    uint32_t chain_slot; /* the chain the mint is on (slot into token.chains) */
+    uint8_t result;      /* por_mint_result */
+    bool by_attacker;    /* minted by a compromised minter */
+    bool mintable_known; /* the guard computed MINTABLE */
+} por_trace_mint;
+
+/* REDEEM (actor TOKEN): a redemption burns AMOUNT. */
+typedef struct {
+    por_amount amount, supply_after; /* [t] */
+} por_trace_redeem;
+
+/* BRIDGE (actor TOKEN): a bridge moves tokens between two of the token's chains: the burn
+ * of AMOUNT on CHAIN_SLOT for OTHER_SLOT, its release on CHAIN_SLOT from OTHER_SLOT, or
+ * the refusal of a transfer larger than CHAIN_SLOT's supply (nothing burned). */
+typedef struct {
+    por_amount amount;       /* [t] */
+    por_amount supply_after; /* CHAIN_SLOT's on-chain supply after [t] */
+    por_amount in_flight;    /* tokens burned and not yet released, after [t] */
+    uint32_t chain_slot, other_slot;
+    bool release;            /* a release (else a burn or a refusal) */
+    bool refused;            /* refused: more than CHAIN_SLOT's supply */
+} por_trace_bridge;
+
+/* CONSUMER (actor CONSUMER, index = consumer): it takes or lifts an action. */
+typedef struct {
+    int64_t reported_ratio_ppb;    /* the reported ratio that triggered it (ppb) */
+    int64_t collateral_factor_ppb; /* LOWER_CF: the threshold's factor (ppb) */
+    uint32_t threshold;            /* index into the consumer's thresholds */
+    uint8_t action;                /* por_consumer_action */
+    bool engaged;                  /* taken (else lifted) */
+} por_trace_consumer;
+
+/* CRASH and RECOVER (actor ORACLE, index = node). */
+typedef struct {
+    uint32_t epoch; /* the node's epoch then */
+} por_trace_node;
+
+/* FORGED_SENT and FORGED_RESULT (actor ATTACKER; index 0: the forger does not know its
+ * place in the scenario's attack list): a report forged with STOLEN_KEYS keys for (EPOCH,
+ * ROUND), and the aggregator's verdict on it. */
+typedef struct {
+    por_amount answer; /* the forged answer [f] */
+    uint32_t epoch, round;
+    uint32_t stolen_keys;
+    uint8_t result;    /* FORGED_RESULT: por_transmit_result, POR_TRANSMIT_NRESULTS when
+                          the chain dropped it; FORGED_SENT: 0 */
+} por_trace_forged;
+
+/* MESSAGE (actor ORACLE, index = sender): one send to TO, of (EPOCH, ROUND) as the sink's
+ * DESCRIBE tells them. */
+typedef struct {
+    por_time_t latency;     /* send to delivery (DELIVERED) */
+    por_time_t resend_wait; /* the part of LATENCY spent waiting for retransmissions */
+    uint32_t to;
+    uint32_t epoch, round;
+    uint32_t size;          /* bytes on the wire */
+    uint16_t type;          /* OCR message type (por_trace_msg_name) */
+    uint8_t fate;           /* por_trace_msg_fate */
+    bool resent;            /* delivered after retransmission */
+} por_trace_message;
+
+/* ATTACK (actor ATTACKER, index = attack): its window opens or closes. */
+typedef struct {
+    bool opens;
+} por_trace_attack;
+
+/* ROUND_REQUEST (actor TOKEN): a step of refresh-then-mint. */
+typedef struct {
+    uint64_t gas;  /* gas used (EMITTED, REVERTED) */
+    uint32_t mints; /* mints waiting (SENT) or released (RELEASED_*) */
+    uint8_t step;  /* por_trace_request_step */
+} por_trace_round_request;
+
+/* One trace record: who and when, then the payload KIND names. Build it with a
+ * designated initializer, which zeroes what it does not name:
+ *   por_trace_record r = {.time = now, .kind = POR_TK_FINAL, .actor = POR_TRACE_ORACLE,
+ *                         .index = leader, .final = {.median = m, .epoch = e, ...}}; */
 typedef struct {
     por_time_t time;
-    uint16_t kind;     /* por_trace_kind */
-    uint8_t actor;     /* por_trace_actor */
-    uint8_t reason;    /* kind-specific reason code */
-    bool flag, flag2;
-    uint16_t msg_type; /* MESSAGE: OCR message type */
-    uint32_t index;    /* actor index */
-    uint32_t peer;
-    uint32_t epoch, round;
-    uint32_t count;
-    por_time_t dt, t2;
-    int64_t ppb;
-    por_amount a, b, c;
+    uint16_t kind;  /* por_trace_kind: which union member is valid */
+    uint8_t actor;  /* por_trace_actor */
+    uint32_t index; /* the actor's index (custodian, oracle, consumer, attack); 0 for
+                       WORLD, CHAIN and TOKEN */
+    union {
+        por_trace_truth truth;
+        por_trace_reserve reserve;
+        por_trace_read read;
+        por_trace_enter enter;
+        por_trace_newepoch newepoch;
+        por_trace_round_start round_start;
+        por_trace_observation observation;
+        por_trace_report_req report_req;
+        por_trace_decision decision;
+        por_trace_final final;
+        por_trace_report complete;
+        por_trace_report tx_sent;
+        por_trace_tx_skipped tx_skipped;
+        por_trace_tx_result tx_result;
+        por_trace_answer answer;
+        por_trace_mint mint;
+        por_trace_redeem redeem;
+        por_trace_bridge bridge;
+        por_trace_consumer consumer;
+        por_trace_node node;
+        por_trace_forged forged;
+        por_trace_message message;
+        por_trace_attack attack;
+        por_trace_round_request round_request;
+    };
 } por_trace_record;
+
+/* A record is built on the emitter's stack and copied by value wherever a consumer keeps
+ * one; MESSAGE records come once per oracle-to-oracle send, the hot path of a traced run.
+ * Bound: 16 bytes of header plus 64 of payload (the largest payloads, DECISION, MINT,
+ * REPORT_REQ and BRIDGE, hold two or three 16-byte amounts and fill 64). The flat record
+ * this replaced was 112 bytes. A new field that breaks the bound belongs in a smaller
+ * type or a payload of its own. */
+_Static_assert(sizeof(por_trace_record) <= 80,
+               "por_trace_record grew past 80 bytes: 16 of header + 64 of payload");
 
 /* The sink models emit into. EMIT receives each record (borrowed for the call). The
  * DON fills DESCRIBE so the network can tell a message's (epoch, round). */

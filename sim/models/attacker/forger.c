@@ -68,16 +68,14 @@ typedef struct {
 static void por__trace_forged(por_forger *fg, por_trace_kind kind, const por_report *rep,
                               int reason)
 {
-    por_trace_record r;
-    memset(&r, 0, sizeof r);
-    r.time = por_sim_now(fg->sim);
-    r.kind = (uint16_t)kind;
-    r.actor = POR_TRACE_ATTACKER;
-    r.epoch = rep->epoch;
-    r.round = rep->round;
-    r.count = fg->nstolen;
-    r.reason = (uint8_t)reason;
-    r.a = fg->atk->forged_answer;
+    por_trace_record r = {.time = por_sim_now(fg->sim),
+                          .kind = (uint16_t)kind,
+                          .actor = POR_TRACE_ATTACKER,
+                          .forged = {.answer = fg->atk->forged_answer,
+                                     .epoch = rep->epoch,
+                                     .round = rep->round,
+                                     .stolen_keys = fg->nstolen,
+                                     .result = (uint8_t)reason}};
     por_trace_emit(fg->trace, &r);
 }
 

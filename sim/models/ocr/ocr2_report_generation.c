@@ -191,41 +191,6 @@ static int ocr2__should_report(ocr_node *nd, const por_report *rep, por_round_da
     return 0;
 }
 
-static void ocr2__trace_decision(ocr_node *nd, const por_report *rep, int decision,
-                                 por_trace_decision_why why, const por_round_data *rd)
-{
-    ocr_don *d = nd->don;
-    por_trace_record r;
-    memset(&r, 0, sizeof r);
-    r.time = por_sim_now(d->sim);
-    r.kind = POR_TK_DECISION;
-    r.actor = POR_TRACE_ORACLE;
-    r.index = nd->idx;
-    r.epoch = rep->epoch;
-    r.round = rep->round;
-    r.flag = decision == 1;
-    r.reason = (uint8_t)why;
-    r.peer = nd->leader;
-    r.a = rep->obs[rep->nobs / 2];
-    r.dt = -1;
-    if (decision >= 0) {
-        r.b = rd->answer;
-        if (rd->round_id != 0) {
-            r.dt = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx) - rd->updated_at;
-            por_amount diff, scaled;
-            bool ok = por_amount_sub(r.a, rd->answer, &diff);
-            if (ok && diff < 0)
-                diff = -diff;
-            por_amount base = rd->answer < 0 ? -rd->answer : rd->answer;
-            if (ok && base != 0 && por_amount_mul(diff, 1000000000, &scaled))
-                r.ppb = (int64_t)(scaled / base > INT64_MAX ? INT64_MAX : scaled / base);
-            else
-                r.ppb = ok && diff == 0 ? 0 : INT64_MAX;
-        }
-    }
-    por_trace_emit(d->trace, &r);
-}
-
 /* ---------------------------------------------------------------- rounds (leader) */
 
 static void ocr2__start_round(ocr_node *nd)
@@ -484,7 +449,7 @@ static void ocr2__on_report_req(ocr_node *nd, uint32_t from, ocr_big *m)
     por_trace_decision_why why;
     int decision = ocr2__should_report(nd, &m->report, &rd, &why);
     if (d->trace)
-        ocr2__trace_decision(nd, &m->report, decision, why, &rd);
+        por_ocr_trace_decision(nd, &m->report, decision == 1, why, decision >= 0 ? &rd : NULL);
     if (decision < 0)
         return; /* Report errored: nothing is sent for this round */
     if (decision == 1 && por_ocr_byzantine(nd, POR_BYZ_REFUSE_SIGN))

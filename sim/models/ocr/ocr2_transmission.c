@@ -107,7 +107,7 @@ void por_ocr2_transmission_start(ocr_node *nd, ocr_big *fin)
     if (ocr2__should_accept(nd, &fin->report, &why) != 1) {
         d->stats.transmissions_skipped++;
         if (d->trace)
-            por_ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, why);
+            por_ocr_trace_tx_skipped(nd, &fin->report, why);
         return;
     }
     uint32_t stage = por_ocr2_transmit_stage(d, fin->report.epoch, fin->report.round, nd->idx);
@@ -164,7 +164,7 @@ void por_ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot)
     if (why >= 0) {
         d->stats.transmissions_skipped++;
         if (d->trace)
-            por_ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, why);
+            por_ocr_trace_tx_skipped(nd, &fin->report, (por_trace_skip_why)why);
     } else {
         ocr2__submit(nd, fin);
     }

@@ -346,12 +346,13 @@ void por_ocr_trace_report_req(ocr_node *nd, const ocr_big *req);
 /* REPORT and WHY: the should-report decision and the reason it returned; RD: the
  * contract's latest round the decision used, NULL when it could not be read. */
 void por_ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
-                        por_trace_decision_why why, const por_round_data *rd);
+                            por_trace_decision_why why, const por_round_data *rd);
 void por_ocr_trace_final(ocr_node *nd, const ocr_big *fin);
 void por_ocr_trace_complete(ocr_node *nd, const ocr_big *fin);
-void por_ocr_trace_tx(ocr_node *nd, const por_report *rep, por_trace_kind kind, int reason);
+void por_ocr_trace_tx_sent(ocr_node *nd, const por_report *rep);
+void por_ocr_trace_tx_skipped(ocr_node *nd, const por_report *rep, por_trace_skip_why why);
 void por_ocr_trace_tx_result(ocr_don *d, uint32_t sender, const por_report *rep,
-                         por_transmit_result r, por_time_t submitted);
+                             por_transmit_result r, por_time_t submitted);
 void por_ocr_trace_node(ocr_node *nd, por_trace_kind kind);
 /* The sink's DESCRIBE callback: (epoch, round) of an OCR message. */
 void por_ocr_trace_describe(void *dctx, const void *msg, uint32_t *epoch, uint32_t *round);

@@ -148,7 +148,7 @@ static bool ocr__contract_er(ocr_node *nd, const por_report *rep, uint64_t *er)
         d->stats.rpc_failures_transmit++;
         d->stats.transmissions_skipped++;
         if (d->trace)
-            por_ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED, POR_SKIP_UNREADABLE);
+            por_ocr_trace_tx_skipped(nd, rep, POR_SKIP_UNREADABLE);
         return false;
     }
     /* before the first report the contract's latestEpochAndRound is (0, 0) */
@@ -172,10 +172,10 @@ void por_ocr_transmission_start(ocr_node *nd, ocr_big *fin)
         if (v == POR_OCR_TRANSMIT_HELD_BACK)
             d->stats.transmissions_held_back++;
         if (d->trace)
-            por_ocr_trace_tx(nd, rep, POR_TK_TX_SKIPPED,
-                         v == POR_OCR_TRANSMIT_STALE      ? POR_SKIP_ON_CHAIN
-                         : v == POR_OCR_TRANSMIT_NOT_NEWER ? POR_SKIP_NOT_NEWER
-                                                          : POR_SKIP_HELD_BACK);
+            por_ocr_trace_tx_skipped(nd, rep,
+                                     v == POR_OCR_TRANSMIT_STALE       ? POR_SKIP_ON_CHAIN
+                                     : v == POR_OCR_TRANSMIT_NOT_NEWER ? POR_SKIP_NOT_NEWER
+                                                                       : POR_SKIP_HELD_BACK);
         return;
     }
     /* recorded before the stage wait, also by nodes in no stage of this report */
@@ -223,7 +223,7 @@ void por_ocr_transmission_on_timer(ocr_node *nd, uint64_t slot)
     if (on_chain >= mine) { /* "Skipping transmission because report is stale" */
         d->stats.transmissions_skipped++;
         if (d->trace)
-            por_ocr_trace_tx(nd, &fin->report, POR_TK_TX_SKIPPED, POR_SKIP_ON_CHAIN);
+            por_ocr_trace_tx_skipped(nd, &fin->report, POR_SKIP_ON_CHAIN);
         por_msg_unref(&fin->hdr);
         return;
     }
@@ -255,6 +255,6 @@ void por_ocr_transmission_send(ocr_node *nd, const ocr_big *fin)
     t->range_known = por_ocr_honest_range(d, fin->report.epoch, fin->report.round, &t->lo, &t->hi);
     d->stats.transmissions_sent++;
     if (d->trace)
-        por_ocr_trace_tx(nd, &t->report, POR_TK_TX_SENT, 0);
+        por_ocr_trace_tx_sent(nd, &t->report);
     por_txm_send(nd->txm, d->sim, &t->base);
 }

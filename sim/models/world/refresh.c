@@ -21,14 +21,12 @@ static void por__trace_step(por__refresh *r, por_trace_request_step step, size_t
 {
     if (!r->trace)
         return;
-    por_trace_record rec;
-    memset(&rec, 0, sizeof rec);
-    rec.time = por_sim_now(r->sim);
-    rec.kind = POR_TK_ROUND_REQUEST;
-    rec.actor = POR_TRACE_TOKEN;
-    rec.reason = (uint8_t)step;
-    rec.count = (uint32_t)count;
-    rec.dt = (por_time_t)gas;
+    por_trace_record rec = {.time = por_sim_now(r->sim),
+                            .kind = POR_TK_ROUND_REQUEST,
+                            .actor = POR_TRACE_TOKEN,
+                            .round_request = {.gas = gas,
+                                              .mints = (uint32_t)count,
+                                              .step = (uint8_t)step}};
     por_trace_emit(r->trace, &rec);
 }
 

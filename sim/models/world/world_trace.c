@@ -5,17 +5,9 @@
 
 #include "por/ratio.h"
 
-#include <string.h>
-
-static void por__rec_init(const por__world_trace *t, por_trace_record *r, por_trace_kind kind,
-                          por_trace_actor actor, uint32_t index)
-{
-    memset(r, 0, sizeof *r);
-    r->time = por_sim_now(t->sim);
-    r->kind = (uint16_t)kind;
-    r->actor = (uint8_t)actor;
-    r->index = index;
-}
+/* The header of a record of KIND about ACTOR's INDEX, now. */
+#define POR__REC(t, k, a, i) .time = por_sim_now((t)->sim), .kind = (uint16_t)(k), \
+                             .actor = (uint8_t)(a), .index = (i)
 
 void por__world_trace_truth(por__world_trace *t, por_trace_truth_cause cause, por_amount reserve,
                             por_amount supply, int64_t onset_ppb)
@@ -24,96 +16,92 @@ void por__world_trace_truth(por__world_trace *t, por_trace_truth_cause cause, po
     if (under && !t->under)
         t->under_since = por_sim_now(t->sim);
     t->under = under;
-    por_trace_record r;
-    por__rec_init(t, &r, POR_TK_TRUTH, POR_TRACE_WORLD, 0);
-    r.reason = (uint8_t)cause;
-    r.a = reserve;
-    r.b = supply;
-    r.flag = under;
-    r.t2 = t->under_since;
-    r.ppb = onset_ppb;
+    por_trace_record r = {POR__REC(t, POR_TK_TRUTH, POR_TRACE_WORLD, 0),
+                          .truth = {.reserve = reserve,
+                                    .supply = supply,
+                                    .under_since = t->under_since,
+                                    .onset_ppb = onset_ppb,
+                                    .cause = (uint8_t)cause,
+                                    .under = under}};
     por_trace_emit(t->sink, &r);
 }
 
 void por__world_trace_reserve(por__world_trace *t, uint32_t index, por_amount before,
                               por_amount after)
 {
-    por_trace_record r;
-    por__rec_init(t, &r, POR_TK_RESERVE, POR_TRACE_CUSTODIAN, index);
-    r.a = before;
-    r.b = after;
+    por_trace_record r = {POR__REC(t, POR_TK_RESERVE, POR_TRACE_CUSTODIAN, index),
+                          .reserve = {.before = before, .after = after}};
     por_trace_emit(t->sink, &r);
 }
 
 void por__world_trace_read(por__world_trace *t, uint32_t custodian, uint32_t node,
                            por_read_status st, por_amount v, por_time_t lat)
 {
-    por_trace_record r;
-    por__rec_init(t, &r, POR_TK_READ, POR_TRACE_CUSTODIAN, custodian);
-    r.peer = node;
-    r.reason = (uint8_t)st;
-    r.a = st == POR_READ_OK ? v : 0;
-    r.dt = lat;
+    por_trace_record r = {POR__REC(t, POR_TK_READ, POR_TRACE_CUSTODIAN, custodian),
+                          .read = {.figure = st == POR_READ_OK ? v : 0,
+                                   .latency = lat,
+                                   .node = node,
+                                   .status = (uint8_t)st}};
     por_trace_emit(t->sink, &r);
 }
 
 void por__world_trace_supply(por__world_trace *t, const por_supply_event *ev)
 {
-    por_trace_record r;
-    por__rec_init(t, &r, ev->redeem ? POR_TK_REDEEM : POR_TK_MINT, POR_TRACE_TOKEN, 0);
-    r.reason = (uint8_t)ev->result;
-    r.a = ev->amount;
-    r.b = ev->redeem ? ev->supply_after : ev->guard_supply_after;
-    r.c = ev->mintable;
-    if (!ev->redeem)
-        r.index = ev->chain_slot; /* the chain the mint is on (slot into token.chains) */
-    r.flag = ev->by_attacker;
-    r.flag2 = ev->mintable_known;
-    r.dt = ev->guarded && ev->feed.round_id ? r.time - ev->feed.updated_at : -1;
-    r.ppb = ev->guarded ? (int64_t)ev->feed.round_id : 0;
+    if (ev->redeem) {
+        por_trace_record r = {POR__REC(t, POR_TK_REDEEM, POR_TRACE_TOKEN, 0),
+                              .redeem = {.amount = ev->amount, .supply_after = ev->supply_after}};
+        por_trace_emit(t->sink, &r);
+        return;
+    }
+    por_time_t now = por_sim_now(t->sim);
+    por_trace_record r = {POR__REC(t, POR_TK_MINT, POR_TRACE_TOKEN, 0),
+                          .mint = {.amount = ev->amount,
+                                   .supply = ev->guard_supply_after,
+                                   .mintable = ev->mintable,
+                                   .feed_age = ev->guarded && ev->feed.round_id
+                                                   ? now - ev->feed.updated_at
+                                                   : -1,
+                                   .chain_slot = ev->chain_slot,
+                                   .result = (uint8_t)ev->result,
+                                   .by_attacker = ev->by_attacker,
+                                   .mintable_known = ev->mintable_known}};
     por_trace_emit(t->sink, &r);
 }
 
-/* A bridge burn, refusal or release, as a REDEEM record with flag = bridge: flag2 =
- * release (else burn), reason = 1 refused, index = chain slot, peer = the other slot,
- * a = amount, b = on-chain supply after, c = in flight after [t]. */
 void por__world_trace_bridge(por__world_trace *t, const por_supply_event *ev)
 {
-    por_trace_record r;
-    por__rec_init(t, &r, POR_TK_REDEEM, POR_TRACE_TOKEN, ev->chain_slot);
-    r.flag = true;
-    r.flag2 = !ev->redeem;
-    r.reason = ev->bridge_refused;
-    r.peer = ev->other_slot;
-    r.a = ev->amount;
-    r.b = ev->supply_after;
-    r.c = ev->in_flight;
+    por_trace_record r = {POR__REC(t, POR_TK_BRIDGE, POR_TRACE_TOKEN, 0),
+                          .bridge = {.amount = ev->amount,
+                                     .supply_after = ev->supply_after,
+                                     .in_flight = ev->in_flight,
+                                     .chain_slot = ev->chain_slot,
+                                     .other_slot = ev->other_slot,
+                                     .release = !ev->redeem,
+                                     .refused = ev->bridge_refused}};
     por_trace_emit(t->sink, &r);
 }
 
 void por__world_trace_answer(por__world_trace *t, const por_round_data *rd,
                              por_amount outstanding)
 {
-    por_trace_record r;
-    por__rec_init(t, &r, POR_TK_ANSWER, POR_TRACE_CHAIN, 0);
-    r.a = rd->answer;
-    r.count = (uint32_t)rd->round_id;
-    r.epoch = rd->epoch;
-    r.round = rd->round;
-    r.t2 = rd->updated_at;
-    r.b = outstanding;
+    por_trace_record r = {POR__REC(t, POR_TK_ANSWER, POR_TRACE_CHAIN, 0),
+                          .answer = {.answer = rd->answer,
+                                     .supply = outstanding,
+                                     .updated_at = rd->updated_at,
+                                     .round_id = (uint32_t)rd->round_id,
+                                     .epoch = rd->epoch,
+                                     .round = rd->round}};
     por_trace_emit(t->sink, &r);
 }
 
 void por__world_trace_reaction(por__world_trace *t, const por_consumer_reaction *c)
 {
-    por_trace_record r;
-    por__rec_init(t, &r, POR_TK_CONSUMER, POR_TRACE_CONSUMER, c->consumer);
-    r.flag = c->engaged;
-    r.reason = (uint8_t)c->action;
-    r.ppb = c->reported_ratio_ppb;
-    r.count = (uint32_t)c->threshold;
-    r.dt = c->collateral_factor_ppb;
+    por_trace_record r = {POR__REC(t, POR_TK_CONSUMER, POR_TRACE_CONSUMER, c->consumer),
+                          .consumer = {.reported_ratio_ppb = c->reported_ratio_ppb,
+                                       .collateral_factor_ppb = c->collateral_factor_ppb,
+                                       .threshold = (uint32_t)c->threshold,
+                                       .action = (uint8_t)c->action,
+                                       .engaged = c->engaged}};
     por_trace_emit(t->sink, &r);
 }
 

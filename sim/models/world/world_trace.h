@@ -34,7 +34,9 @@ void por__world_trace_reserve(por__world_trace *t, uint32_t index, por_amount be
                               por_amount after);
 void por__world_trace_read(por__world_trace *t, uint32_t custodian, uint32_t node,
                            por_read_status st, por_amount v, por_time_t lat);
+/* MINT or REDEEM of EV (a mint or a redemption). */
 void por__world_trace_supply(por__world_trace *t, const por_supply_event *ev);
+/* BRIDGE of EV (a bridge burn, release or refusal). */
 void por__world_trace_bridge(por__world_trace *t, const por_supply_event *ev);
 /* ANSWER RD; OUTSTANDING = the token's outstanding supply now [t]. */
 void por__world_trace_answer(por__world_trace *t, const por_round_data *rd,
