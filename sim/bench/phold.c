@@ -1,11 +1,12 @@
 /* PHOLD on the porsim engine: the classic hold-model benchmark of event cores.
- * Each entity draws from its own random stream, as every porsim model does. */
+ * Each entity draws from its own random stream, as every porsim model does, and its
+ * exponential hold times through porsim's one distribution sampler (por/sample.h), as
+ * the full model draws its latencies. */
 #include "por/bench.h"
 #include "por/engine.h"
 #include "por/error.h"
 #include "por/rng.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,14 +22,8 @@ typedef struct {
     uint64_t *state;         /* RNG's xoshiro state, cached: one load less per draw */
     gsl_rng *rng;            /* this entity's por stream (owns STATE) */
     por__phold_world *world;
+    const por_sampler *hold; /* the hold-time distribution (shared) */
 } por__phold_lp;
-
-/* Uniform double in [0, 1) from a por stream's state: the same draw as
- * por_rng_uniform on the stream (the oracle test in test_engine checks it). */
-static inline double por__phold_uniform(uint64_t *state)
-{
-    return (double)(por_xoshiro_next(state) >> 11) * (1.0 / 9007199254740992.0);
-}
 
 /* Uniform integer in [0, n): the same draws as por_rng_below on the stream. */
 static inline uint32_t por__phold_below(const por__phold_lp *lp, uint32_t n)
@@ -41,9 +36,10 @@ static inline uint32_t por__phold_below(const por__phold_lp *lp, uint32_t n)
     return (uint32_t)(m >> 64);
 }
 
-static inline por_time_t por__phold_delay(uint64_t *state)
+void por_phold_hold_init(por_sampler *s)
 {
-    return (por_time_t)(-log(1.0 - por__phold_uniform(state)) * 1e6) + 1;
+    por_duration_dist d = {.kind = POR_DIST_EXPONENTIAL, .mean = POR_PHOLD_MEAN_NS};
+    por_sampler_init_duration(s, &d);
 }
 
 static void por__phold_handle(por_sim *sim, void *self, por_event *ev)
@@ -56,7 +52,7 @@ static void por__phold_handle(por_sim *sim, void *self, por_event *ev)
         return;
     }
     uint32_t dst = por__phold_below(lp, w->n);
-    por_sim_at(sim, ev->time + por__phold_delay(lp->state), dst, 0, 0);
+    por_sim_at(sim, ev->time + por_phold_hold(lp->hold, lp->rng), dst, 0, 0);
 }
 
 static const por_entity_kind por__phold_kind = {"phold", NULL, por__phold_handle, NULL, NULL};
@@ -66,6 +62,8 @@ void por_phold_run(const por_phold_config *cfg, por_phold_result *out)
     por_sim *sim = por_sim_create(cfg->seed, 0);
     por__phold_lp *lps = calloc(cfg->lps, sizeof *lps);
     por__phold_world world = {0, cfg->events, 0xcbf29ce484222325ull, cfg->lps};
+    por_sampler hold;
+    por_phold_hold_init(&hold);
     if (!lps) {
         por_out_of_memory(" (phold entities)");
     }
@@ -73,11 +71,12 @@ void por_phold_run(const por_phold_config *cfg, por_phold_result *out)
         lps[i].rng = por_rng_new(cfg->seed, 0, por_stream_id("phold", i, "hold"));
         lps[i].state = lps[i].rng->state;
         lps[i].world = &world;
+        lps[i].hold = &hold;
         por_sim_add_entity(sim, &por__phold_kind, &lps[i]);
     }
     for (uint32_t i = 0; i < cfg->lps; i++)
         for (uint32_t k = 0; k < cfg->per_lp; k++)
-            por_sim_at(sim, por__phold_delay(lps[i].state), i, 0, 0);
+            por_sim_at(sim, por_phold_hold(&hold, lps[i].rng), i, 0, 0);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     por_sim_run(sim, POR_TIME_MAX);
@@ -91,4 +90,5 @@ void por_phold_run(const por_phold_config *cfg, por_phold_result *out)
     for (uint32_t i = 0; i < cfg->lps; i++)
         gsl_rng_free(lps[i].rng);
     free(lps);
+    por_sampler_free(&hold);
 }
