@@ -296,17 +296,20 @@ static void por__sort_desc(por_qentry *a, size_t n)
 {
     __extension__ typedef unsigned __int128 u128;
     if (n <= POR__RANK_MAX) {
+        /* the key holds the entry's time and order: with the slot, the whole entry */
         u128 key[POR__RANK_MAX];
-        por_qentry tmp[POR__RANK_MAX];
+        uint32_t slot[POR__RANK_MAX];
         for (size_t i = 0; i < n; i++) {
-            tmp[i] = a[i];
             key[i] = ((u128)(uint64_t)a[i].time << 64) | a[i].order; /* times are >= 0 */
+            slot[i] = a[i].slot;
         }
         for (size_t i = 0; i < n; i++) {
             size_t rank = 0;
             for (size_t j = 0; j < n; j++)
                 rank += key[j] > key[i];
-            a[rank] = tmp[i];
+            a[rank].time = (por_time_t)(uint64_t)(key[i] >> 64);
+            a[rank].order = (uint64_t)key[i];
+            a[rank].slot = slot[i];
         }
         return;
     }
