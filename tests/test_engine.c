@@ -2,12 +2,15 @@
  * two oracles: a random model with heavy ties, priorities and cancellations run both on
  * the engine and on a reference engine written here (binary heap on the explicit tuple
  * (time, prio, src, seq)), and PHOLD (por/bench.h) against a reference PHOLD on the
- * same reference heap. A faster queue that reorders ties fails these. */
+ * same reference heap. A faster queue that reorders ties fails these. PHOLD's hold times
+ * pass a Kolmogorov-Smirnov test against the exponential CDF (10^6 draws). */
 #include "por_test.h"
 #include "por/bench.h"
 #include "por/engine.h"
 #include "por/rng.h"
 
+#include <gsl/gsl_cdf.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,13 +538,10 @@ END_TEST
 
 /* ---- oracle 2: PHOLD against a reference PHOLD ---------------------------------- */
 
-static por_time_t ref_phold_delay(gsl_rng *r)
-{
-    return (por_time_t)(-log(1.0 - por_rng_uniform(r)) * 1e6) + 1;
-}
-
 static void ref_phold(const por_phold_config *cfg, por_phold_result *out)
 {
+    por_sampler hold;
+    por_phold_hold_init(&hold);
     ref_engine r = {0};
     r.n = cfg->lps;
     r.seq = calloc(cfg->lps + 1, sizeof *r.seq);
@@ -551,7 +551,7 @@ static void ref_phold(const por_phold_config *cfg, por_phold_result *out)
         rng[i] = por_rng_new(cfg->seed, 0, por_stream_id("phold", i, "hold"));
     for (uint32_t i = 0; i < cfg->lps; i++)
         for (uint32_t k = 0; k < cfg->per_lp; k++)
-            ref_schedule(&r, ref_phold_delay(rng[i]), 0, i, 0);
+            ref_schedule(&r, por_phold_hold(&hold, rng[i]), 0, i, 0);
     uint64_t done = 0, checksum = 0xcbf29ce484222325ull;
     while (r.hlen > 0) {
         size_t id = ref_pop(&r);
@@ -562,7 +562,7 @@ static void ref_phold(const por_phold_config *cfg, por_phold_result *out)
         if (++done >= cfg->events)
             break;
         uint32_t dst = (uint32_t)por_rng_below(rng[ev.dst], cfg->lps);
-        ref_schedule(&r, ev.time + ref_phold_delay(rng[ev.dst]), 0, dst, 0);
+        ref_schedule(&r, ev.time + por_phold_hold(&hold, rng[ev.dst]), 0, dst, 0);
     }
     out->events = done;
     out->end_time_ns = r.now;
@@ -573,7 +573,58 @@ static void ref_phold(const por_phold_config *cfg, por_phold_result *out)
     free(r.ev);
     free(r.heap);
     free(r.seq);
+    por_sampler_free(&hold);
 }
+
+static int cmp_time(const void *x, const void *y)
+{
+    por_time_t a = *(const por_time_t *)x, b = *(const por_time_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The PHOLD workload (Fujimoto's hold model, and sim/bench/ns3/ns3_phold.cc's
+ * -log(1 - u) * 1e6 + 1) wants hold times of 1 ns plus an exponential of mean 1 ms.
+ * 10^6 draws of por_phold_hold from a PHOLD stream: sqrt(n) * D against the exponential
+ * CDF (GSL's gsl_cdf_exponential_P; the draws are rounded to integers, so the value v
+ * stands for [v - 0.5, v + 0.5)) below 2.23 (p = 1e-4), and the sample mean within 5
+ * standard errors (5 * 1 ms / sqrt(n) = 5 us) of 1 ms + 1 ns. */
+START_TEST(test_phold_hold_is_exponential)
+{
+    enum { N = 1000000 };
+    uint64_t seed = por_test_seed();
+    por_sampler hold;
+    por_phold_hold_init(&hold);
+    gsl_rng *rng = por_rng_new(seed, 0, por_stream_id("phold", 0, "hold"));
+    por_time_t *x = malloc(N * sizeof *x);
+    ck_assert(x != NULL);
+    double sum = 0;
+    for (int i = 0; i < N; i++) {
+        x[i] = por_phold_hold(&hold, rng);
+        ck_assert_int_ge(x[i], 1);
+        sum += (double)x[i];
+    }
+    qsort(x, N, sizeof *x, cmp_time);
+    const double mean = 1e6;
+    double d = 0;
+    for (int i = 0; i < N;) {
+        int j = i;
+        while (j < N && x[j] == x[i])
+            j++;
+        double v = (double)(x[i] - 1); /* the exponential part */
+        d = fmax(d, fabs((double)j / N - gsl_cdf_exponential_P(v + 0.5, mean)));
+        d = fmax(d, fabs((double)i / N - gsl_cdf_exponential_P(fmax(v - 0.5, 0), mean)));
+        i = j;
+    }
+    double ks = d * sqrt((double)N), avg = sum / N;
+    printf("phold hold times: sqrt(n)D = %.3f, mean %.1f ns (seed %" PRIu64 ")\n", ks, avg, seed);
+    ck_assert_msg(ks < 2.23, "KS sqrt(n)D = %.3f >= 2.23 (seed %" PRIu64 ")", ks, seed);
+    ck_assert_msg(fabs(avg - (mean + 1)) < 5 * mean / sqrt((double)N),
+                  "mean %.1f ns, want 1000001 +- 5000 (seed %" PRIu64 ")", avg, seed);
+    free(x);
+    gsl_rng_free(rng);
+    por_sampler_free(&hold);
+}
+END_TEST
 
 START_TEST(test_phold_matches_reference)
 {
@@ -616,6 +667,7 @@ Suite *por_test_suite(void)
     tcase_set_timeout(o, 300);
     tcase_add_test(o, test_random_model_vs_reference);
     tcase_add_test(o, test_phold_matches_reference);
+    tcase_add_test(o, test_phold_hold_is_exponential);
     suite_add_tcase(s, o);
     return s;
 }

@@ -279,9 +279,50 @@ static int por__cmp_desc(const void *pa, const void *pb)
     return por_qentry_less(b, a) ? -1 : por_qentry_less(a, b) ? 1 : 0;
 }
 
-/* Sorts descending by key: insertion sort for the usual few entries. */
+/* Most entries sorted by rank (por__sort_desc): a bucket is split past
+ * POR_QUEUE_THRESHOLD unless all its entries share one instant. */
+#define POR__RANK_MAX POR_QUEUE_THRESHOLD
+
+__extension__ typedef unsigned __int128 por__u128;
+
+/* The rank sort: writes the N entries (KEY[i] = time << 64 | order, SLOT[i]) to OUT in
+ * descending key order. */
+static inline void por__rank_scatter(por_qentry *out, const por__u128 *key,
+                                     const uint32_t *slot, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t rank = 0;
+        for (size_t j = 0; j < n; j++)
+            rank += key[j] > key[i];
+        out[rank].time = (por_time_t)(uint64_t)(key[i] >> 64);
+        out[rank].order = (uint64_t)key[i];
+        out[rank].slot = slot[i];
+    }
+}
+
+/* Sorts descending by key: by rank up to POR__RANK_MAX entries (the usual drained
+ * bucket), insertion sort up to 24, qsort beyond.
+ *
+ * Why by rank: a drained bucket's entries are in random order, so an insertion sort
+ * mispredicts its inner loop's exit about once an entry (perf: a fifth of PHOLD's time
+ * in the sort). Counting for each entry how many keys are greater takes n^2 compares
+ * but no data-dependent branch (a 128-bit compare is a subtract with borrow), and that
+ * count is the entry's index in the descending order because keys are distinct. A
+ * micro-benchmark of 7-entry buckets of random keys: 9.3 cycles an entry against 21. A
+ * drained bucket short enough is sorted as its list is read (por__list_sorted_to_bottom). */
 static void por__sort_desc(por_qentry *a, size_t n)
 {
+    if (n <= POR__RANK_MAX) {
+        /* the key holds the entry's time and order: with the slot, the whole entry */
+        por__u128 key[POR__RANK_MAX];
+        uint32_t slot[POR__RANK_MAX];
+        for (size_t i = 0; i < n; i++) {
+            key[i] = ((por__u128)(uint64_t)a[i].time << 64) | a[i].order; /* times >= 0 */
+            slot[i] = a[i].slot;
+        }
+        por__rank_scatter(a, key, slot, n);
+        return;
+    }
     if (n > 24) {
         qsort(a, n, sizeof *a, por__cmp_desc);
         return;
@@ -312,6 +353,30 @@ static uint32_t por__list_to_bottom(por_queue *q, uint32_t head)
         i = nd->next;
     }
     return k;
+}
+
+/* The list HEAD holds at most POR__RANK_MAX entries: sorts them into the (empty) bottom
+ * in the same pass that reads them, and returns true. Longer lists: returns false,
+ * bottom untouched (they take por__list_to_bottom and por__settle_bottom, which sorts
+ * them or splits them into a rung). The same bottom as those two give a short list. */
+static bool por__list_sorted_to_bottom(por_queue *q, uint32_t head)
+{
+    POR_ASSERT(q->blen == 0 && head != POR__QNIL);
+    por__u128 key[POR__RANK_MAX];
+    uint32_t slot[POR__RANK_MAX];
+    size_t n = 0;
+    for (uint32_t i = head; i != POR__QNIL; n++) {
+        if (n == POR__RANK_MAX)
+            return false;
+        const por_qnode *nd = &q->node[i];
+        key[n] = ((por__u128)(uint64_t)nd->ev.time << 64) | nd->order;
+        slot[n] = i;
+        i = nd->next;
+    }
+    por__bot_reserve(q, n);
+    por__rank_scatter(q->bot, key, slot, n);
+    q->blen = n;
+    return true;
 }
 
 static void por__rung_reserve(por__qrung *r, uint32_t nb)
@@ -472,9 +537,11 @@ bool por__queue_refill(por_queue *q)
             uint32_t head = r->b[c];
             r->b[c] = POR__QNIL;
             r->cur = c + 1;
-            uint32_t n = por__list_to_bottom(q, head);
-            por__settle_bottom(q, n, r->start + ((uint64_t)c << r->shift), r->shift,
-                               r->end);
+            if (!por__list_sorted_to_bottom(q, head)) {
+                uint32_t n = por__list_to_bottom(q, head);
+                por__settle_bottom(q, n, r->start + ((uint64_t)c << r->shift), r->shift,
+                                   r->end);
+            }
             if (q->blen == 0)
                 continue; /* split into a new rung */
             /* Start the prefetch walker on the next non-empty bucket nearby. */

@@ -3,7 +3,9 @@
 // phold` (sim/bench/phold.c): N entities, J initial events each, each executed event
 // schedules one new event at now + Exp(mean 1 ms) + 1 ns (ns resolution) to a uniformly
 // random entity; runs until EVENTS events executed. The random numbers differ (splitmix64
-// here, porsim's per-entity streams there); the event counts and time scales are equal.
+// and libm's -log(1 - u) here; porsim's per-entity streams and its inverse-CDF table
+// sampler there, whose draws tests/test_engine.c checks by Kolmogorov-Smirnov against
+// the exponential); the event counts and time scales are equal.
 // Built by CMake as build/sim/ns3_phold when libns3-dev is present, or by hand:
 //   g++ -O2 -std=c++17 ns3_phold.cc -o ns3_phold $(pkg-config --cflags --libs ns3-core)
 // Run: ./ns3_phold N J EVENTS SCHEDULER   (SCHEDULER: Map Heap Calendar List PriorityQueue)

@@ -85,25 +85,36 @@ por_amount por_sampler_at(const por_sampler *s, uint64_t x);
  * pass both). Continuous kinds only; unrounded. */
 double por_sampler_quantile(const por_sampler *s, double u, double p);
 
-/* Slow path of por_sample_duration: every draw but an inner cell of a table. */
+/* Slow path of por_sample_duration: every draw but an inner cell of a table. R is not
+ * used when S has a table in ns units (X is then the word drawn). */
 por_time_t por__sample_duration_slow(const por_sampler *s, gsl_rng *r, uint64_t x);
+
+/* True when S draws a duration from exactly one uniform word (a table in ns units):
+ * then por_sample_duration_at gives its draws. */
+static inline bool por_sampler_one_word(const por_sampler *s) { return s->knot && s->shift == 0; }
+
+/* The duration por_sample_duration draws when its stream's next word is X, for S with
+ * por_sampler_one_word(S): for a model that keeps a stream's state in its own hot data
+ * and draws X itself (PHOLD). */
+static inline por_time_t por_sample_duration_at(const por_sampler *s, uint64_t x)
+{
+    __extension__ typedef unsigned __int128 por__u128;
+    unsigned i = (unsigned)(x >> (64 - POR_SAMPLE_CELL_BITS));
+    if (i - POR_SAMPLE_TAIL_CELLS < POR_SAMPLE_CELLS - 2 * POR_SAMPLE_TAIL_CELLS) {
+        /* an inner cell: the por_sampler_at rule */
+        uint64_t f = x << POR_SAMPLE_CELL_BITS;
+        int64_t a = s->knot[i], b = s->knot[i + 1];
+        return a + (int64_t)(((por__u128)(uint64_t)(b - a) * f + ((por__u128)1 << 63)) >> 64);
+    }
+    return por__sample_duration_slow(s, NULL, x); /* a table never draws a second word */
+}
 
 /* Draws a duration (ns) in [0, POR_SAMPLE_MAX_DURATION] from R (a por stream). Inline:
  * the network draws one per message. */
 static inline por_time_t por_sample_duration(const por_sampler *s, gsl_rng *r)
 {
-    __extension__ typedef unsigned __int128 por__u128;
-    if (s->knot && s->shift == 0) {
-        uint64_t x = por_rng_u64(r);
-        unsigned i = (unsigned)(x >> (64 - POR_SAMPLE_CELL_BITS));
-        if (i - POR_SAMPLE_TAIL_CELLS < POR_SAMPLE_CELLS - 2 * POR_SAMPLE_TAIL_CELLS) {
-            /* an inner cell: the por_sampler_at rule */
-            uint64_t f = x << POR_SAMPLE_CELL_BITS;
-            int64_t a = s->knot[i], b = s->knot[i + 1];
-            return a + (int64_t)(((por__u128)(uint64_t)(b - a) * f + ((por__u128)1 << 63)) >> 64);
-        }
-        return por__sample_duration_slow(s, r, x);
-    }
+    if (por_sampler_one_word(s))
+        return por_sample_duration_at(s, por_rng_u64(r));
     return por__sample_duration_slow(s, r, 0);
 }
 
