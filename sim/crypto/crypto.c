@@ -192,12 +192,23 @@ static void por__put_le(uint8_t *p, uint64_t v, int n)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* V as 8 little-endian bytes at P: one store on little-endian hosts (gcc 12 does not
+ * merge the byte stores of por__put_le here). */
+static inline void por__put_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    por__put_le(p, v, 8);
+#endif
+}
+
 void por_siphash24_128(const uint8_t key[16], const void *data, size_t len, uint8_t out[16])
 {
     uint64_t h[2];
     por__siphash128(por__le64(key), por__le64(key + 8), data, len, h);
-    por__put_le(out, h[0], 8);
-    por__put_le(out + 8, h[1], 8);
+    por__put_le64(out, h[0]);
+    por__put_le64(out + 8, h[1]);
 }
 
 /* ---------------------------------------------------------------- context */
@@ -419,8 +430,8 @@ void por_crypto_sign(por_crypto *c, const por_keypair *key, const por_digest *di
     por__ideal_tag(signer, digest, tag);
     memset(out->b, 0, sizeof out->b);
     memcpy(out->b, signer->addr.b, 20);
-    por__put_le(out->b + 20, tag[0], 8);
-    por__put_le(out->b + 28, tag[1], 8);
+    por__put_le64(out->b + 20, tag[0]);
+    por__put_le64(out->b + 28, tag[1]);
     out->b[64] = POR__IDEAL_V;
 }
 
@@ -437,8 +448,8 @@ void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len
     }
     uint64_t h[2];
     por__siphash128(POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, data, len, h);
-    por__put_le(out->b, h[0], 8);
-    por__put_le(out->b + 8, h[1], 8);
+    por__put_le64(out->b, h[0]);
+    por__put_le64(out->b + 8, h[1]);
     memset(out->b + 16, 0, 16);
 }
 
