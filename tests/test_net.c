@@ -1,6 +1,7 @@
 /* Tests of sim/net: latency distributions (sample means against theory), loss rate,
  * partitions (drop only inside their window and only across groups), region latency
- * override, bandwidth delay, the adversary hook and clock skew bounds. */
+ * override, bandwidth delay, the adversary hook, clock skew bounds, and that a
+ * broadcast delivers exactly what a send per receiver does. */
 #include "por_test.h"
 
 #include "por/net.h"
@@ -361,6 +362,77 @@ START_TEST(clock_skew)
 }
 END_TEST
 
+/* por_net_broadcast's loop for a network with latency only (no loss, partition,
+ * bandwidth, adversary or trace) must do exactly what a por_net_send per receiver does:
+ * the same latency draws, the same deliveries in the same order, the same counters. */
+typedef struct {
+    uint32_t idx;
+    por_time_t *log; /* time, receiver, sender per delivery */
+    size_t *len;
+} trec;
+
+static void trec_handle(por_sim *sim, void *self, por_event *ev)
+{
+    (void)sim;
+    trec *r = self;
+    ck_assert_int_eq(ev->type, POR_EV_NET_DELIVER);
+    ck_assert_uint_eq(ev->b, r->idx);
+    r->log[(*r->len)++] = ev->time;
+    r->log[(*r->len)++] = r->idx;
+    r->log[(*r->len)++] = (por_time_t)ev->a;
+    por_msg_unref(ev->ptr);
+}
+
+static const por_entity_kind trec_kind = {"trec", NULL, trec_handle, NULL, tnode_discard};
+
+static void broadcast_log(bool one_by_one, por_time_t *log, size_t *len, por_net_stats *st)
+{
+    enum { N = 7 };
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency.kind = POR_DIST_LOGNORMAL;
+    cfg.latency.median = 80 * POR_MS;
+    cfg.latency.sigma = 0.8;
+    por_sim *sim = por_sim_create(por_test_seed(), 0);
+    trec nodes[N];
+    uint32_t ent[N];
+    for (uint32_t i = 0; i < N; i++) {
+        nodes[i] = (trec){i, log, len};
+        ent[i] = por_sim_add_entity(sim, &trec_kind, &nodes[i]);
+    }
+    por_net *net = por_net_create(&cfg, N, ent, por_test_seed(), 0);
+    for (uint32_t k = 0; k < 3 * N; k++) {
+        uint32_t from = (k * 3) % N;
+        tmsg *m = tmsg_new(0, 100);
+        if (one_by_one)
+            for (uint32_t to = 0; to < N; to++)
+                por_net_send(net, sim, from, to, &m->hdr);
+        else
+            por_net_broadcast(net, sim, from, &m->hdr);
+        por_msg_unref(&m->hdr);
+    }
+    ck_assert_int_eq(por_sim_run(sim, POR_HOUR), POR_OK);
+    por_net_get_stats(net, st);
+    por_sim_destroy(sim);
+    por_net_destroy(net);
+}
+
+START_TEST(broadcast_same_as_sends)
+{
+    static por_time_t a[3 * 7 * 7 * 3], b[3 * 7 * 7 * 3];
+    size_t na = 0, nb = 0;
+    por_net_stats sa, sb;
+    broadcast_log(false, a, &na, &sa);
+    broadcast_log(true, b, &nb, &sb);
+    ck_assert_uint_eq(na, sizeof a / sizeof a[0]);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_mem_eq(a, b, sizeof a);
+    ck_assert_mem_eq(&sa, &sb, sizeof sa);
+    ck_assert_uint_eq(sa.sent, 3 * 7 * 7);
+    ck_assert_uint_eq(sa.delivered, 3 * 7 * 7);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("net");
@@ -374,6 +446,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, region_override_and_bandwidth);
     tcase_add_test(tc, adversary_filter);
     tcase_add_test(tc, clock_skew);
+    tcase_add_test(tc, broadcast_same_as_sends);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -46,15 +46,20 @@ typedef struct {
     por_addr addr;
 } por_keypair;
 
-/* Counters of one context. Counts are deterministic (same calls, same counts in both
- * modes); the *_ns fields are wall-clock time and must not go into reproducible outputs. */
+/* Counters of one context. Counts are deterministic (same calls, same counts); signs,
+ * verify_calls, recover_calls and keys mean the same in both modes, the cache counters
+ * and recovers do not: only real mode has a verification cache. The *_ns fields are
+ * wall-clock time and must not go into reproducible outputs. */
 typedef struct {
     uint64_t signs;         /* por_crypto_sign calls */
-    uint64_t recovers;      /* recoveries actually computed (EC in real mode, oracle
-                               check in ideal mode), i.e. cache misses */
+    uint64_t recovers;      /* recoveries actually computed: real mode, EC recoveries
+                               (cache misses); ideal mode, oracle checks (every verify
+                               and recover call) */
     uint64_t verify_calls;  /* por_crypto_verify calls */
-    uint64_t cache_hits;    /* verify/recover calls answered by the cache */
-    uint64_t cache_misses;  /* verify/recover calls that had to compute */
+    uint64_t cache_hits;    /* real mode: verify/recover calls answered by the cache;
+                               ideal mode: 0 */
+    uint64_t cache_misses;  /* real mode: verify/recover calls that had to compute;
+                               ideal mode: 0 */
     uint64_t ec_sign_ns;    /* wall ns inside libsecp256k1 signing (real mode) */
     uint64_t ec_verify_ns;  /* wall ns inside libsecp256k1 recovery (real mode) */
     uint64_t recover_calls; /* por_crypto_recover calls */
@@ -103,9 +108,9 @@ bool por_addr_eq(const por_addr *a, const por_addr *b);
 /* ---- context ---- */
 
 /* Creates a context in MODE: a libsecp256k1 context (randomized with a fixed seed, so
- * runs are reproducible), an empty key registry and an empty verification cache (8192
- * entries of 128 bytes, 1 MB, touched lazily). Never NULL (exits on OOM). Caller frees
- * with por_crypto_destroy. */
+ * runs are reproducible), an empty key registry and, in real mode, an empty verification
+ * cache (8192 entries of 128 bytes, 1 MB, touched lazily). Never NULL (exits on OOM).
+ * Caller frees with por_crypto_destroy. */
 por_crypto *por_crypto_create(por_crypto_mode mode);
 
 /* Frees C and everything it owns. C may be NULL. */
@@ -140,17 +145,18 @@ void por_crypto_sign(por_crypto *c, const por_keypair *key, const por_digest *di
  * public key is recoverable; ideal mode: made by por_crypto_sign over DIGEST with a key C
  * knows). Returns false and leaves OUT untouched otherwise. In real mode a forged but
  * well-formed SIG returns true with an address nobody holds a key for, exactly as the
- * EVM's ecrecover does; always compare the address. Answers from the cache when it can. */
+ * EVM's ecrecover does; always compare the address. Real mode answers from the cache
+ * when it can (see por_crypto_verify). */
 bool por_crypto_recover(por_crypto *c, const por_digest *digest, const por_sig *sig,
                         por_addr *out);
 
-/* Returns true iff SIG over DIGEST recovers to EXPECTED. The verification cache holds the
- * recovered signer per (digest, sig), keyed by the whole pair (a hit compares all 97
- * bytes), so a distinct (digest, sig) pair costs one recovery however many times and
- * against however many expected addresses it is checked (eviction only costs a
- * recomputation, never a wrong answer). The cache is used in both modes, so hit and
- * miss counts mean the same whatever the mode, though an ideal check is about as cheap
- * as a lookup. */
+/* Returns true iff SIG over DIGEST recovers to EXPECTED. In real mode the verification
+ * cache holds the recovered signer per (digest, sig), keyed by the whole pair (a hit
+ * compares all 97 bytes), so a distinct (digest, sig) pair costs one EC recovery however
+ * many times and against however many expected addresses it is checked (eviction only
+ * costs a recomputation, never a wrong answer). Ideal mode has no cache: every call
+ * checks the tag (cheaper than a lookup in a 1 MB table), so its cache counters stay 0
+ * and recovers counts every call. Answers are the same in both modes. */
 bool por_crypto_verify(por_crypto *c, const por_digest *digest, const por_sig *sig,
                        const por_addr *expected);
 

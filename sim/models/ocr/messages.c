@@ -94,7 +94,20 @@ void por_ocr_pools_free(ocr_don *d)
     }
 }
 
-static void ocr__be(uint8_t *p, uint64_t v, int n)
+/* V as 8 big-endian bytes at P: one store on little-endian hosts with the gcc/clang
+ * byte-swap builtin (observation digests are built once per observation). */
+static inline void ocr__be64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+    memcpy(p, &v, 8);
+#else
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+#endif
+}
+
+static inline void ocr__be(uint8_t *p, uint64_t v, int n)
 {
     for (int i = n - 1; i >= 0; i--, v >>= 8)
         p[i] = (uint8_t)v;
@@ -125,9 +138,9 @@ void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round
     ocr__be(buf + 32, epoch, 4);
     ocr__be(buf + 36, round, 4);
     buf[40] = (uint8_t)observer;
-    por_uamount u = (por_uamount)value;
-    for (int i = 15; i >= 0; i--, u >>= 8)
-        buf[41 + i] = (uint8_t)u;
+    por_uamount u = (por_uamount)value; /* 16 bytes big-endian, as two 64-bit halves */
+    ocr__be64(buf + 41, (uint64_t)(u >> 64));
+    ocr__be64(buf + 49, (uint64_t)u);
     por_crypto_message_digest(d->crypto, buf, sizeof buf, out);
 }
 

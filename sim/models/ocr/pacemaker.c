@@ -22,11 +22,17 @@
 static uint32_t ocr__kth_largest(const ocr_node *nd, uint32_t k, uint32_t floor)
 {
     uint32_t n = nd->don->n;
-    uint32_t v[POR_MAX_ORACLES], m = 0;
+    uint32_t v[POR_MAX_ORACLES], m = 0, least = UINT32_MAX;
     for (uint32_t i = 0; i < n; i++)
-        if (nd->newepoch[i] > floor)
+        if (nd->newepoch[i] > floor) {
             v[m++] = nd->newepoch[i];
+            least = nd->newepoch[i] < least ? nd->newepoch[i] : least;
+        }
     POR_ASSERT(m >= k);
+    /* the k-th largest of k values is the least: the usual case, since the callers act
+     * when a count first passes its threshold (a NEWEPOCH raises a count by one) */
+    if (m == k)
+        return least;
     /* insertion sort, descending: m <= n <= 31 */
     for (uint32_t i = 1; i < m; i++) {
         uint32_t x = v[i], j = i;
