@@ -4,6 +4,11 @@
 #ifndef POR_CLI_CLIOPT_H
 #define POR_CLI_CLIOPT_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "cli/cliopt.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/scenario.h"
 #include "por/sweep_dir.h"
 

@@ -11,6 +11,11 @@
 #ifndef POR_CLI_MPI_CLI_H
 #define POR_CLI_MPI_CLI_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "cli/mpi_cli.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/blob.h"
 
 #include <stdbool.h>

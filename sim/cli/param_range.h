@@ -10,6 +10,11 @@
 #ifndef POR_CLI_PARAM_RANGE_H
 #define POR_CLI_PARAM_RANGE_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "cli/param_range.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 
 #include <stddef.h>

@@ -4,6 +4,11 @@
 #ifndef POR_CLI_PROGRESS_H
 #define POR_CLI_PROGRESS_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "cli/progress.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -5,6 +5,11 @@
 #ifndef POR_CLI_RUN_OUTPUTS_H
 #define POR_CLI_RUN_OUTPUTS_H
 
+#include "por/layer.h"
+#if POR__BELOW_CLI
+#error "cli/run_outputs.h is a cli header: only cli and tests include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 #include "por/scenario.h"
 #include "por/stats.h"

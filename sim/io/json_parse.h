@@ -3,6 +3,11 @@
 #ifndef POR_IO_JSON_PARSE_H
 #define POR_IO_JSON_PARSE_H
 
+#include "por/layer.h"
+#if POR__BELOW_IO
+#error "io/json_parse.h is an io header: engine, trace, crypto, net, stats and models never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/error.h"
 
 #include <cjson/cJSON.h>

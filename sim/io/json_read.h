@@ -12,6 +12,11 @@
 #ifndef POR_IO_JSON_READ_H
 #define POR_IO_JSON_READ_H
 
+#include "por/layer.h"
+#if POR__BELOW_IO
+#error "io/json_read.h is an io header: engine, trace, crypto, net, stats and models never include it (docs/ARCHITECTURE.md)"
+#endif
+
 #include "por/amount.h"
 #include "por/error.h"
 #include "por/param.h"

@@ -1,4 +1,5 @@
-/* JSON string literals (see por/json_write.h). */
+/* JSON string literals (see por/json_write.h). In the stats layer because stats/writers.c
+ * quotes summary.json's strings with it; io and cli, above, use the same function. */
 #include "por/json_write.h"
 #include "por/error.h"
 
