@@ -77,10 +77,11 @@ START_TEST(test_json_schema_is_generated)
         ck_assert_ptr_nonnull(o);
         ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "additionalProperties")));
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(o, "properties");
-        for (size_t k = 0; k < t->nparams; k++)
+        for (size_t k = 0; k < t->nparams; k++) {
+            const char *name = t->params[k].type == POR_PARAM_WINDOW ? "from" : t->params[k].name;
             if (t->params[k].type != POR_PARAM_RULE)
-                ck_assert_msg(cJSON_GetObjectItemCaseSensitive(props, t->params[k].name) != NULL, "%s.%s missing",
-                              t->path, t->params[k].name);
+                ck_assert_msg(cJSON_GetObjectItemCaseSensitive(props, name) != NULL, "%s.%s missing", t->path, name);
+        }
     }
     cJSON_Delete(root);
     free(gen);
@@ -255,6 +256,91 @@ START_TEST(test_reader_messages)
 }
 END_TEST
 
+static por_scenario *load_ok(const char *json, const char *const *sets, size_t nsets)
+{
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", sets, nsets, &sc, &err) == POR_OK, "%s",
+                  err.msg);
+    return sc;
+}
+
+/* consumers[] absent: none; a consumer's absent keys are its table's defaults: it polls
+ * once a minute (a keeper, SCHEMA.md consumers[]) on the feed's chain. */
+START_TEST(test_defaults_consumers)
+{
+    por_scenario *sc = por_scenario_defaults();
+    ck_assert_uint_eq(sc->nconsumers, 0);
+    ck_assert_ptr_null(sc->consumers);
+    por_scenario_free(sc);
+    /* a consumer giving only name and thresholds: poll_every and chain from the table */
+    const char *two[] = {"chains=[{\"name\": \"a\"}, {\"name\": \"b\"}]", "feed.chain=\"b\"",
+                         "consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": "
+                         "\"pause\"}]}]"};
+    sc = load_ok("{\"duration\": \"1d\"}", two, 3);
+    por_consumer_config cwant;
+    memset(&cwant, 0, sizeof cwant);
+    por_param_defaults_in(&por_consumer_param_table, &cwant, sc);
+    ck_assert_uint_eq(sc->nconsumers, 1);
+    ck_assert_int_eq(sc->consumers[0].poll_every, cwant.poll_every);
+    ck_assert_int_eq(cwant.poll_every, POR_MIN);
+    ck_assert_uint_eq(sc->consumers[0].chain, 1); /* feed.chain "b" */
+    ck_assert_uint_eq(cwant.chain, 1);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* The generic types added for consumers[]: a good value of each is stored
+ * as the struct field holds it, and each refusal keeps the hand-written reader's
+ * message and JSON path. */
+START_TEST(test_param_types)
+{
+    const char *doc = "{\"duration\": \"1d\", \"feed\": {\"ocr\": {\"n\": 6, \"f\": 1}}}";
+    const char *th = "\"thresholds\": [{\"ratio\": \"90%\", \"action\": \"pause\"}]";
+    char set[512];
+    const char *sets[1] = {set};
+    /* NAME (and ARRAY of tables, REF of a chain) */
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"lender\", \"chain\": \"ethereum\", %s}, {\"name\": \"b\", %s}]",
+             th, th);
+    por_scenario *sc = load_ok(doc, sets, 1);
+    ck_assert_uint_eq(sc->nconsumers, 2);
+    ck_assert_str_eq(sc->consumers[0].name, "lender");
+    ck_assert_str_eq(sc->consumers[1].name, "b");
+    ck_assert_uint_eq(sc->consumers[0].chain, 0);
+    ck_assert_uint_eq(sc->consumers[0].nthresholds, 1);
+    ck_assert_int_eq(sc->consumers[0].thresholds[0].ratio_ppb, 9 * POR_PPB_ONE / 10);
+    por_scenario_free(sc);
+    snprintf(set, sizeof set, "consumers=[{\"name\": 3, %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].name: expected a string, got 3 "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"\", %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].name: expected a non-empty string, got \"\" "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"%0100d\", %s}]", 0, th);
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, sets, 1), "$.consumers[0].name: expected at most 63 characters, got 100 "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", %s}, {\"name\": \"a\", %s}]", th, th);
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, sets, 1), "$.consumers[1].name: duplicate consumer name \"a\" (also used by entry 0) "));
+    snprintf(set, sizeof set, "consumers=[{%s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].name: missing required key "));
+    /* REF */
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"chain\": \"ethereun\", %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1),
+                                 "$.consumers[0].chain: unknown chain \"ethereun\"; did you mean \"ethereum\"? "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"chain\": 1, %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].chain: expected the name of a chain, got 1 "));
+    /* ARRAY: not an array, too short, too long, an element not an object */
+    snprintf(set, sizeof set, "consumers={}");
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers: expected an array, got an object "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"thresholds\": []}]");
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, sets, 1), "$.consumers[0].thresholds: expected at least 1 element, got 0 "));
+    snprintf(set, sizeof set, "consumers=[5]");
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0]: expected an object, got 5 "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"chian\": \"x\", %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].chian: unknown key; did you mean \"chain\"? "));
+}
+END_TEST
+
 /* `porsim schema json` prints the committed JSON Schema; `markdown FILE` reprints the
  * committed SCHEMA.md unchanged (it is up to date); bad usage exits 2. */
 START_TEST(test_schema_command)
@@ -293,6 +379,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_derived_defaults_follow_rules);
     tcase_add_test(t, test_reader_messages);
     tcase_add_test(t, test_schema_command);
+    tcase_add_test(t, test_defaults_consumers);
+    tcase_add_test(t, test_param_types);
     suite_add_tcase(s, t);
     return s;
 }
