@@ -265,11 +265,36 @@ static por_scenario *load_ok(const char *json, const char *const *sets, size_t n
     return sc;
 }
 
-/* consumers[] absent: none; a consumer's absent keys are its table's defaults: it polls
- * once a minute (a keeper, SCHEMA.md consumers[]) on the feed's chain. */
-START_TEST(test_defaults_consumers)
+/* consumers[] and network absent: exactly their tables' defaults. Where they come from:
+ * the network's latency is SCHEMA.md's documented WAN default (lognormal, median 80 ms,
+ * sigma 0.5); retransmit_timeout is Linux TCP's TCP_RTO_MIN (HZ/5 = 200 ms,
+ * include/net/tcp.h); loss 0, no bandwidth limit, no clock skew, no regions or
+ * partitions; a consumer polls once a minute (a keeper) on the feed's chain. */
+START_TEST(test_defaults_network_consumers)
 {
     por_scenario *sc = por_scenario_defaults();
+    por_network_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_network_param_table, &want);
+    const por_network_config *got = &sc->network;
+    ck_assert_int_eq(got->latency.kind, want.latency.kind);
+    ck_assert_int_eq(got->latency.median, want.latency.median);
+    ck_assert(got->latency.sigma == want.latency.sigma);
+    ck_assert(got->loss == want.loss);
+    ck_assert_int_eq(got->loss_model, want.loss_model);
+    ck_assert_int_eq(got->retransmit_timeout, want.retransmit_timeout);
+    ck_assert(got->bandwidth_bps == want.bandwidth_bps);
+    ck_assert_int_eq(got->clock_skew_max, want.clock_skew_max);
+    ck_assert_uint_eq(got->nregions, 0);
+    ck_assert_uint_eq(got->nregion_links, 0);
+    ck_assert_uint_eq(got->npartitions, 0);
+    ck_assert_ptr_null(got->regions);
+    ck_assert_int_eq(want.latency.kind, POR_DIST_LOGNORMAL);
+    ck_assert_int_eq(want.latency.median, 80 * POR_MS);
+    ck_assert(want.latency.sigma == 0.5);
+    ck_assert_int_eq(want.retransmit_timeout, 200 * POR_MS);
+    ck_assert_int_eq(want.loss_model, POR_LOSS_RETRANSMIT);
+    ck_assert(want.loss == 0 && want.bandwidth_bps == 0);
     ck_assert_uint_eq(sc->nconsumers, 0);
     ck_assert_ptr_null(sc->consumers);
     por_scenario_free(sc);
@@ -290,7 +315,7 @@ START_TEST(test_defaults_consumers)
 }
 END_TEST
 
-/* The generic types added for consumers[]: a good value of each is stored
+/* The generic types added for consumers[] and network: a good value of each is stored
  * as the struct field holds it, and each refusal keeps the hand-written reader's
  * message and JSON path. */
 START_TEST(test_param_types)
@@ -334,10 +359,76 @@ START_TEST(test_param_types)
     snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"thresholds\": []}]");
     ck_assert_ptr_nonnull(
         strstr(load_err(doc, sets, 1), "$.consumers[0].thresholds: expected at least 1 element, got 0 "));
+    snprintf(set, sizeof set, "network.regions=[");
+    for (int i = 0; i < 32; i++)
+        snprintf(set + strlen(set), sizeof set - strlen(set), "%s{}", i ? "," : "");
+    snprintf(set + strlen(set), sizeof set - strlen(set), "]");
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.network.regions: expected at most 31 elements, got 32 "));
     snprintf(set, sizeof set, "consumers=[5]");
     ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0]: expected an object, got 5 "));
     snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"chian\": \"x\", %s}]", th);
     ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].chian: unknown key; did you mean \"chain\"? "));
+    /* PROBABILITY */
+    const char *loss[] = {"network.loss=0.25"};
+    sc = load_ok(doc, loss, 1);
+    ck_assert(sc->network.loss == 0.25);
+    por_scenario_free(sc);
+    const char *loss_bad[] = {"network.loss=1.5"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, loss_bad, 1), "$.network.loss: expected a probability in [0, 1], got 1.5 "));
+    const char *loss_str[] = {"network.loss=\"1%\""};
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, loss_str, 1), "$.network.loss: expected a probability in [0, 1], got \"1%\" "));
+    /* DISTRIBUTION: a constant, an object, a wrong type, an unknown kind */
+    const char *lat_c[] = {"network.latency=\"30ms\""};
+    sc = load_ok(doc, lat_c, 1);
+    ck_assert_int_eq(sc->network.latency.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(sc->network.latency.value, 30 * POR_MS);
+    por_scenario_free(sc);
+    const char *lat_p[] = {"network.latency={\"dist\": \"pareto\", \"scale\": \"40ms\", \"shape\": 3}"};
+    sc = load_ok(doc, lat_p, 1);
+    ck_assert_int_eq(sc->network.latency.kind, POR_DIST_PARETO);
+    ck_assert_int_eq(sc->network.latency.scale, 40 * POR_MS);
+    ck_assert(sc->network.latency.shape == 3);
+    por_scenario_free(sc);
+    const char *lat_bad[] = {"network.latency=5"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, lat_bad, 1),
+                                 "$.network.latency: expected a duration such as \"80ms\" or an object such as "
+                                 "{\"dist\": \"lognormal\", \"median\": \"80ms\", \"sigma\": 0.5}, got 5 "));
+    /* WINDOW (inline keys of a partition) */
+    const char *win[] = {"network.partitions=[{\"at\": \"6h\", \"for\": \"30m\", \"groups\": [[0, 1], [2]]}]"};
+    sc = load_ok(doc, win, 1);
+    ck_assert_uint_eq(sc->network.npartitions, 1);
+    ck_assert_int_eq(sc->network.partitions[0].window.from, 6 * POR_HOUR);
+    ck_assert_int_eq(sc->network.partitions[0].window.until, 6 * POR_HOUR + 30 * POR_MIN);
+    ck_assert_uint_eq(sc->network.partitions[0].ngroups, 2);
+    por_scenario_free(sc);
+    const char *win_open[] = {"network.partitions=[{\"groups\": [[0]]}]"};
+    sc = load_ok(doc, win_open, 1);
+    ck_assert_int_eq(sc->network.partitions[0].window.from, 0);
+    ck_assert_int_eq(sc->network.partitions[0].window.until, POR_TIME_MAX);
+    por_scenario_free(sc);
+    const char *win_both[] = {"network.partitions=[{\"from\": \"1h\", \"at\": \"1h\", \"groups\": [[0]]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, win_both, 1),
+                                 "$.network.partitions[0].at: give either \"from\" or \"at\", not both "));
+    const char *win_order[] = {"network.partitions=[{\"from\": \"2h\", \"until\": \"1h\", \"groups\": [[0]]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, win_order, 1),
+                                 "$.network.partitions[0].until: needs until > from, got from=2h until=1h "));
+    const char *win_key[] = {"network.partitions=[{\"fro\": \"2h\", \"groups\": [[0]]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, win_key, 1),
+                                 "$.network.partitions[0].fro: unknown key; did you mean \"from\"? "));
+    /* CUSTOM: bandwidth as a number or a unit string; refused otherwise */
+    const char *bw[] = {"network.bandwidth=\"2.5Gbps\""};
+    sc = load_ok(doc, bw, 1);
+    ck_assert(sc->network.bandwidth_bps == 2.5e9);
+    por_scenario_free(sc);
+    const char *bw_bad[] = {"network.bandwidth=\"100Mbit\""};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, bw_bad, 1),
+                                 "$.network.bandwidth: expected bits per second as a number or a string such as "
+                                 "\"100Mbps\" (bps, kbps, Mbps, Gbps), got \"100Mbit\" "));
+    /* a region RULE: an oracle in two regions, at the second one's index of it */
+    const char *reg[] = {"network.regions=[{\"name\": \"a\", \"nodes\": [0, 1]}, {\"name\": \"b\", \"nodes\": [2, 1]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, reg, 1),
+                                 "$.network.regions[1].nodes[1]: oracle 1 is already in region \"a\" "));
 }
 END_TEST
 
@@ -379,7 +470,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_derived_defaults_follow_rules);
     tcase_add_test(t, test_reader_messages);
     tcase_add_test(t, test_schema_command);
-    tcase_add_test(t, test_defaults_consumers);
+    tcase_add_test(t, test_defaults_network_consumers);
     tcase_add_test(t, test_param_types);
     suite_add_tcase(s, t);
     return s;

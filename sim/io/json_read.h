@@ -177,6 +177,9 @@ void por__sc_nodes(por__jr *c, const cJSON *node, uint32_t n, size_t min, uint32
 uint32_t por__sc_chain_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
 /* Resolves a custodian name (a string node) to its index. */
 uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
-
+/* Resolves the string NODE against NCANDS names laid out STRIDE bytes apart from BASE
+ * ("unknown KIND ...; did you mean ...?" otherwise). */
+uint32_t por__sc_name_ref(por__jr *c, const cJSON *node, const char *base, size_t stride, size_t ncands,
+                          const char *kind);
 
 #endif

@@ -13,9 +13,11 @@
 
 /* An array's element table comes after the table holding the array (the JSON Schema
  * places it inside the array's "items"). */
-const por_param_table *const por_param_tables[] = {&por_metrics_param_table,  &por_ocr_param_table,
-                                                    &por_refresh_param_table,  &por_consumer_param_table,
-                                                    &por_threshold_param_table, NULL};
+const por_param_table *const por_param_tables[] = {&por_metrics_param_table,   &por_network_param_table,
+                                                    &por_region_param_table,    &por_partition_param_table,
+                                                    &por_ocr_param_table,       &por_refresh_param_table,
+                                                    &por_consumer_param_table,  &por_threshold_param_table,
+                                                    NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
