@@ -432,6 +432,83 @@ START_TEST(test_param_types)
 }
 END_TEST
 
+/* custodians[].attestation: its defaults (an API refreshed hourly at a random phase,
+ * lognormal 200 ms answers, SCHEMA.md custodians[]; a wallet read live), and the WINDOWS
+ * type its outages and ripcords use: good lists stored in order, each refusal with the
+ * hand-written reader's message. */
+START_TEST(test_attestation_table)
+{
+    por_scenario *sc = por_scenario_defaults();
+    por_custodian_config want;
+    memset(&want, 0, sizeof want);
+    want.source = POR_SOURCE_ATTESTED_API; /* the table derives every from source */
+    por_param_defaults(&por_attestation_param_table, &want);
+    const por_custodian_config *got = &sc->custodians[0];
+    ck_assert_int_eq(got->attest_every, want.attest_every);
+    ck_assert_int_eq(want.attest_every, POR_HOUR);
+    ck_assert(got->attest_phase_random && want.attest_phase_random);
+    ck_assert_int_eq(got->attest_lag, want.attest_lag);
+    ck_assert_int_eq(got->api_latency.kind, POR_DIST_LOGNORMAL);
+    ck_assert_int_eq(got->api_latency.median, want.api_latency.median);
+    ck_assert_int_eq(want.api_latency.median, 200 * POR_MS);
+    ck_assert(got->api_latency.sigma == want.api_latency.sigma && want.api_latency.sigma == 0.5);
+    ck_assert(got->failure_rate == 0 && want.failure_rate == 0);
+    ck_assert_uint_eq(got->noutages, 0);
+    ck_assert_uint_eq(got->nripcords, 0);
+    ck_assert_uint_eq(got->rate_limit_per_min, want.rate_limit_per_min);
+    ck_assert(!got->skip_weekends && !want.skip_weekends);
+    ck_assert_uint_eq(got->first_day, want.first_day);
+    por_scenario_free(sc);
+    /* a wallet custodian: every 0 (live), so no random phase */
+    memset(&want, 0, sizeof want);
+    want.source = POR_SOURCE_WALLET;
+    por_param_defaults(&por_attestation_param_table, &want);
+    ck_assert_int_eq(want.attest_every, 0);
+    ck_assert(!want.attest_phase_random);
+
+    const char *doc = "{\"duration\": \"1d\"}";
+    const char *win[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"every\": \"2h\", \"phase\": \"30m\", "
+                         "\"outages\": [{\"at\": \"1h\", \"for\": \"1h\"}, {\"from\": \"5h\"}], "
+                         "\"ripcords\": [{\"from\": \"3h\", \"until\": \"4h\"}]}}]"};
+    sc = load_ok(doc, win, 1);
+    got = &sc->custodians[0];
+    ck_assert_int_eq(got->attest_every, 2 * POR_HOUR);
+    ck_assert(!got->attest_phase_random);
+    ck_assert_int_eq(got->attest_phase, 30 * POR_MIN);
+    ck_assert_uint_eq(got->noutages, 2);
+    ck_assert_int_eq(got->outages[0].from, POR_HOUR);
+    ck_assert_int_eq(got->outages[0].until, 2 * POR_HOUR);
+    ck_assert_int_eq(got->outages[1].from, 5 * POR_HOUR);
+    ck_assert_int_eq(got->outages[1].until, POR_TIME_MAX);
+    ck_assert_uint_eq(got->nripcords, 1);
+    ck_assert_int_eq(got->ripcords[0].until, 4 * POR_HOUR);
+    por_scenario_free(sc);
+    const char *w_obj[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"outages\": {}}}]"};
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, w_obj, 1), "$.custodians[0].attestation.outages: expected an array, got an object "));
+    const char *w_elem[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"ripcords\": [5]}}]"};
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, w_elem, 1), "$.custodians[0].attestation.ripcords[0]: expected an object, got 5 "));
+    const char *w_key[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"outages\": [{\"fro\": \"1h\"}]}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, w_key, 1),
+                                 "$.custodians[0].attestation.outages[0].fro: unknown key; did you mean \"from\"? "));
+    const char *w_order[] = {
+        "custodians=[{\"name\": \"b\", \"attestation\": {\"outages\": [{\"from\": \"2h\", \"until\": \"1h\"}]}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, w_order, 1), "$.custodians[0].attestation.outages[0].until: needs until "
+                                                             "> from, got from=2h until=1h "));
+    /* the table's rules: the phase below every; the market calendar needs a periodic figure */
+    const char *ph[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"every\": \"1h\", \"phase\": \"2h\"}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, ph, 1),
+                                 "$.custodians[0].attestation.phase: needs phase < every, got phase=2h every=1h "));
+    const char *sw[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"every\": \"0s\", \"skip_weekends\": true}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sw, 1), "$.custodians[0].attestation.skip_weekends: needs a periodic "
+                                                       "attestation (source \"api\" with every > 0)"));
+    const char *fd[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"first_day\": \"friday\"}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, fd, 1), "$.custodians[0].attestation.first_day: has no effect without "
+                                                       "\"skip_weekends\": true "));
+}
+END_TEST
+
 /* `porsim schema json` prints the committed JSON Schema; `markdown FILE` reprints the
  * committed SCHEMA.md unchanged (it is up to date); bad usage exits 2. */
 START_TEST(test_schema_command)
@@ -472,6 +549,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_schema_command);
     tcase_add_test(t, test_defaults_network_consumers);
     tcase_add_test(t, test_param_types);
+    tcase_add_test(t, test_attestation_table);
     suite_add_tcase(s, t);
     return s;
 }

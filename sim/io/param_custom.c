@@ -10,6 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* custodians[].attestation.phase: "random" (drawn per replication when the figure is
+ * periodic) or a duration below every. Section: the por_custodian_config. */
+static void por__custom_attestation_phase(por__jr *c, const cJSON *p, const por_param *row, void *section,
+                                          const por_scenario *sc)
+{
+    (void)row;
+    (void)sc;
+    por_custodian_config *cu = section;
+    cu->attest_phase_random = cu->attest_every > 0;
+    cu->attest_phase = 0;
+    if (cJSON_IsString(p) && p->valuestring && strcmp(p->valuestring, "random") == 0)
+        return;
+    char got[96];
+    if (!cJSON_IsString(p))
+        por__jr_fail(c, "expected \"random\" or a duration, got %s", por__jr_describe(p, got, sizeof got));
+    cu->attest_phase_random = false;
+    cu->attest_phase = por__jr_v_duration(c, p, false);
+    if (cu->attest_phase > 0 && cu->attest_phase >= cu->attest_every) {
+        char ph[32], ev[32];
+        por__jr_fail(c, "needs phase < every, got phase=%s every=%s", por__jr_dur(cu->attest_phase, ph, sizeof ph),
+                     por__jr_dur(cu->attest_every, ev, sizeof ev));
+    }
+}
+
 /* network.bandwidth: bits per second as a number or a string "100Mbps" (bps, kbps, Mbps,
  * Gbps), into a double. */
 static void por__custom_bandwidth(por__jr *c, const cJSON *v, const por_param *p, void *section,
@@ -152,6 +176,7 @@ por__param_custom_fn por__param_custom(const char *name)
         {"oracle_nodes", por__custom_oracle_nodes},
         {"region_latency", por__custom_region_latency},
         {"oracle_groups", por__custom_oracle_groups},
+        {"attestation_phase", por__custom_attestation_phase},
         {NULL, NULL},
     };
     for (size_t i = 0; readers[i].name; i++)

@@ -15,7 +15,7 @@
  * places it inside the array's "items"). */
 const por_param_table *const por_param_tables[] = {&por_metrics_param_table,   &por_network_param_table,
                                                     &por_region_param_table,    &por_partition_param_table,
-                                                    &por_ocr_param_table,       &por_refresh_param_table,
+                                                    &por_attestation_param_table, &por_ocr_param_table, &por_refresh_param_table,
                                                     &por_consumer_param_table,  &por_threshold_param_table,
                                                     NULL};
 
@@ -95,7 +95,7 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "duration distribution");
         break;
     case POR_PARAM_WINDOWS:
-        por__sb_printf(b, "array of windows `{\"from\"|\"at\", \"until\"|\"for\"}`");
+        por__sb_printf(b, "array of windows (`from`/`at`, `until`/`for`)");
         break;
     case POR_PARAM_WINDOW:
         por__sb_printf(b, "window");

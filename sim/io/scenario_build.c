@@ -510,81 +510,6 @@ static void por__sc_drift(por__jr *c, const cJSON *reserve, por_custodian_config
 
 /* attestation.phase: "random" (the default when refreshes are periodic) or a duration in
  * [0, every). */
-static void por__sc_phase(por__jr *c, const cJSON *a, por_custodian_config *cu)
-{
-    cu->attest_phase_random = cu->attest_every > 0;
-    cu->attest_phase = 0;
-    const cJSON *p = por__jr_get(a, "phase");
-    if (!p)
-        return;
-    size_t m = por__jr_mark(c);
-    por__jr_push_key(c, "phase");
-    if (cJSON_IsString(p) && p->valuestring && strcmp(p->valuestring, "random") == 0) {
-        por__jr_reset(c, m);
-        return;
-    }
-    char got[96];
-    if (!cJSON_IsString(p))
-        por__jr_fail(c, "expected \"random\" or a duration, got %s", por__jr_describe(p, got, sizeof got));
-    cu->attest_phase_random = false;
-    cu->attest_phase = por__jr_v_duration(c, p, false);
-    if (cu->attest_phase > 0 && cu->attest_phase >= cu->attest_every) {
-        char ph[32], ev[32];
-        por__jr_fail(c, "needs phase < every, got phase=%s every=%s", por__jr_dur(cu->attest_phase, ph, sizeof ph),
-                     por__jr_dur(cu->attest_every, ev, sizeof ev));
-    }
-    por__jr_reset(c, m);
-}
-
-static void por__sc_attestation(por__jr *c, const cJSON *o, por_custodian_config *cu)
-{
-    static const char *const keys[] = {"every",   "lag",      "latency",           "failure_rate",
-                                       "outages", "ripcords", "rate_limit_per_min", "phase",
-                                       "skip_weekends", "first_day", NULL};
-    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday", "friday",
-                                       "saturday", "sunday", NULL};
-    bool api = cu->source == POR_SOURCE_ATTESTED_API;
-    cu->attest_every = api ? POR_HOUR : 0;
-    cu->attest_phase_random = cu->attest_every > 0; /* default "random" */
-    cu->api_latency.kind = POR_DIST_LOGNORMAL;
-    cu->api_latency.median = 200 * POR_MS;
-    cu->api_latency.sigma = 0.5;
-    const cJSON *a = por__jr_get(o, "attestation");
-    if (!a)
-        return;
-    size_t m = por__jr_mark(c);
-    por__jr_push_key(c, "attestation");
-    por__jr_v_object(c, a, keys, NULL);
-    cu->attest_every = por__jr_duration(c, a, "every", cu->attest_every, false);
-    cu->attest_lag = por__jr_duration(c, a, "lag", 0, false);
-    por__sc_phase(c, a, cu);
-    const cJSON *lat = por__jr_get(a, "latency");
-    if (lat) {
-        size_t m2 = por__jr_mark(c);
-        por__jr_push_key(c, "latency");
-        por__jr_v_duration_dist(c, lat, &cu->api_latency);
-        por__jr_reset(c, m2);
-    }
-    cu->failure_rate = por__jr_prob(c, a, "failure_rate", 0);
-    por__sc_windows(c, a, "outages", &cu->outages, &cu->noutages);
-    por__sc_windows(c, a, "ripcords", &cu->ripcords, &cu->nripcords);
-    cu->rate_limit_per_min = (uint32_t)por__jr_uint(c, a, "rate_limit_per_min", 0, 0, 1000000000);
-    /* market calendar: a fund's NAV or a broker's statement is not produced on Saturday
-     * or Sunday (por_custodian_refreshed_at) */
-    cu->skip_weekends = por__jr_bool(c, a, "skip_weekends", false);
-    cu->first_day = (uint32_t)por__jr_enum(c, a, "first_day", 0, days);
-    if (cu->skip_weekends && (!api || cu->attest_every <= 0)) {
-        por__jr_push_key(c, "skip_weekends");
-        por__jr_fail(c, "needs a periodic attestation (source \"api\" with every > 0): only a refreshed "
-                        "figure can skip the weekend");
-    }
-    if (!cu->skip_weekends && por__jr_has(a, "first_day")) {
-        por__jr_push_key(c, "first_day");
-        por__jr_fail(c, "has no effect without \"skip_weekends\": true");
-    }
-    por__jr_reset(c, m);
-}
-
 static void por__sc_custodian(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_custodian_config *cu,
                               bool implicit)
 {
@@ -630,7 +555,11 @@ static void por__sc_custodian(por__jr *c, const cJSON *o, por_scenario *sc, size
     por__sc_steps(c, r, cu);
     por__sc_drift(c, r, cu);
     por__jr_reset(c, m);
-    por__sc_attestation(c, o, cu);
+    const cJSON *a = por__jr_get(o, "attestation");
+    if (a)
+        por__jr_push_key(c, "attestation");
+    por__param_read(c, a, &por_attestation_param_table, cu, sc); /* models/custodian/custodian_params.c */
+    por__jr_reset(c, m);
 }
 
 void por__sc_custodians(por__jr *c, const cJSON *root, por_scenario *sc)

@@ -175,6 +175,8 @@ extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint
 extern const por_param_table por_consumer_param_table; /* consumers[]: models/consumer/consumer_params.c */
 extern const por_param por_consumers_param;            /* the top-level "consumers" array (on
                                                           por_scenario): consumer_params.c */
+extern const por_param_table por_attestation_param_table; /* custodians[].attestation:
+                                                             models/custodian/custodian_params.c */
 extern const por_param_table por_network_param_table;  /* network: net/net_params.c */
 extern const por_param_table por_region_param_table;   /* network.regions[]: net/net_params.c */
 extern const por_param_table por_partition_param_table; /* network.partitions[]: net/net_params.c */
