@@ -77,10 +77,11 @@ START_TEST(test_json_schema_is_generated)
         ck_assert_ptr_nonnull(o);
         ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "additionalProperties")));
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(o, "properties");
-        for (size_t k = 0; k < t->nparams; k++)
+        for (size_t k = 0; k < t->nparams; k++) {
+            const char *name = t->params[k].type == POR_PARAM_WINDOW ? "from" : t->params[k].name;
             if (t->params[k].type != POR_PARAM_RULE)
-                ck_assert_msg(cJSON_GetObjectItemCaseSensitive(props, t->params[k].name) != NULL, "%s.%s missing",
-                              t->path, t->params[k].name);
+                ck_assert_msg(cJSON_GetObjectItemCaseSensitive(props, name) != NULL, "%s.%s missing", t->path, name);
+        }
     }
     cJSON_Delete(root);
     free(gen);
@@ -255,6 +256,259 @@ START_TEST(test_reader_messages)
 }
 END_TEST
 
+static por_scenario *load_ok(const char *json, const char *const *sets, size_t nsets)
+{
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", sets, nsets, &sc, &err) == POR_OK, "%s",
+                  err.msg);
+    return sc;
+}
+
+/* consumers[] and network absent: exactly their tables' defaults. Where they come from:
+ * the network's latency is SCHEMA.md's documented WAN default (lognormal, median 80 ms,
+ * sigma 0.5); retransmit_timeout is Linux TCP's TCP_RTO_MIN (HZ/5 = 200 ms,
+ * include/net/tcp.h); loss 0, no bandwidth limit, no clock skew, no regions or
+ * partitions; a consumer polls once a minute (a keeper) on the feed's chain. */
+START_TEST(test_defaults_network_consumers)
+{
+    por_scenario *sc = por_scenario_defaults();
+    por_network_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_network_param_table, &want);
+    const por_network_config *got = &sc->network;
+    ck_assert_int_eq(got->latency.kind, want.latency.kind);
+    ck_assert_int_eq(got->latency.median, want.latency.median);
+    ck_assert(got->latency.sigma == want.latency.sigma);
+    ck_assert(got->loss == want.loss);
+    ck_assert_int_eq(got->loss_model, want.loss_model);
+    ck_assert_int_eq(got->retransmit_timeout, want.retransmit_timeout);
+    ck_assert(got->bandwidth_bps == want.bandwidth_bps);
+    ck_assert_int_eq(got->clock_skew_max, want.clock_skew_max);
+    ck_assert_uint_eq(got->nregions, 0);
+    ck_assert_uint_eq(got->nregion_links, 0);
+    ck_assert_uint_eq(got->npartitions, 0);
+    ck_assert_ptr_null(got->regions);
+    ck_assert_int_eq(want.latency.kind, POR_DIST_LOGNORMAL);
+    ck_assert_int_eq(want.latency.median, 80 * POR_MS);
+    ck_assert(want.latency.sigma == 0.5);
+    ck_assert_int_eq(want.retransmit_timeout, 200 * POR_MS);
+    ck_assert_int_eq(want.loss_model, POR_LOSS_RETRANSMIT);
+    ck_assert(want.loss == 0 && want.bandwidth_bps == 0);
+    ck_assert_uint_eq(sc->nconsumers, 0);
+    ck_assert_ptr_null(sc->consumers);
+    por_scenario_free(sc);
+    /* a consumer giving only name and thresholds: poll_every and chain from the table */
+    const char *two[] = {"chains=[{\"name\": \"a\"}, {\"name\": \"b\"}]", "feed.chain=\"b\"",
+                         "consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": "
+                         "\"pause\"}]}]"};
+    sc = load_ok("{\"duration\": \"1d\"}", two, 3);
+    por_consumer_config cwant;
+    memset(&cwant, 0, sizeof cwant);
+    por_param_defaults_in(&por_consumer_param_table, &cwant, sc);
+    ck_assert_uint_eq(sc->nconsumers, 1);
+    ck_assert_int_eq(sc->consumers[0].poll_every, cwant.poll_every);
+    ck_assert_int_eq(cwant.poll_every, POR_MIN);
+    ck_assert_uint_eq(sc->consumers[0].chain, 1); /* feed.chain "b" */
+    ck_assert_uint_eq(cwant.chain, 1);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* The generic types added for consumers[] and network: a good value of each is stored
+ * as the struct field holds it, and each refusal keeps the hand-written reader's
+ * message and JSON path. */
+START_TEST(test_param_types)
+{
+    const char *doc = "{\"duration\": \"1d\", \"feed\": {\"ocr\": {\"n\": 6, \"f\": 1}}}";
+    const char *th = "\"thresholds\": [{\"ratio\": \"90%\", \"action\": \"pause\"}]";
+    char set[512];
+    const char *sets[1] = {set};
+    /* NAME (and ARRAY of tables, REF of a chain) */
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"lender\", \"chain\": \"ethereum\", %s}, {\"name\": \"b\", %s}]",
+             th, th);
+    por_scenario *sc = load_ok(doc, sets, 1);
+    ck_assert_uint_eq(sc->nconsumers, 2);
+    ck_assert_str_eq(sc->consumers[0].name, "lender");
+    ck_assert_str_eq(sc->consumers[1].name, "b");
+    ck_assert_uint_eq(sc->consumers[0].chain, 0);
+    ck_assert_uint_eq(sc->consumers[0].nthresholds, 1);
+    ck_assert_int_eq(sc->consumers[0].thresholds[0].ratio_ppb, 9 * POR_PPB_ONE / 10);
+    por_scenario_free(sc);
+    snprintf(set, sizeof set, "consumers=[{\"name\": 3, %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].name: expected a string, got 3 "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"\", %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].name: expected a non-empty string, got \"\" "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"%0100d\", %s}]", 0, th);
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, sets, 1), "$.consumers[0].name: expected at most 63 characters, got 100 "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", %s}, {\"name\": \"a\", %s}]", th, th);
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, sets, 1), "$.consumers[1].name: duplicate consumer name \"a\" (also used by entry 0) "));
+    snprintf(set, sizeof set, "consumers=[{%s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].name: missing required key "));
+    /* REF */
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"chain\": \"ethereun\", %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1),
+                                 "$.consumers[0].chain: unknown chain \"ethereun\"; did you mean \"ethereum\"? "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"chain\": 1, %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].chain: expected the name of a chain, got 1 "));
+    /* ARRAY: not an array, too short, too long, an element not an object */
+    snprintf(set, sizeof set, "consumers={}");
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers: expected an array, got an object "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"thresholds\": []}]");
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, sets, 1), "$.consumers[0].thresholds: expected at least 1 element, got 0 "));
+    snprintf(set, sizeof set, "network.regions=[");
+    for (int i = 0; i < 32; i++)
+        snprintf(set + strlen(set), sizeof set - strlen(set), "%s{}", i ? "," : "");
+    snprintf(set + strlen(set), sizeof set - strlen(set), "]");
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.network.regions: expected at most 31 elements, got 32 "));
+    snprintf(set, sizeof set, "consumers=[5]");
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0]: expected an object, got 5 "));
+    snprintf(set, sizeof set, "consumers=[{\"name\": \"a\", \"chian\": \"x\", %s}]", th);
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sets, 1), "$.consumers[0].chian: unknown key; did you mean \"chain\"? "));
+    /* PROBABILITY */
+    const char *loss[] = {"network.loss=0.25"};
+    sc = load_ok(doc, loss, 1);
+    ck_assert(sc->network.loss == 0.25);
+    por_scenario_free(sc);
+    const char *loss_bad[] = {"network.loss=1.5"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, loss_bad, 1), "$.network.loss: expected a probability in [0, 1], got 1.5 "));
+    const char *loss_str[] = {"network.loss=\"1%\""};
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, loss_str, 1), "$.network.loss: expected a probability in [0, 1], got \"1%\" "));
+    /* DISTRIBUTION: a constant, an object, a wrong type, an unknown kind */
+    const char *lat_c[] = {"network.latency=\"30ms\""};
+    sc = load_ok(doc, lat_c, 1);
+    ck_assert_int_eq(sc->network.latency.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(sc->network.latency.value, 30 * POR_MS);
+    por_scenario_free(sc);
+    const char *lat_p[] = {"network.latency={\"dist\": \"pareto\", \"scale\": \"40ms\", \"shape\": 3}"};
+    sc = load_ok(doc, lat_p, 1);
+    ck_assert_int_eq(sc->network.latency.kind, POR_DIST_PARETO);
+    ck_assert_int_eq(sc->network.latency.scale, 40 * POR_MS);
+    ck_assert(sc->network.latency.shape == 3);
+    por_scenario_free(sc);
+    const char *lat_bad[] = {"network.latency=5"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, lat_bad, 1),
+                                 "$.network.latency: expected a duration such as \"80ms\" or an object such as "
+                                 "{\"dist\": \"lognormal\", \"median\": \"80ms\", \"sigma\": 0.5}, got 5 "));
+    /* WINDOW (inline keys of a partition) */
+    const char *win[] = {"network.partitions=[{\"at\": \"6h\", \"for\": \"30m\", \"groups\": [[0, 1], [2]]}]"};
+    sc = load_ok(doc, win, 1);
+    ck_assert_uint_eq(sc->network.npartitions, 1);
+    ck_assert_int_eq(sc->network.partitions[0].window.from, 6 * POR_HOUR);
+    ck_assert_int_eq(sc->network.partitions[0].window.until, 6 * POR_HOUR + 30 * POR_MIN);
+    ck_assert_uint_eq(sc->network.partitions[0].ngroups, 2);
+    por_scenario_free(sc);
+    const char *win_open[] = {"network.partitions=[{\"groups\": [[0]]}]"};
+    sc = load_ok(doc, win_open, 1);
+    ck_assert_int_eq(sc->network.partitions[0].window.from, 0);
+    ck_assert_int_eq(sc->network.partitions[0].window.until, POR_TIME_MAX);
+    por_scenario_free(sc);
+    const char *win_both[] = {"network.partitions=[{\"from\": \"1h\", \"at\": \"1h\", \"groups\": [[0]]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, win_both, 1),
+                                 "$.network.partitions[0].at: give either \"from\" or \"at\", not both "));
+    const char *win_order[] = {"network.partitions=[{\"from\": \"2h\", \"until\": \"1h\", \"groups\": [[0]]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, win_order, 1),
+                                 "$.network.partitions[0].until: needs until > from, got from=2h until=1h "));
+    const char *win_key[] = {"network.partitions=[{\"fro\": \"2h\", \"groups\": [[0]]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, win_key, 1),
+                                 "$.network.partitions[0].fro: unknown key; did you mean \"from\"? "));
+    /* CUSTOM: bandwidth as a number or a unit string; refused otherwise */
+    const char *bw[] = {"network.bandwidth=\"2.5Gbps\""};
+    sc = load_ok(doc, bw, 1);
+    ck_assert(sc->network.bandwidth_bps == 2.5e9);
+    por_scenario_free(sc);
+    const char *bw_bad[] = {"network.bandwidth=\"100Mbit\""};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, bw_bad, 1),
+                                 "$.network.bandwidth: expected bits per second as a number or a string such as "
+                                 "\"100Mbps\" (bps, kbps, Mbps, Gbps), got \"100Mbit\" "));
+    /* a region RULE: an oracle in two regions, at the second one's index of it */
+    const char *reg[] = {"network.regions=[{\"name\": \"a\", \"nodes\": [0, 1]}, {\"name\": \"b\", \"nodes\": [2, 1]}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, reg, 1),
+                                 "$.network.regions[1].nodes[1]: oracle 1 is already in region \"a\" "));
+}
+END_TEST
+
+/* custodians[].attestation: its defaults (an API refreshed hourly at a random phase,
+ * lognormal 200 ms answers, SCHEMA.md custodians[]; a wallet read live), and the WINDOWS
+ * type its outages and ripcords use: good lists stored in order, each refusal with the
+ * hand-written reader's message. */
+START_TEST(test_attestation_table)
+{
+    por_scenario *sc = por_scenario_defaults();
+    por_custodian_config want;
+    memset(&want, 0, sizeof want);
+    want.source = POR_SOURCE_ATTESTED_API; /* the table derives every from source */
+    por_param_defaults(&por_attestation_param_table, &want);
+    const por_custodian_config *got = &sc->custodians[0];
+    ck_assert_int_eq(got->attest_every, want.attest_every);
+    ck_assert_int_eq(want.attest_every, POR_HOUR);
+    ck_assert(got->attest_phase_random && want.attest_phase_random);
+    ck_assert_int_eq(got->attest_lag, want.attest_lag);
+    ck_assert_int_eq(got->api_latency.kind, POR_DIST_LOGNORMAL);
+    ck_assert_int_eq(got->api_latency.median, want.api_latency.median);
+    ck_assert_int_eq(want.api_latency.median, 200 * POR_MS);
+    ck_assert(got->api_latency.sigma == want.api_latency.sigma && want.api_latency.sigma == 0.5);
+    ck_assert(got->failure_rate == 0 && want.failure_rate == 0);
+    ck_assert_uint_eq(got->noutages, 0);
+    ck_assert_uint_eq(got->nripcords, 0);
+    ck_assert_uint_eq(got->rate_limit_per_min, want.rate_limit_per_min);
+    ck_assert(!got->skip_weekends && !want.skip_weekends);
+    ck_assert_uint_eq(got->first_day, want.first_day);
+    por_scenario_free(sc);
+    /* a wallet custodian: every 0 (live), so no random phase */
+    memset(&want, 0, sizeof want);
+    want.source = POR_SOURCE_WALLET;
+    por_param_defaults(&por_attestation_param_table, &want);
+    ck_assert_int_eq(want.attest_every, 0);
+    ck_assert(!want.attest_phase_random);
+
+    const char *doc = "{\"duration\": \"1d\"}";
+    const char *win[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"every\": \"2h\", \"phase\": \"30m\", "
+                         "\"outages\": [{\"at\": \"1h\", \"for\": \"1h\"}, {\"from\": \"5h\"}], "
+                         "\"ripcords\": [{\"from\": \"3h\", \"until\": \"4h\"}]}}]"};
+    sc = load_ok(doc, win, 1);
+    got = &sc->custodians[0];
+    ck_assert_int_eq(got->attest_every, 2 * POR_HOUR);
+    ck_assert(!got->attest_phase_random);
+    ck_assert_int_eq(got->attest_phase, 30 * POR_MIN);
+    ck_assert_uint_eq(got->noutages, 2);
+    ck_assert_int_eq(got->outages[0].from, POR_HOUR);
+    ck_assert_int_eq(got->outages[0].until, 2 * POR_HOUR);
+    ck_assert_int_eq(got->outages[1].from, 5 * POR_HOUR);
+    ck_assert_int_eq(got->outages[1].until, POR_TIME_MAX);
+    ck_assert_uint_eq(got->nripcords, 1);
+    ck_assert_int_eq(got->ripcords[0].until, 4 * POR_HOUR);
+    por_scenario_free(sc);
+    const char *w_obj[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"outages\": {}}}]"};
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, w_obj, 1), "$.custodians[0].attestation.outages: expected an array, got an object "));
+    const char *w_elem[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"ripcords\": [5]}}]"};
+    ck_assert_ptr_nonnull(
+        strstr(load_err(doc, w_elem, 1), "$.custodians[0].attestation.ripcords[0]: expected an object, got 5 "));
+    const char *w_key[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"outages\": [{\"fro\": \"1h\"}]}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, w_key, 1),
+                                 "$.custodians[0].attestation.outages[0].fro: unknown key; did you mean \"from\"? "));
+    const char *w_order[] = {
+        "custodians=[{\"name\": \"b\", \"attestation\": {\"outages\": [{\"from\": \"2h\", \"until\": \"1h\"}]}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, w_order, 1), "$.custodians[0].attestation.outages[0].until: needs until "
+                                                             "> from, got from=2h until=1h "));
+    /* the table's rules: the phase below every; the market calendar needs a periodic figure */
+    const char *ph[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"every\": \"1h\", \"phase\": \"2h\"}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, ph, 1),
+                                 "$.custodians[0].attestation.phase: needs phase < every, got phase=2h every=1h "));
+    const char *sw[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"every\": \"0s\", \"skip_weekends\": true}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, sw, 1), "$.custodians[0].attestation.skip_weekends: needs a periodic "
+                                                       "attestation (source \"api\" with every > 0)"));
+    const char *fd[] = {"custodians=[{\"name\": \"b\", \"attestation\": {\"first_day\": \"friday\"}}]"};
+    ck_assert_ptr_nonnull(strstr(load_err(doc, fd, 1), "$.custodians[0].attestation.first_day: has no effect without "
+                                                       "\"skip_weekends\": true "));
+}
+END_TEST
+
 /* `porsim schema json` prints the committed JSON Schema; `markdown FILE` reprints the
  * committed SCHEMA.md unchanged (it is up to date); bad usage exits 2. */
 START_TEST(test_schema_command)
@@ -293,6 +547,9 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_derived_defaults_follow_rules);
     tcase_add_test(t, test_reader_messages);
     tcase_add_test(t, test_schema_command);
+    tcase_add_test(t, test_defaults_network_consumers);
+    tcase_add_test(t, test_param_types);
+    tcase_add_test(t, test_attestation_table);
     suite_add_tcase(s, t);
     return s;
 }

@@ -1,6 +1,7 @@
 /* The parts of por/param.h that need no reader: a table's defaults and the exact
  * duration text the loader's messages use (the JSON reader lives in io/param_read.c). */
 #include "por/param.h"
+#include "por/scenario.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,11 @@ char *por_param_duration_text(por_time_t t, char *buf, size_t n)
 
 void por_param_defaults(const por_param_table *table, void *section)
 {
+    por_param_defaults_in(table, section, NULL);
+}
+
+void por_param_defaults_in(const por_param_table *table, void *section, const void *scenario)
+{
     char *base = section;
     for (size_t i = 0; i < table->nparams; i++) {
         const por_param *p = &table->params[i];
@@ -34,6 +40,10 @@ void por_param_defaults(const por_param_table *table, void *section)
             continue;
         if (p->derive) {
             p->derive(section);
+            continue;
+        }
+        if (p->derive_in) {
+            p->derive_in(section, scenario);
             continue;
         }
         switch (p->type) {
@@ -64,6 +74,34 @@ void por_param_defaults(const por_param_table *table, void *section)
             memcpy(base + p->count_offset, &zero, sizeof zero);
             break;
         }
+        case POR_PARAM_NAME:
+            snprintf(field, p->max_len, "%s", p->def_text ? p->def_text : "");
+            break;
+        case POR_PARAM_REF: {
+            uint32_t v = (uint32_t)p->def.u;
+            memcpy(field, &v, sizeof v);
+            break;
+        }
+        case POR_PARAM_PROBABILITY:
+            memcpy(field, &p->def.d, sizeof p->def.d);
+            break;
+        case POR_PARAM_DISTRIBUTION:
+            memcpy(field, p->def_ptr, sizeof(por_duration_dist));
+            break;
+        case POR_PARAM_WINDOWS:
+        case POR_PARAM_ARRAY: {
+            void *none = NULL; /* no elements */
+            size_t zero = 0;
+            memcpy(field, &none, sizeof none);
+            memcpy(base + p->count_offset, &zero, sizeof zero);
+            break;
+        }
+        case POR_PARAM_WINDOW: {
+            por_window w = {0, POR_TIME_MAX}; /* the whole run */
+            memcpy(field, &w, sizeof w);
+            break;
+        }
+        case POR_PARAM_CUSTOM:
         case POR_PARAM_RULE:
             break;
         }

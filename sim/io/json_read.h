@@ -152,15 +152,18 @@ char *por__percent_format(int64_t ppb, char *buf, size_t n);
  * describes: key check with suggestions, typed values, defaults, rules (which see SC,
  * the scenario read so far). */
 void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc);
-/* An array of objects read by a table, in two steps so that the caller attaches the
- * allocation to the scenario before any element can fail:
- *   x->items = por__param_array(c, node, 1, 1000, sizeof *x->items, &x->nitems);
- *   por__param_read_elements(c, node, &table, x->items, sizeof *x->items, sc);
- * The first checks NODE (path pushed) is an array of MIN..MAX elements and returns a
- * zeroed array of them (NULL when empty); the second reads element i at "[i]". */
+/* Checks NODE (path pushed) is an array of MIN..MAX elements and returns a zeroed array
+ * of them (NULL when empty), which the caller attaches to the scenario before reading
+ * any element (a POR_PARAM_ARRAY row does both). */
 void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count);
-void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
-                              const por_scenario *sc);
+/* Reads the one key P of OBJ (a row of no table: the top-level "consumers") into
+ * SECTION: its value, its default, or "missing required key". */
+void por__param_read_key(por__jr *c, const cJSON *obj, const por_param *p, void *section, const por_scenario *sc);
+/* A hand-written reader named by a POR_PARAM_CUSTOM row (param_custom.c): V is present,
+ * its path pushed; SECTION is the object the row belongs to. */
+typedef void (*por__param_custom_fn)(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                     const por_scenario *sc);
+por__param_custom_fn por__param_custom(const char *name);
 
 /* ---- the section builders (scenario_*.c) ------------------------------------------ */
 
@@ -177,5 +180,11 @@ void por__sc_attackers(por__jr *c, const cJSON *root, por_scenario *sc);
 void por__sc_nodes(por__jr *c, const cJSON *node, uint32_t n, size_t min, uint32_t **out, size_t *count);
 /* Resolves a chain name (a string node) to its index. */
 uint32_t por__sc_chain_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
+/* Resolves a custodian name (a string node) to its index. */
+uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
+/* Resolves the string NODE against NCANDS names laid out STRIDE bytes apart from BASE
+ * ("unknown KIND ...; did you mean ...?" otherwise). */
+uint32_t por__sc_name_ref(por__jr *c, const cJSON *node, const char *base, size_t stride, size_t ncands,
+                          const char *kind);
 
 #endif

@@ -6,6 +6,7 @@
 #include "json_read.h"
 #include "por/param.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,16 @@ typedef struct {
     por__jr *c;
     const cJSON *obj;
 } por__param_reader;
+
+/* The array an element being read belongs to: NAME's .unique compares with the
+ * elements before it. */
+typedef struct {
+    const char *base; /* element 0 */
+    size_t stride, index;
+} por__param_elems;
+
+static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
+                               const por_scenario *sc, const por__param_elems *in);
 
 static bool por__param_given(void *reader, const char *key)
 {
@@ -38,8 +49,47 @@ static void por__param_warn(void *reader, const char *key, const char *message)
     por__jr_reset(r->c, m);
 }
 
+/* Reads the array V (path pushed) into P's pointer and count: the allocation is attached
+ * to the section before any element can fail (json_read.h). */
+static void por__param_elements(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc)
+{
+    size_t n;
+    void *elems = por__param_array(c, v, p->min_len, p->max_len, p->stride, &n);
+    memcpy(base + p->offset, &elems, sizeof elems);
+    memcpy(base + p->count_offset, &n, sizeof n);
+    size_t i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__param_elems in = {elems, p->stride, i};
+        por__param_read_in(c, e, p->sub, (char *)elems + i * p->stride, sc, &in);
+        por__jr_reset(c, m);
+    }
+}
+
+/* A list of time windows (0..1000000 objects {"from"|"at", "until"|"for"}). */
+static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, char *base)
+{
+    static const char *const keys[] = {"from", "at", "until", "for", NULL};
+    size_t n = por__jr_v_array(c, v, 0, 1000000);
+    if (n == 0)
+        return;
+    por_window *w = por_xcalloc(n, sizeof *w);
+    memcpy(base + p->offset, &w, sizeof w);
+    memcpy(base + p->count_offset, &n, sizeof n);
+    size_t i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        w[i] = por__jr_window(c, e);
+        por__jr_reset(c, m);
+    }
+}
+
 /* Reads the present key P of OBJ (path already pushed) into FIELD. */
-static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base)
+static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc,
+                             const por__param_elems *in)
 {
     void *field = base + p->offset;
     switch (p->type) {
@@ -94,6 +144,37 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         memcpy(base + p->count_offset, &n, sizeof n);
         break;
     }
+    case POR_PARAM_NAME:
+        por__jr_v_string(c, v, field, p->max_len);
+        for (size_t j = 0; p->unique && in && j < in->index; j++)
+            if (strcmp(in->base + j * in->stride + p->offset, field) == 0)
+                por__jr_fail(c, "duplicate %s name \"%s\" (also used by entry %zu)", p->unique, (char *)field, j);
+        break;
+    case POR_PARAM_REF: {
+        uint32_t r = p->ref == POR_REF_CHAIN ? por__sc_chain_ref(c, v, sc) : por__sc_custodian_ref(c, v, sc);
+        memcpy(field, &r, sizeof r);
+        break;
+    }
+    case POR_PARAM_PROBABILITY: {
+        char got[96];
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 1)
+            por__jr_fail(c, "expected a probability in [0, 1], got %s", por__jr_describe(v, got, sizeof got));
+        memcpy(field, &v->valuedouble, sizeof v->valuedouble);
+        break;
+    }
+    case POR_PARAM_DISTRIBUTION:
+        por__jr_v_duration_dist(c, v, field);
+        break;
+    case POR_PARAM_WINDOWS:
+        por__param_windows(c, v, p, base);
+        break;
+    case POR_PARAM_ARRAY:
+        por__param_elements(c, v, p, base, sc);
+        break;
+    case POR_PARAM_CUSTOM:
+        por__param_custom(p->custom)(c, v, p, base, sc);
+        break;
+    case POR_PARAM_WINDOW: /* read from the object itself (por__param_read_in) */
     case POR_PARAM_RULE:
         break;
     }
@@ -101,10 +182,38 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
 
 void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
 {
+    por__param_read_in(c, obj, t, section, sc, NULL);
+}
+
+void por__param_read_key(por__jr *c, const cJSON *obj, const por_param *p, void *section, const por_scenario *sc)
+{
+    por_param_table one = {.params = p, .nparams = 1};
+    const cJSON *v = por__jr_get(obj, p->name);
+    size_t m = por__jr_mark(c);
+    if (!v && p->required) {
+        por__jr_push_key(c, p->name);
+        por__jr_fail(c, "missing required key");
+    } else if (!v) {
+        por_param_defaults_in(&one, section, sc);
+    } else {
+        por__jr_push_key(c, p->name);
+        por__param_value(c, v, p, section, sc, NULL);
+    }
+    por__jr_reset(c, m);
+}
+
+static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
+                               const por_scenario *sc, const por__param_elems *in)
+{
+    static const char *const window_keys[] = {"from", "at", "until", "for"};
     const char *keys[65];
     size_t nkeys = 0;
     for (size_t i = 0; i < t->nparams; i++)
-        if (t->params[i].type != POR_PARAM_RULE) {
+        if (t->params[i].type == POR_PARAM_WINDOW) {
+            POR_ASSERT(nkeys + 4 < 64);
+            for (size_t w = 0; w < 4; w++)
+                keys[nkeys++] = window_keys[w];
+        } else if (t->params[i].type != POR_PARAM_RULE) {
             POR_ASSERT(nkeys < 64);
             keys[nkeys++] = t->params[i].name;
         }
@@ -120,15 +229,18 @@ void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, voi
         size_t m = por__jr_mark(c);
         if (p->type == POR_PARAM_RULE) {
             p->rule(&k, section);
+        } else if (p->type == POR_PARAM_WINDOW && obj) {
+            por_window w = por__jr_window(c, obj);
+            memcpy(base + p->offset, &w, sizeof w);
         } else if (!v && p->required) {
             por__jr_push_key(c, p->name);
             por__jr_fail(c, "missing required key");
         } else if (!v) {
             por_param_table one = {.params = p, .nparams = 1};
-            por_param_defaults(&one, section);
+            por_param_defaults_in(&one, section, sc);
         } else {
             por__jr_push_key(c, p->name);
-            por__param_value(c, v, p, base);
+            por__param_value(c, v, p, base, sc, in);
         }
         por__jr_reset(c, m);
     }
@@ -141,16 +253,4 @@ void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, si
     size_t n = por__jr_v_array(c, node, min, max);
     *count = n;
     return n ? por_xcalloc(n, size) : NULL;
-}
-
-void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
-                              const por_scenario *sc)
-{
-    size_t i = 0;
-    for (const cJSON *e = node->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__param_read(c, e, t, (char *)elems + i * size, sc);
-        por__jr_reset(c, m);
-    }
 }

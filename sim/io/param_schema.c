@@ -11,8 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const por_param_table *const por_param_tables[] = {&por_metrics_param_table, &por_ocr_param_table,
-                                                    &por_refresh_param_table, &por_threshold_param_table, NULL};
+/* An array's element table comes after the table holding the array (the JSON Schema
+ * places it inside the array's "items"). */
+const por_param_table *const por_param_tables[] = {&por_metrics_param_table,   &por_network_param_table,
+                                                    &por_region_param_table,    &por_partition_param_table,
+                                                    &por_attestation_param_table, &por_ocr_param_table, &por_refresh_param_table,
+                                                    &por_consumer_param_table,  &por_threshold_param_table,
+                                                    NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
@@ -77,11 +82,78 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "array of 1..%zu integers %llu..%llu", p->max_len, (unsigned long long)p->min.u,
                        (unsigned long long)p->max.u);
         break;
+    case POR_PARAM_NAME:
+        por__sb_printf(b, "string of 1..%zu characters", p->max_len - 1);
+        break;
+    case POR_PARAM_REF:
+        por__sb_printf(b, "%s name", p->ref == POR_REF_CHAIN ? "chain" : "custodian");
+        break;
+    case POR_PARAM_PROBABILITY:
+        por__sb_printf(b, "probability 0..1");
+        break;
+    case POR_PARAM_DISTRIBUTION:
+        por__sb_printf(b, "duration distribution");
+        break;
+    case POR_PARAM_WINDOWS:
+        por__sb_printf(b, "array of windows (`from`/`at`, `until`/`for`)");
+        break;
+    case POR_PARAM_WINDOW:
+        por__sb_printf(b, "window");
+        break;
+    case POR_PARAM_ARRAY:
+        por__sb_printf(b, "array of %zu..%zu objects (`%s`)", p->min_len, p->max_len, p->sub->path);
+        break;
+    case POR_PARAM_CUSTOM:
+        por__sb_printf(b, "%s", p->type_doc);
+        break;
     case POR_PARAM_RULE:
         break;
     }
     if (p->unit)
         por__sb_printf(b, " (%s)", p->unit);
+}
+
+/* A duration distribution as the JSON that gives it. */
+static void por__schema_dist(por__sbuf *b, const por_duration_dist *d)
+{
+    char x[48], y[48];
+    switch (d->kind) {
+    case POR_DIST_CONSTANT:
+        por__sb_printf(b, "\"%s\"", por_param_duration_text(d->value, x, sizeof x));
+        break;
+    case POR_DIST_UNIFORM:
+        por__sb_printf(b, "{\"dist\": \"uniform\", \"min\": \"%s\", \"max\": \"%s\"}",
+                       por_param_duration_text(d->min, x, sizeof x), por_param_duration_text(d->max, y, sizeof y));
+        break;
+    case POR_DIST_NORMAL:
+        por__sb_printf(b, "{\"dist\": \"normal\", \"mean\": \"%s\", \"sd\": \"%s\"}",
+                       por_param_duration_text(d->mean, x, sizeof x), por_param_duration_text(d->sd, y, sizeof y));
+        break;
+    case POR_DIST_LOGNORMAL:
+        por__sb_printf(b, "{\"dist\": \"lognormal\", \"median\": \"%s\", \"sigma\": %g}",
+                       por_param_duration_text(d->median, x, sizeof x), d->sigma);
+        break;
+    case POR_DIST_PARETO:
+        por__sb_printf(b, "{\"dist\": \"pareto\", \"scale\": \"%s\", \"shape\": %g}",
+                       por_param_duration_text(d->scale, x, sizeof x), d->shape);
+        break;
+    case POR_DIST_EXPONENTIAL:
+        por__sb_printf(b, "{\"dist\": \"exponential\", \"mean\": \"%s\"}",
+                       por_param_duration_text(d->mean, x, sizeof x));
+        break;
+    case POR_DIST_EMPIRICAL:
+        POR_ASSERT(!"an empirical default");
+    }
+}
+
+/* The row's key(s) as the markdown shows them. */
+static void por__schema_key(por__sbuf *b, const char *prefix, const por_param *p)
+{
+    const char *dot = *prefix ? "." : "";
+    if (p->type == POR_PARAM_WINDOW)
+        por__sb_printf(b, "`%s%sfrom`/`at`, `%s%suntil`/`for`", prefix, dot, prefix, dot);
+    else
+        por__sb_printf(b, "`%s%s%s`", prefix, dot, p->name);
 }
 
 static void por__schema_default(por__sbuf *b, const por_param *p)
@@ -91,7 +163,7 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "**required**");
         return;
     }
-    if (p->derive) {
+    if (p->derive || p->derive_in || p->default_doc) {
         por__sb_printf(b, "%s", p->default_doc);
         return;
     }
@@ -117,6 +189,28 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     case POR_PARAM_UINT32_LIST:
         por__sb_printf(b, "`[]`");
         break;
+    case POR_PARAM_NAME:
+        por__sb_printf(b, "`\"%s\"`", p->def_text);
+        break;
+    case POR_PARAM_REF:
+        POR_ASSERT(!"a REF default is derived (.derive_in)");
+        break;
+    case POR_PARAM_PROBABILITY:
+        por__sb_printf(b, "`%g`", p->def.d);
+        break;
+    case POR_PARAM_DISTRIBUTION:
+        por__sb_printf(b, "`");
+        por__schema_dist(b, p->def_ptr);
+        por__sb_printf(b, "`");
+        break;
+    case POR_PARAM_WINDOWS:
+    case POR_PARAM_ARRAY:
+    case POR_PARAM_CUSTOM:
+        por__sb_printf(b, "none");
+        break;
+    case POR_PARAM_WINDOW:
+        por__sb_printf(b, "the whole run");
+        break;
     case POR_PARAM_RULE:
         break;
     }
@@ -133,7 +227,9 @@ char *por_schema_markdown(const por_param_table *t)
         const por_param *p = &t->params[i];
         if (p->type == POR_PARAM_RULE)
             continue;
-        por__sb_printf(&b, "| `%s%s%s` | ", prefix, *prefix ? "." : "", p->name);
+        por__sb_printf(&b, "| ");
+        por__schema_key(&b, prefix, p);
+        por__sb_printf(&b, " | ");
         por__schema_type(&b, p);
         por__sb_printf(&b, ": %s | ", p->doc);
         por__schema_default(&b, p);
@@ -199,7 +295,7 @@ static cJSON *por__schema_property(const por_param *p)
     por__sbuf d = {0};
     por__schema_type(&d, p);
     por__sb_printf(&d, ": %s", p->doc);
-    if (p->derive && !p->required)
+    if ((p->derive || p->derive_in || p->default_doc) && !p->required)
         por__sb_printf(&d, ". Default: %s", p->default_doc);
     cJSON_AddStringToObject(o, "description", d.s);
     free(d.s);
@@ -251,10 +347,56 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddNumberToObject(it, "maximum", (double)p->max.u);
         break;
     }
+    case POR_PARAM_NAME:
+        cJSON_AddStringToObject(o, "type", "string");
+        cJSON_AddNumberToObject(o, "minLength", 1);
+        cJSON_AddNumberToObject(o, "maxLength", (double)(p->max_len - 1));
+        if (!p->required)
+            cJSON_AddStringToObject(o, "default", p->def_text);
+        break;
+    case POR_PARAM_REF:
+        cJSON_AddStringToObject(o, "type", "string");
+        break;
+    case POR_PARAM_PROBABILITY:
+        cJSON_AddStringToObject(o, "type", "number");
+        cJSON_AddNumberToObject(o, "minimum", 0);
+        cJSON_AddNumberToObject(o, "maximum", 1);
+        if (!p->required)
+            cJSON_AddNumberToObject(o, "default", p->def.d);
+        break;
+    case POR_PARAM_DISTRIBUTION:
+        cJSON_AddStringToObject(o, "$ref", "#/$defs/duration_distribution");
+        break;
+    case POR_PARAM_WINDOWS:
+        cJSON_AddStringToObject(o, "type", "array");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "$ref", "#/$defs/window");
+        break;
+    case POR_PARAM_ARRAY:
+        cJSON_AddStringToObject(o, "type", "array");
+        cJSON_AddNumberToObject(o, "minItems", (double)p->min_len);
+        cJSON_AddNumberToObject(o, "maxItems", (double)p->max_len);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "object");
+        break;
+    case POR_PARAM_WINDOW: /* its keys are added one by one (por__schema_window) */
+    case POR_PARAM_CUSTOM: /* only the description: the form is checked by a hand-written reader */
     case POR_PARAM_RULE:
         break;
     }
     return o;
+}
+
+/* The four keys of an inline window, into PROPS. */
+static void por__schema_window(cJSON *props)
+{
+    static const char *const keys[][2] = {{"from", "start (default 0), or \"at\""},
+                                          {"at", "start, the same as \"from\""},
+                                          {"until", "end (default: open), or \"for\""},
+                                          {"for", "length, instead of \"until\""}};
+    for (size_t i = 0; i < 4; i++) {
+        cJSON *k = cJSON_AddObjectToObject(props, keys[i][0]);
+        cJSON_AddStringToObject(k, "$ref", "#/$defs/duration");
+        cJSON_AddStringToObject(k, "description", keys[i][1]);
+    }
 }
 
 /* The object schema at PATH ("feed.ocr", "consumers[].thresholds[]") under ROOT,
@@ -307,6 +449,27 @@ char *por_schema_json(void)
     cJSON_AddStringToObject(pct, "type", "string");
     cJSON_AddStringToObject(pct, "pattern", "^-?[0-9]+(\\.[0-9]+)?%$");
     cJSON_AddStringToObject(pct, "description", "a percentage: \"1%\", \"0.5%\", \"-8%\"");
+    cJSON *dd = cJSON_AddObjectToObject(defs, "duration_distribution");
+    cJSON_AddStringToObject(dd, "description",
+                            "a duration (constant) or {\"dist\": KIND, ...} (scenarios/SCHEMA.md, Distributions)");
+    cJSON *one = cJSON_AddArrayToObject(dd, "oneOf");
+    cJSON *dref = cJSON_CreateObject();
+    cJSON_AddStringToObject(dref, "$ref", "#/$defs/duration");
+    cJSON_AddItemToArray(one, dref);
+    cJSON *dobj = cJSON_CreateObject();
+    cJSON_AddStringToObject(dobj, "type", "object");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(dobj, "required"), cJSON_CreateString("dist"));
+    cJSON *kinds = cJSON_AddArrayToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(dobj, "properties"), "dist"),
+                                          "enum");
+    static const char *const dist_names[] = {"constant", "uniform", "normal", "lognormal", "pareto", "exponential",
+                                             "empirical"};
+    for (size_t i = 0; i < sizeof dist_names / sizeof dist_names[0]; i++)
+        cJSON_AddItemToArray(kinds, cJSON_CreateString(dist_names[i]));
+    cJSON_AddItemToArray(one, dobj);
+    cJSON *win = cJSON_AddObjectToObject(defs, "window");
+    cJSON_AddStringToObject(win, "type", "object");
+    cJSON_AddBoolToObject(win, "additionalProperties", false);
+    por__schema_window(cJSON_AddObjectToObject(win, "properties"));
     for (size_t i = 0; por_param_tables[i]; i++) {
         const por_param_table *t = por_param_tables[i];
         cJSON *o = por__schema_at(root, t->path);
@@ -319,6 +482,10 @@ char *por_schema_json(void)
             const por_param *p = &t->params[k];
             if (p->type == POR_PARAM_RULE)
                 continue;
+            if (p->type == POR_PARAM_WINDOW) {
+                por__schema_window(props);
+                continue;
+            }
             cJSON_AddItemToObject(props, p->name, por__schema_property(p));
             if (p->required) {
                 if (!required)

@@ -11,9 +11,8 @@
 
 /* ---- shared helpers --------------------------------------------------------------- */
 
-/* Resolves the string NODE against NCANDS names laid out STRIDE bytes apart from BASE. */
-static uint32_t por__sc_ref(por__jr *c, const cJSON *node, const char *base, size_t stride, size_t ncands,
-                            const char *kind)
+uint32_t por__sc_name_ref(por__jr *c, const cJSON *node, const char *base, size_t stride, size_t ncands,
+                          const char *kind)
 {
     char got[96];
     if (!cJSON_IsString(node) || !node->valuestring)
@@ -40,13 +39,12 @@ static uint32_t por__sc_ref(por__jr *c, const cJSON *node, const char *base, siz
 
 uint32_t por__sc_chain_ref(por__jr *c, const cJSON *node, const por_scenario *sc)
 {
-    return por__sc_ref(c, node, sc->chains[0].name, sizeof sc->chains[0], sc->nchains, "chain");
+    return por__sc_name_ref(c, node, sc->chains[0].name, sizeof sc->chains[0], sc->nchains, "chain");
 }
 
-uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
 uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc)
 {
-    return por__sc_ref(c, node, sc->custodians[0].name, sizeof sc->custodians[0], sc->ncustodians, "custodian");
+    return por__sc_name_ref(c, node, sc->custodians[0].name, sizeof sc->custodians[0], sc->ncustodians, "custodian");
 }
 
 void por__sc_nodes(por__jr *c, const cJSON *node, uint32_t n, size_t min, uint32_t **out, size_t *count)
@@ -512,81 +510,6 @@ static void por__sc_drift(por__jr *c, const cJSON *reserve, por_custodian_config
 
 /* attestation.phase: "random" (the default when refreshes are periodic) or a duration in
  * [0, every). */
-static void por__sc_phase(por__jr *c, const cJSON *a, por_custodian_config *cu)
-{
-    cu->attest_phase_random = cu->attest_every > 0;
-    cu->attest_phase = 0;
-    const cJSON *p = por__jr_get(a, "phase");
-    if (!p)
-        return;
-    size_t m = por__jr_mark(c);
-    por__jr_push_key(c, "phase");
-    if (cJSON_IsString(p) && p->valuestring && strcmp(p->valuestring, "random") == 0) {
-        por__jr_reset(c, m);
-        return;
-    }
-    char got[96];
-    if (!cJSON_IsString(p))
-        por__jr_fail(c, "expected \"random\" or a duration, got %s", por__jr_describe(p, got, sizeof got));
-    cu->attest_phase_random = false;
-    cu->attest_phase = por__jr_v_duration(c, p, false);
-    if (cu->attest_phase > 0 && cu->attest_phase >= cu->attest_every) {
-        char ph[32], ev[32];
-        por__jr_fail(c, "needs phase < every, got phase=%s every=%s", por__jr_dur(cu->attest_phase, ph, sizeof ph),
-                     por__jr_dur(cu->attest_every, ev, sizeof ev));
-    }
-    por__jr_reset(c, m);
-}
-
-static void por__sc_attestation(por__jr *c, const cJSON *o, por_custodian_config *cu)
-{
-    static const char *const keys[] = {"every",   "lag",      "latency",           "failure_rate",
-                                       "outages", "ripcords", "rate_limit_per_min", "phase",
-                                       "skip_weekends", "first_day", NULL};
-    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday", "friday",
-                                       "saturday", "sunday", NULL};
-    bool api = cu->source == POR_SOURCE_ATTESTED_API;
-    cu->attest_every = api ? POR_HOUR : 0;
-    cu->attest_phase_random = cu->attest_every > 0; /* default "random" */
-    cu->api_latency.kind = POR_DIST_LOGNORMAL;
-    cu->api_latency.median = 200 * POR_MS;
-    cu->api_latency.sigma = 0.5;
-    const cJSON *a = por__jr_get(o, "attestation");
-    if (!a)
-        return;
-    size_t m = por__jr_mark(c);
-    por__jr_push_key(c, "attestation");
-    por__jr_v_object(c, a, keys, NULL);
-    cu->attest_every = por__jr_duration(c, a, "every", cu->attest_every, false);
-    cu->attest_lag = por__jr_duration(c, a, "lag", 0, false);
-    por__sc_phase(c, a, cu);
-    const cJSON *lat = por__jr_get(a, "latency");
-    if (lat) {
-        size_t m2 = por__jr_mark(c);
-        por__jr_push_key(c, "latency");
-        por__jr_v_duration_dist(c, lat, &cu->api_latency);
-        por__jr_reset(c, m2);
-    }
-    cu->failure_rate = por__jr_prob(c, a, "failure_rate", 0);
-    por__sc_windows(c, a, "outages", &cu->outages, &cu->noutages);
-    por__sc_windows(c, a, "ripcords", &cu->ripcords, &cu->nripcords);
-    cu->rate_limit_per_min = (uint32_t)por__jr_uint(c, a, "rate_limit_per_min", 0, 0, 1000000000);
-    /* market calendar: a fund's NAV or a broker's statement is not produced on Saturday
-     * or Sunday (por_custodian_refreshed_at) */
-    cu->skip_weekends = por__jr_bool(c, a, "skip_weekends", false);
-    cu->first_day = (uint32_t)por__jr_enum(c, a, "first_day", 0, days);
-    if (cu->skip_weekends && (!api || cu->attest_every <= 0)) {
-        por__jr_push_key(c, "skip_weekends");
-        por__jr_fail(c, "needs a periodic attestation (source \"api\" with every > 0): only a refreshed "
-                        "figure can skip the weekend");
-    }
-    if (!cu->skip_weekends && por__jr_has(a, "first_day")) {
-        por__jr_push_key(c, "first_day");
-        por__jr_fail(c, "has no effect without \"skip_weekends\": true");
-    }
-    por__jr_reset(c, m);
-}
-
 static void por__sc_custodian(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_custodian_config *cu,
                               bool implicit)
 {
@@ -632,7 +555,11 @@ static void por__sc_custodian(por__jr *c, const cJSON *o, por_scenario *sc, size
     por__sc_steps(c, r, cu);
     por__sc_drift(c, r, cu);
     por__jr_reset(c, m);
-    por__sc_attestation(c, o, cu);
+    const cJSON *a = por__jr_get(o, "attestation");
+    if (a)
+        por__jr_push_key(c, "attestation");
+    por__param_read(c, a, &por_attestation_param_table, cu, sc); /* models/custodian/custodian_params.c */
+    por__jr_reset(c, m);
 }
 
 void por__sc_custodians(por__jr *c, const cJSON *root, por_scenario *sc)
@@ -664,208 +591,11 @@ void por__sc_custodians(por__jr *c, const cJSON *root, por_scenario *sc)
 
 /* ---- network ---------------------------------------------------------------------- */
 
-/* Bandwidth as a number of bits per second or a string "100Mbps" (bps, kbps, Mbps, Gbps). */
-static double por__sc_bandwidth(por__jr *c, const cJSON *v)
-{
-    char got[96];
-    if (cJSON_IsNumber(v))
-        return por__jr_v_number(c, v, 0, false, 1e15, false);
-    if (cJSON_IsString(v) && v->valuestring) {
-        static const struct {
-            const char *unit;
-            double mul;
-        } units[] = {{"bps", 1}, {"kbps", 1e3}, {"Mbps", 1e6}, {"Gbps", 1e9}};
-        const char *s = v->valuestring;
-        size_t i = 0;
-        while ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')
-            i++;
-        if (i > 0 && i < 32 && s[0] != '.') {
-            char num[32];
-            memcpy(num, s, i);
-            num[i] = '\0';
-            char *end;
-            double x = strtod(num, &end);
-            for (size_t u = 0; u < sizeof units / sizeof units[0]; u++)
-                if (*end == '\0' && strcmp(s + i, units[u].unit) == 0 && isfinite(x) && x * units[u].mul <= 1e15)
-                    return x * units[u].mul;
-        }
-    }
-    por__jr_fail(c, "expected bits per second as a number or a string such as \"100Mbps\" (bps, kbps, Mbps, Gbps), "
-                    "got %s", por__jr_describe(v, got, sizeof got));
-}
-
-static void por__sc_regions(por__jr *c, const cJSON *net, por_scenario *sc)
-{
-    static const char *const keys[] = {"name", "nodes", NULL};
-    por_network_config *nw = &sc->network;
-    uint32_t n = sc->feed.ocr.n;
-    size_t cnt;
-    const cJSON *a = por__sc_array(c, net, "regions", 0, POR_MAX_ORACLES, &cnt);
-    if (!a || cnt == 0)
-        return;
-    nw->regions = por_xcalloc(cnt, sizeof *nw->regions);
-    nw->nregions = cnt;
-    int region_of[POR_MAX_ORACLES];
-    for (size_t k = 0; k < POR_MAX_ORACLES; k++)
-        region_of[k] = -1;
-    size_t m = por__jr_mark(c), i = 0;
-    por__jr_push_key(c, "regions");
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m2 = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        por_region *rg = &nw->regions[i];
-        por__jr_require(c, e, "name");
-        por__jr_string(c, e, "name", "", rg->name, sizeof rg->name);
-        size_t m3 = por__jr_mark(c);
-        por__jr_push_key(c, "name");
-        por__sc_unique(c, rg->name, nw->regions[0].name, sizeof nw->regions[0], i, "region");
-        por__jr_reset(c, m3);
-        por__jr_require(c, e, "nodes");
-        por__jr_push_key(c, "nodes");
-        por__sc_nodes(c, por__jr_get(e, "nodes"), n, 1, &rg->nodes, &rg->nnodes);
-        for (size_t k = 0; k < rg->nnodes; k++) {
-            if (region_of[rg->nodes[k]] >= 0) {
-                por__jr_push_index(c, k);
-                por__jr_fail(c, "oracle %u is already in region \"%s\"", rg->nodes[k],
-                             nw->regions[region_of[rg->nodes[k]]].name);
-            }
-            region_of[rg->nodes[k]] = (int)i;
-        }
-        por__jr_reset(c, m2);
-    }
-    por__jr_reset(c, m);
-}
-
-static uint32_t por__sc_region_ref(por__jr *c, const cJSON *o, const char *key, const por_network_config *nw)
-{
-    por__jr_require(c, o, key);
-    size_t m = por__jr_mark(c);
-    por__jr_push_key(c, key);
-    if (nw->nregions == 0)
-        por__jr_fail(c, "no regions are defined (add \"regions\" to \"network\")");
-    uint32_t r = por__sc_ref(c, por__jr_get(o, key), nw->regions[0].name, sizeof nw->regions[0], nw->nregions,
-                             "region");
-    por__jr_reset(c, m);
-    return r;
-}
-
-static void por__sc_region_links(por__jr *c, const cJSON *net, por_network_config *nw)
-{
-    static const char *const keys[] = {"from", "to", "latency", "symmetric", NULL};
-    size_t cnt;
-    const cJSON *a = por__sc_array(c, net, "region_latency", 0, 100000, &cnt);
-    if (!a || cnt == 0)
-        return;
-    nw->region_links = por_xcalloc(2 * cnt, sizeof *nw->region_links);
-    size_t m = por__jr_mark(c), i = 0;
-    por__jr_push_key(c, "region_latency");
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m2 = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        uint32_t from = por__sc_region_ref(c, e, "from", nw);
-        uint32_t to = por__sc_region_ref(c, e, "to", nw);
-        bool sym = por__jr_bool(c, e, "symmetric", true);
-        por__jr_require(c, e, "latency");
-        for (int dir = 0; dir < (sym && from != to ? 2 : 1); dir++) {
-            uint32_t f = dir ? to : from, t = dir ? from : to;
-            for (size_t k = 0; k < nw->nregion_links; k++)
-                if (nw->region_links[k].from_region == f && nw->region_links[k].to_region == t)
-                    por__jr_fail(c, "latency from \"%s\" to \"%s\" is given twice", nw->regions[f].name,
-                                 nw->regions[t].name);
-            por_region_link *l = &nw->region_links[nw->nregion_links++];
-            l->from_region = f;
-            l->to_region = t;
-            size_t m3 = por__jr_mark(c);
-            por__jr_push_key(c, "latency");
-            por__jr_v_duration_dist(c, por__jr_get(e, "latency"), &l->latency);
-            por__jr_reset(c, m3);
-        }
-        por__jr_reset(c, m2);
-    }
-    por__jr_reset(c, m);
-}
-
-static void por__sc_partitions(por__jr *c, const cJSON *net, por_scenario *sc)
-{
-    static const char *const keys[] = {"from", "at", "until", "for", "groups", NULL};
-    por_network_config *nw = &sc->network;
-    size_t cnt;
-    const cJSON *a = por__sc_array(c, net, "partitions", 0, 100000, &cnt);
-    if (!a || cnt == 0)
-        return;
-    nw->partitions = por_xcalloc(cnt, sizeof *nw->partitions);
-    nw->npartitions = cnt;
-    size_t m = por__jr_mark(c), i = 0;
-    por__jr_push_key(c, "partitions");
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m2 = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        por_partition *p = &nw->partitions[i];
-        p->window = por__jr_window(c, e);
-        const cJSON *g = por__jr_require(c, e, "groups");
-        por__jr_push_key(c, "groups");
-        size_t ng = por__jr_v_array(c, g, 1, POR_MAX_ORACLES);
-        p->groups = por_xcalloc(ng, sizeof *p->groups);
-        p->group_sizes = por_xcalloc(ng, sizeof *p->group_sizes);
-        p->ngroups = ng;
-        bool used[POR_MAX_ORACLES] = {false};
-        size_t j = 0;
-        for (const cJSON *ge = g->child; ge; ge = ge->next, j++) {
-            size_t m3 = por__jr_mark(c);
-            por__jr_push_index(c, j);
-            por__sc_nodes(c, ge, sc->feed.ocr.n, 1, &p->groups[j], &p->group_sizes[j]);
-            for (size_t k = 0; k < p->group_sizes[j]; k++) {
-                if (used[p->groups[j][k]]) {
-                    por__jr_push_index(c, k);
-                    por__jr_fail(c, "oracle %u is in two groups", p->groups[j][k]);
-                }
-                used[p->groups[j][k]] = true;
-            }
-            por__jr_reset(c, m3);
-        }
-        por__jr_reset(c, m2);
-    }
-    por__jr_reset(c, m);
-}
-
 void por__sc_network(por__jr *c, const cJSON *root, por_scenario *sc)
 {
-    static const char *const keys[] = {"latency",   "loss",           "loss_model", "retransmit_timeout",
-                                       "bandwidth", "clock_skew",     "regions",    "region_latency",
-                                       "partitions", NULL};
-    static const char *const loss_models[] = {"retransmit", "drop", NULL};
-    por_network_config *nw = &sc->network;
-    nw->latency.kind = POR_DIST_LOGNORMAL;
-    nw->latency.median = 80 * POR_MS;
-    nw->latency.sigma = 0.5;
-    nw->loss_model = POR_LOSS_RETRANSMIT;
-    nw->retransmit_timeout = 200 * POR_MS;
     const cJSON *net = por__jr_get(root, "network");
-    if (!net)
-        return;
-    por__jr_push_key(c, "network");
-    por__jr_v_object(c, net, keys, NULL);
-    const cJSON *lat = por__jr_get(net, "latency");
-    if (lat) {
-        por__jr_push_key(c, "latency");
-        por__jr_v_duration_dist(c, lat, &nw->latency);
-        por__jr_reset(c, strlen("$.network"));
-    }
-    nw->loss = por__jr_prob(c, net, "loss", 0);
-    nw->loss_model = (por_loss_model)por__jr_enum(c, net, "loss_model", POR_LOSS_RETRANSMIT, loss_models);
-    nw->retransmit_timeout = por__jr_duration(c, net, "retransmit_timeout", nw->retransmit_timeout, true);
-    const cJSON *bw = por__jr_get(net, "bandwidth");
-    if (bw) {
-        por__jr_push_key(c, "bandwidth");
-        nw->bandwidth_bps = por__sc_bandwidth(c, bw);
-        por__jr_reset(c, strlen("$.network"));
-    }
-    nw->clock_skew_max = por__jr_duration(c, net, "clock_skew", 0, false);
-    por__sc_regions(c, net, sc);
-    por__sc_region_links(c, net, nw);
-    por__sc_partitions(c, net, sc);
+    if (net)
+        por__jr_push_key(c, "network");
+    por__param_read(c, net, &por_network_param_table, &sc->network, sc); /* net/net_params.c */
     por__jr_reset(c, 1);
 }

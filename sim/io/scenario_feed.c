@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
-
 /* Descends into OBJ.KEY when present (returns it), leaving the path pushed. */
 static const cJSON *por__sc_enter(por__jr *c, const cJSON *obj, const char *key)
 {
@@ -496,50 +494,9 @@ void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 
 /* ---- consumers -------------------------------------------------------------------- */
 
-static void por__sc_consumer(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_consumer_config *cs)
-{
-    static const char *const keys[] = {"name", "chain", "poll_every", "thresholds", NULL};
-    por__jr_v_object(c, o, keys, NULL);
-    por__jr_require(c, o, "name");
-    por__jr_string(c, o, "name", "", cs->name, sizeof cs->name);
-    for (size_t i = 0; i < idx; i++)
-        if (strcmp(sc->consumers[i].name, cs->name) == 0) {
-            por__jr_push_key(c, "name");
-            por__jr_fail(c, "duplicate consumer name \"%s\" (also used by entry %zu)", cs->name, i);
-        }
-    const size_t base = por__jr_mark(c);
-    cs->chain = sc->feed.chain;
-    if (por__sc_enter(c, o, "chain")) {
-        cs->chain = por__sc_chain_ref(c, por__jr_get(o, "chain"), sc);
-        por__jr_reset(c, base);
-    }
-    cs->poll_every = por__jr_duration(c, o, "poll_every", POR_MIN, true);
-    const cJSON *t = por__jr_require(c, o, "thresholds");
-    por__jr_push_key(c, "thresholds");
-    cs->thresholds = por__param_array(c, t, 1, 1000, sizeof *cs->thresholds, &cs->nthresholds);
-    por__param_read_elements(c, t, &por_threshold_param_table, cs->thresholds, sizeof *cs->thresholds,
-                             sc); /* models/consumer/consumer_params.c */
-    por__jr_reset(c, base);
-}
-
 void por__sc_consumers(por__jr *c, const cJSON *root, por_scenario *sc)
 {
-    const cJSON *a = por__sc_enter(c, root, "consumers");
-    if (!a)
-        return;
-    size_t n = por__jr_v_array(c, a, 0, 1000);
-    if (n > 0) {
-        sc->consumers = por_xcalloc(n, sizeof *sc->consumers);
-        sc->nconsumers = n;
-    }
-    size_t i = 0;
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__sc_consumer(c, e, sc, i, &sc->consumers[i]);
-        por__jr_reset(c, m);
-    }
-    por__jr_reset(c, 1);
+    por__param_read_key(c, root, &por_consumers_param, sc, sc); /* models/consumer/consumer_params.c */
 }
 
 /* ---- attackers -------------------------------------------------------------------- */

@@ -29,7 +29,33 @@ typedef enum {
     POR_PARAM_UINT32_LIST, /* uint32_t[.max_len] with its size_t count at .count_offset;
                               1..max_len elements, each in [min.u, max.u] */
     POR_PARAM_RULE,        /* not a key: .rule checks the keys read so far, at this point */
+    POR_PARAM_NAME,        /* char[.max_len]: a non-empty string; default .def_text. With
+                              .unique ("consumer") an element of an ARRAY refuses a name an
+                              earlier element has ("duplicate consumer name ...") */
+    POR_PARAM_REF,         /* uint32_t: the name of a chain or custodian (.ref) of the scenario
+                              read so far, stored as its index */
+    POR_PARAM_PROBABILITY, /* double in [0, 1] */
+    POR_PARAM_DISTRIBUTION, /* por_duration_dist: a duration string (constant) or a
+                               {"dist": ...} object; default *.def_ptr (a por_duration_dist) */
+    POR_PARAM_WINDOWS,     /* por_window * with its size_t count at .count_offset: an array
+                              of {"from"|"at", "until"|"for"} objects; default none */
+    POR_PARAM_WINDOW,      /* por_window from the object's own keys "from"|"at" (default 0)
+                              and "until"|"for" (default open); .name is NULL */
+    POR_PARAM_ARRAY,       /* an array of .min_len..max_len objects, each read by the table
+                              .sub into elements of .stride bytes: the pointer at .offset,
+                              its size_t count at .count_offset; default none */
+    POR_PARAM_CUSTOM,      /* a value only a hand-written reader in io/ understands: io
+                              looks up the reader named .custom (sim/io/param_custom.c);
+                              .type_doc says the accepted form for the schema. Absent: the
+                              field is left as it is (zero in a loaded scenario) unless
+                              .derive/.derive_in sets it */
 } por_param_type;
+
+/* What a POR_PARAM_REF names. */
+typedef enum {
+    POR_REF_CHAIN,     /* chains[].name */
+    POR_REF_CUSTODIAN, /* custodians[].name */
+} por_param_ref;
 
 typedef union {
     uint64_t u;
@@ -76,8 +102,10 @@ __attribute__((format(printf, 3, 4))) static inline void por_param_warn(const po
     k->warn(k->reader, key, msg);
 }
 
+typedef struct por_param_table por_param_table;
+
 typedef struct {
-    const char *name;     /* the JSON key; NULL for a RULE */
+    const char *name;     /* the JSON key; NULL for a RULE and a WINDOW */
     por_param_type type;
     size_t offset;        /* offsetof the field in the section struct */
     size_t count_offset;  /* UINT32_LIST: offsetof its size_t count */
@@ -99,9 +127,22 @@ typedef struct {
     const char *doc;          /* one line for SCHEMA.md and the JSON Schema's description */
     /* RULE: checks the fields read so far; DOC says the rule in words. */
     void (*rule)(const por_param_check *k, const void *section);
+    /* ARRAY: the element table, the element size and the least length (max_len above) */
+    const por_param_table *sub;
+    size_t stride;
+    size_t min_len;
+    por_param_ref ref;     /* REF */
+    const char *unique;    /* NAME: the kind named in "duplicate KIND name" (NULL: no check) */
+    const char *def_text;  /* NAME: the default */
+    const void *def_ptr;   /* DISTRIBUTION: the default (const por_duration_dist *) */
+    /* A default derived from the scenario read so far (SCENARIO is a const por_scenario *,
+     * NULL from por_param_defaults); DEFAULT_DOC says what it is. */
+    void (*derive_in)(void *section, const void *scenario);
+    const char *custom;    /* CUSTOM: the io/ reader's name */
+    const char *type_doc;  /* CUSTOM: the accepted form, for the schema */
 } por_param;
 
-typedef struct {
+struct por_param_table {
     const char *path;       /* the object's JSON path from the root, "feed.ocr"; "[]" marks
                                the elements of an array ("consumers[].thresholds[]") */
     const por_param *params; /* keys in the order they are listed and read */
@@ -109,11 +150,14 @@ typedef struct {
     /* Rules across fields checked after every key is read (NULL: none). */
     void (*check)(const por_param_check *k, const void *section);
     const char *check_doc;  /* those rules in words, for the schema */
-} por_param_table;
+};
 
 /* Fills SECTION with TABLE's defaults (derived ones included), as when the scenario
  * gives an empty object; runs no rules. */
 void por_param_defaults(const por_param_table *table, void *section);
+/* The same with the defaults derived from SCENARIO (const por_scenario *, the sections
+ * read before; NULL: none, as por_param_defaults). */
+void por_param_defaults_in(const por_param_table *table, void *section, const void *scenario);
 
 /* Formats a duration exactly in its largest whole unit ("90m", "250ms", "0s"), the form
  * the loader's messages use. Returns BUF. */
@@ -128,5 +172,13 @@ extern const por_param_table por_threshold_param_table; /* consumers[].threshold
                                                            models/consumer/consumer_params.c */
 extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint:
                                                          models/world/refresh_params.c */
+extern const por_param_table por_consumer_param_table; /* consumers[]: models/consumer/consumer_params.c */
+extern const por_param por_consumers_param;            /* the top-level "consumers" array (on
+                                                          por_scenario): consumer_params.c */
+extern const por_param_table por_attestation_param_table; /* custodians[].attestation:
+                                                             models/custodian/custodian_params.c */
+extern const por_param_table por_network_param_table;  /* network: net/net_params.c */
+extern const por_param_table por_region_param_table;   /* network.regions[]: net/net_params.c */
+extern const por_param_table por_partition_param_table; /* network.partitions[]: net/net_params.c */
 
 #endif

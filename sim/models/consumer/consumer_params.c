@@ -1,6 +1,6 @@
-/* consumers[].thresholds[]: a lending consumer's reaction thresholds
- * (por_consumer_threshold, modelled in consumer.c), as a parameter table (por/param.h)
- * read by io/param_read.c and documented by `porsim schema`. */
+/* consumers[] and consumers[].thresholds[]: a lending consumer (por_consumer_config) and
+ * its reaction thresholds (por_consumer_threshold), modelled in consumer.c, as parameter
+ * tables (por/param.h) read by io/param_read.c and documented by `porsim schema`. */
 #include "por/param.h"
 #include "por/scenario.h"
 
@@ -45,4 +45,43 @@ const por_param_table por_threshold_param_table = {
     .nparams = sizeof por__threshold_params / sizeof por__threshold_params[0],
     .check = por__threshold_check,
     .check_doc = "collateral_factor is required with \"lower_cf\"",
+};
+
+#define POR__CONSUMER_FIELD(f) offsetof(por_consumer_config, f)
+
+/* A consumer reads the feed on the feed's chain unless it names another (SCHEMA.md
+ * consumers[]); without a scenario (por_param_defaults) the first chain. */
+static void por__consumer_default_chain(void *s, const void *scenario)
+{
+    por_consumer_config *cs = s;
+    const por_scenario *sc = scenario;
+    cs->chain = sc ? sc->feed.chain : 0;
+}
+
+static const por_param por__consumer_params[] = {
+    {.name = "name", .type = POR_PARAM_NAME, .offset = POR__CONSUMER_FIELD(name), .max_len = POR_NAME_MAX,
+     .required = true, .unique = "consumer", .doc = "the consumer's name, unique among consumers"},
+    {.name = "chain", .type = POR_PARAM_REF, .offset = POR__CONSUMER_FIELD(chain), .ref = POR_REF_CHAIN,
+     .derive_in = por__consumer_default_chain, .default_doc = "`feed.chain`",
+     .doc = "the chain whose copy of the feed it reads"},
+    /* a keeper polling the feed once a minute (consumer.c) */
+    {.name = "poll_every", .type = POR_PARAM_DURATION, .offset = POR__CONSUMER_FIELD(poll_every), .def.i = POR_MIN,
+     .positive = true, .doc = "how often it reads the feed (a keeper)"},
+    {.name = "thresholds", .type = POR_PARAM_ARRAY, .offset = POR__CONSUMER_FIELD(thresholds),
+     .count_offset = POR__CONSUMER_FIELD(nthresholds), .sub = &por_threshold_param_table,
+     .stride = sizeof(por_consumer_threshold), .min_len = 1, .max_len = 1000, .required = true,
+     .doc = "its reactions, each when the reported ratio falls below its ratio"},
+};
+
+const por_param_table por_consumer_param_table = {
+    .path = "consumers[]",
+    .params = por__consumer_params,
+    .nparams = sizeof por__consumer_params / sizeof por__consumer_params[0],
+};
+
+const por_param por_consumers_param = {
+    .name = "consumers", .type = POR_PARAM_ARRAY, .offset = offsetof(por_scenario, consumers),
+    .count_offset = offsetof(por_scenario, nconsumers), .sub = &por_consumer_param_table,
+    .stride = sizeof(por_consumer_config), .min_len = 0, .max_len = 1000,
+    .doc = "lending protocols that read the feed",
 };

@@ -1,0 +1,87 @@
+/* custodians[].attestation: how a custodian's attestation API publishes its figure (the
+ * attestation fields of por_custodian_config, modelled in custodian.c), as a parameter
+ * table (por/param.h) read by io/param_read.c and documented by `porsim schema`. The rest
+ * of a custodian (name, unit, source, chain, reserve) is still read by
+ * io/scenario_build.c, which reads "source" before this table. */
+#include "por/param.h"
+#include "por/scenario.h"
+
+#include <stddef.h>
+
+#define POR__CU_FIELD(f) offsetof(por_custodian_config, f)
+
+static const char *const por__weekdays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                            "friday", "saturday", "sunday",    NULL};
+
+/* An attestation API refreshes its figure hourly by default (SCHEMA.md custodians[]: a
+ * bank's or fund's reporting endpoint); a wallet is read live (every 0). */
+static void por__attest_default_every(void *s)
+{
+    por_custodian_config *cu = s;
+    cu->attest_every = cu->source == POR_SOURCE_ATTESTED_API ? POR_HOUR : 0;
+}
+
+/* phase defaults to "random" (drawn per replication) when the figure is periodic. */
+static void por__attest_default_phase(void *s)
+{
+    por_custodian_config *cu = s;
+    cu->attest_phase_random = cu->attest_every > 0;
+    cu->attest_phase = 0;
+}
+
+/* The API's answer time: lognormal, median 200 ms, sigma 0.5 (SCHEMA.md custodians[]). */
+static const por_duration_dist por__attest_default_latency = {
+    .kind = POR_DIST_LOGNORMAL, .median = 200 * POR_MS, .sigma = 0.5};
+
+/* Market calendar (por_custodian_refreshed_at): only a periodically refreshed figure can
+ * skip the weekend, and first_day means nothing without skip_weekends. */
+static void por__attest_check(const por_param_check *k, const void *s)
+{
+    const por_custodian_config *cu = s;
+    if (cu->skip_weekends && (cu->source != POR_SOURCE_ATTESTED_API || cu->attest_every <= 0))
+        por_param_fail(k, "skip_weekends",
+                       "needs a periodic attestation (source \"api\" with every > 0): only a refreshed figure can "
+                       "skip the weekend");
+    if (!cu->skip_weekends && por_param_given(k, "first_day"))
+        por_param_fail(k, "first_day", "has no effect without \"skip_weekends\": true");
+}
+
+static const por_param por__attest_params[] = {
+    {.name = "every", .type = POR_PARAM_DURATION, .offset = POR__CU_FIELD(attest_every),
+     .derive = por__attest_default_every, .default_doc = "`\"1h\"` for source \"api\", `\"0s\"` for \"wallet\"",
+     .doc = "the figure is refreshed this often; 0 = always live"},
+    {.name = "lag", .type = POR_PARAM_DURATION, .offset = POR__CU_FIELD(attest_lag), .def.i = 0,
+     .doc = "the figure describes the reserve this long ago"},
+    {.name = "latency", .type = POR_PARAM_DISTRIBUTION, .offset = POR__CU_FIELD(api_latency),
+     .def_ptr = &por__attest_default_latency, .doc = "the answer time of one read"},
+    {.name = "failure_rate", .type = POR_PARAM_PROBABILITY, .offset = POR__CU_FIELD(failure_rate), .def.d = 0,
+     .doc = "a read fails with this probability"},
+    {.name = "outages", .type = POR_PARAM_WINDOWS, .offset = POR__CU_FIELD(outages),
+     .count_offset = POR__CU_FIELD(noutages), .doc = "windows in which the API is down"},
+    {.name = "ripcords", .type = POR_PARAM_WINDOWS, .offset = POR__CU_FIELD(ripcords),
+     .count_offset = POR__CU_FIELD(nripcords), .doc = "windows in which the provider deliberately answers 503"},
+    {.name = "rate_limit_per_min", .type = POR_PARAM_UINT32, .offset = POR__CU_FIELD(rate_limit_per_min),
+     .unit = "reads per minute", .def.u = 0, .min.u = 0, .max.u = 1000000000,
+     .doc = "reads over it fail; 0 = unlimited"},
+    {.name = "phase", .type = POR_PARAM_CUSTOM, .custom = "attestation_phase", .offset = POR__CU_FIELD(attest_phase),
+     .derive = por__attest_default_phase, .default_doc = "`\"random\"`",
+     .type_doc = "\"random\" or a duration",
+     .doc = "\"random\" (uniform in [0, every), drawn once per replication from the custodian's own stream) or "
+            "a duration in [0, every): refreshes at phase + k · every"},
+    {.name = "skip_weekends", .type = POR_PARAM_BOOL, .offset = POR__CU_FIELD(skip_weekends), .def.u = 0,
+     .doc = "a market closed on weekends (a fund's NAV, a broker's statement): refreshes falling on a Saturday "
+            "or Sunday do not happen, the last one before Saturday 00:00 stays in force until Monday's first "
+            "refresh. Window dressing (custodian_fraud) still dresses around every grid instant"},
+    {.name = "first_day", .type = POR_PARAM_ENUM, .offset = POR__CU_FIELD(first_day), .def.u = 0,
+     .names = por__weekdays, .doc = "the weekday of day 0 (the run's clock is UTC days from 00:00); only with skip_weekends"},
+};
+
+_Static_assert(sizeof(uint32_t) == sizeof(int), "first_day is read as an int-sized POR_PARAM_ENUM");
+
+const por_param_table por_attestation_param_table = {
+    .path = "custodians[].attestation",
+    .params = por__attest_params,
+    .nparams = sizeof por__attest_params / sizeof por__attest_params[0],
+    .check = por__attest_check,
+    .check_doc = "skip_weekends needs source \"api\" with every > 0; first_day needs skip_weekends",
+};
