@@ -2,8 +2,15 @@
  * duration text the loader's messages use (the JSON reader lives in io/param_read.c). */
 #include "por/param.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+uint64_t por_param_gwei_to_wei(double gwei)
+{
+    double w = gwei * 1e9;
+    return w >= 1.8e19 ? UINT64_MAX / 2 : (uint64_t)llround(w);
+}
 
 char *por_param_duration_text(por_time_t t, char *buf, size_t n)
 {
@@ -64,6 +71,24 @@ void por_param_defaults(const por_param_table *table, void *section)
             memcpy(base + p->count_offset, &zero, sizeof zero);
             break;
         }
+        case POR_PARAM_UINT64:
+            memcpy(field, &p->def.u, sizeof p->def.u);
+            break;
+        case POR_PARAM_PROB:
+            memcpy(field, &p->def.d, sizeof p->def.d);
+            break;
+        case POR_PARAM_NAME:
+            snprintf(field, p->max_len, "%s", p->def_s ? p->def_s : "");
+            break;
+        case POR_PARAM_GWEI: {
+            uint64_t wei = por_param_gwei_to_wei(p->def.d);
+            memcpy(field, &wei, sizeof wei);
+            break;
+        }
+        case POR_PARAM_OBJECT:
+            por_param_defaults(p->sub, field);
+            break;
+        case POR_PARAM_CUSTOM: /* keeps the section's zero value */
         case POR_PARAM_RULE:
             break;
         }

@@ -100,6 +100,8 @@ bool por__jr_v_bool(por__jr *c, const cJSON *node);
 uint64_t por__jr_v_uint(por__jr *c, const cJSON *node, uint64_t min, uint64_t max);
 /* A finite number in [MIN, MAX]; MIN_OPEN/MAX_OPEN exclude the bound. */
 double por__jr_v_number(por__jr *c, const cJSON *node, double min, bool min_open, double max, bool max_open);
+/* A probability: a number in [0, 1]. */
+double por__jr_v_prob(por__jr *c, const cJSON *node);
 /* Copies a string of 1..CAP-1 bytes into BUF. */
 void por__jr_v_string(por__jr *c, const cJSON *node, char *buf, size_t cap);
 /* A duration string; POSITIVE refuses 0. */

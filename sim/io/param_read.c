@@ -2,7 +2,8 @@
  * the table (with the same suggestions as every other object), reads each key with the
  * typed readers of json_read.c (so messages and JSON paths are those of the hand-written
  * readers), fills absent keys from the table's defaults, and runs the table's rules
- * through a por_param_check sink that reports at "$.path.key". */
+ * through a por_param_check sink that reports at "$.path.key". Nested objects (OBJECT)
+ * are read by their sub-table at "$.path.key"; CUSTOM keys by their io/ reader. */
 #include "json_read.h"
 #include "por/param.h"
 
@@ -13,6 +14,15 @@ typedef struct {
     por__jr *c;
     const cJSON *obj;
 } por__param_reader;
+
+/* The element being read when the object is one of an array's (NAME's unique check). */
+typedef struct {
+    const char *elems; /* the array's first element */
+    size_t size, index;
+} por__param_elem;
+
+static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
+                               const por_scenario *sc, const por__param_elem *el);
 
 static bool por__param_given(void *reader, const char *key)
 {
@@ -39,7 +49,8 @@ static void por__param_warn(void *reader, const char *key, const char *message)
 }
 
 /* Reads the present key P of OBJ (path already pushed) into FIELD. */
-static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base)
+static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc,
+                             const por__param_elem *el)
 {
     void *field = base + p->offset;
     switch (p->type) {
@@ -94,12 +105,42 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         memcpy(base + p->count_offset, &n, sizeof n);
         break;
     }
+    case POR_PARAM_UINT64: {
+        uint64_t x = por__jr_v_uint(c, v, p->min.u, p->max.u);
+        memcpy(field, &x, sizeof x);
+        break;
+    }
+    case POR_PARAM_PROB: {
+        double d = por__jr_v_prob(c, v);
+        memcpy(field, &d, sizeof d);
+        break;
+    }
+    case POR_PARAM_NAME:
+        por__jr_v_string(c, v, field, p->max_len);
+        for (size_t i = 0; p->unique_kind && el && i < el->index; i++)
+            if (strcmp(el->elems + i * el->size + p->offset, field) == 0)
+                por__jr_fail(c, "duplicate %s name \"%s\" (also used by entry %zu)", p->unique_kind, (char *)field,
+                             i);
+        break;
+    case POR_PARAM_GWEI: {
+        double gwei = por__jr_v_number(c, v, p->min.d, p->min_open, p->max.d, p->max_open);
+        uint64_t wei = por_param_gwei_to_wei(gwei);
+        memcpy(field, &wei, sizeof wei);
+        break;
+    }
+    case POR_PARAM_OBJECT:
+        por__param_read_in(c, v, p->sub, field, sc, NULL);
+        break;
+    case POR_PARAM_CUSTOM:
+        p->custom(c, v, base);
+        break;
     case POR_PARAM_RULE:
         break;
     }
 }
 
-void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
+static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
+                               const por_scenario *sc, const por__param_elem *el)
 {
     const char *keys[65];
     size_t nkeys = 0;
@@ -128,12 +169,17 @@ void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, voi
             por_param_defaults(&one, section);
         } else {
             por__jr_push_key(c, p->name);
-            por__param_value(c, v, p, base);
+            por__param_value(c, v, p, base, sc, el);
         }
         por__jr_reset(c, m);
     }
     if (t->check)
         t->check(&k, section);
+}
+
+void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
+{
+    por__param_read_in(c, obj, t, section, sc, NULL);
 }
 
 void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count)
@@ -150,7 +196,8 @@ void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_tab
     for (const cJSON *e = node->child; e; e = e->next, i++) {
         size_t m = por__jr_mark(c);
         por__jr_push_index(c, i);
-        por__param_read(c, e, t, (char *)elems + i * size, sc);
+        por__param_elem el = {elems, size, i};
+        por__param_read_in(c, e, t, (char *)elems + i * size, sc, &el);
         por__jr_reset(c, m);
     }
 }

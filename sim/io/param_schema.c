@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const por_param_table *const por_param_tables[] = {&por_metrics_param_table, &por_ocr_param_table,
-                                                    &por_refresh_param_table, &por_threshold_param_table, NULL};
+/* A nested table (chains[].txm) comes after the table whose OBJECT row holds it. */
+const por_param_table *const por_param_tables[] = {&por_metrics_param_table,   &por_chain_param_table,
+                                                    &por_txm_param_table,       &por_ocr_param_table,
+                                                    &por_refresh_param_table,   &por_threshold_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
@@ -77,6 +79,25 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "array of 1..%zu integers %llu..%llu", p->max_len, (unsigned long long)p->min.u,
                        (unsigned long long)p->max.u);
         break;
+    case POR_PARAM_UINT64:
+        por__sb_printf(b, "integer %llu..%llu", (unsigned long long)p->min.u, (unsigned long long)p->max.u);
+        break;
+    case POR_PARAM_PROB:
+        por__sb_printf(b, "probability");
+        break;
+    case POR_PARAM_NAME:
+        por__sb_printf(b, "name (1..%zu characters)", p->max_len - 1);
+        break;
+    case POR_PARAM_GWEI:
+        por__sb_printf(b, "gwei %s %g, %s %g", p->min_open ? ">" : ">=", p->min.d, p->max_open ? "<" : "<=",
+                       p->max.d);
+        break;
+    case POR_PARAM_OBJECT:
+        por__sb_printf(b, "object");
+        break;
+    case POR_PARAM_CUSTOM:
+        por__sb_printf(b, "%s", p->type_doc);
+        break;
     case POR_PARAM_RULE:
         break;
     }
@@ -88,10 +109,10 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
 {
     char x[48];
     if (p->required) {
-        por__sb_printf(b, "**required**");
+        por__sb_printf(b, "**required**%s%s", p->default_doc ? " " : "", p->default_doc ? p->default_doc : "");
         return;
     }
-    if (p->derive) {
+    if (p->derive || p->type == POR_PARAM_OBJECT || p->type == POR_PARAM_CUSTOM) {
         por__sb_printf(b, "%s", p->default_doc);
         return;
     }
@@ -117,6 +138,18 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     case POR_PARAM_UINT32_LIST:
         por__sb_printf(b, "`[]`");
         break;
+    case POR_PARAM_UINT64:
+        por__sb_printf(b, "`%llu`", (unsigned long long)p->def.u);
+        break;
+    case POR_PARAM_PROB:
+    case POR_PARAM_GWEI:
+        por__sb_printf(b, "`%g`", p->def.d);
+        break;
+    case POR_PARAM_NAME:
+        por__sb_printf(b, "`\"%s\"`", p->def_s ? p->def_s : "");
+        break;
+    case POR_PARAM_OBJECT:
+    case POR_PARAM_CUSTOM:
     case POR_PARAM_RULE:
         break;
     }
@@ -199,7 +232,8 @@ static cJSON *por__schema_property(const por_param *p)
     por__sbuf d = {0};
     por__schema_type(&d, p);
     por__sb_printf(&d, ": %s", p->doc);
-    if (p->derive && !p->required)
+    if ((p->derive || p->type == POR_PARAM_OBJECT || p->type == POR_PARAM_CUSTOM) && !p->required &&
+        p->default_doc)
         por__sb_printf(&d, ". Default: %s", p->default_doc);
     cJSON_AddStringToObject(o, "description", d.s);
     free(d.s);
@@ -251,6 +285,38 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddNumberToObject(it, "maximum", (double)p->max.u);
         break;
     }
+    case POR_PARAM_UINT64:
+        cJSON_AddStringToObject(o, "type", "integer");
+        cJSON_AddNumberToObject(o, "minimum", (double)p->min.u);
+        cJSON_AddNumberToObject(o, "maximum", (double)p->max.u);
+        if (!p->required)
+            cJSON_AddNumberToObject(o, "default", (double)p->def.u);
+        break;
+    case POR_PARAM_PROB:
+        cJSON_AddStringToObject(o, "type", "number");
+        cJSON_AddNumberToObject(o, "minimum", 0);
+        cJSON_AddNumberToObject(o, "maximum", 1);
+        if (!p->required)
+            cJSON_AddNumberToObject(o, "default", p->def.d);
+        break;
+    case POR_PARAM_NAME:
+        cJSON_AddStringToObject(o, "type", "string");
+        cJSON_AddNumberToObject(o, "minLength", 1);
+        cJSON_AddNumberToObject(o, "maxLength", (double)(p->max_len - 1));
+        if (!p->required && p->def_s)
+            cJSON_AddStringToObject(o, "default", p->def_s);
+        break;
+    case POR_PARAM_GWEI:
+        cJSON_AddStringToObject(o, "type", "number");
+        cJSON_AddNumberToObject(o, p->min_open ? "exclusiveMinimum" : "minimum", p->min.d);
+        cJSON_AddNumberToObject(o, p->max_open ? "exclusiveMaximum" : "maximum", p->max.d);
+        if (!p->required)
+            cJSON_AddNumberToObject(o, "default", p->def.d);
+        break;
+    case POR_PARAM_OBJECT:
+        cJSON_AddStringToObject(o, "type", "object"); /* its keys: the sub-table's own entry */
+        break;
+    case POR_PARAM_CUSTOM: /* described in words only */
     case POR_PARAM_RULE:
         break;
     }
@@ -310,8 +376,14 @@ char *por_schema_json(void)
     for (size_t i = 0; por_param_tables[i]; i++) {
         const por_param_table *t = por_param_tables[i];
         cJSON *o = por__schema_at(root, t->path);
-        if (t->check_doc)
-            cJSON_AddStringToObject(o, "description", t->check_doc);
+        if (t->check_doc) { /* after the description of the OBJECT row that holds it, if any */
+            const cJSON *row = cJSON_GetObjectItemCaseSensitive(o, "description");
+            por__sbuf d = {0};
+            por__sb_printf(&d, "%s%s%s", row ? row->valuestring : "", row ? ". Rules: " : "", t->check_doc);
+            cJSON_DeleteItemFromObjectCaseSensitive(o, "description");
+            cJSON_AddStringToObject(o, "description", d.s);
+            free(d.s);
+        }
         cJSON_AddBoolToObject(o, "additionalProperties", false);
         cJSON *props = cJSON_AddObjectToObject(o, "properties");
         cJSON *required = NULL;

@@ -7,7 +7,31 @@
  * (docs/ARCHITECTURE.md, "Adding a parameter").
  *
  * This header names nothing from io/: rules report through the por_param_check sink the
- * reader passes in, so models stay below io/. */
+ * reader passes in, so models stay below io/.
+ *
+ * Types, and how a row describes each (the field at .offset of the section struct):
+ *   UINT32, UINT64       an integer in [min.u, max.u] (max <= 2^53 - 1), default .def.u
+ *   NUMBER, PROB         a double; NUMBER in [min.d, max.d] (open bounds per .min_open,
+ *                        .max_open), PROB in [0, 1]; default .def.d
+ *   DURATION, PERCENT    por_time_t / int64_t ppb; default .def.i
+ *   ENUM, BOOL           an int-sized enum (one of .names) / a bool; default .def.u
+ *   NAME                 char[.max_len]: a string of 1..max_len-1 bytes, default .def_s; with
+ *                        .unique_kind, an element of an array of objects may not repeat an
+ *                        earlier element's name ("duplicate chain name ...")
+ *   GWEI                 uint64_t wei from a JSON number of gwei in [min.d, max.d], rounded
+ *                        to the nearest wei (por_param_gwei_to_wei); default .def.d gwei
+ *   OBJECT               a nested object read by the table .sub over the struct at .offset
+ *                        (0 = the same struct as the parent, so the sub-table's derived
+ *                        defaults can see the parent's fields); absent: .sub's defaults
+ *   CUSTOM               a key whose value no generic type describes (windows, arrays of
+ *                        objects until they have one): .custom, a reader implemented in
+ *                        io/ and declared below with opaque arguments, reads it when
+ *                        present; absent, the field keeps the section's zero value.
+ *                        .type_doc says its type for the schema
+ *   UINT32_LIST          see below; RULE is not a key but a check at that point
+ * A row that is .required has no default in a file ("missing required key"), but
+ * por_param_defaults still fills it (an implicit element such as the one chain of a
+ * scenario without "chains" takes the defaults). */
 #ifndef POR_PARAM_H
 #define POR_PARAM_H
 
@@ -29,6 +53,12 @@ typedef enum {
     POR_PARAM_UINT32_LIST, /* uint32_t[.max_len] with its size_t count at .count_offset;
                               1..max_len elements, each in [min.u, max.u] */
     POR_PARAM_RULE,        /* not a key: .rule checks the keys read so far, at this point */
+    POR_PARAM_UINT64,      /* uint64_t: JSON integer in [min.u, max.u] */
+    POR_PARAM_PROB,        /* double: a probability in [0, 1] */
+    POR_PARAM_NAME,        /* char[.max_len]: a non-empty string; .unique_kind: no repeats */
+    POR_PARAM_GWEI,        /* uint64_t wei: JSON number of gwei in [min.d, max.d] */
+    POR_PARAM_OBJECT,      /* a nested object read by .sub over the struct at .offset */
+    POR_PARAM_CUSTOM,      /* read by .custom (io/) when present; absent: left zero */
 } por_param_type;
 
 typedef union {
@@ -76,12 +106,19 @@ __attribute__((format(printf, 3, 4))) static inline void por_param_warn(const po
     k->warn(k->reader, key, msg);
 }
 
+typedef struct por_param_table por_param_table;
+
+/* A CUSTOM key's reader, implemented in io/: READER is the loader's reader with the key's
+ * path pushed, NODE the key's JSON value (a const cJSON *), SECTION the section struct.
+ * It ends the load through the reader on a bad value, like every other key. */
+typedef void (*por_param_custom_fn)(void *reader, const void *node, void *section);
+
 typedef struct {
     const char *name;     /* the JSON key; NULL for a RULE */
     por_param_type type;
     size_t offset;        /* offsetof the field in the section struct */
     size_t count_offset;  /* UINT32_LIST: offsetof its size_t count */
-    size_t max_len;       /* UINT32_LIST: capacity of the array */
+    size_t max_len;       /* UINT32_LIST: capacity of the array; NAME: size of the char array */
     const char *unit;     /* what the number counts ("oracles", "blocks"), or NULL */
     bool required;        /* absent: "missing required key" (no default) */
     por_param_value def;  /* the default when the key is absent ... */
@@ -96,12 +133,18 @@ typedef struct {
     bool min_open, max_open; /* NUMBER */
     bool positive;           /* DURATION: > 0 */
     const char *const *names; /* ENUM: NULL-terminated */
+    const char *def_s;        /* NAME: the default */
+    const char *unique_kind;  /* NAME: what the array's elements are ("chain"), for the
+                                 duplicate-name message; NULL: names may repeat */
+    const por_param_table *sub; /* OBJECT: the nested object's table */
+    por_param_custom_fn custom; /* CUSTOM: its reader (io/) */
+    const char *type_doc;       /* CUSTOM: its type in words, for the schema */
     const char *doc;          /* one line for SCHEMA.md and the JSON Schema's description */
     /* RULE: checks the fields read so far; DOC says the rule in words. */
     void (*rule)(const por_param_check *k, const void *section);
 } por_param;
 
-typedef struct {
+struct por_param_table {
     const char *path;       /* the object's JSON path from the root, "feed.ocr"; "[]" marks
                                the elements of an array ("consumers[].thresholds[]") */
     const por_param *params; /* keys in the order they are listed and read */
@@ -109,7 +152,7 @@ typedef struct {
     /* Rules across fields checked after every key is read (NULL: none). */
     void (*check)(const por_param_check *k, const void *section);
     const char *check_doc;  /* those rules in words, for the schema */
-} por_param_table;
+};
 
 /* Fills SECTION with TABLE's defaults (derived ones included), as when the scenario
  * gives an empty object; runs no rules. */
@@ -118,6 +161,10 @@ void por_param_defaults(const por_param_table *table, void *section);
 /* Formats a duration exactly in its largest whole unit ("90m", "250ms", "0s"), the form
  * the loader's messages use. Returns BUF. */
 char *por_param_duration_text(por_time_t t, char *buf, size_t n);
+
+/* GWEI gwei in wei, rounded to the nearest wei; from 1.8e19 wei on, UINT64_MAX / 2 (a cap
+ * no bid reaches, which leaves room to add without overflow). */
+uint64_t por_param_gwei_to_wei(double gwei);
 
 /* ---- the tables, each beside its model ------------------------------------------- */
 
@@ -128,5 +175,14 @@ extern const por_param_table por_threshold_param_table; /* consumers[].threshold
                                                            models/consumer/consumer_params.c */
 extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint:
                                                          models/world/refresh_params.c */
+extern const por_param_table por_chain_param_table; /* chains[]: models/chain/chain_params.c */
+extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
+
+/* ---- CUSTOM readers, implemented in io/ -------------------------------------------- */
+
+/* chains[].rpc_outages (an array of windows) and chains[].congestion (an array of window +
+ * factors) into a por_chain_config: sim/io/scenario_build.c. */
+void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section);
+void por_param_read_chain_congestion(void *reader, const void *node, void *section);
 
 #endif
