@@ -1,5 +1,5 @@
-/* The parameter types added for chains[] (por/param.h: UINT64, PROB, NAME, GWEI, OBJECT,
- * CUSTOM), each through the loader on the keys that use it: a good value is stored as
+/* The parameter types added for chains[] and feed (por/param.h: UINT64, PROB, NAME, GWEI,
+ * OBJECT, CUSTOM, AMOUNT, REF), each through the loader on the keys that use it: a good value is stored as
  * the type says, and each refusal gives its exact message at its JSON path. Then the
  * migrated sections' defaults: what the loader gives a chain without those keys equals
  * the table's defaults, and those equal their sources (the Chainlink node's EVM config
@@ -178,6 +178,97 @@ START_TEST(test_rule_transmit_gas)
 }
 END_TEST
 
+/* AMOUNT: an exact decimal string in the decimals of the section's decimals key (read
+ * before it, whatever the order in the file). */
+START_TEST(test_amount)
+{
+    por_scenario *sc = set_ok("feed={\"max_answer\": \"2.5\", \"min_answer\": \"-1.25\", \"decimals\": 2}");
+    ck_assert(sc->feed.min_answer == -125);
+    ck_assert(sc->feed.max_answer == 250);
+    por_scenario_free(sc);
+    sc = set_ok("feed.min_answer=\"0.00000001\""); /* 8 decimals by default: 1 base unit */
+    ck_assert(sc->feed.min_answer == 1);
+    por_scenario_free(sc);
+    refuses("feed.min_answer=5", "$.feed.min_answer",
+            "expected an amount as a decimal string such as \"1000000.50\" (8 decimals), got 5");
+    refuses("feed={\"decimals\": 2, \"min_answer\": \"1.125\"}", "$.feed.min_answer",
+            "expected an amount with at most 2 decimals, got \"1.125\": more fractional digits than the declared "
+            "decimals");
+}
+END_TEST
+
+/* REF: a name resolved against the array read before (chains are read before feed). */
+START_TEST(test_ref)
+{
+    por_scenario *sc = NULL;
+    const char *two = "{\"duration\": \"1d\", \"chains\": [{\"name\": \"l1\"}, {\"name\": \"l2\"}], \"feed\": "
+                      "{\"chain\": \"l2\"}}";
+    ck_assert_int_eq(por_scenario_load_string(two, strlen(two), "t.json", NULL, 0, &sc, NULL), POR_OK);
+    ck_assert_uint_eq(sc->feed.chain, 1);
+    por_scenario_free(sc);
+    refuses("feed.chain=3", "$.feed.chain", "expected the name of a chain, got 3");
+    refuses("feed.chain=\"etherium\"", "$.feed.chain", "unknown chain \"etherium\"; did you mean \"ethereum\"?");
+    refuses("feed.chain=\"solana\"", "$.feed.chain", "unknown chain \"solana\"; known: \"ethereum\"");
+}
+END_TEST
+
+/* Rules may name a key below the object (por/param.h): feed's accept_deviation rule, at
+ * $.feed.ocr.accept_deviation, only when that nested key is given; and an array element
+ * ($.feed.sources[2]) for the units rule. */
+START_TEST(test_rule_paths)
+{
+    refuses("feed.ocr.accept_deviation=\"1%\"", "$.feed.ocr.accept_deviation",
+            "not allowed unless feed.protocol is \"ocr2\"");
+    por_scenario *sc = set_ok("feed={\"protocol\": \"ocr2\", \"ocr\": {\"accept_deviation\": \"2%\"}}");
+    ck_assert_int_eq(sc->feed.ocr.alpha_accept_ppb, 20000000);
+    por_scenario_free(sc);
+    const char *cu = "{\"duration\": \"1d\", \"custodians\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": "
+                     "\"g\", \"unit\": \"ozt\"}], \"feed\": {\"sources\": [\"a\", \"b\", \"g\"]}}";
+    por_error err = {0};
+    ck_assert_int_eq(por_scenario_load_string(cu, strlen(cu), "t.json", NULL, 0, &sc, &err), POR_EINPUT);
+    ck_assert_str_eq(err.msg, "t.json: $.feed.sources[2]: needs every source in the same unit, got \"a\" (USD) and "
+                              "\"g\" (ozt)");
+}
+END_TEST
+
+/* feed absent: the table's defaults; sources every custodian (the CUSTOM reader's
+ * default), ocr the feed.ocr table's. */
+START_TEST(test_feed_defaults)
+{
+    por_feed_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_feed_param_table, &want);
+    por_scenario *sc = por_scenario_defaults();
+    const por_feed_config *got = &sc->feed;
+    ck_assert_uint_eq(got->chain, want.chain);
+    ck_assert_uint_eq(got->decimals, want.decimals);
+    ck_assert(got->min_answer == want.min_answer);
+    ck_assert(got->max_answer == want.max_answer);
+    ck_assert_int_eq(got->crypto, want.crypto);
+    ck_assert(got->gas_price_multiplier == want.gas_price_multiplier);
+    ck_assert(got->max_gas_price_gwei == want.max_gas_price_gwei);
+    ck_assert_int_eq(got->protocol, want.protocol);
+    ck_assert_uint_eq(got->ocr.n, want.ocr.n);
+    ck_assert_int_eq(got->ocr.delta_c, want.ocr.delta_c);
+    ck_assert_uint_eq(got->nsources, sc->ncustodians);
+    for (size_t i = 0; i < got->nsources; i++)
+        ck_assert_uint_eq(got->sources[i], i);
+    por_scenario_free(sc);
+    /* The first chain; 8 decimals (Chainlink's USD-denominated feeds); no bounds but 0
+     * below (a reserve is never negative; OffchainAggregator's minAnswer/maxAnswer are
+     * set wide); OCR1 (OffchainAggregator, what PoR feeds run); the node's own bids
+     * (multiplier 1, no cap beyond the chain's PriceMax); ideal signatures. */
+    ck_assert_uint_eq(want.chain, 0);
+    ck_assert_uint_eq(want.decimals, 8);
+    ck_assert(want.min_answer == 0);
+    ck_assert(want.max_answer == POR_AMOUNT_MAX);
+    ck_assert_int_eq(want.protocol, POR_PROTOCOL_OCR1);
+    ck_assert(want.gas_price_multiplier == 1.0);
+    ck_assert(want.max_gas_price_gwei == 0.0);
+    ck_assert_int_eq(want.crypto, POR_CRYPTO_MODE_IDEAL);
+}
+END_TEST
+
 static void chain_eq(const por_chain_config *got, const por_chain_config *want)
 {
     ck_assert_str_eq(got->name, want->name);
@@ -260,6 +351,10 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_custom);
     tcase_add_test(t, test_rule_transmit_gas);
     tcase_add_test(t, test_chain_defaults);
+    tcase_add_test(t, test_amount);
+    tcase_add_test(t, test_ref);
+    tcase_add_test(t, test_rule_paths);
+    tcase_add_test(t, test_feed_defaults);
     suite_add_tcase(s, t);
     return s;
 }

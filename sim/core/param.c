@@ -88,7 +88,15 @@ void por_param_defaults(const por_param_table *table, void *section)
         case POR_PARAM_OBJECT:
             por_param_defaults(p->sub, field);
             break;
-        case POR_PARAM_CUSTOM: /* keeps the section's zero value */
+        case POR_PARAM_AMOUNT:
+            memcpy(field, &p->def.a, sizeof p->def.a);
+            break;
+        case POR_PARAM_REF: {
+            uint32_t v = (uint32_t)p->def.u;
+            memcpy(field, &v, sizeof v);
+            break;
+        }
+        case POR_PARAM_CUSTOM: /* its reader sets its default (por/param.h) */
         case POR_PARAM_RULE:
             break;
         }

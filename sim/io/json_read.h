@@ -174,5 +174,7 @@ void por__sc_attackers(por__jr *c, const cJSON *root, por_scenario *sc);
 void por__sc_nodes(por__jr *c, const cJSON *node, uint32_t n, size_t min, uint32_t **out, size_t *count);
 /* Resolves a chain name (a string node) to its index. */
 uint32_t por__sc_chain_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
+/* Resolves a custodian name (a string node) to its index. */
+uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
 
 #endif

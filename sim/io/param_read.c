@@ -24,10 +24,19 @@ typedef struct {
 static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
                                const por_scenario *sc, const por__param_elem *el);
 
+/* KEY may be a dotted path below the object ("ocr.accept_deviation"). */
 static bool por__param_given(void *reader, const char *key)
 {
     const por__param_reader *r = reader;
-    return por__jr_has(r->obj, key);
+    const cJSON *o = r->obj;
+    char seg[64];
+    while (o && *key) {
+        size_t n = strcspn(key, ".");
+        snprintf(seg, sizeof seg, "%.*s", (int)n, key);
+        o = por__jr_get(o, seg);
+        key += n + (key[n] == '.');
+    }
+    return o != NULL;
 }
 
 __attribute__((noreturn)) static void por__param_fail(void *reader, const char *key, const char *message)
@@ -132,8 +141,20 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__param_read_in(c, v, p->sub, field, sc, NULL);
         break;
     case POR_PARAM_CUSTOM:
-        p->custom(c, v, base);
+        p->custom(c, v, base, sc);
         break;
+    case POR_PARAM_AMOUNT: {
+        uint32_t dec;
+        memcpy(&dec, base + p->decimals_offset, sizeof dec);
+        por_amount a = por__jr_v_amount(c, v, dec, p->negative);
+        memcpy(field, &a, sizeof a);
+        break;
+    }
+    case POR_PARAM_REF: {
+        uint32_t i = p->ref == POR_REF_CHAIN ? por__sc_chain_ref(c, v, sc) : por__sc_custodian_ref(c, v, sc);
+        memcpy(field, &i, sizeof i);
+        break;
+    }
     case POR_PARAM_RULE:
         break;
     }
@@ -164,6 +185,8 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
         } else if (!v && p->required) {
             por__jr_push_key(c, p->name);
             por__jr_fail(c, "missing required key");
+        } else if (!v && p->type == POR_PARAM_CUSTOM) {
+            p->custom(c, NULL, section, sc);
         } else if (!v) {
             por_param_table one = {.params = p, .nparams = 1};
             por_param_defaults(&one, section);

@@ -13,7 +13,8 @@
 
 /* A nested table (chains[].txm) comes after the table whose OBJECT row holds it. */
 const por_param_table *const por_param_tables[] = {&por_metrics_param_table,   &por_chain_param_table,
-                                                    &por_txm_param_table,       &por_ocr_param_table,
+                                                    &por_txm_param_table,       &por_feed_param_table,
+                                                    &por_ocr_param_table,
                                                     &por_refresh_param_table,   &por_threshold_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
@@ -50,6 +51,8 @@ static void por__schema_names(por__sbuf *b, const char *const *names)
     for (size_t i = 0; names[i]; i++)
         por__sb_printf(b, "%s`\"%s\"`", i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
 }
+
+static const char *const por__schema_ref_kind[] = {[POR_REF_CHAIN] = "chain", [POR_REF_CUSTODIAN] = "custodian"};
 
 static void por__schema_type(por__sbuf *b, const por_param *p)
 {
@@ -98,6 +101,12 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
     case POR_PARAM_CUSTOM:
         por__sb_printf(b, "%s", p->type_doc);
         break;
+    case POR_PARAM_AMOUNT:
+        por__sb_printf(b, "amount%s", p->negative ? "" : " >= 0");
+        break;
+    case POR_PARAM_REF:
+        por__sb_printf(b, "%s name", por__schema_ref_kind[p->ref]);
+        break;
     case POR_PARAM_RULE:
         break;
     }
@@ -112,7 +121,8 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "**required**%s%s", p->default_doc ? " " : "", p->default_doc ? p->default_doc : "");
         return;
     }
-    if (p->derive || p->type == POR_PARAM_OBJECT || p->type == POR_PARAM_CUSTOM) {
+    if (p->derive || p->type == POR_PARAM_OBJECT || p->type == POR_PARAM_CUSTOM ||
+        ((p->type == POR_PARAM_AMOUNT || p->type == POR_PARAM_REF) && p->default_doc)) {
         por__sb_printf(b, "%s", p->default_doc);
         return;
     }
@@ -147,6 +157,13 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
         break;
     case POR_PARAM_NAME:
         por__sb_printf(b, "`\"%s\"`", p->def_s ? p->def_s : "");
+        break;
+    case POR_PARAM_AMOUNT:
+        POR_ASSERT(p->def.a == 0); /* other defaults are given in words (.default_doc) */
+        por__sb_printf(b, "`\"0\"`");
+        break;
+    case POR_PARAM_REF:
+        por__sb_printf(b, "entry %llu", (unsigned long long)p->def.u);
         break;
     case POR_PARAM_OBJECT:
     case POR_PARAM_CUSTOM:
@@ -232,8 +249,9 @@ static cJSON *por__schema_property(const por_param *p)
     por__sbuf d = {0};
     por__schema_type(&d, p);
     por__sb_printf(&d, ": %s", p->doc);
-    if ((p->derive || p->type == POR_PARAM_OBJECT || p->type == POR_PARAM_CUSTOM) && !p->required &&
-        p->default_doc)
+    if ((p->derive || p->type == POR_PARAM_OBJECT || p->type == POR_PARAM_CUSTOM || p->type == POR_PARAM_AMOUNT ||
+         p->type == POR_PARAM_REF) &&
+        !p->required && p->default_doc)
         por__sb_printf(&d, ". Default: %s", p->default_doc);
     cJSON_AddStringToObject(o, "description", d.s);
     free(d.s);
@@ -316,6 +334,14 @@ static cJSON *por__schema_property(const por_param *p)
     case POR_PARAM_OBJECT:
         cJSON_AddStringToObject(o, "type", "object"); /* its keys: the sub-table's own entry */
         break;
+    case POR_PARAM_AMOUNT:
+        cJSON_AddStringToObject(o, "$ref", "#/$defs/amount");
+        if (!p->required && !p->default_doc)
+            cJSON_AddStringToObject(o, "default", "0");
+        break;
+    case POR_PARAM_REF:
+        cJSON_AddStringToObject(o, "type", "string");
+        break;
     case POR_PARAM_CUSTOM: /* described in words only */
     case POR_PARAM_RULE:
         break;
@@ -373,6 +399,12 @@ char *por_schema_json(void)
     cJSON_AddStringToObject(pct, "type", "string");
     cJSON_AddStringToObject(pct, "pattern", "^-?[0-9]+(\\.[0-9]+)?%$");
     cJSON_AddStringToObject(pct, "description", "a percentage: \"1%\", \"0.5%\", \"-8%\"");
+    cJSON *amt = cJSON_AddObjectToObject(defs, "amount");
+    cJSON_AddStringToObject(amt, "type", "string");
+    cJSON_AddStringToObject(amt, "pattern", "^-?[0-9]+(\\.[0-9]+)?$");
+    cJSON_AddStringToObject(amt, "description",
+                            "an exact decimal amount as a string, at most as many decimals as the section says: "
+                            "\"1000000.50\"");
     for (size_t i = 0; por_param_tables[i]; i++) {
         const por_param_table *t = por_param_tables[i];
         cJSON *o = por__schema_at(root, t->path);

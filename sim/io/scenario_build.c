@@ -1,5 +1,6 @@
 /* Scenario loader, part 1: the top level, chains (their keys are the tables of
- * models/chain/chain_params.c), custodians and the network, from a parsed cJSON tree into por_scenario (schema in scenarios/SCHEMA.md). Sections are read
+ * models/chain/chain_params.c), custodians and the network, from a parsed cJSON tree
+ * into por_scenario (schema in scenarios/SCHEMA.md). Sections are read
  * in dependency order (chains, custodians, feed, network, token, consumers, attackers) so
  * that names resolve to indices and oracle indices can be checked against n. */
 #include "json_read.h"
@@ -43,7 +44,6 @@ uint32_t por__sc_chain_ref(por__jr *c, const cJSON *node, const por_scenario *sc
     return por__sc_ref(c, node, sc->chains[0].name, sizeof sc->chains[0], sc->nchains, "chain");
 }
 
-uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
 uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc)
 {
     return por__sc_ref(c, node, sc->custodians[0].name, sizeof sc->custodians[0], sc->ncustodians, "custodian");
@@ -273,18 +273,23 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
 /* The keys of chains[] and chains[].txm are the tables in models/chain/chain_params.c;
  * these are its CUSTOM readers (por/param.h), for the arrays of windows. */
 
-void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section)
+void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section, const void *scenario)
 {
+    (void)scenario;
     por_chain_config *ch = section;
-    por__sc_v_windows(reader, node, &ch->rpc_outages, &ch->nrpc_outages);
+    if (node)
+        por__sc_v_windows(reader, node, &ch->rpc_outages, &ch->nrpc_outages);
 }
 
-void por_param_read_chain_congestion(void *reader, const void *node, void *section)
+void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario)
 {
     static const char *const keys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
     por__jr *c = reader;
     const cJSON *a = node;
     por_chain_config *ch = section;
+    (void)scenario;
+    if (!a)
+        return;
     size_t n = por__jr_v_array(c, a, 0, 1000000);
     if (n == 0)
         return;

@@ -1,6 +1,7 @@
-/* Scenario loader, part 2: the feed and its OCR parameters (with the OffchainAggregator
- * config checks), the token with Secure Mint and its request processes, consumers and
- * attackers (schema in scenarios/SCHEMA.md). */
+/* Scenario loader, part 2: the feed (its keys are the tables of
+ * models/aggregator/feed_params.c and models/ocr/ocr_params.c), the token with Secure
+ * Mint and its request processes, consumers and attackers (schema in
+ * scenarios/SCHEMA.md). */
 #include "json_read.h"
 #include "por/metrics.h"
 
@@ -8,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-uint32_t por__sc_custodian_ref(por__jr *c, const cJSON *node, const por_scenario *sc);
 
 /* Descends into OBJ.KEY when present (returns it), leaving the path pushed. */
 static const cJSON *por__sc_enter(por__jr *c, const cJSON *obj, const char *key)
@@ -22,84 +21,40 @@ static const cJSON *por__sc_enter(por__jr *c, const cJSON *obj, const char *key)
 
 /* ---- feed and OCR ----------------------------------------------------------------- */
 
-void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
+/* The keys of feed are the table in models/aggregator/feed_params.c (feed.ocr's in
+ * models/ocr/ocr_params.c); this is its CUSTOM reader (por/param.h) for sources. */
+void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario)
 {
-    static const char *const keys[] = {"chain", "decimals", "sources", "min_answer", "max_answer",
-                                       "ocr",   "crypto",   "gas_price_multiplier", "max_gas_price_gwei",
-                                       "protocol", NULL};
-    static const char *const cryptos[] = {"ideal", "real", NULL};
-    static const char *const protocols[] = {"ocr1", "ocr2", NULL};
-    por_feed_config *fd = &sc->feed;
-    const cJSON *f = por__jr_get(root, "feed");
-    por__jr_push_key(c, "feed");
-    if (f)
-        por__jr_v_object(c, f, keys, NULL);
-    const size_t base = por__jr_mark(c);
-    if (por__sc_enter(c, f, "chain")) {
-        fd->chain = por__sc_chain_ref(c, por__jr_get(f, "chain"), sc);
-        por__jr_reset(c, base);
-    }
-    fd->decimals = (uint32_t)por__jr_uint(c, f, "decimals", 8, 0, POR_MAX_DECIMALS);
-    const cJSON *src = por__sc_enter(c, f, "sources");
-    if (src) {
-        size_t n = por__jr_v_array(c, src, 1, sc->ncustodians);
-        fd->sources = por_xcalloc(n, sizeof *fd->sources);
-        fd->nsources = n;
-        size_t i = 0;
-        for (const cJSON *e = src->child; e; e = e->next, i++) {
-            size_t m = por__jr_mark(c);
-            por__jr_push_index(c, i);
-            fd->sources[i] = por__sc_custodian_ref(c, e, sc);
-            for (size_t j = 0; j < i; j++)
-                if (fd->sources[j] == fd->sources[i])
-                    por__jr_fail(c, "custodian \"%s\" listed twice", sc->custodians[fd->sources[i]].name);
-            por__jr_reset(c, m);
-        }
-    } else {
+    por__jr *c = reader;
+    const cJSON *src = node;
+    por_feed_config *fd = section;
+    const por_scenario *sc = scenario;
+    if (!src) { /* every custodian */
         fd->sources = por_xcalloc(sc->ncustodians, sizeof *fd->sources);
         fd->nsources = sc->ncustodians;
         for (size_t i = 0; i < sc->ncustodians; i++)
             fd->sources[i] = (uint32_t)i;
+        return;
     }
-    for (size_t i = 1; i < fd->nsources; i++) {
-        const por_custodian_config *a = &sc->custodians[fd->sources[0]], *b = &sc->custodians[fd->sources[i]];
-        if (strcmp(a->unit, b->unit) != 0) {
-            if (src)
-                por__jr_push_index(c, i);
-            por__jr_fail(c, "needs every source in the same unit, got \"%s\" (%s) and \"%s\" (%s)%s", a->name,
-                         a->unit, b->name, b->unit, src ? "" : " (sources default to every custodian)");
-        }
+    size_t n = por__jr_v_array(c, src, 1, sc->ncustodians);
+    fd->sources = por_xcalloc(n, sizeof *fd->sources);
+    fd->nsources = n;
+    size_t i = 0;
+    for (const cJSON *e = src->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        fd->sources[i] = por__sc_custodian_ref(c, e, sc);
+        for (size_t j = 0; j < i; j++)
+            if (fd->sources[j] == fd->sources[i])
+                por__jr_fail(c, "custodian \"%s\" listed twice", sc->custodians[fd->sources[i]].name);
+        por__jr_reset(c, m);
     }
-    /* The sources' reserves must be expressible in the feed's base units (128 bits):
-     * otherwise no node could ever observe them and the feed would never publish. */
-    por_amount total = 0;
-    for (size_t i = 0; i < fd->nsources; i++) {
-        const por_custodian_config *cu = &sc->custodians[fd->sources[i]];
-        por_amount v;
-        if (!por_amount_rescale(cu->initial, cu->decimals, fd->decimals, &v) ||
-            !por_amount_add(total, v, &total)) {
-            por__jr_push_key(c, "decimals");
-            por__jr_fail(c, "the sources' initial reserves do not fit 128-bit base units with %u "
-                            "decimals (custodian \"%s\"); lower feed.decimals",
-                         fd->decimals, cu->name);
-        }
-    }
-    por__jr_reset(c, base);
-    fd->min_answer = por__jr_amount(c, f, "min_answer", 0, fd->decimals, true);
-    fd->max_answer = por__jr_amount(c, f, "max_answer", POR_AMOUNT_MAX, fd->decimals, true);
-    if (fd->max_answer <= fd->min_answer) {
-        por__jr_push_key(c, por__jr_has(f, "max_answer") ? "max_answer" : "min_answer");
-        por__jr_fail(c, "needs min_answer < max_answer");
-    }
-    fd->protocol = (por_ocr_protocol)por__jr_enum(c, f, "protocol", 0, protocols);
-    const cJSON *o = por__sc_enter(c, f, "ocr");
-    por__param_read(c, o, &por_ocr_param_table, &fd->ocr, sc); /* models/ocr/ocr_params.c */
-    if (o && fd->protocol != POR_PROTOCOL_OCR2)
-        por__jr_forbid(c, o, "accept_deviation", "unless feed.protocol is \"ocr2\"");
-    por__jr_reset(c, base);
-    fd->crypto = (por_crypto_choice)por__jr_enum(c, f, "crypto", 0, cryptos);
-    fd->gas_price_multiplier = por__jr_number(c, f, "gas_price_multiplier", 1.0, 0, true, 1000, false);
-    fd->max_gas_price_gwei = por__jr_number(c, f, "max_gas_price_gwei", 0, 0, false, 1e9, false);
+}
+
+void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    por__jr_push_key(c, "feed"); /* even when absent: the sources' unit rule reports at $.feed */
+    por__param_read(c, por__jr_get(root, "feed"), &por_feed_param_table, &sc->feed, sc);
     por__jr_reset(c, 1);
 }
 

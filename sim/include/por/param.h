@@ -20,21 +20,32 @@
  *                        earlier element's name ("duplicate chain name ...")
  *   GWEI                 uint64_t wei from a JSON number of gwei in [min.d, max.d], rounded
  *                        to the nearest wei (por_param_gwei_to_wei); default .def.d gwei
+ *   AMOUNT               por_amount: an exact decimal string with as many decimals as the
+ *                        uint32_t field at .decimals_offset of the same section (read
+ *                        before it); .negative allows negatives; default .def.a (base
+ *                        units; the schema prints .default_doc when it is not 0)
+ *   REF                  uint32_t: the index of the element of another array (.ref: the
+ *                        scenario's chains, custodians) the JSON string names, resolved
+ *                        against the scenario read so far; default .def.u
  *   OBJECT               a nested object read by the table .sub over the struct at .offset
  *                        (0 = the same struct as the parent, so the sub-table's derived
  *                        defaults can see the parent's fields); absent: .sub's defaults
  *   CUSTOM               a key whose value no generic type describes (windows, arrays of
- *                        objects until they have one): .custom, a reader implemented in
- *                        io/ and declared below with opaque arguments, reads it when
- *                        present; absent, the field keeps the section's zero value.
- *                        .type_doc says its type for the schema
+ *                        objects or of names until they have one): .custom, a reader
+ *                        implemented in io/ and declared below with opaque arguments,
+ *                        reads it, and is called with no value when the key is absent
+ *                        (for a default that depends on the scenario); por_param_defaults
+ *                        leaves the field as it is. .type_doc says its type for the schema
  *   UINT32_LIST          see below; RULE is not a key but a check at that point
+ * A rule's KEY (por_param_fail, por_param_given) may be a path below the object:
+ * "ocr.accept_deviation", "sources[1]".
  * A row that is .required has no default in a file ("missing required key"), but
  * por_param_defaults still fills it (an implicit element such as the one chain of a
  * scenario without "chains" takes the defaults). */
 #ifndef POR_PARAM_H
 #define POR_PARAM_H
 
+#include "por/amount.h"
 #include "por/time.h"
 
 #include <stdarg.h>
@@ -58,13 +69,22 @@ typedef enum {
     POR_PARAM_NAME,        /* char[.max_len]: a non-empty string; .unique_kind: no repeats */
     POR_PARAM_GWEI,        /* uint64_t wei: JSON number of gwei in [min.d, max.d] */
     POR_PARAM_OBJECT,      /* a nested object read by .sub over the struct at .offset */
-    POR_PARAM_CUSTOM,      /* read by .custom (io/) when present; absent: left zero */
+    POR_PARAM_CUSTOM,      /* read by .custom (io/), with no value when absent */
+    POR_PARAM_AMOUNT,      /* por_amount: decimal string in the decimals at .decimals_offset */
+    POR_PARAM_REF,         /* uint32_t: index of the element of .ref the string names */
 } por_param_type;
+
+/* What a REF names. */
+typedef enum {
+    POR_REF_CHAIN,     /* chains[].name */
+    POR_REF_CUSTODIAN, /* custodians[].name */
+} por_param_ref;
 
 typedef union {
     uint64_t u;
     int64_t i;
     double d;
+    por_amount a;
 } por_param_value;
 
 /* Where a rule reports; implemented by the reader (io/) and handed to every rule. */
@@ -109,9 +129,11 @@ __attribute__((format(printf, 3, 4))) static inline void por_param_warn(const po
 typedef struct por_param_table por_param_table;
 
 /* A CUSTOM key's reader, implemented in io/: READER is the loader's reader with the key's
- * path pushed, NODE the key's JSON value (a const cJSON *), SECTION the section struct.
- * It ends the load through the reader on a bad value, like every other key. */
-typedef void (*por_param_custom_fn)(void *reader, const void *node, void *section);
+ * path pushed, NODE the key's JSON value (a const cJSON *; NULL when the key is absent,
+ * and then the object's path is the current one), SECTION the section struct, SCENARIO
+ * the scenario read so far (const por_scenario *). It ends the load through the reader
+ * on a bad value, like every other key. */
+typedef void (*por_param_custom_fn)(void *reader, const void *node, void *section, const void *scenario);
 
 typedef struct {
     const char *name;     /* the JSON key; NULL for a RULE */
@@ -138,6 +160,9 @@ typedef struct {
                                  duplicate-name message; NULL: names may repeat */
     const por_param_table *sub; /* OBJECT: the nested object's table */
     por_param_custom_fn custom; /* CUSTOM: its reader (io/) */
+    size_t decimals_offset;     /* AMOUNT: offsetof the uint32_t decimals in the section */
+    bool negative;              /* AMOUNT: negatives allowed */
+    por_param_ref ref;          /* REF: what the name names */
     const char *type_doc;       /* CUSTOM: its type in words, for the schema */
     const char *doc;          /* one line for SCHEMA.md and the JSON Schema's description */
     /* RULE: checks the fields read so far; DOC says the rule in words. */
@@ -177,12 +202,16 @@ extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint
                                                          models/world/refresh_params.c */
 extern const por_param_table por_chain_param_table; /* chains[]: models/chain/chain_params.c */
 extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
+extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
 
 /* ---- CUSTOM readers, implemented in io/ -------------------------------------------- */
 
 /* chains[].rpc_outages (an array of windows) and chains[].congestion (an array of window +
  * factors) into a por_chain_config: sim/io/scenario_build.c. */
-void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section);
-void por_param_read_chain_congestion(void *reader, const void *node, void *section);
+void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
+/* feed.sources (an array of custodian names, no repeats; absent: every custodian) into a
+ * por_feed_config: sim/io/scenario_feed.c. */
+void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
 
 #endif
