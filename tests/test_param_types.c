@@ -1,4 +1,4 @@
-/* The parameter types added for chains[] and feed (por/param.h: UINT64, PROB, NAME, GWEI,
+/* The parameter types added for chains[], feed and token (por/param.h: UINT64, PROB, NAME, GWEI,
  * OBJECT, CUSTOM, AMOUNT, REF), each through the loader on the keys that use it: a good value is stored as
  * the type says, and each refusal gives its exact message at its JSON path. Then the
  * migrated sections' defaults: what the loader gives a chain without those keys equals
@@ -269,6 +269,57 @@ START_TEST(test_feed_defaults)
 }
 END_TEST
 
+/* token absent: the table's defaults (decimals, deposit_delay) and its CUSTOM rows'
+ * documented defaults. */
+START_TEST(test_token_defaults)
+{
+    por_token_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_token_param_table, &want);
+    por_scenario *sc = por_scenario_defaults();
+    const por_token_config *got = &sc->token;
+    ck_assert_uint_eq(got->decimals, want.decimals);
+    ck_assert_int_eq(got->deposit_delay, want.deposit_delay);
+    /* ERC-20's usual 18 decimals (OpenZeppelin ERC20.decimals()); deposits move the
+     * reserve at once */
+    ck_assert_uint_eq(want.decimals, 18);
+    ck_assert_int_eq(want.deposit_delay, 0);
+    /* the CUSTOM rows' defaults, as their default_doc says (SCHEMA.md's token table) */
+    ck_assert_uint_eq(got->nchains, 1);
+    ck_assert_uint_eq(got->chains[0], sc->feed.chain);
+    por_amount supply;
+    ck_assert(por_amount_mul(990000000, por_amount_pow10(18), &supply));
+    ck_assert(got->initial_supply[0] == supply);
+    ck_assert_int_eq(got->bridge_delay, 30 * POR_MIN);
+    ck_assert(got->secure_mint.enabled);
+    ck_assert_int_eq(got->mints.kind, POR_PROCESS_POISSON);
+    ck_assert(got->mints.per_day == 24);
+    ck_assert_int_eq(got->redeems.kind, POR_PROCESS_NONE);
+    ck_assert_int_eq(got->bridges.kind, POR_PROCESS_NONE);
+    ck_assert_int_eq(got->reserve_custodian, (int32_t)sc->feed.sources[0]);
+    ck_assert(!got->refresh.enabled);
+    por_scenario_free(sc);
+    /* CUSTOM rows are left alone by por_param_defaults (their readers set them) */
+    ck_assert_ptr_null(want.chains);
+    ck_assert_ptr_null(want.initial_supply);
+}
+END_TEST
+
+/* token's rule: the feed's reserve scaled to the token's decimals must fit 128 bits
+ * (SecureMintPolicy.sol run() scales by 10^(token - feed decimals), reverting on
+ * overflow): the default reserve, 1e9 USD, is 1e17 base units at 8 feed decimals; at 30
+ * token decimals it is 1e39 > 2^127 (about 1.7e38), at 20 decimals 1e29 fits. */
+START_TEST(test_token_decimals_rule)
+{
+    refuses("token.decimals=30", "$.token.decimals",
+            "the feed's reserve scaled from 8 to 30 decimals (SecureMintPolicy's 10^(token - feed decimals)) does "
+            "not fit 128 bits; lower token.decimals");
+    por_scenario *sc = set_ok("token.decimals=20");
+    ck_assert_uint_eq(sc->token.decimals, 20);
+    por_scenario_free(sc);
+}
+END_TEST
+
 static void chain_eq(const por_chain_config *got, const por_chain_config *want)
 {
     ck_assert_str_eq(got->name, want->name);
@@ -355,6 +406,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_ref);
     tcase_add_test(t, test_rule_paths);
     tcase_add_test(t, test_feed_defaults);
+    tcase_add_test(t, test_token_defaults);
+    tcase_add_test(t, test_token_decimals_rule);
     suite_add_tcase(s, t);
     return s;
 }

@@ -14,7 +14,7 @@
 /* A nested table (chains[].txm) comes after the table whose OBJECT row holds it. */
 const por_param_table *const por_param_tables[] = {&por_metrics_param_table,   &por_chain_param_table,
                                                     &por_txm_param_table,       &por_feed_param_table,
-                                                    &por_ocr_param_table,
+                                                    &por_ocr_param_table,       &por_token_param_table,
                                                     &por_refresh_param_table,   &por_threshold_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "

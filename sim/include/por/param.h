@@ -203,6 +203,7 @@ extern const por_param_table por_refresh_param_table; /* token.refresh_then_mint
 extern const por_param_table por_chain_param_table; /* chains[]: models/chain/chain_params.c */
 extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
 extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
+extern const por_param_table por_token_param_table; /* token: models/token/token_params.c */
 
 /* ---- CUSTOM readers, implemented in io/ -------------------------------------------- */
 
@@ -213,5 +214,15 @@ void por_param_read_chain_congestion(void *reader, const void *node, void *secti
 /* feed.sources (an array of custodian names, no repeats; absent: every custodian) into a
  * por_feed_config: sim/io/scenario_feed.c. */
 void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
+/* token's keys without a generic type, into a por_token_config: sim/io/scenario_feed.c. */
+void por_param_read_token_chains(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_supply(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_bridge_delay(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_secure_mint(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_mints(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_redeems(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_reserve_custodian(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_bridges(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_refresh(void *reader, const void *node, void *section, const void *scenario);
 
 #endif
