@@ -37,8 +37,8 @@
  *                        (for a default that depends on the scenario); por_param_defaults
  *                        leaves the field as it is. .type_doc says its type for the schema
  *   UINT32_LIST          see below; RULE is not a key but a check at that point
- * A rule's KEY (por_param_fail, por_param_given) may be a path below the object:
- * "ocr.accept_deviation", "sources[1]".
+ * A rule's KEY may be a path below the object: a dotted one for por_param_given and
+ * por_param_fail ("ocr.accept_deviation"), an element for por_param_fail ("sources[1]").
  * A row that is .required has no default in a file ("missing required key"), but
  * por_param_defaults still fills it (an implicit element such as the one chain of a
  * scenario without "chains" takes the defaults). */
