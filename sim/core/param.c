@@ -3,8 +3,15 @@
 #include "por/param.h"
 #include "por/scenario.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+uint64_t por_param_gwei_to_wei(double gwei)
+{
+    double w = gwei * 1e9;
+    return w >= 1.8e19 ? UINT64_MAX / 2 : (uint64_t)llround(w);
+}
 
 char *por_param_duration_text(por_time_t t, char *buf, size_t n)
 {
@@ -74,8 +81,22 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
             memcpy(base + p->count_offset, &zero, sizeof zero);
             break;
         }
+        case POR_PARAM_UINT64:
+            memcpy(field, &p->def.u, sizeof p->def.u);
+            break;
         case POR_PARAM_NAME:
             snprintf(field, p->max_len, "%s", p->def_text ? p->def_text : "");
+            break;
+        case POR_PARAM_GWEI: {
+            uint64_t wei = por_param_gwei_to_wei(p->def.d);
+            memcpy(field, &wei, sizeof wei);
+            break;
+        }
+        case POR_PARAM_OBJECT:
+            por_param_defaults_in(p->sub, field, scenario);
+            break;
+        case POR_PARAM_AMOUNT:
+            memcpy(field, &p->def.a, sizeof p->def.a);
             break;
         case POR_PARAM_REF: {
             uint32_t v = (uint32_t)p->def.u;
@@ -101,7 +122,7 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
             memcpy(field, &w, sizeof w);
             break;
         }
-        case POR_PARAM_CUSTOM:
+        case POR_PARAM_CUSTOM: /* left as it is, or set by its reader (custom_absent) */
         case POR_PARAM_RULE:
             break;
         }

@@ -664,17 +664,19 @@ double por__jr_number(por__jr *c, const cJSON *obj, const char *key, double def,
     return r;
 }
 
+double por__jr_v_prob(por__jr *c, const cJSON *node)
+{
+    char got[96];
+    if (!cJSON_IsNumber(node) || !isfinite(node->valuedouble) || node->valuedouble < 0 || node->valuedouble > 1)
+        por__jr_fail(c, "expected a probability in [0, 1], got %s", por__jr_describe(node, got, sizeof got));
+    return node->valuedouble;
+}
+
 double por__jr_prob(por__jr *c, const cJSON *obj, const char *key, double def)
 {
     size_t m = por__jr_mark(c);
     const cJSON *v = por__jr_enter(c, obj, key);
-    double r = def;
-    if (v) {
-        char got[96];
-        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 1)
-            por__jr_fail(c, "expected a probability in [0, 1], got %s", por__jr_describe(v, got, sizeof got));
-        r = v->valuedouble;
-    }
+    double r = v ? por__jr_v_prob(c, v) : def;
     por__jr_reset(c, m);
     return r;
 }

@@ -105,6 +105,8 @@ bool por__jr_v_bool(por__jr *c, const cJSON *node);
 uint64_t por__jr_v_uint(por__jr *c, const cJSON *node, uint64_t min, uint64_t max);
 /* A finite number in [MIN, MAX]; MIN_OPEN/MAX_OPEN exclude the bound. */
 double por__jr_v_number(por__jr *c, const cJSON *node, double min, bool min_open, double max, bool max_open);
+/* A probability: a number in [0, 1]. */
+double por__jr_v_prob(por__jr *c, const cJSON *node);
 /* Copies a string of 1..CAP-1 bytes into BUF. */
 void por__jr_v_string(por__jr *c, const cJSON *node, char *buf, size_t cap);
 /* A duration string; POSITIVE refuses 0. */
@@ -152,6 +154,10 @@ char *por__percent_format(int64_t ppb, char *buf, size_t n);
  * describes: key check with suggestions, typed values, defaults, rules (which see SC,
  * the scenario read so far). */
 void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc);
+/* Reads the JSON array NODE (path pushed) element by element with table T into ELEMS (SIZE
+ * bytes apart), each with its index on the path (NAME's .unique compares earlier ones). */
+void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
+                              const por_scenario *sc);
 /* Checks NODE (path pushed) is an array of MIN..MAX elements and returns a zeroed array
  * of them (NULL when empty), which the caller attaches to the scenario before reading
  * any element (a POR_PARAM_ARRAY row does both). */
@@ -164,6 +170,26 @@ void por__param_read_key(por__jr *c, const cJSON *obj, const por_param *p, void 
 typedef void (*por__param_custom_fn)(por__jr *c, const cJSON *v, const por_param *p, void *section,
                                      const por_scenario *sc);
 por__param_custom_fn por__param_custom(const char *name);
+
+/* The CUSTOM readers of chains[], feed and token (scenario_build.c, scenario_feed.c),
+ * named in param_custom.c: READER is the loader's por__jr with the key's path pushed, NODE
+ * the key's value (a const cJSON *; NULL when the key is absent, and then the reader sets
+ * the default), SECTION the section struct, SCENARIO the scenario read so far. */
+typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_chains(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_supply(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_bridge_delay(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_secure_mint(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_mints(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_redeems(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_reserve_custodian(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_bridges(void *reader, const void *node, void *section, const void *scenario);
+void por_param_read_token_refresh(void *reader, const void *node, void *section, const void *scenario);
+/* Calls the reader row P names, with V (NULL: absent, only for .custom_absent rows). */
+void por__param_custom_call(por__jr *c, const cJSON *v, const por_param *p, void *section, const por_scenario *sc);
 
 /* ---- the section builders (scenario_*.c) ------------------------------------------ */
 

@@ -166,22 +166,50 @@ static void por__custom_oracle_groups(por__jr *c, const cJSON *g, const por_para
     }
 }
 
+static const struct {
+    const char *name;
+    por__param_custom_fn fn;                /* the value-reader form ... */
+    por__param_custom_section_fn section_fn; /* ... or the section-reader form */
+} por__custom_readers[] = {
+    {"bandwidth", por__custom_bandwidth, NULL},
+    {"oracle_nodes", por__custom_oracle_nodes, NULL},
+    {"region_latency", por__custom_region_latency, NULL},
+    {"oracle_groups", por__custom_oracle_groups, NULL},
+    {"attestation_phase", por__custom_attestation_phase, NULL},
+    {"chain_rpc_outages", NULL, por_param_read_chain_rpc_outages},
+    {"chain_congestion", NULL, por_param_read_chain_congestion},
+    {"feed_sources", NULL, por_param_read_feed_sources},
+    {"token_chains", NULL, por_param_read_token_chains},
+    {"token_supply", NULL, por_param_read_token_supply},
+    {"token_bridge_delay", NULL, por_param_read_token_bridge_delay},
+    {"token_secure_mint", NULL, por_param_read_token_secure_mint},
+    {"token_mints", NULL, por_param_read_token_mints},
+    {"token_redeems", NULL, por_param_read_token_redeems},
+    {"token_reserve_custodian", NULL, por_param_read_token_reserve_custodian},
+    {"token_bridges", NULL, por_param_read_token_bridges},
+    {"token_refresh", NULL, por_param_read_token_refresh},
+    {NULL, NULL, NULL},
+};
+
+static size_t por__custom_index(const char *name)
+{
+    for (size_t i = 0; por__custom_readers[i].name; i++)
+        if (strcmp(por__custom_readers[i].name, name) == 0)
+            return i;
+    POR_ASSERT(!"a table names a custom reader io/param_custom.c does not have");
+    return 0;
+}
+
 por__param_custom_fn por__param_custom(const char *name)
 {
-    static const struct {
-        const char *name;
-        por__param_custom_fn fn;
-    } readers[] = {
-        {"bandwidth", por__custom_bandwidth},
-        {"oracle_nodes", por__custom_oracle_nodes},
-        {"region_latency", por__custom_region_latency},
-        {"oracle_groups", por__custom_oracle_groups},
-        {"attestation_phase", por__custom_attestation_phase},
-        {NULL, NULL},
-    };
-    for (size_t i = 0; readers[i].name; i++)
-        if (strcmp(readers[i].name, name) == 0)
-            return readers[i].fn;
-    POR_ASSERT(!"a table names a custom reader io/param_custom.c does not have");
-    return NULL;
+    return por__custom_readers[por__custom_index(name)].fn;
+}
+
+void por__param_custom_call(por__jr *c, const cJSON *v, const por_param *p, void *section, const por_scenario *sc)
+{
+    size_t i = por__custom_index(p->custom);
+    if (por__custom_readers[i].section_fn)
+        por__custom_readers[i].section_fn(c, v, section, sc);
+    else if (v)
+        por__custom_readers[i].fn(c, v, p, section, sc);
 }

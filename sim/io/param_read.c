@@ -2,7 +2,8 @@
  * the table (with the same suggestions as every other object), reads each key with the
  * typed readers of json_read.c (so messages and JSON paths are those of the hand-written
  * readers), fills absent keys from the table's defaults, and runs the table's rules
- * through a por_param_check sink that reports at "$.path.key". */
+ * through a por_param_check sink that reports at "$.path.key". Nested objects (OBJECT)
+ * are read by their sub-table at "$.path.key"; CUSTOM keys by their io/ reader. */
 #include "json_read.h"
 #include "por/param.h"
 
@@ -25,10 +26,19 @@ typedef struct {
 static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
                                const por_scenario *sc, const por__param_elems *in);
 
+/* KEY may be a dotted path below the object ("ocr.accept_deviation"). */
 static bool por__param_given(void *reader, const char *key)
 {
     const por__param_reader *r = reader;
-    return por__jr_has(r->obj, key);
+    const cJSON *o = r->obj;
+    char seg[64];
+    while (o && *key) {
+        size_t n = strcspn(key, ".");
+        snprintf(seg, sizeof seg, "%.*s", (int)n, key);
+        o = por__jr_get(o, seg);
+        key += n + (key[n] == '.');
+    }
+    return o != NULL;
 }
 
 __attribute__((noreturn)) static void por__param_fail(void *reader, const char *key, const char *message)
@@ -172,17 +182,33 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__param_elements(c, v, p, base, sc);
         break;
     case POR_PARAM_CUSTOM:
-        por__param_custom(p->custom)(c, v, p, base, sc);
+        por__param_custom_call(c, v, p, base, sc);
         break;
+    case POR_PARAM_UINT64: {
+        uint64_t x = por__jr_v_uint(c, v, p->min.u, p->max.u);
+        memcpy(field, &x, sizeof x);
+        break;
+    }
+    case POR_PARAM_GWEI: {
+        double gwei = por__jr_v_number(c, v, p->min.d, p->min_open, p->max.d, p->max_open);
+        uint64_t wei = por_param_gwei_to_wei(gwei);
+        memcpy(field, &wei, sizeof wei);
+        break;
+    }
+    case POR_PARAM_OBJECT:
+        por__param_read_in(c, v, p->sub, field, sc, NULL);
+        break;
+    case POR_PARAM_AMOUNT: {
+        uint32_t dec;
+        memcpy(&dec, base + p->decimals_offset, sizeof dec);
+        por_amount a = por__jr_v_amount(c, v, dec, p->negative);
+        memcpy(field, &a, sizeof a);
+        break;
+    }
     case POR_PARAM_WINDOW: /* read from the object itself (por__param_read_in) */
     case POR_PARAM_RULE:
         break;
     }
-}
-
-void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
-{
-    por__param_read_in(c, obj, t, section, sc, NULL);
 }
 
 void por__param_read_key(por__jr *c, const cJSON *obj, const por_param *p, void *section, const por_scenario *sc)
@@ -235,6 +261,8 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
         } else if (!v && p->required) {
             por__jr_push_key(c, p->name);
             por__jr_fail(c, "missing required key");
+        } else if (!v && p->type == POR_PARAM_CUSTOM && p->custom_absent) {
+            por__param_custom_call(c, NULL, p, section, sc);
         } else if (!v) {
             por_param_table one = {.params = p, .nparams = 1};
             por_param_defaults_in(&one, section, sc);
@@ -248,9 +276,27 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
         t->check(&k, section);
 }
 
+void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
+{
+    por__param_read_in(c, obj, t, section, sc, NULL);
+}
+
 void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count)
 {
     size_t n = por__jr_v_array(c, node, min, max);
     *count = n;
     return n ? por_xcalloc(n, size) : NULL;
+}
+
+void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
+                              const por_scenario *sc)
+{
+    size_t i = 0;
+    for (const cJSON *e = node->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__param_elems in = {elems, size, i};
+        por__param_read_in(c, e, t, (char *)elems + i * size, sc, &in);
+        por__jr_reset(c, m);
+    }
 }

@@ -12,12 +12,13 @@
 #include <string.h>
 
 /* An array's element table comes after the table holding the array (the JSON Schema
- * places it inside the array's "items"). */
-const por_param_table *const por_param_tables[] = {&por_metrics_param_table,   &por_network_param_table,
-                                                    &por_region_param_table,    &por_partition_param_table,
-                                                    &por_attestation_param_table, &por_ocr_param_table, &por_refresh_param_table,
-                                                    &por_consumer_param_table,  &por_threshold_param_table,
-                                                    NULL};
+ * places it inside the array's "items"); a nested table (chains[].txm) comes after the
+ * table whose OBJECT row holds it. */
+const por_param_table *const por_param_tables[] = {
+    &por_metrics_param_table, &por_network_param_table, &por_region_param_table, &por_partition_param_table,
+    &por_attestation_param_table, &por_chain_param_table, &por_txm_param_table, &por_feed_param_table,
+    &por_ocr_param_table, &por_token_param_table, &por_refresh_param_table, &por_consumer_param_table,
+    &por_threshold_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
@@ -54,6 +55,8 @@ static void por__schema_names(por__sbuf *b, const char *const *names)
         por__sb_printf(b, "%s`\"%s\"`", i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
 }
 
+static const char *const por__schema_ref_kind[] = {[POR_REF_CHAIN] = "chain", [POR_REF_CUSTODIAN] = "custodian"};
+
 static void por__schema_type(por__sbuf *b, const por_param *p)
 {
     char x[48], y[48];
@@ -86,7 +89,7 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "string of 1..%zu characters", p->max_len - 1);
         break;
     case POR_PARAM_REF:
-        por__sb_printf(b, "%s name", p->ref == POR_REF_CHAIN ? "chain" : "custodian");
+        por__sb_printf(b, "%s name", por__schema_ref_kind[p->ref]);
         break;
     case POR_PARAM_PROBABILITY:
         por__sb_printf(b, "probability 0..1");
@@ -103,8 +106,21 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
     case POR_PARAM_ARRAY:
         por__sb_printf(b, "array of %zu..%zu objects (`%s`)", p->min_len, p->max_len, p->sub->path);
         break;
+    case POR_PARAM_UINT64:
+        por__sb_printf(b, "integer %llu..%llu", (unsigned long long)p->min.u, (unsigned long long)p->max.u);
+        break;
+    case POR_PARAM_GWEI:
+        por__sb_printf(b, "gwei %s %g, %s %g", p->min_open ? ">" : ">=", p->min.d, p->max_open ? "<" : "<=",
+                       p->max.d);
+        break;
+    case POR_PARAM_OBJECT:
+        por__sb_printf(b, "object");
+        break;
     case POR_PARAM_CUSTOM:
         por__sb_printf(b, "%s", p->type_doc);
+        break;
+    case POR_PARAM_AMOUNT:
+        por__sb_printf(b, "amount%s", p->negative ? "" : " >= 0");
         break;
     case POR_PARAM_RULE:
         break;
@@ -160,7 +176,7 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
 {
     char x[48];
     if (p->required) {
-        por__sb_printf(b, "**required**");
+        por__sb_printf(b, "**required**%s%s", p->default_doc ? " " : "", p->default_doc ? p->default_doc : "");
         return;
     }
     if (p->derive || p->derive_in || p->default_doc) {
@@ -192,9 +208,6 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     case POR_PARAM_NAME:
         por__sb_printf(b, "`\"%s\"`", p->def_text);
         break;
-    case POR_PARAM_REF:
-        POR_ASSERT(!"a REF default is derived (.derive_in)");
-        break;
     case POR_PARAM_PROBABILITY:
         por__sb_printf(b, "`%g`", p->def.d);
         break;
@@ -208,8 +221,24 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     case POR_PARAM_CUSTOM:
         por__sb_printf(b, "none");
         break;
+    case POR_PARAM_OBJECT:
+        por__sb_printf(b, "its keys' defaults");
+        break;
     case POR_PARAM_WINDOW:
         por__sb_printf(b, "the whole run");
+        break;
+    case POR_PARAM_UINT64:
+        por__sb_printf(b, "`%llu`", (unsigned long long)p->def.u);
+        break;
+    case POR_PARAM_GWEI:
+        por__sb_printf(b, "`%g`", p->def.d);
+        break;
+    case POR_PARAM_AMOUNT:
+        POR_ASSERT(p->def.a == 0); /* other defaults are given in words (.default_doc) */
+        por__sb_printf(b, "`\"0\"`");
+        break;
+    case POR_PARAM_REF:
+        por__sb_printf(b, "entry %llu", (unsigned long long)p->def.u);
         break;
     case POR_PARAM_RULE:
         break;
@@ -347,6 +376,13 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddNumberToObject(it, "maximum", (double)p->max.u);
         break;
     }
+    case POR_PARAM_UINT64:
+        cJSON_AddStringToObject(o, "type", "integer");
+        cJSON_AddNumberToObject(o, "minimum", (double)p->min.u);
+        cJSON_AddNumberToObject(o, "maximum", (double)p->max.u);
+        if (!p->required)
+            cJSON_AddNumberToObject(o, "default", (double)p->def.u);
+        break;
     case POR_PARAM_NAME:
         cJSON_AddStringToObject(o, "type", "string");
         cJSON_AddNumberToObject(o, "minLength", 1);
@@ -363,6 +399,21 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddNumberToObject(o, "maximum", 1);
         if (!p->required)
             cJSON_AddNumberToObject(o, "default", p->def.d);
+        break;
+    case POR_PARAM_GWEI:
+        cJSON_AddStringToObject(o, "type", "number");
+        cJSON_AddNumberToObject(o, p->min_open ? "exclusiveMinimum" : "minimum", p->min.d);
+        cJSON_AddNumberToObject(o, p->max_open ? "exclusiveMaximum" : "maximum", p->max.d);
+        if (!p->required)
+            cJSON_AddNumberToObject(o, "default", p->def.d);
+        break;
+    case POR_PARAM_OBJECT:
+        cJSON_AddStringToObject(o, "type", "object"); /* its keys: the sub-table's own entry */
+        break;
+    case POR_PARAM_AMOUNT:
+        cJSON_AddStringToObject(o, "$ref", "#/$defs/amount");
+        if (!p->required && !p->default_doc)
+            cJSON_AddStringToObject(o, "default", "0");
         break;
     case POR_PARAM_DISTRIBUTION:
         cJSON_AddStringToObject(o, "$ref", "#/$defs/duration_distribution");
@@ -470,11 +521,23 @@ char *por_schema_json(void)
     cJSON_AddStringToObject(win, "type", "object");
     cJSON_AddBoolToObject(win, "additionalProperties", false);
     por__schema_window(cJSON_AddObjectToObject(win, "properties"));
+    cJSON *amt = cJSON_AddObjectToObject(defs, "amount");
+    cJSON_AddStringToObject(amt, "type", "string");
+    cJSON_AddStringToObject(amt, "pattern", "^-?[0-9]+(\\.[0-9]+)?$");
+    cJSON_AddStringToObject(amt, "description",
+                            "an exact decimal amount as a string, at most as many decimals as the section says: "
+                            "\"1000000.50\"");
     for (size_t i = 0; por_param_tables[i]; i++) {
         const por_param_table *t = por_param_tables[i];
         cJSON *o = por__schema_at(root, t->path);
-        if (t->check_doc)
-            cJSON_AddStringToObject(o, "description", t->check_doc);
+        if (t->check_doc) { /* after the description of the OBJECT row that holds it, if any */
+            const cJSON *row = cJSON_GetObjectItemCaseSensitive(o, "description");
+            por__sbuf d = {0};
+            por__sb_printf(&d, "%s%s%s", row ? row->valuestring : "", row ? ". Rules: " : "", t->check_doc);
+            cJSON_DeleteItemFromObjectCaseSensitive(o, "description");
+            cJSON_AddStringToObject(o, "description", d.s);
+            free(d.s);
+        }
         cJSON_AddBoolToObject(o, "additionalProperties", false);
         cJSON *props = cJSON_AddObjectToObject(o, "properties");
         cJSON *required = NULL;

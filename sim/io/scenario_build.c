@@ -1,5 +1,6 @@
-/* Scenario loader, part 1: the top level, chains, custodians and the network, from a
- * parsed cJSON tree into por_scenario (schema in scenarios/SCHEMA.md). Sections are read
+/* Scenario loader, part 1: the top level, chains (their keys are the tables of
+ * models/chain/chain_params.c), custodians and the network, from a parsed cJSON tree
+ * into por_scenario (schema in scenarios/SCHEMA.md). Sections are read
  * in dependency order (chains, custodians, feed, network, token, consumers, attackers) so
  * that names resolve to indices and oracle indices can be checked against n. */
 #include "json_read.h"
@@ -96,26 +97,23 @@ static const cJSON *por__sc_array(por__jr *c, const cJSON *root, const char *key
     return a;
 }
 
-/* Reads an array of windows at OBJ.KEY into *OUT / *COUNT. */
-static void por__sc_windows(por__jr *c, const cJSON *obj, const char *key, por_window **out, size_t *count)
+/* Reads the array of windows A (path pushed) into *OUT / *COUNT. */
+static void por__sc_v_windows(por__jr *c, const cJSON *a, por_window **out, size_t *count)
 {
     static const char *const keys[] = {"from", "at", "until", "for", NULL};
-    size_t n;
-    const cJSON *a = por__sc_array(c, obj, key, 0, 1000000, &n);
-    if (!a || n == 0)
+    size_t n = por__jr_v_array(c, a, 0, 1000000);
+    if (n == 0)
         return;
     *out = por_xcalloc(n, sizeof **out);
     *count = n;
-    size_t m = por__jr_mark(c), i = 0;
-    por__jr_push_key(c, key);
+    size_t i = 0;
     for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m2 = por__jr_mark(c);
+        size_t m = por__jr_mark(c);
         por__jr_push_index(c, i);
         por__jr_v_object(c, e, keys, NULL);
         (*out)[i] = por__jr_window(c, e);
-        por__jr_reset(c, m2);
+        por__jr_reset(c, m);
     }
-    por__jr_reset(c, m);
 }
 
 /* ---- top level -------------------------------------------------------------------- */
@@ -259,129 +257,56 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
 
 /* ---- chains ----------------------------------------------------------------------- */
 
-static uint64_t por__gwei_to_wei(double gwei)
+/* The keys of chains[] and chains[].txm are the tables in models/chain/chain_params.c;
+ * these are its CUSTOM readers (por/param.h), for the arrays of windows. */
+
+void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section, const void *scenario)
 {
-    double w = gwei * 1e9;
-    return w >= 1.8e19 ? UINT64_MAX / 2 : (uint64_t)llround(w);
+    (void)scenario;
+    por_chain_config *ch = section;
+    if (node)
+        por__sc_v_windows(reader, node, &ch->rpc_outages, &ch->nrpc_outages);
 }
 
-/* chains[].txm: the transaction manager of each oracle key on this chain; defaults are
- * the Chainlink node's EVM defaults (Ethereum mainnet's BlockHistory size and percentile
- * with EIP-1559 fees, the fallback's otherwise). */
-static void por__sc_txm(por__jr *c, const cJSON *chain, por_chain_config *ch)
+void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario)
 {
-    static const char *const keys[] = {"history_blocks", "percentile",     "bump_threshold",
-                                       "bump_percent",   "bump_min_gwei",  "price_max_gwei",
-                                       "price_min_gwei", "tip_cap_min_wei", NULL};
-    size_t m = por__jr_mark(c);
-    const cJSON *o = por__jr_get(chain, "txm");
-    if (o) {
-        por__jr_push_key(c, "txm");
-        por__jr_v_object(c, o, keys, NULL);
-    }
-    bool eip1559 = ch->fee_model == POR_FEE_EIP1559;
-    por_txm_config *t = &ch->txm;
-    t->history_blocks = (uint32_t)por__jr_uint(c, o, "history_blocks", eip1559 ? 4 : 8, 1, 256);
-    t->percentile = (uint32_t)por__jr_uint(c, o, "percentile", eip1559 ? 50 : 60, 0, 100);
-    t->bump_threshold = (uint32_t)por__jr_uint(c, o, "bump_threshold", 3, 0, 1000000);
-    t->bump_percent = (uint32_t)por__jr_uint(c, o, "bump_percent", 20, 0, 10000);
-    t->bump_min_wei = por__gwei_to_wei(por__jr_number(c, o, "bump_min_gwei", 5, 0, false, 1e9, false));
-    t->price_max_wei = por__gwei_to_wei(por__jr_number(c, o, "price_max_gwei", 100000, 0, true, 1e9, false));
-    t->price_min_wei = por__gwei_to_wei(por__jr_number(c, o, "price_min_gwei", 1, 0, false, 1e9, false));
-    t->tip_cap_min_wei = por__jr_uint(c, o, "tip_cap_min_wei", 1, 0, 1000000000000000ull);
-    if (t->price_min_wei > t->price_max_wei) {
-        por__jr_push_key(c, "price_min_gwei");
-        por__jr_fail(c, "needs price_min_gwei <= price_max_gwei");
-    }
-    por__jr_reset(c, m);
-}
-
-static void por__sc_chain(por__jr *c, const cJSON *o, por_scenario *sc, size_t idx, por_chain_config *ch,
-                          bool implicit)
-{
-    static const char *const keys[] = {"name",          "block_time",        "block_time_random", "confirmations",
-                                       "gas_price_gwei", "gas_volatility",    "reorg_probability", "reorg_depth",
-                                       "transmit_gas",  "congestion",        "rpc_failure_rate",  "rpc_outages",
-                                       "fee_model",     "priority_fee_gwei", "demand_elasticity", "gas_limit",
-                                       "native_price_usd", "txm",            NULL};
-    static const char *const fee_models[] = {"eip1559", "legacy", NULL};
-    static const char *const ckeys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
-    por__jr_v_object(c, o, keys, NULL);
-    if (!implicit) /* a chain given in the file names itself */
-        por__jr_require(c, o, "name");
-    por__jr_string(c, o, "name", "ethereum", ch->name, sizeof ch->name);
-    if (!implicit) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_key(c, "name");
-        por__sc_unique(c, ch->name, sc->chains[0].name, sizeof sc->chains[0], idx, "chain");
-        por__jr_reset(c, m);
-    }
-    ch->block_time = por__jr_duration(c, o, "block_time", 12 * POR_SEC, true);
-    ch->block_time_random = por__jr_bool(c, o, "block_time_random", false);
-    ch->confirmations = (uint32_t)por__jr_uint(c, o, "confirmations", 1, 0, 10000);
-    ch->fee_model = (por_fee_model)por__jr_enum(c, o, "fee_model", POR_FEE_EIP1559, fee_models);
-    ch->base_gas_gwei = por__jr_number(c, o, "gas_price_gwei", 20, 0, false, 1e9, false);
-    ch->priority_fee_gwei = por__jr_number(c, o, "priority_fee_gwei", 1, 0, false, 1e9, false);
-    ch->gas_volatility = por__jr_number(c, o, "gas_volatility", 0.05, 0, false, 10, false);
-    ch->demand_elasticity = por__jr_number(c, o, "demand_elasticity", 1, 0, true, 100, false);
-    ch->gas_limit = por__jr_uint(c, o, "gas_limit", 30000000, 2, 1000000000000ull);
-    ch->native_price_usd = por__jr_number(c, o, "native_price_usd", 0, 0, false, 1e12, false);
-    ch->reorg_probability = por__jr_prob(c, o, "reorg_probability", 0);
-    ch->reorg_depth = (uint32_t)por__jr_uint(c, o, "reorg_depth", 1, 1, 1000);
-    ch->transmit_gas = por__jr_uint(c, o, "transmit_gas", 500000, 21000, 1000000000);
-    if (ch->transmit_gas > ch->gas_limit) {
-        por__jr_push_key(c, "transmit_gas");
-        por__jr_fail(c, "needs transmit_gas <= gas_limit (%llu), got %llu",
-                     (unsigned long long)ch->gas_limit, (unsigned long long)ch->transmit_gas);
-    }
-    por__sc_txm(c, o, ch);
-    ch->rpc_failure_rate = por__jr_prob(c, o, "rpc_failure_rate", 0);
-    por__sc_windows(c, o, "rpc_outages", &ch->rpc_outages, &ch->nrpc_outages);
-    size_t n;
-    const cJSON *a = por__sc_array(c, o, "congestion", 0, 1000000, &n);
-    if (!a || n == 0)
+    static const char *const keys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
+    por__jr *c = reader;
+    const cJSON *a = node;
+    por_chain_config *ch = section;
+    (void)scenario;
+    if (!a)
+        return;
+    size_t n = por__jr_v_array(c, a, 0, 1000000);
+    if (n == 0)
         return;
     ch->congestion = por_xcalloc(n, sizeof *ch->congestion);
     ch->ncongestion = n;
-    size_t m = por__jr_mark(c), i = 0;
-    por__jr_push_key(c, "congestion");
+    size_t i = 0;
     for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m2 = por__jr_mark(c);
+        size_t m = por__jr_mark(c);
         por__jr_push_index(c, i);
-        por__jr_v_object(c, e, ckeys, NULL);
+        por__jr_v_object(c, e, keys, NULL);
         por_congestion *cg = &ch->congestion[i];
         cg->window = por__jr_window(c, e);
         cg->block_time_factor = por__jr_number(c, e, "block_time_factor", 1, 1, false, 1e6, false);
         cg->gas_factor = por__jr_number(c, e, "gas_factor", 1, 1, false, 1e6, false);
-        por__jr_reset(c, m2);
+        por__jr_reset(c, m);
     }
-    por__jr_reset(c, m);
 }
 
 void por__sc_chains(por__jr *c, const cJSON *root, por_scenario *sc)
 {
-    size_t n;
-    const cJSON *a = por__sc_array(c, root, "chains", 1, 1000, &n);
-    if (!a) {
-        cJSON *empty = cJSON_CreateObject();
-        if (!empty)
-            por__jr_fail_nopath(c, "out of memory");
+    const cJSON *a = por__jr_get(root, "chains");
+    if (!a) { /* one chain with the table's defaults */
         sc->chains = por_xcalloc(1, sizeof *sc->chains);
         sc->nchains = 1;
-        por__sc_chain(c, empty, sc, 0, &sc->chains[0], true); /* only defaults: cannot fail */
-        cJSON_Delete(empty);
+        por_param_defaults(&por_chain_param_table, &sc->chains[0]);
         return;
     }
-    sc->chains = por_xcalloc(n, sizeof *sc->chains);
-    sc->nchains = n;
-    size_t i = 0;
     por__jr_push_key(c, "chains");
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__sc_chain(c, e, sc, i, &sc->chains[i], false);
-        por__jr_reset(c, m);
-    }
+    sc->chains = por__param_array(c, a, 1, 1000, sizeof *sc->chains, &sc->nchains);
+    por__param_read_elements(c, a, &por_chain_param_table, sc->chains, sizeof *sc->chains, sc);
     por__jr_reset(c, 1);
 }
 

@@ -1,6 +1,7 @@
-/* Scenario loader, part 2: the feed and its OCR parameters (with the OffchainAggregator
- * config checks), the token with Secure Mint and its request processes, consumers and
- * attackers (schema in scenarios/SCHEMA.md). */
+/* Scenario loader, part 2: the feed (its keys are the tables of
+ * models/aggregator/feed_params.c and models/ocr/ocr_params.c), the token with Secure
+ * Mint and its request processes, consumers and attackers (schema in
+ * scenarios/SCHEMA.md). */
 #include "json_read.h"
 #include "por/metrics.h"
 
@@ -20,113 +21,98 @@ static const cJSON *por__sc_enter(por__jr *c, const cJSON *obj, const char *key)
 
 /* ---- feed and OCR ----------------------------------------------------------------- */
 
-void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
+/* The keys of feed are the table in models/aggregator/feed_params.c (feed.ocr's in
+ * models/ocr/ocr_params.c); this is its CUSTOM reader (por/param.h) for sources. */
+void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario)
 {
-    static const char *const keys[] = {"chain", "decimals", "sources", "min_answer", "max_answer",
-                                       "ocr",   "crypto",   "gas_price_multiplier", "max_gas_price_gwei",
-                                       "protocol", NULL};
-    static const char *const cryptos[] = {"ideal", "real", NULL};
-    static const char *const protocols[] = {"ocr1", "ocr2", NULL};
-    por_feed_config *fd = &sc->feed;
-    const cJSON *f = por__jr_get(root, "feed");
-    por__jr_push_key(c, "feed");
-    if (f)
-        por__jr_v_object(c, f, keys, NULL);
-    const size_t base = por__jr_mark(c);
-    if (por__sc_enter(c, f, "chain")) {
-        fd->chain = por__sc_chain_ref(c, por__jr_get(f, "chain"), sc);
-        por__jr_reset(c, base);
-    }
-    fd->decimals = (uint32_t)por__jr_uint(c, f, "decimals", 8, 0, POR_MAX_DECIMALS);
-    const cJSON *src = por__sc_enter(c, f, "sources");
-    if (src) {
-        size_t n = por__jr_v_array(c, src, 1, sc->ncustodians);
-        fd->sources = por_xcalloc(n, sizeof *fd->sources);
-        fd->nsources = n;
-        size_t i = 0;
-        for (const cJSON *e = src->child; e; e = e->next, i++) {
-            size_t m = por__jr_mark(c);
-            por__jr_push_index(c, i);
-            fd->sources[i] = por__sc_custodian_ref(c, e, sc);
-            for (size_t j = 0; j < i; j++)
-                if (fd->sources[j] == fd->sources[i])
-                    por__jr_fail(c, "custodian \"%s\" listed twice", sc->custodians[fd->sources[i]].name);
-            por__jr_reset(c, m);
-        }
-    } else {
+    por__jr *c = reader;
+    const cJSON *src = node;
+    por_feed_config *fd = section;
+    const por_scenario *sc = scenario;
+    if (!src) { /* every custodian */
         fd->sources = por_xcalloc(sc->ncustodians, sizeof *fd->sources);
         fd->nsources = sc->ncustodians;
         for (size_t i = 0; i < sc->ncustodians; i++)
             fd->sources[i] = (uint32_t)i;
+        return;
     }
-    for (size_t i = 1; i < fd->nsources; i++) {
-        const por_custodian_config *a = &sc->custodians[fd->sources[0]], *b = &sc->custodians[fd->sources[i]];
-        if (strcmp(a->unit, b->unit) != 0) {
-            if (src)
-                por__jr_push_index(c, i);
-            por__jr_fail(c, "needs every source in the same unit, got \"%s\" (%s) and \"%s\" (%s)%s", a->name,
-                         a->unit, b->name, b->unit, src ? "" : " (sources default to every custodian)");
-        }
+    size_t n = por__jr_v_array(c, src, 1, sc->ncustodians);
+    fd->sources = por_xcalloc(n, sizeof *fd->sources);
+    fd->nsources = n;
+    size_t i = 0;
+    for (const cJSON *e = src->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        fd->sources[i] = por__sc_custodian_ref(c, e, sc);
+        for (size_t j = 0; j < i; j++)
+            if (fd->sources[j] == fd->sources[i])
+                por__jr_fail(c, "custodian \"%s\" listed twice", sc->custodians[fd->sources[i]].name);
+        por__jr_reset(c, m);
     }
-    /* The sources' reserves must be expressible in the feed's base units (128 bits):
-     * otherwise no node could ever observe them and the feed would never publish. */
-    por_amount total = 0;
-    for (size_t i = 0; i < fd->nsources; i++) {
-        const por_custodian_config *cu = &sc->custodians[fd->sources[i]];
-        por_amount v;
-        if (!por_amount_rescale(cu->initial, cu->decimals, fd->decimals, &v) ||
-            !por_amount_add(total, v, &total)) {
-            por__jr_push_key(c, "decimals");
-            por__jr_fail(c, "the sources' initial reserves do not fit 128-bit base units with %u "
-                            "decimals (custodian \"%s\"); lower feed.decimals",
-                         fd->decimals, cu->name);
-        }
-    }
-    por__jr_reset(c, base);
-    fd->min_answer = por__jr_amount(c, f, "min_answer", 0, fd->decimals, true);
-    fd->max_answer = por__jr_amount(c, f, "max_answer", POR_AMOUNT_MAX, fd->decimals, true);
-    if (fd->max_answer <= fd->min_answer) {
-        por__jr_push_key(c, por__jr_has(f, "max_answer") ? "max_answer" : "min_answer");
-        por__jr_fail(c, "needs min_answer < max_answer");
-    }
-    fd->protocol = (por_ocr_protocol)por__jr_enum(c, f, "protocol", 0, protocols);
-    const cJSON *o = por__sc_enter(c, f, "ocr");
-    por__param_read(c, o, &por_ocr_param_table, &fd->ocr, sc); /* models/ocr/ocr_params.c */
-    if (o && fd->protocol != POR_PROTOCOL_OCR2)
-        por__jr_forbid(c, o, "accept_deviation", "unless feed.protocol is \"ocr2\"");
-    por__jr_reset(c, base);
-    fd->crypto = (por_crypto_choice)por__jr_enum(c, f, "crypto", 0, cryptos);
-    fd->gas_price_multiplier = por__jr_number(c, f, "gas_price_multiplier", 1.0, 0, true, 1000, false);
-    fd->max_gas_price_gwei = por__jr_number(c, f, "max_gas_price_gwei", 0, 0, false, 1e9, false);
+}
+
+void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
+{
+    por__jr_push_key(c, "feed"); /* even when absent: the sources' unit rule reports at $.feed */
+    por__param_read(c, por__jr_get(root, "feed"), &por_feed_param_table, &sc->feed, sc);
     por__jr_reset(c, 1);
 }
 
 /* ---- token ------------------------------------------------------------------------ */
 
-/* 10^DECIMALS * UNITS, or a failure at the current path naming the default. */
-static por_amount por__sc_default_units(por__jr *c, const cJSON *obj, const char *key, por_amount units,
-                                        unsigned decimals)
+/* The keys of token are the table in models/token/token_params.c; these are its CUSTOM
+ * readers (por/param.h), each called with the key's value, or NULL when it is absent. */
+
+/* 10^DECIMALS * UNITS, the default of the absent KEY, or a failure at KEY naming it. */
+static por_amount por__sc_default_units(por__jr *c, const char *key, por_amount units, unsigned decimals)
 {
     por_amount v = 0;
-    if (por__jr_has(obj, key) || por_amount_mul(units, por_amount_pow10(decimals), &v))
-        return por__jr_has(obj, key) ? 0 : v;
+    if (por_amount_mul(units, por_amount_pow10(decimals), &v))
+        return v;
     por__jr_push_key(c, key);
     por__jr_fail(c, "missing: the default does not fit in 128 bits with %u decimals", decimals);
 }
 
-static void por__sc_supply(por__jr *c, const cJSON *tok, por_scenario *sc)
+void por_param_read_token_chains(void *reader, const void *node, void *section, const void *scenario)
 {
-    por_token_config *tk = &sc->token;
+    por__jr *c = reader;
+    const cJSON *ch = node;
+    por_token_config *tk = section;
+    const por_scenario *sc = scenario;
+    if (!ch) { /* the feed's chain */
+        tk->chains = por_xcalloc(1, sizeof *tk->chains);
+        tk->nchains = 1;
+        tk->chains[0] = sc->feed.chain;
+        return;
+    }
+    size_t n = por__jr_v_array(c, ch, 1, sc->nchains < 64 ? sc->nchains : 64);
+    tk->chains = por_xcalloc(n, sizeof *tk->chains);
+    tk->nchains = n;
+    size_t i = 0;
+    for (const cJSON *e = ch->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        tk->chains[i] = por__sc_chain_ref(c, e, sc);
+        for (size_t j = 0; j < i; j++)
+            if (tk->chains[j] == tk->chains[i])
+                por__jr_fail(c, "chain \"%s\" listed twice", sc->chains[tk->chains[i]].name);
+        por__jr_reset(c, m);
+    }
+}
+
+void por_param_read_token_supply(void *reader, const void *node, void *section, const void *scenario)
+{
+    por__jr *c = reader;
+    const cJSON *s = node;
+    por_token_config *tk = section;
+    const por_scenario *sc = scenario;
     tk->initial_supply = por_xcalloc(tk->nchains, sizeof *tk->initial_supply);
-    const size_t base = por__jr_mark(c);
-    const cJSON *s = por__sc_enter(c, tok, "initial_supply");
     if (!s) {
-        tk->initial_supply[0] = por__sc_default_units(c, tok, "initial_supply", 990000000, tk->decimals);
+        tk->initial_supply[0] = por__sc_default_units(c, "initial_supply", 990000000, tk->decimals);
         return;
     }
     if (!cJSON_IsObject(s)) {
         tk->initial_supply[0] = por__jr_v_amount(c, s, tk->decimals, false);
-        por__jr_reset(c, base);
         return;
     }
     const char *names[65];
@@ -136,7 +122,6 @@ static void por__sc_supply(por__jr *c, const cJSON *tok, por_scenario *sc)
     por__jr_v_object(c, s, names, "(not one of token.chains)");
     for (size_t i = 0; i < tk->nchains; i++)
         tk->initial_supply[i] = por__jr_amount(c, s, names[i], 0, tk->decimals, false);
-    por__jr_reset(c, base);
 }
 
 /* A percentage margin at M.value in basis points, as SecureMintPolicy holds it
@@ -161,16 +146,19 @@ static int64_t por__sc_margin_bp(por__jr *c, const cJSON *m)
     return ppb / (POR_PPB_ONE / POR_BASIS_POINTS);
 }
 
-static void por__sc_secure_mint(por__jr *c, const cJSON *tok, por_scenario *sc)
+void por_param_read_token_secure_mint(void *reader, const void *node, void *section, const void *scenario)
 {
     static const char *const keys[] = {"enabled", "max_staleness", "margin", "supply", NULL};
     static const char *const mkeys[] = {"mode", "value", NULL};
     static const char *const modes[] = {"none", "positive_percent", "positive_absolute", "negative_percent",
                                         "negative_absolute", NULL};
     static const char *const views[] = {"local", "global", NULL};
-    por_secure_mint_config *sm = &sc->token.secure_mint;
+    por__jr *c = reader;
+    const cJSON *s = node;
+    por_token_config *tk = section;
+    const por_scenario *sc = scenario;
+    por_secure_mint_config *sm = &tk->secure_mint;
     const size_t base = por__jr_mark(c);
-    const cJSON *s = por__sc_enter(c, tok, "secure_mint");
     if (s)
         por__jr_v_object(c, s, keys, NULL);
     sm->enabled = por__jr_bool(c, s, "enabled", true);
@@ -195,7 +183,7 @@ static void por__sc_secure_mint(por__jr *c, const cJSON *tok, por_scenario *sc)
         case POR_MARGIN_POSITIVE_ABSOLUTE:
         case POR_MARGIN_NEGATIVE_ABSOLUTE:
             por__jr_require(c, m, "value");
-            sm->margin_amount = por__jr_amount(c, m, "value", 0, sc->token.decimals, false);
+            sm->margin_amount = por__jr_amount(c, m, "value", 0, tk->decimals, false);
             if (sm->margin_amount == 0) { /* _setReserveMargin: "margin must be > 0 for
                                              absolute modes" */
                 por__jr_push_key(c, "value");
@@ -245,7 +233,8 @@ static void por__sc_bridge_pair(por__jr *c, const cJSON *obj, int32_t from, int3
                  sc->chains[from].name);
 }
 
-static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_request_process *rp, bool bridge)
+static void por__sc_requests(por__jr *c, const cJSON *p, const por_scenario *sc, por_request_process *rp,
+                             bool bridge)
 {
     static const char *const mint_keys[] = {"at", "amount", "chain", NULL};
     static const char *const bridge_keys[] = {"at", "amount", "from_chain", "to_chain", NULL};
@@ -296,10 +285,10 @@ static void por__sc_requests(por__jr *c, const cJSON *p, por_scenario *sc, por_r
     por__jr_reset(c, m);
 }
 
-/* token.mints, token.redeems or (BRIDGE) token.bridges, whose chains are from_chain and
- * to_chain instead of chain, and which has no "backed". */
-static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_scenario *sc, por_request_process *rp,
-                            bool bridge)
+/* token.mints, token.redeems or (BRIDGE) token.bridges at P (NULL: absent), whose chains
+ * are from_chain and to_chain instead of chain, and which has no "backed". */
+static void por__sc_process(por__jr *c, const cJSON *p, const char *key, por_token_config *tk,
+                            const por_scenario *sc, por_request_process *rp, bool bridge)
 {
     static const char *const kinds[] = {"none", "poisson", "burst", "scheduled", NULL};
     static const char *const flow_keys[][10] = {
@@ -315,17 +304,16 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
         {"process", "requests", "from_chain", "to_chain", NULL},
     };
     const size_t base = por__jr_mark(c);
-    unsigned dec = sc->token.decimals;
+    unsigned dec = tk->decimals;
     rp->window.from = 0;
     rp->window.until = POR_TIME_MAX;
     rp->backed = !bridge;
-    const cJSON *p = por__sc_enter(c, tok, key);
     if (!p) {
         if (strcmp(key, "mints") == 0) { /* default: Poisson mints, 24 a day, ~100000 tokens */
             rp->kind = POR_PROCESS_POISSON;
             rp->per_day = 24;
             rp->amount.kind = POR_DIST_LOGNORMAL;
-            rp->amount.median = por__sc_default_units(c, tok, key, 100000, dec);
+            rp->amount.median = por__sc_default_units(c, key, 100000, dec);
             rp->amount.sigma = 1.0;
         } else {
             rp->kind = POR_PROCESS_NONE;
@@ -342,11 +330,11 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
     rp->kind = (por_process_kind)k;
     rp->backed = !bridge && por__jr_bool(c, p, "backed", true);
     if (bridge && rp->kind != POR_PROCESS_NONE) {
-        if (sc->token.nchains < 2)
-            por__jr_fail(c, "needs a token on at least two chains, token.chains has %zu", sc->token.nchains);
-        sc->token.bridge_from = por__sc_bridge_end(c, p, "from_chain", -1, sc);
-        sc->token.bridge_to = por__sc_bridge_end(c, p, "to_chain", -1, sc);
-        por__sc_bridge_pair(c, p, sc->token.bridge_from, sc->token.bridge_to, sc);
+        if (tk->nchains < 2)
+            por__jr_fail(c, "needs a token on at least two chains, token.chains has %zu", tk->nchains);
+        tk->bridge_from = por__sc_bridge_end(c, p, "from_chain", -1, sc);
+        tk->bridge_to = por__sc_bridge_end(c, p, "to_chain", -1, sc);
+        por__sc_bridge_pair(c, p, tk->bridge_from, tk->bridge_to, sc);
     }
     if (rp->kind == POR_PROCESS_POISSON || rp->kind == POR_PROCESS_BURST) {
         por__jr_require(c, p, "per_day");
@@ -365,14 +353,34 @@ static void por__sc_process(por__jr *c, const cJSON *tok, const char *key, por_s
     por__jr_reset(c, base);
 }
 
+void por_param_read_token_mints(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    por__sc_process(reader, node, "mints", tk, scenario, &tk->mints, false);
+}
+
+void por_param_read_token_redeems(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    por__sc_process(reader, node, "redeems", tk, scenario, &tk->redeems, false);
+}
+
+void por_param_read_token_bridges(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    tk->bridge_from = tk->bridge_to = -1;
+    por__sc_process(reader, node, "bridges", tk, scenario, &tk->bridges, true);
+}
+
 /* token.reserve_custodian: the custodian backed mints deposit with (default: the feed's
  * first source); it must hold the feed's unit. */
-static void por__sc_reserve_custodian(por__jr *c, const cJSON *tok, por_scenario *sc)
+void por_param_read_token_reserve_custodian(void *reader, const void *node, void *section, const void *scenario)
 {
-    por_token_config *tk = &sc->token;
-    const size_t base = por__jr_mark(c);
+    por__jr *c = reader;
+    const cJSON *rc = node;
+    por_token_config *tk = section;
+    const por_scenario *sc = scenario;
     tk->reserve_custodian = sc->feed.nsources ? (int32_t)sc->feed.sources[0] : 0;
-    const cJSON *rc = por__sc_enter(c, tok, "reserve_custodian");
     if (!rc)
         return;
     tk->reserve_custodian = (int32_t)por__sc_custodian_ref(c, rc, sc);
@@ -381,114 +389,41 @@ static void por__sc_reserve_custodian(por__jr *c, const cJSON *tok, por_scenario
     if (strcmp(got->unit, want->unit) != 0)
         por__jr_fail(c, "needs a custodian in the feed's unit \"%s\", got \"%s\" (%s)", want->unit, got->name,
                      got->unit);
-    por__jr_reset(c, base);
 }
 
 /* token.bridge_delay: a duration, or a duration distribution drawn per transfer (any
  * other JSON type gets the distribution reader's message, which names both forms). */
-static void por__sc_bridge_delay(por__jr *c, const cJSON *tok, por_token_config *tk)
+void por_param_read_token_bridge_delay(void *reader, const void *node, void *section, const void *scenario)
 {
-    const cJSON *d = por__jr_get(tok, "bridge_delay");
+    por__jr *c = reader;
+    const cJSON *d = node;
+    por_token_config *tk = section;
+    (void)scenario;
     if (!d || cJSON_IsString(d)) {
-        tk->bridge_delay = por__jr_duration(c, tok, "bridge_delay", 30 * POR_MIN, false);
+        tk->bridge_delay = d ? por__jr_v_duration(c, d, false) : 30 * POR_MIN;
         return;
     }
-    const size_t m = por__jr_mark(c);
-    por__jr_push_key(c, "bridge_delay");
     por__jr_v_duration_dist(c, d, &tk->bridge_delay_dist);
     tk->bridge_delay_drawn = true;
-    por__jr_reset(c, m);
 }
 
 /* token.refresh_then_mint (models/world/refresh_params.c): absent, refresh-then-mint is
  * off; the object's presence turns it on unless it says "enabled": false. */
-static void por__sc_refresh(por__jr *c, const cJSON *t, por_scenario *sc)
+void por_param_read_token_refresh(void *reader, const void *node, void *section, const void *scenario)
 {
-    const size_t m = por__jr_mark(c);
-    const cJSON *r = por__sc_enter(c, t, "refresh_then_mint");
-    if (!r) {
-        por_param_defaults(&por_refresh_param_table, &sc->token.refresh);
-        sc->token.refresh.enabled = false;
+    por_token_config *tk = section;
+    if (!node) {
+        por_param_defaults(&por_refresh_param_table, &tk->refresh);
+        tk->refresh.enabled = false;
         return;
     }
-    por__param_read(c, r, &por_refresh_param_table, &sc->token.refresh, sc);
-    por__jr_reset(c, m);
-}
-
-/* token.decimals, within SecureMintPolicy's range as porsim can hold it. The policy
- * (chainlink-ace SecureMintPolicy.sol run(), from PR #8 "scale reserve amount based on
- * decimals") reads the token's decimals as a uint8 and scales the reserve by
- * 10^(tokenDecimals - feedDecimals) in uint256, reverting on overflow. porsim's amounts
- * are 128-bit, so: at most POR_MAX_DECIMALS, and the feed's reserve (the sources'
- * initial reserves) scaled to the token's decimals must fit, or every mint would be
- * refused as an overflow. */
-static void por__sc_token_decimals(por__jr *c, const cJSON *t, por_scenario *sc)
-{
-    por_token_config *tk = &sc->token;
-    const size_t m = por__jr_mark(c);
-    tk->decimals = (uint32_t)por__jr_uint(c, t, "decimals", 18, 0, POR_MAX_DECIMALS); /* within uint8 */
-    const por_feed_config *fd = &sc->feed;
-    por_amount total = 0, scaled;
-    for (size_t i = 0; i < fd->nsources; i++) {
-        const por_custodian_config *cu = &sc->custodians[fd->sources[i]];
-        por_amount v;
-        if (!por_amount_rescale(cu->initial, cu->decimals, fd->decimals, &v) ||
-            !por_amount_add(total, v, &total))
-            return; /* refused with feed.decimals already */
-    }
-    if (!por_amount_rescale(total, fd->decimals, tk->decimals, &scaled)) {
-        por__jr_push_key(c, "decimals");
-        por__jr_fail(c, "the feed's reserve scaled from %u to %u decimals (SecureMintPolicy's "
-                        "10^(token - feed decimals)) does not fit 128 bits; lower token.decimals",
-                     fd->decimals, tk->decimals);
-    }
-    por__jr_reset(c, m);
+    por__param_read(reader, node, &por_refresh_param_table, &tk->refresh, scenario);
 }
 
 void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 {
-    static const char *const keys[] = {"chains",      "decimals", "initial_supply",    "bridge_delay",
-                                       "secure_mint", "mints",    "redeems",           "reserve_custodian",
-                                       "deposit_delay", "bridges", "refresh_then_mint", NULL};
-    por_token_config *tk = &sc->token;
-    const cJSON *t = por__jr_get(root, "token");
     por__jr_push_key(c, "token");
-    if (t)
-        por__jr_v_object(c, t, keys, NULL);
-    const size_t base = por__jr_mark(c);
-    const cJSON *ch = por__sc_enter(c, t, "chains");
-    if (ch) {
-        size_t n = por__jr_v_array(c, ch, 1, sc->nchains < 64 ? sc->nchains : 64);
-        tk->chains = por_xcalloc(n, sizeof *tk->chains);
-        tk->nchains = n;
-        size_t i = 0;
-        for (const cJSON *e = ch->child; e; e = e->next, i++) {
-            size_t m = por__jr_mark(c);
-            por__jr_push_index(c, i);
-            tk->chains[i] = por__sc_chain_ref(c, e, sc);
-            for (size_t j = 0; j < i; j++)
-                if (tk->chains[j] == tk->chains[i])
-                    por__jr_fail(c, "chain \"%s\" listed twice", sc->chains[tk->chains[i]].name);
-            por__jr_reset(c, m);
-        }
-        por__jr_reset(c, base);
-    } else {
-        tk->chains = por_xcalloc(1, sizeof *tk->chains);
-        tk->nchains = 1;
-        tk->chains[0] = sc->feed.chain;
-    }
-    por__sc_token_decimals(c, t, sc);
-    por__sc_supply(c, t, sc);
-    por__jr_reset(c, base);
-    por__sc_bridge_delay(c, t, tk);
-    por__sc_secure_mint(c, t, sc);
-    por__sc_process(c, t, "mints", sc, &tk->mints, false);
-    por__sc_process(c, t, "redeems", sc, &tk->redeems, false);
-    por__sc_reserve_custodian(c, t, sc);
-    tk->deposit_delay = por__jr_duration(c, t, "deposit_delay", 0, false);
-    tk->bridge_from = tk->bridge_to = -1;
-    por__sc_process(c, t, "bridges", sc, &tk->bridges, true);
-    por__sc_refresh(c, t, sc);
+    por__param_read(c, por__jr_get(root, "token"), &por_token_param_table, &sc->token, sc);
     por__jr_reset(c, 1);
 }
 

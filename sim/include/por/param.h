@@ -7,10 +7,45 @@
  * (docs/ARCHITECTURE.md, "Adding a parameter").
  *
  * This header names nothing from io/: rules report through the por_param_check sink the
- * reader passes in, so models stay below io/. */
+ * reader passes in, so models stay below io/.
+ *
+ * Types, and how a row describes each (the field at .offset of the section struct):
+ *   UINT32, UINT64       an integer in [min.u, max.u] (max <= 2^53 - 1), default .def.u
+ *   NUMBER, PROB         a double; NUMBER in [min.d, max.d] (open bounds per .min_open,
+ *                        .max_open), PROB in [0, 1]; default .def.d
+ *   DURATION, PERCENT    por_time_t / int64_t ppb; default .def.i
+ *   ENUM, BOOL           an int-sized enum (one of .names) / a bool; default .def.u
+ *   NAME                 char[.max_len]: a string of 1..max_len-1 bytes, default .def_text; with
+ *                        .unique, an element of an array of objects may not repeat an
+ *                        earlier element's name ("duplicate chain name ...")
+ *   GWEI                 uint64_t wei from a JSON number of gwei in [min.d, max.d], rounded
+ *                        to the nearest wei (por_param_gwei_to_wei); default .def.d gwei
+ *   AMOUNT               por_amount: an exact decimal string with as many decimals as the
+ *                        uint32_t field at .decimals_offset of the same section (read
+ *                        before it); .negative allows negatives; default .def.a (base
+ *                        units; the schema prints .default_doc when it is not 0)
+ *   REF                  uint32_t: the index of the element of another array (.ref: the
+ *                        scenario's chains, custodians) the JSON string names, resolved
+ *                        against the scenario read so far; default .def.u
+ *   OBJECT               a nested object read by the table .sub over the struct at .offset
+ *                        (0 = the same struct as the parent, so the sub-table's derived
+ *                        defaults can see the parent's fields); absent: .sub's defaults
+ *   CUSTOM               a key whose value no generic type describes (windows, arrays of
+ *                        objects or of names until they have one): .custom, a reader
+ *                        implemented in io/ and declared below with opaque arguments,
+ *                        reads it, and is called with no value when the key is absent
+ *                        (for a default that depends on the scenario); por_param_defaults
+ *                        leaves the field as it is. .type_doc says its type for the schema
+ *   UINT32_LIST          see below; RULE is not a key but a check at that point
+ * A rule's KEY may be a path below the object: a dotted one for por_param_given and
+ * por_param_fail ("ocr.accept_deviation"), an element for por_param_fail ("sources[1]").
+ * A row that is .required has no default in a file ("missing required key"), but
+ * por_param_defaults still fills it (an implicit element such as the one chain of a
+ * scenario without "chains" takes the defaults). */
 #ifndef POR_PARAM_H
 #define POR_PARAM_H
 
+#include "por/amount.h"
 #include "por/time.h"
 
 #include <stdarg.h>
@@ -48,7 +83,12 @@ typedef enum {
                               looks up the reader named .custom (sim/io/param_custom.c);
                               .type_doc says the accepted form for the schema. Absent: the
                               field is left as it is (zero in a loaded scenario) unless
-                              .derive/.derive_in sets it */
+                              .derive/.derive_in sets it, or .custom_absent asks the reader
+                              to set the default itself (it is then called with no value) */
+    POR_PARAM_UINT64,      /* uint64_t: JSON integer in [min.u, max.u] */
+    POR_PARAM_GWEI,        /* uint64_t wei: JSON number of gwei in [min.d, max.d] */
+    POR_PARAM_OBJECT,      /* a nested object read by .sub over the struct at .offset */
+    POR_PARAM_AMOUNT,      /* por_amount: decimal string in the decimals at .decimals_offset */
 } por_param_type;
 
 /* What a POR_PARAM_REF names. */
@@ -61,6 +101,7 @@ typedef union {
     uint64_t u;
     int64_t i;
     double d;
+    por_amount a;
 } por_param_value;
 
 /* Where a rule reports; implemented by the reader (io/) and handed to every rule. */
@@ -109,7 +150,7 @@ typedef struct {
     por_param_type type;
     size_t offset;        /* offsetof the field in the section struct */
     size_t count_offset;  /* UINT32_LIST: offsetof its size_t count */
-    size_t max_len;       /* UINT32_LIST: capacity of the array */
+    size_t max_len;       /* UINT32_LIST: capacity of the array; NAME: size of the char array */
     const char *unit;     /* what the number counts ("oracles", "blocks"), or NULL */
     bool required;        /* absent: "missing required key" (no default) */
     por_param_value def;  /* the default when the key is absent ... */
@@ -124,10 +165,13 @@ typedef struct {
     bool min_open, max_open; /* NUMBER */
     bool positive;           /* DURATION: > 0 */
     const char *const *names; /* ENUM: NULL-terminated */
+    size_t decimals_offset;     /* AMOUNT: offsetof the uint32_t decimals in the section */
+    bool negative;              /* AMOUNT: negatives allowed */
     const char *doc;          /* one line for SCHEMA.md and the JSON Schema's description */
     /* RULE: checks the fields read so far; DOC says the rule in words. */
     void (*rule)(const por_param_check *k, const void *section);
-    /* ARRAY: the element table, the element size and the least length (max_len above) */
+    /* ARRAY, OBJECT: the element's (the object's) table; ARRAY: the element size and the
+     * least length (max_len above) */
     const por_param_table *sub;
     size_t stride;
     size_t min_len;
@@ -139,6 +183,7 @@ typedef struct {
      * NULL from por_param_defaults); DEFAULT_DOC says what it is. */
     void (*derive_in)(void *section, const void *scenario);
     const char *custom;    /* CUSTOM: the io/ reader's name */
+    bool custom_absent;    /* CUSTOM: the reader is also called when the key is absent */
     const char *type_doc;  /* CUSTOM: the accepted form, for the schema */
 } por_param;
 
@@ -163,6 +208,10 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
  * the loader's messages use. Returns BUF. */
 char *por_param_duration_text(por_time_t t, char *buf, size_t n);
 
+/* GWEI gwei in wei, rounded to the nearest wei; from 1.8e19 wei on, UINT64_MAX / 2 (a cap
+ * no bid reaches, which leaves room to add without overflow). */
+uint64_t por_param_gwei_to_wei(double gwei);
+
 /* ---- the tables, each beside its model ------------------------------------------- */
 
 extern const por_param_table por_ocr_param_table;     /* feed.ocr: models/ocr/ocr_params.c */
@@ -180,5 +229,10 @@ extern const por_param_table por_attestation_param_table; /* custodians[].attest
 extern const por_param_table por_network_param_table;  /* network: net/net_params.c */
 extern const por_param_table por_region_param_table;   /* network.regions[]: net/net_params.c */
 extern const por_param_table por_partition_param_table; /* network.partitions[]: net/net_params.c */
+extern const por_param_table por_chain_param_table; /* chains[]: models/chain/chain_params.c */
+extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
+extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
+extern const por_param_table por_token_param_table; /* token: models/token/token_params.c */
+
 
 #endif

@@ -1,0 +1,82 @@
+/* token: the token's top-level parameters (por_token_config, modelled in token.c and
+ * the world's mint/redeem/bridge processes), as a parameter table (por/param.h) read by
+ * io/param_read.c and documented by `porsim schema`. Keys without a generic type yet
+ * (lists of chain names, the supply per chain, a duration or distribution, Secure Mint's
+ * kind-dependent margin, the request processes, refresh_then_mint's "present = on") are
+ * CUSTOM rows read by io/scenario_feed.c; token.refresh_then_mint's own keys are
+ * models/world/refresh_params.c. The decimals rule is SecureMintPolicy's (chainlink-ace
+ * SecureMintPolicy.sol run(): the reserve is scaled by 10^(token - feed decimals) in
+ * uint256, reverting on overflow; porsim's amounts are 128-bit). */
+#include "por/param.h"
+#include "por/scenario.h"
+
+#include <stddef.h>
+
+#define POR__TOKEN_FIELD(f) offsetof(por_token_config, f)
+
+/* The feed's reserve (the sources' initial reserves) scaled to the token's decimals must
+ * fit, or every mint would be refused as an overflow. */
+static void por__token_rule_decimals(const por_param_check *k, const void *s)
+{
+    const por_token_config *tk = s;
+    const por_scenario *sc = k->scenario;
+    const por_feed_config *fd = &sc->feed;
+    por_amount total = 0, scaled;
+    for (size_t i = 0; i < fd->nsources; i++) {
+        const por_custodian_config *cu = &sc->custodians[fd->sources[i]];
+        por_amount v;
+        if (!por_amount_rescale(cu->initial, cu->decimals, fd->decimals, &v) || !por_amount_add(total, v, &total))
+            return; /* refused with feed.decimals already */
+    }
+    if (!por_amount_rescale(total, fd->decimals, tk->decimals, &scaled))
+        por_param_fail(k, "decimals",
+                       "the feed's reserve scaled from %u to %u decimals (SecureMintPolicy's 10^(token - feed "
+                       "decimals)) does not fit 128 bits; lower token.decimals",
+                       fd->decimals, tk->decimals);
+}
+
+/* Rows in the order of the keys' list in "unknown key" messages (also the order they
+ * depend on each other: decimals before amounts, chains before bridges). */
+static const por_param por__token_params[] = {
+    {.name = "chains", .type = POR_PARAM_CUSTOM, .custom = "token_chains", .custom_absent = true,
+     .type_doc = "array of 1..64 chain names, no repeats", .default_doc = "`[feed.chain]`",
+     .doc = "the chains the token is deployed on"},
+    {.name = "decimals", .type = POR_PARAM_UINT32, .offset = POR__TOKEN_FIELD(decimals), .def.u = 18, .min.u = 0,
+     .max.u = POR_MAX_DECIMALS,
+     .doc = "the token's decimals (ERC-20's usual 18; SecureMintPolicy reads a uint8, porsim's 128-bit amounts hold "
+            "36)"},
+    {.type = POR_PARAM_RULE, .rule = por__token_rule_decimals,
+     .doc = "the feed's reserve scaled to `decimals` fits 128 bits"},
+    {.name = "initial_supply", .type = POR_PARAM_CUSTOM, .custom = "token_supply", .custom_absent = true,
+     .type_doc = "amount, or an object chain name -> amount", .default_doc = "`\"990000000\"`",
+     .doc = "in token decimals: an amount is all on the first chain; an object gives each of token.chains its "
+            "own (missing chains hold 0)"},
+    {.name = "bridge_delay", .type = POR_PARAM_CUSTOM, .custom = "token_bridge_delay", .custom_absent = true,
+     .type_doc = "duration, or a duration distribution", .default_doc = "`\"30m\"`",
+     .doc = "how long a bridge transfer takes; a distribution (as `network.latency`) is drawn per transfer"},
+    {.name = "secure_mint", .type = POR_PARAM_CUSTOM, .custom = "token_secure_mint", .custom_absent = true,
+     .type_doc = "object", .default_doc = "on, see below", .doc = "the Secure Mint guard, see below"},
+    {.name = "mints", .type = POR_PARAM_CUSTOM, .custom = "token_mints", .custom_absent = true,
+     .type_doc = "request process", .default_doc = "Poisson, 24 a day, lognormal median 100000 tokens, sigma 1",
+     .doc = "the issuer's mints"},
+    {.name = "redeems", .type = POR_PARAM_CUSTOM, .custom = "token_redeems", .custom_absent = true,
+     .type_doc = "request process", .default_doc = "none", .doc = "the holders' redemptions"},
+    {.name = "reserve_custodian", .type = POR_PARAM_CUSTOM, .custom = "token_reserve_custodian", .custom_absent = true,
+     .type_doc = "custodian name", .default_doc = "the feed's first source",
+     .doc = "the custodian (in the feed's unit) receiving backed deposits and paying backed redemptions"},
+    {.name = "deposit_delay", .type = POR_PARAM_DURATION, .offset = POR__TOKEN_FIELD(deposit_delay), .def.i = 0,
+     .doc = "a backed mint or redemption moves the custodian's true reserve this long after the supply change"},
+    {.name = "bridges", .type = POR_PARAM_CUSTOM, .custom = "token_bridges", .custom_absent = true,
+     .type_doc = "bridge transfer process (below)", .default_doc = "none",
+     .doc = "transfers between the token's chains; needs a token on two chains or more"},
+    {.name = "refresh_then_mint", .type = POR_PARAM_CUSTOM, .custom = "token_refresh", .custom_absent = true,
+     .type_doc = "object with the keys below", .default_doc = "off",
+     .doc = "before a mint the reported reserve does not cover, the issuer calls the aggregator's "
+            "`requestNewRound` and holds the mint for a fresh answer"},
+};
+
+const por_param_table por_token_param_table = {
+    .path = "token",
+    .params = por__token_params,
+    .nparams = sizeof por__token_params / sizeof por__token_params[0],
+};
