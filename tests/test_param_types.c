@@ -1,4 +1,4 @@
-/* The parameter types added for chains[], feed and token (por/param.h: UINT64, PROB, NAME, GWEI,
+/* The parameter types added for chains[], feed and token (por/param.h: UINT64, PROBABILITY, NAME, GWEI,
  * OBJECT, CUSTOM, AMOUNT, REF), each through the loader on the keys that use it: a good value is stored as
  * the type says, and each refusal gives its exact message at its JSON path. Then the
  * migrated sections' defaults: what the loader gives a chain without those keys equals

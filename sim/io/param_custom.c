@@ -3,7 +3,10 @@
  * "100Mbps", oracle-index lists checked against feed.ocr.n, the region latency matrix
  * whose symmetric entries become two links, partition groups). The tables stay below io/
  * and name a reader by its string; io looks it up here. Each reader gets the present
- * value with its path pushed and keeps the messages of the loader it came from. */
+ * value with its path pushed and keeps the messages of the loader it came from. The
+ * section readers of chains[], feed and token (scenario_build.c, scenario_feed.c) are
+ * listed here too; they are also called when their key is absent (.custom_absent) and
+ * then set the default. */
 #include "json_read.h"
 
 #include <math.h>

@@ -11,8 +11,8 @@
  *
  * Types, and how a row describes each (the field at .offset of the section struct):
  *   UINT32, UINT64       an integer in [min.u, max.u] (max <= 2^53 - 1), default .def.u
- *   NUMBER, PROB         a double; NUMBER in [min.d, max.d] (open bounds per .min_open,
- *                        .max_open), PROB in [0, 1]; default .def.d
+ *   NUMBER, PROBABILITY  a double; NUMBER in [min.d, max.d] (open bounds per .min_open,
+ *                        .max_open), PROBABILITY in [0, 1]; default .def.d
  *   DURATION, PERCENT    por_time_t / int64_t ppb; default .def.i
  *   ENUM, BOOL           an int-sized enum (one of .names) / a bool; default .def.u
  *   NAME                 char[.max_len]: a string of 1..max_len-1 bytes, default .def_text; with
@@ -30,12 +30,13 @@
  *   OBJECT               a nested object read by the table .sub over the struct at .offset
  *                        (0 = the same struct as the parent, so the sub-table's derived
  *                        defaults can see the parent's fields); absent: .sub's defaults
- *   CUSTOM               a key whose value no generic type describes (windows, arrays of
- *                        objects or of names until they have one): .custom, a reader
- *                        implemented in io/ and declared below with opaque arguments,
- *                        reads it, and is called with no value when the key is absent
- *                        (for a default that depends on the scenario); por_param_defaults
- *                        leaves the field as it is. .type_doc says its type for the schema
+ *   DISTRIBUTION, WINDOWS, WINDOW, ARRAY: see the enum below
+ *   CUSTOM               a key whose value no generic type describes: .custom names a
+ *                        reader in sim/io/param_custom.c (by string, so a model's table
+ *                        never links against io/); with .custom_absent it is also called
+ *                        with no value when the key is absent (for a default that depends
+ *                        on the scenario); por_param_defaults leaves the field as it is.
+ *                        .type_doc says its type for the schema
  *   UINT32_LIST          see below; RULE is not a key but a check at that point
  * A rule's KEY may be a path below the object: a dotted one for por_param_given and
  * por_param_fail ("ocr.accept_deviation"), an element for por_param_fail ("sources[1]").
