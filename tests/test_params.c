@@ -300,8 +300,8 @@ START_TEST(test_defaults_network_consumers)
     por_scenario_free(sc);
     /* a consumer giving only name and thresholds: poll_every and chain from the table */
     const char *two[] = {"chains=[{\"name\": \"a\"}, {\"name\": \"b\"}]", "feed.chain=\"b\"",
-                         "consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": "
-                         "\"pause\"}]}]"};
+                         ("consumers=[{\"name\": \"l\", \"thresholds\": [{\"ratio\": \"90%\", \"action\": "
+                          "\"pause\"}]}]")};
     sc = load_ok("{\"duration\": \"1d\"}", two, 3);
     por_consumer_config cwant;
     memset(&cwant, 0, sizeof cwant);
