@@ -176,7 +176,6 @@ por__param_custom_fn por__param_custom(const char *name);
  * the key's value (a const cJSON *; NULL when the key is absent, and then the reader sets
  * the default), SECTION the section struct, SCENARIO the scenario read so far. */
 typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_token_chains(void *reader, const void *node, void *section, const void *scenario);

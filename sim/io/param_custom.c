@@ -179,7 +179,6 @@ static const struct {
     {"region_latency", por__custom_region_latency, NULL},
     {"oracle_groups", por__custom_oracle_groups, NULL},
     {"attestation_phase", por__custom_attestation_phase, NULL},
-    {"chain_rpc_outages", NULL, por_param_read_chain_rpc_outages},
     {"chain_congestion", NULL, por_param_read_chain_congestion},
     {"feed_sources", NULL, por_param_read_feed_sources},
     {"token_chains", NULL, por_param_read_token_chains},

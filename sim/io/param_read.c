@@ -67,14 +67,7 @@ static void por__param_elements(por__jr *c, const cJSON *v, const por_param *p, 
     void *elems = por__param_array(c, v, p->min_len, p->max_len, p->stride, &n);
     memcpy(base + p->offset, &elems, sizeof elems);
     memcpy(base + p->count_offset, &n, sizeof n);
-    size_t i = 0;
-    for (const cJSON *e = v->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__param_elems in = {elems, p->stride, i};
-        por__param_read_in(c, e, p->sub, (char *)elems + i * p->stride, sc, &in);
-        por__jr_reset(c, m);
-    }
+    por__param_read_elements(c, v, p->sub, elems, p->stride, sc);
 }
 
 /* A list of time windows (0..1000000 objects {"from"|"at", "until"|"for"}). */

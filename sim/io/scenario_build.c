@@ -97,25 +97,6 @@ static const cJSON *por__sc_array(por__jr *c, const cJSON *root, const char *key
     return a;
 }
 
-/* Reads the array of windows A (path pushed) into *OUT / *COUNT. */
-static void por__sc_v_windows(por__jr *c, const cJSON *a, por_window **out, size_t *count)
-{
-    static const char *const keys[] = {"from", "at", "until", "for", NULL};
-    size_t n = por__jr_v_array(c, a, 0, 1000000);
-    if (n == 0)
-        return;
-    *out = por_xcalloc(n, sizeof **out);
-    *count = n;
-    size_t i = 0;
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        (*out)[i] = por__jr_window(c, e);
-        por__jr_reset(c, m);
-    }
-}
-
 /* ---- top level -------------------------------------------------------------------- */
 
 static const char *const por__top_keys[] = {"name",     "description", "seed",  "replications", "duration",
@@ -259,14 +240,6 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
 
 /* The keys of chains[] and chains[].txm are the tables in models/chain/chain_params.c;
  * these are its CUSTOM readers (por/param.h), for the arrays of windows. */
-
-void por_param_read_chain_rpc_outages(void *reader, const void *node, void *section, const void *scenario)
-{
-    (void)scenario;
-    por_chain_config *ch = section;
-    if (node)
-        por__sc_v_windows(reader, node, &ch->rpc_outages, &ch->nrpc_outages);
-}
 
 void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario)
 {

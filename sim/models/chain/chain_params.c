@@ -3,9 +3,9 @@
  * parameter tables (por/param.h) read by io/param_read.c and documented by
  * `porsim schema`. The txm defaults are the Chainlink node's EVM defaults
  * (smartcontractkit/chainlink core/chains/evm/config/toml/defaults/fallback.toml, and
- * Ethereum_Mainnet.toml's BlockHistory size and percentile with EIP-1559 fees). The arrays
- * of windows (rpc_outages, congestion) are read by io/ (CUSTOM rows) until the tables
- * have a type for them. */
+ * Ethereum_Mainnet.toml's BlockHistory size and percentile with EIP-1559 fees).
+ * rpc_outages is a WINDOWS row; congestion (windows with two factors each) is read by
+ * io/ (a CUSTOM row). */
 #include "por/param.h"
 #include "por/scenario.h"
 
@@ -128,8 +128,8 @@ static const por_param por__chain_params[] = {
     {.name = "rpc_failure_rate", .type = POR_PARAM_PROBABILITY, .offset = POR__CHAIN_FIELD(rpc_failure_rate), .def.d = 0,
      .doc = "that one read of the chain's contracts by an oracle fails (its RPC endpoint errs), drawn from each "
             "node's own stream"},
-    {.name = "rpc_outages", .type = POR_PARAM_CUSTOM, .custom = "chain_rpc_outages", .custom_absent = true,
-     .type_doc = "array of windows", .default_doc = "none", .doc = "every such read fails inside them"},
+    {.name = "rpc_outages", .type = POR_PARAM_WINDOWS, .offset = POR__CHAIN_FIELD(rpc_outages),
+     .count_offset = POR__CHAIN_FIELD(nrpc_outages), .doc = "every such read fails inside them"},
     {.name = "fee_model", .type = POR_PARAM_ENUM, .offset = POR__CHAIN_FIELD(fee_model), .def.u = POR_FEE_EIP1559,
      .names = por__fee_models,
      .doc = "base fee + priority tips (`\"eip1559\"`) or one gas price per block (`\"legacy\"`)"},
