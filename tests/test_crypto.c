@@ -284,12 +284,50 @@ START_TEST(test_siphash_vectors)
 }
 END_TEST
 
+START_TEST(test_siphash13_vectors)
+{
+    /* SipHash-1-3-128 as the reference implementation computes it
+     * (https://github.com/veorq/SipHash at f26d35e, `make vectors cROUNDS=1 dROUNDS=3`,
+     * its vectors_sip128 table): key 00 01 .. 0f, message 00 01 .. (n-1). Lengths
+     * cover the empty message, a partial block, whole blocks, the 32-byte tag input and
+     * the 57-byte observation digest input. */
+    static const struct { size_t len; const char *out; } v[] = {
+        {0, "e77ebcb22788a5befd62db6add303001"},
+        {1, "fc6f370460d3eda85e0573cc2b2ff063"},
+        {8, "aa12fee1d5e3dab4724f16ab35f9c799"},
+        {15, "c17e5505b2bd526c2921cdec1e7e0109"},
+        {32, "406c44dee67857b2943160f30c7417d3"},
+        {57, "4b41603f209a045be140a341a3dffe10"},
+        {63, "4c5800e34efe426f079f6b0aa75260ad"},
+    };
+    uint8_t key[16], msg[64];
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t want[16], got[16], got24[16];
+        hex_to_bytes(v[i].out, want, 16);
+        por_siphash13_128(key, v[i].len ? msg : NULL, v[i].len, got);
+        ck_assert_msg(memcmp(got, want, 16) == 0, "length %zu", v[i].len);
+        /* the round counts matter: 2-4 gives another output */
+        por_siphash24_128(key, v[i].len ? msg : NULL, v[i].len, got24);
+        ck_assert_msg(memcmp(got, got24, 16) != 0, "length %zu", v[i].len);
+    }
+    uint8_t a[16], b[16];
+    por_siphash13_128(key, msg, 32, a);
+    key[15] ^= 0x80;
+    por_siphash13_128(key, msg, 32, b);
+    ck_assert(memcmp(a, b, 16) != 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- message digests */
 
 START_TEST(test_message_digest_modes)
 {
     /* por_crypto_message_digest (crypto.h): keccak-256 in real mode, so real signatures
-     * are a node's; in ideal mode SipHash-2-4-128 under the fixed key (its 16 bytes read
+     * are a node's; in ideal mode SipHash-1-3-128 under the fixed key (its 16 bytes read
      * little-endian as "porposim", "l-digest") in bytes 0..15 and zero in 16..31, from
      * any context of that mode. */
     por_crypto *ideal = por_crypto_create(POR_CRYPTO_IDEAL);
@@ -307,7 +345,7 @@ START_TEST(test_message_digest_modes)
     ck_assert_mem_eq(di.b, di2.b, 32);
     uint8_t key[16], sip[16], zero[16] = {0};
     memcpy(key, "porposiml-digest", 16);
-    por_siphash24_128(key, msg, sizeof msg, sip);
+    por_siphash13_128(key, msg, sizeof msg, sip);
     ck_assert_mem_eq(di.b, sip, 16);
     ck_assert_mem_eq(di.b + 16, zero, 16);
     /* every single-bit change of the message changes the ideal digest, and a
@@ -642,7 +680,7 @@ END_TEST
 
 START_TEST(test_ideal_signature_layout)
 {
-    /* address, SipHash-2-4-128 tag of the digest under the first 16 bytes of
+    /* address, SipHash-1-3-128 tag of the digest under the first 16 bytes of
      * keccak("porsim/ideal-sig-key" || secret), zeros, marker */
     por_crypto *c = por_crypto_create(POR_CRYPTO_IDEAL);
     por_keypair k;
@@ -660,7 +698,7 @@ START_TEST(test_ideal_signature_layout)
         por_sig s;
         por_crypto_sign(c, &k, &d, &s);
         uint8_t tag[16];
-        por_siphash24_128(tk.b, d.b, 32, tag);
+        por_siphash13_128(tk.b, d.b, 32, tag);
         ck_assert_mem_eq(s.b, k.addr.b, 20);
         ck_assert_mem_eq(s.b + 20, tag, 16);
         for (int j = 36; j < 64; j++)
@@ -1018,6 +1056,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_keccak_incremental);
     tcase_add_test(t, test_keccak_permutation_vs_reference);
     tcase_add_test(t, test_siphash_vectors);
+    tcase_add_test(t, test_siphash13_vectors);
     tcase_add_test(t, test_message_digest_modes);
     tcase_add_test(t, test_address_vectors);
     tcase_add_test(t, test_eip55);

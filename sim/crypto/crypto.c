@@ -1,10 +1,10 @@
 /* The crypto context: deterministic keys, real (libsecp256k1) and ideal signatures,
  * ecrecover-style recovery, the key registry the ideal oracle checks tags against, the
- * verification cache, and SipHash-2-4.
+ * verification cache, and SipHash (1-3 for the ideal oracle, 2-4 kept beside it).
  *
  * Ideal signature layout (65 bytes, see crypto.h for the model):
  *   b[0..19]  signer address
- *   b[20..35] tag = SipHash-2-4-128 of the digest under the signer's tag key, where the
+ *   b[20..35] tag = SipHash-1-3-128 of the digest under the signer's tag key, where the
  *             tag key is the first 16 bytes of keccak256("porsim/ideal-sig-key" ||
  *             secret), computed once when the key is registered
  *   b[36..63] zero
@@ -147,12 +147,18 @@ static inline uint64_t por__le64(const uint8_t *p)
         v2 += v1, v1 = por__rotl(v1, 17), v1 ^= v2, v2 = por__rotl(v2, 32);             \
     } while (0)
 
-/* SipHash-2-4 with 128-bit output (Aumasson and Bernstein's reference, "siphash128"),
- * key as two little-endian words; OUT[0] and OUT[1] are the output's two little-endian
- * words. Inlined where the length is a constant (the 32-byte digests of the ideal
- * oracle). */
-static inline void por__siphash128(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len,
-                                   uint64_t out[2])
+/* SipHash-c-d with 128-bit output (Aumasson and Bernstein's reference, "siphash128":
+ * C rounds per 8-byte block, D finalization rounds for each output word), key as two
+ * little-endian words; OUT[0] and OUT[1] are the output's two little-endian words.
+ * Always inlined with constant C and D, and where the length is a constant (the 32-byte
+ * digests of the ideal oracle) the loops unroll. */
+#if defined(__GNUC__)
+#define POR__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define POR__ALWAYS_INLINE inline
+#endif
+static POR__ALWAYS_INLINE void por__siphash128(int c, int d, uint64_t k0, uint64_t k1,
+                                               const uint8_t *in, size_t len, uint64_t out[2])
 {
     uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1 ^ 0xee;
     uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
@@ -160,28 +166,24 @@ static inline void por__siphash128(uint64_t k0, uint64_t k1, const uint8_t *in, 
     for (size_t i = 0; i < full; i += 8) {
         uint64_t m = por__le64(in + i);
         v3 ^= m;
-        POR__SIPROUND;
-        POR__SIPROUND;
+        for (int r = 0; r < c; r++)
+            POR__SIPROUND;
         v0 ^= m;
     }
     uint64_t b = (uint64_t)len << 56;
     for (size_t i = full; i < len; i++)
         b |= (uint64_t)in[i] << (8 * (i - full));
     v3 ^= b;
-    POR__SIPROUND;
-    POR__SIPROUND;
+    for (int r = 0; r < c; r++)
+        POR__SIPROUND;
     v0 ^= b;
     v2 ^= 0xee;
-    POR__SIPROUND;
-    POR__SIPROUND;
-    POR__SIPROUND;
-    POR__SIPROUND;
+    for (int r = 0; r < d; r++)
+        POR__SIPROUND;
     out[0] = v0 ^ v1 ^ v2 ^ v3;
     v1 ^= 0xdd;
-    POR__SIPROUND;
-    POR__SIPROUND;
-    POR__SIPROUND;
-    POR__SIPROUND;
+    for (int r = 0; r < d; r++)
+        POR__SIPROUND;
     out[1] = v0 ^ v1 ^ v2 ^ v3;
 }
 #undef POR__SIPROUND
@@ -206,7 +208,15 @@ static inline void por__put_le64(uint8_t *p, uint64_t v)
 void por_siphash24_128(const uint8_t key[16], const void *data, size_t len, uint8_t out[16])
 {
     uint64_t h[2];
-    por__siphash128(por__le64(key), por__le64(key + 8), data, len, h);
+    por__siphash128(2, 4, por__le64(key), por__le64(key + 8), data, len, h);
+    por__put_le64(out, h[0]);
+    por__put_le64(out + 8, h[1]);
+}
+
+void por_siphash13_128(const uint8_t key[16], const void *data, size_t len, uint8_t out[16])
+{
+    uint64_t h[2];
+    por__siphash128(1, 3, por__le64(key), por__le64(key + 8), data, len, h);
     por__put_le64(out, h[0]);
     por__put_le64(out + 8, h[1]);
 }
@@ -385,7 +395,7 @@ void por_crypto_derive_key(por_crypto *c, uint64_t seed, const char *role, uint3
 static inline void por__ideal_tag(const por__key_slot *s, const por_digest *digest,
                                   uint64_t tag[2])
 {
-    por__siphash128(s->tag_key[0], s->tag_key[1], digest->b, sizeof digest->b, tag);
+    por__siphash128(1, 3, s->tag_key[0], s->tag_key[1], digest->b, sizeof digest->b, tag);
 }
 
 /* Returns the registry slot of KEY->secret, registering the key if C has not seen it
@@ -447,7 +457,7 @@ void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len
         return;
     }
     uint64_t h[2];
-    por__siphash128(POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, data, len, h);
+    por__siphash128(1, 3, POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, data, len, h);
     por__put_le64(out->b, h[0]);
     por__put_le64(out->b + 8, h[1]);
     memset(out->b + 16, 0, 16);
