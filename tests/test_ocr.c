@@ -345,6 +345,41 @@ START_TEST(crashed_leader_replaced)
 }
 END_TEST
 
+/* por_ocr_byzantine (ocr_internal.h) answers NULL without searching when no BYZANTINE
+ * attack lists the node (byz_listed); that must be what the search of the node's attack
+ * list answers: for every node, behaviour and time, nodes with a BYZANTINE attack in a
+ * window, a node with only a CRASH attack, and nodes with none. */
+START_TEST(byzantine_fast_path_same_as_list_search)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    flipping_reserve(&t);
+    uint32_t bad[] = {1, 4}, crashed[] = {5}, late[] = {4, 6};
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_INFLATE, 0, POR_TIME_MAX, bad, 2);
+    scen_attack(&t, POR_ATTACK_CRASH, POR_BYZ_INFLATE, 0, 30 * POR_SEC, crashed, 1);
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_WITHHOLD_FINAL, 20 * POR_SEC, 40 * POR_SEC,
+                late, 2);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_uint_eq(w.don->byz_listed, (1u << 1) | (1u << 4) | (1u << 6));
+    uint32_t found = 0;
+    for (int step = 0; step < 6; step++) {
+        ck_assert_int_eq(por_sim_run(w.sim, (por_time_t)(step * 10 + 5) * POR_SEC), POR_OK);
+        for (uint32_t i = 0; i < w.don->n; i++) {
+            const ocr_node *nd = &w.don->nodes[i];
+            for (int b = POR_BYZ_INFLATE; b <= POR_BYZ_MALFORMED; b++) {
+                const por_attack_config *fast = por_ocr_byzantine(nd, (por_byzantine_behavior)b);
+                ck_assert_ptr_eq(fast, por__ocr_byzantine_listed(nd, (por_byzantine_behavior)b));
+                found += fast != NULL;
+            }
+        }
+    }
+    /* INFLATE on nodes 1 and 4 at each of 6 times, WITHHOLD_FINAL on 4 and 6 at 25 s, 35 s */
+    ck_assert_uint_eq(found, 2 * 6 + 2 * 2);
+    world_free(&w);
+}
+END_TEST
+
 START_TEST(byzantine_minority_cannot_move_median)
 {
     static const por_byzantine_behavior behaviours[] = {
@@ -942,6 +977,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, newepoch_not_above_recorded_changes_nothing);
     tcase_add_test(tc, pacemaker_counts_within_thresholds_between_events);
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
+    tcase_add_test(tc, byzantine_fast_path_same_as_list_search);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);
     tcase_add_test(tc, same_seed_same_run);
     tcase_add_test(tc, rpc_always_failing_reports_but_never_transmits);

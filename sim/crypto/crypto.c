@@ -267,12 +267,20 @@ void por_crypto_get_stats(const por_crypto *c, por_crypto_stats *out)
 
 /* ---------------------------------------------------------------- key registry */
 
+/* The first 8 bytes of A read big-endian (addresses are keccak output: already uniform);
+ * one load and a byte swap where the compiler has one, the byte loop elsewhere. */
 static size_t por__addr_hash(const por_addr *a)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, a->b, 8);
+    return (size_t)__builtin_bswap64(w);
+#else
     uint64_t h = 0;
     for (int i = 0; i < 8; i++)
-        h = (h << 8) | a->b[i]; /* addresses are keccak output: already uniform */
+        h = (h << 8) | a->b[i];
     return (size_t)h;
+#endif
 }
 
 /* Returns the slot holding ADDR, or the empty slot where it would go. */

@@ -30,11 +30,9 @@ bool por_ocr_crashed(const ocr_node *nd, por_time_t now)
     return false;
 }
 
-const por_attack_config *por_ocr_byzantine(const ocr_node *nd, por_byzantine_behavior b)
+const por_attack_config *por__ocr_byzantine_listed(const ocr_node *nd, por_byzantine_behavior b)
 {
     const ocr_node_attacks *at = &nd->don->attacks[nd->idx];
-    if (at->n == 0)
-        return NULL;
     por_time_t now = por_sim_now(nd->don->sim);
     for (size_t i = 0; i < at->n; i++) {
         const por_attack_config *a = at->list[i];
