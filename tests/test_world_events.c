@@ -16,6 +16,7 @@
 
 #include "models/world/world_hub.h"
 #include "models/world/world_invariants.h"
+#include "models/world/world_scale.h"
 #include "models/world/world_truth.h"
 
 #include "por/ratio.h"
@@ -495,6 +496,48 @@ START_TEST(verdict_messages)
 }
 END_TEST
 
+/* world_scale.h: a reading scaled by the factor computed once per custodian is what
+ * por_amount_rescale gives (the same result and the same overflow answer), for every
+ * pair of decimals 0..40 and values from 0 to both ends of the range, random ones
+ * included; the factor is 0 (the general path) exactly when rescale would divide or the
+ * gap exceeds 38 digits. */
+START_TEST(scale_by_factor_same_as_rescale)
+{
+    uint64_t seed = por_test_seed();
+    gsl_rng *r = por_rng_new(seed, 0, por_stream_id("test", 0, "world-scale"));
+    por_amount fixed[] = {0, 1, -1, 7, -123456789, 100000000000, POR_AMOUNT_MAX,
+                          POR_AMOUNT_MIN, POR_AMOUNT_MAX / 10, POR_AMOUNT_MIN / 1000 + 1};
+    for (unsigned from = 0; from <= 40; from++) {
+        for (unsigned to = 0; to <= 40; to++) {
+            por_amount f = por__scale_factor(from, to);
+            ck_assert_msg((f != 0) == (to >= from && to - from <= 38), "%u -> %u", from, to);
+            for (int k = 0; k < 60; k++) {
+                por_amount v;
+                if (k < (int)(sizeof fixed / sizeof fixed[0])) {
+                    v = fixed[k];
+                } else {
+                    /* a random magnitude of 0..127 bits, either sign */
+                    unsigned bits = (unsigned)por_rng_below(r, 128);
+                    por_uamount u = ((por_uamount)por_rng_u64(r) << 64) | por_rng_u64(r);
+                    v = (por_amount)(bits ? u >> (128 - bits) : 0);
+                    if (por_rng_below(r, 2))
+                        v = -v;
+                }
+                por_amount want = 11, got = 11;
+                bool ok_want = por_amount_rescale(v, from, to, &want);
+                bool ok_got = por__scale_by(v, f, from, to, &got);
+                ck_assert_msg(ok_want == ok_got, "seed %llu: %u -> %u, k %d",
+                              (unsigned long long)seed, from, to, k);
+                if (ok_want)
+                    ck_assert_msg(want == got, "seed %llu: %u -> %u, k %d",
+                                  (unsigned long long)seed, from, to, k);
+            }
+        }
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("world_events");
@@ -515,5 +558,8 @@ Suite *por_test_suite(void)
     tcase_add_test(i, ocr_invariants_and_granted_powers);
     tcase_add_test(i, verdict_messages);
     suite_add_tcase(s, i);
+    TCase *sc = tcase_create("scale");
+    tcase_add_test(sc, scale_by_factor_same_as_rescale);
+    suite_add_tcase(s, sc);
     return s;
 }

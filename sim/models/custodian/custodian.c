@@ -534,9 +534,12 @@ por_read_status por_custodian_read(por_custodian *c, por_sim *sim, uint32_t node
         if (st == POR_READ_OK && u < cfg->failure_rate)
             st = POR_READ_FAILED;
         if (st == POR_READ_OK) {
-            /* the attestation counted the accounts at its snapshot, loans included */
+            /* the attestation counted the accounts at its snapshot, loans included; what
+             * it published is the reserve then (por_custodian_published of an API
+             * source, with the refresh instant computed once) */
             por_time_t snap = por_custodian_refreshed_at(c, now) - cfg->attest_lag;
-            *value = por__apply_fraud(c, now, por__dressed(c, snap, por_custodian_published(c, now)));
+            por_amount published = por_custodian_true_reserve_at(c, snap);
+            *value = por__apply_fraud(c, now, por__dressed(c, snap, published));
         }
     }
     c->stats.reads[st]++;

@@ -153,7 +153,8 @@ static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, p
         if (lat > slowest)
             slowest = lat;
         if (st != POR_READ_OK ||
-            !por_amount_rescale(v, por_custodian_decimals(c), w->feed_decimals, &scaled) ||
+            !por__scale_by(v, w->to_feed[feed->sources[i]], por_custodian_decimals(c),
+                           w->feed_decimals, &scaled) ||
             !por_amount_add(sum, scaled, &sum))
             ok = false;
     }
@@ -290,6 +291,7 @@ static void por__world_free(por__world *w)
         por_consumer_destroy(w->consumers[i]);
     free(w->chains);
     free(w->custodians);
+    free(w->to_feed);
     free(w->consumers);
     por__truth_close(&w->truth);
 }
@@ -303,6 +305,9 @@ static por_status por__world_build(por__world *w, const por_scenario *sc, por_er
     for (size_t i = 0; i < sc->nchains; i++)
         w->chains[i] = por_chain_create(&sc->chains[i], (uint32_t)i, sim);
     w->custodians = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *w->custodians);
+    w->to_feed = por_xcalloc(sc->ncustodians ? sc->ncustodians : 1, sizeof *w->to_feed);
+    for (size_t i = 0; i < sc->ncustodians; i++)
+        w->to_feed[i] = por__scale_factor(sc->custodians[i].decimals, w->feed_decimals);
     for (size_t i = 0; i < sc->ncustodians; i++) {
         w->custodians[i] = por_custodian_create(&sc->custodians[i], (uint32_t)i, sim,
                                                 sc->attackers, sc->nattackers, err);

@@ -7,6 +7,7 @@
 #include "refresh.h"
 #include "world_hub.h"
 #include "world_invariants.h"
+#include "world_scale.h"
 #include "world_score.h"
 #include "world_trace.h"
 #include "world_truth.h"
@@ -27,6 +28,7 @@ typedef struct {
     uint32_t entity;
     por_chain **chains;
     por_custodian **custodians;
+    por_amount *to_feed; /* per custodian: por__scale_factor(its decimals, feed's) */
     por_don *don;
     por_aggregator *agg;
     por_token *token;
