@@ -1,7 +1,9 @@
 /* The hand-written readers that parameter-table rows of type POR_PARAM_CUSTOM name
  * (por/param.h): values whose JSON form fits no generic type (bandwidth as a number or
  * "100Mbps", oracle-index lists checked against feed.ocr.n, the region latency matrix
- * whose symmetric entries become two links, partition groups). The tables stay below io/
+ * whose symmetric entries become two links, partition groups, an attacker's byzantine factor
+ * as a number or a percentage and a custodian fraud's shares as a percentage or an amount
+ * in the custodian's decimals). The tables stay below io/
  * and name a reader by its string; io looks it up here. Each reader gets the present
  * value with its path pushed and keeps the messages of the loader it came from. The
  * section readers of chains[], feed and token (scenario_build.c, scenario_feed.c) are
@@ -169,6 +171,60 @@ static void por__custom_oracle_groups(por__jr *c, const cJSON *g, const por_para
     }
 }
 
+/* attackers[].factor of a byzantine inflate/deflate: a multiplier number (1.1) in [0,
+ * .max.i / 1e9] or a percentage string ("110%") in [.min.i, .max.i] ppb, into int64_t ppb. */
+static void por__custom_attack_factor(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                      const por_scenario *sc)
+{
+    (void)sc;
+    int64_t ppb;
+    if (cJSON_IsString(v)) {
+        ppb = por__jr_v_percent(c, v, p->min.i, p->max.i);
+    } else {
+        double x = por__jr_v_number(c, v, (double)p->min.i / 1e9, false, (double)p->max.i / 1e9, false);
+        ppb = (int64_t)llround(x * 1e9);
+    }
+    memcpy((char *)section + p->offset, &ppb, sizeof ppb);
+}
+
+/* A custodian fraud's share V: a percentage string in (0, MAX_PPB] into *PPB, or an amount
+ * string > 0 in the decimals of the attacker's custodian (read before) into *AMOUNT. */
+static void por__custom_share(por__jr *c, const cJSON *v, int64_t max_ppb, const por_attack_config *at,
+                              const por_scenario *sc, int64_t *ppb, por_amount *amount)
+{
+    char got[96], lim[48];
+    if (!cJSON_IsString(v) || !v->valuestring)
+        por__jr_fail(c, "expected a percentage such as \"5%%\" or an amount string, got %s",
+                     por__jr_describe(v, got, sizeof got));
+    size_t len = strlen(v->valuestring);
+    if (len > 0 && v->valuestring[len - 1] == '%') {
+        *ppb = por__jr_v_percent(c, v, 0, max_ppb);
+        if (*ppb <= 0)
+            por__jr_fail(c, "expected a percentage in (0%%, %s], got %s", por__percent_format(max_ppb, lim, sizeof lim),
+                         por__jr_describe(v, got, sizeof got));
+    } else {
+        *amount = por__jr_v_amount(c, v, sc->custodians[at->custodian].decimals, false);
+        if (*amount <= 0)
+            por__jr_fail(c, "expected a positive amount, got %s", por__jr_describe(v, got, sizeof got));
+    }
+}
+
+/* attackers[].window_dressing of a custodian fraud: dress_ppb or dress_amount. */
+static void por__custom_window_dressing(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                        const por_scenario *sc)
+{
+    por_attack_config *at = section;
+    por__custom_share(c, v, p->max.i, at, sc, &at->dress_ppb, &at->dress_amount);
+}
+
+/* attackers[].double_counted of a custodian fraud: double_ppb or double_amount. */
+static void por__custom_double_counted(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                       const por_scenario *sc)
+{
+    por_attack_config *at = section;
+    por__custom_share(c, v, p->max.i, at, sc, &at->double_ppb, &at->double_amount);
+}
+
 static const struct {
     const char *name;
     por__param_custom_fn fn;                /* the value-reader form ... */
@@ -190,6 +246,9 @@ static const struct {
     {"token_reserve_custodian", NULL, por_param_read_token_reserve_custodian},
     {"token_bridges", NULL, por_param_read_token_bridges},
     {"token_refresh", NULL, por_param_read_token_refresh},
+    {"attack_factor", por__custom_attack_factor, NULL},
+    {"fraud_window_dressing", por__custom_window_dressing, NULL},
+    {"fraud_double_counted", por__custom_double_counted, NULL},
     {NULL, NULL, NULL},
 };
 
