@@ -619,6 +619,44 @@ START_TEST(test_attack_minter)
 }
 END_TEST
 
+/* A second VARIANT, nested in an object: custodians[].reserve.drift keyed by "model"
+ * (custodian.c's drift tick reads every and the model's own parameter); a model without
+ * keys of its own ("none") refuses every other key, and the old loader's defaults hold:
+ * no drift without the key, a move every hour. */
+START_TEST(test_drift_variant)
+{
+    por_scenario *sc = set_ok("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"linear\", "
+                              "\"rate_per_year\": 0.05}}}, {\"name\": \"b\", \"reserve\": {\"drift\": {\"model\": "
+                              "\"random_walk\", \"every\": \"1d\", \"sigma_per_day\": 0.01}}}, {\"name\": \"c\"}]");
+    ck_assert_int_eq(sc->custodians[0].drift.kind, POR_DRIFT_LINEAR);
+    ck_assert(sc->custodians[0].drift.rate_per_year == 0.05);
+    ck_assert_int_eq(sc->custodians[0].drift.every, POR_HOUR);
+    ck_assert_int_eq(sc->custodians[1].drift.kind, POR_DRIFT_RANDOM_WALK);
+    ck_assert_int_eq(sc->custodians[1].drift.every, POR_DAY);
+    ck_assert(sc->custodians[1].drift.sigma_per_day == 0.01);
+    ck_assert_int_eq(sc->custodians[2].drift.kind, POR_DRIFT_NONE);
+    por_scenario_free(sc);
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"none\", \"every\": \"1h\"}}}]",
+            "$.custodians[0].reserve.drift.every", "unknown key for model \"none\"; expected one of: model");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"linear\", \"sigma_per_day\": 1}}}]",
+            "$.custodians[0].reserve.drift.sigma_per_day",
+            "unknown key for model \"linear\"; expected one of: model, every, rate_per_year");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"every\": \"1h\"}}}]",
+            "$.custodians[0].reserve.drift.model", "missing required key");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"randomwalk\"}}}]",
+            "$.custodians[0].reserve.drift.model",
+            "expected one of \"none\", \"random_walk\", \"linear\", got \"randomwalk\"; did you mean \"random_walk\"?");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"random_walk\"}}}]",
+            "$.custodians[0].reserve.drift.sigma_per_day", "missing required key");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": []}}]", "$.custodians[0].reserve.drift",
+            "expected an object, got an array");
+    por_drift d;
+    memset(&d, 0xff, sizeof d);
+    por_param_defaults(&por_drift_param_table, &d);
+    ck_assert_int_eq(d.kind, POR_DRIFT_NONE);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("param_types");
@@ -643,6 +681,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_attack_network_key);
     tcase_add_test(t, test_attack_custodian_fraud);
     tcase_add_test(t, test_attack_minter);
+    tcase_add_test(t, test_drift_variant);
     suite_add_tcase(s, t);
     return s;
 }

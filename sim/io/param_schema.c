@@ -18,7 +18,7 @@ const por_param_table *const por_param_tables[] = {
     &por_metrics_param_table, &por_network_param_table, &por_region_param_table, &por_partition_param_table,
     &por_attestation_param_table, &por_chain_param_table, &por_txm_param_table, &por_feed_param_table,
     &por_ocr_param_table, &por_token_param_table, &por_refresh_param_table, &por_consumer_param_table,
-    &por_threshold_param_table, &por_attacker_param_table, NULL};
+    &por_threshold_param_table, &por_attacker_param_table, &por_drift_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
@@ -287,6 +287,10 @@ char *por_schema_markdown(const por_param_table *t)
         if (p->type != POR_PARAM_VARIANT)
             continue;
         for (size_t v = 0; p->names[v]; v++) {
+            if (p->variants[v]->nparams == 0) {
+                por__sb_printf(&b, "\nWith `\"%s\": \"%s\"`: no other keys.\n", p->name, p->names[v]);
+                continue;
+            }
             por__sb_printf(&b, "\nWith `\"%s\": \"%s\"`:\n\n", p->name, p->names[v]);
             por__schema_rows(&b, p->variants[v], prefix);
         }

@@ -371,38 +371,15 @@ static void por__sc_steps(por__jr *c, const cJSON *reserve, por_custodian_config
     por__jr_reset(c, m);
 }
 
-static void por__sc_drift(por__jr *c, const cJSON *reserve, por_custodian_config *cu)
+/* reserve.drift: the table in models/custodian/custodian_params.c ("model" chooses the
+ * keys); absent, no drift. */
+static void por__sc_drift(por__jr *c, const cJSON *reserve, por_scenario *sc, por_custodian_config *cu)
 {
-    static const char *const models[] = {"none", "random_walk", "linear", NULL};
-    static const char *const keys[][5] = {
-        {"model", NULL},
-        {"model", "every", "sigma_per_day", NULL},
-        {"model", "every", "rate_per_year", NULL},
-    };
-    cu->drift.kind = POR_DRIFT_NONE;
     const cJSON *d = por__jr_get(reserve, "drift");
-    if (!d)
-        return;
     size_t m = por__jr_mark(c);
-    por__jr_push_key(c, "drift");
-    char got[96];
-    if (!cJSON_IsObject(d))
-        por__jr_fail(c, "expected an object, got %s", por__jr_describe(d, got, sizeof got));
-    por__jr_require(c, d, "model");
-    size_t k = por__jr_enum(c, d, "model", 0, models);
-    char what[48];
-    snprintf(what, sizeof what, "for model \"%s\"", models[k]);
-    por__jr_v_object(c, d, keys[k], what);
-    cu->drift.kind = (por_drift_kind)k;
-    if (k != POR_DRIFT_NONE)
-        cu->drift.every = por__jr_duration(c, d, "every", POR_HOUR, true);
-    if (k == POR_DRIFT_RANDOM_WALK) {
-        por__jr_require(c, d, "sigma_per_day");
-        cu->drift.sigma_per_day = por__jr_number(c, d, "sigma_per_day", 0, 0, false, 10, false);
-    } else if (k == POR_DRIFT_LINEAR) {
-        por__jr_require(c, d, "rate_per_year");
-        cu->drift.rate_per_year = por__jr_number(c, d, "rate_per_year", 0, -1, false, 100, false);
-    }
+    if (d)
+        por__jr_push_key(c, "drift");
+    por__param_read(c, d, &por_drift_param_table, &cu->drift, sc);
     por__jr_reset(c, m);
 }
 
@@ -451,7 +428,7 @@ static void por__sc_custodian(por__jr *c, const cJSON *o, por_scenario *sc, size
     }
     cu->initial = por__jr_amount(c, r, "initial", def, cu->decimals, false);
     por__sc_steps(c, r, cu);
-    por__sc_drift(c, r, cu);
+    por__sc_drift(c, r, sc, cu);
     por__jr_reset(c, m);
     const cJSON *a = por__jr_get(o, "attestation");
     if (a)

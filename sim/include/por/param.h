@@ -271,6 +271,9 @@ extern const por_param_table por_attacker_param_table; /* attackers[], its VARIA
                                                           models/attacker/attacker_params.c */
 extern const por_param por_attackers_param;            /* the top-level "attackers" array (on
                                                           por_scenario): attacker_params.c */
+extern const por_param_table por_drift_param_table;    /* custodians[].reserve.drift (por_drift), its
+                                                          VARIANT "model":
+                                                          models/custodian/custodian_params.c */
 
 
 #endif

@@ -1,8 +1,10 @@
 /* custodians[].attestation: how a custodian's attestation API publishes its figure (the
- * attestation fields of por_custodian_config, modelled in custodian.c), as a parameter
- * table (por/param.h) read by io/param_read.c and documented by `porsim schema`. The rest
- * of a custodian (name, unit, source, chain, reserve) is still read by
- * io/scenario_build.c, which reads "source" before this table. */
+ * attestation fields of por_custodian_config, modelled in custodian.c), and
+ * custodians[].reserve.drift: how the true reserve moves between steps (por_drift, a
+ * VARIANT keyed by "model"), as parameter tables (por/param.h) read by io/param_read.c
+ * and documented by `porsim schema`. The rest of a custodian (name, unit, source, chain,
+ * reserve's initial and steps) is still read by io/scenario_build.c, which reads "source"
+ * before the attestation table. */
 #include "por/param.h"
 #include "por/scenario.h"
 
@@ -84,4 +86,62 @@ const por_param_table por_attestation_param_table = {
     .nparams = sizeof por__attest_params / sizeof por__attest_params[0],
     .check = por__attest_check,
     .check_doc = "skip_weekends needs source \"api\" with every > 0; first_day needs skip_weekends",
+};
+
+/* ---- custodians[].reserve.drift ---------------------------------------------------- */
+
+_Static_assert(sizeof(por_drift_kind) == sizeof(int), "POR_PARAM_VARIANT fields are int-sized");
+
+#define POR__DRIFT_FIELD(f) offsetof(por_drift, f)
+
+/* The reserve moves once an hour unless told otherwise (custodian.c applies a drift step
+ * every `every`). */
+#define POR__DRIFT_EVERY                                                                                             \
+    {.name = "every", .type = POR_PARAM_DURATION, .offset = POR__DRIFT_FIELD(every), .def.i = POR_HOUR,               \
+     .positive = true, .doc = "the true reserve moves this often"}
+
+static const por_param por__drift_random_walk_params[] = {
+    POR__DRIFT_EVERY,
+    {.name = "sigma_per_day", .type = POR_PARAM_NUMBER, .offset = POR__DRIFT_FIELD(sigma_per_day), .required = true,
+     .min.d = 0, .max.d = 10,
+     .doc = "relative standard deviation per square root of a day: each move multiplies the reserve by "
+            "exp(sd · N(0, 1)), sd = sigma_per_day · sqrt(every / 1d) (custodian.c)"},
+};
+
+static const por_param por__drift_linear_params[] = {
+    POR__DRIFT_EVERY,
+    {.name = "rate_per_year", .type = POR_PARAM_NUMBER, .offset = POR__DRIFT_FIELD(rate_per_year), .required = true,
+     .min.d = -1, .max.d = 100,
+     .doc = "relative growth of the initial reserve per year (a T-bill yield: 0.05), added in steps of every"},
+};
+
+static const por_param_table por__drift_none_table = {.path = "custodians[].reserve.drift"};
+static const por_param_table por__drift_random_walk_table = {
+    .path = "custodians[].reserve.drift",
+    .params = por__drift_random_walk_params,
+    .nparams = sizeof por__drift_random_walk_params / sizeof por__drift_random_walk_params[0],
+};
+static const por_param_table por__drift_linear_table = {
+    .path = "custodians[].reserve.drift",
+    .params = por__drift_linear_params,
+    .nparams = sizeof por__drift_linear_params / sizeof por__drift_linear_params[0],
+};
+
+static const char *const por__drift_models[] = {"none", "random_walk", "linear", NULL};
+/* in the order of por__drift_models (por_drift_kind) */
+static const por_param_table *const por__drift_variants[] = {&por__drift_none_table, &por__drift_random_walk_table,
+                                                             &por__drift_linear_table};
+
+static const por_param por__drift_params[] = {
+    {.name = "model", .type = POR_PARAM_VARIANT, .offset = POR__DRIFT_FIELD(kind), .required = true,
+     .def.u = POR_DRIFT_NONE, .names = por__drift_models, .variants = por__drift_variants,
+     .default_doc = "(`\"none\"` without `drift`)",
+     .doc = "\"none\": the reserve moves only at steps; \"random_walk\": a lognormal random walk; \"linear\": "
+            "steady growth"},
+};
+
+const por_param_table por_drift_param_table = {
+    .path = "custodians[].reserve.drift",
+    .params = por__drift_params,
+    .nparams = sizeof por__drift_params / sizeof por__drift_params[0],
 };
