@@ -657,6 +657,57 @@ START_TEST(test_drift_variant)
 }
 END_TEST
 
+/* custodians[] (models/custodian/custodian_params.c): a scenario without custodians has one
+ * custodian with the table's defaults (SCHEMA.md: "custodian" holding 1,000,000,000.00
+ * USD, read from an attestation API); a wallet is read on a chain and an API has none
+ * (custodian.c reads a wallet's balance on its chain); the default reserve must fit in
+ * 128 bits (por_amount) with the decimals given, reported where the loader always did;
+ * the steps keep their order rule (custodian.c applies them in order). */
+START_TEST(test_custodian_table)
+{
+    por_scenario *sc = doc_ok("{\"duration\": \"1d\"}");
+    por_custodian_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_custodian_param_table, &want);
+    ck_assert_uint_eq(sc->ncustodians, 1);
+    ck_assert_str_eq(sc->custodians[0].name, "custodian");
+    ck_assert_str_eq(want.name, "custodian");
+    ck_assert_str_eq(sc->custodians[0].unit, "USD");
+    ck_assert_str_eq(want.unit, "USD");
+    ck_assert_uint_eq(want.decimals, 2);
+    ck_assert(want.initial == (por_amount)100000000000); /* 1,000,000,000.00 */
+    ck_assert(sc->custodians[0].initial == want.initial);
+    ck_assert_int_eq(want.source, POR_SOURCE_ATTESTED_API);
+    ck_assert_int_eq(want.wallet_chain, -1);
+    ck_assert_int_eq(sc->custodians[0].wallet_chain, -1);
+    ck_assert_int_eq(want.attest_every, POR_HOUR); /* custodians[].attestation's default for "api" */
+    ck_assert_int_eq(want.drift.kind, POR_DRIFT_NONE);
+    por_scenario_free(sc);
+
+    refuses("custodians=[{\"name\": \"a\", \"source\": \"wallet\"}]", "$.custodians[0].chain", "missing required key");
+    refuses("custodians=[{\"name\": \"a\", \"chain\": 5}]", "$.custodians[0].chain",
+            "not allowed unless \"source\" is \"wallet\"");
+    refuses("custodians=[{\"name\": \"a\"}, {\"name\": \"a\"}]", "$.custodians[1].name",
+            "duplicate custodian name \"a\" (also used by entry 0)");
+    refuses("custodians=[{\"name\": \"a\", \"decimals\": 30}]", "$.custodians[0].initial",
+            "missing: the default 1000000000 does not fit with 30 decimals");
+    refuses("custodians=[{\"name\": \"a\", \"decimals\": 30, \"reserve\": {}}]", "$.custodians[0].reserve.initial",
+            "missing: the default 1000000000 does not fit with 30 decimals");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"steps\": [{\"at\": \"2h\", \"set\": \"1\"}, {\"at\": "
+            "\"1h\", \"set\": \"2\"}]}}]",
+            "$.custodians[0].reserve.steps[1].at", "steps must be in time order, got 1h after 2h");
+    sc = set_ok("custodians=[{\"name\": \"a\", \"decimals\": 30, \"reserve\": {\"initial\": \"1\", \"steps\": "
+                "[{\"at\": \"1h\", \"change\": \"-8%\"}]}}, {\"name\": \"w\", \"source\": \"wallet\", \"chain\": "
+                "\"ethereum\"}]");
+    ck_assert(sc->custodians[0].initial == por_amount_pow10(30));
+    ck_assert_uint_eq(sc->custodians[0].nsteps, 1);
+    ck_assert_int_eq(sc->custodians[0].steps[0].ppb, -80000000);
+    ck_assert_int_eq(sc->custodians[1].wallet_chain, 0);
+    ck_assert_int_eq(sc->custodians[1].attest_every, 0); /* a wallet is read live */
+    por_scenario_free(sc);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("param_types");
@@ -682,6 +733,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_attack_custodian_fraud);
     tcase_add_test(t, test_attack_minter);
     tcase_add_test(t, test_drift_variant);
+    tcase_add_test(t, test_custodian_table);
     suite_add_tcase(s, t);
     return s;
 }

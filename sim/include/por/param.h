@@ -274,6 +274,10 @@ extern const por_param por_attackers_param;            /* the top-level "attacke
 extern const por_param_table por_drift_param_table;    /* custodians[].reserve.drift (por_drift), its
                                                           VARIANT "model":
                                                           models/custodian/custodian_params.c */
+extern const por_param_table por_custodian_param_table; /* custodians[]:
+                                                           models/custodian/custodian_params.c */
+extern const por_param_table por_reserve_param_table;   /* custodians[].reserve (on the custodian
+                                                           itself): custodian_params.c */
 
 
 #endif
