@@ -3,7 +3,10 @@
  * typed readers of json_read.c (so messages and JSON paths are those of the hand-written
  * readers), fills absent keys from the table's defaults, and runs the table's rules
  * through a por_param_check sink that reports at "$.path.key". Nested objects (OBJECT)
- * are read by their sub-table at "$.path.key"; CUSTOM keys by their io/ reader. */
+ * are read by their sub-table at "$.path.key"; CUSTOM keys by their io/ reader. A table
+ * with a VARIANT row has its discriminator read before the key check, which then allows
+ * the chosen variant's keys too ("unknown key for type \"crash\""); the variant's rows
+ * are read after the common ones. */
 #include "json_read.h"
 #include "por/param.h"
 
