@@ -1,10 +1,12 @@
-/* The parameter types added for chains[], feed and token (por/param.h: UINT64, PROBABILITY, NAME, GWEI,
- * OBJECT, CUSTOM, AMOUNT, REF), each through the loader on the keys that use it: a good value is stored as
- * the type says, and each refusal gives its exact message at its JSON path. Then the
- * migrated sections' defaults: what the loader gives a chain without those keys equals
- * the table's defaults, and those equal their sources (the Chainlink node's EVM config
- * defaults, smartcontractkit/chainlink core/chains/evm/config/toml/defaults/fallback.toml
- * and Ethereum_Mainnet.toml; CHAIN.md "The Chainlink node's transaction manager"). These
+/* The parameter types added for chains[], feed, token and attackers (por/param.h: UINT64,
+ * PROBABILITY, NAME, GWEI, OBJECT, CUSTOM, AMOUNT, REF, VARIANT), each through the loader
+ * on the keys that use it: a good value is stored as the type says, and each refusal
+ * gives its exact message at its JSON path. Then the migrated sections' defaults: what
+ * the loader gives a chain without those keys equals the table's defaults, and those
+ * equal their sources (the Chainlink node's EVM config defaults,
+ * smartcontractkit/chainlink core/chains/evm/config/toml/defaults/fallback.toml and
+ * Ethereum_Mainnet.toml; CHAIN.md "The Chainlink node's transaction manager"). Last, the
+ * VARIANT type on attackers[] and each attacker rule with the model it protects. These
  * tests use no randomness. */
 #include "por/param.h"
 #include "por/scenario_load.h"
@@ -390,6 +392,322 @@ START_TEST(test_chain_defaults)
 }
 END_TEST
 
+/* ---- VARIANT, on attackers[] (models/attacker/attacker_params.c) ------------------- */
+
+/* The message loading the whole scenario JSON (it must fail). */
+static const char *doc_err(const char *json)
+{
+    static por_error err;
+    por_scenario *sc = NULL;
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", NULL, 0, &sc, &err) == POR_EINPUT,
+                  "%s loaded", json);
+    return err.msg;
+}
+
+static por_scenario *doc_ok(const char *json)
+{
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s: %s",
+                  json, err.msg);
+    return sc;
+}
+
+/* Asserts that the one attacker ATT (a JSON object) is refused at $.attackers[0]PATH. */
+static void attacker_refused(const char *att, const char *path, const char *msg)
+{
+    char set[1024];
+    snprintf(set, sizeof set, "attackers=[%s]", att);
+    char where[256];
+    snprintf(where, sizeof where, "$.attackers[0]%s", path);
+    refuses(set, where, msg);
+}
+
+/* The discriminator chooses the table: each type's keys are stored in the same struct, a
+ * key of another type is unknown "for type ..." with the list the old loader gave (the
+ * discriminator, the window keys, then the type's own keys, scenario_feed.c's
+ * por__attack_keys at a2d72f0) or a suggestion; the discriminator is read before the
+ * keys are checked, so a missing or misspelt type is reported first. */
+START_TEST(test_variant)
+{
+    por_scenario *sc = set_ok("attackers=[{\"type\": \"crash\", \"nodes\": [0, 3], \"at\": \"1h\", \"for\": \"2h\"}, "
+                              "{\"type\": \"minter\", \"amount\": \"7\"}, {\"type\": \"network\", \"leader\": true, "
+                              "\"drop\": 0.25}]");
+    ck_assert_uint_eq(sc->nattackers, 3);
+    ck_assert_int_eq(sc->attackers[0].kind, POR_ATTACK_CRASH);
+    ck_assert_uint_eq(sc->attackers[0].nnodes, 2);
+    ck_assert_uint_eq(sc->attackers[0].nodes[1], 3);
+    ck_assert_int_eq(sc->attackers[0].window.from, POR_HOUR);
+    ck_assert_int_eq(sc->attackers[0].window.until, 3 * POR_HOUR);
+    ck_assert(!sc->attackers[0].has_leader_at);
+    ck_assert_int_eq(sc->attackers[1].kind, POR_ATTACK_MINTER);
+    ck_assert_int_eq(sc->attackers[1].window.until, POR_TIME_MAX); /* no window: the whole run */
+    ck_assert_uint_eq(sc->attackers[1].mint_attempts, 1);          /* default */
+    ck_assert(sc->attackers[1].mint_amount == 7 * por_amount_pow10(sc->token.decimals));
+    ck_assert_int_eq(sc->attackers[2].kind, POR_ATTACK_NETWORK);
+    ck_assert(sc->attackers[2].target_leader);
+    ck_assert(sc->attackers[2].drop == 0.25);
+    por_scenario_free(sc);
+    sc = set_ok("attackers=[]");
+    ck_assert_uint_eq(sc->nattackers, 0);
+    ck_assert_ptr_null(sc->attackers);
+    por_scenario_free(sc);
+
+    attacker_refused("{\"type\": \"crash\", \"nodes\": [1], \"behavior\": \"silent\"}", ".behavior",
+                     "unknown key for type \"crash\"; expected one of: type, from, at, until, for, nodes, leader_at");
+    attacker_refused("{\"type\": \"byzantine\", \"nodes\": [1], \"behaviour\": \"silent\"}", ".behaviour",
+                     "unknown key for type \"byzantine\"; did you mean \"behavior\"?");
+    attacker_refused("{\"type\": \"minter\", \"amount\": \"1\", \"fro\": \"1h\"}", ".fro",
+                     "unknown key for type \"minter\"; did you mean \"from\"?");
+    attacker_refused("{\"nodes\": [1], \"qqqqqqqq\": 1}", ".type", "missing required key");
+    attacker_refused("{\"type\": \"crsh\", \"qqqqqqqq\": 1}", ".type",
+                     "expected one of \"crash\", \"byzantine\", \"key_compromise\", \"network\", "
+                     "\"custodian_fraud\", \"minter\", got \"crsh\"; did you mean \"crash\"?");
+    attacker_refused("{\"type\": 5}", ".type",
+                     "expected one of \"crash\", \"byzantine\", \"key_compromise\", \"network\", "
+                     "\"custodian_fraud\", \"minter\", got 5");
+    attacker_refused("3", "", "expected an object, got 3");
+    refuses("attackers={}", "$.attackers", "expected an array, got an object");
+
+    /* por_param_defaults: the discriminator's default and that variant's defaults */
+    por_attack_config at;
+    memset(&at, 0xff, sizeof at);
+    por_param_defaults(&por_attacker_param_table, &at);
+    ck_assert_int_eq(at.kind, POR_ATTACK_CRASH);
+    ck_assert(!at.has_leader_at);
+    ck_assert_int_eq(at.window.from, 0);
+    ck_assert_int_eq(at.window.until, POR_TIME_MAX);
+}
+END_TEST
+
+/* leader_at (crash, network): the oracle leading at leader_at is looked up when the clock
+ * reaches it (models/oracle/leader_at.c), so it must be no later than the window's start;
+ * a crash needs nodes unless it has leader_at (the old loader, scenario_feed.c
+ * por__sc_attacker). */
+START_TEST(test_attack_leader_at)
+{
+    attacker_refused("{\"type\": \"crash\", \"leader_at\": \"2h\", \"from\": \"1h\"}", ".leader_at",
+                     "needs leader_at <= from (the target is chosen before the attack starts), got leader_at=2h "
+                     "from=1h");
+    attacker_refused("{\"type\": \"network\", \"leader_at\": \"1s\", \"drop\": 1}", ".leader_at",
+                     "needs leader_at <= from (the target is chosen before the attack starts), got leader_at=1s "
+                     "from=0s");
+    attacker_refused("{\"type\": \"crash\", \"from\": \"1h\"}", ".nodes", "missing required key");
+    por_scenario *sc = set_ok("attackers=[{\"type\": \"crash\", \"leader_at\": \"1h\", \"at\": \"1h\"}, "
+                              "{\"type\": \"crash\", \"leader_at\": \"0s\", \"nodes\": [2]}]");
+    ck_assert(sc->attackers[0].has_leader_at); /* given, even at the same time as from */
+    ck_assert_int_eq(sc->attackers[0].leader_at, POR_HOUR);
+    ck_assert_uint_eq(sc->attackers[0].nnodes, 0);
+    ck_assert(sc->attackers[1].has_leader_at); /* 0 is a time, not "absent" */
+    ck_assert_int_eq(sc->attackers[1].leader_at, 0);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* byzantine: equivocation is modelled on OCR1's leader only (libocr
+ * offchainreporting/internal/protocol/report_generation_leader.go, porsim's
+ * models/ocr/report_generation.c; docs/OCR2.md); factor scales the observation for
+ * inflate (above 1) and deflate (below 1) only, written as a number or a percentage. */
+START_TEST(test_attack_byzantine)
+{
+    const char *ocr2 = "{\"duration\": \"1d\", \"feed\": {\"protocol\": \"ocr2\"}, \"attackers\": [{\"type\": "
+                       "\"byzantine\", \"nodes\": [1], \"behavior\": \"equivocate\"}]}";
+    ck_assert_str_eq(doc_err(ocr2),
+                     "t.json: $.attackers[0].behavior: \"equivocate\" is not modelled for feed.protocol \"ocr2\"");
+    por_scenario *sc = set_ok("attackers=[{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"equivocate\"}]");
+    ck_assert_int_eq(sc->attackers[0].behavior, POR_BYZ_EQUIVOCATE);
+    por_scenario_free(sc);
+    attacker_refused("{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"inflate\"}", ".factor",
+                     "missing required key");
+    attacker_refused("{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"silent\", \"factor\": \"x\"}",
+                     ".factor", "not allowed unless behavior is \"inflate\" or \"deflate\"");
+    attacker_refused("{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"inflate\", \"factor\": 1}",
+                     ".factor", "inflate needs a factor above 1, got 1");
+    attacker_refused("{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"inflate\", \"factor\": \"100%\"}",
+                     ".factor", "inflate needs a factor above 1, got \"100%\"");
+    attacker_refused("{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"deflate\", \"factor\": 1.2}",
+                     ".factor", "deflate needs a factor below 1, got 1.2");
+    attacker_refused("{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"deflate\", \"factor\": 101}",
+                     ".factor", "expected a number in [0, 100], got 101");
+    sc = set_ok("attackers=[{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"inflate\", \"factor\": 1.1}, "
+                "{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"inflate\", \"factor\": \"110%\"}, "
+                "{\"type\": \"byzantine\", \"nodes\": [1], \"behavior\": \"deflate\", \"factor\": 0.5}]");
+    ck_assert_int_eq(sc->attackers[0].factor_ppb, 1100000000); /* 1.1 = 110% = 1.1e9 ppb */
+    ck_assert_int_eq(sc->attackers[1].factor_ppb, 1100000000);
+    ck_assert_int_eq(sc->attackers[2].factor_ppb, 500000000);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* network: an attack on no one or that changes nothing is refused (the old loader); key
+ * compromise: the forged answer is an amount in the feed's decimals (a report's answer). */
+START_TEST(test_attack_network_key)
+{
+    attacker_refused("{\"type\": \"network\", \"nodes\": [], \"drop\": 0.5}", "",
+                     "needs \"nodes\", \"leader\": true or \"leader_at\"");
+    attacker_refused("{\"type\": \"network\", \"leader\": true, \"extra_delay\": \"0s\"}", "",
+                     "needs \"extra_delay\" > 0 or \"drop\" > 0");
+    attacker_refused("{\"type\": \"key_compromise\", \"nodes\": [1]}", ".forged_answer", "missing required key");
+    por_scenario *sc = doc_ok("{\"duration\": \"1d\", \"feed\": {\"decimals\": 2}, \"attackers\": [{\"type\": "
+                              "\"key_compromise\", \"nodes\": [1], \"forged_answer\": \"-5.25\"}, {\"type\": "
+                              "\"network\", \"nodes\": [2], \"extra_delay\": \"3s\"}]}");
+    ck_assert(sc->attackers[0].forged_answer == -525);
+    ck_assert_int_eq(sc->attackers[1].extra_delay, 3 * POR_SEC);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* custodian_fraud: window dressing borrows around each attestation snapshot
+ * (custodian.c por_custodian_borrowed_at), so it needs periodic attestations, around with
+ * it and only with it, and dressing intervals [s - around, s + around) of consecutive
+ * snapshots that do not meet (around < every - around); a fraud must change something;
+ * shares are a percentage or an amount in the custodian's decimals. */
+START_TEST(test_attack_custodian_fraud)
+{
+    const char *wallet = "{\"duration\": \"1d\", \"custodians\": [{\"name\": \"v\", \"source\": \"wallet\", "
+                         "\"chain\": \"ethereum\"}], \"attackers\": [{\"type\": \"custodian_fraud\", \"custodian\": "
+                         "\"v\", \"window_dressing\": \"5%\", \"around\": \"1m\"}]}";
+    ck_assert_str_eq(doc_err(wallet), "t.json: $.attackers[0].window_dressing: needs periodic attestations, but "
+                                      "custodian \"v\" has attestation.every=0 (continuous)");
+    /* the default custodian attests every hour (custodian_params.c) */
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"window_dressing\": \"5%\"}",
+                     ".around", "missing required key");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"around\": \"x\", "
+                     "\"misreport\": \"5%\"}",
+                     ".around", "not allowed without \"window_dressing\"");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"window_dressing\": \"5%\", "
+                     "\"around\": \"30m\"}",
+                     ".around",
+                     "needs around < half the attestation period of custodian \"custodian\" (every=1h), got 30m");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"misreport\": \"0%\"}", "",
+                     "needs \"misreport\" other than 0%, \"hide_drain\": true, \"window_dressing\" or "
+                     "\"double_counted\"");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodain\", \"hide_drain\": true}",
+                     ".custodian", "unknown custodian \"custodain\"; did you mean \"custodian\"?");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"double_counted\": \"150%\"}",
+                     ".double_counted", "expected a percentage from 0% to 100%, got \"150%\"");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"double_counted\": \"0%\"}",
+                     ".double_counted", "expected a percentage in (0%, 100%], got \"0%\"");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"double_counted\": \"0\"}",
+                     ".double_counted", "expected a positive amount, got \"0\"");
+    attacker_refused("{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", \"double_counted\": 5}",
+                     ".double_counted", "expected a percentage such as \"5%\" or an amount string, got 5");
+    por_scenario *sc = set_ok("attackers=[{\"type\": \"custodian_fraud\", \"custodian\": \"custodian\", "
+                              "\"window_dressing\": \"1000.50\", \"around\": \"29m\", \"double_counted\": \"5%\"}]");
+    ck_assert(sc->attackers[0].dress_amount == 100050); /* 2 decimals by default */
+    ck_assert_int_eq(sc->attackers[0].dress_ppb, 0);
+    ck_assert_int_eq(sc->attackers[0].dress_around, 29 * POR_MIN);
+    ck_assert_int_eq(sc->attackers[0].double_ppb, 50000000);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* minter: each attempt mints a positive amount in the token's decimals (a mint of 0 is
+ * no attack; the old loader), attempts at least 1. */
+START_TEST(test_attack_minter)
+{
+    attacker_refused("{\"type\": \"minter\", \"amount\": \"0.00\"}", ".amount",
+                     "expected a positive amount, got \"0.00\"");
+    attacker_refused("{\"type\": \"minter\", \"amount\": \"1\", \"attempts\": 0}", ".attempts",
+                     "expected an integer from 1 to 1000000, got 0");
+    por_scenario *sc = doc_ok("{\"duration\": \"1d\", \"token\": {\"decimals\": 6}, \"attackers\": [{\"type\": "
+                              "\"minter\", \"amount\": \"1.5\", \"attempts\": 3}]}");
+    ck_assert(sc->attackers[0].mint_amount == 1500000);
+    ck_assert_uint_eq(sc->attackers[0].mint_attempts, 3);
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* A second VARIANT, nested in an object: custodians[].reserve.drift keyed by "model"
+ * (custodian.c's drift tick reads every and the model's own parameter); a model without
+ * keys of its own ("none") refuses every other key, and the old loader's defaults hold:
+ * no drift without the key, a move every hour. */
+START_TEST(test_drift_variant)
+{
+    por_scenario *sc = set_ok("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"linear\", "
+                              "\"rate_per_year\": 0.05}}}, {\"name\": \"b\", \"reserve\": {\"drift\": {\"model\": "
+                              "\"random_walk\", \"every\": \"1d\", \"sigma_per_day\": 0.01}}}, {\"name\": \"c\"}]");
+    ck_assert_int_eq(sc->custodians[0].drift.kind, POR_DRIFT_LINEAR);
+    ck_assert(sc->custodians[0].drift.rate_per_year == 0.05);
+    ck_assert_int_eq(sc->custodians[0].drift.every, POR_HOUR);
+    ck_assert_int_eq(sc->custodians[1].drift.kind, POR_DRIFT_RANDOM_WALK);
+    ck_assert_int_eq(sc->custodians[1].drift.every, POR_DAY);
+    ck_assert(sc->custodians[1].drift.sigma_per_day == 0.01);
+    ck_assert_int_eq(sc->custodians[2].drift.kind, POR_DRIFT_NONE);
+    por_scenario_free(sc);
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"none\", \"every\": \"1h\"}}}]",
+            "$.custodians[0].reserve.drift.every", "unknown key for model \"none\"; expected one of: model");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"linear\", \"sigma_per_day\": 1}}}]",
+            "$.custodians[0].reserve.drift.sigma_per_day",
+            "unknown key for model \"linear\"; expected one of: model, every, rate_per_year");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"every\": \"1h\"}}}]",
+            "$.custodians[0].reserve.drift.model", "missing required key");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"randomwalk\"}}}]",
+            "$.custodians[0].reserve.drift.model",
+            "expected one of \"none\", \"random_walk\", \"linear\", got \"randomwalk\"; did you mean \"random_walk\"?");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": {\"model\": \"random_walk\"}}}]",
+            "$.custodians[0].reserve.drift.sigma_per_day", "missing required key");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"drift\": []}}]", "$.custodians[0].reserve.drift",
+            "expected an object, got an array");
+    por_drift d;
+    memset(&d, 0xff, sizeof d);
+    por_param_defaults(&por_drift_param_table, &d);
+    ck_assert_int_eq(d.kind, POR_DRIFT_NONE);
+}
+END_TEST
+
+/* custodians[] (models/custodian/custodian_params.c): a scenario without custodians has one
+ * custodian with the table's defaults (SCHEMA.md: "custodian" holding 1,000,000,000.00
+ * USD, read from an attestation API); a wallet is read on a chain and an API has none
+ * (custodian.c reads a wallet's balance on its chain); the default reserve must fit in
+ * 128 bits (por_amount) with the decimals given, reported where the loader always did;
+ * the steps keep their order rule (custodian.c applies them in order). */
+START_TEST(test_custodian_table)
+{
+    por_scenario *sc = doc_ok("{\"duration\": \"1d\"}");
+    por_custodian_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_custodian_param_table, &want);
+    ck_assert_uint_eq(sc->ncustodians, 1);
+    ck_assert_str_eq(sc->custodians[0].name, "custodian");
+    ck_assert_str_eq(want.name, "custodian");
+    ck_assert_str_eq(sc->custodians[0].unit, "USD");
+    ck_assert_str_eq(want.unit, "USD");
+    ck_assert_uint_eq(want.decimals, 2);
+    ck_assert(want.initial == (por_amount)100000000000); /* 1,000,000,000.00 */
+    ck_assert(sc->custodians[0].initial == want.initial);
+    ck_assert_int_eq(want.source, POR_SOURCE_ATTESTED_API);
+    ck_assert_int_eq(want.wallet_chain, -1);
+    ck_assert_int_eq(sc->custodians[0].wallet_chain, -1);
+    ck_assert_int_eq(want.attest_every, POR_HOUR); /* custodians[].attestation's default for "api" */
+    ck_assert_int_eq(want.drift.kind, POR_DRIFT_NONE);
+    por_scenario_free(sc);
+
+    refuses("custodians=[{\"name\": \"a\", \"source\": \"wallet\"}]", "$.custodians[0].chain", "missing required key");
+    refuses("custodians=[{\"name\": \"a\", \"chain\": 5}]", "$.custodians[0].chain",
+            "not allowed unless \"source\" is \"wallet\"");
+    refuses("custodians=[{\"name\": \"a\"}, {\"name\": \"a\"}]", "$.custodians[1].name",
+            "duplicate custodian name \"a\" (also used by entry 0)");
+    refuses("custodians=[{\"name\": \"a\", \"decimals\": 30}]", "$.custodians[0].initial",
+            "missing: the default 1000000000 does not fit with 30 decimals");
+    refuses("custodians=[{\"name\": \"a\", \"decimals\": 30, \"reserve\": {}}]", "$.custodians[0].reserve.initial",
+            "missing: the default 1000000000 does not fit with 30 decimals");
+    refuses("custodians=[{\"name\": \"a\", \"reserve\": {\"steps\": [{\"at\": \"2h\", \"set\": \"1\"}, {\"at\": "
+            "\"1h\", \"set\": \"2\"}]}}]",
+            "$.custodians[0].reserve.steps[1].at", "steps must be in time order, got 1h after 2h");
+    sc = set_ok("custodians=[{\"name\": \"a\", \"decimals\": 30, \"reserve\": {\"initial\": \"1\", \"steps\": "
+                "[{\"at\": \"1h\", \"change\": \"-8%\"}]}}, {\"name\": \"w\", \"source\": \"wallet\", \"chain\": "
+                "\"ethereum\"}]");
+    ck_assert(sc->custodians[0].initial == por_amount_pow10(30));
+    ck_assert_uint_eq(sc->custodians[0].nsteps, 1);
+    ck_assert_int_eq(sc->custodians[0].steps[0].ppb, -80000000);
+    ck_assert_int_eq(sc->custodians[1].wallet_chain, 0);
+    ck_assert_int_eq(sc->custodians[1].attest_every, 0); /* a wallet is read live */
+    por_scenario_free(sc);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("param_types");
@@ -408,6 +726,14 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_feed_defaults);
     tcase_add_test(t, test_token_defaults);
     tcase_add_test(t, test_token_decimals_rule);
+    tcase_add_test(t, test_variant);
+    tcase_add_test(t, test_attack_leader_at);
+    tcase_add_test(t, test_attack_byzantine);
+    tcase_add_test(t, test_attack_network_key);
+    tcase_add_test(t, test_attack_custodian_fraud);
+    tcase_add_test(t, test_attack_minter);
+    tcase_add_test(t, test_drift_variant);
+    tcase_add_test(t, test_custodian_table);
     suite_add_tcase(s, t);
     return s;
 }

@@ -57,7 +57,11 @@ START_TEST(test_json_schema_is_generated)
     char *gen = por_schema_json();
     ck_assert_msg(strcmp(file, gen) == 0, "docs/porsim.schema.json is stale; regenerate: porsim schema json "
                                           "> docs/porsim.schema.json");
-    /* It is JSON, and every key of every table is a property of a closed object. */
+    /* It is JSON, and every key of every table is a property of a closed object; with a
+     * VARIANT row, the keys of each variant are the properties of the "then" branch whose
+     * "if" holds the discriminator at that value, and the object is closed by
+     * unevaluatedProperties (draft 2020-12: additionalProperties would not see the
+     * branches' keys). */
     cJSON *root = cJSON_Parse(gen);
     ck_assert_ptr_nonnull(root);
     for (size_t i = 0; por_param_tables[i]; i++) {
@@ -75,12 +79,32 @@ START_TEST(test_json_schema_is_generated)
                 o = cJSON_GetObjectItemCaseSensitive(o, "items");
         }
         ck_assert_ptr_nonnull(o);
-        ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "additionalProperties")));
+        const por_param *var = NULL;
+        for (size_t k = 0; k < t->nparams; k++)
+            if (t->params[k].type == POR_PARAM_VARIANT)
+                var = &t->params[k];
+        ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, var ? "unevaluatedProperties"
+                                                                        : "additionalProperties")));
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(o, "properties");
         for (size_t k = 0; k < t->nparams; k++) {
             const char *name = t->params[k].type == POR_PARAM_WINDOW ? "from" : t->params[k].name;
             if (t->params[k].type != POR_PARAM_RULE)
                 ck_assert_msg(cJSON_GetObjectItemCaseSensitive(props, name) != NULL, "%s.%s missing", t->path, name);
+        }
+        for (size_t v = 0; var && var->names[v]; v++) {
+            const cJSON *branch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "allOf"), (int)v);
+            const cJSON *cond = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(branch, "if"), "properties"),
+                var->name);
+            ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cond, "const")->valuestring, var->names[v]);
+            const cJSON *vprops =
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(branch, "then"), "properties");
+            const por_param_table *vt = var->variants[v];
+            for (size_t k = 0; k < vt->nparams; k++)
+                if (vt->params[k].type != POR_PARAM_RULE)
+                    ck_assert_msg(cJSON_GetObjectItemCaseSensitive(vprops, vt->params[k].name) != NULL,
+                                  "%s (%s \"%s\").%s missing", t->path, var->name, var->names[v],
+                                  vt->params[k].name);
         }
     }
     cJSON_Delete(root);

@@ -45,6 +45,10 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
         void *field = base + p->offset;
         if (p->type == POR_PARAM_RULE)
             continue;
+        if (p->given_offset) {
+            bool given = false;
+            memcpy(base + p->given_offset, &given, sizeof given);
+        }
         if (p->derive) {
             p->derive(section);
             continue;
@@ -120,6 +124,12 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
         case POR_PARAM_WINDOW: {
             por_window w = {0, POR_TIME_MAX}; /* the whole run */
             memcpy(field, &w, sizeof w);
+            break;
+        }
+        case POR_PARAM_VARIANT: { /* the default value and its variant's defaults */
+            int v = (int)p->def.u;
+            memcpy(field, &v, sizeof v);
+            por_param_defaults_in(p->variants[v], section, scenario);
             break;
         }
         case POR_PARAM_CUSTOM: /* left as it is, or set by its reader (custom_absent) */

@@ -1,7 +1,9 @@
 /* The hand-written readers that parameter-table rows of type POR_PARAM_CUSTOM name
  * (por/param.h): values whose JSON form fits no generic type (bandwidth as a number or
  * "100Mbps", oracle-index lists checked against feed.ocr.n, the region latency matrix
- * whose symmetric entries become two links, partition groups). The tables stay below io/
+ * whose symmetric entries become two links, partition groups, an attacker's byzantine factor
+ * as a number or a percentage and a custodian fraud's shares as a percentage or an amount
+ * in the custodian's decimals, a custodian's reserve steps). The tables stay below io/
  * and name a reader by its string; io looks it up here. Each reader gets the present
  * value with its path pushed and keeps the messages of the loader it came from. The
  * section readers of chains[], feed and token (scenario_build.c, scenario_feed.c) are
@@ -169,6 +171,152 @@ static void por__custom_oracle_groups(por__jr *c, const cJSON *g, const por_para
     }
 }
 
+/* attackers[].factor of a byzantine inflate/deflate: a multiplier number (1.1) in [0,
+ * .max.i / 1e9] or a percentage string ("110%") in [.min.i, .max.i] ppb, into int64_t ppb. */
+static void por__custom_attack_factor(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                      const por_scenario *sc)
+{
+    (void)sc;
+    int64_t ppb;
+    if (cJSON_IsString(v)) {
+        ppb = por__jr_v_percent(c, v, p->min.i, p->max.i);
+    } else {
+        double x = por__jr_v_number(c, v, (double)p->min.i / 1e9, false, (double)p->max.i / 1e9, false);
+        ppb = (int64_t)llround(x * 1e9);
+    }
+    memcpy((char *)section + p->offset, &ppb, sizeof ppb);
+}
+
+/* A custodian fraud's share V: a percentage string in (0, MAX_PPB] into *PPB, or an amount
+ * string > 0 in the decimals of the attacker's custodian (read before) into *AMOUNT. */
+static void por__custom_share(por__jr *c, const cJSON *v, int64_t max_ppb, const por_attack_config *at,
+                              const por_scenario *sc, int64_t *ppb, por_amount *amount)
+{
+    char got[96], lim[48];
+    if (!cJSON_IsString(v) || !v->valuestring)
+        por__jr_fail(c, "expected a percentage such as \"5%%\" or an amount string, got %s",
+                     por__jr_describe(v, got, sizeof got));
+    size_t len = strlen(v->valuestring);
+    if (len > 0 && v->valuestring[len - 1] == '%') {
+        *ppb = por__jr_v_percent(c, v, 0, max_ppb);
+        if (*ppb <= 0)
+            por__jr_fail(c, "expected a percentage in (0%%, %s], got %s", por__percent_format(max_ppb, lim, sizeof lim),
+                         por__jr_describe(v, got, sizeof got));
+    } else {
+        *amount = por__jr_v_amount(c, v, sc->custodians[at->custodian].decimals, false);
+        if (*amount <= 0)
+            por__jr_fail(c, "expected a positive amount, got %s", por__jr_describe(v, got, sizeof got));
+    }
+}
+
+/* attackers[].window_dressing of a custodian fraud: dress_ppb or dress_amount. */
+static void por__custom_window_dressing(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                        const por_scenario *sc)
+{
+    por_attack_config *at = section;
+    por__custom_share(c, v, p->max.i, at, sc, &at->dress_ppb, &at->dress_amount);
+}
+
+/* attackers[].double_counted of a custodian fraud: double_ppb or double_amount. */
+static void por__custom_double_counted(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                       const por_scenario *sc)
+{
+    por_attack_config *at = section;
+    por__custom_share(c, v, p->max.i, at, sc, &at->double_ppb, &at->double_amount);
+}
+
+/* custodians[].reserve.steps: changes of the true reserve in time order, each "change"
+ * (a percentage, or a signed amount in the custodian's decimals, with a warning for a
+ * magnitude below one unit) or "set"; the reserve along them must stay representable.
+ * Section: the por_custodian_config (decimals, unit, name and initial read before). */
+static void por__custom_reserve_steps(por__jr *c, const cJSON *a, const por_param *p, void *section,
+                                      const por_scenario *sc)
+{
+    (void)p;
+    (void)sc;
+    static const char *const keys[] = {"at", "change", "set", "label", NULL};
+    por_custodian_config *cu = section;
+    size_t n = por__jr_v_array(c, a, 0, 1000000);
+    if (n == 0)
+        return;
+    cu->steps = por_xcalloc(n, sizeof *cu->steps);
+    cu->nsteps = n;
+    size_t m = por__jr_mark(c), i = 0;
+    por_amount reserve_path = cu->initial, reserve_before = cu->initial;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t m2 = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        por__jr_v_object(c, e, keys, NULL);
+        por_reserve_step *st = &cu->steps[i];
+        por__jr_require(c, e, "at");
+        st->at = por__jr_duration(c, e, "at", 0, false);
+        if (i > 0 && st->at < cu->steps[i - 1].at) {
+            char a1[48], a2[48];
+            por__jr_push_key(c, "at");
+            por__jr_fail(c, "steps must be in time order, got %s after %s", por__jr_dur(st->at, a1, sizeof a1),
+                         por__jr_dur(cu->steps[i - 1].at, a2, sizeof a2));
+        }
+        por__jr_exclusive(c, e, "change", "set");
+        const cJSON *chg = por__jr_get(e, "change");
+        if (chg) {
+            size_t m3 = por__jr_mark(c);
+            por__jr_push_key(c, "change");
+            char got[96];
+            if (!cJSON_IsString(chg) || !chg->valuestring)
+                por__jr_fail(c, "expected a percentage such as \"-8%%\" or a signed amount such as \"-80000000.00\", "
+                                "got %s", por__jr_describe(chg, got, sizeof got));
+            size_t len = strlen(chg->valuestring);
+            if (len > 0 && chg->valuestring[len - 1] == '%') {
+                st->kind = POR_CHANGE_RELATIVE_PPB;
+                st->ppb = por__jr_v_percent(c, chg, -1000000000, 100000000000000);
+            } else {
+                st->kind = POR_CHANGE_ABSOLUTE;
+                st->amount = por__jr_v_amount(c, chg, cu->decimals, true);
+                /* "-0.03" is 0.03 units of the reserve, not 3%: a magnitude below one unit
+                 * is almost surely a fraction meant as a percentage. */
+                por_amount one = por_amount_pow10(cu->decimals);
+                if (st->amount != 0 && st->amount > -one && st->amount < one) {
+                    const char *v = chg->valuestring;
+                    bool neg = v[0] == '-';
+                    double pct = 100.0 * strtod(v + (neg || v[0] == '+'), NULL);
+                    por__jr_warn(c, "\"%s\" is an amount (%s%s %s of custodian %s), not a fraction; "
+                                    "for a percentage write \"%s%g%%\"",
+                                 v, neg ? "minus " : "", v + (neg || v[0] == '+'),
+                                 cu->unit[0] ? cu->unit : "units", cu->name, neg ? "-" : "", pct);
+                }
+            }
+            por__jr_reset(c, m3);
+        } else if (por__jr_has(e, "set")) {
+            st->kind = POR_CHANGE_SET;
+            st->amount = por__jr_amount(c, e, "set", 0, cu->decimals, false);
+        } else {
+            por__jr_fail(c, "needs \"change\" (\"-8%%\" or \"-80000000.00\") or \"set\" (\"920000000.00\")");
+        }
+        por__jr_string(c, e, "label", "", st->label, sizeof st->label);
+        /* The reserve along the steps as written (drift and deposits aside) must stay a
+         * representable amount: the custodian would otherwise saturate at 2^127 - 1 base
+         * units, silently not the change asked for. */
+        por_amount d;
+        bool fits = true;
+        if (st->kind == POR_CHANGE_RELATIVE_PPB)
+            fits = por_amount_mul_ppb(reserve_path, st->ppb, &d) &&
+                   por_amount_add(reserve_path, d, &reserve_path);
+        else if (st->kind == POR_CHANGE_ABSOLUTE && !por_amount_add(reserve_path, st->amount, &reserve_path))
+            reserve_path = 0, fits = st->amount < 0; /* as the custodian: below the range, 0 */
+        else if (st->kind == POR_CHANGE_SET)
+            reserve_path = st->amount;
+        if (!fits) {
+            char before[64];
+            por__jr_push_key(c, st->kind == POR_CHANGE_SET ? "set" : "change");
+            por__jr_fail(c, "takes the reserve from %s beyond the largest amount, 2^127-1 base units",
+                         por_amount_format(reserve_before, cu->decimals, false, before, sizeof before));
+        }
+        reserve_before = reserve_path;
+        por__jr_reset(c, m2);
+    }
+    por__jr_reset(c, m);
+}
+
 static const struct {
     const char *name;
     por__param_custom_fn fn;                /* the value-reader form ... */
@@ -190,6 +338,10 @@ static const struct {
     {"token_reserve_custodian", NULL, por_param_read_token_reserve_custodian},
     {"token_bridges", NULL, por_param_read_token_bridges},
     {"token_refresh", NULL, por_param_read_token_refresh},
+    {"attack_factor", por__custom_attack_factor, NULL},
+    {"fraud_window_dressing", por__custom_window_dressing, NULL},
+    {"fraud_double_counted", por__custom_double_counted, NULL},
+    {"reserve_steps", por__custom_reserve_steps, NULL},
     {NULL, NULL, NULL},
 };
 

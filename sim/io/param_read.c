@@ -3,7 +3,10 @@
  * typed readers of json_read.c (so messages and JSON paths are those of the hand-written
  * readers), fills absent keys from the table's defaults, and runs the table's rules
  * through a por_param_check sink that reports at "$.path.key". Nested objects (OBJECT)
- * are read by their sub-table at "$.path.key"; CUSTOM keys by their io/ reader. */
+ * are read by their sub-table at "$.path.key"; CUSTOM keys by their io/ reader. A table
+ * with a VARIANT row has its discriminator read before the key check, which then allows
+ * the chosen variant's keys too ("unknown key for type \"crash\""); the variant's rows
+ * are read after the common ones. */
 #include "json_read.h"
 #include "por/param.h"
 
@@ -26,10 +29,10 @@ typedef struct {
 static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
                                const por_scenario *sc, const por__param_elems *in);
 
-/* KEY may be a dotted path below the object ("ocr.accept_deviation"). */
-static bool por__param_given(void *reader, const char *key)
+/* The value at KEY, which may be a dotted path below the object ("ocr.accept_deviation"),
+ * or NULL. */
+static const cJSON *por__param_lookup(const por__param_reader *r, const char *key)
 {
-    const por__param_reader *r = reader;
     const cJSON *o = r->obj;
     char seg[64];
     while (o && *key) {
@@ -38,7 +41,14 @@ static bool por__param_given(void *reader, const char *key)
         o = por__jr_get(o, seg);
         key += n + (key[n] == '.');
     }
-    return o != NULL;
+    return o;
+}
+
+static bool por__param_given(void *reader, const char *key) { return por__param_lookup(reader, key) != NULL; }
+
+static const char *por__param_describe(void *reader, const char *key, char *buf, size_t n)
+{
+    return por__jr_describe(por__param_lookup(reader, key), buf, n);
 }
 
 __attribute__((noreturn)) static void por__param_fail(void *reader, const char *key, const char *message)
@@ -193,12 +203,18 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         break;
     case POR_PARAM_AMOUNT: {
         uint32_t dec;
-        memcpy(&dec, base + p->decimals_offset, sizeof dec);
+        if (p->decimals_in)
+            dec = p->decimals_in(base, sc);
+        else
+            memcpy(&dec, base + p->decimals_offset, sizeof dec);
         por_amount a = por__jr_v_amount(c, v, dec, p->negative);
+        if (p->positive && a == 0)
+            por__jr_fail(c, "expected a positive amount, got \"%s\"", v->valuestring);
         memcpy(field, &a, sizeof a);
         break;
     }
     case POR_PARAM_WINDOW: /* read from the object itself (por__param_read_in) */
+    case POR_PARAM_VARIANT: /* read before the key check (por__param_read_in) */
     case POR_PARAM_RULE:
         break;
     }
@@ -221,33 +237,35 @@ void por__param_read_key(por__jr *c, const cJSON *obj, const por_param *p, void 
     por__jr_reset(c, m);
 }
 
-static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
-                               const por_scenario *sc, const por__param_elems *in)
+/* Appends T's keys but SKIP's to KEYS (N so far; room for 64), the four window keys for a
+ * WINDOW row. */
+static void por__param_keys(const por_param_table *t, const por_param *skip, const char **keys, size_t *n)
 {
     static const char *const window_keys[] = {"from", "at", "until", "for"};
-    const char *keys[65];
-    size_t nkeys = 0;
     for (size_t i = 0; i < t->nparams; i++)
         if (t->params[i].type == POR_PARAM_WINDOW) {
-            POR_ASSERT(nkeys + 4 < 64);
+            POR_ASSERT(*n + 4 < 64);
             for (size_t w = 0; w < 4; w++)
-                keys[nkeys++] = window_keys[w];
-        } else if (t->params[i].type != POR_PARAM_RULE) {
-            POR_ASSERT(nkeys < 64);
-            keys[nkeys++] = t->params[i].name;
+                keys[(*n)++] = window_keys[w];
+        } else if (t->params[i].type != POR_PARAM_RULE && &t->params[i] != skip) {
+            POR_ASSERT(*n < 64);
+            keys[(*n)++] = t->params[i].name;
         }
-    keys[nkeys] = NULL;
-    if (obj)
-        por__jr_v_object(c, obj, keys, NULL);
-    por__param_reader r = {c, obj};
-    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn};
+}
+
+/* Reads T's rows (but a VARIANT, read before) from OBJ into SECTION, then T's check. */
+static void por__param_rows(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
+                            const por_scenario *sc, const por__param_elems *in, const por_param_check *k)
+{
     char *base = section;
     for (size_t i = 0; i < t->nparams; i++) {
         const por_param *p = &t->params[i];
         const cJSON *v = p->name ? por__jr_get(obj, p->name) : NULL;
         size_t m = por__jr_mark(c);
         if (p->type == POR_PARAM_RULE) {
-            p->rule(&k, section);
+            p->rule(k, section);
+        } else if (p->type == POR_PARAM_VARIANT) {
+            /* read before the key check */
         } else if (p->type == POR_PARAM_WINDOW && obj) {
             por_window w = por__jr_window(c, obj);
             memcpy(base + p->offset, &w, sizeof w);
@@ -263,8 +281,70 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
             por__jr_push_key(c, p->name);
             por__param_value(c, v, p, base, sc, in);
         }
+        if (p->given_offset) {
+            bool given = v != NULL;
+            memcpy(base + p->given_offset, &given, sizeof given);
+        }
         por__jr_reset(c, m);
     }
+    if (t->check)
+        t->check(k, section);
+}
+
+/* T's VARIANT row (NULL: none): its discriminator is read from OBJ (absent: the default,
+ * or "missing required key") into SECTION before the keys are checked; returns the chosen
+ * variant's table and, in WHAT, "for NAME \"VALUE\"" for the unknown-key message. */
+static const por_param_table *por__param_variant(por__jr *c, const cJSON *obj, const por_param *p, void *section,
+                                                 char *what, size_t n)
+{
+    char got[96];
+    if (obj && !cJSON_IsObject(obj))
+        por__jr_fail(c, "expected an object, got %s", por__jr_describe(obj, got, sizeof got));
+    const cJSON *v = por__jr_get(obj, p->name);
+    int e = (int)p->def.u;
+    size_t m = por__jr_mark(c);
+    por__jr_push_key(c, p->name);
+    if (!v && obj && p->required)
+        por__jr_fail(c, "missing required key");
+    if (v)
+        e = (int)por__jr_v_enum(c, v, p->names);
+    por__jr_reset(c, m);
+    memcpy((char *)section + p->offset, &e, sizeof e);
+    snprintf(what, n, "for %s \"%s\"", p->name, p->names[e]);
+    return p->variants[e];
+}
+
+static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
+                               const por_scenario *sc, const por__param_elems *in)
+{
+    const por_param *var = NULL;
+    for (size_t i = 0; i < t->nparams; i++)
+        if (t->params[i].type == POR_PARAM_VARIANT)
+            var = &t->params[i];
+    const char *keys[65];
+    size_t nkeys = 0;
+    const por_param_table *vt = NULL;
+    char what[96];
+    if (var) {
+        vt = por__param_variant(c, obj, var, section, what, sizeof what);
+        keys[nkeys++] = var->name;
+    }
+    por__param_keys(t, var, keys, &nkeys);
+    if (vt)
+        por__param_keys(vt, NULL, keys, &nkeys);
+    keys[nkeys] = NULL;
+    if (obj)
+        por__jr_v_object(c, obj, keys, vt ? what : NULL);
+    por__param_reader r = {c, obj};
+    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn, por__param_describe};
+    if (!vt) {
+        por__param_rows(c, obj, t, section, sc, in, &k);
+        return;
+    }
+    por_param_table common = *t;
+    common.check = NULL;
+    por__param_rows(c, obj, &common, section, sc, in, &k);
+    por__param_rows(c, obj, vt, section, sc, in, &k);
     if (t->check)
         t->check(&k, section);
 }

@@ -16,9 +16,10 @@
  * table whose OBJECT row holds it. */
 const por_param_table *const por_param_tables[] = {
     &por_metrics_param_table, &por_network_param_table, &por_region_param_table, &por_partition_param_table,
-    &por_attestation_param_table, &por_chain_param_table, &por_txm_param_table, &por_feed_param_table,
+    &por_custodian_param_table, &por_reserve_param_table, &por_drift_param_table, &por_attestation_param_table,
+    &por_chain_param_table, &por_txm_param_table, &por_feed_param_table,
     &por_ocr_param_table, &por_token_param_table, &por_refresh_param_table, &por_consumer_param_table,
-    &por_threshold_param_table, NULL};
+    &por_threshold_param_table, &por_attacker_param_table, NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
@@ -72,6 +73,7 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
                        por__percent_format(p->max.i, y, sizeof y));
         break;
     case POR_PARAM_ENUM:
+    case POR_PARAM_VARIANT:
         por__schema_names(b, p->names);
         break;
     case POR_PARAM_BOOL:
@@ -120,7 +122,7 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "%s", p->type_doc);
         break;
     case POR_PARAM_AMOUNT:
-        por__sb_printf(b, "amount%s", p->negative ? "" : " >= 0");
+        por__sb_printf(b, "amount%s", p->positive ? " > 0" : p->negative ? "" : " >= 0");
         break;
     case POR_PARAM_RULE:
         break;
@@ -194,6 +196,7 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "`\"%s\"`", por__percent_format(p->def.i, x, sizeof x));
         break;
     case POR_PARAM_ENUM:
+    case POR_PARAM_VARIANT:
         por__sb_printf(b, "`\"%s\"`", p->names[p->def.u]);
         break;
     case POR_PARAM_BOOL:
@@ -245,35 +248,54 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     }
 }
 
+/* T's rows as a markdown table with keys under PREFIX, then its rules in words. */
+static void por__schema_rows(por__sbuf *b, const por_param_table *t, const char *prefix)
+{
+    por__sb_printf(b, "| key | type | default |\n|---|---|---|\n");
+    for (size_t i = 0; i < t->nparams; i++) {
+        const por_param *p = &t->params[i];
+        if (p->type == POR_PARAM_RULE)
+            continue;
+        por__sb_printf(b, "| ");
+        por__schema_key(b, prefix, p);
+        por__sb_printf(b, " | ");
+        por__schema_type(b, p);
+        por__sb_printf(b, ": %s | ", p->doc);
+        por__schema_default(b, p);
+        por__sb_printf(b, " |\n");
+    }
+    const char *sep = "\nRules across keys: ";
+    for (size_t i = 0; i < t->nparams; i++)
+        if (t->params[i].type == POR_PARAM_RULE) {
+            por__sb_printf(b, "%s%s", sep, t->params[i].doc);
+            sep = "; ";
+        }
+    if (t->check_doc)
+        por__sb_printf(b, "%s%s", sep, t->check_doc);
+    if (strcmp(sep, "; ") == 0 || t->check_doc)
+        por__sb_printf(b, ".\n");
+}
+
 char *por_schema_markdown(const por_param_table *t)
 {
     por__sbuf b = {0};
     /* Keys are written relative to the section heading ("## feed" lists "ocr.n"). */
     const char *dot = strchr(t->path, '.');
     const char *prefix = dot ? dot + 1 : "";
-    por__sb_printf(&b, "| key | type | default |\n|---|---|---|\n");
-    for (size_t i = 0; i < t->nparams; i++) {
+    por__schema_rows(&b, t, prefix);
+    for (size_t i = 0; i < t->nparams; i++) { /* a VARIANT: each value's own keys */
         const por_param *p = &t->params[i];
-        if (p->type == POR_PARAM_RULE)
+        if (p->type != POR_PARAM_VARIANT)
             continue;
-        por__sb_printf(&b, "| ");
-        por__schema_key(&b, prefix, p);
-        por__sb_printf(&b, " | ");
-        por__schema_type(&b, p);
-        por__sb_printf(&b, ": %s | ", p->doc);
-        por__schema_default(&b, p);
-        por__sb_printf(&b, " |\n");
-    }
-    const char *sep = "\nRules across keys: ";
-    for (size_t i = 0; i < t->nparams; i++)
-        if (t->params[i].type == POR_PARAM_RULE) {
-            por__sb_printf(&b, "%s%s", sep, t->params[i].doc);
-            sep = "; ";
+        for (size_t v = 0; p->names[v]; v++) {
+            if (p->variants[v]->nparams == 0) {
+                por__sb_printf(&b, "\nWith `\"%s\": \"%s\"`: no other keys.\n", p->name, p->names[v]);
+                continue;
+            }
+            por__sb_printf(&b, "\nWith `\"%s\": \"%s\"`:\n\n", p->name, p->names[v]);
+            por__schema_rows(&b, p->variants[v], prefix);
         }
-    if (t->check_doc)
-        por__sb_printf(&b, "%s%s", sep, t->check_doc);
-    if (strcmp(sep, "; ") == 0 || t->check_doc)
-        por__sb_printf(&b, ".\n");
+    }
     return b.s;
 }
 
@@ -346,7 +368,8 @@ static cJSON *por__schema_property(const por_param *p)
         if (!p->derive && !p->required)
             cJSON_AddStringToObject(o, "default", por__percent_format(p->def.i, x, sizeof x));
         break;
-    case POR_PARAM_ENUM: {
+    case POR_PARAM_ENUM:
+    case POR_PARAM_VARIANT: {
         cJSON *e = cJSON_AddArrayToObject(o, "enum");
         for (size_t i = 0; p->names[i]; i++)
             cJSON_AddItemToArray(e, cJSON_CreateString(p->names[i]));
@@ -450,6 +473,58 @@ static void por__schema_window(cJSON *props)
     }
 }
 
+/* T's keys as the "properties" (and "required") of O. */
+static void por__schema_props(cJSON *o, const por_param_table *t)
+{
+    cJSON *props = cJSON_AddObjectToObject(o, "properties");
+    cJSON *required = NULL;
+    for (size_t k = 0; k < t->nparams; k++) {
+        const por_param *p = &t->params[k];
+        if (p->type == POR_PARAM_RULE)
+            continue;
+        if (p->type == POR_PARAM_WINDOW) {
+            por__schema_window(props);
+            continue;
+        }
+        cJSON_AddItemToObject(props, p->name, por__schema_property(p));
+        if (p->required) {
+            if (!required)
+                required = cJSON_AddArrayToObject(o, "required");
+            cJSON_AddItemToArray(required, cJSON_CreateString(p->name));
+        }
+    }
+}
+
+/* The VARIANT row P of O's table: one {"if": {discriminator: const VALUE}, "then": that
+ * variant's keys and rules} per value, all in "allOf". */
+static void por__schema_variants(cJSON *o, const por_param *p)
+{
+    cJSON *all = cJSON_AddArrayToObject(o, "allOf");
+    for (size_t v = 0; p->names[v]; v++) {
+        const por_param_table *t = p->variants[v];
+        cJSON *branch = cJSON_CreateObject();
+        cJSON *cond = cJSON_AddObjectToObject(branch, "if");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(cond, "properties"), p->name),
+                                "const", p->names[v]);
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(cond, "required"), cJSON_CreateString(p->name));
+        cJSON *then = cJSON_AddObjectToObject(branch, "then");
+        por__sbuf d = {0};
+        por__sb_printf(&d, "%s \"%s\"", p->name, p->names[v]);
+        const char *sep = ". Rules: ";
+        for (size_t k = 0; k < t->nparams; k++)
+            if (t->params[k].type == POR_PARAM_RULE) {
+                por__sb_printf(&d, "%s%s", sep, t->params[k].doc);
+                sep = "; ";
+            }
+        if (t->check_doc)
+            por__sb_printf(&d, "%s%s", sep, t->check_doc);
+        cJSON_AddStringToObject(then, "description", d.s);
+        free(d.s);
+        por__schema_props(then, t);
+        cJSON_AddItemToArray(all, branch);
+    }
+}
+
 /* The object schema at PATH ("feed.ocr", "consumers[].thresholds[]") under ROOT,
  * created on the way; "key[]" is an array whose items are that object. */
 static cJSON *por__schema_at(cJSON *root, const char *path)
@@ -498,7 +573,7 @@ char *por_schema_json(void)
     cJSON_AddStringToObject(dur, "description", "a duration: \"250ms\", \"12s\", \"1h30m\", \"1.5s\"");
     cJSON *pct = cJSON_AddObjectToObject(defs, "percentage");
     cJSON_AddStringToObject(pct, "type", "string");
-    cJSON_AddStringToObject(pct, "pattern", "^-?[0-9]+(\\.[0-9]+)?%$");
+    cJSON_AddStringToObject(pct, "pattern", "^[-+]?[0-9]+(\\.[0-9]+)?%$");
     cJSON_AddStringToObject(pct, "description", "a percentage: \"1%\", \"0.5%\", \"-8%\"");
     cJSON *dd = cJSON_AddObjectToObject(defs, "duration_distribution");
     cJSON_AddStringToObject(dd, "description",
@@ -523,7 +598,7 @@ char *por_schema_json(void)
     por__schema_window(cJSON_AddObjectToObject(win, "properties"));
     cJSON *amt = cJSON_AddObjectToObject(defs, "amount");
     cJSON_AddStringToObject(amt, "type", "string");
-    cJSON_AddStringToObject(amt, "pattern", "^-?[0-9]+(\\.[0-9]+)?$");
+    cJSON_AddStringToObject(amt, "pattern", "^[-+]?[0-9]+(\\.[0-9]+)?$");
     cJSON_AddStringToObject(amt, "description",
                             "an exact decimal amount as a string, at most as many decimals as the section says: "
                             "\"1000000.50\"");
@@ -538,24 +613,15 @@ char *por_schema_json(void)
             cJSON_AddStringToObject(o, "description", d.s);
             free(d.s);
         }
-        cJSON_AddBoolToObject(o, "additionalProperties", false);
-        cJSON *props = cJSON_AddObjectToObject(o, "properties");
-        cJSON *required = NULL;
-        for (size_t k = 0; k < t->nparams; k++) {
-            const por_param *p = &t->params[k];
-            if (p->type == POR_PARAM_RULE)
-                continue;
-            if (p->type == POR_PARAM_WINDOW) {
-                por__schema_window(props);
-                continue;
-            }
-            cJSON_AddItemToObject(props, p->name, por__schema_property(p));
-            if (p->required) {
-                if (!required)
-                    required = cJSON_AddArrayToObject(o, "required");
-                cJSON_AddItemToArray(required, cJSON_CreateString(p->name));
-            }
-        }
+        const por_param *var = NULL;
+        for (size_t k = 0; k < t->nparams; k++)
+            if (t->params[k].type == POR_PARAM_VARIANT)
+                var = &t->params[k];
+        /* with a VARIANT the keys of the if/then branches count as known (2020-12) */
+        cJSON_AddBoolToObject(o, var ? "unevaluatedProperties" : "additionalProperties", false);
+        por__schema_props(o, t);
+        if (var)
+            por__schema_variants(o, var);
     }
     char *s = cJSON_Print(root);
     cJSON_Delete(root);

@@ -38,6 +38,22 @@
  *                        on the scenario); por_param_defaults leaves the field as it is.
  *                        .type_doc says its type for the schema
  *   UINT32_LIST          see below; RULE is not a key but a check at that point
+ *   VARIANT              an object whose allowed keys depend on a discriminator key: the
+ *                        row's .name is that key ("type" of an attacker), .names its values,
+ *                        stored as an int-sized enum at .offset (default .def.u when not
+ *                        .required), and .variants one table per value, read over the same
+ *                        section (por_attack_config for every attack kind). The reader reads
+ *                        the discriminator first, then checks the object's keys against the
+ *                        discriminator, the other common rows and the chosen variant's rows,
+ *                        in that order ("unknown key for type \"crash\"" with suggestions,
+ *                        the variant named as "for NAME \"VALUE\""); it reads the common rows,
+ *                        then the variant's rows, RULE rows and check, then the common table's
+ *                        check. A table has at most one VARIANT row; the schema lists each
+ *                        variant's keys (markdown) and gives one if/then per value (JSON Schema)
+ * Any row: with .given_offset (not 0) the bool there says whether the key was given (a
+ * time where 0 is a value, such as an attack's leader_at). AMOUNT: with .decimals_in the
+ * decimals come from the scenario read so far (the feed's, the token's) instead of
+ * .decimals_offset; .positive refuses 0 ("expected a positive amount, got \"0\"").
  * A rule's KEY may be a path below the object: a dotted one for por_param_given and
  * por_param_fail ("ocr.accept_deviation"), an element for por_param_fail ("sources[1]").
  * A row that is .required has no default in a file ("missing required key"), but
@@ -90,6 +106,8 @@ typedef enum {
     POR_PARAM_GWEI,        /* uint64_t wei: JSON number of gwei in [min.d, max.d] */
     POR_PARAM_OBJECT,      /* a nested object read by .sub over the struct at .offset */
     POR_PARAM_AMOUNT,      /* por_amount: decimal string in the decimals at .decimals_offset */
+    POR_PARAM_VARIANT,     /* an int-sized enum discriminator (.names) choosing the table of
+                              .variants that gives the rest of the object's keys */
 } por_param_type;
 
 /* What a POR_PARAM_REF names. */
@@ -117,9 +135,17 @@ typedef struct por_param_check {
     void (*fail)(void *reader, const char *key, const char *message) __attribute__((noreturn));
     /* Records the warning "FILE: $.path.KEY: MESSAGE" and goes on. */
     void (*warn)(void *reader, const char *key, const char *message);
+    /* Writes KEY's JSON value as the loader's messages describe it ("1.1", "\"110%\"",
+     * "an array"; "nothing" when absent) into BUF (>= 96 bytes); returns BUF. */
+    const char *(*describe)(void *reader, const char *key, char *buf, size_t n);
 } por_param_check;
 
 static inline bool por_param_given(const por_param_check *k, const char *key) { return k->given(k->reader, key); }
+
+static inline const char *por_param_describe(const por_param_check *k, const char *key, char *buf, size_t n)
+{
+    return k->describe(k->reader, key, buf, n);
+}
 
 __attribute__((format(printf, 3, 4), noreturn)) static inline void por_param_fail(const por_param_check *k,
                                                                                    const char *key,
@@ -164,7 +190,7 @@ typedef struct {
      * refused with this message (one %llu: the value) instead of the range message. */
     const char *range_msg;
     bool min_open, max_open; /* NUMBER */
-    bool positive;           /* DURATION: > 0 */
+    bool positive;           /* DURATION, AMOUNT: > 0 */
     const char *const *names; /* ENUM: NULL-terminated */
     size_t decimals_offset;     /* AMOUNT: offsetof the uint32_t decimals in the section */
     bool negative;              /* AMOUNT: negatives allowed */
@@ -186,6 +212,12 @@ typedef struct {
     const char *custom;    /* CUSTOM: the io/ reader's name */
     bool custom_absent;    /* CUSTOM: the reader is also called when the key is absent */
     const char *type_doc;  /* CUSTOM: the accepted form, for the schema */
+    /* VARIANT: the table of each value of .names, in the same order */
+    const por_param_table *const *variants;
+    size_t given_offset;   /* any row: offsetof a bool set to whether the key is given (0: none) */
+    /* AMOUNT: the decimals from the scenario read so far (SCENARIO: const por_scenario *,
+     * NULL from por_param_defaults), instead of .decimals_offset */
+    unsigned (*decimals_in)(const void *section, const void *scenario);
 } por_param;
 
 struct por_param_table {
@@ -234,6 +266,18 @@ extern const por_param_table por_chain_param_table; /* chains[]: models/chain/ch
 extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
 extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
 extern const por_param_table por_token_param_table; /* token: models/token/token_params.c */
+extern const por_param_table por_attacker_param_table; /* attackers[], its VARIANT "type" choosing
+                                                          one table per attack kind:
+                                                          models/attacker/attacker_params.c */
+extern const por_param por_attackers_param;            /* the top-level "attackers" array (on
+                                                          por_scenario): attacker_params.c */
+extern const por_param_table por_drift_param_table;    /* custodians[].reserve.drift (por_drift), its
+                                                          VARIANT "model":
+                                                          models/custodian/custodian_params.c */
+extern const por_param_table por_custodian_param_table; /* custodians[]:
+                                                           models/custodian/custodian_params.c */
+extern const por_param_table por_reserve_param_table;   /* custodians[].reserve (on the custodian
+                                                           itself): custodian_params.c */
 
 
 #endif
