@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const doc = "{\"duration\": \"1d\"}";
@@ -284,13 +285,18 @@ START_TEST(test_token_defaults)
      * reserve at once */
     ck_assert_uint_eq(want.decimals, 18);
     ck_assert_int_eq(want.deposit_delay, 0);
-    /* the CUSTOM rows' defaults, as their default_doc says (SCHEMA.md's token table) */
+    /* the defaults as SCHEMA.md's token table says: the feed's chain (REF_LIST's derived
+     * default); 990,000,000 tokens on it (the CUSTOM supply reader); bridges take 30
+     * minutes (the hand-written reader's 30 * POR_MIN); Secure Mint on; Poisson mints, 24
+     * a day; no redemptions, no bridges; the feed's first source holds the reserve;
+     * refresh-then-mint off (an .absent_off object) */
     ck_assert_uint_eq(got->nchains, 1);
     ck_assert_uint_eq(got->chains[0], sc->feed.chain);
     por_amount supply;
     ck_assert(por_amount_mul(990000000, por_amount_pow10(18), &supply));
     ck_assert(got->initial_supply[0] == supply);
-    ck_assert_int_eq(got->bridge_delay, 30 * POR_MIN);
+    ck_assert_int_eq(got->bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(got->bridge_delay_dist.value, 30 * POR_MIN);
     ck_assert(got->secure_mint.enabled);
     ck_assert_int_eq(got->mints.kind, POR_PROCESS_POISSON);
     ck_assert(got->mints.per_day == 24);
@@ -299,8 +305,16 @@ START_TEST(test_token_defaults)
     ck_assert_int_eq(got->reserve_custodian, (int32_t)sc->feed.sources[0]);
     ck_assert(!got->refresh.enabled);
     por_scenario_free(sc);
+    /* without a scenario the table's own defaults: chain 0, custodian 0, 30m, off */
+    ck_assert_uint_eq(want.nchains, 1);
+    ck_assert_uint_eq(want.chains[0], 0);
+    free(want.chains);
+    ck_assert_int_eq(want.reserve_custodian, 0);
+    ck_assert_int_eq(want.bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(want.bridge_delay_dist.value, 30 * POR_MIN);
+    ck_assert(!want.refresh.enabled);
+    ck_assert_int_eq(want.refresh.timeout, 10 * POR_MIN); /* the sub-table's own default */
     /* CUSTOM rows are left alone by por_param_defaults (their readers set them) */
-    ck_assert_ptr_null(want.chains);
     ck_assert_ptr_null(want.initial_supply);
 }
 END_TEST
@@ -317,6 +331,127 @@ START_TEST(test_token_decimals_rule)
     por_scenario *sc = set_ok("token.decimals=20");
     ck_assert_uint_eq(sc->token.decimals, 20);
     por_scenario_free(sc);
+}
+END_TEST
+
+/* The message loading the document DOC3 fails with. */
+static const char *doc_err(const char *d)
+{
+    static por_error err;
+    por_scenario *sc = NULL;
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_EINPUT, "%s loaded",
+                  d);
+    return err.msg;
+}
+
+/* REF_LIST (token.chains): names of the scenario's chains stored as their indices in the
+ * given order; refused: not an array, empty, longer than the chains there are (or 64),
+ * a name twice, an unknown name (with the loader's suggestion), a non-string. */
+START_TEST(test_ref_list)
+{
+    static const char *const head = "{\"duration\": \"1d\", \"chains\": [{\"name\": \"eth\"}, {\"name\": "
+                                    "\"base\"}, {\"name\": \"arb\"}], \"token\": {\"chains\": ";
+    char d[512];
+    snprintf(d, sizeof d, "%s[\"arb\", \"eth\"]}}", head);
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+    ck_assert_uint_eq(sc->token.nchains, 2);
+    ck_assert_uint_eq(sc->token.chains[0], 2);
+    ck_assert_uint_eq(sc->token.chains[1], 0);
+    por_scenario_free(sc);
+    static const struct {
+        const char *value, *msg;
+    } bad[] = {
+        {"\"eth\"", "t.json: $.token.chains: expected an array, got \"eth\""},
+        {"[]", "t.json: $.token.chains: expected at least 1 element, got 0"},
+        {"[\"eth\", \"base\", \"arb\", \"eth\"]", "t.json: $.token.chains: expected at most 3 elements, got 4"},
+        {"[\"base\", \"base\"]", "t.json: $.token.chains[1]: chain \"base\" listed twice"},
+        {"[\"bsae\"]", "t.json: $.token.chains[0]: unknown chain \"bsae\"; did you mean \"base\"?"},
+        {"[1]", "t.json: $.token.chains[0]: expected the name of a chain, got 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(d, sizeof d, "%s%s}}", head, bad[i].value);
+        ck_assert_str_eq(doc_err(d), bad[i].msg);
+    }
+    /* at most 64 names (.max_len) even when the scenario has more chains */
+    char big[8192];
+    size_t n = (size_t)snprintf(big, sizeof big, "{\"duration\": \"1d\", \"chains\": [");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s{\"name\": \"c%d\"}", i ? ", " : "", i);
+    n += (size_t)snprintf(big + n, sizeof big - n, "], \"token\": {\"chains\": [");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s\"c%d\"", i ? ", " : "", i);
+    snprintf(big + n, sizeof big - n, "]}}");
+    ck_assert_str_eq(doc_err(big), "t.json: $.token.chains: expected at most 64 elements, got 65");
+}
+END_TEST
+
+/* REF with a RULE (token.reserve_custodian): absent, the feed's first source (the
+ * derived default); given, a custodian in the feed's unit, else refused at the key. */
+START_TEST(test_reserve_custodian)
+{
+    static const char *const head = "{\"duration\": \"1d\", \"custodians\": [{\"name\": \"a\"}, {\"name\": "
+                                    "\"b\"}, {\"name\": \"e\", \"unit\": \"EUR\"}], \"feed\": {\"sources\": "
+                                    "[\"b\"]}";
+    char d[512];
+    snprintf(d, sizeof d, "%s}", head);
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->token.reserve_custodian, 1);
+    por_scenario_free(sc);
+    snprintf(d, sizeof d, "%s, \"token\": {\"reserve_custodian\": \"a\"}}", head);
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->token.reserve_custodian, 0);
+    por_scenario_free(sc);
+    snprintf(d, sizeof d, "%s, \"token\": {\"reserve_custodian\": \"e\"}}", head);
+    ck_assert_str_eq(doc_err(d), "t.json: $.token.reserve_custodian: needs a custodian in the feed's unit \"USD\", "
+                                 "got \"e\" (EUR)");
+    snprintf(d, sizeof d, "%s, \"token\": {\"reserve_custodian\": 2}}", head);
+    ck_assert_str_eq(doc_err(d), "t.json: $.token.reserve_custodian: expected the name of a custodian, got 2");
+}
+END_TEST
+
+/* OBJECT with .absent_off (token.refresh_then_mint): absent, off with the sub-table's
+ * other defaults; given (even empty), on; "enabled": false keeps it off. */
+START_TEST(test_object_absent_off)
+{
+    por_refresh_config want;
+    por_param_defaults(&por_refresh_param_table, &want);
+    ck_assert(want.enabled); /* the sub-table's own default: a given object is on */
+    por_scenario *sc = por_scenario_defaults();
+    ck_assert(!sc->token.refresh.enabled);
+    ck_assert_int_eq(sc->token.refresh.timeout, want.timeout);
+    por_scenario_free(sc);
+    sc = set_ok("token.refresh_then_mint={}");
+    ck_assert(sc->token.refresh.enabled);
+    por_scenario_free(sc);
+    sc = set_ok("token.refresh_then_mint={\"enabled\": false}");
+    ck_assert(!sc->token.refresh.enabled);
+    por_scenario_free(sc);
+    refuses("token.refresh_then_mint=3", "$.token.refresh_then_mint", "expected an object, got 3");
+}
+END_TEST
+
+/* DISTRIBUTION (token.bridge_delay): a duration is a constant distribution (drawing
+ * nothing), an object a distribution; refusals are the duration distribution's. */
+START_TEST(test_bridge_delay)
+{
+    por_scenario *sc = set_ok("token.bridge_delay=\"45m\"");
+    ck_assert_int_eq(sc->token.bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.value, 45 * POR_MIN);
+    por_scenario_free(sc);
+    sc = set_ok("token.bridge_delay={\"dist\": \"uniform\", \"min\": \"1m\", \"max\": \"2m\"}");
+    ck_assert_int_eq(sc->token.bridge_delay_dist.kind, POR_DIST_UNIFORM);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.max, 2 * POR_MIN);
+    por_scenario_free(sc);
+    refuses("token.bridge_delay=\"-5m\"", "$.token.bridge_delay",
+            "expected a duration such as \"250ms\" or \"30d\", got \"-5m\": negative duration");
+    refuses("token.bridge_delay=true", "$.token.bridge_delay",
+            "expected a duration such as \"80ms\" or an object such as {\"dist\": \"lognormal\", \"median\": "
+            "\"80ms\", \"sigma\": 0.5}, got true");
 }
 END_TEST
 
@@ -408,6 +543,10 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_feed_defaults);
     tcase_add_test(t, test_token_defaults);
     tcase_add_test(t, test_token_decimals_rule);
+    tcase_add_test(t, test_ref_list);
+    tcase_add_test(t, test_reserve_custodian);
+    tcase_add_test(t, test_object_absent_off);
+    tcase_add_test(t, test_bridge_delay);
     suite_add_tcase(s, t);
     return s;
 }

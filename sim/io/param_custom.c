@@ -169,6 +169,43 @@ static void por__custom_oracle_groups(por__jr *c, const cJSON *g, const por_para
     }
 }
 
+/* 10^DECIMALS * UNITS, the default of the absent KEY, or a failure at KEY naming it. */
+por_amount por__param_default_units(por__jr *c, const char *key, por_amount units, unsigned decimals)
+{
+    por_amount v = 0;
+    if (por_amount_mul(units, por_amount_pow10(decimals), &v))
+        return v;
+    por__jr_push_key(c, key);
+    por__jr_fail(c, "missing: the default does not fit in 128 bits with %u decimals", decimals);
+}
+
+/* token.initial_supply: an amount (all on the first chain), or an object giving each of
+ * token.chains its own (by chain name; missing chains hold 0); absent, 990,000,000
+ * tokens on the first chain. A map keyed by another key's names, so no generic type. */
+static void por__custom_token_supply(void *reader, const void *node, void *section, const void *scenario)
+{
+    por__jr *c = reader;
+    const cJSON *s = node;
+    por_token_config *tk = section;
+    const por_scenario *sc = scenario;
+    tk->initial_supply = por_xcalloc(tk->nchains, sizeof *tk->initial_supply);
+    if (!s) {
+        tk->initial_supply[0] = por__param_default_units(c, "initial_supply", 990000000, tk->decimals);
+        return;
+    }
+    if (!cJSON_IsObject(s)) {
+        tk->initial_supply[0] = por__jr_v_amount(c, s, tk->decimals, false);
+        return;
+    }
+    const char *names[65];
+    for (size_t i = 0; i < tk->nchains; i++)
+        names[i] = sc->chains[tk->chains[i]].name;
+    names[tk->nchains] = NULL;
+    por__jr_v_object(c, s, names, "(not one of token.chains)");
+    for (size_t i = 0; i < tk->nchains; i++)
+        tk->initial_supply[i] = por__jr_amount(c, s, names[i], 0, tk->decimals, false);
+}
+
 static const struct {
     const char *name;
     por__param_custom_fn fn;                /* the value-reader form ... */
@@ -181,15 +218,11 @@ static const struct {
     {"attestation_phase", por__custom_attestation_phase, NULL},
     {"chain_congestion", NULL, por_param_read_chain_congestion},
     {"feed_sources", NULL, por_param_read_feed_sources},
-    {"token_chains", NULL, por_param_read_token_chains},
-    {"token_supply", NULL, por_param_read_token_supply},
-    {"token_bridge_delay", NULL, por_param_read_token_bridge_delay},
+    {"token_supply", NULL, por__custom_token_supply},
     {"token_secure_mint", NULL, por_param_read_token_secure_mint},
     {"token_mints", NULL, por_param_read_token_mints},
     {"token_redeems", NULL, por_param_read_token_redeems},
-    {"token_reserve_custodian", NULL, por_param_read_token_reserve_custodian},
     {"token_bridges", NULL, por_param_read_token_bridges},
-    {"token_refresh", NULL, por_param_read_token_refresh},
     {NULL, NULL, NULL},
 };
 

@@ -90,6 +90,30 @@ static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, c
     }
 }
 
+/* A list of 1..max_len names of chains or custodians (P->ref; no more than the scenario
+ * has), none twice, into P's uint32_t * and count: the allocation is attached before an
+ * element can fail. */
+static void por__param_ref_list(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc)
+{
+    bool chain = p->ref == POR_REF_CHAIN;
+    size_t have = chain ? sc->nchains : sc->ncustodians;
+    size_t n = por__jr_v_array(c, v, 1, have < p->max_len ? have : p->max_len);
+    uint32_t *ix = por_xcalloc(n, sizeof *ix);
+    memcpy(base + p->offset, &ix, sizeof ix);
+    memcpy(base + p->count_offset, &n, sizeof n);
+    size_t i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        ix[i] = chain ? por__sc_chain_ref(c, e, sc) : por__sc_custodian_ref(c, e, sc);
+        for (size_t j = 0; j < i; j++)
+            if (ix[j] == ix[i])
+                por__jr_fail(c, "%s \"%s\" listed twice", chain ? "chain" : "custodian",
+                             chain ? sc->chains[ix[i]].name : sc->custodians[ix[i]].name);
+        por__jr_reset(c, m);
+    }
+}
+
 /* Reads the present key P of OBJ (path already pushed) into FIELD. */
 static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc,
                              const por__param_elems *in)
@@ -198,6 +222,9 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         memcpy(field, &a, sizeof a);
         break;
     }
+    case POR_PARAM_REF_LIST:
+        por__param_ref_list(c, v, p, base, sc);
+        break;
     case POR_PARAM_WINDOW: /* read from the object itself (por__param_read_in) */
     case POR_PARAM_RULE:
         break;

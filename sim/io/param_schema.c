@@ -122,6 +122,9 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
     case POR_PARAM_AMOUNT:
         por__sb_printf(b, "amount%s", p->negative ? "" : " >= 0");
         break;
+    case POR_PARAM_REF_LIST:
+        por__sb_printf(b, "array of 1..%zu %s names, no repeats", p->max_len, por__schema_ref_kind[p->ref]);
+        break;
     case POR_PARAM_RULE:
         break;
     }
@@ -219,6 +222,7 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     case POR_PARAM_WINDOWS:
     case POR_PARAM_ARRAY:
     case POR_PARAM_CUSTOM:
+    case POR_PARAM_REF_LIST:
         por__sb_printf(b, "none");
         break;
     case POR_PARAM_OBJECT:
@@ -427,6 +431,13 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddNumberToObject(o, "minItems", (double)p->min_len);
         cJSON_AddNumberToObject(o, "maxItems", (double)p->max_len);
         cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "object");
+        break;
+    case POR_PARAM_REF_LIST:
+        cJSON_AddStringToObject(o, "type", "array");
+        cJSON_AddNumberToObject(o, "minItems", 1);
+        cJSON_AddNumberToObject(o, "maxItems", (double)p->max_len);
+        cJSON_AddBoolToObject(o, "uniqueItems", true);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "string");
         break;
     case POR_PARAM_WINDOW: /* its keys are added one by one (por__schema_window) */
     case POR_PARAM_CUSTOM: /* only the description: the form is checked by a hand-written reader */

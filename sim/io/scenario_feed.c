@@ -63,67 +63,6 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
 /* The keys of token are the table in models/token/token_params.c; these are its CUSTOM
  * readers (por/param.h), each called with the key's value, or NULL when it is absent. */
 
-/* 10^DECIMALS * UNITS, the default of the absent KEY, or a failure at KEY naming it. */
-static por_amount por__sc_default_units(por__jr *c, const char *key, por_amount units, unsigned decimals)
-{
-    por_amount v = 0;
-    if (por_amount_mul(units, por_amount_pow10(decimals), &v))
-        return v;
-    por__jr_push_key(c, key);
-    por__jr_fail(c, "missing: the default does not fit in 128 bits with %u decimals", decimals);
-}
-
-void por_param_read_token_chains(void *reader, const void *node, void *section, const void *scenario)
-{
-    por__jr *c = reader;
-    const cJSON *ch = node;
-    por_token_config *tk = section;
-    const por_scenario *sc = scenario;
-    if (!ch) { /* the feed's chain */
-        tk->chains = por_xcalloc(1, sizeof *tk->chains);
-        tk->nchains = 1;
-        tk->chains[0] = sc->feed.chain;
-        return;
-    }
-    size_t n = por__jr_v_array(c, ch, 1, sc->nchains < 64 ? sc->nchains : 64);
-    tk->chains = por_xcalloc(n, sizeof *tk->chains);
-    tk->nchains = n;
-    size_t i = 0;
-    for (const cJSON *e = ch->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        tk->chains[i] = por__sc_chain_ref(c, e, sc);
-        for (size_t j = 0; j < i; j++)
-            if (tk->chains[j] == tk->chains[i])
-                por__jr_fail(c, "chain \"%s\" listed twice", sc->chains[tk->chains[i]].name);
-        por__jr_reset(c, m);
-    }
-}
-
-void por_param_read_token_supply(void *reader, const void *node, void *section, const void *scenario)
-{
-    por__jr *c = reader;
-    const cJSON *s = node;
-    por_token_config *tk = section;
-    const por_scenario *sc = scenario;
-    tk->initial_supply = por_xcalloc(tk->nchains, sizeof *tk->initial_supply);
-    if (!s) {
-        tk->initial_supply[0] = por__sc_default_units(c, "initial_supply", 990000000, tk->decimals);
-        return;
-    }
-    if (!cJSON_IsObject(s)) {
-        tk->initial_supply[0] = por__jr_v_amount(c, s, tk->decimals, false);
-        return;
-    }
-    const char *names[65];
-    for (size_t i = 0; i < tk->nchains; i++)
-        names[i] = sc->chains[tk->chains[i]].name;
-    names[tk->nchains] = NULL;
-    por__jr_v_object(c, s, names, "(not one of token.chains)");
-    for (size_t i = 0; i < tk->nchains; i++)
-        tk->initial_supply[i] = por__jr_amount(c, s, names[i], 0, tk->decimals, false);
-}
-
 /* A percentage margin at M.value in basis points, as SecureMintPolicy holds it
  * (_setReserveMargin: "margin must be <= BASIS_POINTS for percentage modes"; the policy's
  * uint256 cannot hold a fraction of a basis point, so a sub-basis-point value is refused
@@ -313,7 +252,7 @@ static void por__sc_process(por__jr *c, const cJSON *p, const char *key, por_tok
             rp->kind = POR_PROCESS_POISSON;
             rp->per_day = 24;
             rp->amount.kind = POR_DIST_LOGNORMAL;
-            rp->amount.median = por__sc_default_units(c, key, 100000, dec);
+            rp->amount.median = por__param_default_units(c, key, 100000, dec);
             rp->amount.sigma = 1.0;
         } else {
             rp->kind = POR_PROCESS_NONE;
@@ -370,54 +309,6 @@ void por_param_read_token_bridges(void *reader, const void *node, void *section,
     por_token_config *tk = section;
     tk->bridge_from = tk->bridge_to = -1;
     por__sc_process(reader, node, "bridges", tk, scenario, &tk->bridges, true);
-}
-
-/* token.reserve_custodian: the custodian backed mints deposit with (default: the feed's
- * first source); it must hold the feed's unit. */
-void por_param_read_token_reserve_custodian(void *reader, const void *node, void *section, const void *scenario)
-{
-    por__jr *c = reader;
-    const cJSON *rc = node;
-    por_token_config *tk = section;
-    const por_scenario *sc = scenario;
-    tk->reserve_custodian = sc->feed.nsources ? (int32_t)sc->feed.sources[0] : 0;
-    if (!rc)
-        return;
-    tk->reserve_custodian = (int32_t)por__sc_custodian_ref(c, rc, sc);
-    const por_custodian_config *got = &sc->custodians[tk->reserve_custodian];
-    const por_custodian_config *want = &sc->custodians[sc->feed.nsources ? sc->feed.sources[0] : 0];
-    if (strcmp(got->unit, want->unit) != 0)
-        por__jr_fail(c, "needs a custodian in the feed's unit \"%s\", got \"%s\" (%s)", want->unit, got->name,
-                     got->unit);
-}
-
-/* token.bridge_delay: a duration, or a duration distribution drawn per transfer (any
- * other JSON type gets the distribution reader's message, which names both forms). */
-void por_param_read_token_bridge_delay(void *reader, const void *node, void *section, const void *scenario)
-{
-    por__jr *c = reader;
-    const cJSON *d = node;
-    por_token_config *tk = section;
-    (void)scenario;
-    if (!d || cJSON_IsString(d)) {
-        tk->bridge_delay = d ? por__jr_v_duration(c, d, false) : 30 * POR_MIN;
-        return;
-    }
-    por__jr_v_duration_dist(c, d, &tk->bridge_delay_dist);
-    tk->bridge_delay_drawn = true;
-}
-
-/* token.refresh_then_mint (models/world/refresh_params.c): absent, refresh-then-mint is
- * off; the object's presence turns it on unless it says "enabled": false. */
-void por_param_read_token_refresh(void *reader, const void *node, void *section, const void *scenario)
-{
-    por_token_config *tk = section;
-    if (!node) {
-        por_param_defaults(&por_refresh_param_table, &tk->refresh);
-        tk->refresh.enabled = false;
-        return;
-    }
-    por__param_read(reader, node, &por_refresh_param_table, &tk->refresh, scenario);
 }
 
 void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)

@@ -30,7 +30,8 @@
  *   OBJECT               a nested object read by the table .sub over the struct at .offset
  *                        (0 = the same struct as the parent, so the sub-table's derived
  *                        defaults can see the parent's fields); absent: .sub's defaults
- *   DISTRIBUTION, WINDOWS, WINDOW, ARRAY: see the enum below
+ *                        (with .absent_off, its "enabled" false)
+ *   DISTRIBUTION, WINDOWS, WINDOW, ARRAY, REF_LIST: see the enum below
  *   CUSTOM               a key whose value no generic type describes: .custom names a
  *                        reader in sim/io/param_custom.c (by string, so a model's table
  *                        never links against io/); with .custom_absent it is also called
@@ -90,6 +91,10 @@ typedef enum {
     POR_PARAM_GWEI,        /* uint64_t wei: JSON number of gwei in [min.d, max.d] */
     POR_PARAM_OBJECT,      /* a nested object read by .sub over the struct at .offset */
     POR_PARAM_AMOUNT,      /* por_amount: decimal string in the decimals at .decimals_offset */
+    POR_PARAM_REF_LIST,    /* uint32_t * with its size_t count at .count_offset: an array of
+                              1..max_len names of .ref (and no more than there are), no name
+                              twice ("chain \"x\" listed twice"), stored as indices; absent:
+                              .derive_in (which allocates), else none */
 } por_param_type;
 
 /* What a POR_PARAM_REF names. */
@@ -186,6 +191,9 @@ typedef struct {
     const char *custom;    /* CUSTOM: the io/ reader's name */
     bool custom_absent;    /* CUSTOM: the reader is also called when the key is absent */
     const char *type_doc;  /* CUSTOM: the accepted form, for the schema */
+    /* OBJECT: the object's presence turns its feature on: absent, the sub-table's defaults
+     * with its BOOL row "enabled" false (given, "enabled" keeps its own default) */
+    bool absent_off;
 } por_param;
 
 struct por_param_table {
