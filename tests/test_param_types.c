@@ -455,6 +455,73 @@ START_TEST(test_bridge_delay)
 }
 END_TEST
 
+/* token.secure_mint (OBJECT over the token struct) and its margin (mode ENUM + the
+ * CUSTOM "margin_value" whose form follows the mode): defaults from their sources and
+ * every refusal of the margin's value (SecureMintPolicy.sol _setReserveMargin: percent
+ * modes "margin must be <= BASIS_POINTS", held in whole basis points of 10,000;
+ * absolute modes "margin must be > 0"). */
+START_TEST(test_secure_mint)
+{
+    por_scenario *sc = por_scenario_defaults();
+    const por_secure_mint_config *sm = &sc->token.secure_mint;
+    /* on; the old loader's default staleness: the heartbeat (delta_c) + 2h; no margin
+     * (ReserveMarginMode.None); the local supply (SecureMintPolicy.run reads
+     * IERC20(subject).totalSupply() of its own chain) */
+    ck_assert(sm->enabled);
+    ck_assert_int_eq(sm->max_staleness, sc->feed.ocr.delta_c + 2 * POR_HOUR);
+    ck_assert_int_eq(sm->margin_mode, POR_MARGIN_NONE);
+    ck_assert_int_eq(sm->supply, POR_SUPPLY_LOCAL);
+    por_scenario_free(sc);
+    por_token_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_secure_mint_param_table, &want); /* no scenario: feed.ocr's delta_c */
+    por_ocr_config ocr;
+    por_param_defaults(&por_ocr_param_table, &ocr);
+    ck_assert_int_eq(want.secure_mint.max_staleness, ocr.delta_c + 2 * POR_HOUR);
+    ck_assert(want.secure_mint.enabled);
+    sc = set_ok("feed.ocr.delta_c=\"6h\"");
+    ck_assert_int_eq(sc->token.secure_mint.max_staleness, 8 * POR_HOUR);
+    por_scenario_free(sc);
+    sc = set_ok("feed.ocr.delta_c=\"2562047h\""); /* within 2h of POR_TIME_MAX: capped */
+    ck_assert_int_eq(sc->token.secure_mint.max_staleness, POR_TIME_MAX);
+    por_scenario_free(sc);
+    sc = set_ok("token.secure_mint.margin={\"mode\": \"negative_percent\", \"value\": \"100%\"}");
+    ck_assert_int_eq(sc->token.secure_mint.margin_mode, POR_MARGIN_NEGATIVE_PERCENT);
+    ck_assert_int_eq(sc->token.secure_mint.margin_bp, 10000); /* BASIS_POINTS */
+    por_scenario_free(sc);
+    sc = set_ok("token.secure_mint.margin={\"mode\": \"positive_absolute\", \"value\": \"0.5\"}");
+    ck_assert(sc->token.secure_mint.margin_amount == por_amount_pow10(18) / 2);
+    por_scenario_free(sc);
+    static const struct {
+        const char *margin, *path, *msg;
+    } bad[] = {
+        {"{\"mode\": \"none\", \"value\": \"1%\"}", "$.token.secure_mint.margin.value",
+         "not allowed with mode \"none\""},
+        {"{\"mode\": \"positive_percent\"}", "$.token.secure_mint.margin.value", "missing required key"},
+        {"{\"value\": \"1%\"}", "$.token.secure_mint.margin.mode", "missing required key"},
+        {"{\"mode\": \"negative_percent\", \"value\": \"101%\"}", "$.token.secure_mint.margin.value",
+         "needs a margin from 0% to 100% (0 to 10000 basis points, SecureMintPolicy's BASIS_POINTS), got \"101%\""},
+        {"{\"mode\": \"positive_percent\", \"value\": \"-1%\"}", "$.token.secure_mint.margin.value",
+         "needs a margin from 0% to 100% (0 to 10000 basis points, SecureMintPolicy's BASIS_POINTS), got \"-1%\""},
+        {"{\"mode\": \"positive_percent\", \"value\": \"0.005%\"}", "$.token.secure_mint.margin.value",
+         "needs whole basis points (0.01%): SecureMintPolicy holds percentage margins in basis points, got "
+         "\"0.005%\""},
+        {"{\"mode\": \"positive_absolute\", \"value\": \"0\"}", "$.token.secure_mint.margin.value",
+         "needs an absolute margin above 0 (SecureMintPolicy: \"margin must be > 0 for absolute modes\"; use mode "
+         "\"none\" for no margin)"},
+        {"{\"mode\": \"positive_absolute\", \"value\": 5}", "$.token.secure_mint.margin.value",
+         "expected an amount as a decimal string such as \"1000000.50\" (18 decimals), got 5"},
+    };
+    char set[256];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(set, sizeof set, "token.secure_mint.margin=%s", bad[i].margin);
+        refuses(set, bad[i].path, bad[i].msg);
+    }
+    refuses("token.secure_mint.max_staleness=\"0s\"", "$.token.secure_mint.max_staleness",
+            "expected a positive duration, got \"0s\"");
+}
+END_TEST
+
 static void chain_eq(const por_chain_config *got, const por_chain_config *want)
 {
     ck_assert_str_eq(got->name, want->name);
@@ -547,6 +614,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_reserve_custodian);
     tcase_add_test(t, test_object_absent_off);
     tcase_add_test(t, test_bridge_delay);
+    tcase_add_test(t, test_secure_mint);
     suite_add_tcase(s, t);
     return s;
 }

@@ -178,7 +178,6 @@ por__param_custom_fn por__param_custom(const char *name);
 typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_secure_mint(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_token_mints(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_token_redeems(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_token_bridges(void *reader, const void *node, void *section, const void *scenario);

@@ -8,6 +8,7 @@
  * listed here too; they are also called when their key is absent (.custom_absent) and
  * then set the default. */
 #include "json_read.h"
+#include "por/ratio.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -206,6 +207,46 @@ static void por__custom_token_supply(void *reader, const void *node, void *secti
         tk->initial_supply[i] = por__jr_amount(c, s, names[i], 0, tk->decimals, false);
 }
 
+/* token.secure_mint.margin.value, whose form depends on its sibling "mode" (read before):
+ * refused with mode "none"; percent modes: a percentage from 0% to 100% in whole basis
+ * points, as SecureMintPolicy holds it (_setReserveMargin: "margin must be <=
+ * BASIS_POINTS for percentage modes"; its uint256 cannot hold a fraction of a basis
+ * point, so a sub-basis-point value is refused rather than rounded); absolute modes: an
+ * amount > 0 in token decimals (_setReserveMargin: "margin must be > 0 for absolute
+ * modes"). Section: the por_token_config (the margin's table reads over it). */
+static void por__custom_margin_value(void *reader, const void *node, void *section, const void *scenario)
+{
+    (void)scenario;
+    por__jr *c = reader;
+    const cJSON *v = node;
+    por_token_config *tk = section;
+    por_secure_mint_config *sm = &tk->secure_mint;
+    if (sm->margin_mode == POR_MARGIN_NONE) {
+        if (v)
+            por__jr_fail(c, "not allowed with mode \"none\"");
+        return;
+    }
+    if (!v) {
+        por__jr_push_key(c, "value");
+        por__jr_fail(c, "missing required key");
+    }
+    if (sm->margin_mode == POR_MARGIN_POSITIVE_PERCENT || sm->margin_mode == POR_MARGIN_NEGATIVE_PERCENT) {
+        int64_t ppb = por__jr_v_percent(c, v, -POR_PPB_ONE * 1000, POR_PPB_ONE * 1000);
+        if (ppb < 0 || ppb > POR_PPB_ONE)
+            por__jr_fail(c, "needs a margin from 0%% to 100%% (0 to 10000 basis points, SecureMintPolicy's "
+                            "BASIS_POINTS), got \"%s\"", v->valuestring);
+        if (ppb % (POR_PPB_ONE / POR_BASIS_POINTS) != 0)
+            por__jr_fail(c, "needs whole basis points (0.01%%): SecureMintPolicy holds percentage margins "
+                            "in basis points, got \"%s\"", v->valuestring);
+        sm->margin_bp = ppb / (POR_PPB_ONE / POR_BASIS_POINTS);
+        return;
+    }
+    sm->margin_amount = por__jr_v_amount(c, v, tk->decimals, false);
+    if (sm->margin_amount == 0)
+        por__jr_fail(c, "needs an absolute margin above 0 (SecureMintPolicy: \"margin must be > 0 for absolute "
+                        "modes\"; use mode \"none\" for no margin)");
+}
+
 static const struct {
     const char *name;
     por__param_custom_fn fn;                /* the value-reader form ... */
@@ -219,7 +260,7 @@ static const struct {
     {"chain_congestion", NULL, por_param_read_chain_congestion},
     {"feed_sources", NULL, por_param_read_feed_sources},
     {"token_supply", NULL, por__custom_token_supply},
-    {"token_secure_mint", NULL, por_param_read_token_secure_mint},
+    {"margin_value", NULL, por__custom_margin_value},
     {"token_mints", NULL, por_param_read_token_mints},
     {"token_redeems", NULL, por_param_read_token_redeems},
     {"token_bridges", NULL, por_param_read_token_bridges},

@@ -242,6 +242,10 @@ extern const por_param_table por_chain_param_table; /* chains[]: models/chain/ch
 extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
 extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
 extern const por_param_table por_token_param_table; /* token: models/token/token_params.c */
+extern const por_param_table por_secure_mint_param_table; /* token.secure_mint (over the
+                                                             por_token_config):
+                                                             models/token/secure_mint_params.c */
+extern const por_param_table por_margin_param_table; /* token.secure_mint.margin (likewise) */
 
 
 #endif

@@ -95,8 +95,8 @@ static const por_param por__token_params[] = {
      .def_ptr = &por__token_bridge_delay,
      .doc = "how long a bridge transfer takes: a duration, or a distribution (as `network.latency`) drawn per "
             "transfer"},
-    {.name = "secure_mint", .type = POR_PARAM_CUSTOM, .custom = "token_secure_mint", .custom_absent = true,
-     .type_doc = "object", .default_doc = "on, see below", .doc = "the Secure Mint guard, see below"},
+    {.name = "secure_mint", .type = POR_PARAM_OBJECT, .offset = 0, .sub = &por_secure_mint_param_table,
+     .default_doc = "on, see below", .doc = "the Secure Mint guard, see below"},
     {.name = "mints", .type = POR_PARAM_CUSTOM, .custom = "token_mints", .custom_absent = true,
      .type_doc = "request process", .default_doc = "Poisson, 24 a day, lognormal median 100000 tokens, sigma 1",
      .doc = "the issuer's mints"},
