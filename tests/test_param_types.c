@@ -1,5 +1,7 @@
 /* The parameter types added for chains[], feed and token (por/param.h: UINT64, PROBABILITY, NAME, GWEI,
- * OBJECT, CUSTOM, AMOUNT, REF), each through the loader on the keys that use it: a good value is stored as
+ * OBJECT, CUSTOM, AMOUNT, REF; REF_LIST, AMOUNT_DIST, OBJECT's .absent_off, AMOUNT's .positive and
+ * .token_decimals, a table's .what and .keys, por_param_check.prev for neighbours in an
+ * array), each through the loader on the keys that use it: a good value is stored as
  * the type says, and each refusal gives its exact message at its JSON path. Then the
  * migrated sections' defaults: what the loader gives a chain without those keys equals
  * the table's defaults, and those equal their sources (the Chainlink node's EVM config
@@ -522,6 +524,153 @@ START_TEST(test_secure_mint)
 }
 END_TEST
 
+/* AMOUNT_DIST (token.mints.amount, in token decimals): an amount string is a constant,
+ * an object one of the amount kinds, each parameter in the token's decimals; every
+ * refusal at its path. */
+START_TEST(test_amount_dist)
+{
+    por_scenario *sc = set_ok("token={\"decimals\": 2, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                              "\"amount\": \"1.5\"}}");
+    ck_assert_int_eq(sc->token.mints.amount.kind, POR_DIST_CONSTANT);
+    ck_assert(sc->token.mints.amount.value == 150);
+    por_scenario_free(sc);
+    sc = set_ok("token={\"decimals\": 2, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                "\"amount\": {\"dist\": \"uniform\", \"min\": \"1\", \"max\": \"2.5\"}}}");
+    ck_assert_int_eq(sc->token.mints.amount.kind, POR_DIST_UNIFORM);
+    ck_assert(sc->token.mints.amount.min == 100 && sc->token.mints.amount.max == 250);
+    por_scenario_free(sc);
+    sc = set_ok("token={\"decimals\": 0, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                "\"amount\": {\"dist\": \"pareto\", \"scale\": \"7\", \"shape\": 1.5}}}");
+    ck_assert_int_eq(sc->token.mints.amount.kind, POR_DIST_PARETO);
+    ck_assert(sc->token.mints.amount.scale == 7);
+    ck_assert(sc->token.mints.amount.shape == 1.5);
+    por_scenario_free(sc);
+    static const struct {
+        const char *amount, *path, *msg;
+    } bad[] = {
+        {"5", "", "expected an amount such as \"1000.50\" or an object such as {\"dist\": \"lognormal\", \"median\": "
+                  "\"250000\", \"sigma\": 1}, got 5"},
+        {"\"-5\"", "", "expected a non-negative amount, got \"-5\""},
+        {"\"1.5\"", "", "expected an amount with at most 0 decimals, got \"1.5\": more fractional digits than the "
+                        "declared decimals"},
+        {"{\"dist\": \"gamma\"}", ".dist",
+         "expected one of \"constant\", \"uniform\", \"lognormal\", \"exponential\", \"pareto\", got \"gamma\""},
+        {"{\"dist\": \"normal\"}", ".dist",
+         "expected one of \"constant\", \"uniform\", \"lognormal\", \"exponential\", \"pareto\", got \"normal\""},
+        {"{\"median\": \"5\"}", ".dist", "missing required key"},
+        {"{\"dist\": \"constant\"}", ".value", "missing required key"},
+        {"{\"dist\": \"constant\", \"value\": \"1\", \"x\": 1}", ".x", "unknown key; expected one of: dist, value"},
+        {"{\"dist\": \"uniform\", \"min\": \"9\", \"max\": \"3\"}", ".max",
+         "needs max >= min, got min=\"9\" max=\"3\""},
+        {"{\"dist\": \"lognormal\", \"median\": \"0\", \"sigma\": 1}", ".median",
+         "expected a positive amount, got \"0\""},
+        {"{\"dist\": \"lognormal\", \"median\": \"9\", \"sigma\": -1}", ".sigma", "expected a number >= 0, got -1"},
+        {"{\"dist\": \"exponential\", \"mean\": \"0\"}", ".mean", "expected a positive amount, got \"0\""},
+        {"{\"dist\": \"pareto\", \"scale\": \"1\", \"shape\": 0}", ".shape", "expected a number > 0, got 0"},
+    };
+    char set[512], path[128];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(set, sizeof set, "token={\"decimals\": 0, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                                  "\"amount\": %s}}", bad[i].amount);
+        snprintf(path, sizeof path, "$.token.mints.amount%s", bad[i].path);
+        refuses(set, path, bad[i].msg);
+    }
+}
+END_TEST
+
+/* The request processes (models/token/process_params.c): one table per kind, picked by
+ * "process"; defaults from the old loader's literals (absent mints: Poisson, 24 a day,
+ * lognormal median 100000 tokens, sigma 1; a burst of 10; backed; the whole run); a
+ * scheduled request's AMOUNT .positive and its chain's rule; the ARRAY neighbour rule
+ * (time order, through por_param_check.prev); the table's .what in unknown-key messages
+ * and .keys (bridges read their ends before the requests but list them after). */
+START_TEST(test_processes)
+{
+    por_scenario *sc = por_scenario_defaults();
+    const por_request_process *m = &sc->token.mints;
+    ck_assert_int_eq(m->kind, POR_PROCESS_POISSON);
+    ck_assert(m->per_day == 24);
+    ck_assert_int_eq(m->amount.kind, POR_DIST_LOGNORMAL);
+    por_amount median;
+    ck_assert(por_amount_mul(100000, por_amount_pow10(sc->token.decimals), &median));
+    ck_assert(m->amount.median == median);
+    ck_assert(m->amount.sigma == 1.0);
+    ck_assert(m->backed);
+    ck_assert_int_eq(m->window.from, 0);
+    ck_assert_int_eq(m->window.until, POR_TIME_MAX);
+    ck_assert(!sc->token.bridges.backed);
+    ck_assert_int_eq(sc->token.bridge_from, -1);
+    ck_assert_int_eq(sc->token.bridge_to, -1);
+    por_scenario_free(sc);
+    sc = set_ok("token.redeems={\"process\": \"burst\", \"per_day\": 2, \"amount\": \"5\", \"at\": \"1h\"}");
+    ck_assert_int_eq(sc->token.redeems.kind, POR_PROCESS_BURST);
+    ck_assert_uint_eq(sc->token.redeems.burst_size, 10);
+    ck_assert(sc->token.redeems.backed);
+    ck_assert_int_eq(sc->token.redeems.window.from, POR_HOUR);
+    ck_assert_int_eq(sc->token.redeems.window.until, POR_TIME_MAX);
+    por_scenario_free(sc);
+    sc = set_ok("token.mints={\"process\": \"scheduled\", \"backed\": false, \"requests\": [{\"at\": \"1h\", "
+                "\"amount\": \"2\"}, {\"at\": \"1h\", \"amount\": \"3\", \"chain\": \"ethereum\"}]}");
+    ck_assert_uint_eq(sc->token.mints.nscheduled, 2);
+    ck_assert_int_eq(sc->token.mints.scheduled[0].chain, -1);
+    ck_assert_int_eq(sc->token.mints.scheduled[1].chain, 0);
+    ck_assert_int_eq(sc->token.mints.scheduled[1].to_chain, -1);
+    ck_assert(!sc->token.mints.backed);
+    por_scenario_free(sc);
+    refuses("token.mints={\"process\": \"scheduled\", \"requests\": [{\"at\": \"2h\", \"amount\": \"1\"}, "
+            "{\"at\": \"1h\", \"amount\": \"1\"}]}",
+            "$.token.mints.requests[1].at", "requests must be in time order, got 1h after 2h");
+    refuses("token.mints={\"process\": \"scheduled\", \"requests\": [{\"at\": \"2h\", \"amount\": \"0.0\"}]}",
+            "$.token.mints.requests[0].amount", "expected a positive amount, got \"0.0\"");
+    refuses("token.mints={\"process\": \"none\", \"per_day\": 3}", "$.token.mints.per_day",
+            "unknown key for process \"none\"; expected one of: process");
+    refuses("token.mints={\"process\": \"burst\", \"per_day\": 3, \"amount\": \"1\", \"chain\": \"x\"}",
+            "$.token.mints.chain",
+            "unknown key for process \"burst\"; expected one of: process, per_day, burst_size, amount, from, at, "
+            "until, for, backed");
+    refuses("token.mints={\"per_day\": 3}", "$.token.mints.process", "missing required key");
+    refuses("token.mints={\"process\": \"poisson\", \"per_day\": 0, \"amount\": \"1\"}", "$.token.mints.per_day",
+            "expected a number in (0, 1e+09], got 0");
+    refuses("token.bridges={\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\"}", "$.token.bridges",
+            "needs a token on at least two chains, token.chains has 1");
+    /* bridges: the table's .keys order, the ends' CUSTOM reader and the pair rule */
+    static const char *const head = "{\"duration\": \"1d\", \"chains\": [{\"name\": \"eth\"}, {\"name\": "
+                                    "\"base\"}, {\"name\": \"arb\"}], \"token\": {\"chains\": [\"eth\", \"base\"], "
+                                    "\"bridges\": ";
+    static const struct {
+        const char *bridges, *msg;
+    } bad[] = {
+        {"{\"process\": \"scheduled\", \"per_day\": 1}",
+         "t.json: $.token.bridges.per_day: unknown key for process \"scheduled\"; expected one of: process, requests, "
+         "from_chain, to_chain"},
+        {"{\"process\": \"scheduled\", \"from_chain\": \"base\", \"requests\": [{\"at\": \"1h\", \"amount\": "
+         "\"1\", \"to_chain\": \"base\"}]}",
+         "t.json: $.token.bridges.requests[0].to_chain: a transfer needs two different chains, got \"base\" as both "
+         "from_chain and to_chain"},
+        {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"from_chain\": \"arb\"}",
+         "t.json: $.token.bridges.from_chain: chain \"arb\" is not one of token.chains"},
+        {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"to_chain\": 1}",
+         "t.json: $.token.bridges.to_chain: expected the name of one of token.chains or \"random\", got 1"},
+        {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"from_chain\": \"eth\"}",
+         NULL}, /* loads */
+    };
+    char d[1024];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(d, sizeof d, "%s%s}}", head, bad[i].bridges);
+        if (bad[i].msg) {
+            ck_assert_str_eq(doc_err(d), bad[i].msg);
+            continue;
+        }
+        por_error err = {0};
+        ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+        ck_assert_int_eq(sc->token.bridge_from, 0);
+        ck_assert_int_eq(sc->token.bridge_to, -1);
+        ck_assert(!sc->token.bridges.backed);
+        por_scenario_free(sc);
+    }
+}
+END_TEST
+
 static void chain_eq(const por_chain_config *got, const por_chain_config *want)
 {
     ck_assert_str_eq(got->name, want->name);
@@ -615,6 +764,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_object_absent_off);
     tcase_add_test(t, test_bridge_delay);
     tcase_add_test(t, test_secure_mint);
+    tcase_add_test(t, test_amount_dist);
+    tcase_add_test(t, test_processes);
     suite_add_tcase(s, t);
     return s;
 }

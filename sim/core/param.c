@@ -124,6 +124,12 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
         case POR_PARAM_DISTRIBUTION:
             memcpy(field, p->def_ptr, sizeof(por_duration_dist));
             break;
+        case POR_PARAM_AMOUNT_DIST:
+            if (p->def_ptr)
+                memcpy(field, p->def_ptr, sizeof(por_amount_dist));
+            else
+                memset(field, 0, sizeof(por_amount_dist));
+            break;
         case POR_PARAM_WINDOWS:
         case POR_PARAM_ARRAY:
         case POR_PARAM_REF_LIST: {

@@ -178,9 +178,6 @@ por__param_custom_fn por__param_custom(const char *name);
 typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_mints(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_redeems(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_bridges(void *reader, const void *node, void *section, const void *scenario);
 /* 10^DECIMALS * UNITS, the default of the absent KEY (pushed for the failure), or the
  * failure "missing: the default does not fit in 128 bits". */
 por_amount por__param_default_units(por__jr *c, const char *key, por_amount units, unsigned decimals);

@@ -247,6 +247,85 @@ static void por__custom_margin_value(void *reader, const void *node, void *secti
                         "modes\"; use mode \"none\" for no margin)");
 }
 
+/* A bridge end (token.bridges.from_chain / to_chain, and a scheduled transfer's): the
+ * name of one of token.chains, stored as its chain index, or "random" (-1, drawn per
+ * transfer): an int32_t at the row's offset. */
+static void por__custom_bridge_end(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                   const por_scenario *sc)
+{
+    int32_t got = -1;
+    char desc[96];
+    if (!cJSON_IsString(v) || !v->valuestring)
+        por__jr_fail(c, "expected the name of one of token.chains or \"random\", got %s",
+                     por__jr_describe(v, desc, sizeof desc));
+    if (strcmp(v->valuestring, "random") != 0) {
+        uint32_t ch = por__sc_chain_ref(c, v, sc);
+        for (size_t k = 0; k < sc->token.nchains; k++)
+            if (sc->token.chains[k] == ch)
+                got = (int32_t)ch;
+        if (got < 0)
+            por__jr_fail(c, "chain \"%s\" is not one of token.chains", sc->chains[ch].name);
+    }
+    memcpy((char *)section + p->offset, &got, sizeof got);
+}
+
+/* token.mints, token.redeems or (BRIDGE) token.bridges at P (NULL: absent): "process"
+ * picks the kind's table (models/token/process_params.c), which reads the object; a
+ * process that has no key of a kind's keeps the whole run as its window, and only mints
+ * and redemptions are backed. Absent: Poisson mints, 24 a day, lognormal amounts of
+ * median 100,000 tokens and sigma 1 (the old loader's default issuer); no redemptions, no
+ * transfers. Only the choice of table by a sibling key is hand-written here. */
+static void por__custom_process(por__jr *c, const cJSON *p, const char *key, por_token_config *tk,
+                                const por_scenario *sc, por_request_process *rp, bool bridge)
+{
+    rp->window.from = 0;
+    rp->window.until = POR_TIME_MAX;
+    rp->backed = !bridge;
+    if (!p) {
+        if (strcmp(key, "mints") == 0) {
+            rp->kind = POR_PROCESS_POISSON;
+            rp->per_day = 24;
+            rp->amount.kind = POR_DIST_LOGNORMAL;
+            rp->amount.median = por__param_default_units(c, key, 100000, tk->decimals);
+            rp->amount.sigma = 1.0;
+        } else {
+            rp->kind = POR_PROCESS_NONE;
+        }
+        return;
+    }
+    char got[96];
+    if (!cJSON_IsObject(p))
+        por__jr_fail(c, "expected an object, got %s", por__jr_describe(p, got, sizeof got));
+    por__jr_require(c, p, "process");
+    size_t k = por__jr_enum(c, p, "process", 0, por_process_kinds);
+    if (bridge) {
+        por__param_read(c, p, por_bridge_process_tables[k], tk, sc);
+        return;
+    }
+    por__param_read(c, p, por_request_process_tables[k], rp, sc);
+    for (size_t i = 0; i < rp->nscheduled; i++)
+        rp->scheduled[i].to_chain = -1; /* a mint or redemption has no destination */
+}
+
+static void por__custom_mints(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    por__custom_process(reader, node, "mints", tk, scenario, &tk->mints, false);
+}
+
+static void por__custom_redeems(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    por__custom_process(reader, node, "redeems", tk, scenario, &tk->redeems, false);
+}
+
+static void por__custom_bridges(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    tk->bridge_from = tk->bridge_to = -1;
+    por__custom_process(reader, node, "bridges", tk, scenario, &tk->bridges, true);
+}
+
 static const struct {
     const char *name;
     por__param_custom_fn fn;                /* the value-reader form ... */
@@ -261,9 +340,10 @@ static const struct {
     {"feed_sources", NULL, por_param_read_feed_sources},
     {"token_supply", NULL, por__custom_token_supply},
     {"margin_value", NULL, por__custom_margin_value},
-    {"token_mints", NULL, por_param_read_token_mints},
-    {"token_redeems", NULL, por_param_read_token_redeems},
-    {"token_bridges", NULL, por_param_read_token_bridges},
+    {"token_mints", NULL, por__custom_mints},
+    {"token_redeems", NULL, por__custom_redeems},
+    {"token_bridges", NULL, por__custom_bridges},
+    {"bridge_end", por__custom_bridge_end, NULL},
     {NULL, NULL, NULL},
 };
 

@@ -114,6 +114,16 @@ static void por__param_ref_list(por__jr *c, const cJSON *v, const por_param *p, 
     }
 }
 
+/* The decimals of an AMOUNT or AMOUNT_DIST row: token.decimals, or the section's field. */
+static unsigned por__param_decimals(const por_param *p, const char *base, const por_scenario *sc)
+{
+    uint32_t dec;
+    if (p->token_decimals)
+        return sc->token.decimals;
+    memcpy(&dec, base + p->decimals_offset, sizeof dec);
+    return dec;
+}
+
 /* Reads the present key P of OBJ (path already pushed) into FIELD. */
 static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc,
                              const por__param_elems *in)
@@ -216,12 +226,15 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__param_read_in(c, v, p->sub, field, sc, NULL);
         break;
     case POR_PARAM_AMOUNT: {
-        uint32_t dec;
-        memcpy(&dec, base + p->decimals_offset, sizeof dec);
-        por_amount a = por__jr_v_amount(c, v, dec, p->negative);
+        por_amount a = por__jr_v_amount(c, v, por__param_decimals(p, base, sc), p->negative);
+        if (p->positive && a == 0)
+            por__jr_fail(c, "expected a positive amount, got \"%s\"", v->valuestring);
         memcpy(field, &a, sizeof a);
         break;
     }
+    case POR_PARAM_AMOUNT_DIST:
+        por__jr_v_amount_dist(c, v, por__param_decimals(p, base, sc), field);
+        break;
     case POR_PARAM_REF_LIST:
         por__param_ref_list(c, v, p, base, sc);
         break;
@@ -265,9 +278,10 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
         }
     keys[nkeys] = NULL;
     if (obj)
-        por__jr_v_object(c, obj, keys, NULL);
+        por__jr_v_object(c, obj, t->keys ? t->keys : keys, t->what);
     por__param_reader r = {c, obj};
-    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn};
+    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn,
+                         in && in->index ? in->base + (in->index - 1) * in->stride : NULL};
     char *base = section;
     for (size_t i = 0; i < t->nparams; i++) {
         const por_param *p = &t->params[i];

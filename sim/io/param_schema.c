@@ -125,6 +125,9 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
     case POR_PARAM_REF_LIST:
         por__sb_printf(b, "array of 1..%zu %s names, no repeats", p->max_len, por__schema_ref_kind[p->ref]);
         break;
+    case POR_PARAM_AMOUNT_DIST:
+        por__sb_printf(b, "amount distribution");
+        break;
     case POR_PARAM_RULE:
         break;
     }
@@ -223,6 +226,7 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     case POR_PARAM_ARRAY:
     case POR_PARAM_CUSTOM:
     case POR_PARAM_REF_LIST:
+    case POR_PARAM_AMOUNT_DIST:
         por__sb_printf(b, "none");
         break;
     case POR_PARAM_OBJECT:
@@ -439,6 +443,17 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddBoolToObject(o, "uniqueItems", true);
         cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "string");
         break;
+    case POR_PARAM_AMOUNT_DIST: {
+        cJSON *one = cJSON_AddArrayToObject(o, "oneOf");
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "$ref", "#/$defs/amount");
+        cJSON_AddItemToArray(one, a);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "type", "object");
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "required"), cJSON_CreateString("dist"));
+        cJSON_AddItemToArray(one, d);
+        break;
+    }
     case POR_PARAM_WINDOW: /* its keys are added one by one (por__schema_window) */
     case POR_PARAM_CUSTOM: /* only the description: the form is checked by a hand-written reader */
     case POR_PARAM_RULE:

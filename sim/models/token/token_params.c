@@ -1,10 +1,11 @@
 /* token: the token's top-level parameters (por_token_config, modelled in token.c and
  * the world's mint/redeem/bridge processes), as a parameter table (por/param.h) read by
- * io/param_read.c and documented by `porsim schema`. Keys without a generic type yet
- * (lists of chain names, the supply per chain, a duration or distribution, Secure Mint's
- * kind-dependent margin, the request processes, refresh_then_mint's "present = on") are
- * CUSTOM rows read by io/scenario_feed.c; token.refresh_then_mint's own keys are
- * models/world/refresh_params.c. The decimals rule is SecureMintPolicy's (chainlink-ace
+ * io/param_read.c and documented by `porsim schema`. Its sub-tables are beside it:
+ * secure_mint_params.c (token.secure_mint and its margin), process_params.c (mints,
+ * redeems, bridges: one table per process kind) and models/world/refresh_params.c
+ * (refresh_then_mint). CUSTOM rows (readers in io/param_custom.c): initial_supply (an
+ * amount or a map keyed by token.chains' names) and the three processes (the reader only
+ * picks the table by "process"). The decimals rule is SecureMintPolicy's (chainlink-ace
  * SecureMintPolicy.sol run(): the reserve is scaled by 10^(token - feed decimals) in
  * uint256, reverting on overflow; porsim's amounts are 128-bit). */
 #include "por/error.h"
