@@ -1,7 +1,10 @@
 /* The hand-written readers that parameter-table rows of type POR_PARAM_CUSTOM name
  * (por/param.h): values whose JSON form fits no generic type (bandwidth as a number or
  * "100Mbps", oracle-index lists checked against feed.ocr.n, the region latency matrix
- * whose symmetric entries become two links, partition groups). The tables stay below io/
+ * whose symmetric entries become two links, partition groups, token.initial_supply's
+ * amount-or-map, Secure Mint's margin value whose form follows its mode, bridge ends that
+ * may be "random", and the choice of a request process's table by its "process"). The
+ * tables stay below io/
  * and name a reader by its string; io looks it up here. Each reader gets the present
  * value with its path pushed and keeps the messages of the loader it came from. The
  * section readers of chains[], feed and token (scenario_build.c, scenario_feed.c) are

@@ -1,7 +1,6 @@
 /* Scenario loader, part 2: the feed (its keys are the tables of
- * models/aggregator/feed_params.c and models/ocr/ocr_params.c), the token with Secure
- * Mint and its request processes, consumers and attackers (schema in
- * scenarios/SCHEMA.md). */
+ * models/aggregator/feed_params.c and models/ocr/ocr_params.c), the token (the tables of
+ * models/token/), consumers and attackers (schema in scenarios/SCHEMA.md). */
 #include "json_read.h"
 #include "por/metrics.h"
 
@@ -60,9 +59,8 @@ void por__sc_feed(por__jr *c, const cJSON *root, por_scenario *sc)
 
 /* ---- token ------------------------------------------------------------------------ */
 
-/* The keys of token are the table in models/token/token_params.c; these are its CUSTOM
- * readers (por/param.h), each called with the key's value, or NULL when it is absent. */
-
+/* The keys of token are the tables in models/token/ (token_params.c and its sub-tables);
+ * their CUSTOM readers are in param_custom.c. */
 void por__sc_token(por__jr *c, const cJSON *root, por_scenario *sc)
 {
     por__jr_push_key(c, "token");
