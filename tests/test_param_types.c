@@ -651,6 +651,9 @@ START_TEST(test_processes)
          "t.json: $.token.bridges.from_chain: chain \"arb\" is not one of token.chains"},
         {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"to_chain\": 1}",
          "t.json: $.token.bridges.to_chain: expected the name of one of token.chains or \"random\", got 1"},
+        {"{\"process\": \"none\"}, \"mints\": {\"process\": \"scheduled\", \"requests\": [{\"at\": \"1h\", "
+         "\"amount\": \"1\", \"chain\": \"arb\"}]}",
+         "t.json: $.token.mints.requests[0].chain: chain \"arb\" is not one of token.chains"},
         {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"from_chain\": \"eth\"}",
          NULL}, /* loads */
     };
