@@ -347,7 +347,8 @@ START_TEST(test_full_example_fields)
     ck_assert_uint_eq(tk->decimals, 18);
     ck_assert(amount_is(tk->initial_supply[0], "700000000", 18));
     ck_assert(amount_is(tk->initial_supply[1], "290000000.5", 18));
-    ck_assert_int_eq(tk->bridge_delay, 20 * POR_MIN);
+    ck_assert_int_eq(tk->bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(tk->bridge_delay_dist.value, 20 * POR_MIN);
     ck_assert(tk->secure_mint.enabled);
     ck_assert_int_eq(tk->secure_mint.max_staleness, 26 * POR_HOUR);
     ck_assert_int_eq(tk->secure_mint.margin_mode, POR_MARGIN_NEGATIVE_PERCENT);
@@ -365,7 +366,6 @@ START_TEST(test_full_example_fields)
     ck_assert_int_eq(tk->redeems.scheduled[1].chain, 1);
     ck_assert(amount_is(tk->redeems.scheduled[1].amount, "5.25", 18));
     ck_assert_int_eq(tk->redeems.scheduled[1].to_chain, -1);
-    ck_assert(!tk->bridge_delay_drawn);
     ck_assert_int_eq(tk->bridges.kind, POR_PROCESS_SCHEDULED);
     ck_assert(!tk->bridges.backed);
     ck_assert_int_eq(tk->bridge_from, 0);
@@ -471,8 +471,8 @@ START_TEST(test_defaults)
     ck_assert(amount_is(sc->token.mints.amount.median, "100000", 18));
     ck_assert_int_eq(sc->token.redeems.kind, POR_PROCESS_NONE);
     ck_assert_int_eq(sc->token.bridges.kind, POR_PROCESS_NONE);
-    ck_assert_int_eq(sc->token.bridge_delay, 30 * POR_MIN);
-    ck_assert(!sc->token.bridge_delay_drawn);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.value, 30 * POR_MIN);
     ck_assert_int_eq(sc->token.bridge_from, -1);
     ck_assert_int_eq(sc->token.bridge_to, -1);
     ck_assert_uint_eq(sc->nconsumers, 0);
@@ -505,8 +505,6 @@ START_TEST(test_bridges)
     ck_assert_msg(por_scenario_load_string(doc, strlen(doc), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s",
                   err.msg);
     const por_token_config *tk = &sc->token;
-    ck_assert(tk->bridge_delay_drawn);
-    ck_assert_int_eq(tk->bridge_delay, 0);
     ck_assert_int_eq(tk->bridge_delay_dist.kind, POR_DIST_EMPIRICAL);
     ck_assert_uint_eq(tk->bridge_delay_dist.nsamples, 3);
     ck_assert_int_eq(tk->bridge_delay_dist.samples[2], POR_HOUR);
@@ -526,8 +524,8 @@ START_TEST(test_bridges)
     sc = NULL;
     ck_assert_msg(por_scenario_load_string(doc, strlen(doc), "t.json", sets, 2, &sc, &err) == POR_OK, "%s",
                   err.msg);
-    ck_assert(!sc->token.bridge_delay_drawn);
-    ck_assert_int_eq(sc->token.bridge_delay, 45 * POR_MIN);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.value, 45 * POR_MIN);
     ck_assert_int_eq(sc->token.bridges.kind, POR_PROCESS_SCHEDULED);
     ck_assert_int_eq(sc->token.bridges.scheduled[0].chain, 1);
     ck_assert_int_eq(sc->token.bridges.scheduled[0].to_chain, -1);

@@ -1,11 +1,13 @@
 /* The parameter types added for chains[], feed, token and attackers (por/param.h: UINT64,
- * PROBABILITY, NAME, GWEI, OBJECT, CUSTOM, AMOUNT, REF, VARIANT), each through the loader
- * on the keys that use it: a good value is stored as the type says, and each refusal
- * gives its exact message at its JSON path. Then the migrated sections' defaults: what
- * the loader gives a chain without those keys equals the table's defaults, and those
- * equal their sources (the Chainlink node's EVM config defaults,
+ * PROBABILITY, NAME, GWEI, OBJECT, CUSTOM, AMOUNT, REF, VARIANT; REF_LIST, AMOUNT_DIST,
+ * OBJECT's .absent_off, AMOUNT's .positive and .token_decimals, a table's .what and .keys,
+ * por_param_check.prev for neighbours in an array), each through the loader on the keys
+ * that use it: a good value is stored as the type says, and each refusal gives its exact
+ * message at its JSON path. Then the migrated sections' defaults: what the loader gives a
+ * chain without those keys equals the table's defaults, and those equal their sources
+ * (the Chainlink node's EVM config defaults,
  * smartcontractkit/chainlink core/chains/evm/config/toml/defaults/fallback.toml and
- * Ethereum_Mainnet.toml; CHAIN.md "The Chainlink node's transaction manager"). Last, the
+ * Ethereum_Mainnet.toml; CHAIN.md "The Chainlink node's transaction manager"). Then the
  * VARIANT type on attackers[] and each attacker rule with the model it protects. These
  * tests use no randomness. */
 #include "por/param.h"
@@ -14,6 +16,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const doc = "{\"duration\": \"1d\"}";
@@ -286,13 +289,18 @@ START_TEST(test_token_defaults)
      * reserve at once */
     ck_assert_uint_eq(want.decimals, 18);
     ck_assert_int_eq(want.deposit_delay, 0);
-    /* the CUSTOM rows' defaults, as their default_doc says (SCHEMA.md's token table) */
+    /* the defaults as SCHEMA.md's token table says: the feed's chain (REF_LIST's derived
+     * default); 990,000,000 tokens on it (the CUSTOM supply reader); bridges take 30
+     * minutes (the hand-written reader's 30 * POR_MIN); Secure Mint on; Poisson mints, 24
+     * a day; no redemptions, no bridges; the feed's first source holds the reserve;
+     * refresh-then-mint off (an .absent_off object) */
     ck_assert_uint_eq(got->nchains, 1);
     ck_assert_uint_eq(got->chains[0], sc->feed.chain);
     por_amount supply;
     ck_assert(por_amount_mul(990000000, por_amount_pow10(18), &supply));
     ck_assert(got->initial_supply[0] == supply);
-    ck_assert_int_eq(got->bridge_delay, 30 * POR_MIN);
+    ck_assert_int_eq(got->bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(got->bridge_delay_dist.value, 30 * POR_MIN);
     ck_assert(got->secure_mint.enabled);
     ck_assert_int_eq(got->mints.kind, POR_PROCESS_POISSON);
     ck_assert(got->mints.per_day == 24);
@@ -301,8 +309,16 @@ START_TEST(test_token_defaults)
     ck_assert_int_eq(got->reserve_custodian, (int32_t)sc->feed.sources[0]);
     ck_assert(!got->refresh.enabled);
     por_scenario_free(sc);
+    /* without a scenario the table's own defaults: chain 0, custodian 0, 30m, off */
+    ck_assert_uint_eq(want.nchains, 1);
+    ck_assert_uint_eq(want.chains[0], 0);
+    free(want.chains);
+    ck_assert_int_eq(want.reserve_custodian, 0);
+    ck_assert_int_eq(want.bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(want.bridge_delay_dist.value, 30 * POR_MIN);
+    ck_assert(!want.refresh.enabled);
+    ck_assert_int_eq(want.refresh.timeout, 10 * POR_MIN); /* the sub-table's own default */
     /* CUSTOM rows are left alone by por_param_defaults (their readers set them) */
-    ck_assert_ptr_null(want.chains);
     ck_assert_ptr_null(want.initial_supply);
 }
 END_TEST
@@ -319,6 +335,344 @@ START_TEST(test_token_decimals_rule)
     por_scenario *sc = set_ok("token.decimals=20");
     ck_assert_uint_eq(sc->token.decimals, 20);
     por_scenario_free(sc);
+}
+END_TEST
+
+/* The message loading the document DOC3 fails with. */
+static const char *doc_err(const char *d)
+{
+    static por_error err;
+    por_scenario *sc = NULL;
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_EINPUT, "%s loaded",
+                  d);
+    return err.msg;
+}
+
+/* REF_LIST (token.chains): names of the scenario's chains stored as their indices in the
+ * given order; refused: not an array, empty, longer than the chains there are (or 64),
+ * a name twice, an unknown name (with the loader's suggestion), a non-string. */
+START_TEST(test_ref_list)
+{
+    static const char *const head = "{\"duration\": \"1d\", \"chains\": [{\"name\": \"eth\"}, {\"name\": "
+                                    "\"base\"}, {\"name\": \"arb\"}], \"token\": {\"chains\": ";
+    char d[512];
+    snprintf(d, sizeof d, "%s[\"arb\", \"eth\"]}}", head);
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+    ck_assert_uint_eq(sc->token.nchains, 2);
+    ck_assert_uint_eq(sc->token.chains[0], 2);
+    ck_assert_uint_eq(sc->token.chains[1], 0);
+    por_scenario_free(sc);
+    static const struct {
+        const char *value, *msg;
+    } bad[] = {
+        {"\"eth\"", "t.json: $.token.chains: expected an array, got \"eth\""},
+        {"[]", "t.json: $.token.chains: expected at least 1 element, got 0"},
+        {"[\"eth\", \"base\", \"arb\", \"eth\"]", "t.json: $.token.chains: expected at most 3 elements, got 4"},
+        {"[\"base\", \"base\"]", "t.json: $.token.chains[1]: chain \"base\" listed twice"},
+        {"[\"bsae\"]", "t.json: $.token.chains[0]: unknown chain \"bsae\"; did you mean \"base\"?"},
+        {"[1]", "t.json: $.token.chains[0]: expected the name of a chain, got 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(d, sizeof d, "%s%s}}", head, bad[i].value);
+        ck_assert_str_eq(doc_err(d), bad[i].msg);
+    }
+    /* at most 64 names (.max_len) even when the scenario has more chains */
+    char big[8192];
+    size_t n = (size_t)snprintf(big, sizeof big, "{\"duration\": \"1d\", \"chains\": [");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s{\"name\": \"c%d\"}", i ? ", " : "", i);
+    n += (size_t)snprintf(big + n, sizeof big - n, "], \"token\": {\"chains\": [");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s\"c%d\"", i ? ", " : "", i);
+    snprintf(big + n, sizeof big - n, "]}}");
+    ck_assert_str_eq(doc_err(big), "t.json: $.token.chains: expected at most 64 elements, got 65");
+}
+END_TEST
+
+/* REF with a RULE (token.reserve_custodian): absent, the feed's first source (the
+ * derived default); given, a custodian in the feed's unit, else refused at the key. */
+START_TEST(test_reserve_custodian)
+{
+    static const char *const head = "{\"duration\": \"1d\", \"custodians\": [{\"name\": \"a\"}, {\"name\": "
+                                    "\"b\"}, {\"name\": \"e\", \"unit\": \"EUR\"}], \"feed\": {\"sources\": "
+                                    "[\"b\"]}";
+    char d[512];
+    snprintf(d, sizeof d, "%s}", head);
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->token.reserve_custodian, 1);
+    por_scenario_free(sc);
+    snprintf(d, sizeof d, "%s, \"token\": {\"reserve_custodian\": \"a\"}}", head);
+    ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+    ck_assert_int_eq(sc->token.reserve_custodian, 0);
+    por_scenario_free(sc);
+    snprintf(d, sizeof d, "%s, \"token\": {\"reserve_custodian\": \"e\"}}", head);
+    ck_assert_str_eq(doc_err(d), "t.json: $.token.reserve_custodian: needs a custodian in the feed's unit \"USD\", "
+                                 "got \"e\" (EUR)");
+    snprintf(d, sizeof d, "%s, \"token\": {\"reserve_custodian\": 2}}", head);
+    ck_assert_str_eq(doc_err(d), "t.json: $.token.reserve_custodian: expected the name of a custodian, got 2");
+}
+END_TEST
+
+/* OBJECT with .absent_off (token.refresh_then_mint): absent, off with the sub-table's
+ * other defaults; given (even empty), on; "enabled": false keeps it off. */
+START_TEST(test_object_absent_off)
+{
+    por_refresh_config want;
+    por_param_defaults(&por_refresh_param_table, &want);
+    ck_assert(want.enabled); /* the sub-table's own default: a given object is on */
+    por_scenario *sc = por_scenario_defaults();
+    ck_assert(!sc->token.refresh.enabled);
+    ck_assert_int_eq(sc->token.refresh.timeout, want.timeout);
+    por_scenario_free(sc);
+    sc = set_ok("token.refresh_then_mint={}");
+    ck_assert(sc->token.refresh.enabled);
+    por_scenario_free(sc);
+    sc = set_ok("token.refresh_then_mint={\"enabled\": false}");
+    ck_assert(!sc->token.refresh.enabled);
+    por_scenario_free(sc);
+    refuses("token.refresh_then_mint=3", "$.token.refresh_then_mint", "expected an object, got 3");
+}
+END_TEST
+
+/* DISTRIBUTION (token.bridge_delay): a duration is a constant distribution (drawing
+ * nothing), an object a distribution; refusals are the duration distribution's. */
+START_TEST(test_bridge_delay)
+{
+    por_scenario *sc = set_ok("token.bridge_delay=\"45m\"");
+    ck_assert_int_eq(sc->token.bridge_delay_dist.kind, POR_DIST_CONSTANT);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.value, 45 * POR_MIN);
+    por_scenario_free(sc);
+    sc = set_ok("token.bridge_delay={\"dist\": \"uniform\", \"min\": \"1m\", \"max\": \"2m\"}");
+    ck_assert_int_eq(sc->token.bridge_delay_dist.kind, POR_DIST_UNIFORM);
+    ck_assert_int_eq(sc->token.bridge_delay_dist.max, 2 * POR_MIN);
+    por_scenario_free(sc);
+    refuses("token.bridge_delay=\"-5m\"", "$.token.bridge_delay",
+            "expected a duration such as \"250ms\" or \"30d\", got \"-5m\": negative duration");
+    refuses("token.bridge_delay=true", "$.token.bridge_delay",
+            "expected a duration such as \"80ms\" or an object such as {\"dist\": \"lognormal\", \"median\": "
+            "\"80ms\", \"sigma\": 0.5}, got true");
+}
+END_TEST
+
+/* token.secure_mint (OBJECT over the token struct) and its margin (mode ENUM + the
+ * CUSTOM "margin_value" whose form follows the mode): defaults from their sources and
+ * every refusal of the margin's value (SecureMintPolicy.sol _setReserveMargin: percent
+ * modes "margin must be <= BASIS_POINTS", held in whole basis points of 10,000;
+ * absolute modes "margin must be > 0"). */
+START_TEST(test_secure_mint)
+{
+    por_scenario *sc = por_scenario_defaults();
+    const por_secure_mint_config *sm = &sc->token.secure_mint;
+    /* on; the old loader's default staleness: the heartbeat (delta_c) + 2h; no margin
+     * (ReserveMarginMode.None); the local supply (SecureMintPolicy.run reads
+     * IERC20(subject).totalSupply() of its own chain) */
+    ck_assert(sm->enabled);
+    ck_assert_int_eq(sm->max_staleness, sc->feed.ocr.delta_c + 2 * POR_HOUR);
+    ck_assert_int_eq(sm->margin_mode, POR_MARGIN_NONE);
+    ck_assert_int_eq(sm->supply, POR_SUPPLY_LOCAL);
+    por_scenario_free(sc);
+    por_token_config want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_secure_mint_param_table, &want); /* no scenario: feed.ocr's delta_c */
+    por_ocr_config ocr;
+    por_param_defaults(&por_ocr_param_table, &ocr);
+    ck_assert_int_eq(want.secure_mint.max_staleness, ocr.delta_c + 2 * POR_HOUR);
+    ck_assert(want.secure_mint.enabled);
+    sc = set_ok("feed.ocr.delta_c=\"6h\"");
+    ck_assert_int_eq(sc->token.secure_mint.max_staleness, 8 * POR_HOUR);
+    por_scenario_free(sc);
+    sc = set_ok("feed.ocr.delta_c=\"2562047h\""); /* within 2h of POR_TIME_MAX: capped */
+    ck_assert_int_eq(sc->token.secure_mint.max_staleness, POR_TIME_MAX);
+    por_scenario_free(sc);
+    sc = set_ok("token.secure_mint.margin={\"mode\": \"negative_percent\", \"value\": \"100%\"}");
+    ck_assert_int_eq(sc->token.secure_mint.margin_mode, POR_MARGIN_NEGATIVE_PERCENT);
+    ck_assert_int_eq(sc->token.secure_mint.margin_bp, 10000); /* BASIS_POINTS */
+    por_scenario_free(sc);
+    sc = set_ok("token.secure_mint.margin={\"mode\": \"positive_absolute\", \"value\": \"0.5\"}");
+    ck_assert(sc->token.secure_mint.margin_amount == por_amount_pow10(18) / 2);
+    por_scenario_free(sc);
+    static const struct {
+        const char *margin, *path, *msg;
+    } bad[] = {
+        {"{\"mode\": \"none\", \"value\": \"1%\"}", "$.token.secure_mint.margin.value",
+         "not allowed with mode \"none\""},
+        {"{\"mode\": \"positive_percent\"}", "$.token.secure_mint.margin.value", "missing required key"},
+        {"{\"value\": \"1%\"}", "$.token.secure_mint.margin.mode", "missing required key"},
+        {"{\"mode\": \"negative_percent\", \"value\": \"101%\"}", "$.token.secure_mint.margin.value",
+         "needs a margin from 0% to 100% (0 to 10000 basis points, SecureMintPolicy's BASIS_POINTS), got \"101%\""},
+        {"{\"mode\": \"positive_percent\", \"value\": \"-1%\"}", "$.token.secure_mint.margin.value",
+         "needs a margin from 0% to 100% (0 to 10000 basis points, SecureMintPolicy's BASIS_POINTS), got \"-1%\""},
+        {"{\"mode\": \"positive_percent\", \"value\": \"0.005%\"}", "$.token.secure_mint.margin.value",
+         "needs whole basis points (0.01%): SecureMintPolicy holds percentage margins in basis points, got "
+         "\"0.005%\""},
+        {"{\"mode\": \"positive_absolute\", \"value\": \"0\"}", "$.token.secure_mint.margin.value",
+         "needs an absolute margin above 0 (SecureMintPolicy: \"margin must be > 0 for absolute modes\"; use mode "
+         "\"none\" for no margin)"},
+        {"{\"mode\": \"positive_absolute\", \"value\": 5}", "$.token.secure_mint.margin.value",
+         "expected an amount as a decimal string such as \"1000000.50\" (18 decimals), got 5"},
+    };
+    char set[256];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(set, sizeof set, "token.secure_mint.margin=%s", bad[i].margin);
+        refuses(set, bad[i].path, bad[i].msg);
+    }
+    refuses("token.secure_mint.max_staleness=\"0s\"", "$.token.secure_mint.max_staleness",
+            "expected a positive duration, got \"0s\"");
+}
+END_TEST
+
+/* AMOUNT_DIST (token.mints.amount, in token decimals): an amount string is a constant,
+ * an object one of the amount kinds, each parameter in the token's decimals; every
+ * refusal at its path. */
+START_TEST(test_amount_dist)
+{
+    por_scenario *sc = set_ok("token={\"decimals\": 2, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                              "\"amount\": \"1.5\"}}");
+    ck_assert_int_eq(sc->token.mints.amount.kind, POR_DIST_CONSTANT);
+    ck_assert(sc->token.mints.amount.value == 150);
+    por_scenario_free(sc);
+    sc = set_ok("token={\"decimals\": 2, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                "\"amount\": {\"dist\": \"uniform\", \"min\": \"1\", \"max\": \"2.5\"}}}");
+    ck_assert_int_eq(sc->token.mints.amount.kind, POR_DIST_UNIFORM);
+    ck_assert(sc->token.mints.amount.min == 100 && sc->token.mints.amount.max == 250);
+    por_scenario_free(sc);
+    sc = set_ok("token={\"decimals\": 0, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                "\"amount\": {\"dist\": \"pareto\", \"scale\": \"7\", \"shape\": 1.5}}}");
+    ck_assert_int_eq(sc->token.mints.amount.kind, POR_DIST_PARETO);
+    ck_assert(sc->token.mints.amount.scale == 7);
+    ck_assert(sc->token.mints.amount.shape == 1.5);
+    por_scenario_free(sc);
+    static const struct {
+        const char *amount, *path, *msg;
+    } bad[] = {
+        {"5", "", "expected an amount such as \"1000.50\" or an object such as {\"dist\": \"lognormal\", \"median\": "
+                  "\"250000\", \"sigma\": 1}, got 5"},
+        {"\"-5\"", "", "expected a non-negative amount, got \"-5\""},
+        {"\"1.5\"", "", "expected an amount with at most 0 decimals, got \"1.5\": more fractional digits than the "
+                        "declared decimals"},
+        {"{\"dist\": \"gamma\"}", ".dist",
+         "expected one of \"constant\", \"uniform\", \"lognormal\", \"exponential\", \"pareto\", got \"gamma\""},
+        {"{\"dist\": \"normal\"}", ".dist",
+         "expected one of \"constant\", \"uniform\", \"lognormal\", \"exponential\", \"pareto\", got \"normal\""},
+        {"{\"median\": \"5\"}", ".dist", "missing required key"},
+        {"{\"dist\": \"constant\"}", ".value", "missing required key"},
+        {"{\"dist\": \"constant\", \"value\": \"1\", \"x\": 1}", ".x", "unknown key; expected one of: dist, value"},
+        {"{\"dist\": \"uniform\", \"min\": \"9\", \"max\": \"3\"}", ".max",
+         "needs max >= min, got min=\"9\" max=\"3\""},
+        {"{\"dist\": \"lognormal\", \"median\": \"0\", \"sigma\": 1}", ".median",
+         "expected a positive amount, got \"0\""},
+        {"{\"dist\": \"lognormal\", \"median\": \"9\", \"sigma\": -1}", ".sigma", "expected a number >= 0, got -1"},
+        {"{\"dist\": \"exponential\", \"mean\": \"0\"}", ".mean", "expected a positive amount, got \"0\""},
+        {"{\"dist\": \"pareto\", \"scale\": \"1\", \"shape\": 0}", ".shape", "expected a number > 0, got 0"},
+    };
+    char set[512], path[128];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(set, sizeof set, "token={\"decimals\": 0, \"mints\": {\"process\": \"poisson\", \"per_day\": 1, "
+                                  "\"amount\": %s}}", bad[i].amount);
+        snprintf(path, sizeof path, "$.token.mints.amount%s", bad[i].path);
+        refuses(set, path, bad[i].msg);
+    }
+}
+END_TEST
+
+/* The request processes (models/token/process_params.c): one table per kind, picked by
+ * "process"; defaults from the old loader's literals (absent mints: Poisson, 24 a day,
+ * lognormal median 100000 tokens, sigma 1; a burst of 10; backed; the whole run); a
+ * scheduled request's AMOUNT .positive and its chain's rule; the ARRAY neighbour rule
+ * (time order, through por_param_check.prev); the table's .what in unknown-key messages
+ * and .keys (bridges read their ends before the requests but list them after). */
+START_TEST(test_processes)
+{
+    por_scenario *sc = por_scenario_defaults();
+    const por_request_process *m = &sc->token.mints;
+    ck_assert_int_eq(m->kind, POR_PROCESS_POISSON);
+    ck_assert(m->per_day == 24);
+    ck_assert_int_eq(m->amount.kind, POR_DIST_LOGNORMAL);
+    por_amount median;
+    ck_assert(por_amount_mul(100000, por_amount_pow10(sc->token.decimals), &median));
+    ck_assert(m->amount.median == median);
+    ck_assert(m->amount.sigma == 1.0);
+    ck_assert(m->backed);
+    ck_assert_int_eq(m->window.from, 0);
+    ck_assert_int_eq(m->window.until, POR_TIME_MAX);
+    ck_assert(!sc->token.bridges.backed);
+    ck_assert_int_eq(sc->token.bridge_from, -1);
+    ck_assert_int_eq(sc->token.bridge_to, -1);
+    por_scenario_free(sc);
+    sc = set_ok("token.redeems={\"process\": \"burst\", \"per_day\": 2, \"amount\": \"5\", \"at\": \"1h\"}");
+    ck_assert_int_eq(sc->token.redeems.kind, POR_PROCESS_BURST);
+    ck_assert_uint_eq(sc->token.redeems.burst_size, 10);
+    ck_assert(sc->token.redeems.backed);
+    ck_assert_int_eq(sc->token.redeems.window.from, POR_HOUR);
+    ck_assert_int_eq(sc->token.redeems.window.until, POR_TIME_MAX);
+    por_scenario_free(sc);
+    sc = set_ok("token.mints={\"process\": \"scheduled\", \"backed\": false, \"requests\": [{\"at\": \"1h\", "
+                "\"amount\": \"2\"}, {\"at\": \"1h\", \"amount\": \"3\", \"chain\": \"ethereum\"}]}");
+    ck_assert_uint_eq(sc->token.mints.nscheduled, 2);
+    ck_assert_int_eq(sc->token.mints.scheduled[0].chain, -1);
+    ck_assert_int_eq(sc->token.mints.scheduled[1].chain, 0);
+    ck_assert_int_eq(sc->token.mints.scheduled[1].to_chain, -1);
+    ck_assert(!sc->token.mints.backed);
+    por_scenario_free(sc);
+    refuses("token.mints={\"process\": \"scheduled\", \"requests\": [{\"at\": \"2h\", \"amount\": \"1\"}, "
+            "{\"at\": \"1h\", \"amount\": \"1\"}]}",
+            "$.token.mints.requests[1].at", "requests must be in time order, got 1h after 2h");
+    refuses("token.mints={\"process\": \"scheduled\", \"requests\": [{\"at\": \"2h\", \"amount\": \"0.0\"}]}",
+            "$.token.mints.requests[0].amount", "expected a positive amount, got \"0.0\"");
+    refuses("token.mints={\"process\": \"none\", \"per_day\": 3}", "$.token.mints.per_day",
+            "unknown key for process \"none\"; expected one of: process");
+    refuses("token.mints={\"process\": \"burst\", \"per_day\": 3, \"amount\": \"1\", \"chain\": \"x\"}",
+            "$.token.mints.chain",
+            "unknown key for process \"burst\"; expected one of: process, per_day, burst_size, amount, from, at, "
+            "until, for, backed");
+    refuses("token.mints={\"per_day\": 3}", "$.token.mints.process", "missing required key");
+    refuses("token.mints={\"process\": \"poisson\", \"per_day\": 0, \"amount\": \"1\"}", "$.token.mints.per_day",
+            "expected a number in (0, 1e+09], got 0");
+    refuses("token.bridges={\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\"}", "$.token.bridges",
+            "needs a token on at least two chains, token.chains has 1");
+    /* bridges: the table's .keys order, the ends' CUSTOM reader and the pair rule */
+    static const char *const head = "{\"duration\": \"1d\", \"chains\": [{\"name\": \"eth\"}, {\"name\": "
+                                    "\"base\"}, {\"name\": \"arb\"}], \"token\": {\"chains\": [\"eth\", \"base\"], "
+                                    "\"bridges\": ";
+    static const struct {
+        const char *bridges, *msg;
+    } bad[] = {
+        {"{\"process\": \"scheduled\", \"per_day\": 1}",
+         "t.json: $.token.bridges.per_day: unknown key for process \"scheduled\"; expected one of: process, requests, "
+         "from_chain, to_chain"},
+        {"{\"process\": \"scheduled\", \"from_chain\": \"base\", \"requests\": [{\"at\": \"1h\", \"amount\": "
+         "\"1\", \"to_chain\": \"base\"}]}",
+         "t.json: $.token.bridges.requests[0].to_chain: a transfer needs two different chains, got \"base\" as both "
+         "from_chain and to_chain"},
+        {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"from_chain\": \"arb\"}",
+         "t.json: $.token.bridges.from_chain: chain \"arb\" is not one of token.chains"},
+        {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"to_chain\": 1}",
+         "t.json: $.token.bridges.to_chain: expected the name of one of token.chains or \"random\", got 1"},
+        {"{\"process\": \"none\"}, \"mints\": {\"process\": \"scheduled\", \"requests\": [{\"at\": \"1h\", "
+         "\"amount\": \"1\", \"chain\": \"arb\"}]}",
+         "t.json: $.token.mints.requests[0].chain: chain \"arb\" is not one of token.chains"},
+        {"{\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"from_chain\": \"eth\"}",
+         NULL}, /* loads */
+    };
+    char d[1024];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(d, sizeof d, "%s%s}}", head, bad[i].bridges);
+        if (bad[i].msg) {
+            ck_assert_str_eq(doc_err(d), bad[i].msg);
+            continue;
+        }
+        por_error err = {0};
+        ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s", err.msg);
+        ck_assert_int_eq(sc->token.bridge_from, 0);
+        ck_assert_int_eq(sc->token.bridge_to, -1);
+        ck_assert(!sc->token.bridges.backed);
+        por_scenario_free(sc);
+    }
 }
 END_TEST
 
@@ -393,17 +747,6 @@ START_TEST(test_chain_defaults)
 END_TEST
 
 /* ---- VARIANT, on attackers[] (models/attacker/attacker_params.c) ------------------- */
-
-/* The message loading the whole scenario JSON (it must fail). */
-static const char *doc_err(const char *json)
-{
-    static por_error err;
-    por_scenario *sc = NULL;
-    memset(&err, 0, sizeof err);
-    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", NULL, 0, &sc, &err) == POR_EINPUT,
-                  "%s loaded", json);
-    return err.msg;
-}
 
 static por_scenario *doc_ok(const char *json)
 {
@@ -734,6 +1077,13 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_attack_minter);
     tcase_add_test(t, test_drift_variant);
     tcase_add_test(t, test_custodian_table);
+    tcase_add_test(t, test_ref_list);
+    tcase_add_test(t, test_reserve_custodian);
+    tcase_add_test(t, test_object_absent_off);
+    tcase_add_test(t, test_bridge_delay);
+    tcase_add_test(t, test_secure_mint);
+    tcase_add_test(t, test_amount_dist);
+    tcase_add_test(t, test_processes);
     suite_add_tcase(s, t);
     return s;
 }

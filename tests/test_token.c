@@ -495,7 +495,7 @@ START_TEST(test_bridge_burn_now_release_after_delay)
     cfg.bridges.scheduled = sched;
     cfg.bridges.nscheduled = 3;
     cfg.bridge_from = cfg.bridge_to = -1;
-    cfg.bridge_delay = 10 * POR_MIN;
+    cfg.bridge_delay_dist = (por_duration_dist){.kind = POR_DIST_CONSTANT, .value = 10 * POR_MIN};
     fake_feed feed = {{0}};
     por_sim *sim = por_sim_create(1, 0);
     por_token *t = bridge_token(&cfg, sim, &feed, &l);
@@ -564,7 +564,6 @@ START_TEST(test_bridge_delay_drawn)
     cfg.bridges.scheduled = sched;
     cfg.bridges.nscheduled = N;
     cfg.bridge_from = cfg.bridge_to = -1;
-    cfg.bridge_delay_drawn = true;
     cfg.bridge_delay_dist.kind = POR_DIST_UNIFORM;
     cfg.bridge_delay_dist.min = 5 * POR_MIN;
     cfg.bridge_delay_dist.max = 15 * POR_MIN;
@@ -631,7 +630,6 @@ START_TEST(test_bridge_conservation_random)
     cfg.bridges.amount.median = 800;
     cfg.bridges.amount.sigma = 1.2;
     cfg.bridge_from = cfg.bridge_to = -1;
-    cfg.bridge_delay_drawn = true;
     cfg.bridge_delay_dist.kind = POR_DIST_EXPONENTIAL;
     cfg.bridge_delay_dist.mean = 3 * POR_HOUR;
     fake_feed feed = {{0}};
@@ -699,7 +697,7 @@ START_TEST(test_bridge_random_pairs)
     cfg.bridges.amount.kind = POR_DIST_CONSTANT;
     cfg.bridges.amount.value = 1;
     cfg.bridge_from = cfg.bridge_to = -1;
-    cfg.bridge_delay = POR_MIN;
+    cfg.bridge_delay_dist = (por_duration_dist){.kind = POR_DIST_CONSTANT, .value = POR_MIN};
     fake_feed feed = {{0}};
     for (int fixed = 0; fixed < 2; fixed++) {
         cfg.bridge_from = fixed ? 2 : -1;
@@ -752,7 +750,7 @@ START_TEST(test_secure_mint_blind_to_in_flight)
     cfg.bridges.scheduled = &transfer;
     cfg.bridges.nscheduled = 1;
     cfg.bridge_from = cfg.bridge_to = -1;
-    cfg.bridge_delay = POR_HOUR;
+    cfg.bridge_delay_dist = (por_duration_dist){.kind = POR_DIST_CONSTANT, .value = POR_HOUR};
     cfg.mints.kind = POR_PROCESS_SCHEDULED;
     cfg.mints.scheduled = &mint;
     cfg.mints.nscheduled = 1;

@@ -527,7 +527,7 @@ START_TEST(test_bridge_in_flight_in_truth)
     tk->bridges.scheduled = transfers;
     tk->bridges.nscheduled = 2;
     tk->bridge_from = tk->bridge_to = -1;
-    tk->bridge_delay = POR_HOUR;
+    tk->bridge_delay_dist = (por_duration_dist){.kind = POR_DIST_CONSTANT, .value = POR_HOUR};
     por_scheduled_request mint = {POR_HOUR + 30 * POR_MIN, 20 * M, -1, -1};
     tk->mints.kind = POR_PROCESS_SCHEDULED;
     tk->mints.scheduled = &mint;

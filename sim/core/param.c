@@ -1,5 +1,6 @@
 /* The parts of por/param.h that need no reader: a table's defaults and the exact
  * duration text the loader's messages use (the JSON reader lives in io/param_read.c). */
+#include "por/error.h"
 #include "por/param.h"
 #include "por/scenario.h"
 
@@ -30,6 +31,18 @@ char *por_param_duration_text(por_time_t t, char *buf, size_t n)
         }
     snprintf(buf, n, "%lldns", (long long)t);
     return buf;
+}
+
+/* An .absent_off object's defaults: its "enabled" off (the object's presence turns it on). */
+static void por__param_object_off(const por_param_table *t, void *section)
+{
+    for (size_t i = 0; i < t->nparams; i++)
+        if (t->params[i].type == POR_PARAM_BOOL && strcmp(t->params[i].name, "enabled") == 0) {
+            bool off = false;
+            memcpy((char *)section + t->params[i].offset, &off, sizeof off);
+            return;
+        }
+    POR_ASSERT(!"an .absent_off object's table has no BOOL row \"enabled\"");
 }
 
 void por_param_defaults(const por_param_table *table, void *section)
@@ -98,6 +111,8 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
         }
         case POR_PARAM_OBJECT:
             por_param_defaults_in(p->sub, field, scenario);
+            if (p->absent_off)
+                por__param_object_off(p->sub, field);
             break;
         case POR_PARAM_AMOUNT:
             memcpy(field, &p->def.a, sizeof p->def.a);
@@ -113,8 +128,15 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
         case POR_PARAM_DISTRIBUTION:
             memcpy(field, p->def_ptr, sizeof(por_duration_dist));
             break;
+        case POR_PARAM_AMOUNT_DIST:
+            if (p->def_ptr)
+                memcpy(field, p->def_ptr, sizeof(por_amount_dist));
+            else
+                memset(field, 0, sizeof(por_amount_dist));
+            break;
         case POR_PARAM_WINDOWS:
-        case POR_PARAM_ARRAY: {
+        case POR_PARAM_ARRAY:
+        case POR_PARAM_REF_LIST: {
             void *none = NULL; /* no elements */
             size_t zero = 0;
             memcpy(field, &none, sizeof none);

@@ -171,22 +171,16 @@ typedef void (*por__param_custom_fn)(por__jr *c, const cJSON *v, const por_param
                                      const por_scenario *sc);
 por__param_custom_fn por__param_custom(const char *name);
 
-/* The CUSTOM readers of chains[], feed and token (scenario_build.c, scenario_feed.c),
+/* The CUSTOM readers of chains[] and feed (scenario_build.c, scenario_feed.c),
  * named in param_custom.c: READER is the loader's por__jr with the key's path pushed, NODE
  * the key's value (a const cJSON *; NULL when the key is absent, and then the reader sets
  * the default), SECTION the section struct, SCENARIO the scenario read so far. */
 typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_chains(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_supply(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_bridge_delay(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_secure_mint(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_mints(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_redeems(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_reserve_custodian(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_bridges(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_token_refresh(void *reader, const void *node, void *section, const void *scenario);
+/* 10^DECIMALS * UNITS, the default of the absent KEY (pushed for the failure), or the
+ * failure "missing: the default does not fit in 128 bits". */
+por_amount por__param_default_units(por__jr *c, const char *key, por_amount units, unsigned decimals);
 /* Calls the reader row P names, with V (NULL: absent, only for .custom_absent rows). */
 void por__param_custom_call(por__jr *c, const cJSON *v, const por_param *p, void *section, const por_scenario *sc);
 

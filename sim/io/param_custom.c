@@ -3,13 +3,17 @@
  * "100Mbps", oracle-index lists checked against feed.ocr.n, the region latency matrix
  * whose symmetric entries become two links, partition groups, an attacker's byzantine factor
  * as a number or a percentage and a custodian fraud's shares as a percentage or an amount
- * in the custodian's decimals, a custodian's reserve steps). The tables stay below io/
+ * in the custodian's decimals, a custodian's reserve steps, token.initial_supply's
+ * amount-or-map, Secure Mint's margin value whose form follows its mode, bridge ends that
+ * may be "random", and the choice of a request process's table by its "process"). The
+ * tables stay below io/
  * and name a reader by its string; io looks it up here. Each reader gets the present
  * value with its path pushed and keeps the messages of the loader it came from. The
  * section readers of chains[], feed and token (scenario_build.c, scenario_feed.c) are
  * listed here too; they are also called when their key is absent (.custom_absent) and
  * then set the default. */
 #include "json_read.h"
+#include "por/ratio.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -317,6 +321,162 @@ static void por__custom_reserve_steps(por__jr *c, const cJSON *a, const por_para
     por__jr_reset(c, m);
 }
 
+/* 10^DECIMALS * UNITS, the default of the absent KEY, or a failure at KEY naming it. */
+por_amount por__param_default_units(por__jr *c, const char *key, por_amount units, unsigned decimals)
+{
+    por_amount v = 0;
+    if (por_amount_mul(units, por_amount_pow10(decimals), &v))
+        return v;
+    por__jr_push_key(c, key);
+    por__jr_fail(c, "missing: the default does not fit in 128 bits with %u decimals", decimals);
+}
+
+/* token.initial_supply: an amount (all on the first chain), or an object giving each of
+ * token.chains its own (by chain name; missing chains hold 0); absent, 990,000,000
+ * tokens on the first chain. A map keyed by another key's names, so no generic type. */
+static void por__custom_token_supply(void *reader, const void *node, void *section, const void *scenario)
+{
+    por__jr *c = reader;
+    const cJSON *s = node;
+    por_token_config *tk = section;
+    const por_scenario *sc = scenario;
+    tk->initial_supply = por_xcalloc(tk->nchains, sizeof *tk->initial_supply);
+    if (!s) {
+        tk->initial_supply[0] = por__param_default_units(c, "initial_supply", 990000000, tk->decimals);
+        return;
+    }
+    if (!cJSON_IsObject(s)) {
+        tk->initial_supply[0] = por__jr_v_amount(c, s, tk->decimals, false);
+        return;
+    }
+    const char *names[65];
+    for (size_t i = 0; i < tk->nchains; i++)
+        names[i] = sc->chains[tk->chains[i]].name;
+    names[tk->nchains] = NULL;
+    por__jr_v_object(c, s, names, "(not one of token.chains)");
+    for (size_t i = 0; i < tk->nchains; i++)
+        tk->initial_supply[i] = por__jr_amount(c, s, names[i], 0, tk->decimals, false);
+}
+
+/* token.secure_mint.margin.value, whose form depends on its sibling "mode" (read before):
+ * refused with mode "none"; percent modes: a percentage from 0% to 100% in whole basis
+ * points, as SecureMintPolicy holds it (_setReserveMargin: "margin must be <=
+ * BASIS_POINTS for percentage modes"; its uint256 cannot hold a fraction of a basis
+ * point, so a sub-basis-point value is refused rather than rounded); absolute modes: an
+ * amount > 0 in token decimals (_setReserveMargin: "margin must be > 0 for absolute
+ * modes"). Section: the por_token_config (the margin's table reads over it). */
+static void por__custom_margin_value(void *reader, const void *node, void *section, const void *scenario)
+{
+    (void)scenario;
+    por__jr *c = reader;
+    const cJSON *v = node;
+    por_token_config *tk = section;
+    por_secure_mint_config *sm = &tk->secure_mint;
+    if (sm->margin_mode == POR_MARGIN_NONE) {
+        if (v)
+            por__jr_fail(c, "not allowed with mode \"none\"");
+        return;
+    }
+    if (!v) {
+        por__jr_push_key(c, "value");
+        por__jr_fail(c, "missing required key");
+    }
+    if (sm->margin_mode == POR_MARGIN_POSITIVE_PERCENT || sm->margin_mode == POR_MARGIN_NEGATIVE_PERCENT) {
+        int64_t ppb = por__jr_v_percent(c, v, -POR_PPB_ONE * 1000, POR_PPB_ONE * 1000);
+        if (ppb < 0 || ppb > POR_PPB_ONE)
+            por__jr_fail(c, "needs a margin from 0%% to 100%% (0 to 10000 basis points, SecureMintPolicy's "
+                            "BASIS_POINTS), got \"%s\"", v->valuestring);
+        if (ppb % (POR_PPB_ONE / POR_BASIS_POINTS) != 0)
+            por__jr_fail(c, "needs whole basis points (0.01%%): SecureMintPolicy holds percentage margins "
+                            "in basis points, got \"%s\"", v->valuestring);
+        sm->margin_bp = ppb / (POR_PPB_ONE / POR_BASIS_POINTS);
+        return;
+    }
+    sm->margin_amount = por__jr_v_amount(c, v, tk->decimals, false);
+    if (sm->margin_amount == 0)
+        por__jr_fail(c, "needs an absolute margin above 0 (SecureMintPolicy: \"margin must be > 0 for absolute "
+                        "modes\"; use mode \"none\" for no margin)");
+}
+
+/* A bridge end (token.bridges.from_chain / to_chain, and a scheduled transfer's): the
+ * name of one of token.chains, stored as its chain index, or "random" (-1, drawn per
+ * transfer): an int32_t at the row's offset. */
+static void por__custom_bridge_end(por__jr *c, const cJSON *v, const por_param *p, void *section,
+                                   const por_scenario *sc)
+{
+    int32_t got = -1;
+    char desc[96];
+    if (!cJSON_IsString(v) || !v->valuestring)
+        por__jr_fail(c, "expected the name of one of token.chains or \"random\", got %s",
+                     por__jr_describe(v, desc, sizeof desc));
+    if (strcmp(v->valuestring, "random") != 0) {
+        uint32_t ch = por__sc_chain_ref(c, v, sc);
+        for (size_t k = 0; k < sc->token.nchains; k++)
+            if (sc->token.chains[k] == ch)
+                got = (int32_t)ch;
+        if (got < 0)
+            por__jr_fail(c, "chain \"%s\" is not one of token.chains", sc->chains[ch].name);
+    }
+    memcpy((char *)section + p->offset, &got, sizeof got);
+}
+
+/* token.mints, token.redeems or (BRIDGE) token.bridges at P (NULL: absent): "process"
+ * picks the kind's table (models/token/process_params.c), which reads the object; a
+ * process that has no key of a kind's keeps the whole run as its window, and only mints
+ * and redemptions are backed. Absent: Poisson mints, 24 a day, lognormal amounts of
+ * median 100,000 tokens and sigma 1 (the old loader's default issuer); no redemptions, no
+ * transfers. Only the choice of table by a sibling key is hand-written here. */
+static void por__custom_process(por__jr *c, const cJSON *p, const char *key, por_token_config *tk,
+                                const por_scenario *sc, por_request_process *rp, bool bridge)
+{
+    rp->window.from = 0;
+    rp->window.until = POR_TIME_MAX;
+    rp->backed = !bridge;
+    if (!p) {
+        if (strcmp(key, "mints") == 0) {
+            rp->kind = POR_PROCESS_POISSON;
+            rp->per_day = 24;
+            rp->amount.kind = POR_DIST_LOGNORMAL;
+            rp->amount.median = por__param_default_units(c, key, 100000, tk->decimals);
+            rp->amount.sigma = 1.0;
+        } else {
+            rp->kind = POR_PROCESS_NONE;
+        }
+        return;
+    }
+    char got[96];
+    if (!cJSON_IsObject(p))
+        por__jr_fail(c, "expected an object, got %s", por__jr_describe(p, got, sizeof got));
+    por__jr_require(c, p, "process");
+    size_t k = por__jr_enum(c, p, "process", 0, por_process_kinds);
+    if (bridge) {
+        por__param_read(c, p, por_bridge_process_tables[k], tk, sc);
+        return;
+    }
+    por__param_read(c, p, por_request_process_tables[k], rp, sc);
+    for (size_t i = 0; i < rp->nscheduled; i++)
+        rp->scheduled[i].to_chain = -1; /* a mint or redemption has no destination */
+}
+
+static void por__custom_mints(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    por__custom_process(reader, node, "mints", tk, scenario, &tk->mints, false);
+}
+
+static void por__custom_redeems(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    por__custom_process(reader, node, "redeems", tk, scenario, &tk->redeems, false);
+}
+
+static void por__custom_bridges(void *reader, const void *node, void *section, const void *scenario)
+{
+    por_token_config *tk = section;
+    tk->bridge_from = tk->bridge_to = -1;
+    por__custom_process(reader, node, "bridges", tk, scenario, &tk->bridges, true);
+}
+
 static const struct {
     const char *name;
     por__param_custom_fn fn;                /* the value-reader form ... */
@@ -329,19 +489,16 @@ static const struct {
     {"attestation_phase", por__custom_attestation_phase, NULL},
     {"chain_congestion", NULL, por_param_read_chain_congestion},
     {"feed_sources", NULL, por_param_read_feed_sources},
-    {"token_chains", NULL, por_param_read_token_chains},
-    {"token_supply", NULL, por_param_read_token_supply},
-    {"token_bridge_delay", NULL, por_param_read_token_bridge_delay},
-    {"token_secure_mint", NULL, por_param_read_token_secure_mint},
-    {"token_mints", NULL, por_param_read_token_mints},
-    {"token_redeems", NULL, por_param_read_token_redeems},
-    {"token_reserve_custodian", NULL, por_param_read_token_reserve_custodian},
-    {"token_bridges", NULL, por_param_read_token_bridges},
-    {"token_refresh", NULL, por_param_read_token_refresh},
     {"attack_factor", por__custom_attack_factor, NULL},
     {"fraud_window_dressing", por__custom_window_dressing, NULL},
     {"fraud_double_counted", por__custom_double_counted, NULL},
     {"reserve_steps", por__custom_reserve_steps, NULL},
+    {"token_supply", NULL, por__custom_token_supply},
+    {"margin_value", NULL, por__custom_margin_value},
+    {"token_mints", NULL, por__custom_mints},
+    {"token_redeems", NULL, por__custom_redeems},
+    {"token_bridges", NULL, por__custom_bridges},
+    {"bridge_end", por__custom_bridge_end, NULL},
     {NULL, NULL, NULL},
 };
 

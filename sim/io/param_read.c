@@ -100,6 +100,42 @@ static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, c
     }
 }
 
+/* A list of 1..max_len names of chains or custodians (P->ref; no more than the scenario
+ * has), none twice, into P's uint32_t * and count: the allocation is attached before an
+ * element can fail. */
+static void por__param_ref_list(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc)
+{
+    bool chain = p->ref == POR_REF_CHAIN;
+    size_t have = chain ? sc->nchains : sc->ncustodians;
+    size_t n = por__jr_v_array(c, v, 1, have < p->max_len ? have : p->max_len);
+    uint32_t *ix = por_xcalloc(n, sizeof *ix);
+    memcpy(base + p->offset, &ix, sizeof ix);
+    memcpy(base + p->count_offset, &n, sizeof n);
+    size_t i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        size_t m = por__jr_mark(c);
+        por__jr_push_index(c, i);
+        ix[i] = chain ? por__sc_chain_ref(c, e, sc) : por__sc_custodian_ref(c, e, sc);
+        for (size_t j = 0; j < i; j++)
+            if (ix[j] == ix[i])
+                por__jr_fail(c, "%s \"%s\" listed twice", chain ? "chain" : "custodian",
+                             chain ? sc->chains[ix[i]].name : sc->custodians[ix[i]].name);
+        por__jr_reset(c, m);
+    }
+}
+
+/* The decimals of an AMOUNT or AMOUNT_DIST row: token.decimals, or the section's field. */
+static unsigned por__param_decimals(const por_param *p, const char *base, const por_scenario *sc)
+{
+    uint32_t dec;
+    if (p->decimals_in)
+        return p->decimals_in(base, sc);
+    if (p->token_decimals)
+        return sc->token.decimals;
+    memcpy(&dec, base + p->decimals_offset, sizeof dec);
+    return dec;
+}
+
 /* Reads the present key P of OBJ (path already pushed) into FIELD. */
 static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc,
                              const por__param_elems *in)
@@ -202,17 +238,18 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__param_read_in(c, v, p->sub, field, sc, NULL);
         break;
     case POR_PARAM_AMOUNT: {
-        uint32_t dec;
-        if (p->decimals_in)
-            dec = p->decimals_in(base, sc);
-        else
-            memcpy(&dec, base + p->decimals_offset, sizeof dec);
-        por_amount a = por__jr_v_amount(c, v, dec, p->negative);
+        por_amount a = por__jr_v_amount(c, v, por__param_decimals(p, base, sc), p->negative);
         if (p->positive && a == 0)
             por__jr_fail(c, "expected a positive amount, got \"%s\"", v->valuestring);
         memcpy(field, &a, sizeof a);
         break;
     }
+    case POR_PARAM_AMOUNT_DIST:
+        por__jr_v_amount_dist(c, v, por__param_decimals(p, base, sc), field);
+        break;
+    case POR_PARAM_REF_LIST:
+        por__param_ref_list(c, v, p, base, sc);
+        break;
     case POR_PARAM_WINDOW: /* read from the object itself (por__param_read_in) */
     case POR_PARAM_VARIANT: /* read before the key check (por__param_read_in) */
     case POR_PARAM_RULE:
@@ -334,9 +371,10 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
         por__param_keys(vt, NULL, keys, &nkeys);
     keys[nkeys] = NULL;
     if (obj)
-        por__jr_v_object(c, obj, keys, vt ? what : NULL);
+        por__jr_v_object(c, obj, t->keys ? t->keys : keys, vt ? what : t->what);
     por__param_reader r = {c, obj};
-    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn, por__param_describe};
+    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn, por__param_describe,
+                         in && in->index ? in->base + (in->index - 1) * in->stride : NULL};
     if (!vt) {
         por__param_rows(c, obj, t, section, sc, in, &k);
         return;

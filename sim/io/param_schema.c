@@ -19,7 +19,8 @@ const por_param_table *const por_param_tables[] = {
     &por_custodian_param_table, &por_reserve_param_table, &por_drift_param_table, &por_attestation_param_table,
     &por_chain_param_table, &por_txm_param_table, &por_feed_param_table,
     &por_ocr_param_table, &por_token_param_table, &por_refresh_param_table, &por_consumer_param_table,
-    &por_threshold_param_table, &por_attacker_param_table, NULL};
+    &por_threshold_param_table, &por_attacker_param_table, &por_secure_mint_param_table, &por_margin_param_table,
+    NULL};
 
 #define POR__SCHEMA_BEGIN "<!-- porsim schema "
 #define POR__SCHEMA_END "<!-- end porsim schema -->"
@@ -124,6 +125,12 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
     case POR_PARAM_AMOUNT:
         por__sb_printf(b, "amount%s", p->positive ? " > 0" : p->negative ? "" : " >= 0");
         break;
+    case POR_PARAM_REF_LIST:
+        por__sb_printf(b, "array of 1..%zu %s names, no repeats", p->max_len, por__schema_ref_kind[p->ref]);
+        break;
+    case POR_PARAM_AMOUNT_DIST:
+        por__sb_printf(b, "amount distribution");
+        break;
     case POR_PARAM_RULE:
         break;
     }
@@ -222,6 +229,8 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
     case POR_PARAM_WINDOWS:
     case POR_PARAM_ARRAY:
     case POR_PARAM_CUSTOM:
+    case POR_PARAM_REF_LIST:
+    case POR_PARAM_AMOUNT_DIST:
         por__sb_printf(b, "none");
         break;
     case POR_PARAM_OBJECT:
@@ -451,6 +460,24 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddNumberToObject(o, "maxItems", (double)p->max_len);
         cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "object");
         break;
+    case POR_PARAM_REF_LIST:
+        cJSON_AddStringToObject(o, "type", "array");
+        cJSON_AddNumberToObject(o, "minItems", 1);
+        cJSON_AddNumberToObject(o, "maxItems", (double)p->max_len);
+        cJSON_AddBoolToObject(o, "uniqueItems", true);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "string");
+        break;
+    case POR_PARAM_AMOUNT_DIST: {
+        cJSON *one = cJSON_AddArrayToObject(o, "oneOf");
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "$ref", "#/$defs/amount");
+        cJSON_AddItemToArray(one, a);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "type", "object");
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "required"), cJSON_CreateString("dist"));
+        cJSON_AddItemToArray(one, d);
+        break;
+    }
     case POR_PARAM_WINDOW: /* its keys are added one by one (por__schema_window) */
     case POR_PARAM_CUSTOM: /* only the description: the form is checked by a hand-written reader */
     case POR_PARAM_RULE:

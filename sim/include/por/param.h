@@ -23,14 +23,16 @@
  *   AMOUNT               por_amount: an exact decimal string with as many decimals as the
  *                        uint32_t field at .decimals_offset of the same section (read
  *                        before it); .negative allows negatives; default .def.a (base
- *                        units; the schema prints .default_doc when it is not 0)
+ *                        units; the schema prints .default_doc when it is not 0);
+ *                        .token_decimals: in token.decimals instead; .positive refuses 0
  *   REF                  uint32_t: the index of the element of another array (.ref: the
  *                        scenario's chains, custodians) the JSON string names, resolved
  *                        against the scenario read so far; default .def.u
  *   OBJECT               a nested object read by the table .sub over the struct at .offset
  *                        (0 = the same struct as the parent, so the sub-table's derived
  *                        defaults can see the parent's fields); absent: .sub's defaults
- *   DISTRIBUTION, WINDOWS, WINDOW, ARRAY: see the enum below
+ *                        (with .absent_off, its "enabled" false)
+ *   DISTRIBUTION, WINDOWS, WINDOW, ARRAY, REF_LIST: see the enum below
  *   CUSTOM               a key whose value no generic type describes: .custom names a
  *                        reader in sim/io/param_custom.c (by string, so a model's table
  *                        never links against io/); with .custom_absent it is also called
@@ -108,6 +110,14 @@ typedef enum {
     POR_PARAM_AMOUNT,      /* por_amount: decimal string in the decimals at .decimals_offset */
     POR_PARAM_VARIANT,     /* an int-sized enum discriminator (.names) choosing the table of
                               .variants that gives the rest of the object's keys */
+    POR_PARAM_REF_LIST,    /* uint32_t * with its size_t count at .count_offset: an array of
+                              1..max_len names of .ref (and no more than there are), no name
+                              twice ("chain \"x\" listed twice"), stored as indices; absent:
+                              .derive_in (which allocates), else none */
+    POR_PARAM_AMOUNT_DIST, /* por_amount_dist: an amount string (constant) or a {"dist": ...}
+                              object of amounts (constant, uniform, lognormal, exponential,
+                              pareto), in the decimals an AMOUNT row would use; default
+                              *.def_ptr (a por_amount_dist), else zero */
 } por_param_type;
 
 /* What a POR_PARAM_REF names. */
@@ -138,6 +148,9 @@ typedef struct por_param_check {
     /* Writes KEY's JSON value as the loader's messages describe it ("1.1", "\"110%\"",
      * "an array"; "nothing" when absent) into BUF (>= 96 bytes); returns BUF. */
     const char *(*describe)(void *reader, const char *key, char *buf, size_t n);
+    /* An element of an ARRAY: the element before it (NULL for the first one, and outside
+     * arrays), for rules between neighbours (requests in time order). */
+    const void *prev;
 } por_param_check;
 
 static inline bool por_param_given(const por_param_check *k, const char *key) { return k->given(k->reader, key); }
@@ -218,6 +231,13 @@ typedef struct {
     /* AMOUNT: the decimals from the scenario read so far (SCENARIO: const por_scenario *,
      * NULL from por_param_defaults), instead of .decimals_offset */
     unsigned (*decimals_in)(const void *section, const void *scenario);
+    /* OBJECT: the object's presence turns its feature on: absent, the sub-table's defaults
+     * with its BOOL row "enabled" false (given, "enabled" keeps its own default) */
+    bool absent_off;
+    /* AMOUNT, AMOUNT_DIST: in the decimals of token.decimals (of the scenario read so far)
+     * instead of the field at .decimals_offset; AMOUNT with .positive refuses 0 ("expected
+     * a positive amount") */
+    bool token_decimals;
 } por_param;
 
 struct por_param_table {
@@ -228,6 +248,12 @@ struct por_param_table {
     /* Rules across fields checked after every key is read (NULL: none). */
     void (*check)(const por_param_check *k, const void *section);
     const char *check_doc;  /* those rules in words, for the schema */
+    /* What an unknown key is not allowed for, added to its message ("for process
+     * \"none\"": "unknown key for process \"none\"; expected one of: ..."); NULL: nothing */
+    const char *what;
+    /* The keys in the order "unknown key" messages list them, when that is not the order
+     * the rows read them (NULL-terminated; NULL: the rows' order) */
+    const char *const *keys;
 };
 
 /* Fills SECTION with TABLE's defaults (derived ones included), as when the scenario
@@ -278,6 +304,16 @@ extern const por_param_table por_custodian_param_table; /* custodians[]:
                                                            models/custodian/custodian_params.c */
 extern const por_param_table por_reserve_param_table;   /* custodians[].reserve (on the custodian
                                                            itself): custodian_params.c */
+extern const por_param_table por_secure_mint_param_table; /* token.secure_mint (over the
+                                                             por_token_config):
+                                                             models/token/secure_mint_params.c */
+extern const por_param_table por_margin_param_table; /* token.secure_mint.margin (likewise) */
+/* token.mints / token.redeems (over a por_request_process) and token.bridges (over the
+ * por_token_config): one table per process kind, indexed by por_process_kind, named by
+ * por_process_kinds: models/token/process_params.c */
+extern const char *const por_process_kinds[];
+extern const por_param_table *const por_request_process_tables[];
+extern const por_param_table *const por_bridge_process_tables[];
 
 
 #endif

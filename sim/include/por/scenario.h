@@ -330,19 +330,16 @@ typedef struct {
     size_t nchains;
     uint32_t decimals;
     por_amount *initial_supply;  /* per chain, base units */
-    por_time_t bridge_delay;     /* cross-chain moves take this long (see bridges below) */
     por_secure_mint_config secure_mint;
     por_request_process mints, redeems;
     int32_t reserve_custodian;   /* custodian receiving backed deposits (-1: feed's first source) */
     por_time_t deposit_delay;    /* a backed mint or redemption moves the reserve this much later */
     /* Cross-chain transfers (por/token.h): arrivals, amounts, window and schedule as for
      * mints (`backed` unused). A transfer burns on its source chain at once and releases
-     * on its destination bridge_delay later (or a draw from bridge_delay_dist when
-     * bridge_delay_drawn; bridge_delay is then 0). */
+     * on its destination a draw from bridge_delay_dist later (a constant: that long). */
     por_request_process bridges;
     int32_t bridge_from, bridge_to; /* chain indices of random transfers, -1 = drawn */
-    por_duration_dist bridge_delay_dist;
-    bool bridge_delay_drawn;
+    por_duration_dist bridge_delay_dist; /* token.bridge_delay */
     por_refresh_config refresh;
 } por_token_config;
 

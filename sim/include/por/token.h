@@ -49,8 +49,8 @@
  *
  * Bridge transfers (cfg->bridges, a burn-and-mint bridge such as CCIP's burn/mint token
  * pools): a transfer of AMOUNT from chain slot A to slot B burns AMOUNT on A at once and
- * releases (mints) it on B bridge_delay later (a fresh draw from bridge_delay_dist per
- * transfer when bridge_delay_drawn). Meanwhile the amount is "in flight": on no chain.
+ * releases (mints) it on B a draw from bridge_delay_dist later (a fresh draw per
+ * transfer; a constant is that long). Meanwhile the amount is "in flight": on no chain.
  * A transfer larger than A's supply is refused (counted, nothing burned). Source and
  * destination are cfg->bridge_from / bridge_to (chain indices; -1 = drawn) for random
  * transfers, a scheduled request's chain / to_chain for scheduled ones; a drawn end is

@@ -370,12 +370,12 @@ static void por__record(por_token *t, const por_supply_event *ev)
     r->in_flight = ev->in_flight;
 }
 
-/* The delay of a transfer sent now: bridge_delay, or a draw from bridge_delay_dist;
- * at most POR_SAMPLE_MAX_DURATION so that now + delay never overflows. */
+/* The delay of a transfer sent now: a draw from bridge_delay_dist (a constant draws
+ * nothing from the stream); at most POR_SAMPLE_MAX_DURATION so that now + delay never
+ * overflows. */
 static por_time_t por__bridge_delay(por_token *t)
 {
-    por_time_t d = t->cfg->bridge_delay_drawn ? por_sample_duration(&t->bridge_delay, t->bridge_delays)
-                                              : t->cfg->bridge_delay;
+    por_time_t d = por_sample_duration(&t->bridge_delay, t->bridge_delays);
     return d < 0 ? 0 : d > POR_SAMPLE_MAX_DURATION ? POR_SAMPLE_MAX_DURATION : d;
 }
 

@@ -1,16 +1,19 @@
 /* token: the token's top-level parameters (por_token_config, modelled in token.c and
  * the world's mint/redeem/bridge processes), as a parameter table (por/param.h) read by
- * io/param_read.c and documented by `porsim schema`. Keys without a generic type yet
- * (lists of chain names, the supply per chain, a duration or distribution, Secure Mint's
- * kind-dependent margin, the request processes, refresh_then_mint's "present = on") are
- * CUSTOM rows read by io/scenario_feed.c; token.refresh_then_mint's own keys are
- * models/world/refresh_params.c. The decimals rule is SecureMintPolicy's (chainlink-ace
+ * io/param_read.c and documented by `porsim schema`. Its sub-tables are beside it:
+ * secure_mint_params.c (token.secure_mint and its margin), process_params.c (mints,
+ * redeems, bridges: one table per process kind) and models/world/refresh_params.c
+ * (refresh_then_mint). CUSTOM rows (readers in io/param_custom.c): initial_supply (an
+ * amount or a map keyed by token.chains' names) and the three processes (the reader only
+ * picks the table by "process"). The decimals rule is SecureMintPolicy's (chainlink-ace
  * SecureMintPolicy.sol run(): the reserve is scaled by 10^(token - feed decimals) in
  * uint256, reverting on overflow; porsim's amounts are 128-bit). */
+#include "por/error.h"
 #include "por/param.h"
 #include "por/scenario.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #define POR__TOKEN_FIELD(f) offsetof(por_token_config, f)
 
@@ -35,11 +38,49 @@ static void por__token_rule_decimals(const por_param_check *k, const void *s)
                        fd->decimals, tk->decimals);
 }
 
+/* token.chains absent: the feed's chain (the chain 0 without a scenario). */
+static void por__token_default_chains(void *s, const void *scenario)
+{
+    por_token_config *tk = s;
+    const por_scenario *sc = scenario;
+    tk->chains = por_xcalloc(1, sizeof *tk->chains);
+    tk->nchains = 1;
+    tk->chains[0] = sc ? sc->feed.chain : 0;
+}
+
+/* token.reserve_custodian absent: the feed's first source (custodian 0 without one). */
+static void por__token_default_reserve(void *s, const void *scenario)
+{
+    por_token_config *tk = s;
+    const por_scenario *sc = scenario;
+    tk->reserve_custodian = sc && sc->feed.nsources ? (int32_t)sc->feed.sources[0] : 0;
+}
+
+/* Backed mints deposit with the reserve custodian in the feed's unit. */
+static void por__token_rule_reserve_unit(const por_param_check *k, const void *s)
+{
+    const por_token_config *tk = s;
+    const por_scenario *sc = k->scenario;
+    if (!por_param_given(k, "reserve_custodian"))
+        return; /* the feed's first source */
+    const por_custodian_config *got = &sc->custodians[tk->reserve_custodian];
+    const por_custodian_config *want = &sc->custodians[sc->feed.nsources ? sc->feed.sources[0] : 0];
+    if (strcmp(got->unit, want->unit) != 0)
+        por_param_fail(k, "reserve_custodian", "needs a custodian in the feed's unit \"%s\", got \"%s\" (%s)",
+                       want->unit, got->name, got->unit);
+}
+
+/* A bridge transfer takes 30 minutes unless the scenario says otherwise. */
+static const por_duration_dist por__token_bridge_delay = {.kind = POR_DIST_CONSTANT, .value = 30 * POR_MIN};
+
+_Static_assert(sizeof(int32_t) == sizeof(uint32_t), "POR_PARAM_REF fills reserve_custodian as a uint32_t");
+
 /* Rows in the order of the keys' list in "unknown key" messages (also the order they
  * depend on each other: decimals before amounts, chains before bridges). */
 static const por_param por__token_params[] = {
-    {.name = "chains", .type = POR_PARAM_CUSTOM, .custom = "token_chains", .custom_absent = true,
-     .type_doc = "array of 1..64 chain names, no repeats", .default_doc = "`[feed.chain]`",
+    {.name = "chains", .type = POR_PARAM_REF_LIST, .offset = POR__TOKEN_FIELD(chains),
+     .count_offset = POR__TOKEN_FIELD(nchains), .max_len = 64, .ref = POR_REF_CHAIN,
+     .derive_in = por__token_default_chains, .default_doc = "`[feed.chain]`",
      .doc = "the chains the token is deployed on"},
     {.name = "decimals", .type = POR_PARAM_UINT32, .offset = POR__TOKEN_FIELD(decimals), .def.u = 18, .min.u = 0,
      .max.u = POR_MAX_DECIMALS,
@@ -51,28 +92,31 @@ static const por_param por__token_params[] = {
      .type_doc = "amount, or an object chain name -> amount", .default_doc = "`\"990000000\"`",
      .doc = "in token decimals: an amount is all on the first chain; an object gives each of token.chains its "
             "own (missing chains hold 0)"},
-    {.name = "bridge_delay", .type = POR_PARAM_CUSTOM, .custom = "token_bridge_delay", .custom_absent = true,
-     .type_doc = "duration, or a duration distribution", .default_doc = "`\"30m\"`",
-     .doc = "how long a bridge transfer takes; a distribution (as `network.latency`) is drawn per transfer"},
-    {.name = "secure_mint", .type = POR_PARAM_CUSTOM, .custom = "token_secure_mint", .custom_absent = true,
-     .type_doc = "object", .default_doc = "on, see below", .doc = "the Secure Mint guard, see below"},
+    {.name = "bridge_delay", .type = POR_PARAM_DISTRIBUTION, .offset = POR__TOKEN_FIELD(bridge_delay_dist),
+     .def_ptr = &por__token_bridge_delay,
+     .doc = "how long a bridge transfer takes: a duration, or a distribution (as `network.latency`) drawn per "
+            "transfer"},
+    {.name = "secure_mint", .type = POR_PARAM_OBJECT, .offset = 0, .sub = &por_secure_mint_param_table,
+     .default_doc = "on, see below", .doc = "the Secure Mint guard, see below"},
     {.name = "mints", .type = POR_PARAM_CUSTOM, .custom = "token_mints", .custom_absent = true,
      .type_doc = "request process", .default_doc = "Poisson, 24 a day, lognormal median 100000 tokens, sigma 1",
      .doc = "the issuer's mints"},
     {.name = "redeems", .type = POR_PARAM_CUSTOM, .custom = "token_redeems", .custom_absent = true,
      .type_doc = "request process", .default_doc = "none", .doc = "the holders' redemptions"},
-    {.name = "reserve_custodian", .type = POR_PARAM_CUSTOM, .custom = "token_reserve_custodian", .custom_absent = true,
-     .type_doc = "custodian name", .default_doc = "the feed's first source",
+    {.name = "reserve_custodian", .type = POR_PARAM_REF, .offset = POR__TOKEN_FIELD(reserve_custodian),
+     .ref = POR_REF_CUSTODIAN, .derive_in = por__token_default_reserve, .default_doc = "the feed's first source",
      .doc = "the custodian (in the feed's unit) receiving backed deposits and paying backed redemptions"},
+    {.type = POR_PARAM_RULE, .rule = por__token_rule_reserve_unit,
+     .doc = "`reserve_custodian` holds the feed's unit"},
     {.name = "deposit_delay", .type = POR_PARAM_DURATION, .offset = POR__TOKEN_FIELD(deposit_delay), .def.i = 0,
      .doc = "a backed mint or redemption moves the custodian's true reserve this long after the supply change"},
     {.name = "bridges", .type = POR_PARAM_CUSTOM, .custom = "token_bridges", .custom_absent = true,
      .type_doc = "bridge transfer process (below)", .default_doc = "none",
      .doc = "transfers between the token's chains; needs a token on two chains or more"},
-    {.name = "refresh_then_mint", .type = POR_PARAM_CUSTOM, .custom = "token_refresh", .custom_absent = true,
-     .type_doc = "object with the keys below", .default_doc = "off",
+    {.name = "refresh_then_mint", .type = POR_PARAM_OBJECT, .offset = POR__TOKEN_FIELD(refresh),
+     .sub = &por_refresh_param_table, .absent_off = true, .default_doc = "off",
      .doc = "before a mint the reported reserve does not cover, the issuer calls the aggregator's "
-            "`requestNewRound` and holds the mint for a fresh answer"},
+            "`requestNewRound` and holds the mint for a fresh answer; the object's presence turns it on"},
 };
 
 const por_param_table por_token_param_table = {
