@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -26,17 +27,25 @@ typedef struct {
 static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
                                const por_scenario *sc, const por__param_elems *in);
 
-/* KEY may be a dotted path below the object ("ocr.accept_deviation"). */
+/* KEY may be a path below the object, dotted and with elements ("ocr.accept_deviation",
+ * "attackers[2].at"). */
 static bool por__param_given(void *reader, const char *key)
 {
     const por__param_reader *r = reader;
     const cJSON *o = r->obj;
     char seg[64];
     while (o && *key) {
-        size_t n = strcspn(key, ".");
+        size_t n = strcspn(key, ".[");
         snprintf(seg, sizeof seg, "%.*s", (int)n, key);
         o = por__jr_get(o, seg);
-        key += n + (key[n] == '.');
+        key += n;
+        while (o && *key == '[') {
+            char *end;
+            unsigned long i = strtoul(key + 1, &end, 10);
+            o = cJSON_IsArray(o) && *end == ']' ? cJSON_GetArrayItem(o, (int)i) : NULL;
+            key = *end == ']' ? end + 1 : end;
+        }
+        key += *key == '.';
     }
     return o != NULL;
 }
@@ -88,6 +97,35 @@ static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, c
         w[i] = por__jr_window(c, e);
         por__jr_reset(c, m);
     }
+}
+
+/* UINT64 with .decimal_string: a decimal string "MIN".."MAX" (all 64 bits), or a JSON
+ * number, which reaches porsim as a double: 2^53 + 1 arrives as 2^53, so from 2^53 on the
+ * number written cannot be told apart from its neighbours and is refused. */
+static uint64_t por__param_uint64_text(por__jr *c, const cJSON *v, const por_param *p)
+{
+    char got[96];
+    if (cJSON_IsString(v) && v->valuestring) {
+        const char *s = v->valuestring;
+        uint64_t x = 0;
+        bool ok = *s != '\0' && strlen(s) <= 20;
+        for (; ok && *s; s++) {
+            unsigned d = (unsigned)(*s - '0');
+            if (*s < '0' || *s > '9' || x > (UINT64_MAX - d) / 10)
+                ok = false;
+            else
+                x = x * 10 + d;
+        }
+        if (!ok || x < p->min.u || x > p->max.u)
+            por__jr_fail(c, "expected a decimal string from \"%llu\" to \"%llu\", got %s", (unsigned long long)p->min.u,
+                         (unsigned long long)p->max.u, por__jr_describe(v, got, sizeof got));
+        return x;
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble >= 9007199254740992.0)
+        por__jr_fail(c, "expected an integer below 2^53, got %s (larger integers are not exact in JSON numbers; write "
+                        "the %s as a string, e.g. \"9007199254740993\")",
+                     por__jr_describe(v, got, sizeof got), p->name);
+    return por__jr_v_uint(c, v, p->min.u, p->max.u < 9007199254740991ull ? p->max.u : 9007199254740991ull);
 }
 
 /* Reads the present key P of OBJ (path already pushed) into FIELD. */
@@ -178,7 +216,7 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__param_custom_call(c, v, p, base, sc);
         break;
     case POR_PARAM_UINT64: {
-        uint64_t x = por__jr_v_uint(c, v, p->min.u, p->max.u);
+        uint64_t x = p->decimal_string ? por__param_uint64_text(c, v, p) : por__jr_v_uint(c, v, p->min.u, p->max.u);
         memcpy(field, &x, sizeof x);
         break;
     }
@@ -200,6 +238,7 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
     }
     case POR_PARAM_WINDOW: /* read from the object itself (por__param_read_in) */
     case POR_PARAM_RULE:
+    case POR_PARAM_SECTION: /* read by its section's reader (por__sc_build) */
         break;
     }
 }
@@ -242,16 +281,19 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
     por__param_reader r = {c, obj};
     por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn};
     char *base = section;
+    bool sections = false;
     for (size_t i = 0; i < t->nparams; i++) {
         const por_param *p = &t->params[i];
         const cJSON *v = p->name ? por__jr_get(obj, p->name) : NULL;
         size_t m = por__jr_mark(c);
-        if (p->type == POR_PARAM_RULE) {
+        if (p->type == POR_PARAM_SECTION) {
+            sections = true; /* read by the caller, which then runs the check (por__param_check) */
+        } else if (p->type == POR_PARAM_RULE) {
             p->rule(&k, section);
         } else if (p->type == POR_PARAM_WINDOW && obj) {
             por_window w = por__jr_window(c, obj);
             memcpy(base + p->offset, &w, sizeof w);
-        } else if (!v && p->required) {
+        } else if (!v && p->required && !c->required_defaults) {
             por__jr_push_key(c, p->name);
             por__jr_fail(c, "missing required key");
         } else if (!v && p->type == POR_PARAM_CUSTOM && p->custom_absent) {
@@ -265,13 +307,21 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
         }
         por__jr_reset(c, m);
     }
-    if (t->check)
+    if (t->check && !sections)
         t->check(&k, section);
 }
 
 void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
 {
     por__param_read_in(c, obj, t, section, sc, NULL);
+}
+
+void por__param_check(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
+{
+    por__param_reader r = {c, obj};
+    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn};
+    if (t->check)
+        t->check(&k, section);
 }
 
 void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count)

@@ -10,7 +10,10 @@
  * reader passes in, so models stay below io/.
  *
  * Types, and how a row describes each (the field at .offset of the section struct):
- *   UINT32, UINT64       an integer in [min.u, max.u] (max <= 2^53 - 1), default .def.u
+ *   UINT32, UINT64       an integer in [min.u, max.u] (max <= 2^53 - 1), default .def.u;
+ *                        UINT64 with .decimal_string also takes a decimal string for the
+ *                        full 64 bits ("seed": a JSON number cannot tell 2^53 + 1 from 2^53,
+ *                        so a number from 2^53 on is refused with a hint to write a string)
  *   NUMBER, PROBABILITY  a double; NUMBER in [min.d, max.d] (open bounds per .min_open,
  *                        .max_open), PROBABILITY in [0, 1]; default .def.d
  *   DURATION, PERCENT    por_time_t / int64_t ppb; default .def.i
@@ -38,6 +41,13 @@
  *                        on the scenario); por_param_defaults leaves the field as it is.
  *                        .type_doc says its type for the schema
  *   UINT32_LIST          see below; RULE is not a key but a check at that point
+ *   SECTION              a top-level key whose object or array its own table or reader
+ *                        reads after the table's other rows (io/scenario_build.c, in
+ *                        dependency order: network needs feed.ocr.n); the generic reader
+ *                        only admits the key. A table with SECTION rows (the scenario's,
+ *                        models/world/scenario_params.c) has its .check run by the caller
+ *                        after the sections (por__param_check), so it may reach across them.
+ *                        .type_doc ("object", "array") and .default_doc for the schema
  * A rule's KEY may be a path below the object: a dotted one for por_param_given and
  * por_param_fail ("ocr.accept_deviation"), an element for por_param_fail ("sources[1]").
  * A row that is .required has no default in a file ("missing required key"), but
@@ -90,6 +100,8 @@ typedef enum {
     POR_PARAM_GWEI,        /* uint64_t wei: JSON number of gwei in [min.d, max.d] */
     POR_PARAM_OBJECT,      /* a nested object read by .sub over the struct at .offset */
     POR_PARAM_AMOUNT,      /* por_amount: decimal string in the decimals at .decimals_offset */
+    POR_PARAM_SECTION,     /* a top-level key read by its section's own table or reader after
+                              the table's other rows; the generic reader only admits it */
 } por_param_type;
 
 /* What a POR_PARAM_REF names. */
@@ -165,6 +177,7 @@ typedef struct {
     const char *range_msg;
     bool min_open, max_open; /* NUMBER */
     bool positive;           /* DURATION: > 0 */
+    bool decimal_string;     /* UINT64: a decimal string is read too, for all 64 bits */
     const char *const *names; /* ENUM: NULL-terminated */
     size_t decimals_offset;     /* AMOUNT: offsetof the uint32_t decimals in the section */
     bool negative;              /* AMOUNT: negatives allowed */
@@ -190,10 +203,12 @@ typedef struct {
 
 struct por_param_table {
     const char *path;       /* the object's JSON path from the root, "feed.ocr"; "[]" marks
-                               the elements of an array ("consumers[].thresholds[]") */
+                               the elements of an array ("consumers[].thresholds[]"); "$"
+                               the top level */
     const por_param *params; /* keys in the order they are listed and read */
     size_t nparams;
-    /* Rules across fields checked after every key is read (NULL: none). */
+    /* Rules across fields checked after every key is read (NULL: none); with SECTION rows,
+     * after the sections too (the caller runs it). */
     void (*check)(const por_param_check *k, const void *section);
     const char *check_doc;  /* those rules in words, for the schema */
 };
@@ -234,6 +249,8 @@ extern const por_param_table por_chain_param_table; /* chains[]: models/chain/ch
 extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
 extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
 extern const por_param_table por_token_param_table; /* token: models/token/token_params.c */
+extern const por_param_table por_scenario_param_table; /* the top level, path "$" (on por_scenario):
+                                                          models/world/scenario_params.c */
 
 
 #endif
