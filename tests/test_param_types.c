@@ -1,6 +1,6 @@
 /* The parameter types added for chains[], feed, token and the top level (por/param.h:
- * UINT64 and its .decimal_string form, PROBABILITY, NAME, GWEI, OBJECT, CUSTOM, AMOUNT,
- * REF, SECTION), each through the loader on the keys that use it: a good value is stored
+ * UINT64 and its .decimal_string form, PROBABILITY, NAME, GWEI, OBJECT, WINDOWS with and
+ * without a sub-table, AMOUNT, REF, SECTION), each through the loader on the keys that use it: a good value is stored
  * as the type says, and each refusal gives its exact message at its JSON path. Then the
  * migrated sections' defaults: what the loader gives a chain without those keys equals
  * the table's defaults, and those equal their sources (the Chainlink node's EVM config
@@ -141,31 +141,92 @@ START_TEST(test_object)
 }
 END_TEST
 
-/* CUSTOM: read by io/ when present, with the messages of the windows reader; absent,
- * nothing (no windows). */
-START_TEST(test_custom)
+/* WINDOWS without a sub-table (rpc_outages: elements are por_window) and with one
+ * (congestion: each element a por_congestion, its window then the sub-table's factors,
+ * each 1 when absent): good values stored as written, absent or [] is no windows, and every
+ * refusal of the window reader and of the factor rows with its message and path. */
+START_TEST(test_windows)
 {
     por_scenario *sc = set_ok("chains=[{\"name\": \"a\", \"rpc_outages\": [{\"at\": \"1h\", \"for\": \"2h\"}], "
-                              "\"congestion\": [{\"from\": \"3h\", \"until\": \"4h\", \"gas_factor\": 2}]}]");
-    ck_assert_uint_eq(sc->chains[0].nrpc_outages, 1);
-    ck_assert_int_eq(sc->chains[0].rpc_outages[0].from, POR_HOUR);
-    ck_assert_int_eq(sc->chains[0].rpc_outages[0].until, 3 * POR_HOUR);
-    ck_assert_uint_eq(sc->chains[0].ncongestion, 1);
-    ck_assert_int_eq(sc->chains[0].congestion[0].window.from, 3 * POR_HOUR);
-    ck_assert(sc->chains[0].congestion[0].gas_factor == 2.0);
-    ck_assert(sc->chains[0].congestion[0].block_time_factor == 1.0);
+                              "\"congestion\": [{\"from\": \"3h\", \"until\": \"4h\", \"gas_factor\": 2}, "
+                              "{\"at\": \"5h\", \"block_time_factor\": 1e6}, {}]}]");
+    const por_chain_config *ch = &sc->chains[0];
+    ck_assert_uint_eq(ch->nrpc_outages, 1);
+    ck_assert_int_eq(ch->rpc_outages[0].from, POR_HOUR);
+    ck_assert_int_eq(ch->rpc_outages[0].until, 3 * POR_HOUR);
+    ck_assert_uint_eq(ch->ncongestion, 3);
+    ck_assert_int_eq(ch->congestion[0].window.from, 3 * POR_HOUR);
+    ck_assert_int_eq(ch->congestion[0].window.until, 4 * POR_HOUR);
+    ck_assert(ch->congestion[0].gas_factor == 2.0);
+    ck_assert(ch->congestion[0].block_time_factor == 1.0); /* default: no change */
+    ck_assert_int_eq(ch->congestion[1].window.from, 5 * POR_HOUR);
+    ck_assert_int_eq(ch->congestion[1].window.until, POR_TIME_MAX); /* open */
+    ck_assert(ch->congestion[1].block_time_factor == 1e6);
+    ck_assert(ch->congestion[1].gas_factor == 1.0);
+    ck_assert_int_eq(ch->congestion[2].window.from, 0); /* {}: the whole run, factors 1 */
+    ck_assert_int_eq(ch->congestion[2].window.until, POR_TIME_MAX);
+    ck_assert(ch->congestion[2].block_time_factor == 1.0 && ch->congestion[2].gas_factor == 1.0);
     por_scenario_free(sc);
-    sc = set_ok("chains=[{\"name\": \"a\", \"rpc_outages\": []}]");
+    sc = set_ok("chains=[{\"name\": \"a\", \"rpc_outages\": [], \"congestion\": []}]");
     ck_assert_uint_eq(sc->chains[0].nrpc_outages, 0);
     ck_assert_ptr_null(sc->chains[0].rpc_outages);
     ck_assert_uint_eq(sc->chains[0].ncongestion, 0);
+    ck_assert_ptr_null(sc->chains[0].congestion);
     por_scenario_free(sc);
+    sc = set_ok("chains=[{\"name\": \"a\"}]");
+    ck_assert_uint_eq(sc->chains[0].ncongestion, 0);
+    ck_assert_uint_eq(sc->chains[0].nrpc_outages, 0);
+    por_scenario_free(sc);
+    /* the array and its elements */
     refuses("chains=[{\"name\": \"a\", \"rpc_outages\": {}}]", "$.chains[0].rpc_outages",
             "expected an array, got an object");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": {}}]", "$.chains[0].congestion",
+            "expected an array, got an object");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [5]}]", "$.chains[0].congestion[0]",
+            "expected an object, got 5");
+    refuses("chains=[{\"name\": \"a\", \"rpc_outages\": [3]}]", "$.chains[0].rpc_outages[0]",
+            "expected an object, got 3");
+    /* the keys: the window's four, then the sub-table's */
     refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"1h\", \"bt\": 2}]}]",
             "$.chains[0].congestion[0].bt", "unknown key; did you mean \"at\"?");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factr\": 2}]}]", "$.chains[0].congestion[0].gas_factr",
+            "unknown key; did you mean \"gas_factor\"?");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"zzzzzzzz\": 2}]}]", "$.chains[0].congestion[0].zzzzzzzz",
+            "unknown key; expected one of: from, at, until, for, block_time_factor, gas_factor");
+    refuses("chains=[{\"name\": \"a\", \"rpc_outages\": [{\"gas_factor\": 2}]}]",
+            "$.chains[0].rpc_outages[0].gas_factor", "unknown key; expected one of: from, at, until, for");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": 2, \"gas_factor\": 3}]}]",
+            "$.chains[0].congestion[0].gas_factor", "duplicate key");
+    /* the window, read before the factors */
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"2h\", \"until\": \"1h\", \"gas_factor\": 0}]}]",
+            "$.chains[0].congestion[0].until", "needs until > from, got from=2h until=1h");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"2h\", \"at\": \"1h\"}]}]",
+            "$.chains[0].congestion[0].at", "give either \"from\" or \"at\", not both");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"until\": \"2h\", \"for\": \"1h\"}]}]",
+            "$.chains[0].congestion[0].for", "give either \"until\" or \"for\", not both");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"for\": \"0s\"}]}]", "$.chains[0].congestion[0].for",
+            "expected a positive duration, got \"0s\"");
+    refuses("chains=[{\"name\": \"a\", \"rpc_outages\": [{\"from\": \"2h\", \"until\": \"1h\"}]}]",
+            "$.chains[0].rpc_outages[0].until", "needs until > from, got from=2h until=1h");
+    /* the factors: [1, 1e6], numbers */
     refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"1h\", \"gas_factor\": 0.5}]}]",
             "$.chains[0].congestion[0].gas_factor", "expected a number in [1, 1e+06], got 0.5");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": 1000001}]}]",
+            "$.chains[0].congestion[0].gas_factor", "expected a number in [1, 1e+06], got 1000001");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": \"2\"}]}]",
+            "$.chains[0].congestion[0].gas_factor", "expected a number in [1, 1e+06], got \"2\"");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": 2}, {\"block_time_factor\": -1}]}]",
+            "$.chains[0].congestion[1].block_time_factor", "expected a number in [1, 1e+06], got -1");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"block_time_factor\": 1e7}]}]",
+            "$.chains[0].congestion[0].block_time_factor", "expected a number in [1, 1e+06], got 10000000");
+    /* a factor's default is the table's, and it is "no change" (chain.c multiplies by it) */
+    ck_assert_uint_eq(por_congestion_param_table.nparams, 3);
+    por_congestion want;
+    memset(&want, 0xff, sizeof want);
+    por_param_defaults(&por_congestion_param_table, &want);
+    ck_assert(want.block_time_factor == 1.0 && want.gas_factor == 1.0);
+    ck_assert_int_eq(want.window.from, 0);
+    ck_assert_int_eq(want.window.until, POR_TIME_MAX);
 }
 END_TEST
 
@@ -587,7 +648,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_name);
     tcase_add_test(t, test_gwei);
     tcase_add_test(t, test_object);
-    tcase_add_test(t, test_custom);
+    tcase_add_test(t, test_windows);
     tcase_add_test(t, test_rule_transmit_gas);
     tcase_add_test(t, test_chain_defaults);
     tcase_add_test(t, test_amount);

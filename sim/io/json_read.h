@@ -177,12 +177,11 @@ typedef void (*por__param_custom_fn)(por__jr *c, const cJSON *v, const por_param
                                      const por_scenario *sc);
 por__param_custom_fn por__param_custom(const char *name);
 
-/* The CUSTOM readers of chains[], feed and token (scenario_build.c, scenario_feed.c),
+/* The CUSTOM readers of feed and token (scenario_feed.c),
  * named in param_custom.c: READER is the loader's por__jr with the key's path pushed, NODE
  * the key's value (a const cJSON *; NULL when the key is absent, and then the reader sets
  * the default), SECTION the section struct, SCENARIO the scenario read so far. */
 typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_token_chains(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_token_supply(void *reader, const void *node, void *section, const void *scenario);

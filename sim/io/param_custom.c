@@ -5,7 +5,7 @@
  * description). The tables stay below io/ and name a reader by its string; io looks it up
  * here. Each reader gets the present value with its path pushed (NULL when absent for a
  * .custom_absent row) and keeps the messages of the loader it came from. The
- * section readers of chains[], feed and token (scenario_build.c, scenario_feed.c) are
+ * section readers of feed and token (scenario_feed.c) are
  * listed here too; they are also called when their key is absent (.custom_absent) and
  * then set the default. */
 #include "json_read.h"
@@ -196,7 +196,6 @@ static const struct {
     {"oracle_groups", por__custom_oracle_groups, NULL},
     {"attestation_phase", por__custom_attestation_phase, NULL},
     {"scenario_description", por__custom_description, NULL},
-    {"chain_congestion", NULL, por_param_read_chain_congestion},
     {"feed_sources", NULL, por_param_read_feed_sources},
     {"token_chains", NULL, por_param_read_token_chains},
     {"token_supply", NULL, por_param_read_token_supply},

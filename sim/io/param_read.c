@@ -79,24 +79,22 @@ static void por__param_elements(por__jr *c, const cJSON *v, const por_param *p, 
     por__param_read_elements(c, v, p->sub, elems, p->stride, sc);
 }
 
-/* A list of time windows (0..1000000 objects {"from"|"at", "until"|"for"}). */
-static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, char *base)
+/* WINDOWS: 0..1000000 windows. Without .sub each element is a por_window read from
+ * {"from"|"at", "until"|"for"}; with .sub each element (.stride bytes) is read by .sub,
+ * whose first row is the element's WINDOW at offset 0 and whose other rows are the
+ * window's own keys. */
+static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc)
 {
-    static const char *const keys[] = {"from", "at", "until", "for", NULL};
-    size_t n = por__jr_v_array(c, v, 0, 1000000);
-    if (n == 0)
-        return;
-    por_window *w = por_xcalloc(n, sizeof *w);
-    memcpy(base + p->offset, &w, sizeof w);
+    static const por_param window_only[] = {{.type = POR_PARAM_WINDOW, .offset = 0}};
+    static const por_param_table plain = {.path = "", .params = window_only, .nparams = 1};
+    const por_param_table *t = p->sub ? p->sub : &plain;
+    size_t stride = p->sub ? p->stride : sizeof(por_window);
+    POR_ASSERT(t->nparams > 0 && t->params[0].type == POR_PARAM_WINDOW && t->params[0].offset == 0);
+    size_t n;
+    void *elems = por__param_array(c, v, 0, 1000000, stride, &n);
+    memcpy(base + p->offset, &elems, sizeof elems);
     memcpy(base + p->count_offset, &n, sizeof n);
-    size_t i = 0;
-    for (const cJSON *e = v->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        w[i] = por__jr_window(c, e);
-        por__jr_reset(c, m);
-    }
+    por__param_read_elements(c, v, t, elems, stride, sc);
 }
 
 /* UINT64 with .decimal_string: a decimal string "MIN".."MAX" (all 64 bits), or a JSON
@@ -207,7 +205,7 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__jr_v_duration_dist(c, v, field);
         break;
     case POR_PARAM_WINDOWS:
-        por__param_windows(c, v, p, base);
+        por__param_windows(c, v, p, base, sc);
         break;
     case POR_PARAM_ARRAY:
         por__param_elements(c, v, p, base, sc);

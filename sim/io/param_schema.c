@@ -17,7 +17,7 @@
  * table whose OBJECT row holds it. */
 const por_param_table *const por_param_tables[] = {
     &por_scenario_param_table, &por_metrics_param_table, &por_network_param_table, &por_region_param_table, &por_partition_param_table,
-    &por_attestation_param_table, &por_chain_param_table, &por_txm_param_table, &por_feed_param_table,
+    &por_attestation_param_table, &por_chain_param_table, &por_congestion_param_table, &por_txm_param_table, &por_feed_param_table,
     &por_ocr_param_table, &por_token_param_table, &por_refresh_param_table, &por_consumer_param_table,
     &por_threshold_param_table, NULL};
 
@@ -99,7 +99,14 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "duration distribution");
         break;
     case POR_PARAM_WINDOWS:
-        por__sb_printf(b, "array of windows (`from`/`at`, `until`/`for`)");
+        por__sb_printf(b, "array of windows (`from`/`at`, `until`/`for`");
+        if (p->sub)
+            for (size_t i = 1; i < p->sub->nparams; i++)
+                if (p->sub->params[i].type != POR_PARAM_RULE)
+                    por__sb_printf(b, ", `%s`", p->sub->params[i].name);
+        if (p->sub)
+            por__sb_printf(b, "; `%s`", p->sub->path);
+        por__sb_printf(b, ")");
         break;
     case POR_PARAM_WINDOW:
         por__sb_printf(b, "window");
@@ -432,9 +439,10 @@ static cJSON *por__schema_property(const por_param *p)
     case POR_PARAM_DISTRIBUTION:
         cJSON_AddStringToObject(o, "$ref", "#/$defs/duration_distribution");
         break;
-    case POR_PARAM_WINDOWS:
+    case POR_PARAM_WINDOWS: /* with .sub, the items' keys are the sub-table's own entry */
         cJSON_AddStringToObject(o, "type", "array");
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "$ref", "#/$defs/window");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), p->sub ? "type" : "$ref",
+                                p->sub ? "object" : "#/$defs/window");
         break;
     case POR_PARAM_ARRAY:
         cJSON_AddStringToObject(o, "type", "array");

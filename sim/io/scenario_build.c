@@ -124,35 +124,8 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
 
 /* ---- chains ----------------------------------------------------------------------- */
 
-/* The keys of chains[] and chains[].txm are the tables in models/chain/chain_params.c;
- * these are its CUSTOM readers (por/param.h), for the arrays of windows. */
-
-void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario)
-{
-    static const char *const keys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
-    por__jr *c = reader;
-    const cJSON *a = node;
-    por_chain_config *ch = section;
-    (void)scenario;
-    if (!a)
-        return;
-    size_t n = por__jr_v_array(c, a, 0, 1000000);
-    if (n == 0)
-        return;
-    ch->congestion = por_xcalloc(n, sizeof *ch->congestion);
-    ch->ncongestion = n;
-    size_t i = 0;
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        por_congestion *cg = &ch->congestion[i];
-        cg->window = por__jr_window(c, e);
-        cg->block_time_factor = por__jr_number(c, e, "block_time_factor", 1, 1, false, 1e6, false);
-        cg->gas_factor = por__jr_number(c, e, "gas_factor", 1, 1, false, 1e6, false);
-        por__jr_reset(c, m);
-    }
-}
+/* The keys of chains[], chains[].txm and chains[].congestion[] are the tables in
+ * models/chain/chain_params.c. */
 
 void por__sc_chains(por__jr *c, const cJSON *root, por_scenario *sc)
 {

@@ -83,8 +83,12 @@ typedef enum {
     POR_PARAM_PROBABILITY, /* double in [0, 1] */
     POR_PARAM_DISTRIBUTION, /* por_duration_dist: a duration string (constant) or a
                                {"dist": ...} object; default *.def_ptr (a por_duration_dist) */
-    POR_PARAM_WINDOWS,     /* por_window * with its size_t count at .count_offset: an array
-                              of {"from"|"at", "until"|"for"} objects; default none */
+    POR_PARAM_WINDOWS,     /* an array of 0..1000000 {"from"|"at", "until"|"for"} objects:
+                              the pointer at .offset, its size_t count at .count_offset;
+                              default none. Elements are por_window, or with .sub structs of
+                              .stride bytes that begin with their por_window, read by .sub:
+                              its first row a WINDOW at offset 0, then the window's own keys
+                              (chains[].congestion: factors per window) */
     POR_PARAM_WINDOW,      /* por_window from the object's own keys "from"|"at" (default 0)
                               and "until"|"for" (default open); .name is NULL */
     POR_PARAM_ARRAY,       /* an array of .min_len..max_len objects, each read by the table
@@ -184,8 +188,8 @@ typedef struct {
     const char *doc;          /* one line for SCHEMA.md and the JSON Schema's description */
     /* RULE: checks the fields read so far; DOC says the rule in words. */
     void (*rule)(const por_param_check *k, const void *section);
-    /* ARRAY, OBJECT: the element's (the object's) table; ARRAY: the element size and the
-     * least length (max_len above) */
+    /* ARRAY, OBJECT, WINDOWS: the element's (the object's) table; ARRAY, WINDOWS: the
+     * element size; ARRAY: the least length (max_len above) */
     const por_param_table *sub;
     size_t stride;
     size_t min_len;
@@ -247,6 +251,7 @@ extern const por_param_table por_region_param_table;   /* network.regions[]: net
 extern const por_param_table por_partition_param_table; /* network.partitions[]: net/net_params.c */
 extern const por_param_table por_chain_param_table; /* chains[]: models/chain/chain_params.c */
 extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
+extern const por_param_table por_congestion_param_table; /* chains[].congestion[]: chain_params.c */
 extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
 extern const por_param_table por_token_param_table; /* token: models/token/token_params.c */
 extern const por_param_table por_scenario_param_table; /* the top level, path "$" (on por_scenario):
