@@ -1,11 +1,12 @@
-/* The parameter types added for chains[], feed, token and attackers (por/param.h: UINT64,
- * PROBABILITY, NAME, GWEI, OBJECT, CUSTOM, AMOUNT, REF, VARIANT; REF_LIST, AMOUNT_DIST,
- * OBJECT's .absent_off, AMOUNT's .positive and .token_decimals, a table's .what and .keys,
- * por_param_check.prev for neighbours in an array), each through the loader on the keys
- * that use it: a good value is stored as the type says, and each refusal gives its exact
- * message at its JSON path. Then the migrated sections' defaults: what the loader gives a
- * chain without those keys equals the table's defaults, and those equal their sources
- * (the Chainlink node's EVM config defaults,
+/* The parameter types added for chains[], feed, token, attackers and the top level
+ * (por/param.h: UINT64 and its .decimal_string form, PROBABILITY, NAME, GWEI, OBJECT,
+ * CUSTOM, WINDOWS with and without a sub-table, AMOUNT, REF, SECTION, VARIANT; REF_LIST,
+ * AMOUNT_DIST, OBJECT's .absent_off, AMOUNT's .positive and .token_decimals, a table's
+ * .what and .keys, por_param_check.prev for neighbours in an array), each through the
+ * loader on the keys that use it: a good value is stored as the type says, and each
+ * refusal gives its exact message at its JSON path. Then the migrated sections' defaults:
+ * what the loader gives a chain without those keys equals the table's defaults, and those
+ * equal their sources (the Chainlink node's EVM config defaults,
  * smartcontractkit/chainlink core/chains/evm/config/toml/defaults/fallback.toml and
  * Ethereum_Mainnet.toml; CHAIN.md "The Chainlink node's transaction manager"). Then the
  * VARIANT type on attackers[] and each attacker rule with the model it protects. These
@@ -145,31 +146,92 @@ START_TEST(test_object)
 }
 END_TEST
 
-/* CUSTOM: read by io/ when present, with the messages of the windows reader; absent,
- * nothing (no windows). */
-START_TEST(test_custom)
+/* WINDOWS without a sub-table (rpc_outages: elements are por_window) and with one
+ * (congestion: each element a por_congestion, its window then the sub-table's factors,
+ * each 1 when absent): good values stored as written, absent or [] is no windows, and every
+ * refusal of the window reader and of the factor rows with its message and path. */
+START_TEST(test_windows)
 {
     por_scenario *sc = set_ok("chains=[{\"name\": \"a\", \"rpc_outages\": [{\"at\": \"1h\", \"for\": \"2h\"}], "
-                              "\"congestion\": [{\"from\": \"3h\", \"until\": \"4h\", \"gas_factor\": 2}]}]");
-    ck_assert_uint_eq(sc->chains[0].nrpc_outages, 1);
-    ck_assert_int_eq(sc->chains[0].rpc_outages[0].from, POR_HOUR);
-    ck_assert_int_eq(sc->chains[0].rpc_outages[0].until, 3 * POR_HOUR);
-    ck_assert_uint_eq(sc->chains[0].ncongestion, 1);
-    ck_assert_int_eq(sc->chains[0].congestion[0].window.from, 3 * POR_HOUR);
-    ck_assert(sc->chains[0].congestion[0].gas_factor == 2.0);
-    ck_assert(sc->chains[0].congestion[0].block_time_factor == 1.0);
+                              "\"congestion\": [{\"from\": \"3h\", \"until\": \"4h\", \"gas_factor\": 2}, "
+                              "{\"at\": \"5h\", \"block_time_factor\": 1e6}, {}]}]");
+    const por_chain_config *ch = &sc->chains[0];
+    ck_assert_uint_eq(ch->nrpc_outages, 1);
+    ck_assert_int_eq(ch->rpc_outages[0].from, POR_HOUR);
+    ck_assert_int_eq(ch->rpc_outages[0].until, 3 * POR_HOUR);
+    ck_assert_uint_eq(ch->ncongestion, 3);
+    ck_assert_int_eq(ch->congestion[0].window.from, 3 * POR_HOUR);
+    ck_assert_int_eq(ch->congestion[0].window.until, 4 * POR_HOUR);
+    ck_assert(ch->congestion[0].gas_factor == 2.0);
+    ck_assert(ch->congestion[0].block_time_factor == 1.0); /* default: no change */
+    ck_assert_int_eq(ch->congestion[1].window.from, 5 * POR_HOUR);
+    ck_assert_int_eq(ch->congestion[1].window.until, POR_TIME_MAX); /* open */
+    ck_assert(ch->congestion[1].block_time_factor == 1e6);
+    ck_assert(ch->congestion[1].gas_factor == 1.0);
+    ck_assert_int_eq(ch->congestion[2].window.from, 0); /* {}: the whole run, factors 1 */
+    ck_assert_int_eq(ch->congestion[2].window.until, POR_TIME_MAX);
+    ck_assert(ch->congestion[2].block_time_factor == 1.0 && ch->congestion[2].gas_factor == 1.0);
     por_scenario_free(sc);
-    sc = set_ok("chains=[{\"name\": \"a\", \"rpc_outages\": []}]");
+    sc = set_ok("chains=[{\"name\": \"a\", \"rpc_outages\": [], \"congestion\": []}]");
     ck_assert_uint_eq(sc->chains[0].nrpc_outages, 0);
     ck_assert_ptr_null(sc->chains[0].rpc_outages);
     ck_assert_uint_eq(sc->chains[0].ncongestion, 0);
+    ck_assert_ptr_null(sc->chains[0].congestion);
     por_scenario_free(sc);
+    sc = set_ok("chains=[{\"name\": \"a\"}]");
+    ck_assert_uint_eq(sc->chains[0].ncongestion, 0);
+    ck_assert_uint_eq(sc->chains[0].nrpc_outages, 0);
+    por_scenario_free(sc);
+    /* the array and its elements */
     refuses("chains=[{\"name\": \"a\", \"rpc_outages\": {}}]", "$.chains[0].rpc_outages",
             "expected an array, got an object");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": {}}]", "$.chains[0].congestion",
+            "expected an array, got an object");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [5]}]", "$.chains[0].congestion[0]",
+            "expected an object, got 5");
+    refuses("chains=[{\"name\": \"a\", \"rpc_outages\": [3]}]", "$.chains[0].rpc_outages[0]",
+            "expected an object, got 3");
+    /* the keys: the window's four, then the sub-table's */
     refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"1h\", \"bt\": 2}]}]",
             "$.chains[0].congestion[0].bt", "unknown key; did you mean \"at\"?");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factr\": 2}]}]", "$.chains[0].congestion[0].gas_factr",
+            "unknown key; did you mean \"gas_factor\"?");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"zzzzzzzz\": 2}]}]", "$.chains[0].congestion[0].zzzzzzzz",
+            "unknown key; expected one of: from, at, until, for, block_time_factor, gas_factor");
+    refuses("chains=[{\"name\": \"a\", \"rpc_outages\": [{\"gas_factor\": 2}]}]",
+            "$.chains[0].rpc_outages[0].gas_factor", "unknown key; expected one of: from, at, until, for");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": 2, \"gas_factor\": 3}]}]",
+            "$.chains[0].congestion[0].gas_factor", "duplicate key");
+    /* the window, read before the factors */
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"2h\", \"until\": \"1h\", \"gas_factor\": 0}]}]",
+            "$.chains[0].congestion[0].until", "needs until > from, got from=2h until=1h");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"2h\", \"at\": \"1h\"}]}]",
+            "$.chains[0].congestion[0].at", "give either \"from\" or \"at\", not both");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"until\": \"2h\", \"for\": \"1h\"}]}]",
+            "$.chains[0].congestion[0].for", "give either \"until\" or \"for\", not both");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"for\": \"0s\"}]}]", "$.chains[0].congestion[0].for",
+            "expected a positive duration, got \"0s\"");
+    refuses("chains=[{\"name\": \"a\", \"rpc_outages\": [{\"from\": \"2h\", \"until\": \"1h\"}]}]",
+            "$.chains[0].rpc_outages[0].until", "needs until > from, got from=2h until=1h");
+    /* the factors: [1, 1e6], numbers */
     refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"from\": \"1h\", \"gas_factor\": 0.5}]}]",
             "$.chains[0].congestion[0].gas_factor", "expected a number in [1, 1e+06], got 0.5");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": 1000001}]}]",
+            "$.chains[0].congestion[0].gas_factor", "expected a number in [1, 1e+06], got 1000001");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": \"2\"}]}]",
+            "$.chains[0].congestion[0].gas_factor", "expected a number in [1, 1e+06], got \"2\"");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"gas_factor\": 2}, {\"block_time_factor\": -1}]}]",
+            "$.chains[0].congestion[1].block_time_factor", "expected a number in [1, 1e+06], got -1");
+    refuses("chains=[{\"name\": \"a\", \"congestion\": [{\"block_time_factor\": 1e7}]}]",
+            "$.chains[0].congestion[0].block_time_factor", "expected a number in [1, 1e+06], got 10000000");
+    /* a factor's default is the table's, and it is "no change" (chain.c multiplies by it) */
+    ck_assert_uint_eq(por_congestion_param_table.nparams, 3);
+    por_congestion want;
+    memset(&want, 0xff, sizeof want);
+    por_param_defaults(&por_congestion_param_table, &want);
+    ck_assert(want.block_time_factor == 1.0 && want.gas_factor == 1.0);
+    ck_assert_int_eq(want.window.from, 0);
+    ck_assert_int_eq(want.window.until, POR_TIME_MAX);
 }
 END_TEST
 
@@ -1051,6 +1113,193 @@ START_TEST(test_custodian_table)
 }
 END_TEST
 
+/* ---- the top level (models/world/scenario_params.c) ------------------------------- */
+
+/* JSON loaded under the display name FILE (it must load). */
+static por_scenario *load_as(const char *json, const char *file)
+{
+    por_scenario *sc = NULL;
+    por_error err = {0};
+    ck_assert_msg(por_scenario_load_string(json, strlen(json), file, NULL, 0, &sc, &err) == POR_OK, "%s: %s", json,
+                  err.msg);
+    return sc;
+}
+
+/* The message loading JSON as "t.json" gives (it must fail). */
+static const char *load_err(const char *json)
+{
+    static por_error err;
+    por_scenario *sc = NULL;
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", NULL, 0, &sc, &err) == POR_EINPUT,
+                  "%s loaded", json);
+    ck_assert_ptr_null(sc);
+    return err.msg;
+}
+
+/* UINT64 with .decimal_string (seed): a string carries all 64 bits, a JSON number only
+ * up to 2^53 - 1 (a double cannot tell 2^53 + 1 from 2^53); every refusal with its
+ * message. */
+START_TEST(test_uint64_decimal_string)
+{
+    por_scenario *sc = load_as("{\"duration\": \"1d\", \"seed\": \"18446744073709551615\"}", "t.json");
+    ck_assert_uint_eq(sc->seed, UINT64_MAX);
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\", \"seed\": \"9007199254740993\"}", "t.json"); /* 2^53 + 1, exact */
+    ck_assert_uint_eq(sc->seed, 9007199254740993ull);
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\", \"seed\": 9007199254740991}", "t.json"); /* 2^53 - 1 as a number */
+    ck_assert_uint_eq(sc->seed, 9007199254740991ull);
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\", \"seed\": \"0\"}", "t.json");
+    ck_assert_uint_eq(sc->seed, 0);
+    por_scenario_free(sc);
+    static const char *const bad_strings[] = {"18446744073709551616", "", "-1", "0x10", " 5", "1.0",
+                                              "000000000000000000001"};
+    for (size_t i = 0; i < sizeof bad_strings / sizeof bad_strings[0]; i++) {
+        char json[128], want[256];
+        snprintf(json, sizeof json, "{\"duration\": \"1d\", \"seed\": \"%s\"}", bad_strings[i]);
+        snprintf(want, sizeof want,
+                 "t.json: $.seed: expected a decimal string from \"0\" to \"18446744073709551615\", got \"%s\"",
+                 bad_strings[i]);
+        ck_assert_str_eq(load_err(json), want);
+    }
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": 9007199254740992}"),
+                     "t.json: $.seed: expected an integer below 2^53, got 9.00719925474099e+15 (larger integers are "
+                     "not exact in JSON numbers; write the seed as a string, e.g. \"9007199254740993\")");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": 1.5}"),
+                     "t.json: $.seed: expected an integer from 0 to 9007199254740991, got 1.5");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": -1}"),
+                     "t.json: $.seed: expected an integer from 0 to 9007199254740991, got -1");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": true}"),
+                     "t.json: $.seed: expected an integer from 0 to 9007199254740991, got true");
+}
+END_TEST
+
+/* The top-level rows: name (default: the file's base name without ".json", at most 63
+ * bytes, "scenario" when that is empty), description (CUSTOM: any string, "" when
+ * absent), replications, duration (required); each refusal with its message. */
+START_TEST(test_top_level_rows)
+{
+    por_scenario *sc = load_as("{\"duration\": \"2h\", \"name\": \"n\", \"description\": \"d\", \"replications\": 7}",
+                               "dir/x.json");
+    ck_assert_str_eq(sc->name, "n");
+    ck_assert_str_eq(sc->description, "d");
+    ck_assert_uint_eq(sc->replications, 7);
+    ck_assert_int_eq(sc->duration, 2 * POR_HOUR);
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\", \"description\": \"\"}", "scenarios/sub/peg-loss.json");
+    ck_assert_str_eq(sc->name, "peg-loss");
+    ck_assert_str_eq(sc->description, "");
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\"}", "/a/");
+    ck_assert_str_eq(sc->name, "scenario");
+    ck_assert_str_eq(sc->description, "");
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\"}", ".json"); /* only a suffix: kept */
+    ck_assert_str_eq(sc->name, ".json");
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\"}", "no-suffix");
+    ck_assert_str_eq(sc->name, "no-suffix");
+    por_scenario_free(sc);
+    char file[128];
+    memset(file, 'a', 100);
+    snprintf(file + 100, sizeof file - 100, ".json");
+    sc = load_as("{\"duration\": \"1d\"}", file);
+    ck_assert_uint_eq(strlen(sc->name), POR_NAME_MAX - 1);
+    por_scenario_free(sc);
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"name\": 5}"), "t.json: $.name: expected a string, got 5");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"name\": \"\"}"),
+                     "t.json: $.name: expected a non-empty string, got \"\"");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"description\": null}"),
+                     "t.json: $.description: expected a string, got null");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"replications\": 0}"),
+                     "t.json: $.replications: expected an integer from 1 to 10000000, got 0");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"replications\": 10000001}"),
+                     "t.json: $.replications: expected an integer from 1 to 10000000, got 10000001");
+    ck_assert_str_eq(load_err("{}"), "t.json: $.duration: missing required key");
+    ck_assert_str_eq(load_err("{\"duration\": \"0s\"}"), "t.json: $.duration: expected a positive duration, got \"0s\"");
+    /* rows are read in table order: name before seed before replications before duration */
+    ck_assert_str_eq(load_err("{\"replications\": 0, \"seed\": -1, \"name\": 3}"),
+                     "t.json: $.name: expected a string, got 3");
+    ck_assert_str_eq(load_err("{\"replications\": 0}"),
+                     "t.json: $.replications: expected an integer from 1 to 10000000, got 0");
+}
+END_TEST
+
+/* SECTION rows: the table lists every top-level key (the "unknown key" list and
+ * suggestions come from it, in its order), but the sections are read by their own
+ * readers in dependency order: network (listed before chains) is read after feed. */
+START_TEST(test_section_rows)
+{
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"zzzzzzzzzzzz\": 1}"),
+                     "t.json: $.zzzzzzzzzzzz: unknown key; expected one of: name, description, seed, replications, "
+                     "duration, metrics, network, chains, custodians, feed, token, consumers, attackers");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"chain\": []}"),
+                     "t.json: $.chain: unknown key; did you mean \"chains\"?");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"sed\": 1}"), "t.json: $.sed: unknown key; did you mean \"seed\"?");
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": 1, \"seed\": 2}"), "t.json: $.seed: duplicate key");
+    /* chains before network, although network is listed first */
+    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"network\": {\"bandwidth\": \"x\"}, "
+                              "\"chains\": [{\"name\": \"a\", \"block_time\": \"0s\"}]}"),
+                     "t.json: $.chains[0].block_time: expected a positive duration, got \"0s\"");
+    size_t nsections = 0;
+    for (size_t i = 0; i < por_scenario_param_table.nparams; i++)
+        nsections += por_scenario_param_table.params[i].type == POR_PARAM_SECTION;
+    ck_assert_uint_eq(nsections, 8);
+}
+END_TEST
+
+/* The table's check, after the sections: a reserve step or an attack starting at or after
+ * the end is a warning at its JSON path ("at" or "from", as written), the run still loads. */
+START_TEST(test_warn_after_end)
+{
+    por_scenario *sc = load_as(
+        "{\"duration\": \"2d\", \"custodians\": [{\"name\": \"c\", \"reserve\": {\"steps\": ["
+        "{\"at\": \"1d\", \"change\": \"-1%\"}, {\"at\": \"2d\", \"change\": \"-1%\"}]}}], "
+        "\"attackers\": [{\"type\": \"crash\", \"nodes\": [0], \"from\": \"3d\"}, "
+        "{\"type\": \"crash\", \"nodes\": [1], \"at\": \"1d\"}, {\"type\": \"crash\", \"nodes\": [2], \"at\": \"2d\"}]}",
+        "t.json");
+    ck_assert_uint_eq(sc->nwarnings, 3);
+    ck_assert_str_eq(sc->warnings[0], "t.json: $.custodians[0].reserve.steps[1].at: 2d is not before the end of the "
+                                      "run (duration 2d): this step never happens");
+    ck_assert_str_eq(sc->warnings[1], "t.json: $.attackers[0].from: 3d is not before the end of the run (duration "
+                                      "2d): this attack never starts");
+    ck_assert_str_eq(sc->warnings[2], "t.json: $.attackers[2].at: 2d is not before the end of the run (duration "
+                                      "2d): this attack never starts");
+    por_scenario_free(sc);
+}
+END_TEST
+
+/* por_scenario_defaults() takes the top-level table's defaults, and those are the old
+ * loader's literals (scenario_build.c before the table: seed 1, replications 100; a file
+ * must give its duration and the defaults take one day, por/scenario_load.h), with the
+ * name of its display name "<defaults>". A file still must give its duration. */
+START_TEST(test_top_level_defaults)
+{
+    por_scenario want;
+    memset(&want, 0, sizeof want);
+    por_param_defaults(&por_scenario_param_table, &want);
+    ck_assert_uint_eq(want.seed, 1);
+    ck_assert_uint_eq(want.replications, 100);
+    ck_assert_int_eq(want.duration, POR_DAY);
+    ck_assert_str_eq(want.name, "scenario"); /* no file */
+    por_scenario *sc = por_scenario_defaults();
+    ck_assert_uint_eq(sc->seed, want.seed);
+    ck_assert_uint_eq(sc->replications, want.replications);
+    ck_assert_int_eq(sc->duration, want.duration);
+    ck_assert_str_eq(sc->name, "<defaults>");
+    ck_assert_str_eq(sc->description, "");
+    por_scenario_free(sc);
+    sc = load_as("{\"duration\": \"1d\"}", "t.json");
+    ck_assert_uint_eq(sc->seed, want.seed);
+    ck_assert_uint_eq(sc->replications, want.replications);
+    ck_assert_str_eq(sc->name, "t");
+    por_scenario_free(sc);
+    ck_assert_str_eq(load_err("{}"), "t.json: $.duration: missing required key");
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("param_types");
@@ -1060,7 +1309,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_name);
     tcase_add_test(t, test_gwei);
     tcase_add_test(t, test_object);
-    tcase_add_test(t, test_custom);
+    tcase_add_test(t, test_windows);
     tcase_add_test(t, test_rule_transmit_gas);
     tcase_add_test(t, test_chain_defaults);
     tcase_add_test(t, test_amount);
@@ -1084,6 +1333,11 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_secure_mint);
     tcase_add_test(t, test_amount_dist);
     tcase_add_test(t, test_processes);
+    tcase_add_test(t, test_uint64_decimal_string);
+    tcase_add_test(t, test_top_level_rows);
+    tcase_add_test(t, test_section_rows);
+    tcase_add_test(t, test_warn_after_end);
+    tcase_add_test(t, test_top_level_defaults);
     suite_add_tcase(s, t);
     return s;
 }

@@ -68,7 +68,7 @@ START_TEST(test_json_schema_is_generated)
         const por_param_table *t = por_param_tables[i];
         const cJSON *o = root;
         char path[128];
-        snprintf(path, sizeof path, "%s", t->path);
+        snprintf(path, sizeof path, "%s", strcmp(t->path, "$") == 0 ? "" : t->path); /* "$": the root */
         for (char *save = NULL, *k = strtok_r(path, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
             size_t len = strlen(k);
             bool array = len > 2 && strcmp(k + len - 2, "[]") == 0;

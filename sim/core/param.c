@@ -156,6 +156,7 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
         }
         case POR_PARAM_CUSTOM: /* left as it is, or set by its reader (custom_absent) */
         case POR_PARAM_RULE:
+        case POR_PARAM_SECTION: /* its section's own table or reader fills it */
             break;
         }
     }

@@ -47,6 +47,8 @@ typedef struct {
     size_t norigins;
     char **warnings;                /* owned; moved to the scenario on success */
     size_t nwarnings;
+    bool required_defaults;         /* a table's absent required key takes its default
+                                       (por_scenario_defaults) instead of failing */
 } por__jr;
 
 /* ---- path and errors -------------------------------------------------------------- */
@@ -154,6 +156,9 @@ char *por__percent_format(int64_t ppb, char *buf, size_t n);
  * describes: key check with suggestions, typed values, defaults, rules (which see SC,
  * the scenario read so far). */
 void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc);
+/* Runs the .check of table T, whose SECTION rows the caller has read since por__param_read
+ * (OBJ, SECTION, SC as there; the path that of OBJ). */
+void por__param_check(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc);
 /* Reads the JSON array NODE (path pushed) element by element with table T into ELEMS (SIZE
  * bytes apart), each with its index on the path (NAME's .unique compares earlier ones). */
 void por__param_read_elements(por__jr *c, const cJSON *node, const por_param_table *t, void *elems, size_t size,
@@ -166,17 +171,17 @@ void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, si
  * SECTION: its value, its default, or "missing required key". */
 void por__param_read_key(por__jr *c, const cJSON *obj, const por_param *p, void *section, const por_scenario *sc);
 /* A hand-written reader named by a POR_PARAM_CUSTOM row (param_custom.c): V is present,
- * its path pushed; SECTION is the object the row belongs to. */
+ * its path pushed, or NULL when the key is absent and the row is .custom_absent; SECTION
+ * is the object the row belongs to. */
 typedef void (*por__param_custom_fn)(por__jr *c, const cJSON *v, const por_param *p, void *section,
                                      const por_scenario *sc);
 por__param_custom_fn por__param_custom(const char *name);
 
-/* The CUSTOM readers of chains[] and feed (scenario_build.c, scenario_feed.c),
+/* The CUSTOM reader of feed (scenario_feed.c),
  * named in param_custom.c: READER is the loader's por__jr with the key's path pushed, NODE
  * the key's value (a const cJSON *; NULL when the key is absent, and then the reader sets
  * the default), SECTION the section struct, SCENARIO the scenario read so far. */
 typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario);
 void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
 /* 10^DECIMALS * UNITS, the default of the absent KEY (pushed for the failure), or the
  * failure "missing: the default does not fit in 128 bits". */

@@ -5,11 +5,11 @@
  * as a number or a percentage and a custodian fraud's shares as a percentage or an amount
  * in the custodian's decimals, a custodian's reserve steps, token.initial_supply's
  * amount-or-map, Secure Mint's margin value whose form follows its mode, bridge ends that
- * may be "random", and the choice of a request process's table by its "process"). The
- * tables stay below io/
- * and name a reader by its string; io looks it up here. Each reader gets the present
- * value with its path pushed and keeps the messages of the loader it came from. The
- * section readers of chains[], feed and token (scenario_build.c, scenario_feed.c) are
+ * may be "random", the choice of a request process's table by its "process", the
+ * scenario's free-text description). The tables stay below io/ and name a reader by its
+ * string; io looks it up here. Each reader gets the present value with its path pushed
+ * (NULL when absent for a .custom_absent row) and keeps the messages of the loader it
+ * came from. The section readers of feed and token (scenario_feed.c, this file) are
  * listed here too; they are also called when their key is absent (.custom_absent) and
  * then set the default. */
 #include "json_read.h"
@@ -18,6 +18,21 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* description (the top level's free text, .custom_absent): any string, empty too, copied
+ * to the heap; "" when absent. The one key of that form, so no generic type. Section: the
+ * por_scenario. */
+static void por__custom_description(por__jr *c, const cJSON *d, const por_param *p, void *section,
+                                    const por_scenario *sc)
+{
+    (void)p;
+    (void)sc;
+    por_scenario *s = section;
+    char got[96];
+    if (d && (!cJSON_IsString(d) || !d->valuestring))
+        por__jr_fail(c, "expected a string, got %s", por__jr_describe(d, got, sizeof got));
+    s->description = por_xstrdup(d ? d->valuestring : "");
+}
 
 /* custodians[].attestation.phase: "random" (drawn per replication when the figure is
  * periodic) or a duration below every. Section: the por_custodian_config. */
@@ -487,7 +502,7 @@ static const struct {
     {"region_latency", por__custom_region_latency, NULL},
     {"oracle_groups", por__custom_oracle_groups, NULL},
     {"attestation_phase", por__custom_attestation_phase, NULL},
-    {"chain_congestion", NULL, por_param_read_chain_congestion},
+    {"scenario_description", por__custom_description, NULL},
     {"feed_sources", NULL, por_param_read_feed_sources},
     {"attack_factor", por__custom_attack_factor, NULL},
     {"fraud_window_dressing", por__custom_window_dressing, NULL},
@@ -521,6 +536,6 @@ void por__param_custom_call(por__jr *c, const cJSON *v, const por_param *p, void
     size_t i = por__custom_index(p->custom);
     if (por__custom_readers[i].section_fn)
         por__custom_readers[i].section_fn(c, v, section, sc);
-    else if (v)
+    else if (v || p->custom_absent)
         por__custom_readers[i].fn(c, v, p, section, sc);
 }

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -29,17 +30,24 @@ typedef struct {
 static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_table *t, void *section,
                                const por_scenario *sc, const por__param_elems *in);
 
-/* The value at KEY, which may be a dotted path below the object ("ocr.accept_deviation"),
- * or NULL. */
+/* The value at KEY, which may be a path below the object, dotted and with elements
+ * ("ocr.accept_deviation", "attackers[2].at"), or NULL. */
 static const cJSON *por__param_lookup(const por__param_reader *r, const char *key)
 {
     const cJSON *o = r->obj;
     char seg[64];
     while (o && *key) {
-        size_t n = strcspn(key, ".");
+        size_t n = strcspn(key, ".[");
         snprintf(seg, sizeof seg, "%.*s", (int)n, key);
         o = por__jr_get(o, seg);
-        key += n + (key[n] == '.');
+        key += n;
+        while (o && *key == '[') {
+            char *end;
+            unsigned long i = strtoul(key + 1, &end, 10);
+            o = cJSON_IsArray(o) && *end == ']' ? cJSON_GetArrayItem(o, (int)i) : NULL;
+            key = *end == ']' ? end + 1 : end;
+        }
+        key += *key == '.';
     }
     return o;
 }
@@ -80,24 +88,51 @@ static void por__param_elements(por__jr *c, const cJSON *v, const por_param *p, 
     por__param_read_elements(c, v, p->sub, elems, p->stride, sc);
 }
 
-/* A list of time windows (0..1000000 objects {"from"|"at", "until"|"for"}). */
-static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, char *base)
+/* WINDOWS: 0..1000000 windows. Without .sub each element is a por_window read from
+ * {"from"|"at", "until"|"for"}; with .sub each element (.stride bytes) is read by .sub,
+ * whose first row is the element's WINDOW at offset 0 and whose other rows are the
+ * window's own keys. */
+static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, char *base, const por_scenario *sc)
 {
-    static const char *const keys[] = {"from", "at", "until", "for", NULL};
-    size_t n = por__jr_v_array(c, v, 0, 1000000);
-    if (n == 0)
-        return;
-    por_window *w = por_xcalloc(n, sizeof *w);
-    memcpy(base + p->offset, &w, sizeof w);
+    static const por_param window_only[] = {{.type = POR_PARAM_WINDOW, .offset = 0}};
+    static const por_param_table plain = {.path = "", .params = window_only, .nparams = 1};
+    const por_param_table *t = p->sub ? p->sub : &plain;
+    size_t stride = p->sub ? p->stride : sizeof(por_window);
+    POR_ASSERT(t->nparams > 0 && t->params[0].type == POR_PARAM_WINDOW && t->params[0].offset == 0);
+    size_t n;
+    void *elems = por__param_array(c, v, 0, 1000000, stride, &n);
+    memcpy(base + p->offset, &elems, sizeof elems);
     memcpy(base + p->count_offset, &n, sizeof n);
-    size_t i = 0;
-    for (const cJSON *e = v->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        w[i] = por__jr_window(c, e);
-        por__jr_reset(c, m);
+    por__param_read_elements(c, v, t, elems, stride, sc);
+}
+
+/* UINT64 with .decimal_string: a decimal string "MIN".."MAX" (all 64 bits), or a JSON
+ * number, which reaches porsim as a double: 2^53 + 1 arrives as 2^53, so from 2^53 on the
+ * number written cannot be told apart from its neighbours and is refused. */
+static uint64_t por__param_uint64_text(por__jr *c, const cJSON *v, const por_param *p)
+{
+    char got[96];
+    if (cJSON_IsString(v) && v->valuestring) {
+        const char *s = v->valuestring;
+        uint64_t x = 0;
+        bool ok = *s != '\0' && strlen(s) <= 20;
+        for (; ok && *s; s++) {
+            unsigned d = (unsigned)(*s - '0');
+            if (*s < '0' || *s > '9' || x > (UINT64_MAX - d) / 10)
+                ok = false;
+            else
+                x = x * 10 + d;
+        }
+        if (!ok || x < p->min.u || x > p->max.u)
+            por__jr_fail(c, "expected a decimal string from \"%llu\" to \"%llu\", got %s", (unsigned long long)p->min.u,
+                         (unsigned long long)p->max.u, por__jr_describe(v, got, sizeof got));
+        return x;
     }
+    if (cJSON_IsNumber(v) && v->valuedouble >= 9007199254740992.0)
+        por__jr_fail(c, "expected an integer below 2^53, got %s (larger integers are not exact in JSON numbers; write "
+                        "the %s as a string, e.g. \"9007199254740993\")",
+                     por__jr_describe(v, got, sizeof got), p->name);
+    return por__jr_v_uint(c, v, p->min.u, p->max.u < 9007199254740991ull ? p->max.u : 9007199254740991ull);
 }
 
 /* A list of 1..max_len names of chains or custodians (P->ref; no more than the scenario
@@ -215,7 +250,7 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__jr_v_duration_dist(c, v, field);
         break;
     case POR_PARAM_WINDOWS:
-        por__param_windows(c, v, p, base);
+        por__param_windows(c, v, p, base, sc);
         break;
     case POR_PARAM_ARRAY:
         por__param_elements(c, v, p, base, sc);
@@ -224,7 +259,7 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
         por__param_custom_call(c, v, p, base, sc);
         break;
     case POR_PARAM_UINT64: {
-        uint64_t x = por__jr_v_uint(c, v, p->min.u, p->max.u);
+        uint64_t x = p->decimal_string ? por__param_uint64_text(c, v, p) : por__jr_v_uint(c, v, p->min.u, p->max.u);
         memcpy(field, &x, sizeof x);
         break;
     }
@@ -253,6 +288,7 @@ static void por__param_value(por__jr *c, const cJSON *v, const por_param *p, cha
     case POR_PARAM_WINDOW: /* read from the object itself (por__param_read_in) */
     case POR_PARAM_VARIANT: /* read before the key check (por__param_read_in) */
     case POR_PARAM_RULE:
+    case POR_PARAM_SECTION: /* read by its section's reader (por__sc_build) */
         break;
     }
 }
@@ -295,18 +331,21 @@ static void por__param_rows(por__jr *c, const cJSON *obj, const por_param_table 
                             const por_scenario *sc, const por__param_elems *in, const por_param_check *k)
 {
     char *base = section;
+    bool sections = false;
     for (size_t i = 0; i < t->nparams; i++) {
         const por_param *p = &t->params[i];
         const cJSON *v = p->name ? por__jr_get(obj, p->name) : NULL;
         size_t m = por__jr_mark(c);
-        if (p->type == POR_PARAM_RULE) {
+        if (p->type == POR_PARAM_SECTION) {
+            sections = true; /* read by the caller, which then runs the check (por__param_check) */
+        } else if (p->type == POR_PARAM_RULE) {
             p->rule(k, section);
         } else if (p->type == POR_PARAM_VARIANT) {
             /* read before the key check */
         } else if (p->type == POR_PARAM_WINDOW && obj) {
             por_window w = por__jr_window(c, obj);
             memcpy(base + p->offset, &w, sizeof w);
-        } else if (!v && p->required) {
+        } else if (!v && p->required && !c->required_defaults) {
             por__jr_push_key(c, p->name);
             por__jr_fail(c, "missing required key");
         } else if (!v && p->type == POR_PARAM_CUSTOM && p->custom_absent) {
@@ -324,7 +363,7 @@ static void por__param_rows(por__jr *c, const cJSON *obj, const por_param_table 
         }
         por__jr_reset(c, m);
     }
-    if (t->check)
+    if (t->check && !sections)
         t->check(k, section);
 }
 
@@ -390,6 +429,14 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
 void por__param_read(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
 {
     por__param_read_in(c, obj, t, section, sc, NULL);
+}
+
+void por__param_check(por__jr *c, const cJSON *obj, const por_param_table *t, void *section, const por_scenario *sc)
+{
+    por__param_reader r = {c, obj};
+    por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn, por__param_describe, NULL};
+    if (t->check)
+        t->check(&k, section);
 }
 
 void *por__param_array(por__jr *c, const cJSON *node, size_t min, size_t max, size_t size, size_t *count)

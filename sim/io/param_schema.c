@@ -11,13 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An array's element table comes after the table holding the array (the JSON Schema
+/* The top level ("$") comes first (its SECTION rows create the sections' properties); an
+ * array's element table comes after the table holding the array (the JSON Schema
  * places it inside the array's "items"); a nested table (chains[].txm) comes after the
  * table whose OBJECT row holds it. */
 const por_param_table *const por_param_tables[] = {
-    &por_metrics_param_table, &por_network_param_table, &por_region_param_table, &por_partition_param_table,
-    &por_custodian_param_table, &por_reserve_param_table, &por_drift_param_table, &por_attestation_param_table,
-    &por_chain_param_table, &por_txm_param_table, &por_feed_param_table,
+    &por_scenario_param_table, &por_metrics_param_table, &por_network_param_table, &por_region_param_table,
+    &por_partition_param_table, &por_custodian_param_table, &por_reserve_param_table, &por_drift_param_table,
+    &por_attestation_param_table, &por_chain_param_table, &por_congestion_param_table, &por_txm_param_table,
+    &por_feed_param_table,
     &por_ocr_param_table, &por_token_param_table, &por_refresh_param_table, &por_consumer_param_table,
     &por_threshold_param_table, &por_attacker_param_table, &por_secure_mint_param_table, &por_margin_param_table,
     NULL};
@@ -101,7 +103,14 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "duration distribution");
         break;
     case POR_PARAM_WINDOWS:
-        por__sb_printf(b, "array of windows (`from`/`at`, `until`/`for`)");
+        por__sb_printf(b, "array of windows (`from`/`at`, `until`/`for`");
+        if (p->sub)
+            for (size_t i = 1; i < p->sub->nparams; i++)
+                if (p->sub->params[i].type != POR_PARAM_RULE)
+                    por__sb_printf(b, ", `%s`", p->sub->params[i].name);
+        if (p->sub)
+            por__sb_printf(b, "; `%s`", p->sub->path);
+        por__sb_printf(b, ")");
         break;
     case POR_PARAM_WINDOW:
         por__sb_printf(b, "window");
@@ -111,6 +120,8 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         break;
     case POR_PARAM_UINT64:
         por__sb_printf(b, "integer %llu..%llu", (unsigned long long)p->min.u, (unsigned long long)p->max.u);
+        if (p->decimal_string)
+            por__sb_printf(b, " or the same as a decimal string (from 2^53 on only as a string)");
         break;
     case POR_PARAM_GWEI:
         por__sb_printf(b, "gwei %s %g, %s %g", p->min_open ? ">" : ">=", p->min.d, p->max_open ? "<" : "<=",
@@ -120,6 +131,7 @@ static void por__schema_type(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "object");
         break;
     case POR_PARAM_CUSTOM:
+    case POR_PARAM_SECTION:
         por__sb_printf(b, "%s", p->type_doc);
         break;
     case POR_PARAM_AMOUNT:
@@ -253,6 +265,7 @@ static void por__schema_default(por__sbuf *b, const por_param *p)
         por__sb_printf(b, "entry %llu", (unsigned long long)p->def.u);
         break;
     case POR_PARAM_RULE:
+    case POR_PARAM_SECTION: /* always a .default_doc */
         break;
     }
 }
@@ -409,9 +422,18 @@ static cJSON *por__schema_property(const por_param *p)
         break;
     }
     case POR_PARAM_UINT64:
-        cJSON_AddStringToObject(o, "type", "integer");
-        cJSON_AddNumberToObject(o, "minimum", (double)p->min.u);
-        cJSON_AddNumberToObject(o, "maximum", (double)p->max.u);
+        if (p->decimal_string) { /* the pattern binds the string; the loader the number's 2^53 (a
+                                    double cannot print 2^53 - 1 exactly as "maximum") */
+            cJSON *types = cJSON_AddArrayToObject(o, "type");
+            cJSON_AddItemToArray(types, cJSON_CreateString("integer"));
+            cJSON_AddItemToArray(types, cJSON_CreateString("string"));
+            cJSON_AddStringToObject(o, "pattern", "^[0-9]{1,20}$");
+            cJSON_AddNumberToObject(o, "minimum", (double)p->min.u);
+        } else {
+            cJSON_AddStringToObject(o, "type", "integer");
+            cJSON_AddNumberToObject(o, "minimum", (double)p->min.u);
+            cJSON_AddNumberToObject(o, "maximum", (double)p->max.u);
+        }
         if (!p->required)
             cJSON_AddNumberToObject(o, "default", (double)p->def.u);
         break;
@@ -419,7 +441,7 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddStringToObject(o, "type", "string");
         cJSON_AddNumberToObject(o, "minLength", 1);
         cJSON_AddNumberToObject(o, "maxLength", (double)(p->max_len - 1));
-        if (!p->required)
+        if (!p->required && p->def_text)
             cJSON_AddStringToObject(o, "default", p->def_text);
         break;
     case POR_PARAM_REF:
@@ -450,9 +472,10 @@ static cJSON *por__schema_property(const por_param *p)
     case POR_PARAM_DISTRIBUTION:
         cJSON_AddStringToObject(o, "$ref", "#/$defs/duration_distribution");
         break;
-    case POR_PARAM_WINDOWS:
+    case POR_PARAM_WINDOWS: /* with .sub, the items' keys are the sub-table's own entry */
         cJSON_AddStringToObject(o, "type", "array");
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "$ref", "#/$defs/window");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), p->sub ? "type" : "$ref",
+                                p->sub ? "object" : "#/$defs/window");
         break;
     case POR_PARAM_ARRAY:
         cJSON_AddStringToObject(o, "type", "array");
@@ -478,6 +501,11 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddItemToArray(one, d);
         break;
     }
+    case POR_PARAM_SECTION: /* its keys: the section's own table, if it has one */
+        cJSON_AddStringToObject(o, "type", p->type_doc);
+        if (strcmp(p->type_doc, "array") == 0)
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "object");
+        break;
     case POR_PARAM_WINDOW: /* its keys are added one by one (por__schema_window) */
     case POR_PARAM_CUSTOM: /* only the description: the form is checked by a hand-written reader */
     case POR_PARAM_RULE:
@@ -557,6 +585,8 @@ static void por__schema_variants(cJSON *o, const por_param *p)
 static cJSON *por__schema_at(cJSON *root, const char *path)
 {
     cJSON *o = root;
+    if (strcmp(path, "$") == 0)
+        return root;
     while (*path) {
         size_t n = strcspn(path, ".");
         bool array = n > 2 && memcmp(path + n - 2, "[]", 2) == 0;
@@ -635,7 +665,10 @@ char *por_schema_json(void)
         if (t->check_doc) { /* after the description of the OBJECT row that holds it, if any */
             const cJSON *row = cJSON_GetObjectItemCaseSensitive(o, "description");
             por__sbuf d = {0};
-            por__sb_printf(&d, "%s%s%s", row ? row->valuestring : "", row ? ". Rules: " : "", t->check_doc);
+            size_t len = row ? strlen(row->valuestring) : 0;
+            por__sb_printf(&d, "%s%s%s", row ? row->valuestring : "",
+                           !row ? "" : len && row->valuestring[len - 1] == '.' ? " Rules: " : ". Rules: ",
+                           t->check_doc);
             cJSON_DeleteItemFromObjectCaseSensitive(o, "description");
             cJSON_AddStringToObject(o, "description", d.s);
             free(d.s);

@@ -1,6 +1,7 @@
-/* Scenario loader, part 1: the top level, chains and custodians (their keys are the
- * tables of models/chain/chain_params.c and models/custodian/custodian_params.c) and the
- * network, from a parsed cJSON tree
+/* Scenario loader, part 1: the top level (its keys are the table of
+ * models/world/scenario_params.c), chains and custodians (the tables of
+ * models/chain/chain_params.c and models/custodian/custodian_params.c) and the network,
+ * from a parsed cJSON tree
  * into por_scenario (schema in scenarios/SCHEMA.md). Sections are read
  * in dependency order (chains, custodians, feed, network, token, consumers, attackers) so
  * that names resolve to indices and oracle indices can be checked against n. */
@@ -74,128 +75,13 @@ void por__sc_nodes(por__jr *c, const cJSON *node, uint32_t n, size_t min, uint32
     }
 }
 
-/* ---- top level -------------------------------------------------------------------- */
-
-static const char *const por__top_keys[] = {"name",     "description", "seed",  "replications", "duration",
-                                            "metrics",  "network",     "chains", "custodians",  "feed",
-                                            "token",    "consumers",   "attackers", NULL};
-
-static uint64_t por__sc_seed(por__jr *c, const cJSON *root)
-{
-    const cJSON *v = por__jr_get(root, "seed");
-    if (!v)
-        return 1;
-    size_t m = por__jr_mark(c);
-    por__jr_push_key(c, "seed");
-    char got[96];
-    uint64_t seed = 0;
-    if (cJSON_IsString(v) && v->valuestring) {
-        const char *s = v->valuestring;
-        bool ok = *s != '\0' && strlen(s) <= 20;
-        for (; ok && *s; s++) {
-            unsigned d = (unsigned)(*s - '0');
-            if (*s < '0' || *s > '9' || seed > (UINT64_MAX - d) / 10)
-                ok = false;
-            else
-                seed = seed * 10 + d;
-        }
-        if (!ok)
-            por__jr_fail(c, "expected a decimal string from \"0\" to \"18446744073709551615\", got %s",
-                         por__jr_describe(v, got, sizeof got));
-    } else if (cJSON_IsNumber(v) && v->valuedouble >= 9007199254740992.0) {
-        /* A JSON number reaches porsim as a double: 2^53 + 1 arrives as 2^53, so from 2^53
-         * on the value written cannot be told apart from its neighbours. */
-        por__jr_fail(c, "expected an integer below 2^53, got %s (larger integers are not exact in "
-                        "JSON numbers; write the seed as a string, e.g. \"9007199254740993\")",
-                     por__jr_describe(v, got, sizeof got));
-    } else {
-        seed = por__jr_v_uint(c, v, 0, 9007199254740991ull);
-    }
-    por__jr_reset(c, m);
-    return seed;
-}
-
-/* The default scenario name: the file's base name without ".json". */
-static void por__sc_default_name(const char *file, char *out, size_t n)
-{
-    const char *base = strrchr(file, '/');
-    base = base ? base + 1 : file;
-    size_t len = strlen(base);
-    if (len > 5 && strcmp(base + len - 5, ".json") == 0)
-        len -= 5;
-    if (len >= n)
-        len = n - 1;
-    memcpy(out, base, len);
-    out[len] = '\0';
-    if (len == 0)
-        snprintf(out, n, "scenario");
-}
-
-/* Warnings for events the run never reaches: a reserve step or an attack that starts at
- * or after `duration` is valid but surely unintended (a loss at 3d in a 2d run gives
- * "onset not reached" in every replication). */
-static void por__sc_warn_after_end(por__jr *c, const cJSON *root, const por_scenario *sc)
-{
-    char at[48], end[48];
-    por__jr_dur(sc->duration, end, sizeof end);
-    const cJSON *cus = por__jr_get(root, "custodians");
-    size_t i = 0;
-    for (const cJSON *cu = cJSON_IsArray(cus) ? cus->child : NULL; cu && i < sc->ncustodians;
-         cu = cu->next, i++) {
-        const cJSON *steps = por__jr_get(por__jr_get(cu, "reserve"), "steps");
-        const por_custodian_config *cc = &sc->custodians[i];
-        for (size_t k = 0; k < cc->nsteps && steps; k++) {
-            if (cc->steps[k].at < sc->duration)
-                continue;
-            size_t m = por__jr_mark(c);
-            por__jr_push_key(c, "custodians");
-            por__jr_push_index(c, i);
-            por__jr_push_key(c, "reserve");
-            por__jr_push_key(c, "steps");
-            por__jr_push_index(c, k);
-            por__jr_push_key(c, "at");
-            por__jr_warn(c, "%s is not before the end of the run (duration %s): this step never "
-                            "happens",
-                         por__jr_dur(cc->steps[k].at, at, sizeof at), end);
-            por__jr_reset(c, m);
-        }
-    }
-    const cJSON *atk = por__jr_get(root, "attackers");
-    i = 0;
-    for (const cJSON *a = cJSON_IsArray(atk) ? atk->child : NULL; a && i < sc->nattackers;
-         a = a->next, i++) {
-        if (sc->attackers[i].window.from < sc->duration)
-            continue;
-        size_t m = por__jr_mark(c);
-        por__jr_push_key(c, "attackers");
-        por__jr_push_index(c, i);
-        por__jr_push_key(c, por__jr_has(a, "at") ? "at" : "from");
-        por__jr_warn(c, "%s is not before the end of the run (duration %s): this attack never "
-                        "starts",
-                     por__jr_dur(sc->attackers[i].window.from, at, sizeof at), end);
-        por__jr_reset(c, m);
-    }
-}
+/* ---- top level ------------------------------------------------------------------- */
 
 void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
 {
-    por__jr_v_object(c, root, por__top_keys, NULL);
-    char defname[POR_NAME_MAX];
-    por__sc_default_name(c->file, defname, sizeof defname);
-    por__jr_string(c, root, "name", defname, sc->name, sizeof sc->name);
-    const cJSON *d = por__jr_get(root, "description");
-    if (d) {
-        char got[96];
-        por__jr_push_key(c, "description");
-        if (!cJSON_IsString(d) || !d->valuestring)
-            por__jr_fail(c, "expected a string, got %s", por__jr_describe(d, got, sizeof got));
-        por__jr_reset(c, 1);
-    }
-    sc->description = por_xstrdup(d ? d->valuestring : "");
-    sc->seed = por__sc_seed(c, root);
-    sc->replications = por__jr_uint(c, root, "replications", 100, 1, 10000000);
-    por__jr_require(c, root, "duration");
-    sc->duration = por__jr_duration(c, root, "duration", 0, true);
+    /* The top-level table (models/world/scenario_params.c): the key check, name, description,
+     * seed, replications and duration; its SECTION rows are read here, in dependency order. */
+    por__param_read(c, root, &por_scenario_param_table, sc, sc);
 
     const cJSON *metrics = por__jr_get(root, "metrics");
     if (metrics)
@@ -210,40 +96,13 @@ void por__sc_build(por__jr *c, const cJSON *root, por_scenario *sc)
     por__sc_token(c, root, sc);
     por__sc_consumers(c, root, sc);
     por__sc_attackers(c, root, sc);
-    por__sc_warn_after_end(c, root, sc);
+    por__param_check(c, root, &por_scenario_param_table, sc, sc); /* steps and attacks after the end */
 }
 
 /* ---- chains ----------------------------------------------------------------------- */
 
-/* The keys of chains[] and chains[].txm are the tables in models/chain/chain_params.c;
- * these are its CUSTOM readers (por/param.h), for the arrays of windows. */
-
-void por_param_read_chain_congestion(void *reader, const void *node, void *section, const void *scenario)
-{
-    static const char *const keys[] = {"from", "at", "until", "for", "block_time_factor", "gas_factor", NULL};
-    por__jr *c = reader;
-    const cJSON *a = node;
-    por_chain_config *ch = section;
-    (void)scenario;
-    if (!a)
-        return;
-    size_t n = por__jr_v_array(c, a, 0, 1000000);
-    if (n == 0)
-        return;
-    ch->congestion = por_xcalloc(n, sizeof *ch->congestion);
-    ch->ncongestion = n;
-    size_t i = 0;
-    for (const cJSON *e = a->child; e; e = e->next, i++) {
-        size_t m = por__jr_mark(c);
-        por__jr_push_index(c, i);
-        por__jr_v_object(c, e, keys, NULL);
-        por_congestion *cg = &ch->congestion[i];
-        cg->window = por__jr_window(c, e);
-        cg->block_time_factor = por__jr_number(c, e, "block_time_factor", 1, 1, false, 1e6, false);
-        cg->gas_factor = por__jr_number(c, e, "gas_factor", 1, 1, false, 1e6, false);
-        por__jr_reset(c, m);
-    }
-}
+/* The keys of chains[], chains[].txm and chains[].congestion[] are the tables in
+ * models/chain/chain_params.c. */
 
 void por__sc_chains(por__jr *c, const cJSON *root, por_scenario *sc)
 {

@@ -92,8 +92,10 @@ static void por__load_free(por__load *ld)
     free(ld);
 }
 
-por_status por_scenario_load_string(const char *json, size_t len, const char *display_name,
-                                    const char *const *sets, size_t nsets, por_scenario **out, por_error *err)
+/* Loads JSON; with DEFAULTS a required key of a parameter table that is absent takes the
+ * table's default instead of failing (por_scenario_defaults). */
+static por_status por__scenario_load(const char *json, size_t len, const char *display_name, const char *const *sets,
+                                     size_t nsets, bool defaults, por_scenario **out, por_error *err)
 {
     const char *file = display_name ? display_name : "<string>";
     if (!json)
@@ -108,6 +110,7 @@ por_status por_scenario_load_string(const char *json, size_t len, const char *di
     ld->sc->path = por_xstrdup(file);
     ld->origins = por_xcalloc(nsets ? nsets : 1, sizeof *ld->origins);
     por__jr_init(&ld->jr, file, err);
+    ld->jr.required_defaults = defaults;
     if (setjmp(ld->jr.jb)) {
         por__load_free(ld);
         return POR_EINPUT;
@@ -130,12 +133,20 @@ por_status por_scenario_load_string(const char *json, size_t len, const char *di
     return POR_OK;
 }
 
+por_status por_scenario_load_string(const char *json, size_t len, const char *display_name,
+                                    const char *const *sets, size_t nsets, por_scenario **out, por_error *err)
+{
+    return por__scenario_load(json, len, display_name, sets, nsets, false, out, err);
+}
+
 por_scenario *por_scenario_defaults(void)
 {
     por_scenario *sc = NULL;
     por_error err = {0};
-    static const char json[] = "{\"duration\": \"1d\"}"; /* files must give a duration */
-    por_status st = por_scenario_load_string(json, sizeof json - 1, "<defaults>", NULL, 0, &sc, &err);
+    /* Every key absent: each table's defaults, the required duration's included
+     * (models/world/scenario_params.c). */
+    static const char json[] = "{}";
+    por_status st = por__scenario_load(json, sizeof json - 1, "<defaults>", NULL, 0, true, &sc, &err);
     POR_ASSERT(st == POR_OK); /* the defaults are valid by construction (tests/test_params.c) */
     return sc;
 }

@@ -10,7 +10,10 @@
  * reader passes in, so models stay below io/.
  *
  * Types, and how a row describes each (the field at .offset of the section struct):
- *   UINT32, UINT64       an integer in [min.u, max.u] (max <= 2^53 - 1), default .def.u
+ *   UINT32, UINT64       an integer in [min.u, max.u] (max <= 2^53 - 1), default .def.u;
+ *                        UINT64 with .decimal_string also takes a decimal string for the
+ *                        full 64 bits ("seed": a JSON number cannot tell 2^53 + 1 from 2^53,
+ *                        so a number from 2^53 on is refused with a hint to write a string)
  *   NUMBER, PROBABILITY  a double; NUMBER in [min.d, max.d] (open bounds per .min_open,
  *                        .max_open), PROBABILITY in [0, 1]; default .def.d
  *   DURATION, PERCENT    por_time_t / int64_t ppb; default .def.i
@@ -56,6 +59,13 @@
  * time where 0 is a value, such as an attack's leader_at). AMOUNT: with .decimals_in the
  * decimals come from the scenario read so far (the feed's, the token's) instead of
  * .decimals_offset; .positive refuses 0 ("expected a positive amount, got \"0\"").
+ *   SECTION              a top-level key whose object or array its own table or reader
+ *                        reads after the table's other rows (io/scenario_build.c, in
+ *                        dependency order: network needs feed.ocr.n); the generic reader
+ *                        only admits the key. A table with SECTION rows (the scenario's,
+ *                        models/world/scenario_params.c) has its .check run by the caller
+ *                        after the sections (por__param_check), so it may reach across them.
+ *                        .type_doc ("object", "array") and .default_doc for the schema
  * A rule's KEY may be a path below the object: a dotted one for por_param_given and
  * por_param_fail ("ocr.accept_deviation"), an element for por_param_fail ("sources[1]").
  * A row that is .required has no default in a file ("missing required key"), but
@@ -91,8 +101,12 @@ typedef enum {
     POR_PARAM_PROBABILITY, /* double in [0, 1] */
     POR_PARAM_DISTRIBUTION, /* por_duration_dist: a duration string (constant) or a
                                {"dist": ...} object; default *.def_ptr (a por_duration_dist) */
-    POR_PARAM_WINDOWS,     /* por_window * with its size_t count at .count_offset: an array
-                              of {"from"|"at", "until"|"for"} objects; default none */
+    POR_PARAM_WINDOWS,     /* an array of 0..1000000 {"from"|"at", "until"|"for"} objects:
+                              the pointer at .offset, its size_t count at .count_offset;
+                              default none. Elements are por_window, or with .sub structs of
+                              .stride bytes that begin with their por_window, read by .sub:
+                              its first row a WINDOW at offset 0, then the window's own keys
+                              (chains[].congestion: factors per window) */
     POR_PARAM_WINDOW,      /* por_window from the object's own keys "from"|"at" (default 0)
                               and "until"|"for" (default open); .name is NULL */
     POR_PARAM_ARRAY,       /* an array of .min_len..max_len objects, each read by the table
@@ -118,6 +132,8 @@ typedef enum {
                               object of amounts (constant, uniform, lognormal, exponential,
                               pareto), in the decimals an AMOUNT row would use; default
                               *.def_ptr (a por_amount_dist), else zero */
+    POR_PARAM_SECTION,     /* a top-level key read by its section's own table or reader after
+                              the table's other rows; the generic reader only admits it */
 } por_param_type;
 
 /* What a POR_PARAM_REF names. */
@@ -204,14 +220,15 @@ typedef struct {
     const char *range_msg;
     bool min_open, max_open; /* NUMBER */
     bool positive;           /* DURATION, AMOUNT: > 0 */
+    bool decimal_string;     /* UINT64: a decimal string is read too, for all 64 bits */
     const char *const *names; /* ENUM: NULL-terminated */
     size_t decimals_offset;     /* AMOUNT: offsetof the uint32_t decimals in the section */
     bool negative;              /* AMOUNT: negatives allowed */
     const char *doc;          /* one line for SCHEMA.md and the JSON Schema's description */
     /* RULE: checks the fields read so far; DOC says the rule in words. */
     void (*rule)(const por_param_check *k, const void *section);
-    /* ARRAY, OBJECT: the element's (the object's) table; ARRAY: the element size and the
-     * least length (max_len above) */
+    /* ARRAY, OBJECT, WINDOWS: the element's (the object's) table; ARRAY, WINDOWS: the
+     * element size; ARRAY: the least length (max_len above) */
     const por_param_table *sub;
     size_t stride;
     size_t min_len;
@@ -242,10 +259,12 @@ typedef struct {
 
 struct por_param_table {
     const char *path;       /* the object's JSON path from the root, "feed.ocr"; "[]" marks
-                               the elements of an array ("consumers[].thresholds[]") */
+                               the elements of an array ("consumers[].thresholds[]"); "$"
+                               the top level */
     const por_param *params; /* keys in the order they are listed and read */
     size_t nparams;
-    /* Rules across fields checked after every key is read (NULL: none). */
+    /* Rules across fields checked after every key is read (NULL: none); with SECTION rows,
+     * after the sections too (the caller runs it). */
     void (*check)(const por_param_check *k, const void *section);
     const char *check_doc;  /* those rules in words, for the schema */
     /* What an unknown key is not allowed for, added to its message ("for process
@@ -290,6 +309,7 @@ extern const por_param_table por_region_param_table;   /* network.regions[]: net
 extern const por_param_table por_partition_param_table; /* network.partitions[]: net/net_params.c */
 extern const por_param_table por_chain_param_table; /* chains[]: models/chain/chain_params.c */
 extern const por_param_table por_txm_param_table;   /* chains[].txm: models/chain/chain_params.c */
+extern const por_param_table por_congestion_param_table; /* chains[].congestion[]: chain_params.c */
 extern const por_param_table por_feed_param_table;  /* feed: models/aggregator/feed_params.c */
 extern const por_param_table por_token_param_table; /* token: models/token/token_params.c */
 extern const por_param_table por_attacker_param_table; /* attackers[], its VARIANT "type" choosing
@@ -314,6 +334,8 @@ extern const por_param_table por_margin_param_table; /* token.secure_mint.margin
 extern const char *const por_process_kinds[];
 extern const por_param_table *const por_request_process_tables[];
 extern const por_param_table *const por_bridge_process_tables[];
+extern const por_param_table por_scenario_param_table; /* the top level, path "$" (on por_scenario):
+                                                          models/world/scenario_params.c */
 
 
 #endif

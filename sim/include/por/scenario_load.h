@@ -43,8 +43,9 @@ por_status por_scenario_load_string(const char *json, size_t len, const char *di
 
 /* A new scenario holding every default (what the file {"duration": "1d"} loads to: one
  * chain, one custodian, the feed, token and processes of scenarios/SCHEMA.md's
- * defaults; a file must give its duration, the defaults take one day), for code
- * and tests that start from a valid scenario and change a few fields. Caller frees with
+ * defaults; a file must give its duration, the defaults take the top-level table's one
+ * day, models/world/scenario_params.c), for code and tests that start from a valid
+ * scenario and change a few fields. Its name is "<defaults>". Caller frees with
  * por_scenario_free. */
 por_scenario *por_scenario_defaults(void);
 

@@ -4,8 +4,8 @@
  * `porsim schema`. The txm defaults are the Chainlink node's EVM defaults
  * (smartcontractkit/chainlink core/chains/evm/config/toml/defaults/fallback.toml, and
  * Ethereum_Mainnet.toml's BlockHistory size and percentile with EIP-1559 fees).
- * rpc_outages is a WINDOWS row; congestion (windows with two factors each) is read by
- * io/ (a CUSTOM row). */
+ * rpc_outages and congestion are WINDOWS rows; congestion's windows carry two factors
+ * each (the sub-table chains[].congestion[]). */
 #include "por/param.h"
 #include "por/scenario.h"
 
@@ -14,6 +14,25 @@
 _Static_assert(sizeof(por_fee_model) == sizeof(int), "POR_PARAM_ENUM fields are int-sized");
 
 #define POR__CHAIN_FIELD(f) offsetof(por_chain_config, f)
+
+_Static_assert(offsetof(por_congestion, window) == 0, "a WINDOWS element begins with its por_window");
+
+/* One congestion window: its window, then how much slower blocks come and how much more
+ * gas other users want in it (chain.c). */
+static const por_param por__congestion_params[] = {
+    {.type = POR_PARAM_WINDOW, .offset = offsetof(por_congestion, window), .doc = "when the congestion lasts"},
+    {.name = "block_time_factor", .type = POR_PARAM_NUMBER, .offset = offsetof(por_congestion, block_time_factor),
+     .def.d = 1, .min.d = 1, .max.d = 1e6, .doc = "blocks come this many times slower"},
+    {.name = "gas_factor", .type = POR_PARAM_NUMBER, .offset = offsetof(por_congestion, gas_factor), .def.d = 1,
+     .min.d = 1, .max.d = 1e6,
+     .doc = "other users want this many times more gas (the price follows through the fee rule, never drawn)"},
+};
+
+const por_param_table por_congestion_param_table = {
+    .path = "chains[].congestion[]",
+    .params = por__congestion_params,
+    .nparams = sizeof por__congestion_params / sizeof por__congestion_params[0],
+};
 
 static const char *const por__fee_models[] = {"eip1559", "legacy", NULL};
 
@@ -119,10 +138,9 @@ static const por_param por__chain_params[] = {
      .doc = "the gas limit a node sets on a transmit() transaction (what must fit in a block; the node's "
             "`LimitDefault`), <= gas_limit. The gas used is computed from the report (see below); a call "
             "needing more runs out of gas and reverts"},
-    {.name = "congestion", .type = POR_PARAM_CUSTOM, .custom = "chain_congestion", .custom_absent = true,
-     .type_doc = "array of window + `block_time_factor` (number >= 1, default 1) + `gas_factor` (number >= 1, "
-                 "default 1)",
-     .default_doc = "none",
+    {.name = "congestion", .type = POR_PARAM_WINDOWS, .offset = POR__CHAIN_FIELD(congestion),
+     .count_offset = POR__CHAIN_FIELD(ncongestion), .sub = &por_congestion_param_table,
+     .stride = sizeof(por_congestion),
      .doc = "in each window blocks come `block_time_factor` times slower and other users want `gas_factor` "
             "times more gas (the price follows through the fee rule, never drawn)"},
     {.name = "rpc_failure_rate", .type = POR_PARAM_PROBABILITY, .offset = POR__CHAIN_FIELD(rpc_failure_rate), .def.d = 0,
