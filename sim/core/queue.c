@@ -296,8 +296,9 @@ void por__queue_drop_ovl(por_queue *q)
         h[i] = last;
 }
 
-void por__queue_push_slow(por_queue *q, por_qentry e)
+void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_t slot)
 {
+    por_qentry e = {time, order, slot};
     POR_ASSERT(e.time >= 0);
     por__node_reserve(q, e.slot);
     uint64_t t = (uint64_t)e.time;
