@@ -193,6 +193,43 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     return id;
 }
 
+void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
+                             const uint32_t *dst, int prio, uint16_t type, uint64_t a,
+                             uint64_t b0, void *ptr)
+{
+    if (n == 0)
+        return;
+    POR_ASSERT(prio >= 0 && prio <= POR_PRIO_MAX);
+    uint32_t src = sim->current;
+    uint64_t *seqp = src == POR_SRC_SETUP ? &sim->seq[sim->cap] : &sim->seq[src];
+    uint64_t seq = *seqp;
+    POR_ASSERT(seq + n - 1 <= 0xFFFFFFFFFull);
+    *seqp = seq + n;
+    /* the sequence field cannot carry into the source's bits (checked above) */
+    uint64_t order = por_queue_order((unsigned)prio, src, seq);
+    por_time_t now = sim->now;
+    uint32_t count = sim->count;
+    for (uint32_t i = 0; i < n; i++) {
+        POR_ASSERT(at[i] >= now);
+        POR_ASSERT(dst[i] < count);
+        if (sim->free_len == 0)
+            por__grow_pool(sim); /* where por_sim_schedule would: the same slots */
+        uint32_t slot = sim->free_slots[--sim->free_len];
+        por_event *ev = &sim->pool[slot].ev;
+        ev->time = at[i];
+        ev->dst = dst[i];
+        ev->src = src;
+        ev->type = type;
+        ev->prio = (uint16_t)prio;
+        ev->a = a;
+        ev->b = b0 + i;
+        ev->ptr = ptr;
+        por_qentry e = {at[i], order + i, slot};
+        if (!por_queue_try_push(&sim->queue, e))
+            por__queue_push_slow(&sim->queue, e.time, e.order, e.slot);
+    }
+}
+
 bool por_sim_cancel(por_sim *sim, por_event_id id)
 {
     if (id == 0)
