@@ -19,8 +19,11 @@
  * When bottom runs empty the next non-empty bucket of the lowest rung is sorted into it
  * (or split into a new rung when it holds more than POR_QUEUE_THRESHOLD entries spread
  * over several instants); when the ladder runs empty, rung 0 is built over the front of
- * top (width from the density there, see por__top_to_rung0). Each entry is thus moved
- * a small constant number of times: O(1) amortized per event.
+ * top (width from the density there, see por__top_to_rung0). A push into bottom well
+ * ahead of its front turns a wide bottom into a rung of buckets about that far apart
+ * (por__split_for_near), so the pushes after it take a bucket instead of a sorted
+ * insert. Each entry is thus moved a small constant number of times: O(1) amortized
+ * per event.
  *
  * Speed (sim/bench/PERF_LOG.md): a node is the engine's 64-byte pool slot, so draining
  * a bucket warms the line each handler reads; while bottom is consumed a prefetch walker
