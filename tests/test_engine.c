@@ -648,6 +648,124 @@ START_TEST(test_phold_matches_reference)
 }
 END_TEST
 
+/* ---- fan-out against one schedule each ------------------------------------------ */
+
+#define FAN_LOG 60000
+typedef struct {
+    bool fanout;          /* schedule deliveries with por_sim_schedule_fanout */
+    uint64_t rnd;         /* splitmix64 state: the same draws in both modes */
+    int triggers_left;
+    size_t len;
+    por_time_t time[FAN_LOG];
+    uint32_t dst[FAN_LOG], src[FAN_LOG];
+    uint64_t a[FAN_LOG], b[FAN_LOG];
+    uint16_t type[FAN_LOG];
+    por_event_id ids[FAN_LOG]; /* ids of the triggers scheduled after each fan-out */
+    size_t nids;
+    uint64_t max_pending;
+    uint32_t nent;
+} fan_world;
+
+static uint64_t fan_rnd(fan_world *w)
+{
+    uint64_t z = (w->rnd += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* A burst of 1..150 deliveries at now..now+3 (heavy ties, so only the sequence orders
+ * them), then one trigger; both modes draw the same numbers. */
+static void fan_burst(por_sim *sim, fan_world *w, uint64_t tag)
+{
+    uint32_t m = 1 + (uint32_t)(fan_rnd(w) % 150);
+    por_time_t at[150];
+    uint32_t dst[150];
+    por_time_t now = por_sim_now(sim);
+    for (uint32_t i = 0; i < m; i++) {
+        at[i] = now + (por_time_t)(fan_rnd(w) % 4);
+        dst[i] = (uint32_t)(fan_rnd(w) % w->nent);
+    }
+    int prio = (int)(fan_rnd(w) % 3);
+    if (w->fanout) {
+        por_sim_schedule_fanout(sim, m, at, dst, prio, 2, tag, 1000, NULL);
+    } else {
+        for (uint32_t i = 0; i < m; i++)
+            por_sim_schedule(sim, at[i], prio, dst[i], 2, tag, 1000 + i, NULL);
+    }
+    if (w->triggers_left > 0) {
+        w->triggers_left--;
+        w->ids[w->nids++] = por_sim_schedule(sim, now + (por_time_t)(fan_rnd(w) % 3), 0,
+                                             (uint32_t)(fan_rnd(w) % w->nent), 1, tag + 1,
+                                             0, NULL);
+    }
+    if (por_sim_events_pending(sim) > w->max_pending)
+        w->max_pending = por_sim_events_pending(sim);
+}
+
+static void fan_handle(por_sim *sim, void *self, por_event *ev)
+{
+    fan_world *w = self;
+    ck_assert_uint_lt(w->len, FAN_LOG);
+    w->time[w->len] = ev->time;
+    w->dst[w->len] = ev->dst;
+    w->src[w->len] = ev->src;
+    w->a[w->len] = ev->a;
+    w->b[w->len] = ev->b;
+    w->type[w->len] = ev->type;
+    w->len++;
+    if (ev->type == 1) {
+        fan_burst(sim, w, ev->a * 2);
+        fan_burst(sim, w, ev->a * 2 + 1);
+    }
+}
+
+static const por_entity_kind fan_kind = {"fan", NULL, fan_handle, NULL, NULL};
+
+static void fan_run(fan_world *w, bool fanout, uint64_t seed)
+{
+    memset(w, 0, sizeof *w);
+    w->fanout = fanout;
+    w->rnd = seed;
+    w->triggers_left = 200;
+    w->nent = 5;
+    por_sim *sim = por_sim_create(1, 0);
+    for (uint32_t i = 0; i < w->nent; i++)
+        por_sim_add_entity(sim, &fan_kind, w);
+    for (int i = 0; i < 8; i++) /* from the set-up source, before the run */
+        fan_burst(sim, w, 1000000 + (uint64_t)i);
+    ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX), POR_OK);
+    por_sim_destroy(sim);
+}
+
+START_TEST(test_fanout_same_as_one_schedule_each)
+{
+    /* Rule (engine.h, por_sim_schedule_fanout): N deliveries at once are the same events
+     * in the same order, with the same pool slots (the trigger ids scheduled after
+     * each burst are equal), as N calls of por_sim_schedule, including when the pool
+     * grows in the middle of a burst and from the set-up source. */
+    uint64_t seed = por_test_seed() * 7 + 3;
+    printf("fanout_same_as_one_schedule_each: seed %llu\n", (unsigned long long)seed);
+    static fan_world one, fan;
+    fan_run(&one, false, seed);
+    fan_run(&fan, true, seed);
+    ck_assert_uint_gt(one.max_pending, 1024); /* the pool grew (1024 slots at first) */
+    ck_assert_uint_gt(one.len, 1000);
+    ck_assert_uint_eq(one.len, fan.len);
+    for (size_t i = 0; i < one.len; i++)
+        if (one.time[i] != fan.time[i] || one.dst[i] != fan.dst[i] ||
+            one.src[i] != fan.src[i] || one.a[i] != fan.a[i] || one.b[i] != fan.b[i] ||
+            one.type[i] != fan.type[i])
+            ck_abort_msg("event %zu differs: t %lld/%lld dst %u/%u a %llu/%llu b %llu/%llu", i,
+                         (long long)one.time[i], (long long)fan.time[i], one.dst[i], fan.dst[i],
+                         (unsigned long long)one.a[i], (unsigned long long)fan.a[i],
+                         (unsigned long long)one.b[i], (unsigned long long)fan.b[i]);
+    ck_assert_uint_eq(one.nids, fan.nids);
+    for (size_t i = 0; i < one.nids; i++)
+        ck_assert_uint_eq(one.ids[i], fan.ids[i]);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -662,6 +780,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_horizon_and_second_run);
     tcase_add_test(t, test_one_ns_horizon);
     tcase_add_test(t, test_hundred_year_horizon);
+    tcase_add_test(t, test_fanout_same_as_one_schedule_each);
     suite_add_tcase(s, t);
     TCase *o = tcase_create("oracles");
     tcase_set_timeout(o, 300);

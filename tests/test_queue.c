@@ -438,9 +438,11 @@ START_TEST(test_rung_from_bottom_ends_where_the_rung_above_starts)
     ck_assert_uint_ge(q.nrungs, 1);
     const por__qrung *low = &q.rung[q.nrungs - 1];
     uint64_t c = cur_start(low) < low->end ? cur_start(low) : low->end;
-    /* 70 entries spread below C: bottom grows past 64 and becomes rung R1 */
+    /* 70 entries spread below C: bottom grows past 64 and becomes rung R1. Pushed
+     * latest first, so each lands before bottom's front and none is a near push (which
+     * would split bottom early, por__split_for_near). */
     unsigned before = q.nrungs;
-    for (int j = 0; j < 70; j++)
+    for (int j = 69; j >= 0; j--)
         push_both(&q, &r, mk(now + 1 + (por_time_t)((c - (uint64_t)now - 2) / 70 * (uint64_t)j),
                              0, 1, slot++));
     ck_assert_uint_eq(q.nrungs, before + 1);
@@ -456,7 +458,7 @@ START_TEST(test_rung_from_bottom_ends_where_the_rung_above_starts)
         now = pop_both(&q, &r, pops++);
     ck_assert_uint_eq(q.nrungs, r1 + 1);
     /* bottom grows past 64 again: rung R2, which must end at C */
-    for (int j = 0; j < 70; j++)
+    for (int j = 69; j >= 0; j--)
         push_both(&q, &r, mk(now + 1 + (por_time_t)((c - (uint64_t)now - 2) / 70 * (uint64_t)j),
                              0, 3, slot++));
     ck_assert_uint_eq(q.nrungs, r1 + 2);
@@ -465,6 +467,87 @@ START_TEST(test_rung_from_bottom_ends_where_the_rung_above_starts)
     push_both(&q, &r, mk((por_time_t)c, 0, 4, slot++));
     while (r.len > 0)
         pop_both(&q, &r, pops++);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
+START_TEST(test_near_push_splits_wide_bottom)
+{
+    /* Rule (queue.c, por__split_for_near): a push that lands ahead of bottom's front by
+     * D, inside a bottom whose span up to the rungs is at least 8 buckets of D or
+     * less, turns bottom into a new rung and goes into a bucket of it instead of a
+     * sorted insert. Built step by step: timers 1 s apart make rung 0's buckets about a
+     * second wide (one more timer 1 ns after the first keeps bottom non-empty after a
+     * pop), then a push 80 ms after the front must not grow bottom. */
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    const por_time_t ms = 1000000, s = 1000 * ms;
+    for (int i = 1; i <= 40; i++)
+        push_both(&q, &r, mk(i * s, 0, 0, slot++));
+    push_both(&q, &r, mk(s + 1, 0, 0, slot++));
+    por_time_t now = pop_both(&q, &r, 0);
+    ck_assert_uint_eq(q.nrungs, 1);
+    ck_assert_uint_ge(q.blen, 1);
+    ck_assert_uint_ge(q.rung[0].shift, 29); /* about a second a bucket */
+    size_t blen = q.blen;
+    unsigned rungs = q.nrungs;
+    push_both(&q, &r, mk(now + 80 * ms, 0, 1, slot++));
+    ck_assert_uint_eq(q.nrungs, rungs + 1);
+    ck_assert_uint_le(q.blen, blen); /* bottom moved into the new rung, not grown */
+    const por__qrung *low = &q.rung[q.nrungs - 1];
+    ck_assert_uint_le((uint64_t)1 << low->shift, (uint64_t)(80 * ms));
+    for (size_t i = 1; r.len > 0; i++)
+        pop_both(&q, &r, i);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
+START_TEST(test_near_pushes_vs_reference_heap)
+{
+    /* The full model's schedule shape against the reference heap: timers 1 s to a day
+     * ahead, and each handled event sending 1 to 31 messages 30 to 300 ms ahead (one of
+     * them to itself at once, as por_net_broadcast does), many at equal times with
+     * different orders. Checks the pop order while near pushes split bottom into rungs
+     * (por__split_for_near) and others still take sorted inserts. */
+    uint64_t seed = por_test_seed() * 31 + 9;
+    rnd_state = seed;
+    printf("near_pushes_vs_reference_heap: seed %llu\n", (unsigned long long)seed);
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    const por_time_t ms = 1000000, s = 1000 * ms;
+    for (int i = 0; i < 100; i++)
+        push_both(&q, &r, mk((por_time_t)(s + rnd_below((uint64_t)(86400 * s))), 1,
+                             (uint32_t)i, slot++));
+    uint64_t pushes = 0, into_bottom = 0;
+    for (size_t k = 0; r.len > 0; k++) {
+        por_time_t now = pop_both(&q, &r, k);
+        if (k >= 300000)
+            continue;
+        if (rnd_below(50) == 0) { /* a timer */
+            push_both(&q, &r, mk(now + s + (por_time_t)rnd_below((uint64_t)(20 * s)), 1,
+                                 (uint32_t)rnd_below(31), slot++));
+            continue;
+        }
+        unsigned m = rnd_below(20) == 0 ? 31 : 1 + (unsigned)rnd_below(2);
+        for (unsigned j = 0; j < m; j++, pushes++) {
+            por_time_t at = j == 0 && m == 31 ? now
+                            : rnd_below(16) == 0 ? now + 50 * ms /* equal times */
+                            : now + 30 * ms + (por_time_t)rnd_below((uint64_t)(270 * ms));
+            size_t before = q.blen + q.olen;
+            push_both(&q, &r, mk(at, 0, (uint32_t)rnd_below(31), slot++));
+            into_bottom += q.blen + q.olen > before;
+        }
+    }
+    printf("near_pushes_vs_reference_heap: %llu pushes, %llu into bottom\n",
+           (unsigned long long)pushes, (unsigned long long)into_bottom);
     ck_assert_uint_eq(q.len, 0);
     free(r.h);
     por_queue_free(&q);
@@ -485,6 +568,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_big_instant_with_inserts_at_it);
     tcase_add_test(t, test_near_events_beside_far_timers);
     tcase_add_test(t, test_rung_from_bottom_ends_where_the_rung_above_starts);
+    tcase_add_test(t, test_near_push_splits_wide_bottom);
+    tcase_add_test(t, test_near_pushes_vs_reference_heap);
     suite_add_tcase(s, t);
     return s;
 }

@@ -143,11 +143,24 @@ static void por__grow_pool(por_sim *sim)
     sim->pool_cap = cap;
 }
 
-static inline uint32_t por__alloc_slot(por_sim *sim)
+/* The rare halves of por_sim_schedule, out of line: each returns what
+ * por_sim_schedule returns, so it is called last (a jump), and the common path needs no
+ * stack frame or saved registers (it was about 20 instructions of a schedule's 122,
+ * docs/PERFORMANCE.md "Performance III"). */
+static __attribute__((noinline, cold)) por_event_id
+por__schedule_after_grow(por_sim *sim, por_time_t at, int prio, uint32_t dst, uint16_t type,
+                         uint64_t a, uint64_t b, void *ptr)
 {
-    if (sim->free_len == 0)
-        por__grow_pool(sim);
-    return sim->free_slots[--sim->free_len];
+    por__grow_pool(sim);
+    return por_sim_schedule(sim, at, prio, dst, type, a, b, ptr);
+}
+
+static __attribute__((noinline)) por_event_id por__schedule_push_slow(por_sim *sim,
+                                                                       por_qentry e,
+                                                                       por_event_id id)
+{
+    por__queue_push_slow(&sim->queue, e.time, e.order, e.slot);
+    return id;
 }
 
 por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t dst,
@@ -156,11 +169,13 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     POR_ASSERT(at >= sim->now);
     POR_ASSERT(prio >= 0 && prio <= POR_PRIO_MAX);
     POR_ASSERT(dst < sim->count);
+    if (sim->free_len == 0)
+        return por__schedule_after_grow(sim, at, prio, dst, type, a, b, ptr);
     uint32_t src = sim->current;
     uint64_t *seqp = src == POR_SRC_SETUP ? &sim->seq[sim->cap] : &sim->seq[src];
     uint64_t seq = (*seqp)++;
     POR_ASSERT(seq <= 0xFFFFFFFFFull);
-    uint32_t slot = por__alloc_slot(sim);
+    uint32_t slot = sim->free_slots[--sim->free_len];
     por_event *ev = &sim->pool[slot].ev;
     uint32_t gen = ev->gen;
     ev->time = at;
@@ -172,8 +187,47 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     ev->b = b;
     ev->ptr = ptr;
     por_qentry e = {at, por_queue_order((unsigned)prio, src, seq), slot};
-    por_queue_push(&sim->queue, e);
-    return ((uint64_t)gen << 32) | (uint64_t)(slot + 1);
+    por_event_id id = ((uint64_t)gen << 32) | (uint64_t)(slot + 1);
+    if (!por_queue_try_push(&sim->queue, e))
+        return por__schedule_push_slow(sim, e, id);
+    return id;
+}
+
+void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
+                             const uint32_t *dst, int prio, uint16_t type, uint64_t a,
+                             uint64_t b0, void *ptr)
+{
+    if (n == 0)
+        return;
+    POR_ASSERT(prio >= 0 && prio <= POR_PRIO_MAX);
+    uint32_t src = sim->current;
+    uint64_t *seqp = src == POR_SRC_SETUP ? &sim->seq[sim->cap] : &sim->seq[src];
+    uint64_t seq = *seqp;
+    POR_ASSERT(seq + n - 1 <= 0xFFFFFFFFFull);
+    *seqp = seq + n;
+    /* the sequence field cannot carry into the source's bits (checked above) */
+    uint64_t order = por_queue_order((unsigned)prio, src, seq);
+    por_time_t now = sim->now;
+    uint32_t count = sim->count;
+    for (uint32_t i = 0; i < n; i++) {
+        POR_ASSERT(at[i] >= now);
+        POR_ASSERT(dst[i] < count);
+        if (sim->free_len == 0)
+            por__grow_pool(sim); /* where por_sim_schedule would: the same slots */
+        uint32_t slot = sim->free_slots[--sim->free_len];
+        por_event *ev = &sim->pool[slot].ev;
+        ev->time = at[i];
+        ev->dst = dst[i];
+        ev->src = src;
+        ev->type = type;
+        ev->prio = (uint16_t)prio;
+        ev->a = a;
+        ev->b = b0 + i;
+        ev->ptr = ptr;
+        por_qentry e = {at[i], order + i, slot};
+        if (!por_queue_try_push(&sim->queue, e))
+            por__queue_push_slow(&sim->queue, e.time, e.order, e.slot);
+    }
 }
 
 bool por_sim_cancel(por_sim *sim, por_event_id id)

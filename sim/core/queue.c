@@ -84,6 +84,15 @@ static void por__bot_reserve(por_queue *q, size_t n)
 
 /* Bottoms up to this size take sorted inserts; past it, inserts go to the heap. */
 #define POR__BOT_INSERT_MAX 64
+/* A near push splits bottom into a rung when that gives at least this many buckets
+ * (por__split_for_near)... */
+#define POR__NEAR_MIN_BUCKETS 8u
+/* ...and the rung gets at most 2^this many. */
+#define POR__NEAR_BITS 8u
+/* por__bottom_to_rung: choose the width from the number of entries. */
+#define POR__NO_SHIFT 64u
+
+static unsigned por__bit_length(uint64_t x) { return x ? (unsigned)(64 - __builtin_clzll(x)) : 0; }
 
 static void por__ovl_push(por_queue *q, por_qentry e)
 {
@@ -122,9 +131,21 @@ static bool por__rungs_insert(por_queue *q, por_qentry e)
 static void por__rung_reserve(por__qrung *r, uint32_t nb);
 static unsigned por__ceil_log2(uint64_t x);
 
+/* The start of what lies above bottom: the lowest rung's current start (its end if its
+ * current bucket reaches past it), or top_start without rungs. */
+static uint64_t por__bottom_limit(const por_queue *q)
+{
+    if (q->nrungs == 0)
+        return q->top_start;
+    const por__qrung *low = &q->rung[q->nrungs - 1];
+    uint64_t hi = low->start + ((uint64_t)low->cur << low->shift);
+    return hi < low->end ? hi : low->end;
+}
+
 /* Moves bottom and the overflow heap into a new lowest rung when they hold more than
- * POR__BOT_INSERT_MAX entries over more than one instant; returns false (nothing moved)
- * otherwise or when no rung is free.
+ * POR__BOT_INSERT_MAX entries over more than one instant (WANT_SHIFT POR__NO_SHIFT), or
+ * when a near push asks for buckets of 2^WANT_SHIFT (por__split_for_near); returns
+ * false (nothing moved) otherwise or when no rung is free.
  *
  * Why: bottom is the drained bucket of the lowest rung, and a bucket's width comes from
  * the density of the entries pending when its rung was built. In the OCR model those
@@ -137,26 +158,16 @@ static unsigned por__ceil_log2(uint64_t x);
  * per POR__PER_BUCKET entries; later pushes into that span then take a bucket, and a
  * bucket drained with too many entries is split again by por__settle_bottom. The heap
  * stays for the entries of one instant, which no split by time can separate. */
-static bool por__bottom_to_rung(por_queue *q)
+static bool por__bottom_to_rung(por_queue *q, unsigned want_shift)
 {
     if (q->nrungs >= POR_QUEUE_RUNGS || q->blen == 0)
         return false;
     uint64_t lo = (uint64_t)q->bot[q->blen - 1].time, top = (uint64_t)q->bot[0].time;
     if (q->olen != 0 && (uint64_t)q->ovl[0].time < lo)
         lo = (uint64_t)q->ovl[0].time;
-    if (top == lo)
+    if (top == lo && want_shift == POR__NO_SHIFT)
         return false; /* one instant: only the full key orders it */
-    uint64_t hi;
-    if (q->nrungs > 0) {
-        /* where the lowest rung's current bucket starts, or its end if the bucket
-         * reaches past it (the entries beyond are in the rungs above) */
-        const por__qrung *low = &q->rung[q->nrungs - 1];
-        hi = low->start + ((uint64_t)low->cur << low->shift);
-        if (hi > low->end)
-            hi = low->end;
-    } else {
-        hi = q->top_start;
-    }
+    uint64_t hi = por__bottom_limit(q);
     POR_ASSERT(hi > top);
     uint64_t n = q->blen + q->olen;
     unsigned k = por__ceil_log2(n / POR__PER_BUCKET);
@@ -164,6 +175,10 @@ static bool por__bottom_to_rung(por_queue *q)
         k = 20;
     unsigned span_bits = por__ceil_log2(hi - lo);
     unsigned shift = span_bits > k ? span_bits - k : 0;
+    if (want_shift != POR__NO_SHIFT) /* at most 2^POR__NEAR_BITS buckets */
+        shift = span_bits > POR__NEAR_BITS && want_shift < span_bits - POR__NEAR_BITS
+                    ? span_bits - POR__NEAR_BITS
+                    : want_shift;
     por__qrung *r = &q->rung[q->nrungs++];
     uint32_t nb = (uint32_t)(((hi - lo - 1) >> shift) + 1);
     por__rung_reserve(r, nb);
@@ -182,12 +197,42 @@ static bool por__bottom_to_rung(por_queue *q)
     return true;
 }
 
+/* E goes below the lowest rung, AHEAD of bottom's front by D > 0 (a "near push"): when
+ * what bottom covers is much wider than D, turns bottom into a new lowest rung with
+ * buckets of D/2 to D (at most 2^POR__NEAR_BITS of them) and links E there; returns
+ * false (nothing changed) otherwise.
+ *
+ * Why: bottom is the bucket being drained, and its width comes from the density of the
+ * entries pending when its rung was built. In the OCR model those are timers about a
+ * second apart, so a bucket is 2^30 ns wide, and the messages its handlers send 30 to
+ * 300 ms ahead all fell into it: a third of all pushes were sorted inserts (binary
+ * search and memmove, about 150 instructions) instead of a bucket link (about 20),
+ * docs/PERFORMANCE.md "Performance III". After the split, later pushes about D ahead
+ * land a few buckets on; a bucket once split is not split again unless a much nearer
+ * push comes. Needs no estimate of the push-ahead time: the push that would have paid
+ * the insert sets the width. PHOLD makes a few hundred near pushes in 10^6. */
+static bool por__split_for_near(por_queue *q, por_qentry e, uint64_t d)
+{
+    if (q->nrungs >= POR_QUEUE_RUNGS)
+        return false;
+    unsigned bits = por__bit_length(d);
+    unsigned shift = bits > 0 ? bits - 1 : 0;
+    uint64_t front = (uint64_t)q->bot[q->blen - 1].time;
+    if (((por__bottom_limit(q) - front) >> shift) < POR__NEAR_MIN_BUCKETS)
+        return false;
+    return por__bottom_to_rung(q, shift) && por__rungs_insert(q, e);
+}
+
 /* Inserts below the lowest rung: sorted into a small bottom; when bottom is large, into
- * a new rung made of it (por__bottom_to_rung), else into the heap. */
+ * a new rung made of it (por__bottom_to_rung), else into the heap. A near push into a
+ * wide bottom splits it first (por__split_for_near). */
 static void por__bot_insert(por_queue *q, por_qentry e)
 {
+    if (q->blen > 0 && e.time > q->bot[q->blen - 1].time &&
+        por__split_for_near(q, e, (uint64_t)(e.time - q->bot[q->blen - 1].time)))
+        return;
     if (q->blen > POR__BOT_INSERT_MAX) {
-        if (por__bottom_to_rung(q) && por__rungs_insert(q, e))
+        if (por__bottom_to_rung(q, POR__NO_SHIFT) && por__rungs_insert(q, e))
             return;
         if (q->blen > POR__BOT_INSERT_MAX) {
             por__ovl_push(q, e);
@@ -195,6 +240,11 @@ static void por__bot_insert(por_queue *q, por_qentry e)
         }
     }
     por__bot_reserve(q, q->blen + 1);
+    if (q->blen == 0 || por_qentry_less(&e, &q->bot[q->blen - 1])) {
+        /* before the front (a message to itself, due now): no search, nothing moves */
+        q->bot[q->blen++] = e;
+        return;
+    }
     /* Entries before position lo are greater than E. */
     size_t lo = 0, hi = q->blen;
     while (lo < hi) {
@@ -246,8 +296,9 @@ void por__queue_drop_ovl(por_queue *q)
         h[i] = last;
 }
 
-void por__queue_push_slow(por_queue *q, por_qentry e)
+void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_t slot)
 {
+    por_qentry e = {time, order, slot};
     POR_ASSERT(e.time >= 0);
     por__node_reserve(q, e.slot);
     uint64_t t = (uint64_t)e.time;
@@ -362,6 +413,25 @@ static uint32_t por__list_to_bottom(por_queue *q, uint32_t head)
 static bool por__list_sorted_to_bottom(por_queue *q, uint32_t head)
 {
     POR_ASSERT(q->blen == 0 && head != POR__QNIL);
+    /* One or two entries (most drained buckets of the full model, since near pushes
+     * split wide buckets): no arrays to set up. */
+    const por_qnode *h = &q->node[head];
+    if (h->next == POR__QNIL || q->node[h->next].next == POR__QNIL) {
+        por__bot_reserve(q, 2);
+        por_qentry a = {h->ev.time, h->order, head};
+        if (h->next == POR__QNIL) {
+            q->bot[0] = a;
+            q->blen = 1;
+            return true;
+        }
+        const por_qnode *g = &q->node[h->next];
+        por_qentry b = {g->ev.time, g->order, h->next};
+        bool a_first = por_qentry_less(&a, &b);
+        q->bot[0] = a_first ? b : a;
+        q->bot[1] = a_first ? a : b;
+        q->blen = 2;
+        return true;
+    }
     por__u128 key[POR__RANK_MAX];
     uint32_t slot[POR__RANK_MAX];
     size_t n = 0;
@@ -434,8 +504,6 @@ static void por__settle_bottom(por_queue *q, uint32_t n, uint64_t bstart, unsign
     por__sort_desc(e, n);
     q->blen = n;
 }
-
-static unsigned por__bit_length(uint64_t x) { return x ? (unsigned)(64 - __builtin_clzll(x)) : 0; }
 
 /* Builds rung 0 from top (bottom empty, no rungs).
  *

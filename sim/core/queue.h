@@ -19,8 +19,11 @@
  * When bottom runs empty the next non-empty bucket of the lowest rung is sorted into it
  * (or split into a new rung when it holds more than POR_QUEUE_THRESHOLD entries spread
  * over several instants); when the ladder runs empty, rung 0 is built over the front of
- * top (width from the density there, see por__top_to_rung0). Each entry is thus moved
- * a small constant number of times: O(1) amortized per event.
+ * top (width from the density there, see por__top_to_rung0). A push into bottom well
+ * ahead of its front turns a wide bottom into a rung of buckets about that far apart
+ * (por__split_for_near), so the pushes after it take a bucket instead of a sorted
+ * insert. Each entry is thus moved a small constant number of times: O(1) amortized
+ * per event.
  *
  * Speed (sim/bench/PERF_LOG.md): a node is the engine's 64-byte pool slot, so draining
  * a bucket warms the line each handler reads; while bottom is consumed a prefetch walker
@@ -118,8 +121,10 @@ void por_queue_free(por_queue *q);
  * below NCAP. */
 void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap);
 
-/* Slow path of por_queue_push: node growth, top, lower rungs, bottom. */
-void por__queue_push_slow(por_queue *q, por_qentry e);
+/* Slow path of por_queue_push: node growth, top, lower rungs, bottom. The entry comes
+ * as its three fields, in registers: a por_qentry by value goes through the stack, and
+ * that made every inlined push (the engine's schedule) keep a stack frame for it. */
+void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_t slot);
 
 /* Links E into bucket K of R (the fast paths of por_queue_push). */
 static inline void por__queue_link(por_queue *q, por__qrung *r, uint64_t k, por_qentry e)
@@ -132,14 +137,13 @@ static inline void por__queue_link(por_queue *q, por__qrung *r, uint64_t k, por_
     q->len++;
 }
 
-/* Adds an entry. E.time must be >= 0, keys must be distinct, and E.slot must not be the
- * slot of an entry still queued (slots index the queue's nodes). Fast path: the entry
- * falls into a current-or-later bucket of a rung. Rung i holds [its current start,
- * end), end of rung i + 1 being the current start of rung i and end of rung 0
- * top_start, so the ranges are disjoint: rung 0 is tried first (PHOLD's pushes, timers
- * further out), then the rungs from the lowest up (the full model's message
- * deliveries, tens of ms ahead). The slow path takes entries for top and bottom. */
-static inline void por_queue_push(por_queue *q, por_qentry e)
+/* Adds an entry when it falls into a current-or-later bucket of a rung (the fast path of
+ * por_queue_push) and returns true; returns false, the queue untouched, otherwise. Rung i
+ * holds [its current start, end), end of rung i + 1 being the current start of rung i
+ * and end of rung 0 top_start, so the ranges are disjoint: rung 0 is tried first
+ * (PHOLD's pushes, timers further out), then the rungs from the lowest up (the full
+ * model's message deliveries, tens of ms ahead). */
+static inline bool por_queue_try_push(por_queue *q, por_qentry e)
 {
     uint64_t t = (uint64_t)e.time;
     if (e.time >= 0 && q->nrungs > 0 && e.slot < q->ncap) {
@@ -147,7 +151,7 @@ static inline void por_queue_push(por_queue *q, por_qentry e)
         uint64_t k = (t - r->start) >> r->shift;
         if (t >= r->start && t < q->top_start && k >= r->cur) {
             por__queue_link(q, r, k, e);
-            return;
+            return true;
         }
         for (unsigned i = q->nrungs; i-- > 1;) {
             r = &q->rung[i];
@@ -155,13 +159,22 @@ static inline void por_queue_push(por_queue *q, por_qentry e)
                 k = (t - r->start) >> r->shift;
                 if (t >= r->start && k >= r->cur) {
                     por__queue_link(q, r, k, e);
-                    return;
+                    return true;
                 }
                 break; /* before the lowest rung's current bucket: bottom */
             }
         }
     }
-    por__queue_push_slow(q, e);
+    return false;
+}
+
+/* Adds an entry. E.time must be >= 0, keys must be distinct, and E.slot must not be the
+ * slot of an entry still queued (slots index the queue's nodes). The slow path takes
+ * entries for top and bottom. */
+static inline void por_queue_push(por_queue *q, por_qentry e)
+{
+    if (!por_queue_try_push(q, e))
+        por__queue_push_slow(q, e.time, e.order, e.slot);
 }
 
 /* Slow path of por_queue_peek: refills bottom from the rungs or top. Returns false when

@@ -316,12 +316,21 @@ void por_net_broadcast(por_net *net, por_sim *sim, uint32_t from, por_msg *msg)
     gsl_rng *rng = net->lat_rng[from];
     net->stats.sent += net->n;
     net->stats.delivered += net->n;
-    for (uint32_t to = 0; to < net->n; to++) {
-        por_time_t delay = to == from ? 0 : por_sample_duration(link[to], rng);
-        if (delay > POR_TIME_MAX - now)
-            delay = POR_TIME_MAX - now;
-        por_sim_schedule(sim, now + delay, 0, net->entity[to], POR_EV_NET_DELIVER, from, to,
-                         por_msg_ref(msg));
+    /* The deliveries go to the engine a chunk at a time (por_sim_schedule_fanout): the
+     * same events, sequence numbers and order as one por_sim_schedule each. */
+    por_time_t at[64];
+    for (uint32_t base = 0; base < net->n; base += 64) {
+        uint32_t m = net->n - base < 64 ? net->n - base : 64;
+        for (uint32_t j = 0; j < m; j++) {
+            uint32_t to = base + j;
+            por_time_t delay = to == from ? 0 : por_sample_duration(link[to], rng);
+            if (delay > POR_TIME_MAX - now)
+                delay = POR_TIME_MAX - now;
+            at[j] = now + delay;
+        }
+        msg->refs += m; /* one por_msg_ref per delivery */
+        por_sim_schedule_fanout(sim, m, at, net->entity + base, 0, POR_EV_NET_DELIVER, from,
+                                base, msg);
     }
 }
 

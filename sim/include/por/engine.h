@@ -68,6 +68,15 @@ uint32_t por_sim_add_entity(por_sim *sim, const por_entity_kind *kind, void *sel
 por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t dst,
                               uint16_t type, uint64_t a, uint64_t b, void *ptr);
 
+/* Schedules N events from the current source at once, exactly as N calls
+ * por_sim_schedule(sim, AT[i], PRIO, DST[i], TYPE, A, B0 + i, PTR) for i = 0, 1, ...
+ * in that order would (the same sequence numbers, so the same event order, and the
+ * same pool slots), without their ids: one counter fetch and one set of checks for a
+ * broadcast's deliveries. Each AT[i] >= now, each DST[i] a registered entity. */
+void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
+                             const uint32_t *dst, int prio, uint16_t type, uint64_t a,
+                             uint64_t b0, void *ptr);
+
 /* Shorthand: priority 0, payload A only. */
 static inline por_event_id por_sim_at(por_sim *sim, por_time_t at, uint32_t dst,
                                       uint16_t type, uint64_t a)
