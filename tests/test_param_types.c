@@ -642,6 +642,65 @@ START_TEST(test_amount_dist)
 }
 END_TEST
 
+/* token.mints / redeems / bridges as OBJECT rows whose VARIANT "process" picks one table
+ * per kind (models/token/process_params.c): a key of another kind is refused with the
+ * kind named ("unknown key for process \"none\"", the VARIANT's wording, as the
+ * hand-written reader said it), listing the discriminator, then the kind's keys (a
+ * variant's .keys: bridges list their ends after the requests); a given object starts
+ * from the VARIANT's .derive (backed, the whole run), an absent one is the OBJECT row's
+ * .derive_in (no redemptions) and the rule after it refuses a default mint median that
+ * does not fit 128 bits in token decimals (por_amount is 128 bits). */
+START_TEST(test_process_variants)
+{
+    static const struct {
+        const char *key, *kind, *extra, *keys;
+    } mint[] = {
+        {"mints", "none", "", "process"},
+        {"mints", "poisson", ", \"per_day\": 1, \"amount\": \"1\"",
+         "process, per_day, amount, from, at, until, for, backed"},
+        {"mints", "burst", ", \"per_day\": 1, \"amount\": \"1\"",
+         "process, per_day, burst_size, amount, from, at, until, for, backed"},
+        {"redeems", "scheduled", ", \"requests\": [{\"at\": \"1h\", \"amount\": \"1\"}]",
+         "process, requests, backed"},
+    };
+    char set[512], path[128], msg[256];
+    for (size_t i = 0; i < sizeof mint / sizeof mint[0]; i++) {
+        /* a bridge's key is not a mint's or a redemption's */
+        snprintf(set, sizeof set, "token.%s={\"process\": \"%s\"%s, \"from_chain\": \"random\"}", mint[i].key,
+                 mint[i].kind, mint[i].extra);
+        snprintf(path, sizeof path, "$.token.%s.from_chain", mint[i].key);
+        snprintf(msg, sizeof msg, "unknown key for process \"%s\"; expected one of: %s", mint[i].kind, mint[i].keys);
+        refuses(set, path, msg);
+    }
+    refuses("token.bridges={\"process\": \"poisson\", \"per_day\": 1, \"amount\": \"1\", \"requests\": []}",
+            "$.token.bridges.requests",
+            "unknown key for process \"poisson\"; expected one of: process, per_day, amount, from, at, until, for, "
+            "from_chain, to_chain");
+    refuses("token.bridges={\"process\": \"scheduled\", \"per_day\": 1}", "$.token.bridges.per_day",
+            "unknown key for process \"scheduled\"; expected one of: process, requests, from_chain, to_chain");
+    refuses("token.bridges={\"process\": \"none\", \"amount\": \"1\"}", "$.token.bridges.amount",
+            "unknown key for process \"none\"; expected one of: process");
+    refuses("token.redeems={\"per_day\": 1}", "$.token.redeems.process", "missing required key");
+
+    por_scenario *sc = set_ok("token.mints={\"process\": \"none\"}");
+    ck_assert_int_eq(sc->token.mints.kind, POR_PROCESS_NONE);
+    ck_assert(sc->token.mints.backed);
+    ck_assert_int_eq(sc->token.mints.window.until, POR_TIME_MAX);
+    ck_assert_int_eq(sc->token.redeems.kind, POR_PROCESS_NONE);
+    ck_assert_int_eq(sc->token.bridges.kind, POR_PROCESS_NONE);
+    ck_assert_int_eq(sc->token.bridge_from, -1);
+    ck_assert_int_eq(sc->token.bridge_to, -1);
+    por_scenario_free(sc);
+
+    /* 100000 * 10^34 > 2^127: the absent default does not fit; given mints need no default */
+    static const char ovf[] = "{\"duration\": \"1d\", \"custodians\": [{\"name\": \"a\", \"unit\": \"USD\", "
+                              "\"decimals\": 0, \"reserve\": {\"initial\": \"1\"}}], \"feed\": {\"decimals\": 0}, "
+                              "\"token\": {\"decimals\": 34, \"initial_supply\": \"1\"}}";
+    ck_assert_str_eq(doc_err(ovf),
+                     "t.json: $.token.mints: missing: the default does not fit in 128 bits with 34 decimals");
+}
+END_TEST
+
 /* The request processes (models/token/process_params.c): one table per kind, picked by
  * "process"; defaults from the old loader's literals (absent mints: Poisson, 24 a day,
  * lognormal median 100000 tokens, sigma 1; a burst of 10; backed; the whole run); a
@@ -1338,6 +1397,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_section_rows);
     tcase_add_test(t, test_warn_after_end);
     tcase_add_test(t, test_top_level_defaults);
+    tcase_add_test(t, test_process_variants);
     suite_add_tcase(s, t);
     return s;
 }

@@ -100,11 +100,12 @@ START_TEST(test_json_schema_is_generated)
             const cJSON *vprops =
                 cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(branch, "then"), "properties");
             const por_param_table *vt = var->variants[v];
-            for (size_t k = 0; k < vt->nparams; k++)
+            for (size_t k = 0; k < vt->nparams; k++) {
+                const char *name = vt->params[k].type == POR_PARAM_WINDOW ? "from" : vt->params[k].name;
                 if (vt->params[k].type != POR_PARAM_RULE)
-                    ck_assert_msg(cJSON_GetObjectItemCaseSensitive(vprops, vt->params[k].name) != NULL,
-                                  "%s (%s \"%s\").%s missing", t->path, var->name, var->names[v],
-                                  vt->params[k].name);
+                    ck_assert_msg(cJSON_GetObjectItemCaseSensitive(vprops, name) != NULL,
+                                  "%s (%s \"%s\").%s missing", t->path, var->name, var->names[v], name);
+            }
         }
     }
     cJSON_Delete(root);

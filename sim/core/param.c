@@ -62,7 +62,8 @@ void por_param_defaults_in(const por_param_table *table, void *section, const vo
             bool given = false;
             memcpy(base + p->given_offset, &given, sizeof given);
         }
-        if (p->derive) {
+        /* a VARIANT's and an ARRAY's .derive: what a given object, an element starts from */
+        if (p->derive && p->type != POR_PARAM_VARIANT && p->type != POR_PARAM_ARRAY) {
             p->derive(section);
             continue;
         }

@@ -5,11 +5,10 @@
  * as a number or a percentage and a custodian fraud's shares as a percentage or an amount
  * in the custodian's decimals, a custodian's reserve steps, token.initial_supply's
  * amount-or-map, Secure Mint's margin value whose form follows its mode, bridge ends that
- * may be "random", the choice of a request process's table by its "process", the
- * scenario's free-text description). The tables stay below io/ and name a reader by its
- * string; io looks it up here. Each reader gets the present value with its path pushed
- * (NULL when absent for a .custom_absent row) and keeps the messages of the loader it
- * came from. The section readers of feed and token (scenario_feed.c, this file) are
+ * may be "random", the scenario's free-text description). The tables stay below io/ and
+ * name a reader by its string; io looks it up here. Each reader gets the present value
+ * with its path pushed (NULL when absent for a .custom_absent row) and keeps the messages
+ * of the loader it came from. The section readers of feed and token (scenario_feed.c, this file) are
  * listed here too; they are also called when their key is absent (.custom_absent) and
  * then set the default. */
 #include "json_read.h"
@@ -435,63 +434,6 @@ static void por__custom_bridge_end(por__jr *c, const cJSON *v, const por_param *
     memcpy((char *)section + p->offset, &got, sizeof got);
 }
 
-/* token.mints, token.redeems or (BRIDGE) token.bridges at P (NULL: absent): "process"
- * picks the kind's table (models/token/process_params.c), which reads the object; a
- * process that has no key of a kind's keeps the whole run as its window, and only mints
- * and redemptions are backed. Absent: Poisson mints, 24 a day, lognormal amounts of
- * median 100,000 tokens and sigma 1 (the old loader's default issuer); no redemptions, no
- * transfers. Only the choice of table by a sibling key is hand-written here. */
-static void por__custom_process(por__jr *c, const cJSON *p, const char *key, por_token_config *tk,
-                                const por_scenario *sc, por_request_process *rp, bool bridge)
-{
-    rp->window.from = 0;
-    rp->window.until = POR_TIME_MAX;
-    rp->backed = !bridge;
-    if (!p) {
-        if (strcmp(key, "mints") == 0) {
-            rp->kind = POR_PROCESS_POISSON;
-            rp->per_day = 24;
-            rp->amount.kind = POR_DIST_LOGNORMAL;
-            rp->amount.median = por__param_default_units(c, key, 100000, tk->decimals);
-            rp->amount.sigma = 1.0;
-        } else {
-            rp->kind = POR_PROCESS_NONE;
-        }
-        return;
-    }
-    char got[96];
-    if (!cJSON_IsObject(p))
-        por__jr_fail(c, "expected an object, got %s", por__jr_describe(p, got, sizeof got));
-    por__jr_require(c, p, "process");
-    size_t k = por__jr_enum(c, p, "process", 0, por_process_kinds);
-    if (bridge) {
-        por__param_read(c, p, por_bridge_process_tables[k], tk, sc);
-        return;
-    }
-    por__param_read(c, p, por_request_process_tables[k], rp, sc);
-    for (size_t i = 0; i < rp->nscheduled; i++)
-        rp->scheduled[i].to_chain = -1; /* a mint or redemption has no destination */
-}
-
-static void por__custom_mints(void *reader, const void *node, void *section, const void *scenario)
-{
-    por_token_config *tk = section;
-    por__custom_process(reader, node, "mints", tk, scenario, &tk->mints, false);
-}
-
-static void por__custom_redeems(void *reader, const void *node, void *section, const void *scenario)
-{
-    por_token_config *tk = section;
-    por__custom_process(reader, node, "redeems", tk, scenario, &tk->redeems, false);
-}
-
-static void por__custom_bridges(void *reader, const void *node, void *section, const void *scenario)
-{
-    por_token_config *tk = section;
-    tk->bridge_from = tk->bridge_to = -1;
-    por__custom_process(reader, node, "bridges", tk, scenario, &tk->bridges, true);
-}
-
 static const struct {
     const char *name;
     por__param_custom_fn fn;                /* the value-reader form ... */
@@ -510,9 +452,6 @@ static const struct {
     {"reserve_steps", por__custom_reserve_steps, NULL},
     {"token_supply", NULL, por__custom_token_supply},
     {"margin_value", NULL, por__custom_margin_value},
-    {"token_mints", NULL, por__custom_mints},
-    {"token_redeems", NULL, por__custom_redeems},
-    {"token_bridges", NULL, por__custom_bridges},
     {"bridge_end", por__custom_bridge_end, NULL},
     {NULL, NULL, NULL},
 };

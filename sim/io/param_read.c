@@ -85,6 +85,8 @@ static void por__param_elements(por__jr *c, const cJSON *v, const por_param *p, 
     void *elems = por__param_array(c, v, p->min_len, p->max_len, p->stride, &n);
     memcpy(base + p->offset, &elems, sizeof elems);
     memcpy(base + p->count_offset, &n, sizeof n);
+    for (size_t i = 0; p->derive && i < n; i++)
+        p->derive((char *)elems + i * p->stride); /* what each element starts from */
     por__param_read_elements(c, v, p->sub, elems, p->stride, sc);
 }
 
@@ -385,6 +387,8 @@ static const por_param_table *por__param_variant(por__jr *c, const cJSON *obj, c
     if (v)
         e = (int)por__jr_v_enum(c, v, p->names);
     por__jr_reset(c, m);
+    if (obj && p->derive)
+        p->derive(section); /* what every variant starts from */
     memcpy((char *)section + p->offset, &e, sizeof e);
     snprintf(what, n, "for %s \"%s\"", p->name, p->names[e]);
     return p->variants[e];
@@ -410,7 +414,7 @@ static void por__param_read_in(por__jr *c, const cJSON *obj, const por_param_tab
         por__param_keys(vt, NULL, keys, &nkeys);
     keys[nkeys] = NULL;
     if (obj)
-        por__jr_v_object(c, obj, t->keys ? t->keys : keys, vt ? what : t->what);
+        por__jr_v_object(c, obj, vt && vt->keys ? vt->keys : t->keys ? t->keys : keys, vt ? what : t->what);
     por__param_reader r = {c, obj};
     por_param_check k = {&r, sc, por__param_given, por__param_fail, por__param_warn, por__param_describe,
                          in && in->index ? in->base + (in->index - 1) * in->stride : NULL};

@@ -20,7 +20,8 @@ const por_param_table *const por_param_tables[] = {
     &por_partition_param_table, &por_custodian_param_table, &por_reserve_param_table, &por_drift_param_table,
     &por_attestation_param_table, &por_chain_param_table, &por_congestion_param_table, &por_txm_param_table,
     &por_feed_param_table,
-    &por_ocr_param_table, &por_token_param_table, &por_refresh_param_table, &por_consumer_param_table,
+    &por_ocr_param_table, &por_token_param_table, &por_mints_param_table, &por_redeems_param_table,
+    &por_bridges_param_table, &por_refresh_param_table, &por_consumer_param_table,
     &por_threshold_param_table, &por_attacker_param_table, &por_secure_mint_param_table, &por_margin_param_table,
     NULL};
 

@@ -54,7 +54,10 @@
  *                        the variant named as "for NAME \"VALUE\""); it reads the common rows,
  *                        then the variant's rows, RULE rows and check, then the common table's
  *                        check. A table has at most one VARIANT row; the schema lists each
- *                        variant's keys (markdown) and gives one if/then per value (JSON Schema)
+ *                        variant's keys (markdown) and gives one if/then per value (JSON Schema).
+ *                        With .derive, a given object's section is first set by it (what every
+ *                        variant starts from: a process's whole-run window); a variant's .keys
+ *                        give the unknown-key order for its value
  * Any row: with .given_offset (not 0) the bool there says whether the key was given (a
  * time where 0 is a value, such as an attack's leader_at). AMOUNT: with .decimals_in the
  * decimals come from the scenario read so far (the feed's, the token's) instead of
@@ -111,7 +114,9 @@ typedef enum {
                               and "until"|"for" (default open); .name is NULL */
     POR_PARAM_ARRAY,       /* an array of .min_len..max_len objects, each read by the table
                               .sub into elements of .stride bytes: the pointer at .offset,
-                              its size_t count at .count_offset; default none */
+                              its size_t count at .count_offset; default none. With
+                              .derive, each element starts from it (a mint request's
+                              to_chain -1) */
     POR_PARAM_CUSTOM,      /* a value only a hand-written reader in io/ understands: io
                               looks up the reader named .custom (sim/io/param_custom.c);
                               .type_doc says the accepted form for the schema. Absent: the
@@ -336,6 +341,10 @@ extern const por_param_table *const por_request_process_tables[];
 extern const por_param_table *const por_bridge_process_tables[];
 extern const por_param_table por_scenario_param_table; /* the top level, path "$" (on por_scenario):
                                                           models/world/scenario_params.c */
+/* token.mints, token.redeems, token.bridges: their VARIANT "process" over those tables */
+extern const por_param_table por_mints_param_table;
+extern const por_param_table por_redeems_param_table;
+extern const por_param_table por_bridges_param_table;
 
 
 #endif

@@ -1,7 +1,7 @@
 /* token.mints, token.redeems and token.bridges: the request processes (por_request_process,
  * drawn by token.c's arrival, amount and chain streams) as parameter tables (por/param.h),
  * one per process kind since each kind takes its own keys ("unknown key for process
- * \"none\""); io/param_custom.c reads "process" and hands the object to the kind's table.
+ * \"none\""): the VARIANT row "process" of por_mints/redeems/bridges_param_table picks it.
  * Mints and redemptions read over their por_request_process; bridges over the
  * por_token_config (offset 0), since a bridge's random ends are the token's bridge_from /
  * bridge_to. Scheduled requests are an ARRAY of por_scheduled_request. A request's chain
@@ -87,6 +87,12 @@ static void por__rq_default_to(void *s, const void *scenario)
     ((por_scheduled_request *)s)->to_chain = sc ? sc->token.bridge_to : -1;
 }
 
+/* A mint or redemption has no destination. */
+static void por__rq_no_destination(void *s)
+{
+    ((por_scheduled_request *)s)->to_chain = -1;
+}
+
 #define POR__RQ_AT                                                                                                   \
     {.name = "at", .type = POR_PARAM_DURATION, .offset = POR__RQ(at), .required = true,                             \
      .doc = "when the request arrives"},                                                                            \
@@ -130,9 +136,6 @@ static const por_param_table por__bridge_request_table = {
 
 /* ---- mints and redemptions (over a por_request_process) ------------------------------- */
 
-#define POR__PROCESS(off)                                                                                            \
-    {.name = "process", .type = POR_PARAM_ENUM, .offset = off, .names = por_process_kinds, .required = true,         \
-     .doc = "the arrival process"}
 #define POR__PER_DAY(off)                                                                                            \
     {.name = "per_day", .type = POR_PARAM_NUMBER, .offset = off, .required = true, .min.d = 0, .min_open = true,     \
      .max.d = 1e9, .unit = "requests", .doc = "mean requests (poisson) or bursts (burst) a day"}
@@ -145,37 +148,34 @@ static const por_param_table por__bridge_request_table = {
 #define POR__BACKED                                                                                                  \
     {.name = "backed", .type = POR_PARAM_BOOL, .offset = POR__RP(backed), .def.u = 1,                               \
      .doc = "mints bring reserves to the reserve custodian, redemptions take them out"}
-#define POR__REQUESTS(off, count, table)                                                                             \
-    {.name = "requests", .type = POR_PARAM_ARRAY, .offset = off, .count_offset = count, .sub = table,               \
+#define POR__REQUESTS(off, count, table, start)                                                                      \
+    {.name = "requests", .type = POR_PARAM_ARRAY, .offset = off, .count_offset = count, .sub = table, .derive = start, \
      .stride = sizeof(por_scheduled_request), .min_len = 1, .max_len = 10000000, .required = true,                  \
      .doc = "the requests"}
 
-static const por_param por__rp_none[] = {POR__PROCESS(POR__RP(kind))};
 static const por_param por__rp_poisson[] = {
-    POR__PROCESS(POR__RP(kind)), POR__PER_DAY(POR__RP(per_day)), POR__AMOUNT(POR__RP(amount)),
+    POR__PER_DAY(POR__RP(per_day)), POR__AMOUNT(POR__RP(amount)),
     {.type = POR_PARAM_WINDOW, .offset = POR__RP(window), .doc = "requests arrive in this window"},
     POR__BACKED,
 };
 static const por_param por__rp_burst[] = {
-    POR__PROCESS(POR__RP(kind)), POR__PER_DAY(POR__RP(per_day)), POR__BURST_SIZE(POR__RP(burst_size)),
+    POR__PER_DAY(POR__RP(per_day)), POR__BURST_SIZE(POR__RP(burst_size)),
     POR__AMOUNT(POR__RP(amount)),
     {.type = POR_PARAM_WINDOW, .offset = POR__RP(window), .doc = "bursts arrive in this window"},
     POR__BACKED,
 };
 static const por_param por__rp_scheduled[] = {
-    POR__PROCESS(POR__RP(kind)),
-    POR__REQUESTS(POR__RP(scheduled), POR__RP(nscheduled), &por__request_table),
+    POR__REQUESTS(POR__RP(scheduled), POR__RP(nscheduled), &por__request_table, por__rq_no_destination),
     POR__BACKED,
 };
 
-#define POR__TABLE(path_, rows, what_)                                                                               \
-    {.path = path_, .params = rows, .nparams = sizeof rows / sizeof rows[0], .what = what_}
+#define POR__TABLE(path_, rows) {.path = path_, .params = rows, .nparams = sizeof rows / sizeof rows[0]}
 
 static const por_param_table por__rp_tables[] = {
-    POR__TABLE("token.mints", por__rp_none, "for process \"none\""),
-    POR__TABLE("token.mints", por__rp_poisson, "for process \"poisson\""),
-    POR__TABLE("token.mints", por__rp_burst, "for process \"burst\""),
-    POR__TABLE("token.mints", por__rp_scheduled, "for process \"scheduled\""),
+    {.path = "token.mints"}, /* "none": no key but "process" */
+    POR__TABLE("token.mints", por__rp_poisson),
+    POR__TABLE("token.mints", por__rp_burst),
+    POR__TABLE("token.mints", por__rp_scheduled),
 };
 
 const por_param_table *const por_request_process_tables[] = {&por__rp_tables[0], &por__rp_tables[1],
@@ -214,32 +214,66 @@ static void por__br_default_end(void *s, const void *scenario)
          .doc = "where they are released"},                                                                         \
         {.type = POR_PARAM_RULE, .rule = por__br_rule_pair, .doc = "`from_chain` and `to_chain` differ"}
 
-static const por_param por__br_none[] = {POR__PROCESS(POR__BR(kind))};
 static const por_param por__br_poisson[] = {
-    POR__BR_TWO, POR__PROCESS(POR__BR(kind)), POR__PER_DAY(POR__BR(per_day)), POR__AMOUNT(POR__BR(amount)),
+    POR__BR_TWO, POR__PER_DAY(POR__BR(per_day)), POR__AMOUNT(POR__BR(amount)),
     {.type = POR_PARAM_WINDOW, .offset = POR__BR(window), .doc = "transfers arrive in this window"},
     POR__BR_ENDS,
 };
 static const por_param por__br_burst[] = {
-    POR__BR_TWO, POR__PROCESS(POR__BR(kind)), POR__PER_DAY(POR__BR(per_day)), POR__BURST_SIZE(POR__BR(burst_size)),
+    POR__BR_TWO, POR__PER_DAY(POR__BR(per_day)), POR__BURST_SIZE(POR__BR(burst_size)),
     POR__AMOUNT(POR__BR(amount)),
     {.type = POR_PARAM_WINDOW, .offset = POR__BR(window), .doc = "bursts arrive in this window"},
     POR__BR_ENDS,
 };
 /* The ends are read before the requests, whose ends default to them. */
 static const por_param por__br_scheduled[] = {
-    POR__BR_TWO, POR__PROCESS(POR__BR(kind)), POR__BR_ENDS,
-    POR__REQUESTS(POR__BR(scheduled), POR__BR(nscheduled), &por__bridge_request_table),
+    POR__BR_TWO, POR__BR_ENDS,
+    POR__REQUESTS(POR__BR(scheduled), POR__BR(nscheduled), &por__bridge_request_table, NULL),
 };
 static const char *const por__br_scheduled_keys[] = {"process", "requests", "from_chain", "to_chain", NULL};
 
 static const por_param_table por__br_tables[] = {
-    POR__TABLE("token.bridges", por__br_none, "for process \"none\""),
-    POR__TABLE("token.bridges", por__br_poisson, "for process \"poisson\""),
-    POR__TABLE("token.bridges", por__br_burst, "for process \"burst\""),
+    {.path = "token.bridges"}, /* "none": no key but "process" */
+    POR__TABLE("token.bridges", por__br_poisson),
+    POR__TABLE("token.bridges", por__br_burst),
     {.path = "token.bridges", .params = por__br_scheduled, .nparams = sizeof por__br_scheduled / sizeof por__br_scheduled[0],
-     .what = "for process \"scheduled\"", .keys = por__br_scheduled_keys},
+     .keys = por__br_scheduled_keys},
 };
 
 const por_param_table *const por_bridge_process_tables[] = {&por__br_tables[0], &por__br_tables[1],
                                                             &por__br_tables[2], &por__br_tables[3]};
+
+/* ---- the process objects: "process" picks one of the tables above ------------------- */
+
+/* What every kind of a given mints / redeems object starts from: the whole run as its
+ * window, backed (the kinds without a window or "backed" key keep these). */
+static void por__rp_start(void *s)
+{
+    por_request_process *rp = s;
+    rp->window = (por_window){0, POR_TIME_MAX};
+    rp->backed = true;
+}
+
+/* A given bridges object: the whole run, not backed, random ends. */
+static void por__br_start(void *s)
+{
+    por_token_config *tk = s;
+    tk->bridges.window = (por_window){0, POR_TIME_MAX};
+    tk->bridges.backed = false;
+    tk->bridge_from = tk->bridge_to = -1;
+}
+
+#define POR__PROCESS_VARIANT(off, start, tables)                                                                     \
+    {.name = "process", .type = POR_PARAM_VARIANT, .offset = off, .names = por_process_kinds, .required = true,      \
+     .variants = tables, .derive = start, .doc = "the arrival process"}
+
+static const por_param por__mints_params[] = {
+    POR__PROCESS_VARIANT(POR__RP(kind), por__rp_start, por_request_process_tables)};
+static const por_param por__redeems_params[] = {
+    POR__PROCESS_VARIANT(POR__RP(kind), por__rp_start, por_request_process_tables)};
+static const por_param por__bridges_params[] = {
+    POR__PROCESS_VARIANT(POR__BR(kind), por__br_start, por_bridge_process_tables)};
+
+const por_param_table por_mints_param_table = POR__TABLE("token.mints", por__mints_params);
+const por_param_table por_redeems_param_table = POR__TABLE("token.redeems", por__redeems_params);
+const por_param_table por_bridges_param_table = POR__TABLE("token.bridges", por__bridges_params);

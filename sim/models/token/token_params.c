@@ -75,6 +75,51 @@ static const por_duration_dist por__token_bridge_delay = {.kind = POR_DIST_CONST
 
 _Static_assert(sizeof(int32_t) == sizeof(uint32_t), "POR_PARAM_REF fills reserve_custodian as a uint32_t");
 
+/* Absent mints: Poisson, 24 a day, lognormal amounts of median 100,000 tokens and sigma 1
+ * (the old loader's default issuer), backed, over the whole run; absent redemptions and
+ * transfers: none. A median that does not fit 128 bits is refused by the rule below. */
+static void por__token_default_process(por_request_process *rp, por_process_kind kind, bool backed)
+{
+    memset(rp, 0, sizeof *rp);
+    rp->kind = kind;
+    rp->window = (por_window){0, POR_TIME_MAX};
+    rp->backed = backed;
+}
+
+static void por__token_default_mints(void *s, const void *scenario)
+{
+    (void)scenario;
+    por_token_config *tk = s;
+    por__token_default_process(&tk->mints, POR_PROCESS_POISSON, true);
+    tk->mints.per_day = 24;
+    tk->mints.amount.kind = POR_DIST_LOGNORMAL;
+    if (!por_amount_mul(100000, por_amount_pow10(tk->decimals), &tk->mints.amount.median))
+        tk->mints.amount.median = 0;
+    tk->mints.amount.sigma = 1.0;
+}
+
+static void por__token_rule_default_mints(const por_param_check *k, const void *s)
+{
+    const por_token_config *tk = s;
+    por_amount v;
+    if (!por_param_given(k, "mints") && !por_amount_mul(100000, por_amount_pow10(tk->decimals), &v))
+        por_param_fail(k, "mints", "missing: the default does not fit in 128 bits with %u decimals", tk->decimals);
+}
+
+static void por__token_default_redeems(void *s, const void *scenario)
+{
+    (void)scenario;
+    por_token_config *tk = s;
+    por__token_default_process(&tk->redeems, POR_PROCESS_NONE, true);
+}
+
+static void por__token_default_bridges(void *s, const void *scenario)
+{
+    (void)scenario;
+    por_token_config *tk = s;
+    por__token_default_process(&tk->bridges, POR_PROCESS_NONE, false);
+    tk->bridge_from = tk->bridge_to = -1;
+}
 /* Rows in the order of the keys' list in "unknown key" messages (also the order they
  * depend on each other: decimals before amounts, chains before bridges). */
 static const por_param por__token_params[] = {
@@ -98,11 +143,14 @@ static const por_param por__token_params[] = {
             "transfer"},
     {.name = "secure_mint", .type = POR_PARAM_OBJECT, .offset = 0, .sub = &por_secure_mint_param_table,
      .default_doc = "on, see below", .doc = "the Secure Mint guard, see below"},
-    {.name = "mints", .type = POR_PARAM_CUSTOM, .custom = "token_mints", .custom_absent = true,
-     .type_doc = "request process", .default_doc = "Poisson, 24 a day, lognormal median 100000 tokens, sigma 1",
-     .doc = "the issuer's mints"},
-    {.name = "redeems", .type = POR_PARAM_CUSTOM, .custom = "token_redeems", .custom_absent = true,
-     .type_doc = "request process", .default_doc = "none", .doc = "the holders' redemptions"},
+    {.name = "mints", .type = POR_PARAM_OBJECT, .offset = POR__TOKEN_FIELD(mints), .sub = &por_mints_param_table,
+     .derive_in = por__token_default_mints,
+     .default_doc = "Poisson, 24 a day, lognormal median 100000 tokens, sigma 1", .doc = "the issuer's mints"},
+    {.type = POR_PARAM_RULE, .rule = por__token_rule_default_mints,
+     .doc = "the default mints' median fits 128 bits in token decimals"},
+    {.name = "redeems", .type = POR_PARAM_OBJECT, .offset = POR__TOKEN_FIELD(redeems),
+     .sub = &por_redeems_param_table, .derive_in = por__token_default_redeems, .default_doc = "none",
+     .doc = "the holders' redemptions"},
     {.name = "reserve_custodian", .type = POR_PARAM_REF, .offset = POR__TOKEN_FIELD(reserve_custodian),
      .ref = POR_REF_CUSTODIAN, .derive_in = por__token_default_reserve, .default_doc = "the feed's first source",
      .doc = "the custodian (in the feed's unit) receiving backed deposits and paying backed redemptions"},
@@ -110,8 +158,8 @@ static const por_param por__token_params[] = {
      .doc = "`reserve_custodian` holds the feed's unit"},
     {.name = "deposit_delay", .type = POR_PARAM_DURATION, .offset = POR__TOKEN_FIELD(deposit_delay), .def.i = 0,
      .doc = "a backed mint or redemption moves the custodian's true reserve this long after the supply change"},
-    {.name = "bridges", .type = POR_PARAM_CUSTOM, .custom = "token_bridges", .custom_absent = true,
-     .type_doc = "bridge transfer process (below)", .default_doc = "none",
+    {.name = "bridges", .type = POR_PARAM_OBJECT, .offset = 0, .sub = &por_bridges_param_table,
+     .derive_in = por__token_default_bridges, .default_doc = "none",
      .doc = "transfers between the token's chains; needs a token on two chains or more"},
     {.name = "refresh_then_mint", .type = POR_PARAM_OBJECT, .offset = POR__TOKEN_FIELD(refresh),
      .sub = &por_refresh_param_table, .absent_off = true, .default_doc = "off",
