@@ -177,12 +177,10 @@ typedef void (*por__param_custom_fn)(por__jr *c, const cJSON *v, const por_param
                                      const por_scenario *sc);
 por__param_custom_fn por__param_custom(const char *name);
 
-/* The CUSTOM reader of feed (scenario_feed.c),
- * named in param_custom.c: READER is the loader's por__jr with the key's path pushed, NODE
+/* The section form of a CUSTOM reader (param_custom.c): READER is the loader's por__jr with the key's path pushed, NODE
  * the key's value (a const cJSON *; NULL when the key is absent, and then the reader sets
  * the default), SECTION the section struct, SCENARIO the scenario read so far. */
 typedef void (*por__param_custom_section_fn)(void *reader, const void *node, void *section, const void *scenario);
-void por_param_read_feed_sources(void *reader, const void *node, void *section, const void *scenario);
 /* 10^DECIMALS * UNITS, the default of the absent KEY (pushed for the failure), or the
  * failure "missing: the default does not fit in 128 bits". */
 por_amount por__param_default_units(por__jr *c, const char *key, por_amount units, unsigned decimals);

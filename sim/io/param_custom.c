@@ -8,7 +8,7 @@
  * may be "random", the scenario's free-text description). The tables stay below io/ and
  * name a reader by its string; io looks it up here. Each reader gets the present value
  * with its path pushed (NULL when absent for a .custom_absent row) and keeps the messages
- * of the loader it came from. The section readers of feed and token (scenario_feed.c, this file) are
+ * of the loader it came from. The section readers of token (in this file) are
  * listed here too; they are also called when their key is absent (.custom_absent) and
  * then set the default. */
 #include "json_read.h"
@@ -445,7 +445,6 @@ static const struct {
     {"oracle_groups", por__custom_oracle_groups, NULL},
     {"attestation_phase", por__custom_attestation_phase, NULL},
     {"scenario_description", por__custom_description, NULL},
-    {"feed_sources", NULL, por_param_read_feed_sources},
     {"attack_factor", por__custom_attack_factor, NULL},
     {"fraud_window_dressing", por__custom_window_dressing, NULL},
     {"fraud_double_counted", por__custom_double_counted, NULL},

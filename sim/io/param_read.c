@@ -98,14 +98,15 @@ static void por__param_windows(por__jr *c, const cJSON *v, const por_param *p, c
 {
     static const por_param window_only[] = {{.type = POR_PARAM_WINDOW, .offset = 0}};
     static const por_param_table plain = {.path = "", .params = window_only, .nparams = 1};
-    const por_param_table *t = p->sub ? p->sub : &plain;
-    size_t stride = p->sub ? p->stride : sizeof(por_window);
+    por_param as_array = *p; /* an ARRAY of its windows */
+    as_array.sub = p->sub ? p->sub : &plain;
+    as_array.stride = p->sub ? p->stride : sizeof(por_window);
+    as_array.min_len = 0;
+    as_array.max_len = 1000000;
+    as_array.derive = NULL;
+    const por_param_table *t = as_array.sub;
     POR_ASSERT(t->nparams > 0 && t->params[0].type == POR_PARAM_WINDOW && t->params[0].offset == 0);
-    size_t n;
-    void *elems = por__param_array(c, v, 0, 1000000, stride, &n);
-    memcpy(base + p->offset, &elems, sizeof elems);
-    memcpy(base + p->count_offset, &n, sizeof n);
-    por__param_read_elements(c, v, t, elems, stride, sc);
+    por__param_elements(c, v, &as_array, base, sc);
 }
 
 /* UINT64 with .decimal_string: a decimal string "MIN".."MAX" (all 64 bits), or a JSON

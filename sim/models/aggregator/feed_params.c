@@ -3,8 +3,8 @@
  * (por/param.h) read by io/param_read.c and documented by `porsim schema`. The OCR
  * parameters are the nested table feed.ocr (models/ocr/ocr_params.c). The bounds are
  * OffchainAggregator.sol's minAnswer / maxAnswer (an answer outside them is refused).
- * `sources` (an array of custodian names) is read by io/ (a CUSTOM row) until the tables
- * have a type for lists of names. */
+ * `sources` is a list of custodian names (REF_LIST), every custodian when absent. */
+#include "por/error.h"
 #include "por/param.h"
 #include "por/scenario.h"
 
@@ -18,6 +18,22 @@ _Static_assert(sizeof(por_crypto_choice) == sizeof(int), "POR_PARAM_ENUM fields 
 
 static const char *const por__cryptos[] = {"ideal", "real", NULL};
 static const char *const por__protocols[] = {"ocr1", "ocr2", NULL};
+
+/* sources absent: every custodian, in their order (none without a scenario, as
+ * por_param_defaults leaves a list). */
+static void por__feed_default_sources(void *s, const void *scenario)
+{
+    por_feed_config *fd = s;
+    const por_scenario *sc = scenario;
+    fd->sources = NULL;
+    fd->nsources = 0;
+    if (!sc)
+        return;
+    fd->sources = por_xcalloc(sc->ncustodians, sizeof *fd->sources);
+    fd->nsources = sc->ncustodians;
+    for (size_t i = 0; i < sc->ncustodians; i++)
+        fd->sources[i] = (uint32_t)i;
+}
 
 /* Every node sums its sources' reserves, so they must count the same thing. */
 static void por__feed_rule_units(const por_param_check *k, const void *s)
@@ -77,8 +93,9 @@ static const por_param por__feed_params[] = {
      .default_doc = "the first chain", .doc = "the chain of the feed's aggregator, which the oracles read"},
     {.name = "decimals", .type = POR_PARAM_UINT32, .offset = POR__FEED_FIELD(decimals), .def.u = 8, .min.u = 0,
      .max.u = POR_MAX_DECIMALS, .doc = "decimals of the answer (the aggregator's `decimals()`)"},
-    {.name = "sources", .type = POR_PARAM_CUSTOM, .custom = "feed_sources", .custom_absent = true,
-     .type_doc = "array of custodian names, no repeats", .default_doc = "every custodian",
+    {.name = "sources", .type = POR_PARAM_REF_LIST, .offset = POR__FEED_FIELD(sources),
+     .count_offset = POR__FEED_FIELD(nsources), .max_len = 1000, .ref = POR_REF_CUSTODIAN,
+     .derive_in = por__feed_default_sources, .default_doc = "every custodian",
      .doc = "the custodians whose reserves every node sums (all in the same unit)"},
     {.type = POR_PARAM_RULE, .rule = por__feed_rule_units, .doc = "every source in the same unit"},
     {.type = POR_PARAM_RULE, .rule = por__feed_rule_fits,
