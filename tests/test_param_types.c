@@ -400,7 +400,8 @@ START_TEST(test_token_decimals_rule)
 }
 END_TEST
 
-/* The message loading the document DOC3 fails with. */
+/* The message loading the document D as "t.json" fails with (it must fail, and leave no
+ * scenario behind). */
 static const char *doc_err(const char *d)
 {
     static por_error err;
@@ -408,6 +409,7 @@ static const char *doc_err(const char *d)
     memset(&err, 0, sizeof err);
     ck_assert_msg(por_scenario_load_string(d, strlen(d), "t.json", NULL, 0, &sc, &err) == POR_EINPUT, "%s loaded",
                   d);
+    ck_assert_ptr_null(sc);
     return err.msg;
 }
 
@@ -869,14 +871,17 @@ END_TEST
 
 /* ---- VARIANT, on attackers[] (models/attacker/attacker_params.c) ------------------- */
 
-static por_scenario *doc_ok(const char *json)
+/* JSON loaded under the display name FILE (it must load). */
+static por_scenario *load_as(const char *json, const char *file)
 {
     por_scenario *sc = NULL;
     por_error err = {0};
-    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", NULL, 0, &sc, &err) == POR_OK, "%s: %s",
-                  json, err.msg);
+    ck_assert_msg(por_scenario_load_string(json, strlen(json), file, NULL, 0, &sc, &err) == POR_OK, "%s: %s", json,
+                  err.msg);
     return sc;
 }
+
+static por_scenario *doc_ok(const char *json) { return load_as(json, "t.json"); }
 
 /* Asserts that the one attacker ATT (a JSON object) is refused at $.attackers[0]PATH. */
 static void attacker_refused(const char *att, const char *path, const char *msg)
@@ -1174,28 +1179,6 @@ END_TEST
 
 /* ---- the top level (models/world/scenario_params.c) ------------------------------- */
 
-/* JSON loaded under the display name FILE (it must load). */
-static por_scenario *load_as(const char *json, const char *file)
-{
-    por_scenario *sc = NULL;
-    por_error err = {0};
-    ck_assert_msg(por_scenario_load_string(json, strlen(json), file, NULL, 0, &sc, &err) == POR_OK, "%s: %s", json,
-                  err.msg);
-    return sc;
-}
-
-/* The message loading JSON as "t.json" gives (it must fail). */
-static const char *load_err(const char *json)
-{
-    static por_error err;
-    por_scenario *sc = NULL;
-    memset(&err, 0, sizeof err);
-    ck_assert_msg(por_scenario_load_string(json, strlen(json), "t.json", NULL, 0, &sc, &err) == POR_EINPUT,
-                  "%s loaded", json);
-    ck_assert_ptr_null(sc);
-    return err.msg;
-}
-
 /* UINT64 with .decimal_string (seed): a string carries all 64 bits, a JSON number only
  * up to 2^53 - 1 (a double cannot tell 2^53 + 1 from 2^53); every refusal with its
  * message. */
@@ -1221,16 +1204,16 @@ START_TEST(test_uint64_decimal_string)
         snprintf(want, sizeof want,
                  "t.json: $.seed: expected a decimal string from \"0\" to \"18446744073709551615\", got \"%s\"",
                  bad_strings[i]);
-        ck_assert_str_eq(load_err(json), want);
+        ck_assert_str_eq(doc_err(json), want);
     }
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": 9007199254740992}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"seed\": 9007199254740992}"),
                      "t.json: $.seed: expected an integer below 2^53, got 9.00719925474099e+15 (larger integers are "
                      "not exact in JSON numbers; write the seed as a string, e.g. \"9007199254740993\")");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": 1.5}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"seed\": 1.5}"),
                      "t.json: $.seed: expected an integer from 0 to 9007199254740991, got 1.5");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": -1}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"seed\": -1}"),
                      "t.json: $.seed: expected an integer from 0 to 9007199254740991, got -1");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": true}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"seed\": true}"),
                      "t.json: $.seed: expected an integer from 0 to 9007199254740991, got true");
 }
 END_TEST
@@ -1267,21 +1250,21 @@ START_TEST(test_top_level_rows)
     sc = load_as("{\"duration\": \"1d\"}", file);
     ck_assert_uint_eq(strlen(sc->name), POR_NAME_MAX - 1);
     por_scenario_free(sc);
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"name\": 5}"), "t.json: $.name: expected a string, got 5");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"name\": \"\"}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"name\": 5}"), "t.json: $.name: expected a string, got 5");
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"name\": \"\"}"),
                      "t.json: $.name: expected a non-empty string, got \"\"");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"description\": null}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"description\": null}"),
                      "t.json: $.description: expected a string, got null");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"replications\": 0}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"replications\": 0}"),
                      "t.json: $.replications: expected an integer from 1 to 10000000, got 0");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"replications\": 10000001}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"replications\": 10000001}"),
                      "t.json: $.replications: expected an integer from 1 to 10000000, got 10000001");
-    ck_assert_str_eq(load_err("{}"), "t.json: $.duration: missing required key");
-    ck_assert_str_eq(load_err("{\"duration\": \"0s\"}"), "t.json: $.duration: expected a positive duration, got \"0s\"");
+    ck_assert_str_eq(doc_err("{}"), "t.json: $.duration: missing required key");
+    ck_assert_str_eq(doc_err("{\"duration\": \"0s\"}"), "t.json: $.duration: expected a positive duration, got \"0s\"");
     /* rows are read in table order: name before seed before replications before duration */
-    ck_assert_str_eq(load_err("{\"replications\": 0, \"seed\": -1, \"name\": 3}"),
+    ck_assert_str_eq(doc_err("{\"replications\": 0, \"seed\": -1, \"name\": 3}"),
                      "t.json: $.name: expected a string, got 3");
-    ck_assert_str_eq(load_err("{\"replications\": 0}"),
+    ck_assert_str_eq(doc_err("{\"replications\": 0}"),
                      "t.json: $.replications: expected an integer from 1 to 10000000, got 0");
 }
 END_TEST
@@ -1291,15 +1274,15 @@ END_TEST
  * readers in dependency order: network (listed before chains) is read after feed. */
 START_TEST(test_section_rows)
 {
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"zzzzzzzzzzzz\": 1}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"zzzzzzzzzzzz\": 1}"),
                      "t.json: $.zzzzzzzzzzzz: unknown key; expected one of: name, description, seed, replications, "
                      "duration, metrics, network, chains, custodians, feed, token, consumers, attackers");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"chain\": []}"),
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"chain\": []}"),
                      "t.json: $.chain: unknown key; did you mean \"chains\"?");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"sed\": 1}"), "t.json: $.sed: unknown key; did you mean \"seed\"?");
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"seed\": 1, \"seed\": 2}"), "t.json: $.seed: duplicate key");
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"sed\": 1}"), "t.json: $.sed: unknown key; did you mean \"seed\"?");
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"seed\": 1, \"seed\": 2}"), "t.json: $.seed: duplicate key");
     /* chains before network, although network is listed first */
-    ck_assert_str_eq(load_err("{\"duration\": \"1d\", \"network\": {\"bandwidth\": \"x\"}, "
+    ck_assert_str_eq(doc_err("{\"duration\": \"1d\", \"network\": {\"bandwidth\": \"x\"}, "
                               "\"chains\": [{\"name\": \"a\", \"block_time\": \"0s\"}]}"),
                      "t.json: $.chains[0].block_time: expected a positive duration, got \"0s\"");
     size_t nsections = 0;
@@ -1355,7 +1338,7 @@ START_TEST(test_top_level_defaults)
     ck_assert_uint_eq(sc->replications, want.replications);
     ck_assert_str_eq(sc->name, "t");
     por_scenario_free(sc);
-    ck_assert_str_eq(load_err("{}"), "t.json: $.duration: missing required key");
+    ck_assert_str_eq(doc_err("{}"), "t.json: $.duration: missing required key");
 }
 END_TEST
 
