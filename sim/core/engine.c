@@ -163,6 +163,31 @@ static __attribute__((noinline)) por_event_id por__schedule_push_slow(por_sim *s
     return id;
 }
 
+/* The sequence counter of source SRC (the set-up source's is the one past the entities). */
+static inline __attribute__((always_inline)) uint64_t *por__seq_of(por_sim *sim, uint32_t src)
+{
+    return src == POR_SRC_SETUP ? &sim->seq[sim->cap] : &sim->seq[src];
+}
+
+/* Takes a free pool slot (one must be free) and writes the event into it; returns the
+ * slot. Shared by por_sim_schedule and por_sim_schedule_fanout. */
+static inline __attribute__((always_inline)) uint32_t por__place(por_sim *sim, por_time_t at, int prio,
+                                                                 uint32_t dst, uint32_t src, uint16_t type,
+                                                                 uint64_t a, uint64_t b, void *ptr)
+{
+    uint32_t slot = sim->free_slots[--sim->free_len];
+    por_event *ev = &sim->pool[slot].ev;
+    ev->time = at;
+    ev->dst = dst;
+    ev->src = src;
+    ev->type = type;
+    ev->prio = (uint16_t)prio;
+    ev->a = a;
+    ev->b = b;
+    ev->ptr = ptr;
+    return slot;
+}
+
 por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t dst,
                               uint16_t type, uint64_t a, uint64_t b, void *ptr)
 {
@@ -172,22 +197,11 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     if (sim->free_len == 0)
         return por__schedule_after_grow(sim, at, prio, dst, type, a, b, ptr);
     uint32_t src = sim->current;
-    uint64_t *seqp = src == POR_SRC_SETUP ? &sim->seq[sim->cap] : &sim->seq[src];
-    uint64_t seq = (*seqp)++;
+    uint64_t seq = (*por__seq_of(sim, src))++;
     POR_ASSERT(seq <= 0xFFFFFFFFFull);
-    uint32_t slot = sim->free_slots[--sim->free_len];
-    por_event *ev = &sim->pool[slot].ev;
-    uint32_t gen = ev->gen;
-    ev->time = at;
-    ev->dst = dst;
-    ev->src = src;
-    ev->type = type;
-    ev->prio = (uint16_t)prio;
-    ev->a = a;
-    ev->b = b;
-    ev->ptr = ptr;
+    uint32_t slot = por__place(sim, at, prio, dst, src, type, a, b, ptr);
     por_qentry e = {at, por_queue_order((unsigned)prio, src, seq), slot};
-    por_event_id id = ((uint64_t)gen << 32) | (uint64_t)(slot + 1);
+    por_event_id id = ((uint64_t)sim->pool[slot].ev.gen << 32) | (uint64_t)(slot + 1);
     if (!por_queue_try_push(&sim->queue, e))
         return por__schedule_push_slow(sim, e, id);
     return id;
@@ -201,7 +215,7 @@ void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
         return;
     POR_ASSERT(prio >= 0 && prio <= POR_PRIO_MAX);
     uint32_t src = sim->current;
-    uint64_t *seqp = src == POR_SRC_SETUP ? &sim->seq[sim->cap] : &sim->seq[src];
+    uint64_t *seqp = por__seq_of(sim, src);
     uint64_t seq = *seqp;
     POR_ASSERT(seq + n - 1 <= 0xFFFFFFFFFull);
     *seqp = seq + n;
@@ -214,16 +228,7 @@ void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
         POR_ASSERT(dst[i] < count);
         if (sim->free_len == 0)
             por__grow_pool(sim); /* where por_sim_schedule would: the same slots */
-        uint32_t slot = sim->free_slots[--sim->free_len];
-        por_event *ev = &sim->pool[slot].ev;
-        ev->time = at[i];
-        ev->dst = dst[i];
-        ev->src = src;
-        ev->type = type;
-        ev->prio = (uint16_t)prio;
-        ev->a = a;
-        ev->b = b0 + i;
-        ev->ptr = ptr;
+        uint32_t slot = por__place(sim, at[i], prio, dst[i], src, type, a, b0 + i, ptr);
         por_qentry e = {at[i], order + i, slot};
         if (!por_queue_try_push(&sim->queue, e))
             por__queue_push_slow(&sim->queue, e.time, e.order, e.slot);
