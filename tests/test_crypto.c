@@ -369,6 +369,38 @@ START_TEST(test_message_digest_modes)
 }
 END_TEST
 
+/* crypto.h por_crypto_message_digest_after: the digest of PREFIX || REST from a prefix
+ * state is por_crypto_message_digest of the whole message, in both modes, for every
+ * prefix length the API allows (multiples of 8, 0 to 152: past keccak's 136-byte block)
+ * and rest lengths 0 to 80 (every SipHash tail length), on random bytes; a prefix state
+ * from one context serves another of the same mode. */
+START_TEST(test_message_digest_after_prefix)
+{
+    printf("test_message_digest_after_prefix: seed %llu\n", (unsigned long long)por_test_seed());
+    gsl_rng *rng = test_rng("digest-prefix");
+    for (int m = 0; m < 2; m++) {
+        por_crypto_mode mode = m ? POR_CRYPTO_REAL : POR_CRYPTO_IDEAL;
+        por_crypto *c = por_crypto_create(mode), *c2 = por_crypto_create(mode);
+        uint8_t msg[152 + 80];
+        for (size_t pl = 0; pl <= 152; pl += 8)
+            for (size_t rl = 0; rl <= 80; rl++) {
+                for (size_t i = 0; i < pl + rl; i++)
+                    msg[i] = (uint8_t)por_rng_below(rng, 256);
+                por_digest_prefix p;
+                por_crypto_digest_prefix(c, msg, pl, &p);
+                por_digest whole, after;
+                por_crypto_message_digest(c, msg, pl + rl, &whole);
+                por_crypto_message_digest_after(c2, &p, msg + pl, rl, &after);
+                ck_assert_msg(memcmp(whole.b, after.b, 32) == 0,
+                              "mode %d prefix %zu rest %zu", m, pl, rl);
+            }
+        por_crypto_destroy(c);
+        por_crypto_destroy(c2);
+    }
+    gsl_rng_free(rng);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- addresses */
 
 START_TEST(test_address_vectors)
@@ -1143,6 +1175,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_siphash_vectors);
     tcase_add_test(t, test_siphash13_vectors);
     tcase_add_test(t, test_message_digest_modes);
+    tcase_add_test(t, test_message_digest_after_prefix);
     tcase_add_test(t, test_address_vectors);
     tcase_add_test(t, test_eip55);
     suite_add_tcase(s, t);

@@ -165,22 +165,40 @@ static inline uint64_t por__le64(const uint8_t *p)
 #else
 #define POR__ALWAYS_INLINE inline
 #endif
-static POR__ALWAYS_INLINE void por__siphash128(int c, int d, uint64_t k0, uint64_t k1,
-                                               const uint8_t *in, size_t len, uint64_t out[2])
+/* SipHash's four state words after the key: the start of every SipHash. */
+static POR__ALWAYS_INLINE void por__sip_init(uint64_t k0, uint64_t k1, uint64_t v[4])
 {
-    uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1 ^ 0xee;
-    uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
-    size_t full = len & ~(size_t)7;
-    for (size_t i = 0; i < full; i += 8) {
-        uint64_t m = por__le64(in + i);
+    v[0] = 0x736f6d6570736575ull ^ k0;
+    v[1] = 0x646f72616e646f6dull ^ k1 ^ 0xee;
+    v[2] = 0x6c7967656e657261ull ^ k0;
+    v[3] = 0x7465646279746573ull ^ k1;
+}
+
+/* Absorbs the NBLOCKS 8-byte little-endian blocks at IN, C rounds each. */
+static POR__ALWAYS_INLINE void por__sip_blocks(int c, uint64_t v[4], const uint8_t *in,
+                                               size_t nblocks)
+{
+    uint64_t v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
+    for (size_t i = 0; i < nblocks; i++) {
+        uint64_t m = por__le64(in + 8 * i);
         v3 ^= m;
         for (int r = 0; r < c; r++)
             POR__SIPROUND;
         v0 ^= m;
     }
+    v[0] = v0, v[1] = v1, v[2] = v2, v[3] = v3;
+}
+
+/* Absorbs the last LEN % 8 bytes at TAIL with the message length LEN (the final block),
+ * then the D finalization rounds of each output word. */
+static POR__ALWAYS_INLINE void por__sip_finish(int c, int d, const uint64_t v[4],
+                                               const uint8_t *tail, size_t len,
+                                               uint64_t out[2])
+{
+    uint64_t v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
     uint64_t b = (uint64_t)len << 56;
-    for (size_t i = full; i < len; i++)
-        b |= (uint64_t)in[i] << (8 * (i - full));
+    for (size_t i = 0; i < (len & 7); i++)
+        b |= (uint64_t)tail[i] << (8 * i);
     v3 ^= b;
     for (int r = 0; r < c; r++)
         POR__SIPROUND;
@@ -193,6 +211,15 @@ static POR__ALWAYS_INLINE void por__siphash128(int c, int d, uint64_t k0, uint64
     for (int r = 0; r < d; r++)
         POR__SIPROUND;
     out[1] = v0 ^ v1 ^ v2 ^ v3;
+}
+
+static POR__ALWAYS_INLINE void por__siphash128(int c, int d, uint64_t k0, uint64_t k1,
+                                               const uint8_t *in, size_t len, uint64_t out[2])
+{
+    uint64_t v[4];
+    por__sip_init(k0, k1, v);
+    por__sip_blocks(c, v, in, len / 8);
+    por__sip_finish(c, d, v, in + (len & ~(size_t)7), len, out);
 }
 #undef POR__SIPROUND
 
@@ -480,6 +507,40 @@ void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len
     }
     uint64_t h[2];
     por__siphash128(1, 3, POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, data, len, h);
+    por__put_le64(out->b, h[0]);
+    por__put_le64(out->b + 8, h[1]);
+    memset(out->b + 16, 0, 16);
+}
+
+void por_crypto_digest_prefix(const por_crypto *c, const void *prefix, size_t len,
+                              por_digest_prefix *out)
+{
+    POR_ASSERT(len % 8 == 0 && (len == 0 || prefix != NULL));
+    memset(out, 0, sizeof *out);
+    out->mode = c->mode;
+    out->len = len;
+    if (c->mode == POR_CRYPTO_REAL) {
+        por_keccak_init(&out->keccak);
+        por_keccak_update(&out->keccak, prefix, len);
+        return;
+    }
+    por__sip_init(POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, out->sip);
+    por__sip_blocks(1, out->sip, prefix, len / 8);
+}
+
+void por_crypto_message_digest_after(const por_crypto *c, const por_digest_prefix *p,
+                                     const void *rest, size_t len, por_digest *out)
+{
+    POR_ASSERT(p->mode == c->mode && (len == 0 || rest != NULL));
+    if (c->mode == POR_CRYPTO_REAL) {
+        por_keccak_ctx h = p->keccak; /* plain data: a copy forks the hash */
+        por_keccak_update(&h, rest, len);
+        por_keccak_final(&h, out);
+        return;
+    }
+    uint64_t v[4] = {p->sip[0], p->sip[1], p->sip[2], p->sip[3]}, h[2];
+    por__sip_blocks(1, v, rest, len / 8);
+    por__sip_finish(1, 3, v, (const uint8_t *)rest + (len & ~(size_t)7), p->len + len, h);
     por__put_le64(out->b, h[0]);
     por__put_le64(out->b + 8, h[1]);
     memset(out->b + 16, 0, 16);
