@@ -369,6 +369,38 @@ START_TEST(test_message_digest_modes)
 }
 END_TEST
 
+/* crypto.h por_crypto_message_digest_after: the digest of PREFIX || REST from a prefix
+ * state is por_crypto_message_digest of the whole message, in both modes, for every
+ * prefix length the API allows (multiples of 8, 0 to 152: past keccak's 136-byte block)
+ * and rest lengths 0 to 80 (every SipHash tail length), on random bytes; a prefix state
+ * from one context serves another of the same mode. */
+START_TEST(test_message_digest_after_prefix)
+{
+    printf("test_message_digest_after_prefix: seed %llu\n", (unsigned long long)por_test_seed());
+    gsl_rng *rng = test_rng("digest-prefix");
+    for (int m = 0; m < 2; m++) {
+        por_crypto_mode mode = m ? POR_CRYPTO_REAL : POR_CRYPTO_IDEAL;
+        por_crypto *c = por_crypto_create(mode), *c2 = por_crypto_create(mode);
+        uint8_t msg[152 + 80];
+        for (size_t pl = 0; pl <= 152; pl += 8)
+            for (size_t rl = 0; rl <= 80; rl++) {
+                for (size_t i = 0; i < pl + rl; i++)
+                    msg[i] = (uint8_t)por_rng_below(rng, 256);
+                por_digest_prefix p;
+                por_crypto_digest_prefix(c, msg, pl, &p);
+                por_digest whole, after;
+                por_crypto_message_digest(c, msg, pl + rl, &whole);
+                por_crypto_message_digest_after(c2, &p, msg + pl, rl, &after);
+                ck_assert_msg(memcmp(whole.b, after.b, 32) == 0,
+                              "mode %d prefix %zu rest %zu", m, pl, rl);
+            }
+        por_crypto_destroy(c);
+        por_crypto_destroy(c2);
+    }
+    gsl_rng_free(rng);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- addresses */
 
 START_TEST(test_address_vectors)
@@ -716,6 +748,91 @@ START_TEST(test_ideal_signature_layout)
 }
 END_TEST
 
+/* The ideal oracle's rule (crypto.h, POR_CRYPTO_IDEAL): a check accepts SIG over DIGEST
+ * for EXPECTED iff SIG is EXPECTED's address, the SipHash-1-3-128 tag of DIGEST under
+ * EXPECTED's tag key (keccak("porsim/ideal-sig-key" || secret)), zeros and the marker,
+ * whatever the context signed before. crypto.c keeps each key's last signed digest and
+ * tag and answers a check of that same digest from them; here random signs and checks
+ * (three keys, a pool of eight digests that differ from each other in one byte, genuine,
+ * tampered and foreign signatures) are compared with the rule computed from its
+ * definition, with checks both of the digest the key signed last and of others. */
+START_TEST(test_ideal_check_same_after_any_sign)
+{
+    por_crypto *c = por_crypto_create(POR_CRYPTO_IDEAL);
+    enum { NK = 3, ND = 8, NS = 64 };
+    por_keypair k[NK];
+    uint8_t tk[NK][32];
+    for (int i = 0; i < NK; i++) {
+        por_crypto_derive_key(c, 77, "oracle", (uint32_t)i, &k[i]);
+        uint8_t pre[20 + 32];
+        memcpy(pre, "porsim/ideal-sig-key", 20);
+        memcpy(pre + 20, k[i].secret, 32);
+        por_digest h;
+        por_keccak256(pre, sizeof pre, &h);
+        memcpy(tk[i], h.b, 32);
+    }
+    gsl_rng *rng = test_rng("check-after-sign");
+    printf("test_ideal_check_same_after_any_sign: seed %llu\n",
+           (unsigned long long)por_test_seed());
+    por_digest pool[ND];
+    for (int j = 0; j < 32; j++)
+        pool[0].b[j] = (uint8_t)por_rng_below(rng, 256);
+    for (int i = 1; i < ND; i++) { /* one byte apart, in either half */
+        pool[i] = pool[0];
+        pool[i].b[(i * 5) % 32] ^= (uint8_t)(1u + por_rng_below(rng, 255));
+    }
+    por_sig sigs[NS];
+    int sig_key[NS], sig_digest[NS];
+    int nsigs = 0, last[NK] = {-1, -1, -1}, accepted = 0, of_last = 0, of_other = 0;
+    for (int step = 0; step < 20000; step++) {
+        int ki = (int)por_rng_below(rng, NK), di = (int)por_rng_below(rng, ND);
+        if (nsigs == 0 || por_rng_below(rng, 3) == 0) {
+            por_crypto_sign(c, &k[ki], &pool[di], &sigs[nsigs % NS]);
+            sig_key[nsigs % NS] = ki;
+            sig_digest[nsigs % NS] = di;
+            nsigs++;
+            last[ki] = di;
+            continue;
+        }
+        int si = (int)por_rng_below(rng, nsigs < NS ? nsigs : NS);
+        por_sig s = sigs[si];
+        if (por_rng_below(rng, 2) == 0) { /* checked as what it claims to be */
+            ki = sig_key[si];
+            di = sig_digest[si];
+        }
+        if (por_rng_below(rng, 4) == 0)
+            s.b[20 + por_rng_below(rng, 16)] ^= (uint8_t)(1u << por_rng_below(rng, 8));
+        /* the rule from its definition */
+        uint8_t tag[16];
+        por_siphash13_128(tk[ki], pool[di].b, 32, tag);
+        bool want = memcmp(s.b, k[ki].addr.b, 20) == 0 && memcmp(s.b + 20, tag, 16) == 0 &&
+                    s.b[64] == 0x49;
+        for (int j = 36; j < 64; j++)
+            want = want && s.b[j] == 0;
+        bool got = por_crypto_verify(c, &pool[di], &s, &k[ki].addr);
+        if (got != want)
+            ck_abort_msg("seed %llu step %d: key %d digest %d (key last signed %d): %d, rule "
+                         "says %d", (unsigned long long)por_test_seed(), step, ki, di,
+                         last[ki], got, want);
+        por_addr who;
+        if (want) {
+            ck_assert(por_crypto_recover(c, &pool[di], &s, &who));
+            ck_assert_mem_eq(who.b, k[ki].addr.b, 20);
+        }
+        accepted += want;
+        of_last += last[ki] == di;
+        of_other += last[ki] != di;
+    }
+    gsl_rng_free(rng);
+    printf("test_ideal_check_same_after_any_sign: %d accepted, %d checks of the digest the "
+           "key signed last, %d of others\n", accepted, of_last, of_other);
+    ck_assert_int_gt(accepted, 1000);
+    ck_assert_int_gt(of_last, 1000);
+    ck_assert_int_gt(of_other, 1000);
+    por_crypto_destroy(c);
+}
+END_TEST
+
 START_TEST(test_real_forgeries_name_nobody)
 {
     /* In real mode random bytes may "recover" (as with ecrecover), but never to a key
@@ -1058,6 +1175,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_siphash_vectors);
     tcase_add_test(t, test_siphash13_vectors);
     tcase_add_test(t, test_message_digest_modes);
+    tcase_add_test(t, test_message_digest_after_prefix);
     tcase_add_test(t, test_address_vectors);
     tcase_add_test(t, test_eip55);
     suite_add_tcase(s, t);
@@ -1070,6 +1188,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_ideal_same_addresses_and_roundtrip);
     tcase_add_test(t, test_ideal_forgeries);
     tcase_add_test(t, test_ideal_signature_layout);
+    tcase_add_test(t, test_ideal_check_same_after_any_sign);
     tcase_add_test(t, test_real_forgeries_name_nobody);
     tcase_add_test(t, test_threads_own_contexts);
     suite_add_tcase(s, t);

@@ -524,6 +524,68 @@ START_TEST(test_attestation_skips_weekends)
 }
 END_TEST
 
+/* por/custodian.h: an attested API read returns the figure published at the latest
+ * refresh, the true reserve at (refresh instant - lag), i.e. por_custodian_published
+ * (computed afresh there). custodian.c keeps the last read's snapshot and figure for
+ * the rest of its refresh grid cell until the history changes; here reads at random
+ * instants, at refresh instants and one before them, and again right after a change at
+ * that same instant (lag 0: the change is at the snapshot instant itself), with hourly
+ * drift on the refresh grid, a lag, and a weekend calendar, must all equal
+ * por_custodian_published. */
+START_TEST(test_read_same_as_published_across_changes)
+{
+    printf("test_read_same_as_published_across_changes: seed %llu\n",
+           (unsigned long long)por_test_seed());
+    for (int variant = 0; variant < 3; variant++) {
+        por_custodian_config cfg = base_cfg();
+        cfg.initial = (por_amount)1000000000000LL;
+        cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
+        cfg.drift.every = POR_HOUR;
+        cfg.drift.sigma_per_day = 0.05;
+        cfg.attest_every = variant == 2 ? POR_DAY : POR_HOUR;
+        cfg.attest_lag = variant == 1 ? 10 * POR_MIN : 0;
+        if (variant == 2) {
+            cfg.attest_phase = 21 * POR_HOUR;
+            cfg.skip_weekends = true;
+            cfg.first_day = 3;
+        }
+        por_sim *sim = por_sim_create(por_test_seed(), 0);
+        por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+        ck_assert_ptr_nonnull(c);
+        gsl_rng *r = test_rng("read-memo");
+        por_time_t t = 0;
+        int reads = 0;
+        for (int step = 0; step < 3000; step++) {
+            uint64_t how = por_rng_below(r, 4);
+            if (how == 0) /* a random later instant */
+                t += 1 + (por_time_t)por_rng_below(r, (uint64_t)(3 * POR_HOUR));
+            else          /* the next refresh instant of the grid, or one before it */
+                t = (t / cfg.attest_every + 1) * cfg.attest_every + cfg.attest_phase % cfg.attest_every -
+                    (how == 1 ? 1 : 0);
+            ck_assert(por_sim_run(sim, t) == POR_OK);
+            por_time_t now = por_sim_now(sim);
+            for (int again = 0; again < 2; again++) {
+                por_amount v = -1;
+                por_time_t lat;
+                ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat), POR_READ_OK);
+                por_amount want = por_custodian_published(c, now);
+                if (v != want)
+                    ck_abort_msg("seed %llu variant %d step %d at %lld (read %d): %lld, "
+                                 "published %lld", (unsigned long long)por_test_seed(), variant,
+                                 step, (long long)now, again, (long long)v, (long long)want);
+                reads++;
+                if (again == 0) /* a change now, at what may be the snapshot instant */
+                    por_custodian_change(c, sim, 1 + (por_amount)por_rng_below(r, 1000), 0);
+            }
+        }
+        ck_assert_int_eq(reads, 6000);
+        gsl_rng_free(r);
+        por_sim_destroy(sim);
+        por_custodian_destroy(c);
+    }
+}
+END_TEST
+
 START_TEST(test_attestation_phase_random_per_replication)
 {
     /* "random": one uniform draw in [0, every) per replication, the same for the same
@@ -670,6 +732,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_wallet_reads_confirmed_block);
     tcase_add_test(t, test_change_now_and_delayed);
     tcase_add_test(t, test_attestation_skips_weekends);
+    tcase_add_test(t, test_read_same_as_published_across_changes);
     suite_add_tcase(s, t);
     return s;
 }

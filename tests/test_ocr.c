@@ -8,6 +8,7 @@
 #include "por_test.h"
 
 #include "por/don.h"
+#include "por/rng.h"
 #include "por/trace.h"
 
 #include "models/ocr/ocr_internal.h"
@@ -377,6 +378,53 @@ START_TEST(byzantine_fast_path_same_as_list_search)
     /* INFLATE on nodes 1 and 4 at each of 6 times, WITHHOLD_FINAL on 4 and 6 at 25 s, 35 s */
     ck_assert_uint_eq(found, 2 * 6 + 2 * 2);
     world_free(&w);
+}
+END_TEST
+
+/* messages.c por_ocr_observation_digest (ocr_internal.h): the digest an oracle signs for
+ * its observation is por_crypto_message_digest of config digest (32) || epoch (4) ||
+ * round (4) || observer (1) || value (16), big-endian. The DON absorbs the config digest
+ * once (its obs_prefix); the result must be that of the whole 57-byte message, in both
+ * crypto modes, for random fields and edge values (seed printed). */
+START_TEST(observation_digest_is_digest_of_layout)
+{
+    printf("observation_digest_is_digest_of_layout: seed %llu\n",
+           (unsigned long long)por_test_seed());
+    gsl_rng *rng = por_rng_new(por_test_seed(), 0, por_stream_id("test_ocr", 0, "obs-digest"));
+    for (int m = 0; m < 2; m++) {
+        tscen t;
+        scen_init(&t, 7, 2);
+        t.sc.feed.crypto = m ? POR_CRYPTO_MODE_REAL : POR_CRYPTO_MODE_IDEAL;
+        tworld w;
+        world_init(&w, &t);
+        const ocr_don *d = w.don;
+        for (int i = 0; i < 2000; i++) {
+            uint32_t epoch = (uint32_t)por_rng_u64(rng), round = (uint32_t)por_rng_u64(rng);
+            uint32_t who = (uint32_t)por_rng_below(rng, d->n);
+            por_amount v = (por_amount)(((por_uamount)por_rng_u64(rng) << 64) | por_rng_u64(rng));
+            if (i < 4) { /* edges */
+                epoch = i & 1 ? UINT32_MAX : 0;
+                round = i & 2 ? UINT32_MAX : 0;
+                v = i & 1 ? POR_AMOUNT_MAX : -1;
+            }
+            uint8_t msg[57];
+            memcpy(msg, d->config_digest.b, 32);
+            por_uamount u = (por_uamount)v;
+            for (int j = 0; j < 4; j++) {
+                msg[32 + j] = (uint8_t)(epoch >> (24 - 8 * j));
+                msg[36 + j] = (uint8_t)(round >> (24 - 8 * j));
+            }
+            msg[40] = (uint8_t)who;
+            for (int j = 0; j < 16; j++)
+                msg[41 + j] = (uint8_t)(u >> (120 - 8 * j));
+            por_digest want, got;
+            por_crypto_message_digest(d->crypto, msg, sizeof msg, &want);
+            por_ocr_observation_digest(d, epoch, round, who, v, &got);
+            ck_assert_msg(memcmp(want.b, got.b, 32) == 0, "mode %d case %d", m, i);
+        }
+        world_free(&w);
+    }
+    gsl_rng_free(rng);
 }
 END_TEST
 
@@ -979,6 +1027,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, byzantine_fast_path_same_as_list_search);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);
+    tcase_add_test(tc, observation_digest_is_digest_of_layout);
     tcase_add_test(tc, same_seed_same_run);
     tcase_add_test(tc, rpc_always_failing_reports_but_never_transmits);
     tcase_add_test(tc, rpc_outage_window);

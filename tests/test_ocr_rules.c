@@ -6,6 +6,7 @@
 
 #include "por/ocr_rules.h"
 #include "por/rng.h"
+#include "por/scenario.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -177,6 +178,64 @@ START_TEST(change_leader_epoch)
 }
 END_TEST
 
+/* libocr pacemaker.go messageNewepoch: sortedGreaterThan(newepoch, floor), then
+ * candidateEpochs[len - k]. Written here as in libocr (collect, sort ascending, index
+ * from the end) and compared with por_ocr_kth_largest_above on random request vectors:
+ * few distinct epochs (ties), wide epochs, floors below, inside and at the top of the
+ * range, every k the count allows, and the pacemaker's usual case of exactly k above. */
+static uint32_t kth_by_sort(const uint32_t *xs, uint32_t n, uint32_t k, uint32_t floor)
+{
+    uint32_t rv[POR_MAX_ORACLES], m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (xs[i] > floor)
+            rv[m++] = xs[i];
+    for (uint32_t i = 1; i < m; i++) /* ascending, as sort.Slice with rv[i] < rv[j] */
+        for (uint32_t j = i; j > 0 && rv[j - 1] > rv[j]; j--) {
+            uint32_t t = rv[j];
+            rv[j] = rv[j - 1];
+            rv[j - 1] = t;
+        }
+    ck_assert_uint_ge(m, k);
+    return rv[m - k];
+}
+
+START_TEST(kth_largest_above_same_as_sorted_greater_than)
+{
+    uint64_t seed = por_test_seed();
+    printf("kth_largest_above: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, por_stream_id("test", 0, "kth-largest"));
+    uint64_t checked = 0, exactly_k = 0;
+    for (int iter = 0; iter < 60000; iter++) {
+        uint32_t n = 1 + (uint32_t)por_rng_below(r, POR_MAX_ORACLES);
+        uint32_t spread = iter % 3 == 0 ? 3 : iter % 3 == 1 ? 40 : UINT32_MAX;
+        uint32_t xs[POR_MAX_ORACLES];
+        for (uint32_t i = 0; i < n; i++)
+            xs[i] = (uint32_t)por_rng_below(r, (uint64_t)spread + 1);
+        uint32_t floor = iter % 7 == 0 ? 0 : xs[por_rng_below(r, n)];
+        if (iter % 11 == 0)
+            floor = floor > 0 ? floor - 1 : 0;
+        uint32_t above = 0;
+        for (uint32_t i = 0; i < n; i++)
+            above += xs[i] > floor;
+        for (uint32_t k = 1; k <= above; k++) {
+            uint32_t want = kth_by_sort(xs, n, k, floor);
+            uint32_t got = por_ocr_kth_largest_above(xs, n, k, floor);
+            if (got != want)
+                ck_abort_msg("seed %llu iteration %d: n %u k %u floor %u: %u, sort says %u",
+                             (unsigned long long)seed, iter, n, k, floor, got, want);
+            checked++;
+            exactly_k += k == above;
+        }
+    }
+    gsl_rng_free(r);
+    /* both paths ran: exactly k above (the least) and more than k (the sort) */
+    ck_assert_uint_gt(exactly_k, 1000);
+    ck_assert_uint_gt(checked - exactly_k, 1000);
+    printf("kth_largest_above: %llu cases, %llu with exactly k above\n",
+           (unsigned long long)checked, (unsigned long long)exactly_k);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("ocr_rules");
@@ -187,6 +246,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, order_key_derivation);
     tcase_add_test(tc, transmit_stage_schedule);
     tcase_add_test(tc, change_leader_epoch);
+    tcase_add_test(tc, kth_largest_above_same_as_sorted_greater_than);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,7 +11,10 @@
  *   b[64]     POR__IDEAL_V (never a valid real-mode v)
  * SipHash is a PRF: without the 128-bit tag key (so without the secret) a tag for a new
  * digest is a 2^-128 guess. Signing and checking cost one registry probe and one SipHash
- * of 32 bytes (about 30 ns), no keccak and no EC.
+ * of 32 bytes (about 30 ns), no keccak and no EC; a check of the digest its key signed
+ * last takes the tag the signing computed (kept in the key's registry slot) instead of
+ * a second SipHash: an oracle's signature is usually checked (by the leader) before the
+ * oracle signs again.
  *
  * Cache (real mode only): set-associative, POR__CACHE_SETS x POR__CACHE_WAYS entries. An
  * entry holds the full (digest, sig) pair and the recovery result (ok + address); a hit
@@ -48,6 +51,11 @@ typedef struct {
     por_addr addr;
     uint8_t secret[32];
     bool used;
+    /* ideal mode: the digest this key signed last and its tag (memo_set once it has
+     * signed); a check of that same digest under this key takes the tag from here */
+    bool memo_set;
+    uint64_t memo_tag[2];
+    por_digest memo_digest;
 } por__key_slot;
 
 typedef struct {
@@ -63,7 +71,8 @@ struct por_crypto {
     por_crypto_mode mode;
     secp256k1_context *secp;
     por__key_slot *keys;
-    size_t keys_cap; /* power of two, load kept at most 1/2 */
+    size_t keys_cap; /* power of two, load kept at most 1/4: short probe runs (at 1/2 the
+                        year benchmark's 62 keys made the probe loop mispredict) */
     size_t keys_len;
     uint64_t keys_gen; /* bumped on every registration */
     por__cache_entry *cache;    /* POR__CACHE_SETS * POR__CACHE_WAYS; NULL in ideal mode */
@@ -157,22 +166,40 @@ static inline uint64_t por__le64(const uint8_t *p)
 #else
 #define POR__ALWAYS_INLINE inline
 #endif
-static POR__ALWAYS_INLINE void por__siphash128(int c, int d, uint64_t k0, uint64_t k1,
-                                               const uint8_t *in, size_t len, uint64_t out[2])
+/* SipHash's four state words after the key: the start of every SipHash. */
+static POR__ALWAYS_INLINE void por__sip_init(uint64_t k0, uint64_t k1, uint64_t v[4])
 {
-    uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1 ^ 0xee;
-    uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
-    size_t full = len & ~(size_t)7;
-    for (size_t i = 0; i < full; i += 8) {
-        uint64_t m = por__le64(in + i);
+    v[0] = 0x736f6d6570736575ull ^ k0;
+    v[1] = 0x646f72616e646f6dull ^ k1 ^ 0xee;
+    v[2] = 0x6c7967656e657261ull ^ k0;
+    v[3] = 0x7465646279746573ull ^ k1;
+}
+
+/* Absorbs the NBLOCKS 8-byte little-endian blocks at IN, C rounds each. */
+static POR__ALWAYS_INLINE void por__sip_blocks(int c, uint64_t v[4], const uint8_t *in,
+                                               size_t nblocks)
+{
+    uint64_t v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
+    for (size_t i = 0; i < nblocks; i++) {
+        uint64_t m = por__le64(in + 8 * i);
         v3 ^= m;
         for (int r = 0; r < c; r++)
             POR__SIPROUND;
         v0 ^= m;
     }
+    v[0] = v0, v[1] = v1, v[2] = v2, v[3] = v3;
+}
+
+/* Absorbs the last LEN % 8 bytes at TAIL with the message length LEN (the final block),
+ * then the D finalization rounds of each output word. */
+static POR__ALWAYS_INLINE void por__sip_finish(int c, int d, const uint64_t v[4],
+                                               const uint8_t *tail, size_t len,
+                                               uint64_t out[2])
+{
+    uint64_t v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
     uint64_t b = (uint64_t)len << 56;
-    for (size_t i = full; i < len; i++)
-        b |= (uint64_t)in[i] << (8 * (i - full));
+    for (size_t i = 0; i < (len & 7); i++)
+        b |= (uint64_t)tail[i] << (8 * i);
     v3 ^= b;
     for (int r = 0; r < c; r++)
         POR__SIPROUND;
@@ -185,6 +212,15 @@ static POR__ALWAYS_INLINE void por__siphash128(int c, int d, uint64_t k0, uint64
     for (int r = 0; r < d; r++)
         POR__SIPROUND;
     out[1] = v0 ^ v1 ^ v2 ^ v3;
+}
+
+static POR__ALWAYS_INLINE void por__siphash128(int c, int d, uint64_t k0, uint64_t k1,
+                                               const uint8_t *in, size_t len, uint64_t out[2])
+{
+    uint64_t v[4];
+    por__sip_init(k0, k1, v);
+    por__sip_blocks(c, v, in, len / 8);
+    por__sip_finish(c, d, v, in + (len & ~(size_t)7), len, out);
 }
 #undef POR__SIPROUND
 
@@ -315,7 +351,7 @@ static void por__key_register(por_crypto *c, const por_addr *addr, const uint8_t
         POR_ASSERT(memcmp(s->secret, secret, 32) == 0);
         return;
     }
-    if (2 * (c->keys_len + 1) > c->keys_cap) {
+    if (4 * (c->keys_len + 1) > c->keys_cap) {
         size_t cap = 2 * c->keys_cap;
         por__key_slot *keys = por_xcalloc(cap, sizeof *keys);
         for (size_t i = 0; i < c->keys_cap; i++)
@@ -410,9 +446,9 @@ static inline void por__ideal_tag(const por__key_slot *s, const por_digest *dige
  * (or if KEY->addr does not belong to KEY->secret). Done in both modes so that the
  * registry, and with it the cache statistics, evolve identically whatever the mode. The
  * slot is valid until the next registration. */
-static const por__key_slot *por__signer_slot(por_crypto *c, const por_keypair *key)
+static por__key_slot *por__signer_slot(por_crypto *c, const por_keypair *key)
 {
-    const por__key_slot *s = por__key_find(c->keys, c->keys_cap, &key->addr);
+    por__key_slot *s = por__key_find(c->keys, c->keys_cap, &key->addr);
     if (s->used && memcmp(s->secret, key->secret, 32) == 0)
         return s;
     POR_ASSERT(secp256k1_ec_seckey_verify(c->secp, key->secret)); /* caller bug if not */
@@ -426,7 +462,7 @@ void por_crypto_sign(por_crypto *c, const por_keypair *key, const por_digest *di
                      por_sig *out)
 {
     c->stats.signs++;
-    const por__key_slot *signer = por__signer_slot(c, key);
+    por__key_slot *signer = por__signer_slot(c, key);
     if (c->mode == POR_CRYPTO_REAL) {
         secp256k1_ecdsa_recoverable_signature rs;
         int recid = -1;
@@ -446,6 +482,12 @@ void por_crypto_sign(por_crypto *c, const por_keypair *key, const por_digest *di
     }
     uint64_t tag[2];
     por__ideal_tag(signer, digest, tag);
+    /* the check of this signature usually comes before the key signs again (an oracle's
+     * observation or report signature, checked by the leader when it arrives) */
+    signer->memo_set = true;
+    signer->memo_tag[0] = tag[0];
+    signer->memo_tag[1] = tag[1];
+    signer->memo_digest = *digest;
     memset(out->b, 0, sizeof out->b);
     memcpy(out->b, signer->addr.b, 20);
     por__put_le64(out->b + 20, tag[0]);
@@ -471,6 +513,40 @@ void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len
     memset(out->b + 16, 0, 16);
 }
 
+void por_crypto_digest_prefix(const por_crypto *c, const void *prefix, size_t len,
+                              por_digest_prefix *out)
+{
+    POR_ASSERT(len % 8 == 0 && (len == 0 || prefix != NULL));
+    memset(out, 0, sizeof *out);
+    out->mode = c->mode;
+    out->len = len;
+    if (c->mode == POR_CRYPTO_REAL) {
+        por_keccak_init(&out->keccak);
+        por_keccak_update(&out->keccak, prefix, len);
+        return;
+    }
+    por__sip_init(POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, out->sip);
+    por__sip_blocks(1, out->sip, prefix, len / 8);
+}
+
+void por_crypto_message_digest_after(const por_crypto *c, const por_digest_prefix *p,
+                                     const void *rest, size_t len, por_digest *out)
+{
+    POR_ASSERT(p->mode == c->mode && (len == 0 || rest != NULL));
+    if (c->mode == POR_CRYPTO_REAL) {
+        por_keccak_ctx h = p->keccak; /* plain data: a copy forks the hash */
+        por_keccak_update(&h, rest, len);
+        por_keccak_final(&h, out);
+        return;
+    }
+    uint64_t v[4] = {p->sip[0], p->sip[1], p->sip[2], p->sip[3]}, h[2];
+    por__sip_blocks(1, v, rest, len / 8);
+    por__sip_finish(1, 3, v, (const uint8_t *)rest + (len & ~(size_t)7), p->len + len, h);
+    por__put_le64(out->b, h[0]);
+    por__put_le64(out->b + 8, h[1]);
+    memset(out->b + 16, 0, 16);
+}
+
 /* ---------------------------------------------------------------- recovery */
 
 /* The ideal oracle's check: true and the signer in *OUT iff SIG is what por_crypto_sign
@@ -491,8 +567,17 @@ static bool por__ideal_recover(const por_crypto *c, const por_digest *digest,
     const por__key_slot *s = por__key_find(c->keys, c->keys_cap, &addr);
     if (!s->used)
         return false;
+    /* The tag is a function of the key and the digest only, so the tag this key made
+     * when it last signed serves for that same digest (all 32 bytes compared): the same
+     * answer as recomputing it, one SipHash fewer. Whatever por_crypto_sign did not
+     * make still fails: its tag is compared with the right one either way. */
     uint64_t tag[2];
-    por__ideal_tag(s, digest, tag);
+    if (s->memo_set && memcmp(s->memo_digest.b, digest->b, sizeof digest->b) == 0) {
+        tag[0] = s->memo_tag[0];
+        tag[1] = s->memo_tag[1];
+    } else {
+        por__ideal_tag(s, digest, tag);
+    }
     if (tag[0] != por__le64(sig->b + 20) || tag[1] != por__le64(sig->b + 28))
         return false;
     *out = addr;

@@ -179,6 +179,28 @@ bool por_crypto_verify(por_crypto *c, const por_digest *digest, const por_sig *s
 void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len,
                                por_digest *out);
 
+/* The state of por_crypto_message_digest after the first part of a message, for many
+ * messages that start with the same bytes (OCR's observation digests all start with the
+ * 32-byte config digest): real mode, the keccak state; ideal mode, the SipHash state
+ * after the prefix's 8-byte blocks. Plain data; filled by por_crypto_digest_prefix. */
+typedef struct {
+    por_crypto_mode mode;  /* the mode of the context it was made for */
+    size_t len;            /* prefix bytes absorbed */
+    uint64_t sip[4];       /* ideal mode */
+    por_keccak_ctx keccak; /* real mode */
+} por_digest_prefix;
+
+/* Absorbs the LEN bytes at PREFIX (LEN a multiple of 8) into OUT as the start of
+ * messages digested by C. */
+void por_crypto_digest_prefix(const por_crypto *c, const void *prefix, size_t len,
+                              por_digest_prefix *out);
+
+/* por_crypto_message_digest of PREFIX || the LEN bytes at REST, where P holds PREFIX
+ * (por_crypto_digest_prefix with C or a context of the same mode): the same digest,
+ * without absorbing the prefix again. */
+void por_crypto_message_digest_after(const por_crypto *c, const por_digest_prefix *p,
+                                     const void *rest, size_t len, por_digest *out);
+
 /* Copies C's counters to OUT. */
 void por_crypto_get_stats(const por_crypto *c, por_crypto_stats *out);
 

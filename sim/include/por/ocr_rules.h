@@ -78,4 +78,12 @@ uint32_t por_ocr_transmit_stage(const uint8_t order_key[16], const por_digest *c
  * the epoch a node asks for is max(ne, e + 1). */
 uint32_t por_ocr_change_leader_epoch(uint32_t e, uint32_t ne);
 
+/* libocr pacemaker.go, messageNewepoch: with candidateEpochs = sortedGreaterThan(newepoch,
+ * FLOOR) (the requested epochs above FLOOR, ascending), the epoch chosen is
+ * candidateEpochs[len - K]: the K-th largest (1-based) of the N entries of EPOCHS above
+ * FLOOR, K = f + 1 to join (FLOOR = ne), 2f + 1 to move (FLOOR = e). At least K entries
+ * must be above FLOOR (the caller's count says so; asserted). N <= POR_MAX_ORACLES. */
+uint32_t por_ocr_kth_largest_above(const uint32_t *epochs, uint32_t n, uint32_t k,
+                                   uint32_t floor);
+
 #endif

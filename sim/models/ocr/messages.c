@@ -133,15 +133,16 @@ uint32_t por_ocr_leader(ocr_don *d, uint32_t epoch)
 void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
                             por_amount value, por_digest *out)
 {
-    uint8_t buf[32 + 4 + 4 + 1 + 16];
-    memcpy(buf, d->config_digest.b, 32);
-    ocr__be(buf + 32, epoch, 4);
-    ocr__be(buf + 36, round, 4);
-    buf[40] = (uint8_t)observer;
+    /* the message is config digest (32) || epoch (4) || round (4) || observer (1) ||
+     * value (16), big-endian; the config digest's part is absorbed once per DON
+     * (d->obs_prefix), so only the other 25 bytes are built and hashed here */
+    uint8_t rest[4 + 4 + 1 + 16];
+    ocr__be64(rest, ((uint64_t)epoch << 32) | round);
+    rest[8] = (uint8_t)observer;
     por_uamount u = (por_uamount)value; /* 16 bytes big-endian, as two 64-bit halves */
-    ocr__be64(buf + 41, (uint64_t)(u >> 64));
-    ocr__be64(buf + 49, (uint64_t)u);
-    por_crypto_message_digest(d->crypto, buf, sizeof buf, out);
+    ocr__be64(rest + 9, (uint64_t)(u >> 64));
+    ocr__be64(rest + 17, (uint64_t)u);
+    por_crypto_message_digest_after(d->crypto, &d->obs_prefix, rest, sizeof rest, out);
 }
 
 const por_digest *por_ocr_big_hash(ocr_big *m)

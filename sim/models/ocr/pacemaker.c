@@ -16,33 +16,11 @@
 
 #include <string.h>
 
-/* Returns the k-th largest (1-based) of the nodes' requested epochs, where at least K
- * of them are above FLOOR (the callers' count says so): only those are sorted, since the
- * k-th largest is one of them (at a join that is f + 1 of n entries instead of n). */
+/* The k-th largest of the nodes' requested epochs above FLOOR (libocr pacemaker.go,
+ * messageNewepoch's candidateEpochs[len - k]; por/ocr_rules.h). */
 static uint32_t ocr__kth_largest(const ocr_node *nd, uint32_t k, uint32_t floor)
 {
-    uint32_t n = nd->don->n;
-    uint32_t v[POR_MAX_ORACLES], m = 0, least = UINT32_MAX;
-    for (uint32_t i = 0; i < n; i++)
-        if (nd->newepoch[i] > floor) {
-            v[m++] = nd->newepoch[i];
-            least = nd->newepoch[i] < least ? nd->newepoch[i] : least;
-        }
-    POR_ASSERT(m >= k);
-    /* the k-th largest of k values is the least: the usual case, since the callers act
-     * when a count first passes its threshold (a NEWEPOCH raises a count by one) */
-    if (m == k)
-        return least;
-    /* insertion sort, descending: m <= n <= 31 */
-    for (uint32_t i = 1; i < m; i++) {
-        uint32_t x = v[i], j = i;
-        while (j > 0 && v[j - 1] < x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-    return v[k - 1];
+    return por_ocr_kth_largest_above(nd->newepoch, nd->don->n, k, floor);
 }
 
 /* Recounts the requested epochs above ne and above e; called whenever ne or e moves, so

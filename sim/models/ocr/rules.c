@@ -3,7 +3,9 @@
  * simulation: the OCR model and the tests call the same functions. */
 #include "por/ocr_rules.h"
 
+#include "por/error.h"
 #include "por/rng.h"
+#include "por/scenario.h"
 
 #include <string.h>
 
@@ -117,4 +119,36 @@ uint32_t por_ocr_transmit_stage(const uint8_t order_key[16], const por_digest *c
 uint32_t por_ocr_change_leader_epoch(uint32_t e, uint32_t ne)
 {
     return ne > e + 1 ? ne : e + 1;
+}
+
+uint32_t por_ocr_kth_largest_above(const uint32_t *epochs, uint32_t n, uint32_t k,
+                                   uint32_t floor)
+{
+    POR_ASSERT(n <= POR_MAX_ORACLES && k >= 1);
+    /* One pass without a data-dependent branch: every entry is written at v[m] and m
+     * moves past it only when it is above FLOOR; the least of those is kept with a
+     * select. The old loop's "if (above)" mispredicted about once in three entries. */
+    uint32_t v[POR_MAX_ORACLES], m = 0, least = UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t x = epochs[i], above = x > floor;
+        v[m] = x;
+        m += above;
+        uint32_t cand = above ? x : UINT32_MAX;
+        least = cand < least ? cand : least;
+    }
+    POR_ASSERT(m >= k);
+    /* the K-th largest of K values is the least: the usual case, since the pacemaker
+     * acts when a count first passes its threshold (a NEWEPOCH raises a count by one) */
+    if (m == k)
+        return least;
+    /* insertion sort, descending: m <= n <= 31 */
+    for (uint32_t i = 1; i < m; i++) {
+        uint32_t x = v[i], j = i;
+        while (j > 0 && v[j - 1] < x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    return v[k - 1];
 }

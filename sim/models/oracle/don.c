@@ -186,6 +186,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     ac.ocr2 = d->protocol == POR_PROTOCOL_OCR2;
     d->agg = por_aggregator_create(&ac, d->crypto);
     d->config_digest = *por_aggregator_config_digest(d->agg);
+    por_crypto_digest_prefix(d->crypto, d->config_digest.b, sizeof d->config_digest.b,
+                             &d->obs_prefix);
 
     static const char dom[] = "porsim/ocr/shared-secret";
     uint8_t buf[sizeof dom - 1 + 8];
