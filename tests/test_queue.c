@@ -554,6 +554,48 @@ START_TEST(test_near_pushes_vs_reference_heap)
 }
 END_TEST
 
+/* The prefetch walker (por__queue_prefetch_step, run by every pop) is a hint that reads
+ * node[pf] without a branch: it must stay on a node below ncap or at POR__QNIL, and once
+ * at POR__QNIL stay there until a refill restarts it, through pops of buckets of every
+ * size, pushes that relink lists under it and a queue drained to empty. */
+START_TEST(test_prefetch_walker_stays_in_bounds)
+{
+    uint64_t seed = por_test_seed() * 43 + 17;
+    rnd_state = seed;
+    printf("prefetch_walker_stays_in_bounds: seed %llu\n", (unsigned long long)seed);
+    por_queue q;
+    por_queue_init(&q);
+    uint32_t slot = 0;
+    uint64_t walking = 0, idle = 0;
+    for (int round = 0; round < 4; round++) {
+        por_time_t now = 0;
+        for (int i = 0; i < 2000; i++)
+            por_queue_push(&q, mk((por_time_t)rnd_below(1000000), 0, 1, slot++));
+        por_qentry e;
+        for (size_t k = 0; k < 20000 && q.len > 0; k++) {
+            const por_qentry *top = por_queue_peek(&q);
+            ck_assert_ptr_nonnull(top);
+            ck_assert_int_ge(top->time, now);
+            now = top->time;
+            uint32_t before = q.pf;
+            por_queue_drop_peeked(&q);
+            ck_assert(q.pf == POR__QNIL || q.pf < q.ncap);
+            if (before >= q.ncap)
+                ck_assert_uint_eq(q.pf, before);
+            q.pf < q.ncap ? walking++ : idle++;
+            if (rnd_below(2) == 0) /* relinks buckets ahead of the walker */
+                por_queue_push(&q, mk(now + (por_time_t)rnd_below(5000), 0, 2, slot++));
+        }
+        while (por_queue_pop(&q, &e))
+            ck_assert(q.pf == POR__QNIL || q.pf < q.ncap);
+    }
+    printf("prefetch_walker_stays_in_bounds: %llu pops walking, %llu idle\n",
+           (unsigned long long)walking, (unsigned long long)idle);
+    ck_assert(walking > 0 && idle > 0);
+    por_queue_free(&q);
+}
+END_TEST
+
 /* QA and QB hold the same tiers: bottom, rungs (every bucket's list, node by node) and
  * top. */
 static void expect_same_ladder(const por_queue *qa, const por_queue *qb)
@@ -694,6 +736,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_near_push_splits_wide_bottom);
     tcase_add_test(t, test_near_pushes_vs_reference_heap);
     tcase_add_test(t, test_view_link_same_as_try_push);
+    tcase_add_test(t, test_prefetch_walker_stays_in_bounds);
     suite_add_tcase(s, t);
     return s;
 }

@@ -265,12 +265,19 @@ static inline const por_qentry *por_queue_peek(por_queue *q)
 static inline void por__queue_prefetch_step(por_queue *q)
 {
     /* Only a hint: the list may have been relinked since, but every next field holds
-     * POR__QNIL or a slot below ncap, so the walk stays in bounds. */
-    if (q->pf < q->ncap) {
-        q->pf = q->node[q->pf].next;
-        if (q->pf < q->ncap)
-            __builtin_prefetch(&q->node[q->pf]);
-    }
+     * POR__QNIL or a slot below ncap, so the walk stays in bounds.
+     *
+     * Without a branch: whether the walker is still on a list depends on the lengths of
+     * the buckets, and a test on it mispredicted often enough in the full model that
+     * the masked form (an idle walker reads and prefetches node 0) runs faster, though it
+     * executes more instructions; PHOLD, whose walks are long and predictable, pays
+     * about 2 % (docs/PERFORMANCE.md "Performance V"). */
+    uint32_t pf = q->pf;
+    uint32_t on = -(uint32_t)(pf < q->ncap); /* all ones while walking */
+    uint32_t nx = q->node[pf & on].next;     /* node 0 exists: an entry was just popped */
+    pf = (nx & on) | (pf & ~on);
+    q->pf = pf;
+    __builtin_prefetch(&q->node[pf & -(uint32_t)(pf < q->ncap)]);
 }
 
 /* Removes the entry por_queue_peek just returned (non-NULL). */
