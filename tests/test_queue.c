@@ -554,6 +554,171 @@ START_TEST(test_near_pushes_vs_reference_heap)
 }
 END_TEST
 
+/* The prefetch walker (por__queue_prefetch_step, run by every pop) is a hint that reads
+ * node[pf] without a branch: it must stay on a node below ncap or at POR__QNIL, and once
+ * at POR__QNIL stay there until a refill restarts it, through pops of buckets of every
+ * size, pushes that relink lists under it and a queue drained to empty. */
+START_TEST(test_prefetch_walker_stays_in_bounds)
+{
+    uint64_t seed = por_test_seed() * 43 + 17;
+    rnd_state = seed;
+    printf("prefetch_walker_stays_in_bounds: seed %llu\n", (unsigned long long)seed);
+    por_queue q;
+    por_queue_init(&q);
+    uint32_t slot = 0;
+    uint64_t walking = 0, idle = 0;
+    for (int round = 0; round < 4; round++) {
+        por_time_t now = 0;
+        for (int i = 0; i < 2000; i++)
+            por_queue_push(&q, mk((por_time_t)rnd_below(1000000), 0, 1, slot++));
+        por_qentry e;
+        for (size_t k = 0; k < 20000 && q.len > 0; k++) {
+            const por_qentry *top = por_queue_peek(&q);
+            ck_assert_ptr_nonnull(top);
+            ck_assert_int_ge(top->time, now);
+            now = top->time;
+            uint32_t before = q.pf;
+            por_queue_drop_peeked(&q);
+            ck_assert(q.pf == POR__QNIL || q.pf < q.ncap);
+            if (before >= q.ncap)
+                ck_assert_uint_eq(q.pf, before);
+            q.pf < q.ncap ? walking++ : idle++;
+            if (rnd_below(2) == 0) /* relinks buckets ahead of the walker */
+                por_queue_push(&q, mk(now + (por_time_t)rnd_below(5000), 0, 2, slot++));
+        }
+        while (por_queue_pop(&q, &e))
+            ck_assert(q.pf == POR__QNIL || q.pf < q.ncap);
+    }
+    printf("prefetch_walker_stays_in_bounds: %llu pops walking, %llu idle\n",
+           (unsigned long long)walking, (unsigned long long)idle);
+    ck_assert(walking > 0 && idle > 0);
+    por_queue_free(&q);
+}
+END_TEST
+
+/* QA and QB hold the same tiers: bottom, rungs (every bucket's list, node by node) and
+ * top. */
+static void expect_same_ladder(const por_queue *qa, const por_queue *qb)
+{
+    ck_assert_uint_eq(qa->len, qb->len);
+    ck_assert_uint_eq(qa->blen, qb->blen);
+    for (size_t i = 0; i < qa->blen; i++)
+        expect_same(&qa->bot[i], &qb->bot[i], i);
+    ck_assert_uint_eq(qa->tlen, qb->tlen);
+    for (size_t i = 0; i < qa->tlen; i++)
+        ck_assert_uint_eq(qa->top[i], qb->top[i]);
+    ck_assert_uint_eq(qa->nrungs, qb->nrungs);
+    for (unsigned i = 0; i < qa->nrungs; i++) {
+        const por__qrung *ra = &qa->rung[i], *rb = &qb->rung[i];
+        ck_assert(ra->start == rb->start && ra->end == rb->end && ra->shift == rb->shift);
+        ck_assert(ra->nb == rb->nb && ra->cur == rb->cur);
+        for (uint32_t k = ra->cur; k < ra->nb; k++) {
+            uint32_t x = ra->b[k], y = rb->b[k];
+            for (; x != POR__QNIL && y != POR__QNIL; x = qa->node[x].next, y = qb->node[y].next) {
+                ck_assert_uint_eq(x, y);
+                ck_assert(qa->node[x].ev.time == qb->node[y].ev.time &&
+                          qa->node[x].order == qb->node[y].order);
+            }
+            ck_assert(x == POR__QNIL && y == POR__QNIL);
+        }
+    }
+}
+
+/* por_queue_view_link (the push of por_sim_schedule_fanout, from a copy of the rungs'
+ * ranges) against por_queue_try_push: on the full model's schedule shape (timers seconds
+ * ahead, bursts of 1 to 31 messages 30 to 300 ms ahead, one of them due at once), both
+ * must take the fast path for the same entries and leave the same ladder, bucket lists
+ * node by node, and the pops must match the reference heap. Slots are recycled as the
+ * engine's pool does. */
+START_TEST(test_view_link_same_as_try_push)
+{
+    uint64_t seed = por_test_seed() * 41 + 13;
+    rnd_state = seed;
+    printf("view_link_same_as_try_push: seed %llu\n", (unsigned long long)seed);
+    enum { CAP = 1 << 16 };
+    por_qnode *na = calloc(CAP, sizeof *na), *nb = calloc(CAP, sizeof *nb);
+    uint32_t *free_slot = malloc(CAP * sizeof *free_slot);
+    ck_assert(na && nb && free_slot);
+    uint32_t nfree = 0;
+    for (uint32_t i = CAP; i-- > 0;)
+        free_slot[nfree++] = i;
+    por_queue qa, qb;
+    por_queue_init(&qa);
+    por_queue_init(&qb);
+    por_queue_attach(&qa, na, CAP);
+    por_queue_attach(&qb, nb, CAP);
+    ref_heap r = {0};
+    const por_time_t ms = 1000000, s = 1000 * ms;
+    for (int i = 0; i < 100; i++) {
+        por_qentry e = mk((por_time_t)(s + rnd_below((uint64_t)(86400 * s))), 1, (uint32_t)i,
+                          free_slot[--nfree]);
+        por_queue_push(&qa, e);
+        por_queue_push(&qb, e);
+        ref_push(&r, e);
+    }
+    uint64_t fast = 0, slow = 0, deep = 0;
+    unsigned most_rungs = 0;
+    for (size_t k = 0; r.len > 0; k++) {
+        por_qentry got_a, got_b, want = ref_pop(&r);
+        ck_assert(por_queue_pop(&qa, &got_a) && por_queue_pop(&qb, &got_b));
+        expect_same(&got_a, &want, k);
+        expect_same(&got_b, &want, k);
+        free_slot[nfree++] = got_a.slot;
+        por_time_t now = got_a.time;
+        if (k >= 100000)
+            continue;
+        if (rnd_below(50) == 0) { /* a timer */
+            por_qentry e = mk(now + s + (por_time_t)rnd_below((uint64_t)(20 * s)), 1,
+                              (uint32_t)rnd_below(31), free_slot[--nfree]);
+            por_queue_push(&qa, e);
+            por_queue_push(&qb, e);
+            ref_push(&r, e);
+            continue;
+        }
+        unsigned m = rnd_below(20) == 0 ? 31 : 1 + (unsigned)rnd_below(2);
+        if (r.len > CAP / 2)
+            m = 0; /* keep the pending set within the node arrays */
+        por_queue_view v;
+        por_queue_view_take(&qa, &v);
+        for (unsigned j = 0; j < m; j++) {
+            por_time_t at = j == 0 && m == 31 ? now
+                            : rnd_below(16) == 0 ? now + 50 * ms /* equal times */
+                            : now + 30 * ms + (por_time_t)rnd_below((uint64_t)(270 * ms));
+            por_qentry e = mk(at, 0, (uint32_t)rnd_below(31), free_slot[--nfree]);
+            bool in_a = por_queue_view_link(&qa, &v, e.time, e.order, e.slot);
+            bool in_b = por_queue_try_push(&qb, e);
+            ck_assert_int_eq(in_a, in_b);
+            if (in_a) {
+                fast++;
+                deep += qa.nrungs >= 3;
+            } else {
+                slow++;
+                por__queue_push_slow(&qa, e.time, e.order, e.slot);
+                por__queue_push_slow(&qb, e.time, e.order, e.slot);
+                por_queue_view_take(&qa, &v);
+            }
+            ref_push(&r, e);
+        }
+        if (qa.nrungs > most_rungs)
+            most_rungs = qa.nrungs;
+        if (k % 4096 == 0)
+            expect_same_ladder(&qa, &qb);
+    }
+    printf("view_link_same_as_try_push: %llu fast (%llu with 3 or more rungs), %llu slow, "
+           "at most %u rungs\n",
+           (unsigned long long)fast, (unsigned long long)deep, (unsigned long long)slow,
+           most_rungs);
+    ck_assert(fast > 0 && slow > 0 && deep > 0);
+    ck_assert_uint_eq(qa.len, 0);
+    por_queue_free(&qa);
+    por_queue_free(&qb);
+    free(na);
+    free(nb);
+    free(free_slot);
+    free(r.h);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -570,6 +735,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_rung_from_bottom_ends_where_the_rung_above_starts);
     tcase_add_test(t, test_near_push_splits_wide_bottom);
     tcase_add_test(t, test_near_pushes_vs_reference_heap);
+    tcase_add_test(t, test_view_link_same_as_try_push);
+    tcase_add_test(t, test_prefetch_walker_stays_in_bounds);
     suite_add_tcase(s, t);
     return s;
 }

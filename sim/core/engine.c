@@ -223,15 +223,21 @@ void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
     uint64_t order = por_queue_order((unsigned)prio, src, seq);
     por_time_t now = sim->now;
     uint32_t count = sim->count;
+    por_queue *q = &sim->queue;
+    /* The rungs change only in the queue's slow path: look them up from a copy (see
+     * por_queue_view), taken again after each push that went the general way. */
+    por_queue_view view;
+    por_queue_view_take(q, &view);
     for (uint32_t i = 0; i < n; i++) {
         POR_ASSERT(at[i] >= now);
         POR_ASSERT(dst[i] < count);
         if (sim->free_len == 0)
             por__grow_pool(sim); /* where por_sim_schedule would: the same slots */
         uint32_t slot = por__place(sim, at[i], prio, dst[i], src, type, a, b0 + i, ptr);
-        por_qentry e = {at[i], order + i, slot};
-        if (!por_queue_try_push(&sim->queue, e))
-            por__queue_push_slow(&sim->queue, e.time, e.order, e.slot);
+        if (!por_queue_view_link(q, &view, at[i], order + i, slot)) {
+            por_queue_push(q, (por_qentry){at[i], order + i, slot});
+            por_queue_view_take(q, &view);
+        }
     }
 }
 

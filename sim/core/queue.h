@@ -168,6 +168,69 @@ static inline bool por_queue_try_push(por_queue *q, por_qentry e)
     return false;
 }
 
+/* The rungs' ranges copied out for a burst of pushes (por_sim_schedule_fanout), lowest
+ * rung first: rung j of the view takes times in [lo[j], hi[j]) (its current start to its
+ * end, top_start for rung 0). Valid until the next push that takes the slow path, pop or
+ * refill; unused entries have lo = UINT64_MAX, hi = 0.
+ *
+ * Why: por_queue_try_push tries rung 0, then the rungs from the lowest up, reading each
+ * rung's fields again after every store into the pool (they may alias), and each of its
+ * tests depends on the time: about three branches a push that no predictor can learn,
+ * since a broadcast's deliveries fall in rung 0, the lowest rung or one between at
+ * random (1 day of the year benchmark: 217,496, 522,623 and 596,711 of them). The
+ * ranges are consecutive, lowest rung first, so the rung of a time is the number of
+ * ranges starting at or before it, minus one: counted without a branch. */
+typedef struct {
+    uint64_t lo[POR_QUEUE_RUNGS], hi[POR_QUEUE_RUNGS], start[POR_QUEUE_RUNGS];
+    uint32_t *b[POR_QUEUE_RUNGS];
+    unsigned shift[POR_QUEUE_RUNGS];
+    unsigned n;
+} por_queue_view;
+
+static inline void por_queue_view_take(const por_queue *q, por_queue_view *v)
+{
+    unsigned n = q->nrungs;
+    v->n = n;
+    for (unsigned j = 0; j < POR_QUEUE_RUNGS; j++) {
+        if (j < n) {
+            const por__qrung *r = &q->rung[n - 1 - j];
+            v->start[j] = r->start;
+            v->shift[j] = r->shift;
+            v->b[j] = r->b;
+            v->lo[j] = r->start + ((uint64_t)r->cur << r->shift);
+            v->hi[j] = j + 1 == n ? q->top_start : r->end;
+        } else {
+            v->lo[j] = UINT64_MAX;
+            v->hi[j] = 0;
+        }
+    }
+}
+
+/* Links the entry (TIME, ORDER, SLOT) into its rung's bucket, as por_queue_try_push
+ * would (the same rung and bucket: the ranges are disjoint), when TIME falls in a rung of
+ * V, and returns true; returns false, the queue untouched, otherwise. SLOT < q->ncap. */
+static inline bool por_queue_view_link(por_queue *q, const por_queue_view *v, por_time_t time,
+                                       uint64_t order, uint32_t slot)
+{
+    uint64_t t = (uint64_t)time;
+    unsigned c = 0;
+    for (unsigned j = 0; j < v->n; j++)
+        c += t >= v->lo[j];
+    /* c = 0 (below every rung) gives the last entry, whose lo is above t */
+    unsigned j = (c - 1) & (POR_QUEUE_RUNGS - 1);
+    /* One test, not two branches: inside is the usual case */
+    if (!((unsigned)(t >= v->lo[j]) & (unsigned)(t < v->hi[j])))
+        return false;
+    uint32_t *b = &v->b[j][(t - v->start[j]) >> v->shift[j]];
+    por_qnode *nd = &q->node[slot];
+    nd->ev.time = time;
+    nd->order = order;
+    nd->next = *b;
+    *b = slot;
+    q->len++;
+    return true;
+}
+
 /* Adds an entry. E.time must be >= 0, keys must be distinct, and E.slot must not be the
  * slot of an entry still queued (slots index the queue's nodes). The slow path takes
  * entries for top and bottom. */
@@ -202,12 +265,19 @@ static inline const por_qentry *por_queue_peek(por_queue *q)
 static inline void por__queue_prefetch_step(por_queue *q)
 {
     /* Only a hint: the list may have been relinked since, but every next field holds
-     * POR__QNIL or a slot below ncap, so the walk stays in bounds. */
-    if (q->pf < q->ncap) {
-        q->pf = q->node[q->pf].next;
-        if (q->pf < q->ncap)
-            __builtin_prefetch(&q->node[q->pf]);
-    }
+     * POR__QNIL or a slot below ncap, so the walk stays in bounds.
+     *
+     * Without a branch: whether the walker is still on a list depends on the lengths of
+     * the buckets, and a test on it mispredicted often enough in the full model that
+     * the masked form (an idle walker reads and prefetches node 0) runs faster, though it
+     * executes more instructions; PHOLD, whose walks are long and predictable, pays
+     * about 2 % (docs/PERFORMANCE.md "Performance V"). */
+    uint32_t pf = q->pf;
+    uint32_t on = -(uint32_t)(pf < q->ncap); /* all ones while walking */
+    uint32_t nx = q->node[pf & on].next;     /* node 0 exists: an entry was just popped */
+    pf = (nx & on) | (pf & ~on);
+    q->pf = pf;
+    __builtin_prefetch(&q->node[pf & -(uint32_t)(pf < q->ncap)]);
 }
 
 /* Removes the entry por_queue_peek just returned (non-NULL). */
