@@ -126,14 +126,16 @@ void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap);
  * that made every inlined push (the engine's schedule) keep a stack frame for it. */
 void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_t slot);
 
-/* Links E into bucket K of R (the fast paths of por_queue_push). */
-static inline void por__queue_link(por_queue *q, por__qrung *r, uint64_t k, por_qentry e)
+/* Links the entry (TIME, ORDER, SLOT) at the front of the bucket list whose head is
+ * HEAD (the fast paths of por_queue_push and por_queue_view_link). */
+static inline void por__queue_link(por_queue *q, uint32_t *head, por_time_t time,
+                                   uint64_t order, uint32_t slot)
 {
-    por_qnode *nd = &q->node[e.slot];
-    nd->ev.time = e.time;
-    nd->order = e.order;
-    nd->next = r->b[k];
-    r->b[k] = e.slot;
+    por_qnode *nd = &q->node[slot];
+    nd->ev.time = time;
+    nd->order = order;
+    nd->next = *head;
+    *head = slot;
     q->len++;
 }
 
@@ -150,7 +152,7 @@ static inline bool por_queue_try_push(por_queue *q, por_qentry e)
         por__qrung *r = &q->rung[0];
         uint64_t k = (t - r->start) >> r->shift;
         if (t >= r->start && t < q->top_start && k >= r->cur) {
-            por__queue_link(q, r, k, e);
+            por__queue_link(q, &r->b[k], e.time, e.order, e.slot);
             return true;
         }
         for (unsigned i = q->nrungs; i-- > 1;) {
@@ -158,7 +160,7 @@ static inline bool por_queue_try_push(por_queue *q, por_qentry e)
             if (t < r->end) {
                 k = (t - r->start) >> r->shift;
                 if (t >= r->start && k >= r->cur) {
-                    por__queue_link(q, r, k, e);
+                    por__queue_link(q, &r->b[k], e.time, e.order, e.slot);
                     return true;
                 }
                 break; /* before the lowest rung's current bucket: bottom */
@@ -221,13 +223,7 @@ static inline bool por_queue_view_link(por_queue *q, const por_queue_view *v, po
     /* One test, not two branches: inside is the usual case */
     if (!((unsigned)(t >= v->lo[j]) & (unsigned)(t < v->hi[j])))
         return false;
-    uint32_t *b = &v->b[j][(t - v->start[j]) >> v->shift[j]];
-    por_qnode *nd = &q->node[slot];
-    nd->ev.time = time;
-    nd->order = order;
-    nd->next = *b;
-    *b = slot;
-    q->len++;
+    por__queue_link(q, &v->b[j][(t - v->start[j]) >> v->shift[j]], time, order, slot);
     return true;
 }
 
