@@ -499,6 +499,20 @@ void por_crypto_sign(por_crypto *c, const por_keypair *key, const por_digest *di
 #define POR__IDEAL_DIGEST_K0 0x6d69736f70726f70ull /* "porposim" little-endian */
 #define POR__IDEAL_DIGEST_K1 0x7473656769642d6cull /* "l-digest" */
 
+/* Ends an ideal-mode digest: absorbs the LEN bytes at REST into V (the SipHash-1-3 state
+ * after the message's first TOTAL - LEN bytes, a multiple of 8) and writes the 128-bit
+ * hash to bytes 0..15 of OUT, zeros after. */
+static POR__ALWAYS_INLINE void por__ideal_digest(uint64_t v[4], const void *rest, size_t len,
+                                                 size_t total, por_digest *out)
+{
+    uint64_t h[2];
+    por__sip_blocks(1, v, rest, len / 8);
+    por__sip_finish(1, 3, v, (const uint8_t *)rest + (len & ~(size_t)7), total, h);
+    por__put_le64(out->b, h[0]);
+    por__put_le64(out->b + 8, h[1]);
+    memset(out->b + 16, 0, 16);
+}
+
 void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len,
                                por_digest *out)
 {
@@ -506,11 +520,9 @@ void por_crypto_message_digest(const por_crypto *c, const void *data, size_t len
         por_keccak256(data, len, out);
         return;
     }
-    uint64_t h[2];
-    por__siphash128(1, 3, POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, data, len, h);
-    por__put_le64(out->b, h[0]);
-    por__put_le64(out->b + 8, h[1]);
-    memset(out->b + 16, 0, 16);
+    uint64_t v[4];
+    por__sip_init(POR__IDEAL_DIGEST_K0, POR__IDEAL_DIGEST_K1, v);
+    por__ideal_digest(v, data, len, len, out);
 }
 
 void por_crypto_digest_prefix(const por_crypto *c, const void *prefix, size_t len,
@@ -539,12 +551,8 @@ void por_crypto_message_digest_after(const por_crypto *c, const por_digest_prefi
         por_keccak_final(&h, out);
         return;
     }
-    uint64_t v[4] = {p->sip[0], p->sip[1], p->sip[2], p->sip[3]}, h[2];
-    por__sip_blocks(1, v, rest, len / 8);
-    por__sip_finish(1, 3, v, (const uint8_t *)rest + (len & ~(size_t)7), p->len + len, h);
-    por__put_le64(out->b, h[0]);
-    por__put_le64(out->b + 8, h[1]);
-    memset(out->b + 16, 0, 16);
+    uint64_t v[4] = {p->sip[0], p->sip[1], p->sip[2], p->sip[3]};
+    por__ideal_digest(v, rest, len, p->len + len, out);
 }
 
 /* ---------------------------------------------------------------- recovery */
