@@ -508,6 +508,25 @@ START_TEST(test_near_push_splits_wide_bottom)
 }
 END_TEST
 
+/* The full model's schedule shape, drawn from rnd_below: a timer SPAN ahead after a
+ * second, the size of a handled event's burst of messages (usually 1 or 2, one time in 20
+ * a broadcast to 31), and message J of a burst of M sent at NOW: the first of a broadcast
+ * due at once (as por_net_broadcast sends to itself), one in 16 at a common 50 ms (equal
+ * times with different orders), the others 30 to 300 ms ahead. */
+#define SHAPE_MS ((por_time_t)1000000)
+#define SHAPE_S (1000 * SHAPE_MS)
+static por_time_t shape_timer(por_time_t now, por_time_t span)
+{
+    return now + SHAPE_S + (por_time_t)rnd_below((uint64_t)span);
+}
+static unsigned shape_burst(void) { return rnd_below(20) == 0 ? 31 : 1 + (unsigned)rnd_below(2); }
+static por_time_t shape_message(por_time_t now, unsigned j, unsigned m)
+{
+    return j == 0 && m == 31 ? now
+           : rnd_below(16) == 0 ? now + 50 * SHAPE_MS
+           : now + 30 * SHAPE_MS + (por_time_t)rnd_below((uint64_t)(270 * SHAPE_MS));
+}
+
 START_TEST(test_near_pushes_vs_reference_heap)
 {
     /* The full model's schedule shape against the reference heap: timers 1 s to a day
@@ -522,25 +541,21 @@ START_TEST(test_near_pushes_vs_reference_heap)
     por_queue_init(&q);
     ref_heap r = {0};
     uint32_t slot = 0;
-    const por_time_t ms = 1000000, s = 1000 * ms;
     for (int i = 0; i < 100; i++)
-        push_both(&q, &r, mk((por_time_t)(s + rnd_below((uint64_t)(86400 * s))), 1,
-                             (uint32_t)i, slot++));
+        push_both(&q, &r, mk(shape_timer(0, 86400 * SHAPE_S), 1, (uint32_t)i, slot++));
     uint64_t pushes = 0, into_bottom = 0;
     for (size_t k = 0; r.len > 0; k++) {
         por_time_t now = pop_both(&q, &r, k);
         if (k >= 300000)
             continue;
         if (rnd_below(50) == 0) { /* a timer */
-            push_both(&q, &r, mk(now + s + (por_time_t)rnd_below((uint64_t)(20 * s)), 1,
-                                 (uint32_t)rnd_below(31), slot++));
+            por_time_t at = shape_timer(now, 20 * SHAPE_S);
+            push_both(&q, &r, mk(at, 1, (uint32_t)rnd_below(31), slot++));
             continue;
         }
-        unsigned m = rnd_below(20) == 0 ? 31 : 1 + (unsigned)rnd_below(2);
+        unsigned m = shape_burst();
         for (unsigned j = 0; j < m; j++, pushes++) {
-            por_time_t at = j == 0 && m == 31 ? now
-                            : rnd_below(16) == 0 ? now + 50 * ms /* equal times */
-                            : now + 30 * ms + (por_time_t)rnd_below((uint64_t)(270 * ms));
+            por_time_t at = shape_message(now, j, m);
             size_t before = q.blen + q.olen;
             push_both(&q, &r, mk(at, 0, (uint32_t)rnd_below(31), slot++));
             into_bottom += q.blen + q.olen > before;
@@ -648,10 +663,8 @@ START_TEST(test_view_link_same_as_try_push)
     por_queue_attach(&qa, na, CAP);
     por_queue_attach(&qb, nb, CAP);
     ref_heap r = {0};
-    const por_time_t ms = 1000000, s = 1000 * ms;
     for (int i = 0; i < 100; i++) {
-        por_qentry e = mk((por_time_t)(s + rnd_below((uint64_t)(86400 * s))), 1, (uint32_t)i,
-                          free_slot[--nfree]);
+        por_qentry e = mk(shape_timer(0, 86400 * SHAPE_S), 1, (uint32_t)i, free_slot[--nfree]);
         por_queue_push(&qa, e);
         por_queue_push(&qb, e);
         ref_push(&r, e);
@@ -668,22 +681,20 @@ START_TEST(test_view_link_same_as_try_push)
         if (k >= 100000)
             continue;
         if (rnd_below(50) == 0) { /* a timer */
-            por_qentry e = mk(now + s + (por_time_t)rnd_below((uint64_t)(20 * s)), 1,
-                              (uint32_t)rnd_below(31), free_slot[--nfree]);
+            por_time_t at = shape_timer(now, 20 * SHAPE_S);
+            por_qentry e = mk(at, 1, (uint32_t)rnd_below(31), free_slot[--nfree]);
             por_queue_push(&qa, e);
             por_queue_push(&qb, e);
             ref_push(&r, e);
             continue;
         }
-        unsigned m = rnd_below(20) == 0 ? 31 : 1 + (unsigned)rnd_below(2);
+        unsigned m = shape_burst();
         if (r.len > CAP / 2)
             m = 0; /* keep the pending set within the node arrays */
         por_queue_view v;
         por_queue_view_take(&qa, &v);
         for (unsigned j = 0; j < m; j++) {
-            por_time_t at = j == 0 && m == 31 ? now
-                            : rnd_below(16) == 0 ? now + 50 * ms /* equal times */
-                            : now + 30 * ms + (por_time_t)rnd_below((uint64_t)(270 * ms));
+            por_time_t at = shape_message(now, j, m);
             por_qentry e = mk(at, 0, (uint32_t)rnd_below(31), free_slot[--nfree]);
             bool in_a = por_queue_view_link(&qa, &v, e.time, e.order, e.slot);
             bool in_b = por_queue_try_push(&qb, e);
