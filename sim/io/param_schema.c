@@ -362,6 +362,21 @@ char *por_schema_markdown_apply(const char *doc, por_error *err)
 
 /* ---- JSON Schema ------------------------------------------------------------------ */
 
+/* Adds to O a "oneOf" of the $ref REF (the plain value) and an object with a "dist" key
+ * (scenarios/SCHEMA.md, Distributions); returns that object, for more constraints. */
+static cJSON *por__schema_dist_one_of(cJSON *o, const char *ref)
+{
+    cJSON *one = cJSON_AddArrayToObject(o, "oneOf");
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "$ref", ref);
+    cJSON_AddItemToArray(one, r);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "type", "object");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "required"), cJSON_CreateString("dist"));
+    cJSON_AddItemToArray(one, d);
+    return d;
+}
+
 static cJSON *por__schema_property(const por_param *p)
 {
     char x[48];
@@ -491,17 +506,9 @@ static cJSON *por__schema_property(const por_param *p)
         cJSON_AddBoolToObject(o, "uniqueItems", true);
         cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "items"), "type", "string");
         break;
-    case POR_PARAM_AMOUNT_DIST: {
-        cJSON *one = cJSON_AddArrayToObject(o, "oneOf");
-        cJSON *a = cJSON_CreateObject();
-        cJSON_AddStringToObject(a, "$ref", "#/$defs/amount");
-        cJSON_AddItemToArray(one, a);
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "type", "object");
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "required"), cJSON_CreateString("dist"));
-        cJSON_AddItemToArray(one, d);
+    case POR_PARAM_AMOUNT_DIST:
+        por__schema_dist_one_of(o, "#/$defs/amount");
         break;
-    }
     case POR_PARAM_SECTION: /* its keys: the section's own table, if it has one */
         cJSON_AddStringToObject(o, "type", p->type_doc);
         if (strcmp(p->type_doc, "array") == 0)
@@ -636,20 +643,13 @@ char *por_schema_json(void)
     cJSON *dd = cJSON_AddObjectToObject(defs, "duration_distribution");
     cJSON_AddStringToObject(dd, "description",
                             "a duration (constant) or {\"dist\": KIND, ...} (scenarios/SCHEMA.md, Distributions)");
-    cJSON *one = cJSON_AddArrayToObject(dd, "oneOf");
-    cJSON *dref = cJSON_CreateObject();
-    cJSON_AddStringToObject(dref, "$ref", "#/$defs/duration");
-    cJSON_AddItemToArray(one, dref);
-    cJSON *dobj = cJSON_CreateObject();
-    cJSON_AddStringToObject(dobj, "type", "object");
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(dobj, "required"), cJSON_CreateString("dist"));
+    cJSON *dobj = por__schema_dist_one_of(dd, "#/$defs/duration");
     cJSON *kinds = cJSON_AddArrayToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(dobj, "properties"), "dist"),
                                           "enum");
     static const char *const dist_names[] = {"constant", "uniform", "normal", "lognormal", "pareto", "exponential",
                                              "empirical"};
     for (size_t i = 0; i < sizeof dist_names / sizeof dist_names[0]; i++)
         cJSON_AddItemToArray(kinds, cJSON_CreateString(dist_names[i]));
-    cJSON_AddItemToArray(one, dobj);
     cJSON *win = cJSON_AddObjectToObject(defs, "window");
     cJSON_AddStringToObject(win, "type", "object");
     cJSON_AddBoolToObject(win, "additionalProperties", false);
