@@ -569,6 +569,105 @@ START_TEST(test_near_pushes_vs_reference_heap)
 }
 END_TEST
 
+/* Every bucket's count (por__qbucket.n) is the length of its list, buckets before a
+ * rung's cur are empty, and the tiers' sizes add up to len: the counts decide how a
+ * bucket is drained (por__queue_refill), so one link path that forgot its count would
+ * sort a long list as a short one or read past a short one's end. */
+static void expect_counts(const por_queue *q)
+{
+    size_t total = q->blen + q->olen + q->tlen;
+    for (unsigned i = 0; i < q->nrungs; i++) {
+        const por__qrung *r = &q->rung[i];
+        for (uint32_t k = 0; k < r->nb; k++) {
+            uint32_t len = 0;
+            for (uint32_t x = r->b[k].head; x != POR__QNIL; x = q->node[x].next)
+                len++;
+            ck_assert_msg(len == r->b[k].n, "rung %u bucket %u: count %u, list %u", i, k,
+                          r->b[k].n, len);
+            if (k < r->cur)
+                ck_assert_uint_eq(len, 0);
+            total += len;
+        }
+    }
+    ck_assert_uint_eq(total, q->len);
+}
+
+START_TEST(test_bucket_counts_match_lists)
+{
+    /* The full model's schedule shape (timers, bursts of messages, some at one instant)
+     * and PHOLD-like pushes further out, so every link path runs: rung 0 from top, near
+     * splits of bottom, long buckets split in their walk, bottom into a rung. */
+    uint64_t seed = por_test_seed() * 53 + 29;
+    rnd_state = seed;
+    printf("bucket_counts_match_lists: seed %llu\n", (unsigned long long)seed);
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    for (int i = 0; i < 200; i++)
+        push_both(&q, &r, mk(shape_timer(0, 3600 * SHAPE_S), 1, (uint32_t)i, slot++));
+    for (size_t k = 0; r.len > 0; k++) {
+        por_time_t now = pop_both(&q, &r, k);
+        if (k % 1999 == 0)
+            expect_counts(&q);
+        if (k >= 40000)
+            continue;
+        if (rnd_below(40) == 0) {
+            push_both(&q, &r, mk(shape_timer(now, 20 * SHAPE_S), 1, (uint32_t)rnd_below(31),
+                                 slot++));
+            continue;
+        }
+        if (rnd_below(200) == 0) { /* forty at one instant, some way ahead */
+            por_time_t at = now + 2 * SHAPE_S + (por_time_t)rnd_below(SHAPE_S);
+            for (int j = 0; j < 40; j++)
+                push_both(&q, &r, mk(at, 0, (uint32_t)rnd_below(31), slot++));
+            continue;
+        }
+        unsigned m = shape_burst();
+        for (unsigned j = 0; j < m; j++)
+            push_both(&q, &r, mk(shape_message(now, j, m), 0, (uint32_t)rnd_below(31), slot++));
+    }
+    expect_counts(&q);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
+START_TEST(test_long_bucket_of_one_instant_is_sorted)
+{
+    /* A bucket of more than POR_QUEUE_THRESHOLD entries all at one instant cannot be
+     * split by time (queue.h: only the full key orders them), so its drain sorts it and
+     * leaves no rung behind. Top of 0, 17 x 1000 and 10^12: rung 0 gets buckets of 2^8
+     * ns (por__top_to_rung0: front eighth within 2^10 ns, about 4 entries a bucket), so
+     * bucket 3 holds the 17. */
+    uint64_t seed = por_test_seed() * 59 + 31;
+    rnd_state = seed;
+    printf("long_bucket_of_one_instant_is_sorted: seed %llu\n", (unsigned long long)seed);
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    push_both(&q, &r, mk(0, 0, 1, slot++));
+    push_both(&q, &r, mk(1000000000000, 0, 2, slot++));
+    for (int i = 0; i < 17; i++)
+        push_both(&q, &r, mk(1000, (unsigned)rnd_below(16), (uint32_t)rnd_below(1000), slot++));
+    pop_both(&q, &r, 0);
+    ck_assert_uint_eq(q.nrungs, 1);
+    ck_assert_uint_eq(q.rung[0].shift, 8);
+    ck_assert_uint_eq(q.rung[0].b[3].n, 17);
+    pop_both(&q, &r, 1);
+    ck_assert_uint_eq(q.nrungs, 1); /* no child rung left behind */
+    ck_assert_uint_eq(q.blen, 16);
+    expect_counts(&q);
+    for (size_t k = 2; r.len > 0; k++)
+        pop_both(&q, &r, k);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
 /* The prefetch walker (por__queue_prefetch_step, run by every pop) is a hint that reads
  * node[pf] without a branch: it must stay on a node below ncap or at POR__QNIL, and once
  * at POR__QNIL stay there until a refill restarts it, through pops of buckets of every
@@ -628,7 +727,8 @@ static void expect_same_ladder(const por_queue *qa, const por_queue *qb)
         ck_assert(ra->start == rb->start && ra->end == rb->end && ra->shift == rb->shift);
         ck_assert(ra->nb == rb->nb && ra->cur == rb->cur);
         for (uint32_t k = ra->cur; k < ra->nb; k++) {
-            uint32_t x = ra->b[k], y = rb->b[k];
+            ck_assert_uint_eq(ra->b[k].n, rb->b[k].n);
+            uint32_t x = ra->b[k].head, y = rb->b[k].head;
             for (; x != POR__QNIL && y != POR__QNIL; x = qa->node[x].next, y = qb->node[y].next) {
                 ck_assert_uint_eq(x, y);
                 ck_assert(qa->node[x].ev.time == qb->node[y].ev.time &&
@@ -748,6 +848,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_near_pushes_vs_reference_heap);
     tcase_add_test(t, test_view_link_same_as_try_push);
     tcase_add_test(t, test_prefetch_walker_stays_in_bounds);
+    tcase_add_test(t, test_bucket_counts_match_lists);
+    tcase_add_test(t, test_long_bucket_of_one_instant_is_sorted);
     suite_add_tcase(s, t);
     return s;
 }

@@ -62,13 +62,22 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
     q->own_nodes = true;
 }
 
-static inline void por__bucket_link(por_queue *q, uint32_t *b, por_qentry e)
+static inline void por__bucket_link(por_queue *q, por__qbucket *b, por_qentry e)
 {
     por_qnode *nd = &q->node[e.slot];
     nd->ev.time = e.time;
     nd->order = e.order;
-    nd->next = *b;
-    *b = e.slot;
+    nd->next = b->head;
+    b->head = e.slot;
+    b->n++;
+}
+
+/* Links node SLOT (time and order already in it) at the front of bucket B's list. */
+static inline void por__bucket_relink(por_queue *q, por__qbucket *b, uint32_t slot)
+{
+    q->node[slot].next = b->head;
+    b->head = slot;
+    b->n++;
 }
 
 static void por__bot_reserve(por_queue *q, size_t n)
@@ -156,7 +165,7 @@ static uint64_t por__bottom_limit(const por_queue *q)
  * year's CPU). The new rung covers [lo, hi), lo the smallest time below the rungs and
  * hi the lowest rung's current start (top_start without rungs), with about one bucket
  * per POR__PER_BUCKET entries; later pushes into that span then take a bucket, and a
- * bucket drained with too many entries is split again by por__settle_bottom. The heap
+ * bucket drained with too many entries is split again by por__drain_long. The heap
  * stays for the entries of one instant, which no split by time can separate. */
 static bool por__bottom_to_rung(por_queue *q, unsigned want_shift)
 {
@@ -406,23 +415,20 @@ static uint32_t por__list_to_bottom(por_queue *q, uint32_t head)
     return k;
 }
 
-/* The list HEAD holds at most POR__RANK_MAX entries: sorts them into the (empty) bottom
- * in the same pass that reads them, and returns true. Longer lists: returns false,
- * bottom untouched (they take por__list_to_bottom and por__settle_bottom, which sorts
- * them or splits them into a rung). The same bottom as those two give a short list. */
-static bool por__list_sorted_to_bottom(por_queue *q, uint32_t head)
+/* Sorts the N <= POR__RANK_MAX entries of list HEAD into the (empty) bottom in the same
+ * pass that reads them. N comes from the bucket, so the walk needs no test for the
+ * list's end and a one-entry bucket (a third of the full model's drains) reads one node. */
+static void por__list_sorted_to_bottom(por_queue *q, uint32_t head, uint32_t n)
 {
-    POR_ASSERT(q->blen == 0 && head != POR__QNIL);
-    /* One or two entries (most drained buckets of the full model, since near pushes
-     * split wide buckets): no arrays to set up. */
+    POR_ASSERT(q->blen == 0 && head != POR__QNIL && n >= 1 && n <= POR__RANK_MAX);
     const por_qnode *h = &q->node[head];
-    if (h->next == POR__QNIL || q->node[h->next].next == POR__QNIL) {
+    if (n <= 2) {
         por__bot_reserve(q, 2);
         por_qentry a = {h->ev.time, h->order, head};
-        if (h->next == POR__QNIL) {
+        if (n == 1) {
             q->bot[0] = a;
             q->blen = 1;
-            return true;
+            return;
         }
         const por_qnode *g = &q->node[h->next];
         por_qentry b = {g->ev.time, g->order, h->next};
@@ -430,23 +436,20 @@ static bool por__list_sorted_to_bottom(por_queue *q, uint32_t head)
         q->bot[0] = a_first ? b : a;
         q->bot[1] = a_first ? a : b;
         q->blen = 2;
-        return true;
+        return;
     }
     por__u128 key[POR__RANK_MAX];
     uint32_t slot[POR__RANK_MAX];
-    size_t n = 0;
-    for (uint32_t i = head; i != POR__QNIL; n++) {
-        if (n == POR__RANK_MAX)
-            return false;
+    uint32_t i = head;
+    for (uint32_t j = 0; j < n; j++) {
         const por_qnode *nd = &q->node[i];
-        key[n] = ((por__u128)(uint64_t)nd->ev.time << 64) | nd->order;
-        slot[n] = i;
+        key[j] = ((por__u128)(uint64_t)nd->ev.time << 64) | nd->order;
+        slot[j] = i;
         i = nd->next;
     }
     por__bot_reserve(q, n);
     por__rank_scatter(q->bot, key, slot, n);
     q->blen = n;
-    return true;
 }
 
 static void por__rung_reserve(por__qrung *r, uint32_t nb)
@@ -455,7 +458,7 @@ static void por__rung_reserve(por__qrung *r, uint32_t nb)
         return;
     r->b = por_xrealloc(r->b, (size_t)nb * sizeof *r->b);
     for (uint32_t i = r->bcap; i < nb; i++)
-        r->b[i] = POR__QNIL;
+        r->b[i] = (por__qbucket){POR__QNIL, 0};
     r->bcap = nb;
 }
 
@@ -464,45 +467,57 @@ static unsigned por__ceil_log2(uint64_t x)
     return x <= 1 ? 0 : (unsigned)(64 - __builtin_clzll(x - 1));
 }
 
-/* The N entries in the bottom came from one bucket covering [bstart, bstart +
- * 2^pshift) of a rung ending at PEND. Sorts them in place, or, when there are many spread over more than one
- * instant and a rung is free, splits them into a new lowest rung and empties the
- * bottom. */
-static void por__settle_bottom(por_queue *q, uint32_t n, uint64_t bstart, unsigned pshift,
-                               uint64_t pend)
+/* Drains the list HEAD of N > POR__RANK_MAX entries, taken from a bucket covering
+ * [BSTART, BSTART + 2^PSHIFT) of a rung ending at PEND: when its entries are spread over
+ * more than one instant and a rung is free, relinks them into a new lowest rung as the
+ * list is walked, leaving the bottom empty; otherwise sorts them into the bottom.
+ *
+ * Why in the walk: the bucket's count says the list is long before it is read, so the
+ * entries go from their nodes straight into the child buckets. They were read three
+ * times before (a failed short-list pass of 16, a copy into the bottom, a pass over the
+ * copy to relink), and such splits moved about 1.1 M entries a simulated day of the
+ * year benchmark, about 0.8 an event (docs/PERFORMANCE.md "Performance VI"). */
+static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bstart,
+                            unsigned pshift, uint64_t pend)
 {
-    por_qentry *e = q->bot;
-    if (n > POR_QUEUE_THRESHOLD && pshift > 0 && q->nrungs < POR_QUEUE_RUNGS) {
-        bool spread = false;
-        for (uint32_t j = 1; j < n && !spread; j++)
-            spread = e[j].time != e[0].time;
-        if (spread) {
-            unsigned k = por__ceil_log2(n / POR__PER_BUCKET);
-            if (k > pshift)
-                k = pshift;
-            if (k > 20)
-                k = 20;
-            por__qrung *r = &q->rung[q->nrungs++];
-            uint32_t nb = 1u << k;
-            por__rung_reserve(r, nb);
-            r->start = bstart;
-            /* the parent's current start, or its end if its last bucket reaches past */
-            uint64_t bend = bstart + ((uint64_t)1 << pshift);
-            r->end = bend < pend ? bend : pend;
-            r->shift = pshift - k;
-            r->nb = nb;
-            r->cur = 0;
-            for (uint32_t j = 0; j < n; j++) {
-                uint32_t *b = &r->b[((uint64_t)e[j].time - bstart) >> r->shift];
-                q->node[e[j].slot].next = *b;
-                *b = e[j].slot;
-            }
-            q->blen = 0;
-            return;
+    POR_ASSERT(q->blen == 0 && n > POR__RANK_MAX);
+    if (pshift > 0 && q->nrungs < POR_QUEUE_RUNGS) {
+        unsigned k = por__ceil_log2(n / POR__PER_BUCKET);
+        if (k > pshift)
+            k = pshift;
+        if (k > 20)
+            k = 20;
+        por__qrung *r = &q->rung[q->nrungs++];
+        uint32_t nb = 1u << k;
+        por__rung_reserve(r, nb);
+        r->start = bstart;
+        /* the parent's current start, or its end if its last bucket reaches past */
+        uint64_t bend = bstart + ((uint64_t)1 << pshift);
+        r->end = bend < pend ? bend : pend;
+        r->shift = pshift - k;
+        r->nb = nb;
+        r->cur = 0;
+        uint64_t t0 = (uint64_t)q->node[head].ev.time, spread = 0;
+        for (uint32_t i = head; i != POR__QNIL;) {
+            uint32_t next = q->node[i].next;
+            uint64_t t = (uint64_t)q->node[i].ev.time;
+            spread |= t ^ t0;
+            por__bucket_relink(q, &r->b[(t - bstart) >> r->shift], i);
+            i = next;
         }
+        if (spread)
+            return;
+        /* One instant (only the full key orders it): all went into one bucket; take the
+         * list back from there and drop the rung. */
+        por__qbucket *only = &r->b[(t0 - bstart) >> r->shift];
+        head = only->head;
+        *only = (por__qbucket){POR__QNIL, 0};
+        q->nrungs--;
     }
-    por__sort_desc(e, n);
-    q->blen = n;
+    uint32_t m = por__list_to_bottom(q, head);
+    POR_ASSERT(m == n);
+    por__sort_desc(q->bot, m);
+    q->blen = m;
 }
 
 /* Builds rung 0 from top (bottom empty, no rungs).
@@ -567,15 +582,13 @@ static void por__top_to_rung0(por_queue *q)
     /* Spread what falls before END; the rest stays in top (compacted in place). */
     size_t nrest = 0;
     uint64_t rmin = UINT64_MAX, rmax = 0;
-    uint32_t *bk = r->b;
+    por__qbucket *bk = r->b;
     for (size_t j = 0; j < q->tlen; j++) {
         uint32_t i = q->top[j];
         por_qnode *nd = &q->node[i];
         uint64_t t = (uint64_t)nd->ev.time;
         if (t < end) {
-            uint64_t k = (t - tmin) >> shift;
-            nd->next = bk[k];
-            bk[k] = i;
+            por__bucket_relink(q, &bk[(t - tmin) >> shift], i);
         } else {
             q->top[nrest++] = i;
             if (t < rmin) rmin = t;
@@ -593,7 +606,7 @@ bool por__queue_refill(por_queue *q)
         if (q->nrungs > 0) {
             por__qrung *r = &q->rung[q->nrungs - 1];
             uint32_t c = r->cur;
-            while (c < r->nb && r->b[c] == POR__QNIL)
+            while (c < r->nb && r->b[c].n == 0)
                 c++;
             r->cur = c;
             if (c == r->nb) {
@@ -602,21 +615,21 @@ bool por__queue_refill(por_queue *q)
                     q->top_start = 0;
                 continue;
             }
-            uint32_t head = r->b[c];
-            r->b[c] = POR__QNIL;
+            por__qbucket bk = r->b[c];
+            r->b[c] = (por__qbucket){POR__QNIL, 0};
             r->cur = c + 1;
-            if (!por__list_sorted_to_bottom(q, head)) {
-                uint32_t n = por__list_to_bottom(q, head);
-                por__settle_bottom(q, n, r->start + ((uint64_t)c << r->shift), r->shift,
-                                   r->end);
-            }
+            if (bk.n <= POR__RANK_MAX)
+                por__list_sorted_to_bottom(q, bk.head, bk.n);
+            else
+                por__drain_long(q, bk.head, bk.n, r->start + ((uint64_t)c << r->shift),
+                                r->shift, r->end);
             if (q->blen == 0)
                 continue; /* split into a new rung */
             /* Start the prefetch walker on the next non-empty bucket nearby. */
             q->pf = POR__QNIL;
             for (uint32_t nx = c + 1; nx < r->nb && nx < c + 9; nx++)
-                if (r->b[nx] != POR__QNIL) {
-                    q->pf = r->b[nx];
+                if (r->b[nx].n != 0) {
+                    q->pf = r->b[nx].head;
                     __builtin_prefetch(&q->node[q->pf]);
                     break;
                 }

@@ -65,6 +65,15 @@ typedef struct {
 _Static_assert(sizeof(por_qnode) == 64, "a pool slot is one cache line");
 #define POR__QNIL 0xFFFFFFFFu
 
+/* A bucket: the head of its list (POR__QNIL when empty) and how many entries the list
+ * holds. The count lets a drain choose its way before walking the list: a short bucket
+ * is sorted as it is read, a long one is split into a new rung in one walk (queue.c,
+ * por__queue_refill). Same cache line as the head, so keeping it costs a push one add. */
+typedef struct {
+    uint32_t head;
+    uint32_t n;
+} por__qbucket;
+
 typedef struct {
     uint64_t start;     /* time of bucket 0 */
     uint64_t end;       /* the rung holds times in [start + cur * 2^shift, end): END is
@@ -72,8 +81,8 @@ typedef struct {
                            for rung 0), constant while the rung exists */
     unsigned shift;     /* bucket width is 2^shift ns */
     uint32_t nb, cur;   /* buckets in use; first bucket not yet taken */
-    uint32_t *b;        /* bucket list heads, POR__QNIL when empty (capacity bcap,
-                           kept across reuse); 4 bytes each to keep the array small */
+    por__qbucket *b;    /* buckets (capacity bcap, kept across reuse); 8 bytes each
+                           to keep the array small */
     uint32_t bcap;
 } por__qrung;
 
@@ -126,16 +135,17 @@ void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap);
  * that made every inlined push (the engine's schedule) keep a stack frame for it. */
 void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_t slot);
 
-/* Links the entry (TIME, ORDER, SLOT) at the front of the bucket list whose head is
- * HEAD (the fast paths of por_queue_push and por_queue_view_link). */
-static inline void por__queue_link(por_queue *q, uint32_t *head, por_time_t time,
+/* Links the entry (TIME, ORDER, SLOT) at the front of bucket BK's list (the fast paths
+ * of por_queue_push and por_queue_view_link). */
+static inline void por__queue_link(por_queue *q, por__qbucket *bk, por_time_t time,
                                    uint64_t order, uint32_t slot)
 {
     por_qnode *nd = &q->node[slot];
     nd->ev.time = time;
     nd->order = order;
-    nd->next = *head;
-    *head = slot;
+    nd->next = bk->head;
+    bk->head = slot;
+    bk->n++;
     q->len++;
 }
 
@@ -184,7 +194,7 @@ static inline bool por_queue_try_push(por_queue *q, por_qentry e)
  * ranges starting at or before it, minus one: counted without a branch. */
 typedef struct {
     uint64_t lo[POR_QUEUE_RUNGS], hi[POR_QUEUE_RUNGS], start[POR_QUEUE_RUNGS];
-    uint32_t *b[POR_QUEUE_RUNGS];
+    por__qbucket *b[POR_QUEUE_RUNGS];
     unsigned shift[POR_QUEUE_RUNGS];
     unsigned n;
 } por_queue_view;
