@@ -830,6 +830,62 @@ START_TEST(test_view_link_same_as_try_push)
 }
 END_TEST
 
+/* por_queue_try_push_front (the append to the bottom for entries due before its
+ * smallest) against the slow path alone: on the full model's schedule shape both must
+ * leave the same ladder, bottom entry by entry, and pop in the reference heap's order. */
+START_TEST(test_push_front_same_as_slow_path)
+{
+    uint64_t seed = por_test_seed() * 61 + 37;
+    rnd_state = seed;
+    printf("push_front_same_as_slow_path: seed %llu\n", (unsigned long long)seed);
+    por_queue qa, qb;
+    por_queue_init(&qa);
+    por_queue_init(&qb);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    uint64_t front = 0, refused = 0;
+    for (size_t k = 0; k < 100 || r.len > 0; k++) {
+        por_time_t now = 0;
+        if (k >= 100) {
+            por_qentry got_a, got_b, want = ref_pop(&r);
+            ck_assert(por_queue_pop(&qa, &got_a) && por_queue_pop(&qb, &got_b));
+            expect_same(&got_a, &want, k);
+            expect_same(&got_b, &want, k);
+            now = got_a.time;
+        }
+        if (k >= 60000)
+            continue;
+        unsigned m = k < 100 ? 1 : shape_burst();
+        for (unsigned j = 0; j < m; j++) {
+            por_qentry e = k < 100 || rnd_below(50) == 0
+                               ? mk(shape_timer(now, 20 * SHAPE_S), 1, (uint32_t)rnd_below(31), slot++)
+                               : mk(shape_message(now, j, m), 0, (uint32_t)rnd_below(31), slot++);
+            ref_push(&r, e);
+            bool in_a = por_queue_try_push(&qa, e), in_b = por_queue_try_push(&qb, e);
+            ck_assert_int_eq(in_a, in_b);
+            if (in_a)
+                continue;
+            if (por_queue_try_push_front(&qa, e.time, e.order, e.slot))
+                front++;
+            else {
+                refused++;
+                por__queue_push_slow(&qa, e.time, e.order, e.slot);
+            }
+            por__queue_push_slow(&qb, e.time, e.order, e.slot);
+        }
+        if (k % 1024 == 0)
+            expect_same_ladder(&qa, &qb);
+    }
+    printf("push_front_same_as_slow_path: %llu appended, %llu refused\n",
+           (unsigned long long)front, (unsigned long long)refused);
+    ck_assert(front > 0 && refused > 0);
+    ck_assert_uint_eq(qa.len, 0);
+    por_queue_free(&qa);
+    por_queue_free(&qb);
+    free(r.h);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -849,6 +905,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_view_link_same_as_try_push);
     tcase_add_test(t, test_prefetch_walker_stays_in_bounds);
     tcase_add_test(t, test_bucket_counts_match_lists);
+    tcase_add_test(t, test_push_front_same_as_slow_path);
     tcase_add_test(t, test_long_bucket_of_one_instant_is_sorted);
     suite_add_tcase(s, t);
     return s;

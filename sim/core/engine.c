@@ -202,7 +202,8 @@ por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t ds
     uint32_t slot = por__place(sim, at, prio, dst, src, type, a, b, ptr);
     por_qentry e = {at, por_queue_order((unsigned)prio, src, seq), slot};
     por_event_id id = ((uint64_t)sim->pool[slot].ev.gen << 32) | (uint64_t)(slot + 1);
-    if (!por_queue_try_push(&sim->queue, e))
+    if (!por_queue_try_push(&sim->queue, e) &&
+        !por_queue_try_push_front(&sim->queue, e.time, e.order, e.slot))
         return por__schedule_push_slow(sim, e, id);
     return id;
 }
@@ -234,8 +235,9 @@ void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
         if (sim->free_len == 0)
             por__grow_pool(sim); /* where por_sim_schedule would: the same slots */
         uint32_t slot = por__place(sim, at[i], prio, dst[i], src, type, a, b0 + i, ptr);
-        if (!por_queue_view_link(q, &view, at[i], order + i, slot)) {
-            por_queue_push(q, (por_qentry){at[i], order + i, slot});
+        if (!por_queue_view_link(q, &view, at[i], order + i, slot) &&
+            !por_queue_try_push_front(q, at[i], order + i, slot)) {
+            por__queue_push_slow(q, at[i], order + i, slot); /* the rungs said no */
             por_queue_view_take(q, &view);
         }
     }

@@ -91,8 +91,6 @@ static void por__bot_reserve(por_queue *q, size_t n)
     q->bcap = cap;
 }
 
-/* Bottoms up to this size take sorted inserts; past it, inserts go to the heap. */
-#define POR__BOT_INSERT_MAX 64
 /* A near push splits bottom into a rung when that gives at least this many buckets
  * (por__split_for_near)... */
 #define POR__NEAR_MIN_BUCKETS 8u
