@@ -9,17 +9,18 @@
  *   top    unsorted array of the slots of entries with time >= top_start (far future);
  *   rungs  up to POR_QUEUE_RUNGS arrays of buckets; rung i+1 splits one bucket of
  *          rung i. A bucket is an unsorted list (threaded through the nodes) of the
- *          entries whose time falls in [start + k*2^shift, start + (k+1)*2^shift).
- *          Widths are powers of two, so the bucket of a time is a subtraction and a
- *          shift;
+ *          entries whose time falls in [start + k*2^shift, start + (k+1)*2^shift),
+ *          with its length. Widths are powers of two, so the bucket of a time is a
+ *          subtraction and a shift;
  *   bottom the entries before the lowest rung's current bucket, sorted descending by
  *          the full key, so the smallest is at the end and a pop is an index decrement.
  * Buckets are only ever filled by time, and all entries of one instant fall into one
  * bucket, so sorting a bucket by (time, order) orders ties exactly like a heap would.
  * When bottom runs empty the next non-empty bucket of the lowest rung is sorted into it
- * (or split into a new rung when it holds more than POR_QUEUE_THRESHOLD entries spread
- * over several instants); when the ladder runs empty, rung 0 is built over the front of
- * top (width from the density there, see por__top_to_rung0). A push into bottom well
+ * (or, when it holds more than POR_QUEUE_THRESHOLD entries spread over several instants,
+ * relinked into a new rung in the walk that reads it); an entry due before bottom's
+ * smallest is appended to it; when the ladder runs empty, rung 0 is built over the front
+ * of top (width from the density there, see por__top_to_rung0). A push into bottom well
  * ahead of its front turns a wide bottom into a rung of buckets about that far apart
  * (por__split_for_near), so the pushes after it take a bucket instead of a sorted
  * insert. Each entry is thus moved a small constant number of times: O(1) amortized
