@@ -1,7 +1,8 @@
 /* Tests of sim/net: latency distributions (sample means against theory), loss rate,
  * partitions (drop only inside their window and only across groups), region latency
  * override, bandwidth delay, the adversary hook, clock skew bounds, and that a
- * broadcast delivers exactly what a send per receiver does. */
+ * broadcast delivers exactly what a send per receiver does, and that every delivery is
+ * the sender's next latency draw. */
 #include "por_test.h"
 
 #include "por/net.h"
@@ -9,6 +10,7 @@
 #include "por/sample.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -433,6 +435,131 @@ START_TEST(broadcast_same_as_sends)
 }
 END_TEST
 
+/* ---- each delivery is the sender's next latency draw -----------------------------------
+ * The rule of sim/net/net.c (its header and por_net_send): the delay of a message from
+ * FROM to TO is the next draw of FROM's "latency" stream from the (FROM, TO) link's
+ * distribution, none for a message to itself, and a broadcast draws for its receivers in
+ * index order. The reference below draws from its own copy of each stream
+ * (por_rng_new(seed, 0, por_stream_id("net", from, "latency"))) and its own samplers,
+ * so it checks por_net_broadcast's per-sender shortcuts (the row sampler, the stream's
+ * state held in locals for a broadcast and written back) against the definition, with
+ * broadcasts and single sends interleaved so that a state not written back shows. */
+enum { ROW_N = 7, ROW_MSGS = 40 };
+
+typedef struct {
+    uint32_t idx;
+    por_time_t (*got)[ROW_N];
+} trow;
+
+static void trow_handle(por_sim *sim, void *self, por_event *ev)
+{
+    (void)sim;
+    trow *r = self;
+    tmsg *m = ev->ptr;
+    r->got[m->sent][r->idx] = ev->time;
+    por_msg_unref(ev->ptr);
+}
+
+static const por_entity_kind trow_kind = {"trow", NULL, trow_handle, NULL, tnode_discard};
+
+/* Region of node I in the mixed configuration: 0-2 in region 0, 3-5 in region 1, node 6
+ * in none (its row is all default links). */
+static int32_t row_region(uint32_t i) { return i < 3 ? 0 : i < 6 ? 1 : -1; }
+
+static void check_rows(const por_network_config *cfg, const por_duration_dist *link01,
+                       uint64_t seed)
+{
+    static por_time_t got[ROW_MSGS][ROW_N], want[ROW_MSGS][ROW_N];
+    for (uint32_t k = 0; k < ROW_MSGS; k++)
+        for (uint32_t j = 0; j < ROW_N; j++)
+            got[k][j] = want[k][j] = -1;
+    por_sim *sim = por_sim_create(seed, 0);
+    trow nodes[ROW_N];
+    uint32_t ent[ROW_N];
+    for (uint32_t i = 0; i < ROW_N; i++) {
+        nodes[i] = (trow){i, got};
+        ent[i] = por_sim_add_entity(sim, &trow_kind, &nodes[i]);
+    }
+    por_net *net = por_net_create(cfg, ROW_N, ent, seed, 0);
+    /* the reference: the streams and samplers by their definitions */
+    gsl_rng *ref[ROW_N];
+    for (uint32_t i = 0; i < ROW_N; i++)
+        ref[i] = por_rng_new(seed, 0, por_stream_id("net", i, "latency"));
+    por_sampler def, other;
+    por_sampler_init_duration(&def, &cfg->latency);
+    por_sampler_init_duration(&other, link01 ? link01 : &cfg->latency);
+    gsl_rng *pick = por_rng_new(seed, 0, 99);
+    for (uint32_t k = 0; k < ROW_MSGS; k++) {
+        uint32_t from = (uint32_t)por_rng_below(pick, ROW_N);
+        bool one = por_rng_below(pick, 3) == 0;
+        uint32_t to1 = (uint32_t)por_rng_below(pick, ROW_N);
+        tmsg *m = tmsg_new(k, 100); /* `sent` holds the message number */
+        if (one)
+            por_net_send(net, sim, from, to1, &m->hdr);
+        else
+            por_net_broadcast(net, sim, from, &m->hdr);
+        por_msg_unref(&m->hdr);
+        for (uint32_t to = 0; to < ROW_N; to++) {
+            if (one && to != to1)
+                continue;
+            int32_t ra = row_region(from), rb = row_region(to);
+            bool across = link01 && ra >= 0 && rb >= 0 && ra != rb;
+            want[k][to] = to == from ? 0 : por_sample_duration(across ? &other : &def, ref[from]);
+        }
+    }
+    ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX / 2), POR_OK);
+    for (uint32_t k = 0; k < ROW_MSGS; k++)
+        for (uint32_t j = 0; j < ROW_N; j++)
+            if (got[k][j] != want[k][j])
+                ck_abort_msg("seed %llu: message %u to node %u delivered at %lld, its draw "
+                             "gives %lld",
+                             (unsigned long long)seed, k, j, (long long)got[k][j],
+                             (long long)want[k][j]);
+    for (uint32_t i = 0; i < ROW_N; i++)
+        gsl_rng_free(ref[i]);
+    gsl_rng_free(pick);
+    por_sampler_free(&def);
+    por_sampler_free(&other);
+    por_sim_destroy(sim);
+    por_net_destroy(net);
+}
+
+START_TEST(deliveries_are_the_senders_next_draws)
+{
+    uint64_t seed = por_test_seed();
+    printf("deliveries_are_the_senders_next_draws: seed %llu\n", (unsigned long long)seed);
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    /* one lognormal everywhere: every row takes the shortcut */
+    cfg.latency.kind = POR_DIST_LOGNORMAL;
+    cfg.latency.median = 80 * POR_MS;
+    cfg.latency.sigma = 0.8;
+    check_rows(&cfg, NULL, seed);
+    /* a region link: rows 0-5 mix two samplers, row 6 (no region) has one */
+    uint32_t ra[] = {0, 1, 2}, rb[] = {3, 4, 5};
+    por_region regions[2];
+    memset(regions, 0, sizeof regions);
+    regions[0].nodes = ra, regions[0].nnodes = 3;
+    regions[1].nodes = rb, regions[1].nnodes = 3;
+    por_region_link link;
+    memset(&link, 0, sizeof link);
+    link.from_region = 0;
+    link.to_region = 1;
+    link.latency.kind = POR_DIST_LOGNORMAL;
+    link.latency.median = 150 * POR_MS;
+    link.latency.sigma = 0.3;
+    por_network_config mixed = cfg;
+    mixed.regions = regions, mixed.nregions = 2;
+    mixed.region_links = &link, mixed.nregion_links = 1;
+    check_rows(&mixed, &link.latency, seed + 1);
+    /* a sampler without a one-word table (uniform): no shortcut */
+    cfg.latency.kind = POR_DIST_UNIFORM;
+    cfg.latency.min = 10 * POR_MS;
+    cfg.latency.max = 90 * POR_MS;
+    check_rows(&cfg, NULL, seed + 2);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("net");
@@ -447,6 +574,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, adversary_filter);
     tcase_add_test(tc, clock_skew);
     tcase_add_test(tc, broadcast_same_as_sends);
+    tcase_add_test(tc, deliveries_are_the_senders_next_draws);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -807,6 +807,93 @@ START_TEST(pacemaker_counts_within_thresholds_between_events)
 }
 END_TEST
 
+/* libocr offchainreporting/internal/protocol/pacemaker.go messageNewepoch written from
+ * scratch: record the request if above the sender's; then sortedGreaterThan(newepoch, ne)
+ * and, with more than f candidates, sendNewepoch(candidates[len - (f+1)]) (ne <- that);
+ * then sortedGreaterThan(newepoch, e) and, with more than 2f, e <- candidates[len -
+ * (2f+1)], ne <- max(ne, e). */
+typedef struct {
+    uint32_t newepoch[POR_MAX_ORACLES], e, ne;
+} ref_pacemaker;
+
+static uint32_t ref_candidate(const uint32_t *newepoch, uint32_t n, uint32_t floor,
+                              uint32_t k, bool *found)
+{
+    uint32_t c[POR_MAX_ORACLES] = {0}, len = 0;
+    for (uint32_t j = 0; j < n; j++)
+        if (newepoch[j] > floor)
+            c[len++] = newepoch[j];
+    for (uint32_t i = 1; i < len; i++) /* ascending, as sortedGreaterThan */
+        for (uint32_t j = i; j > 0 && c[j - 1] > c[j]; j--) {
+            uint32_t t = c[j];
+            c[j] = c[j - 1];
+            c[j - 1] = t;
+        }
+    *found = len >= k;
+    return *found ? c[len - k] : 0;
+}
+
+static void ref_message_newepoch(ref_pacemaker *p, uint32_t n, uint32_t f, uint32_t from,
+                                 uint32_t epoch, uint64_t *joins, uint64_t *moves)
+{
+    if (!(p->newepoch[from] < epoch))
+        return;
+    p->newepoch[from] = epoch;
+    bool found;
+    uint32_t join = ref_candidate(p->newepoch, n, p->ne, f + 1, &found);
+    if (found) {
+        p->ne = join;
+        (*joins)++;
+    }
+    uint32_t move = ref_candidate(p->newepoch, n, p->e, 2 * f + 1, &found);
+    if (found) {
+        p->e = move;
+        if (p->ne < p->e)
+            p->ne = p->e;
+        (*moves)++;
+    }
+}
+
+/* por_ocr_pacemaker_on_newepoch (its inline early returns on the counts, the handlers
+ * out of line) moves e and ne as messageNewepoch does, delivery by delivery: random
+ * senders (the node itself included) and epochs around the current one, n = 7, f = 2. */
+START_TEST(newepoch_same_as_message_newepoch)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    tworld w;
+    world_init(&w, &t);
+    ocr_node *nd = running_follower(&w);
+    uint64_t seed = por_test_seed();
+    printf("newepoch_same_as_message_newepoch: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, 31);
+    ref_pacemaker p;
+    memcpy(p.newepoch, nd->newepoch, sizeof p.newepoch);
+    p.e = nd->e;
+    p.ne = nd->ne;
+    uint64_t joins = 0, moves = 0;
+    for (uint32_t k = 0; k < 20000; k++) {
+        uint32_t from = (uint32_t)por_rng_below(r, w.don->n);
+        uint32_t epoch = p.e + (uint32_t)por_rng_below(r, 6); /* e .. e + 5 */
+        if (epoch > 1 && por_rng_below(r, 4) == 0)
+            epoch -= 1 + (uint32_t)por_rng_below(r, epoch - 1); /* some below e */
+        ref_message_newepoch(&p, w.don->n, w.don->f, from, epoch, &joins, &moves);
+        deliver_newepoch(nd, from, epoch);
+        ck_assert_mem_eq(nd->newepoch, p.newepoch, sizeof p.newepoch);
+        if (nd->e != p.e || nd->ne != p.ne)
+            ck_abort_msg("seed %llu, delivery %u (from %u, epoch %u): node e=%u ne=%u, "
+                         "messageNewepoch e=%u ne=%u",
+                         (unsigned long long)seed, k, from, epoch, nd->e, nd->ne, p.e, p.ne);
+    }
+    printf("newepoch_same_as_message_newepoch: %llu joins, %llu epoch changes, ends in %u\n",
+           (unsigned long long)joins, (unsigned long long)moves, nd->e);
+    ck_assert_uint_gt(joins, 100);
+    ck_assert_uint_gt(moves, 100);
+    gsl_rng_free(r);
+    world_free(&w);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1024,6 +1111,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, crashed_leader_replaced);
     tcase_add_test(tc, newepoch_not_above_recorded_changes_nothing);
     tcase_add_test(tc, pacemaker_counts_within_thresholds_between_events);
+    tcase_add_test(tc, newepoch_same_as_message_newepoch);
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, byzantine_fast_path_same_as_list_search);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);

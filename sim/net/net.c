@@ -30,6 +30,10 @@ struct por_net {
     uint32_t *entity;                 /* node -> engine entity */
     gsl_rng **lat_rng;                /* per sender: latency */
     gsl_rng **loss_rng;               /* per sender: loss */
+    uint64_t **lat_state;             /* per sender: lat_rng's xoshiro state words */
+    const por_sampler **row;          /* per sender: the one-word sampler every link from
+                                         it uses, or NULL (links differ, or a sampler
+                                         that may draw a second word) */
     por_sampler *sampler;             /* [0] the default latency, [1 + i] region link i */
     const por_sampler **link;         /* n*n: latency sampler of link (from, to) */
     por_time_t *skew;                 /* per node clock offset */
@@ -150,6 +154,21 @@ por_net *por_net_create(const por_network_config *cfg, uint32_t nnodes,
             net->link[(size_t)a * nnodes + b] =
                 &net->sampler[1 + por__region_link(cfg, region[a], region[b])];
     free(region);
+    /* The hot paths' shortcuts (por_net_send, por_net_broadcast): each sender's latency
+     * state words, and the sampler of its row when one serves all its links and draws
+     * from one word (por_sampler_one_word), so a draw reads neither the link table nor
+     * the stream object. */
+    net->lat_state = por_xmalloc(nnodes * sizeof *net->lat_state);
+    net->row = por_xmalloc(nnodes * sizeof *net->row);
+    for (uint32_t a = 0; a < nnodes; a++) {
+        const por_sampler *const *row = net->link + (size_t)a * nnodes;
+        const por_sampler *common = por_sampler_one_word(row[0]) ? row[0] : NULL;
+        for (uint32_t b = 1; b < nnodes && common; b++)
+            if (row[b] != common)
+                common = NULL;
+        net->row[a] = common;
+        net->lat_state[a] = (uint64_t *)net->lat_rng[a]->state;
+    }
     if (cfg->npartitions > 0) {
         net->part_group = por_xmalloc(cfg->npartitions * nnodes * sizeof *net->part_group);
         for (size_t p = 0; p < cfg->npartitions; p++) {
@@ -179,6 +198,8 @@ void por_net_destroy(por_net *net)
     free(net->entity);
     free(net->skew);
     free(net->link);
+    free(net->row);
+    free(net->lat_state);
     for (size_t i = 0; i < 1 + net->cfg->nregion_links; i++)
         por_sampler_free(&net->sampler[i]);
     free(net->sampler);
@@ -268,7 +289,10 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
                 por__trace_msg(net, now, from, to, msg, 0, 0, false, POR_MSG_PARTITION);
             return;
         }
-        delay = por_sample_duration(net->link[(size_t)from * net->n + to], net->lat_rng[from]);
+        const por_sampler *row = net->row[from];
+        delay = row ? por_sample_duration_at(row, por_xoshiro_next(net->lat_state[from]))
+                    : por_sample_duration(net->link[(size_t)from * net->n + to],
+                                          net->lat_rng[from]);
         if (net->cfg->bandwidth_bps > 0.0)
             delay += por__to_time((double)msg->size * 8.0 * 1e9 / net->cfg->bandwidth_bps);
         if (net->filter) {
@@ -296,6 +320,36 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
                      por_msg_ref(msg));
 }
 
+/* por_net_broadcast's loop for a sender whose links share one one-word sampler (the
+ * common case: no region matrix): the stream's four state words are copied into locals
+ * for the whole broadcast and written back at its end, and the sampler's table is read
+ * once, so a receiver costs one draw and one table lookup, with no reload of the stream
+ * or the link table between draws (stores into the state could otherwise alias the
+ * table's loads). Each draw is the stream's next word through por_sample_duration_at,
+ * the draw por_sample_duration makes for such a sampler: the same values in the same
+ * order. */
+static void por__broadcast_row(por_net *net, por_sim *sim, uint32_t from, por_msg *msg,
+                               por_time_t now)
+{
+    const por_sampler *s = net->row[from];
+    uint64_t *state = net->lat_state[from];
+    uint64_t x[4] = {state[0], state[1], state[2], state[3]};
+    por_time_t at[64];
+    for (uint32_t base = 0; base < net->n; base += 64) {
+        uint32_t m = net->n - base < 64 ? net->n - base : 64;
+        for (uint32_t j = 0; j < m; j++) {
+            por_time_t delay = base + j == from ? 0 : por_sample_duration_at(s, por_xoshiro_next(x));
+            if (delay > POR_TIME_MAX - now)
+                delay = POR_TIME_MAX - now;
+            at[j] = now + delay;
+        }
+        msg->refs += m; /* one por_msg_ref per delivery */
+        por_sim_schedule_fanout(sim, m, at, net->entity + base, 0, POR_EV_NET_DELIVER, from,
+                                base, msg);
+    }
+    state[0] = x[0], state[1] = x[1], state[2] = x[2], state[3] = x[3];
+}
+
 void por_net_broadcast(por_net *net, por_sim *sim, uint32_t from, por_msg *msg)
 {
     const por_network_config *cfg = net->cfg;
@@ -312,10 +366,14 @@ void por_net_broadcast(por_net *net, por_sim *sim, uint32_t from, por_msg *msg)
      * of the per-receiver work. */
     POR_ASSERT(from < net->n);
     por_time_t now = por_sim_now(sim);
-    const por_sampler *const *link = net->link + (size_t)from * net->n;
-    gsl_rng *rng = net->lat_rng[from];
     net->stats.sent += net->n;
     net->stats.delivered += net->n;
+    if (net->row[from]) {
+        por__broadcast_row(net, sim, from, msg, now);
+        return;
+    }
+    const por_sampler *const *link = net->link + (size_t)from * net->n;
+    gsl_rng *rng = net->lat_rng[from];
     /* The deliveries go to the engine a chunk at a time (por_sim_schedule_fanout): the
      * same events, sequence numbers and order as one por_sim_schedule each. */
     por_time_t at[64];

@@ -113,25 +113,14 @@ void por_ocr_pacemaker_on_resend(ocr_node *nd)
     nd->t_resend = por_ocr_timer(nd, nd->don->oc->delta_resend, OCR_EV_RESEND, 0);
 }
 
-/* libocr pacemaker.go, messageNewepoch: a NEWEPOCH not above the epoch recorded for its
- * sender returns at once ("neither of the following two upon handlers can be
- * triggered"). The same holds here: between events above_ne <= f and above_e <= 2f (a
- * handler that finds a count past its threshold moves ne or e to the (f+1)-th or
- * (2f+1)-th highest request, after which at most f, or 2f, requests are above it; ne
- * and e otherwise only grow, and a restart zeroes the requests), so a message that
- * changes no count leaves both conditions false. About 7 % of the NEWEPOCHs of the
- * year benchmark take this return. */
-void por_ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from, const ocr_small *m)
+/* libocr pacemaker.go, messageNewepoch, its two "upon" handlers, for a node whose
+ * counts passed a threshold (por_ocr_pacemaker_on_newepoch, ocr_internal.h, has recorded
+ * the request and updated the counts). The counts are read now: sending NEWEPOCH below
+ * moves ne (and recounts) but the epoch test uses the count from before, as when both
+ * were computed here (above_e does not depend on ne). */
+void por__ocr_pacemaker_newepoch_upon(ocr_node *nd)
 {
     ocr_don *d = nd->don;
-    uint32_t old = nd->newepoch[from], epoch = m->epoch;
-    if (epoch <= old)
-        return;
-    nd->newepoch[from] = epoch;
-    nd->above_ne += (uint32_t)(epoch > nd->ne) - (uint32_t)(old > nd->ne);
-    nd->above_e += (uint32_t)(epoch > nd->e) - (uint32_t)(old > nd->e);
-    /* the counts are read now: sending NEWEPOCH below moves ne (and recounts) but
-     * the epoch test uses the count from before, as when both were computed here */
     uint32_t above_ne = nd->above_ne, above_e = nd->above_e;
     if (above_ne > d->f) {
         uint32_t join = ocr__kth_largest(nd, d->f + 1, nd->ne);
