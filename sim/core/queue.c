@@ -62,23 +62,6 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
     q->own_nodes = true;
 }
 
-static inline void por__bucket_link(por_queue *q, por__qbucket *b, por_qentry e)
-{
-    por_qnode *nd = &q->node[e.slot];
-    nd->ev.time = e.time;
-    nd->order = e.order;
-    nd->next = b->head;
-    b->head = e.slot;
-    b->n++;
-}
-
-/* Links node SLOT (time and order already in it) at the front of bucket B's list. */
-static inline void por__bucket_relink(por_queue *q, por__qbucket *b, uint32_t slot)
-{
-    q->node[slot].next = b->head;
-    b->head = slot;
-    b->n++;
-}
 
 static void por__bot_reserve(por_queue *q, size_t n)
 {
@@ -127,7 +110,7 @@ static bool por__rungs_insert(por_queue *q, por_qentry e)
             uint64_t k = (t - r->start) >> r->shift;
             if (k >= r->cur) {
                 POR_ASSERT(k < r->nb);
-                por__bucket_link(q, &r->b[k], e);
+                por__bucket_link(q, &r->b[k], e.time, e.order, e.slot);
                 return true;
             }
         }
@@ -137,6 +120,22 @@ static bool por__rungs_insert(por_queue *q, por_qentry e)
 
 static void por__rung_reserve(por__qrung *r, uint32_t nb);
 static unsigned por__ceil_log2(uint64_t x);
+
+/* Makes a new lowest rung of NB empty buckets of 2^SHIFT ns from START, holding times
+ * below END, and returns it (a rung must be free). */
+static inline por__qrung *por__push_rung(por_queue *q, uint64_t start, uint64_t end, unsigned shift,
+                                  uint32_t nb)
+{
+    POR_ASSERT(q->nrungs < POR_QUEUE_RUNGS);
+    por__qrung *r = &q->rung[q->nrungs++];
+    por__rung_reserve(r, nb);
+    r->start = start;
+    r->end = end;
+    r->shift = shift;
+    r->nb = nb;
+    r->cur = 0;
+    return r;
+}
 
 /* The start of what lies above bottom: the lowest rung's current start (its end if its
  * current bucket reaches past it), or top_start without rungs. */
@@ -186,18 +185,15 @@ static bool por__bottom_to_rung(por_queue *q, unsigned want_shift)
         shift = span_bits > POR__NEAR_BITS && want_shift < span_bits - POR__NEAR_BITS
                     ? span_bits - POR__NEAR_BITS
                     : want_shift;
-    por__qrung *r = &q->rung[q->nrungs++];
-    uint32_t nb = (uint32_t)(((hi - lo - 1) >> shift) + 1);
-    por__rung_reserve(r, nb);
-    r->start = lo;
-    r->end = hi;
-    r->shift = shift;
-    r->nb = nb;
-    r->cur = 0;
-    for (size_t j = 0; j < q->blen; j++)
-        por__bucket_link(q, &r->b[((uint64_t)q->bot[j].time - lo) >> shift], q->bot[j]);
-    for (size_t j = 0; j < q->olen; j++)
-        por__bucket_link(q, &r->b[((uint64_t)q->ovl[j].time - lo) >> shift], q->ovl[j]);
+    por__qrung *r = por__push_rung(q, lo, hi, shift, (uint32_t)(((hi - lo - 1) >> shift) + 1));
+    for (size_t j = 0; j < q->blen; j++) {
+        const por_qentry *e = &q->bot[j];
+        por__bucket_link(q, &r->b[((uint64_t)e->time - lo) >> shift], e->time, e->order, e->slot);
+    }
+    for (size_t j = 0; j < q->olen; j++) {
+        const por_qentry *e = &q->ovl[j];
+        por__bucket_link(q, &r->b[((uint64_t)e->time - lo) >> shift], e->time, e->order, e->slot);
+    }
     q->blen = 0;
     q->olen = 0;
     q->peeked_ovl = false;
@@ -485,16 +481,9 @@ static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bs
             k = pshift;
         if (k > 20)
             k = 20;
-        por__qrung *r = &q->rung[q->nrungs++];
-        uint32_t nb = 1u << k;
-        por__rung_reserve(r, nb);
-        r->start = bstart;
-        /* the parent's current start, or its end if its last bucket reaches past */
+        /* ends at the parent's current start, or its end if its last bucket reaches past */
         uint64_t bend = bstart + ((uint64_t)1 << pshift);
-        r->end = bend < pend ? bend : pend;
-        r->shift = pshift - k;
-        r->nb = nb;
-        r->cur = 0;
+        por__qrung *r = por__push_rung(q, bstart, bend < pend ? bend : pend, pshift - k, 1u << k);
         uint64_t t0 = (uint64_t)q->node[head].ev.time, spread = 0;
         for (uint32_t i = head; i != POR__QNIL;) {
             uint32_t next = q->node[i].next;
@@ -566,17 +555,11 @@ static void por__top_to_rung0(por_queue *q)
             break;
         shift++;
     }
-    por__qrung *r = &q->rung[0];
-    por__rung_reserve(r, (uint32_t)nb);
-    r->start = tmin;
-    r->shift = shift;
-    r->nb = (uint32_t)nb;
-    r->cur = 0;
-    q->nrungs = 1;
     /* tmin + nb * 2^shift <= tmax + 2^shift < 2^64 for times below 2^63. */
     uint64_t end = tmin + (nb << shift);
+    POR_ASSERT(q->nrungs == 0);
+    por__qrung *r = por__push_rung(q, tmin, end, shift, (uint32_t)nb);
     q->top_start = end;
-    r->end = end;
     /* Spread what falls before END; the rest stays in top (compacted in place). */
     size_t nrest = 0;
     uint64_t rmin = UINT64_MAX, rmax = 0;

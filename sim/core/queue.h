@@ -136,17 +136,31 @@ void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap);
  * that made every inlined push (the engine's schedule) keep a stack frame for it. */
 void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_t slot);
 
-/* Links the entry (TIME, ORDER, SLOT) at the front of bucket BK's list (the fast paths
- * of por_queue_push and por_queue_view_link). */
-static inline void por__queue_link(por_queue *q, por__qbucket *bk, por_time_t time,
-                                   uint64_t order, uint32_t slot)
+/* Links node SLOT (its time and order already written) at the front of bucket BK's
+ * list: the one place a list and its count change together. */
+static inline void por__bucket_relink(por_queue *q, por__qbucket *bk, uint32_t slot)
+{
+    q->node[slot].next = bk->head;
+    bk->head = slot;
+    bk->n++;
+}
+
+/* Writes the entry (TIME, ORDER, SLOT) into its node and links it into bucket BK. */
+static inline void por__bucket_link(por_queue *q, por__qbucket *bk, por_time_t time,
+                                    uint64_t order, uint32_t slot)
 {
     por_qnode *nd = &q->node[slot];
     nd->ev.time = time;
     nd->order = order;
-    nd->next = bk->head;
-    bk->head = slot;
-    bk->n++;
+    por__bucket_relink(q, bk, slot);
+}
+
+/* Adds the entry (TIME, ORDER, SLOT) to bucket BK (the fast paths of por_queue_push and
+ * por_queue_view_link). */
+static inline void por__queue_link(por_queue *q, por__qbucket *bk, por_time_t time,
+                                   uint64_t order, uint32_t slot)
+{
+    por__bucket_link(q, bk, time, order, slot);
     q->len++;
 }
 
@@ -256,10 +270,10 @@ static inline bool por_queue_try_push_front(por_queue *q, por_time_t time, uint6
     size_t n = q->blen;
     if (q->olen != 0 || n - 1 >= POR__BOT_INSERT_MAX || n == q->bcap)
         return false;
-    const por_qentry *f = &q->bot[n - 1];
-    if (!(time < f->time || (time == f->time && order < f->order)))
+    por_qentry e = {time, order, slot};
+    if (!por_qentry_less(&e, &q->bot[n - 1]))
         return false;
-    q->bot[n] = (por_qentry){time, order, slot};
+    q->bot[n] = e;
     q->blen = n + 1;
     q->len++;
     return true;
