@@ -144,6 +144,52 @@ START_TEST(test_cancel_stale_handle_after_reuse)
 }
 END_TEST
 
+/* A cancelled event leaves the queue when the walk of its bucket reaches it (queue.h,
+ * POR_QNODE_DEAD), not only when popped: its slot goes back to the free list with its
+ * generation bumped, so its handle stays dead when the slot is reused, and the events
+ * handled are the same. Forty events 10^9 ns out share one bucket of rung 0 (2^27 ns
+ * wide by por__top_to_rung0's rule for this top: its front eighth within 2^30 ns,
+ * about four entries a bucket), more than POR_QUEUE_THRESHOLD, so peeking past the
+ * event at t = 1 splits that bucket. Fails when drains keep cancelled entries: then 40
+ * stay pending. */
+START_TEST(test_cancelled_events_leave_at_their_drain)
+{
+    rec_world w;
+    rec_entity ents[1];
+    por_sim *sim = rec_sim(&w, ents, 1);
+    por_sim_at(sim, 1, 0, 0, 1);
+    por_event_id far[40];
+    for (int k = 0; k < 40; k++)
+        far[k] = por_sim_at(sim, 1000000000 + 1000 * k, 0, 0, 100 + (uint64_t)k);
+    for (int k = 0; k < 40; k++)
+        if (k % 4 != 0)
+            ck_assert(por_sim_cancel(sim, far[k]));
+    ck_assert_uint_eq(por_sim_events_pending(sim), 41);
+    ck_assert_int_eq(por_sim_run(sim, 500000000), POR_OK);
+    ck_assert_uint_eq(w.len, 1);
+    ck_assert_uint_eq(por_sim_events_pending(sim), 10); /* the 30 cancelled left */
+    for (int k = 0; k < 40; k++)
+        ck_assert_int_eq(w.discards[100 + k], k % 4 != 0);
+    /* new events take the freed slots; the cancelled handles reach none of them */
+    for (int k = 0; k < 30; k++)
+        por_sim_at(sim, 600000000 + k, 0, 0, 200 + (uint64_t)k);
+    for (int k = 0; k < 40; k++)
+        if (k % 4 != 0)
+            ck_assert(!por_sim_cancel(sim, far[k]));
+    ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX), POR_OK);
+    /* t = 1, the 30 new ones, then the 10 far ones never cancelled, in time order */
+    ck_assert_uint_eq(w.len, 41);
+    ck_assert_uint_eq(por_sim_events_handled(sim), 41);
+    for (int k = 0; k < 30; k++)
+        ck_assert_uint_eq(w.a[1 + k], 200 + (uint64_t)k);
+    for (int k = 0; k < 10; k++)
+        ck_assert_uint_eq(w.a[31 + k], 100 + 4 * (uint64_t)k);
+    for (int k = 0; k < 40; k++)
+        ck_assert_int_eq(w.discards[100 + k], k % 4 != 0);
+    por_sim_destroy(sim);
+}
+END_TEST
+
 START_TEST(test_cancel_from_handler)
 {
     rec_world w;
@@ -772,6 +818,7 @@ Suite *por_test_suite(void)
     TCase *t = tcase_create("rules");
     tcase_add_test(t, test_cancel_lazy_and_discard_once);
     tcase_add_test(t, test_cancel_stale_handle_after_reuse);
+    tcase_add_test(t, test_cancelled_events_leave_at_their_drain);
     tcase_add_test(t, test_cancel_from_handler);
     tcase_add_test(t, test_destroy_discards_pending_once);
     tcase_add_test(t, test_same_time_runs_after_current);

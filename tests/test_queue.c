@@ -739,6 +739,108 @@ static void expect_same_ladder(const por_queue *qa, const por_queue *qb)
     }
 }
 
+/* Entries marked POR_QNODE_DEAD (a cancelled event's, queue.h) while queued, in a queue
+ * with the engine's free list attached: a drain that walks such a node frees its slot
+ * (generation bumped, onto the free list) instead of carrying it on; one that reaches
+ * the bottom without a walk is popped as before (the engine skips it). Either way every
+ * dead slot comes back exactly once, the live entries pop in the reference heap's order,
+ * and len counts what is left. On the full model's schedule shape (timers seconds
+ * apart, bursts of messages), a third of the timers killed while queued, as the
+ * pacemaker's progress timer is. */
+START_TEST(test_dead_entries_leave_at_their_drain)
+{
+    uint64_t seed = por_test_seed() * 71 + 43;
+    rnd_state = seed;
+    printf("dead_entries_leave_at_their_drain: seed %llu\n", (unsigned long long)seed);
+    enum { CAP = 1 << 16 };
+    por_qnode *node = calloc(CAP, sizeof *node);
+    uint32_t *free_slot = malloc(CAP * sizeof *free_slot);
+    uint32_t *gen_at_push = calloc(CAP, sizeof *gen_at_push);
+    uint32_t *timers = malloc(CAP * sizeof *timers);
+    ck_assert(node && free_slot && gen_at_push && timers);
+    uint32_t nfree = 0, ntimers = 0;
+    for (uint32_t i = CAP; i-- > 0;)
+        free_slot[nfree++] = i;
+    por_queue q;
+    por_queue_init(&q);
+    por_queue_attach(&q, node, CAP, free_slot, &nfree);
+    ref_heap r = {0};
+    uint64_t dropped = 0, popped_dead = 0, killed = 0;
+    /* takes a free slot for a new entry (as the engine's por__place writes prio) */
+#define TAKE_SLOT() (node[free_slot[nfree - 1]].ev.prio = 0, \
+                     gen_at_push[free_slot[nfree - 1]] = node[free_slot[nfree - 1]].ev.gen, \
+                     free_slot[--nfree])
+    for (int i = 0; i < 100; i++) {
+        por_qentry e = mk(shape_timer(0, 86400 * SHAPE_S), 1, (uint32_t)i, TAKE_SLOT());
+        push_both(&q, &r, e);
+        timers[ntimers++] = e.slot;
+    }
+    for (size_t k = 0;; k++) {
+        uint32_t before = nfree;
+        size_t len_before = q.len;
+        por_qentry got = {0, 0, 0};
+        bool any = por_queue_pop(&q, &got);
+        dropped += nfree - before;
+        ck_assert_uint_eq(len_before - q.len, (size_t)any + (nfree - before));
+        if (!any)
+            break;
+        /* the reference's next entry, less the dead ones the queue dropped */
+        por_qentry want;
+        for (;;) {
+            ck_assert(r.len > 0);
+            want = ref_pop(&r);
+            if (!(node[want.slot].ev.prio & POR_QNODE_DEAD) || got.slot == want.slot)
+                break;
+        }
+        expect_same(&got, &want, k);
+        if (node[got.slot].ev.prio & POR_QNODE_DEAD)
+            popped_dead++;
+        node[got.slot].ev.gen++; /* the engine's pop */
+        free_slot[nfree++] = got.slot;
+        por_time_t now = got.time;
+        if (k >= 60000)
+            continue;
+        if (ntimers > 0 && rnd_below(3) == 0) { /* kill a queued timer */
+            uint32_t j = (uint32_t)rnd_below(ntimers);
+            uint32_t s = timers[j];
+            timers[j] = timers[--ntimers];
+            if (node[s].ev.gen == gen_at_push[s] && !(node[s].ev.prio & POR_QNODE_DEAD)) {
+                node[s].ev.prio |= POR_QNODE_DEAD;
+                killed++;
+            }
+        }
+        if (rnd_below(20) == 0) {
+            por_qentry e = mk(shape_timer(now, 20 * SHAPE_S), 1, (uint32_t)rnd_below(31), TAKE_SLOT());
+            push_both(&q, &r, e);
+            if (ntimers < CAP)
+                timers[ntimers++] = e.slot;
+            continue;
+        }
+        unsigned m = shape_burst();
+        if (r.len > CAP / 2)
+            m = 0;
+        for (unsigned j = 0; j < m; j++)
+            push_both(&q, &r, mk(shape_message(now, j, m), 0, (uint32_t)rnd_below(31), TAKE_SLOT()));
+    }
+#undef TAKE_SLOT
+    /* what the reference still holds the queue dropped: dead entries */
+    while (r.len > 0)
+        ck_assert(node[ref_pop(&r).slot].ev.prio & POR_QNODE_DEAD);
+    ck_assert_uint_eq(q.len, 0);
+    ck_assert_uint_eq(nfree, CAP);
+    ck_assert_uint_eq(dropped + popped_dead, killed);
+    ck_assert_uint_gt(dropped, 0); /* the drain path ran */
+    printf("dead_entries_leave_at_their_drain: %llu killed, %llu dropped at a drain, %llu popped\n",
+           (unsigned long long)killed, (unsigned long long)dropped, (unsigned long long)popped_dead);
+    free(r.h);
+    por_queue_free(&q);
+    free(node);
+    free(free_slot);
+    free(gen_at_push);
+    free(timers);
+}
+END_TEST
+
 /* por_queue_view_link (the push of por_sim_schedule_fanout, from a copy of the rungs'
  * ranges) against por_queue_try_push: on the full model's schedule shape (timers seconds
  * ahead, bursts of 1 to 31 messages 30 to 300 ms ahead, one of them due at once), both
@@ -760,8 +862,8 @@ START_TEST(test_view_link_same_as_try_push)
     por_queue qa, qb;
     por_queue_init(&qa);
     por_queue_init(&qb);
-    por_queue_attach(&qa, na, CAP);
-    por_queue_attach(&qb, nb, CAP);
+    por_queue_attach(&qa, na, CAP, NULL, NULL);
+    por_queue_attach(&qb, nb, CAP, NULL, NULL);
     ref_heap r = {0};
     for (int i = 0; i < 100; i++) {
         por_qentry e = mk(shape_timer(0, 86400 * SHAPE_S), 1, (uint32_t)i, free_slot[--nfree]);
@@ -907,6 +1009,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_bucket_counts_match_lists);
     tcase_add_test(t, test_push_front_same_as_slow_path);
     tcase_add_test(t, test_long_bucket_of_one_instant_is_sorted);
+    tcase_add_test(t, test_dead_entries_leave_at_their_drain);
     suite_add_tcase(s, t);
     return s;
 }

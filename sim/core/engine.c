@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POR__CANCELLED 0x8000u
+#define POR__CANCELLED POR_QNODE_DEAD /* queue.h: a drain may free the slot */
 
 typedef struct {
     const por_entity_kind *kind;
@@ -134,8 +134,8 @@ static void por__grow_pool(por_sim *sim)
     sim->retired[sim->nretired++] = sim->pool_mem;
     sim->pool_mem = mem;
     sim->pool = pool;
-    por_queue_attach(&sim->queue, pool, cap);
     sim->free_slots = por_xrealloc(sim->free_slots, (size_t)cap * sizeof *sim->free_slots);
+    por_queue_attach(&sim->queue, pool, cap, sim->free_slots, &sim->free_len);
     for (uint32_t i = cap; i > old; i--) {
         sim->pool[i - 1].ev.gen = 1;
         sim->free_slots[sim->free_len++] = i - 1;

@@ -25,13 +25,37 @@ void por_queue_init(por_queue *q)
     q->top_start = 0;
 }
 
-void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap)
+void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap, uint32_t *free_slots,
+                      uint32_t *free_len)
 {
     if (q->own_nodes)
         free(q->node);
     q->node = node;
     q->ncap = ncap;
     q->own_nodes = false;
+    q->free_slots = free_slots;
+    q->free_len = free_len;
+}
+
+/* Frees node SLOT, a cancelled event's, as a pop would have (generation bumped, the slot
+ * on the free list): the rare half of por__drop_dead. */
+static __attribute__((noinline, cold)) void por__free_dead(por_queue *q, uint32_t slot)
+{
+    POR_ASSERT(q->free_slots != NULL);
+    q->node[slot].ev.gen++;
+    q->free_slots[(*q->free_len)++] = slot;
+    q->len--;
+}
+
+/* True when node SLOT is a cancelled event's (POR_QNODE_DEAD, set only by an engine that
+ * attached its free list; a queue's own nodes start zeroed): the slot then leaves the
+ * queue (por__free_dead). */
+static inline bool por__drop_dead(por_queue *q, uint32_t slot)
+{
+    bool dead = (q->node[slot].ev.prio & POR_QNODE_DEAD) != 0;
+    if (__builtin_expect(dead, 0))
+        por__free_dead(q, slot);
+    return dead;
 }
 
 void por_queue_free(por_queue *q)
@@ -58,6 +82,8 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
     if (cap > POR__QNIL)
         cap = POR__QNIL;
     q->node = por_xrealloc(q->node, (size_t)cap * sizeof *q->node);
+    /* zeroed: no node of a queue used alone carries POR_QNODE_DEAD */
+    memset(q->node + q->ncap, 0, (size_t)(cap - q->ncap) * sizeof *q->node);
     q->ncap = (uint32_t)cap;
     q->own_nodes = true;
 }
@@ -392,26 +418,35 @@ static void por__sort_desc(por_qentry *a, size_t n)
     }
 }
 
-/* Copies the entries of list HEAD into the (empty) bottom, unsorted; returns how many. */
+/* Copies the entries of list HEAD into the (empty) bottom, unsorted, less the cancelled
+ * ones (por__drop_dead); returns how many. */
 static uint32_t por__list_to_bottom(por_queue *q, uint32_t head)
 {
     POR_ASSERT(q->blen == 0 && head != POR__QNIL);
     uint32_t k = 0;
-    for (uint32_t i = head; i != POR__QNIL; k++) {
-        if (k == q->bcap)
-            por__bot_reserve(q, (size_t)k + 1);
+    for (uint32_t i = head; i != POR__QNIL;) {
         const por_qnode *nd = &q->node[i];
-        q->bot[k].time = nd->ev.time;
-        q->bot[k].order = nd->order;
-        q->bot[k].slot = i;
-        i = nd->next;
+        uint32_t next = nd->next;
+        if (!por__drop_dead(q, i)) {
+            if (k == q->bcap)
+                por__bot_reserve(q, (size_t)k + 1);
+            q->bot[k].time = nd->ev.time;
+            q->bot[k].order = nd->order;
+            q->bot[k].slot = i;
+            k++;
+        }
+        i = next;
     }
     return k;
 }
 
 /* Sorts the N <= POR__RANK_MAX entries of list HEAD into the (empty) bottom in the same
  * pass that reads them. N comes from the bucket, so the walk needs no test for the
- * list's end and a one-entry bucket (a third of the full model's drains) reads one node. */
+ * list's end and a one-entry bucket (a third of the full model's drains) reads one node.
+ * Cancelled entries are not dropped here but popped (the engine skips them): the test
+ * cost PHOLD, which cancels nothing, 1-2 %, and of the year benchmark's 157,729
+ * cancellations a simulated day none is in a short bucket when drained (153,456 are
+ * dropped by por__drain_long, 4,273 popped). */
 static void por__list_sorted_to_bottom(por_queue *q, uint32_t head, uint32_t n)
 {
     POR_ASSERT(q->blen == 0 && head != POR__QNIL && n >= 1 && n <= POR__RANK_MAX);
@@ -470,7 +505,9 @@ static unsigned por__ceil_log2(uint64_t x)
  * entries go from their nodes straight into the child buckets. They were read three
  * times before (a failed short-list pass of 16, a copy into the bottom, a pass over the
  * copy to relink), and such splits moved about 1.1 M entries a simulated day of the
- * year benchmark, about 0.8 an event (docs/PERFORMANCE.md "Performance VI"). */
+ * year benchmark, about 0.8 an event (docs/PERFORMANCE.md "Performance VI"). Cancelled
+ * entries leave the queue in the walk (por__drop_dead): the pacemaker's progress timers,
+ * reset every round, wait in such buckets (docs/PERFORMANCE.md "Performance VII"). */
 static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bstart,
                             unsigned pshift, uint64_t pend)
 {
@@ -488,21 +525,25 @@ static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bs
         for (uint32_t i = head; i != POR__QNIL;) {
             uint32_t next = q->node[i].next;
             uint64_t t = (uint64_t)q->node[i].ev.time;
-            spread |= t ^ t0;
-            por__bucket_relink(q, &r->b[(t - bstart) >> r->shift], i);
+            if (!por__drop_dead(q, i)) {
+                spread |= t ^ t0;
+                por__bucket_relink(q, &r->b[(t - bstart) >> r->shift], i);
+            }
             i = next;
         }
         if (spread)
             return;
-        /* One instant (only the full key orders it): all went into one bucket; take the
-         * list back from there and drop the rung. */
+        /* One instant (only the full key orders it), or none left: all went into one
+         * bucket; take the list back from there and drop the rung. */
         por__qbucket *only = &r->b[(t0 - bstart) >> r->shift];
         head = only->head;
         *only = (por__qbucket){POR__QNIL, 0};
         q->nrungs--;
+        if (head == POR__QNIL)
+            return; /* every entry was a cancelled event's */
     }
     uint32_t m = por__list_to_bottom(q, head);
-    POR_ASSERT(m == n);
+    POR_ASSERT(m <= n);
     por__sort_desc(q->bot, m);
     q->blen = m;
 }
@@ -569,7 +610,8 @@ static void por__top_to_rung0(por_queue *q)
         por_qnode *nd = &q->node[i];
         uint64_t t = (uint64_t)nd->ev.time;
         if (t < end) {
-            por__bucket_relink(q, &bk[(t - tmin) >> shift], i);
+            if (!por__drop_dead(q, i))
+                por__bucket_relink(q, &bk[(t - tmin) >> shift], i);
         } else {
             q->top[nrest++] = i;
             if (t < rmin) rmin = t;

@@ -28,7 +28,9 @@
  *
  * Speed (sim/bench/PERF_LOG.md): a node is the engine's 64-byte pool slot, so draining
  * a bucket warms the line each handler reads; while bottom is consumed a prefetch walker
- * runs ahead along the next bucket's list; the rung-0 push is inline. */
+ * runs ahead along the next bucket's list; the rung-0 push is inline; a cancelled event's
+ * entry leaves the queue when a split or a rung-0 build walks its node, its slot back on
+ * the engine's free list (POR_QNODE_DEAD, por_queue_attach). */
 #ifndef POR_CORE_QUEUE_H
 #define POR_CORE_QUEUE_H
 
@@ -66,6 +68,11 @@ typedef struct {
 _Static_assert(sizeof(por_qnode) == 64, "a pool slot is one cache line");
 #define POR__QNIL 0xFFFFFFFFu
 
+/* The flag in ev.prio of an entry whose event was cancelled (por_sim_cancel). A queue
+ * that has a free list (por_queue_attach) drops such an entry when it walks its node,
+ * instead of carrying it on to a pop. */
+#define POR_QNODE_DEAD 0x8000u
+
 /* A bucket: the head of its list (POR__QNIL when empty) and how many entries the list
  * holds. The count lets a drain choose its way before walking the list: a short bucket
  * is sorted as it is read, a long one is split into a new rung in one walk (queue.c,
@@ -93,6 +100,13 @@ typedef struct {
     por_qnode *node;    /* node[slot] for entries in top and the rungs */
     uint32_t ncap;
     bool own_nodes;     /* node was allocated here (not attached) */
+    /* The engine's stack of free pool slots (por_queue_attach), where a drain puts the
+     * slot of an entry marked POR_QNODE_DEAD, its generation bumped as a pop would (the
+     * cancelled event's handle no longer reaches the slot). NULL: nothing is dropped.
+     * Why: a simulated day of the year benchmark cancels 157,730 events (mostly the
+     * pacemaker's progress timer, reset every round); each went on through the sort of
+     * its drained bucket, the bottom and the run loop only to be skipped. */
+    uint32_t *free_slots, *free_len;
     uint32_t *top;      /* slots of the entries with time >= top_start, unordered: an
                            array, so passes over top load the nodes independently */
     size_t tlen, tcap;
@@ -128,8 +142,11 @@ void por_queue_free(por_queue *q);
 
 /* Makes NODE[0..NCAP) (owned by the caller, 64-byte aligned for speed) the queue's node
  * array; the caller re-attaches after moving or growing it. Slots pushed must then be
- * below NCAP. */
-void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap);
+ * below NCAP. FREE_SLOTS[0 .. *FREE_LEN), with room for NCAP slots, is the caller's
+ * stack of free slots, where drains put the slots of entries marked POR_QNODE_DEAD (or
+ * NULL: such entries are kept and popped). */
+void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap, uint32_t *free_slots,
+                      uint32_t *free_len);
 
 /* Slow path of por_queue_push: node growth, top, lower rungs, bottom. The entry comes
  * as its three fields, in registers: a por_qentry by value goes through the stack, and

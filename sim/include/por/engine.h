@@ -3,8 +3,8 @@
  * Models plug in as entities through a tiny vtable (init / handle / finish / discard);
  * the engine never names a model and models never touch the queue. Events are ordered
  * totally and deterministically by (time, priority class, source entity, per-source
- * sequence number). Cancellation is lazy: a cancelled event stays queued and is dropped
- * when popped. Events live in a slab pool owned by the simulation. */
+ * sequence number). Cancellation is lazy: a cancelled event stays queued until the queue
+ * next walks its entry (a split of its bucket) or pops it, and is dropped then. Events live in a slab pool owned by the simulation. */
 #ifndef POR_ENGINE_H
 #define POR_ENGINE_H
 
@@ -84,8 +84,9 @@ static inline por_event_id por_sim_at(por_sim *sim, por_time_t at, uint32_t dst,
     return por_sim_schedule(sim, at, 0, dst, type, a, 0, (void *)0);
 }
 
-/* Cancels a scheduled event (lazy). Cancelling 0, a handled or an already cancelled event
- * is a no-op. Returns true if an event was cancelled. */
+/* Cancels a scheduled event (lazy: it leaves the pending count when the queue drops it).
+ * Cancelling 0, a handled or an already cancelled event is a no-op. Returns true if an
+ * event was cancelled. */
 bool por_sim_cancel(por_sim *sim, por_event_id id);
 
 /* Runs: init hooks (first call only), then events with time <= UNTIL in order, then finish
