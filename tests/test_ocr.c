@@ -894,6 +894,40 @@ START_TEST(newepoch_same_as_message_newepoch)
 }
 END_TEST
 
+/* por_ocr_popcount (the quorum counts of report generation: more than 2f observations,
+ * more than f reports or echoes, libocr reportgeneration_leader.go / _follower.go) is the
+ * number of set bits: masks built by setting K distinct random bits count K, and every
+ * 16-bit value and 200,000 random words count what a bit-by-bit loop counts. */
+START_TEST(popcount_counts_set_bits)
+{
+    uint64_t seed = por_test_seed();
+    printf("popcount_counts_set_bits: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, 33);
+    for (uint32_t k = 0; k <= 32; k++)
+        for (int rep = 0; rep < 200; rep++) {
+            uint32_t x = 0;
+            for (uint32_t set = 0; set < k;) {
+                uint32_t bit = 1u << por_rng_below(r, 32);
+                if (!(x & bit)) {
+                    x |= bit;
+                    set++;
+                }
+            }
+            ck_assert_msg(por_ocr_popcount(x) == k, "seed %llu: mask %08x has %u bits, got %u",
+                          (unsigned long long)seed, x, k, por_ocr_popcount(x));
+        }
+    for (uint32_t i = 0; i < 200000 + 65536; i++) {
+        uint32_t x = i < 65536 ? i : (uint32_t)(por_rng_u64(r) >> 32);
+        unsigned loop = 0;
+        for (uint32_t y = x; y; y >>= 1)
+            loop += y & 1u;
+        ck_assert_msg(por_ocr_popcount(x) == loop, "seed %llu: mask %08x: loop %u, got %u",
+                      (unsigned long long)seed, x, loop, por_ocr_popcount(x));
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1112,6 +1146,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, newepoch_not_above_recorded_changes_nothing);
     tcase_add_test(tc, pacemaker_counts_within_thresholds_between_events);
     tcase_add_test(tc, newepoch_same_as_message_newepoch);
+    tcase_add_test(tc, popcount_counts_set_bits);
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, byzantine_fast_path_same_as_list_search);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);
