@@ -928,6 +928,80 @@ START_TEST(popcount_counts_set_bits)
 }
 END_TEST
 
+/* Timer events seen by the recorder entity of node_timer_arms_at_now_plus_delay. */
+typedef struct {
+    uint32_t n;
+    por_time_t time[64];
+    uint16_t type[64];
+    uint64_t a[64];
+} timer_log;
+
+static void timer_log_handle(por_sim *sim, void *self, por_event *ev)
+{
+    timer_log *log = self;
+    (void)sim;
+    ck_assert_uint_lt(log->n, 64);
+    log->time[log->n] = ev->time;
+    log->type[log->n] = ev->type;
+    log->a[log->n] = ev->a;
+    log->n++;
+}
+
+/* A node's timer (por_ocr_timer, inline in ocr_internal.h) arms one event for the node's
+ * entity at now + max(DELAY, 0) carrying TYPE and the payload A; a delay past the end of
+ * time arms nothing and returns 0; por_ocr_cancel clears the id and the event is never
+ * handled. Random delays from a mid-run instant, checked against the handled events. */
+START_TEST(node_timer_arms_at_now_plus_delay)
+{
+    uint64_t seed = por_test_seed();
+    printf("node_timer_arms_at_now_plus_delay: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, 34);
+    por_sim *sim = por_sim_create(seed, 0);
+    static const por_entity_kind kind = {.name = "timer_log", .handle = timer_log_handle};
+    timer_log log = {0};
+    ocr_don d = {.sim = sim};
+    ocr_node nd = {.don = &d, .entity = por_sim_add_entity(sim, &kind, &log)};
+    const por_time_t t0 = 5 * POR_SEC;
+    ck_assert_int_eq(por_sim_run(sim, t0), POR_OK);
+    ck_assert_int_eq(por_sim_now(sim), t0);
+    por_time_t want[32];
+    uint64_t want_a[32];
+    uint16_t want_type[32];
+    uint32_t nwant = 0;
+    for (uint32_t k = 0; k < 32; k++) {
+        por_time_t delay = (por_time_t)por_rng_below(r, 4 * POR_SEC) - POR_SEC; /* some < 0 */
+        uint16_t type = (uint16_t)(1 + k % 7);
+        uint64_t a = por_rng_u64(r);
+        por_event_id id = por_ocr_timer(&nd, delay, type, a);
+        ck_assert_uint_ne(id, 0);
+        if (k % 4 == 3) {
+            por_ocr_cancel(&nd, &id);
+            ck_assert_uint_eq(id, 0);
+            continue;
+        }
+        want[nwant] = t0 + (delay < 0 ? 0 : delay);
+        want_type[nwant] = type;
+        want_a[nwant++] = a;
+    }
+    uint64_t pending = por_sim_events_pending(sim);
+    ck_assert_uint_eq(por_ocr_timer(&nd, POR_TIME_MAX - t0 + 1, 1, 0), 0);
+    ck_assert_uint_eq(por_sim_events_pending(sim), pending);
+    ck_assert_int_eq(por_sim_run(sim, t0 + 10 * POR_SEC), POR_OK);
+    ck_assert_uint_eq(log.n, nwant);
+    for (uint32_t i = 0; i < log.n; i++) {
+        uint32_t j = 0; /* the armed timer carrying this payload (payloads are distinct) */
+        while (j < nwant && want_a[j] != log.a[i])
+            j++;
+        ck_assert_msg(j < nwant && log.time[i] == want[j] && log.type[i] == want_type[j],
+                      "seed %llu: event %u at %lld, payload %llu not armed for that time and type",
+                      (unsigned long long)seed, i, (long long)log.time[i],
+                      (unsigned long long)log.a[i]);
+    }
+    por_sim_destroy(sim);
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1147,6 +1221,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, pacemaker_counts_within_thresholds_between_events);
     tcase_add_test(tc, newepoch_same_as_message_newepoch);
     tcase_add_test(tc, popcount_counts_set_bits);
+    tcase_add_test(tc, node_timer_arms_at_now_plus_delay);
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, byzantine_fast_path_same_as_list_search);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);

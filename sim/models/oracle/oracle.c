@@ -83,25 +83,6 @@ bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd)
     return !(requested < latest);
 }
 
-por_event_id por_ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a)
-{
-    por_sim *sim = nd->don->sim;
-    por_time_t now = por_sim_now(sim);
-    if (delay < 0)
-        delay = 0;
-    if (delay > POR_TIME_MAX - now)
-        return 0; /* beyond the end of time: never fires */
-    return por_sim_schedule(sim, now + delay, 0, nd->entity, type, a, 0, NULL);
-}
-
-void por_ocr_cancel(ocr_node *nd, por_event_id *id)
-{
-    if (*id) {
-        por_sim_cancel(nd->don->sim, *id);
-        *id = 0;
-    }
-}
-
 void por_ocr_send(ocr_node *nd, uint32_t to, por_msg *m)
 {
     if (nd->down || por_ocr_byzantine(nd, POR_BYZ_SILENT))
