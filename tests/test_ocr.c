@@ -1002,6 +1002,62 @@ START_TEST(node_timer_arms_at_now_plus_delay)
 }
 END_TEST
 
+/* The node's send, broadcast and signature (oracle.c's rules, inline in ocr_internal.h):
+ * a node that is down or SILENT sends nothing (no network send, no count); any other
+ * node's send is one network send and one messages_sent, a broadcast n of each; a
+ * MALFORMED node's signature is the garbage with v = 0xff that recovers nothing, any
+ * other node's is por_crypto_sign's with its key. */
+START_TEST(node_send_and_sign_follow_their_rules)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    uint32_t silent[] = {1}, malformed[] = {2};
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_SILENT, 0, POR_TIME_MAX, silent, 1);
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_MALFORMED, 0, POR_TIME_MAX, malformed, 1);
+    tworld w;
+    world_init(&w, &t);
+    printf("node_send_and_sign_follow_their_rules: seed %llu\n",
+           (unsigned long long)t.sc.seed);
+    ck_assert_int_eq(por_sim_run(w.sim, 5 * POR_SEC), POR_OK);
+    ocr_don *d = w.don;
+    d->nodes[3].down = true;
+    por_digest dig;
+    por_crypto_message_digest(d->crypto, "node_send_and_sign", 18, &dig);
+    for (uint32_t i = 0; i < d->n; i++) {
+        ocr_node *nd = &d->nodes[i];
+        bool sends = i != 1 && i != 3;
+        for (int bcast = 0; bcast < 2; bcast++) {
+            por_net_stats before, after;
+            por_net_get_stats(d->net, &before);
+            uint64_t counted = d->stats.messages_sent;
+            ocr_small *m = por_ocr_small_new(d, OCR_OBSERVE, nd->e, 1);
+            if (bcast)
+                por_ocr_broadcast(nd, &m->hdr);
+            else
+                por_ocr_send(nd, (i + 1) % d->n, &m->hdr);
+            por_msg_unref(&m->hdr);
+            por_net_get_stats(d->net, &after);
+            uint64_t want = sends ? (bcast ? d->n : 1) : 0;
+            ck_assert_uint_eq(after.sent - before.sent, want);
+            ck_assert_uint_eq(d->stats.messages_sent - counted, want);
+        }
+        por_sig got, want;
+        por_ocr_sign(nd, &dig, &got);
+        if (i == 2) {
+            ck_assert_uint_eq(got.b[64], 0xff);
+            ck_assert_uint_eq(got.b[0], 0xa5);
+        } else {
+            por_crypto_sign(d->crypto, &nd->key, &dig, &want);
+            ck_assert_mem_eq(got.b, want.b, sizeof got.b);
+        }
+        por_addr who;
+        ck_assert(por_crypto_recover(d->crypto, &dig, &got, &who) == (i != 2));
+    }
+    d->nodes[3].down = false;
+    world_free(&w);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1222,6 +1278,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, newepoch_same_as_message_newepoch);
     tcase_add_test(tc, popcount_counts_set_bits);
     tcase_add_test(tc, node_timer_arms_at_now_plus_delay);
+    tcase_add_test(tc, node_send_and_sign_follow_their_rules);
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, byzantine_fast_path_same_as_list_search);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);
