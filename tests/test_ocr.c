@@ -894,6 +894,170 @@ START_TEST(newepoch_same_as_message_newepoch)
 }
 END_TEST
 
+/* por_ocr_popcount (the quorum counts of report generation: more than 2f observations,
+ * more than f reports or echoes, libocr reportgeneration_leader.go / _follower.go) is the
+ * number of set bits: masks built by setting K distinct random bits count K, and every
+ * 16-bit value and 200,000 random words count what a bit-by-bit loop counts. */
+START_TEST(popcount_counts_set_bits)
+{
+    uint64_t seed = por_test_seed();
+    printf("popcount_counts_set_bits: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, 33);
+    for (uint32_t k = 0; k <= 32; k++)
+        for (int rep = 0; rep < 200; rep++) {
+            uint32_t x = 0;
+            for (uint32_t set = 0; set < k;) {
+                uint32_t bit = 1u << por_rng_below(r, 32);
+                if (!(x & bit)) {
+                    x |= bit;
+                    set++;
+                }
+            }
+            ck_assert_msg(por_ocr_popcount(x) == k, "seed %llu: mask %08x has %u bits, got %u",
+                          (unsigned long long)seed, x, k, por_ocr_popcount(x));
+        }
+    for (uint32_t i = 0; i < 200000 + 65536; i++) {
+        uint32_t x = i < 65536 ? i : (uint32_t)(por_rng_u64(r) >> 32);
+        unsigned loop = 0;
+        for (uint32_t y = x; y; y >>= 1)
+            loop += y & 1u;
+        ck_assert_msg(por_ocr_popcount(x) == loop, "seed %llu: mask %08x: loop %u, got %u",
+                      (unsigned long long)seed, x, loop, por_ocr_popcount(x));
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* Timer events seen by the recorder entity of node_timer_arms_at_now_plus_delay. */
+typedef struct {
+    uint32_t n;
+    por_time_t time[64];
+    uint16_t type[64];
+    uint64_t a[64];
+} timer_log;
+
+static void timer_log_handle(por_sim *sim, void *self, por_event *ev)
+{
+    timer_log *log = self;
+    (void)sim;
+    ck_assert_uint_lt(log->n, 64);
+    log->time[log->n] = ev->time;
+    log->type[log->n] = ev->type;
+    log->a[log->n] = ev->a;
+    log->n++;
+}
+
+/* A node's timer (por_ocr_timer, inline in ocr_internal.h) arms one event for the node's
+ * entity at now + max(DELAY, 0) carrying TYPE and the payload A; a delay past the end of
+ * time arms nothing and returns 0; por_ocr_cancel clears the id and the event is never
+ * handled. Random delays from a mid-run instant, checked against the handled events. */
+START_TEST(node_timer_arms_at_now_plus_delay)
+{
+    uint64_t seed = por_test_seed();
+    printf("node_timer_arms_at_now_plus_delay: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, 34);
+    por_sim *sim = por_sim_create(seed, 0);
+    static const por_entity_kind kind = {.name = "timer_log", .handle = timer_log_handle};
+    timer_log log = {0};
+    ocr_don d = {.sim = sim};
+    ocr_node nd = {.don = &d, .entity = por_sim_add_entity(sim, &kind, &log)};
+    const por_time_t t0 = 5 * POR_SEC;
+    ck_assert_int_eq(por_sim_run(sim, t0), POR_OK);
+    ck_assert_int_eq(por_sim_now(sim), t0);
+    por_time_t want[32];
+    uint64_t want_a[32];
+    uint16_t want_type[32];
+    uint32_t nwant = 0;
+    for (uint32_t k = 0; k < 32; k++) {
+        por_time_t delay = (por_time_t)por_rng_below(r, 4 * POR_SEC) - POR_SEC; /* some < 0 */
+        uint16_t type = (uint16_t)(1 + k % 7);
+        uint64_t a = por_rng_u64(r);
+        por_event_id id = por_ocr_timer(&nd, delay, type, a);
+        ck_assert_uint_ne(id, 0);
+        if (k % 4 == 3) {
+            por_ocr_cancel(&nd, &id);
+            ck_assert_uint_eq(id, 0);
+            continue;
+        }
+        want[nwant] = t0 + (delay < 0 ? 0 : delay);
+        want_type[nwant] = type;
+        want_a[nwant++] = a;
+    }
+    uint64_t pending = por_sim_events_pending(sim);
+    ck_assert_uint_eq(por_ocr_timer(&nd, POR_TIME_MAX - t0 + 1, 1, 0), 0);
+    ck_assert_uint_eq(por_sim_events_pending(sim), pending);
+    ck_assert_int_eq(por_sim_run(sim, t0 + 10 * POR_SEC), POR_OK);
+    ck_assert_uint_eq(log.n, nwant);
+    for (uint32_t i = 0; i < log.n; i++) {
+        uint32_t j = 0; /* the armed timer carrying this payload (payloads are distinct) */
+        while (j < nwant && want_a[j] != log.a[i])
+            j++;
+        ck_assert_msg(j < nwant && log.time[i] == want[j] && log.type[i] == want_type[j],
+                      "seed %llu: event %u at %lld, payload %llu not armed for that time and type",
+                      (unsigned long long)seed, i, (long long)log.time[i],
+                      (unsigned long long)log.a[i]);
+    }
+    por_sim_destroy(sim);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* The node's send, broadcast and signature (oracle.c's rules, inline in ocr_internal.h):
+ * a node that is down or SILENT sends nothing (no network send, no count); any other
+ * node's send is one network send and one messages_sent, a broadcast n of each; a
+ * MALFORMED node's signature is the garbage with v = 0xff that recovers nothing, any
+ * other node's is por_crypto_sign's with its key. */
+START_TEST(node_send_and_sign_follow_their_rules)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    uint32_t silent[] = {1}, malformed[] = {2};
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_SILENT, 0, POR_TIME_MAX, silent, 1);
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_MALFORMED, 0, POR_TIME_MAX, malformed, 1);
+    tworld w;
+    world_init(&w, &t);
+    printf("node_send_and_sign_follow_their_rules: seed %llu\n",
+           (unsigned long long)t.sc.seed);
+    ck_assert_int_eq(por_sim_run(w.sim, 5 * POR_SEC), POR_OK);
+    ocr_don *d = w.don;
+    d->nodes[3].down = true;
+    por_digest dig;
+    por_crypto_message_digest(d->crypto, "node_send_and_sign", 18, &dig);
+    for (uint32_t i = 0; i < d->n; i++) {
+        ocr_node *nd = &d->nodes[i];
+        bool sends = i != 1 && i != 3;
+        for (int bcast = 0; bcast < 2; bcast++) {
+            por_net_stats before, after;
+            por_net_get_stats(d->net, &before);
+            uint64_t counted = d->stats.messages_sent;
+            ocr_small *m = por_ocr_small_new(d, OCR_OBSERVE, nd->e, 1);
+            if (bcast)
+                por_ocr_broadcast(nd, &m->hdr);
+            else
+                por_ocr_send(nd, (i + 1) % d->n, &m->hdr);
+            por_msg_unref(&m->hdr);
+            por_net_get_stats(d->net, &after);
+            uint64_t want = sends ? (bcast ? d->n : 1) : 0;
+            ck_assert_uint_eq(after.sent - before.sent, want);
+            ck_assert_uint_eq(d->stats.messages_sent - counted, want);
+        }
+        por_sig got, want;
+        por_ocr_sign(nd, &dig, &got);
+        if (i == 2) {
+            ck_assert_uint_eq(got.b[64], 0xff);
+            ck_assert_uint_eq(got.b[0], 0xa5);
+        } else {
+            por_crypto_sign(d->crypto, &nd->key, &dig, &want);
+            ck_assert_mem_eq(got.b, want.b, sizeof got.b);
+        }
+        por_addr who;
+        ck_assert(por_crypto_recover(d->crypto, &dig, &got, &who) == (i != 2));
+    }
+    d->nodes[3].down = false;
+    world_free(&w);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1112,6 +1276,9 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, newepoch_not_above_recorded_changes_nothing);
     tcase_add_test(tc, pacemaker_counts_within_thresholds_between_events);
     tcase_add_test(tc, newepoch_same_as_message_newepoch);
+    tcase_add_test(tc, popcount_counts_set_bits);
+    tcase_add_test(tc, node_timer_arms_at_now_plus_delay);
+    tcase_add_test(tc, node_send_and_sign_follow_their_rules);
     tcase_add_test(tc, byzantine_minority_cannot_move_median);
     tcase_add_test(tc, byzantine_fast_path_same_as_list_search);
     tcase_add_test(tc, real_and_ideal_crypto_same_trace);

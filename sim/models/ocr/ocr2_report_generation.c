@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned ocr2__popcount(uint32_t x) { return (unsigned)__builtin_popcount(x); }
 static uint64_t ocr2__er(uint32_t e, uint32_t r) { return ((uint64_t)e << 32) | r; }
 
 /* ---------------------------------------------------------------- DON state */
@@ -266,7 +265,7 @@ static void ocr2__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
     nd->obs_sig[from] = m->sig;
     nd->obs_ts[from] = m->obs_ts;
     nd->obs_mask |= bit;
-    if (nd->phase == OCR_PHASE_OBSERVE && ocr2__popcount(nd->obs_mask) > 2 * d->f) {
+    if (nd->phase == OCR_PHASE_OBSERVE && por_ocr_popcount(nd->obs_mask) > 2 * d->f) {
         nd->phase = OCR_PHASE_GRACE;
         nd->t_grace = por_ocr_timer(nd, d->oc->delta_grace, OCR_EV_GRACE, nd->r);
     }
@@ -347,7 +346,7 @@ static void ocr2__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
         return;
     if (m->skip) {
         nd->skip_mask |= bit;
-        if (ocr2__popcount(nd->skip_mask) < d->f + 1)
+        if (por_ocr_popcount(nd->skip_mask) < d->f + 1)
             return;
         /* f + 1 agree not to report: the round is complete without a FINAL */
         nd->phase = OCR_PHASE_FINAL;
@@ -361,7 +360,7 @@ static void ocr2__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
         return;
     nd->rep_sig[from] = m->sig;
     nd->rep_mask |= bit;
-    if (ocr2__popcount(nd->rep_mask) < d->f + 1)
+    if (por_ocr_popcount(nd->rep_mask) < d->f + 1)
         return;
     nd->phase = OCR_PHASE_FINAL;
     d->stats.rounds_reported++;

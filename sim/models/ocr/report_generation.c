@@ -49,8 +49,6 @@
 
 #include <string.h>
 
-static unsigned ocr__popcount(uint32_t x) { return (unsigned)__builtin_popcount(x); }
-
 /* ---------------------------------------------------------------- life cycle */
 
 static void ocr__drop_eq(ocr_node *nd)
@@ -271,7 +269,7 @@ static void ocr__on_observe(ocr_node *nd, uint32_t from, const ocr_small *m)
     nd->obs_val[from] = m->value;
     nd->obs_sig[from] = m->sig;
     nd->obs_mask |= bit;
-    if (nd->phase == OCR_PHASE_OBSERVE && ocr__popcount(nd->obs_mask) > 2 * d->f) {
+    if (nd->phase == OCR_PHASE_OBSERVE && por_ocr_popcount(nd->obs_mask) > 2 * d->f) {
         nd->phase = OCR_PHASE_GRACE;
         nd->t_grace = por_ocr_timer(nd, d->oc->delta_grace, OCR_EV_GRACE, nd->r);
     }
@@ -381,7 +379,7 @@ static void ocr__on_report_equivocal(ocr_node *nd, uint32_t from, const ocr_smal
             return;
         sigs[from] = m->sig;
         *mask |= bit;
-        if (ocr__popcount(*mask) <= d->f)
+        if (por_ocr_popcount(*mask) <= d->f)
             return;
         if (nd->eq_finals == 0)
             d->stats.rounds_reported++;
@@ -420,7 +418,7 @@ static void ocr__on_report(ocr_node *nd, uint32_t from, const ocr_small *m)
         return;
     nd->rep_sig[from] = m->sig;
     nd->rep_mask |= bit;
-    if (ocr__popcount(nd->rep_mask) <= d->f)
+    if (por_ocr_popcount(nd->rep_mask) <= d->f)
         return;
     nd->phase = OCR_PHASE_FINAL;
     d->stats.rounds_reported++;
@@ -539,7 +537,7 @@ static void ocr__on_final_echo(ocr_node *nd, uint32_t from, const ocr_small *m)
     nd->echo_mask |= 1u << from;
     if (!nd->sent_echo)
         ocr__send_echo(nd, fin);
-    if (ocr__popcount(nd->echo_mask) > d->f) {
+    if (por_ocr_popcount(nd->echo_mask) > d->f) {
         ocr_big *echoed = nd->sent_echo;
         if (d->trace)
             por_ocr_trace_complete(nd, echoed);

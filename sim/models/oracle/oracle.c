@@ -43,8 +43,6 @@ const por_attack_config *por__ocr_byzantine_listed(const ocr_node *nd, por_byzan
     return NULL;
 }
 
-por_time_t por_ocr_now(const ocr_node *nd) { return por_sim_now(nd->don->sim); }
-
 bool por_ocr_read_contract(ocr_node *nd, por_round_data *out)
 {
     ocr_don *d = nd->don;
@@ -81,52 +79,6 @@ bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd)
     uint64_t requested = ((uint64_t)req.epoch << 32) | req.round;
     uint64_t latest = rd->round_id ? ((uint64_t)rd->epoch << 32) | rd->round : 0;
     return !(requested < latest);
-}
-
-por_event_id por_ocr_timer(ocr_node *nd, por_time_t delay, uint16_t type, uint64_t a)
-{
-    por_sim *sim = nd->don->sim;
-    por_time_t now = por_sim_now(sim);
-    if (delay < 0)
-        delay = 0;
-    if (delay > POR_TIME_MAX - now)
-        return 0; /* beyond the end of time: never fires */
-    return por_sim_schedule(sim, now + delay, 0, nd->entity, type, a, 0, NULL);
-}
-
-void por_ocr_cancel(ocr_node *nd, por_event_id *id)
-{
-    if (*id) {
-        por_sim_cancel(nd->don->sim, *id);
-        *id = 0;
-    }
-}
-
-void por_ocr_send(ocr_node *nd, uint32_t to, por_msg *m)
-{
-    if (nd->down || por_ocr_byzantine(nd, POR_BYZ_SILENT))
-        return;
-    nd->don->stats.messages_sent++;
-    por_net_send(nd->don->net, nd->don->sim, nd->idx, to, m);
-}
-
-void por_ocr_broadcast(ocr_node *nd, por_msg *m)
-{
-    if (nd->down || por_ocr_byzantine(nd, POR_BYZ_SILENT))
-        return;
-    nd->don->stats.messages_sent += nd->don->n;
-    por_net_broadcast(nd->don->net, nd->don->sim, nd->idx, m);
-}
-
-void por_ocr_sign(ocr_node *nd, const por_digest *digest, por_sig *out)
-{
-    if (por_ocr_byzantine(nd, POR_BYZ_MALFORMED)) {
-        /* v = 0xff is rejected by ecrecover and by the ideal oracle alike */
-        memset(out->b, 0xa5, sizeof out->b);
-        out->b[64] = 0xff;
-        return;
-    }
-    por_crypto_sign(nd->don->crypto, &nd->key, digest, out);
 }
 
 static void ocr__go_down(ocr_node *nd)
