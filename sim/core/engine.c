@@ -8,6 +8,7 @@
 #include "queue.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ typedef struct {
 } por__entity;
 
 struct por_sim {
-    por_time_t now;
+    por__sim_head head;   /* now: first, read inline by por_sim_now (por/engine.h) */
     por_queue queue;
     por_qnode *pool;      /* slab of event slots, shared with the queue as its nodes */
     void *pool_mem;       /* the allocation POOL is aligned within */
@@ -43,6 +44,8 @@ struct por_sim {
     por_error error;
     void *user;
 };
+
+_Static_assert(offsetof(struct por_sim, head) == 0, "por_sim_now reads the head at offset 0");
 
 por_sim *por_sim_create(uint64_t seed, uint64_t replication)
 {
@@ -191,7 +194,7 @@ static inline __attribute__((always_inline)) uint32_t por__place(por_sim *sim, p
 por_event_id por_sim_schedule(por_sim *sim, por_time_t at, int prio, uint32_t dst,
                               uint16_t type, uint64_t a, uint64_t b, void *ptr)
 {
-    POR_ASSERT(at >= sim->now);
+    POR_ASSERT(at >= sim->head.now);
     POR_ASSERT(prio >= 0 && prio <= POR_PRIO_MAX);
     POR_ASSERT(dst < sim->count);
     if (sim->free_len == 0)
@@ -222,7 +225,7 @@ void por_sim_schedule_fanout(por_sim *sim, uint32_t n, const por_time_t *at,
     *seqp = seq + n;
     /* the sequence field cannot carry into the source's bits (checked above) */
     uint64_t order = por_queue_order((unsigned)prio, src, seq);
-    por_time_t now = sim->now;
+    por_time_t now = sim->head.now;
     uint32_t count = sim->count;
     por_queue *q = &sim->queue;
     /* The rungs change only in the queue's slow path: look them up from a copy (see
@@ -293,7 +296,7 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
             sim->free_slots[sim->free_len++] = slot;
             continue;
         }
-        sim->now = ev->time;
+        sim->head.now = ev->time;
         sim->handled++;
         const por__entity *ent = &sim->entities[ev->dst];
         sim->current = ev->dst;
@@ -308,8 +311,8 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
                 sim->poll(sim->poll_ctx, sim);
         }
     }
-    if (sim->now < until && !sim->stopping && sim->error.status == POR_OK)
-        sim->now = until;
+    if (sim->head.now < until && !sim->stopping && sim->error.status == POR_OK)
+        sim->head.now = until;
     for (uint32_t i = 0; i < sim->count; i++)
         if (sim->entities[i].kind->finish) {
             sim->current = i;
@@ -326,7 +329,6 @@ void por_sim_set_poll(por_sim *sim, por_sim_poll_fn poll, void *ctx)
     sim->poll_left = poll ? POR_SIM_POLL_EVENTS : UINT64_MAX;
 }
 
-por_time_t por_sim_now(const por_sim *sim) { return sim->now; }
 void por_sim_stop(por_sim *sim)
 {
     sim->stopping = true;
