@@ -88,7 +88,6 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
     q->own_nodes = true;
 }
 
-
 static void por__bot_reserve(por_queue *q, size_t n)
 {
     if (n <= q->bcap)

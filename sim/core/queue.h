@@ -103,7 +103,7 @@ typedef struct {
     /* The engine's stack of free pool slots (por_queue_attach), where a drain puts the
      * slot of an entry marked POR_QNODE_DEAD, its generation bumped as a pop would (the
      * cancelled event's handle no longer reaches the slot). NULL: nothing is dropped.
-     * Why: a simulated day of the year benchmark cancels 157,730 events (mostly the
+     * Why: a simulated day of the year benchmark cancels 157,729 events (mostly the
      * pacemaker's progress timer, reset every round); each went on through the sort of
      * its drained bucket, the bottom and the run loop only to be skipped. */
     uint32_t *free_slots, *free_len;

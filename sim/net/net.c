@@ -268,6 +268,13 @@ static void por__trace_msg(por_net *net, por_time_t now, uint32_t from, uint32_t
 
 void por_net_set_trace(por_net *net, por_trace_sink *sink) { net->trace = sink; }
 
+/* DELAY, capped so that NOW + DELAY is at most the end of time (POR_TIME_MAX): the rule
+ * of every delivery (por_net_send and both loops of por_net_broadcast). */
+static inline por_time_t por__capped_delay(por_time_t now, por_time_t delay)
+{
+    return delay > POR_TIME_MAX - now ? POR_TIME_MAX - now : delay;
+}
+
 void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_msg *msg)
 {
     POR_ASSERT(from < net->n && to < net->n);
@@ -311,8 +318,7 @@ void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_ms
         if (resent)
             net->stats.retransmitted++;
     }
-    if (delay > POR_TIME_MAX - now)
-        delay = POR_TIME_MAX - now;
+    delay = por__capped_delay(now, delay);
     net->stats.delivered++;
     if (net->trace && from != to)
         por__trace_msg(net, now, from, to, msg, delay, resend_wait, resent, POR_MSG_DELIVERED);
@@ -339,9 +345,7 @@ static void por__broadcast_row(por_net *net, por_sim *sim, uint32_t from, por_ms
         uint32_t m = net->n - base < 64 ? net->n - base : 64;
         for (uint32_t j = 0; j < m; j++) {
             por_time_t delay = base + j == from ? 0 : por_sample_duration_at(s, por_xoshiro_next(x));
-            if (delay > POR_TIME_MAX - now)
-                delay = POR_TIME_MAX - now;
-            at[j] = now + delay;
+            at[j] = now + por__capped_delay(now, delay);
         }
         msg->refs += m; /* one por_msg_ref per delivery */
         por_sim_schedule_fanout(sim, m, at, net->entity + base, 0, POR_EV_NET_DELIVER, from,
@@ -382,9 +386,7 @@ void por_net_broadcast(por_net *net, por_sim *sim, uint32_t from, por_msg *msg)
         for (uint32_t j = 0; j < m; j++) {
             uint32_t to = base + j;
             por_time_t delay = to == from ? 0 : por_sample_duration(link[to], rng);
-            if (delay > POR_TIME_MAX - now)
-                delay = POR_TIME_MAX - now;
-            at[j] = now + delay;
+            at[j] = now + por__capped_delay(now, delay);
         }
         msg->refs += m; /* one por_msg_ref per delivery */
         por_sim_schedule_fanout(sim, m, at, net->entity + base, 0, POR_EV_NET_DELIVER, from,

@@ -4,7 +4,8 @@
  * the engine never names a model and models never touch the queue. Events are ordered
  * totally and deterministically by (time, priority class, source entity, per-source
  * sequence number). Cancellation is lazy: a cancelled event stays queued until the queue
- * next walks its entry (a split of its bucket) or pops it, and is dropped then. Events live in a slab pool owned by the simulation. */
+ * next walks its entry (a split of its bucket) or pops it, and is dropped then. Events
+ * live in a slab pool owned by the simulation. */
 #ifndef POR_ENGINE_H
 #define POR_ENGINE_H
 
