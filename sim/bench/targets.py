@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Issue 19's speed targets, measured side by side in one run.
+
+Usage: sim/bench/targets.py [--rounds N] [--duration D] [--phold-events E] [--ns3 K]
+                            PORSIM [OLD_PORSIM]
+  e.g. sim/bench/targets.py build/sim/porsim /tmp/porsim-main
+
+Each round runs `PORSIM bench scenario scenarios/bench/year-n31.json` (the simulated year,
+or --duration D of it) and right after it `PORSIM bench phold --events E` (E = 50,000,000
+by default), so each pair sees the host in the same phase; with OLD_PORSIM the year run of
+the older binary follows in the same round (the order of the two shuffled each round), so
+a change is judged against the host of the same minutes. Then --ns3 K runs of
+sim/bench/phold-vs-ns3.sh (PHOLD 1024x16, 50,000,000 events, against ns-3's schedulers;
+skipped when ns-3 is not installed). Prints a line per run, then the summary:
+  year_wall       best, median, and how many rounds took <= 30 s (target 1);
+  full_vs_phold   the full model's events/s over PHOLD's of the same round: median, best
+                  against best, how many pairs >= 50 % (target 2);
+  phold_vs_ns3    each run's ratio to the fastest ns-3 scheduler (target 3).
+Target 4 (exact outputs) is the test suite's: ctest -R golden_library.
+Why medians and counts: this VM's speed moves by a third within minutes
+(README.md, "Performance"), so one run says little. Exit 2 on bad arguments or a binary
+that does not run."""
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+
+YEAR_LIMIT_S = 30.0   # target 1: a simulated year in <= 30 s
+PHOLD_SHARE = 0.5     # target 2: the full model at >= 50 % of PHOLD's events/s
+NS3_RATIO = 5.0       # target 3: PHOLD >= 5x the fastest ns-3 scheduler
+
+
+def fields(text):
+    """The name=value pairs of a porsim bench output (lines or one line), as strings."""
+    out = {}
+    for tok in text.split():
+        name, eq, value = tok.partition("=")
+        if eq:
+            out[name] = value
+    return out
+
+
+def summarize(year_walls, pairs, ns3_ratios, limit=YEAR_LIMIT_S, share=PHOLD_SHARE):
+    """The summary of one measurement: YEAR_WALLS the year runs' wall seconds, PAIRS the
+    (full-model events/s, PHOLD events/s) of each round, NS3_RATIOS the phold-vs-ns3
+    ratios. Returns a dict of the figures the summary lines print."""
+    s = {}
+    if year_walls:
+        s["year_best"] = min(year_walls)
+        s["year_median"] = statistics.median(year_walls)
+        s["year_within"] = sum(1 for w in year_walls if w <= limit)
+        s["year_runs"] = len(year_walls)
+    if pairs:
+        shares = [full / phold for full, phold in pairs]
+        s["share_median"] = statistics.median(shares)
+        s["share_best"] = max(f for f, _ in pairs) / max(p for _, p in pairs)
+        s["share_within"] = sum(1 for x in shares if x >= share)
+        s["share_runs"] = len(shares)
+    if ns3_ratios:
+        s["ns3_ratios"] = list(ns3_ratios)
+        s["ns3_within"] = sum(1 for r in ns3_ratios if r >= NS3_RATIO)
+    return s
+
+
+def run(cmd):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()}")
+    return r.stdout
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(add_help=True, usage=__doc__.split("\n\n")[1])
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--duration", default=None, help="simulated time of the year run")
+    ap.add_argument("--phold-events", type=int, default=50_000_000)
+    ap.add_argument("--ns3", type=int, default=3)
+    ap.add_argument("porsim")
+    ap.add_argument("old", nargs="?")
+    try:
+        a = ap.parse_args(argv[1:])
+    except SystemExit:
+        return 2
+    if a.rounds < 1 or a.phold_events < 1 or a.ns3 < 0:
+        print("targets: --rounds and --phold-events must be >= 1, --ns3 >= 0", file=sys.stderr)
+        return 2
+    for b in [a.porsim] + ([a.old] if a.old else []):
+        if not os.access(b, os.X_OK):
+            print(f"targets: {b}: not an executable", file=sys.stderr)
+            return 2
+    here = os.path.dirname(os.path.abspath(__file__))
+    scenario = os.path.join(here, "..", "..", "scenarios", "bench", "year-n31.json")
+    year = ["bench", "scenario", scenario] + (["--set", "duration=" + a.duration] if a.duration else [])
+    walls, pairs, old_walls, ratios = [], [], [], []
+    try:
+        for i in range(a.rounds):
+            order = [(True, a.porsim)] + ([(False, a.old)] if a.old else [])
+            random.shuffle(order)
+            for new, b in order:
+                f = fields(run([b] + year))
+                wall, eps = float(f["wall_seconds"]), float(f["events_per_s"])
+                if new:
+                    p = fields(run([b, "bench", "phold", "--events", str(a.phold_events)]))
+                    peps = float(p["events_per_s"])
+                    walls.append(wall)
+                    pairs.append((eps, peps))
+                    print(f"round {i + 1}: year {wall:.2f} s ({eps / 1e6:.2f} M events/s), "
+                          f"phold {peps / 1e6:.2f} M events/s, share {eps / peps:.3f}", flush=True)
+                else:
+                    old_walls.append(wall)
+                    print(f"round {i + 1}: old year {wall:.2f} s ({eps / 1e6:.2f} M events/s)",
+                          flush=True)
+        script = os.path.join(here, "phold-vs-ns3.sh")
+        for k in range(a.ns3):
+            r = subprocess.run(["bash", script, a.porsim, "1024", "16", "50000000"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if r.returncode == 2:
+                print("phold_vs_ns3: skipped: " + r.stderr.strip())
+                break
+            if r.returncode != 0:
+                raise RuntimeError("phold-vs-ns3.sh: " + r.stderr.strip())
+            for line in r.stdout.splitlines():
+                print("ns3 run %d: %s" % (k + 1, line), flush=True)
+            ratios.append(float(fields(r.stdout)["ratio_vs_best_ns3"]))
+    except (RuntimeError, KeyError, ValueError) as e:
+        print(f"targets: {e}", file=sys.stderr)
+        return 2
+    s = summarize(walls, pairs, ratios)
+    label = f"year_wall (duration={a.duration})" if a.duration else "year_wall"
+    print(f"{label}: best {s['year_best']:.2f} s, median {s['year_median']:.2f} s, "
+          f"{s['year_within']} of {s['year_runs']} <= {YEAR_LIMIT_S:.0f} s")
+    if old_walls:
+        o = summarize(old_walls, [], [])
+        print(f"old_year_wall: best {o['year_best']:.2f} s, median {o['year_median']:.2f} s, "
+              f"{o['year_within']} of {o['year_runs']} <= {YEAR_LIMIT_S:.0f} s")
+    print(f"full_vs_phold: median {100 * s['share_median']:.1f} %, best against best "
+          f"{100 * s['share_best']:.1f} %, {s['share_within']} of {s['share_runs']} >= "
+          f"{100 * PHOLD_SHARE:.0f} %")
+    if ratios:
+        print("phold_vs_ns3: " + ", ".join(f"{r:.2f}" for r in ratios) +
+              f" ({s['ns3_within']} of {len(ratios)} >= {NS3_RATIO:.0f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
