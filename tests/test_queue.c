@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* splitmix64 stream for test data (independent of the code under test). */
 static uint64_t rnd_state;
@@ -580,7 +581,7 @@ static void expect_counts(const por_queue *q)
         const por__qrung *r = &q->rung[i];
         for (uint32_t k = 0; k < r->nb; k++) {
             uint32_t len = 0;
-            for (uint32_t x = r->b[k].head; x != POR__QNIL; x = q->node[x].next)
+            for (uint32_t x = r->b[k].head; x != POR__QNIL; x = q->next[x])
                 len++;
             ck_assert_msg(len == r->b[k].n, "rung %u bucket %u: count %u, list %u", i, k,
                           r->b[k].n, len);
@@ -729,7 +730,7 @@ static void expect_same_ladder(const por_queue *qa, const por_queue *qb)
         for (uint32_t k = ra->cur; k < ra->nb; k++) {
             ck_assert_uint_eq(ra->b[k].n, rb->b[k].n);
             uint32_t x = ra->b[k].head, y = rb->b[k].head;
-            for (; x != POR__QNIL && y != POR__QNIL; x = qa->node[x].next, y = qb->node[y].next) {
+            for (; x != POR__QNIL && y != POR__QNIL; x = qa->next[x], y = qb->next[y]) {
                 ck_assert_uint_eq(x, y);
                 ck_assert(qa->node[x].ev.time == qb->node[y].ev.time &&
                           qa->node[x].order == qb->node[y].order);
@@ -838,6 +839,74 @@ START_TEST(test_dead_entries_leave_at_their_drain)
     free(free_slot);
     free(gen_at_push);
     free(timers);
+}
+END_TEST
+
+/* The links of the lists live in the queue's next[] (queue.h, por_qnode), not in the
+ * nodes, so when the engine's pool grows (engine.c, por__grow_pool: a bigger array, the
+ * nodes copied, por_queue_attach again) next[] must grow with it and keep every list:
+ * entries queued in the rungs and top before the growth pop afterwards in the reference
+ * heap's order, with entries pushed into the new slots. Every new link reads POR__QNIL,
+ * the bound the prefetch walker relies on (por__queue_prefetch_step). */
+START_TEST(test_lists_survive_pool_growth)
+{
+    uint64_t seed = por_test_seed() * 31 + 7;
+    rnd_state = seed;
+    printf("lists_survive_pool_growth: seed %llu\n", (unsigned long long)seed);
+    enum { CAP0 = 1024, CAP1 = 8192 };
+    por_qnode *node = calloc(CAP0, sizeof *node);
+    uint32_t *free_slot = malloc(CAP1 * sizeof *free_slot);
+    ck_assert(node && free_slot);
+    uint32_t nfree = 0;
+    for (uint32_t i = CAP0; i-- > 0;)
+        free_slot[nfree++] = i;
+    por_queue q;
+    por_queue_init(&q);
+    por_queue_attach(&q, node, CAP0, free_slot, &nfree);
+    ref_heap r = {0};
+    por_time_t now = 0;
+    size_t k = 0;
+    for (int grown = 0; grown < 2; grown++) {
+        /* fill the pool: timers and bursts of messages, popping now and then so that
+         * rungs are built and drained */
+        while (nfree > 0) {
+            if (rnd_below(4) == 0 && r.len > 0) {
+                por_qentry got, want = ref_pop(&r);
+                ck_assert(por_queue_pop(&q, &got));
+                expect_same(&got, &want, k++);
+                free_slot[nfree++] = got.slot;
+                now = got.time;
+                continue;
+            }
+            por_time_t t = rnd_below(8) == 0 ? shape_timer(now, 20 * SHAPE_S)
+                                             : shape_message(now, 1, 31);
+            push_both(&q, &r, mk(t, 0, (uint32_t)rnd_below(31), free_slot[--nfree]));
+        }
+        if (grown)
+            break;
+        ck_assert_uint_gt(q.nrungs, 0); /* lists were queued when the pool grew */
+        por_qnode *bigger = calloc(CAP1, sizeof *bigger);
+        ck_assert(bigger);
+        memcpy(bigger, node, CAP0 * sizeof *node);
+        free(node);
+        node = bigger;
+        for (uint32_t i = CAP1; i-- > CAP0;)
+            free_slot[nfree++] = i;
+        por_queue_attach(&q, node, CAP1, free_slot, &nfree);
+        for (uint32_t i = CAP0; i < CAP1; i++)
+            ck_assert_uint_eq(q.next[i], POR__QNIL);
+    }
+    por_qentry got;
+    while (r.len > 0) {
+        por_qentry want = ref_pop(&r);
+        ck_assert(por_queue_pop(&q, &got));
+        expect_same(&got, &want, k++);
+    }
+    ck_assert(!por_queue_pop(&q, &got));
+    free(r.h);
+    por_queue_free(&q);
+    free(node);
+    free(free_slot);
 }
 END_TEST
 
@@ -1010,6 +1079,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_push_front_same_as_slow_path);
     tcase_add_test(t, test_long_bucket_of_one_instant_is_sorted);
     tcase_add_test(t, test_dead_entries_leave_at_their_drain);
+    tcase_add_test(t, test_lists_survive_pool_growth);
     suite_add_tcase(s, t);
     return s;
 }

@@ -25,11 +25,24 @@ void por_queue_init(por_queue *q)
     q->top_start = 0;
 }
 
+/* Grows next[] to NCAP entries, keeping the lists; the new ones hold POR__QNIL, so the
+ * prefetch walker (queue.h) never reads a link out of bounds. */
+static void por__next_reserve(por_queue *q, uint32_t ncap)
+{
+    uint32_t old = q->next ? q->ncap : 0;
+    if (ncap <= old)
+        return;
+    q->next = por_xrealloc(q->next, (size_t)ncap * sizeof *q->next);
+    for (uint32_t i = old; i < ncap; i++)
+        q->next[i] = POR__QNIL;
+}
+
 void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap, uint32_t *free_slots,
                       uint32_t *free_len)
 {
     if (q->own_nodes)
         free(q->node);
+    por__next_reserve(q, ncap);
     q->node = node;
     q->ncap = ncap;
     q->own_nodes = false;
@@ -63,6 +76,7 @@ void por_queue_free(por_queue *q)
     free(q->bot);
     free(q->top);
     free(q->ovl);
+    free(q->next);
     if (q->own_nodes)
         free(q->node);
     for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++)
@@ -81,6 +95,7 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
         cap *= 2;
     if (cap > POR__QNIL)
         cap = POR__QNIL;
+    por__next_reserve(q, (uint32_t)cap);
     q->node = por_xrealloc(q->node, (size_t)cap * sizeof *q->node);
     /* zeroed: no node of a queue used alone carries POR_QNODE_DEAD */
     memset(q->node + q->ncap, 0, (size_t)(cap - q->ncap) * sizeof *q->node);
@@ -425,7 +440,7 @@ static uint32_t por__list_to_bottom(por_queue *q, uint32_t head)
     uint32_t k = 0;
     for (uint32_t i = head; i != POR__QNIL;) {
         const por_qnode *nd = &q->node[i];
-        uint32_t next = nd->next;
+        uint32_t next = q->next[i];
         if (!por__drop_dead(q, i)) {
             if (k == q->bcap)
                 por__bot_reserve(q, (size_t)k + 1);
@@ -458,8 +473,9 @@ static void por__list_sorted_to_bottom(por_queue *q, uint32_t head, uint32_t n)
             q->blen = 1;
             return;
         }
-        const por_qnode *g = &q->node[h->next];
-        por_qentry b = {g->ev.time, g->order, h->next};
+        uint32_t second = q->next[head];
+        const por_qnode *g = &q->node[second];
+        por_qentry b = {g->ev.time, g->order, second};
         bool a_first = por_qentry_less(&a, &b);
         q->bot[0] = a_first ? b : a;
         q->bot[1] = a_first ? a : b;
@@ -473,7 +489,7 @@ static void por__list_sorted_to_bottom(por_queue *q, uint32_t head, uint32_t n)
         const por_qnode *nd = &q->node[i];
         key[j] = ((por__u128)(uint64_t)nd->ev.time << 64) | nd->order;
         slot[j] = i;
-        i = nd->next;
+        i = q->next[i];
     }
     por__bot_reserve(q, n);
     por__rank_scatter(q->bot, key, slot, n);
@@ -522,7 +538,7 @@ static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bs
         por__qrung *r = por__push_rung(q, bstart, bend < pend ? bend : pend, pshift - k, 1u << k);
         uint64_t t0 = (uint64_t)q->node[head].ev.time, spread = 0;
         for (uint32_t i = head; i != POR__QNIL;) {
-            uint32_t next = q->node[i].next;
+            uint32_t next = q->next[i];
             uint64_t t = (uint64_t)q->node[i].ev.time;
             if (!por__drop_dead(q, i)) {
                 spread |= t ^ t0;

@@ -56,14 +56,21 @@ typedef struct {
  * linked lists: moving an entry between tiers relinks it instead of copying it, an
  * empty bucket costs 8 bytes, and no node allocator is needed because slots are unique
  * among pending events. A node is the engine's whole pool slot (the event plus the
- * queue's link), one cache line: draining a bucket loads the very line the run loop
+ * entry's order), one cache line: draining a bucket loads the very line the run loop
  * reads next. The engine attaches its pool with por_queue_attach; a queue used alone
- * grows its own node array. */
+ * grows its own node array.
+ *
+ * The lists' links are not in the nodes but in the queue's own array next[slot], 4
+ * bytes a slot. Why: a walk along a list (a split, a sort into the bottom) loaded each
+ * node to learn where the next one is, so each cache miss on a node waited for the one
+ * before; the far-future entries a split walks (timers due tens of seconds later) have
+ * left the cache by then. With the links in a dense array that stays cached, the walk
+ * runs ahead along next[] and the node loads overlap (docs/PERFORMANCE.md "Performance
+ * VIII"). */
 typedef struct {
     por_event ev;    /* ev.time is the entry's time */
     uint64_t order;
-    uint32_t next;   /* next node in the same list, or POR__QNIL */
-    uint32_t spare;
+    uint64_t spare;
 } por_qnode;
 _Static_assert(sizeof(por_qnode) == 64, "a pool slot is one cache line");
 #define POR__QNIL 0xFFFFFFFFu
@@ -98,6 +105,8 @@ typedef struct {
     por_qentry *bot;    /* sorted descending: smallest key at bot[blen - 1] */
     size_t blen, bcap;
     por_qnode *node;    /* node[slot] for entries in top and the rungs */
+    uint32_t *next;     /* next[slot]: the next node in slot's list, or POR__QNIL; NCAP
+                           entries, owned by the queue (see por_qnode) */
     uint32_t ncap;
     bool own_nodes;     /* node was allocated here (not attached) */
     /* The engine's stack of free pool slots (por_queue_attach), where a drain puts the
@@ -157,7 +166,7 @@ void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_
  * list: the one place a list and its count change together. */
 static inline void por__bucket_relink(por_queue *q, por__qbucket *bk, uint32_t slot)
 {
-    q->node[slot].next = bk->head;
+    q->next[slot] = bk->head;
     bk->head = slot;
     bk->n++;
 }
@@ -329,7 +338,7 @@ static inline const por_qentry *por_queue_peek(por_queue *q)
  * ahead, so draining it later does not wait for one cache miss after the other. */
 static inline void por__queue_prefetch_step(por_queue *q)
 {
-    /* Only a hint: the list may have been relinked since, but every next field holds
+    /* Only a hint: the list may have been relinked since, but every next[] entry holds
      * POR__QNIL or a slot below ncap, so the walk stays in bounds.
      *
      * Without a branch: whether the walker is still on a list depends on the lengths of
@@ -339,7 +348,7 @@ static inline void por__queue_prefetch_step(por_queue *q)
      * about 2 % (docs/PERFORMANCE.md "Performance V"). */
     uint32_t pf = q->pf;
     uint32_t on = -(uint32_t)(pf < q->ncap); /* all ones while walking */
-    uint32_t nx = q->node[pf & on].next;     /* node 0 exists: an entry was just popped */
+    uint32_t nx = q->next[pf & on];          /* next[0] exists: an entry was just popped */
     pf = (nx & on) | (pf & ~on);
     q->pf = pf;
     __builtin_prefetch(&q->node[pf & -(uint32_t)(pf < q->ncap)]);
