@@ -153,7 +153,8 @@ void por_queue_free(por_queue *q);
  * array; the caller re-attaches after moving or growing it. Slots pushed must then be
  * below NCAP. FREE_SLOTS[0 .. *FREE_LEN), with room for NCAP slots, is the caller's
  * stack of free slots, where drains put the slots of entries marked POR_QNODE_DEAD (or
- * NULL: such entries are kept and popped). */
+ * NULL: such entries are kept and popped). The queue's next[] grows to NCAP with it,
+ * keeping the lists of the entries already queued. */
 void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap, uint32_t *free_slots,
                       uint32_t *free_len);
 
