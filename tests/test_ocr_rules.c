@@ -181,8 +181,10 @@ END_TEST
 /* libocr pacemaker.go messageNewepoch: sortedGreaterThan(newepoch, floor), then
  * candidateEpochs[len - k]. Written here as in libocr (collect, sort ascending, index
  * from the end) and compared with por_ocr_kth_largest_above on random request vectors:
- * few distinct epochs (ties), wide epochs, floors below, inside and at the top of the
- * range, every k the count allows, and the pacemaker's usual case of exactly k above. */
+ * few distinct epochs (ties), wide epochs, epochs at the top of the 32-bit range (the
+ * exactly-k path finds the least above the floor as the least x - floor - 1, which wraps
+ * for the entries at or below it), floors below, inside and at the top of the range, every
+ * k the count allows, and the pacemaker's usual case of exactly k above. */
 static uint32_t kth_by_sort(const uint32_t *xs, uint32_t n, uint32_t k, uint32_t floor)
 {
     uint32_t rv[POR_MAX_ORACLES], m = 0;
@@ -207,10 +209,12 @@ START_TEST(kth_largest_above_same_as_sorted_greater_than)
     uint64_t checked = 0, exactly_k = 0;
     for (int iter = 0; iter < 60000; iter++) {
         uint32_t n = 1 + (uint32_t)por_rng_below(r, POR_MAX_ORACLES);
-        uint32_t spread = iter % 3 == 0 ? 3 : iter % 3 == 1 ? 40 : UINT32_MAX;
+        int kind = iter % 4; /* 3: the four largest 32-bit values */
+        uint32_t spread = kind == 0 ? 3 : kind == 1 ? 40 : UINT32_MAX;
         uint32_t xs[POR_MAX_ORACLES];
         for (uint32_t i = 0; i < n; i++)
-            xs[i] = (uint32_t)por_rng_below(r, (uint64_t)spread + 1);
+            xs[i] = kind == 3 ? UINT32_MAX - (uint32_t)por_rng_below(r, 4)
+                              : (uint32_t)por_rng_below(r, (uint64_t)spread + 1);
         uint32_t floor = iter % 7 == 0 ? 0 : xs[por_rng_below(r, n)];
         if (iter % 11 == 0)
             floor = floor > 0 ? floor - 1 : 0;

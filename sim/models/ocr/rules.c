@@ -125,22 +125,27 @@ uint32_t por_ocr_kth_largest_above(const uint32_t *epochs, uint32_t n, uint32_t 
                                    uint32_t floor)
 {
     POR_ASSERT(n <= POR_MAX_ORACLES && k >= 1);
-    /* One pass without a data-dependent branch: every entry is written at v[m] and m
-     * moves past it only when it is above FLOOR; the least of those is kept with a
-     * select. The old loop's "if (above)" mispredicted about once in three entries. */
-    uint32_t v[POR_MAX_ORACLES], m = 0, least = UINT32_MAX;
+    /* The usual case first: the K-th largest of exactly K values above FLOOR is the least
+     * of them (the pacemaker acts when a count first passes its threshold, and a NEWEPOCH
+     * raises a count by one). One pass counts them and finds that least as the least offset x - floor - 1
+     * (unsigned): an entry above FLOOR has an offset of at most UINT32_MAX - floor - 1, one
+     * at or below FLOOR wraps to UINT32_MAX - (floor - x) or more, so the entries below
+     * never win. The loop has no data-dependent branch (an "if (above)" mispredicts about
+     * once in three entries) and no store: the copy below serves only the other case. */
+    uint32_t m = 0, least_off = UINT32_MAX;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t x = epochs[i], above = x > floor;
-        v[m] = x;
-        m += above;
-        uint32_t cand = above ? x : UINT32_MAX;
-        least = cand < least ? cand : least;
+        uint32_t x = epochs[i], off = x - floor - 1u;
+        m += x > floor;
+        least_off = off < least_off ? off : least_off;
     }
     POR_ASSERT(m >= k);
-    /* the K-th largest of K values is the least: the usual case, since the pacemaker
-     * acts when a count first passes its threshold (a NEWEPOCH raises a count by one) */
     if (m == k)
-        return least;
+        return least_off + floor + 1u;
+    uint32_t v[POR_MAX_ORACLES];
+    m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (epochs[i] > floor)
+            v[m++] = epochs[i];
     /* insertion sort, descending: m <= n <= 31 */
     for (uint32_t i = 1; i < m; i++) {
         uint32_t x = v[i], j = i;
