@@ -1,8 +1,8 @@
 /* Tests of sim/net: latency distributions (sample means against theory), loss rate,
  * partitions (drop only inside their window and only across groups), region latency
  * override, bandwidth delay, the adversary hook, clock skew bounds, and that a
- * broadcast delivers exactly what a send per receiver does, and that every delivery is
- * the sender's next latency draw. */
+ * broadcast delivers exactly what a send per receiver does, that every delivery is the
+ * sender's next latency draw, and that none passes the end of time. */
 #include "por_test.h"
 
 #include "por/net.h"
@@ -560,6 +560,87 @@ START_TEST(deliveries_are_the_senders_next_draws)
 }
 END_TEST
 
+/* ---- deliveries near the end of time ----------------------------------------------------
+ * The rule (por__capped_delay, net.c): a delivery whose instant would pass the end of time
+ * happens at POR_TIME_MAX. por_net_broadcast leaves the cap out while now <=
+ * POR_TIME_MAX - POR_SAMPLE_MAX_DURATION (no draw is longer). Broadcasts at that bound, one
+ * nanosecond after it, 60 ms and 1 ns before the end (where some 80 ms draws are capped
+ * and some are not) are compared with the reference draws, capped. */
+typedef struct {
+    por_net *net;
+} tdriver;
+
+static void tdriver_handle(por_sim *sim, void *self, por_event *ev)
+{
+    tdriver *d = self;
+    tmsg *m = tmsg_new((por_time_t)ev->a, 100); /* `sent` holds the message number */
+    por_net_broadcast(d->net, sim, (uint32_t)ev->b, &m->hdr);
+    por_msg_unref(&m->hdr);
+}
+
+static const por_entity_kind tdriver_kind = {"tdriver", NULL, tdriver_handle, NULL, NULL};
+
+START_TEST(broadcast_capped_at_end_of_time)
+{
+    uint64_t seed = por_test_seed();
+    printf("broadcast_capped_at_end_of_time: seed %llu\n", (unsigned long long)seed);
+    static por_time_t got[ROW_MSGS][ROW_N], want[ROW_MSGS][ROW_N];
+    const por_time_t bound = POR_TIME_MAX - POR_SAMPLE_MAX_DURATION;
+    const por_time_t when[] = {bound, bound + 1, POR_TIME_MAX - 60 * POR_MS, POR_TIME_MAX - 1};
+    enum { PER = 8 }; /* broadcasts at each instant */
+    por_network_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency.kind = POR_DIST_LOGNORMAL;
+    cfg.latency.median = 80 * POR_MS;
+    cfg.latency.sigma = 0.8;
+    por_sim *sim = por_sim_create(seed, 0);
+    trow nodes[ROW_N];
+    uint32_t ent[ROW_N];
+    for (uint32_t i = 0; i < ROW_N; i++) {
+        nodes[i] = (trow){i, got};
+        ent[i] = por_sim_add_entity(sim, &trow_kind, &nodes[i]);
+    }
+    tdriver drv;
+    uint32_t drv_ent = por_sim_add_entity(sim, &tdriver_kind, &drv);
+    drv.net = por_net_create(&cfg, ROW_N, ent, seed, 0);
+    gsl_rng *ref[ROW_N];
+    for (uint32_t i = 0; i < ROW_N; i++)
+        ref[i] = por_rng_new(seed, 0, por_stream_id("net", i, "latency"));
+    por_sampler def;
+    por_sampler_init_duration(&def, &cfg.latency);
+    uint32_t capped = 0, uncapped_late = 0, k = 0;
+    for (size_t w = 0; w < sizeof when / sizeof when[0]; w++)
+        for (uint32_t b = 0; b < PER; b++, k++) {
+            uint32_t from = (k * 5 + w) % ROW_N;
+            por_sim_schedule(sim, when[w], 0, drv_ent, 1, k, from, NULL);
+            for (uint32_t to = 0; to < ROW_N; to++) {
+                por_time_t d = to == from ? 0 : por_sample_duration(&def, ref[from]);
+                want[k][to] = d > POR_TIME_MAX - when[w] ? POR_TIME_MAX : when[w] + d;
+                if (w == 2 && to != from) {
+                    capped += want[k][to] == POR_TIME_MAX;
+                    uncapped_late += want[k][to] < POR_TIME_MAX;
+                }
+            }
+        }
+    ck_assert_uint_le(k, ROW_MSGS);
+    ck_assert_uint_gt(capped, 0); /* both sides of the end occur */
+    ck_assert_uint_gt(uncapped_late, 0);
+    ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX), POR_OK);
+    for (uint32_t i = 0; i < k; i++)
+        for (uint32_t j = 0; j < ROW_N; j++)
+            if (got[i][j] != want[i][j])
+                ck_abort_msg("seed %llu: message %u to node %u delivered at %lld, the capped "
+                             "draw gives %lld",
+                             (unsigned long long)seed, i, j, (long long)got[i][j],
+                             (long long)want[i][j]);
+    for (uint32_t i = 0; i < ROW_N; i++)
+        gsl_rng_free(ref[i]);
+    por_sampler_free(&def);
+    por_sim_destroy(sim);
+    por_net_destroy(drv.net);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("net");
@@ -575,6 +656,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, clock_skew);
     tcase_add_test(tc, broadcast_same_as_sends);
     tcase_add_test(tc, deliveries_are_the_senders_next_draws);
+    tcase_add_test(tc, broadcast_capped_at_end_of_time);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -340,12 +340,27 @@ static void por__broadcast_row(por_net *net, por_sim *sim, uint32_t from, por_ms
     const por_sampler *s = net->row[from];
     uint64_t *state = net->lat_state[from];
     uint64_t x[4] = {state[0], state[1], state[2], state[3]};
+    /* A draw is at most POR_SAMPLE_MAX_DURATION, so before the last 2^62 ns of time no
+     * delivery needs por__capped_delay's cap; and the sender's own slot (no draw) splits a
+     * chunk in two plain runs of draws. Same draws, same order, same instants: only the
+     * per-receiver compares are gone. */
+    bool uncapped = now <= POR_TIME_MAX - POR_SAMPLE_MAX_DURATION;
     por_time_t at[64];
     for (uint32_t base = 0; base < net->n; base += 64) {
         uint32_t m = net->n - base < 64 ? net->n - base : 64;
-        for (uint32_t j = 0; j < m; j++) {
-            por_time_t delay = base + j == from ? 0 : por_sample_duration_at(s, por_xoshiro_next(x));
-            at[j] = now + por__capped_delay(now, delay);
+        if (uncapped) {
+            uint32_t self = from - base < m ? from - base : m; /* m: not in this chunk */
+            for (uint32_t j = 0; j < self; j++)
+                at[j] = now + por_sample_duration_at(s, por_xoshiro_next(x));
+            if (self < m)
+                at[self] = now;
+            for (uint32_t j = self + 1; j < m; j++)
+                at[j] = now + por_sample_duration_at(s, por_xoshiro_next(x));
+        } else {
+            for (uint32_t j = 0; j < m; j++) {
+                por_time_t delay = base + j == from ? 0 : por_sample_duration_at(s, por_xoshiro_next(x));
+                at[j] = now + por__capped_delay(now, delay);
+            }
         }
         msg->refs += m; /* one por_msg_ref per delivery */
         por_sim_schedule_fanout(sim, m, at, net->entity + base, 0, POR_EV_NET_DELIVER, from,
