@@ -1058,6 +1058,38 @@ START_TEST(node_send_and_sign_follow_their_rules)
 }
 END_TEST
 
+/* The rule of por_ocr_tamper_observation: an observation changes only under a BYZANTINE
+ * attack that lists the node and is active now (inflate x1.5, deflate x0.5 by default);
+ * every other node reports the value it observed. The inline test of the DON's byz_listed
+ * mask answers for the unlisted nodes without a call: this fails if it reads the wrong
+ * bit, lets a listed node through untampered or tampers with an unlisted one. */
+START_TEST(tamper_only_by_listed_active_attacks)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    uint32_t inflate[] = {1, 5}, deflate[] = {2}, later[] = {4};
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_INFLATE, 0, POR_TIME_MAX, inflate, 2);
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_DEFLATE, 0, POR_TIME_MAX, deflate, 1);
+    scen_attack(&t, POR_ATTACK_BYZANTINE, POR_BYZ_INFLATE, 60 * POR_SEC, POR_TIME_MAX, later, 1);
+    tworld w;
+    world_init(&w, &t);
+    ck_assert_int_eq(por_sim_run(w.sim, 5 * POR_SEC), POR_OK); /* node 4's attack not yet */
+    ocr_don *d = w.don;
+    const por_amount vals[] = {0, 2, 1000000, (por_amount)123456789012LL * 1000000};
+    for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++)
+        for (uint32_t i = 0; i < d->n; i++) {
+            por_amount v = vals[k], want = v; /* even: x1.5 and x0.5 are exact */
+            if (i == 1 || i == 5)
+                want = v / 2 * 3;
+            else if (i == 2)
+                want = v / 2;
+            por_amount got = por_ocr_tamper_observation(&d->nodes[i], v);
+            ck_assert_msg(got == want, "node %u, value %zu: tampered to a different value", i, k);
+        }
+    world_free(&w);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1293,6 +1325,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, declined_follower_never_transmits);
     tcase_add_test(tc, hold_back_while_own_report_pending);
     tcase_add_test(tc, read_confirmations_are_the_oracles_depth);
+    tcase_add_test(tc, tamper_only_by_listed_active_attacks);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -152,7 +152,7 @@ void por_ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a)
 
 /* ---------------------------------------------------------------- observation */
 
-por_amount por_ocr_tamper_observation(ocr_node *nd, por_amount v)
+por_amount por__ocr_tamper_listed(ocr_node *nd, por_amount v)
 {
     const por_attack_config *a;
     por_amount out;
