@@ -49,6 +49,132 @@ START_TEST(deviates_threshold_exact)
 }
 END_TEST
 
+/* observation.go Deviates, the rule written again from its definition: old = 0 deviates
+ * unless now = 0 too; otherwise |now - old| / |old| >= alpha_ppb / 1e9, that is
+ * |now - old| * 1e9 >= |old| * alpha_ppb, with both sides exact: here as 32-bit limbs
+ * (schoolbook, least significant first), independent of rules.c's 64-bit limbs and of its
+ * one-multiplication path for |old| and |now - old| below 2^64. A negative alpha is a
+ * threshold every change (>= 0) reaches. */
+static void limbs32_mul(por_uamount a, uint64_t b, uint32_t out[6])
+{
+    uint32_t x[4], y[2] = {(uint32_t)b, (uint32_t)(b >> 32)};
+    for (int i = 0; i < 4; i++)
+        x[i] = (uint32_t)(a >> (32 * i));
+    memset(out, 0, 6 * sizeof out[0]);
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 2; j++) {
+            uint64_t t = (uint64_t)x[i] * y[j] + out[i + j] + carry;
+            out[i + j] = (uint32_t)t;
+            carry = t >> 32;
+        }
+        for (int k = i + 2; carry && k < 6; k++) {
+            uint64_t t = (uint64_t)out[k] + carry;
+            out[k] = (uint32_t)t;
+            carry = t >> 32;
+        }
+    }
+}
+
+static bool deviates_by_definition(por_amount old, por_amount now, int64_t alpha_ppb)
+{
+    if (old == 0)
+        return now != 0;
+    if (alpha_ppb < 0)
+        return true;
+    por_uamount diff = now > old ? (por_uamount)now - (por_uamount)old
+                                 : (por_uamount)old - (por_uamount)now;
+    por_uamount mag = old < 0 ? -(por_uamount)old : (por_uamount)old;
+    uint32_t lhs[6], rhs[6];
+    limbs32_mul(diff, 1000000000u, lhs);
+    limbs32_mul(mag, (uint64_t)alpha_ppb, rhs);
+    for (int i = 5; i >= 0; i--)
+        if (lhs[i] != rhs[i])
+            return lhs[i] > rhs[i];
+    return true;
+}
+
+/* An amount from one of the shapes the test needs: 0 and +-1, near +-2^63 and +-2^64
+ * (the one-multiplication path's edge), near the type's ends, small, and random of a
+ * random bit length up to 127. */
+static por_amount deviates_draw(gsl_rng *r)
+{
+    por_amount near = (por_amount)por_rng_below(r, 5) - 2;
+    por_uamount wide = ((por_uamount)por_rng_u64(r) << 64 | por_rng_u64(r)) >> 1;
+    por_amount v;
+    switch (por_rng_below(r, 8)) {
+    case 0: v = near; break;
+    case 1: v = ((por_amount)1 << 63) + near; break;
+    case 2: v = ((por_amount)1 << 64) + near; break;
+    case 3: v = POR_AMOUNT_MAX - (near + 2); break;
+    case 4: v = (por_amount)por_rng_below(r, 1000000); break;
+    default: v = (por_amount)(wide >> por_rng_below(r, 127)); break;
+    }
+    return por_rng_below(r, 2) ? -v : v; /* -MAX at worst: inside the range */
+}
+
+START_TEST(deviates_same_as_definition)
+{
+    uint64_t seed = por_test_seed();
+    printf("deviates: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, por_stream_id("test", 0, "deviates"));
+    static const int64_t alphas[] = {0, 1, 10000000, 1000000000, 5000000000, INT64_MAX, -1,
+                                     INT64_MIN};
+    uint64_t narrow = 0, wide = 0, at_threshold = 0, yes = 0;
+    for (int iter = 0; iter < 400000; iter++) {
+        int64_t alpha = iter % 3 == 0 ? (int64_t)(por_rng_u64(r) >> por_rng_below(r, 64))
+                                      : alphas[por_rng_below(r, 8)];
+        por_amount old = deviates_draw(r), now;
+        if (iter % 2 == 0) {
+            now = deviates_draw(r);
+        } else {
+            /* near the threshold: old +- |old| * alpha / 1e9 (exact while |old| < 2^64),
+             * then -1, 0 or +1 */
+            por_uamount mag = old < 0 ? -(por_uamount)old : (por_uamount)old;
+            uint64_t a = alpha < 0 ? 0 : (uint64_t)alpha;
+            por_uamount step = (mag >> 64) == 0 ? mag * a / 1000000000u
+                                                : mag / 1000000000u * a;
+            if (step > (por_uamount)POR_AMOUNT_MAX)
+                step = (por_uamount)POR_AMOUNT_MAX;
+            por_amount delta = (por_amount)step * (por_rng_below(r, 2) ? 1 : -1) +
+                               (por_amount)por_rng_below(r, 3) - 1;
+            if (!por_amount_add(old, delta, &now))
+                now = old;
+        }
+        bool want = deviates_by_definition(old, now, alpha);
+        bool got = por_ocr_deviates(old, now, alpha);
+        if (got != want)
+            ck_abort_msg("seed %llu iteration %d: old %016llx%016llx now %016llx%016llx "
+                         "alpha %lld: %d, the definition says %d",
+                         (unsigned long long)seed, iter,
+                         (unsigned long long)((por_uamount)old >> 64), (unsigned long long)old,
+                         (unsigned long long)((por_uamount)now >> 64), (unsigned long long)now,
+                         (long long)alpha, got, want);
+        por_uamount diff = now > old ? (por_uamount)now - (por_uamount)old
+                                     : (por_uamount)old - (por_uamount)now;
+        por_uamount mag = old < 0 ? -(por_uamount)old : (por_uamount)old;
+        if (old != 0 && ((diff | mag) >> 64) == 0)
+            narrow++;
+        else if (old != 0)
+            wide++;
+        if (old != 0 && alpha >= 0 && ((diff | mag) >> 64) == 0 &&
+            diff * 1000000000u == mag * (uint64_t)alpha)
+            at_threshold++;
+        yes += want;
+    }
+    gsl_rng_free(r);
+    /* both paths ran, and the equality the >= decides */
+    ck_assert_uint_gt(narrow, 50000);
+    ck_assert_uint_gt(wide, 50000);
+    ck_assert_uint_gt(at_threshold, 1000);
+    ck_assert_uint_gt(yes, 50000);
+    ck_assert_uint_gt(400000 - yes, 50000);
+    printf("deviates: %llu below 2^64, %llu wider, %llu exactly at the threshold\n",
+           (unsigned long long)narrow, (unsigned long long)wide,
+           (unsigned long long)at_threshold);
+}
+END_TEST
+
 /* transmission.go shouldTransmit, branch by branch. */
 START_TEST(should_transmit_branches)
 {
@@ -246,6 +372,7 @@ Suite *por_test_suite(void)
     TCase *tc = tcase_create("ocr_rules");
     tcase_add_test(tc, deviates_against_zero);
     tcase_add_test(tc, deviates_threshold_exact);
+    tcase_add_test(tc, deviates_same_as_definition);
     tcase_add_test(tc, should_transmit_branches);
     tcase_add_test(tc, order_key_derivation);
     tcase_add_test(tc, transmit_stage_schedule);

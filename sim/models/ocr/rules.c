@@ -25,6 +25,19 @@ static por_uamount por__abs(por_amount x)
     return x < 0 ? (por_uamount)0 - (por_uamount)x : (por_uamount)x;
 }
 
+/* The general case of por_ocr_deviates: DIFF * 1e9 >= MAG * ALPHA as 192-bit products. */
+static __attribute__((noinline)) bool por__deviates_limbs(por_uamount diff, por_uamount mag,
+                                                         uint64_t alpha)
+{
+    uint64_t lhs[3], rhs[3];
+    por__mul_128x64(diff, 1000000000u, lhs);
+    por__mul_128x64(mag, alpha, rhs);
+    for (int i = 0; i < 3; i++)
+        if (lhs[i] != rhs[i])
+            return lhs[i] > rhs[i];
+    return true; /* equal: change >= threshold */
+}
+
 bool por_ocr_deviates(por_amount old, por_amount now, int64_t alpha_ppb)
 {
     if (old == 0)
@@ -32,13 +45,13 @@ bool por_ocr_deviates(por_amount old, por_amount now, int64_t alpha_ppb)
     /* |now - old| fits in 128 unsigned bits for any two por_amounts */
     por_uamount diff = now >= old ? (por_uamount)now - (por_uamount)old
                                   : (por_uamount)old - (por_uamount)now;
-    uint64_t lhs[3], rhs[3];
-    por__mul_128x64(diff, 1000000000u, lhs);
-    por__mul_128x64(por__abs(old), alpha_ppb < 0 ? 0 : (uint64_t)alpha_ppb, rhs);
-    for (int i = 0; i < 3; i++)
-        if (lhs[i] != rhs[i])
-            return lhs[i] > rhs[i];
-    return true; /* equal: change >= threshold */
+    por_uamount mag = por__abs(old);
+    uint64_t alpha = alpha_ppb < 0 ? 0 : (uint64_t)alpha_ppb;
+    /* both below 2^64 (the feeds' usual case): each product is below 2^128, one
+     * multiplication a side and the same comparison */
+    if (((diff | mag) >> 64) == 0)
+        return (por_uamount)(uint64_t)diff * 1000000000u >= (por_uamount)(uint64_t)mag * alpha;
+    return por__deviates_limbs(diff, mag, alpha);
 }
 
 por_ocr_transmit_verdict por_ocr_should_transmit(const por_ocr_transmit_memory *mem,
