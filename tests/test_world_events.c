@@ -15,6 +15,7 @@
 #include "por_test.h"
 
 #include "models/world/world_hub.h"
+#include "models/world/world_internal.h"
 #include "models/world/world_invariants.h"
 #include "models/world/world_scale.h"
 #include "models/world/world_truth.h"
@@ -538,6 +539,121 @@ START_TEST(scale_by_factor_same_as_rescale)
 }
 END_TEST
 
+/* ---- the observer ----------------------------------------------------------------- */
+
+/* A world of one custodian feeding one source, as much of it as the observer reads: the
+ * scenario's feed and custodian, the custodian model on its own simulation, the factor to
+ * the feed's decimals. */
+typedef struct {
+    por_scenario sc;
+    por_custodian_config cfg;
+    uint32_t source;
+    por_custodian *cust;
+    por_amount to_feed;
+    por__world w;
+} observed_world;
+
+static void observed_world_init(observed_world *o, const por_custodian_config *cfg,
+                                uint32_t feed_decimals, uint64_t seed)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg = *cfg;
+    o->sc.custodians = &o->cfg;
+    o->sc.ncustodians = 1;
+    o->sc.feed.sources = &o->source;
+    o->sc.feed.nsources = 1;
+    o->sc.feed.decimals = feed_decimals;
+    o->w.sc = &o->sc;
+    o->w.sim = por_sim_create(seed, 0);
+    por_error err;
+    o->cust = por_custodian_create(&o->cfg, 0, o->w.sim, NULL, 0, &err);
+    ck_assert_ptr_nonnull(o->cust);
+    o->w.custodians = &o->cust;
+    o->to_feed = por__scale_factor(cfg->decimals, feed_decimals);
+    o->w.to_feed = &o->to_feed;
+    o->w.feed_decimals = feed_decimals;
+    por__hub_init(&o->w.hub);
+}
+
+static void observed_world_free(observed_world *o)
+{
+    por_custodian_destroy(o->cust);
+    por_sim_destroy(o->w.sim);
+}
+
+/* world.c: por__observe's path for a feed of one source gives what the loop over the
+ * sources (por__observe_sources) gives for it: the same answer, the same *VALUE (left
+ * alone when there is no observation), the same latency and the same draws from the
+ * node's stream. Two identical worlds, one observed each way, at the same instants; the
+ * custodian's reserve follows a random walk and is attested every 10 minutes; reads fail
+ * at random (failure_rate); the decimals are scaled up by a factor (2 -> 8), down by
+ * por_amount_rescale (10 -> 8), and up past the range (an overflow: no observation). */
+START_TEST(observe_one_source_same_as_loop)
+{
+    uint64_t seed = por_test_seed();
+    printf("observe_one_source: seed %llu\n", (unsigned long long)seed);
+    static const struct {
+        uint32_t decimals;
+        por_amount initial;
+    } cases[] = {
+        {2, 100000000000},                /* 1e9.00: up by 10^6 */
+        {10, (por_amount)1000000000 * 10000000000}, /* 1e9 in 10 decimals: down by 100 */
+        {2, POR_AMOUNT_MAX / 1000},       /* up by 10^6 overflows */
+    };
+    uint64_t ok_count[3] = {0}, failed[3] = {0};
+    for (int k = 0; k < 3; k++) {
+        por_custodian_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        snprintf(cfg.name, sizeof cfg.name, "bank");
+        cfg.decimals = cases[k].decimals;
+        cfg.source = POR_SOURCE_ATTESTED_API;
+        cfg.initial = cases[k].initial;
+        cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
+        cfg.drift.every = 60 * POR_SEC;
+        cfg.drift.sigma_per_day = 0.05;
+        cfg.attest_every = 10 * 60 * POR_SEC;
+        cfg.api_latency.kind = POR_DIST_LOGNORMAL;
+        cfg.api_latency.median = 300 * POR_MS;
+        cfg.api_latency.sigma = 0.5;
+        cfg.failure_rate = 0.2;
+        observed_world one, loop;
+        observed_world_init(&one, &cfg, 8, seed + (uint64_t)k);
+        observed_world_init(&loop, &cfg, 8, seed + (uint64_t)k);
+        gsl_rng *r1 = por_rng_new(seed, 0, por_stream_id("test", (uint64_t)k, "observe"));
+        gsl_rng *r2 = por_rng_new(seed, 0, por_stream_id("test", (uint64_t)k, "observe"));
+        gsl_rng *when = por_rng_new(seed, 0, por_stream_id("test", (uint64_t)k, "when"));
+        por_time_t t = 0;
+        for (int i = 0; i < 3000; i++) {
+            t += (por_time_t)por_rng_below(when, 40 * (uint64_t)POR_SEC);
+            ck_assert(por_sim_run(one.w.sim, t) == POR_OK);
+            ck_assert(por_sim_run(loop.w.sim, t) == POR_OK);
+            uint32_t node = (uint32_t)por_rng_below(when, 31);
+            por_amount v1 = -7, v2 = -7; /* left alone without an observation */
+            por_time_t l1 = -1, l2 = -1;
+            bool ok1 = por__observe(&one.w, one.w.sim, node, r1, &v1, &l1);
+            bool ok2 = por__observe_sources(&loop.w, loop.w.sim, node, r2, &v2, &l2);
+            ck_assert_msg(ok1 == ok2 && v1 == v2 && l1 == l2,
+                          "seed %llu case %d read %d: one source %d %lld %lld, loop %d %lld %lld",
+                          (unsigned long long)seed, k, i, ok1, (long long)v1, (long long)l1,
+                          ok2, (long long)v2, (long long)l2);
+            ok_count[k] += ok1;
+            failed[k] += !ok1;
+        }
+        ck_assert(por_rng_u64(r1) == por_rng_u64(r2)); /* the same draws were taken */
+        gsl_rng_free(r1);
+        gsl_rng_free(r2);
+        gsl_rng_free(when);
+        observed_world_free(&one);
+        observed_world_free(&loop);
+    }
+    /* both answers in the scaled cases; the overflow case never observes */
+    ck_assert_uint_gt(ok_count[0], 2000);
+    ck_assert_uint_gt(failed[0], 400);
+    ck_assert_uint_gt(ok_count[1], 2000);
+    ck_assert_uint_eq(ok_count[2], 0);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("world_events");
@@ -558,6 +674,9 @@ Suite *por_test_suite(void)
     tcase_add_test(i, ocr_invariants_and_granted_powers);
     tcase_add_test(i, verdict_messages);
     suite_add_tcase(s, i);
+    TCase *o = tcase_create("observer");
+    tcase_add_test(o, observe_one_source_same_as_loop);
+    suite_add_tcase(s, o);
     TCase *sc = tcase_create("scale");
     tcase_add_test(sc, scale_by_factor_same_as_rescale);
     suite_add_tcase(s, sc);

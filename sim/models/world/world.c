@@ -126,9 +126,39 @@ static void por__consumers_on_answer(void *ctx, const por__world_event *ev)
             por_consumer_on_answer(w->consumers[i], w->sim);
 }
 
-/* The DON's observer: a node's reading of the feed's sources. */
-static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, por_amount *value,
-                         por_time_t *latency)
+/* A READ event for the trace (out of line: the event is large, and most runs have no
+ * READ subscriber). */
+static __attribute__((noinline)) void por__publish_read(por__world *w, uint32_t custodian,
+                                                        uint32_t node, por_read_status st,
+                                                        por_amount v, por_time_t lat)
+{
+    por__world_event ev = por__world_event_now(w, POR__WE_READ);
+    ev.read.custodian = custodian;
+    ev.read.node = node;
+    ev.read.status = st;
+    ev.read.value = st == POR_READ_OK ? v : 0;
+    ev.read.latency = lat;
+    por__hub_publish(&w->hub, &ev);
+}
+
+/* One source's reading in the feed's decimals: true and *SCALED when the read succeeded
+ * and the scaling did not overflow; *LAT in every case. The custodian's decimals come
+ * from the configuration (por_custodian_decimals' answer), read only when there is no
+ * factor. */
+static inline bool por__read_source(por__world *w, uint32_t src, por_sim *sim, uint32_t node,
+                                    gsl_rng *rng, por_amount *scaled, por_time_t *lat)
+{
+    por_amount v = 0;
+    por_read_status st = por_custodian_read(w->custodians[src], sim, node, rng, &v, lat);
+    if (por__hub_heard(&w->hub, POR__WE_READ))
+        por__publish_read(w, src, node, st, v, *lat);
+    return st == POR_READ_OK &&
+           por__scale_by(v, w->to_feed[src], w->sc->custodians[src].decimals,
+                         w->feed_decimals, scaled);
+}
+
+bool por__observe_sources(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng,
+                          por_amount *value, por_time_t *latency)
 {
     por__world *w = ctx;
     const por_feed_config *feed = &w->sc->feed;
@@ -137,30 +167,35 @@ static bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, p
     bool ok = true;
     /* The node queries every source in parallel: it waits for the slowest answer. */
     for (size_t i = 0; i < feed->nsources; i++) {
-        por_custodian *c = w->custodians[feed->sources[i]];
-        por_amount v = 0, scaled;
+        por_amount scaled;
         por_time_t lat;
-        por_read_status st = por_custodian_read(c, sim, node, rng, &v, &lat);
-        if (por__hub_heard(&w->hub, POR__WE_READ)) {
-            por__world_event ev = por__world_event_now(w, POR__WE_READ);
-            ev.read.custodian = feed->sources[i];
-            ev.read.node = node;
-            ev.read.status = st;
-            ev.read.value = st == POR_READ_OK ? v : 0;
-            ev.read.latency = lat;
-            por__hub_publish(&w->hub, &ev);
-        }
-        if (lat > slowest)
-            slowest = lat;
-        if (st != POR_READ_OK ||
-            !por__scale_by(v, w->to_feed[feed->sources[i]], por_custodian_decimals(c),
-                           w->feed_decimals, &scaled) ||
+        if (!por__read_source(w, feed->sources[i], sim, node, rng, &scaled, &lat) ||
             !por_amount_add(sum, scaled, &sum))
             ok = false;
+        if (lat > slowest)
+            slowest = lat;
     }
     *latency = slowest;
     if (ok)
         *value = sum;
+    return ok;
+}
+
+bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, por_amount *value,
+                  por_time_t *latency)
+{
+    por__world *w = ctx;
+    const por_feed_config *feed = &w->sc->feed;
+    if (feed->nsources != 1)
+        return por__observe_sources(ctx, sim, node, rng, value, latency);
+    /* por__observe_sources' loop run once: the sum 0 + scaled cannot overflow, and the
+     * slowest answer is max(0, the latency) */
+    por_amount scaled;
+    por_time_t lat;
+    bool ok = por__read_source(w, feed->sources[0], sim, node, rng, &scaled, &lat);
+    *latency = lat > 0 ? lat : 0;
+    if (ok)
+        *value = scaled;
     return ok;
 }
 

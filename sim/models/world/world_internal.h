@@ -45,6 +45,18 @@ typedef struct {
     const por_run_options *opt; /* borrowed; may be NULL */
 } por__world;
 
+/* The DON's observer (por_observer.observe, por/don.h): node NODE's reading of the feed's
+ * sources at the current instant through its stream RNG, summed in the feed's decimals.
+ * Every source is queried in parallel: *LATENCY is the slowest answer (at least 0); true
+ * and the sum in *VALUE when every read succeeded and neither the scaling nor the sum
+ * overflowed (*VALUE is left alone otherwise). por__observe takes a shorter path for a
+ * feed with one source; por__observe_sources is the loop over any number, which the
+ * tests compare it with. CTX is the world. */
+bool por__observe(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng, por_amount *value,
+                  por_time_t *latency);
+bool por__observe_sources(void *ctx, por_sim *sim, uint32_t node, gsl_rng *rng,
+                          por_amount *value, por_time_t *latency);
+
 /* Fills the metric row of finished world W: CELLS (POR_WM_NCOLS entries); exact amount
  * strings point into STRINGS (POR_WM_NCOLS * POR_WORLD_STRING_BYTES, por/world.h). */
 void por__world_fill_cells(const por__world *w, por_metric_cell *cells, char *strings);
