@@ -6,6 +6,7 @@
 #include "por/custodian.h"
 #include "por/engine.h"
 #include "por/rng.h"
+#include "por/sample.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -293,6 +294,36 @@ START_TEST(test_outage_ripcord_windows)
     gsl_rng_free(r);
     por_sim_destroy(sim);
     por_custodian_destroy(c);
+}
+END_TEST
+
+/* An outage window alone, then a ripcord window alone (the other rules empty): each
+ * still answers for its window, and only there. */
+START_TEST(test_outage_or_ripcord_alone)
+{
+    por_window w = {POR_HOUR, 2 * POR_HOUR};
+    for (int which = 0; which < 2; which++) {
+        por_custodian_config cfg = base_cfg();
+        if (which == 0)
+            cfg.outages = &w, cfg.noutages = 1;
+        else
+            cfg.ripcords = &w, cfg.nripcords = 1;
+        por_read_status inside = which == 0 ? POR_READ_OUTAGE : POR_READ_RIPCORD;
+        por_sim *sim = por_sim_create(1, 0);
+        por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+        gsl_rng *r = test_rng("alone");
+        por_time_t at[] = {POR_HOUR - 1, POR_HOUR, 2 * POR_HOUR - 1, 2 * POR_HOUR};
+        for (int i = 0; i < 4; i++) {
+            ck_assert(por_sim_run(sim, at[i]) == POR_OK);
+            por_amount v;
+            por_time_t lat;
+            ck_assert_int_eq(por_custodian_read(c, sim, 0, r, &v, &lat),
+                             (i == 1 || i == 2) ? inside : POR_READ_OK);
+        }
+        gsl_rng_free(r);
+        por_sim_destroy(sim);
+        por_custodian_destroy(c);
+    }
 }
 END_TEST
 
@@ -586,6 +617,95 @@ START_TEST(test_read_same_as_published_across_changes)
 }
 END_TEST
 
+/* An attested API without outages, ripcords, a rate limit or fraud (the common case,
+ * which por_custodian_read answers on a short path): each read is, from the node's
+ * stream, one latency draw through the API's sampler, then one uniform that fails the
+ * read when below failure_rate; a read that does not fail returns por_custodian_published
+ * at that instant, a failed one leaves *VALUE alone; the read counters count both.
+ * Checked against a twin of the stream and a sampler built from the configuration, with
+ * failure rates 0, 0.3 and 1, lags, weekends and changes between reads. */
+START_TEST(test_plain_read_by_definition)
+{
+    uint64_t seed = por_test_seed();
+    printf("test_plain_read_by_definition: seed %llu\n", (unsigned long long)seed);
+    static const double rates[] = {0.0, 0.3, 1.0};
+    for (int variant = 0; variant < 6; variant++) {
+        por_custodian_config cfg = base_cfg();
+        cfg.initial = (por_amount)1000000000000LL;
+        cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
+        cfg.drift.every = POR_HOUR;
+        cfg.drift.sigma_per_day = 0.05;
+        cfg.attest_every = variant % 3 == 2 ? POR_DAY : POR_HOUR;
+        cfg.attest_lag = variant % 3 == 1 ? 10 * POR_MIN : 0;
+        if (variant % 3 == 2) {
+            cfg.attest_phase = 21 * POR_HOUR;
+            cfg.skip_weekends = true;
+            cfg.first_day = 3;
+        }
+        cfg.failure_rate = rates[variant % 3];
+        if (variant >= 3) { /* a latency table, and the sampler's slow path without one */
+            cfg.api_latency.kind = POR_DIST_LOGNORMAL;
+            cfg.api_latency.median = 300 * POR_MS;
+            cfg.api_latency.sigma = 0.5;
+        } else {
+            cfg.api_latency.kind = POR_DIST_UNIFORM;
+            cfg.api_latency.min = 10 * POR_MS;
+            cfg.api_latency.max = 900 * POR_MS;
+        }
+        por_sim *sim = por_sim_create(seed, 0);
+        por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
+        ck_assert_ptr_nonnull(c);
+        por_sampler lat_of;
+        por_sampler_init_duration(&lat_of, &cfg.api_latency);
+        gsl_rng *r = por_rng_new(seed, (uint64_t)variant, por_stream_id("test", 0, "plain"));
+        gsl_rng *twin = por_rng_new(seed, (uint64_t)variant, por_stream_id("test", 0, "plain"));
+        gsl_rng *when = por_rng_new(seed, (uint64_t)variant, por_stream_id("test", 0, "when"));
+        uint64_t ok = 0, failed = 0;
+        por_time_t t = 0;
+        for (int step = 0; step < 2000; step++) {
+            t += (por_time_t)por_rng_below(when, (uint64_t)(2 * POR_HOUR));
+            ck_assert(por_sim_run(sim, t) == POR_OK);
+            por_time_t now = por_sim_now(sim);
+            for (int k = 0; k < 3; k++) {
+                por_amount v = -1;
+                por_time_t lat = -1;
+                por_read_status st = por_custodian_read(c, sim, (uint32_t)k, r, &v, &lat);
+                por_time_t want_lat = por_sample_duration(&lat_of, twin);
+                bool fails = por_rng_uniform(twin) < cfg.failure_rate;
+                por_amount want = fails ? -1 : por_custodian_published(c, now);
+                if (st != (fails ? POR_READ_FAILED : POR_READ_OK) || v != want || lat != want_lat)
+                    ck_abort_msg("seed %llu variant %d step %d read %d: %s %lld after %lld, "
+                                 "want %s %lld after %lld", (unsigned long long)seed, variant,
+                                 step, k, por_read_status_name(st), (long long)v,
+                                 (long long)lat, fails ? "failed" : "ok", (long long)want,
+                                 (long long)want_lat);
+                ok += !fails;
+                failed += fails;
+                if (k == 0 && por_rng_below(when, 4) == 0) /* a change between two reads */
+                    por_custodian_change(c, sim, 1 + (por_amount)por_rng_below(when, 1000), 0);
+            }
+        }
+        por_custodian_stats s;
+        por_custodian_get_stats(c, &s);
+        ck_assert_uint_eq(s.reads[POR_READ_OK], ok);
+        ck_assert_uint_eq(s.reads[POR_READ_FAILED], failed);
+        if (cfg.failure_rate == 0.0)
+            ck_assert_uint_eq(failed, 0);
+        else if (cfg.failure_rate == 1.0)
+            ck_assert_uint_eq(ok, 0);
+        else
+            ck_assert(ok > 1000 && failed > 1000);
+        ck_assert(por_rng_u64(r) == por_rng_u64(twin)); /* no draw more, none fewer */
+        gsl_rng_free(r);
+        gsl_rng_free(twin);
+        gsl_rng_free(when);
+        por_sampler_free(&lat_of);
+        por_sim_destroy(sim);
+        por_custodian_destroy(c);
+    }
+}
+END_TEST
+
 START_TEST(test_attestation_phase_random_per_replication)
 {
     /* "random": one uniform draw in [0, every) per replication, the same for the same
@@ -733,6 +853,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_change_now_and_delayed);
     tcase_add_test(t, test_attestation_skips_weekends);
     tcase_add_test(t, test_read_same_as_published_across_changes);
+    tcase_add_test(t, test_plain_read_by_definition);
+    tcase_add_test(t, test_outage_or_ripcord_alone);
     suite_add_tcase(s, t);
     return s;
 }
