@@ -1090,6 +1090,50 @@ START_TEST(tamper_only_by_listed_active_attacks)
 }
 END_TEST
 
+/* por_ocr_deviates_memo answers what por_ocr_deviates answers (libocr observation.go
+ * Deviates: |now - old| / |old| >= alpha_ppb / 1e9, old = 0 deviates unless now = 0),
+ * whether the call repeats the last question, changes one of its three parts or all of
+ * them; before its first question the memo's fields mean nothing (here: a wrong answer
+ * planted for the first question asked). */
+START_TEST(deviates_memo_same_as_deviates)
+{
+    uint64_t seed = por_test_seed();
+    printf("deviates_memo: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, por_stream_id("test", 0, "deviates-memo"));
+    ocr_don *d = calloc(1, sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    d->dev_old = 5, d->dev_now = 100, d->dev_alpha = 1, d->dev_answer = false; /* unset */
+    ck_assert(por_ocr_deviates(5, 100, 1));
+    ck_assert(por_ocr_deviates_memo(d, 5, 100, 1));
+    const por_amount big = (por_amount)100000000000000000LL * 1000;
+    const por_amount olds[] = {1000, -1000, 0, big};
+    const por_amount nows[] = {1005, 1010, 990, 0, -1010, big + big / 100};
+    const int64_t alphas[] = {0, 10000000, 5000000, -1};
+    uint64_t repeats = 0, one_part = 0, yes = 0;
+    por_amount po = 5, pn = 100;
+    int64_t pa = 1;
+    for (int i = 0; i < 100000; i++) {
+        por_amount old = olds[por_rng_below(r, 4)], now = nows[por_rng_below(r, 6)];
+        int64_t alpha = alphas[por_rng_below(r, 4)];
+        bool want = por_ocr_deviates(old, now, alpha);
+        bool got = por_ocr_deviates_memo(d, old, now, alpha);
+        ck_assert_msg(got == want, "seed %llu call %d: %d, por_ocr_deviates says %d",
+                      (unsigned long long)seed, i, got, want);
+        int same = (old == po) + (now == pn) + (alpha == pa);
+        repeats += same == 3;
+        one_part += same == 2;
+        yes += want;
+        po = old, pn = now, pa = alpha;
+    }
+    ck_assert_uint_gt(repeats, 500);
+    ck_assert_uint_gt(one_part, 5000);
+    ck_assert_uint_gt(yes, 20000);
+    ck_assert_uint_gt(100000 - yes, 3000);
+    free(d);
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1326,6 +1370,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, hold_back_while_own_report_pending);
     tcase_add_test(tc, read_confirmations_are_the_oracles_depth);
     tcase_add_test(tc, tamper_only_by_listed_active_attacks);
+    tcase_add_test(tc, deviates_memo_same_as_deviates);
     suite_add_tcase(s, tc);
     return s;
 }

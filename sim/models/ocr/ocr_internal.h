@@ -217,6 +217,11 @@ struct por_don {
     uint32_t *leader_at_target;
     /* leader(epoch) memo */
     uint32_t memo_epoch, memo_leader;
+    /* por_ocr_deviates memo (por_ocr_deviates_memo): the last question and its answer;
+     * the followers of a round ask the same one */
+    bool dev_set, dev_answer;
+    int64_t dev_alpha;
+    por_amount dev_old, dev_now;
     /* global progress bookkeeping for stats */
     uint32_t max_epoch, max_epoch_leader;
     por_don_stats stats;
@@ -426,6 +431,22 @@ uint32_t por_ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t roun
 /* The median plugin's deviation test (median.go DefaultDeviationFunc): |new - old| / |old|
  * >= ALPHA_PPB / 1e9; old = 0: deviates unless new = 0 too. */
 bool por_ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now);
+/* por_ocr_deviates(OLD, NOW, ALPHA_PPB), remembered in D for the next call: the
+ * followers of a round compare the same contract answer with the same report median (the
+ * year benchmark: 30 of every 31 calls answered from the memo). A pure function's last
+ * answer, so the same answer as the call. */
+static inline bool por_ocr_deviates_memo(ocr_don *d, por_amount old, por_amount now,
+                                         int64_t alpha_ppb)
+{
+    if (d->dev_set && d->dev_old == old && d->dev_now == now && d->dev_alpha == alpha_ppb)
+        return d->dev_answer;
+    d->dev_answer = por_ocr_deviates(old, now, alpha_ppb);
+    d->dev_set = true;
+    d->dev_old = old;
+    d->dev_now = now;
+    d->dev_alpha = alpha_ppb;
+    return d->dev_answer;
+}
 /* Applies the node's value-changing byzantine behaviour to an honest observation.
  * Inline: a node no BYZANTINE attack lists returns V without a call (the year benchmark:
  * every observation); por__ocr_tamper_listed tests the node's behaviours one by one. */

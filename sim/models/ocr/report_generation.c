@@ -446,20 +446,20 @@ static por_trace_decision_why ocr__should_report(ocr_node *nd, const por_report 
         d->stats.rpc_failures_report++;
         return POR_DECIDE_UNREADABLE;
     }
-    const por_round_data rd = *out;
-    if (rd.round_id == 0)
+    const por_round_data *rd = out;
+    if (rd->round_id == 0)
         return POR_DECIDE_FIRST; /* first report ever */
     por_time_t local_now = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
-    if (d->oc->delta_c > 0 && local_now - rd.updated_at >= d->oc->delta_c)
+    if (d->oc->delta_c > 0 && local_now - rd->updated_at >= d->oc->delta_c)
         return POR_DECIDE_HEARTBEAT;
     por_amount median = rep->obs[rep->nobs / 2], diff;
-    if (!por_amount_sub(median, rd.answer, &diff))
+    if (!por_amount_sub(median, rd->answer, &diff))
         return POR_DECIDE_OVERFLOW; /* |median - answer| deviates: por_ocr_deviates agrees */
     /* libocr observation.go Observation.Deviates(answer): against an answer of 0, a
      * median of 0 is no deviation and any other median is one */
-    if (por_ocr_deviates(rd.answer, median, d->oc->alpha_ppb))
+    if (por_ocr_deviates_memo(d, rd->answer, median, d->oc->alpha_ppb))
         return POR_DECIDE_DEVIATION;
-    if (por_ocr_unfulfilled_request(nd, &rd))
+    if (por_ocr_unfulfilled_request(nd, rd))
         return POR_DECIDE_REQUESTED; /* "a new report has been explicitly requested" */
     return POR_DECIDE_NONE;
 }
