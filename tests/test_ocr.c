@@ -1134,6 +1134,65 @@ START_TEST(deviates_memo_same_as_deviates)
 }
 END_TEST
 
+/* por_ocr_small_new (inline in ocr_internal.h): whether it comes from the DON's pool
+ * (the last message released first) or from a fresh allocation once the pool is empty, a
+ * small message starts with one reference, its type, the wire size of its type (header
+ * 16 + context 8, plus value 24 and signature 65 for an OBSERVE, digest 32 and signature
+ * 65 for a REPORT), the pool's destroy, its DON, no pool link, its epoch and round, value
+ * 0, no FINAL and no digest observer, whatever the released message held. */
+START_TEST(small_message_starts_clean)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    tworld w;
+    world_init(&w, &t);
+    ocr_don *d = w.don;
+    static const uint16_t types[] = {OCR_NEWEPOCH, OCR_OBSERVE_REQ, OCR_OBSERVE, OCR_REPORT,
+                                     OCR_FINAL_ECHO};
+    enum { N = 12 };
+    ocr_small *held[6];
+    int nheld = 0, fresh = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        ocr_small *m[N];
+        for (int i = 0; i < N; i++) {
+            uint16_t type = types[(i + pass) % 5];
+            uint32_t epoch = 1000u * (uint32_t)pass + (uint32_t)i, round = 7u + (uint32_t)i;
+            bool pooled = d->free_small != NULL;
+            ocr_small *head = d->free_small;
+            m[i] = por_ocr_small_new(d, type, epoch, round);
+            if (pooled)
+                ck_assert_ptr_eq(m[i], head);
+            fresh += !pooled;
+            uint32_t size = type == OCR_OBSERVE ? 16 + 8 + 24 + 65
+                            : type == OCR_REPORT ? 16 + 8 + 32 + 65 : 16 + 8;
+            ck_assert_uint_eq(m[i]->hdr.refs, 1);
+            ck_assert_uint_eq(m[i]->hdr.type, type);
+            ck_assert_uint_eq(m[i]->hdr.size, size);
+            ck_assert(m[i]->hdr.destroy == por__ocr_small_destroy);
+            ck_assert_ptr_eq(m[i]->don, d);
+            ck_assert_ptr_null(m[i]->next_free);
+            ck_assert_uint_eq(m[i]->epoch, epoch);
+            ck_assert_uint_eq(m[i]->round, round);
+            ck_assert(m[i]->value == 0);
+            ck_assert_ptr_null(m[i]->final);
+            ck_assert_int_eq(m[i]->digest_observer, -1);
+            /* what a sender writes before it lets go */
+            m[i]->value = (por_amount)123456789 * (i + 1);
+            m[i]->digest_observer = i;
+            m[i]->hdr.size = 1;
+        }
+        for (int i = 0; i < N - 2 * pass; i++) /* the pool holds what is released */
+            por_msg_unref(&m[i]->hdr);
+        for (int i = N - 2 * pass; i < N; i++)
+            held[nheld++] = m[i]; /* held past the next pass's requests */
+    }
+    ck_assert_int_eq(fresh, N + 2); /* the first pass, and two more once the pool ran dry */
+    for (int i = 0; i < nheld; i++)
+        por_msg_unref(&held[i]->hdr);
+    world_free(&w);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1371,6 +1430,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, read_confirmations_are_the_oracles_depth);
     tcase_add_test(tc, tamper_only_by_listed_active_attacks);
     tcase_add_test(tc, deviates_memo_same_as_deviates);
+    tcase_add_test(tc, small_message_starts_clean);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void ocr__small_destroy(por_msg *hdr)
+/* por_ocr_small_new is inline in ocr_internal.h; a message's destroy returns it to the
+ * pool, and a fresh one is allocated only while the pool is empty. */
+void por__ocr_small_destroy(por_msg *hdr)
 {
     ocr_small *m = (ocr_small *)hdr;
     if (m->final) {
@@ -26,37 +28,7 @@ static void ocr__big_destroy(por_msg *hdr)
     m->don->free_big = m;
 }
 
-ocr_small *por_ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round)
-{
-    ocr_small *m = d->free_small;
-    if (m)
-        d->free_small = m->next_free;
-    else
-        m = por_xmalloc(sizeof *m);
-    m->hdr.refs = 1;
-    m->hdr.type = type;
-    m->hdr.destroy = ocr__small_destroy;
-    /* wire sizes: header 16 + context; signatures 65, values 24, digests 32 */
-    switch (type) {
-    case OCR_OBSERVE:
-        m->hdr.size = 16 + 8 + 24 + 65;
-        break;
-    case OCR_REPORT:
-        m->hdr.size = 16 + 8 + 32 + 65;
-        break;
-    default:
-        m->hdr.size = 16 + 8;
-        break;
-    }
-    m->don = d;
-    m->next_free = NULL;
-    m->epoch = epoch;
-    m->round = round;
-    m->value = 0;
-    m->final = NULL;
-    m->digest_observer = -1;
-    return m;
-}
+ocr_small *por__ocr_small_alloc(void) { return por_xmalloc(sizeof(ocr_small)); }
 
 ocr_big *por_ocr_big_new(ocr_don *d, uint16_t type)
 {

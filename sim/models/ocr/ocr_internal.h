@@ -240,7 +240,43 @@ struct por_don {
 };
 
 /* ---- messages.c ---- */
-ocr_small *por_ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch, uint32_t round);
+/* A small message of TYPE for (EPOCH, ROUND) with one reference, from D's pool (value 0,
+ * no final, no digest observer). Inline: the pool is warm after the first rounds, and the
+ * type is a constant at every call, so the wire size folds. */
+ocr_small *por__ocr_small_alloc(void);
+void por__ocr_small_destroy(por_msg *hdr);
+static inline ocr_small *por_ocr_small_new(ocr_don *d, uint16_t type, uint32_t epoch,
+                                           uint32_t round)
+{
+    ocr_small *m = d->free_small;
+    if (m)
+        d->free_small = m->next_free;
+    else
+        m = por__ocr_small_alloc();
+    m->hdr.refs = 1;
+    m->hdr.type = type;
+    m->hdr.destroy = por__ocr_small_destroy;
+    /* wire sizes: header 16 + context; signatures 65, values 24, digests 32 */
+    switch (type) {
+    case OCR_OBSERVE:
+        m->hdr.size = 16 + 8 + 24 + 65;
+        break;
+    case OCR_REPORT:
+        m->hdr.size = 16 + 8 + 32 + 65;
+        break;
+    default:
+        m->hdr.size = 16 + 8;
+        break;
+    }
+    m->don = d;
+    m->next_free = NULL;
+    m->epoch = epoch;
+    m->round = round;
+    m->value = 0;
+    m->final = NULL;
+    m->digest_observer = -1;
+    return m;
+}
 ocr_big *por_ocr_big_new(ocr_don *d, uint16_t type);
 void por_ocr_pools_free(ocr_don *d);
 /* Leader of EPOCH: keccak(shared key, epoch) mod n. */
