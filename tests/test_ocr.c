@@ -1193,6 +1193,66 @@ START_TEST(small_message_starts_clean)
 }
 END_TEST
 
+/* por_ocr_record_honest (inline in ocr_internal.h, with the DON's last slot remembered)
+ * keeps the table audit.c describes: a direct-mapped table of OCR_RANGE_SLOTS rounds in
+ * which a round's first honest observation starts its range [v, v], evicting whatever
+ * round held the slot, and later ones widen it. Written here as that table and compared
+ * through por_ocr_honest_range after every record, for rounds that share a slot
+ * (evicting one another), others, and runs of one round as its 31 observers make. */
+START_TEST(honest_ranges_same_as_direct_mapped_table)
+{
+    uint64_t seed = por_test_seed();
+    printf("honest_ranges: seed %llu\n", (unsigned long long)seed);
+    gsl_rng *r = por_rng_new(seed, 0, por_stream_id("test", 0, "honest-ranges"));
+    ocr_don *d = calloc(1, sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    uint64_t pool[8];
+    int npool = 0;
+    pool[npool++] = ((uint64_t)1 << 32) | 1;
+    for (uint32_t k = 2; npool < 3; k++) /* two more rounds in the first one's slot */
+        if (por_ocr_range_slot(((uint64_t)1 << 32) | k) == por_ocr_range_slot(pool[0]))
+            pool[npool++] = ((uint64_t)1 << 32) | k;
+    while (npool < 8)
+        pool[npool++] = por_rng_u64(r);
+    struct {
+        bool used;
+        uint64_t er;
+        por_amount lo, hi;
+    } *ref = calloc(OCR_RANGE_SLOTS, sizeof *ref);
+    ck_assert_ptr_nonnull(ref);
+    uint64_t er = pool[0], evictions = 0;
+    for (int i = 0; i < 20000; i++) {
+        if (por_rng_below(r, 10) < 3)
+            er = pool[por_rng_below(r, npool)];
+        por_amount v = (por_amount)por_rng_below(r, 2001) - 1000;
+        por_ocr_record_honest(d, (uint32_t)(er >> 32), (uint32_t)er, v);
+        size_t slot = por_ocr_range_slot(er);
+        if (!ref[slot].used || ref[slot].er != er) {
+            evictions += ref[slot].used;
+            ref[slot].used = true, ref[slot].er = er, ref[slot].lo = ref[slot].hi = v;
+        } else {
+            ref[slot].lo = v < ref[slot].lo ? v : ref[slot].lo;
+            ref[slot].hi = v > ref[slot].hi ? v : ref[slot].hi;
+        }
+        for (int k = 0; k < npool; k++) {
+            size_t s = por_ocr_range_slot(pool[k]);
+            bool known = ref[s].used && ref[s].er == pool[k];
+            por_amount lo = 1, hi = -1;
+            bool got = por_ocr_honest_range(d, (uint32_t)(pool[k] >> 32), (uint32_t)pool[k],
+                                            &lo, &hi);
+            ck_assert_msg(got == known && (!known || (lo == ref[s].lo && hi == ref[s].hi)),
+                          "seed %llu record %d, round %d of the pool", (unsigned long long)seed,
+                          i, k);
+        }
+    }
+    ck_assert_uint_gt(evictions, 500); /* the shared slot changed hands */
+    free(ref);
+    free(d->ranges);
+    free(d);
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* A valid FINAL of (epoch, ROUND) with f + 1 signatures, signed by the DON's own keys. */
 static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
 {
@@ -1431,6 +1491,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, tamper_only_by_listed_active_attacks);
     tcase_add_test(tc, deviates_memo_same_as_deviates);
     tcase_add_test(tc, small_message_starts_clean);
+    tcase_add_test(tc, honest_ranges_same_as_direct_mapped_table);
     suite_add_tcase(s, tc);
     return s;
 }

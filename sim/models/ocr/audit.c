@@ -18,24 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t ocr__range_slot(uint64_t er) { return (size_t)(por_mix64(er) % OCR_RANGE_SLOTS); }
-
-void por_ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value)
+ocr_round_range *por__ocr_ranges_create(ocr_don *d)
 {
-    if (!d->ranges)
-        d->ranges = por_xcalloc(OCR_RANGE_SLOTS, sizeof *d->ranges);
-    uint64_t er = ((uint64_t)epoch << 32) | round;
-    ocr_round_range *r = &d->ranges[ocr__range_slot(er)];
-    if (!r->used || r->er != er) {
-        r->used = true;
-        r->er = er;
-        r->lo = r->hi = value;
-        return;
-    }
-    if (value < r->lo)
-        r->lo = value;
-    if (value > r->hi)
-        r->hi = value;
+    d->ranges = por_xcalloc(OCR_RANGE_SLOTS, sizeof *d->ranges);
+    return d->ranges;
 }
 
 bool por_ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
@@ -44,7 +30,7 @@ bool por_ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_
     if (!d->ranges)
         return false;
     uint64_t er = ((uint64_t)epoch << 32) | round;
-    const ocr_round_range *r = &d->ranges[ocr__range_slot(er)];
+    const ocr_round_range *r = &d->ranges[por_ocr_range_slot(er)];
     if (!r->used || r->er != er)
         return false;
     *lo = r->lo;

@@ -14,6 +14,7 @@
 #include "por/don.h"
 #include "por/net.h"
 #include "por/ocr_rules.h"
+#include "por/rng.h"
 #include "por/trace.h"
 #include "por/txm.h"
 
@@ -208,6 +209,8 @@ struct por_don {
      * honest), honest ranges per round, the first violation seen */
     uint32_t byz_listed, nbyz;
     ocr_round_range *ranges; /* OCR_RANGE_SLOTS entries */
+    ocr_round_range *range_last; /* the slot recorded last (NULL before the first): the
+                                    observers of a round record one after another */
     char violation[200];
     /* KEY_COMPROMISE forgers (one per attack) */
     struct por_forger **forgers;
@@ -292,8 +295,36 @@ const por_digest *por_ocr_big_hash(ocr_big *m);
 bool por_ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round);
 bool por_ocr_final_valid(ocr_don *d, ocr_big *m);
 
-/* Records VALUE, observed by an honest node in (EPOCH, ROUND), in the round's range. */
-void por_ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round, por_amount value);
+/* The slot of the packed (epoch, round) ER in the honest-range table. */
+static inline size_t por_ocr_range_slot(uint64_t er)
+{
+    return (size_t)(por_mix64(er) % OCR_RANGE_SLOTS);
+}
+/* D's honest-range table, created on the first observation (audit.c). */
+ocr_round_range *por__ocr_ranges_create(ocr_don *d);
+/* Records VALUE, observed by an honest node in (EPOCH, ROUND), in the round's range.
+ * Inline: every honest observation records; the slot recorded last is tried first (a
+ * slot holding the round is the round's slot). */
+static inline void por_ocr_record_honest(ocr_don *d, uint32_t epoch, uint32_t round,
+                                         por_amount value)
+{
+    uint64_t er = ((uint64_t)epoch << 32) | round;
+    ocr_round_range *r = d->range_last;
+    if (!r || r->er != er) {
+        ocr_round_range *ranges = d->ranges ? d->ranges : por__ocr_ranges_create(d);
+        r = d->range_last = &ranges[por_ocr_range_slot(er)];
+    }
+    if (!r->used || r->er != er) {
+        r->used = true;
+        r->er = er;
+        r->lo = r->hi = value;
+        return;
+    }
+    if (value < r->lo)
+        r->lo = value;
+    if (value > r->hi)
+        r->hi = value;
+}
 /* The honest range of (EPOCH, ROUND) into *LO, *HI; false if unknown (evicted or none). */
 bool por_ocr_honest_range(const ocr_don *d, uint32_t epoch, uint32_t round, por_amount *lo,
                       por_amount *hi);
