@@ -1275,6 +1275,83 @@ static ocr_big *valid_final(ocr_don *d, uint32_t epoch, uint32_t round)
     return fin;
 }
 
+/* A REPORT-REQ of (EPOCH, ROUND) with the observations of nodes 0..2f, values ascending,
+ * each signed by its observer (libocr messageReportReq's checks all pass), its content
+ * not yet checked. */
+static ocr_big *report_req(ocr_don *d, uint32_t epoch, uint32_t round)
+{
+    ocr_big *m = por_ocr_big_new(d, OCR_REPORT_REQ);
+    por_report *rep = &m->report;
+    rep->config_digest = d->config_digest;
+    rep->epoch = epoch;
+    rep->round = round;
+    rep->nobs = 2 * d->f + 1;
+    for (uint32_t i = 0; i < rep->nobs; i++) {
+        rep->obs[i] = (por_amount)(1000000 + i) * DEC;
+        rep->observers[i] = (uint8_t)i;
+        por_digest od;
+        por_ocr_observation_digest(d, epoch, round, i, rep->obs[i], &od);
+        por_ocr_sign(&d->nodes[i], &od, &m->obs_sigs[i]);
+    }
+    return m;
+}
+
+/* por_ocr_report_req_valid (inline in ocr_internal.h, the content check in messages.c):
+ * a REPORT-REQ is valid for a follower in (epoch, round) when its context is that epoch,
+ * round and config digest, checked for every receiver, and its content holds (more than
+ * 2f and at most n observations, observers distinct and below n, values ascending, each
+ * signature its observer's over the observation digest), checked once and remembered on
+ * the immutable message. */
+START_TEST(report_req_valid_context_then_content)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    tworld w;
+    world_init(&w, &t);
+    ocr_don *d = w.don;
+    const uint32_t e = 3, r = 2;
+    ocr_big *m = report_req(d, e, r);
+    ck_assert_int_eq(m->valid, -1);
+    ck_assert(!por_ocr_report_req_valid(d, m, e + 1, r)); /* context first: nothing */
+    ck_assert(!por_ocr_report_req_valid(d, m, e, r + 1)); /* memoized yet */
+    ck_assert_int_eq(m->valid, -1);
+    ck_assert(por_ocr_report_req_valid(d, m, e, r));
+    ck_assert_int_eq(m->valid, 1);
+    /* a remembered "valid" does not cover another context */
+    ck_assert(!por_ocr_report_req_valid(d, m, e, r + 1));
+    ck_assert(!por_ocr_report_req_valid(d, m, e - 1, r));
+    m->report.config_digest.b[31] ^= 1;
+    ck_assert(!por_ocr_report_req_valid(d, m, e, r));
+    m->report.config_digest.b[31] ^= 1;
+    ck_assert(por_ocr_report_req_valid(d, m, e, r));
+    por_msg_unref(&m->hdr);
+    /* each broken content is refused, and the refusal remembered */
+    for (int broken = 0; broken < 6; broken++) {
+        m = report_req(d, e, r);
+        por_report *rep = &m->report;
+        switch (broken) {
+        case 0: rep->nobs = 2 * d->f; break;                   /* too few */
+        case 1: rep->observers[1] = rep->observers[0]; break;  /* one observer twice */
+        case 2: rep->observers[2] = (uint8_t)d->n; break;      /* no such oracle */
+        case 3: rep->obs[0] = rep->obs[1] + 1; break;          /* out of order */
+        case 4: m->obs_sigs[3].b[25] ^= 1; break;              /* a bad tag */
+        case 5: m->obs_sigs[4] = m->obs_sigs[3]; break;        /* another's signature */
+        }
+        ck_assert_msg(!por_ocr_report_req_valid(d, m, e, r), "broken %d", broken);
+        ck_assert_int_eq(m->valid, 0);
+        ck_assert(!por_ocr_report_req_valid(d, m, e, r));
+        por_msg_unref(&m->hdr);
+    }
+    /* the leader's own (ocr__make_req) starts answered: the remembered answer is used */
+    m = report_req(d, e, r);
+    m->obs_sigs[0].b[25] ^= 1;
+    m->valid = 1;
+    ck_assert(por_ocr_report_req_valid(d, m, e, r));
+    por_msg_unref(&m->hdr);
+    world_free(&w);
+}
+END_TEST
+
 static void deliver_echo(ocr_node *nd, uint32_t from, ocr_big *fin)
 {
     ocr_small *m = por_ocr_small_new(nd->don, OCR_FINAL_ECHO, fin->report.epoch, fin->report.round);
@@ -1492,6 +1569,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, deviates_memo_same_as_deviates);
     tcase_add_test(tc, small_message_starts_clean);
     tcase_add_test(tc, honest_ranges_same_as_direct_mapped_table);
+    tcase_add_test(tc, report_req_valid_context_then_content);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -126,15 +126,9 @@ const por_digest *por_ocr_big_hash(ocr_big *m)
     return &m->hash;
 }
 
-bool por_ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round)
+bool por__ocr_report_req_content_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round)
 {
     const por_report *r = &m->report;
-    /* context checks are cheap and per receiver */
-    if (r->epoch != epoch || r->round != round ||
-        memcmp(r->config_digest.b, d->config_digest.b, 32) != 0)
-        return false;
-    if (m->valid >= 0)
-        return m->valid == 1;
     bool ok = r->nobs > 2 * d->f && r->nobs <= d->n;
     uint32_t seen = 0;
     for (uint32_t i = 0; ok && i < r->nobs; i++) {

@@ -292,8 +292,23 @@ void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round
 /* The report hash of M (memoized). */
 const por_digest *por_ocr_big_hash(ocr_big *m);
 /* Full follower-side validity of a REPORT-REQ / FINAL for (epoch, round) (memoized). */
-bool por_ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round);
 bool por_ocr_final_valid(ocr_don *d, ocr_big *m);
+/* The content check of a REPORT-REQ for (EPOCH, ROUND) (observers, order, signatures),
+ * computed and memoized in M->valid: por_ocr_report_req_valid's out-of-line part. */
+bool por__ocr_report_req_content_valid(ocr_don *d, ocr_big *m, uint32_t epoch, uint32_t round);
+/* Inline: the context checks are cheap and per receiver, and the content's answer is
+ * usually memoized (every follower of a round receives the same message). */
+static inline bool por_ocr_report_req_valid(ocr_don *d, ocr_big *m, uint32_t epoch,
+                                            uint32_t round)
+{
+    const por_report *r = &m->report;
+    if (r->epoch != epoch || r->round != round ||
+        memcmp(r->config_digest.b, d->config_digest.b, 32) != 0)
+        return false;
+    if (m->valid >= 0)
+        return m->valid == 1;
+    return por__ocr_report_req_content_valid(d, m, epoch, round);
+}
 
 /* The slot of the packed (epoch, round) ER in the honest-range table. */
 static inline size_t por_ocr_range_slot(uint64_t er)
