@@ -565,6 +565,53 @@ START_TEST(rpc_always_failing_reports_but_never_transmits)
 }
 END_TEST
 
+/* por_ocr_read_contract (inline in ocr_internal.h): a read that goes through returns
+ * the aggregator's latest round as of the block at the node's confirmation depth
+ * (por_aggregator_latest_at of por_chain_block_at_depth); one whose RPC fails returns
+ * false with *OUT zeroed. Read by every node at several instants of a running DON, with
+ * RPC reads that always work and that always fail. */
+START_TEST(read_contract_at_depth_or_zeroed)
+{
+    for (int fails = 0; fails < 2; fails++) {
+        tscen t;
+        scen_init(&t, 4, 1);
+        t.chain.rpc_failure_rate = fails ? 1.0 : 0.0;
+        tworld w;
+        world_init(&w, &t);
+        ocr_don *d = w.don;
+        uint64_t seen = 0;
+        for (int k = 1; k <= 12; k++) {
+            ck_assert_int_eq(por_sim_run(w.sim, (por_time_t)k * 30 * POR_MIN), POR_OK);
+            for (uint32_t i = 0; i < d->n; i++) {
+                por_round_data got, want;
+                memset(&got, 0xab, sizeof got);
+                bool ok = por_ocr_read_contract(&d->nodes[i], &got);
+                if (fails) {
+                    memset(&want, 0, sizeof want);
+                } else {
+                    por_aggregator_latest_at(
+                        d->agg,
+                        por_chain_block_at_depth(d->chain, d->sc->feed.ocr.read_confirmations),
+                        &want);
+                    seen += want.round_id != 0;
+                }
+                ck_assert(ok == !fails);
+                ck_assert_msg(got.round_id == want.round_id && got.answer == want.answer &&
+                                  got.started_at == want.started_at &&
+                                  got.updated_at == want.updated_at &&
+                                  got.answered_in_round == want.answered_in_round &&
+                                  got.epoch == want.epoch && got.round == want.round &&
+                                  got.block == want.block,
+                              "rpc fails %d, read %d, node %u", fails, k, i);
+            }
+        }
+        if (!fails)
+            ck_assert_uint_gt(seen, 0); /* rounds were there to read */
+        world_free(&w);
+    }
+}
+END_TEST
+
 /* An RPC outage from 6 h to 12 h: no answer lands inside it (after the last transaction
  * sent before it is mined), and the overdue heartbeat lands right after it. Outside
  * it, hourly heartbeats as usual. */
@@ -1570,6 +1617,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, small_message_starts_clean);
     tcase_add_test(tc, honest_ranges_same_as_direct_mapped_table);
     tcase_add_test(tc, report_req_valid_context_then_content);
+    tcase_add_test(tc, read_contract_at_depth_or_zeroed);
     suite_add_tcase(s, tc);
     return s;
 }

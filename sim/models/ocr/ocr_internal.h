@@ -10,6 +10,7 @@
 #define POR_OCR_INTERNAL_H
 
 #include "por/aggregator.h"
+#include "por/chain.h"
 #include "por/crypto.h"
 #include "por/don.h"
 #include "por/net.h"
@@ -407,13 +408,47 @@ static inline void por_ocr_sign(ocr_node *nd, const por_digest *digest, por_sig 
 static inline por_time_t por_ocr_now(const ocr_node *nd) { return por_sim_now(nd->don->sim); }
 /* Reads the aggregator's latest round into *OUT as node ND does, through its RPC
  * endpoint to the chain: false when the read fails (the chain's rpc_failure_rate and
- * rpc_outages; *OUT is then zeroed). */
-bool por_ocr_read_contract(ocr_node *nd, por_round_data *out);
+ * rpc_outages; *OUT is then zeroed). Inline: every follower reads it every round. */
+static inline bool por_ocr_read_contract(ocr_node *nd, por_round_data *out)
+{
+    ocr_don *d = nd->don;
+    if (nd->rpc_rng && por_chain_rpc_read_fails(d->chain, por_ocr_now(nd), nd->rpc_rng)) {
+        memset(out, 0, sizeof *out);
+        return false;
+    }
+    /* the node reads at its own confirmation depth: an answer mined in the newest
+     * read_confirmations - 1 blocks is not seen yet */
+    por_aggregator_latest_at(
+        d->agg, por_chain_block_at_depth(d->chain, d->sc->feed.ocr.read_confirmations), out);
+    return true;
+}
 /* Whether a requestNewRound is pending for the node: the latest RoundRequested event
  * (this configuration, any age, as the Chainlink node's LatestRoundRequested returns it)
  * is not older than the latest transmission RD the node read (libocr shouldReport's
- * unfulfilledRequest). Pure: no draw. */
-bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd);
+ * unfulfilledRequest). Pure: no draw. Inline, as the read. */
+static inline bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd)
+{
+    /* libocr offchainreporting/internal/protocol/report_generation_follower.go
+     * shouldReport: unfulfilledRequest := requested.configDigest == config.ConfigDigest &&
+     * !(EpochRound{requested}.Less(EpochRound{latest transmission})), with the request
+     * from ContractTransmitter.LatestRoundRequested(ctx, lookback = DeltaC) and the latest
+     * transmission from LatestTransmissionDetails (RD, already read through the node's RPC
+     * endpoint: the two reads libocr makes in parallel share its fate, one draw).
+     * libocr's types.go lets an implementation drop events older than the lookback; the
+     * Chainlink node's (core/services/ocr/contract_tracker.go,
+     * OCRContractTracker.LatestRoundRequested) does not: it returns the latest
+     * RoundRequested log it stored (HandleLog keeps the latest by block, tx and log
+     * index), whatever its age. porsim does the same. */
+    ocr_don *d = nd->don;
+    por_round_request req;
+    if (!por_aggregator_latest_round_requested(d->agg, &req))
+        return false;
+    if (memcmp(req.config_digest.b, d->config_digest.b, 32) != 0)
+        return false;
+    uint64_t requested = ((uint64_t)req.epoch << 32) | req.round;
+    uint64_t latest = rd->round_id ? ((uint64_t)rd->epoch << 32) | rd->round : 0;
+    return !(requested < latest);
+}
 /* Schedules the node's timer TYPE (payload A) DELAY from now (a negative delay is now);
  * 0 and nothing scheduled when that is past the end of time. Inline: a node arms about
  * 320,000 timers a simulated day of the year benchmark (a call frame each otherwise). */

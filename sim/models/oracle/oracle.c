@@ -43,44 +43,6 @@ const por_attack_config *por__ocr_byzantine_listed(const ocr_node *nd, por_byzan
     return NULL;
 }
 
-bool por_ocr_read_contract(ocr_node *nd, por_round_data *out)
-{
-    ocr_don *d = nd->don;
-    if (nd->rpc_rng && por_chain_rpc_read_fails(d->chain, por_ocr_now(nd), nd->rpc_rng)) {
-        memset(out, 0, sizeof *out);
-        return false;
-    }
-    /* the node reads at its own confirmation depth: an answer mined in the newest
-     * read_confirmations - 1 blocks is not seen yet */
-    por_aggregator_latest_at(d->agg, por_chain_block_at_depth(d->chain, d->sc->feed.ocr.read_confirmations),
-                             out);
-    return true;
-}
-
-bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_data *rd)
-{
-    /* libocr offchainreporting/internal/protocol/report_generation_follower.go
-     * shouldReport: unfulfilledRequest := requested.configDigest == config.ConfigDigest &&
-     * !(EpochRound{requested}.Less(EpochRound{latest transmission})), with the request
-     * from ContractTransmitter.LatestRoundRequested(ctx, lookback = DeltaC) and the latest
-     * transmission from LatestTransmissionDetails (RD, already read through the node's RPC
-     * endpoint: the two reads libocr makes in parallel share its fate, one draw).
-     * libocr's types.go lets an implementation drop events older than the lookback; the
-     * Chainlink node's (core/services/ocr/contract_tracker.go,
-     * OCRContractTracker.LatestRoundRequested) does not: it returns the latest
-     * RoundRequested log it stored (HandleLog keeps the latest by block, tx and log
-     * index), whatever its age. porsim does the same. */
-    ocr_don *d = nd->don;
-    por_round_request req;
-    if (!por_aggregator_latest_round_requested(d->agg, &req))
-        return false;
-    if (memcmp(req.config_digest.b, d->config_digest.b, 32) != 0)
-        return false;
-    uint64_t requested = ((uint64_t)req.epoch << 32) | req.round;
-    uint64_t latest = rd->round_id ? ((uint64_t)rd->epoch << 32) | rd->round : 0;
-    return !(requested < latest);
-}
-
 static void ocr__go_down(ocr_node *nd)
 {
     nd->down = true;
