@@ -676,6 +676,7 @@ START_TEST(test_ideal_forgeries)
         t = s;
         t.b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         ck_assert_msg(!por_crypto_recover(c, &d, &t, &who), "bit %d", bit);
+        ck_assert_msg(!por_crypto_verify(c, &d, &t, &k.addr), "bit %d (verify)", bit);
     }
     /* the right address with another key's tag: claims k, tagged by other */
     por_sig so;

@@ -558,9 +558,12 @@ void por_crypto_message_digest_after(const por_crypto *c, const por_digest_prefi
 /* ---------------------------------------------------------------- recovery */
 
 /* The ideal oracle's check: true and the signer in *OUT iff SIG is what por_crypto_sign
- * makes over DIGEST with a key C knows (the address, the tag, zeros, the marker v). */
-static bool por__ideal_recover(const por_crypto *c, const por_digest *digest,
-                               const por_sig *sig, por_addr *out)
+ * makes over DIGEST with a key C knows (the address, the tag, zeros, the marker v).
+ * Inlined into por_crypto_verify (every observation's check in ideal mode: no call frame,
+ * and the unused signer is not stored) and the recovery. */
+static POR__ALWAYS_INLINE bool por__ideal_recover(const por_crypto *c,
+                                                  const por_digest *digest,
+                                                  const por_sig *sig, por_addr *out)
 {
     if (sig->b[64] != POR__IDEAL_V)
         return false;
