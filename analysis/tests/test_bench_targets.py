@@ -6,8 +6,11 @@ checked on hand-made samples; a tiny live run checks that the script reads porsi
 bench output and prints every summary line."""
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from conftest import ROOT
 
@@ -35,6 +38,7 @@ def test_summary_counts_runs_against_each_target():
     assert abs(s["share_best"] - 12e6 / 30e6) < 1e-12  # best full against best PHOLD
     assert (s["share_within"], s["share_runs"]) == (1, 3)
     assert s["ns3_within"] == 1
+    assert abs(s["ns3_median"] - 5.05) < 1e-12  # the mean of the middle two of two
 
 
 def test_bad_arguments_exit_2():
@@ -48,7 +52,8 @@ def test_bad_arguments_exit_2():
 
 def test_tiny_live_run_prints_each_target(porsim):
     r = subprocess.run([sys.executable, SCRIPT, "--rounds", "2", "--duration", "10m",
-                        "--phold-events", "20000", "--ns3", "0", porsim, porsim],
+                        "--phold-events", "20000", "--ns3", "2", "--ns3-events", "20000",
+                        porsim, porsim],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     out = r.stdout
@@ -56,3 +61,48 @@ def test_tiny_live_run_prints_each_target(porsim):
     assert "year_wall (duration=10m): best" in out
     assert "old_year_wall: best" in out
     assert "full_vs_phold: median" in out
+    # ns-3 installed: two rounds of the side-by-side PHOLD; else one line saying skipped
+    assert "phold_vs_ns3: skipped" in out or " of 2 rounds >= 5" in out
+
+
+# phold-vs-ns3.sh's rule (issue 19, target 3, "in the same run"): a round's ratio is
+# porsim's events/s over the fastest ns-3 scheduler's *of that round*, and the result is
+# the median of the rounds' ratios. Fakes of porsim and ns3_phold print set events/s, so
+# the rule is checked on known figures: the fastest scheduler changes between rounds and
+# one round has a slow porsim (a phase change), which the median must outvote.
+FAKE_NS3 = """#!/bin/sh
+n=$(cat "$0.count" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "$0.count"
+r=$(( (n - 1) / 4 ))   # the round: four schedulers a round
+case "$r:$4" in
+  0:PriorityQueue) e=6000000 ;;  1:Calendar) e=8000000 ;;  2:Map) e=5000000 ;;
+  *) e=1000000 ;;
+esac
+echo "ns3 $4 N=$1 J=$2 events=$3 seconds=1 events_per_s=$e"
+"""
+FAKE_PORSIM = """#!/bin/sh
+n=$(cat "$0.count" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "$0.count"
+case $n in 1) e=36000000 ;; 2) e=20000000 ;; *) e=30000000 ;; esac
+echo "porsim phold N=4 J=2 events=10 seconds=1 events_per_s=$e"
+"""
+
+
+def test_phold_vs_ns3_takes_the_median_of_per_round_ratios(tmp_path):
+    if shutil.which("pkg-config") is None or subprocess.run(
+            ["pkg-config", "--exists", "ns3-core"]).returncode != 0:
+        pytest.skip("ns-3 not installed (the script exits 2 without it)")
+    for name, text in (("porsim", FAKE_PORSIM), ("ns3_phold", FAKE_NS3)):
+        f = tmp_path / name
+        f.write_text(text)
+        f.chmod(0o755)
+    script = os.path.join(ROOT, "sim", "bench", "phold-vs-ns3.sh")
+    r = subprocess.run(["bash", script, str(tmp_path / "porsim"), "4", "2", "10", "3"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    ratios = [line.split("ratio=")[1] for line in r.stdout.splitlines() if ": ratio=" in line]
+    # 36/6, 20/8, 30/5: each round against its own fastest scheduler
+    assert ratios == ["6.00", "2.50", "6.00"]
+    assert r.stdout.splitlines()[-1] == "ratio_vs_best_ns3=6.00 (median of 3 rounds)"
+    for bad in ("0", "x"):
+        r = subprocess.run(["bash", script, str(tmp_path / "porsim"), "4", "2", "10", bad],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2 and "positive integers" in r.stderr
