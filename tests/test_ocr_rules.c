@@ -134,10 +134,12 @@ START_TEST(deviates_same_as_definition)
             uint64_t a = alpha < 0 ? 0 : (uint64_t)alpha;
             por_uamount step = (mag >> 64) == 0 ? mag * a / 1000000000u
                                                 : mag / 1000000000u * a;
-            if (step > (por_uamount)POR_AMOUNT_MAX)
-                step = (por_uamount)POR_AMOUNT_MAX;
-            por_amount delta = (por_amount)step * (por_rng_below(r, 2) ? 1 : -1) +
-                               (por_amount)por_rng_below(r, 3) - 1;
+            if (step > (por_uamount)POR_AMOUNT_MAX - 1) /* room for the +-1 below */
+                step = (por_uamount)POR_AMOUNT_MAX - 1;
+            /* two draws in a set order (in one expression their order is unspecified) */
+            por_amount sign = por_rng_below(r, 2) ? 1 : -1;
+            por_amount off = (por_amount)por_rng_below(r, 3) - 1;
+            por_amount delta = (por_amount)step * sign + off; /* |step| + 1 <= MAX */
             if (!por_amount_add(old, delta, &now))
                 now = old;
         }
