@@ -25,6 +25,26 @@ static por_custodian_config base_cfg(void)
     return c;
 }
 
+/* An attested API over a random walk (1e12 base units, drift every hour, sigma 0.05 a
+ * day) in one of three calendars: KIND 0 attests hourly, 1 hourly with a 10-minute lag, 2
+ * daily at 21:00 skipping weekends (day 0 a Thursday). */
+static por_custodian_config walk_cfg(int kind)
+{
+    por_custodian_config cfg = base_cfg();
+    cfg.initial = (por_amount)1000000000000LL;
+    cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
+    cfg.drift.every = POR_HOUR;
+    cfg.drift.sigma_per_day = 0.05;
+    cfg.attest_every = kind == 2 ? POR_DAY : POR_HOUR;
+    cfg.attest_lag = kind == 1 ? 10 * POR_MIN : 0;
+    if (kind == 2) {
+        cfg.attest_phase = 21 * POR_HOUR;
+        cfg.skip_weekends = true;
+        cfg.first_day = 3;
+    }
+    return cfg;
+}
+
 static gsl_rng *test_rng(const char *purpose)
 {
     return por_rng_new(por_test_seed(), 0, por_stream_id("test", 0, purpose));
@@ -568,18 +588,7 @@ START_TEST(test_read_same_as_published_across_changes)
     printf("test_read_same_as_published_across_changes: seed %llu\n",
            (unsigned long long)por_test_seed());
     for (int variant = 0; variant < 3; variant++) {
-        por_custodian_config cfg = base_cfg();
-        cfg.initial = (por_amount)1000000000000LL;
-        cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
-        cfg.drift.every = POR_HOUR;
-        cfg.drift.sigma_per_day = 0.05;
-        cfg.attest_every = variant == 2 ? POR_DAY : POR_HOUR;
-        cfg.attest_lag = variant == 1 ? 10 * POR_MIN : 0;
-        if (variant == 2) {
-            cfg.attest_phase = 21 * POR_HOUR;
-            cfg.skip_weekends = true;
-            cfg.first_day = 3;
-        }
+        por_custodian_config cfg = walk_cfg(variant);
         por_sim *sim = por_sim_create(por_test_seed(), 0);
         por_custodian *c = por_custodian_create(&cfg, 0, sim, NULL, 0, NULL);
         ck_assert_ptr_nonnull(c);
@@ -630,18 +639,7 @@ START_TEST(test_plain_read_by_definition)
     printf("test_plain_read_by_definition: seed %llu\n", (unsigned long long)seed);
     static const double rates[] = {0.0, 0.3, 1.0};
     for (int variant = 0; variant < 6; variant++) {
-        por_custodian_config cfg = base_cfg();
-        cfg.initial = (por_amount)1000000000000LL;
-        cfg.drift.kind = POR_DRIFT_RANDOM_WALK;
-        cfg.drift.every = POR_HOUR;
-        cfg.drift.sigma_per_day = 0.05;
-        cfg.attest_every = variant % 3 == 2 ? POR_DAY : POR_HOUR;
-        cfg.attest_lag = variant % 3 == 1 ? 10 * POR_MIN : 0;
-        if (variant % 3 == 2) {
-            cfg.attest_phase = 21 * POR_HOUR;
-            cfg.skip_weekends = true;
-            cfg.first_day = 3;
-        }
+        por_custodian_config cfg = walk_cfg(variant % 3);
         cfg.failure_rate = rates[variant % 3];
         if (variant >= 3) { /* a latency table, and the sampler's slow path without one */
             cfg.api_latency.kind = POR_DIST_LOGNORMAL;

@@ -466,6 +466,33 @@ static const por_entity_kind trow_kind = {"trow", NULL, trow_handle, NULL, tnode
  * in none (its row is all default links). */
 static int32_t row_region(uint32_t i) { return i < 3 ? 0 : i < 6 ? 1 : -1; }
 
+/* A simulation of SEED with ROW_N receivers NODES logging into GOT (their entities in
+ * ENT), and REF: each sender's "latency" stream drawn again from its definition. */
+static por_sim *row_world(uint64_t seed, trow nodes[ROW_N], uint32_t ent[ROW_N],
+                          por_time_t (*got)[ROW_N], gsl_rng *ref[ROW_N])
+{
+    por_sim *sim = por_sim_create(seed, 0);
+    for (uint32_t i = 0; i < ROW_N; i++) {
+        nodes[i] = (trow){i, got};
+        ent[i] = por_sim_add_entity(sim, &trow_kind, &nodes[i]);
+        ref[i] = por_rng_new(seed, 0, por_stream_id("net", i, "latency"));
+    }
+    return sim;
+}
+
+/* Fails unless message k's delivery to node j came at WANT[k][j] for the first NMSGS
+ * messages; RULE names where WANT comes from. */
+static void row_check(uint64_t seed, uint32_t nmsgs, por_time_t (*got)[ROW_N],
+                      por_time_t (*want)[ROW_N], const char *rule)
+{
+    for (uint32_t k = 0; k < nmsgs; k++)
+        for (uint32_t j = 0; j < ROW_N; j++)
+            if (got[k][j] != want[k][j])
+                ck_abort_msg("seed %llu: message %u to node %u delivered at %lld, %s gives "
+                             "%lld", (unsigned long long)seed, k, j, (long long)got[k][j],
+                             rule, (long long)want[k][j]);
+}
+
 static void check_rows(const por_network_config *cfg, const por_duration_dist *link01,
                        uint64_t seed)
 {
@@ -473,18 +500,11 @@ static void check_rows(const por_network_config *cfg, const por_duration_dist *l
     for (uint32_t k = 0; k < ROW_MSGS; k++)
         for (uint32_t j = 0; j < ROW_N; j++)
             got[k][j] = want[k][j] = -1;
-    por_sim *sim = por_sim_create(seed, 0);
     trow nodes[ROW_N];
     uint32_t ent[ROW_N];
-    for (uint32_t i = 0; i < ROW_N; i++) {
-        nodes[i] = (trow){i, got};
-        ent[i] = por_sim_add_entity(sim, &trow_kind, &nodes[i]);
-    }
+    gsl_rng *ref[ROW_N]; /* the reference: the streams and samplers by their definitions */
+    por_sim *sim = row_world(seed, nodes, ent, got, ref);
     por_net *net = por_net_create(cfg, ROW_N, ent, seed, 0);
-    /* the reference: the streams and samplers by their definitions */
-    gsl_rng *ref[ROW_N];
-    for (uint32_t i = 0; i < ROW_N; i++)
-        ref[i] = por_rng_new(seed, 0, por_stream_id("net", i, "latency"));
     por_sampler def, other;
     por_sampler_init_duration(&def, &cfg->latency);
     por_sampler_init_duration(&other, link01 ? link01 : &cfg->latency);
@@ -508,13 +528,7 @@ static void check_rows(const por_network_config *cfg, const por_duration_dist *l
         }
     }
     ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX / 2), POR_OK);
-    for (uint32_t k = 0; k < ROW_MSGS; k++)
-        for (uint32_t j = 0; j < ROW_N; j++)
-            if (got[k][j] != want[k][j])
-                ck_abort_msg("seed %llu: message %u to node %u delivered at %lld, its draw "
-                             "gives %lld",
-                             (unsigned long long)seed, k, j, (long long)got[k][j],
-                             (long long)want[k][j]);
+    row_check(seed, ROW_MSGS, got, want, "its draw");
     for (uint32_t i = 0; i < ROW_N; i++)
         gsl_rng_free(ref[i]);
     gsl_rng_free(pick);
@@ -593,19 +607,13 @@ START_TEST(broadcast_capped_at_end_of_time)
     cfg.latency.kind = POR_DIST_LOGNORMAL;
     cfg.latency.median = 80 * POR_MS;
     cfg.latency.sigma = 0.8;
-    por_sim *sim = por_sim_create(seed, 0);
     trow nodes[ROW_N];
     uint32_t ent[ROW_N];
-    for (uint32_t i = 0; i < ROW_N; i++) {
-        nodes[i] = (trow){i, got};
-        ent[i] = por_sim_add_entity(sim, &trow_kind, &nodes[i]);
-    }
+    gsl_rng *ref[ROW_N];
+    por_sim *sim = row_world(seed, nodes, ent, got, ref);
     tdriver drv;
     uint32_t drv_ent = por_sim_add_entity(sim, &tdriver_kind, &drv);
     drv.net = por_net_create(&cfg, ROW_N, ent, seed, 0);
-    gsl_rng *ref[ROW_N];
-    for (uint32_t i = 0; i < ROW_N; i++)
-        ref[i] = por_rng_new(seed, 0, por_stream_id("net", i, "latency"));
     por_sampler def;
     por_sampler_init_duration(&def, &cfg.latency);
     uint32_t capped = 0, uncapped_late = 0, k = 0;
@@ -626,13 +634,7 @@ START_TEST(broadcast_capped_at_end_of_time)
     ck_assert_uint_gt(capped, 0); /* both sides of the end occur */
     ck_assert_uint_gt(uncapped_late, 0);
     ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX), POR_OK);
-    for (uint32_t i = 0; i < k; i++)
-        for (uint32_t j = 0; j < ROW_N; j++)
-            if (got[i][j] != want[i][j])
-                ck_abort_msg("seed %llu: message %u to node %u delivered at %lld, the capped "
-                             "draw gives %lld",
-                             (unsigned long long)seed, i, j, (long long)got[i][j],
-                             (long long)want[i][j]);
+    row_check(seed, k, got, want, "the capped draw");
     for (uint32_t i = 0; i < ROW_N; i++)
         gsl_rng_free(ref[i]);
     por_sampler_free(&def);

@@ -140,11 +140,12 @@ uint32_t por_ocr_kth_largest_above(const uint32_t *epochs, uint32_t n, uint32_t 
     POR_ASSERT(n <= POR_MAX_ORACLES && k >= 1);
     /* The usual case first: the K-th largest of exactly K values above FLOOR is the least
      * of them (the pacemaker acts when a count first passes its threshold, and a NEWEPOCH
-     * raises a count by one). One pass counts them and finds that least as the least offset x - floor - 1
-     * (unsigned): an entry above FLOOR has an offset of at most UINT32_MAX - floor - 1, one
-     * at or below FLOOR wraps to UINT32_MAX - (floor - x) or more, so the entries below
-     * never win. The loop has no data-dependent branch (an "if (above)" mispredicts about
-     * once in three entries) and no store: the copy below serves only the other case. */
+     * raises a count by one). One pass counts them and finds that least as the least
+     * offset x - floor - 1 (unsigned): an entry above FLOOR has an offset of at most
+     * UINT32_MAX - floor - 1, one at or below FLOOR wraps to UINT32_MAX - (floor - x) or
+     * more, so the entries below never win. The loop has no data-dependent branch (an
+     * "if (above)" mispredicts about once in three entries) and no store: the copy below
+     * serves only the other case. */
     uint32_t m = 0, least_off = UINT32_MAX;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x = epochs[i], off = x - floor - 1u;
