@@ -415,6 +415,184 @@ START_TEST(ocr2_deviation_func)
 }
 END_TEST
 
+/* median.go:338 DefaultDeviationFunc compares big.Rat values exactly:
+ * |new - old| / |old| >= thresholdPPB / 1e9 (median.go:346-354). Near 2^127 the products
+ * |new - old| * 1e9 and |old| * alpha do not fit in 128 bits, and neither does new - old
+ * when the two have opposite signs; porsim once answered "deviates" whenever one of them
+ * overflowed. Each case below is no deviation by the exact rule (and a few, beside them,
+ * are deviations, so the answer is not just "no"). */
+START_TEST(ocr2_deviation_exact_near_2_127)
+{
+    const por_amount p126 = (por_amount)1 << 126, p119 = (por_amount)1 << 119;
+    /* 0.5 % of 2^126 against 1 %: |new - old| * 1e9 overflows */
+    ck_assert(!por_ocr2_deviates(10000000, p126, p126 + p126 / 200));
+    ck_assert(!por_ocr2_deviates(10000000, -p126, -p126 - p126 / 200));
+    /* exactly 1 % of 100 * 2^119 is 2^119: the boundary counts, one less does not */
+    ck_assert(por_ocr2_deviates(10000000, 100 * p119, 100 * p119 + p119));
+    ck_assert(!por_ocr2_deviates(10000000, 100 * p119, 100 * p119 + p119 - 1));
+    ck_assert(!por_ocr2_deviates(10000000, -100 * p119, -100 * p119 - p119 + 1));
+    /* new - old overflows: from 2^126 to -2^126 - 1 is a change of 2 + 2^-126 */
+    ck_assert(!por_ocr2_deviates(3000000000, p126, -p126 - 1));
+    ck_assert(por_ocr2_deviates(2000000000, p126, -p126 - 1));
+    /* the type's ends: (2^128 - 1) / 2^127 is just below 2 */
+    ck_assert(!por_ocr2_deviates(2000000000, POR_AMOUNT_MIN, POR_AMOUNT_MAX));
+    ck_assert(por_ocr2_deviates(1999999999, POR_AMOUNT_MIN, POR_AMOUNT_MAX));
+    /* AlphaAcceptPPB at ocr.accept_deviation's maximum (10000 %) with 1e10 tokens of 18
+     * decimals: |old| * alpha overflows, yet no change (or half) is no deviation */
+    const por_amount e28 = (por_amount)10000000000 * 1000000000000000000;
+    ck_assert(!por_ocr2_deviates(100000000000, e28, e28));
+    ck_assert(!por_ocr2_deviates(100000000000, e28, e28 + e28 / 2));
+    ck_assert(!por_ocr2_deviates(100000000000, e28, -e28 * 16)); /* 1700 % */
+    ck_assert(por_ocr2_deviates(100000000000, e28, e28 * 101));  /* exactly 10000 % */
+    ck_assert(!por_ocr2_deviates(100000000000, e28, e28 * 101 - 1));
+}
+END_TEST
+
+/* The sign of A/B - C/D (B, D > 0), by continued fractions: compare the integer parts,
+ * then the remainders' fractions turned over (a/b < c/d exactly when b/a > d/c), until
+ * one side has no remainder left. Only division, no product, so nothing can overflow:
+ * an exact comparison independent of the 192-bit products rules.c makes. */
+static int frac_cmp(por_uamount a, por_uamount b, por_uamount c, por_uamount d)
+{
+    int sign = 1;
+    for (;;) {
+        por_uamount qa = a / b, qc = c / d;
+        if (qa != qc)
+            return qa > qc ? sign : -sign;
+        a %= b;
+        c %= d;
+        if (a == 0 || c == 0)
+            return a == c ? 0 : a != 0 ? sign : -sign;
+        por_uamount t = a;
+        a = b;
+        b = t;
+        t = c;
+        c = d;
+        d = t;
+        sign = -sign;
+    }
+}
+
+/* median.go:338 DefaultDeviationFunc from its definition: old = 0 deviates unless
+ * new = 0 too; else the rational |new - old| / |old| >= thresholdPPB / 1e9. libocr's
+ * threshold is a uint64; porsim's alpha is an int64 the loader keeps >= 0, and a negative
+ * one is taken as a threshold every change reaches (por_ocr_deviates does the same). */
+static bool ocr2_deviates_by_definition(int64_t alpha_ppb, por_amount old, por_amount now)
+{
+    if (old == 0)
+        return now != 0;
+    if (alpha_ppb < 0)
+        return true;
+    por_uamount diff = now > old ? (por_uamount)now - (por_uamount)old
+                                 : (por_uamount)old - (por_uamount)now;
+    por_uamount mag = old < 0 ? (por_uamount)0 - (por_uamount)old : (por_uamount)old;
+    return frac_cmp(diff, mag, (por_uamount)alpha_ppb, 1000000000u) >= 0;
+}
+
+/* An amount of one of the shapes the comparison needs: 0 and +-1, the type's two ends
+ * (POR_AMOUNT_MIN included: |MIN| = 2^127), +-2^126, small, and random of a random bit
+ * length up to 127. Every draw in its own statement, so their order is set. */
+static por_amount ocr2_draw(gsl_rng *r)
+{
+    por_amount near = (por_amount)por_rng_below(r, 5) - 2;
+    por_uamount hi = por_rng_u64(r);
+    por_uamount wide = (hi << 64 | por_rng_u64(r)) >> 1;
+    uint64_t shape = por_rng_below(r, 7);
+    bool neg = por_rng_below(r, 2);
+    switch (shape) {
+    case 0: return near;
+    case 1: return POR_AMOUNT_MAX - (near + 2);
+    case 2: return POR_AMOUNT_MIN + (near + 2);
+    case 3: return neg ? -((por_amount)1 << 126) + near : ((por_amount)1 << 126) + near;
+    case 4: {
+        por_amount v = (por_amount)por_rng_below(r, 1000000);
+        return neg ? -v : v;
+    }
+    default: {
+        por_amount v = (por_amount)(wide >> por_rng_below(r, 127)); /* <= MAX */
+        return neg ? -v : v;
+    }
+    }
+}
+
+/* por_ocr2_deviates against ocr2_deviates_by_definition: half the cases two drawn
+ * amounts, half a change built to sit exactly on the threshold (|old| = k * 1e9,
+ * |new - old| = k * alpha, then -1, 0 or +1), with k up to what fits, so the products
+ * reach far past 2^128. Alphas: 0, small, 1 %, 100 %, 300 %, ocr.accept_deviation's
+ * maximum, INT64_MAX, negative ones, and random. */
+START_TEST(ocr2_deviation_same_as_definition)
+{
+    uint64_t seed = por_test_seed();
+    printf("ocr2 deviates: seed %" PRIu64 "\n", seed);
+    gsl_rng *r = por_rng_new(seed, 0, por_stream_id("test", 0, "ocr2-deviates"));
+    static const int64_t alphas[] = {0,          1,         10000000, 1000000000,
+                                     3000000000, 100000000000, INT64_MAX, -1,
+                                     INT64_MIN};
+    const int iters = 300000;
+    uint64_t past_128 = 0, past_128_no = 0, at_threshold = 0, yes = 0;
+    for (int iter = 0; iter < iters; iter++) {
+        int64_t alpha;
+        if (iter % 3 == 0) {
+            uint64_t bits = por_rng_u64(r);
+            alpha = (int64_t)(bits >> (1 + por_rng_below(r, 63)));
+        } else {
+            alpha = alphas[por_rng_below(r, sizeof alphas / sizeof alphas[0])];
+        }
+        por_amount old = ocr2_draw(r), now;
+        if (iter % 2 == 0) {
+            now = ocr2_draw(r);
+        } else {
+            uint64_t a = alpha < 0 ? 0 : (uint64_t)alpha;
+            por_uamount hi = por_rng_u64(r);
+            por_uamount k = hi << 64 | por_rng_u64(r);
+            k >>= 1 + por_rng_below(r, 127);
+            por_uamount bound = (por_uamount)POR_AMOUNT_MAX / 1000000000u;
+            if (a > 0 && ((por_uamount)POR_AMOUNT_MAX - 1) / a < bound)
+                bound = ((por_uamount)POR_AMOUNT_MAX - 1) / a; /* k * a + 1 <= MAX */
+            k %= bound + 1;
+            bool neg_old = por_rng_below(r, 2);
+            bool neg_change = por_rng_below(r, 2);
+            por_amount off = (por_amount)por_rng_below(r, 3) - 1;
+            por_amount mag = (por_amount)(k * 1000000000u), change = (por_amount)(k * a);
+            old = neg_old ? -mag : mag;
+            por_amount delta = (neg_change ? -change : change) + off;
+            if (!por_amount_add(old, delta, &now) && !por_amount_sub(old, delta, &now))
+                now = old;
+        }
+        bool want = ocr2_deviates_by_definition(alpha, old, now);
+        bool got = por_ocr2_deviates(alpha, old, now);
+        if (got != want)
+            ck_abort_msg("seed %" PRIu64 " iteration %d: alpha %" PRId64 " old %016" PRIx64
+                         "%016" PRIx64 " now %016" PRIx64 "%016" PRIx64
+                         ": %d, the definition says %d",
+                         seed, iter, alpha, (uint64_t)((por_uamount)old >> 64),
+                         (uint64_t)old,
+                         (uint64_t)((por_uamount)now >> 64), (uint64_t)now, got, want);
+        /* what the cases covered: products past the 128-bit range (where porsim used to
+         * answer "deviates"), the boundary itself, both answers */
+        por_uamount diff = now > old ? (por_uamount)now - (por_uamount)old
+                                     : (por_uamount)old - (por_uamount)now;
+        por_uamount umag = old < 0 ? (por_uamount)0 - (por_uamount)old : (por_uamount)old;
+        if (old != 0 && alpha >= 0) {
+            bool past = diff > (por_uamount)POR_AMOUNT_MAX / 1000000000u ||
+                        (alpha > 0 && umag > (por_uamount)POR_AMOUNT_MAX / (uint64_t)alpha);
+            past_128 += past;
+            past_128_no += past && !want;
+            at_threshold += frac_cmp(diff, umag, (por_uamount)alpha, 1000000000u) == 0;
+        }
+        yes += want;
+    }
+    gsl_rng_free(r);
+    printf("ocr2 deviates: %" PRIu64 " past 128 bits (%" PRIu64 " of them no deviation), "
+           "%" PRIu64 " exactly at the threshold, %" PRIu64 " deviations of %d\n",
+           past_128, past_128_no, at_threshold, yes, iters);
+    ck_assert_uint_gt(past_128_no, 20000);
+    ck_assert_uint_gt(at_threshold, 20000);
+    ck_assert_uint_gt(yes, 50000);
+    ck_assert_uint_gt((uint64_t)iters - yes, 50000);
+}
+END_TEST
+
 static ocr_big *final_of(ocr_don *d, uint32_t epoch, uint32_t round, por_amount median)
 {
     ocr_big *m = por_ocr_big_new(d, OCR_FINAL);
@@ -806,6 +984,8 @@ Suite *por_test_suite(void)
     tcase_add_test(o2, ocr2_started_at_is_observations_timestamp);
     tcase_add_test(o2, ocr2_aggregator_check_order_and_report_rules);
     tcase_add_test(o2, ocr2_deviation_func);
+    tcase_add_test(o2, ocr2_deviation_exact_near_2_127);
+    tcase_add_test(o2, ocr2_deviation_same_as_definition);
     tcase_add_test(o2, ocr2_should_accept_finalized_report);
     tcase_add_test(o2, ocr2_runs_end_to_end);
     tcase_add_test(o2, ocr2_should_transmit_accepted_report);

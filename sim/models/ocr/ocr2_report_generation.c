@@ -74,19 +74,13 @@ void por_ocr2_don_free(ocr_don *d)
 
 /* ---------------------------------------------------------------- plugin rules */
 
+/* median.go DefaultDeviationFunc is observation.go Observation.Deviates again (old = 0
+ * apart, big.Rat |new - old| / |old| against thresholdPPB / 1e9, exact, >=), so the
+ * OCR1 rule answers it: exact for any two amounts, where products in 128 bits overflow
+ * near 2^127 or with a large alpha. Only the argument order differs. */
 bool por_ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now)
 {
-    if (old == 0)
-        return now != 0; /* both zero: no deviation; any move away from 0 is significant */
-    por_amount diff, lhs, rhs;
-    if (!por_amount_sub(now, old, &diff))
-        return true;
-    if (diff < 0)
-        diff = -diff;
-    por_amount base = old < 0 ? -old : old;
-    if (!por_amount_mul(diff, 1000000000, &lhs) || !por_amount_mul(base, alpha_ppb, &rhs))
-        return true;
-    return lhs >= rhs; /* |new - old| / |old| >= alpha */
+    return por_ocr_deviates(old, now, alpha_ppb);
 }
 
 /* The digest an oracle signs for its OCR2 observation: OCR1's over (config digest,

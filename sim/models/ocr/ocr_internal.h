@@ -546,7 +546,8 @@ void por_ocr2_transmission_on_timer(ocr_node *nd, uint64_t slot);
 /* Stage delay index of NODE for (EPOCH, ROUND), or UINT32_MAX if it does not transmit. */
 uint32_t por_ocr2_transmit_stage(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t node);
 /* The median plugin's deviation test (median.go DefaultDeviationFunc): |new - old| / |old|
- * >= ALPHA_PPB / 1e9; old = 0: deviates unless new = 0 too. */
+ * >= ALPHA_PPB / 1e9, exact (libocr's big.Rat; here por_ocr_deviates, the same rule);
+ * old = 0: deviates unless new = 0 too. */
 bool por_ocr2_deviates(int64_t alpha_ppb, por_amount old, por_amount now);
 /* por_ocr_deviates(OLD, NOW, ALPHA_PPB), remembered in D for the next call: the
  * followers of a round compare the same contract answer with the same report median (the
