@@ -95,15 +95,22 @@ static bool ocr2__node_timer(ocr_node *nd, const por_event *ev)
     }
 }
 
-static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
+/* The pacemaker's handlers after a NEWEPOCH's record asked for them, then the drop of
+ * the delivery's reference (out of line: see ocr__node_handle). */
+static __attribute__((noinline)) void ocr__newepoch_upon_and_drop(ocr_node *nd, por_msg *m)
 {
-    ocr_node *nd = self;
+    por__ocr_pacemaker_newepoch_upon(nd);
+    por_msg_unref(m);
+}
+
+/* Every event but a NEWEPOCH delivery to a running node. */
+static __attribute__((noinline)) void ocr__node_handle_other(por_sim *sim, ocr_node *nd,
+                                                             por_event *ev)
+{
     if (ev->type == POR_EV_NET_DELIVER) {
         por_msg *m = ev->ptr;
         if (!nd->down) {
-            if (m->type == OCR_NEWEPOCH)
-                por_ocr_pacemaker_on_newepoch(nd, (uint32_t)ev->a, (const ocr_small *)m);
-            else if (nd->don->protocol == POR_PROTOCOL_OCR2)
+            if (nd->don->protocol == POR_PROTOCOL_OCR2)
                 por_ocr2_repgen_on_message(nd, (uint32_t)ev->a, m);
             else
                 por_ocr_repgen_on_message(nd, (uint32_t)ev->a, m);
@@ -158,6 +165,30 @@ static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
     default:
         break;
     }
+}
+
+/* The node's dispatch. A NEWEPOCH delivery to a running node (over half of all events in
+ * the year benchmark) is handled here with nothing but jumps out: the record inline, then
+ * either the handlers with the drop of the message (rare) or the drop alone, whose last
+ * reference frees the message. With no call that returns here, the function needs no
+ * frame, so those deliveries skip the saving and restoring of registers every other
+ * event pays in ocr__node_handle_other. The order of the work is that of messageNewepoch
+ * followed by the drop, as before. */
+static void ocr__node_handle(por_sim *sim, void *self, por_event *ev)
+{
+    ocr_node *nd = self;
+    if (ev->type == POR_EV_NET_DELIVER) {
+        por_msg *m = ev->ptr;
+        if (m->type == OCR_NEWEPOCH && !nd->down) {
+            if (por_ocr_pacemaker_newepoch_record(nd, (uint32_t)ev->a, (const ocr_small *)m)) {
+                ocr__newepoch_upon_and_drop(nd, m);
+                return;
+            }
+            por_msg_unref(m);
+            return;
+        }
+    }
+    ocr__node_handle_other(sim, nd, ev);
 }
 
 static void ocr__node_discard(por_sim *sim, void *self, por_event *ev)
