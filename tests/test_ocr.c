@@ -986,6 +986,94 @@ START_TEST(newepoch_same_as_message_newepoch)
 }
 END_TEST
 
+/* The destroy hook of the message node_drops_each_delivery_once hands over, and how often
+ * it ran. */
+static void (*delivery_destroy)(por_msg *m);
+static uint64_t delivery_destroyed;
+static void delivery_counting_destroy(por_msg *m)
+{
+    delivery_destroyed++;
+    delivery_destroy(m);
+}
+
+/* net.h: a POR_EV_NET_DELIVER event owns one reference to its message, and the handler
+ * must drop it. The node's dispatch (oracle.c; for OCR1 the drop happens in report
+ * generation's por_ocr_repgen_deliver, for NEWEPOCH in the dispatch itself) drops exactly
+ * that one, whatever the message's type, whether the node is running or down and whether
+ * the handler acts on the message (from the leader, in the node's epoch and the next
+ * round) or ignores it (from another node): a message other receivers still hold keeps
+ * their references, one held by this delivery alone is freed once. */
+START_TEST(node_drops_each_delivery_once)
+{
+    tscen t;
+    scen_init(&t, 4, 1);
+    tworld w;
+    world_init(&w, &t);
+    ocr_node *nd = running_follower(&w);
+    uint32_t other = (nd->leader + 1) % 4 == nd->idx ? (nd->leader + 2) % 4 : (nd->leader + 1) % 4;
+    static const uint16_t types[] = {OCR_NEWEPOCH, OCR_OBSERVE_REQ, OCR_OBSERVE, OCR_REPORT_REQ,
+                                     OCR_REPORT, OCR_FINAL, OCR_FINAL_ECHO};
+    uint64_t cases = 0;
+    for (int down = 0; down < 2; down++)
+        for (size_t ti = 0; ti < sizeof types / sizeof types[0]; ti++)
+            for (int shared = 0; shared < 2; shared++)
+                for (int from_leader = 0; from_leader < 2; from_leader++) {
+                    uint16_t type = types[ti];
+                    uint32_t from = from_leader ? nd->leader : other;
+                    por_msg *m;
+                    if (type == OCR_REPORT_REQ || type == OCR_FINAL) {
+                        ocr_big *b = por_ocr_big_new(w.don, type);
+                        b->report.epoch = nd->e;
+                        b->report.round = nd->rf + 1;
+                        m = &b->hdr;
+                    } else {
+                        ocr_small *sm = por_ocr_small_new(w.don, type, nd->e, nd->rf + 1);
+                        if (type == OCR_FINAL_ECHO)
+                            sm->final = por_ocr_big_new(w.don, OCR_FINAL); /* its reference */
+                        m = &sm->hdr;
+                    }
+                    delivery_destroy = m->destroy;
+                    m->destroy = delivery_counting_destroy;
+                    if (shared)
+                        por_msg_ref(m);
+                    uint64_t destroyed = delivery_destroyed;
+                    nd->down = down != 0;
+                    uint32_t rf = nd->rf, ne = nd->ne, newepoch = nd->newepoch[from];
+                    bool observing = nd->observing;
+                    por_event ev = {.time = por_sim_now(w.sim), .dst = nd->entity,
+                                    .type = POR_EV_NET_DELIVER, .a = from, .b = nd->idx,
+                                    .ptr = m};
+                    por_ocr_node_kind.handle(w.sim, nd, &ev);
+                    if (down) { /* oracle.c: a node that is down ignores every message */
+                        ck_assert_uint_eq(nd->rf, rf);
+                        ck_assert_uint_eq(nd->ne, ne);
+                        ck_assert_uint_eq(nd->newepoch[from], newepoch);
+                        ck_assert(nd->observing == observing);
+                    } else if (type == OCR_OBSERVE_REQ && from_leader) {
+                        /* libocr messageObserveReq: the leader's request for the next
+                         * round is acted on */
+                        ck_assert_uint_eq(nd->rf, rf + 1);
+                        ck_assert(nd->observing);
+                    }
+                    nd->down = false;
+                    if (shared) {
+                        ck_assert_msg(m->refs == 1 && delivery_destroyed == destroyed,
+                                      "type %u, down %d, from %u: refs %u, freed %llu",
+                                      type, down, from, m->refs,
+                                      (unsigned long long)(delivery_destroyed - destroyed));
+                        por_msg_unref(m);
+                    }
+                    ck_assert_msg(delivery_destroyed == destroyed + 1,
+                                  "type %u, down %d, shared %d, from %u: freed %llu times",
+                                  type, down, shared, from,
+                                  (unsigned long long)(delivery_destroyed - destroyed));
+                    cases++;
+                }
+    printf("node_drops_each_delivery_once: %llu deliveries\n", (unsigned long long)cases);
+    world_free(&w);
+}
+END_TEST
+
 /* por_ocr_popcount (the quorum counts of report generation: more than 2f observations,
  * more than f reports or echoes, libocr reportgeneration_leader.go / _follower.go) is the
  * number of set bits: masks built by setting K distinct random bits count K, and every
@@ -1640,6 +1728,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, newepoch_not_above_recorded_changes_nothing);
     tcase_add_test(tc, pacemaker_counts_within_thresholds_between_events);
     tcase_add_test(tc, newepoch_same_as_message_newepoch);
+    tcase_add_test(tc, node_drops_each_delivery_once);
     tcase_add_test(tc, popcount_counts_set_bits);
     tcase_add_test(tc, node_timer_arms_at_now_plus_delay);
     tcase_add_test(tc, node_send_and_sign_follow_their_rules);

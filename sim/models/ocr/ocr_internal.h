@@ -532,7 +532,15 @@ void por_ocr_repgen_abort(ocr_node *nd);
 void por_ocr_repgen_on_round_timer(ocr_node *nd, uint64_t a);
 void por_ocr_repgen_on_grace(ocr_node *nd, uint64_t a);
 void por_ocr_repgen_on_observed(ocr_node *nd, uint64_t a);
-void por_ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m);
+/* Handles the message M from node FROM and drops one reference to it: the delivery's,
+ * which the network's event owns (net.h). One call for both, so that the node's dispatch
+ * hands a delivery over with a jump and the drop happens in this function's frame. */
+void por_ocr_repgen_deliver(ocr_node *nd, uint32_t from, por_msg *m);
+/* Handles M from FROM; the caller keeps its reference. */
+static inline void por_ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
+{
+    por_ocr_repgen_deliver(nd, from, por_msg_ref(m));
+}
 
 /* ---- transmission.c ---- */
 void por_ocr_transmission_start(ocr_node *nd, ocr_big *final);

@@ -546,7 +546,7 @@ static void ocr__on_final_echo(ocr_node *nd, uint32_t from, const ocr_small *m)
     }
 }
 
-void por_ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
+void por_ocr_repgen_deliver(ocr_node *nd, uint32_t from, por_msg *m)
 {
     switch (m->type) {
     case OCR_OBSERVE_REQ:
@@ -570,4 +570,5 @@ void por_ocr_repgen_on_message(ocr_node *nd, uint32_t from, por_msg *m)
     default:
         break;
     }
+    por_msg_unref(m);
 }
