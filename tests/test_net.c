@@ -576,19 +576,24 @@ END_TEST
 
 /* ---- deliveries near the end of time ----------------------------------------------------
  * The rule (por__capped_delay, net.c): a delivery whose instant would pass the end of time
- * happens at POR_TIME_MAX. por_net_broadcast leaves the cap out while now <=
- * POR_TIME_MAX - POR_SAMPLE_MAX_DURATION (no draw is longer). Broadcasts at that bound, one
- * nanosecond after it, 60 ms and 1 ns before the end (where some 80 ms draws are capped
- * and some are not) are compared with the reference draws, capped. */
+ * happens at POR_TIME_MAX. por_net_broadcast and por_net_send leave the cap out while now
+ * <= POR_TIME_MAX - POR_SAMPLE_MAX_DURATION (no draw is longer). Broadcasts and single
+ * sends (one of them to the sender itself) at that bound, one nanosecond after it, 60 ms
+ * and 1 ns before the end (where some 80 ms draws are capped and some are not) are
+ * compared with the reference draws, capped. */
 typedef struct {
     por_net *net;
 } tdriver;
 
+/* Event type 1: a broadcast from node b; type 2: a send from node b % 256 to b / 256. */
 static void tdriver_handle(por_sim *sim, void *self, por_event *ev)
 {
     tdriver *d = self;
     tmsg *m = tmsg_new((por_time_t)ev->a, 100); /* `sent` holds the message number */
-    por_net_broadcast(d->net, sim, (uint32_t)ev->b, &m->hdr);
+    if (ev->type == 1)
+        por_net_broadcast(d->net, sim, (uint32_t)ev->b, &m->hdr);
+    else
+        por_net_send(d->net, sim, (uint32_t)(ev->b % 256), (uint32_t)(ev->b / 256), &m->hdr);
     por_msg_unref(&m->hdr);
 }
 
@@ -599,9 +604,12 @@ START_TEST(broadcast_capped_at_end_of_time)
     uint64_t seed = por_test_seed();
     printf("broadcast_capped_at_end_of_time: seed %llu\n", (unsigned long long)seed);
     static por_time_t got[ROW_MSGS][ROW_N], want[ROW_MSGS][ROW_N];
+    for (uint32_t k = 0; k < ROW_MSGS; k++)
+        for (uint32_t j = 0; j < ROW_N; j++)
+            got[k][j] = want[k][j] = -1;
     const por_time_t bound = POR_TIME_MAX - POR_SAMPLE_MAX_DURATION;
     const por_time_t when[] = {bound, bound + 1, POR_TIME_MAX - 60 * POR_MS, POR_TIME_MAX - 1};
-    enum { PER = 8 }; /* broadcasts at each instant */
+    enum { PER = 10, SENDS = 3 }; /* messages at each instant, the last SENDS single sends */
     por_network_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.latency.kind = POR_DIST_LOGNORMAL;
@@ -620,8 +628,15 @@ START_TEST(broadcast_capped_at_end_of_time)
     for (size_t w = 0; w < sizeof when / sizeof when[0]; w++)
         for (uint32_t b = 0; b < PER; b++, k++) {
             uint32_t from = (k * 5 + w) % ROW_N;
-            por_sim_schedule(sim, when[w], 0, drv_ent, 1, k, from, NULL);
+            bool one = b >= PER - SENDS;
+            uint32_t to1 = b == PER - 1 ? from : (from + 1 + b) % ROW_N; /* last: to itself */
+            if (one)
+                por_sim_schedule(sim, when[w], 0, drv_ent, 2, k, from + 256 * to1, NULL);
+            else
+                por_sim_schedule(sim, when[w], 0, drv_ent, 1, k, from, NULL);
             for (uint32_t to = 0; to < ROW_N; to++) {
+                if (one && to != to1)
+                    continue;
                 por_time_t d = to == from ? 0 : por_sample_duration(&def, ref[from]);
                 want[k][to] = d > POR_TIME_MAX - when[w] ? POR_TIME_MAX : when[w] + d;
                 if (w == 2 && to != from) {
