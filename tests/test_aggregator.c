@@ -427,6 +427,21 @@ START_TEST(digests_are_deterministic_and_sensitive)
 }
 END_TEST
 
+/* por_aggregator_last_request is the event por_aggregator_latest_round_requested copies
+ * out (aggregator.h): the same emitted flag and, once emitted, the same fields. */
+static void check_last_request(const por_aggregator *agg)
+{
+    por_round_request ev;
+    bool emitted = por_aggregator_latest_round_requested(agg, &ev);
+    const por_round_request *in = por_aggregator_last_request(agg);
+    ck_assert(in->emitted == emitted);
+    if (!emitted)
+        return;
+    ck_assert(por_addr_eq(&in->requester, &ev.requester));
+    ck_assert_mem_eq(in->config_digest.b, ev.config_digest.b, 32);
+    ck_assert(in->epoch == ev.epoch && in->round == ev.round && in->block_time == ev.block_time);
+}
+
 START_TEST(request_new_round_access_and_event)
 {
     /* OffchainAggregator.sol requestNewRound(): require(msg.sender == owner ||
@@ -437,6 +452,7 @@ START_TEST(request_new_round_access_and_event)
     fx_init(&fx, POR_CRYPTO_IDEAL);
     por_round_request ev;
     ck_assert(!por_aggregator_latest_round_requested(fx.agg, &ev));
+    check_last_request(fx.agg);
     por_addr owner = fx.tkeys[0].addr, listed = fx.tkeys[2].addr, stranger = fx.tkeys[3].addr;
     /* nobody set: the zero-address owner and an empty list refuse everyone else */
     ck_assert(!por_aggregator_request_new_round(fx.agg, 10 * POR_SEC, &stranger, NULL));
@@ -444,11 +460,13 @@ START_TEST(request_new_round_access_and_event)
     ck_assert(por_aggregator_is_owner(fx.agg, &owner) && !por_aggregator_is_owner(fx.agg, &listed));
     ck_assert(!por_aggregator_request_new_round(fx.agg, 20 * POR_SEC, &stranger, NULL));
     ck_assert(!por_aggregator_latest_round_requested(fx.agg, &ev)); /* a revert stores nothing */
+    check_last_request(fx.agg);
     /* before any transmission: epoch and round 0, next round id 1 */
     uint64_t next = 0;
     ck_assert(por_aggregator_request_new_round(fx.agg, 30 * POR_SEC, &owner, &next));
     ck_assert_uint_eq(next, 1);
     ck_assert(por_aggregator_latest_round_requested(fx.agg, &ev));
+    check_last_request(fx.agg);
     ck_assert(ev.epoch == 0 && ev.round == 0 && ev.block_time == 30 * POR_SEC);
     ck_assert(por_addr_eq(&ev.requester, &owner));
     ck_assert(memcmp(ev.config_digest.b, por_aggregator_config_digest(fx.agg)->b, 32) == 0);
@@ -459,6 +477,7 @@ START_TEST(request_new_round_access_and_event)
     ck_assert(por_aggregator_request_new_round(fx.agg, 2000 * POR_SEC, &listed, &next));
     ck_assert_uint_eq(next, 2);
     ck_assert(por_aggregator_latest_round_requested(fx.agg, &ev));
+    check_last_request(fx.agg);
     ck_assert(ev.epoch == 1 && ev.round == 1 && por_addr_eq(&ev.requester, &listed));
     uint64_t emitted, reverted;
     por_aggregator_request_counts(fx.agg, &emitted, &reverted);

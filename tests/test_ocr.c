@@ -612,6 +612,35 @@ START_TEST(read_contract_at_depth_or_zeroed)
 }
 END_TEST
 
+/* A node's clock (the local time of should-report's heartbeat test, report_generation.c)
+ * is true time plus the network's clock offset for that node (net.h:
+ * por_net_clock_offset, constant over a replication), which the node keeps from its
+ * creation: with skews up to 2 s, every node's offset is the network's, within the
+ * bound, and the offsets differ. The seed is the scenario's. */
+START_TEST(node_clock_offset_is_the_networks)
+{
+    tscen t;
+    scen_init(&t, 7, 2);
+    t.sc.network.clock_skew_max = 2 * POR_SEC;
+    printf("node_clock_offset_is_the_networks: seed %llu\n", (unsigned long long)t.sc.seed);
+    tworld w;
+    world_init(&w, &t);
+    ocr_don *d = w.don;
+    uint32_t distinct = 0;
+    for (int k = 0; k < 2; k++) { /* at creation and after an hour of running */
+        for (uint32_t i = 0; i < d->n; i++) {
+            por_time_t o = por_net_clock_offset(d->net, i);
+            ck_assert_int_eq(d->nodes[i].clock_offset, o);
+            ck_assert_int_le(o < 0 ? -o : o, 2 * POR_SEC);
+            distinct += i > 0 && o != por_net_clock_offset(d->net, 0);
+        }
+        ck_assert_int_eq(por_sim_run(w.sim, POR_HOUR), POR_OK);
+    }
+    ck_assert_uint_gt(distinct, 0);
+    world_free(&w);
+}
+END_TEST
+
 /* An RPC outage from 6 h to 12 h: no answer lands inside it (after the last transaction
  * sent before it is mined), and the overdue heartbeat lands right after it. Outside
  * it, hourly heartbeats as usual. */
@@ -1752,6 +1781,7 @@ Suite *por_test_suite(void)
     tcase_add_test(tc, honest_ranges_same_as_direct_mapped_table);
     tcase_add_test(tc, report_req_valid_context_then_content);
     tcase_add_test(tc, read_contract_at_depth_or_zeroed);
+    tcase_add_test(tc, node_clock_offset_is_the_networks);
     suite_add_tcase(s, tc);
     return s;
 }

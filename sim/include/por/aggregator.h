@@ -216,6 +216,9 @@ bool por_aggregator_request_new_round(por_aggregator *agg, por_time_t block_time
 
 /* The latest RoundRequested event into OUT; false (OUT zeroed) when none was emitted. */
 bool por_aggregator_latest_round_requested(const por_aggregator *agg, por_round_request *out);
+/* The same event in place (emitted = false: none yet), valid until the next request: for
+ * a reader that only compares it (every follower's should-report), no copy. */
+const por_round_request *por_aggregator_last_request(const por_aggregator *agg);
 
 /* Requests that emitted the event, and requests that reverted on the access rule. */
 void por_aggregator_request_counts(const por_aggregator *agg, uint64_t *emitted, uint64_t *reverted);

@@ -475,6 +475,11 @@ bool por_aggregator_latest_round_requested(const por_aggregator *agg, por_round_
     return out->emitted;
 }
 
+const por_round_request *por_aggregator_last_request(const por_aggregator *agg)
+{
+    return &agg->last_request;
+}
+
 void por_aggregator_request_counts(const por_aggregator *agg, uint64_t *emitted, uint64_t *reverted)
 {
     *emitted = agg->requests_emitted;

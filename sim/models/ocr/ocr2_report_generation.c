@@ -174,7 +174,7 @@ static int ocr2__should_report(ocr_node *nd, const por_report *rep, por_round_da
     }
     /* deltaCTimeout: latestTimestamp (the transmission's block time) + ΔC before now,
      * on the node's own clock */
-    por_time_t local_now = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+    por_time_t local_now = por_ocr_now(nd) + nd->clock_offset;
     if (d->oc->delta_c > 0 && rd->updated_at + d->oc->delta_c < local_now) {
         *why = POR_DECIDE_HEARTBEAT;
         return 1;
@@ -405,7 +405,7 @@ void por_ocr2_repgen_on_observed(ocr_node *nd, uint64_t a)
     nd->observing = false;
     ocr_don *d = nd->don;
     /* median.go Observation: uint32(time.Now().Unix()) of the node's clock */
-    por_time_t local = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+    por_time_t local = por_ocr_now(nd) + nd->clock_offset;
     if (local < 0)
         local = 0;
     ocr_small *m = por_ocr_small_new(d, OCR_OBSERVE, nd->e, nd->rf);

@@ -102,6 +102,8 @@ typedef struct ocr_node {
     por_keypair key;
     gsl_rng *observe_rng, *byz_rng;
     bool down;             /* crashed now */
+    por_time_t clock_offset; /* its clock's offset from true time (por_net_clock_offset,
+                                constant over a replication: read once at creation) */
 
     /* pacemaker */
     uint32_t e, ne, leader;
@@ -440,12 +442,12 @@ static inline bool por_ocr_unfulfilled_request(ocr_node *nd, const por_round_dat
      * RoundRequested log it stored (HandleLog keeps the latest by block, tx and log
      * index), whatever its age. porsim does the same. */
     ocr_don *d = nd->don;
-    por_round_request req;
-    if (!por_aggregator_latest_round_requested(d->agg, &req))
+    const por_round_request *req = por_aggregator_last_request(d->agg);
+    if (!req->emitted)
         return false;
-    if (memcmp(req.config_digest.b, d->config_digest.b, 32) != 0)
+    if (memcmp(req->config_digest.b, d->config_digest.b, 32) != 0)
         return false;
-    uint64_t requested = ((uint64_t)req.epoch << 32) | req.round;
+    uint64_t requested = ((uint64_t)req->epoch << 32) | req->round;
     uint64_t latest = rd->round_id ? ((uint64_t)rd->epoch << 32) | rd->round : 0;
     return !(requested < latest);
 }

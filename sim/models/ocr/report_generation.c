@@ -449,7 +449,7 @@ static por_trace_decision_why ocr__should_report(ocr_node *nd, const por_report 
     const por_round_data *rd = out;
     if (rd->round_id == 0)
         return POR_DECIDE_FIRST; /* first report ever */
-    por_time_t local_now = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+    por_time_t local_now = por_ocr_now(nd) + nd->clock_offset;
     if (d->oc->delta_c > 0 && local_now - rd->updated_at >= d->oc->delta_c)
         return POR_DECIDE_HEARTBEAT;
     por_amount median = rep->obs[rep->nobs / 2], diff;

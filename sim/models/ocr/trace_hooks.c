@@ -83,7 +83,7 @@ void por_ocr_trace_decision(ocr_node *nd, const por_report *rep, bool report,
         dec->answer = rdp->answer;
         if (rdp->round_id != 0) {
             /* the figures shown beside the reason: the answer's age and the deviation */
-            por_time_t local_now = por_ocr_now(nd) + por_net_clock_offset(d->net, nd->idx);
+            por_time_t local_now = por_ocr_now(nd) + nd->clock_offset;
             dec->answer_age = local_now - rdp->updated_at;
             por_amount diff, scaled;
             bool ok = por_amount_sub(dec->median, rdp->answer, &diff);

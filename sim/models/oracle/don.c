@@ -232,6 +232,8 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
     }
     por_ocr_leader_at_init(d);
     d->net = por_net_create(&scenario->network, d->n, ent, seed, rep);
+    for (uint32_t i = 0; i < d->n; i++)
+        d->nodes[i].clock_offset = por_net_clock_offset(d->net, i);
     d->adv_rng = por_rng_new(seed, rep, por_stream_id("attacker", 0, "network"));
     if (d->has_network_attack)
         por_net_set_filter(d->net, ocr__net_filter, d);
