@@ -102,6 +102,8 @@ typedef struct ocr_node {
     por_keypair key;
     gsl_rng *observe_rng, *byz_rng;
     bool down;             /* crashed now */
+    bool byz_listed;       /* a BYZANTINE attack lists it (its bit of don->byz_listed,
+                              copied at creation: the lists never change) */
     por_time_t clock_offset; /* its clock's offset from true time (por_net_clock_offset,
                                 constant over a replication: read once at creation) */
 
@@ -354,15 +356,15 @@ void por_ocr_audit_accepted(ocr_don *d, const por_report *rep, const por_sig *si
 
 /* ---- oracle.c (node plumbing and attackers) ---- */
 /* The first attack of kind BYZANTINE with behaviour B active on the node now, or NULL.
- * Inline: a node no BYZANTINE attack lists (byz_listed, built with the attack lists in
- * don.c) answers NULL without a call; the year benchmark asks about four times per
+ * Inline: a node no BYZANTINE attack lists (its byz_listed, built with the attack lists
+ * in don.c) answers NULL without a call; the year benchmark asks about four times per
  * observation. por__ocr_byzantine_listed searches the node's list. */
 const por_attack_config *por__ocr_byzantine_listed(const ocr_node *nd,
                                                    por_byzantine_behavior b);
 static inline const por_attack_config *por_ocr_byzantine(const ocr_node *nd,
                                                          por_byzantine_behavior b)
 {
-    if (!(nd->don->byz_listed & (1u << nd->idx)))
+    if (!nd->byz_listed)
         return NULL;
     return por__ocr_byzantine_listed(nd, b);
 }
@@ -590,7 +592,7 @@ static inline bool por_ocr_deviates_memo(ocr_don *d, por_amount old, por_amount 
 por_amount por__ocr_tamper_listed(ocr_node *nd, por_amount v);
 static inline por_amount por_ocr_tamper_observation(ocr_node *nd, por_amount v)
 {
-    if (!(nd->don->byz_listed & (1u << nd->idx)))
+    if (!nd->byz_listed)
         return v;
     return por__ocr_tamper_listed(nd, v);
 }

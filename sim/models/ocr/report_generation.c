@@ -194,7 +194,7 @@ static void ocr__on_observe_req(ocr_node *nd, uint32_t from, const ocr_small *m)
         lat = 0;
     if (d->oc->observe_timeout > 0 && lat > d->oc->observe_timeout)
         return; /* the read did not finish in time: no observation this round */
-    if (!(d->byz_listed & (1u << nd->idx)))
+    if (!nd->byz_listed)
         por_ocr_record_honest(d, nd->e, m->round, v);
     nd->obs_value = por_ocr_tamper_observation(nd, v);
     if (d->trace)

@@ -222,6 +222,7 @@ por_don *por_don_create(const por_scenario *scenario, por_sim *sim, por_chain *c
         ocr_node *nd = &d->nodes[i];
         nd->don = d;
         nd->idx = i;
+        nd->byz_listed = (d->byz_listed >> i) & 1u;
         nd->observe_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "observe"));
         nd->byz_rng = por_rng_new(seed, rep, por_stream_id("oracle", i, "byzantine"));
         if (por_chain_rpc_faulty(chain))
