@@ -867,7 +867,7 @@ START_TEST(newepoch_not_above_recorded_changes_nothing)
 }
 END_TEST
 
-/* What the early return above relies on (pacemaker.c, por_ocr_pacemaker_on_newepoch):
+/* What the early return above relies on (ocr_internal.h, por_ocr_pacemaker_newepoch_record):
  * between events every running node has at most f requests above ne and at most 2f
  * above e, and its two counts are those of its requests. Checked every 50 ms through
  * leader changes, a crashed leader and a restart (n = 7, f = 2). */

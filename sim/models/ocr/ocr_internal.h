@@ -505,7 +505,8 @@ void por__ocr_pacemaker_newepoch_upon(ocr_node *nd);
  * benchmark take the first return and almost all the others the second; inline (the
  * node's dispatch calls it for every NEWEPOCH delivery, over half of all events), with
  * the handlers out of line in pacemaker.c. The record is split from the handlers: it
- * records the request, updates the counts and returns whether the handlers must run. */
+ * records the request, updates the counts and returns whether the handlers must run;
+ * the dispatch (oracle.c) then calls por__ocr_pacemaker_newepoch_upon. */
 static inline bool por_ocr_pacemaker_newepoch_record(ocr_node *nd, uint32_t from,
                                                      const ocr_small *m)
 {
@@ -517,15 +518,6 @@ static inline bool por_ocr_pacemaker_newepoch_record(ocr_node *nd, uint32_t from
     nd->above_e += (uint32_t)(epoch > nd->e) - (uint32_t)(old > nd->e);
     uint32_t f = nd->don->f;
     return nd->above_ne > f || nd->above_e > 2 * f;
-}
-/* The whole of messageNewepoch: the record above, then the handlers if it says so. (The
- * node's dispatch, oracle.c, does the same in two parts, to call the handlers and drop
- * the message in one out-of-line step.) */
-static inline void por_ocr_pacemaker_on_newepoch(ocr_node *nd, uint32_t from,
-                                                 const ocr_small *m)
-{
-    if (por_ocr_pacemaker_newepoch_record(nd, from, m))
-        por__ocr_pacemaker_newepoch_upon(nd);
 }
 void por_ocr_pacemaker_on_progress_timeout(ocr_node *nd);
 void por_ocr_pacemaker_on_resend(ocr_node *nd);

@@ -114,10 +114,10 @@ void por_ocr_pacemaker_on_resend(ocr_node *nd)
 }
 
 /* libocr pacemaker.go, messageNewepoch, its two "upon" handlers, for a node whose
- * counts passed a threshold (por_ocr_pacemaker_on_newepoch, ocr_internal.h, has recorded
- * the request and updated the counts). The counts are read now: sending NEWEPOCH below
- * moves ne (and recounts) but the epoch test uses the count from before, as when both
- * were computed here (above_e does not depend on ne). */
+ * counts passed a threshold (por_ocr_pacemaker_newepoch_record, ocr_internal.h, has
+ * recorded the request and updated the counts). The counts are read now: sending
+ * NEWEPOCH below moves ne (and recounts) but the epoch test uses the count from before,
+ * as when both were computed here (above_e does not depend on ne). */
 void por__ocr_pacemaker_newepoch_upon(ocr_node *nd)
 {
     ocr_don *d = nd->don;
