@@ -129,11 +129,16 @@ START_TEST(test_no_lookback_and_config_digest)
      * event a day old is still pending while no newer transmission exists */
     ck_assert(por_aggregator_request_new_round(x.agg, -POR_DAY, &x.owner, NULL));
     ck_assert(por_ocr_unfulfilled_request(&x.node, &none));
-    /* a request under another configuration (the node runs another digest) is ignored */
+    /* a request under another configuration (the node runs another digest) is ignored:
+     * the whole 32-byte digest is compared, so a difference in any one byte is enough */
     ck_assert(por_aggregator_request_new_round(x.agg, 0, &x.owner, NULL));
     ck_assert(por_ocr_unfulfilled_request(&x.node, &none));
-    x.don.config_digest.b[0] ^= 1;
-    ck_assert(!por_ocr_unfulfilled_request(&x.node, &none));
+    for (size_t k = 0; k < sizeof x.don.config_digest.b; k++) {
+        x.don.config_digest.b[k] ^= 1;
+        ck_assert_msg(!por_ocr_unfulfilled_request(&x.node, &none), "digest byte %zu", k);
+        x.don.config_digest.b[k] ^= 1;
+        ck_assert(por_ocr_unfulfilled_request(&x.node, &none));
+    }
     rr_free(&x);
 }
 END_TEST
