@@ -791,35 +791,48 @@ START_TEST(change_leader_asks_max_ne_e_plus_1_and_stops_progress)
 }
 END_TEST
 
-/* Messages freed through newepoch_counting_destroy (the small messages' own destroy). */
-static uint64_t newepoch_destroyed;
-static void newepoch_counting_destroy(por_msg *hdr)
+/* The destroy hook of the message deliver_counted hands over, and how often it ran. */
+static void (*delivery_destroy)(por_msg *m);
+static uint64_t delivery_destroyed;
+static void delivery_counting_destroy(por_msg *m)
 {
-    newepoch_destroyed++;
-    por__ocr_small_destroy(hdr);
+    delivery_destroyed++;
+    delivery_destroy(m);
 }
 
-/* A NEWEPOCH(EPOCH) from FROM handed to the node's dispatch (por_ocr_node_kind.handle) as
- * the network hands it over: a POR_EV_NET_DELIVER event that owns one reference to the
- * message (net.h), which the handler must drop. With SHARED the test holds a second
- * reference, as the other receivers of a broadcast do: the handler drops exactly one
- * and frees nothing; without it, the handler's drop is the last and frees the message. */
+/* M from FROM handed to the node's dispatch (por_ocr_node_kind.handle) as the network
+ * hands it over: a POR_EV_NET_DELIVER event that owns one reference to the message
+ * (net.h), which the handler must drop, and checks that it dropped exactly that one.
+ * With SHARED the test holds a second reference, as the other receivers of a broadcast
+ * do: the handler frees nothing and the test's drop then frees the message; without it,
+ * the handler's drop is the last and frees it. Either way it is freed once. */
+static void deliver_counted(ocr_node *nd, uint32_t from, por_msg *m, bool shared)
+{
+    delivery_destroy = m->destroy;
+    m->destroy = delivery_counting_destroy;
+    if (shared)
+        por_msg_ref(m);
+    uint64_t destroyed = delivery_destroyed;
+    uint16_t type = m->type;
+    por_event ev = {.time = por_sim_now(nd->don->sim), .dst = nd->entity,
+                    .type = POR_EV_NET_DELIVER, .a = from, .b = nd->idx, .ptr = m};
+    por_ocr_node_kind.handle(nd->don->sim, nd, &ev);
+    if (shared) {
+        ck_assert_msg(m->refs == 1 && delivery_destroyed == destroyed,
+                      "type %u, down %d, from %u: refs %u, freed %llu", type, nd->down,
+                      from, m->refs, (unsigned long long)(delivery_destroyed - destroyed));
+        por_msg_unref(m);
+    }
+    ck_assert_msg(delivery_destroyed == destroyed + 1,
+                  "type %u, down %d, shared %d, from %u: freed %llu times", type, nd->down,
+                  shared, from, (unsigned long long)(delivery_destroyed - destroyed));
+}
+
+/* A NEWEPOCH(EPOCH) from FROM delivered through the dispatch (deliver_counted). */
 static void deliver_newepoch_ref(ocr_node *nd, uint32_t from, uint32_t epoch, bool shared)
 {
     ocr_small *m = por_ocr_small_new(nd->don, OCR_NEWEPOCH, epoch, 0);
-    m->hdr.destroy = newepoch_counting_destroy;
-    if (shared)
-        por_msg_ref(&m->hdr);
-    uint64_t destroyed = newepoch_destroyed;
-    por_event ev = {.time = por_sim_now(nd->don->sim), .dst = nd->entity,
-                    .type = POR_EV_NET_DELIVER, .a = from, .b = nd->idx, .ptr = &m->hdr};
-    por_ocr_node_kind.handle(nd->don->sim, nd, &ev);
-    if (shared) {
-        ck_assert_uint_eq(m->hdr.refs, 1);
-        ck_assert_uint_eq(newepoch_destroyed, destroyed);
-        por_msg_unref(&m->hdr);
-    }
-    ck_assert_uint_eq(newepoch_destroyed, destroyed + 1);
+    deliver_counted(nd, from, &m->hdr, shared);
 }
 
 static void deliver_newepoch(ocr_node *nd, uint32_t from, uint32_t epoch)
@@ -1015,16 +1028,6 @@ START_TEST(newepoch_same_as_message_newepoch)
 }
 END_TEST
 
-/* The destroy hook of the message node_drops_each_delivery_once hands over, and how often
- * it ran. */
-static void (*delivery_destroy)(por_msg *m);
-static uint64_t delivery_destroyed;
-static void delivery_counting_destroy(por_msg *m)
-{
-    delivery_destroyed++;
-    delivery_destroy(m);
-}
-
 /* net.h: a POR_EV_NET_DELIVER event owns one reference to its message, and the handler
  * must drop it. The node's dispatch (oracle.c; for OCR1 the drop happens in report
  * generation's por_ocr_repgen_deliver, for NEWEPOCH in the dispatch itself) drops exactly
@@ -1061,18 +1064,10 @@ START_TEST(node_drops_each_delivery_once)
                             sm->final = por_ocr_big_new(w.don, OCR_FINAL); /* its reference */
                         m = &sm->hdr;
                     }
-                    delivery_destroy = m->destroy;
-                    m->destroy = delivery_counting_destroy;
-                    if (shared)
-                        por_msg_ref(m);
-                    uint64_t destroyed = delivery_destroyed;
                     nd->down = down != 0;
                     uint32_t rf = nd->rf, ne = nd->ne, newepoch = nd->newepoch[from];
                     bool observing = nd->observing;
-                    por_event ev = {.time = por_sim_now(w.sim), .dst = nd->entity,
-                                    .type = POR_EV_NET_DELIVER, .a = from, .b = nd->idx,
-                                    .ptr = m};
-                    por_ocr_node_kind.handle(w.sim, nd, &ev);
+                    deliver_counted(nd, from, m, shared != 0);
                     if (down) { /* oracle.c: a node that is down ignores every message */
                         ck_assert_uint_eq(nd->rf, rf);
                         ck_assert_uint_eq(nd->ne, ne);
@@ -1085,17 +1080,6 @@ START_TEST(node_drops_each_delivery_once)
                         ck_assert(nd->observing);
                     }
                     nd->down = false;
-                    if (shared) {
-                        ck_assert_msg(m->refs == 1 && delivery_destroyed == destroyed,
-                                      "type %u, down %d, from %u: refs %u, freed %llu",
-                                      type, down, from, m->refs,
-                                      (unsigned long long)(delivery_destroyed - destroyed));
-                        por_msg_unref(m);
-                    }
-                    ck_assert_msg(delivery_destroyed == destroyed + 1,
-                                  "type %u, down %d, shared %d, from %u: freed %llu times",
-                                  type, down, shared, from,
-                                  (unsigned long long)(delivery_destroyed - destroyed));
                     cases++;
                 }
     printf("node_drops_each_delivery_once: %llu deliveries\n", (unsigned long long)cases);
