@@ -327,21 +327,29 @@ static __attribute__((noinline)) void por__send_any(por_net *net, por_sim *sim, 
                      por_msg_ref(msg));
 }
 
+/* True when nothing but latency applies to a message: no trace, adversary's filter,
+ * partitions, loss or bandwidth. Then a send is one latency draw and the delivery, which
+ * the short paths of por_net_send and por_net_broadcast take. */
+static inline bool por__latency_only(const por_net *net)
+{
+    const por_network_config *cfg = net->cfg;
+    return !(net->trace || net->filter || net->part_group || cfg->loss > 0.0 ||
+             cfg->bandwidth_bps > 0.0);
+}
+
 void por_net_send(por_net *net, por_sim *sim, uint32_t from, uint32_t to, por_msg *msg)
 {
     POR_ASSERT(from < net->n && to < net->n);
-    const por_network_config *cfg = net->cfg;
     const por_sampler *row = net->row[from];
     por_time_t now = por_sim_now(sim);
-    if (net->trace || net->filter || net->part_group || cfg->loss > 0.0 ||
-        cfg->bandwidth_bps > 0.0 || !row || from == to ||
+    if (!por__latency_only(net) || !row || from == to ||
         now > POR_TIME_MAX - POR_SAMPLE_MAX_DURATION) {
         por__send_any(net, sim, from, to, msg, now);
         return;
     }
     /* What por__send_any does for a message to another node over a row sampler's link
-     * when nothing but latency applies (the conditions por_net_broadcast's fast loop
-     * checks, and a time before the last 2^62 ns, where no draw needs the end-of-time
+     * when nothing but latency applies (por__latency_only, as por_net_broadcast's fast
+     * loop asks, and a time before the last 2^62 ns, where no draw needs the end-of-time
      * cap): one draw from the sender's stream and the delivery. Every observation's send
      * to the leader in the year benchmark. */
     net->stats.sent++;
@@ -396,9 +404,7 @@ static void por__broadcast_row(por_net *net, por_sim *sim, uint32_t from, por_ms
 
 void por_net_broadcast(por_net *net, por_sim *sim, uint32_t from, por_msg *msg)
 {
-    const por_network_config *cfg = net->cfg;
-    if (net->trace || net->filter || net->part_group || cfg->loss > 0.0 ||
-        cfg->bandwidth_bps > 0.0) {
+    if (!por__latency_only(net)) {
         for (uint32_t to = 0; to < net->n; to++)
             por_net_send(net, sim, from, to, msg);
         return;
