@@ -439,11 +439,14 @@ START_TEST(test_rung_from_bottom_ends_where_the_rung_above_starts)
     ck_assert_uint_ge(q.nrungs, 1);
     const por__qrung *low = &q.rung[q.nrungs - 1];
     uint64_t c = cur_start(low) < low->end ? cur_start(low) : low->end;
-    /* 70 entries spread below C: bottom grows past 64 and becomes rung R1. Pushed
-     * latest first, so each lands before bottom's front and none is a near push (which
-     * would split bottom early, por__split_for_near). */
+    /* 70 entries spread below C, latest first: bottom becomes a new rung R1 (a near
+     * push splits it, por__split_for_near, or it grows past 64, por__bottom_to_rung). */
     unsigned before = q.nrungs;
-    for (int j = 69; j >= 0; j--)
+    /* ten of them in the last 10 us below C, so R1's last bucket (the one reaching past
+     * C) holds several entries whatever width R1's rule gives it */
+    for (int j = 0; j < 10; j++)
+        push_both(&q, &r, mk((por_time_t)c - 1 - 1000 * j, 0, 1, slot++));
+    for (int j = 59; j >= 0; j--)
         push_both(&q, &r, mk(now + 1 + (por_time_t)((c - (uint64_t)now - 2) / 70 * (uint64_t)j),
                              0, 1, slot++));
     ck_assert_uint_eq(q.nrungs, before + 1);
@@ -740,6 +743,29 @@ static void expect_same_ladder(const por_queue *qa, const por_queue *qb)
     }
 }
 
+/* The keys of the entries a test killed (POR_QNODE_DEAD), an open-addressing set: the
+ * reference heap tells a killed entry by its key, not by its slot's flag, because the
+ * queue may drop the entry and the slot be reused before the reference reaches it. */
+enum { KILLED_CAP = 1 << 18 };
+/* True when ORDER is in SET. */
+static bool killed_has(const uint64_t *set, uint64_t order)
+{
+    for (uint64_t i = order * 0x9E3779B97F4A7C15ull >> 46;; i = (i + 1) & (KILLED_CAP - 1)) {
+        if (set[i] == order)
+            return true;
+        if (set[i] == 0)
+            return false;
+    }
+}
+/* Adds ORDER (not 0, not yet in SET) to SET. */
+static void killed_add(uint64_t *set, uint64_t order)
+{
+    uint64_t i = order * 0x9E3779B97F4A7C15ull >> 46;
+    while (set[i] != 0)
+        i = (i + 1) & (KILLED_CAP - 1);
+    set[i] = order;
+}
+
 /* Entries marked POR_QNODE_DEAD (a cancelled event's, queue.h) while queued, in a queue
  * with the engine's free list attached: a drain that walks such a node frees its slot
  * (generation bumped, onto the free list) instead of carrying it on; one that reaches
@@ -758,7 +784,9 @@ START_TEST(test_dead_entries_leave_at_their_drain)
     uint32_t *free_slot = malloc(CAP * sizeof *free_slot);
     uint32_t *gen_at_push = calloc(CAP, sizeof *gen_at_push);
     uint32_t *timers = malloc(CAP * sizeof *timers);
-    ck_assert(node && free_slot && gen_at_push && timers);
+    uint64_t *order_at_push = calloc(CAP, sizeof *order_at_push);
+    uint64_t *killed_set = calloc(KILLED_CAP, sizeof *killed_set); /* orders are never 0 */
+    ck_assert(node && free_slot && gen_at_push && timers && order_at_push && killed_set);
     uint32_t nfree = 0, ntimers = 0;
     for (uint32_t i = CAP; i-- > 0;)
         free_slot[nfree++] = i;
@@ -774,6 +802,7 @@ START_TEST(test_dead_entries_leave_at_their_drain)
     for (int i = 0; i < 100; i++) {
         por_qentry e = mk(shape_timer(0, 86400 * SHAPE_S), 1, (uint32_t)i, TAKE_SLOT());
         push_both(&q, &r, e);
+        order_at_push[e.slot] = e.order;
         timers[ntimers++] = e.slot;
     }
     for (size_t k = 0;; k++) {
@@ -790,7 +819,7 @@ START_TEST(test_dead_entries_leave_at_their_drain)
         for (;;) {
             ck_assert(r.len > 0);
             want = ref_pop(&r);
-            if (!(node[want.slot].ev.prio & POR_QNODE_DEAD) || got.slot == want.slot)
+            if (!killed_has(killed_set, want.order) || got.order == want.order)
                 break;
         }
         expect_same(&got, &want, k);
@@ -807,12 +836,14 @@ START_TEST(test_dead_entries_leave_at_their_drain)
             timers[j] = timers[--ntimers];
             if (node[s].ev.gen == gen_at_push[s] && !(node[s].ev.prio & POR_QNODE_DEAD)) {
                 node[s].ev.prio |= POR_QNODE_DEAD;
+                killed_add(killed_set, order_at_push[s]); /* the slot's entry now */
                 killed++;
             }
         }
         if (rnd_below(20) == 0) {
             por_qentry e = mk(shape_timer(now, 20 * SHAPE_S), 1, (uint32_t)rnd_below(31), TAKE_SLOT());
             push_both(&q, &r, e);
+            order_at_push[e.slot] = e.order;
             if (ntimers < CAP)
                 timers[ntimers++] = e.slot;
             continue;
@@ -820,13 +851,16 @@ START_TEST(test_dead_entries_leave_at_their_drain)
         unsigned m = shape_burst();
         if (r.len > CAP / 2)
             m = 0;
-        for (unsigned j = 0; j < m; j++)
-            push_both(&q, &r, mk(shape_message(now, j, m), 0, (uint32_t)rnd_below(31), TAKE_SLOT()));
+        for (unsigned j = 0; j < m; j++) {
+            por_qentry e = mk(shape_message(now, j, m), 0, (uint32_t)rnd_below(31), TAKE_SLOT());
+            push_both(&q, &r, e);
+            order_at_push[e.slot] = e.order;
+        }
     }
 #undef TAKE_SLOT
     /* what the reference still holds the queue dropped: dead entries */
     while (r.len > 0)
-        ck_assert(node[ref_pop(&r).slot].ev.prio & POR_QNODE_DEAD);
+        ck_assert(killed_has(killed_set, ref_pop(&r).order));
     ck_assert_uint_eq(q.len, 0);
     ck_assert_uint_eq(nfree, CAP);
     ck_assert_uint_eq(dropped + popped_dead, killed);
@@ -839,6 +873,8 @@ START_TEST(test_dead_entries_leave_at_their_drain)
     free(free_slot);
     free(gen_at_push);
     free(timers);
+    free(order_at_push);
+    free(killed_set);
 }
 END_TEST
 

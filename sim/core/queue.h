@@ -251,8 +251,11 @@ static inline void por_queue_view_take(const por_queue *q, por_queue_view *v)
             v->start[j] = r->start;
             v->shift[j] = r->shift;
             v->b[j] = r->b;
-            v->lo[j] = r->start + ((uint64_t)r->cur << r->shift);
+            uint64_t lo = r->start + ((uint64_t)r->cur << r->shift);
             v->hi[j] = j + 1 == n ? q->top_start : r->end;
+            /* a current bucket reaching past the end (a rung made from the bottom or used
+             * up): an empty range at the end, so the ranges stay in order for the count */
+            v->lo[j] = lo < v->hi[j] ? lo : v->hi[j];
         } else {
             v->lo[j] = UINT64_MAX;
             v->hi[j] = 0;
