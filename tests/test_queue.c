@@ -576,7 +576,10 @@ END_TEST
 /* Every bucket's count (por__qbucket.n) is the length of its list, buckets before a
  * rung's cur are empty, and the tiers' sizes add up to len: the counts decide how a
  * bucket is drained (por__queue_refill), so one link path that forgot its count would
- * sort a long list as a short one or read past a short one's end. */
+ * sort a long list as a short one or read past a short one's end. And a bucket's mark
+ * (por__qrung.nonempty) is 1 exactly when its count is not 0, the marks past the last
+ * bucket 0: the refill and the prefetch walker find buckets by the marks alone
+ * (por__next_bucket), so a link path that forgot its mark would skip entries. */
 static void expect_counts(const por_queue *q)
 {
     size_t total = q->blen + q->olen + q->tlen;
@@ -588,10 +591,14 @@ static void expect_counts(const por_queue *q)
                 len++;
             ck_assert_msg(len == r->b[k].n, "rung %u bucket %u: count %u, list %u", i, k,
                           r->b[k].n, len);
+            ck_assert_msg(r->nonempty[k] == (len != 0), "rung %u bucket %u: mark %u, list %u",
+                          i, k, r->nonempty[k], len);
             if (k < r->cur)
                 ck_assert_uint_eq(len, 0);
             total += len;
         }
+        for (uint32_t k = r->nb; k < r->bcap + 8; k++)
+            ck_assert_msg(r->nonempty[k] == 0, "rung %u: mark past the buckets at %u", i, k);
     }
     ck_assert_uint_eq(total, q->len);
 }
@@ -1093,6 +1100,161 @@ START_TEST(test_push_front_same_as_slow_path)
 }
 END_TEST
 
+/* Rule (queue.h, por__bucket_relink; queue.c, por__next_bucket): a rung marks each
+ * bucket that holds entries, and only those, through every way an entry enters or
+ * leaves a bucket: rung 0 built from top, near splits and large bottoms turned into
+ * rungs, long buckets split in their walk (cancelled entries dropped there), the inline
+ * push, the fan-out's view, the append to the bottom, the refill that takes a bucket.
+ * Checked by expect_counts every 97 steps and at the end, on the full model's schedule
+ * shape with a third of the timers cancelled, the pops in the reference heap's order. */
+START_TEST(test_nonempty_marks_match_counts)
+{
+    uint64_t seed = por_test_seed() * 67 + 41;
+    rnd_state = seed;
+    printf("nonempty_marks_match_counts: seed %llu\n", (unsigned long long)seed);
+    enum { CAP = 1 << 16 };
+    por_qnode *node = calloc(CAP, sizeof *node);
+    uint32_t *free_slot = malloc(CAP * sizeof *free_slot);
+    uint64_t *order_at_push = calloc(CAP, sizeof *order_at_push);
+    uint64_t *killed_set = calloc(KILLED_CAP, sizeof *killed_set);
+    uint32_t *timers = malloc(CAP * sizeof *timers);
+    ck_assert(node && free_slot && order_at_push && killed_set && timers);
+    uint32_t nfree = 0, ntimers = 0;
+    for (uint32_t i = CAP; i-- > 0;)
+        free_slot[nfree++] = i;
+    por_queue q;
+    por_queue_init(&q);
+    por_queue_attach(&q, node, CAP, free_slot, &nfree);
+    ref_heap r = {0};
+    uint64_t viewed = 0, killed = 0;
+#define TAKE() (node[free_slot[nfree - 1]].ev.prio = 0, free_slot[--nfree])
+    for (int i = 0; i < 100; i++) {
+        por_qentry e = mk(shape_timer(0, 3600 * SHAPE_S), 1, (uint32_t)i, TAKE());
+        push_both(&q, &r, e);
+        order_at_push[e.slot] = e.order;
+        timers[ntimers++] = e.slot;
+    }
+    for (size_t k = 0;; k++) {
+        por_qentry got;
+        if (!por_queue_pop(&q, &got))
+            break;
+        por_qentry want;
+        do {
+            ck_assert(r.len > 0);
+            want = ref_pop(&r);
+        } while (killed_has(killed_set, want.order) && got.order != want.order);
+        expect_same(&got, &want, k);
+        node[got.slot].ev.gen++;
+        free_slot[nfree++] = got.slot;
+        if (k % 97 == 0)
+            expect_counts(&q);
+        if (k >= 60000)
+            continue;
+        por_time_t now = got.time;
+        if (ntimers > 0 && rnd_below(3) == 0) { /* cancel a queued timer */
+            uint32_t j = (uint32_t)rnd_below(ntimers), sl = timers[j];
+            timers[j] = timers[--ntimers];
+            if (order_at_push[sl] != 0 && !(node[sl].ev.prio & POR_QNODE_DEAD) &&
+                !killed_has(killed_set, order_at_push[sl]) && node[sl].order == order_at_push[sl]) {
+                node[sl].ev.prio |= POR_QNODE_DEAD;
+                killed_add(killed_set, order_at_push[sl]);
+                killed++;
+            }
+        }
+        if (rnd_below(20) == 0) {
+            por_qentry e = mk(shape_timer(now, 20 * SHAPE_S), 1, (uint32_t)rnd_below(31), TAKE());
+            push_both(&q, &r, e);
+            order_at_push[e.slot] = e.order;
+            if (ntimers < CAP)
+                timers[ntimers++] = e.slot;
+            continue;
+        }
+        unsigned m = r.len > CAP / 2 ? 0 : shape_burst();
+        por_queue_view v;
+        por_queue_view_take(&q, &v);
+        for (unsigned j = 0; j < m; j++) { /* as the engine's fan-out */
+            por_qentry e = mk(shape_message(now, j, m), 0, (uint32_t)rnd_below(31), TAKE());
+            order_at_push[e.slot] = e.order;
+            ref_push(&r, e);
+            if (por_queue_view_link(&q, &v, e.time, e.order, e.slot)) {
+                viewed++;
+                continue;
+            }
+            if (!por_queue_try_push_front(&q, e.time, e.order, e.slot))
+                por__queue_push_slow(&q, e.time, e.order, e.slot);
+            por_queue_view_take(&q, &v);
+        }
+    }
+#undef TAKE
+    expect_counts(&q);
+    ck_assert_uint_eq(q.len, 0);
+    while (r.len > 0)
+        ck_assert(killed_has(killed_set, ref_pop(&r).order));
+    printf("nonempty_marks_match_counts: %llu view links, %llu cancelled\n",
+           (unsigned long long)viewed, (unsigned long long)killed);
+    ck_assert(viewed > 0 && killed > 0);
+    free(r.h);
+    por_queue_free(&q);
+    free(node);
+    free(free_slot);
+    free(order_at_push);
+    free(killed_set);
+    free(timers);
+}
+END_TEST
+
+/* Rule (queue.c, POR__FINE_SHIFT): a rung made for a near push or for a long bucket has
+ * buckets at most 2^20 ns wide when 2^12 of them cover it, so that the bursts sent
+ * next land in buckets of a few entries. Timers 250 ms apart give rung 0 buckets of
+ * 2^30 ns; a push 80 ms after bottom's front splits bottom (por__split_for_near)
+ * into buckets of 2^20, not of 2^26 as the push's distance alone would give; then 40
+ * entries spread over a later rung-0 bucket are split at its drain (por__drain_long)
+ * into buckets of 2^20, not of 2^27 as their count alone would give. */
+START_TEST(test_burst_rungs_have_fine_buckets)
+{
+    uint64_t seed = por_test_seed() * 73 + 47;
+    rnd_state = seed;
+    printf("burst_rungs_have_fine_buckets: seed %llu\n", (unsigned long long)seed);
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    const por_time_t ms = 1000000, s = 1000 * ms;
+    for (int i = 1; i <= 160; i++)
+        push_both(&q, &r, mk(i * s / 4, 0, 0, slot++));
+    push_both(&q, &r, mk(s / 4 + 1, 0, 0, slot++));
+    por_time_t now = pop_both(&q, &r, 0);
+    ck_assert_uint_eq(q.nrungs, 1);
+    ck_assert_uint_eq(q.rung[0].shift, 30);
+    push_both(&q, &r, mk(now + 80 * ms, 0, 1, slot++));
+    ck_assert_uint_eq(q.nrungs, 2);
+    ck_assert_uint_eq(q.rung[1].shift, 20);
+    ck_assert_uint_le(q.rung[1].nb, 4096);
+    /* 40 entries within the rung-0 bucket after the current one (count rule: 2^26) */
+    const por__qrung *r0 = &q.rung[0];
+    uint64_t b0 = r0->start + ((uint64_t)r0->cur << r0->shift);
+    uint64_t span = (uint64_t)1 << r0->shift;
+    for (int i = 0; i < 40; i++)
+        push_both(&q, &r, mk((por_time_t)(b0 + span / 4 + rnd_below(span / 2)), 0, 2, slot++));
+    ck_assert_uint_ge(q.rung[0].b[q.rung[0].cur].n, 40); /* and its timers */
+    size_t pops = 1;
+    unsigned pshift = q.rung[0].shift;
+    while (q.rung[0].cur == (uint32_t)((b0 - q.rung[0].start) >> q.rung[0].shift))
+        pop_both(&q, &r, pops++);
+    /* the bucket of the 40 was taken: split into a child rung of fine buckets */
+    ck_assert_uint_eq(q.nrungs, 2);
+    ck_assert_uint_eq(q.rung[1].shift, 20);
+    ck_assert_uint_eq(q.rung[1].nb, 1u << (pshift - 20));
+    ck_assert_uint_eq(q.rung[1].start, b0);
+    expect_counts(&q);
+    while (r.len > 0)
+        pop_both(&q, &r, pops++);
+    ck_assert_uint_eq(q.len, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -1116,6 +1278,8 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_long_bucket_of_one_instant_is_sorted);
     tcase_add_test(t, test_dead_entries_leave_at_their_drain);
     tcase_add_test(t, test_lists_survive_pool_growth);
+    tcase_add_test(t, test_nonempty_marks_match_counts);
+    tcase_add_test(t, test_burst_rungs_have_fine_buckets);
     suite_add_tcase(s, t);
     return s;
 }

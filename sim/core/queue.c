@@ -17,6 +17,21 @@
 #define POR__PER_BUCKET 4u
 /* Most buckets of one rung. */
 #define POR__MAX_BUCKETS ((uint64_t)1 << 20)
+/* A rung made for one drained bucket (por__drain_long) or for a near push
+ * (por__split_for_near) gets buckets at most 2^POR__FINE_SHIFT ns wide (about a
+ * millisecond) when at most 2^POR__FINE_BITS of them cover it; finer when its own rule
+ * says so.
+ *
+ * Why: the NEWEPOCH bursts of the year benchmark (about 930 deliveries within about
+ * 100 ms) landed in such a rung's buckets of 2^22 to 2^27 ns, which were then split
+ * again, relinking each delivery a second time (958,193 entries walked by the drains of
+ * 19,337 long buckets a simulated day). In buckets of 2^20 ns they hold a few entries
+ * each and are drained as they are: 239,696 entries walked by 7,528 such drains, mostly
+ * of rung-0 buckets of timers and cancelled timers. The empty buckets this makes (7.6 M
+ * skipped a day) are skipped through the rung's marks of non-empty buckets (queue.h,
+ * por__bucket_relink), eight to a load (docs/PERFORMANCE.md "Performance XI"). */
+#define POR__FINE_SHIFT 20u
+#define POR__FINE_BITS 12u
 
 void por_queue_init(por_queue *q)
 {
@@ -79,8 +94,10 @@ void por_queue_free(por_queue *q)
     free(q->next);
     if (q->own_nodes)
         free(q->node);
-    for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++)
+    for (unsigned i = 0; i < POR_QUEUE_RUNGS; i++) {
         free(q->rung[i].b);
+        free(q->rung[i].nonempty);
+    }
     memset(q, 0, sizeof *q);
 }
 
@@ -117,8 +134,8 @@ static void por__bot_reserve(por_queue *q, size_t n)
 /* A near push splits bottom into a rung when that gives at least this many buckets
  * (por__split_for_near)... */
 #define POR__NEAR_MIN_BUCKETS 8u
-/* ...and the rung gets at most 2^this many. */
-#define POR__NEAR_BITS 8u
+/* ...and the rung gets at most 2^this many (POR__FINE_BITS). */
+#define POR__NEAR_BITS POR__FINE_BITS
 /* por__bottom_to_rung: choose the width from the number of entries. */
 #define POR__NO_SHIFT 64u
 
@@ -150,7 +167,7 @@ static bool por__rungs_insert(por_queue *q, por_qentry e)
             uint64_t k = (t - r->start) >> r->shift;
             if (k >= r->cur) {
                 POR_ASSERT(k < r->nb);
-                por__bucket_link(q, &r->b[k], e.time, e.order, e.slot);
+                por__bucket_link(q, r->b, r->nonempty, k, e.time, e.order, e.slot);
                 return true;
             }
         }
@@ -221,6 +238,8 @@ static bool por__bottom_to_rung(por_queue *q, unsigned want_shift)
         k = 20;
     unsigned span_bits = por__ceil_log2(hi - lo);
     unsigned shift = span_bits > k ? span_bits - k : 0;
+    if (want_shift != POR__NO_SHIFT && want_shift > POR__FINE_SHIFT)
+        want_shift = POR__FINE_SHIFT; /* fine buckets for the bursts to come */
     if (want_shift != POR__NO_SHIFT) /* at most 2^POR__NEAR_BITS buckets */
         shift = span_bits > POR__NEAR_BITS && want_shift < span_bits - POR__NEAR_BITS
                     ? span_bits - POR__NEAR_BITS
@@ -228,11 +247,13 @@ static bool por__bottom_to_rung(por_queue *q, unsigned want_shift)
     por__qrung *r = por__push_rung(q, lo, hi, shift, (uint32_t)(((hi - lo - 1) >> shift) + 1));
     for (size_t j = 0; j < q->blen; j++) {
         const por_qentry *e = &q->bot[j];
-        por__bucket_link(q, &r->b[((uint64_t)e->time - lo) >> shift], e->time, e->order, e->slot);
+        por__bucket_link(q, r->b, r->nonempty, ((uint64_t)e->time - lo) >> shift, e->time,
+                         e->order, e->slot);
     }
     for (size_t j = 0; j < q->olen; j++) {
         const por_qentry *e = &q->ovl[j];
-        por__bucket_link(q, &r->b[((uint64_t)e->time - lo) >> shift], e->time, e->order, e->slot);
+        por__bucket_link(q, r->b, r->nonempty, ((uint64_t)e->time - lo) >> shift, e->time,
+                         e->order, e->slot);
     }
     q->blen = 0;
     q->olen = 0;
@@ -242,8 +263,8 @@ static bool por__bottom_to_rung(por_queue *q, unsigned want_shift)
 
 /* E goes below the lowest rung, AHEAD of bottom's front by D > 0 (a "near push"): when
  * what bottom covers is much wider than D, turns bottom into a new lowest rung with
- * buckets of D/2 to D (at most 2^POR__NEAR_BITS of them) and links E there; returns
- * false (nothing changed) otherwise.
+ * buckets of D/2 to D, at most 2^POR__FINE_SHIFT ns (at most 2^POR__NEAR_BITS of them),
+ * and links E there; returns false (nothing changed) otherwise.
  *
  * Why: bottom is the bucket being drained, and its width comes from the density of the
  * entries pending when its rung was built. In the OCR model those are timers about a
@@ -496,6 +517,9 @@ static void por__list_sorted_to_bottom(por_queue *q, uint32_t head, uint32_t n)
     q->blen = n;
 }
 
+/* Gives rung R room for NB buckets, the new ones empty and their marks clear, and the 8
+ * marks past the last bucket clear for por__next_bucket's loads (a rung's buckets and
+ * marks are all clear when it is dropped, so a reused rung starts empty). */
 static void por__rung_reserve(por__qrung *r, uint32_t nb)
 {
     if (nb <= r->bcap)
@@ -503,7 +527,32 @@ static void por__rung_reserve(por__qrung *r, uint32_t nb)
     r->b = por_xrealloc(r->b, (size_t)nb * sizeof *r->b);
     for (uint32_t i = r->bcap; i < nb; i++)
         r->b[i] = (por__qbucket){POR__QNIL, 0};
+    size_t m0 = r->bcap ? (size_t)r->bcap + 8 : 0, m1 = (size_t)nb + 8;
+    r->nonempty = por_xrealloc(r->nonempty, m1);
+    memset(r->nonempty + m0, 0, m1 - m0);
     r->bcap = nb;
+}
+
+/* The first non-empty bucket of rung R at or after C and before LIM (<= R.nb), or LIM
+ * when there is none: the rung's marks read eight at a time, the first set one found by
+ * counting trailing zero bits (marks past nb are clear, and the 8 past the last bucket
+ * exist, por__rung_reserve). Replaces a load and a test per empty bucket, which
+ * mispredicted at the end of each run of empties (docs/PERFORMANCE.md "Performance XI"). */
+static inline uint32_t por__next_bucket(const por__qrung *r, uint32_t c, uint32_t lim)
+{
+    for (; c < lim; c += 8) {
+        uint64_t m;
+        memcpy(&m, r->nonempty + c, 8);
+        if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            uint32_t k = c + ((uint32_t)__builtin_ctzll(m) >> 3);
+#else
+            uint32_t k = c + ((uint32_t)__builtin_clzll(m) >> 3);
+#endif
+            return k < lim ? k : lim;
+        }
+    }
+    return lim;
 }
 
 static unsigned por__ceil_log2(uint64_t x)
@@ -514,7 +563,9 @@ static unsigned por__ceil_log2(uint64_t x)
 /* Drains the list HEAD of N > POR__RANK_MAX entries, taken from a bucket covering
  * [BSTART, BSTART + 2^PSHIFT) of a rung ending at PEND: when its entries are spread over
  * more than one instant and a rung is free, relinks them into a new lowest rung as the
- * list is walked, leaving the bottom empty; otherwise sorts them into the bottom.
+ * list is walked, leaving the bottom empty; otherwise sorts them into the bottom. The
+ * new rung has about one bucket per POR__PER_BUCKET entries, buckets at most
+ * 2^POR__FINE_SHIFT ns wide when 2^POR__FINE_BITS suffice (see there).
  *
  * Why in the walk: the bucket's count says the list is long before it is read, so the
  * entries go from their nodes straight into the child buckets. They were read three
@@ -533,6 +584,10 @@ static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bs
             k = pshift;
         if (k > 20)
             k = 20;
+        if (pshift - k > POR__FINE_SHIFT) { /* buckets of 2^POR__FINE_SHIFT if few enough */
+            unsigned kf = pshift - POR__FINE_SHIFT;
+            k = kf <= POR__FINE_BITS ? kf : k > POR__FINE_BITS ? k : POR__FINE_BITS;
+        }
         /* ends at the parent's current start, or its end if its last bucket reaches past */
         uint64_t bend = bstart + ((uint64_t)1 << pshift);
         por__qrung *r = por__push_rung(q, bstart, bend < pend ? bend : pend, pshift - k, 1u << k);
@@ -542,7 +597,7 @@ static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bs
             uint64_t t = (uint64_t)q->node[i].ev.time;
             if (!por__drop_dead(q, i)) {
                 spread |= t ^ t0;
-                por__bucket_relink(q, &r->b[(t - bstart) >> r->shift], i);
+                por__bucket_relink(q, r->b, r->nonempty, (t - bstart) >> r->shift, i);
             }
             i = next;
         }
@@ -550,9 +605,10 @@ static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bs
             return;
         /* One instant (only the full key orders it), or none left: all went into one
          * bucket; take the list back from there and drop the rung. */
-        por__qbucket *only = &r->b[(t0 - bstart) >> r->shift];
-        head = only->head;
-        *only = (por__qbucket){POR__QNIL, 0};
+        uint64_t ko = (t0 - bstart) >> r->shift;
+        head = r->b[ko].head;
+        r->b[ko] = (por__qbucket){POR__QNIL, 0};
+        r->nonempty[ko] = 0;
         q->nrungs--;
         if (head == POR__QNIL)
             return; /* every entry was a cancelled event's */
@@ -619,14 +675,13 @@ static void por__top_to_rung0(por_queue *q)
     /* Spread what falls before END; the rest stays in top (compacted in place). */
     size_t nrest = 0;
     uint64_t rmin = UINT64_MAX, rmax = 0;
-    por__qbucket *bk = r->b;
     for (size_t j = 0; j < q->tlen; j++) {
         uint32_t i = q->top[j];
         por_qnode *nd = &q->node[i];
         uint64_t t = (uint64_t)nd->ev.time;
         if (t < end) {
             if (!por__drop_dead(q, i))
-                por__bucket_relink(q, &bk[(t - tmin) >> shift], i);
+                por__bucket_relink(q, r->b, r->nonempty, (t - tmin) >> shift, i);
         } else {
             q->top[nrest++] = i;
             if (t < rmin) rmin = t;
@@ -643,9 +698,7 @@ bool por__queue_refill(por_queue *q)
     while (q->blen == 0) {
         if (q->nrungs > 0) {
             por__qrung *r = &q->rung[q->nrungs - 1];
-            uint32_t c = r->cur;
-            while (c < r->nb && r->b[c].n == 0)
-                c++;
+            uint32_t c = por__next_bucket(r, r->cur, r->nb);
             r->cur = c;
             if (c == r->nb) {
                 /* Rung used up: everything before the next rung's cur is consumed. */
@@ -655,6 +708,7 @@ bool por__queue_refill(por_queue *q)
             }
             por__qbucket bk = r->b[c];
             r->b[c] = (por__qbucket){POR__QNIL, 0};
+            r->nonempty[c] = 0;
             r->cur = c + 1;
             if (bk.n <= POR__RANK_MAX)
                 por__list_sorted_to_bottom(q, bk.head, bk.n);
@@ -663,14 +717,14 @@ bool por__queue_refill(por_queue *q)
                                 r->shift, r->end);
             if (q->blen == 0)
                 continue; /* split into a new rung */
-            /* Start the prefetch walker on the next non-empty bucket nearby. */
+            /* Start the prefetch walker on the next non-empty bucket within 8. */
             q->pf = POR__QNIL;
-            for (uint32_t nx = c + 1; nx < r->nb && nx < c + 9; nx++)
-                if (r->b[nx].n != 0) {
-                    q->pf = r->b[nx].head;
-                    __builtin_prefetch(&q->node[q->pf]);
-                    break;
-                }
+            uint32_t lim = r->nb - c > 9 ? c + 9 : r->nb;
+            uint32_t nx = por__next_bucket(r, c + 1, lim);
+            if (nx < lim) {
+                q->pf = r->b[nx].head;
+                __builtin_prefetch(&q->node[q->pf]);
+            }
             return true;
         }
         if (q->tlen == 0) {

@@ -10,8 +10,8 @@
  *   rungs  up to POR_QUEUE_RUNGS arrays of buckets; rung i+1 splits one bucket of
  *          rung i. A bucket is an unsorted list (threaded through the nodes) of the
  *          entries whose time falls in [start + k*2^shift, start + (k+1)*2^shift),
- *          with its length. Widths are powers of two, so the bucket of a time is a
- *          subtraction and a shift;
+ *          with its length; a rung marks its non-empty buckets, a byte each. Widths are
+ *          powers of two, so the bucket of a time is a subtraction and a shift;
  *   bottom the entries before the lowest rung's current bucket, sorted descending by
  *          the full key, so the smallest is at the end and a pop is an index decrement.
  * Buckets are only ever filled by time, and all entries of one instant fall into one
@@ -98,6 +98,9 @@ typedef struct {
     uint32_t nb, cur;   /* buckets in use; first bucket not yet taken */
     por__qbucket *b;    /* buckets (capacity bcap, kept across reuse); 8 bytes each
                            to keep the array small */
+    uint8_t *nonempty;  /* nonempty[k] is 1 exactly when bucket k is non-empty
+                           (por__bucket_relink); bcap + 8 bytes, the 8 past the
+                           buckets 0 */
     uint32_t bcap;
 } por__qrung;
 
@@ -163,31 +166,45 @@ void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap, uint32_t *fr
  * that made every inlined push (the engine's schedule) keep a stack frame for it. */
 void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_t slot);
 
-/* Links node SLOT (its time and order already written) at the front of bucket BK's
- * list: the one place a list and its count change together. */
-static inline void por__bucket_relink(por_queue *q, por__qbucket *bk, uint32_t slot)
+/* Links node SLOT (its time and order already written) at the front of bucket K of the
+ * rung whose buckets are B and whose marks are NONEMPTY: the one place a list, its count
+ * and its mark change together.
+ *
+ * Why the marks: a refill looks for the next non-empty bucket and the prefetch walker
+ * for the one after it. With a byte per bucket, 1 while it holds entries, that is one
+ * load and a count of trailing zeros for eight buckets (queue.c, por__next_bucket)
+ * instead of a load and a test per bucket, so the fine buckets of the rungs made for
+ * bursts cost little to skip (docs/PERFORMANCE.md "Performance XI"). A byte, not a bit:
+ * the mark is then one store on every link; a bit (load, shift, or) cost about 18 M more
+ * instructions a simulated day of the year benchmark. Cleared when a refill takes the
+ * bucket. */
+static inline void por__bucket_relink(por_queue *q, por__qbucket *b, uint8_t *nonempty,
+                                      uint64_t k, uint32_t slot)
 {
+    por__qbucket *bk = &b[k];
     q->next[slot] = bk->head;
     bk->head = slot;
     bk->n++;
+    nonempty[k] = 1;
 }
 
-/* Writes the entry (TIME, ORDER, SLOT) into its node and links it into bucket BK. */
-static inline void por__bucket_link(por_queue *q, por__qbucket *bk, por_time_t time,
-                                    uint64_t order, uint32_t slot)
+/* Writes the entry (TIME, ORDER, SLOT) into its node and links it into bucket K of the
+ * rung with buckets B and marks NONEMPTY. */
+static inline void por__bucket_link(por_queue *q, por__qbucket *b, uint8_t *nonempty, uint64_t k,
+                                    por_time_t time, uint64_t order, uint32_t slot)
 {
     por_qnode *nd = &q->node[slot];
     nd->ev.time = time;
     nd->order = order;
-    por__bucket_relink(q, bk, slot);
+    por__bucket_relink(q, b, nonempty, k, slot);
 }
 
-/* Adds the entry (TIME, ORDER, SLOT) to bucket BK (the fast paths of por_queue_push and
- * por_queue_view_link). */
-static inline void por__queue_link(por_queue *q, por__qbucket *bk, por_time_t time,
-                                   uint64_t order, uint32_t slot)
+/* Adds the entry (TIME, ORDER, SLOT) to bucket K of the rung with buckets B and marks
+ * NONEMPTY (the fast paths of por_queue_push and por_queue_view_link). */
+static inline void por__queue_link(por_queue *q, por__qbucket *b, uint8_t *nonempty, uint64_t k,
+                                   por_time_t time, uint64_t order, uint32_t slot)
 {
-    por__bucket_link(q, bk, time, order, slot);
+    por__bucket_link(q, b, nonempty, k, time, order, slot);
     q->len++;
 }
 
@@ -204,7 +221,7 @@ static inline bool por_queue_try_push(por_queue *q, por_qentry e)
         por__qrung *r = &q->rung[0];
         uint64_t k = (t - r->start) >> r->shift;
         if (t >= r->start && t < q->top_start && k >= r->cur) {
-            por__queue_link(q, &r->b[k], e.time, e.order, e.slot);
+            por__queue_link(q, r->b, r->nonempty, k, e.time, e.order, e.slot);
             return true;
         }
         for (unsigned i = q->nrungs; i-- > 1;) {
@@ -212,7 +229,7 @@ static inline bool por_queue_try_push(por_queue *q, por_qentry e)
             if (t < r->end) {
                 k = (t - r->start) >> r->shift;
                 if (t >= r->start && k >= r->cur) {
-                    por__queue_link(q, &r->b[k], e.time, e.order, e.slot);
+                    por__queue_link(q, r->b, r->nonempty, k, e.time, e.order, e.slot);
                     return true;
                 }
                 break; /* before the lowest rung's current bucket: bottom */
@@ -237,6 +254,7 @@ static inline bool por_queue_try_push(por_queue *q, por_qentry e)
 typedef struct {
     uint64_t lo[POR_QUEUE_RUNGS], hi[POR_QUEUE_RUNGS], start[POR_QUEUE_RUNGS];
     por__qbucket *b[POR_QUEUE_RUNGS];
+    uint8_t *nonempty[POR_QUEUE_RUNGS];
     unsigned shift[POR_QUEUE_RUNGS];
     unsigned n;
 } por_queue_view;
@@ -251,6 +269,7 @@ static inline void por_queue_view_take(const por_queue *q, por_queue_view *v)
             v->start[j] = r->start;
             v->shift[j] = r->shift;
             v->b[j] = r->b;
+            v->nonempty[j] = r->nonempty;
             uint64_t lo = r->start + ((uint64_t)r->cur << r->shift);
             v->hi[j] = j + 1 == n ? q->top_start : r->end;
             /* a current bucket reaching past the end (a rung made from the bottom or used
@@ -278,7 +297,8 @@ static inline bool por_queue_view_link(por_queue *q, const por_queue_view *v, po
     /* One test, not two branches: inside is the usual case */
     if (!((unsigned)(t >= v->lo[j]) & (unsigned)(t < v->hi[j])))
         return false;
-    por__queue_link(q, &v->b[j][(t - v->start[j]) >> v->shift[j]], time, order, slot);
+    por__queue_link(q, v->b[j], v->nonempty[j], (t - v->start[j]) >> v->shift[j], time, order,
+                    slot);
     return true;
 }
 
