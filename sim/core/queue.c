@@ -475,34 +475,40 @@ static uint32_t por__list_to_bottom(por_queue *q, uint32_t head)
     return k;
 }
 
-/* Sorts the N <= POR__RANK_MAX entries of list HEAD into the (empty) bottom in the same
+/* Puts the N = 1 or 2 entries of list HEAD into the (empty) bottom, sorted: inline in
+ * the refill, which takes such buckets in about half its drains (a call with the rank
+ * sort's frame cost about as much as the work). */
+static inline void por__list_short_to_bottom(por_queue *q, uint32_t head, uint32_t n)
+{
+    POR_ASSERT(q->blen == 0 && head != POR__QNIL && n >= 1 && n <= 2);
+    por__bot_reserve(q, 2);
+    const por_qnode *h = &q->node[head];
+    por_qentry a = {h->ev.time, h->order, head};
+    if (n == 1) {
+        q->bot[0] = a;
+        q->blen = 1;
+        return;
+    }
+    uint32_t second = q->next[head];
+    const por_qnode *g = &q->node[second];
+    por_qentry b = {g->ev.time, g->order, second};
+    bool a_first = por_qentry_less(&a, &b);
+    q->bot[0] = a_first ? b : a;
+    q->bot[1] = a_first ? a : b;
+    q->blen = 2;
+}
+
+/* Sorts the 3 <= N <= POR__RANK_MAX entries of list HEAD into the (empty) bottom in the same
  * pass that reads them. N comes from the bucket, so the walk needs no test for the
  * list's end and a one-entry bucket (a third of the full model's drains) reads one node.
  * Cancelled entries are not dropped here but popped (the engine skips them): the test
  * cost PHOLD, which cancels nothing, 1-2 %, and of the year benchmark's 157,729
  * cancellations a simulated day none is in a short bucket when drained (153,456 are
  * dropped by por__drain_long, 4,273 popped). */
-static void por__list_sorted_to_bottom(por_queue *q, uint32_t head, uint32_t n)
+static __attribute__((noinline)) void por__list_sorted_to_bottom(por_queue *q, uint32_t head,
+                                                                  uint32_t n)
 {
-    POR_ASSERT(q->blen == 0 && head != POR__QNIL && n >= 1 && n <= POR__RANK_MAX);
-    const por_qnode *h = &q->node[head];
-    if (n <= 2) {
-        por__bot_reserve(q, 2);
-        por_qentry a = {h->ev.time, h->order, head};
-        if (n == 1) {
-            q->bot[0] = a;
-            q->blen = 1;
-            return;
-        }
-        uint32_t second = q->next[head];
-        const por_qnode *g = &q->node[second];
-        por_qentry b = {g->ev.time, g->order, second};
-        bool a_first = por_qentry_less(&a, &b);
-        q->bot[0] = a_first ? b : a;
-        q->bot[1] = a_first ? a : b;
-        q->blen = 2;
-        return;
-    }
+    POR_ASSERT(q->blen == 0 && head != POR__QNIL && n >= 3 && n <= POR__RANK_MAX);
     por__u128 key[POR__RANK_MAX];
     uint32_t slot[POR__RANK_MAX];
     uint32_t i = head;
@@ -574,8 +580,9 @@ static unsigned por__ceil_log2(uint64_t x)
  * year benchmark, about 0.8 an event (docs/PERFORMANCE.md "Performance VI"). Cancelled
  * entries leave the queue in the walk (por__drop_dead): the pacemaker's progress timers,
  * reset every round, wait in such buckets (docs/PERFORMANCE.md "Performance VII"). */
-static void por__drain_long(por_queue *q, uint32_t head, uint32_t n, uint64_t bstart,
-                            unsigned pshift, uint64_t pend)
+static __attribute__((noinline)) void por__drain_long(por_queue *q, uint32_t head, uint32_t n,
+                                                      uint64_t bstart, unsigned pshift,
+                                                      uint64_t pend)
 {
     POR_ASSERT(q->blen == 0 && n > POR__RANK_MAX);
     if (pshift > 0 && q->nrungs < POR_QUEUE_RUNGS) {
@@ -710,7 +717,9 @@ bool por__queue_refill(por_queue *q)
             r->b[c] = (por__qbucket){POR__QNIL, 0};
             r->nonempty[c] = 0;
             r->cur = c + 1;
-            if (bk.n <= POR__RANK_MAX)
+            if (bk.n <= 2)
+                por__list_short_to_bottom(q, bk.head, bk.n);
+            else if (bk.n <= POR__RANK_MAX)
                 por__list_sorted_to_bottom(q, bk.head, bk.n);
             else
                 por__drain_long(q, bk.head, bk.n, r->start + ((uint64_t)c << r->shift),
