@@ -238,12 +238,14 @@ static bool por__bottom_to_rung(por_queue *q, unsigned want_shift)
         k = 20;
     unsigned span_bits = por__ceil_log2(hi - lo);
     unsigned shift = span_bits > k ? span_bits - k : 0;
-    if (want_shift != POR__NO_SHIFT && want_shift > POR__FINE_SHIFT)
-        want_shift = POR__FINE_SHIFT; /* fine buckets for the bursts to come */
-    if (want_shift != POR__NO_SHIFT) /* at most 2^POR__NEAR_BITS buckets */
+    if (want_shift != POR__NO_SHIFT) {
+        if (want_shift > POR__FINE_SHIFT)
+            want_shift = POR__FINE_SHIFT; /* fine buckets for the bursts to come */
+        /* at most 2^POR__NEAR_BITS buckets */
         shift = span_bits > POR__NEAR_BITS && want_shift < span_bits - POR__NEAR_BITS
                     ? span_bits - POR__NEAR_BITS
                     : want_shift;
+    }
     por__qrung *r = por__push_rung(q, lo, hi, shift, (uint32_t)(((hi - lo - 1) >> shift) + 1));
     for (size_t j = 0; j < q->blen; j++) {
         const por_qentry *e = &q->bot[j];
@@ -503,10 +505,11 @@ static inline void por__list_short_to_bottom(por_queue *q, uint32_t head, uint32
  * pass that reads them. N comes from the bucket, so the walk needs no test for the
  * list's end. Out of line: the refill calls it for about half its drains (the others,
  * of one or two entries, take por__list_short_to_bottom inline), and inlined its frame
- * (the keys on the stack, six saved registers) was paid by every refill. Cancelled entries are not dropped here but popped (the engine skips them): the test
- * cost PHOLD, which cancels nothing, 1-2 %, and of the year benchmark's 157,729
- * cancellations a simulated day none is in a short bucket when drained (153,456 are
- * dropped by por__drain_long, 4,273 popped). */
+ * (the keys on the stack, six saved registers) was paid by every refill. Cancelled
+ * entries are not dropped here but popped (the engine skips them): the test cost PHOLD,
+ * which cancels nothing, 1-2 %, and of the year benchmark's 157,729 cancellations a
+ * simulated day none is in a short bucket when drained (153,456 are dropped by
+ * por__drain_long, 4,273 popped). */
 static __attribute__((noinline)) void por__list_sorted_to_bottom(por_queue *q, uint32_t head,
                                                                   uint32_t n)
 {
@@ -563,6 +566,16 @@ static inline uint32_t por__next_bucket(const por__qrung *r, uint32_t c, uint32_
     return lim;
 }
 
+/* Empties bucket K of rung R and returns what it held (its list and count): with
+ * por__bucket_relink, which fills a bucket, the places a bucket's mark changes. */
+static inline por__qbucket por__bucket_take(por__qrung *r, uint64_t k)
+{
+    por__qbucket bk = r->b[k];
+    r->b[k] = (por__qbucket){POR__QNIL, 0};
+    r->nonempty[k] = 0;
+    return bk;
+}
+
 static unsigned por__ceil_log2(uint64_t x)
 {
     return x <= 1 ? 0 : (unsigned)(64 - __builtin_clzll(x - 1));
@@ -615,9 +628,7 @@ static __attribute__((noinline)) void por__drain_long(por_queue *q, uint32_t hea
         /* One instant (only the full key orders it), or none left: all went into one
          * bucket; take the list back from there and drop the rung. */
         uint64_t ko = (t0 - bstart) >> r->shift;
-        head = r->b[ko].head;
-        r->b[ko] = (por__qbucket){POR__QNIL, 0};
-        r->nonempty[ko] = 0;
+        head = por__bucket_take(r, ko).head;
         q->nrungs--;
         if (head == POR__QNIL)
             return; /* every entry was a cancelled event's */
@@ -715,9 +726,7 @@ bool por__queue_refill(por_queue *q)
                     q->top_start = 0;
                 continue;
             }
-            por__qbucket bk = r->b[c];
-            r->b[c] = (por__qbucket){POR__QNIL, 0};
-            r->nonempty[c] = 0;
+            por__qbucket bk = por__bucket_take(r, c);
             r->cur = c + 1;
             if (bk.n <= 2)
                 por__list_short_to_bottom(q, bk.head, bk.n);

@@ -99,8 +99,8 @@ typedef struct {
     por__qbucket *b;    /* buckets (capacity bcap, kept across reuse); 8 bytes each
                            to keep the array small */
     uint8_t *nonempty;  /* nonempty[k] is 1 exactly when bucket k is non-empty
-                           (por__bucket_relink); bcap + 8 bytes, the 8 past the
-                           buckets 0 */
+                           (por__bucket_relink, por__bucket_take); bcap + 8 bytes,
+                           the 8 past the buckets 0 */
     uint32_t bcap;
 } por__qrung;
 
@@ -176,8 +176,8 @@ void por__queue_push_slow(por_queue *q, por_time_t time, uint64_t order, uint32_
  * instead of a load and a test per bucket, so the fine buckets of the rungs made for
  * bursts cost little to skip (docs/PERFORMANCE.md "Performance XI"). A byte, not a bit:
  * the mark is then one store on every link; a bit (load, shift, or) cost about 18 M more
- * instructions a simulated day of the year benchmark. Cleared when a refill takes the
- * bucket. */
+ * instructions a simulated day of the year benchmark. Cleared when the bucket is
+ * emptied (queue.c, por__bucket_take). */
 static inline void por__bucket_relink(por_queue *q, por__qbucket *b, uint8_t *nonempty,
                                       uint64_t k, uint32_t slot)
 {
