@@ -382,10 +382,13 @@ START_TEST(byzantine_fast_path_same_as_list_search)
 END_TEST
 
 /* messages.c por_ocr_observation_digest (ocr_internal.h): the digest an oracle signs for
- * its observation is por_crypto_message_digest of config digest (32) || epoch (4) ||
- * round (4) || observer (1) || value (16), big-endian. The DON absorbs the config digest
- * once (its obs_prefix); the result must be that of the whole 57-byte message, in both
- * crypto modes, for random fields and edge values (seed printed). */
+ * its observation. With real signatures it is keccak-256 (por_crypto_message_digest) of
+ * config digest (32) || epoch (4) || round (4) || observer (1) || value (16), big-endian,
+ * the message the contract would hash: the DON absorbs the config digest once (its
+ * obs_prefix), and the result must be that of the whole 57-byte message. With ideal
+ * signatures it is that message's last 25 bytes followed by the config digest's first 7:
+ * an injective packing (two observations differing in any field get different digests).
+ * Random fields and edge values (seed printed). */
 START_TEST(observation_digest_is_digest_of_layout)
 {
     printf("observation_digest_is_digest_of_layout: seed %llu\n",
@@ -418,9 +421,24 @@ START_TEST(observation_digest_is_digest_of_layout)
             for (int j = 0; j < 16; j++)
                 msg[41 + j] = (uint8_t)(u >> (120 - 8 * j));
             por_digest want, got;
-            por_crypto_message_digest(d->crypto, msg, sizeof msg, &want);
+            if (m) {
+                por_crypto_message_digest(d->crypto, msg, sizeof msg, &want);
+            } else {
+                memcpy(want.b, msg + 32, 25);
+                memcpy(want.b + 25, msg, 7);
+            }
             por_ocr_observation_digest(d, epoch, round, who, v, &got);
             ck_assert_msg(memcmp(want.b, got.b, 32) == 0, "mode %d case %d", m, i);
+            /* a change of any one field changes the digest */
+            por_digest other;
+            por_ocr_observation_digest(d, epoch ^ 1u, round, who, v, &other);
+            ck_assert(memcmp(other.b, got.b, 32) != 0);
+            por_ocr_observation_digest(d, epoch, round ^ 0x80000000u, who, v, &other);
+            ck_assert(memcmp(other.b, got.b, 32) != 0);
+            por_ocr_observation_digest(d, epoch, round, (who + 1) % d->n, v, &other);
+            ck_assert(memcmp(other.b, got.b, 32) != 0);
+            por_ocr_observation_digest(d, epoch, round, who, v ^ ((por_amount)1 << 100), &other);
+            ck_assert(memcmp(other.b, got.b, 32) != 0);
         }
         world_free(&w);
     }

@@ -107,14 +107,20 @@ void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round
 {
     /* the message is config digest (32) || epoch (4) || round (4) || observer (1) ||
      * value (16), big-endian; the config digest's part is absorbed once per DON
-     * (d->obs_prefix), so only the other 25 bytes are built and hashed here */
-    uint8_t rest[4 + 4 + 1 + 16];
+     * (d->obs_prefix), so only the other 25 bytes are built and hashed here, or with
+     * ideal signatures packed with the config digest's first 7 bytes (ocr_internal.h) */
+    uint8_t rest[32];
     ocr__be64(rest, ((uint64_t)epoch << 32) | round);
     rest[8] = (uint8_t)observer;
     por_uamount u = (por_uamount)value; /* 16 bytes big-endian, as two 64-bit halves */
     ocr__be64(rest + 9, (uint64_t)(u >> 64));
     ocr__be64(rest + 17, (uint64_t)u);
-    por_crypto_message_digest_after(d->crypto, &d->obs_prefix, rest, sizeof rest, out);
+    if (d->obs_prefix.mode == POR_CRYPTO_IDEAL) {
+        memcpy(rest + 25, d->config_digest.b, 7);
+        memcpy(out->b, rest, 32);
+        return;
+    }
+    por_crypto_message_digest_after(d->crypto, &d->obs_prefix, rest, 25, out);
 }
 
 const por_digest *por_ocr_big_hash(ocr_big *m)

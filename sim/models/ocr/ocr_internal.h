@@ -289,9 +289,16 @@ ocr_big *por_ocr_big_new(ocr_don *d, uint16_t type);
 void por_ocr_pools_free(ocr_don *d);
 /* Leader of EPOCH: keccak(shared key, epoch) mod n. */
 uint32_t por_ocr_leader(ocr_don *d, uint32_t epoch);
-/* Digest an oracle signs for its observation in (epoch, round): of (config digest,
- * epoch, round, observer, value) through por_crypto_message_digest, so keccak-256 with
- * real signatures and the cheap ideal digest with ideal ones (only signatures use it). */
+/* Digest an oracle signs for its observation in (epoch, round). With real signatures
+ * keccak-256 of config digest (32) || epoch (4) || round (4) || observer (1) || value
+ * (16), big-endian, as the contract would hash it. With ideal ones the message itself,
+ * packed: epoch, round, observer and value in bytes 0..24 as above, then the first 7
+ * bytes of the config digest. Why no hash there: an ideal digest only names the message
+ * for the signature oracle, which tags it under the signer's key (por_crypto_sign); no
+ * output, contract or trace line reads its bytes, and an injective packing names each
+ * message of the DON apart, where a hash only almost surely does. It saves a SipHash of
+ * the 57-byte message per observation signed (about 3.7 % of the year benchmark's
+ * instructions, docs/PERFORMANCE.md "Performance XII"). */
 void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
                             por_amount value, por_digest *out);
 /* The report hash of M (memoized). */
