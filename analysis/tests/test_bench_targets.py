@@ -41,6 +41,19 @@ def test_summary_counts_runs_against_each_target():
     assert abs(s["ns3_median"] - 5.05) < 1e-12  # the mean of the middle two of two
 
 
+def test_summary_splits_the_rounds_by_the_phase_phold_met():
+    # A round whose PHOLD ran below 85 % of the run's best PHOLD rate met a slow phase of
+    # the host (sim/bench/targets.py, CONTENDED): 40 is the best, so 34 (exactly 85 %)
+    # counts as uncontended and 30 does not.
+    walls = [20.0, 22.0, 31.0, 21.0]
+    pairs = [(1e6, 40e6), (1e6, 34e6), (1e6, 30e6), (1e6, 38e6)]
+    s = targets.summarize(walls, pairs, [])
+    assert s["uncontended"] == {"best": 20.0, "median": 21.0, "within": 3, "runs": 3}
+    assert s["contended"] == {"best": 31.0, "median": 31.0, "within": 0, "runs": 1}
+    # without a PHOLD rate for every year run there is no split
+    assert "uncontended" not in targets.summarize(walls, pairs[:3], [])
+
+
 def test_bad_arguments_exit_2():
     r = subprocess.run([sys.executable, SCRIPT, "--rounds", "0", "/bin/true"],
                        capture_output=True, text=True)
@@ -59,6 +72,7 @@ def test_tiny_live_run_prints_each_target(porsim):
     out = r.stdout
     assert out.count("share ") == 2 and out.count("old year") == 2
     assert "year_wall (duration=10m): best" in out
+    assert "  uncontended (PHOLD >= 85 % of its best): best" in out
     assert "old_year_wall: best" in out
     assert "full_vs_phold: median" in out
     # ns-3 installed: two rounds of the side-by-side PHOLD; else one line saying skipped
