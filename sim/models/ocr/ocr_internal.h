@@ -202,7 +202,8 @@ struct por_don {
     uint8_t order_key[16];   /* transmissionOrderKey, derived from shared_key */
     por_digest config_digest;
     por_digest_prefix obs_prefix; /* digest state after config_digest, with which every
-                                     observation digest starts */
+                                     real-mode observation digest starts (its mode says
+                                     which: ideal ones are packed, not hashed) */
     uint64_t transmit_gas;   /* gas limit of a transmit transaction */
     uint32_t sched[POR_MAX_ORACLES]; /* S: oracles transmitting in each stage */
     uint32_t nsched;
