@@ -25,8 +25,8 @@ Why medians and counts: this VM's speed moves by a third within minutes
 (README.md, "Performance"), so one run says little. Why the split: the slow phases come
 from outside (docs/PERFORMANCE.md, "Performance XII": a throughput-bound loop slows with
 them, a latency-bound one does not), and they slow PHOLD as much as the year, so the
-PHOLD run right after a year run says which phase that run met. Exit 2 on bad arguments or a binary
-that does not run."""
+PHOLD run right after a year run says which phase that run met. Exit 2 on bad arguments
+or a binary that does not run."""
 import argparse
 import os
 import random
