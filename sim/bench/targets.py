@@ -51,30 +51,33 @@ def fields(text):
     return out
 
 
+def wall_figures(walls, limit=YEAR_LIMIT_S):
+    """Best, median, and how many of WALLS (seconds) are <= LIMIT, of how many."""
+    return {"best": min(walls), "median": statistics.median(walls),
+            "within": sum(1 for w in walls if w <= limit), "runs": len(walls)}
+
+
 def summarize(year_walls, pairs, ns3_ratios, limit=YEAR_LIMIT_S, share=PHOLD_SHARE):
     """The summary of one measurement: YEAR_WALLS the year runs' wall seconds, PAIRS the
     (full-model events/s, PHOLD events/s) of each round, NS3_RATIOS the phold-vs-ns3
     ratios. Returns a dict of the figures the summary lines print."""
     s = {}
     if year_walls:
-        s["year_best"] = min(year_walls)
-        s["year_median"] = statistics.median(year_walls)
-        s["year_within"] = sum(1 for w in year_walls if w <= limit)
-        s["year_runs"] = len(year_walls)
+        for key, value in wall_figures(year_walls, limit).items():
+            s["year_" + key] = value
     if pairs:
         shares = [full / phold for full, phold in pairs]
         s["share_median"] = statistics.median(shares)
-        s["share_best"] = max(f for f, _ in pairs) / max(p for _, p in pairs)
+        best = max(p for _, p in pairs)
+        s["share_best"] = max(f for f, _ in pairs) / best
         s["share_within"] = sum(1 for x in shares if x >= share)
         s["share_runs"] = len(shares)
-        best = max(p for _, p in pairs)
         if len(pairs) == len(year_walls):
             for name, keep in (("uncontended", True), ("contended", False)):
                 w = [wall for wall, (_, p) in zip(year_walls, pairs)
                      if (p >= CONTENDED * best) == keep]
                 if w:
-                    s[name] = {"best": min(w), "median": statistics.median(w),
-                               "within": sum(1 for x in w if x <= limit), "runs": len(w)}
+                    s[name] = wall_figures(w, limit)
     if ns3_ratios:
         s["ns3_ratios"] = list(ns3_ratios)
         s["ns3_within"] = sum(1 for r in ns3_ratios if r >= NS3_RATIO)
