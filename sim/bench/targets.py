@@ -57,6 +57,12 @@ def wall_figures(walls, limit=YEAR_LIMIT_S):
             "within": sum(1 for w in walls if w <= limit), "runs": len(walls)}
 
 
+def describe_walls(g):
+    """A summary line's figures of G, a wall_figures dict."""
+    return (f"best {g['best']:.2f} s, median {g['median']:.2f} s, "
+            f"{g['within']} of {g['runs']} <= {YEAR_LIMIT_S:.0f} s")
+
+
 def summarize(year_walls, pairs, ns3_ratios, limit=YEAR_LIMIT_S, share=PHOLD_SHARE):
     """The summary of one measurement: YEAR_WALLS the year runs' wall seconds, PAIRS the
     (full-model events/s, PHOLD events/s) of each round, NS3_RATIOS the phold-vs-ns3
@@ -158,18 +164,13 @@ def main(argv):
         return 2
     s = summarize(walls, pairs, ratios)
     label = f"year_wall (duration={a.duration})" if a.duration else "year_wall"
-    print(f"{label}: best {s['year_best']:.2f} s, median {s['year_median']:.2f} s, "
-          f"{s['year_within']} of {s['year_runs']} <= {YEAR_LIMIT_S:.0f} s")
+    print(f"{label}: {describe_walls(wall_figures(walls))}")
     for name in ("uncontended", "contended"):
         if name in s:
-            g = s[name]
             print(f"  {name} (PHOLD {'>=' if name == 'uncontended' else '<'} "
-                  f"{100 * CONTENDED:.0f} % of its best): best {g['best']:.2f} s, median "
-                  f"{g['median']:.2f} s, {g['within']} of {g['runs']} <= {YEAR_LIMIT_S:.0f} s")
+                  f"{100 * CONTENDED:.0f} % of its best): {describe_walls(s[name])}")
     if old_walls:
-        o = summarize(old_walls, [], [])
-        print(f"old_year_wall: best {o['year_best']:.2f} s, median {o['year_median']:.2f} s, "
-              f"{o['year_within']} of {o['year_runs']} <= {YEAR_LIMIT_S:.0f} s")
+        print(f"old_year_wall: {describe_walls(wall_figures(old_walls))}")
     print(f"full_vs_phold: median {100 * s['share_median']:.1f} %, best against best "
           f"{100 * s['share_best']:.1f} %, {s['share_within']} of {s['share_runs']} >= "
           f"{100 * PHOLD_SHARE:.0f} %")
