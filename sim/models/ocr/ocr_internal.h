@@ -298,7 +298,7 @@ uint32_t por_ocr_leader(ocr_don *d, uint32_t epoch);
  * for the signature oracle, which tags it under the signer's key (por_crypto_sign); no
  * output, contract or trace line reads its bytes, and an injective packing names each
  * message of the DON apart, where a hash only almost surely does. It saves a SipHash of
- * the 57-byte message per observation signed (about 3.7 % of the year benchmark's
+ * the 57-byte message per observation signed (about 3.6 % of the year benchmark's
  * instructions, docs/PERFORMANCE.md "Performance XII"). */
 void por_ocr_observation_digest(const ocr_don *d, uint32_t epoch, uint32_t round, uint32_t observer,
                             por_amount value, por_digest *out);
