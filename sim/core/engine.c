@@ -129,7 +129,7 @@ static void por__grow_pool(por_sim *sim)
     }
     /* Not realloc: a handler may hold a pointer into the old array (see top). Aligned by
      * hand (through the checked allocator) so each slot is exactly one cache line. */
-    void *mem = por_xmalloc((size_t)cap * sizeof(por_qnode) + 63);
+    void *mem = por_xmalloc(((size_t)cap + 1) * sizeof(por_qnode) + 63); /* + the queue's spare */
     por_qnode *pool = (por_qnode *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     if (old)
         memcpy(pool, sim->pool, (size_t)old * sizeof *pool);

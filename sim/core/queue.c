@@ -36,19 +36,19 @@
 void por_queue_init(por_queue *q)
 {
     memset(q, 0, sizeof *q);
-    q->pf = POR__QNIL;
+    q->pf = 0; /* parked: ncap is 0 */
     q->top_start = 0;
 }
 
-/* Grows next[] to NCAP entries, keeping the lists; the new ones hold POR__QNIL, so the
- * prefetch walker (queue.h) never reads a link out of bounds. */
+/* Grows next[] to NCAP + 1 entries, keeping the lists; the new ones hold POR__QNIL, so
+ * the prefetch walker (queue.h), at most ncap, never reads a link out of bounds. */
 static void por__next_reserve(por_queue *q, uint32_t ncap)
 {
-    uint32_t old = q->next ? q->ncap : 0;
-    if (ncap <= old)
+    size_t old = q->next ? (size_t)q->ncap + 1 : 0;
+    if ((size_t)ncap + 1 <= old)
         return;
-    q->next = por_xrealloc(q->next, (size_t)ncap * sizeof *q->next);
-    for (uint32_t i = old; i < ncap; i++)
+    q->next = por_xrealloc(q->next, ((size_t)ncap + 1) * sizeof *q->next);
+    for (size_t i = old; i <= ncap; i++)
         q->next[i] = POR__QNIL;
 }
 
@@ -113,9 +113,10 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
     if (cap > POR__QNIL)
         cap = POR__QNIL;
     por__next_reserve(q, (uint32_t)cap);
-    q->node = por_xrealloc(q->node, (size_t)cap * sizeof *q->node);
+    /* and the spare node[cap] of the idle prefetch walker (por_queue_attach) */
+    q->node = por_xrealloc(q->node, ((size_t)cap + 1) * sizeof *q->node);
     /* zeroed: no node of a queue used alone carries POR_QNODE_DEAD */
-    memset(q->node + q->ncap, 0, (size_t)(cap - q->ncap) * sizeof *q->node);
+    memset(q->node + q->ncap, 0, ((size_t)cap + 1 - q->ncap) * sizeof *q->node);
     q->ncap = (uint32_t)cap;
     q->own_nodes = true;
 }
@@ -738,7 +739,7 @@ bool por__queue_refill(por_queue *q)
             if (q->blen == 0)
                 continue; /* split into a new rung */
             /* Start the prefetch walker on the next non-empty bucket within 8. */
-            q->pf = POR__QNIL;
+            q->pf = q->ncap; /* parked */
             uint32_t lim = r->nb - c > 9 ? c + 9 : r->nb;
             uint32_t nx = por__next_bucket(r, c + 1, lim);
             if (nx < lim) {

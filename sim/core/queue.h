@@ -109,7 +109,8 @@ typedef struct {
     size_t blen, bcap;
     por_qnode *node;    /* node[slot] for entries in top and the rungs */
     uint32_t *next;     /* next[slot]: the next node in slot's list, or POR__QNIL; NCAP
-                           entries, owned by the queue (see por_qnode) */
+                           + 1 entries (next[ncap], POR__QNIL, holds the parked prefetch
+                           walker), owned by the queue (see por_qnode) */
     uint32_t ncap;
     bool own_nodes;     /* node was allocated here (not attached) */
     /* The engine's stack of free pool slots (por_queue_attach), where a drain puts the
@@ -126,7 +127,8 @@ typedef struct {
     por__qrung rung[POR_QUEUE_RUNGS];
     unsigned nrungs;
     size_t len;         /* entries in all tiers */
-    uint32_t pf;        /* prefetch walker in the next bucket's list, or POR__QNIL */
+    uint32_t pf;        /* prefetch walker in the next bucket's list, or ncap when idle
+                           (parked: por__queue_prefetch_step) */
     /* Entries pushed below the lowest rung while the bottom is large go to this binary
      * min-heap instead of a sorted insert, which would move half the bottom each time
      * (many events at one instant, each scheduling more at that instant). Empty in
@@ -152,9 +154,10 @@ static inline bool por_qentry_less(const por_qentry *a, const por_qentry *b)
 void por_queue_init(por_queue *q);
 void por_queue_free(por_queue *q);
 
-/* Makes NODE[0..NCAP) (owned by the caller, 64-byte aligned for speed) the queue's node
+/* Makes NODE[0..NCAP] (owned by the caller, 64-byte aligned for speed) the queue's node
  * array; the caller re-attaches after moving or growing it. Slots pushed must then be
- * below NCAP. FREE_SLOTS[0 .. *FREE_LEN), with room for NCAP slots, is the caller's
+ * below NCAP; NODE[NCAP] is a spare the queue never writes, where the idle prefetch
+ * walker points its prefetches (por__queue_prefetch_step). FREE_SLOTS[0 .. *FREE_LEN), with room for NCAP slots, is the caller's
  * stack of free slots, where drains put the slots of entries marked POR_QNODE_DEAD (or
  * NULL: such entries are kept and popped). The queue's next[] grows to NCAP with it,
  * keeping the lists of the entries already queued. */
@@ -363,19 +366,20 @@ static inline const por_qentry *por_queue_peek(por_queue *q)
 static inline void por__queue_prefetch_step(por_queue *q)
 {
     /* Only a hint: the list may have been relinked since, but every next[] entry holds
-     * POR__QNIL or a slot below ncap, so the walk stays in bounds.
+     * POR__QNIL or a slot below ncap, and the walker is always at most ncap, so the walk
+     * stays in bounds.
      *
      * Without a branch: whether the walker is still on a list depends on the lengths of
-     * the buckets, and a test on it mispredicted often enough in the full model that
-     * the masked form (an idle walker reads and prefetches node 0) runs faster, though it
-     * executes more instructions; PHOLD, whose walks are long and predictable, pays
-     * about 2 % (docs/PERFORMANCE.md "Performance V"). */
-    uint32_t pf = q->pf;
-    uint32_t on = -(uint32_t)(pf < q->ncap); /* all ones while walking */
-    uint32_t nx = q->next[pf & on];          /* next[0] exists: an entry was just popped */
-    pf = (nx & on) | (pf & ~on);
+     * the buckets, and a test on it mispredicted often enough in the full model
+     * (docs/PERFORMANCE.md "Performance V"). The end of a list parks the walker at ncap:
+     * next[ncap] (POR__QNIL) keeps it there and node[ncap] is the spare node its
+     * prefetches then touch (por_queue_attach), so the step is a load, a conditional
+     * move and a prefetch. It was a masked form (an idle walker read and prefetched node
+     * 0) of about 21 instructions a pop (docs/PERFORMANCE.md "Performance XIII"). */
+    uint32_t nx = q->next[q->pf];
+    uint32_t pf = nx < q->ncap ? nx : q->ncap;
     q->pf = pf;
-    __builtin_prefetch(&q->node[pf & -(uint32_t)(pf < q->ncap)]);
+    __builtin_prefetch(&q->node[pf]);
 }
 
 /* Removes the entry por_queue_peek just returned (non-NULL). */
