@@ -723,6 +723,51 @@ START_TEST(test_prefetch_walker_stays_in_bounds)
 }
 END_TEST
 
+/* The prefetch walker runs exactly while the queue has more than POR__WALK_MIN_NODES
+ * nodes (queue.h: it pays only once the nodes outgrow the cache). A queue whose slots
+ * stay below the bound never walks: the walker stays where it is through every pop, so
+ * nothing reads next[] ahead for it; once the nodes grow past the bound it runs, and the
+ * pops still come out in the reference heap's order either way. */
+START_TEST(test_walker_runs_only_with_many_nodes)
+{
+    uint64_t seed = por_test_seed() * 47 + 29;
+    rnd_state = seed;
+    printf("walker_runs_only_with_many_nodes: seed %llu\n", (unsigned long long)seed);
+    por_queue q;
+    por_queue_init(&q);
+    ref_heap r = {0};
+    uint32_t slot = 0;
+    por_time_t now = 0;
+    uint64_t walking = 0;
+    /* phase 0: slots below the bound; phase 1: past it */
+    for (int phase = 0; phase < 2; phase++) {
+        uint32_t slots = phase == 0 ? POR__WALK_MIN_NODES / 2 : 3 * POR__WALK_MIN_NODES;
+        for (uint32_t i = 0; i < slots / 2; i++)
+            push_both(&q, &r, mk(now + (por_time_t)rnd_below(1000000000), 0, 1, slot++));
+        for (size_t k = 0; k < 4 * (size_t)slots && q.len > 0; k++) {
+            uint32_t before = q.pf;
+            now = pop_both(&q, &r, k);
+            ck_assert(q.walk == (q.ncap > POR__WALK_MIN_NODES));
+            if (!q.walk)
+                ck_assert_uint_eq(q.pf, before);
+            else
+                walking += q.pf < q.ncap;
+            ck_assert_uint_le(q.pf, q.ncap);
+            if (slot < slots && rnd_below(2) == 0)
+                push_both(&q, &r, mk(now + (por_time_t)rnd_below(1000000000), 0, 2, slot++));
+        }
+        ck_assert(q.walk == (phase == 1));
+    }
+    printf("walker_runs_only_with_many_nodes: %llu pops with the walker on a list\n",
+           (unsigned long long)walking);
+    ck_assert_uint_gt(walking, 0);
+    while (q.len > 0)
+        now = pop_both(&q, &r, 0);
+    free(r.h);
+    por_queue_free(&q);
+}
+END_TEST
+
 /* QA and QB hold the same tiers: bottom, rungs (every bucket's list, node by node) and
  * top. */
 static void expect_same_ladder(const por_queue *qa, const por_queue *qb)
@@ -1275,6 +1320,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_near_pushes_vs_reference_heap);
     tcase_add_test(t, test_view_link_same_as_try_push);
     tcase_add_test(t, test_prefetch_walker_stays_in_bounds);
+    tcase_add_test(t, test_walker_runs_only_with_many_nodes);
     tcase_add_test(t, test_bucket_counts_match_lists);
     tcase_add_test(t, test_push_front_same_as_slow_path);
     tcase_add_test(t, test_long_bucket_of_one_instant_is_sorted);

@@ -60,6 +60,7 @@ void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap, uint32_t *fr
     por__next_reserve(q, ncap);
     q->node = node;
     q->ncap = ncap;
+    q->walk = ncap > POR__WALK_MIN_NODES;
     q->own_nodes = false;
     q->free_slots = free_slots;
     q->free_len = free_len;
@@ -118,6 +119,7 @@ static void por__node_reserve(por_queue *q, uint32_t slot)
     /* zeroed: no node of a queue used alone carries POR_QNODE_DEAD */
     memset(q->node + q->ncap, 0, ((size_t)cap + 1 - q->ncap) * sizeof *q->node);
     q->ncap = (uint32_t)cap;
+    q->walk = cap > POR__WALK_MIN_NODES;
     q->own_nodes = true;
 }
 
@@ -769,12 +771,14 @@ bool por__queue_refill(por_queue *q)
             if (q->blen == 0)
                 continue; /* split into a new rung */
             /* Start the prefetch walker on the next non-empty bucket within 8. */
-            q->pf = q->ncap; /* parked */
-            uint32_t lim = r->nb - c > 9 ? c + 9 : r->nb;
-            uint32_t nx = por__next_bucket(r, c + 1, lim);
-            if (nx < lim) {
-                q->pf = r->b[nx].head;
-                __builtin_prefetch(&q->node[q->pf]);
+            if (q->walk) {
+                q->pf = q->ncap; /* parked */
+                uint32_t lim = r->nb - c > 9 ? c + 9 : r->nb;
+                uint32_t nx = por__next_bucket(r, c + 1, lim);
+                if (nx < lim) {
+                    q->pf = r->b[nx].head;
+                    __builtin_prefetch(&q->node[q->pf]);
+                }
             }
             return true;
         }

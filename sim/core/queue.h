@@ -129,6 +129,8 @@ typedef struct {
     size_t len;         /* entries in all tiers */
     uint32_t pf;        /* prefetch walker in the next bucket's list, or ncap when idle
                            (parked: por__queue_prefetch_step) */
+    bool walk;          /* the prefetch walker runs: more than POR__WALK_MIN_NODES nodes
+                           (set with ncap; see por__queue_prefetch_step) */
     /* Entries pushed below the lowest rung while the bottom is large go to this binary
      * min-heap instead of a sorted insert, which would move half the bottom each time
      * (many events at one instant, each scheduling more at that instant). Empty in
@@ -360,9 +362,22 @@ static inline const por_qentry *por_queue_peek(por_queue *q)
     return &q->bot[q->blen - 1];
 }
 
+/* The prefetch walker runs only when the queue has more nodes than this (q->walk, set
+ * with ncap): 4,096 nodes of 64 bytes are 256 KB, a quarter of this machine's L2.
+ *
+ * Why: the walker pays where the nodes of the next bucket have left the cache, as in
+ * PHOLD (16,384 pending events; without the walker about 8 % fewer events a second). The
+ * year benchmark never has more than 1,024 events pending, its nodes stay cached, and
+ * since its rungs got buckets of about a millisecond (one or two entries each, Performance
+ * XI) the walker there only cost its scan for the next bucket at each refill and its step
+ * at each pop: 712.3 M -> 682.6 M instructions a simulated day without them, and less
+ * CPU time (docs/PERFORMANCE.md "Performance XIII"). */
+#define POR__WALK_MIN_NODES 4096u
+
 /* One step of the prefetch walker: while the bottom is consumed, the list of the bucket
  * that will be drained next is walked one node per pop, each node prefetched a pop
- * ahead, so draining it later does not wait for one cache miss after the other. */
+ * ahead, so draining it later does not wait for one cache miss after the other. Run only
+ * while q->walk. */
 static inline void por__queue_prefetch_step(por_queue *q)
 {
     /* Only a hint: the list may have been relinked since, but every next[] entry holds
@@ -391,7 +406,8 @@ static inline void por_queue_drop_peeked(por_queue *q)
     }
     q->blen--;
     q->len--;
-    por__queue_prefetch_step(q);
+    if (q->walk)
+        por__queue_prefetch_step(q);
 }
 
 /* Removes the smallest entry into *OUT; returns false when empty. */
