@@ -812,6 +812,79 @@ START_TEST(test_fanout_same_as_one_schedule_each)
 }
 END_TEST
 
+/* ---- poll points and pool growth ---------------------------------------------------- */
+
+/* A model whose events each schedule the next (a chain), and whose event number GROW_AT
+ * schedules BURST more at once, so the pool grows inside that handler. */
+typedef struct {
+    uint64_t handled, limit, grow_at, burst;
+    uint64_t polls, polled_at[8];
+    bool burst_intact;
+} chain_world;
+
+static void chain_handle(por_sim *sim, void *self, por_event *ev)
+{
+    chain_world *w = self;
+    w->handled++;
+    if (ev->a == w->grow_at) {
+        uint64_t a = ev->a, b = ev->b;
+        por_time_t t = ev->time;
+        for (uint64_t i = 0; i < w->burst; i++)
+            por_sim_schedule(sim, t + 1000000000, 0, 0, 2, 0, 0, NULL);
+        /* the handler's event lives in the old pool array, kept until the next poll
+         * point (engine.c): still readable after the growth (ASan: no use after free) */
+        w->burst_intact = ev->a == a && ev->b == b && ev->time == t;
+    }
+    if (ev->type == 1 && ev->a + 1 < w->limit)
+        por_sim_schedule(sim, ev->time + 1000, 0, 0, 1, ev->a + 1, ev->a, NULL);
+}
+
+static void chain_poll(void *ctx, por_sim *sim)
+{
+    chain_world *w = ctx;
+    if (w->polls < 8)
+        w->polled_at[w->polls] = por_sim_events_handled(sim);
+    w->polls++;
+}
+
+static const por_entity_kind chain_kind = {"chain", NULL, chain_handle, NULL, NULL};
+
+/* The rule of por/engine.h: the poll hook runs after every POR_SIM_POLL_EVENTS handled
+ * events, from the run's start and whatever else the run does (here a pool growth inside
+ * a handler, whose old array is freed at a poll point, engine.c). */
+START_TEST(test_poll_every_poll_events_through_pool_growth)
+{
+    printf("poll_every_poll_events_through_pool_growth: no seed (deterministic)\n");
+    chain_world w = {.limit = 5 * POR_SIM_POLL_EVENTS + 17, .grow_at = 100, .burst = 3000};
+    por_sim *sim = por_sim_create(1, 0);
+    por_sim_add_entity(sim, &chain_kind, &w);
+    por_sim_set_poll(sim, chain_poll, &w);
+    por_sim_at(sim, 0, 0, 1, 0);
+    ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX - 1), POR_OK);
+    ck_assert(w.burst_intact);
+    ck_assert_uint_eq(w.handled, w.limit + w.burst);
+    ck_assert_uint_eq(w.polls, w.handled / POR_SIM_POLL_EVENTS);
+    for (uint64_t i = 0; i < w.polls && i < 8; i++)
+        ck_assert_uint_eq(w.polled_at[i], (i + 1) * POR_SIM_POLL_EVENTS);
+    por_sim_destroy(sim);
+
+    /* without a hook the run is the same; a hook set afterwards counts from then */
+    chain_world v = {.limit = 3 * POR_SIM_POLL_EVENTS, .grow_at = 7, .burst = 5000};
+    sim = por_sim_create(1, 0);
+    por_sim_add_entity(sim, &chain_kind, &v);
+    por_sim_at(sim, 0, 0, 1, 0);
+    ck_assert_int_eq(por_sim_run(sim, 10 * 1000), POR_OK); /* events 0..10: the growth */
+    ck_assert(v.burst_intact);
+    uint64_t before = por_sim_events_handled(sim);
+    ck_assert_uint_eq(v.polls, 0);
+    por_sim_set_poll(sim, chain_poll, &v);
+    ck_assert_int_eq(por_sim_run(sim, POR_TIME_MAX - 1), POR_OK);
+    ck_assert_uint_eq(v.polls, (por_sim_events_handled(sim) - before) / POR_SIM_POLL_EVENTS);
+    ck_assert_uint_eq(v.polled_at[0], before + POR_SIM_POLL_EVENTS);
+    por_sim_destroy(sim);
+}
+END_TEST
+
 Suite *por_test_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -828,6 +901,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_one_ns_horizon);
     tcase_add_test(t, test_hundred_year_horizon);
     tcase_add_test(t, test_fanout_same_as_one_schedule_each);
+    tcase_add_test(t, test_poll_every_poll_events_through_pool_growth);
     suite_add_tcase(s, t);
     TCase *o = tcase_create("oracles");
     tcase_set_timeout(o, 300);

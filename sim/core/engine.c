@@ -3,7 +3,8 @@
  * Handlers receive a pointer to the event in its pool slot, which is recycled only after
  * the handler returns (its generation is bumped before, so its own handle no longer
  * cancels it). The pool may grow while a handler schedules: the old array is then kept
- * until the handler returns, so the handler's pointer stays valid without a copy. */
+ * until the next poll point of the run (every POR_SIM_POLL_EVENTS handled events) or its
+ * end, so the handler's pointer stays valid without a copy. */
 #include "por/engine.h"
 #include "queue.h"
 
@@ -36,10 +37,12 @@ struct por_sim {
     uint64_t seed, replication;
     bool started, stopping;
     bool halt;            /* stopping or failed: checked once per event */
-    uint64_t poll_left;   /* events until the next poll call (UINT64_MAX: no poll) */
+    uint64_t poll_left;   /* events until the next poll point (the hook, if any, and the
+                             freeing of retired pools) */
     por_sim_poll_fn poll;
     void *poll_ctx;
-    void *retired[40];    /* pool arrays replaced during the current handler */
+    void *retired[40];    /* pool arrays replaced since the last poll point (a growth
+                             doubles the pool: at most 31 in all) */
     unsigned nretired;
     por_error error;
     void *user;
@@ -58,7 +61,7 @@ por_sim *por_sim_create(uint64_t seed, uint64_t replication)
     sim->entities = por_xmalloc(sim->cap * sizeof *sim->entities);
     sim->seq = por_xcalloc(sim->cap + 1, sizeof *sim->seq);
     sim->error.status = POR_OK;
-    sim->poll_left = UINT64_MAX;
+    sim->poll_left = POR_SIM_POLL_EVENTS;
     return sim;
 }
 
@@ -277,12 +280,8 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
     }
     sim->halt = sim->error.status != POR_OK;
     por_queue *q = &sim->queue;
-    while (!sim->halt) {
-        const por_qentry *top = por_queue_peek(q);
-        if (!top || top->time > until)
-            break;
-        uint32_t slot = top->slot;
-        por_queue_drop_peeked(q);
+    uint32_t slot;
+    while (!sim->halt && por_queue_pop_until(q, until, &slot)) {
         por_event *ev = &sim->pool[slot].ev;
         /* The entity state of the next event in the bottom, ahead of its handler:
          * entities are reached in no order, so their state is rarely in cache. */
@@ -302,15 +301,18 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
         sim->current = ev->dst;
         ent->kind->handle(sim, ent->self, ev);
         sim->free_slots[sim->free_len++] = slot;
-        if (sim->nretired)
-            por__free_retired(sim);
-        /* One decrement a handled event: the poll that makes a long run stoppable. */
+        /* One decrement a handled event: the poll that makes a long run stoppable, and
+         * where the pool arrays a growth replaced are freed (no handler holds a pointer
+         * into them any more; at most 31 growths in all, so they wait safely). */
         if (--sim->poll_left == 0) {
             sim->poll_left = POR_SIM_POLL_EVENTS;
+            if (sim->nretired)
+                por__free_retired(sim);
             if (sim->poll)
                 sim->poll(sim->poll_ctx, sim);
         }
     }
+    por__free_retired(sim);
     if (sim->head.now < until && !sim->stopping && sim->error.status == POR_OK)
         sim->head.now = until;
     for (uint32_t i = 0; i < sim->count; i++)
@@ -326,7 +328,7 @@ void por_sim_set_poll(por_sim *sim, por_sim_poll_fn poll, void *ctx)
 {
     sim->poll = poll;
     sim->poll_ctx = ctx;
-    sim->poll_left = poll ? POR_SIM_POLL_EVENTS : UINT64_MAX;
+    sim->poll_left = POR_SIM_POLL_EVENTS;
 }
 
 void por_sim_stop(por_sim *sim)

@@ -410,6 +410,38 @@ static inline void por_queue_drop_peeked(por_queue *q)
         por__queue_prefetch_step(q);
 }
 
+/* The run loop's pop: when the smallest entry's time is at most UNTIL, removes it, puts
+ * its slot in *SLOT and returns true; returns false, the queue unchanged, when it is
+ * empty or its smallest entry is later. Why not por_queue_peek and por_queue_drop_peeked:
+ * each tests the overflow heap, and the peek's NULL for an empty queue is tested again by
+ * the caller; here the usual case (no heap, a non-empty bottom) is two tests. */
+static inline bool por_queue_pop_until(por_queue *q, por_time_t until, uint32_t *slot)
+{
+    if (__builtin_expect(q->olen == 0, 1)) {
+        size_t n = q->blen;
+        if (n == 0) {
+            if (!por__queue_refill(q))
+                return false;
+            n = q->blen;
+        }
+        const por_qentry *e = &q->bot[n - 1];
+        if (e->time > until)
+            return false;
+        *slot = e->slot;
+        q->blen = n - 1;
+        q->len--;
+        if (q->walk)
+            por__queue_prefetch_step(q);
+        return true;
+    }
+    const por_qentry *e = por__queue_peek_ovl(q);
+    if (e->time > until)
+        return false;
+    *slot = e->slot;
+    por__queue_drop_ovl(q);
+    return true;
+}
+
 /* Removes the smallest entry into *OUT; returns false when empty. */
 static inline bool por_queue_pop(por_queue *q, por_qentry *out)
 {
