@@ -322,6 +322,38 @@ START_TEST(test_siphash13_vectors)
 }
 END_TEST
 
+START_TEST(test_siphash13_64_vectors)
+{
+    /* SipHash-1-3 with 64-bit output as the reference implementation computes it
+     * (https://github.com/veorq/SipHash at f26d35e, `make vectors cROUNDS=1 dROUNDS=3`,
+     * its vectors_sip64 table): key 00 01 .. 0f, message 00 01 .. (n-1), the output's 8
+     * bytes. Lengths as above; 32 is the ideal signature tag's input. The 64-bit
+     * variant differs from the 128-bit one in its start (no 0xee in v1) and its
+     * finalization (0xff into v2): its output is not the 128-bit output's first word. */
+    static const struct {
+        size_t len;
+        const char *out;
+    } v[] = {
+        {0, "dcc40f055801acab"},  {1, "93ca577df39bf4c9"},  {8, "8e9a298d11959036"},
+        {15, "5699512a6dd820d3"}, {32, "0db6a7166c7b1581"}, {57, "1315b7fd52d8f823"},
+        {63, "a8b3bbb76290199d"},
+    };
+    uint8_t key[16], msg[64];
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t want[8], got[8], wide[16];
+        hex_to_bytes(v[i].out, want, 8);
+        por_siphash13_64(key, v[i].len ? msg : NULL, v[i].len, got);
+        ck_assert_msg(memcmp(got, want, 8) == 0, "length %zu", v[i].len);
+        por_siphash13_128(key, v[i].len ? msg : NULL, v[i].len, wide);
+        ck_assert_msg(memcmp(got, wide, 8) != 0, "length %zu", v[i].len);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- message digests */
 
 START_TEST(test_message_digest_modes)
@@ -713,7 +745,7 @@ END_TEST
 
 START_TEST(test_ideal_signature_layout)
 {
-    /* address, SipHash-1-3-128 tag of the digest under the first 16 bytes of
+    /* address, SipHash-1-3-64 tag of the digest under the first 16 bytes of
      * keccak("porsim/ideal-sig-key" || secret), zeros, marker */
     por_crypto *c = por_crypto_create(POR_CRYPTO_IDEAL);
     por_keypair k;
@@ -730,11 +762,11 @@ START_TEST(test_ideal_signature_layout)
             d.b[j] = (uint8_t)por_rng_below(rng, 256);
         por_sig s;
         por_crypto_sign(c, &k, &d, &s);
-        uint8_t tag[16];
-        por_siphash13_128(tk.b, d.b, 32, tag);
+        uint8_t tag[8];
+        por_siphash13_64(tk.b, d.b, 32, tag);
         ck_assert_mem_eq(s.b, k.addr.b, 20);
-        ck_assert_mem_eq(s.b + 20, tag, 16);
-        for (int j = 36; j < 64; j++)
+        ck_assert_mem_eq(s.b + 20, tag, 8);
+        for (int j = 28; j < 64; j++)
             ck_assert_uint_eq(s.b[j], 0);
         ck_assert_uint_eq(s.b[64], 0x49);
         /* every single-bit change of the digest makes the signature fail */
@@ -750,7 +782,7 @@ START_TEST(test_ideal_signature_layout)
 END_TEST
 
 /* The ideal oracle's rule (crypto.h, POR_CRYPTO_IDEAL): a check accepts SIG over DIGEST
- * for EXPECTED iff SIG is EXPECTED's address, the SipHash-1-3-128 tag of DIGEST under
+ * for EXPECTED iff SIG is EXPECTED's address, the SipHash-1-3-64 tag of DIGEST under
  * EXPECTED's tag key (keccak("porsim/ideal-sig-key" || secret)), zeros and the marker,
  * whatever the context signed before. crypto.c keeps each key's last signed digest and
  * tag and answers a check of that same digest from them; here random signs and checks
@@ -804,11 +836,11 @@ START_TEST(test_ideal_check_same_after_any_sign)
         if (por_rng_below(rng, 4) == 0)
             s.b[20 + por_rng_below(rng, 16)] ^= (uint8_t)(1u << por_rng_below(rng, 8));
         /* the rule from its definition */
-        uint8_t tag[16];
-        por_siphash13_128(tk[ki], pool[di].b, 32, tag);
-        bool want = memcmp(s.b, k[ki].addr.b, 20) == 0 && memcmp(s.b + 20, tag, 16) == 0 &&
+        uint8_t tag[8];
+        por_siphash13_64(tk[ki], pool[di].b, 32, tag);
+        bool want = memcmp(s.b, k[ki].addr.b, 20) == 0 && memcmp(s.b + 20, tag, 8) == 0 &&
                     s.b[64] == 0x49;
-        for (int j = 36; j < 64; j++)
+        for (int j = 28; j < 64; j++)
             want = want && s.b[j] == 0;
         bool got = por_crypto_verify(c, &pool[di], &s, &k[ki].addr);
         if (got != want)
@@ -908,7 +940,7 @@ START_TEST(test_cache_counts)
         ck_assert(por_addr_eq(&who, &k.addr));
         /* a bad signature is computed once, then its "no" is cached as well (real) */
         por_sig bad = s;
-        bad.b[30] ^= 0x40; /* r in real mode, the tag in ideal mode */
+        bad.b[26] ^= 0x40; /* r in real mode, the tag in ideal mode */
         for (int i = 0; i < 5; i++)
             ck_assert(!por_crypto_verify(c, &d, &bad, &k.addr));
         por_crypto_get_stats(c, &st);
@@ -1175,6 +1207,7 @@ Suite *por_test_suite(void)
     tcase_add_test(t, test_keccak_permutation_vs_reference);
     tcase_add_test(t, test_siphash_vectors);
     tcase_add_test(t, test_siphash13_vectors);
+    tcase_add_test(t, test_siphash13_64_vectors);
     tcase_add_test(t, test_message_digest_modes);
     tcase_add_test(t, test_message_digest_after_prefix);
     tcase_add_test(t, test_address_vectors);
