@@ -520,9 +520,10 @@ static inline void por__list_short_to_bottom(por_queue *q, uint32_t head, uint32
  * once; two entries of one instant get one rank and leave another unused, which the
  * mask of ranks taken shows, and the entries are then ranked again by the full key
  * (por__rank_scatter), whose order breaks the tie. Nothing else reads the partial
- * result: every place of the bottom is written again. A simulated day of the year benchmark
- * ranks 680,163 entries this way, a shared instant among them rarely: 722.4 -> 712.3 M
- * instructions, about 15 fewer an entry (docs/PERFORMANCE.md "Performance XIII"). */
+ * result: every place of the bottom is written again. A simulated day of the year
+ * benchmark ranks 680,163 entries this way, a shared instant among them rarely: 722.4 ->
+ * 712.3 M instructions, about 15 fewer an entry (docs/PERFORMANCE.md "Performance
+ * XIII"). */
 static __attribute__((noinline)) void por__list_sorted_to_bottom(por_queue *q, uint32_t head,
                                                                   uint32_t n)
 {

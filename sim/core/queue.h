@@ -159,10 +159,11 @@ void por_queue_free(por_queue *q);
 /* Makes NODE[0..NCAP] (owned by the caller, 64-byte aligned for speed) the queue's node
  * array; the caller re-attaches after moving or growing it. Slots pushed must then be
  * below NCAP; NODE[NCAP] is a spare the queue never writes, where the idle prefetch
- * walker points its prefetches (por__queue_prefetch_step). FREE_SLOTS[0 .. *FREE_LEN), with room for NCAP slots, is the caller's
- * stack of free slots, where drains put the slots of entries marked POR_QNODE_DEAD (or
- * NULL: such entries are kept and popped). The queue's next[] grows to NCAP with it,
- * keeping the lists of the entries already queued. */
+ * walker points its prefetches (por__queue_prefetch_step). FREE_SLOTS[0 .. *FREE_LEN),
+ * with room for NCAP slots, is the caller's stack of free slots, where drains put the
+ * slots of entries marked POR_QNODE_DEAD (or NULL: such entries are kept and popped).
+ * The queue's next[] grows to NCAP + 1 entries with it, keeping the lists of the entries
+ * already queued. */
 void por_queue_attach(por_queue *q, por_qnode *node, uint32_t ncap, uint32_t *free_slots,
                       uint32_t *free_len);
 
@@ -397,6 +398,15 @@ static inline void por__queue_prefetch_step(por_queue *q)
     __builtin_prefetch(&q->node[pf]);
 }
 
+/* Removes the smallest entry of the bottom (the overflow heap empty). */
+static inline void por__drop_bottom(por_queue *q)
+{
+    q->blen--;
+    q->len--;
+    if (q->walk)
+        por__queue_prefetch_step(q);
+}
+
 /* Removes the entry por_queue_peek just returned (non-NULL). */
 static inline void por_queue_drop_peeked(por_queue *q)
 {
@@ -404,10 +414,7 @@ static inline void por_queue_drop_peeked(por_queue *q)
         por__queue_drop_ovl(q);
         return;
     }
-    q->blen--;
-    q->len--;
-    if (q->walk)
-        por__queue_prefetch_step(q);
+    por__drop_bottom(q);
 }
 
 /* The run loop's pop: when the smallest entry's time is at most UNTIL, removes it, puts
@@ -428,10 +435,7 @@ static inline bool por_queue_pop_until(por_queue *q, por_time_t until, uint32_t 
         if (e->time > until)
             return false;
         *slot = e->slot;
-        q->blen = n - 1;
-        q->len--;
-        if (q->walk)
-            por__queue_prefetch_step(q);
+        por__drop_bottom(q);
         return true;
     }
     const por_qentry *e = por__queue_peek_ovl(q);

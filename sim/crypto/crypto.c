@@ -13,11 +13,11 @@
  * SipHash is a PRF: without the 128-bit tag key (so without the secret) a tag for a new
  * digest is a 2^-64 guess. (It was SipHash-1-3-128 until the thirteenth round of issue
  * 19: the 64-bit output skips the second word's three finalization rounds, about 0.9 %
- * of a simulated day's instructions; no output reads the tag's bytes.) Signing and checking cost one registry probe and one SipHash
- * of 32 bytes (about 30 ns), no keccak and no EC; a check of the digest its key signed
- * last takes the tag the signing computed (kept in the key's registry slot) instead of
- * a second SipHash: an oracle's signature is usually checked (by the leader) before the
- * oracle signs again.
+ * of a simulated day's instructions; no output reads the tag's bytes.) Signing and
+ * checking cost one registry probe and one SipHash of 32 bytes (about 30 ns), no keccak
+ * and no EC; a check of the digest its key signed last takes the tag the signing
+ * computed (kept in the key's registry slot) instead of a second SipHash: an oracle's
+ * signature is usually checked (by the leader) before the oracle signs again.
  *
  * Cache (real mode only): set-associative, POR__CACHE_SETS x POR__CACHE_WAYS entries. An
  * entry holds the full (digest, sig) pair and the recovery result (ok + address); a hit
