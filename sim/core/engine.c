@@ -16,6 +16,14 @@
 
 #define POR__CANCELLED POR_QNODE_DEAD /* queue.h: a drain may free the slot */
 
+/* The run loop prefetches the next event's entity only with more entities than this.
+ * Why: with few entities their state stays cached (the year benchmark: 35 entities, the
+ * 31 oracle nodes 7,456 bytes each, in the core's L2), and there the prefetch only cost
+ * its loads: without them (this test left) 6 instructions fewer an event, 1.2 % of a
+ * simulated day, and the same CPU time (docs/PERFORMANCE.md "Performance XIII"). 64
+ * oracle nodes are about 477 KB, half this machine's L2. */
+#define POR__PREFETCH_MIN_ENTITIES 64u
+
 typedef struct {
     const por_entity_kind *kind;
     void *self;
@@ -37,6 +45,7 @@ struct por_sim {
     uint64_t seed, replication;
     bool started, stopping;
     bool halt;            /* stopping or failed: checked once per event */
+    bool prefetch_entities; /* more than POR__PREFETCH_MIN_ENTITIES entities (por_sim_run) */
     uint64_t poll_left;   /* events until the next poll point (the hook, if any, and the
                              freeing of retired pools) */
     por_sim_poll_fn poll;
@@ -117,6 +126,7 @@ uint32_t por_sim_add_entity(por_sim *sim, const por_entity_kind *kind, void *sel
         /* Keep the set-up source's counter at index cap. */
     }
     uint32_t id = sim->count++;
+    sim->prefetch_entities = sim->count > POR__PREFETCH_MIN_ENTITIES;
     sim->entities[id].kind = kind;
     sim->entities[id].self = self;
     return id;
@@ -285,7 +295,7 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
         por_event *ev = &sim->pool[slot].ev;
         /* The entity state of the next event in the bottom, ahead of its handler:
          * entities are reached in no order, so their state is rarely in cache. */
-        if (q->blen > 0) {
+        if (sim->prefetch_entities && q->blen > 0) {
             uint32_t next = sim->pool[q->bot[q->blen - 1].slot].ev.dst;
             if (next < sim->count)
                 __builtin_prefetch(sim->entities[next].self);
