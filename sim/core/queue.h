@@ -28,9 +28,10 @@
  *
  * Speed (sim/bench/PERF_LOG.md): a node is the engine's 64-byte pool slot, so draining
  * a bucket warms the line each handler reads; while bottom is consumed a prefetch walker
- * runs ahead along the next bucket's list; the rung-0 push is inline; a cancelled event's
- * entry leaves the queue when a split or a rung-0 build walks its node, its slot back on
- * the engine's free list (POR_QNODE_DEAD, por_queue_attach). */
+ * runs ahead along the next bucket's list (when the nodes outgrow the cache,
+ * POR__WALK_MIN_NODES); the rung-0 push is inline; a cancelled event's entry leaves the
+ * queue when a split or a rung-0 build walks its node, its slot back on the engine's free
+ * list (POR_QNODE_DEAD, por_queue_attach). */
 #ifndef POR_CORE_QUEUE_H
 #define POR_CORE_QUEUE_H
 
