@@ -201,10 +201,9 @@ static POR__ALWAYS_INLINE void por__sip_blocks(int c, uint64_t v[4], const uint8
 }
 
 /* Absorbs the last LEN % 8 bytes at TAIL with the message length LEN (the final block),
- * then the D finalization rounds of each output word. */
-static POR__ALWAYS_INLINE void por__sip_finish(int c, int d, const uint64_t v[4],
-                                               const uint8_t *tail, size_t len,
-                                               uint64_t out[2])
+ * C rounds, into V. */
+static POR__ALWAYS_INLINE void por__sip_last(int c, uint64_t v[4], const uint8_t *tail,
+                                             size_t len)
 {
     uint64_t v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
     uint64_t b = (uint64_t)len << 56;
@@ -214,6 +213,18 @@ static POR__ALWAYS_INLINE void por__sip_finish(int c, int d, const uint64_t v[4]
     for (int r = 0; r < c; r++)
         POR__SIPROUND;
     v0 ^= b;
+    v[0] = v0, v[1] = v1, v[2] = v2, v[3] = v3;
+}
+
+/* The final block (por__sip_last), then the D finalization rounds of each of the two
+ * output words of the 128-bit variant. */
+static POR__ALWAYS_INLINE void por__sip_finish(int c, int d, const uint64_t v[4],
+                                               const uint8_t *tail, size_t len,
+                                               uint64_t out[2])
+{
+    uint64_t w[4] = {v[0], v[1], v[2], v[3]};
+    por__sip_last(c, w, tail, len);
+    uint64_t v0 = w[0], v1 = w[1], v2 = w[2], v3 = w[3];
     v2 ^= 0xee;
     for (int r = 0; r < d; r++)
         POR__SIPROUND;
@@ -233,15 +244,8 @@ static POR__ALWAYS_INLINE uint64_t por__siphash64(int c, int d, uint64_t k0, uin
     uint64_t v[4];
     por__sip_init64(k0, k1, v);
     por__sip_blocks(c, v, in, len / 8);
+    por__sip_last(c, v, in + (len & ~(size_t)7), len);
     uint64_t v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
-    const uint8_t *tail = in + (len & ~(size_t)7);
-    uint64_t b = (uint64_t)len << 56;
-    for (size_t i = 0; i < (len & 7); i++)
-        b |= (uint64_t)tail[i] << (8 * i);
-    v3 ^= b;
-    for (int r = 0; r < c; r++)
-        POR__SIPROUND;
-    v0 ^= b;
     v2 ^= 0xff;
     for (int r = 0; r < d; r++)
         POR__SIPROUND;
