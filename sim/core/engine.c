@@ -316,8 +316,7 @@ por_status por_sim_run(por_sim *sim, por_time_t until)
          * into them any more; at most 31 growths in all, so they wait safely). */
         if (--sim->poll_left == 0) {
             sim->poll_left = POR_SIM_POLL_EVENTS;
-            if (sim->nretired)
-                por__free_retired(sim);
+            por__free_retired(sim);
             if (sim->poll)
                 sim->poll(sim->poll_ctx, sim);
         }
